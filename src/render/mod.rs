@@ -1,0 +1,335 @@
+//! The print engine: Typst embedded as a library.
+//!
+//! Rules kept here (DESIGN.md §3):
+//! - the library, the font book and the fonts are built **once**, from the embedded `fonts/`;
+//! - each template is parsed once, under a fixed virtual path, and reused for every document;
+//! - pupil data never becomes markup: it is serialised to JSON and read by the template from
+//!   the fixed path `/data.json`, so `#exit()` or `$x$` in a name print literally;
+//! - memoised results are evicted regularly (`comemo::evict`) so memory stays flat;
+//! - output is deterministic: the date and PDF timestamp come from the caller's clock and the
+//!   PDF identifier from a stable key, so the same data gives the same bytes;
+//! - every PDF is tagged; certificates are PDF/A-2b.
+
+mod batch;
+mod fonts;
+mod world;
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::Serialize;
+use time::OffsetDateTime;
+use typst::diag::SourceDiagnostic;
+use typst::foundations::{Bytes, Datetime, Smart};
+use typst_layout::PagedDocument;
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt};
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+
+pub use batch::{BatchItem, render_zip};
+
+/// Errors of the print engine.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The data could not be serialised (a bug).
+    #[error("données du document invalides : {0}")]
+    Data(#[from] serde_json::Error),
+    /// Typst refused the template or the data (a bug: data never becomes markup).
+    #[error("erreur de mise en page du document « {document} » : {message}")]
+    Typst {
+        /// Which document.
+        document: &'static str,
+        /// Typst's diagnostics.
+        message: String,
+    },
+    /// Writing a batch failed.
+    #[error("écriture du lot impossible : {0}")]
+    Io(#[from] std::io::Error),
+    /// Writing the ZIP failed.
+    #[error("écriture de l'archive impossible : {0}")]
+    Zip(#[from] zip::result::ZipError),
+}
+
+macro_rules! documents {
+    ($( $variant:ident => $name:literal, $file:literal, $title:literal, $pdfa:literal; )*) => {
+        /// Every document the engine prints. Names are the same in the CLI and in URLs.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Document {
+            $(
+                #[doc = $title]
+                $variant,
+            )*
+        }
+
+        impl Document {
+            /// Every document with a template.
+            pub const ALL: &'static [Document] = &[$(Document::$variant),*];
+
+            /// The name used in the CLI and in URLs (`certificat-scolarite`).
+            pub fn name(self) -> &'static str {
+                match self { $(Document::$variant => $name,)* }
+            }
+
+            /// The French title.
+            pub fn titre(self) -> &'static str {
+                match self { $(Document::$variant => $title,)* }
+            }
+
+            /// Whether the PDF is archival (PDF/A-2b): certificates.
+            pub fn pdf_a(self) -> bool {
+                match self { $(Document::$variant => $pdfa,)* }
+            }
+
+            fn template(self) -> &'static str {
+                match self { $(Document::$variant => include_str!(concat!("../../templates/documents/", $file)),)* }
+            }
+
+            fn path(self) -> &'static str {
+                match self { $(Document::$variant => concat!("/", $file),)* }
+            }
+        }
+    };
+}
+
+documents! {
+    CertificatScolarite => "certificat-scolarite", "certificat-scolarite.typ", "Certificat de scolarité", true;
+    FicheRenseignements => "fiche-renseignements", "fiche-renseignements.typ", "Fiche de renseignements", false;
+    ListeClasse => "liste-classe", "liste-classe.typ", "Liste de classe", false;
+}
+
+impl Document {
+    /// Finds a document by its name.
+    pub fn from_name(name: &str) -> Option<Document> {
+        Document::ALL.iter().copied().find(|d| d.name() == name)
+    }
+}
+
+impl fmt::Display for Document {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Modules shared by the templates, importable as `#import "commun.typ": *`.
+const SHARED: &[(&str, &str)] = &[("/commun.typ", include_str!("../../templates/documents/commun.typ"))];
+
+/// How often (in documents) memoised results are evicted, and how old they may get.
+const EVICT_EVERY: u64 = 16;
+const EVICT_MAX_AGE: usize = 4;
+
+/// The print engine: build once, share across threads.
+pub struct Engine {
+    library: LazyHash<Library>,
+    book: LazyHash<FontBook>,
+    fonts: Vec<Font>,
+    sources: Vec<Source>,
+    data_id: FileId,
+    rendered: AtomicU64,
+}
+
+impl fmt::Debug for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Engine").field("fonts", &self.fonts.len()).field("templates", &self.sources.len()).finish()
+    }
+}
+
+fn file_id(path: &str) -> FileId {
+    // The paths are constants of this module: a failure is a programming error caught by tests.
+    let vpath = VirtualPath::new(path).unwrap_or_else(|e| panic!("chemin virtuel {path} : {e:?}"));
+    FileId::new(RootedPath::new(VirtualRoot::Project, vpath))
+}
+
+/// A document's date, PDF timestamp and stable identifier.
+#[derive(Debug, Clone)]
+pub struct Stamp {
+    /// When the document is made (from the request's clock).
+    pub at: OffsetDateTime,
+    /// A stable key of what is printed (document, record, version), hashed into the PDF id.
+    pub ident: String,
+}
+
+impl Engine {
+    /// Loads the fonts, builds the library and parses every template. Takes a fraction of a
+    /// second: do it once per process.
+    pub fn new() -> Self {
+        let fonts = fonts::load();
+        let book = FontBook::from_fonts(&fonts);
+        let mut sources: Vec<Source> = SHARED.iter().map(|(p, text)| Source::new(file_id(p), (*text).into())).collect();
+        sources.extend(Document::ALL.iter().map(|d| Source::new(file_id(d.path()), d.template().into())));
+        Self {
+            library: LazyHash::new(Library::default()),
+            book: LazyHash::new(book),
+            fonts,
+            sources,
+            data_id: file_id("/data.json"),
+            rendered: AtomicU64::new(0),
+        }
+    }
+
+    /// Renders `document` from `data` (serialised to `/data.json`) into PDF bytes.
+    pub fn render(&self, document: Document, data: &impl Serialize, stamp: &Stamp) -> Result<Vec<u8>, Error> {
+        let json = serde_json::to_vec(data)?;
+        let today = Datetime::from_ymd(stamp.at.year(), u8::from(stamp.at.month()), stamp.at.day())
+            .ok_or_else(|| typst_error(document, "date hors limites".into()))?;
+        let world = world::DocWorld { engine: self, main: file_id(document.path()), data: Bytes::new(json), today };
+        let compiled = typst::compile::<PagedDocument>(&world).output;
+        let result = compiled.map_err(|diags| typst_error(document, describe(&diags[..]))).and_then(|doc| {
+            let options = self.pdf_options(document, stamp)?;
+            typst_pdf::pdf(&doc, &options).map_err(|diags| typst_error(document, describe(&diags[..])))
+        });
+        if self.rendered.fetch_add(1, Ordering::Relaxed) % EVICT_EVERY == EVICT_EVERY - 1 {
+            typst::comemo::evict(EVICT_MAX_AGE);
+        }
+        result
+    }
+
+    fn pdf_options(&self, document: Document, stamp: &Stamp) -> Result<PdfOptions, Error> {
+        let at = stamp.at.to_offset(time::UtcOffset::UTC);
+        let timestamp = Datetime::from_ymd_hms(
+            at.year(),
+            u8::from(at.month()),
+            at.day(),
+            at.hour(),
+            at.minute(),
+            at.second(),
+        )
+        .map(Timestamp::new_utc);
+        let standards = if document.pdf_a() {
+            PdfStandards::new(&[PdfStandard::A_2b]).map_err(|e| typst_error(document, format!("{e:?}")))?
+        } else {
+            PdfStandards::default()
+        };
+        Ok(PdfOptions {
+            ident: Smart::Custom(format!("registre/{}/{}", document.name(), stamp.ident)),
+            creator: Smart::Custom(Some("registre".into())),
+            timestamp,
+            standards,
+            tagged: true,
+            ..PdfOptions::default()
+        })
+    }
+
+    /// How many documents this engine has rendered.
+    pub fn rendered(&self) -> u64 {
+        self.rendered.load(Ordering::Relaxed)
+    }
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn typst_error(document: Document, message: String) -> Error {
+    Error::Typst { document: document.name(), message }
+}
+
+fn describe(diags: &[SourceDiagnostic]) -> String {
+    diags.iter().map(|d| d.message.to_string()).collect::<Vec<_>>().join(" ; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The PDF's text in content order (`pdftotext -raw`), with bidi marks removed, a line
+    /// ending in a hyphen joined to the next (the engine never hyphenates) and white space folded.
+    pub(crate) fn pdftotext(pdf: &[u8]) -> String {
+        use std::io::Write;
+        use std::process::{Command, Stdio};
+        let mut child = Command::new("pdftotext")
+            .args(["-raw", "-enc", "UTF-8", "-", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("pdftotext (poppler-utils) is installed by .ci/run");
+        child.stdin.take().unwrap().write_all(pdf).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        let text: String = text.chars().filter(|c| !matches!(c, '\u{202A}'..='\u{202E}')).collect();
+        text.replace("-\n", "-").split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// The PDF's text layer as pypdf reads it (logical order, spaces as stored), folded the same way.
+    pub(crate) fn pdf_chars(pdf: &[u8]) -> String {
+        use std::io::Write;
+        use std::process::{Command, Stdio};
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pdftext.py");
+        let mut child = Command::new("python3")
+            .arg(script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 with pypdf is installed by .ci/run");
+        child.stdin.take().unwrap().write_all(pdf).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "pypdf failed");
+        String::from_utf8(out.stdout).unwrap().replace("-\n", "-").split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    pub(crate) fn stamp() -> Stamp {
+        Stamp { at: time::macros::datetime!(2026-11-29 10:00 UTC), ident: "test".into() }
+    }
+
+    pub(crate) fn ecole() -> serde_json::Value {
+        json!({
+            "nom": "École élémentaire Jean-Moulin", "uai": "0350760L",
+            "adresse": ["3 rue des Écoles", "35000 Rennes"], "telephone": "02 99 00 00 00", "courriel": null,
+            "academie": "Rennes", "departement": "Ille-et-Vilaine", "circonscription": "Rennes Nord",
+        })
+    }
+
+    pub(crate) fn certificat(prenoms: &str, nom: &str) -> serde_json::Value {
+        json!({"documents": [{
+            "ecole": ecole(), "annee": "2026-2027",
+            "eleve": {"nom": nom, "nom_usage": null, "prenoms": prenoms, "sexe": "F", "sexe_libelle": "féminin",
+                      "date_naissance": "03/05/2018", "lieu_naissance": "Rennes (35)"},
+            "scolarite": {"niveau": "CE2", "niveau_libelle": "Cours élémentaire 2e année", "cycle": "cycle 2",
+                          "classe": "CE2-CM1 A", "depuis": "02/09/2024"},
+            "signataire": {"nom": "Claire Dubois", "qualite": "directrice", "qualite_majuscule": "La directrice", "feminin": true},
+            "fait_a": "Rennes", "fait_le": "29 novembre 2026",
+        }]})
+    }
+
+    #[test]
+    fn a_certificate_shows_the_pupil_and_the_school() {
+        let engine = Engine::new();
+        let pdf = engine.render(Document::CertificatScolarite, &certificat("Élodie Anne", "MARTIN-DURAND"), &stamp()).unwrap();
+        let text = pdftotext(&pdf);
+        for expected in ["CERTIFICAT DE SCOLARITÉ", "MARTIN-DURAND", "Élodie Anne", "03/05/2018", "0350760L", "CE2", "2026-2027", "École élémentaire Jean-Moulin"] {
+            assert!(text.contains(expected), "{expected} missing in:\n{text}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod hostile_tests {
+    use super::tests::*;
+    use super::*;
+
+    const HOSTILE: &str = "#exit() $x$ *gras* _souligné_ [lien](x) \\ <b> @ref 😀 محمد Ñúñez-O'Brien";
+
+    fn hostile_prenom() -> String {
+        let mut p = HOSTILE.to_string();
+        while p.chars().count() < 120 {
+            p.push_str(" Marie");
+        }
+        p.chars().take(120).collect::<String>().trim_end().to_string()
+    }
+
+    #[test]
+    fn markup_in_names_prints_literally() {
+        let engine = Engine::new();
+        let prenom = hostile_prenom();
+        let nom = HOSTILE.to_uppercase();
+        let pdf = engine.render(Document::CertificatScolarite, &certificat(&prenom, &nom), &stamp()).unwrap();
+        std::fs::write("/tmp/hostile.pdf", &pdf).ok();
+        let text = pdf_chars(&pdf);
+        assert!(text.contains(&nom), "nom missing in:\n{text}");
+        assert!(text.contains(&prenom), "prénom missing in:\n{text}");
+    }
+}
