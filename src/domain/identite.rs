@@ -180,6 +180,16 @@ pub fn initiales(prenoms: &str, nom: &str) -> String {
     format!("{} {}", initiale(premier), nom).trim().to_string()
 }
 
+/// « de » before a name, elided before a vowel: `de Rennes`, `d'Armorique`, `d'Île-de-France`.
+pub fn de(nom: &str) -> String {
+    let voyelle = nom
+        .nfd()
+        .next()
+        .map(|c| matches!(c.to_ascii_lowercase(), 'a' | 'e' | 'i' | 'o' | 'u' | 'y'))
+        .unwrap_or(false);
+    if voyelle { format!("d'{nom}") } else { format!("de {nom}") }
+}
+
 /// Sexe as recorded by the état civil.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Sexe {
@@ -379,6 +389,14 @@ mod tests {
         assert_eq!(cle_recherche("Élodie MARTIN-DURAND"), "elodie martin durand");
         assert_eq!(cle_recherche("elodie martin durand"), "elodie martin durand");
         assert_eq!(cle_recherche("N'Diaye  Œdipe"), "n diaye oedipe");
+    }
+
+    #[test]
+    fn de_is_elided_before_a_vowel() {
+        assert_eq!(de("Rennes"), "de Rennes");
+        assert_eq!(de("Armorique"), "d'Armorique");
+        assert_eq!(de("Île-de-France"), "d'Île-de-France");
+        assert_eq!(de("Orléans-Tours"), "d'Orléans-Tours");
     }
 
     #[test]

@@ -5,13 +5,17 @@
 //! message on refusal, so that an invalid state cannot be stored.
 
 pub mod commune;
+pub mod ecole;
+pub mod eleve;
 pub mod identite;
 pub mod ids;
 pub mod ine;
 pub mod niveau;
+pub mod scolarite;
 pub mod uai;
 
 pub use commune::{CommuneError, CommuneInsee};
+pub use ecole::{Ecole, EcoleSaisie, Perimetre, Secteur, TypeEcole};
 pub use identite::{ChampInvalide, Nom, Prenoms, Sexe};
 pub use ids::{
     AcademieId, CirconscriptionId, ClasseId, CommuneId, ContactId, DepartementId, EcoleId, EleveId, IdError,
@@ -19,6 +23,8 @@ pub use ids::{
 };
 pub use ine::{Ine, IneError, IneShape, IneWarning};
 pub use niveau::{AnneeScolaire, Cycle, Ecart, Niveau, NiveauError};
+pub use scolarite::EtatScolarite;
+pub use eleve::{ContactIdentite, ContactSaisie, EleveIdentite, EleveSaisie, Lien, Civilite, ResponsableIdentite, ResponsableSaisie};
 pub use uai::{Uai, UaiError};
 
 /// Any refusal of the domain layer, with its French message.

@@ -27,23 +27,25 @@ pub struct BatchItem {
 const CHUNK: usize = 64;
 
 /// Renders every item into one PDF per entry of a ZIP written to `out`; calls `progress` with
-/// the running count. Returns how many documents were written.
-pub fn render_zip<W, I>(
+/// the running count. Items are produced lazily (loading one may fail with the caller's error
+/// type). Returns how many documents were written.
+pub fn render_zip<W, I, E>(
     engine: &Engine,
     document: Document,
     items: I,
     out: W,
     progress: &(dyn Fn(usize) + Sync),
-) -> Result<usize, Error>
+) -> Result<usize, E>
 where
     W: Write + Seek,
-    I: IntoIterator<Item = BatchItem>,
+    I: IntoIterator<Item = Result<BatchItem, E>>,
+    E: From<Error>,
 {
     let mut zip = ZipWriter::new(out);
     let mut items = items.into_iter().peekable();
     let mut written = 0;
     while items.peek().is_some() {
-        let chunk: Vec<BatchItem> = items.by_ref().take(CHUNK).collect();
+        let chunk: Vec<BatchItem> = items.by_ref().take(CHUNK).collect::<Result<_, E>>()?;
         let pdfs: Vec<Result<Vec<u8>, Error>> =
             chunk.par_iter().map(|item| engine.render(document, &item.data, &item.stamp)).collect();
         for (item, pdf) in chunk.iter().zip(pdfs) {
@@ -62,12 +64,12 @@ where
                 .compression_method(CompressionMethod::Stored)
                 .last_modified_time(modified)
                 .unix_permissions(0o600);
-            zip.start_file(item.file_name.as_str(), options)?;
-            zip.write_all(&pdf)?;
+            zip.start_file(item.file_name.as_str(), options).map_err(Error::from)?;
+            zip.write_all(&pdf).map_err(Error::from)?;
             written += 1;
         }
         progress(written);
     }
-    zip.finish()?;
+    zip.finish().map_err(Error::from)?;
     Ok(written)
 }

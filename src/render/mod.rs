@@ -279,7 +279,7 @@ mod tests {
         json!({
             "nom": "École élémentaire Jean-Moulin", "uai": "0350760L",
             "adresse": ["3 rue des Écoles", "35000 Rennes"], "telephone": "02 99 00 00 00", "courriel": null,
-            "academie": "Rennes", "departement": "Ille-et-Vilaine", "circonscription": "Rennes Nord",
+            "academie": "Académie de Rennes", "departement": "Ille-et-Vilaine", "circonscription": "Rennes Nord",
         })
     }
 

@@ -1,0 +1,248 @@
+//! Schools and perimeters: the kinds of school, and the territories an account may cover.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::identite::{ChampInvalide, nettoyer, parse_courriel, parse_telephone};
+use super::{
+    AcademieId, CirconscriptionId, CommuneId, DepartementId, EcoleId, Error, Niveau, ResponsableId, Uai,
+};
+
+/// The kind of a school, which bounds the niveaux it admits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TypeEcole {
+    /// TPS to GS.
+    Maternelle,
+    /// CP to CM2.
+    Elementaire,
+    /// TPS to CM2.
+    Primaire,
+}
+
+impl TypeEcole {
+    /// Code stored in the database.
+    pub fn code(self) -> &'static str {
+        match self {
+            TypeEcole::Maternelle => "maternelle",
+            TypeEcole::Elementaire => "elementaire",
+            TypeEcole::Primaire => "primaire",
+        }
+    }
+
+    /// French label (« École élémentaire »).
+    pub fn libelle(self) -> &'static str {
+        match self {
+            TypeEcole::Maternelle => "école maternelle",
+            TypeEcole::Elementaire => "école élémentaire",
+            TypeEcole::Primaire => "école primaire",
+        }
+    }
+
+    /// Parses a code.
+    pub fn parse(s: &str) -> Result<Self, ChampInvalide> {
+        match super::identite::cle_recherche(s).as_str() {
+            "maternelle" => Ok(TypeEcole::Maternelle),
+            "elementaire" => Ok(TypeEcole::Elementaire),
+            "primaire" => Ok(TypeEcole::Primaire),
+            _ => Err(ChampInvalide::new("type d'école", "attendu : maternelle, elementaire ou primaire")),
+        }
+    }
+
+    /// Whether a pupil of this niveau may be schooled here.
+    pub fn admet(self, niveau: Niveau) -> bool {
+        match self {
+            TypeEcole::Maternelle => niveau.est_maternelle(),
+            TypeEcole::Elementaire => !niveau.est_maternelle(),
+            TypeEcole::Primaire => true,
+        }
+    }
+}
+
+impl fmt::Display for TypeEcole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Public or private (sous contrat) school.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Secteur {
+    /// Public.
+    Public,
+    /// Private under contract.
+    Prive,
+}
+
+impl Secteur {
+    /// Code stored in the database.
+    pub fn code(self) -> &'static str {
+        match self {
+            Secteur::Public => "public",
+            Secteur::Prive => "prive",
+        }
+    }
+
+    /// Parses a code.
+    pub fn parse(s: &str) -> Result<Self, ChampInvalide> {
+        match super::identite::cle_recherche(s).as_str() {
+            "public" => Ok(Secteur::Public),
+            "prive" => Ok(Secteur::Prive),
+            _ => Err(ChampInvalide::new("secteur", "attendu : public ou prive")),
+        }
+    }
+}
+
+/// A school as typed.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct EcoleSaisie {
+    /// UAI (7 digits and the check letter).
+    pub uai: String,
+    /// Name (« École élémentaire Jean-Moulin »).
+    pub nom: String,
+    /// `maternelle`, `elementaire` or `primaire`.
+    #[serde(rename = "type")]
+    pub type_ecole: String,
+    /// `public` or `prive`.
+    #[serde(default)]
+    pub secteur: Option<String>,
+    /// Commune id.
+    pub commune_id: String,
+    /// Circonscription id.
+    pub circonscription_id: String,
+    /// Street.
+    pub adresse: String,
+    /// Phone.
+    #[serde(default)]
+    pub telephone: Option<String>,
+    /// E-mail.
+    #[serde(default)]
+    pub courriel: Option<String>,
+    /// Director's name, for the signature block.
+    #[serde(default)]
+    pub direction_nom: Option<String>,
+    /// Whether to write « la directrice ».
+    #[serde(default)]
+    pub direction_feminin: bool,
+}
+
+/// A validated school.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ecole {
+    /// UAI.
+    pub uai: Uai,
+    /// Name.
+    pub nom: String,
+    /// Kind.
+    pub type_ecole: TypeEcole,
+    /// Sector.
+    pub secteur: Secteur,
+    /// Commune.
+    pub commune_id: CommuneId,
+    /// Circonscription.
+    pub circonscription_id: CirconscriptionId,
+    /// Street.
+    pub adresse: String,
+    /// Phone.
+    pub telephone: Option<String>,
+    /// E-mail.
+    pub courriel: Option<String>,
+    /// Director's name.
+    pub direction_nom: Option<String>,
+    /// « la directrice ».
+    pub direction_feminin: bool,
+}
+
+impl EcoleSaisie {
+    /// Validates every field.
+    pub fn valider(&self) -> Result<Ecole, Error> {
+        let nom = nettoyer("nom de l'école", &self.nom, 120)?;
+        if nom.is_empty() {
+            return Err(ChampInvalide::new("nom de l'école", "obligatoire").into());
+        }
+        let adresse = nettoyer("adresse de l'école", &self.adresse, 150)?;
+        if adresse.is_empty() {
+            return Err(ChampInvalide::new("adresse de l'école", "obligatoire").into());
+        }
+        let opt = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        Ok(Ecole {
+            uai: Uai::parse(&self.uai)?,
+            nom,
+            type_ecole: TypeEcole::parse(&self.type_ecole)?,
+            secteur: match opt(&self.secteur) {
+                Some(s) => Secteur::parse(&s)?,
+                None => Secteur::Public,
+            },
+            commune_id: CommuneId::parse(self.commune_id.trim())
+                .map_err(|_| ChampInvalide::new("commune", "identifiant inconnu"))?,
+            circonscription_id: CirconscriptionId::parse(self.circonscription_id.trim())
+                .map_err(|_| ChampInvalide::new("circonscription", "identifiant inconnu"))?,
+            adresse,
+            telephone: match opt(&self.telephone) {
+                Some(t) => Some(parse_telephone("téléphone de l'école", &t)?),
+                None => None,
+            },
+            courriel: match opt(&self.courriel) {
+                Some(c) => Some(parse_courriel(&c)?),
+                None => None,
+            },
+            direction_nom: match opt(&self.direction_nom) {
+                Some(n) => Some(nettoyer("nom de la direction", &n, 100)?),
+                None => None,
+            },
+            direction_feminin: self.direction_feminin,
+        })
+    }
+}
+
+/// The territory an account covers; every query is scoped to it in SQL.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", content = "id", rename_all = "lowercase")]
+pub enum Perimetre {
+    /// The whole installation (the operator's CLI; technical accounts see no pupil anyway).
+    Installation,
+    /// An académie.
+    Academie(AcademieId),
+    /// A département.
+    Departement(DepartementId),
+    /// A circonscription.
+    Circonscription(CirconscriptionId),
+    /// A commune (its mairie).
+    Commune(CommuneId),
+    /// A school.
+    Ecole(EcoleId),
+    /// A responsable légal's own children.
+    Responsable(ResponsableId),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn school_kinds_bound_the_niveaux() {
+        assert!(TypeEcole::Maternelle.admet(Niveau::Gs));
+        assert!(!TypeEcole::Maternelle.admet(Niveau::Cp));
+        assert!(TypeEcole::Elementaire.admet(Niveau::Cp));
+        assert!(!TypeEcole::Elementaire.admet(Niveau::Ps));
+        assert!(Niveau::ALL.iter().all(|n| TypeEcole::Primaire.admet(*n)));
+    }
+
+    #[test]
+    fn a_school_with_a_wrong_uai_key_is_refused() {
+        let s = EcoleSaisie {
+            uai: "0350760M".into(),
+            nom: "École".into(),
+            type_ecole: "primaire".into(),
+            commune_id: "a".repeat(20),
+            circonscription_id: "b".repeat(20),
+            adresse: "1 rue".into(),
+            ..Default::default()
+        };
+        let err = s.valider().unwrap_err();
+        assert!(err.to_string().contains("lettre clé"), "{err}");
+        assert!(EcoleSaisie { uai: "0350760L".into(), ..s }.valider().is_ok());
+    }
+}

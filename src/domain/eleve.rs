@@ -1,0 +1,475 @@
+//! The pupil's record as entered (categories I, II, III): raw input, validated into typed values.
+//!
+//! Raw input comes from forms, the JSON API and imports; `valider` turns it into a value that
+//! can be stored, or a French message naming the first field at fault.
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use super::identite::{
+    ChampInvalide, Nom, Prenoms, Sexe, nettoyer, parse_code_postal, parse_courriel, parse_date, parse_telephone,
+    valider_naissance,
+};
+use super::{CommuneInsee, Error, Ine, IneWarning};
+
+/// Longest address, place or insurer text (characters).
+pub const TEXTE_MAX: usize = 150;
+
+fn texte_optionnel(champ: &'static str, v: Option<&str>) -> Result<Option<String>, ChampInvalide> {
+    match v {
+        None => Ok(None),
+        Some(s) => {
+            let s = nettoyer(champ, s, TEXTE_MAX)?;
+            Ok((!s.is_empty()).then_some(s))
+        }
+    }
+}
+
+fn texte_requis(champ: &'static str, v: &str) -> Result<String, ChampInvalide> {
+    let s = nettoyer(champ, v, TEXTE_MAX)?;
+    if s.is_empty() { Err(ChampInvalide::new(champ, "obligatoire")) } else { Ok(s) }
+}
+
+fn vide(v: &Option<String>) -> bool {
+    v.as_deref().is_none_or(|s| s.trim().is_empty())
+}
+
+/// A pupil's identity as typed (category I).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct EleveSaisie {
+    /// Nom de famille.
+    pub nom: String,
+    /// Nom d'usage, if different.
+    #[serde(default)]
+    pub nom_usage: Option<String>,
+    /// Prénoms, separated by spaces.
+    pub prenoms: String,
+    /// `M` or `F`.
+    pub sexe: String,
+    /// `jj/mm/aaaa` or `aaaa-mm-jj`.
+    pub date_naissance: String,
+    /// INSEE code of the birthplace (commune, or `99xxx` for a country).
+    pub naissance_insee: String,
+    /// Name of the birthplace as printed (« Rennes », « Belgique »).
+    pub naissance_lieu: String,
+    /// Street and complement.
+    #[serde(default)]
+    pub adresse: Option<String>,
+    /// Postcode.
+    #[serde(default)]
+    pub code_postal: Option<String>,
+    /// Commune of residence.
+    #[serde(default)]
+    pub commune_residence: Option<String>,
+    /// INE, when the pupil already has one.
+    #[serde(default)]
+    pub ine: Option<String>,
+}
+
+/// A validated identity, ready to be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EleveIdentite {
+    /// Nom de famille (upper-cased).
+    pub nom: Nom,
+    /// Nom d'usage.
+    pub nom_usage: Option<Nom>,
+    /// Prénoms.
+    pub prenoms: Prenoms,
+    /// Sexe.
+    pub sexe: Sexe,
+    /// Date of birth.
+    pub date_naissance: Date,
+    /// Birthplace code.
+    pub naissance_insee: CommuneInsee,
+    /// Birthplace name.
+    pub naissance_lieu: String,
+    /// Street and complement.
+    pub adresse: Option<String>,
+    /// Postcode.
+    pub code_postal: Option<String>,
+    /// Commune of residence.
+    pub commune_residence: Option<String>,
+    /// INE, if known.
+    pub ine: Option<Ine>,
+}
+
+impl EleveSaisie {
+    /// Validates every field; `today` bounds the date of birth. Returns the identity and any
+    /// warnings (a doubtful INE key).
+    pub fn valider(&self, today: Date) -> Result<(EleveIdentite, Vec<String>), Error> {
+        let mut avertissements = Vec::new();
+        let nom = Nom::parse(&self.nom)?;
+        let nom_usage = if vide(&self.nom_usage) {
+            None
+        } else {
+            Some(Nom::parse_champ("nom d'usage", self.nom_usage.as_deref().unwrap_or_default())?)
+        };
+        let prenoms = Prenoms::parse(&self.prenoms)?;
+        let sexe = Sexe::parse(&self.sexe)?;
+        let date_naissance = valider_naissance(parse_date("date de naissance", &self.date_naissance)?, today)?;
+        let naissance_insee = CommuneInsee::parse(&self.naissance_insee)?;
+        let naissance_lieu = texte_requis("lieu de naissance", &self.naissance_lieu)?;
+        let adresse = texte_optionnel("adresse", self.adresse.as_deref())?;
+        let code_postal = match self.code_postal.as_deref().filter(|s| !s.trim().is_empty()) {
+            Some(cp) => Some(parse_code_postal(cp)?),
+            None => None,
+        };
+        let commune_residence = texte_optionnel("commune de résidence", self.commune_residence.as_deref())?;
+        let ine = match self.ine.as_deref().filter(|s| !s.trim().is_empty()) {
+            Some(s) => {
+                let (ine, warning) = Ine::parse(s)?;
+                if let Some(IneWarning::CleDouteuse { attendu }) = warning {
+                    avertissements.push(format!(
+                        "INE : la lettre clé ne correspond pas aux chiffres (attendu : {attendu}) ; à vérifier"
+                    ));
+                }
+                Some(ine)
+            }
+            None => None,
+        };
+        Ok((
+            EleveIdentite {
+                nom,
+                nom_usage,
+                prenoms,
+                sexe,
+                date_naissance,
+                naissance_insee,
+                naissance_lieu,
+                adresse,
+                code_postal,
+                commune_residence,
+                ine,
+            },
+            avertissements,
+        ))
+    }
+}
+
+/// The link of a responsable légal with the pupil.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Lien {
+    /// Mother.
+    Mere,
+    /// Father.
+    Pere,
+    /// Legal guardian (tuteur).
+    Tuteur,
+    /// A third party holding parental authority in place of the parents.
+    Tiers,
+}
+
+impl Lien {
+    /// Code stored in the database.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lien::Mere => "mere",
+            Lien::Pere => "pere",
+            Lien::Tuteur => "tuteur",
+            Lien::Tiers => "tiers",
+        }
+    }
+
+    /// French label.
+    pub fn libelle(self) -> &'static str {
+        match self {
+            Lien::Mere => "mère",
+            Lien::Pere => "père",
+            Lien::Tuteur => "tuteur ou tutrice",
+            Lien::Tiers => "tiers délégataire de l'autorité parentale",
+        }
+    }
+
+    /// Parses a stored code or a French word.
+    pub fn parse(s: &str) -> Result<Self, ChampInvalide> {
+        match super::identite::cle_recherche(s).as_str() {
+            "mere" => Ok(Lien::Mere),
+            "pere" => Ok(Lien::Pere),
+            "tuteur" | "tutrice" => Ok(Lien::Tuteur),
+            "tiers" => Ok(Lien::Tiers),
+            _ => Err(ChampInvalide::new("lien", "attendu : mère, père, tuteur ou tiers")),
+        }
+    }
+}
+
+/// Civilité of a responsable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub enum Civilite {
+    /// Monsieur.
+    #[serde(rename = "M.")]
+    M,
+    /// Madame.
+    #[serde(rename = "Mme")]
+    Mme,
+}
+
+impl Civilite {
+    /// `M.` or `Mme`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Civilite::M => "M.",
+            Civilite::Mme => "Mme",
+        }
+    }
+
+    /// Parses `M.`, `M`, `Mme`, `MME`, `Madame`, `Monsieur`.
+    pub fn parse(s: &str) -> Result<Self, ChampInvalide> {
+        match super::identite::cle_recherche(s).as_str() {
+            "m" | "monsieur" | "mr" => Ok(Civilite::M),
+            "mme" | "madame" => Ok(Civilite::Mme),
+            _ => Err(ChampInvalide::new("civilité", "attendu : M. ou Mme")),
+        }
+    }
+}
+
+/// A responsable légal as typed (category II).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct ResponsableSaisie {
+    /// `M.` or `Mme`.
+    #[serde(default)]
+    pub civilite: Option<String>,
+    /// Nom.
+    pub nom: String,
+    /// Prénom.
+    pub prenom: String,
+    /// `mere`, `pere`, `tuteur` or `tiers`.
+    pub lien: String,
+    /// Street.
+    #[serde(default)]
+    pub adresse: Option<String>,
+    /// Postcode.
+    #[serde(default)]
+    pub code_postal: Option<String>,
+    /// Commune.
+    #[serde(default)]
+    pub commune: Option<String>,
+    /// Country, when abroad.
+    #[serde(default)]
+    pub pays: Option<String>,
+    /// Home phone.
+    #[serde(default)]
+    pub tel_domicile: Option<String>,
+    /// Work phone.
+    #[serde(default)]
+    pub tel_travail: Option<String>,
+    /// Mobile phone.
+    #[serde(default)]
+    pub tel_portable: Option<String>,
+    /// E-mail.
+    #[serde(default)]
+    pub courriel: Option<String>,
+}
+
+/// A validated responsable légal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponsableIdentite {
+    /// Civilité.
+    pub civilite: Option<Civilite>,
+    /// Nom (upper-cased).
+    pub nom: Nom,
+    /// Prénom.
+    pub prenom: Prenoms,
+    /// Link with the pupil.
+    pub lien: Lien,
+    /// Street.
+    pub adresse: Option<String>,
+    /// Postcode.
+    pub code_postal: Option<String>,
+    /// Commune.
+    pub commune: Option<String>,
+    /// Country, when abroad.
+    pub pays: Option<String>,
+    /// Home phone.
+    pub tel_domicile: Option<String>,
+    /// Work phone.
+    pub tel_travail: Option<String>,
+    /// Mobile phone.
+    pub tel_portable: Option<String>,
+    /// E-mail.
+    pub courriel: Option<String>,
+}
+
+fn tel(champ: &'static str, v: &Option<String>) -> Result<Option<String>, ChampInvalide> {
+    match v.as_deref().filter(|s| !s.trim().is_empty()) {
+        Some(s) => parse_telephone(champ, s).map(Some),
+        None => Ok(None),
+    }
+}
+
+impl ResponsableSaisie {
+    /// Validates every field.
+    pub fn valider(&self) -> Result<ResponsableIdentite, Error> {
+        Ok(ResponsableIdentite {
+            civilite: match self.civilite.as_deref().filter(|s| !s.trim().is_empty()) {
+                Some(c) => Some(Civilite::parse(c)?),
+                None => None,
+            },
+            nom: Nom::parse_champ("nom du responsable", &self.nom)?,
+            prenom: Prenoms::parse_champ("prénom du responsable", &self.prenom)?,
+            lien: Lien::parse(&self.lien)?,
+            adresse: texte_optionnel("adresse du responsable", self.adresse.as_deref())?,
+            code_postal: match self.code_postal.as_deref().filter(|s| !s.trim().is_empty()) {
+                Some(cp) if vide(&self.pays) => Some(parse_code_postal(cp)?),
+                Some(cp) => texte_optionnel("code postal", Some(cp))?,
+                None => None,
+            },
+            commune: texte_optionnel("commune du responsable", self.commune.as_deref())?,
+            pays: texte_optionnel("pays", self.pays.as_deref())?,
+            tel_domicile: tel("téléphone domicile", &self.tel_domicile)?,
+            tel_travail: tel("téléphone travail", &self.tel_travail)?,
+            tel_portable: tel("téléphone portable", &self.tel_portable)?,
+            courriel: match self.courriel.as_deref().filter(|s| !s.trim().is_empty()) {
+                Some(c) => Some(parse_courriel(c)?),
+                None => None,
+            },
+        })
+    }
+}
+
+/// A person to call in an emergency or allowed to collect the child, as typed (category III).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct ContactSaisie {
+    /// Nom.
+    pub nom: String,
+    /// Prénom.
+    pub prenom: String,
+    /// Short link (« grand-mère »).
+    #[serde(default)]
+    pub lien: Option<String>,
+    /// Phone.
+    pub telephone: String,
+    /// Second phone.
+    #[serde(default)]
+    pub telephone_2: Option<String>,
+    /// To call in an emergency.
+    #[serde(default)]
+    pub urgence: bool,
+    /// Allowed to collect the child.
+    #[serde(default)]
+    pub recuperer: bool,
+}
+
+/// A validated contact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactIdentite {
+    /// Nom (upper-cased).
+    pub nom: Nom,
+    /// Prénom.
+    pub prenom: Prenoms,
+    /// Link.
+    pub lien: Option<String>,
+    /// Phone.
+    pub telephone: String,
+    /// Second phone.
+    pub telephone_2: Option<String>,
+    /// To call in an emergency.
+    pub urgence: bool,
+    /// Allowed to collect the child.
+    pub recuperer: bool,
+}
+
+impl ContactSaisie {
+    /// Validates every field; a contact is either to call, or to collect the child, or both.
+    pub fn valider(&self) -> Result<ContactIdentite, Error> {
+        if !self.urgence && !self.recuperer {
+            return Err(ChampInvalide::new(
+                "personne à contacter",
+                "indiquez si elle est à appeler en cas d'urgence, autorisée à venir chercher l'enfant, ou les deux",
+            )
+            .into());
+        }
+        Ok(ContactIdentite {
+            nom: Nom::parse_champ("nom du contact", &self.nom)?,
+            prenom: Prenoms::parse_champ("prénom du contact", &self.prenom)?,
+            lien: match self.lien.as_deref() {
+                Some(l) => {
+                    let l = nettoyer("lien du contact", l, 40)?;
+                    (!l.is_empty()).then_some(l)
+                }
+                None => None,
+            },
+            telephone: parse_telephone("téléphone du contact", &self.telephone)?,
+            telephone_2: tel("second téléphone du contact", &self.telephone_2)?,
+            urgence: self.urgence,
+            recuperer: self.recuperer,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn saisie() -> EleveSaisie {
+        EleveSaisie {
+            nom: "martin-durand".into(),
+            prenoms: "Élodie".into(),
+            sexe: "F".into(),
+            date_naissance: "03/05/2018".into(),
+            naissance_insee: "35238".into(),
+            naissance_lieu: "Rennes".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_complete_identity_validates() {
+        let (e, warnings) = saisie().valider(date!(2026 - 11 - 29)).unwrap();
+        assert_eq!(e.nom.as_str(), "MARTIN-DURAND");
+        assert_eq!(e.date_naissance, date!(2018 - 05 - 03));
+        assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn each_bad_field_is_named_in_french() {
+        let today = date!(2026 - 11 - 29);
+        let cases: Vec<(EleveSaisie, &str)> = vec![
+            (EleveSaisie { date_naissance: "31/02/2018".into(), ..saisie() }, "date de naissance"),
+            (EleveSaisie { ine: Some("12345".into()), ..saisie() }, "INE"),
+            (EleveSaisie { naissance_insee: "123".into(), ..saisie() }, "code INSEE"),
+            (EleveSaisie { sexe: "?".into(), ..saisie() }, "sexe"),
+            (EleveSaisie { prenoms: " ".into(), ..saisie() }, "prénoms"),
+            (EleveSaisie { code_postal: Some("ABCDE".into()), ..saisie() }, "code postal"),
+        ];
+        for (s, field) in cases {
+            let err = s.valider(today).unwrap_err().to_string();
+            assert!(err.contains(field), "{err} should name {field}");
+        }
+    }
+
+    #[test]
+    fn a_doubtful_ine_key_is_a_warning() {
+        let s = EleveSaisie { ine: Some("0100007108E".into()), ..saisie() };
+        let (e, warnings) = s.valider(date!(2026 - 11 - 29)).unwrap();
+        assert!(e.ine.is_some());
+        assert_eq!(warnings.len(), 1);
+    }
+
+    #[test]
+    fn a_responsable_validates_and_refuses_bad_contacts() {
+        let r = ResponsableSaisie {
+            civilite: Some("MME".into()),
+            nom: "Durand".into(),
+            prenom: "Anne".into(),
+            lien: "mère".into(),
+            tel_portable: Some("0612345678".into()),
+            courriel: Some("anne@exemple.fr".into()),
+            ..Default::default()
+        };
+        let v = r.valider().unwrap();
+        assert_eq!(v.civilite, Some(Civilite::Mme));
+        assert_eq!(v.lien, Lien::Mere);
+        assert_eq!(v.tel_portable.as_deref(), Some("06 12 34 56 78"));
+        assert!(ResponsableSaisie { courriel: Some("pas-un-courriel".into()), ..r.clone() }.valider().is_err());
+        assert!(ResponsableSaisie { lien: "oncle".into(), ..r }.valider().is_err());
+    }
+
+    #[test]
+    fn a_contact_must_be_to_call_or_to_collect() {
+        let c = ContactSaisie { nom: "Petit".into(), prenom: "Jo".into(), telephone: "0299000000".into(), ..Default::default() };
+        assert!(c.valider().is_err());
+        assert!(ContactSaisie { urgence: true, ..c }.valider().is_ok());
+    }
+}

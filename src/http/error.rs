@@ -1,0 +1,121 @@
+//! HTTP errors: every failure becomes a status and a French message. On the API the body is
+//! JSON `{"error": code, "message": text}`; 5xx bodies are opaque and the cause is logged.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::{documents, render, store};
+
+/// An error answered to a client.
+#[derive(Debug)]
+pub struct Error {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    champ: Option<&'static str>,
+}
+
+/// The JSON body of an API error.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Stable machine code (`introuvable`, `invalide`, `conflit`, `requete`, `interne`).
+    pub error: &'static str,
+    /// What went wrong, in French.
+    pub message: String,
+    /// The field at fault, for `invalide`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub champ: Option<&'static str>,
+}
+
+impl Error {
+    /// A 400 with a French message.
+    pub fn requete(message: impl Into<String>) -> Self {
+        Self { status: StatusCode::BAD_REQUEST, code: "requete", message: message.into(), champ: None }
+    }
+
+    /// A 404 for a record (also outside the perimeter: existence is not revealed).
+    pub fn introuvable(quoi: &str) -> Self {
+        Self { status: StatusCode::NOT_FOUND, code: "introuvable", message: format!("{quoi} introuvable"), champ: None }
+    }
+
+    /// A 422 naming a field.
+    pub fn invalide(champ: &'static str, message: impl Into<String>) -> Self {
+        Self { status: StatusCode::UNPROCESSABLE_ENTITY, code: "invalide", message: message.into(), champ: Some(champ) }
+    }
+
+    /// A 500: the cause is logged, the client gets an opaque message.
+    pub fn interne(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "erreur interne");
+        Self {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "interne",
+            message: "erreur interne du serveur ; l'incident est journalisé".into(),
+            champ: None,
+        }
+    }
+
+    /// The status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The French message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The JSON body.
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody { error: self.code, message: self.message.clone(), champ: self.champ }
+    }
+}
+
+impl From<store::Error> for Error {
+    fn from(e: store::Error) -> Self {
+        match e {
+            store::Error::Introuvable(quoi) => Error::introuvable(quoi),
+            store::Error::Invalide(d) => Error::invalide(d.champ(), d.to_string()),
+            store::Error::Conflit(m) => Self { status: StatusCode::CONFLICT, code: "conflit", message: m, champ: None },
+            other => Error::interne(other),
+        }
+    }
+}
+
+impl From<crate::domain::Error> for Error {
+    fn from(e: crate::domain::Error) -> Self {
+        Error::invalide(e.champ(), e.to_string())
+    }
+}
+
+impl From<documents::Error> for Error {
+    fn from(e: documents::Error) -> Self {
+        match e {
+            documents::Error::Store(s) => s.into(),
+            documents::Error::Cible(m) => Self { status: StatusCode::CONFLICT, code: "conflit", message: m, champ: None },
+            documents::Error::Render(r) => Error::interne(r),
+        }
+    }
+}
+
+impl From<render::Error> for Error {
+    fn from(e: render::Error) -> Self {
+        Error::interne(e)
+    }
+}
+
+impl From<tokio::task::JoinError> for Error {
+    fn from(e: tokio::task::JoinError) -> Self {
+        Error::interne(e)
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body())).into_response()
+    }
+}
+
+/// Result of a handler.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,727 @@
+//! Pupils: the list, the full record (categories I to V), and creation.
+//!
+//! Every query is scoped to the actor's perimeter in SQL: a pupil outside it is "introuvable",
+//! exactly like a pupil that does not exist.
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+use serde::Serialize;
+use time::Date;
+
+use super::perimetre;
+use super::{Error, Result};
+use crate::domain::identite::cle_recherche;
+use crate::domain::{
+    AnneeScolaire, Civilite, ClasseId, CommuneInsee, ContactId, ContactIdentite, Cycle, EcoleId, EleveId,
+    EleveIdentite, EtatScolarite, Ine, Lien, Niveau, Perimetre, ResponsableId, ResponsableIdentite, Sexe, Uai,
+};
+
+/// A pupil as listed: identity and this year's schooling.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct EleveLigne {
+    /// Public id.
+    #[schema(value_type = String)]
+    pub id: EleveId,
+    /// Nom de famille.
+    pub nom: String,
+    /// Nom d'usage.
+    pub nom_usage: Option<String>,
+    /// Prénoms.
+    pub prenoms: String,
+    /// `M` or `F`.
+    #[schema(value_type = String)]
+    pub sexe: Sexe,
+    /// Date of birth (ISO).
+    #[schema(value_type = String, format = Date)]
+    pub date_naissance: Date,
+    /// School id.
+    #[schema(value_type = String)]
+    pub ecole_id: EcoleId,
+    /// School UAI.
+    #[schema(value_type = String)]
+    pub uai: Uai,
+    /// Niveau this year.
+    #[schema(value_type = String)]
+    pub niveau: Niveau,
+    /// Class id, once placed.
+    #[schema(value_type = Option<String>)]
+    pub classe_id: Option<ClasseId>,
+    /// Class label, once placed.
+    pub classe: Option<String>,
+    /// State of the schooling record.
+    pub etat: EtatScolarite,
+}
+
+/// What to list.
+#[derive(Debug, Clone)]
+pub struct Filtre {
+    /// Année scolaire.
+    pub annee: AnneeScolaire,
+    /// Only this school.
+    pub ecole: Option<EcoleId>,
+    /// Only this class.
+    pub classe: Option<ClasseId>,
+    /// Words to find in noms and prénoms (case, accents and hyphens ignored).
+    pub q: Option<String>,
+    /// Only pupils attending (not radiated, not gone).
+    pub presents: bool,
+    /// At most this many lines.
+    pub limite: u32,
+    /// Skip this many lines.
+    pub decalage: u32,
+}
+
+impl Filtre {
+    /// Every pupil of the year.
+    pub fn annee(annee: AnneeScolaire) -> Self {
+        Self { annee, ecole: None, classe: None, q: None, presents: false, limite: u32::MAX, decalage: 0 }
+    }
+}
+
+/// The condition restricting schooling rows `s` of school `e` and pupil `el` to the perimeter.
+fn scope(p: &Perimetre) -> perimetre::Condition {
+    let mut c = perimetre::ecoles(p);
+    if let Perimetre::Responsable(_) = p {
+        let own = perimetre::eleves(p);
+        c.sql = format!("{} AND {}", c.sql, own.sql);
+        c.params.extend(own.params);
+    }
+    c
+}
+
+fn ligne(r: &rusqlite::Row<'_>) -> rusqlite::Result<EleveLigne> {
+    Ok(EleveLigne {
+        id: r.get(0)?,
+        nom: r.get(1)?,
+        nom_usage: r.get(2)?,
+        prenoms: r.get(3)?,
+        sexe: r.get(4)?,
+        date_naissance: r.get(5)?,
+        ecole_id: r.get(6)?,
+        uai: r.get(7)?,
+        niveau: r.get(8)?,
+        classe_id: r.get(9)?,
+        classe: r.get(10)?,
+        etat: r.get(11)?,
+    })
+}
+
+/// Lists pupils of the perimeter with a schooling record in the year, by nom and prénoms.
+pub fn lister(c: &Connection, p: &Perimetre, f: &Filtre) -> Result<Vec<EleveLigne>> {
+    let cond = scope(p);
+    let mut sql = String::from(
+        "SELECT el.id, el.nom, el.nom_usage, el.prenoms, el.sexe, el.date_naissance, e.id, e.uai, s.niveau,
+                cl.id, cl.libelle, s.etat
+         FROM scolarite s JOIN eleve el ON el.id = s.eleve_id JOIN ecole e ON e.id = s.ecole_id
+         LEFT JOIN classe cl ON cl.id = s.classe_id
+         WHERE s.annee = ?",
+    );
+    let mut params: Vec<Value> = vec![i64::from(f.annee.debut()).into()];
+    if let Some(ecole) = &f.ecole {
+        sql.push_str(" AND s.ecole_id = ?");
+        params.push(ecole.to_string().into());
+    }
+    if let Some(classe) = &f.classe {
+        sql.push_str(" AND s.classe_id = ?");
+        params.push(classe.to_string().into());
+    }
+    if f.presents {
+        sql.push_str(" AND s.etat IN ('admis_provisoire', 'admis_definitif')");
+    }
+    if let Some(q) = &f.q {
+        // The key holds only letters, digits and spaces: no LIKE wildcard can come from input.
+        for mot in cle_recherche(q).split(' ').filter(|m| !m.is_empty()).take(8) {
+            sql.push_str(" AND el.cle_recherche LIKE ?");
+            params.push(format!("%{mot}%").into());
+        }
+    }
+    sql.push_str(&format!(" AND {} ORDER BY el.nom, el.prenoms, el.id LIMIT ? OFFSET ?", cond.sql));
+    params.extend(cond.params);
+    params.push(i64::from(f.limite).into());
+    params.push(i64::from(f.decalage).into());
+    let rows = c.prepare_cached(&sql)?.query_map(params_from_iter(params), ligne)?.collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// Category I.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Eleve {
+    /// Public id.
+    #[schema(value_type = String)]
+    pub id: EleveId,
+    /// INE (confidential).
+    #[schema(value_type = Option<String>)]
+    pub ine: Option<Ine>,
+    /// Nom de famille.
+    pub nom: String,
+    /// Nom d'usage.
+    pub nom_usage: Option<String>,
+    /// Prénoms.
+    pub prenoms: String,
+    /// `M` or `F`.
+    #[schema(value_type = String)]
+    pub sexe: Sexe,
+    /// Date of birth.
+    #[schema(value_type = String, format = Date)]
+    pub date_naissance: Date,
+    /// INSEE code of the birthplace.
+    #[schema(value_type = String)]
+    pub naissance_insee: CommuneInsee,
+    /// Birthplace as printed.
+    pub naissance_lieu: String,
+    /// Street.
+    pub adresse: Option<String>,
+    /// Postcode.
+    pub code_postal: Option<String>,
+    /// Commune of residence.
+    pub commune_residence: Option<String>,
+}
+
+/// Category II, with the link to this pupil.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ResponsableFiche {
+    /// Public id.
+    #[schema(value_type = String)]
+    pub id: ResponsableId,
+    /// Order on documents (1, 2…).
+    pub rang: u8,
+    /// Link with the pupil.
+    pub lien: Lien,
+    /// False only when withdrawn by a court.
+    pub autorite_parentale: bool,
+    /// Address may be given to parents' associations (this year).
+    pub accord_associations: Option<bool>,
+    /// Civilité.
+    pub civilite: Option<Civilite>,
+    /// Nom.
+    pub nom: String,
+    /// Prénom.
+    pub prenom: String,
+    /// Street.
+    pub adresse: Option<String>,
+    /// Postcode.
+    pub code_postal: Option<String>,
+    /// Commune.
+    pub commune: Option<String>,
+    /// Country, when abroad.
+    pub pays: Option<String>,
+    /// Home phone.
+    pub tel_domicile: Option<String>,
+    /// Work phone.
+    pub tel_travail: Option<String>,
+    /// Mobile phone.
+    pub tel_portable: Option<String>,
+    /// E-mail.
+    pub courriel: Option<String>,
+}
+
+/// Category III.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Contact {
+    /// Public id.
+    #[schema(value_type = String)]
+    pub id: ContactId,
+    /// Order.
+    pub rang: u8,
+    /// Nom.
+    pub nom: String,
+    /// Prénom.
+    pub prenom: String,
+    /// Link.
+    pub lien: Option<String>,
+    /// Phone.
+    pub telephone: String,
+    /// Second phone.
+    pub telephone_2: Option<String>,
+    /// To call in an emergency.
+    pub urgence: bool,
+    /// Allowed to collect the child.
+    pub recuperer: bool,
+}
+
+/// Category IV: one yearly record.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Scolarite {
+    /// Année scolaire.
+    #[schema(value_type = String)]
+    pub annee: AnneeScolaire,
+    /// School id.
+    #[schema(value_type = String)]
+    pub ecole_id: EcoleId,
+    /// School UAI.
+    #[schema(value_type = String)]
+    pub uai: Uai,
+    /// School name.
+    pub ecole: String,
+    /// Niveau.
+    #[schema(value_type = String)]
+    pub niveau: Niveau,
+    /// Cycle, as stored that year.
+    #[schema(value_type = u8)]
+    pub cycle: Cycle,
+    /// Class id.
+    #[schema(value_type = Option<String>)]
+    pub classe_id: Option<ClasseId>,
+    /// Class label.
+    pub classe: Option<String>,
+    /// ULIS dispositif (never the disability).
+    pub ulis: bool,
+    /// State.
+    pub etat: EtatScolarite,
+    /// Date of admission.
+    #[schema(value_type = String, format = Date)]
+    pub date_admission: Date,
+    /// Date of leaving.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub date_sortie: Option<Date>,
+}
+
+/// Autorisations, insurance and périscolaire of one year (category II and V).
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct Annuel {
+    /// Photographs during school activities.
+    pub autorisation_photo: Option<bool>,
+    /// Insurer.
+    pub assureur: Option<String>,
+    /// Policy number.
+    pub assurance_numero: Option<String>,
+    /// School canteen.
+    pub cantine: Option<bool>,
+    /// Morning care.
+    pub garderie_matin: Option<bool>,
+    /// Evening care.
+    pub garderie_soir: Option<bool>,
+    /// Supervised study.
+    pub etude: Option<bool>,
+    /// School transport.
+    pub transport: Option<bool>,
+}
+
+/// Everything stored about a pupil.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FicheEleve {
+    /// Category I.
+    pub eleve: Eleve,
+    /// Category IV, newest first.
+    pub scolarites: Vec<Scolarite>,
+    /// Category II.
+    pub responsables: Vec<ResponsableFiche>,
+    /// Category III.
+    pub contacts: Vec<Contact>,
+    /// This year's autorisations, insurance and périscolaire.
+    pub annuel: Option<Annuel>,
+}
+
+impl FicheEleve {
+    /// The record of `annee` in which the pupil attends, or else the newest of that year.
+    pub fn scolarite(&self, annee: AnneeScolaire) -> Option<&Scolarite> {
+        let of_year = || self.scolarites.iter().filter(move |s| s.annee == annee);
+        of_year().find(|s| s.etat.est_present()).or_else(|| of_year().next())
+    }
+}
+
+fn opt_bool(v: Option<i64>) -> Option<bool> {
+    v.map(|b| b == 1)
+}
+
+/// The full record of a pupil of the perimeter; `annee` selects the autorisations shown.
+pub fn fiche(c: &Connection, p: &Perimetre, id: &EleveId, annee: AnneeScolaire) -> Result<FicheEleve> {
+    let cond = perimetre::eleves(p);
+    let sql = format!(
+        "SELECT el.id, el.ine, el.nom, el.nom_usage, el.prenoms, el.sexe, el.date_naissance, el.naissance_insee,
+                el.naissance_lieu, el.adresse, el.code_postal, el.commune_residence
+         FROM eleve el WHERE el.id = ? AND {}",
+        cond.sql
+    );
+    let mut params: Vec<Value> = vec![id.to_string().into()];
+    params.extend(cond.params);
+    let eleve = c
+        .prepare_cached(&sql)?
+        .query_row(params_from_iter(params), |r| {
+            Ok(Eleve {
+                id: r.get(0)?,
+                ine: r.get(1)?,
+                nom: r.get(2)?,
+                nom_usage: r.get(3)?,
+                prenoms: r.get(4)?,
+                sexe: r.get(5)?,
+                date_naissance: r.get(6)?,
+                naissance_insee: r.get(7)?,
+                naissance_lieu: r.get(8)?,
+                adresse: r.get(9)?,
+                code_postal: r.get(10)?,
+                commune_residence: r.get(11)?,
+            })
+        })
+        .optional()?
+        .ok_or(Error::Introuvable("élève"))?;
+
+    let scolarites = c
+        .prepare_cached(
+            "SELECT s.annee, s.ecole_id, e.uai, e.nom, s.niveau, s.cycle, s.classe_id, cl.libelle, s.ulis, s.etat,
+                    s.date_admission, s.date_sortie
+             FROM scolarite s JOIN ecole e ON e.id = s.ecole_id LEFT JOIN classe cl ON cl.id = s.classe_id
+             WHERE s.eleve_id = ? ORDER BY s.annee DESC, s.date_admission DESC",
+        )?
+        .query_map([id], |r| {
+            Ok(Scolarite {
+                annee: r.get(0)?,
+                ecole_id: r.get(1)?,
+                uai: r.get(2)?,
+                ecole: r.get(3)?,
+                niveau: r.get(4)?,
+                cycle: r.get(5)?,
+                classe_id: r.get(6)?,
+                classe: r.get(7)?,
+                ulis: r.get::<_, i64>(8)? == 1,
+                etat: r.get(9)?,
+                date_admission: r.get(10)?,
+                date_sortie: r.get(11)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+
+    let responsables = c
+        .prepare_cached(
+            "SELECT r.id, er.rang, er.lien, er.autorite_parentale, er.accord_associations, r.civilite, r.nom, r.prenom,
+                    r.adresse, r.code_postal, r.commune, r.pays, r.tel_domicile, r.tel_travail, r.tel_portable, r.courriel
+             FROM eleve_responsable er JOIN responsable r ON r.id = er.responsable_id
+             WHERE er.eleve_id = ? ORDER BY er.rang",
+        )?
+        .query_map([id], |r| {
+            let civilite: Option<String> = r.get(5)?;
+            Ok(ResponsableFiche {
+                id: r.get(0)?,
+                rang: r.get(1)?,
+                lien: r.get(2)?,
+                autorite_parentale: r.get::<_, i64>(3)? == 1,
+                accord_associations: opt_bool(r.get(4)?),
+                civilite: civilite.and_then(|c| Civilite::parse(&c).ok()),
+                nom: r.get(6)?,
+                prenom: r.get(7)?,
+                adresse: r.get(8)?,
+                code_postal: r.get(9)?,
+                commune: r.get(10)?,
+                pays: r.get(11)?,
+                tel_domicile: r.get(12)?,
+                tel_travail: r.get(13)?,
+                tel_portable: r.get(14)?,
+                courriel: r.get(15)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+
+    let contacts = c
+        .prepare_cached(
+            "SELECT id, rang, nom, prenom, lien, telephone, telephone_2, urgence, recuperer
+             FROM contact WHERE eleve_id = ? ORDER BY rang",
+        )?
+        .query_map([id], |r| {
+            Ok(Contact {
+                id: r.get(0)?,
+                rang: r.get(1)?,
+                nom: r.get(2)?,
+                prenom: r.get(3)?,
+                lien: r.get(4)?,
+                telephone: r.get(5)?,
+                telephone_2: r.get(6)?,
+                urgence: r.get::<_, i64>(7)? == 1,
+                recuperer: r.get::<_, i64>(8)? == 1,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+
+    let annuel = c
+        .prepare_cached(
+            "SELECT autorisation_photo, assureur, assurance_numero, cantine, garderie_matin, garderie_soir, etude, transport
+             FROM eleve_annuel WHERE eleve_id = ? AND annee = ?",
+        )?
+        .query_row(params![id, annee], |r| {
+            Ok(Annuel {
+                autorisation_photo: opt_bool(r.get(0)?),
+                assureur: r.get(1)?,
+                assurance_numero: r.get(2)?,
+                cantine: opt_bool(r.get(3)?),
+                garderie_matin: opt_bool(r.get(4)?),
+                garderie_soir: opt_bool(r.get(5)?),
+                etude: opt_bool(r.get(6)?),
+                transport: opt_bool(r.get(7)?),
+            })
+        })
+        .optional()?;
+
+    Ok(FicheEleve { eleve, scolarites, responsables, contacts, annuel })
+}
+
+/// The search key stored with a pupil: noms and prénoms folded.
+pub fn cle_eleve(e: &EleveIdentite) -> String {
+    let usage = e.nom_usage.as_ref().map(|n| n.as_str()).unwrap_or("");
+    cle_recherche(&format!("{} {usage} {}", e.nom, e.prenoms))
+}
+
+/// Creates a pupil (category I); refuses an INE already held by another pupil.
+pub fn insert_eleve(c: &Connection, id: &EleveId, e: &EleveIdentite) -> Result<()> {
+    if let Some(ine) = &e.ine {
+        let taken: bool =
+            c.prepare_cached("SELECT EXISTS (SELECT 1 FROM eleve WHERE ine = ?)")?.query_row([ine], |r| r.get(0))?;
+        if taken {
+            return Err(Error::Conflit("cet INE est déjà attribué à un autre élève".into()));
+        }
+    }
+    c.prepare_cached(
+        "INSERT INTO eleve (id, ine, nom, nom_usage, prenoms, sexe, date_naissance, naissance_insee, naissance_lieu,
+                            adresse, code_postal, commune_residence, cle_recherche)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )?
+    .execute(params![
+        id,
+        e.ine,
+        e.nom.as_str(),
+        e.nom_usage.as_ref().map(|n| n.as_str()),
+        e.prenoms.as_str(),
+        e.sexe,
+        e.date_naissance,
+        e.naissance_insee,
+        e.naissance_lieu,
+        e.adresse,
+        e.code_postal,
+        e.commune_residence,
+        cle_eleve(e)
+    ])?;
+    Ok(())
+}
+
+/// Creates a responsable légal (category II).
+pub fn insert_responsable(c: &Connection, id: &ResponsableId, r: &ResponsableIdentite) -> Result<()> {
+    c.prepare_cached(
+        "INSERT INTO responsable (id, civilite, nom, prenom, adresse, code_postal, commune, pays, tel_domicile,
+                                  tel_travail, tel_portable, courriel)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )?
+    .execute(params![
+        id,
+        r.civilite.map(Civilite::code),
+        r.nom.as_str(),
+        r.prenom.as_str(),
+        r.adresse,
+        r.code_postal,
+        r.commune,
+        r.pays,
+        r.tel_domicile,
+        r.tel_travail,
+        r.tel_portable,
+        r.courriel
+    ])?;
+    Ok(())
+}
+
+/// Links a responsable to a pupil.
+pub fn lier_responsable(
+    c: &Connection,
+    eleve: &EleveId,
+    responsable: &ResponsableId,
+    rang: u8,
+    lien: Lien,
+    autorite_parentale: bool,
+    accord_associations: Option<bool>,
+) -> Result<()> {
+    c.prepare_cached(
+        "INSERT INTO eleve_responsable (eleve_id, responsable_id, rang, lien, autorite_parentale, accord_associations)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )?
+    .execute(params![eleve, responsable, rang, lien, autorite_parentale, accord_associations])?;
+    Ok(())
+}
+
+/// Adds an emergency contact or person allowed to collect the child (category III).
+pub fn insert_contact(c: &Connection, id: &ContactId, eleve: &EleveId, rang: u8, k: &ContactIdentite) -> Result<()> {
+    c.prepare_cached(
+        "INSERT INTO contact (id, eleve_id, rang, nom, prenom, lien, telephone, telephone_2, urgence, recuperer)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )?
+    .execute(params![
+        id,
+        eleve,
+        rang,
+        k.nom.as_str(),
+        k.prenom.as_str(),
+        k.lien,
+        k.telephone,
+        k.telephone_2,
+        k.urgence,
+        k.recuperer
+    ])?;
+    Ok(())
+}
+
+/// A new schooling record.
+#[derive(Debug, Clone)]
+pub struct NouvelleScolarite {
+    /// Année scolaire.
+    pub annee: AnneeScolaire,
+    /// School.
+    pub ecole: EcoleId,
+    /// Niveau.
+    pub niveau: Niveau,
+    /// Class, if placed.
+    pub classe: Option<ClasseId>,
+    /// ULIS dispositif.
+    pub ulis: bool,
+    /// Provisional or definitive admission.
+    pub etat: EtatScolarite,
+    /// Date of admission.
+    pub date_admission: Date,
+}
+
+/// Creates a schooling record; checks that the school admits the niveau and that the class
+/// belongs to the school, the year and the niveau.
+pub fn insert_scolarite(c: &Connection, id: &str, eleve: &EleveId, s: &NouvelleScolarite) -> Result<()> {
+    let type_ecole: Option<String> =
+        c.prepare_cached("SELECT type FROM ecole WHERE id = ?")?.query_row([&s.ecole], |r| r.get(0)).optional()?;
+    let Some(type_ecole) = type_ecole else {
+        return Err(Error::Introuvable("école"));
+    };
+    let type_ecole = crate::domain::TypeEcole::parse(&type_ecole).map_err(|e| Error::Corrompue(e.to_string()))?;
+    if !type_ecole.admet(s.niveau) {
+        return Err(Error::Conflit(format!("une {} n'accueille pas le niveau {}", type_ecole.libelle(), s.niveau)));
+    }
+    if let Some(classe) = &s.classe {
+        let ok: bool = c
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM classe cl JOIN classe_niveau cn ON cn.classe_id = cl.id
+                 WHERE cl.id = ? AND cl.ecole_id = ? AND cl.annee = ? AND cn.niveau = ?)",
+            )?
+            .query_row(params![classe, s.ecole, s.annee, s.niveau], |r| r.get(0))?;
+        if !ok {
+            return Err(Error::Conflit(format!(
+                "la classe choisie n'est pas une classe de {} de cette école pour {}",
+                s.niveau, s.annee
+            )));
+        }
+    }
+    c.prepare_cached(
+        "INSERT INTO scolarite (id, eleve_id, annee, ecole_id, niveau, cycle, classe_id, ulis, etat, date_admission)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )?
+    .execute(params![
+        id,
+        eleve,
+        s.annee,
+        s.ecole,
+        s.niveau,
+        s.niveau.cycle(s.annee),
+        s.classe,
+        s.ulis,
+        s.etat,
+        s.date_admission
+    ])?;
+    Ok(())
+}
+
+/// Sets this year's autorisations, insurance and périscolaire.
+pub fn upsert_annuel(c: &Connection, eleve: &EleveId, annee: AnneeScolaire, a: &Annuel) -> Result<()> {
+    c.prepare_cached(
+        "INSERT INTO eleve_annuel (eleve_id, annee, autorisation_photo, assureur, assurance_numero, cantine,
+                                   garderie_matin, garderie_soir, etude, transport)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (eleve_id, annee) DO UPDATE SET autorisation_photo = excluded.autorisation_photo,
+            assureur = excluded.assureur, assurance_numero = excluded.assurance_numero, cantine = excluded.cantine,
+            garderie_matin = excluded.garderie_matin, garderie_soir = excluded.garderie_soir,
+            etude = excluded.etude, transport = excluded.transport",
+    )?
+    .execute(params![
+        eleve,
+        annee,
+        a.autorisation_photo,
+        a.assureur,
+        a.assurance_numero,
+        a.cantine,
+        a.garderie_matin,
+        a.garderie_soir,
+        a.etude,
+        a.transport
+    ])?;
+    Ok(())
+}
+
+/// How many pupils the database holds.
+pub fn compter(c: &Connection) -> Result<u64> {
+    let n: i64 = c.query_row("SELECT count(*) FROM eleve", [], |r| r.get(0))?;
+    Ok(n.unsigned_abs())
+}
+
+/// Stored values that no longer satisfy their rule.
+pub(super) fn check_values(c: &Connection) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    let mut stmt = c.prepare("SELECT id, ine, naissance_insee, date_naissance FROM eleve")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: String = r.get(0)?;
+        if let Some(ine) = r.get::<_, Option<String>>(1)? {
+            if Ine::parse(&ine).is_err() {
+                problems.push(format!("élève {id} : INE invalide"));
+            }
+        }
+        if CommuneInsee::parse(&r.get::<_, String>(2)?).is_err() {
+            problems.push(format!("élève {id} : lieu de naissance invalide"));
+        }
+        if crate::domain::identite::parse_date("date", &r.get::<_, String>(3)?).is_err() {
+            problems.push(format!("élève {id} : date de naissance invalide"));
+        }
+    }
+    Ok(problems)
+}
+
+/// Issues the next INE of the département for a first admission in `annee_civile`
+/// (DOMAIN.md §6); the sequence is persistent, so a number is never issued twice.
+pub fn attribuer_ine(c: &Connection, annee_civile: i32, departement: &str) -> Result<Ine> {
+    let dernier: i64 = c
+        .prepare_cached(
+            "INSERT INTO sequence_ine (departement, annee, dernier) VALUES (?1, ?2, 1)
+             ON CONFLICT (departement, annee) DO UPDATE SET dernier = dernier + 1
+             RETURNING dernier",
+        )?
+        .query_row(params![departement, annee_civile], |r| r.get(0))?;
+    let seq = u32::try_from(dernier).map_err(|_| Error::Conflit("séquence d'INE invalide".into()))?;
+    Ok(Ine::assign(annee_civile, departement, seq).map_err(crate::domain::Error::from)?)
+}
+
+/// A new pupil admitted directly in a school: identity, family, contacts and first record.
+#[derive(Debug, Clone)]
+pub struct NouvelEleve {
+    /// Category I.
+    pub identite: EleveIdentite,
+    /// Category II, in order, with the link and whether parental authority is held.
+    pub responsables: Vec<ResponsableIdentite>,
+    /// Category III, in order.
+    pub contacts: Vec<ContactIdentite>,
+    /// The first schooling record.
+    pub scolarite: NouvelleScolarite,
+}
+
+/// Creates a pupil admitted in a school of the perimeter; issues an INE when none is given.
+/// Returns the new id and the warnings (niveau far from the age).
+pub fn creer(c: &Connection, p: &Perimetre, n: &NouvelEleve, rng: &mut impl rand::Rng) -> Result<(EleveId, Vec<String>)> {
+    let ecole = super::territoires::ecole(c, p, &n.scolarite.ecole)?;
+    let mut avertissements = Vec::new();
+    let ecart = crate::domain::Ecart::evaluer(n.scolarite.niveau, n.identite.date_naissance.year(), n.scolarite.annee);
+    if let Some(a) = ecart.avertissement(n.scolarite.niveau) {
+        avertissements.push(a);
+    }
+    let mut identite = n.identite.clone();
+    if identite.ine.is_none() {
+        identite.ine = Some(attribuer_ine(c, n.scolarite.date_admission.year(), ecole.uai.departement())?);
+    }
+    let id = EleveId::random(rng);
+    insert_eleve(c, &id, &identite)?;
+    for (i, r) in n.responsables.iter().enumerate() {
+        let rid = ResponsableId::random(rng);
+        insert_responsable(c, &rid, r)?;
+        lier_responsable(c, &id, &rid, i as u8 + 1, r.lien, true, None)?;
+    }
+    for (i, k) in n.contacts.iter().enumerate() {
+        insert_contact(c, &ContactId::random(rng), &id, i as u8 + 1, k)?;
+    }
+    insert_scolarite(c, &crate::domain::ids::random_id(rng), &id, &n.scolarite)?;
+    Ok((id, avertissements))
+}

@@ -1,0 +1,224 @@
+//! The record store: the only place with SQL.
+//!
+//! SQLite through rusqlite (bundled): WAL, `synchronous=FULL`, foreign keys, a busy timeout;
+//! one writer connection whose transactions begin `IMMEDIATE`, and a pool of read-only
+//! readers. A write is acknowledged only after COMMIT. Migrations from `schema/` run at open,
+//! tracked by `PRAGMA user_version`; a released migration never changes.
+
+pub mod classes;
+pub mod eleves;
+pub mod perimetre;
+mod sql;
+pub mod territoires;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+use crate::domain;
+
+/// The migrations, in order; the index + 1 is the `user_version` after applying it.
+const MIGRATIONS: &[(&str, &str)] = &[("0001_registre", include_str!("../../schema/0001_registre.sql"))];
+
+/// How many read-only connections the pool holds.
+const READERS: usize = 4;
+
+/// Errors of the store.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// SQLite failed.
+    #[error("erreur de la base de données : {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// Input refused by a domain rule (nothing was written).
+    #[error(transparent)]
+    Invalide(#[from] domain::Error),
+    /// The record does not exist (or is outside the actor's perimeter: the same answer).
+    #[error("{0} introuvable")]
+    Introuvable(&'static str),
+    /// A write would break a rule of the register (duplicate UAI, class of another school…).
+    #[error("{0}")]
+    Conflit(String),
+    /// The database file is missing, unreadable, or newer than this program.
+    #[error("{0}")]
+    Ouverture(String),
+    /// A stored value no longer satisfies its rule: the file was altered outside the program.
+    #[error("valeur stockée invalide ({0}) : la base a été modifiée hors du programme")]
+    Corrompue(String),
+}
+
+/// Result of the store.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The store of one installation: one SQLite file.
+pub struct Store {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+    available: Condvar,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(Duration::from_millis(5000))?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    // Deleted records leave no trace in the file (retention, DOMAIN.md §4).
+    conn.pragma_update(None, "secure_delete", "ON")?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+impl Store {
+    /// Opens the database at `path`, creating it if absent, and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self> {
+        let writer = Connection::open(path)
+            .map_err(|e| Error::Ouverture(format!("impossible d'ouvrir la base {} : {e}", path.display())))?;
+        writer.pragma_update(None, "journal_mode", "WAL")?;
+        configure(&writer)?;
+        migrate(&writer)?;
+        let mut readers = Vec::with_capacity(READERS);
+        for _ in 0..READERS {
+            let r = Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+            )?;
+            configure(&r)?;
+            r.pragma_update(None, "query_only", "ON")?;
+            readers.push(r);
+        }
+        Ok(Self { path: path.to_path_buf(), writer: Mutex::new(writer), readers: Mutex::new(readers), available: Condvar::new() })
+    }
+
+    /// Opens an existing database; refuses to create one (every verb but `init` and `demo`).
+    pub fn open_existing(path: &Path) -> Result<Self> {
+        if !path.is_file() {
+            return Err(Error::Ouverture(format!(
+                "la base {} n'existe pas (créez-la avec « registre init » ou « registre demo »)",
+                path.display()
+            )));
+        }
+        Self::open(path)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` on a read-only connection from the pool.
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = {
+            let mut pool = lock(&self.readers);
+            loop {
+                if let Some(c) = pool.pop() {
+                    break c;
+                }
+                pool = self.available.wait(pool).unwrap_or_else(|p| p.into_inner());
+            }
+        };
+        let result = f(&conn);
+        lock(&self.readers).push(conn);
+        self.available.notify_one();
+        result
+    }
+
+    /// Runs `f` in an IMMEDIATE transaction on the writer; commits if `f` succeeds, rolls back
+    /// otherwise (nothing is written on error).
+    pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// `PRAGMA quick_check`: the problems found, empty when sound.
+    pub fn quick_check(&self) -> Result<Vec<String>> {
+        self.read(|c| pragma_messages(c, "PRAGMA quick_check"))
+    }
+
+    /// Full integrity check: SQLite's structure, foreign keys, and the domain rules of stored
+    /// values (UAI keys, INE shapes, niveaux…). Returns the problems found, empty when sound.
+    pub fn check(&self) -> Result<Vec<String>> {
+        self.read(|c| {
+            let mut problems = pragma_messages(c, "PRAGMA integrity_check")?;
+            let mut stmt = c.prepare("PRAGMA foreign_key_check")?;
+            let fk: Vec<String> = stmt
+                .query_map([], |r| {
+                    Ok(format!(
+                        "clé étrangère rompue : table {} ligne {} → {}",
+                        r.get::<_, String>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, String>(2)?
+                    ))
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            problems.extend(fk);
+            let version: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            if version != MIGRATIONS.len() as i64 {
+                problems.push(format!("version du schéma {version}, attendue {}", MIGRATIONS.len()));
+            }
+            problems.extend(territoires::check_values(c)?);
+            problems.extend(eleves::check_values(c)?);
+            Ok(problems)
+        })
+    }
+
+    /// An online, consistent copy of the database into `dest` (SQLite backup API).
+    pub fn backup(&self, dest: &Path) -> Result<()> {
+        self.read(|c| {
+            c.backup(rusqlite::MAIN_DB, dest, None::<fn(rusqlite::backup::Progress)>)?;
+            Ok(())
+        })
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn pragma_messages(c: &Connection, pragma: &str) -> Result<Vec<String>> {
+    let mut stmt = c.prepare(pragma)?;
+    let rows: Vec<String> = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(rows.into_iter().filter(|m| m != "ok").collect())
+}
+
+fn migrate(conn: &Connection) -> Result<()> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let known = MIGRATIONS.len() as i64;
+    if version > known {
+        return Err(Error::Ouverture(format!(
+            "la base est au schéma {version}, plus récent que ce programme (schéma {known}) : mettez registre à jour"
+        )));
+    }
+    for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let apply = || -> rusqlite::Result<()> {
+            let tx = conn.unchecked_transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", i as i64 + 1)?;
+            tx.commit()
+        };
+        apply().map_err(|e| Error::Ouverture(format!("migration {name} impossible : {e}")))?;
+    }
+    Ok(())
+}
+
+/// The tables and columns of the schema, for the review test of what may be stored.
+pub fn columns(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let mut tables = conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")?;
+    let names: Vec<String> = tables.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let mut out = Vec::new();
+    for t in names {
+        let mut cols = conn.prepare("SELECT name FROM pragma_table_info(?1)")?;
+        let cs: Vec<String> = cols.query_map([&t], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        out.extend(cs.into_iter().map(|c| (t.clone(), c)));
+    }
+    Ok(out)
+}

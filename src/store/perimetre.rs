@@ -1,0 +1,67 @@
+//! Perimeters as SQL: every query that lists or fetches a school, a class or a pupil adds the
+//! condition built here, so a record outside the actor's territory is simply not found.
+
+use rusqlite::types::Value;
+
+use crate::domain::Perimetre;
+
+/// A SQL condition and its parameters.
+#[derive(Debug, Clone)]
+pub struct Condition {
+    /// The SQL text, with `?` placeholders.
+    pub sql: String,
+    /// The values of the placeholders, in order.
+    pub params: Vec<Value>,
+}
+
+fn cond(sql: String, params: Vec<Value>) -> Condition {
+    Condition { sql, params }
+}
+
+fn text(s: &str) -> Value {
+    Value::Text(s.to_string())
+}
+
+/// The condition on a school row aliased `e` for it to lie in the perimeter.
+pub fn ecoles(p: &Perimetre) -> Condition {
+    match p {
+        Perimetre::Installation => cond("1".into(), vec![]),
+        Perimetre::Academie(a) => cond(
+            "e.circonscription_id IN (SELECT ci.id FROM circonscription ci JOIN departement d ON d.id = ci.departement_id WHERE d.academie_id = ?)".into(),
+            vec![text(a.as_str())],
+        ),
+        Perimetre::Departement(d) => cond(
+            "e.circonscription_id IN (SELECT ci.id FROM circonscription ci WHERE ci.departement_id = ?)".into(),
+            vec![text(d.as_str())],
+        ),
+        Perimetre::Circonscription(c) => cond("e.circonscription_id = ?".into(), vec![text(c.as_str())]),
+        Perimetre::Commune(c) => cond(
+            "(e.commune_id = ? OR e.id IN (SELECT r.ecole_id FROM ecole_commune_rpi r WHERE r.commune_id = ?))".into(),
+            vec![text(c.as_str()), text(c.as_str())],
+        ),
+        Perimetre::Ecole(id) => cond("e.id = ?".into(), vec![text(id.as_str())]),
+        Perimetre::Responsable(r) => cond(
+            "e.id IN (SELECT s.ecole_id FROM scolarite s JOIN eleve_responsable er ON er.eleve_id = s.eleve_id WHERE er.responsable_id = ?)".into(),
+            vec![text(r.as_str())],
+        ),
+    }
+}
+
+/// The condition on a pupil row aliased `el` for it to lie in the perimeter: a responsable's
+/// own children, or pupils with a schooling record in a school of the perimeter.
+pub fn eleves(p: &Perimetre) -> Condition {
+    match p {
+        Perimetre::Installation => cond("1".into(), vec![]),
+        Perimetre::Responsable(r) => cond(
+            "el.id IN (SELECT er.eleve_id FROM eleve_responsable er WHERE er.responsable_id = ?)".into(),
+            vec![text(r.as_str())],
+        ),
+        other => {
+            let e = ecoles(other);
+            cond(
+                format!("EXISTS (SELECT 1 FROM scolarite sp JOIN ecole e ON e.id = sp.ecole_id WHERE sp.eleve_id = el.id AND {})", e.sql),
+                e.params,
+            )
+        }
+    }
+}
