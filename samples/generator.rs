@@ -12,8 +12,8 @@ use time::{Date, Month};
 use crate::domain::identite::cle_recherche;
 use crate::domain::{
     AcademieId, AnneeScolaire, CirconscriptionId, Civilite, ClasseId, CommuneId, CommuneInsee, ContactId,
-    ContactIdentite, DepartementId, Ecole, EcoleId, EleveId, EleveIdentite, EtatScolarite, Lien, Niveau, Nom,
-    Prenoms, ResponsableId, ResponsableIdentite, Secteur, Sexe, TypeEcole, Uai,
+    ContactIdentite, DepartementId, Ecole, EcoleId, EleveId, EleveIdentite, EtatScolarite, Lien, Niveau, Nom, Prenoms,
+    ResponsableId, ResponsableIdentite, Secteur, Sexe, TypeEcole, Uai,
 };
 use crate::store::eleves::{self, Annuel, NouvelleScolarite};
 use crate::store::{Result, Store, classes, territoires};
@@ -31,19 +31,51 @@ pub const DEPARTEMENT_NOM: &str = "Brocéliande";
 pub const ACADEMIE_NOM: &str = "Armorique";
 
 const PATRONS: &[&str] = &[
-    "Jean-Moulin", "Marie-Curie", "Jules-Ferry", "Paul-Bert", "Victor-Hugo", "Jacques-Prévert", "Louise-Michel",
-    "Simone-Veil", "Les Tilleuls", "Le Petit-Prince", "Anne-Frank", "Françoise-Dolto", "Saint-Exupéry",
-    "Les Korrigans", "Jean-de-La-Fontaine", "Aimé-Césaire", "Olympe-de-Gouges", "Gisèle-Halimi",
-    "Germaine-Tillion", "Les Hortensias", "La Rivière", "Le Bois-Joli", "Albert-Camus", "Joséphine-Baker",
+    "Jean-Moulin",
+    "Marie-Curie",
+    "Jules-Ferry",
+    "Paul-Bert",
+    "Victor-Hugo",
+    "Jacques-Prévert",
+    "Louise-Michel",
+    "Simone-Veil",
+    "Les Tilleuls",
+    "Le Petit-Prince",
+    "Anne-Frank",
+    "Françoise-Dolto",
+    "Saint-Exupéry",
+    "Les Korrigans",
+    "Jean-de-La-Fontaine",
+    "Aimé-Césaire",
+    "Olympe-de-Gouges",
+    "Gisèle-Halimi",
+    "Germaine-Tillion",
+    "Les Hortensias",
+    "La Rivière",
+    "Le Bois-Joli",
+    "Albert-Camus",
+    "Joséphine-Baker",
 ];
 const PATRONS_PRIVES: &[&str] = &["Sainte-Anne", "Notre-Dame", "Saint-Joseph", "Sainte-Thérèse", "Saint-Yves"];
 const RUES: &[&str] = &[
-    "rue des Écoles", "rue de l'Église", "allée des Tilleuls", "rue du Général-Leclerc", "place de la Mairie",
-    "rue des Lilas", "chemin de la Lande", "rue Saint-Martin", "avenue de la Gare", "rue du Moulin",
-    "impasse des Mésanges", "rue de la Forêt", "boulevard de Brocéliande", "rue Anne-de-Bretagne",
+    "rue des Écoles",
+    "rue de l'Église",
+    "allée des Tilleuls",
+    "rue du Général-Leclerc",
+    "place de la Mairie",
+    "rue des Lilas",
+    "chemin de la Lande",
+    "rue Saint-Martin",
+    "avenue de la Gare",
+    "rue du Moulin",
+    "impasse des Mésanges",
+    "rue de la Forêt",
+    "boulevard de Brocéliande",
+    "rue Anne-de-Bretagne",
 ];
 const ASSUREURS: &[&str] = &["MAE", "MAIF", "MACIF", "MATMUT", "Groupama", "AXA", "Crédit Mutuel"];
-const LIENS_CONTACT: &[&str] = &["grand-mère", "grand-père", "tante", "oncle", "voisine", "assistante maternelle", "parrain", "marraine"];
+const LIENS_CONTACT: &[&str] =
+    &["grand-mère", "grand-père", "tante", "oncle", "voisine", "assistante maternelle", "parrain", "marraine"];
 const NAISSANCES_AILLEURS: &[(&str, &str)] = &[
     ("75056", "Paris"),
     ("69123", "Lyon"),
@@ -162,7 +194,11 @@ pub fn generer(store: &Store, p: &Parametres, progress: &dyn Fn(u64, u64)) -> Re
                     let racine = pick(&mut rng, &base).split(';').next().unwrap_or("Kervalan");
                     let racine = racine.split('-').next().unwrap_or(racine);
                     let suffixes = ["-sur-Rance", "-en-Lande", "-le-Petit", "-la-Forêt", "-des-Prés", "-Saint-Jean"];
-                    (format!("{racine}{}{}", pick(&mut rng, &suffixes), roman(i)), format!("35{:03}", i + 1), format!("35{:03}", 100 + (i % 900)))
+                    (
+                        format!("{racine}{}{}", pick(&mut rng, &suffixes), roman(i)),
+                        format!("35{:03}", i + 1),
+                        format!("35{:03}", 100 + (i % 900)),
+                    )
                 }
             };
             let insee = CommuneInsee::parse(&insee).map_err(crate::domain::Error::from)?;
@@ -195,7 +231,8 @@ pub fn generer(store: &Store, p: &Parametres, progress: &dyn Fn(u64, u64)) -> Re
                 _ => TypeEcole::Primaire,
             };
             let secteur = if i % 10 == 7 { Secteur::Prive } else { Secteur::Public };
-            let patron = if secteur == Secteur::Prive { pick(&mut rng, PATRONS_PRIVES) } else { pick(&mut rng, PATRONS) };
+            let patron =
+                if secteur == Secteur::Prive { pick(&mut rng, PATRONS_PRIVES) } else { pick(&mut rng, PATRONS) };
             let libelle = match (secteur, type_ecole) {
                 (Secteur::Prive, _) => "École privée",
                 (_, TypeEcole::Maternelle) => "École maternelle",
@@ -219,7 +256,12 @@ pub fn generer(store: &Store, p: &Parametres, progress: &dyn Fn(u64, u64)) -> Re
                 commune_id: commune.id.clone(),
                 circonscription_id: circos[ci].clone(),
                 adresse: format!("{} {}", rng.random_range(1..60), pick(&mut rng, RUES)),
-                telephone: Some(format!("02 99 {:02} {:02} {:02}", rng.random_range(10..99), rng.random_range(0..99), rng.random_range(0..99))),
+                telephone: Some(format!(
+                    "02 99 {:02} {:02} {:02}",
+                    rng.random_range(10..99),
+                    rng.random_range(0..99),
+                    rng.random_range(0..99)
+                )),
                 courriel: Some(courriel_ecole),
                 direction_nom: Some(direction),
                 direction_feminin: feminin,
@@ -270,7 +312,8 @@ pub fn generer(store: &Store, p: &Parametres, progress: &dyn Fn(u64, u64)) -> Re
                 let commune = &communes[*commune_idx];
                 let niveaux: Vec<Niveau> = Niveau::ALL.into_iter().filter(|nv| type_ecole.admet(*nv)).collect();
                 // TPS is rare: a tenth of a niveau.
-                let poids_niveau: Vec<f64> = niveaux.iter().map(|nv| if *nv == Niveau::Tps { 0.1 } else { 1.0 }).collect();
+                let poids_niveau: Vec<f64> =
+                    niveaux.iter().map(|nv| if *nv == Niveau::Tps { 0.1 } else { 1.0 }).collect();
                 let somme: f64 = poids_niveau.iter().sum();
                 let mut eleves_niveau: Vec<(Niveau, u32)> = niveaux
                     .iter()
@@ -281,7 +324,8 @@ pub fn generer(store: &Store, p: &Parametres, progress: &dyn Fn(u64, u64)) -> Re
                 if let Some(last) = eleves_niveau.last_mut() {
                     last.1 = (last.1 + n).saturating_sub(assigned);
                 }
-                let liste: Vec<Niveau> = eleves_niveau.iter().flat_map(|(nv, k)| std::iter::repeat_n(*nv, *k as usize)).collect();
+                let liste: Vec<Niveau> =
+                    eleves_niveau.iter().flat_map(|(nv, k)| std::iter::repeat_n(*nv, *k as usize)).collect();
                 if liste.is_empty() {
                     continue;
                 }
@@ -353,10 +397,16 @@ pub fn generer(store: &Store, p: &Parametres, progress: &dyn Fn(u64, u64)) -> Re
                         };
                         let famille = &familles[famille_idx];
                         let sexe = if chance(&mut rng, 0.49) { Sexe::F } else { Sexe::M };
-                        let mut prenoms = if sexe == Sexe::F { pick(&mut rng, &filles) } else { pick(&mut rng, &garcons) }.to_string();
+                        let mut prenoms =
+                            if sexe == Sexe::F { pick(&mut rng, &filles) } else { pick(&mut rng, &garcons) }
+                                .to_string();
                         if chance(&mut rng, 0.35) {
                             prenoms.push(' ');
-                            prenoms.push_str(if sexe == Sexe::F { pick(&mut rng, &filles) } else { pick(&mut rng, &garcons) });
+                            prenoms.push_str(if sexe == Sexe::F {
+                                pick(&mut rng, &filles)
+                            } else {
+                                pick(&mut rng, &garcons)
+                            });
                         }
                         // Mostly the expected niveau; some maintiens and a few passages anticipés.
                         let ecart = match rng.random_range(0..100) {
@@ -366,7 +416,8 @@ pub fn generer(store: &Store, p: &Parametres, progress: &dyn Fn(u64, u64)) -> Re
                         };
                         let annee_naissance = annee.debut() - niveau.age_a_la_rentree() + ecart;
                         let jour = rng.random_range(1..=365u16);
-                        let naissance = Date::from_ordinal_date(annee_naissance, jour).unwrap_or(Date::MIN).min(p.aujourd_hui);
+                        let naissance =
+                            Date::from_ordinal_date(annee_naissance, jour).unwrap_or(Date::MIN).min(p.aujourd_hui);
                         let (naissance_insee, naissance_lieu) = if chance(&mut rng, 0.8) {
                             let c = &communes[rng.random_range(0..communes.len().min(6))];
                             (c.insee.clone(), c.nom.clone())
@@ -423,7 +474,11 @@ pub fn generer(store: &Store, p: &Parametres, progress: &dyn Fn(u64, u64)) -> Re
                             niveau: *niveau,
                             classe: Some(classes_ids[ci].clone()),
                             ulis: !niveau.est_maternelle() && chance(&mut rng, 0.01),
-                            etat: if chance(&mut rng, 0.03) { EtatScolarite::AdmisProvisoire } else { EtatScolarite::AdmisDefinitif },
+                            etat: if chance(&mut rng, 0.03) {
+                                EtatScolarite::AdmisProvisoire
+                            } else {
+                                EtatScolarite::AdmisDefinitif
+                            },
                             date_admission: rentree(annee.debut() - annees_ici),
                         };
                         let sid = crate::domain::ids::random_id(&mut rng);
@@ -463,7 +518,9 @@ fn roman(i: usize) -> String {
     // Distinguishes composed names beyond the first ones: « Kervalan-sur-Rance » then « … II ».
     match i / 20 {
         0 | 1 => String::new(),
-        k => format!(" {}", ["II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"].get(k - 2).copied().unwrap_or("XI")),
+        k => {
+            format!(" {}", ["II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"].get(k - 2).copied().unwrap_or("XI"))
+        }
     }
 }
 
@@ -513,7 +570,11 @@ fn nouvelle_famille(
             nom: nom(nom_r),
             prenom: prenom(prenom_r),
             lien: *lien,
-            adresse: Some(if autre_adresse { format!("{} {}", rng.random_range(1..120), pick(rng, RUES)) } else { adresse.clone() }),
+            adresse: Some(if autre_adresse {
+                format!("{} {}", rng.random_range(1..120), pick(rng, RUES))
+            } else {
+                adresse.clone()
+            }),
             code_postal: Some(commune.code_postal.clone()),
             commune: Some(commune.nom.clone()),
             pays: None,

@@ -21,7 +21,11 @@ use crate::store::{Store, territoires};
 
 /// The register of primary-school pupils: records, official documents, web server.
 #[derive(Debug, Parser)]
-#[command(name = "registre", version, about = "Registre des élèves du premier degré : base, documents officiels et serveur web")]
+#[command(
+    name = "registre",
+    version,
+    about = "Registre des élèves du premier degré : base, documents officiels et serveur web"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -91,6 +95,18 @@ enum Command {
         #[arg(short = 'o', long = "output")]
         output: PathBuf,
     },
+    /// Mesure le moteur d'impression : débit et mémoire résidente.
+    Bench {
+        /// Fichier de la base SQLite (une démonstration, par exemple).
+        #[arg(long)]
+        db: PathBuf,
+        /// Nombre de documents à produire.
+        #[arg(long, default_value_t = 10_000)]
+        documents: usize,
+        /// Document mesuré.
+        #[arg(long, default_value = "fiche-renseignements")]
+        document: String,
+    },
     /// Vérifie l'intégrité de la base.
     Check {
         /// Fichier de la base SQLite.
@@ -110,6 +126,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Render { document, db, eleve, classe, ecole, output } => {
             render(&document, &db, eleve.as_deref(), classe.as_deref(), ecole.as_deref(), &output, &clock)
         }
+        Command::Bench { db, documents, document } => crate::bench::memoire(&db, documents, &document, &clock),
         Command::Check { db } => check(&db),
     }
 }
@@ -186,7 +203,9 @@ fn lister(db: &Path, ecole: Option<&str>, q: Option<&str>) -> anyhow::Result<()>
     let lignes = store.read(|c| {
         let annee = territoires::annee_courante(c)?;
         let ecole = match ecole {
-            Some(uai) => Some(territoires::ecole_par_uai(c, &p, &Uai::parse(uai).map_err(crate::domain::Error::from)?)?.id),
+            Some(uai) => {
+                Some(territoires::ecole_par_uai(c, &p, &Uai::parse(uai).map_err(crate::domain::Error::from)?)?.id)
+            }
             None => None,
         };
         eleves::lister(c, &p, &Filtre { ecole, q: q.map(str::to_string), ..Filtre::annee(annee) })
@@ -233,8 +252,12 @@ fn render(
     let p = Perimetre::Installation;
     let imp = Imprimeur { store: &store, engine: &engine, perimetre: &p, le: clock.now_paris() };
     let cible = match (eleve, classe, ecole) {
-        (Some(e), None, None) => Cible::Eleve(EleveId::parse(e).map_err(|_| anyhow::anyhow!("identifiant d'élève invalide"))?),
-        (None, Some(c), None) => Cible::Classe(ClasseId::parse(c).map_err(|_| anyhow::anyhow!("identifiant de classe invalide"))?),
+        (Some(e), None, None) => {
+            Cible::Eleve(EleveId::parse(e).map_err(|_| anyhow::anyhow!("identifiant d'élève invalide"))?)
+        }
+        (None, Some(c), None) => {
+            Cible::Classe(ClasseId::parse(c).map_err(|_| anyhow::anyhow!("identifiant de classe invalide"))?)
+        }
         (None, None, Some(u)) => Cible::Ecole(imp.ecole_par_uai(&Uai::parse(u).map_err(crate::domain::Error::from)?)?),
         _ => bail!("indiquez une cible : --eleve ID, --classe ID ou --ecole UAI"),
     };
@@ -244,7 +267,8 @@ fn render(
         if zip {
             let n = imp.compter(doc, &cible)?;
             let bar = ProgressBar::new(n as u64);
-            let file = BufWriter::new(File::create(&tmp).with_context(|| format!("impossible d'écrire {}", tmp.display()))?);
+            let file =
+                BufWriter::new(File::create(&tmp).with_context(|| format!("impossible d'écrire {}", tmp.display()))?);
             let written = imp.zip(doc, &cible, file, &|k| bar.set_position(k as u64))?;
             bar.finish_and_clear();
             Ok(written)

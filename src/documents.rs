@@ -73,7 +73,12 @@ fn sexe_libelle(s: Sexe) -> &'static str {
     }
 }
 
-fn lignes_adresse(adresse: &Option<String>, cp: &Option<String>, commune: &Option<String>, pays: Option<&String>) -> Vec<String> {
+fn lignes_adresse(
+    adresse: &Option<String>,
+    cp: &Option<String>,
+    commune: &Option<String>,
+    pays: Option<&String>,
+) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(a) = adresse {
         out.push(a.clone());
@@ -89,7 +94,8 @@ fn lignes_adresse(adresse: &Option<String>, cp: &Option<String>, commune: &Optio
 }
 
 fn signataire(t: &EnTete) -> Value {
-    let (qualite, majuscule) = if t.direction_feminin { ("directrice", "La directrice") } else { ("directeur", "Le directeur") };
+    let (qualite, majuscule) =
+        if t.direction_feminin { ("directrice", "La directrice") } else { ("directeur", "Le directeur") };
     json!({ "nom": t.direction_nom, "qualite": qualite, "qualite_majuscule": majuscule, "feminin": t.direction_feminin })
 }
 
@@ -104,11 +110,15 @@ fn eleve_json(f: &FicheEleve) -> Value {
 }
 
 /// Data of a certificat de scolarité.
-pub fn donnees_certificat_scolarite(f: &FicheEleve, t: &EnTete, annee: AnneeScolaire, le: OffsetDateTime) -> Result<Value> {
-    let s = f
-        .scolarite(annee)
-        .filter(|s| s.etat.est_present())
-        .ok_or_else(|| Error::Cible(format!("l'élève n'est pas scolarisé dans l'école en {annee} : pas de certificat de scolarité")))?;
+pub fn donnees_certificat_scolarite(
+    f: &FicheEleve,
+    t: &EnTete,
+    annee: AnneeScolaire,
+    le: OffsetDateTime,
+) -> Result<Value> {
+    let s = f.scolarite(annee).filter(|s| s.etat.est_present()).ok_or_else(|| {
+        Error::Cible(format!("l'élève n'est pas scolarisé dans l'école en {annee} : pas de certificat de scolarité"))
+    })?;
     Ok(json!({
         "ecole": ecole_json(t), "annee": annee.to_string(), "eleve": eleve_json(f),
         "scolarite": {
@@ -120,7 +130,12 @@ pub fn donnees_certificat_scolarite(f: &FicheEleve, t: &EnTete, annee: AnneeScol
 }
 
 /// Data of a fiche de renseignements.
-pub fn donnees_fiche_renseignements(f: &FicheEleve, t: &EnTete, annee: AnneeScolaire, le: OffsetDateTime) -> Result<Value> {
+pub fn donnees_fiche_renseignements(
+    f: &FicheEleve,
+    t: &EnTete,
+    annee: AnneeScolaire,
+    le: OffsetDateTime,
+) -> Result<Value> {
     let s = f.scolarite(annee);
     let responsables: Vec<Value> = f
         .responsables
@@ -219,7 +234,9 @@ impl Imprimeur<'_> {
                 })?),
             },
             Document::ListeClasse => match cible {
-                Cible::Eleve(_) => Err(Error::Cible("la liste de classe s'imprime pour une classe ou une école".into())),
+                Cible::Eleve(_) => {
+                    Err(Error::Cible("la liste de classe s'imprime pour une classe ou une école".into()))
+                }
                 Cible::Classe(id) => Ok(vec![Sujet::Classe(id.clone())]),
                 Cible::Ecole(id) => Ok(self.store.read(|c| {
                     territoires::ecole(c, p, id)?;
@@ -227,7 +244,9 @@ impl Imprimeur<'_> {
                 })?),
             },
         }
-        .and_then(|v: Vec<Sujet>| if v.is_empty() { Err(Error::Cible("aucun document à imprimer pour cette cible".into())) } else { Ok(v) })
+        .and_then(|v: Vec<Sujet>| {
+            if v.is_empty() { Err(Error::Cible("aucun document à imprimer pour cette cible".into())) } else { Ok(v) }
+        })
     }
 
     /// Loads the data of one document.
@@ -247,7 +266,11 @@ impl Imprimeur<'_> {
                     Document::CertificatScolarite => donnees_certificat_scolarite(&fiche, &tete, annee, self.le)?,
                     _ => donnees_fiche_renseignements(&fiche, &tete, annee, self.le)?,
                 };
-                Ok(Piece { nom_fichier: format!("{}-{}-{}.pdf", doc.name(), slug(&fiche.eleve.nom), id), ident: format!("{id}/{annee}"), data })
+                Ok(Piece {
+                    nom_fichier: format!("{}-{}-{}.pdf", doc.name(), slug(&fiche.eleve.nom), id),
+                    ident: format!("{id}/{annee}"),
+                    data,
+                })
             }
             Sujet::Classe(id) => {
                 let (classe, lignes, tete) = self.store.read(|c| {
@@ -285,7 +308,11 @@ impl Imprimeur<'_> {
                     "eleves": eleves_json, "effectifs": effectifs,
                     "fait_a": tete.commune, "fait_le": date_longue(self.le.date()),
                 });
-                Ok(Piece { nom_fichier: format!("{}-{}-{}.pdf", doc.name(), slug(&classe.libelle), id), ident: format!("{id}/{annee}"), data })
+                Ok(Piece {
+                    nom_fichier: format!("{}-{}-{}.pdf", doc.name(), slug(&classe.libelle), id),
+                    ident: format!("{id}/{annee}"),
+                    data,
+                })
             }
         }
     }
@@ -308,7 +335,13 @@ impl Imprimeur<'_> {
 
     /// Prints `doc` for `cible` as a ZIP with one PDF per document, written to `out`; the data
     /// of each document is loaded only when its turn comes, so memory stays bounded.
-    pub fn zip<W: Write + Seek>(&self, doc: Document, cible: &Cible, out: W, progress: &(dyn Fn(usize) + Sync)) -> Result<usize> {
+    pub fn zip<W: Write + Seek>(
+        &self,
+        doc: Document,
+        cible: &Cible,
+        out: W,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<usize> {
         let annee = self.annee()?;
         let sujets = self.sujets(doc, cible, annee)?;
         let items = sujets.iter().map(|s| {

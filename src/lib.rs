@@ -1,13 +1,14 @@
 //! `registre`: the register of primary-school pupils of one département, and the official
 //! documents it prints.
 
+pub mod app;
+pub mod bench;
+pub mod cli;
+pub mod clock;
 pub mod documents;
 pub mod domain;
+pub mod http;
 pub mod render;
-pub mod clock;
-pub mod store;
 #[path = "../samples/generator.rs"]
 pub mod samples;
-pub mod app;
-pub mod cli;
-pub mod http;
+pub mod store;

@@ -5,9 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::identite::{ChampInvalide, nettoyer, parse_courriel, parse_telephone};
-use super::{
-    AcademieId, CirconscriptionId, CommuneId, DepartementId, EcoleId, Error, Niveau, ResponsableId, Uai,
-};
+use super::{AcademieId, CirconscriptionId, CommuneId, DepartementId, EcoleId, Error, Niveau, ResponsableId, Uai};
 
 /// The kind of a school, which bounds the niveaux it admits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]

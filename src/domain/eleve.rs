@@ -468,7 +468,12 @@ mod tests {
 
     #[test]
     fn a_contact_must_be_to_call_or_to_collect() {
-        let c = ContactSaisie { nom: "Petit".into(), prenom: "Jo".into(), telephone: "0299000000".into(), ..Default::default() };
+        let c = ContactSaisie {
+            nom: "Petit".into(),
+            prenom: "Jo".into(),
+            telephone: "0299000000".into(),
+            ..Default::default()
+        };
         assert!(c.valider().is_err());
         assert!(ContactSaisie { urgence: true, ..c }.valider().is_ok());
     }

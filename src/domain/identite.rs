@@ -43,10 +43,7 @@ fn est_interdit(c: char) -> bool {
 /// characters and more than `max` characters. An empty result is returned as is.
 pub fn nettoyer(champ: &'static str, input: &str, max: usize) -> Result<String, ChampInvalide> {
     if let Some(c) = input.chars().find(|c| est_interdit(*c) && !c.is_whitespace()) {
-        return Err(ChampInvalide::new(
-            champ,
-            format!("caractère de contrôle interdit (U+{:04X})", u32::from(c)),
-        ));
+        return Err(ChampInvalide::new(champ, format!("caractère de contrôle interdit (U+{:04X})", u32::from(c))));
     }
     let s: String = input.nfc().collect();
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -182,11 +179,8 @@ pub fn initiales(prenoms: &str, nom: &str) -> String {
 
 /// « de » before a name, elided before a vowel: `de Rennes`, `d'Armorique`, `d'Île-de-France`.
 pub fn de(nom: &str) -> String {
-    let voyelle = nom
-        .nfd()
-        .next()
-        .map(|c| matches!(c.to_ascii_lowercase(), 'a' | 'e' | 'i' | 'o' | 'u' | 'y'))
-        .unwrap_or(false);
+    let voyelle =
+        nom.nfd().next().map(|c| matches!(c.to_ascii_lowercase(), 'a' | 'e' | 'i' | 'o' | 'u' | 'y')).unwrap_or(false);
     if voyelle { format!("d'{nom}") } else { format!("de {nom}") }
 }
 
@@ -250,13 +244,15 @@ pub fn parse_date(champ: &'static str, input: &str) -> Result<Date, ChampInvalid
     if m.len() > 2 || d.len() > 2 {
         return Err(format_err());
     }
-    let (y, m, d): (i32, u8, u8) =
-        (y.parse().map_err(|_| format_err())?, m.parse().map_err(|_| format_err())?, d.parse().map_err(|_| format_err())?);
+    let (y, m, d): (i32, u8, u8) = (
+        y.parse().map_err(|_| format_err())?,
+        m.parse().map_err(|_| format_err())?,
+        d.parse().map_err(|_| format_err())?,
+    );
     let month = Month::try_from(m)
         .map_err(|_| ChampInvalide::new(champ, format!("date impossible : il n'y a pas de mois {m}")))?;
-    Date::from_calendar_date(y, month, d).map_err(|_| {
-        ChampInvalide::new(champ, format!("date impossible : le {d:02}/{m:02}/{y} n'existe pas"))
-    })
+    Date::from_calendar_date(y, month, d)
+        .map_err(|_| ChampInvalide::new(champ, format!("date impossible : le {d:02}/{m:02}/{y} n'existe pas")))
 }
 
 /// Writes a date `dd/mm/yyyy`.
@@ -267,8 +263,18 @@ pub fn date_fr(d: Date) -> String {
 /// Writes a date in words: `29 novembre 2026` (`1er` for the first day).
 pub fn date_longue(d: Date) -> String {
     const MOIS: [&str; 12] = [
-        "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-        "novembre", "décembre",
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
     ];
     let jour = if d.day() == 1 { "1er".to_string() } else { d.day().to_string() };
     format!("{jour} {} {}", MOIS[usize::from(u8::from(d.month())) - 1], d.year())

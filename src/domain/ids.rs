@@ -124,7 +124,15 @@ mod tests {
 
     #[test]
     fn hostile_ids_are_refused() {
-        for bad in ["", "1", "../../etc/passwd", "ABCDEFGHIJKLMNOPQRST", "abcdefghijklmnopqrs1", "abcdefghijklmnopqrstu", "' OR 1=1 --"] {
+        for bad in [
+            "",
+            "1",
+            "../../etc/passwd",
+            "ABCDEFGHIJKLMNOPQRST",
+            "abcdefghijklmnopqrs1",
+            "abcdefghijklmnopqrstu",
+            "' OR 1=1 --",
+        ] {
             assert_eq!(EleveId::parse(bad), Err(IdError), "{bad}");
         }
     }

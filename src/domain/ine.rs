@@ -22,9 +22,7 @@ pub enum IneError {
     #[error("l'INE est vide")]
     Vide,
     /// Neither shape.
-    #[error(
-        "l'INE doit comporter 11 caractères : 10 chiffres et une lettre, ou 9 chiffres et deux lettres"
-    )]
+    #[error("l'INE doit comporter 11 caractères : 10 chiffres et une lettre, ou 9 chiffres et deux lettres")]
     Format,
     /// Assignment out of range.
     #[error("numéro d'INE impossible à attribuer : {0}")]
@@ -170,7 +168,16 @@ mod tests {
 
     #[test]
     fn malformed_ines_are_refused() {
-        for bad in ["", "0100007108", "0100007108DD", "12345678ABC", "1234567890 ", "ABCDEFGHIJK", "01000071O8D", "12345678901"] {
+        for bad in [
+            "",
+            "0100007108",
+            "0100007108DD",
+            "12345678ABC",
+            "1234567890 ",
+            "ABCDEFGHIJK",
+            "01000071O8D",
+            "12345678901",
+        ] {
             assert!(Ine::parse(bad).is_err(), "{bad:?} accepted");
         }
     }

@@ -16,6 +16,9 @@ pub mod uai;
 
 pub use commune::{CommuneError, CommuneInsee};
 pub use ecole::{Ecole, EcoleSaisie, Perimetre, Secteur, TypeEcole};
+pub use eleve::{
+    Civilite, ContactIdentite, ContactSaisie, EleveIdentite, EleveSaisie, Lien, ResponsableIdentite, ResponsableSaisie,
+};
 pub use identite::{ChampInvalide, Nom, Prenoms, Sexe};
 pub use ids::{
     AcademieId, CirconscriptionId, ClasseId, CommuneId, ContactId, DepartementId, EcoleId, EleveId, IdError,
@@ -24,7 +27,6 @@ pub use ids::{
 pub use ine::{Ine, IneError, IneShape, IneWarning};
 pub use niveau::{AnneeScolaire, Cycle, Ecart, Niveau, NiveauError};
 pub use scolarite::EtatScolarite;
-pub use eleve::{ContactIdentite, ContactSaisie, EleveIdentite, EleveSaisie, Lien, Civilite, ResponsableIdentite, ResponsableSaisie};
 pub use uai::{Uai, UaiError};
 
 /// Any refusal of the domain layer, with its French message.

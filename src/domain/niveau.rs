@@ -181,10 +181,9 @@ impl Ecart {
     pub fn avertissement(self, niveau: Niveau) -> Option<String> {
         match self {
             Ecart::Normal => None,
-            Ecart::Inhabituel { annees } if annees > 0 => Some(format!(
-                "l'élève a {annees} ans de retard sur le niveau attendu pour son âge ({})",
-                niveau.code()
-            )),
+            Ecart::Inhabituel { annees } if annees > 0 => {
+                Some(format!("l'élève a {annees} ans de retard sur le niveau attendu pour son âge ({})", niveau.code()))
+            }
             Ecart::Inhabituel { annees } => Some(format!(
                 "l'élève a {} ans d'avance sur le niveau attendu pour son âge ({})",
                 -annees,
@@ -284,11 +283,7 @@ pub struct AnneeScolaire(i32);
 impl AnneeScolaire {
     /// The année scolaire that starts at the rentrée of `debut` (2000 to 2099).
     pub fn new(debut: i32) -> Result<Self, NiveauError> {
-        if (2000..=2099).contains(&debut) {
-            Ok(Self(debut))
-        } else {
-            Err(NiveauError::Annee(debut.to_string()))
-        }
+        if (2000..=2099).contains(&debut) { Ok(Self(debut)) } else { Err(NiveauError::Annee(debut.to_string())) }
     }
 
     /// The année scolaire a date belongs to. *(design)* From 1 August the coming year is

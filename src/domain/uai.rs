@@ -12,9 +12,7 @@ pub(crate) const KEY_ALPHABET: &[u8; 23] = b"ABCDEFGHJKLMNPRSTUVWXYZ";
 
 /// The mod-23 check letter of a string of ASCII digits.
 pub(crate) fn mod23_key(digits: &str) -> char {
-    let rem = digits
-        .bytes()
-        .fold(0u64, |acc, d| (acc * 10 + u64::from(d - b'0')) % 23);
+    let rem = digits.bytes().fold(0u64, |acc, d| (acc * 10 + u64::from(d - b'0')) % 23);
     char::from(KEY_ALPHABET[rem as usize])
 }
 
@@ -50,10 +48,7 @@ impl Uai {
             return Err(UaiError::Vide);
         }
         let bytes = s.as_bytes();
-        if bytes.len() != 8
-            || !bytes[..7].iter().all(u8::is_ascii_digit)
-            || !bytes[7].is_ascii_uppercase()
-        {
+        if bytes.len() != 8 || !bytes[..7].iter().all(u8::is_ascii_digit) || !bytes[7].is_ascii_uppercase() {
             return Err(UaiError::Format(input.trim().chars().take(40).collect()));
         }
         let attendu = mod23_key(&s[..7]);
@@ -150,9 +145,7 @@ mod tests {
     fn every_seven_digit_code_has_exactly_one_valid_letter() {
         for n in [0u32, 1, 22, 23, 350760, 9_999_999] {
             let digits = format!("{n:07}");
-            let valid = (b'A'..=b'Z')
-                .filter(|l| Uai::parse(&format!("{digits}{}", char::from(*l))).is_ok())
-                .count();
+            let valid = (b'A'..=b'Z').filter(|l| Uai::parse(&format!("{digits}{}", char::from(*l))).is_ok()).count();
             assert_eq!(valid, 1, "{digits}");
         }
     }

@@ -46,8 +46,18 @@ pub fn routes() -> Router<AppState> {
 #[openapi(
     info(title = "registre", description = "API du registre des élèves du premier degré"),
     paths(
-        lister_ecoles, creer_ecole, lire_ecole, classes_ecole, document_ecole, lire_classe, eleves_classe,
-        document_classe, lister_eleves, creer_eleve, lire_eleve, document_eleve
+        lister_ecoles,
+        creer_ecole,
+        lire_ecole,
+        classes_ecole,
+        document_ecole,
+        lire_classe,
+        eleves_classe,
+        document_classe,
+        lister_eleves,
+        creer_eleve,
+        lire_eleve,
+        document_eleve
     ),
     components(schemas(super::error::ErrorBody))
 )]
@@ -61,12 +71,17 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
 // The perimeter of every request until accounts exist (loopback only).
 const TOUT: Perimetre = Perimetre::Installation;
 
-fn id<T, F: FnOnce(&str) -> std::result::Result<T, crate::domain::IdError>>(quoi: &str, s: &str, parse: F) -> Result<T> {
+fn id<T, F: FnOnce(&str) -> std::result::Result<T, crate::domain::IdError>>(
+    quoi: &str,
+    s: &str,
+    parse: F,
+) -> Result<T> {
     parse(s).map_err(|_| Error::introuvable(quoi))
 }
 
 fn query<T>(q: std::result::Result<Query<T>, QueryRejection>) -> Result<T> {
-    q.map(|Query(v)| v).map_err(|e| Error::requete(format!("paramètres de requête invalides ({})", traduire(&e.body_text()))))
+    q.map(|Query(v)| v)
+        .map_err(|e| Error::requete(format!("paramètres de requête invalides ({})", traduire(&e.body_text()))))
 }
 
 fn json<T>(j: std::result::Result<Json<T>, JsonRejection>) -> Result<T> {
@@ -75,8 +90,12 @@ fn json<T>(j: std::result::Result<Json<T>, JsonRejection>) -> Result<T> {
         Err(JsonRejection::MissingJsonContentType(_)) => {
             Err(Error::requete("le corps de la requête doit être du JSON (Content-Type: application/json)"))
         }
-        Err(JsonRejection::JsonSyntaxError(_)) => Err(Error::requete("le corps de la requête n'est pas du JSON valide (UTF-8)")),
-        Err(JsonRejection::JsonDataError(e)) => Err(Error::invalide("corps", format!("données invalides : {}", traduire(&e.body_text())))),
+        Err(JsonRejection::JsonSyntaxError(_)) => {
+            Err(Error::requete("le corps de la requête n'est pas du JSON valide (UTF-8)"))
+        }
+        Err(JsonRejection::JsonDataError(e)) => {
+            Err(Error::invalide("corps", format!("données invalides : {}", traduire(&e.body_text()))))
+        }
         Err(e) => Err(Error::requete(format!("corps de requête illisible ({})", traduire(&e.body_text())))),
     }
 }
@@ -134,7 +153,10 @@ pub struct Cree {
 #[utoipa::path(post, path = "/api/v1/ecoles", tag = "territoires", request_body = EcoleSaisie,
     responses((status = 201, body = Cree), (status = 422, body = super::error::ErrorBody),
               (status = 409, body = super::error::ErrorBody)))]
-async fn creer_ecole(State(state): State<AppState>, body: std::result::Result<Json<EcoleSaisie>, JsonRejection>) -> Result<(StatusCode, Json<Cree>)> {
+async fn creer_ecole(
+    State(state): State<AppState>,
+    body: std::result::Result<Json<EcoleSaisie>, JsonRejection>,
+) -> Result<(StatusCode, Json<Cree>)> {
     let saisie = json(body)?;
     let ecole = saisie.valider()?;
     let id = blocking(&state, move |s| {
@@ -317,7 +339,11 @@ async fn creer_eleve(
     let contacts = d.contacts.iter().map(|k| k.valider()).collect::<std::result::Result<Vec<_>, _>>()?;
     let niveau = Niveau::parse(&d.niveau).map_err(crate::domain::Error::from)?;
     let ecole = EcoleId::parse(d.ecole_id.trim()).map_err(|_| Error::introuvable("école"))?;
-    let classe = d.classe_id.as_deref().map(|k| ClasseId::parse(k.trim()).map_err(|_| Error::introuvable("classe"))).transpose()?;
+    let classe = d
+        .classe_id
+        .as_deref()
+        .map(|k| ClasseId::parse(k.trim()).map_err(|_| Error::introuvable("classe")))
+        .transpose()?;
     let date_admission = match d.date_admission.as_deref() {
         Some(s) => parse_date("date d'admission", s).map_err(crate::domain::Error::from)?,
         None => today,
@@ -355,7 +381,11 @@ pub struct FormatParam {
 fn document(name: &str) -> Result<Document> {
     Document::from_name(name.trim_end_matches(".pdf")).ok_or_else(|| {
         let noms: Vec<&str> = Document::ALL.iter().map(|d| d.name()).collect();
-        Error::introuvable(&format!("document « {} » (connus : {})", name.chars().take(40).collect::<String>(), noms.join(", ")))
+        Error::introuvable(&format!(
+            "document « {} » (connus : {})",
+            name.chars().take(40).collect::<String>(),
+            noms.join(", ")
+        ))
     })
 }
 

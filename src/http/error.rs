@@ -93,7 +93,9 @@ impl From<documents::Error> for Error {
     fn from(e: documents::Error) -> Self {
         match e {
             documents::Error::Store(s) => s.into(),
-            documents::Error::Cible(m) => Self { status: StatusCode::CONFLICT, code: "conflit", message: m, champ: None },
+            documents::Error::Cible(m) => {
+                Self { status: StatusCode::CONFLICT, code: "conflit", message: m, champ: None }
+            }
             documents::Error::Render(r) => Error::interne(r),
         }
     }

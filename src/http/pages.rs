@@ -98,7 +98,8 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn css() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], CSS).into_response()
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], CSS)
+        .into_response()
 }
 
 async fn introuvable() -> PageError {
@@ -161,7 +162,10 @@ async fn page_classe(State(state): State<AppState>, Path(id): Path<String>) -> P
             Ok((classe, ecole, eleves::lister(c, &TOUT, &f)?))
         })?;
         let lignes: Vec<Value> = lignes.iter().map(ligne_json).collect();
-        s.pages.render("classe.html", &json!({ "annee": classe.annee.to_string(), "classe": classe, "ecole": ecole, "eleves": lignes }))
+        s.pages.render(
+            "classe.html",
+            &json!({ "annee": classe.annee.to_string(), "classe": classe, "ecole": ecole, "eleves": lignes }),
+        )
     })
     .await?;
     Ok(Html(html))
@@ -188,7 +192,10 @@ async fn page_recherche(State(state): State<AppState>, q: Result<Query<Recherche
         };
         let lignes: Vec<Value> = lignes.iter().map(ligne_json).collect();
         let q: String = q.chars().take(200).collect();
-        s.pages.render("recherche.html", &json!({ "annee": annee.to_string(), "q": q, "eleves": lignes, "limite": limite, "message": message }))
+        s.pages.render(
+            "recherche.html",
+            &json!({ "annee": annee.to_string(), "q": q, "eleves": lignes, "limite": limite, "message": message }),
+        )
     })
     .await?;
     Ok(Html(html))

@@ -17,10 +17,7 @@ const FILES: [&[u8]; 7] = [
 
 /// Parses every embedded font face.
 pub fn load() -> Vec<Font> {
-    FILES
-        .iter()
-        .flat_map(|data| Font::iter(Bytes::new(*data)))
-        .collect()
+    FILES.iter().flat_map(|data| Font::iter(Bytes::new(*data))).collect()
 }
 
 #[cfg(test)]

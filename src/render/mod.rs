@@ -21,11 +21,11 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use typst::diag::SourceDiagnostic;
 use typst::foundations::{Bytes, Datetime, Smart};
-use typst_layout::PagedDocument;
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt};
+use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 pub use batch::{BatchItem, render_zip};
@@ -187,15 +187,9 @@ impl Engine {
 
     fn pdf_options(&self, document: Document, stamp: &Stamp) -> Result<PdfOptions, Error> {
         let at = stamp.at.to_offset(time::UtcOffset::UTC);
-        let timestamp = Datetime::from_ymd_hms(
-            at.year(),
-            u8::from(at.month()),
-            at.day(),
-            at.hour(),
-            at.minute(),
-            at.second(),
-        )
-        .map(Timestamp::new_utc);
+        let timestamp =
+            Datetime::from_ymd_hms(at.year(), u8::from(at.month()), at.day(), at.hour(), at.minute(), at.second())
+                .map(Timestamp::new_utc);
         let standards = if document.pdf_a() {
             PdfStandards::new(&[PdfStandard::A_2b]).map_err(|e| typst_error(document, format!("{e:?}")))?
         } else {
@@ -298,9 +292,20 @@ mod tests {
     #[test]
     fn a_certificate_shows_the_pupil_and_the_school() {
         let engine = Engine::new();
-        let pdf = engine.render(Document::CertificatScolarite, &certificat("Élodie Anne", "MARTIN-DURAND"), &stamp()).unwrap();
+        let pdf = engine
+            .render(Document::CertificatScolarite, &certificat("Élodie Anne", "MARTIN-DURAND"), &stamp())
+            .unwrap();
         let text = pdftotext(&pdf);
-        for expected in ["CERTIFICAT DE SCOLARITÉ", "MARTIN-DURAND", "Élodie Anne", "03/05/2018", "0350760L", "CE2", "2026-2027", "École élémentaire Jean-Moulin"] {
+        for expected in [
+            "CERTIFICAT DE SCOLARITÉ",
+            "MARTIN-DURAND",
+            "Élodie Anne",
+            "03/05/2018",
+            "0350760L",
+            "CE2",
+            "2026-2027",
+            "École élémentaire Jean-Moulin",
+        ] {
             assert!(text.contains(expected), "{expected} missing in:\n{text}");
         }
     }

@@ -58,8 +58,7 @@ pub fn classes(c: &Connection, p: &Perimetre, ecole: &EcoleId, annee: AnneeScola
          WHERE cl.ecole_id = ? AND cl.annee = ? AND {} ORDER BY cl.libelle",
         cond.sql
     );
-    let mut params: Vec<rusqlite::types::Value> =
-        vec![ecole.to_string().into(), i64::from(annee.debut()).into()];
+    let mut params: Vec<rusqlite::types::Value> = vec![ecole.to_string().into(), i64::from(annee.debut()).into()];
     params.extend(cond.params);
     let rows = c.prepare_cached(&sql)?.query_map(params_from_iter(params), row)?.collect::<rusqlite::Result<_>>()?;
     Ok(rows)
@@ -68,7 +67,8 @@ pub fn classes(c: &Connection, p: &Perimetre, ecole: &EcoleId, annee: AnneeScola
 /// One class of the perimeter.
 pub fn classe(c: &Connection, p: &Perimetre, id: &ClasseId) -> Result<ClasseResume> {
     let cond = perimetre::ecoles(p);
-    let sql = format!("SELECT {COLUMNS} FROM classe cl JOIN ecole e ON e.id = cl.ecole_id WHERE cl.id = ? AND {}", cond.sql);
+    let sql =
+        format!("SELECT {COLUMNS} FROM classe cl JOIN ecole e ON e.id = cl.ecole_id WHERE cl.id = ? AND {}", cond.sql);
     let mut params: Vec<rusqlite::types::Value> = vec![id.to_string().into()];
     params.extend(cond.params);
     c.prepare_cached(&sql)?.query_row(params_from_iter(params), row).optional()?.ok_or(Error::Introuvable("classe"))

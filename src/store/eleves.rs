@@ -657,10 +657,10 @@ pub(super) fn check_values(c: &Connection) -> Result<Vec<String>> {
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let id: String = r.get(0)?;
-        if let Some(ine) = r.get::<_, Option<String>>(1)? {
-            if Ine::parse(&ine).is_err() {
-                problems.push(format!("élève {id} : INE invalide"));
-            }
+        if let Some(ine) = r.get::<_, Option<String>>(1)?
+            && Ine::parse(&ine).is_err()
+        {
+            problems.push(format!("élève {id} : INE invalide"));
         }
         if CommuneInsee::parse(&r.get::<_, String>(2)?).is_err() {
             problems.push(format!("élève {id} : lieu de naissance invalide"));
@@ -701,7 +701,12 @@ pub struct NouvelEleve {
 
 /// Creates a pupil admitted in a school of the perimeter; issues an INE when none is given.
 /// Returns the new id and the warnings (niveau far from the age).
-pub fn creer(c: &Connection, p: &Perimetre, n: &NouvelEleve, rng: &mut impl rand::Rng) -> Result<(EleveId, Vec<String>)> {
+pub fn creer(
+    c: &Connection,
+    p: &Perimetre,
+    n: &NouvelEleve,
+    rng: &mut impl rand::Rng,
+) -> Result<(EleveId, Vec<String>)> {
     let ecole = super::territoires::ecole(c, p, &n.scolarite.ecole)?;
     let mut avertissements = Vec::new();
     let ecart = crate::domain::Ecart::evaluer(n.scolarite.niveau, n.identite.date_naissance.year(), n.scolarite.annee);

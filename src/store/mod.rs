@@ -93,7 +93,12 @@ impl Store {
             r.pragma_update(None, "query_only", "ON")?;
             readers.push(r);
         }
-        Ok(Self { path: path.to_path_buf(), writer: Mutex::new(writer), readers: Mutex::new(readers), available: Condvar::new() })
+        Ok(Self {
+            path: path.to_path_buf(),
+            writer: Mutex::new(writer),
+            readers: Mutex::new(readers),
+            available: Condvar::new(),
+        })
     }
 
     /// Opens an existing database; refuses to create one (every verb but `init` and `demo`).
@@ -212,7 +217,8 @@ fn migrate(conn: &Connection) -> Result<()> {
 
 /// The tables and columns of the schema, for the review test of what may be stored.
 pub fn columns(conn: &Connection) -> Result<Vec<(String, String)>> {
-    let mut tables = conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")?;
+    let mut tables =
+        conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")?;
     let names: Vec<String> = tables.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     let mut out = Vec::new();
     for t in names {

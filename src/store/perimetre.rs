@@ -59,7 +59,10 @@ pub fn eleves(p: &Perimetre) -> Condition {
         other => {
             let e = ecoles(other);
             cond(
-                format!("EXISTS (SELECT 1 FROM scolarite sp JOIN ecole e ON e.id = sp.ecole_id WHERE sp.eleve_id = el.id AND {})", e.sql),
+                format!(
+                    "EXISTS (SELECT 1 FROM scolarite sp JOIN ecole e ON e.id = sp.ecole_id WHERE sp.eleve_id = el.id AND {})",
+                    e.sql
+                ),
                 e.params,
             )
         }

@@ -4,8 +4,8 @@
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
 use crate::domain::{
-    AcademieId, AnneeScolaire, CirconscriptionId, ClasseId, CommuneId, CommuneInsee, ContactId, DepartementId,
-    EcoleId, EleveId, Ine, Niveau, ResponsableId, Sexe, Uai,
+    AcademieId, AnneeScolaire, CirconscriptionId, ClasseId, CommuneId, CommuneInsee, ContactId, DepartementId, EcoleId,
+    EleveId, Ine, Niveau, ResponsableId, Sexe, Uai,
 };
 
 fn invalid(what: &str) -> FromSqlError {
@@ -55,7 +55,8 @@ impl FromSql for AnneeScolaire {
     }
 }
 
-text_sql!(crate::domain::EtatScolarite, "état de scolarité", |s| crate::domain::EtatScolarite::parse(s).ok(), |v| v.code());
+text_sql!(crate::domain::EtatScolarite, "état de scolarité", |s| crate::domain::EtatScolarite::parse(s).ok(), |v| v
+    .code());
 text_sql!(crate::domain::Lien, "lien", |s| crate::domain::Lien::parse(s).ok(), |v| v.code());
 
 impl ToSql for crate::domain::Cycle {

@@ -164,7 +164,13 @@ pub fn insert_academie(c: &Connection, id: &AcademieId, nom: &str) -> Result<()>
 }
 
 /// Creates a département (`code` as in the UAI: `035`).
-pub fn insert_departement(c: &Connection, id: &DepartementId, academie: &AcademieId, code: &str, nom: &str) -> Result<()> {
+pub fn insert_departement(
+    c: &Connection,
+    id: &DepartementId,
+    academie: &AcademieId,
+    code: &str,
+    nom: &str,
+) -> Result<()> {
     c.prepare_cached("INSERT INTO departement (id, academie_id, code, nom) VALUES (?, ?, ?, ?)")?
         .execute(params![id, academie, code, nom])?;
     Ok(())
@@ -194,12 +200,15 @@ pub fn insert_commune(
 /// Creates a school; refuses a UAI already used, a UAI of another département, and unknown
 /// communes or circonscriptions.
 pub fn insert_ecole(c: &Connection, id: &EcoleId, e: &Ecole) -> Result<()> {
-    let exists: bool = c.prepare_cached("SELECT EXISTS (SELECT 1 FROM ecole WHERE uai = ?)")?.query_row([&e.uai], |r| r.get(0))?;
+    let exists: bool =
+        c.prepare_cached("SELECT EXISTS (SELECT 1 FROM ecole WHERE uai = ?)")?.query_row([&e.uai], |r| r.get(0))?;
     if exists {
         return Err(Error::Conflit(format!("une école porte déjà l'UAI {}", e.uai)));
     }
     let dep_circo: Option<String> = c
-        .prepare_cached("SELECT d.code FROM circonscription ci JOIN departement d ON d.id = ci.departement_id WHERE ci.id = ?")?
+        .prepare_cached(
+            "SELECT d.code FROM circonscription ci JOIN departement d ON d.id = ci.departement_id WHERE ci.id = ?",
+        )?
         .query_row([&e.circonscription_id], |r| r.get(0))
         .optional()?;
     let Some(dep_code) = dep_circo else {

@@ -1,1 +1,9 @@
+//! Integration tests, in one binary: the server spawned on port 0 with a temporary database,
+//! the CLI run as a user would, and the documents checked by their text.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_debug_implementations)]
+
+mod api;
+mod cli;
+mod helpers;
+mod schema;

@@ -1,0 +1,335 @@
+//! The HTTP API and pages, through a real server on a random port.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{HOSTILE, TestServer, pdf_chars, pdftotext};
+
+async fn first_pupil(s: &TestServer) -> Value {
+    let list = s.get_json("/api/v1/eleves?limite=1").await;
+    list[0].clone()
+}
+
+#[tokio::test]
+async fn healthz_answers_ok() {
+    let s = TestServer::start(50).await;
+    let v = s.get_json("/healthz").await;
+    assert_eq!(v["status"], "ok");
+}
+
+#[tokio::test]
+async fn the_api_lists_schools_classes_and_pupils() {
+    let s = TestServer::start(300).await;
+    let ecoles = s.get_json("/api/v1/ecoles").await;
+    let ecoles = ecoles.as_array().unwrap();
+    assert!(ecoles.len() >= 12);
+    let kinds: std::collections::BTreeSet<&str> = ecoles.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds.len(), 3, "maternelles, élémentaires and primaires: {kinds:?}");
+    let ecole = &ecoles[0];
+    let classes = s.get_json(&format!("/api/v1/ecoles/{}/classes", ecole["id"].as_str().unwrap())).await;
+    let classe = &classes[0];
+    assert_eq!(classe["annee"], "2026-2027");
+    let eleves = s.get_json(&format!("/api/v1/classes/{}/eleves", classe["id"].as_str().unwrap())).await;
+    assert_eq!(eleves.as_array().unwrap().len() as u64, classe["effectif"].as_u64().unwrap());
+    let id = eleves[0]["id"].as_str().unwrap();
+    let fiche = s.get_json(&format!("/api/v1/eleves/{id}")).await;
+    assert_eq!(fiche["eleve"]["id"], id);
+    assert!(!fiche["responsables"].as_array().unwrap().is_empty());
+    assert!(!fiche["contacts"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn some_demo_classes_hold_several_niveaux() {
+    let s = TestServer::start(600).await;
+    let ecoles = s.get_json("/api/v1/ecoles").await;
+    let mut multi = 0;
+    for e in ecoles.as_array().unwrap() {
+        let classes = s.get_json(&format!("/api/v1/ecoles/{}/classes", e["id"].as_str().unwrap())).await;
+        multi += classes.as_array().unwrap().iter().filter(|c| c["niveaux"].as_array().unwrap().len() > 1).count();
+    }
+    assert!(multi > 0);
+}
+
+#[tokio::test]
+async fn a_certificate_over_http_shows_the_pupil_the_school_and_the_year() {
+    let s = TestServer::start(200).await;
+    let p = first_pupil(&s).await;
+    let id = p["id"].as_str().unwrap();
+    let res = s.get(&format!("/api/v1/eleves/{id}/documents/certificat-scolarite")).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let pdf = res.bytes().await.unwrap();
+    let text = pdftotext(&pdf);
+    let fiche = s.get_json(&format!("/api/v1/eleves/{id}")).await;
+    let ecole = s.get_json(&format!("/api/v1/ecoles/{}", p["ecole_id"].as_str().unwrap())).await;
+    let naissance = fiche["eleve"]["date_naissance"].as_str().unwrap(); // ISO
+    let (y, rest) = naissance.split_once('-').unwrap();
+    let (m, d) = rest.split_once('-').unwrap();
+    for expected in [
+        "CERTIFICAT DE SCOLARITÉ".to_string(),
+        p["nom"].as_str().unwrap().to_string(),
+        p["prenoms"].as_str().unwrap().to_string(),
+        format!("{d}/{m}/{y}"),
+        ecole["nom"].as_str().unwrap().to_string(),
+        ecole["uai"].as_str().unwrap().to_string(),
+        format!("au niveau {}", p["niveau"].as_str().unwrap()),
+        "2026-2027".to_string(),
+    ] {
+        assert!(text.contains(&expected), "« {expected} » missing from:\n{text}");
+    }
+}
+
+#[tokio::test]
+async fn the_fiche_de_renseignements_shows_families_contacts_and_autorisations() {
+    let s = TestServer::start(100).await;
+    let p = first_pupil(&s).await;
+    let id = p["id"].as_str().unwrap();
+    let fiche = s.get_json(&format!("/api/v1/eleves/{id}")).await;
+    let pdf = s.get(&format!("/api/v1/eleves/{id}/documents/fiche-renseignements")).await.bytes().await.unwrap();
+    let text = pdftotext(&pdf);
+    assert!(text.contains("FICHE DE RENSEIGNEMENTS"));
+    for r in fiche["responsables"].as_array().unwrap() {
+        assert!(text.contains(r["prenom"].as_str().unwrap()), "responsable missing");
+        if let Some(tel) = r["tel_portable"].as_str() {
+            assert!(text.contains(tel), "{tel} missing");
+        }
+    }
+    for c in fiche["contacts"].as_array().unwrap() {
+        assert!(text.contains(c["telephone"].as_str().unwrap()));
+    }
+    assert!(text.contains("Photographie de l'enfant") || text.contains("Photographie de l’enfant"));
+    assert!(text.contains("Correction éventuelle"));
+    assert!(text.contains("Signature du ou des responsables légaux"));
+}
+
+#[tokio::test]
+async fn the_class_list_lists_every_pupil_of_the_class() {
+    let s = TestServer::start(200).await;
+    let ecoles = s.get_json("/api/v1/ecoles").await;
+    let classes = s.get_json(&format!("/api/v1/ecoles/{}/classes", ecoles[0]["id"].as_str().unwrap())).await;
+    let classe = classes[0]["id"].as_str().unwrap();
+    let eleves = s.get_json(&format!("/api/v1/classes/{classe}/eleves")).await;
+    let pdf = s.get(&format!("/api/v1/classes/{classe}/documents/liste-classe")).await.bytes().await.unwrap();
+    let text = pdftotext(&pdf);
+    assert!(text.contains("LISTE DE CLASSE"));
+    assert!(text.contains(classes[0]["libelle"].as_str().unwrap()));
+    for e in eleves.as_array().unwrap() {
+        assert!(text.contains(e["nom"].as_str().unwrap()), "{} missing", e["nom"]);
+    }
+}
+
+#[tokio::test]
+async fn a_class_prints_as_one_merged_pdf_or_a_zip_of_one_pdf_per_pupil() {
+    let s = TestServer::start(150).await;
+    let ecoles = s.get_json("/api/v1/ecoles").await;
+    let classes = s.get_json(&format!("/api/v1/ecoles/{}/classes", ecoles[0]["id"].as_str().unwrap())).await;
+    let classe = classes[0]["id"].as_str().unwrap();
+    let n = classes[0]["effectif"].as_u64().unwrap() as usize;
+    let merged =
+        s.get(&format!("/api/v1/classes/{classe}/documents/certificat-scolarite")).await.bytes().await.unwrap();
+    assert_eq!(pdftotext(&merged).matches("CERTIFICAT DE SCOLARITÉ").count(), n);
+    let res = s.get(&format!("/api/v1/classes/{classe}/documents/fiche-renseignements?format=zip")).await;
+    assert_eq!(res.headers()["content-type"], "application/zip");
+    let zip = res.bytes().await.unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.to_vec())).unwrap();
+    assert_eq!(archive.len(), n);
+    let mut first = Vec::new();
+    std::io::Read::read_to_end(&mut archive.by_index(0).unwrap(), &mut first).unwrap();
+    assert!(pdftotext(&first).contains("FICHE DE RENSEIGNEMENTS"));
+}
+
+fn admission(ecole: &str, nom: &str, prenoms: &str) -> Value {
+    json!({
+        "ecole_id": ecole, "niveau": "CE2",
+        "eleve": { "nom": nom, "prenoms": prenoms, "sexe": "F", "date_naissance": "03/05/2018",
+                   "naissance_insee": "35001", "naissance_lieu": "Kervalan" },
+        "responsables": [{ "civilite": "Mme", "nom": "Durand", "prenom": "Anne", "lien": "mere", "tel_portable": "0612345678" }],
+        "contacts": [{ "nom": "Petit", "prenom": "Jo", "telephone": "0299000000", "urgence": true }],
+    })
+}
+
+async fn ecole_of_kind(s: &TestServer, kind: &str) -> String {
+    let ecoles = s.get_json("/api/v1/ecoles").await;
+    ecoles.as_array().unwrap().iter().find(|e| e["type"] == kind).unwrap()["id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_hostile_name_is_stored_and_printed_exactly() {
+    let s = TestServer::start(50).await;
+    let ecole = ecole_of_kind(&s, "elementaire").await;
+    let mut prenom = format!("{HOSTILE} Anne-Marie");
+    while prenom.chars().count() < 120 {
+        prenom.push('e');
+    }
+    assert_eq!(prenom.chars().count(), 120);
+    let res = s.post_json("/api/v1/eleves", &admission(&ecole, HOSTILE, &prenom)).await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let fiche = s.get_json(&format!("/api/v1/eleves/{id}")).await;
+    assert_eq!(fiche["eleve"]["prenoms"], prenom.as_str());
+    assert_eq!(fiche["eleve"]["nom"], HOSTILE.to_uppercase().as_str());
+    for doc in ["certificat-scolarite", "fiche-renseignements"] {
+        let res = s.get(&format!("/api/v1/eleves/{id}/documents/{doc}")).await;
+        assert_eq!(res.status(), 200, "{doc}");
+        let text = pdf_chars(&res.bytes().await.unwrap());
+        assert!(text.contains(&prenom), "{doc}: prénom not printed exactly:\n{text}");
+        assert!(text.contains(&HOSTILE.to_uppercase()), "{doc}: nom not printed exactly:\n{text}");
+    }
+    // The page escapes it.
+    let html = s.get(&format!("/eleves/{id}")).await.text().await.unwrap();
+    assert!(html.contains("&lt;b&gt;") && !html.contains("<b>"));
+}
+
+#[tokio::test]
+async fn the_same_pupil_rendered_twice_gives_identical_bytes() {
+    let s = TestServer::start(50).await;
+    let id = first_pupil(&s).await["id"].as_str().unwrap().to_string();
+    for doc in ["certificat-scolarite", "fiche-renseignements"] {
+        let a = s.get(&format!("/api/v1/eleves/{id}/documents/{doc}")).await.bytes().await.unwrap();
+        let b = s.get(&format!("/api/v1/eleves/{id}/documents/{doc}")).await.bytes().await.unwrap();
+        assert_eq!(a, b, "{doc} is not deterministic");
+    }
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_in_french_and_nothing_is_written() {
+    let s = TestServer::start(50).await;
+    let ecole = ecole_of_kind(&s, "elementaire").await;
+    let before = s.row_counts();
+    let mut bad_date = admission(&ecole, "Durand", "Léa");
+    bad_date["eleve"]["date_naissance"] = json!("31/02/2018");
+    let mut bad_ine = admission(&ecole, "Durand", "Léa");
+    bad_ine["eleve"]["ine"] = json!("12345ABC");
+    let mut bad_insee = admission(&ecole, "Durand", "Léa");
+    bad_insee["eleve"]["naissance_insee"] = json!("3500");
+    let mut long = admission(&ecole, "Durand", "Léa");
+    long["eleve"]["nom"] = json!("A".repeat(5000));
+    let mut niveau = admission(&ecole, "Durand", "Léa");
+    niveau["niveau"] = json!("PS"); // an élémentaire does not admit PS
+    let cases = [
+        (bad_date, 422, "date impossible"),
+        (bad_ine, 422, "INE"),
+        (bad_insee, 422, "code INSEE"),
+        (long, 422, "caractères"),
+        (niveau, 409, "n'accueille pas"),
+    ];
+    for (body, status, words) in cases {
+        let res = s.post_json("/api/v1/eleves", &body).await;
+        assert_eq!(res.status(), status);
+        let v: Value = res.json().await.unwrap();
+        assert!(v["message"].as_str().unwrap().contains(words), "{v}");
+    }
+    // A wrong UAI key, for a school.
+    let circo = s.get_json("/api/v1/ecoles").await[0]["circonscription_id"].as_str().unwrap().to_string();
+    let res = s
+        .post_json(
+            "/api/v1/ecoles",
+            &json!({ "uai": "0350760M", "nom": "École test", "type": "primaire", "commune_id": "a".repeat(20),
+                     "circonscription_id": circo, "adresse": "1 rue" }),
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(v["error"], "invalide");
+    assert!(v["message"].as_str().unwrap().contains("lettre clé"), "{v}");
+    assert_eq!(s.row_counts(), before, "a refused request wrote something");
+}
+
+#[tokio::test]
+async fn malformed_requests_get_a_french_4xx() {
+    let s = TestServer::start(30).await;
+    // Not JSON, wrong encoding, missing fields.
+    let res = s
+        .client
+        .post(s.url("/api/v1/eleves"))
+        .header("content-type", "application/json")
+        .body(vec![0xff, 0xfe, 0x00])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert!(res.json::<Value>().await.unwrap()["message"].as_str().unwrap().contains("JSON"));
+    let res = s.client.post(s.url("/api/v1/eleves")).body("{}").send().await.unwrap();
+    assert_eq!(res.status(), 400, "missing content type");
+    let res = s.post_json("/api/v1/eleves", &json!({ "ecole_id": "x" })).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.json::<Value>().await.unwrap()["message"].as_str().unwrap().contains("champ obligatoire manquant"));
+    // Ids that cannot exist, documents that do not exist, queries that do not parse.
+    for path in [
+        "/api/v1/eleves/abc",
+        "/api/v1/eleves/aaaaaaaaaaaaaaaaaaaa",
+        "/api/v1/eleves/..%2F..%2Fetc",
+        "/api/v1/classes/zzzzzzzzzzzzzzzzzzzz/documents/liste-classe",
+        "/page/inexistante",
+    ] {
+        let res = s.get(path).await;
+        assert_eq!(res.status(), 404, "{path}");
+    }
+    let id = first_pupil(&s).await["id"].as_str().unwrap().to_string();
+    let res = s.get(&format!("/api/v1/eleves/{id}/documents/inconnu")).await;
+    assert_eq!(res.status(), 404);
+    assert!(res.json::<Value>().await.unwrap()["message"].as_str().unwrap().contains("certificat-scolarite"));
+    let res = s.get(&format!("/api/v1/eleves/{id}/documents/liste-classe")).await;
+    assert_eq!(res.status(), 409, "a class list for a pupil makes no sense");
+    let res = s.get("/api/v1/eleves?limite=beaucoup").await;
+    assert_eq!(res.status(), 400);
+    let res = s.get(&format!("/api/v1/eleves?q={}", "x".repeat(300))).await;
+    assert_eq!(res.status(), 422);
+    let res = s.get("/api/v1/eleves?annee=2026-2028").await;
+    assert_eq!(res.status(), 422);
+}
+
+#[tokio::test]
+async fn searching_ignores_case_accents_and_hyphens() {
+    let s = TestServer::start(30).await;
+    let ecole = ecole_of_kind(&s, "primaire").await;
+    let res = s.post_json("/api/v1/eleves", &admission(&ecole, "Martin-Durand", "Élodie")).await;
+    assert_eq!(res.status(), 201);
+    let found = s.get_json("/api/v1/eleves?q=elodie%20martin%20durand").await;
+    assert!(found.as_array().unwrap().iter().any(|e| e["nom"] == "MARTIN-DURAND" && e["prenoms"] == "Élodie"));
+}
+
+#[tokio::test]
+async fn a_new_pupil_without_ine_gets_one_from_the_departement_sequence() {
+    let s = TestServer::start(30).await;
+    let ecole = ecole_of_kind(&s, "primaire").await;
+    let res = s.post_json("/api/v1/eleves", &admission(&ecole, "Nouveau", "Léon")).await;
+    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let fiche = s.get_json(&format!("/api/v1/eleves/{id}")).await;
+    let ine = fiche["eleve"]["ine"].as_str().unwrap();
+    assert!(ine.starts_with("26035"), "{ine}");
+    let (_, warning) = registre::domain::Ine::parse(ine).unwrap();
+    assert_eq!(warning, None, "an assigned INE has the right key");
+}
+
+#[tokio::test]
+async fn pages_are_french_and_carry_the_security_headers() {
+    let s = TestServer::start(60).await;
+    let res = s.get("/").await;
+    assert_eq!(res.status(), 200);
+    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"));
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(res.headers()["referrer-policy"], "no-referrer");
+    let html = res.text().await.unwrap();
+    assert!(html.contains("lang=\"fr\"") && html.contains("Circonscription"));
+    let p = first_pupil(&s).await;
+    let html = s.get(&format!("/eleves/{}", p["id"].as_str().unwrap())).await.text().await.unwrap();
+    assert!(html.contains("Responsables légaux") && html.contains(p["prenoms"].as_str().unwrap()));
+    let html = s.get("/eleves?q=a").await.text().await.unwrap();
+    assert!(html.contains("au moins deux lettres"));
+    let res = s.get("/nimporte/quoi").await;
+    assert_eq!(res.status(), 404);
+    assert!(res.text().await.unwrap().contains("Page introuvable"));
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_api() {
+    let s = TestServer::start(20).await;
+    let doc = s.get_json("/api/v1/openapi.json").await;
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in ["/api/v1/ecoles", "/api/v1/eleves", "/api/v1/eleves/{id}", "/api/v1/eleves/{id}/documents/{document}"]
+    {
+        assert!(doc["paths"].get(path).is_some(), "{path} missing");
+    }
+}

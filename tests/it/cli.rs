@@ -1,0 +1,186 @@
+//! The CLI, run as an operator would.
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+use crate::helpers::{pdftotext, registre};
+
+const CLOCK: &str = "2026-11-29T09:30:00Z";
+
+fn ok(cmd: &mut std::process::Command) -> String {
+    let out = cmd.env("REGISTRE_HORLOGE", CLOCK).output().unwrap();
+    assert!(out.status.success(), "{:?} failed: {}", cmd, String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn fails(cmd: &mut std::process::Command) -> String {
+    let out = cmd.env("REGISTRE_HORLOGE", CLOCK).output().unwrap();
+    assert!(!out.status.success(), "{cmd:?} should fail");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn init_creates_a_base_and_never_overwrites_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let out = ok(registre().args(["init", "--db"]).arg(&db));
+    assert!(out.contains("2026-2027"), "{out}");
+    let err = fails(registre().args(["init", "--db"]).arg(&db));
+    assert!(err.contains("existe déjà"), "{err}");
+    ok(registre().args(["check", "--db"]).arg(&db));
+}
+
+#[test]
+fn verbs_on_a_missing_base_say_how_to_create_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = fails(registre().args(["eleves", "--db"]).arg(dir.path().join("absente.db")));
+    assert!(err.contains("registre init"), "{err}");
+    assert!(!dir.path().join("absente.db").exists());
+}
+
+#[test]
+fn demo_eleves_render_and_check_work_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    ok(registre().args(["demo", "--pupils", "400", "--seed", "3", "--db"]).arg(&db));
+    let list = ok(registre().args(["eleves", "--db"]).arg(&db));
+    let lines: Vec<&str> = list.lines().collect();
+    assert_eq!(lines.len(), 400);
+    let cols: Vec<&str> = lines[0].split('\t').collect();
+    assert_eq!(cols.len(), 7, "id, nom, prénoms, date, UAI, niveau, classe");
+    assert!(registre::domain::Uai::parse(cols[4]).is_ok());
+    let (id, nom, prenoms, date, uai, niveau) = (cols[0], cols[1], cols[2], cols[3], cols[4], cols[5]);
+    let out = dir.path().join("certificat.pdf");
+    ok(registre().args(["render", "certificat-scolarite", "--eleve", id, "-o"]).arg(&out).arg("--db").arg(&db));
+    let text = pdftotext(&std::fs::read(&out).unwrap());
+    for expected in [nom, prenoms, date, uai, niveau, "2026-2027"] {
+        assert!(text.contains(expected), "{expected} missing:\n{text}");
+    }
+    // Filter by school and by words.
+    let of_school = ok(registre().args(["eleves", "--ecole", uai, "--db"]).arg(&db));
+    assert!(of_school.lines().all(|l| l.split('\t').nth(4) == Some(uai)));
+    let found = ok(registre().args(["eleves", "--q", &nom.to_lowercase(), "--db"]).arg(&db));
+    assert!(found.lines().any(|l| l.starts_with(id)));
+    // A whole school as a ZIP, its class lists as one PDF.
+    let zip = dir.path().join("fiches.zip");
+    ok(registre().args(["render", "fiche-renseignements", "--ecole", uai, "-o"]).arg(&zip).arg("--db").arg(&db));
+    let archive = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+    assert_eq!(archive.len(), of_school.lines().count());
+    ok(registre()
+        .args(["render", "liste-classe", "--ecole", uai, "-o"])
+        .arg(dir.path().join("listes.pdf"))
+        .arg("--db")
+        .arg(&db));
+    let check = ok(registre().args(["check", "--db"]).arg(&db));
+    assert!(check.contains("Base saine"), "{check}");
+}
+
+#[test]
+fn render_refuses_unknown_documents_targets_and_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    ok(registre().args(["demo", "--pupils", "30", "--db"]).arg(&db));
+    let err = fails(registre().args(["render", "bulletin", "--ecole", "0350101G", "-o", "x.pdf", "--db"]).arg(&db));
+    assert!(err.contains("inconnu") && err.contains("certificat-scolarite"), "{err}");
+    let err = fails(registre().args(["render", "liste-classe", "--ecole", "0350760M", "-o", "x.pdf", "--db"]).arg(&db));
+    assert!(err.contains("lettre clé"), "{err}");
+    let err = fails(registre().args(["render", "liste-classe", "--ecole", "0350101G", "-o", "x.txt", "--db"]).arg(&db));
+    assert!(err.contains(".pdf ou .zip"), "{err}");
+    let err = fails(
+        registre()
+            .args(["render", "certificat-scolarite", "--eleve", "aaaaaaaaaaaaaaaaaaaa", "-o"])
+            .arg(dir.path().join("c.pdf"))
+            .arg("--db")
+            .arg(&db),
+    );
+    assert!(err.contains("introuvable"), "{err}");
+    assert!(!dir.path().join("c.pdf").exists() && !dir.path().join("c.partiel").exists());
+}
+
+#[test]
+fn the_same_demo_and_clock_give_byte_identical_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.db"), dir.path().join("b.db"));
+    ok(registre().args(["demo", "--pupils", "50", "--seed", "9", "--db"]).arg(&a));
+    ok(registre().args(["demo", "--pupils", "50", "--seed", "9", "--db"]).arg(&b));
+    let la = ok(registre().args(["eleves", "--db"]).arg(&a));
+    assert_eq!(la, ok(registre().args(["eleves", "--db"]).arg(&b)), "the generator is deterministic");
+    let id = la.lines().next().unwrap().split('\t').next().unwrap();
+    let (pa, pb) = (dir.path().join("a.pdf"), dir.path().join("b.pdf"));
+    ok(registre().args(["render", "fiche-renseignements", "--eleve", id, "-o"]).arg(&pa).arg("--db").arg(&a));
+    ok(registre().args(["render", "fiche-renseignements", "--eleve", id, "-o"]).arg(&pb).arg("--db").arg(&b));
+    assert_eq!(std::fs::read(&pa).unwrap(), std::fs::read(&pb).unwrap());
+}
+
+#[test]
+fn check_names_a_value_altered_outside_the_program() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    ok(registre().args(["demo", "--pupils", "30", "--db"]).arg(&db));
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let id: String = conn.query_row("SELECT id FROM ecole LIMIT 1", [], |r| r.get(0)).unwrap();
+    conn.execute("UPDATE ecole SET uai = '0350101Z' WHERE id = ?", [&id]).unwrap();
+    drop(conn);
+    let err = fails(registre().args(["check", "--db"]).arg(&db));
+    assert!(err.contains(&id) && err.contains("lettre clé"), "{err}");
+}
+
+#[test]
+fn serve_refuses_a_non_loopback_address_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let err =
+        fails(registre().args(["serve", "--demo", "--addr", "0.0.0.0:8080", "--db"]).arg(dir.path().join("x.db")));
+    assert!(err.contains("adresse locale") && err.contains("authentification"), "{err}");
+    assert!(!dir.path().join("x.db").exists(), "nothing created");
+}
+
+#[tokio::test]
+async fn serve_demo_from_nothing_and_render_print_the_same_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("registre.db");
+    let mut child = registre()
+        .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--db"])
+        .arg(&db)
+        .env("REGISTRE_HORLOGE", CLOCK)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let url = tokio::task::spawn_blocking(move || {
+        BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .find_map(|l| l.split("écoute sur ").nth(1).map(|u| u.split_whitespace().next().unwrap().to_string()))
+    })
+    .await
+    .unwrap()
+    .expect("the server prints its address");
+    let client = reqwest::Client::new();
+    let eleves: serde_json::Value =
+        client.get(format!("{url}api/v1/eleves?limite=1")).send().await.unwrap().json().await.unwrap();
+    let id = eleves[0]["id"].as_str().unwrap().to_string();
+    let http_pdf = client
+        .get(format!("{url}api/v1/eleves/{id}/documents/certificat-scolarite"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let out = dir.path().join("c.pdf");
+    ok(registre().args(["render", "certificat-scolarite", "--eleve", &id, "-o"]).arg(&out).arg("--db").arg(&db));
+    let cli_pdf = std::fs::read(&out).unwrap();
+    child.kill().unwrap();
+    let _ = child.wait();
+    let (a, b) = (pdftotext(&http_pdf), pdftotext(&cli_pdf));
+    assert_eq!(a, b, "HTTP and CLI print the same certificate");
+    for expected in [
+        eleves[0]["nom"].as_str().unwrap(),
+        eleves[0]["prenoms"].as_str().unwrap(),
+        eleves[0]["uai"].as_str().unwrap(),
+        "2026-2027",
+    ] {
+        assert!(a.contains(expected), "{expected} missing");
+    }
+}
