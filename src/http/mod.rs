@@ -39,7 +39,7 @@ where
 /// `GET /healthz`: the process answers and the database is readable.
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Result<axum::Json<serde_json::Value>> {
     blocking(&state, |s| {
-        s.store.read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))?;
+        s.store.ping()?;
         Ok(axum::Json(serde_json::json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") })))
     })
     .await

@@ -290,6 +290,17 @@ mod tests {
     }
 
     #[test]
+    fn certificates_are_pdf_a_2b_and_every_document_is_tagged() {
+        let engine = Engine::new();
+        let cert = engine.render(Document::CertificatScolarite, &certificat("Léa", "DURAND"), &stamp()).unwrap();
+        let raw = String::from_utf8_lossy(&cert);
+        assert!(
+            raw.contains("<pdfaid:part>2</pdfaid:part>") && raw.contains("<pdfaid:conformance>B</pdfaid:conformance>")
+        );
+        assert!(raw.contains("/StructTreeRoot") && raw.contains("/Lang(fr-FR)"));
+    }
+
+    #[test]
     fn a_certificate_shows_the_pupil_and_the_school() {
         let engine = Engine::new();
         let pdf = engine

@@ -144,6 +144,11 @@ impl Store {
         Ok(value)
     }
 
+    /// Whether the database answers (health checks).
+    pub fn ping(&self) -> Result<()> {
+        self.read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0)).map(|_| ())?))
+    }
+
     /// `PRAGMA quick_check`: the problems found, empty when sound.
     pub fn quick_check(&self) -> Result<Vec<String>> {
         self.read(|c| pragma_messages(c, "PRAGMA quick_check"))
