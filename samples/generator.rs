@@ -11,7 +11,7 @@ use time::{Date, Month};
 
 use crate::domain::identite::cle_recherche;
 use crate::domain::{
-    AcademieId, AnneeScolaire, CirconscriptionId, Civilite, ClasseId, CommuneId, CommuneInsee, ContactId,
+    AcademieId, AnneeScolaire, CirconscriptionId, Civilite, ClasseId, CollegeId, CommuneId, CommuneInsee, ContactId,
     ContactIdentite, DepartementId, Ecole, EcoleId, EleveId, EleveIdentite, EtatScolarite, Lien, Niveau, Nom, Prenoms,
     ResponsableId, ResponsableIdentite, Secteur, Sexe, TypeEcole, Uai,
 };
@@ -90,6 +90,54 @@ const NAISSANCES_AILLEURS: &[(&str, &str)] = &[
     ("99134", "Espagne"),
 ];
 
+/// A département to generate.
+#[derive(Debug, Clone, Copy)]
+struct Cadre {
+    academie: &'static str,
+    code: &'static str,
+    nom: &'static str,
+    insee: &'static str,
+    communes: &'static str,
+    courriel: &'static str,
+}
+
+const PRINCIPAL: Cadre = Cadre {
+    academie: ACADEMIE_NOM,
+    code: DEPARTEMENT_CODE,
+    nom: DEPARTEMENT_NOM,
+    insee: "35",
+    communes: COMMUNES,
+    courriel: "ac-armorique.test",
+};
+
+/// A second, small département of another académie: the demo's other tenant at every level,
+/// so that cross-territory access can be tried (one installation normally serves one département).
+const VOISIN: Cadre = Cadre {
+    academie: "Trégor",
+    code: "022",
+    nom: "Penthièvre",
+    insee: "22",
+    communes: "Lanvallon;22001;22100\nPlestan-les-Landes;22002;22130\nSaint-Cast-du-Guildo;22003;22380",
+    courriel: "ac-tregor.test",
+};
+
+/// The territories generated, for the demo accounts.
+#[derive(Debug, Clone, Default)]
+pub struct Territoires {
+    /// Académies (main first).
+    pub academies: Vec<AcademieId>,
+    /// Départements (main first).
+    pub departements: Vec<DepartementId>,
+    /// Circonscriptions of the main département.
+    pub circonscriptions: Vec<CirconscriptionId>,
+    /// Communes of the main département, in order.
+    pub communes: Vec<CommuneId>,
+    /// Schools of the main département, in order.
+    pub ecoles: Vec<EcoleId>,
+    /// Collèges of the main département.
+    pub colleges: Vec<CollegeId>,
+}
+
 /// What to generate.
 #[derive(Debug, Clone)]
 pub struct Parametres {
@@ -118,6 +166,10 @@ pub struct Resume {
     pub eleves: u32,
     /// Responsables légaux.
     pub responsables: u32,
+    /// Collèges.
+    pub colleges: u32,
+    /// Ids of the territories.
+    pub territoires: Territoires,
 }
 
 fn lines(s: &str) -> Vec<&str> {
@@ -164,52 +216,107 @@ struct Commune {
     insee: CommuneInsee,
 }
 
-/// Fills an empty store with a fictional département.
+/// Fills an empty store with the fictional département of Brocéliande, and a small neighbour
+/// of another académie.
 pub fn generer(store: &Store, p: &Parametres, progress: &dyn Fn(u64, u64)) -> Result<Resume> {
     let mut rng = ChaCha8Rng::seed_from_u64(p.graine);
+    let annee = AnneeScolaire::de_la_date(p.aujourd_hui);
+    store.write(|tx| territoires::ouvrir_premiere_annee(tx, annee))?;
+    let voisins = (p.eleves / 100).max(30);
+    let total = u64::from(p.eleves + voisins);
+    let mut resume = departement(store, &mut rng, &PRINCIPAL, p, p.eleves, &|n| progress(n, total))?;
+    let autre = departement(store, &mut rng, &VOISIN, p, voisins, &|n| progress(u64::from(p.eleves) + n, total))?;
+    resume.eleves += autre.eleves;
+    resume.classes += autre.classes;
+    resume.responsables += autre.responsables;
+    resume.territoires.academies.extend(autre.territoires.academies);
+    resume.territoires.departements.extend(autre.territoires.departements);
+    colleges(store, &mut rng, annee, &mut resume)?;
+    Ok(resume)
+}
+
+const COLLEGES: &[&str] =
+    &["Anne-de-Bretagne", "Les Korrigans", "Chateaubriand", "Simone-de-Beauvoir", "Jean-Jaurès", "Le Bois-Joli"];
+
+/// Collèges of the main département (one for ten schools) and the 6e assignment of CM2 pupils.
+fn colleges(store: &Store, rng: &mut ChaCha8Rng, annee: AnneeScolaire, resume: &mut Resume) -> Result<()> {
+    let n = (resume.territoires.ecoles.len() / 10).max(2);
+    store.write(|tx| {
+        let communes = &resume.territoires.communes;
+        let mut ids = Vec::new();
+        for i in 0..n {
+            let id = CollegeId::random(rng);
+            let uai = Uai::from_digits(&format!("{DEPARTEMENT_CODE}{:04}", 9001 + i * 3))
+                .map_err(crate::domain::Error::from)?;
+            let nom = format!("Collège {}{}", COLLEGES[i % COLLEGES.len()], roman(i * 20 / COLLEGES.len()));
+            territoires::insert_college(tx, &id, &uai, &nom, &communes[i % communes.len()])?;
+            ids.push(id);
+        }
+        // Each school sends its CM2 pupils to one collège, by rank.
+        for (k, ecole) in resume.territoires.ecoles.iter().enumerate() {
+            territoires::affecter_cm2(tx, ecole, annee, &ids[k % ids.len()])?;
+        }
+        resume.territoires.colleges = ids;
+        Ok(())
+    })?;
+    resume.colleges = n as u32;
+    Ok(())
+}
+
+fn departement(
+    store: &Store,
+    rng: &mut ChaCha8Rng,
+    cadre: &Cadre,
+    p: &Parametres,
+    eleves_total: u32,
+    progress: &dyn Fn(u64),
+) -> Result<Resume> {
     let annee = AnneeScolaire::de_la_date(p.aujourd_hui);
     let noms = lines(NOMS);
     let filles = lines(FILLES);
     let garcons = lines(GARCONS);
 
-    let n_ecoles = (p.eleves / 135).max(12);
-    let n_communes = (n_ecoles / 3).max(6);
-    let n_circos = (n_ecoles / 45).max(2);
+    let principal = cadre.code == PRINCIPAL.code;
+    let n_ecoles = if principal { (eleves_total / 135).max(12) } else { 3 };
+    let n_communes = if principal { (n_ecoles / 3).max(6) } else { 3 };
+    let n_circos = if principal { (n_ecoles / 45).max(2) } else { 1 };
     let mut resume = Resume { annee: Some(annee), ..Resume::default() };
 
     // Territories, in one transaction.
     let (communes, ecoles) = store.write(|tx| {
-        territoires::ouvrir_premiere_annee(tx, annee)?;
-        let academie = AcademieId::random(&mut rng);
-        territoires::insert_academie(tx, &academie, ACADEMIE_NOM)?;
-        let dep = DepartementId::random(&mut rng);
-        territoires::insert_departement(tx, &dep, &academie, DEPARTEMENT_CODE, DEPARTEMENT_NOM)?;
+        let academie = AcademieId::random(rng);
+        territoires::insert_academie(tx, &academie, cadre.academie)?;
+        let dep = DepartementId::random(rng);
+        territoires::insert_departement(tx, &dep, &academie, cadre.code, cadre.nom)?;
+        resume.territoires.academies.push(academie);
+        resume.territoires.departements.push(dep.clone());
 
-        let base = lines(COMMUNES);
+        let base_texte = cadre.communes.replace("\\n", "\n");
+        let base = lines(&base_texte);
         let mut communes = Vec::new();
         for i in 0..n_communes as usize {
             let (nom, insee, cp) = match base.get(i).map(|l| l.split(';').collect::<Vec<_>>()) {
                 Some(parts) if parts.len() == 3 => (parts[0].to_string(), parts[1].to_string(), parts[2].to_string()),
                 _ => {
-                    let racine = pick(&mut rng, &base).split(';').next().unwrap_or("Kervalan");
+                    let racine = pick(&mut *rng, &base).split(';').next().unwrap_or("Kervalan");
                     let racine = racine.split('-').next().unwrap_or(racine);
                     let suffixes = ["-sur-Rance", "-en-Lande", "-le-Petit", "-la-Forêt", "-des-Prés", "-Saint-Jean"];
                     (
-                        format!("{racine}{}{}", pick(&mut rng, &suffixes), roman(i)),
-                        format!("35{:03}", i + 1),
-                        format!("35{:03}", 100 + (i % 900)),
+                        format!("{racine}{}{}", pick(&mut *rng, &suffixes), roman(i)),
+                        format!("{}{:03}", cadre.insee, i + 1),
+                        format!("{}{:03}", cadre.insee, 100 + (i % 900)),
                     )
                 }
             };
             let insee = CommuneInsee::parse(&insee).map_err(crate::domain::Error::from)?;
-            let id = CommuneId::random(&mut rng);
+            let id = CommuneId::random(&mut *rng);
             territoires::insert_commune(tx, &id, &dep, &insee, &nom, &cp)?;
             communes.push(Commune { id, nom, code_postal: cp, insee });
         }
 
         let mut circos = Vec::new();
         for i in 0..n_circos as usize {
-            let id = CirconscriptionId::random(&mut rng);
+            let id = CirconscriptionId::random(&mut *rng);
             let centre = &communes[i * communes.len() / n_circos as usize].nom;
             let nom = match (i, n_circos) {
                 (0, 2) => format!("{centre} Nord"),
@@ -232,22 +339,22 @@ pub fn generer(store: &Store, p: &Parametres, progress: &dyn Fn(u64, u64)) -> Re
             };
             let secteur = if i % 10 == 7 { Secteur::Prive } else { Secteur::Public };
             let patron =
-                if secteur == Secteur::Prive { pick(&mut rng, PATRONS_PRIVES) } else { pick(&mut rng, PATRONS) };
+                if secteur == Secteur::Prive { pick(&mut *rng, PATRONS_PRIVES) } else { pick(&mut *rng, PATRONS) };
             let libelle = match (secteur, type_ecole) {
                 (Secteur::Prive, _) => "École privée",
                 (_, TypeEcole::Maternelle) => "École maternelle",
                 (_, TypeEcole::Elementaire) => "École élémentaire",
                 (_, TypeEcole::Primaire) => "École primaire",
             };
-            let digits = format!("{DEPARTEMENT_CODE}{:04}", 101 + i * 7);
+            let digits = format!("{}{:04}", cadre.code, 101 + i * 7);
             let uai = Uai::from_digits(&digits).map_err(crate::domain::Error::from)?;
-            let feminin = chance(&mut rng, 0.7);
+            let feminin = chance(&mut *rng, 0.7);
             let direction = format!(
                 "{} {}",
-                if feminin { pick(&mut rng, &filles) } else { pick(&mut rng, &garcons) },
-                pick(&mut rng, &noms)
+                if feminin { pick(&mut *rng, &filles) } else { pick(&mut *rng, &garcons) },
+                pick(&mut *rng, &noms)
             );
-            let courriel_ecole = format!("ce.{}@ac-armorique.test", uai.as_str().to_lowercase());
+            let courriel_ecole = format!("ce.{}@{}", uai.as_str().to_lowercase(), cadre.courriel);
             let ecole = Ecole {
                 uai,
                 nom: format!("{libelle} {patron}"),
@@ -255,7 +362,7 @@ pub fn generer(store: &Store, p: &Parametres, progress: &dyn Fn(u64, u64)) -> Re
                 secteur,
                 commune_id: commune.id.clone(),
                 circonscription_id: circos[ci].clone(),
-                adresse: format!("{} {}", rng.random_range(1..60), pick(&mut rng, RUES)),
+                adresse: format!("{} {}", rng.random_range(1..60), pick(&mut *rng, RUES)),
                 telephone: Some(format!(
                     "02 99 {:02} {:02} {:02}",
                     rng.random_range(10..99),
@@ -266,13 +373,18 @@ pub fn generer(store: &Store, p: &Parametres, progress: &dyn Fn(u64, u64)) -> Re
                 direction_nom: Some(direction),
                 direction_feminin: feminin,
             };
-            let id = EcoleId::random(&mut rng);
+            let id = EcoleId::random(&mut *rng);
             territoires::insert_ecole(tx, &id, &ecole)?;
             ecoles.push((id, type_ecole, i % communes.len()));
         }
         // One regroupement pédagogique intercommunal: the second school also serves the next commune.
         if ecoles.len() > 1 && communes.len() > 2 {
             territoires::insert_rpi(tx, &ecoles[1].0, &communes[(ecoles[1].2 + 1) % communes.len()].id)?;
+        }
+        if principal {
+            resume.territoires.circonscriptions = circos.clone();
+            resume.territoires.communes = communes.iter().map(|c| c.id.clone()).collect();
+            resume.territoires.ecoles = ecoles.iter().map(|(id, _, _)| id.clone()).collect();
         }
         Ok((communes, ecoles))
     })?;
@@ -293,8 +405,8 @@ pub fn generer(store: &Store, p: &Parametres, progress: &dyn Fn(u64, u64)) -> Re
         })
         .collect();
     let total: f64 = poids.iter().sum();
-    let mut effectifs: Vec<u32> = poids.iter().map(|w| (w / total * f64::from(p.eleves)).floor() as u32).collect();
-    let mut reste = p.eleves - effectifs.iter().sum::<u32>();
+    let mut effectifs: Vec<u32> = poids.iter().map(|w| (w / total * f64::from(eleves_total)).floor() as u32).collect();
+    let mut reste = eleves_total - effectifs.iter().sum::<u32>();
     let mut k = 0;
     while reste > 0 {
         let len = effectifs.len();
@@ -362,13 +474,13 @@ pub fn generer(store: &Store, p: &Parametres, progress: &dyn Fn(u64, u64)) -> Re
                     } else {
                         base
                     };
-                    let id = ClasseId::random(&mut rng);
-                    let fem = chance(&mut rng, 0.8);
+                    let id = ClasseId::random(&mut *rng);
+                    let fem = chance(&mut *rng, 0.8);
                     let enseignant = format!(
                         "{} {} {}",
                         if fem { "Mme" } else { "M." },
-                        if fem { pick(&mut rng, &filles) } else { pick(&mut rng, &garcons) },
-                        pick(&mut rng, &noms)
+                        if fem { pick(&mut *rng, &filles) } else { pick(&mut *rng, &garcons) },
+                        pick(&mut *rng, &noms)
                     );
                     classes::insert_classe(tx, &id, ecole_id, annee, &label, g, Some(&enseignant))?;
                     classes_ids.push(id);
@@ -378,7 +490,7 @@ pub fn generer(store: &Store, p: &Parametres, progress: &dyn Fn(u64, u64)) -> Re
                 for (ci, part) in parts.iter().enumerate() {
                     for niveau in part.iter() {
                         // A family: often new, sometimes the sibling of a pupil of the same commune.
-                        let reuse = !familles.is_empty() && chance(&mut rng, 0.12);
+                        let reuse = !familles.is_empty() && chance(&mut *rng, 0.12);
                         let famille_idx = if reuse {
                             Some(familles.len() - 1 - rng.random_range(0..familles.len().min(30)))
                         } else {
@@ -387,7 +499,8 @@ pub fn generer(store: &Store, p: &Parametres, progress: &dyn Fn(u64, u64)) -> Re
                         let famille_idx = match famille_idx.filter(|i| familles[*i].commune == commune.nom) {
                             Some(i) => i,
                             None => {
-                                let f = nouvelle_famille(tx, &mut rng, &noms, &filles, &garcons, commune, &mut resume)?;
+                                let f =
+                                    nouvelle_famille(tx, &mut *rng, &noms, &filles, &garcons, commune, &mut resume)?;
                                 familles.push(f);
                                 if familles.len() > 200 {
                                     familles.remove(0);
@@ -396,16 +509,16 @@ pub fn generer(store: &Store, p: &Parametres, progress: &dyn Fn(u64, u64)) -> Re
                             }
                         };
                         let famille = &familles[famille_idx];
-                        let sexe = if chance(&mut rng, 0.49) { Sexe::F } else { Sexe::M };
+                        let sexe = if chance(&mut *rng, 0.49) { Sexe::F } else { Sexe::M };
                         let mut prenoms =
-                            if sexe == Sexe::F { pick(&mut rng, &filles) } else { pick(&mut rng, &garcons) }
+                            if sexe == Sexe::F { pick(&mut *rng, &filles) } else { pick(&mut *rng, &garcons) }
                                 .to_string();
-                        if chance(&mut rng, 0.35) {
+                        if chance(&mut *rng, 0.35) {
                             prenoms.push(' ');
                             prenoms.push_str(if sexe == Sexe::F {
-                                pick(&mut rng, &filles)
+                                pick(&mut *rng, &filles)
                             } else {
-                                pick(&mut rng, &garcons)
+                                pick(&mut *rng, &garcons)
                             });
                         }
                         // Mostly the expected niveau; some maintiens and a few passages anticipés.
@@ -418,7 +531,7 @@ pub fn generer(store: &Store, p: &Parametres, progress: &dyn Fn(u64, u64)) -> Re
                         let jour = rng.random_range(1..=365u16);
                         let naissance =
                             Date::from_ordinal_date(annee_naissance, jour).unwrap_or(Date::MIN).min(p.aujourd_hui);
-                        let (naissance_insee, naissance_lieu) = if chance(&mut rng, 0.8) {
+                        let (naissance_insee, naissance_lieu) = if chance(&mut *rng, 0.8) {
                             let c = &communes[rng.random_range(0..communes.len().min(6))];
                             (c.insee.clone(), c.nom.clone())
                         } else {
@@ -431,7 +544,7 @@ pub fn generer(store: &Store, p: &Parametres, progress: &dyn Fn(u64, u64)) -> Re
                         };
                         let annees_ici = (niveau.rang() - entree.rang()).max(0);
                         let premiere = (annee.debut() - niveau.rang() + 1).max(2000);
-                        let ine = eleves::attribuer_ine(tx, premiere, DEPARTEMENT_CODE)?;
+                        let ine = eleves::attribuer_ine(tx, premiere, cadre.code)?;
                         let identite = EleveIdentite {
                             nom: nom(&famille.nom),
                             nom_usage: None,
@@ -445,7 +558,7 @@ pub fn generer(store: &Store, p: &Parametres, progress: &dyn Fn(u64, u64)) -> Re
                             commune_residence: Some(famille.commune.clone()),
                             ine: Some(ine),
                         };
-                        let eleve_id = EleveId::random(&mut rng);
+                        let eleve_id = EleveId::random(&mut *rng);
                         eleves::insert_eleve(tx, &eleve_id, &identite)?;
                         for (rang, (rid, lien, autorite)) in famille.responsables.iter().enumerate() {
                             let accord = match rng.random_range(0..10) {
@@ -456,46 +569,46 @@ pub fn generer(store: &Store, p: &Parametres, progress: &dyn Fn(u64, u64)) -> Re
                             eleves::lier_responsable(tx, &eleve_id, rid, rang as u8 + 1, *lien, *autorite, accord)?;
                         }
                         for rang in 0..rng.random_range(1..=3u8) {
-                            let fem = chance(&mut rng, 0.6);
+                            let fem = chance(&mut *rng, 0.6);
                             let contact = ContactIdentite {
-                                nom: nom(if chance(&mut rng, 0.5) { &famille.nom } else { pick(&mut rng, &noms) }),
-                                prenom: prenom(if fem { pick(&mut rng, &filles) } else { pick(&mut rng, &garcons) }),
-                                lien: Some(pick(&mut rng, LIENS_CONTACT).to_string()),
-                                telephone: telephone(&mut rng, "06"),
-                                telephone_2: chance(&mut rng, 0.3).then(|| telephone(&mut rng, "02")),
-                                urgence: rang == 0 || chance(&mut rng, 0.7),
-                                recuperer: chance(&mut rng, 0.6),
+                                nom: nom(if chance(&mut *rng, 0.5) { &famille.nom } else { pick(&mut *rng, &noms) }),
+                                prenom: prenom(if fem { pick(&mut *rng, &filles) } else { pick(&mut *rng, &garcons) }),
+                                lien: Some(pick(&mut *rng, LIENS_CONTACT).to_string()),
+                                telephone: telephone(&mut *rng, "06"),
+                                telephone_2: chance(&mut *rng, 0.3).then(|| telephone(&mut *rng, "02")),
+                                urgence: rang == 0 || chance(&mut *rng, 0.7),
+                                recuperer: chance(&mut *rng, 0.6),
                             };
-                            eleves::insert_contact(tx, &ContactId::random(&mut rng), &eleve_id, rang + 1, &contact)?;
+                            eleves::insert_contact(tx, &ContactId::random(&mut *rng), &eleve_id, rang + 1, &contact)?;
                         }
                         let scolarite = NouvelleScolarite {
                             annee,
                             ecole: ecole_id.clone(),
                             niveau: *niveau,
                             classe: Some(classes_ids[ci].clone()),
-                            ulis: !niveau.est_maternelle() && chance(&mut rng, 0.01),
-                            etat: if chance(&mut rng, 0.03) {
+                            ulis: !niveau.est_maternelle() && chance(&mut *rng, 0.01),
+                            etat: if chance(&mut *rng, 0.03) {
                                 EtatScolarite::AdmisProvisoire
                             } else {
                                 EtatScolarite::AdmisDefinitif
                             },
                             date_admission: rentree(annee.debut() - annees_ici),
                         };
-                        let sid = crate::domain::ids::random_id(&mut rng);
+                        let sid = crate::domain::ids::random_id(&mut *rng);
                         eleves::insert_scolarite(tx, &sid, &eleve_id, &scolarite)?;
                         let tri = |rng: &mut ChaCha8Rng, p: f64| match rng.random_range(0..100) {
                             0..=4 => None,
                             _ => Some(rng.random_bool(p)),
                         };
                         let annuel = Annuel {
-                            autorisation_photo: tri(&mut rng, 0.88),
-                            assureur: chance(&mut rng, 0.9).then(|| pick(&mut rng, ASSUREURS).to_string()),
+                            autorisation_photo: tri(&mut *rng, 0.88),
+                            assureur: chance(&mut *rng, 0.9).then(|| pick(&mut *rng, ASSUREURS).to_string()),
                             assurance_numero: Some(format!("{:08}", rng.random_range(0..100_000_000u32))),
-                            cantine: tri(&mut rng, 0.7),
-                            garderie_matin: tri(&mut rng, 0.25),
-                            garderie_soir: tri(&mut rng, 0.35),
-                            etude: if niveau.est_maternelle() { Some(false) } else { tri(&mut rng, 0.15) },
-                            transport: tri(&mut rng, 0.1),
+                            cantine: tri(&mut *rng, 0.7),
+                            garderie_matin: tri(&mut *rng, 0.25),
+                            garderie_soir: tri(&mut *rng, 0.35),
+                            etude: if niveau.est_maternelle() { Some(false) } else { tri(&mut *rng, 0.15) },
+                            transport: tri(&mut *rng, 0.1),
                         };
                         let annuel = Annuel {
                             assurance_numero: annuel.assureur.as_ref().and(annuel.assurance_numero.clone()),
@@ -509,7 +622,7 @@ pub fn generer(store: &Store, p: &Parametres, progress: &dyn Fn(u64, u64)) -> Re
             Ok(())
         })?;
         fait += chunk.iter().map(|(_, n)| u64::from(**n)).sum::<u64>();
-        progress(fait, u64::from(p.eleves));
+        progress(fait);
     }
     Ok(resume)
 }
@@ -600,4 +713,96 @@ fn nouvelle_famille(
         commune: commune.nom.clone(),
         code_postal: commune.code_postal.clone(),
     })
+}
+
+/// A demo account, with its credentials (demo only: written to FILE.demo-accounts.json).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CompteDemo {
+    /// Role code.
+    pub role: String,
+    /// Kind of perimeter.
+    pub perimetre: String,
+    /// Its id.
+    pub perimetre_id: Option<String>,
+    /// Its name.
+    pub territoire: Option<String>,
+    /// Login.
+    pub login: String,
+    /// Password (random, for this demo database only).
+    pub mot_de_passe: String,
+    /// TOTP secret, base32.
+    pub totp_secret: String,
+}
+
+fn mot_de_passe_demo() -> String {
+    const A: &[u8; 32] = b"abcdefghijkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    (0..5)
+        .map(|_| (0..4).map(|_| char::from(A[rng.random_range(0..32)])).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// Creates two active accounts of every role, on two perimeters of each kind, with random
+/// passwords and TOTP secrets (from the operating system's generator, not the seed).
+pub fn comptes_demo(
+    store: &Store,
+    cles: &crate::config::Cles,
+    le: time::OffsetDateTime,
+    r: &Resume,
+) -> Result<Vec<CompteDemo>> {
+    use crate::domain::{CompteId, Perimetre};
+    use crate::policy::Role;
+    use crate::store::comptes;
+    let t = &r.territoires;
+    let parents = store
+        .read(|c| t.ecoles.iter().take(2).map(|e| eleves::un_responsable_de_ecole(c, e)).collect::<Result<Vec<_>>>())?;
+    let mut demandes: Vec<(Role, Perimetre)> = Vec::new();
+    for i in 0..2 {
+        demandes.push((Role::Directeur, Perimetre::Ecole(t.ecoles[i].clone())));
+        demandes.push((Role::AgentMairie, Perimetre::Commune(t.communes[i].clone())));
+        demandes.push((Role::Ien, Perimetre::Circonscription(t.circonscriptions[i].clone())));
+        demandes.push((Role::IaDasen, Perimetre::Departement(t.departements[i].clone())));
+        demandes.push((Role::Statisticien, Perimetre::Academie(t.academies[i].clone())));
+        if let Some(Some(p)) = parents.get(i) {
+            demandes.push((Role::Responsable, Perimetre::Responsable(p.clone())));
+        }
+        demandes.push((Role::PrincipalCollege, Perimetre::College(t.colleges[i].clone())));
+        demandes.push((Role::AdminTechnique, Perimetre::Installation));
+    }
+    let mut out = Vec::new();
+    for (role, perimetre) in demandes {
+        let territoire = store.read(|c| territoires::nom_perimetre(c, &perimetre))?;
+        let court = match role {
+            Role::Directeur => "directeur",
+            Role::AgentMairie => "mairie",
+            Role::Ien => "ien",
+            Role::IaDasen => "dasen",
+            Role::Statisticien => "statisticien",
+            Role::Responsable => "parent",
+            Role::PrincipalCollege => "principal",
+            Role::AdminTechnique | Role::Operateur => "admin",
+        };
+        let rang = if out.iter().any(|k: &CompteDemo| k.login == format!("{court}.1")) { 2 } else { 1 };
+        let login = format!("{court}.{rang}");
+        let mot_de_passe = mot_de_passe_demo();
+        let secret = crate::auth::totp::nouveau_secret();
+        let hash = crate::auth::mot_de_passe::hacher(&mot_de_passe);
+        let id = CompteId::random(&mut rand::rng());
+        store.write(|tx| {
+            comptes::creer(tx, &id, &login, role, &perimetre, Some("Compte de démonstration"), "operateur", le)?;
+            comptes::activer(tx, &id, &hash, le)?;
+            comptes::poser_totp(tx, &id, &crate::auth::totp::chiffrer(cles, id.as_str(), &secret), true)
+        })?;
+        out.push(CompteDemo {
+            role: role.code().into(),
+            perimetre: perimetre.genre().into(),
+            perimetre_id: perimetre.id().map(str::to_string),
+            territoire,
+            login,
+            mot_de_passe,
+            totp_secret: crate::auth::totp::base32(&secret),
+        });
+    }
+    Ok(out)
 }

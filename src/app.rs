@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use crate::clock::Clock;
+use crate::config::{Cles, Transport};
 use crate::render::Engine;
 use crate::store::Store;
 
@@ -18,6 +19,10 @@ pub struct Inner {
     pub clock: Clock,
     /// The HTML page templates.
     pub pages: crate::http::pages::Pages,
+    /// The installation's keys.
+    pub cles: Cles,
+    /// How clients reach the server.
+    pub transport: Transport,
 }
 
 /// The shared state (cheap to clone).
@@ -26,8 +31,15 @@ pub struct AppState(pub Arc<Inner>);
 
 impl AppState {
     /// Builds the state: compiles the page templates; the engine loads its fonts.
-    pub fn new(store: Store, clock: Clock) -> Self {
-        Self(Arc::new(Inner { store, engine: Engine::new(), clock, pages: crate::http::pages::Pages::new() }))
+    pub fn new(store: Store, cles: Cles, clock: Clock, transport: Transport) -> Self {
+        Self(Arc::new(Inner {
+            store,
+            engine: Engine::new(),
+            clock,
+            pages: crate::http::pages::Pages::new(),
+            cles,
+            transport,
+        }))
     }
 }
 
@@ -41,17 +53,20 @@ impl std::ops::Deref for AppState {
 /// Why the server refuses to start.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
-    /// Not a loopback address while accounts do not exist.
+    /// Plain HTTP on a non-loopback address.
     #[error(
-        "refus d'écouter sur {0} : tant que les comptes et l'authentification n'existent pas, le serveur n'écoute que sur l'adresse locale (127.0.0.1 ou ::1), pour ne pas exposer les données des élèves"
+        "refus d'écouter en HTTP simple sur {0} : sans chiffrement, le serveur n'écoute que sur l'adresse locale (127.0.0.1 ou ::1). Donnez --tls-cert et --tls-key, ou placez-le derrière un mandataire HTTPS (--derriere-proxy, écoute locale)"
     )]
     PasLocal(SocketAddr),
+    /// The TLS certificate or key could not be read.
+    #[error("certificat TLS inutilisable : {0}")]
+    Tls(String),
     /// The socket could not be opened.
     #[error("impossible d'écouter sur {0} : {1}")]
     Ecoute(SocketAddr, std::io::Error),
 }
 
-/// Binds the listener, refusing anything but loopback.
+/// Binds a plain-HTTP listener, refusing anything but loopback.
 pub async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, ServeError> {
     if !addr.ip().is_loopback() {
         return Err(ServeError::PasLocal(addr));
@@ -67,6 +82,37 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let app = crate::http::router(state);
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}
+
+/// Serves over TLS (rustls) on any address until `shutdown` resolves.
+pub async fn serve_tls(
+    addr: SocketAddr,
+    cert: &std::path::Path,
+    key: &std::path::Path,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    bound: impl FnOnce(SocketAddr),
+) -> Result<(), ServeError> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+        .await
+        .map_err(|e| ServeError::Tls(format!("{} / {} : {e}", cert.display(), key.display())))?;
+    let listener = std::net::TcpListener::bind(addr).map_err(|e| ServeError::Ecoute(addr, e))?;
+    listener.set_nonblocking(true).map_err(|e| ServeError::Ecoute(addr, e))?;
+    bound(listener.local_addr().map_err(|e| ServeError::Ecoute(addr, e))?);
+    let handle = axum_server::Handle::new();
+    let h = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        h.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+    });
+    let app = crate::http::router(state);
+    axum_server::from_tcp_rustls(listener, config)
+        .map_err(|e| ServeError::Ecoute(addr, e))?
+        .handle(handle)
+        .serve(app.into_make_service())
+        .await
+        .map_err(|e| ServeError::Ecoute(addr, e))
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
@@ -90,4 +136,24 @@ pub async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!("arrêt demandé : fin des requêtes en cours");
+}
+
+/// Daily upkeep while serving: expired sessions and never-activated accounts past 30 days.
+pub fn entretien(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+        loop {
+            tick.tick().await;
+            let s = state.clone();
+            let le = s.clock.now();
+            let r = tokio::task::spawn_blocking(move || crate::auth::nettoyer(&s.store, le)).await;
+            match r {
+                Ok(Ok((sessions, comptes))) => {
+                    tracing::info!(sessions, comptes, "entretien : sessions et comptes expirés supprimés")
+                }
+                Ok(Err(e)) => tracing::error!(%e, "entretien impossible"),
+                Err(e) => tracing::error!(%e, "entretien interrompu"),
+            }
+        }
+    });
 }

@@ -10,10 +10,14 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::app::{self, AppState};
+use crate::audit::{self, Fait};
+use crate::auth::{self, Acteur, NouveauCompte};
 use crate::clock::Clock;
+use crate::config::{Cles, Transport};
 use crate::documents::{Cible, Imprimeur};
 use crate::domain::identite::date_fr;
 use crate::domain::{AnneeScolaire, ClasseId, EleveId, Perimetre, Uai};
+use crate::policy::{Action, Role};
 use crate::render::{Document, Engine};
 use crate::samples;
 use crate::store::eleves::{self, Filtre};
@@ -56,12 +60,26 @@ enum Command {
         /// Fichier de la base SQLite.
         #[arg(long)]
         db: PathBuf,
-        /// Adresse d'écoute (locale seulement tant que les comptes n'existent pas).
+        /// Adresse d'écoute : locale en HTTP simple ; toute adresse avec --tls-cert et --tls-key.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
         /// Crée la base de démonstration si le fichier n'existe pas.
         #[arg(long)]
         demo: bool,
+        /// Certificat TLS (PEM, chaîne complète).
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// Clé privée TLS (PEM).
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// Le serveur est derrière un mandataire HTTPS (il écoute en local et envoie HSTS).
+        #[arg(long, conflicts_with = "tls_cert")]
+        derriere_proxy: bool,
+    },
+    /// Administration des comptes.
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
     },
     /// Liste les élèves, un par ligne, séparés par des tabulations.
     Eleves {
@@ -115,14 +133,49 @@ enum Command {
     },
 }
 
+#[derive(Debug, Subcommand)]
+enum AdminAction {
+    /// Crée un compte en attente et affiche son lien d'activation (à usage unique, 72 heures).
+    Create {
+        /// Fichier de la base SQLite.
+        #[arg(long)]
+        db: PathBuf,
+        /// Rôle : ia_dasen, directeur, agent_mairie, ien, statisticien, principal_college, responsable, admin_technique.
+        #[arg(long)]
+        role: String,
+        /// Périmètre : UAI (école, collège), code INSEE (commune), code du département, ou identifiant.
+        #[arg(long)]
+        perimeter: Option<String>,
+        /// Identifiant de connexion.
+        #[arg(long)]
+        login: String,
+        /// Nom du titulaire.
+        #[arg(long)]
+        nom: Option<String>,
+        /// Adresse publique du serveur, pour le lien.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+    },
+}
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let clock = Clock::from_env().map_err(anyhow::Error::msg)?;
     match cli.command {
         Command::Init { db } => init(&db, &clock),
         Command::Demo { db, pupils, seed } => demo(&db, pupils, seed, &clock).map(|_| ()),
-        Command::Serve { db, addr, demo: with_demo } => serve(&db, addr, with_demo, clock),
-        Command::Eleves { db, ecole, q } => lister(&db, ecole.as_deref(), q.as_deref()),
+        Command::Serve { db, addr, demo: with_demo, tls_cert, tls_key, derriere_proxy } => {
+            let transport = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => Transport::Tls { cert, key },
+                _ if derriere_proxy => Transport::DerriereProxy,
+                _ => Transport::Local,
+            };
+            serve(&db, addr, with_demo, clock, transport)
+        }
+        Command::Admin { action: AdminAction::Create { db, role, perimeter, login, nom, url } } => {
+            admin_create(&db, &role, perimeter.as_deref(), &login, nom, &url, &clock)
+        }
+        Command::Eleves { db, ecole, q } => lister(&db, ecole.as_deref(), q.as_deref(), &clock),
         Command::Render { document, db, eleve, classe, ecole, output } => {
             render(&document, &db, eleve.as_deref(), classe.as_deref(), ecole.as_deref(), &output, &clock)
         }
@@ -131,25 +184,48 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn init(db: &Path, clock: &Clock) -> anyhow::Result<()> {
+fn refuser_si_existe(db: &Path, verbe: &str) -> anyhow::Result<()> {
     if db.exists() {
-        bail!("{} existe déjà : init ne remplace jamais une base", db.display());
+        bail!("{} existe déjà : {verbe} ne remplace jamais une base", db.display());
     }
-    let store = Store::open(db)?;
-    let annee = AnneeScolaire::de_la_date(clock.today());
-    store.write(|tx| territoires::ouvrir_premiere_annee(tx, annee))?;
-    println!("Base créée : {} (année scolaire {annee}).", db.display());
+    if Cles::chemin(db).exists() {
+        bail!("le fichier de clés {} existe déjà sans sa base : déplacez-le d'abord", Cles::chemin(db).display());
+    }
     Ok(())
 }
 
-fn demo(db: &Path, pupils: u32, seed: u64, clock: &Clock) -> anyhow::Result<Store> {
-    if db.exists() {
-        bail!("{} existe déjà : la démonstration se crée dans un fichier neuf", db.display());
-    }
+/// Opens an existing database and its key file.
+fn ouvrir(db: &Path) -> anyhow::Result<(Store, Cles)> {
+    let store = Store::open_existing(db)?;
+    let cles = Cles::charger(db)?;
+    Ok((store, cles))
+}
+
+fn init(db: &Path, clock: &Clock) -> anyhow::Result<()> {
+    refuser_si_existe(db, "init")?;
+    let store = Store::open(db)?;
+    Cles::creer(db)?;
+    let annee = AnneeScolaire::de_la_date(clock.today());
+    store.write(|tx| territoires::ouvrir_premiere_annee(tx, annee))?;
+    println!(
+        "Base créée : {} (année scolaire {annee}) ; clés dans {} (à garder avec la base, jamais publiées).",
+        db.display(),
+        Cles::chemin(db).display()
+    );
+    println!(
+        "Créez le premier compte : registre admin create --db {} --role ia_dasen --perimeter CODE_DEPARTEMENT --login …",
+        db.display()
+    );
+    Ok(())
+}
+
+fn demo(db: &Path, pupils: u32, seed: u64, clock: &Clock) -> anyhow::Result<(Store, Cles)> {
+    refuser_si_existe(db, "demo")?;
     if pupils == 0 || pupils > 500_000 {
         bail!("--pupils doit être compris entre 1 et 500 000");
     }
     let store = Store::open(db)?;
+    let cles = Cles::creer(db)?;
     let bar = ProgressBar::new(u64::from(pupils));
     bar.set_style(
         ProgressStyle::with_template("{spinner} {msg} [{bar:40}] {pos}/{len} élèves ({eta})")
@@ -160,8 +236,11 @@ fn demo(db: &Path, pupils: u32, seed: u64, clock: &Clock) -> anyhow::Result<Stor
     let params = samples::Parametres { eleves: pupils, graine: seed, aujourd_hui: clock.today() };
     let resume = samples::generer(&store, &params, &|done, _| bar.set_position(done)).inspect_err(|_| bar.abandon())?;
     bar.finish_and_clear();
+    let comptes = samples::comptes_demo(&store, &cles, clock.now(), &resume)?;
+    let fichier = comptes_demo_chemin(db);
+    ecrire_prive(&fichier, &serde_json::to_vec_pretty(&comptes)?)?;
     println!(
-        "Démonstration créée : {} — {} circonscriptions, {} communes, {} écoles, {} classes, {} élèves, {} responsables (année {}).",
+        "Démonstration créée : {} — {} circonscriptions, {} communes, {} écoles, {} classes, {} élèves, {} responsables, {} collèges (année {}).",
         db.display(),
         resume.circonscriptions,
         resume.communes,
@@ -169,16 +248,42 @@ fn demo(db: &Path, pupils: u32, seed: u64, clock: &Clock) -> anyhow::Result<Stor
         resume.classes,
         resume.eleves,
         resume.responsables,
+        resume.colleges,
         resume.annee.map(|a| a.to_string()).unwrap_or_default()
     );
-    Ok(store)
+    println!(
+        "{} comptes de démonstration (deux par rôle) : identifiants, mots de passe et secrets TOTP dans {} — pour la démonstration seulement.",
+        comptes.len(),
+        fichier.display()
+    );
+    Ok((store, cles))
 }
 
-fn serve(db: &Path, addr: SocketAddr, with_demo: bool, clock: Clock) -> anyhow::Result<()> {
-    if !addr.ip().is_loopback() {
+/// `registre.db` → `registre.db.demo-accounts.json`.
+pub fn comptes_demo_chemin(db: &Path) -> PathBuf {
+    let mut s = db.as_os_str().to_owned();
+    s.push(".demo-accounts.json");
+    PathBuf::from(s)
+}
+
+fn ecrire_prive(path: &Path, data: &[u8]) -> anyhow::Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path).with_context(|| format!("impossible d'écrire {}", path.display()))?;
+    f.write_all(data)?;
+    Ok(())
+}
+
+fn serve(db: &Path, addr: SocketAddr, with_demo: bool, clock: Clock, transport: Transport) -> anyhow::Result<()> {
+    if !addr.ip().is_loopback() && !matches!(transport, Transport::Tls { .. }) {
         bail!("{}", app::ServeError::PasLocal(addr));
     }
-    let store = if with_demo && !db.exists() { demo(db, 2000, 1, &clock)? } else { Store::open_existing(db)? };
+    let (store, cles) = if with_demo && !db.exists() { demo(db, 2000, 1, &clock)? } else { ouvrir(db)? };
     let problems = store.quick_check()?;
     if !problems.is_empty() {
         bail!("la base est endommagée : {}", problems.join(" ; "));
@@ -186,19 +291,30 @@ fn serve(db: &Path, addr: SocketAddr, with_demo: bool, clock: Clock) -> anyhow::
     if clock.is_fixed() {
         tracing::warn!("horloge fixée par {} : à n'utiliser que pour les essais", crate::clock::ENV_FIXED);
     }
-    let state = AppState::new(store, clock);
+    let state = AppState::new(store, cles, clock, transport.clone());
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
-        let listener = app::bind(addr).await?;
-        let local = listener.local_addr()?;
-        println!("registre écoute sur http://{local}/ (Ctrl-C pour arrêter)");
-        app::serve(listener, state, app::shutdown_signal()).await?;
+        app::entretien(state.clone());
+        match &transport {
+            Transport::Tls { cert, key } => {
+                app::serve_tls(addr, cert, key, state, app::shutdown_signal(), |local| {
+                    println!("registre écoute sur https://{local}/ (Ctrl-C pour arrêter)");
+                })
+                .await?;
+            }
+            _ => {
+                let listener = app::bind(addr).await?;
+                let local = listener.local_addr()?;
+                println!("registre écoute sur http://{local}/ (Ctrl-C pour arrêter)");
+                app::serve(listener, state, app::shutdown_signal()).await?;
+            }
+        }
         Ok::<(), anyhow::Error>(())
     })
 }
 
-fn lister(db: &Path, ecole: Option<&str>, q: Option<&str>) -> anyhow::Result<()> {
-    let store = Store::open_existing(db)?;
+fn lister(db: &Path, ecole: Option<&str>, q: Option<&str>, clock: &Clock) -> anyhow::Result<()> {
+    let (store, cles) = ouvrir(db)?;
     let p = Perimetre::Installation;
     let lignes = store.read(|c| {
         let annee = territoires::annee_courante(c)?;
@@ -210,6 +326,16 @@ fn lister(db: &Path, ecole: Option<&str>, q: Option<&str>) -> anyhow::Result<()>
         };
         eleves::lister(c, &p, &Filtre { ecole, q: q.map(str::to_string), ..Filtre::annee(annee) })
     })?;
+    // The operator's reads are journaled like any other (fail closed: nothing is printed otherwise).
+    let action = if q.is_some() { Action::Rechercher } else { Action::Lister };
+    let detail = serde_json::json!({ "ecole": ecole, "recherche": q, "nombre": lignes.len(), "via": "cli" });
+    audit::noter(
+        &store,
+        &cles,
+        &audit::Auteur::operateur(),
+        clock.now(),
+        &[Fait::new(action, "eleve").detail(detail)],
+    )?;
     let mut out = BufWriter::new(std::io::stdout().lock());
     for l in lignes {
         // Tabs and newlines cannot occur in stored names (they are folded at input).
@@ -247,7 +373,7 @@ fn render(
         Some("zip") => true,
         _ => bail!("le fichier de sortie doit se terminer par .pdf ou .zip"),
     };
-    let store = Store::open_existing(db)?;
+    let (store, cles) = ouvrir(db)?;
     let engine = Engine::new();
     let p = Perimetre::Installation;
     let imp = Imprimeur { store: &store, engine: &engine, perimetre: &p, le: clock.now_paris() };
@@ -278,6 +404,21 @@ fn render(
             Ok(1)
         }
     })();
+    let result = result.and_then(|n| {
+        let ids = imp.sujets_ids(doc, &cible)?;
+        let action = if n > 1 || zip { Action::Exporter } else { Action::Imprimer };
+        let faits: Vec<Fait> = ids
+            .iter()
+            .map(|id| {
+                let f = Fait::new(action, "document")
+                    .cible(id.clone())
+                    .detail(serde_json::json!({ "document": doc.name(), "via": "cli" }));
+                if Imprimeur::par_eleve(doc) { f.eleve(id.clone()) } else { f }
+            })
+            .collect();
+        audit::noter(&store, &cles, &audit::Auteur::operateur(), clock.now(), &faits)?;
+        Ok(n)
+    });
     match result {
         Ok(n) => {
             std::fs::rename(&tmp, output)?;
@@ -292,11 +433,18 @@ fn render(
 }
 
 fn check(db: &Path) -> anyhow::Result<()> {
-    let store = Store::open_existing(db)?;
-    let problems = store.check()?;
+    let (store, cles) = ouvrir(db)?;
+    let mut problems = store.check()?;
+    let (anomalie, lignes) = audit::verifier(&store, &cles)?;
+    if let Some(a) = anomalie {
+        problems.push(format!("journal d'audit, ligne {} : {}", a.seq, a.raison));
+    }
     let n = store.read(eleves::compter)?;
     if problems.is_empty() {
-        println!("Base saine : {} ({n} élèves ; structure, clés étrangères et valeurs vérifiées).", db.display());
+        println!(
+            "Base saine : {} ({n} élèves ; structure, clés étrangères, valeurs et chaîne du journal ({lignes} lignes) vérifiées).",
+            db.display()
+        );
         Ok(())
     } else {
         for p in &problems {
@@ -304,4 +452,55 @@ fn check(db: &Path) -> anyhow::Result<()> {
         }
         bail!("{} problème(s) dans {}", problems.len(), db.display())
     }
+}
+
+fn admin_create(
+    db: &Path,
+    role: &str,
+    perimeter: Option<&str>,
+    login: &str,
+    nom: Option<String>,
+    url: &str,
+    clock: &Clock,
+) -> anyhow::Result<()> {
+    let (store, cles) = ouvrir(db)?;
+    let role = Role::parse(role).filter(|r| *r != Role::Operateur).with_context(|| {
+        let roles: Vec<&str> = Role::COMPTES.iter().map(|r| r.code()).collect();
+        format!("rôle « {role} » inconnu (connus : {})", roles.join(", "))
+    })?;
+    let genres: &[&str] = match role {
+        Role::Directeur => &["ecole"],
+        Role::AgentMairie => &["commune"],
+        Role::Ien => &["circonscription"],
+        Role::IaDasen => &["departement"],
+        Role::Statisticien => &["academie", "departement"],
+        Role::Responsable => &["responsable"],
+        Role::PrincipalCollege => &["college"],
+        Role::AdminTechnique | Role::Operateur => &["installation"],
+    };
+    let valeur = perimeter.unwrap_or("");
+    let perimetre = store
+        .read(|c| {
+            for g in genres {
+                if let Some(p) = territoires::trouver_perimetre(c, g, valeur)? {
+                    return Ok(Some(p));
+                }
+            }
+            Ok(None)
+        })?
+        .with_context(|| {
+            format!("périmètre « {valeur} » introuvable pour le rôle {} ({})", role.code(), role.perimetre_attendu())
+        })?;
+    let le = clock.now();
+    let (_, jeton) = auth::creer_compte(
+        &store,
+        &cles,
+        le,
+        &Acteur::operateur(le),
+        &NouveauCompte { login: login.into(), role, perimetre, nom },
+    )?;
+    println!("Compte « {login} » créé, en attente d'activation.");
+    println!("Lien d'activation (usage unique, valable 72 heures ; à remettre au titulaire par un moyen sûr) :");
+    println!("{}/activer?jeton={jeton}", url.trim_end_matches('/'));
+    Ok(())
 }

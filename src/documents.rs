@@ -317,6 +317,25 @@ impl Imprimeur<'_> {
         }
     }
 
+    /// The records `doc` for `cible` prints (pupil or class ids), in order: what the journal
+    /// records before the document is handed over.
+    pub fn sujets_ids(&self, doc: Document, cible: &Cible) -> Result<Vec<String>> {
+        let annee = self.annee()?;
+        Ok(self
+            .sujets(doc, cible, annee)?
+            .into_iter()
+            .map(|s| match s {
+                Sujet::Eleve(id) => id.to_string(),
+                Sujet::Classe(id) => id.to_string(),
+            })
+            .collect())
+    }
+
+    /// Whether `doc` is printed per pupil (then each printed pupil is journaled).
+    pub fn par_eleve(doc: Document) -> bool {
+        !matches!(doc, Document::ListeClasse)
+    }
+
     /// Prints `doc` for `cible` as one PDF (several documents merged in order).
     pub fn pdf(&self, doc: Document, cible: &Cible) -> Result<Vec<u8>> {
         let annee = self.annee()?;

@@ -2,12 +2,16 @@
 //! documents it prints.
 
 pub mod app;
+pub mod audit;
+pub mod auth;
 pub mod bench;
 pub mod cli;
 pub mod clock;
+pub mod config;
 pub mod documents;
 pub mod domain;
 pub mod http;
+pub mod policy;
 pub mod render;
 #[path = "../samples/generator.rs"]
 pub mod samples;

@@ -5,7 +5,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::identite::{ChampInvalide, nettoyer, parse_courriel, parse_telephone};
-use super::{AcademieId, CirconscriptionId, CommuneId, DepartementId, EcoleId, Error, Niveau, ResponsableId, Uai};
+use super::{
+    AcademieId, CirconscriptionId, CollegeId, CommuneId, DepartementId, EcoleId, Error, Niveau, ResponsableId, Uai,
+};
 
 /// The kind of a school, which bounds the niveaux it admits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -213,6 +215,54 @@ pub enum Perimetre {
     Ecole(EcoleId),
     /// A responsable légal's own children.
     Responsable(ResponsableId),
+    /// A collège: the pupils assigned to it for 6e.
+    College(CollegeId),
+}
+
+impl Perimetre {
+    /// The kind, as stored (`ecole`, `commune`…).
+    pub fn genre(&self) -> &'static str {
+        match self {
+            Perimetre::Installation => "installation",
+            Perimetre::Academie(_) => "academie",
+            Perimetre::Departement(_) => "departement",
+            Perimetre::Circonscription(_) => "circonscription",
+            Perimetre::Commune(_) => "commune",
+            Perimetre::Ecole(_) => "ecole",
+            Perimetre::Responsable(_) => "responsable",
+            Perimetre::College(_) => "college",
+        }
+    }
+
+    /// The id of the territory, if any.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Perimetre::Installation => None,
+            Perimetre::Academie(i) => Some(i.as_str()),
+            Perimetre::Departement(i) => Some(i.as_str()),
+            Perimetre::Circonscription(i) => Some(i.as_str()),
+            Perimetre::Commune(i) => Some(i.as_str()),
+            Perimetre::Ecole(i) => Some(i.as_str()),
+            Perimetre::Responsable(i) => Some(i.as_str()),
+            Perimetre::College(i) => Some(i.as_str()),
+        }
+    }
+
+    /// Rebuilds a perimeter from its stored kind and id.
+    pub fn depuis(genre: &str, id: Option<&str>) -> Option<Perimetre> {
+        let id = id.unwrap_or("");
+        Some(match genre {
+            "installation" => Perimetre::Installation,
+            "academie" => Perimetre::Academie(AcademieId::parse(id).ok()?),
+            "departement" => Perimetre::Departement(DepartementId::parse(id).ok()?),
+            "circonscription" => Perimetre::Circonscription(CirconscriptionId::parse(id).ok()?),
+            "commune" => Perimetre::Commune(CommuneId::parse(id).ok()?),
+            "ecole" => Perimetre::Ecole(EcoleId::parse(id).ok()?),
+            "responsable" => Perimetre::Responsable(ResponsableId::parse(id).ok()?),
+            "college" => Perimetre::College(CollegeId::parse(id).ok()?),
+            _ => return None,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -99,6 +99,14 @@ id_type!(
     AcademieId
 );
 id_type!(
+    /// A collège (secondary school receiving CM2 pupils in 6e).
+    CollegeId
+);
+id_type!(
+    /// An account.
+    CompteId
+);
+id_type!(
     /// A responsable légal.
     ResponsableId
 );

@@ -21,8 +21,8 @@ pub use eleve::{
 };
 pub use identite::{ChampInvalide, Nom, Prenoms, Sexe};
 pub use ids::{
-    AcademieId, CirconscriptionId, ClasseId, CommuneId, ContactId, DepartementId, EcoleId, EleveId, IdError,
-    ResponsableId,
+    AcademieId, CirconscriptionId, ClasseId, CollegeId, CommuneId, CompteId, ContactId, DepartementId, EcoleId,
+    EleveId, IdError, ResponsableId,
 };
 pub use ine::{Ine, IneError, IneShape, IneWarning};
 pub use niveau::{AnneeScolaire, Cycle, Ecart, Niveau, NiveauError};

@@ -1,7 +1,8 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/v1/openapi.json`.
 //!
-//! Until accounts exist, the server listens on loopback only and every request acts for the
-//! whole installation.
+//! Every handler takes the authenticated actor, asks the policy, queries within the actor's
+//! perimeter (a record outside it is « introuvable »), shows only the fields the role may see,
+//! and journals the access before answering.
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -12,23 +13,32 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::OpenApi;
 
-use super::{Error, Result, blocking};
+use serde_json::{Value, json};
+
+use super::session::Connecte;
+use super::{Error, Result, blocking, projection};
 use crate::app::AppState;
+use crate::audit::{self, Fait};
 use crate::documents::{Cible, Format, Imprimeur};
 use crate::domain::identite::parse_date;
 use crate::domain::{
     AnneeScolaire, ClasseId, ContactSaisie, EcoleId, EcoleSaisie, EleveId, EleveSaisie, EtatScolarite, Niveau,
     Perimetre, ResponsableSaisie,
 };
+use crate::policy::{Action, Ressource};
 use crate::render::Document;
 use crate::store::classes::{self, ClasseResume};
 use crate::store::eleves::{self, EleveLigne, FicheEleve, Filtre, NouvelEleve, NouvelleScolarite};
 use crate::store::territoires::{self, EcoleResume};
+use crate::store::{journal, statistiques};
 
 /// The API routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(super::comptes::routes())
         .route("/openapi.json", get(openapi))
+        .route("/statistiques/effectifs", get(effectifs))
+        .route("/eleves/{id}/consultations", get(consultations))
         .route("/ecoles", get(lister_ecoles).post(creer_ecole))
         .route("/ecoles/{id}", get(lire_ecole))
         .route("/ecoles/{id}/classes", get(classes_ecole))
@@ -46,30 +56,39 @@ pub fn routes() -> Router<AppState> {
 #[openapi(
     info(title = "registre", description = "API du registre des élèves du premier degré"),
     paths(
-        lister_ecoles,
-        creer_ecole,
-        lire_ecole,
-        classes_ecole,
-        document_ecole,
-        lire_classe,
-        eleves_classe,
-        document_classe,
-        lister_eleves,
-        creer_eleve,
-        lire_eleve,
-        document_eleve
+        lister_ecoles, creer_ecole, lire_ecole, classes_ecole, document_ecole, lire_classe, eleves_classe,
+        document_classe, lister_eleves, creer_eleve, lire_eleve, document_eleve, effectifs, consultations,
+        super::comptes::login, super::comptes::logout, super::comptes::moi, super::comptes::changer_mot_de_passe,
+        super::comptes::commencer_second_facteur, super::comptes::confirmer_second_facteur, super::comptes::activation,
+        super::comptes::reinitialisation, super::comptes::lister_comptes, super::comptes::creer_compte,
+        super::comptes::desactiver_compte, super::comptes::lien_reinitialisation
     ),
-    components(schemas(super::error::ErrorBody))
+    components(schemas(super::error::ErrorBody)),
+    modifiers(&SecuriteCookie)
 )]
 #[derive(Debug)]
 pub struct ApiDoc;
 
+struct SecuriteCookie;
+
+impl utoipa::Modify for SecuriteCookie {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                super::session::COOKIE,
+                "Session ouverte par POST /api/v1/login ; les requêtes qui modifient portent aussi l'en-tête X-CSRF-Token.",
+            ))),
+        );
+        openapi.security = Some(vec![SecurityRequirement::new("session", Vec::<String>::new())]);
+    }
+}
+
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
-
-// The perimeter of every request until accounts exist (loopback only).
-const TOUT: Perimetre = Perimetre::Installation;
 
 fn id<T, F: FnOnce(&str) -> std::result::Result<T, crate::domain::IdError>>(
     quoi: &str,
@@ -84,7 +103,7 @@ fn query<T>(q: std::result::Result<Query<T>, QueryRejection>) -> Result<T> {
         .map_err(|e| Error::requete(format!("paramètres de requête invalides ({})", traduire(&e.body_text()))))
 }
 
-fn json<T>(j: std::result::Result<Json<T>, JsonRejection>) -> Result<T> {
+pub(super) fn json<T>(j: std::result::Result<Json<T>, JsonRejection>) -> Result<T> {
     match j {
         Ok(Json(v)) => Ok(v),
         Err(JsonRejection::MissingJsonContentType(_)) => {
@@ -127,17 +146,23 @@ fn annee_de(s: &crate::app::Inner, annee: Option<&str>) -> Result<AnneeScolaire>
 /// Lists the schools.
 #[utoipa::path(get, path = "/api/v1/ecoles", tag = "territoires",
     responses((status = 200, description = "Écoles du périmètre", body = [EcoleResume])))]
-async fn lister_ecoles(State(state): State<AppState>) -> Result<Json<Vec<EcoleResume>>> {
-    blocking(&state, |s| Ok(s.store.read(|c| territoires::ecoles(c, &TOUT))?)).await.map(Json)
+async fn lister_ecoles(State(state): State<AppState>, Connecte(a): Connecte) -> Result<Json<Vec<EcoleResume>>> {
+    a.autoriser(Ressource::Ecole, Action::Lister, state.clock.now())?;
+    blocking(&state, move |s| Ok(s.store.read(|c| territoires::ecoles(c, &a.perimetre))?)).await.map(Json)
 }
 
 /// One school.
 #[utoipa::path(get, path = "/api/v1/ecoles/{id}", tag = "territoires",
     params(("id" = String, Path, description = "Identifiant de l'école")),
     responses((status = 200, body = EcoleResume), (status = 404, body = super::error::ErrorBody)))]
-async fn lire_ecole(State(state): State<AppState>, Path(ecole): Path<String>) -> Result<Json<EcoleResume>> {
+async fn lire_ecole(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(ecole): Path<String>,
+) -> Result<Json<EcoleResume>> {
+    a.autoriser(Ressource::Ecole, Action::Lire, state.clock.now())?;
     let ecole = id("école", &ecole, EcoleId::parse)?;
-    blocking(&state, move |s| Ok(s.store.read(|c| territoires::ecole(c, &TOUT, &ecole))?)).await.map(Json)
+    blocking(&state, move |s| Ok(s.store.read(|c| territoires::ecole(c, &a.perimetre, &ecole))?)).await.map(Json)
 }
 
 /// The created record.
@@ -155,13 +180,23 @@ pub struct Cree {
               (status = 409, body = super::error::ErrorBody)))]
 async fn creer_ecole(
     State(state): State<AppState>,
+    Connecte(a): Connecte,
     body: std::result::Result<Json<EcoleSaisie>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Cree>)> {
+    let le = state.clock.now();
+    a.autoriser(Ressource::Ecole, Action::Creer, le)?;
     let saisie = json(body)?;
     let ecole = saisie.valider()?;
     let id = blocking(&state, move |s| {
         let id = EcoleId::random(&mut rand::rng());
-        s.store.write(|tx| territoires::insert_ecole(tx, &id, &ecole))?;
+        s.store.write(|tx| {
+            let circo = Perimetre::Circonscription(ecole.circonscription_id.clone());
+            if !territoires::perimetre_inclus(tx, &circo, &a.perimetre)? {
+                return Err(crate::store::Error::Introuvable("circonscription"));
+            }
+            territoires::insert_ecole(tx, &id, &ecole)?;
+            audit::ajouter(tx, &s.cles, &a.auteur, le, &[Fait::new(Action::Creer, "ecole").cible(id.to_string())])
+        })?;
         Ok(id)
     })
     .await?;
@@ -181,16 +216,18 @@ pub struct AnneeParam {
     responses((status = 200, body = [ClasseResume]), (status = 404, body = super::error::ErrorBody)))]
 async fn classes_ecole(
     State(state): State<AppState>,
+    Connecte(a): Connecte,
     Path(ecole): Path<String>,
     q: std::result::Result<Query<AnneeParam>, QueryRejection>,
 ) -> Result<Json<Vec<ClasseResume>>> {
+    a.autoriser(Ressource::Classe, Action::Lister, state.clock.now())?;
     let ecole = id("école", &ecole, EcoleId::parse)?;
     let q = query(q)?;
     blocking(&state, move |s| {
         let annee = annee_de(s, q.annee.as_deref())?;
         Ok(s.store.read(|c| {
-            territoires::ecole(c, &TOUT, &ecole)?;
-            classes::classes(c, &TOUT, &ecole, annee)
+            territoires::ecole(c, &a.perimetre, &ecole)?;
+            classes::classes(c, &a.perimetre, &ecole, annee)
         })?)
     })
     .await
@@ -201,23 +238,40 @@ async fn classes_ecole(
 #[utoipa::path(get, path = "/api/v1/classes/{id}", tag = "classes",
     params(("id" = String, Path, description = "Identifiant de la classe")),
     responses((status = 200, body = ClasseResume), (status = 404, body = super::error::ErrorBody)))]
-async fn lire_classe(State(state): State<AppState>, Path(classe): Path<String>) -> Result<Json<ClasseResume>> {
+async fn lire_classe(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(classe): Path<String>,
+) -> Result<Json<ClasseResume>> {
+    a.autoriser(Ressource::Classe, Action::Lire, state.clock.now())?;
     let classe = id("classe", &classe, ClasseId::parse)?;
-    blocking(&state, move |s| Ok(s.store.read(|c| classes::classe(c, &TOUT, &classe))?)).await.map(Json)
+    blocking(&state, move |s| Ok(s.store.read(|c| classes::classe(c, &a.perimetre, &classe))?)).await.map(Json)
 }
 
 /// The pupils of a class.
 #[utoipa::path(get, path = "/api/v1/classes/{id}/eleves", tag = "classes",
     params(("id" = String, Path, description = "Identifiant de la classe")),
     responses((status = 200, body = [EleveLigne]), (status = 404, body = super::error::ErrorBody)))]
-async fn eleves_classe(State(state): State<AppState>, Path(classe): Path<String>) -> Result<Json<Vec<EleveLigne>>> {
+async fn eleves_classe(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(classe): Path<String>,
+) -> Result<Json<Value>> {
+    let le = state.clock.now();
+    a.autoriser(Ressource::Classe, Action::Lire, le)?;
+    let champs = a.autoriser(Ressource::Eleve, Action::Lister, le)?;
     let classe = id("classe", &classe, ClasseId::parse)?;
     blocking(&state, move |s| {
-        Ok(s.store.read(|c| {
-            let k = classes::classe(c, &TOUT, &classe)?;
+        let lignes = s.store.read(|c| {
+            let k = classes::classe(c, &a.perimetre, &classe)?;
             let f = Filtre { classe: Some(classe.clone()), presents: true, ..Filtre::annee(k.annee) };
-            eleves::lister(c, &TOUT, &f)
-        })?)
+            eleves::lister(c, &a.perimetre, &f)
+        })?;
+        let fait = Fait::new(Action::Lister, "eleve")
+            .cible(classe.to_string())
+            .detail(json!({ "classe": classe, "nombre": lignes.len() }));
+        audit::noter(&s.store, &s.cles, &a.auteur, le, &[fait])?;
+        Ok(projection::lignes(&lignes, champs))
     })
     .await
     .map(Json)
@@ -245,9 +299,13 @@ pub struct ListeParams {
     responses((status = 200, body = [EleveLigne]), (status = 400, body = super::error::ErrorBody)))]
 async fn lister_eleves(
     State(state): State<AppState>,
+    Connecte(a): Connecte,
     q: std::result::Result<Query<ListeParams>, QueryRejection>,
-) -> Result<Json<Vec<EleveLigne>>> {
+) -> Result<Json<Value>> {
+    let le = state.clock.now();
     let q = query(q)?;
+    let action = if q.q.is_some() { Action::Rechercher } else { Action::Lister };
+    let champs = a.autoriser(Ressource::Eleve, action, le)?;
     if q.q.as_ref().is_some_and(|t| t.chars().count() > 200) {
         return Err(Error::invalide("q", "recherche trop longue (200 caractères au plus)"));
     }
@@ -257,14 +315,26 @@ async fn lister_eleves(
         let annee = annee_de(s, q.annee.as_deref())?;
         let f = Filtre {
             annee,
-            ecole,
-            classe,
+            ecole: ecole.clone(),
+            classe: classe.clone(),
             q: q.q.clone(),
             presents: false,
             limite: q.limite.unwrap_or(100).min(1000),
             decalage: q.decalage.unwrap_or(0),
         };
-        Ok(s.store.read(|c| eleves::lister(c, &TOUT, &f))?)
+        let lignes = s.store.read(|c| {
+            // A school or class outside the perimeter is not found, rather than empty.
+            if let Some(e) = &ecole {
+                territoires::ecole(c, &a.perimetre, e)?;
+            }
+            if let Some(k) = &classe {
+                classes::classe(c, &a.perimetre, k)?;
+            }
+            eleves::lister(c, &a.perimetre, &f)
+        })?;
+        let detail = json!({ "ecole": ecole, "classe": classe, "recherche": q.q, "nombre": lignes.len() });
+        audit::noter(&s.store, &s.cles, &a.auteur, le, &[Fait::new(action, "eleve").detail(detail)])?;
+        Ok(projection::lignes(&lignes, champs))
     })
     .await
     .map(Json)
@@ -276,14 +346,20 @@ async fn lister_eleves(
     responses((status = 200, body = FicheEleve), (status = 404, body = super::error::ErrorBody)))]
 async fn lire_eleve(
     State(state): State<AppState>,
+    Connecte(a): Connecte,
     Path(eleve): Path<String>,
     q: std::result::Result<Query<AnneeParam>, QueryRejection>,
-) -> Result<Json<FicheEleve>> {
+) -> Result<Json<Value>> {
+    let le = state.clock.now();
+    let champs = a.autoriser(Ressource::Eleve, Action::Lire, le)?;
     let eleve = id("élève", &eleve, EleveId::parse)?;
     let q = query(q)?;
     blocking(&state, move |s| {
         let annee = annee_de(s, q.annee.as_deref())?;
-        Ok(s.store.read(|c| eleves::fiche(c, &TOUT, &eleve, annee))?)
+        let fiche: FicheEleve = s.store.read(|c| eleves::fiche(c, &a.perimetre, &eleve, annee))?;
+        let fait = Fait::new(Action::Lire, "eleve").cible(eleve.to_string()).eleve(eleve.to_string());
+        audit::noter(&s.store, &s.cles, &a.auteur, le, &[fait])?;
+        Ok(projection::fiche(&fiche, champs))
     })
     .await
     .map(Json)
@@ -324,8 +400,11 @@ pub struct DemandeAdmission {
               (status = 409, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody)))]
 async fn creer_eleve(
     State(state): State<AppState>,
+    Connecte(a): Connecte,
     body: std::result::Result<Json<DemandeAdmission>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Cree>)> {
+    let le = state.clock.now();
+    a.autoriser(Ressource::Eleve, Action::Creer, le)?;
     let d = json(body)?;
     if d.responsables.len() > 4 {
         return Err(Error::invalide("responsables", "au plus 4 responsables légaux"));
@@ -364,7 +443,12 @@ async fn creer_eleve(
                 date_admission,
             },
         };
-        Ok(s.store.write(|tx| eleves::creer(tx, &TOUT, &n, &mut rand::rng()))?)
+        Ok(s.store.write(|tx| {
+            let (id, w) = eleves::creer(tx, &a.perimetre, &n, &mut rand::rng())?;
+            let fait = Fait::new(Action::Creer, "eleve").cible(id.to_string()).eleve(id.to_string());
+            audit::ajouter(tx, &s.cles, &a.auteur, le, &[fait])?;
+            Ok((id, w))
+        })?)
     })
     .await?;
     avertissements.append(&mut warnings);
@@ -389,11 +473,55 @@ fn document(name: &str) -> Result<Document> {
     })
 }
 
-async fn imprimer(state: AppState, doc: Document, cible: Cible, format: Format) -> Result<Response> {
+async fn imprimer(
+    state: AppState,
+    a: crate::auth::Acteur,
+    doc: Document,
+    cible: Cible,
+    format: Format,
+) -> Result<Response> {
+    let le = state.clock.now();
+    // One document for one record is a print; anything in bulk is an export (recent login).
+    let unitaire = format == Format::Pdf
+        && match cible {
+            Cible::Eleve(_) => true,
+            Cible::Classe(_) => doc == Document::ListeClasse,
+            Cible::Ecole(_) => false,
+        };
+    let champs =
+        a.autoriser(Ressource::Document(doc), if unitaire { Action::Imprimer } else { Action::Exporter }, le)?;
+    if champs.is_empty() {
+        return Err(Error::interdit(crate::auth::Interdit::Role));
+    }
     let (bytes, nom) = blocking(&state, move |s| {
-        let imp = Imprimeur { store: &s.store, engine: &s.engine, perimetre: &TOUT, le: s.clock.now_paris() };
+        let imp = Imprimeur { store: &s.store, engine: &s.engine, perimetre: &a.perimetre, le: s.clock.now_paris() };
+        // What is printed is journaled before it is handed over (fail closed).
+        let journaliser = |imp: &Imprimeur<'_>| -> Result<()> {
+            let ids = imp.sujets_ids(doc, &cible)?;
+            let action = if unitaire { Action::Imprimer } else { Action::Exporter };
+            let faits: Vec<Fait> = if Imprimeur::par_eleve(doc) {
+                ids.iter()
+                    .map(|id| {
+                        Fait::new(action, "document")
+                            .cible(id.clone())
+                            .eleve(id.clone())
+                            .detail(json!({ "document": doc.name() }))
+                    })
+                    .collect()
+            } else {
+                ids.iter()
+                    .map(|id| Fait::new(action, "document").cible(id.clone()).detail(json!({ "document": doc.name() })))
+                    .collect()
+            };
+            audit::noter(&s.store, &s.cles, &a.auteur, le, &faits)?;
+            Ok(())
+        };
         match format {
-            Format::Pdf => Ok((imp.pdf(doc, &cible)?, format!("{}.pdf", doc.name()))),
+            Format::Pdf => {
+                let pdf = imp.pdf(doc, &cible)?;
+                journaliser(&imp)?;
+                Ok((pdf, format!("{}.pdf", doc.name())))
+            }
             Format::Zip => {
                 let n = imp.compter(doc, &cible)?;
                 if n > crate::documents::MAX_FUSION {
@@ -404,6 +532,7 @@ async fn imprimer(state: AppState, doc: Document, cible: Cible, format: Format) 
                 }
                 let mut buf = std::io::Cursor::new(Vec::new());
                 imp.zip(doc, &cible, &mut buf, &|_| {})?;
+                journaliser(&imp)?;
                 Ok((buf.into_inner(), format!("{}.zip", doc.name())))
             }
         }
@@ -433,9 +562,13 @@ fn format_de(p: std::result::Result<Query<FormatParam>, QueryRejection>) -> Resu
     params(("id" = String, Path, description = "Identifiant de l'élève"),
            ("document" = String, Path, description = "Nom du document")),
     responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = super::error::ErrorBody)))]
-async fn document_eleve(State(state): State<AppState>, Path((eleve, doc)): Path<(String, String)>) -> Result<Response> {
+async fn document_eleve(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path((eleve, doc)): Path<(String, String)>,
+) -> Result<Response> {
     let eleve = id("élève", &eleve, EleveId::parse)?;
-    imprimer(state, document(&doc)?, Cible::Eleve(eleve), Format::Pdf).await
+    imprimer(state, a, document(&doc)?, Cible::Eleve(eleve), Format::Pdf).await
 }
 
 /// A document for a class: its list, or a pupil document for every pupil (merged PDF or ZIP).
@@ -445,11 +578,12 @@ async fn document_eleve(State(state): State<AppState>, Path((eleve, doc)): Path<
     responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = super::error::ErrorBody)))]
 async fn document_classe(
     State(state): State<AppState>,
+    Connecte(a): Connecte,
     Path((classe, doc)): Path<(String, String)>,
     f: std::result::Result<Query<FormatParam>, QueryRejection>,
 ) -> Result<Response> {
     let classe = id("classe", &classe, ClasseId::parse)?;
-    imprimer(state, document(&doc)?, Cible::Classe(classe), format_de(f)?).await
+    imprimer(state, a, document(&doc)?, Cible::Classe(classe), format_de(f)?).await
 }
 
 /// A document for a school: every class list, or a pupil document for every pupil.
@@ -459,9 +593,55 @@ async fn document_classe(
     responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = super::error::ErrorBody)))]
 async fn document_ecole(
     State(state): State<AppState>,
+    Connecte(a): Connecte,
     Path((ecole, doc)): Path<(String, String)>,
     f: std::result::Result<Query<FormatParam>, QueryRejection>,
 ) -> Result<Response> {
     let ecole = id("école", &ecole, EcoleId::parse)?;
-    imprimer(state, document(&doc)?, Cible::Ecole(ecole), format_de(f)?).await
+    imprimer(state, a, document(&doc)?, Cible::Ecole(ecole), format_de(f)?).await
+}
+
+/// Counts of pupils per school and niveau (current year). For the statisticien, cells from 1
+/// to 10 and the cells that would reveal them are suppressed (`null`).
+#[utoipa::path(get, path = "/api/v1/statistiques/effectifs", tag = "statistiques",
+    responses((status = 200, body = statistiques::Tableau), (status = 403, body = super::error::ErrorBody)))]
+async fn effectifs(State(state): State<AppState>, Connecte(a): Connecte) -> Result<Json<statistiques::Tableau>> {
+    let le = state.clock.now();
+    a.autoriser(Ressource::Statistiques, Action::Lire, le)?;
+    blocking(&state, move |s| {
+        let annee = s.store.read(territoires::annee_courante)?;
+        let mut t = s.store.read(|c| statistiques::effectifs(c, &a.perimetre, annee))?;
+        if a.role == crate::policy::Role::Statisticien {
+            t.secret_statistique();
+        }
+        audit::noter(&s.store, &s.cles, &a.auteur, le, &[Fait::new(Action::Lire, "statistiques")])?;
+        Ok(t)
+    })
+    .await
+    .map(Json)
+}
+
+/// Who consulted a pupil's record, by function and date (never a name).
+#[utoipa::path(get, path = "/api/v1/eleves/{id}/consultations", tag = "eleves",
+    params(("id" = String, Path, description = "Identifiant de l'élève")),
+    responses((status = 200, body = [journal::Consultation]), (status = 404, body = super::error::ErrorBody)))]
+async fn consultations(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(eleve): Path<String>,
+) -> Result<Json<Vec<journal::Consultation>>> {
+    let le = state.clock.now();
+    a.autoriser(Ressource::Journal, Action::Lire, le)?;
+    let eleve = id("élève", &eleve, EleveId::parse)?;
+    blocking(&state, move |s| {
+        let annee = s.store.read(territoires::annee_courante)?;
+        let liste = s.store.read(|c| {
+            eleves::fiche(c, &a.perimetre, &eleve, annee)?;
+            journal::consultations(c, eleve.as_str(), 500)
+        })?;
+        audit::noter(&s.store, &s.cles, &a.auteur, le, &[Fait::new(Action::Lire, "journal").cible(eleve.to_string())])?;
+        Ok(liste)
+    })
+    .await
+    .map(Json)
 }

@@ -30,6 +30,61 @@ pub struct ErrorBody {
 }
 
 impl Error {
+    /// A 401: no valid session.
+    pub fn non_authentifie() -> Self {
+        Self {
+            status: StatusCode::UNAUTHORIZED,
+            code: "non_authentifie",
+            message: "connexion requise : identifiez-vous (POST /api/v1/login)".into(),
+            champ: None,
+        }
+    }
+
+    /// A 401 for a failed login (one message for every cause).
+    pub fn connexion() -> Self {
+        Self {
+            status: StatusCode::UNAUTHORIZED,
+            code: "connexion",
+            message: crate::auth::REFUS_CONNEXION.into(),
+            champ: None,
+        }
+    }
+
+    /// A 403: missing or wrong CSRF token.
+    pub fn csrf() -> Self {
+        Self {
+            status: StatusCode::FORBIDDEN,
+            code: "csrf",
+            message: "jeton anti-falsification absent ou incorrect : rechargez la page".into(),
+            champ: None,
+        }
+    }
+
+    /// A 403: a cross-site write.
+    pub fn intersite() -> Self {
+        Self {
+            status: StatusCode::FORBIDDEN,
+            code: "intersite",
+            message: "requête refusée : une modification ne peut pas venir d'un autre site".into(),
+            champ: None,
+        }
+    }
+
+    /// A 403 from the policy.
+    pub fn interdit(raison: crate::auth::Interdit) -> Self {
+        let code = match raison {
+            crate::auth::Interdit::Role => "interdit",
+            crate::auth::Interdit::SecondFacteur => "second_facteur",
+            crate::auth::Interdit::Reauthentification => "reauthentification",
+        };
+        Self { status: StatusCode::FORBIDDEN, code, message: raison.message().into(), champ: None }
+    }
+
+    /// A 403 with a message.
+    pub fn refuse(message: impl Into<String>) -> Self {
+        Self { status: StatusCode::FORBIDDEN, code: "interdit", message: message.into(), champ: None }
+    }
+
     /// A 400 with a French message.
     pub fn requete(message: impl Into<String>) -> Self {
         Self { status: StatusCode::BAD_REQUEST, code: "requete", message: message.into(), champ: None }
@@ -104,6 +159,27 @@ impl From<documents::Error> for Error {
 impl From<render::Error> for Error {
     fn from(e: render::Error) -> Self {
         Error::interne(e)
+    }
+}
+
+impl From<crate::auth::Interdit> for Error {
+    fn from(i: crate::auth::Interdit) -> Self {
+        Error::interdit(i)
+    }
+}
+
+impl From<crate::auth::Error> for Error {
+    fn from(e: crate::auth::Error) -> Self {
+        use crate::auth::Error as A;
+        match e {
+            A::Connexion => Error::connexion(),
+            A::Lien => Self { status: StatusCode::GONE, code: "lien", message: e.to_string(), champ: None },
+            A::MotDePasse(r) => Error::invalide("mot_de_passe", format!("mot de passe refusé : {r}")),
+            A::Verification(m) => Error::invalide("code", m),
+            A::Interdit(m) => Error::refuse(m),
+            A::Invalide { champ, message } => Error::invalide(champ, message),
+            A::Store(s) => s.into(),
+        }
     }
 }
 

@@ -3,8 +3,11 @@
 //! Blocking work (SQLite, Typst) runs on the blocking pool, never on the async executor.
 
 pub mod api;
+pub mod comptes;
 pub mod error;
 pub mod pages;
+pub mod projection;
+pub mod session;
 
 use axum::Router;
 use axum::extract::Request;
@@ -22,7 +25,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .nest("/api/v1", api::routes())
         .merge(pages::routes())
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), security_headers))
         .with_state(state)
 }
 
@@ -47,9 +50,20 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
 
 /// Headers on every answer: a strict CSP, no sniffing, no referrer, no framing, and no caching
 /// of anything but the stylesheet (every other answer may hold personal data).
-async fn security_headers(req: Request, next: Next) -> Response {
+async fn security_headers(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if let Some(refus) = session::ecriture_intersite(req.method(), req.headers()) {
+        return refus;
+    }
     let cacheable = req.uri().path().starts_with("/static/");
     let mut res = next.run(req).await;
+    if state.transport.https() {
+        res.headers_mut()
+            .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=63072000; includeSubDomains"));
+    }
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,

@@ -1,23 +1,31 @@
 //! The web pages (French), rendered with Tera; escaping is on for every value.
 //!
-//! Errors are French pages with the right status; the stylesheet is the only static file
-//! (the CSP forbids inline styles and scripts).
+//! Every page but login, activation and reset needs a session; each asks the policy, queries
+//! within the actor's perimeter and journals what it shows, like the API. Forms carry the
+//! session's CSRF token. Errors are French pages with the right status; the stylesheet is the
+//! only static file (the CSP forbids inline styles and scripts).
 
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::session::{self, Visiteur};
 use super::{Error, blocking};
 use crate::app::AppState;
+use crate::audit::{self, Fait};
+use crate::auth::{self, NouveauCompte};
 use crate::domain::identite::date_fr;
-use crate::domain::{ClasseId, EcoleId, EleveId, Perimetre};
+use crate::domain::{ClasseId, CompteId, EcoleId, EleveId};
+use crate::policy::{self, Action, Champs, Ressource, Role};
+use crate::render::Document;
 use crate::store::eleves::{self, Filtre};
-use crate::store::{classes, territoires};
+use crate::store::{classes, comptes, journal, statistiques, territoires};
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/pages/base.html")),
@@ -27,11 +35,16 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("eleve.html", include_str!("../../templates/pages/eleve.html")),
     ("recherche.html", include_str!("../../templates/pages/recherche.html")),
     ("erreur.html", include_str!("../../templates/pages/erreur.html")),
+    ("connexion.html", include_str!("../../templates/pages/connexion.html")),
+    ("mot_de_passe.html", include_str!("../../templates/pages/mot_de_passe.html")),
+    ("message.html", include_str!("../../templates/pages/message.html")),
+    ("compte.html", include_str!("../../templates/pages/compte.html")),
+    ("second_facteur.html", include_str!("../../templates/pages/second_facteur.html")),
+    ("codes_secours.html", include_str!("../../templates/pages/codes_secours.html")),
+    ("comptes.html", include_str!("../../templates/pages/comptes.html")),
+    ("statistiques.html", include_str!("../../templates/pages/statistiques.html")),
 ];
 const CSS: &str = include_str!("../../static/registre.css");
-
-// The perimeter of every request until accounts exist (loopback only).
-const TOUT: Perimetre = Perimetre::Installation;
 
 /// The compiled page templates.
 #[derive(Debug)]
@@ -68,11 +81,18 @@ impl From<Error> for PageError {
     }
 }
 
+impl From<auth::Interdit> for PageError {
+    fn from(i: auth::Interdit) -> Self {
+        Self(Error::interdit(i))
+    }
+}
+
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let status = self.0.status();
         let titre = match status {
             StatusCode::NOT_FOUND => "Page introuvable",
+            StatusCode::FORBIDDEN => "Accès refusé",
             s if s.is_client_error() => "Demande refusée",
             _ => "Erreur du serveur",
         };
@@ -89,6 +109,17 @@ type PageResult = Result<Html<String>, PageError>;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(accueil))
+        .route("/connexion", get(page_connexion).post(connexion))
+        .route("/deconnexion", post(deconnexion))
+        .route("/activer", get(page_activer).post(activer))
+        .route("/reinitialiser", get(page_reinitialiser).post(reinitialiser))
+        .route("/compte", get(page_compte))
+        .route("/compte/mot-de-passe", post(changer_mot_de_passe))
+        .route("/compte/second-facteur", get(page_second_facteur).post(confirmer_second_facteur))
+        .route("/comptes", get(page_comptes).post(creer_compte))
+        .route("/comptes/{id}/desactiver", post(desactiver_compte))
+        .route("/comptes/{id}/reinitialiser", post(reinitialiser_compte))
+        .route("/statistiques", get(page_statistiques))
         .route("/ecoles/{id}", get(page_ecole))
         .route("/classes/{id}", get(page_classe))
         .route("/eleves", get(page_recherche))
@@ -106,65 +137,564 @@ async fn introuvable() -> PageError {
     PageError(Error::introuvable("page"))
 }
 
-async fn accueil(State(state): State<AppState>) -> PageResult {
-    let html = blocking(&state, |s| {
-        let (annee, ecoles) = s.store.read(|c| Ok((territoires::annee_courante(c)?, territoires::ecoles(c, &TOUT)?)))?;
-        let mut circos: Vec<(String, Vec<Value>)> = Vec::new();
-        let mut sorted = ecoles;
-        sorted.sort_by(|a, b| (&a.circonscription, &a.commune, &a.nom).cmp(&(&b.circonscription, &b.commune, &b.nom)));
-        for e in sorted {
-            let v = json!({ "id": e.id, "nom": e.nom, "uai": e.uai, "commune": e.commune, "type_libelle": e.type_ecole.libelle() });
-            match circos.last_mut() {
-                Some((nom, list)) if *nom == e.circonscription => list.push(v),
-                _ => circos.push((e.circonscription.clone(), vec![v])),
-            }
+/// What the header shows of the visitor.
+fn moi(v: &Visiteur) -> Value {
+    let a = &v.acteur;
+    json!({
+        "fonction": a.auteur.fonction, "csrf": v.csrf,
+        "recherche": a.decision(Ressource::Eleve, Action::Rechercher).autorise(),
+        "statistiques": a.decision(Ressource::Statistiques, Action::Lire).autorise(),
+        "comptes": a.decision(Ressource::Compte, Action::Lister).autorise(),
+    })
+}
+
+fn avec_moi(v: &Visiteur, mut ctx: Value) -> Value {
+    if let Value::Object(m) = &mut ctx {
+        m.insert("moi".into(), moi(v));
+    }
+    ctx
+}
+
+async fn accueil(State(state): State<AppState>, v: Visiteur) -> PageResult {
+    let le = state.clock.now();
+    let html = blocking(&state, move |s| {
+        let a = &v.acteur;
+        let annee = s.store.read(territoires::annee_courante)?;
+        let mut ctx = json!({ "annee": annee.to_string() });
+        if a.role.exige_second_facteur() && !a.second_facteur {
+            ctx["avertissement"] = json!("Activez votre second facteur dans « Mon compte » pour accéder aux élèves.");
         }
-        let circos: Vec<Value> = circos.into_iter().map(|(nom, ecoles)| json!({ "nom": nom, "ecoles": ecoles })).collect();
-        s.pages.render("index.html", &json!({ "annee": annee.to_string(), "circonscriptions": circos }))
+        if a.role == Role::Responsable && a.decision(Ressource::Eleve, Action::Lister).autorise() {
+            let enfants = s.store.read(|c| eleves::lister(c, &a.perimetre, &Filtre::annee(annee)))?;
+            audit::noter(&s.store, &s.cles, &a.auteur, le, &[Fait::new(Action::Lister, "eleve").detail(json!({ "nombre": enfants.len() }))])?;
+            ctx["enfants"] = json!(enfants.iter().map(|e| json!({ "id": e.id, "nom": e.nom, "prenoms": e.prenoms })).collect::<Vec<_>>());
+        } else if a.decision(Ressource::Ecole, Action::Lister).autorise() {
+            let mut ecoles = s.store.read(|c| territoires::ecoles(c, &a.perimetre))?;
+            ecoles.sort_by(|x, y| (&x.circonscription, &x.commune, &x.nom).cmp(&(&y.circonscription, &y.commune, &y.nom)));
+            let mut circos: Vec<(String, Vec<Value>)> = Vec::new();
+            for e in ecoles {
+                let val = json!({ "id": e.id, "nom": e.nom, "uai": e.uai, "commune": e.commune, "type_libelle": e.type_ecole.libelle() });
+                match circos.last_mut() {
+                    Some((nom, list)) if *nom == e.circonscription => list.push(val),
+                    _ => circos.push((e.circonscription.clone(), vec![val])),
+                }
+            }
+            ctx["circonscriptions"] = json!(circos.into_iter().map(|(nom, ecoles)| json!({ "nom": nom, "ecoles": ecoles })).collect::<Vec<_>>());
+            ctx["lien_ecoles"] = json!(a.decision(Ressource::Classe, Action::Lister).autorise());
+        }
+        s.pages.render("index.html", &avec_moi(&v, ctx))
     })
     .await?;
     Ok(Html(html))
 }
 
-async fn page_ecole(State(state): State<AppState>, Path(id): Path<String>) -> PageResult {
+/// The login form.
+#[derive(Debug, Deserialize)]
+pub struct Suite {
+    suite: Option<String>,
+}
+
+async fn page_connexion(State(state): State<AppState>, q: Result<Query<Suite>, QueryRejection>) -> PageResult {
+    let suite = session::suite_sure(q.ok().and_then(|Query(s)| s.suite).as_deref());
+    Ok(Html(state.pages.render("connexion.html", &json!({ "suite": suite }))?))
+}
+
+/// Credentials from the form.
+#[derive(Debug, Deserialize)]
+pub struct FormConnexion {
+    login: String,
+    mot_de_passe: String,
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    suite: Option<String>,
+}
+
+async fn connexion(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<FormConnexion>,
+) -> Result<Response, PageError> {
+    let le = state.clock.now();
+    let ancienne = session::session_de(&headers);
+    let suite = session::suite_sure(f.suite.as_deref());
+    let login = f.login.clone();
+    let r = blocking(&state, move |s| {
+        if let Some(old) = ancienne {
+            s.store.write(|tx| comptes::supprimer_session(tx, &auth::empreinte(&old)))?;
+        }
+        Ok(auth::connecter(&s.store, &s.cles, le, &f.login, &f.mot_de_passe, f.code.as_deref())?)
+    })
+    .await;
+    match r {
+        Ok(c) => {
+            let vers = if c.compte.role.exige_second_facteur() && !c.second_facteur {
+                "/compte/second-facteur".to_string()
+            } else {
+                suite
+            };
+            Ok(([(SET_COOKIE, session::cookie(&c.session))], Redirect::to(&vers)).into_response())
+        }
+        Err(e) if e.status() == StatusCode::UNAUTHORIZED => {
+            let login: String = login.chars().take(100).collect();
+            let html = state
+                .pages
+                .render("connexion.html", &json!({ "suite": suite, "message": e.message(), "login": login }))?;
+            Ok((StatusCode::UNAUTHORIZED, Html(html)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A form that only carries the CSRF token.
+#[derive(Debug, Deserialize)]
+pub struct Csrf {
+    csrf: String,
+}
+
+async fn deconnexion(State(state): State<AppState>, v: Visiteur, Form(f): Form<Csrf>) -> Result<Response, PageError> {
+    v.verifier_csrf(&f.csrf)?;
+    let le = state.clock.now();
+    blocking(&state, move |s| Ok(auth::deconnecter(&s.store, &s.cles, le, &v.acteur)?)).await?;
+    Ok(([(SET_COOKIE, session::cookie_efface())], Redirect::to("/connexion")).into_response())
+}
+
+/// A link's token.
+#[derive(Debug, Deserialize)]
+pub struct Jeton {
+    jeton: Option<String>,
+}
+
+fn page_mot_de_passe(
+    state: &AppState,
+    titre: &str,
+    action: &str,
+    jeton: &str,
+    message: Option<String>,
+) -> Result<String, Error> {
+    let jeton: String = jeton.chars().filter(char::is_ascii_hexdigit).take(64).collect();
+    state.pages.render(
+        "mot_de_passe.html",
+        &json!({ "titre": titre, "action": action, "jeton": jeton, "minimum": 12, "message": message }),
+    )
+}
+
+async fn page_activer(State(state): State<AppState>, q: Result<Query<Jeton>, QueryRejection>) -> PageResult {
+    let jeton = q.ok().and_then(|Query(j)| j.jeton).unwrap_or_default();
+    Ok(Html(page_mot_de_passe(&state, "Activer mon compte", "/activer", &jeton, None)?))
+}
+
+/// A chosen password.
+#[derive(Debug, Deserialize)]
+pub struct FormMotDePasse {
+    jeton: String,
+    mot_de_passe: String,
+    confirmation: String,
+}
+
+async fn activer(State(state): State<AppState>, Form(f): Form<FormMotDePasse>) -> Result<Response, PageError> {
+    if f.mot_de_passe != f.confirmation {
+        let html = page_mot_de_passe(
+            &state,
+            "Activer mon compte",
+            "/activer",
+            &f.jeton,
+            Some("Les deux saisies diffèrent.".into()),
+        )?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+    }
+    let le = state.clock.now();
+    let jeton = f.jeton.clone();
+    let r = blocking(&state, move |s| Ok(auth::activer(&s.store, &s.cles, le, f.jeton.trim(), &f.mot_de_passe)?)).await;
+    match r {
+        Ok(k) => {
+            let suite = if k.role.exige_second_facteur() {
+                " À la première connexion, vous activerez votre second facteur (une application d'authentification sur votre téléphone)."
+            } else {
+                ""
+            };
+            let html = state.pages.render(
+                "message.html",
+                &json!({ "titre": "Compte activé", "message": format!("Votre compte « {} » est actif.{suite}", k.login), "lien": "/connexion", "lien_texte": "Se connecter" }),
+            )?;
+            Ok(Html(html).into_response())
+        }
+        Err(e) if e.status().is_client_error() => {
+            let html =
+                page_mot_de_passe(&state, "Activer mon compte", "/activer", &jeton, Some(e.message().to_string()))?;
+            Ok((e.status(), Html(html)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn page_reinitialiser(State(state): State<AppState>, q: Result<Query<Jeton>, QueryRejection>) -> PageResult {
+    let jeton = q.ok().and_then(|Query(j)| j.jeton).unwrap_or_default();
+    Ok(Html(page_mot_de_passe(&state, "Nouveau mot de passe", "/reinitialiser", &jeton, None)?))
+}
+
+async fn reinitialiser(State(state): State<AppState>, Form(f): Form<FormMotDePasse>) -> Result<Response, PageError> {
+    if f.mot_de_passe != f.confirmation {
+        let html = page_mot_de_passe(
+            &state,
+            "Nouveau mot de passe",
+            "/reinitialiser",
+            &f.jeton,
+            Some("Les deux saisies diffèrent.".into()),
+        )?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+    }
+    let le = state.clock.now();
+    let jeton = f.jeton.clone();
+    let r = blocking(&state, move |s| Ok(auth::reinitialiser(&s.store, &s.cles, le, f.jeton.trim(), &f.mot_de_passe)?))
+        .await;
+    match r {
+        Ok(()) => Ok(Html(state.pages.render(
+            "message.html",
+            &json!({ "titre": "Mot de passe changé", "message": "Votre nouveau mot de passe est enregistré.", "lien": "/connexion", "lien_texte": "Se connecter" }),
+        )?)
+        .into_response()),
+        Err(e) if e.status().is_client_error() => {
+            let html = page_mot_de_passe(&state, "Nouveau mot de passe", "/reinitialiser", &jeton, Some(e.message().to_string()))?;
+            Ok((e.status(), Html(html)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn rendre_compte(state: &AppState, v: &Visiteur, message: Option<&str>) -> Result<String, Error> {
+    let id = v.acteur.compte.clone().ok_or_else(|| Error::introuvable("compte"))?;
+    let (k, restants) =
+        state.store.read(|c| Ok((comptes::par_id(c, &id)?, comptes::codes_secours_restants(c, &id)?)))?;
+    state.pages.render(
+        "compte.html",
+        &avec_moi(
+            v,
+            json!({ "compte": { "login": k.login, "totp": k.totp_confirme, "totp_requis": k.role.exige_second_facteur(), "codes_restants": restants }, "message": message }),
+        ),
+    )
+}
+
+async fn page_compte(State(state): State<AppState>, v: Visiteur) -> PageResult {
+    let s = state.clone();
+    Ok(Html(blocking(&state, move |_| rendre_compte(&s, &v, None)).await?))
+}
+
+/// A change of password from the form.
+#[derive(Debug, Deserialize)]
+pub struct FormChangement {
+    csrf: String,
+    actuel: String,
+    nouveau: String,
+}
+
+async fn changer_mot_de_passe(
+    State(state): State<AppState>,
+    v: Visiteur,
+    Form(f): Form<FormChangement>,
+) -> Result<Response, PageError> {
+    v.verifier_csrf(&f.csrf)?;
+    let le = state.clock.now();
+    let s2 = state.clone();
+    let (status, html) = blocking(&state, move |s| {
+        match auth::changer_mot_de_passe(&s.store, &s.cles, le, &v.acteur, &f.actuel, &f.nouveau).map_err(Error::from) {
+            Ok(()) => Ok((
+                StatusCode::OK,
+                rendre_compte(&s2, &v, Some("Mot de passe changé ; vos autres sessions sont fermées."))?,
+            )),
+            Err(e) if e.status().is_client_error() => Ok((e.status(), rendre_compte(&s2, &v, Some(e.message()))?)),
+            Err(e) => Err(e),
+        }
+    })
+    .await?;
+    Ok((status, Html(html)).into_response())
+}
+
+async fn page_second_facteur(State(state): State<AppState>, v: Visiteur) -> Result<Response, PageError> {
+    let s2 = state.clone();
+    let html = blocking(&state, move |s| {
+        let login = v.acteur.login.clone().unwrap_or_default();
+        match auth::commencer_totp(&s.store, &s.cles, &v.acteur) {
+            Ok(secret) => {
+                let uri = auth::totp::uri(&secret, &login);
+                s.pages.render(
+                    "second_facteur.html",
+                    &avec_moi(&v, json!({ "secret": auth::totp::base32(&secret), "qr": super::comptes::qr_svg(&uri) })),
+                )
+            }
+            Err(auth::Error::Interdit(m)) => rendre_compte(&s2, &v, Some(&m)),
+            Err(e) => Err(e.into()),
+        }
+    })
+    .await?;
+    Ok(Html(html).into_response())
+}
+
+/// A TOTP code from the form.
+#[derive(Debug, Deserialize)]
+pub struct FormCode {
+    csrf: String,
+    code: String,
+}
+
+async fn confirmer_second_facteur(
+    State(state): State<AppState>,
+    v: Visiteur,
+    Form(f): Form<FormCode>,
+) -> Result<Response, PageError> {
+    v.verifier_csrf(&f.csrf)?;
+    let le = state.clock.now();
+    let (status, html) =
+        blocking(&state, move |s| match auth::confirmer_totp(&s.store, &s.cles, le, &v.acteur, &f.code) {
+            Ok(codes) => {
+                Ok((StatusCode::OK, s.pages.render("codes_secours.html", &avec_moi(&v, json!({ "codes": codes })))?))
+            }
+            Err(auth::Error::Verification(m)) => {
+                // A new secret is drawn: the page shows it again with the message.
+                let secret = auth::commencer_totp(&s.store, &s.cles, &v.acteur)?;
+                let uri = auth::totp::uri(&secret, v.acteur.login.as_deref().unwrap_or_default());
+                let ctx =
+                    json!({ "secret": auth::totp::base32(&secret), "qr": super::comptes::qr_svg(&uri), "message": m });
+                Ok((StatusCode::UNPROCESSABLE_ENTITY, s.pages.render("second_facteur.html", &avec_moi(&v, ctx))?))
+            }
+            Err(e) => Err(e.into()),
+        })
+        .await?;
+    Ok((status, Html(html)).into_response())
+}
+
+const PERIMETRES: &[(&str, &str)] = &[
+    ("ecole", "école (UAI)"),
+    ("commune", "commune (code INSEE)"),
+    ("circonscription", "circonscription (identifiant)"),
+    ("college", "collège (UAI)"),
+    ("responsable", "responsable légal (identifiant)"),
+];
+
+fn rendre_comptes(
+    s: &crate::app::Inner,
+    v: &Visiteur,
+    lien: Option<(String, String)>,
+    message: Option<String>,
+) -> Result<String, Error> {
+    let liste = auth::comptes_geres(&s.store, &v.acteur)?;
+    let vus = s.store.read(|c| {
+        liste
+            .into_iter()
+            .map(|k| {
+                Ok(json!({ "id": k.id, "login": k.login, "role": k.role.libelle(), "territoire": territoires::nom_perimetre(c, &k.perimetre)?,
+                           "nom": k.nom, "etat": match k.etat { comptes::Etat::Actif => "actif", comptes::Etat::EnAttente => "en_attente", comptes::Etat::Desactive => "desactive" } }))
+            })
+            .collect::<crate::store::Result<Vec<_>>>()
+    })?;
+    let roles: Vec<Value> = Role::COMPTES
+        .into_iter()
+        .filter(|r| policy::peut_creer(v.acteur.role, *r))
+        .map(|r| json!({ "code": r.code(), "libelle": r.libelle() }))
+        .collect();
+    let perimetres: Vec<Value> = PERIMETRES.iter().map(|(c, l)| json!({ "code": c, "libelle": l })).collect();
+    let (lien, lien_message) = match lien {
+        Some((l, m)) => (Some(l), Some(m)),
+        None => (None, None),
+    };
+    s.pages.render(
+        "comptes.html",
+        &avec_moi(v, json!({ "comptes": vus, "roles": roles, "perimetres": perimetres, "lien": lien, "lien_message": lien_message, "message": message })),
+    )
+}
+
+async fn page_comptes(State(state): State<AppState>, v: Visiteur) -> PageResult {
+    v.acteur.autoriser(Ressource::Compte, Action::Lister, state.clock.now())?;
+    Ok(Html(blocking(&state, move |s| rendre_comptes(s, &v, None, None)).await?))
+}
+
+/// A new account from the form.
+#[derive(Debug, Deserialize)]
+pub struct FormCompte {
+    csrf: String,
+    role: String,
+    perimetre: String,
+    territoire: String,
+    login: String,
+    #[serde(default)]
+    nom: Option<String>,
+}
+
+async fn creer_compte(
+    State(state): State<AppState>,
+    v: Visiteur,
+    headers: HeaderMap,
+    Form(f): Form<FormCompte>,
+) -> Result<Response, PageError> {
+    v.verifier_csrf(&f.csrf)?;
+    let le = state.clock.now();
+    v.acteur.autoriser(Ressource::Compte, Action::Creer, le)?;
+    let base = base_url(&headers, &state);
+    let (status, html) = blocking(&state, move |s| {
+        let r = (|| -> Result<(CompteId, String), Error> {
+            let role = Role::parse(&f.role)
+                .filter(|r| *r != Role::Operateur)
+                .ok_or_else(|| Error::invalide("role", "rôle inconnu"))?;
+            let perimetre = s
+                .store
+                .read(|c| territoires::trouver_perimetre(c, f.perimetre.trim(), &f.territoire))?
+                .ok_or_else(|| Error::introuvable("périmètre"))?;
+            let nom = f.nom.clone().filter(|n| !n.trim().is_empty());
+            Ok(auth::creer_compte(
+                &s.store,
+                &s.cles,
+                le,
+                &v.acteur,
+                &NouveauCompte { login: f.login.clone(), role, perimetre, nom },
+            )?)
+        })();
+        match r {
+            Ok((_, jeton)) => Ok((
+                StatusCode::CREATED,
+                rendre_comptes(
+                    s,
+                    &v,
+                    Some((
+                        format!("{base}/activer?jeton={jeton}"),
+                        format!("Compte « {} » créé. Lien d'activation (valable 72 heures) :", f.login),
+                    )),
+                    None,
+                )?,
+            )),
+            Err(e) if e.status().is_client_error() => {
+                Ok((e.status(), rendre_comptes(s, &v, None, Some(e.message().to_string()))?))
+            }
+            Err(e) => Err(e),
+        }
+    })
+    .await?;
+    Ok((status, Html(html)).into_response())
+}
+
+/// The public address of this server as the browser sees it, for links handed to people.
+fn base_url(headers: &HeaderMap, state: &AppState) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')));
+    let scheme = if state.transport.https() { "https" } else { "http" };
+    host.map(|h| format!("{scheme}://{h}")).unwrap_or_default()
+}
+
+async fn desactiver_compte(
+    State(state): State<AppState>,
+    v: Visiteur,
+    Path(id): Path<String>,
+    Form(f): Form<Csrf>,
+) -> Result<Response, PageError> {
+    v.verifier_csrf(&f.csrf)?;
+    let le = state.clock.now();
+    v.acteur.autoriser(Ressource::Compte, Action::Supprimer, le)?;
+    let id = CompteId::parse(&id).map_err(|_| Error::introuvable("compte"))?;
+    blocking(&state, move |s| Ok(auth::desactiver(&s.store, &s.cles, le, &v.acteur, &id)?)).await?;
+    Ok(Redirect::to("/comptes").into_response())
+}
+
+async fn reinitialiser_compte(
+    State(state): State<AppState>,
+    v: Visiteur,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<Csrf>,
+) -> Result<Response, PageError> {
+    v.verifier_csrf(&f.csrf)?;
+    let le = state.clock.now();
+    v.acteur.autoriser(Ressource::Compte, Action::Modifier, le)?;
+    let id = CompteId::parse(&id).map_err(|_| Error::introuvable("compte"))?;
+    let base = base_url(&headers, &state);
+    let html = blocking(&state, move |s| {
+        let jeton = auth::lien_reinitialisation(&s.store, &s.cles, le, &v.acteur, &id)?;
+        rendre_comptes(
+            s,
+            &v,
+            Some((
+                format!("{base}/reinitialiser?jeton={jeton}"),
+                "Lien de réinitialisation (valable 24 heures) :".into(),
+            )),
+            None,
+        )
+    })
+    .await?;
+    Ok(Html(html).into_response())
+}
+
+async fn page_statistiques(State(state): State<AppState>, v: Visiteur) -> PageResult {
+    let le = state.clock.now();
+    v.acteur.autoriser(Ressource::Statistiques, Action::Lire, le)?;
+    let html = blocking(&state, move |s| {
+        let annee = s.store.read(territoires::annee_courante)?;
+        let mut t = s.store.read(|c| statistiques::effectifs(c, &v.acteur.perimetre, annee))?;
+        if v.acteur.role == Role::Statisticien {
+            t.secret_statistique();
+        }
+        audit::noter(&s.store, &s.cles, &v.acteur.auteur, le, &[Fait::new(Action::Lire, "statistiques")])?;
+        let niveaux: Vec<&str> = crate::domain::Niveau::ALL.iter().map(|n| n.code()).collect();
+        s.pages.render("statistiques.html", &avec_moi(&v, json!({ "t": t, "niveaux": niveaux })))
+    })
+    .await?;
+    Ok(Html(html))
+}
+
+async fn page_ecole(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>) -> PageResult {
+    v.acteur.autoriser(Ressource::Classe, Action::Lister, state.clock.now())?;
     let id = EcoleId::parse(&id).map_err(|_| Error::introuvable("école"))?;
     let html = blocking(&state, move |s| {
+        let p = &v.acteur.perimetre;
         let (annee, ecole, classes) = s.store.read(|c| {
             let annee = territoires::annee_courante(c)?;
-            let ecole = territoires::ecole(c, &TOUT, &id)?;
-            let classes = classes::classes(c, &TOUT, &id, annee)?;
+            let ecole = territoires::ecole(c, p, &id)?;
+            let classes = classes::classes(c, p, &id, annee)?;
             Ok((annee, ecole, classes))
         })?;
         let total: u32 = classes.iter().map(|c| c.effectif).sum();
         s.pages.render(
             "ecole.html",
-            &json!({ "annee": annee.to_string(), "type_libelle": ecole.type_ecole.libelle(), "ecole": ecole, "classes": classes, "total": total }),
+            &avec_moi(&v, json!({ "annee": annee.to_string(), "type_libelle": ecole.type_ecole.libelle(), "ecole": ecole, "classes": classes, "total": total })),
         )
     })
     .await?;
     Ok(Html(html))
 }
 
-fn ligne_json(l: &eleves::EleveLigne) -> Value {
+fn ligne_json(l: &eleves::EleveLigne, champs: Champs) -> Value {
+    let voir = |c: Champs| champs.contient(c);
     json!({
-        "id": l.id, "nom": l.nom, "prenoms": l.prenoms, "date_naissance": date_fr(l.date_naissance),
-        "uai": l.uai, "niveau": l.niveau, "classe": l.classe,
+        "id": l.id, "nom": l.nom, "prenoms": l.prenoms,
+        "date_naissance": if voir(Champs::NAISSANCE) { Some(date_fr(l.date_naissance)) } else { None },
+        "uai": l.uai, "niveau": if voir(Champs::SCOLARITE) { Some(l.niveau.code()) } else { None },
+        "classe": if voir(Champs::SCOLARITE) { l.classe.clone() } else { None },
     })
 }
 
-async fn page_classe(State(state): State<AppState>, Path(id): Path<String>) -> PageResult {
+async fn page_classe(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>) -> PageResult {
+    let le = state.clock.now();
+    v.acteur.autoriser(Ressource::Classe, Action::Lire, le)?;
+    let champs = v.acteur.autoriser(Ressource::Eleve, Action::Lister, le)?;
     let id = ClasseId::parse(&id).map_err(|_| Error::introuvable("classe"))?;
     let html = blocking(&state, move |s| {
+        let p = &v.acteur.perimetre;
         let (classe, ecole, lignes) = s.store.read(|c| {
-            let classe = classes::classe(c, &TOUT, &id)?;
-            let ecole = territoires::ecole(c, &TOUT, &classe.ecole_id)?;
+            let classe = classes::classe(c, p, &id)?;
+            let ecole = territoires::ecole(c, p, &classe.ecole_id)?;
             let f = Filtre { classe: Some(id.clone()), presents: true, ..Filtre::annee(classe.annee) };
-            Ok((classe, ecole, eleves::lister(c, &TOUT, &f)?))
+            Ok((classe, ecole, eleves::lister(c, p, &f)?))
         })?;
-        let lignes: Vec<Value> = lignes.iter().map(ligne_json).collect();
+        let fait = Fait::new(Action::Lister, "eleve")
+            .cible(id.to_string())
+            .detail(json!({ "classe": id, "nombre": lignes.len() }));
+        audit::noter(&s.store, &s.cles, &v.acteur.auteur, le, &[fait])?;
+        let lignes: Vec<Value> = lignes.iter().map(|l| ligne_json(l, champs)).collect();
         s.pages.render(
             "classe.html",
-            &json!({ "annee": classe.annee.to_string(), "classe": classe, "ecole": ecole, "eleves": lignes }),
+            &avec_moi(
+                &v,
+                json!({ "annee": classe.annee.to_string(), "classe": classe, "ecole": ecole, "eleves": lignes }),
+            ),
         )
     })
     .await?;
@@ -177,7 +707,13 @@ pub struct Recherche {
     q: Option<String>,
 }
 
-async fn page_recherche(State(state): State<AppState>, q: Result<Query<Recherche>, QueryRejection>) -> PageResult {
+async fn page_recherche(
+    State(state): State<AppState>,
+    v: Visiteur,
+    q: Result<Query<Recherche>, QueryRejection>,
+) -> PageResult {
+    let le = state.clock.now();
+    let champs = v.acteur.autoriser(Ressource::Eleve, Action::Rechercher, le)?;
     let q = q.map(|Query(r)| r.q.unwrap_or_default()).unwrap_or_default();
     let html = blocking(&state, move |s| {
         let limite = 200;
@@ -188,26 +724,48 @@ async fn page_recherche(State(state): State<AppState>, q: Result<Query<Recherche
             (vec![], Some("Saisissez au moins deux lettres du nom ou du prénom."))
         } else {
             let f = Filtre { q: Some(q.clone()), limite, ..Filtre::annee(annee) };
-            (s.store.read(|c| eleves::lister(c, &TOUT, &f))?, None)
+            let l = s.store.read(|c| eleves::lister(c, &v.acteur.perimetre, &f))?;
+            let detail = json!({ "recherche": q, "nombre": l.len() });
+            audit::noter(
+                &s.store,
+                &s.cles,
+                &v.acteur.auteur,
+                le,
+                &[Fait::new(Action::Rechercher, "eleve").detail(detail)],
+            )?;
+            (l, None)
         };
-        let lignes: Vec<Value> = lignes.iter().map(ligne_json).collect();
+        let lignes: Vec<Value> = lignes.iter().map(|l| ligne_json(l, champs)).collect();
         let q: String = q.chars().take(200).collect();
         s.pages.render(
             "recherche.html",
-            &json!({ "annee": annee.to_string(), "q": q, "eleves": lignes, "limite": limite, "message": message }),
+            &avec_moi(
+                &v,
+                json!({ "annee": annee.to_string(), "q": q, "eleves": lignes, "limite": limite, "message": message }),
+            ),
         )
     })
     .await?;
     Ok(Html(html))
 }
 
-async fn page_eleve(State(state): State<AppState>, Path(id): Path<String>) -> PageResult {
+async fn page_eleve(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>) -> PageResult {
+    let le = state.clock.now();
+    let champs = v.acteur.autoriser(Ressource::Eleve, Action::Lire, le)?;
     let id = EleveId::parse(&id).map_err(|_| Error::introuvable("élève"))?;
     let html = blocking(&state, move |s| {
+        let a = &v.acteur;
         let (annee, f) = s.store.read(|c| {
             let annee = territoires::annee_courante(c)?;
-            Ok((annee, eleves::fiche(c, &TOUT, &id, annee)?))
+            Ok((annee, eleves::fiche(c, &a.perimetre, &id, annee)?))
         })?;
+        audit::noter(&s.store, &s.cles, &a.auteur, le, &[Fait::new(Action::Lire, "eleve").cible(id.to_string()).eleve(id.to_string())])?;
+        let consultations = if a.decision(Ressource::Journal, Action::Lire).autorise() {
+            Some(s.store.read(|c| journal::consultations(c, id.as_str(), 100))?)
+        } else {
+            None
+        };
+        let voir = |c: Champs| champs.contient(c);
         let e = &f.eleve;
         let adresse = [e.adresse.clone(), e.code_postal.clone(), e.commune_residence.clone()].into_iter().flatten().collect::<Vec<_>>().join(" ");
         let scolarites: Vec<Value> = f
@@ -235,14 +793,32 @@ async fn page_eleve(State(state): State<AppState>, Path(id): Path<String>) -> Pa
                 })
             })
             .collect();
-        let scolarite = f.scolarite(annee).map(|s| json!({ "ecole": s.ecole, "ecole_id": s.ecole_id, "classe": s.classe, "classe_id": s.classe_id }));
+        // The breadcrumb shows the class only to those who may see the schooling.
+        let scolarite = f.scolarite(annee).filter(|_| voir(Champs::ECOLE)).map(|s| {
+            json!({ "ecole": s.ecole, "ecole_id": s.ecole_id, "classe": if voir(Champs::SCOLARITE) { s.classe.clone() } else { None },
+                    "classe_id": if voir(Champs::SCOLARITE) { s.classe_id.as_ref().map(ToString::to_string) } else { None } })
+        });
+        let docs = json!({
+            "certificat": a.decision(Ressource::Document(Document::CertificatScolarite), Action::Imprimer).autorise(),
+            "fiche": a.decision(Ressource::Document(Document::FicheRenseignements), Action::Imprimer).autorise(),
+        });
+        let eleve = json!({ "id": e.id, "nom": e.nom, "nom_usage": e.nom_usage, "prenoms": e.prenoms,
+                            "naissance_lieu": if voir(Champs::NAISSANCE) { Some(&e.naissance_lieu) } else { None },
+                            "ine": if voir(Champs::INE) { e.ine.as_ref().map(|i| i.as_str().to_string()) } else { None } });
         s.pages.render(
             "eleve.html",
-            &json!({
-                "eleve": e, "sexe": if e.sexe == crate::domain::Sexe::F { "féminin" } else { "masculin" },
-                "naissance": date_fr(e.date_naissance), "adresse": if adresse.is_empty() { None } else { Some(adresse) },
-                "scolarites": scolarites, "responsables": responsables, "contacts": f.contacts, "scolarite": scolarite,
-            }),
+            &avec_moi(
+                &v,
+                json!({
+                    "eleve": eleve, "sexe": if e.sexe == crate::domain::Sexe::F { "féminin" } else { "masculin" },
+                    "naissance": if voir(Champs::NAISSANCE) { Some(date_fr(e.date_naissance)) } else { None },
+                    "adresse": if adresse.is_empty() { None } else { Some(adresse) },
+                    "scolarites": scolarites, "responsables": responsables, "contacts": f.contacts, "scolarite": scolarite,
+                    "consultations": consultations, "docs": docs,
+                    "voir": { "adresse": voir(Champs::ADRESSE), "ine": voir(Champs::INE), "ecole": voir(Champs::ECOLE),
+                              "scolarite": voir(Champs::SCOLARITE), "responsables": voir(Champs::RESPONSABLES), "contacts": voir(Champs::CONTACTS) },
+                }),
+            ),
         )
     })
     .await?;

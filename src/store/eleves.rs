@@ -81,7 +81,7 @@ impl Filtre {
 /// The condition restricting schooling rows `s` of school `e` and pupil `el` to the perimeter.
 fn scope(p: &Perimetre) -> perimetre::Condition {
     let mut c = perimetre::ecoles(p);
-    if let Perimetre::Responsable(_) = p {
+    if perimetre::par_eleve(p) {
         let own = perimetre::eleves(p);
         c.sql = format!("{} AND {}", c.sql, own.sql);
         c.params.extend(own.params);
@@ -729,4 +729,14 @@ pub fn creer(
     }
     insert_scolarite(c, &crate::domain::ids::random_id(rng), &id, &n.scolarite)?;
     Ok((id, avertissements))
+}
+
+/// One responsable of a pupil attending a school (demo accounts).
+pub fn un_responsable_de_ecole(c: &Connection, ecole: &EcoleId) -> Result<Option<ResponsableId>> {
+    Ok(c.prepare_cached(
+        "SELECT er.responsable_id FROM eleve_responsable er JOIN scolarite s ON s.eleve_id = er.eleve_id
+         WHERE s.ecole_id = ? AND s.etat IN ('admis_provisoire', 'admis_definitif') ORDER BY er.responsable_id LIMIT 1",
+    )?
+    .query_row([ecole], |r| r.get(0))
+    .optional()?)
 }

@@ -6,9 +6,12 @@
 //! tracked by `PRAGMA user_version`; a released migration never changes.
 
 pub mod classes;
+pub mod comptes;
 pub mod eleves;
+pub mod journal;
 pub mod perimetre;
 mod sql;
+pub mod statistiques;
 pub mod territoires;
 
 use std::path::{Path, PathBuf};
@@ -20,7 +23,10 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use crate::domain;
 
 /// The migrations, in order; the index + 1 is the `user_version` after applying it.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_registre", include_str!("../../schema/0001_registre.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_registre", include_str!("../../schema/0001_registre.sql")),
+    ("0002_comptes_journal", include_str!("../../schema/0002_comptes_journal.sql")),
+];
 
 /// How many read-only connections the pool holds.
 const READERS: usize = 4;
@@ -78,8 +84,19 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 impl Store {
     /// Opens the database at `path`, creating it if absent, and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Self> {
+        let nouveau = !path.exists();
         let writer = Connection::open(path)
             .map_err(|e| Error::Ouverture(format!("impossible d'ouvrir la base {} : {e}", path.display())))?;
+        if nouveau {
+            // Personal data: readable by the server's account only (SQLite gives the WAL and
+            // shared-memory files the same permissions).
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                    .map_err(|e| Error::Ouverture(format!("permissions de {} : {e}", path.display())))?;
+            }
+        }
         writer.pragma_update(None, "journal_mode", "WAL")?;
         configure(&writer)?;
         migrate(&writer)?;

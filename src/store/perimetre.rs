@@ -44,17 +44,26 @@ pub fn ecoles(p: &Perimetre) -> Condition {
             "e.id IN (SELECT s.ecole_id FROM scolarite s JOIN eleve_responsable er ON er.eleve_id = s.eleve_id WHERE er.responsable_id = ?)".into(),
             vec![text(r.as_str())],
         ),
+        Perimetre::College(k) => cond(
+            "e.id IN (SELECT s.ecole_id FROM scolarite s JOIN affectation_college ac ON ac.eleve_id = s.eleve_id WHERE ac.college_id = ?)".into(),
+            vec![text(k.as_str())],
+        ),
     }
 }
 
 /// The condition on a pupil row aliased `el` for it to lie in the perimeter: a responsable's
-/// own children, or pupils with a schooling record in a school of the perimeter.
+/// own children, a collège's assigned pupils, or pupils with a schooling record in a school
+/// of the perimeter.
 pub fn eleves(p: &Perimetre) -> Condition {
     match p {
         Perimetre::Installation => cond("1".into(), vec![]),
         Perimetre::Responsable(r) => cond(
             "el.id IN (SELECT er.eleve_id FROM eleve_responsable er WHERE er.responsable_id = ?)".into(),
             vec![text(r.as_str())],
+        ),
+        Perimetre::College(k) => cond(
+            "el.id IN (SELECT ac.eleve_id FROM affectation_college ac WHERE ac.college_id = ?)".into(),
+            vec![text(k.as_str())],
         ),
         other => {
             let e = ecoles(other);
@@ -67,4 +76,10 @@ pub fn eleves(p: &Perimetre) -> Condition {
             )
         }
     }
+}
+
+/// Whether the perimeter is a set of pupils rather than of schools (responsable, collège):
+/// then a school being visible does not make all its pupils visible.
+pub fn par_eleve(p: &Perimetre) -> bool {
+    matches!(p, Perimetre::Responsable(_) | Perimetre::College(_))
 }

@@ -302,3 +302,108 @@ pub(super) fn check_values(c: &Connection) -> Result<Vec<String>> {
     }
     Ok(problems)
 }
+
+/// The name of a perimeter's territory (« École élémentaire Jean-Moulin », « Kervalan »…).
+pub fn nom_perimetre(c: &Connection, p: &Perimetre) -> Result<Option<String>> {
+    let (sql, id) = match p {
+        Perimetre::Installation => return Ok(None),
+        Perimetre::Academie(i) => ("SELECT nom FROM academie WHERE id = ?", i.as_str()),
+        Perimetre::Departement(i) => ("SELECT nom FROM departement WHERE id = ?", i.as_str()),
+        Perimetre::Circonscription(i) => ("SELECT nom FROM circonscription WHERE id = ?", i.as_str()),
+        Perimetre::Commune(i) => ("SELECT nom FROM commune WHERE id = ?", i.as_str()),
+        Perimetre::Ecole(i) => ("SELECT nom FROM ecole WHERE id = ?", i.as_str()),
+        Perimetre::College(i) => ("SELECT nom FROM college WHERE id = ?", i.as_str()),
+        Perimetre::Responsable(_) => return Ok(None),
+    };
+    Ok(c.prepare_cached(sql)?.query_row([id], |r| r.get(0)).optional()?)
+}
+
+/// Finds the perimeter an operator names on the command line: a UAI (school or collège), an
+/// INSEE code (commune), a département code, or an id of any territory.
+pub fn trouver_perimetre(c: &Connection, genre: &str, valeur: &str) -> Result<Option<Perimetre>> {
+    let v = valeur.trim();
+    let sql = match genre {
+        "ecole" => "SELECT id FROM ecole WHERE id = ?1 OR uai = upper(?1)",
+        "college" => "SELECT id FROM college WHERE id = ?1 OR uai = upper(?1)",
+        "commune" => "SELECT id FROM commune WHERE id = ?1 OR insee = upper(?1)",
+        "circonscription" => "SELECT id FROM circonscription WHERE id = ?1",
+        "departement" => "SELECT id FROM departement WHERE id = ?1 OR code = ?1",
+        "academie" => "SELECT id FROM academie WHERE id = ?1",
+        "responsable" => "SELECT id FROM responsable WHERE id = ?1",
+        "installation" => return Ok(Some(Perimetre::Installation)),
+        _ => return Ok(None),
+    };
+    let id: Option<String> = c.prepare_cached(sql)?.query_row([v], |r| r.get(0)).optional()?;
+    Ok(id.and_then(|id| Perimetre::depuis(genre, Some(&id))))
+}
+
+/// Whether `interieur` lies within `exterieur` (a school within a circonscription…): who may
+/// create accounts where.
+pub fn perimetre_inclus(c: &Connection, interieur: &Perimetre, exterieur: &Perimetre) -> Result<bool> {
+    if interieur == exterieur || *exterieur == Perimetre::Installation {
+        return Ok(true);
+    }
+    let dep_de = |p: &Perimetre| -> Result<Option<String>> {
+        let (sql, id) = match p {
+            Perimetre::Departement(i) => return Ok(Some(i.to_string())),
+            Perimetre::Circonscription(i) => ("SELECT departement_id FROM circonscription WHERE id = ?", i.as_str()),
+            Perimetre::Commune(i) => ("SELECT departement_id FROM commune WHERE id = ?", i.as_str()),
+            Perimetre::Ecole(i) => (
+                "SELECT ci.departement_id FROM ecole e JOIN circonscription ci ON ci.id = e.circonscription_id WHERE e.id = ?",
+                i.as_str(),
+            ),
+            Perimetre::College(i) => (
+                "SELECT co.departement_id FROM college k JOIN commune co ON co.id = k.commune_id WHERE k.id = ?",
+                i.as_str(),
+            ),
+            _ => return Ok(None),
+        };
+        Ok(c.prepare_cached(sql)?.query_row([id], |r| r.get(0)).optional()?)
+    };
+    match exterieur {
+        Perimetre::Departement(d) => Ok(dep_de(interieur)?.as_deref() == Some(d.as_str())),
+        Perimetre::Ecole(e) => match interieur {
+            // A directeur's parents: responsables of pupils schooled in the school.
+            Perimetre::Responsable(r) => Ok(c
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM eleve_responsable er JOIN scolarite s ON s.eleve_id = er.eleve_id
+                     WHERE er.responsable_id = ? AND s.ecole_id = ?)",
+                )?
+                .query_row([r.as_str(), e.as_str()], |r| r.get(0))?),
+            _ => Ok(false),
+        },
+        _ => Ok(false),
+    }
+}
+
+/// Creates a collège.
+pub fn insert_college(
+    c: &Connection,
+    id: &crate::domain::CollegeId,
+    uai: &Uai,
+    nom: &str,
+    commune: &CommuneId,
+) -> Result<()> {
+    c.prepare_cached("INSERT INTO college (id, uai, nom, commune_id) VALUES (?, ?, ?, ?)")?.execute(params![
+        id.as_str(),
+        uai,
+        nom,
+        commune
+    ])?;
+    Ok(())
+}
+
+/// Assigns the CM2 pupils of a school in `annee` to a collège for 6e.
+pub fn affecter_cm2(
+    c: &Connection,
+    ecole: &EcoleId,
+    annee: AnneeScolaire,
+    college: &crate::domain::CollegeId,
+) -> Result<usize> {
+    Ok(c.prepare_cached(
+        "INSERT OR REPLACE INTO affectation_college (eleve_id, annee, college_id)
+         SELECT s.eleve_id, s.annee, ? FROM scolarite s
+         WHERE s.ecole_id = ? AND s.annee = ? AND s.niveau = 'CM2' AND s.etat IN ('admis_provisoire', 'admis_definitif')",
+    )?
+    .execute(params![college.as_str(), ecole, annee])?)
+}

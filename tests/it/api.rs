@@ -2,36 +2,39 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{HOSTILE, TestServer, pdf_chars, pdftotext};
+use crate::helpers::{HOSTILE, Session, TestServer, pdf_chars, pdftotext};
 
-async fn first_pupil(s: &TestServer) -> Value {
-    let list = s.get_json("/api/v1/eleves?limite=1").await;
-    list[0].clone()
+/// The first pupil of directeur.2's school (an élémentaire), with a session of that director.
+async fn first_pupil(s: &TestServer) -> (Session, Value) {
+    let d = s.login("directeur.2").await;
+    let list = s.json_as(&d, "/api/v1/eleves?limite=1").await;
+    (d, list[0].clone())
 }
 
 #[tokio::test]
 async fn healthz_answers_ok() {
     let s = TestServer::start(50).await;
-    let v = s.get_json("/healthz").await;
+    let v: Value = s.client.get(s.url("/healthz")).send().await.unwrap().json().await.unwrap();
     assert_eq!(v["status"], "ok");
 }
 
 #[tokio::test]
 async fn the_api_lists_schools_classes_and_pupils() {
     let s = TestServer::start(300).await;
-    let ecoles = s.get_json("/api/v1/ecoles").await;
+    let dasen = s.login("dasen.1").await;
+    let ecoles = s.json_as(&dasen, "/api/v1/ecoles").await;
     let ecoles = ecoles.as_array().unwrap();
     assert!(ecoles.len() >= 12);
     let kinds: std::collections::BTreeSet<&str> = ecoles.iter().map(|e| e["type"].as_str().unwrap()).collect();
     assert_eq!(kinds.len(), 3, "maternelles, élémentaires and primaires: {kinds:?}");
     let ecole = &ecoles[0];
-    let classes = s.get_json(&format!("/api/v1/ecoles/{}/classes", ecole["id"].as_str().unwrap())).await;
+    let classes = s.json_as(&dasen, &format!("/api/v1/ecoles/{}/classes", ecole["id"].as_str().unwrap())).await;
     let classe = &classes[0];
     assert_eq!(classe["annee"], "2026-2027");
-    let eleves = s.get_json(&format!("/api/v1/classes/{}/eleves", classe["id"].as_str().unwrap())).await;
+    let eleves = s.json_as(&dasen, &format!("/api/v1/classes/{}/eleves", classe["id"].as_str().unwrap())).await;
     assert_eq!(eleves.as_array().unwrap().len() as u64, classe["effectif"].as_u64().unwrap());
     let id = eleves[0]["id"].as_str().unwrap();
-    let fiche = s.get_json(&format!("/api/v1/eleves/{id}")).await;
+    let fiche = s.json_as(&dasen, &format!("/api/v1/eleves/{id}")).await;
     assert_eq!(fiche["eleve"]["id"], id);
     assert!(!fiche["responsables"].as_array().unwrap().is_empty());
     assert!(!fiche["contacts"].as_array().unwrap().is_empty());
@@ -40,10 +43,11 @@ async fn the_api_lists_schools_classes_and_pupils() {
 #[tokio::test]
 async fn some_demo_classes_hold_several_niveaux() {
     let s = TestServer::start(600).await;
-    let ecoles = s.get_json("/api/v1/ecoles").await;
+    let dasen = s.login("dasen.1").await;
+    let ecoles = s.json_as(&dasen, "/api/v1/ecoles").await;
     let mut multi = 0;
     for e in ecoles.as_array().unwrap() {
-        let classes = s.get_json(&format!("/api/v1/ecoles/{}/classes", e["id"].as_str().unwrap())).await;
+        let classes = s.json_as(&dasen, &format!("/api/v1/ecoles/{}/classes", e["id"].as_str().unwrap())).await;
         multi += classes.as_array().unwrap().iter().filter(|c| c["niveaux"].as_array().unwrap().len() > 1).count();
     }
     assert!(multi > 0);
@@ -52,16 +56,16 @@ async fn some_demo_classes_hold_several_niveaux() {
 #[tokio::test]
 async fn a_certificate_over_http_shows_the_pupil_the_school_and_the_year() {
     let s = TestServer::start(200).await;
-    let p = first_pupil(&s).await;
+    let (d, p) = first_pupil(&s).await;
     let id = p["id"].as_str().unwrap();
-    let res = s.get(&format!("/api/v1/eleves/{id}/documents/certificat-scolarite")).await;
+    let res = s.get_as(&d, &format!("/api/v1/eleves/{id}/documents/certificat-scolarite")).await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "application/pdf");
     assert_eq!(res.headers()["cache-control"], "no-store");
     let pdf = res.bytes().await.unwrap();
     let text = pdftotext(&pdf);
-    let fiche = s.get_json(&format!("/api/v1/eleves/{id}")).await;
-    let ecole = s.get_json(&format!("/api/v1/ecoles/{}", p["ecole_id"].as_str().unwrap())).await;
+    let fiche = s.json_as(&d, &format!("/api/v1/eleves/{id}")).await;
+    let ecole = s.json_as(&d, &format!("/api/v1/ecoles/{}", p["ecole_id"].as_str().unwrap())).await;
     let naissance = fiche["eleve"]["date_naissance"].as_str().unwrap(); // ISO
     let (y, rest) = naissance.split_once('-').unwrap();
     let (m, d) = rest.split_once('-').unwrap();
@@ -82,10 +86,10 @@ async fn a_certificate_over_http_shows_the_pupil_the_school_and_the_year() {
 #[tokio::test]
 async fn the_fiche_de_renseignements_shows_families_contacts_and_autorisations() {
     let s = TestServer::start(100).await;
-    let p = first_pupil(&s).await;
+    let (d, p) = first_pupil(&s).await;
     let id = p["id"].as_str().unwrap();
-    let fiche = s.get_json(&format!("/api/v1/eleves/{id}")).await;
-    let pdf = s.get(&format!("/api/v1/eleves/{id}/documents/fiche-renseignements")).await.bytes().await.unwrap();
+    let fiche = s.json_as(&d, &format!("/api/v1/eleves/{id}")).await;
+    let pdf = s.get_as(&d, &format!("/api/v1/eleves/{id}/documents/fiche-renseignements")).await.bytes().await.unwrap();
     let text = pdftotext(&pdf);
     assert!(text.contains("FICHE DE RENSEIGNEMENTS"));
     for r in fiche["responsables"].as_array().unwrap() {
@@ -105,11 +109,12 @@ async fn the_fiche_de_renseignements_shows_families_contacts_and_autorisations()
 #[tokio::test]
 async fn the_class_list_lists_every_pupil_of_the_class() {
     let s = TestServer::start(200).await;
-    let ecoles = s.get_json("/api/v1/ecoles").await;
-    let classes = s.get_json(&format!("/api/v1/ecoles/{}/classes", ecoles[0]["id"].as_str().unwrap())).await;
+    let d = s.login("directeur.1").await;
+    let ecoles = s.json_as(&d, "/api/v1/ecoles").await;
+    let classes = s.json_as(&d, &format!("/api/v1/ecoles/{}/classes", ecoles[0]["id"].as_str().unwrap())).await;
     let classe = classes[0]["id"].as_str().unwrap();
-    let eleves = s.get_json(&format!("/api/v1/classes/{classe}/eleves")).await;
-    let pdf = s.get(&format!("/api/v1/classes/{classe}/documents/liste-classe")).await.bytes().await.unwrap();
+    let eleves = s.json_as(&d, &format!("/api/v1/classes/{classe}/eleves")).await;
+    let pdf = s.get_as(&d, &format!("/api/v1/classes/{classe}/documents/liste-classe")).await.bytes().await.unwrap();
     let text = pdftotext(&pdf);
     assert!(text.contains("LISTE DE CLASSE"));
     assert!(text.contains(classes[0]["libelle"].as_str().unwrap()));
@@ -121,14 +126,15 @@ async fn the_class_list_lists_every_pupil_of_the_class() {
 #[tokio::test]
 async fn a_class_prints_as_one_merged_pdf_or_a_zip_of_one_pdf_per_pupil() {
     let s = TestServer::start(150).await;
-    let ecoles = s.get_json("/api/v1/ecoles").await;
-    let classes = s.get_json(&format!("/api/v1/ecoles/{}/classes", ecoles[0]["id"].as_str().unwrap())).await;
+    let d = s.login("directeur.1").await;
+    let ecoles = s.json_as(&d, "/api/v1/ecoles").await;
+    let classes = s.json_as(&d, &format!("/api/v1/ecoles/{}/classes", ecoles[0]["id"].as_str().unwrap())).await;
     let classe = classes[0]["id"].as_str().unwrap();
     let n = classes[0]["effectif"].as_u64().unwrap() as usize;
     let merged =
-        s.get(&format!("/api/v1/classes/{classe}/documents/certificat-scolarite")).await.bytes().await.unwrap();
+        s.get_as(&d, &format!("/api/v1/classes/{classe}/documents/certificat-scolarite")).await.bytes().await.unwrap();
     assert_eq!(pdftotext(&merged).matches("CERTIFICAT DE SCOLARITÉ").count(), n);
-    let res = s.get(&format!("/api/v1/classes/{classe}/documents/fiche-renseignements?format=zip")).await;
+    let res = s.get_as(&d, &format!("/api/v1/classes/{classe}/documents/fiche-renseignements?format=zip")).await;
     assert_eq!(res.headers()["content-type"], "application/zip");
     let zip = res.bytes().await.unwrap();
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.to_vec())).unwrap();
@@ -148,45 +154,49 @@ fn admission(ecole: &str, nom: &str, prenoms: &str) -> Value {
     })
 }
 
-async fn ecole_of_kind(s: &TestServer, kind: &str) -> String {
-    let ecoles = s.get_json("/api/v1/ecoles").await;
-    ecoles.as_array().unwrap().iter().find(|e| e["type"] == kind).unwrap()["id"].as_str().unwrap().to_string()
+/// directeur.2's school (an élémentaire) and a session of that director.
+async fn elementaire(s: &TestServer) -> (Session, String) {
+    let d = s.login("directeur.2").await;
+    let ecoles = s.json_as(&d, "/api/v1/ecoles").await;
+    assert_eq!(ecoles[0]["type"], "elementaire");
+    (d, ecoles[0]["id"].as_str().unwrap().to_string())
 }
 
 #[tokio::test]
 async fn a_hostile_name_is_stored_and_printed_exactly() {
     let s = TestServer::start(50).await;
-    let ecole = ecole_of_kind(&s, "elementaire").await;
+    let (d, ecole) = elementaire(&s).await;
     let mut prenom = format!("{HOSTILE} Anne-Marie");
     while prenom.chars().count() < 120 {
         prenom.push('e');
     }
     assert_eq!(prenom.chars().count(), 120);
-    let res = s.post_json("/api/v1/eleves", &admission(&ecole, HOSTILE, &prenom)).await;
+    let res = s.post_as(&d, "/api/v1/eleves", &admission(&ecole, HOSTILE, &prenom)).await;
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
-    let fiche = s.get_json(&format!("/api/v1/eleves/{id}")).await;
+    let fiche = s.json_as(&d, &format!("/api/v1/eleves/{id}")).await;
     assert_eq!(fiche["eleve"]["prenoms"], prenom.as_str());
     assert_eq!(fiche["eleve"]["nom"], HOSTILE.to_uppercase().as_str());
     for doc in ["certificat-scolarite", "fiche-renseignements"] {
-        let res = s.get(&format!("/api/v1/eleves/{id}/documents/{doc}")).await;
+        let res = s.get_as(&d, &format!("/api/v1/eleves/{id}/documents/{doc}")).await;
         assert_eq!(res.status(), 200, "{doc}");
         let text = pdf_chars(&res.bytes().await.unwrap());
         assert!(text.contains(&prenom), "{doc}: prénom not printed exactly:\n{text}");
         assert!(text.contains(&HOSTILE.to_uppercase()), "{doc}: nom not printed exactly:\n{text}");
     }
     // The page escapes it.
-    let html = s.get(&format!("/eleves/{id}")).await.text().await.unwrap();
+    let html = s.get_as(&d, &format!("/eleves/{id}")).await.text().await.unwrap();
     assert!(html.contains("&lt;b&gt;") && !html.contains("<b>"));
 }
 
 #[tokio::test]
 async fn the_same_pupil_rendered_twice_gives_identical_bytes() {
     let s = TestServer::start(50).await;
-    let id = first_pupil(&s).await["id"].as_str().unwrap().to_string();
+    let (d, p) = first_pupil(&s).await;
+    let id = p["id"].as_str().unwrap().to_string();
     for doc in ["certificat-scolarite", "fiche-renseignements"] {
-        let a = s.get(&format!("/api/v1/eleves/{id}/documents/{doc}")).await.bytes().await.unwrap();
-        let b = s.get(&format!("/api/v1/eleves/{id}/documents/{doc}")).await.bytes().await.unwrap();
+        let a = s.get_as(&d, &format!("/api/v1/eleves/{id}/documents/{doc}")).await.bytes().await.unwrap();
+        let b = s.get_as(&d, &format!("/api/v1/eleves/{id}/documents/{doc}")).await.bytes().await.unwrap();
         assert_eq!(a, b, "{doc} is not deterministic");
     }
 }
@@ -194,7 +204,8 @@ async fn the_same_pupil_rendered_twice_gives_identical_bytes() {
 #[tokio::test]
 async fn bad_input_is_refused_in_french_and_nothing_is_written() {
     let s = TestServer::start(50).await;
-    let ecole = ecole_of_kind(&s, "elementaire").await;
+    let (d, ecole) = elementaire(&s).await;
+    let dasen = s.login("dasen.1").await;
     let before = s.row_counts();
     let mut bad_date = admission(&ecole, "Durand", "Léa");
     bad_date["eleve"]["date_naissance"] = json!("31/02/2018");
@@ -214,15 +225,16 @@ async fn bad_input_is_refused_in_french_and_nothing_is_written() {
         (niveau, 409, "n'accueille pas"),
     ];
     for (body, status, words) in cases {
-        let res = s.post_json("/api/v1/eleves", &body).await;
+        let res = s.post_as(&d, "/api/v1/eleves", &body).await;
         assert_eq!(res.status(), status);
         let v: Value = res.json().await.unwrap();
         assert!(v["message"].as_str().unwrap().contains(words), "{v}");
     }
     // A wrong UAI key, for a school.
-    let circo = s.get_json("/api/v1/ecoles").await[0]["circonscription_id"].as_str().unwrap().to_string();
+    let circo = s.json_as(&dasen, "/api/v1/ecoles").await[0]["circonscription_id"].as_str().unwrap().to_string();
     let res = s
-        .post_json(
+        .post_as(
+            &dasen,
             "/api/v1/ecoles",
             &json!({ "uai": "0350760M", "nom": "École test", "type": "primaire", "commune_id": "a".repeat(20),
                      "circonscription_id": circo, "adresse": "1 rue" }),
@@ -238,20 +250,26 @@ async fn bad_input_is_refused_in_french_and_nothing_is_written() {
 #[tokio::test]
 async fn malformed_requests_get_a_french_4xx() {
     let s = TestServer::start(30).await;
+    let (d, p) = first_pupil(&s).await;
+    let post = |body: Vec<u8>, ct: Option<&str>| {
+        let mut r = s
+            .client
+            .post(s.url("/api/v1/eleves"))
+            .header("cookie", &d.cookie)
+            .header("x-csrf-token", &d.csrf)
+            .body(body);
+        if let Some(ct) = ct {
+            r = r.header("content-type", ct);
+        }
+        r.send()
+    };
     // Not JSON, wrong encoding, missing fields.
-    let res = s
-        .client
-        .post(s.url("/api/v1/eleves"))
-        .header("content-type", "application/json")
-        .body(vec![0xff, 0xfe, 0x00])
-        .send()
-        .await
-        .unwrap();
+    let res = post(vec![0xff, 0xfe, 0x00], Some("application/json")).await.unwrap();
     assert_eq!(res.status(), 400);
     assert!(res.json::<Value>().await.unwrap()["message"].as_str().unwrap().contains("JSON"));
-    let res = s.client.post(s.url("/api/v1/eleves")).body("{}").send().await.unwrap();
+    let res = post(b"{}".to_vec(), None).await.unwrap();
     assert_eq!(res.status(), 400, "missing content type");
-    let res = s.post_json("/api/v1/eleves", &json!({ "ecole_id": "x" })).await;
+    let res = s.post_as(&d, "/api/v1/eleves", &json!({ "ecole_id": "x" })).await;
     assert_eq!(res.status(), 422);
     assert!(res.json::<Value>().await.unwrap()["message"].as_str().unwrap().contains("champ obligatoire manquant"));
     // Ids that cannot exist, documents that do not exist, queries that do not parse.
@@ -262,40 +280,40 @@ async fn malformed_requests_get_a_french_4xx() {
         "/api/v1/classes/zzzzzzzzzzzzzzzzzzzz/documents/liste-classe",
         "/page/inexistante",
     ] {
-        let res = s.get(path).await;
+        let res = s.get_as(&d, path).await;
         assert_eq!(res.status(), 404, "{path}");
     }
-    let id = first_pupil(&s).await["id"].as_str().unwrap().to_string();
-    let res = s.get(&format!("/api/v1/eleves/{id}/documents/inconnu")).await;
+    let id = p["id"].as_str().unwrap().to_string();
+    let res = s.get_as(&d, &format!("/api/v1/eleves/{id}/documents/inconnu")).await;
     assert_eq!(res.status(), 404);
     assert!(res.json::<Value>().await.unwrap()["message"].as_str().unwrap().contains("certificat-scolarite"));
-    let res = s.get(&format!("/api/v1/eleves/{id}/documents/liste-classe")).await;
+    let res = s.get_as(&d, &format!("/api/v1/eleves/{id}/documents/liste-classe")).await;
     assert_eq!(res.status(), 409, "a class list for a pupil makes no sense");
-    let res = s.get("/api/v1/eleves?limite=beaucoup").await;
+    let res = s.get_as(&d, "/api/v1/eleves?limite=beaucoup").await;
     assert_eq!(res.status(), 400);
-    let res = s.get(&format!("/api/v1/eleves?q={}", "x".repeat(300))).await;
+    let res = s.get_as(&d, &format!("/api/v1/eleves?q={}", "x".repeat(300))).await;
     assert_eq!(res.status(), 422);
-    let res = s.get("/api/v1/eleves?annee=2026-2028").await;
+    let res = s.get_as(&d, "/api/v1/eleves?annee=2026-2028").await;
     assert_eq!(res.status(), 422);
 }
 
 #[tokio::test]
 async fn searching_ignores_case_accents_and_hyphens() {
     let s = TestServer::start(30).await;
-    let ecole = ecole_of_kind(&s, "primaire").await;
-    let res = s.post_json("/api/v1/eleves", &admission(&ecole, "Martin-Durand", "Élodie")).await;
+    let (d, ecole) = elementaire(&s).await;
+    let res = s.post_as(&d, "/api/v1/eleves", &admission(&ecole, "Martin-Durand", "Élodie")).await;
     assert_eq!(res.status(), 201);
-    let found = s.get_json("/api/v1/eleves?q=elodie%20martin%20durand").await;
+    let found = s.json_as(&d, "/api/v1/eleves?q=elodie%20martin%20durand").await;
     assert!(found.as_array().unwrap().iter().any(|e| e["nom"] == "MARTIN-DURAND" && e["prenoms"] == "Élodie"));
 }
 
 #[tokio::test]
 async fn a_new_pupil_without_ine_gets_one_from_the_departement_sequence() {
     let s = TestServer::start(30).await;
-    let ecole = ecole_of_kind(&s, "primaire").await;
-    let res = s.post_json("/api/v1/eleves", &admission(&ecole, "Nouveau", "Léon")).await;
+    let (d, ecole) = elementaire(&s).await;
+    let res = s.post_as(&d, "/api/v1/eleves", &admission(&ecole, "Nouveau", "Léon")).await;
     let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
-    let fiche = s.get_json(&format!("/api/v1/eleves/{id}")).await;
+    let fiche = s.json_as(&d, &format!("/api/v1/eleves/{id}")).await;
     let ine = fiche["eleve"]["ine"].as_str().unwrap();
     assert!(ine.starts_with("26035"), "{ine}");
     let (_, warning) = registre::domain::Ine::parse(ine).unwrap();
@@ -305,7 +323,8 @@ async fn a_new_pupil_without_ine_gets_one_from_the_departement_sequence() {
 #[tokio::test]
 async fn pages_are_french_and_carry_the_security_headers() {
     let s = TestServer::start(60).await;
-    let res = s.get("/").await;
+    let (d, p) = first_pupil(&s).await;
+    let res = s.get_as(&d, "/").await;
     assert_eq!(res.status(), 200);
     let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
     assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"));
@@ -313,12 +332,11 @@ async fn pages_are_french_and_carry_the_security_headers() {
     assert_eq!(res.headers()["referrer-policy"], "no-referrer");
     let html = res.text().await.unwrap();
     assert!(html.contains("lang=\"fr\"") && html.contains("Circonscription"));
-    let p = first_pupil(&s).await;
-    let html = s.get(&format!("/eleves/{}", p["id"].as_str().unwrap())).await.text().await.unwrap();
+    let html = s.get_as(&d, &format!("/eleves/{}", p["id"].as_str().unwrap())).await.text().await.unwrap();
     assert!(html.contains("Responsables légaux") && html.contains(p["prenoms"].as_str().unwrap()));
-    let html = s.get("/eleves?q=a").await.text().await.unwrap();
+    let html = s.get_as(&d, "/eleves?q=a").await.text().await.unwrap();
     assert!(html.contains("au moins deux lettres"));
-    let res = s.get("/nimporte/quoi").await;
+    let res = s.get_as(&d, "/nimporte/quoi").await;
     assert_eq!(res.status(), 404);
     assert!(res.text().await.unwrap().contains("Page introuvable"));
 }
@@ -326,7 +344,7 @@ async fn pages_are_french_and_carry_the_security_headers() {
 #[tokio::test]
 async fn the_openapi_document_describes_the_api() {
     let s = TestServer::start(20).await;
-    let doc = s.get_json("/api/v1/openapi.json").await;
+    let doc: Value = s.client.get(s.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     for path in ["/api/v1/ecoles", "/api/v1/eleves", "/api/v1/eleves/{id}", "/api/v1/eleves/{id}/documents/{document}"]
     {

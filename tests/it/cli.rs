@@ -45,7 +45,7 @@ fn demo_eleves_render_and_check_work_together() {
     ok(registre().args(["demo", "--pupils", "400", "--seed", "3", "--db"]).arg(&db));
     let list = ok(registre().args(["eleves", "--db"]).arg(&db));
     let lines: Vec<&str> = list.lines().collect();
-    assert_eq!(lines.len(), 400);
+    assert_eq!(lines.len(), 430, "400 pupils and the 30 of the neighbouring demo département");
     let cols: Vec<&str> = lines[0].split('\t').collect();
     assert_eq!(cols.len(), 7, "id, nom, prénoms, date, UAI, niveau, classe");
     assert!(registre::domain::Uai::parse(cols[4]).is_ok());
@@ -130,7 +130,7 @@ fn serve_refuses_a_non_loopback_address_and_says_why() {
     let dir = tempfile::tempdir().unwrap();
     let err =
         fails(registre().args(["serve", "--demo", "--addr", "0.0.0.0:8080", "--db"]).arg(dir.path().join("x.db")));
-    assert!(err.contains("adresse locale") && err.contains("authentification"), "{err}");
+    assert!(err.contains("adresse locale") && err.contains("--tls-cert"), "{err}");
     assert!(!dir.path().join("x.db").exists(), "nothing created");
 }
 
@@ -156,18 +156,27 @@ async fn serve_demo_from_nothing_and_render_print_the_same_certificate() {
     .await
     .unwrap()
     .expect("the server prints its address");
+    // The demo accounts file gives the director's credentials; the clock is fixed, so is the code.
+    let comptes: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("registre.db.demo-accounts.json")).unwrap()).unwrap();
+    let d = comptes.as_array().unwrap().iter().find(|k| k["login"] == "directeur.1").unwrap();
+    let secret = registre::auth::totp::depuis_base32(d["totp_secret"].as_str().unwrap()).unwrap();
+    let t = time::OffsetDateTime::parse(CLOCK, &time::format_description::well_known::Rfc3339).unwrap();
+    let code = registre::auth::totp::code(&secret, t.unix_timestamp() as u64);
     let client = reqwest::Client::new();
-    let eleves: serde_json::Value =
-        client.get(format!("{url}api/v1/eleves?limite=1")).send().await.unwrap().json().await.unwrap();
-    let id = eleves[0]["id"].as_str().unwrap().to_string();
-    let http_pdf = client
-        .get(format!("{url}api/v1/eleves/{id}/documents/certificat-scolarite"))
+    let login = client
+        .post(format!("{url}api/v1/login"))
+        .json(&serde_json::json!({ "login": "directeur.1", "mot_de_passe": d["mot_de_passe"], "code": code }))
         .send()
         .await
-        .unwrap()
-        .bytes()
-        .await
         .unwrap();
+    assert_eq!(login.status(), 200);
+    let cookie = crate::helpers::cookie_de(&login);
+    let get = |path: String| client.get(format!("{url}{path}")).header("cookie", cookie.clone()).send();
+    let eleves: serde_json::Value = get("api/v1/eleves?limite=1".into()).await.unwrap().json().await.unwrap();
+    let id = eleves[0]["id"].as_str().unwrap().to_string();
+    let http_pdf =
+        get(format!("api/v1/eleves/{id}/documents/certificat-scolarite")).await.unwrap().bytes().await.unwrap();
     let out = dir.path().join("c.pdf");
     ok(registre().args(["render", "certificat-scolarite", "--eleve", &id, "-o"]).arg(&out).arg("--db").arg(&db));
     let cli_pdf = std::fs::read(&out).unwrap();

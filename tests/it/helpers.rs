@@ -1,4 +1,4 @@
-//! Spawning the server and reading PDFs.
+//! Spawning the server, logging in as the demo accounts, and reading PDFs.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -6,8 +6,10 @@ use std::process::{Command, Stdio};
 
 use registre::app::{self, AppState};
 use registre::clock::Clock;
-use registre::samples;
+use registre::config::{Cles, Transport};
+use registre::samples::{self, CompteDemo, Resume};
 use registre::store::Store;
+use serde_json::Value;
 use time::OffsetDateTime;
 use time::macros::datetime;
 
@@ -17,14 +19,26 @@ pub const NOW: OffsetDateTime = datetime!(2026-11-29 09:30 UTC);
 /// The hostile name of the foundation issue.
 pub const HOSTILE: &str = "#exit() $x$ *gras* _souligné_ [lien](x) \\ <b> @ref 😀 محمد Ñúñez-O'Brien";
 
-/// A server on a random loopback port, with a small demo département and a fixed clock.
-#[allow(dead_code)] // clock and state serve later tests (accounts, lifecycle)
+/// A logged-in session: its cookie and CSRF token.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
+    pub login: String,
+}
+
+/// A server on a random loopback port, with a small demo département, its demo accounts and a
+/// fixed clock.
+#[allow(dead_code)] // not every test uses every field
 pub struct TestServer {
     pub base: String,
     pub client: reqwest::Client,
     pub clock: Clock,
     pub db: PathBuf,
     pub state: AppState,
+    pub comptes: Vec<CompteDemo>,
+    pub resume: Resume,
+    pub cles: Cles,
     _dir: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -36,41 +50,80 @@ impl TestServer {
         let db = dir.path().join("registre.db");
         let clock = Clock::fixed(NOW);
         let store = Store::open(&db).unwrap();
+        let cles = Cles::creer(&db).unwrap();
         let params = samples::Parametres { eleves: pupils, graine: 7, aujourd_hui: clock.today() };
-        samples::generer(&store, &params, &|_, _| {}).unwrap();
-        let state = AppState::new(store, clock.clone());
+        let resume = samples::generer(&store, &params, &|_, _| {}).unwrap();
+        let comptes = samples::comptes_demo(&store, &cles, clock.now(), &resume).unwrap();
+        let state = AppState::new(store, cles.clone(), clock.clone(), Transport::Local);
         let listener = app::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app::serve(listener, state.clone(), async move {
             let _ = rx.await;
         }));
-        Self { base, client: reqwest::Client::new(), clock, db, state, _dir: dir, stop: Some(tx) }
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Self { base, client, clock, db, state, comptes, resume, cles, _dir: dir, stop: Some(tx) }
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
-    pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.unwrap()
+    pub fn compte(&self, login: &str) -> &CompteDemo {
+        self.comptes.iter().find(|c| c.login == login).unwrap_or_else(|| panic!("no demo account {login}"))
     }
 
-    pub async fn get_json(&self, path: &str) -> serde_json::Value {
-        let res = self.get(path).await;
-        assert_eq!(res.status(), 200, "GET {path}");
+    /// The current TOTP code of a demo account.
+    pub fn code(&self, login: &str) -> String {
+        let secret = registre::auth::totp::depuis_base32(&self.compte(login).totp_secret).unwrap();
+        registre::auth::totp::code(&secret, self.clock.now().unix_timestamp() as u64)
+    }
+
+    /// Logs in a demo account with its password and current TOTP code. The clock moves 30 s
+    /// first, so that every login uses a fresh code (a code is accepted once).
+    pub async fn login(&self, login: &str) -> Session {
+        self.clock.advance(time::Duration::seconds(30));
+        let k = self.compte(login);
+        let res = self
+            .client
+            .post(self.url("/api/v1/login"))
+            .json(&serde_json::json!({ "login": login, "mot_de_passe": k.mot_de_passe, "code": self.code(login) }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "login {login}");
+        let cookie = cookie_de(&res);
+        let v: Value = res.json().await.unwrap();
+        Session { cookie, csrf: v["csrf"].as_str().unwrap().to_string(), login: login.into() }
+    }
+
+    pub async fn get_as(&self, s: &Session, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).header("cookie", &s.cookie).send().await.unwrap()
+    }
+
+    pub async fn json_as(&self, s: &Session, path: &str) -> Value {
+        let res = self.get_as(s, path).await;
+        assert_eq!(res.status(), 200, "GET {path} as {}", s.login);
         res.json().await.unwrap()
     }
 
-    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
-        self.client.post(self.url(path)).json(body).send().await.unwrap()
+    pub async fn post_as(&self, s: &Session, path: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("cookie", &s.cookie)
+            .header("x-csrf-token", &s.csrf)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 
-    /// The number of rows of every table: to prove that a refused request wrote nothing.
+    /// The number of rows of every table but the journal: to prove that a refused request
+    /// wrote nothing (the journal records the refusal's context, not data).
     pub fn row_counts(&self) -> Vec<(String, i64)> {
         let conn = rusqlite::Connection::open(&self.db).unwrap();
         let tables: Vec<String> = conn
-            .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT IN ('journal', 'session') ORDER BY name")
             .unwrap()
             .query_map([], |r| r.get(0))
             .unwrap()
@@ -94,13 +147,19 @@ impl Drop for TestServer {
     }
 }
 
+/// The `name=value` of the session cookie set by a response.
+pub fn cookie_de(res: &reqwest::Response) -> String {
+    let set = res.headers().get("set-cookie").expect("a session cookie").to_str().unwrap().to_string();
+    set.split(';').next().unwrap().to_string()
+}
+
 fn run_with_stdin(cmd: &str, args: &[&str], input: &[u8]) -> String {
     let mut child = Command::new(cmd)
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("{cmd} is needed by the tests (installed by .ci/run): {e}"));
+        .unwrap_or_else(|e| panic!("{cmd} is needed by the tests (installed by scripts/test): {e}"));
     child.stdin.take().unwrap().write_all(input).unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{cmd} failed");

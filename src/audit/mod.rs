@@ -1,0 +1,220 @@
+//! The audit journal: every read, list, search, print, export and write of personal data adds
+//! one row, chained to the previous one by HMAC-SHA-256 under a key kept outside the database.
+//!
+//! Rules kept here (DESIGN.md §4):
+//! - writes are journaled in the same transaction as the change: no journal, no change;
+//! - reads are journaled before the data is sent: if the row cannot be written, the request
+//!   fails (fail closed);
+//! - the table is append-only (triggers abort UPDATE and DELETE); `registre check` recomputes
+//!   the chain and names the first row that was edited, deleted or moved.
+//!   *(design)* Removing rows from the very end cannot be seen from the chain alone.
+
+use hmac::{Hmac, KeyInit, Mac};
+use rusqlite::Connection;
+use serde_json::Value;
+use sha2::Sha256;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::config::{Cles, hex};
+use crate::policy::{Action, Role};
+use crate::store::journal::{self, Entree};
+use crate::store::{self, Store};
+
+/// Who acts, as the journal records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Auteur {
+    /// Account id, or `operateur` for the CLI.
+    pub id: String,
+    /// Role.
+    pub role: Role,
+    /// The function shown to parents (« direction d'école — École … »), never a name.
+    pub fonction: String,
+}
+
+impl Auteur {
+    /// The CLI operator on the server.
+    pub fn operateur() -> Self {
+        Self { id: "operateur".into(), role: Role::Operateur, fonction: "opérateur du serveur".into() }
+    }
+}
+
+/// One thing done, before it is written.
+#[derive(Debug, Clone)]
+pub struct Fait {
+    /// What.
+    pub action: Action,
+    /// On what kind of record (`eleve`, `classe`, `document`, `compte`, `session`…).
+    pub ressource: &'static str,
+    /// The record's id.
+    pub cible: Option<String>,
+    /// The pupil concerned.
+    pub eleve: Option<String>,
+    /// Details (document name, number of lines, search words…).
+    pub detail: Option<Value>,
+}
+
+impl Fait {
+    /// A fact on a kind of record.
+    pub fn new(action: Action, ressource: &'static str) -> Self {
+        Self { action, ressource, cible: None, eleve: None, detail: None }
+    }
+
+    /// The record.
+    pub fn cible(mut self, id: impl Into<String>) -> Self {
+        self.cible = Some(id.into());
+        self
+    }
+
+    /// The pupil concerned.
+    pub fn eleve(mut self, id: impl Into<String>) -> Self {
+        self.eleve = Some(id.into());
+        self
+    }
+
+    /// Details.
+    pub fn detail(mut self, v: Value) -> Self {
+        self.detail = Some(v);
+        self
+    }
+}
+
+/// The MAC of a row: HMAC-SHA-256(key, previous MAC ‖ canonical JSON of the row, seq included).
+pub fn mac(cles: &Cles, precedent: &str, e: &Entree) -> String {
+    let mut m =
+        <Hmac<Sha256> as KeyInit>::new_from_slice(&cles.journal).unwrap_or_else(|_| unreachable!("32-byte key"));
+    m.update(precedent.as_bytes());
+    m.update(b"\x1e");
+    // serde_json writes the struct's fields in declaration order: a canonical encoding.
+    m.update(serde_json::to_string(e).unwrap_or_default().as_bytes());
+    hex(&m.finalize().into_bytes())
+}
+
+/// Appends rows for `faits`, in the caller's transaction (the writer).
+pub fn ajouter(c: &Connection, cles: &Cles, auteur: &Auteur, le: OffsetDateTime, faits: &[Fait]) -> store::Result<()> {
+    let (mut seq, mut precedent) = journal::dernier(c)?.unwrap_or((0, String::new()));
+    let le = le.to_offset(time::UtcOffset::UTC).format(&Rfc3339).unwrap_or_default();
+    for f in faits {
+        seq += 1;
+        let e = Entree {
+            seq,
+            le: le.clone(),
+            acteur: auteur.id.clone(),
+            role: auteur.role.code().into(),
+            fonction: auteur.fonction.clone(),
+            action: f.action.code().into(),
+            ressource: f.ressource.into(),
+            cible: f.cible.clone(),
+            eleve_id: f.eleve.clone(),
+            detail: f.detail.as_ref().map(Value::to_string),
+        };
+        let m = mac(cles, &precedent, &e);
+        journal::inserer(c, &e, &m)?;
+        precedent = m;
+    }
+    Ok(())
+}
+
+/// Journals `faits` in a transaction of their own (reads: call before sending the data).
+pub fn noter(store: &Store, cles: &Cles, auteur: &Auteur, le: OffsetDateTime, faits: &[Fait]) -> store::Result<()> {
+    if faits.is_empty() {
+        return Ok(());
+    }
+    store.write(|tx| ajouter(tx, cles, auteur, le, faits))
+}
+
+/// The first problem of the journal, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anomalie {
+    /// The row at fault.
+    pub seq: i64,
+    /// What is wrong, in French.
+    pub raison: String,
+}
+
+/// Recomputes the chain; returns the first row that does not verify, and the rows checked.
+pub fn verifier(store: &Store, cles: &Cles) -> store::Result<(Option<Anomalie>, i64)> {
+    store.read(|c| {
+        if !journal::protections_presentes(c)? {
+            return Ok((
+                Some(Anomalie {
+                    seq: 0, raison: "les déclencheurs qui protègent le journal ont été supprimés".into()
+                }),
+                0,
+            ));
+        }
+        let mut precedent = String::new();
+        let mut attendu = 1;
+        let mut anomalie = None;
+        let mut n = 0;
+        journal::parcourir(c, |e, m| {
+            n += 1;
+            if e.seq != attendu {
+                anomalie = Some(Anomalie {
+                    seq: e.seq,
+                    raison: format!("ligne {e_seq} : la ligne {attendu} manque (supprimée ?)", e_seq = e.seq),
+                });
+                return false;
+            }
+            if mac(cles, &precedent, e) != m {
+                anomalie = Some(Anomalie {
+                    seq: e.seq,
+                    raison: format!(
+                        "ligne {} : l'empreinte ne correspond pas (ligne modifiée, déplacée ou insérée)",
+                        e.seq
+                    ),
+                });
+                return false;
+            }
+            precedent = m.to_string();
+            attendu += 1;
+            true
+        })?;
+        Ok((anomalie, n))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setup() -> (tempfile::TempDir, Store, Cles) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("j.db");
+        let store = Store::open(&db).unwrap();
+        let cles = Cles::generer(&mut rand::rng());
+        (dir, store, cles)
+    }
+
+    fn remplir(store: &Store, cles: &Cles, n: usize) {
+        let t = time::macros::datetime!(2026-11-29 10:00 UTC);
+        for i in 0..n {
+            let f = Fait::new(Action::Lire, "eleve").cible(format!("e{i}")).eleve(format!("e{i}"));
+            noter(store, cles, &Auteur::operateur(), t, &[f]).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_sound_chain_verifies() {
+        let (_d, store, cles) = setup();
+        remplir(&store, &cles, 5);
+        assert_eq!(verifier(&store, &cles).unwrap(), (None, 5));
+    }
+
+    #[test]
+    fn the_journal_refuses_updates_and_deletes() {
+        let (_d, store, cles) = setup();
+        remplir(&store, &cles, 2);
+        let err = store.write(|tx| Ok(tx.execute("UPDATE journal SET action = 'x' WHERE seq = 1", [])?)).unwrap_err();
+        assert!(err.to_string().contains("ajout seul"));
+        assert!(store.write(|tx| Ok(tx.execute("DELETE FROM journal WHERE seq = 1", [])?)).is_err());
+    }
+
+    #[test]
+    fn a_wrong_key_breaks_the_first_row() {
+        let (_d, store, cles) = setup();
+        remplir(&store, &cles, 3);
+        let other = Cles::generer(&mut rand::rng());
+        assert_eq!(verifier(&store, &other).unwrap().0.map(|a| a.seq), Some(1));
+    }
+}

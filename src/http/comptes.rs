@@ -1,0 +1,385 @@
+//! The account API: login, logout, one's own account (password, second factor), activation
+//! and reset links, and the accounts an IA-DASEN or a directeur manages.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use super::session::{self, Connecte};
+use super::{Error, Result, api, blocking};
+use crate::app::AppState;
+use crate::auth::{self, NouveauCompte};
+use crate::domain::CompteId;
+use crate::policy::{Action, Ressource, Role};
+use crate::store::comptes::{self, Etat};
+use crate::store::territoires;
+
+/// The routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", post(login))
+        .route("/logout", post(logout))
+        .route("/moi", get(moi))
+        .route("/moi/mot-de-passe", post(changer_mot_de_passe))
+        .route("/moi/second-facteur", post(commencer_second_facteur))
+        .route("/moi/second-facteur/confirmation", post(confirmer_second_facteur))
+        .route("/activation", post(activation))
+        .route("/reinitialisation", post(reinitialisation))
+        .route("/comptes", get(lister_comptes).post(creer_compte))
+        .route("/comptes/{id}/desactivation", post(desactiver_compte))
+        .route("/comptes/{id}/lien-reinitialisation", post(lien_reinitialisation))
+}
+
+/// Credentials.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct Identifiants {
+    /// Login.
+    pub login: String,
+    /// Password.
+    pub mot_de_passe: String,
+    /// TOTP code (6 digits) or a recovery code; required once the second factor is active.
+    #[serde(default)]
+    pub code: Option<String>,
+}
+
+/// One's account, as shown to its holder.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Moi {
+    /// Account id.
+    pub id: String,
+    /// Login.
+    pub login: String,
+    /// Role.
+    pub role: Role,
+    /// Role and territory.
+    pub fonction: String,
+    /// Whether this session has the second factor (staff read no pupil without it).
+    pub second_facteur: bool,
+    /// The CSRF token to send as `X-CSRF-Token` with every change.
+    pub csrf: String,
+}
+
+/// Opens a session: sets the `__Host-sid` cookie.
+#[utoipa::path(post, path = "/api/v1/login", tag = "comptes", request_body = Identifiants,
+    responses((status = 200, body = Moi), (status = 401, body = super::error::ErrorBody)))]
+pub async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: std::result::Result<Json<Identifiants>, JsonRejection>,
+) -> Result<Response> {
+    let i = api::json(body)?;
+    let le = state.clock.now();
+    let ancienne = session::session_de(&headers);
+    let (c, fonction) = blocking(&state, move |s| {
+        // A new session id at every login: the previous one, if any, ends.
+        if let Some(old) = ancienne {
+            s.store.write(|tx| comptes::supprimer_session(tx, &auth::empreinte(&old)))?;
+        }
+        let c = auth::connecter(&s.store, &s.cles, le, &i.login, &i.mot_de_passe, i.code.as_deref())?;
+        let fonction = s.store.read(|db| auth::fonction(db, c.compte.role, &c.compte.perimetre))?;
+        Ok((c, fonction))
+    })
+    .await?;
+    let moi = Moi {
+        id: c.compte.id.to_string(),
+        login: c.compte.login.clone(),
+        role: c.compte.role,
+        fonction,
+        second_facteur: c.second_facteur,
+        csrf: c.csrf.clone(),
+    };
+    Ok(([(SET_COOKIE, session::cookie(&c.session))], Json(moi)).into_response())
+}
+
+/// Ends the session.
+#[utoipa::path(post, path = "/api/v1/logout", tag = "comptes", responses((status = 204)))]
+pub async fn logout(State(state): State<AppState>, Connecte(a): Connecte) -> Result<Response> {
+    let le = state.clock.now();
+    blocking(&state, move |s| Ok(auth::deconnecter(&s.store, &s.cles, le, &a)?)).await?;
+    Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, session::cookie_efface())]).into_response())
+}
+
+/// One's account.
+#[utoipa::path(get, path = "/api/v1/moi", tag = "comptes", responses((status = 200, body = Moi), (status = 401, body = super::error::ErrorBody)))]
+pub async fn moi(State(state): State<AppState>, headers: HeaderMap, Connecte(a): Connecte) -> Result<Json<Moi>> {
+    let sid = session::session_de(&headers).unwrap_or_default();
+    Ok(Json(Moi {
+        id: a.compte.as_ref().map(|c| c.to_string()).unwrap_or_default(),
+        login: a.login.clone().unwrap_or_default(),
+        role: a.role,
+        fonction: a.auteur.fonction.clone(),
+        second_facteur: a.second_facteur,
+        csrf: auth::csrf(&state.cles, &sid),
+    }))
+}
+
+/// A change of password.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ChangementMotDePasse {
+    /// The current password.
+    pub actuel: String,
+    /// The new one.
+    pub nouveau: String,
+}
+
+/// Changes one's password; other sessions end.
+#[utoipa::path(post, path = "/api/v1/moi/mot-de-passe", tag = "comptes", request_body = ChangementMotDePasse,
+    responses((status = 204), (status = 422, body = super::error::ErrorBody)))]
+pub async fn changer_mot_de_passe(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    body: std::result::Result<Json<ChangementMotDePasse>, JsonRejection>,
+) -> Result<StatusCode> {
+    let b = api::json(body)?;
+    let le = state.clock.now();
+    blocking(&state, move |s| Ok(auth::changer_mot_de_passe(&s.store, &s.cles, le, &a, &b.actuel, &b.nouveau)?))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A TOTP secret to enrol.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Enrolement {
+    /// The secret in base32, to type into an authenticator app.
+    pub secret: String,
+    /// The `otpauth://` URI.
+    pub uri: String,
+    /// The same URI as a QR code (SVG).
+    pub qr_svg: String,
+}
+
+/// The QR code of a URI, as SVG.
+pub fn qr_svg(uri: &str) -> String {
+    qrcode::QrCode::new(uri.as_bytes())
+        .map(|q| q.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).build())
+        .unwrap_or_default()
+}
+
+/// Starts enrolling a second factor: a new secret (stored encrypted, not yet active).
+#[utoipa::path(post, path = "/api/v1/moi/second-facteur", tag = "comptes", responses((status = 200, body = Enrolement)))]
+pub async fn commencer_second_facteur(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+) -> Result<Json<Enrolement>> {
+    let login = a.login.clone().unwrap_or_default();
+    let secret = blocking(&state, move |s| Ok(auth::commencer_totp(&s.store, &s.cles, &a)?)).await?;
+    let uri = auth::totp::uri(&secret, &login);
+    Ok(Json(Enrolement { secret: auth::totp::base32(&secret), qr_svg: qr_svg(&uri), uri }))
+}
+
+/// A code from the app.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct Code {
+    /// The 6 digits shown by the app.
+    pub code: String,
+}
+
+/// The recovery codes, shown once.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CodesSecours {
+    /// Ten single-use codes, to keep on paper.
+    pub codes_secours: Vec<String>,
+}
+
+/// Confirms the second factor with a code; returns the recovery codes, shown once.
+#[utoipa::path(post, path = "/api/v1/moi/second-facteur/confirmation", tag = "comptes", request_body = Code,
+    responses((status = 200, body = CodesSecours), (status = 422, body = super::error::ErrorBody)))]
+pub async fn confirmer_second_facteur(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    body: std::result::Result<Json<Code>, JsonRejection>,
+) -> Result<Json<CodesSecours>> {
+    let b = api::json(body)?;
+    let le = state.clock.now();
+    let codes = blocking(&state, move |s| Ok(auth::confirmer_totp(&s.store, &s.cles, le, &a, &b.code)?)).await?;
+    Ok(Json(CodesSecours { codes_secours: codes }))
+}
+
+/// A single-use link's token and the chosen password.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct JetonMotDePasse {
+    /// The token of the link.
+    pub jeton: String,
+    /// The chosen password.
+    pub mot_de_passe: String,
+}
+
+/// The activated account.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Active {
+    /// Its login.
+    pub login: String,
+    /// Whether a second factor must be enrolled at first login.
+    pub second_facteur_requis: bool,
+}
+
+/// Activates an account from its link; the user chooses the password.
+#[utoipa::path(post, path = "/api/v1/activation", tag = "comptes", request_body = JetonMotDePasse,
+    responses((status = 200, body = Active), (status = 410, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
+pub async fn activation(
+    State(state): State<AppState>,
+    body: std::result::Result<Json<JetonMotDePasse>, JsonRejection>,
+) -> Result<Json<Active>> {
+    let b = api::json(body)?;
+    let le = state.clock.now();
+    let k =
+        blocking(&state, move |s| Ok(auth::activer(&s.store, &s.cles, le, b.jeton.trim(), &b.mot_de_passe)?)).await?;
+    Ok(Json(Active { login: k.login, second_facteur_requis: k.role.exige_second_facteur() }))
+}
+
+/// Sets a new password from a reset link (unlocks the account).
+#[utoipa::path(post, path = "/api/v1/reinitialisation", tag = "comptes", request_body = JetonMotDePasse,
+    responses((status = 204), (status = 410, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
+pub async fn reinitialisation(
+    State(state): State<AppState>,
+    body: std::result::Result<Json<JetonMotDePasse>, JsonRejection>,
+) -> Result<StatusCode> {
+    let b = api::json(body)?;
+    let le = state.clock.now();
+    blocking(&state, move |s| Ok(auth::reinitialiser(&s.store, &s.cles, le, b.jeton.trim(), &b.mot_de_passe)?)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// An account as its manager sees it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CompteVu {
+    /// Id.
+    pub id: String,
+    /// Login.
+    pub login: String,
+    /// Role.
+    pub role: Role,
+    /// Kind of perimeter.
+    pub perimetre: String,
+    /// Territory's name.
+    pub territoire: Option<String>,
+    /// Holder's name.
+    pub nom: Option<String>,
+    /// State.
+    pub etat: Etat,
+}
+
+/// The accounts the actor manages.
+#[utoipa::path(get, path = "/api/v1/comptes", tag = "comptes", responses((status = 200, body = [CompteVu]), (status = 403, body = super::error::ErrorBody)))]
+pub async fn lister_comptes(State(state): State<AppState>, Connecte(a): Connecte) -> Result<Json<Vec<CompteVu>>> {
+    a.autoriser(Ressource::Compte, Action::Lister, state.clock.now())?;
+    blocking(&state, move |s| {
+        let liste = auth::comptes_geres(&s.store, &a)?;
+        let vus = s.store.read(|c| {
+            liste
+                .into_iter()
+                .map(|k| {
+                    Ok(CompteVu {
+                        territoire: territoires::nom_perimetre(c, &k.perimetre)?,
+                        id: k.id.to_string(),
+                        login: k.login,
+                        role: k.role,
+                        perimetre: k.perimetre.genre().into(),
+                        nom: k.nom,
+                        etat: k.etat,
+                    })
+                })
+                .collect::<crate::store::Result<Vec<_>>>()
+        })?;
+        Ok(vus)
+    })
+    .await
+    .map(Json)
+}
+
+/// A new account.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct DemandeCompte {
+    /// Login.
+    pub login: String,
+    /// Role code (`directeur`, `agent_mairie`, `ien`, `principal_college`, `responsable`…).
+    pub role: String,
+    /// Kind of perimeter (`ecole`, `commune`, `circonscription`, `departement`, `academie`,
+    /// `college`, `responsable`).
+    pub perimetre: String,
+    /// Its id (or UAI, INSEE code, département code).
+    pub territoire: String,
+    /// Holder's name.
+    #[serde(default)]
+    pub nom: Option<String>,
+}
+
+/// The created account and its activation link, shown once.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CompteCree {
+    /// Id.
+    pub id: String,
+    /// The single-use activation link (valid 72 hours), to hand to the holder.
+    pub lien_activation: String,
+}
+
+/// Creates a pending account and returns its activation link.
+#[utoipa::path(post, path = "/api/v1/comptes", tag = "comptes", request_body = DemandeCompte,
+    responses((status = 201, body = CompteCree), (status = 403, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
+pub async fn creer_compte(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    body: std::result::Result<Json<DemandeCompte>, JsonRejection>,
+) -> Result<(StatusCode, Json<CompteCree>)> {
+    let le = state.clock.now();
+    a.autoriser(Ressource::Compte, Action::Creer, le)?;
+    let d = api::json(body)?;
+    let role = Role::parse(&d.role)
+        .filter(|r| *r != Role::Operateur)
+        .ok_or_else(|| Error::invalide("role", "rôle inconnu"))?;
+    let (id, jeton) = blocking(&state, move |s| {
+        let perimetre = s
+            .store
+            .read(|c| territoires::trouver_perimetre(c, d.perimetre.trim(), &d.territoire))?
+            .ok_or_else(|| Error::introuvable("périmètre"))?;
+        let n = NouveauCompte { login: d.login, role, perimetre, nom: d.nom };
+        Ok(auth::creer_compte(&s.store, &s.cles, le, &a, &n)?)
+    })
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CompteCree { id: id.to_string(), lien_activation: format!("/activer?jeton={jeton}") }),
+    ))
+}
+
+/// Disables an account the actor manages.
+#[utoipa::path(post, path = "/api/v1/comptes/{id}/desactivation", tag = "comptes",
+    params(("id" = String, Path, description = "Identifiant du compte")), responses((status = 204), (status = 404, body = super::error::ErrorBody)))]
+pub async fn desactiver_compte(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(id): Path<String>,
+) -> Result<StatusCode> {
+    let le = state.clock.now();
+    a.autoriser(Ressource::Compte, Action::Supprimer, le)?;
+    let id = CompteId::parse(&id).map_err(|_| Error::introuvable("compte"))?;
+    blocking(&state, move |s| Ok(auth::desactiver(&s.store, &s.cles, le, &a, &id)?)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A reset link.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Lien {
+    /// The single-use link (valid 24 hours).
+    pub lien: String,
+}
+
+/// Issues a password-reset link for an account the actor manages.
+#[utoipa::path(post, path = "/api/v1/comptes/{id}/lien-reinitialisation", tag = "comptes",
+    params(("id" = String, Path, description = "Identifiant du compte")), responses((status = 200, body = Lien), (status = 404, body = super::error::ErrorBody)))]
+pub async fn lien_reinitialisation(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(id): Path<String>,
+) -> Result<Json<Lien>> {
+    let le = state.clock.now();
+    a.autoriser(Ressource::Compte, Action::Modifier, le)?;
+    let id = CompteId::parse(&id).map_err(|_| Error::introuvable("compte"))?;
+    let jeton = blocking(&state, move |s| Ok(auth::lien_reinitialisation(&s.store, &s.cles, le, &a, &id)?)).await?;
+    Ok(Json(Lien { lien: format!("/reinitialiser?jeton={jeton}") }))
+}

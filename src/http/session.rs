@@ -1,0 +1,152 @@
+//! Sessions over HTTP: the `__Host-sid` cookie, the actor extractors, CSRF.
+//!
+//! The cookie is `__Host-sid=…; Path=/; Secure; HttpOnly; SameSite=Strict` (browsers accept
+//! Secure cookies on localhost). State changes need the session's CSRF token, in the
+//! `X-CSRF-Token` header (API) or the `csrf` form field (pages); cross-site writes are refused
+//! outright by the router.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::{self, HeaderMap, HeaderValue};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::Error;
+use crate::app::AppState;
+use crate::auth::{self, Acteur};
+
+/// Name of the session cookie.
+pub const COOKIE: &str = "__Host-sid";
+
+/// The `Set-Cookie` value opening a session.
+pub fn cookie(session: &str) -> HeaderValue {
+    HeaderValue::from_str(&format!("{COOKIE}={session}; Path=/; Secure; HttpOnly; SameSite=Strict"))
+        .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The `Set-Cookie` value closing it.
+pub fn cookie_efface() -> HeaderValue {
+    HeaderValue::from_static("__Host-sid=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0")
+}
+
+/// The session id of the request's cookie.
+pub fn session_de(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.to_string())
+}
+
+fn est_sure(m: &Method) -> bool {
+    matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+async fn acteur_de(parts: &Parts, state: &AppState) -> Result<Option<(Acteur, String)>, Error> {
+    let Some(id) = session_de(&parts.headers) else { return Ok(None) };
+    let s = state.clone();
+    let le = state.clock.now();
+    let sid = id.clone();
+    let a = tokio::task::spawn_blocking(move || auth::acteur(&s.store, le, &sid)).await?.map_err(Error::from)?;
+    Ok(a.map(|a| (a, id)))
+}
+
+/// The authenticated actor of an API request; 401 otherwise. On state-changing methods, the
+/// `X-CSRF-Token` header must match the session.
+#[derive(Debug, Clone)]
+pub struct Connecte(pub Acteur);
+
+impl FromRequestParts<AppState> for Connecte {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Some((acteur, id)) = acteur_de(parts, state).await? else {
+            return Err(Error::non_authentifie());
+        };
+        if !est_sure(&parts.method) {
+            let attendu = auth::csrf(&state.cles, &id);
+            let donne = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+            if !egal_temps_constant(donne, &attendu) {
+                return Err(Error::csrf());
+            }
+        }
+        Ok(Connecte(acteur))
+    }
+}
+
+/// The actor of a page request, with the session's CSRF token for its forms; visitors without
+/// a session are sent to the login page.
+#[derive(Debug, Clone)]
+pub struct Visiteur {
+    /// The actor.
+    pub acteur: Acteur,
+    /// The CSRF token to put in forms.
+    pub csrf: String,
+}
+
+/// Sends to the login page, coming back here afterwards.
+#[derive(Debug)]
+pub struct VersConnexion(String);
+
+impl IntoResponse for VersConnexion {
+    fn into_response(self) -> Response {
+        Redirect::to(&format!("/connexion?suite={}", encoder(&self.0))).into_response()
+    }
+}
+
+/// Percent-encodes a path for a query parameter.
+pub fn encoder(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => char::from(b).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Where to go after login: only a local path (no open redirect).
+pub fn suite_sure(suite: Option<&str>) -> String {
+    match suite {
+        Some(s) if s.starts_with('/') && !s.starts_with("//") && !s.contains('\\') && s.len() < 500 => s.to_string(),
+        _ => "/".into(),
+    }
+}
+
+impl FromRequestParts<AppState> for Visiteur {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match acteur_de(parts, state).await {
+            Ok(Some((acteur, id))) => Ok(Visiteur { acteur, csrf: auth::csrf(&state.cles, &id) }),
+            Ok(None) => {
+                let path = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                Err(VersConnexion(path.to_string()).into_response())
+            }
+            Err(e) => Err(super::pages::PageError::from(e).into_response()),
+        }
+    }
+}
+
+impl Visiteur {
+    /// Checks a form's CSRF field.
+    pub fn verifier_csrf(&self, donne: &str) -> Result<(), Error> {
+        if egal_temps_constant(donne, &self.csrf) { Ok(()) } else { Err(Error::csrf()) }
+    }
+}
+
+/// Compares two strings without an early exit.
+pub fn egal_temps_constant(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Refuses cross-site state changes (`Sec-Fetch-Site: cross-site`), whatever the session.
+pub fn ecriture_intersite(method: &Method, headers: &HeaderMap) -> Option<Response> {
+    if est_sure(method) {
+        return None;
+    }
+    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()).unwrap_or("");
+    (site == "cross-site").then(|| (StatusCode::FORBIDDEN, axum::Json(Error::intersite().body())).into_response())
+}

@@ -1,0 +1,342 @@
+//! Who may do what: roles, perimeters, resources, actions and visible fields.
+//!
+//! One table ([`decider`]) says, for each role × relation to the record × resource × action,
+//! whether it is allowed, which fields are visible, and whether a recent login is required.
+//! Every handler asks it; every query is also scoped to the actor's perimeter in SQL, so a
+//! record outside the perimeter is simply not found (404: its existence is not revealed).
+//!
+//! Rules kept here (DOMAIN.md §5):
+//! - the mairie sees état civil only by default (identity, birth, address, school and status),
+//!   widenable per département to responsables, contacts, schooling and périscolaire, but
+//!   never the INE, the autorisations or the insurance;
+//! - the statisticien sees no nominative data at all; the technical administrator no pupil data;
+//! - IEN and IA-DASEN see everything of their territory, read-only;
+//! - a parent sees everything about their own children, and who consulted the record;
+//! - the principal de collège sees identity and responsables of the pupils assigned to the collège;
+//! - every staff role needs a second factor before reading any pupil;
+//! - exports and bulk prints need a login within the last 10 minutes.
+
+mod champs;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+pub use champs::Champs;
+
+use crate::domain::Perimetre;
+use crate::render::Document;
+
+/// The role of an account (one per account).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Directeur or directrice d'école.
+    Directeur,
+    /// Agent de mairie.
+    AgentMairie,
+    /// Inspecteur de l'Éducation nationale (a circonscription).
+    Ien,
+    /// IA-DASEN (the département; the data controller).
+    IaDasen,
+    /// Statisticien (rectorat, ministère): anonymised data only.
+    Statisticien,
+    /// Responsable légal: their own children.
+    Responsable,
+    /// Principal de collège: pupils assigned to the collège for 6e.
+    PrincipalCollege,
+    /// Administrateur technique: no pupil data.
+    AdminTechnique,
+    /// Whoever holds the database file and runs the CLI on the server (journaled too).
+    Operateur,
+}
+
+impl Role {
+    /// Every role an account may have (not the CLI operator).
+    pub const COMPTES: [Role; 8] = [
+        Role::Directeur,
+        Role::AgentMairie,
+        Role::Ien,
+        Role::IaDasen,
+        Role::Statisticien,
+        Role::Responsable,
+        Role::PrincipalCollege,
+        Role::AdminTechnique,
+    ];
+
+    /// Code stored in the database and used in the CLI.
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Directeur => "directeur",
+            Role::AgentMairie => "agent_mairie",
+            Role::Ien => "ien",
+            Role::IaDasen => "ia_dasen",
+            Role::Statisticien => "statisticien",
+            Role::Responsable => "responsable",
+            Role::PrincipalCollege => "principal_college",
+            Role::AdminTechnique => "admin_technique",
+            Role::Operateur => "operateur",
+        }
+    }
+
+    /// French label.
+    pub fn libelle(self) -> &'static str {
+        match self {
+            Role::Directeur => "direction d'école",
+            Role::AgentMairie => "agent de mairie",
+            Role::Ien => "inspection de circonscription (IEN)",
+            Role::IaDasen => "direction académique (IA-DASEN)",
+            Role::Statisticien => "statisticien",
+            Role::Responsable => "responsable légal",
+            Role::PrincipalCollege => "principal de collège",
+            Role::AdminTechnique => "administration technique",
+            Role::Operateur => "opérateur du serveur",
+        }
+    }
+
+    /// Parses a code.
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::COMPTES.into_iter().chain([Role::Operateur]).find(|r| r.code() == s.trim())
+    }
+
+    /// Staff roles must enrol a TOTP second factor; parents may.
+    pub fn exige_second_facteur(self) -> bool {
+        !matches!(self, Role::Responsable | Role::Operateur)
+    }
+
+    /// Shortest password accepted (DESIGN.md §4: 15 for staff, 12 otherwise).
+    pub fn longueur_minimale(self) -> usize {
+        if self == Role::Responsable { 12 } else { 15 }
+    }
+
+    /// Whether a perimeter fits the role.
+    pub fn admet(self, p: &Perimetre) -> bool {
+        matches!(
+            (self, p),
+            (Role::Directeur, Perimetre::Ecole(_))
+                | (Role::AgentMairie, Perimetre::Commune(_))
+                | (Role::Ien, Perimetre::Circonscription(_))
+                | (Role::IaDasen, Perimetre::Departement(_))
+                | (Role::Statisticien, Perimetre::Academie(_) | Perimetre::Departement(_))
+                | (Role::Responsable, Perimetre::Responsable(_))
+                | (Role::PrincipalCollege, Perimetre::College(_))
+                | (Role::AdminTechnique | Role::Operateur, Perimetre::Installation)
+        )
+    }
+
+    /// The kind of perimeter of the role, in French (for messages).
+    pub fn perimetre_attendu(self) -> &'static str {
+        match self {
+            Role::Directeur => "une école",
+            Role::AgentMairie => "une commune",
+            Role::Ien => "une circonscription",
+            Role::IaDasen => "un département",
+            Role::Statisticien => "une académie ou un département",
+            Role::Responsable => "un responsable légal",
+            Role::PrincipalCollege => "un collège",
+            Role::AdminTechnique | Role::Operateur => "l'installation",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// How the record stands against the actor's perimeter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Relation {
+    /// Inside the perimeter.
+    Propre,
+    /// Outside it: always refused, answered as not found.
+    Autre,
+}
+
+/// What is accessed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Ressource {
+    /// A school's public description.
+    Ecole,
+    /// A class (label, niveaux, teacher, count).
+    Classe,
+    /// A pupil's record.
+    Eleve,
+    /// A printed document.
+    Document(Document),
+    /// Aggregate counts (effectifs).
+    Statistiques,
+    /// The consultation log of a pupil.
+    Journal,
+    /// Accounts.
+    Compte,
+}
+
+/// What is done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Read one record.
+    Lire,
+    /// List records.
+    Lister,
+    /// Search records by name.
+    Rechercher,
+    /// Print one document.
+    Imprimer,
+    /// Print in bulk or export (needs a recent login).
+    Exporter,
+    /// Create.
+    Creer,
+    /// Modify.
+    Modifier,
+    /// Disable or delete.
+    Supprimer,
+}
+
+impl Action {
+    /// Code used in the journal.
+    pub fn code(self) -> &'static str {
+        match self {
+            Action::Lire => "lire",
+            Action::Lister => "lister",
+            Action::Rechercher => "rechercher",
+            Action::Imprimer => "imprimer",
+            Action::Exporter => "exporter",
+            Action::Creer => "creer",
+            Action::Modifier => "modifier",
+            Action::Supprimer => "supprimer",
+        }
+    }
+}
+
+/// Per-département settings that widen or narrow the table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reglages {
+    /// The département widened the mairie's view to what the arrêté allows.
+    pub mairie_etendue: bool,
+}
+
+/// The answer of the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Refused.
+    Refuse,
+    /// Allowed, with the visible fields and whether a login within 10 minutes is required.
+    Autorise {
+        /// Fields of a pupil's record that may be shown.
+        champs: Champs,
+        /// A recent login is required (exports, bulk prints).
+        recent: bool,
+    },
+}
+
+impl Decision {
+    /// Whether allowed.
+    pub fn autorise(self) -> bool {
+        matches!(self, Decision::Autorise { .. })
+    }
+
+    /// The visible fields (none when refused).
+    pub fn champs(self) -> Champs {
+        match self {
+            Decision::Autorise { champs, .. } => champs,
+            Decision::Refuse => Champs::AUCUN,
+        }
+    }
+}
+
+/// The fields of a pupil's record a role sees.
+pub fn champs_visibles(role: Role, reglages: Reglages) -> Champs {
+    match role {
+        Role::Directeur | Role::Ien | Role::IaDasen | Role::Responsable | Role::Operateur => Champs::TOUS,
+        Role::AgentMairie if reglages.mairie_etendue => Champs::ETAT_CIVIL | Champs::MAIRIE_ETENDUE,
+        Role::AgentMairie => Champs::ETAT_CIVIL,
+        Role::PrincipalCollege => Champs::IDENTITE | Champs::NAISSANCE | Champs::ECOLE | Champs::RESPONSABLES,
+        Role::Statisticien | Role::AdminTechnique => Champs::AUCUN,
+    }
+}
+
+fn oui(champs: Champs) -> Decision {
+    Decision::Autorise { champs, recent: false }
+}
+
+fn recent(champs: Champs) -> Decision {
+    Decision::Autorise { champs, recent: true }
+}
+
+/// The table. `Relation::Autre` is always refused.
+pub fn decider(role: Role, relation: Relation, ressource: Ressource, action: Action, reglages: Reglages) -> Decision {
+    use Action::*;
+    use Decision::Refuse;
+    use Ressource as R;
+    use Role::*;
+
+    if relation == Relation::Autre {
+        return Refuse;
+    }
+    let champs = champs_visibles(role, reglages);
+    let nominatif = !champs.is_empty();
+    match (ressource, action) {
+        // Schools are public descriptions: every role may read those of its perimeter.
+        (R::Ecole, Lire | Lister) => oui(Champs::AUCUN),
+        (R::Ecole, Creer | Modifier) => match role {
+            IaDasen | Operateur => oui(Champs::AUCUN),
+            _ => Refuse,
+        },
+        (R::Classe, Lire | Lister) => match role {
+            Directeur | Ien | IaDasen | Operateur => oui(Champs::AUCUN),
+            AgentMairie if reglages.mairie_etendue => oui(Champs::AUCUN),
+            _ => Refuse,
+        },
+        (R::Eleve, Lire | Lister | Rechercher) if nominatif => oui(champs),
+        (R::Eleve, Creer | Modifier) => match role {
+            Directeur | Operateur => oui(Champs::TOUS),
+            _ => Refuse,
+        },
+        (R::Document(doc), Imprimer | Exporter) => {
+            let allowed = match doc {
+                // Certificates are signed by the school's director.
+                Document::CertificatScolarite => matches!(role, Directeur | Operateur),
+                // The family checks and corrects its own fiche.
+                Document::FicheRenseignements => matches!(role, Directeur | Responsable | Operateur),
+                // Class lists: the school and its inspectors.
+                Document::ListeClasse => matches!(role, Directeur | Ien | IaDasen | Operateur),
+            };
+            match (allowed, action) {
+                (false, _) => Refuse,
+                (true, Imprimer) => oui(champs),
+                (true, _) => recent(champs),
+            }
+        }
+        (R::Statistiques, Lire | Lister) => match role {
+            Directeur | Ien | IaDasen | Statisticien | Operateur => oui(Champs::AUCUN),
+            _ => Refuse,
+        },
+        (R::Journal, Lire | Lister) => match role {
+            // A parent sees who consulted the child's record; the data controller may audit.
+            Responsable | IaDasen | Operateur => oui(Champs::AUCUN),
+            _ => Refuse,
+        },
+        (R::Compte, Lire | Lister | Creer | Supprimer | Modifier) => match role {
+            // IA-DASEN: the département's staff; directeur: the responsables of the school's pupils.
+            IaDasen | Directeur | Operateur => oui(Champs::AUCUN),
+            _ => Refuse,
+        },
+        _ => Refuse,
+    }
+}
+
+/// Which roles an account of `createur` may create (DOMAIN.md §5, issue: accounts).
+pub fn peut_creer(createur: Role, role: Role) -> bool {
+    match createur {
+        Role::Operateur => role != Role::Operateur,
+        Role::IaDasen => matches!(role, Role::Directeur | Role::AgentMairie | Role::Ien | Role::PrincipalCollege),
+        Role::Directeur => role == Role::Responsable,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,247 @@
+use super::*;
+
+const ACTIONS: [Action; 8] = [
+    Action::Lire,
+    Action::Lister,
+    Action::Rechercher,
+    Action::Imprimer,
+    Action::Exporter,
+    Action::Creer,
+    Action::Modifier,
+    Action::Supprimer,
+];
+
+fn ressources() -> Vec<Ressource> {
+    let mut r = vec![
+        Ressource::Ecole,
+        Ressource::Classe,
+        Ressource::Eleve,
+        Ressource::Statistiques,
+        Ressource::Journal,
+        Ressource::Compte,
+    ];
+    r.extend(Document::ALL.iter().map(|d| Ressource::Document(*d)));
+    r
+}
+
+fn all_roles() -> Vec<Role> {
+    Role::COMPTES.into_iter().chain([Role::Operateur]).collect()
+}
+
+fn reglages() -> [Reglages; 2] {
+    [Reglages { mairie_etendue: false }, Reglages { mairie_etendue: true }]
+}
+
+#[test]
+fn nothing_outside_the_perimeter_is_ever_allowed() {
+    for role in all_roles() {
+        for r in ressources() {
+            for a in ACTIONS {
+                for g in reglages() {
+                    assert_eq!(decider(role, Relation::Autre, r, a, g), Decision::Refuse, "{role:?} {r:?} {a:?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_mairie_sees_etat_civil_only_by_default_and_never_ine_autorisations_or_insurance() {
+    let defaut = champs_visibles(Role::AgentMairie, Reglages::default());
+    assert_eq!(defaut, Champs::ETAT_CIVIL);
+    assert!(!defaut.contient(Champs::RESPONSABLES));
+    let etendu = champs_visibles(Role::AgentMairie, Reglages { mairie_etendue: true });
+    assert!(etendu.contient(Champs::RESPONSABLES | Champs::CONTACTS | Champs::SCOLARITE | Champs::PERISCOLAIRE));
+    for g in reglages() {
+        let c = champs_visibles(Role::AgentMairie, g);
+        for never in [Champs::INE, Champs::AUTORISATIONS, Champs::ASSURANCE] {
+            assert!(!c.contient(never), "{never:?} visible to the mairie ({g:?})");
+        }
+        for r in ressources() {
+            for a in ACTIONS {
+                let d = decider(Role::AgentMairie, Relation::Propre, r, a, g);
+                assert!(!d.champs().contient(Champs::INE), "{r:?} {a:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_statisticien_and_the_technical_administrator_get_no_nominative_data() {
+    for role in [Role::Statisticien, Role::AdminTechnique] {
+        assert!(champs_visibles(role, Reglages::default()).is_empty());
+        for r in ressources() {
+            for a in ACTIONS {
+                for g in reglages() {
+                    let d = decider(role, Relation::Propre, r, a, g);
+                    let nominative =
+                        matches!(r, Ressource::Eleve | Ressource::Document(_) | Ressource::Journal | Ressource::Classe);
+                    if nominative {
+                        assert_eq!(d, Decision::Refuse, "{role:?} {r:?} {a:?}");
+                    }
+                    assert!(d.champs().is_empty());
+                }
+            }
+        }
+    }
+    assert!(
+        decider(Role::Statisticien, Relation::Propre, Ressource::Statistiques, Action::Lire, Reglages::default())
+            .autorise()
+    );
+    assert!(
+        !decider(Role::AdminTechnique, Relation::Propre, Ressource::Statistiques, Action::Lire, Reglages::default())
+            .autorise()
+    );
+}
+
+#[test]
+fn inspectors_read_everything_but_write_nothing() {
+    for role in [Role::Ien, Role::IaDasen] {
+        let lire = decider(role, Relation::Propre, Ressource::Eleve, Action::Lire, Reglages::default());
+        assert_eq!(lire.champs(), Champs::TOUS);
+        for a in [Action::Creer, Action::Modifier, Action::Supprimer] {
+            assert_eq!(decider(role, Relation::Propre, Ressource::Eleve, a, Reglages::default()), Decision::Refuse);
+        }
+        assert_eq!(
+            decider(
+                role,
+                Relation::Propre,
+                Ressource::Document(Document::CertificatScolarite),
+                Action::Imprimer,
+                Reglages::default()
+            ),
+            Decision::Refuse,
+            "certificates are signed by the director"
+        );
+    }
+}
+
+#[test]
+fn parents_see_their_children_fully_and_who_consulted_them() {
+    let g = Reglages::default();
+    assert_eq!(decider(Role::Responsable, Relation::Propre, Ressource::Eleve, Action::Lire, g).champs(), Champs::TOUS);
+    assert!(decider(Role::Responsable, Relation::Propre, Ressource::Journal, Action::Lire, g).autorise());
+    assert!(
+        decider(
+            Role::Responsable,
+            Relation::Propre,
+            Ressource::Document(Document::FicheRenseignements),
+            Action::Imprimer,
+            g
+        )
+        .autorise()
+    );
+    assert!(!decider(Role::Responsable, Relation::Propre, Ressource::Eleve, Action::Modifier, g).autorise());
+    assert!(!decider(Role::Responsable, Relation::Propre, Ressource::Classe, Action::Lister, g).autorise());
+}
+
+#[test]
+fn the_principal_sees_identity_and_responsables_only() {
+    let c = champs_visibles(Role::PrincipalCollege, Reglages::default());
+    assert!(c.contient(Champs::IDENTITE | Champs::RESPONSABLES));
+    for hidden in [
+        Champs::INE,
+        Champs::CONTACTS,
+        Champs::AUTORISATIONS,
+        Champs::ASSURANCE,
+        Champs::PERISCOLAIRE,
+        Champs::SCOLARITE,
+    ] {
+        assert!(!c.contient(hidden), "{hidden:?}");
+    }
+}
+
+#[test]
+fn exports_and_bulk_prints_need_a_recent_login_single_prints_do_not() {
+    for role in all_roles() {
+        for doc in Document::ALL {
+            let r = Ressource::Document(*doc);
+            if let Decision::Autorise { recent, .. } =
+                decider(role, Relation::Propre, r, Action::Exporter, Reglages::default())
+            {
+                assert!(recent, "{role:?} {doc:?}");
+            }
+            if let Decision::Autorise { recent, .. } =
+                decider(role, Relation::Propre, r, Action::Imprimer, Reglages::default())
+            {
+                assert!(!recent);
+            }
+        }
+    }
+}
+
+#[test]
+fn only_the_director_and_the_operator_write_pupils() {
+    for role in all_roles() {
+        let d = decider(role, Relation::Propre, Ressource::Eleve, Action::Creer, Reglages::default());
+        assert_eq!(d.autorise(), matches!(role, Role::Directeur | Role::Operateur), "{role:?}");
+    }
+}
+
+#[test]
+fn account_creation_follows_the_chain_of_responsibility() {
+    assert!(peut_creer(Role::IaDasen, Role::Directeur));
+    assert!(peut_creer(Role::IaDasen, Role::AgentMairie));
+    assert!(!peut_creer(Role::IaDasen, Role::IaDasen));
+    assert!(!peut_creer(Role::IaDasen, Role::Responsable));
+    assert!(peut_creer(Role::Directeur, Role::Responsable));
+    assert!(!peut_creer(Role::Directeur, Role::Directeur));
+    for role in Role::COMPTES {
+        assert!(peut_creer(Role::Operateur, role));
+        for other in [
+            Role::AgentMairie,
+            Role::Ien,
+            Role::Statisticien,
+            Role::Responsable,
+            Role::PrincipalCollege,
+            Role::AdminTechnique,
+        ] {
+            assert!(!peut_creer(other, role), "{other:?} → {role:?}");
+        }
+    }
+}
+
+#[test]
+fn each_role_has_its_kind_of_perimeter() {
+    use crate::domain::*;
+    let mut rng = rand::rng();
+    let ecole = Perimetre::Ecole(EcoleId::random(&mut rng));
+    assert!(Role::Directeur.admet(&ecole));
+    assert!(!Role::Ien.admet(&ecole));
+    assert!(Role::Ien.admet(&Perimetre::Circonscription(CirconscriptionId::random(&mut rng))));
+    assert!(Role::AdminTechnique.admet(&Perimetre::Installation));
+    assert!(!Role::Directeur.admet(&Perimetre::Installation));
+    for role in Role::COMPTES {
+        assert_eq!(Role::parse(role.code()), Some(role));
+    }
+}
+
+#[test]
+fn staff_need_a_second_factor_and_longer_passwords() {
+    for role in Role::COMPTES {
+        let staff = role != Role::Responsable;
+        assert_eq!(role.exige_second_facteur(), staff);
+        assert_eq!(role.longueur_minimale(), if staff { 15 } else { 12 });
+    }
+}
+
+#[test]
+fn the_table_is_total() {
+    // Every combination answers without panicking, and field sets never exceed the role's view.
+    let mut n = 0;
+    for role in all_roles() {
+        for r in ressources() {
+            for a in ACTIONS {
+                for rel in [Relation::Propre, Relation::Autre] {
+                    for g in reglages() {
+                        let d = decider(role, rel, r, a, g);
+                        let visible = champs_visibles(role, g);
+                        assert!(visible.contient(d.champs()) || d.champs() == Champs::TOUS && r == Ressource::Eleve);
+                        n += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(n > 1000);
+}
