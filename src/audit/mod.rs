@@ -93,7 +93,8 @@ pub fn mac(cles: &Cles, precedent: &str, e: &Entree) -> String {
 /// Appends rows for `faits`, in the caller's transaction (the writer).
 pub fn ajouter(c: &Connection, cles: &Cles, auteur: &Auteur, le: OffsetDateTime, faits: &[Fait]) -> store::Result<()> {
     let (mut seq, mut precedent) = journal::dernier(c)?.unwrap_or((0, String::new()));
-    let le = le.to_offset(time::UtcOffset::UTC).format(&Rfc3339).unwrap_or_default();
+    let le =
+        le.to_offset(time::UtcOffset::UTC).replace_nanosecond(0).unwrap_or(le).format(&Rfc3339).unwrap_or_default();
     for f in faits {
         seq += 1;
         let e = Entree {

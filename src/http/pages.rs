@@ -142,7 +142,7 @@ fn moi(v: &Visiteur) -> Value {
     let a = &v.acteur;
     json!({
         "fonction": a.auteur.fonction, "csrf": v.csrf,
-        "recherche": a.decision(Ressource::Eleve, Action::Rechercher).autorise(),
+        "recherche": a.role != Role::Responsable && a.decision(Ressource::Eleve, Action::Rechercher).autorise(),
         "statistiques": a.decision(Ressource::Statistiques, Action::Lire).autorise(),
         "comptes": a.decision(Ressource::Compte, Action::Lister).autorise(),
     })
@@ -160,7 +160,7 @@ async fn accueil(State(state): State<AppState>, v: Visiteur) -> PageResult {
     let html = blocking(&state, move |s| {
         let a = &v.acteur;
         let annee = s.store.read(territoires::annee_courante)?;
-        let mut ctx = json!({ "annee": annee.to_string() });
+        let mut ctx = json!({ "annee": annee.to_string(), "circonscriptions": [], "enfants": [] });
         if a.role.exige_second_facteur() && !a.second_facteur {
             ctx["avertissement"] = json!("Activez votre second facteur dans « Mon compte » pour accéder aux élèves.");
         }
@@ -180,7 +180,15 @@ async fn accueil(State(state): State<AppState>, v: Visiteur) -> PageResult {
                 }
             }
             ctx["circonscriptions"] = json!(circos.into_iter().map(|(nom, ecoles)| json!({ "nom": nom, "ecoles": ecoles })).collect::<Vec<_>>());
-            ctx["lien_ecoles"] = json!(a.decision(Ressource::Classe, Action::Lister).autorise());
+            // A school leads to its classes, or else to its pupils (the mairie's view).
+            let lien = if a.decision(Ressource::Classe, Action::Lister).autorise() {
+                "classes"
+            } else if a.decision(Ressource::Eleve, Action::Lister).autorise() {
+                "eleves"
+            } else {
+                ""
+            };
+            ctx["lien_ecoles"] = json!(lien);
         }
         s.pages.render("index.html", &avec_moi(&v, ctx))
     })
@@ -701,10 +709,11 @@ async fn page_classe(State(state): State<AppState>, v: Visiteur, Path(id): Path<
     Ok(Html(html))
 }
 
-/// The search form.
+/// The search form, or a school's pupils.
 #[derive(Debug, Deserialize)]
 pub struct Recherche {
     q: Option<String>,
+    ecole: Option<String>,
 }
 
 async fn page_recherche(
@@ -713,12 +722,27 @@ async fn page_recherche(
     q: Result<Query<Recherche>, QueryRejection>,
 ) -> PageResult {
     let le = state.clock.now();
-    let champs = v.acteur.autoriser(Ressource::Eleve, Action::Rechercher, le)?;
-    let q = q.map(|Query(r)| r.q.unwrap_or_default()).unwrap_or_default();
+    let r = q.map(|Query(r)| r).unwrap_or(Recherche { q: None, ecole: None });
+    let ecole = match r.ecole.as_deref() {
+        Some(e) => Some(EcoleId::parse(e).map_err(|_| Error::introuvable("école"))?),
+        None => None,
+    };
+    let action = if ecole.is_some() { Action::Lister } else { Action::Rechercher };
+    let champs = v.acteur.autoriser(Ressource::Eleve, action, le)?;
+    let q = r.q.unwrap_or_default();
     let html = blocking(&state, move |s| {
         let limite = 200;
         let annee = s.store.read(territoires::annee_courante)?;
-        let (lignes, message) = if q.chars().count() > 200 {
+        let (lignes, message) = if let Some(e) = ecole {
+            let f = Filtre { ecole: Some(e.clone()), limite: 2000, ..Filtre::annee(annee) };
+            let l = s.store.read(|c| {
+                territoires::ecole(c, &v.acteur.perimetre, &e)?;
+                eleves::lister(c, &v.acteur.perimetre, &f)
+            })?;
+            let detail = json!({ "ecole": e, "nombre": l.len() });
+            audit::noter(&s.store, &s.cles, &v.acteur.auteur, le, &[Fait::new(Action::Lister, "eleve").detail(detail)])?;
+            (l, None)
+        } else if q.chars().count() > 200 {
             (vec![], Some("Recherche trop longue : 200 caractères au plus."))
         } else if crate::domain::identite::cle_recherche(&q).len() < 2 {
             (vec![], Some("Saisissez au moins deux lettres du nom ou du prénom."))
@@ -726,27 +750,39 @@ async fn page_recherche(
             let f = Filtre { q: Some(q.clone()), limite, ..Filtre::annee(annee) };
             let l = s.store.read(|c| eleves::lister(c, &v.acteur.perimetre, &f))?;
             let detail = json!({ "recherche": q, "nombre": l.len() });
-            audit::noter(
-                &s.store,
-                &s.cles,
-                &v.acteur.auteur,
-                le,
-                &[Fait::new(Action::Rechercher, "eleve").detail(detail)],
-            )?;
+            audit::noter(&s.store, &s.cles, &v.acteur.auteur, le, &[Fait::new(Action::Rechercher, "eleve").detail(detail)])?;
             (l, None)
         };
         let lignes: Vec<Value> = lignes.iter().map(|l| ligne_json(l, champs)).collect();
         let q: String = q.chars().take(200).collect();
-        s.pages.render(
-            "recherche.html",
-            &avec_moi(
-                &v,
-                json!({ "annee": annee.to_string(), "q": q, "eleves": lignes, "limite": limite, "message": message }),
-            ),
-        )
+        let ctx = json!({ "annee": annee.to_string(), "q": q, "eleves": lignes, "limite": limite, "message": message,
+                          "scolarite": champs.contient(Champs::SCOLARITE), "naissance": champs.contient(Champs::NAISSANCE) });
+        s.pages.render("recherche.html", &avec_moi(&v, ctx))
     })
     .await?;
     Ok(Html(html))
+}
+
+/// A consultation as a parent reads it: French date and words.
+fn consultation_json(c: &journal::Consultation) -> Value {
+    let le = time::OffsetDateTime::parse(&c.le, &time::format_description::well_known::Rfc3339)
+        .map(|t| {
+            let t = t.to_offset(crate::clock::paris_offset(t));
+            format!("{} à {:02} h {:02}", date_fr(t.date()), t.hour(), t.minute())
+        })
+        .unwrap_or_else(|_| c.le.clone());
+    let quoi = match (c.action.as_str(), c.ressource.as_str()) {
+        ("lire", "eleve") => "consultation du dossier",
+        ("lister", _) => "liste d'élèves",
+        ("rechercher", _) => "recherche",
+        ("imprimer", _) => "impression",
+        ("exporter", _) => "impression en lot",
+        ("creer", _) => "création",
+        ("modifier", _) => "modification",
+        ("lire", "journal") => "consultation de cet historique",
+        _ => "accès",
+    };
+    json!({ "le": le, "fonction": c.fonction, "action": quoi, "document": c.document })
 }
 
 async fn page_eleve(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>) -> PageResult {
@@ -761,7 +797,8 @@ async fn page_eleve(State(state): State<AppState>, v: Visiteur, Path(id): Path<S
         })?;
         audit::noter(&s.store, &s.cles, &a.auteur, le, &[Fait::new(Action::Lire, "eleve").cible(id.to_string()).eleve(id.to_string())])?;
         let consultations = if a.decision(Ressource::Journal, Action::Lire).autorise() {
-            Some(s.store.read(|c| journal::consultations(c, id.as_str(), 100))?)
+            let liste = s.store.read(|c| journal::consultations(c, id.as_str(), 100))?;
+            Some(liste.iter().map(consultation_json).collect::<Vec<_>>())
         } else {
             None
         };
@@ -815,6 +852,7 @@ async fn page_eleve(State(state): State<AppState>, v: Visiteur, Path(id): Path<S
                     "adresse": if adresse.is_empty() { None } else { Some(adresse) },
                     "scolarites": scolarites, "responsables": responsables, "contacts": f.contacts, "scolarite": scolarite,
                     "consultations": consultations, "docs": docs,
+                    "liens": a.decision(Ressource::Classe, Action::Lire).autorise(),
                     "voir": { "adresse": voir(Champs::ADRESSE), "ine": voir(Champs::INE), "ecole": voir(Champs::ECOLE),
                               "scolarite": voir(Champs::SCOLARITE), "responsables": voir(Champs::RESPONSABLES), "contacts": voir(Champs::CONTACTS) },
                 }),

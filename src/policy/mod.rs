@@ -307,7 +307,9 @@ pub fn decider(role: Role, relation: Relation, ressource: Ressource, action: Act
             match (allowed, action) {
                 (false, _) => Refuse,
                 (true, Imprimer) => oui(champs),
-                (true, _) => recent(champs),
+                // Bulk prints and exports are for those who manage or inspect whole classes.
+                (true, _) if matches!(role, Directeur | Ien | IaDasen | Operateur) => recent(champs),
+                (true, _) => Refuse,
             }
         }
         (R::Statistiques, Lire | Lister) => match role {

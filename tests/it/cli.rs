@@ -193,3 +193,145 @@ async fn serve_demo_from_nothing_and_render_print_the_same_certificate() {
         assert!(a.contains(expected), "{expected} missing");
     }
 }
+
+/// Starts `registre serve` with extra arguments; returns the child and the URL it prints.
+async fn lancer(args: &[&str], db: &std::path::Path, log: &std::path::Path) -> (std::process::Child, String) {
+    let mut child = registre()
+        .arg("serve")
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .env("REGISTRE_HORLOGE", CLOCK)
+        .env("RUST_LOG", "debug")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(log).unwrap())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let url = tokio::task::spawn_blocking(move || {
+        BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .find_map(|l| l.split("écoute sur ").nth(1).map(|u| u.split_whitespace().next().unwrap().to_string()))
+    })
+    .await
+    .unwrap()
+    .expect("the server prints its address");
+    (child, url)
+}
+
+#[tokio::test]
+async fn with_tls_the_server_listens_beyond_loopback_and_sends_hsts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let ok = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(ok.status.success(), "openssl");
+    let db = dir.path().join("r.db");
+    let (mut child, url) = lancer(
+        &["--demo", "--addr", "0.0.0.0:0", "--tls-cert", cert.to_str().unwrap(), "--tls-key", key.to_str().unwrap()],
+        &db,
+        &dir.path().join("log"),
+    )
+    .await;
+    assert!(url.starts_with("https://0.0.0.0:"), "{url}");
+    let port = url.trim_end_matches('/').rsplit(':').next().unwrap().to_string();
+    let out = std::process::Command::new("curl")
+        .args(["-sk", "-D", "-", &format!("https://127.0.0.1:{port}/healthz")])
+        .output()
+        .unwrap();
+    child.kill().unwrap();
+    let _ = child.wait();
+    let text = String::from_utf8_lossy(&out.stdout).to_lowercase();
+    assert!(text.contains("200") && text.contains("\"status\":\"ok\""), "{text}");
+    assert!(text.contains("strict-transport-security: max-age="), "{text}");
+    // Plain HTTP beyond loopback stays refused, even behind a proxy.
+    let err = fails(registre().args(["serve", "--derriere-proxy", "--addr", "0.0.0.0:8080", "--db"]).arg(&db));
+    assert!(err.contains("adresse locale"), "{err}");
+}
+
+#[tokio::test]
+async fn no_password_token_code_or_session_id_reaches_the_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("registre.db");
+    let log = dir.path().join("serveur.log");
+    let (mut child, url) = lancer(&["--demo", "--addr", "127.0.0.1:0"], &db, &log).await;
+    let comptes: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("registre.db.demo-accounts.json")).unwrap()).unwrap();
+    let client = reqwest::Client::new();
+    let mut secrets: Vec<String> = Vec::new();
+    let t = time::OffsetDateTime::parse(CLOCK, &time::format_description::well_known::Rfc3339).unwrap();
+    for k in comptes.as_array().unwrap().iter().take(4) {
+        let secret = registre::auth::totp::depuis_base32(k["totp_secret"].as_str().unwrap()).unwrap();
+        let code = registre::auth::totp::code(&secret, t.unix_timestamp() as u64);
+        secrets
+            .extend([k["mot_de_passe"].as_str().unwrap().to_string(), k["totp_secret"].as_str().unwrap().to_string()]);
+        for mdp in ["un mauvais mot de passe", k["mot_de_passe"].as_str().unwrap()] {
+            let res = client
+                .post(format!("{url}api/v1/login"))
+                .json(&serde_json::json!({ "login": k["login"], "mot_de_passe": mdp, "code": code }))
+                .send()
+                .await
+                .unwrap();
+            if res.status() == 200 {
+                let cookie = crate::helpers::cookie_de(&res);
+                secrets.push(cookie.split('=').nth(1).unwrap().to_string());
+                let v: serde_json::Value = res.json().await.unwrap();
+                secrets.push(v["csrf"].as_str().unwrap().to_string());
+                let _ = client.get(format!("{url}api/v1/eleves?limite=2")).header("cookie", cookie).send().await;
+            }
+        }
+    }
+    // An activation link, too.
+    let out = registre()
+        .args(["admin", "create", "--role", "admin_technique", "--login", "tech.nouveau", "--db"])
+        .arg(&db)
+        .env("REGISTRE_HORLOGE", CLOCK)
+        .output()
+        .unwrap();
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let jeton = printed.split("jeton=").nth(1).unwrap().trim().to_string();
+    let _ = client
+        .post(format!("{url}api/v1/activation"))
+        .json(&serde_json::json!({ "jeton": jeton, "mot_de_passe": "x" }))
+        .send()
+        .await;
+    secrets.push(jeton);
+    child.kill().unwrap();
+    let _ = child.wait();
+    let logs = std::fs::read_to_string(&log).unwrap();
+    assert!(!logs.is_empty(), "debug logs were written");
+    for s in &secrets {
+        assert!(!logs.contains(s.as_str()), "a secret reached the logs");
+    }
+}
+
+#[test]
+fn admin_create_prints_a_single_use_activation_link_for_the_first_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    ok(registre().args(["demo", "--pupils", "30", "--db"]).arg(&db));
+    let out = ok(registre()
+        .args(["admin", "create", "--role", "ia_dasen", "--perimeter", "035", "--login", "dasen.chef", "--db"])
+        .arg(&db));
+    assert!(out.contains("http://127.0.0.1:8080/activer?jeton="), "{out}");
+    let err = fails(
+        registre()
+            .args(["admin", "create", "--role", "ia_dasen", "--perimeter", "035", "--login", "dasen.chef", "--db"])
+            .arg(&db),
+    );
+    assert!(err.contains("déjà pris"), "{err}");
+    let err = fails(
+        registre()
+            .args(["admin", "create", "--role", "directeur", "--perimeter", "0350760M", "--login", "x.y", "--db"])
+            .arg(&db),
+    );
+    assert!(err.contains("introuvable"), "{err}");
+    let err = fails(registre().args(["admin", "create", "--role", "roi", "--login", "x.y", "--db"]).arg(&db));
+    assert!(err.contains("rôle"), "{err}");
+}

@@ -4,6 +4,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_debug_implementations)]
 
 mod api;
+mod auth;
 mod cli;
 mod helpers;
+mod journal;
+mod matrice;
+mod pages;
 mod schema;

@@ -1,0 +1,317 @@
+//! The access matrix: every role × relation to the record (own perimeter / another perimeter
+//! of the same kind) × resource × action, with two tenants at each level, through HTTP.
+//!
+//! The expectations below are written independently of `policy`: a mistake in the policy
+//! table shows up here. A denied request must answer 403 or 404 and carry no field of the
+//! record; an allowed one must not show the fields its role may not see. The test stops at
+//! the first leak.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Session, TestServer, pdftotext};
+
+/// A pupil used as a target, as the operator sees it.
+#[derive(Debug, Clone)]
+struct Cible {
+    id: String,
+    nom: String,
+    prenoms: String,
+    ine: String,
+    ecole: String,
+    uai: String,
+    classe: String,
+    niveau: String,
+    telephones: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rel {
+    Propre,
+    Autre,
+}
+
+/// What is asked, in the matrix: (name, method, path builder).
+const ENDPOINTS: &[&str] = &[
+    "eleve.lire",
+    "eleve.rechercher",
+    "eleve.lister_ecole",
+    "classe.eleves",
+    "classe.lire",
+    "ecole.classes",
+    "ecole.lire",
+    "doc.certificat",
+    "doc.fiche",
+    "doc.liste_classe",
+    "export.fiches_classe",
+    "export.certificats_ecole",
+    "journal.consultations",
+    "page.eleve",
+    "page.classe",
+    "page.ecole",
+    "eleve.creer",
+    "stats.effectifs",
+    "page.recherche",
+];
+
+/// Whether `role` may do `endpoint` on a record of its own perimeter (independent expectations).
+fn attendu(role: &str, endpoint: &str) -> bool {
+    let nominatif =
+        matches!(role, "directeur" | "agent_mairie" | "ien" | "ia_dasen" | "responsable" | "principal_college");
+    let ecole_classes = matches!(role, "directeur" | "ien" | "ia_dasen");
+    match endpoint {
+        "eleve.lire" | "eleve.rechercher" | "eleve.lister_ecole" | "page.eleve" | "page.recherche" => nominatif,
+        "classe.eleves" | "classe.lire" | "ecole.classes" | "page.classe" | "page.ecole" => ecole_classes,
+        "ecole.lire" => true,
+        "doc.certificat" | "export.certificats_ecole" | "export.fiches_classe" | "eleve.creer" => role == "directeur",
+        "doc.fiche" => matches!(role, "directeur" | "responsable"),
+        "doc.liste_classe" => ecole_classes,
+        "journal.consultations" => matches!(role, "responsable" | "ia_dasen"),
+        "stats.effectifs" => matches!(role, "directeur" | "ien" | "ia_dasen" | "statisticien"),
+        _ => unreachable!("{endpoint}"),
+    }
+}
+
+/// Whether the role sees the INE (for allowed reads).
+fn voit_ine(role: &str) -> bool {
+    matches!(role, "directeur" | "ien" | "ia_dasen" | "responsable")
+}
+
+fn cibles(db: &std::path::Path, sql: &str, param: &str) -> Vec<Cible> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let ids: Vec<String> =
+        conn.prepare(sql).unwrap().query_map([param], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    ids.into_iter()
+        .take(2)
+        .map(|id| {
+            let (nom, prenoms, ine, ecole, uai, classe, niveau): (
+                String,
+                String,
+                String,
+                String,
+                String,
+                String,
+                String,
+            ) = conn
+                .query_row(
+                    "SELECT el.nom, el.prenoms, el.ine, s.ecole_id, e.uai, s.classe_id, s.niveau FROM eleve el
+                     JOIN scolarite s ON s.eleve_id = el.id JOIN ecole e ON e.id = s.ecole_id WHERE el.id = ?",
+                    [&id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+                )
+                .unwrap();
+            let telephones: Vec<String> = conn
+                .prepare(
+                    "SELECT r.tel_portable FROM responsable r JOIN eleve_responsable er ON er.responsable_id = r.id
+                     WHERE er.eleve_id = ? AND r.tel_portable IS NOT NULL",
+                )
+                .unwrap()
+                .query_map([&id], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            Cible { id, nom, prenoms, ine, ecole, uai, classe, niveau, telephones }
+        })
+        .collect()
+}
+
+const PRESENTS: &str = "s.etat IN ('admis_provisoire', 'admis_definitif')";
+
+/// The target pupils of a demo account's perimeter (or of any perimeter id of the same kind).
+fn cibles_de(s: &TestServer, role: &str, perimetre_id: Option<&str>) -> Vec<Cible> {
+    let p = perimetre_id.unwrap_or("");
+    let base = "SELECT s.eleve_id FROM scolarite s JOIN ecole e ON e.id = s.ecole_id";
+    let order = "ORDER BY s.eleve_id";
+    let sql = match role {
+        "directeur" => format!("{base} WHERE {PRESENTS} AND e.id = ? {order}"),
+        "agent_mairie" => format!("{base} WHERE {PRESENTS} AND e.commune_id = ? {order}"),
+        "ien" => format!("{base} WHERE {PRESENTS} AND e.circonscription_id = ? {order}"),
+        "ia_dasen" => format!(
+            "{base} JOIN circonscription ci ON ci.id = e.circonscription_id WHERE {PRESENTS} AND ci.departement_id = ? {order}"
+        ),
+        "statisticien" => format!(
+            "{base} JOIN circonscription ci ON ci.id = e.circonscription_id JOIN departement d ON d.id = ci.departement_id
+             WHERE {PRESENTS} AND d.academie_id = ? {order}"
+        ),
+        "responsable" => format!(
+            "{base} JOIN eleve_responsable er ON er.eleve_id = s.eleve_id WHERE {PRESENTS} AND er.responsable_id = ? {order}"
+        ),
+        "principal_college" => format!(
+            "{base} JOIN affectation_college ac ON ac.eleve_id = s.eleve_id WHERE {PRESENTS} AND ac.college_id = ? {order}"
+        ),
+        _ => format!("{base} WHERE {PRESENTS} AND ? = ? {order}").replacen("? = ?", "'' = ?", 1),
+    };
+    let c = cibles(&s.db, &sql, p);
+    assert!(!c.is_empty(), "no target for {role} {p}");
+    c
+}
+
+fn chemin(endpoint: &str, c: &Cible) -> (bool, String) {
+    let (id, classe, ecole) = (&c.id, &c.classe, &c.ecole);
+    let q = c.nom.split_whitespace().next().unwrap_or("").to_string();
+    let post = endpoint == "eleve.creer";
+    let path = match endpoint {
+        "eleve.lire" => format!("/api/v1/eleves/{id}"),
+        "eleve.rechercher" => format!("/api/v1/eleves?q={}", urlencode(&q)),
+        "eleve.lister_ecole" => format!("/api/v1/eleves?ecole={ecole}"),
+        "classe.eleves" => format!("/api/v1/classes/{classe}/eleves"),
+        "classe.lire" => format!("/api/v1/classes/{classe}"),
+        "ecole.classes" => format!("/api/v1/ecoles/{ecole}/classes"),
+        "ecole.lire" => format!("/api/v1/ecoles/{ecole}"),
+        "doc.certificat" => format!("/api/v1/eleves/{id}/documents/certificat-scolarite"),
+        "doc.fiche" => format!("/api/v1/eleves/{id}/documents/fiche-renseignements"),
+        "doc.liste_classe" => format!("/api/v1/classes/{classe}/documents/liste-classe"),
+        "export.fiches_classe" => format!("/api/v1/classes/{classe}/documents/fiche-renseignements?format=zip"),
+        "export.certificats_ecole" => format!("/api/v1/ecoles/{ecole}/documents/certificat-scolarite?format=zip"),
+        "journal.consultations" => format!("/api/v1/eleves/{id}/consultations"),
+        "page.eleve" => format!("/eleves/{id}"),
+        "page.classe" => format!("/classes/{classe}"),
+        "page.ecole" => format!("/ecoles/{ecole}"),
+        "page.recherche" => format!("/eleves?q={}", urlencode(&q)),
+        "eleve.creer" => "/api/v1/eleves".into(),
+        "stats.effectifs" => "/api/v1/statistiques/effectifs".into(),
+        _ => unreachable!(),
+    };
+    (post, path)
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { char::from(b).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+/// The text of a response body, PDFs and ZIPs included.
+fn texte(bytes: &[u8], content_type: &str) -> String {
+    if content_type.starts_with("application/pdf") {
+        return pdftotext(bytes);
+    }
+    if content_type.starts_with("application/zip") {
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        let mut all = String::new();
+        for i in 0..z.len() {
+            let mut buf = Vec::new();
+            std::io::Read::read_to_end(&mut z.by_index(i).unwrap(), &mut buf).unwrap();
+            all.push_str(&pdftotext(&buf));
+        }
+        return all;
+    }
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Why `body` shows something of `c`, if it does.
+fn fuite(body: &str, c: &Cible) -> Option<String> {
+    if body.contains(&c.id) {
+        return Some("its id".into());
+    }
+    if body.contains(&c.ine) {
+        return Some("its INE".into());
+    }
+    if let Some(t) = c.telephones.iter().find(|t| body.contains(t.as_str())) {
+        return Some(format!("a responsable's phone {t}"));
+    }
+    match serde_json::from_str::<Value>(body) {
+        Ok(Value::Array(items)) => items
+            .iter()
+            .any(|i| i["nom"] == c.nom.as_str() && i["prenoms"] == c.prenoms.as_str())
+            .then(|| "its nom and prénoms in a list".into()),
+        Ok(_) => (body.contains(&c.prenoms) && body.contains(&c.nom)).then(|| "its nom and prénoms".into()),
+        // HTML: a row with its name.
+        Err(_) => body.contains(&format!("{}</a></td><td>{}", c.nom, c.prenoms)).then(|| "its name in a page".into()),
+    }
+}
+
+async fn requete(s: &TestServer, sess: &Session, post: bool, path: &str, c: &Cible, n: usize) -> (u16, String) {
+    let res = if post {
+        let body = json!({
+            "ecole_id": c.ecole, "niveau": c.niveau,
+            "eleve": { "nom": format!("Matrice{n}"), "prenoms": "Test", "sexe": "F", "date_naissance": "03/05/2017",
+                       "naissance_insee": "35001", "naissance_lieu": "Kervalan" },
+        });
+        s.post_as(sess, path, &body).await
+    } else {
+        s.get_as(sess, path).await
+    };
+    let status = res.status().as_u16();
+    let ct = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let bytes = res.bytes().await.unwrap();
+    (status, texte(&bytes, &ct))
+}
+
+#[tokio::test]
+async fn every_role_relation_resource_and_action_answers_as_the_policy_says_and_nothing_leaks() {
+    let s = TestServer::start(400).await;
+    // Log everyone in first (within 10 minutes, for the exports).
+    let mut sessions = Vec::new();
+    for k in s.comptes.clone() {
+        sessions.push((k.clone(), s.login(&k.login).await));
+    }
+    let mut cases = 0;
+    let mut by_role: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+    for (k, sess) in &sessions {
+        let autre = s.comptes.iter().find(|o| o.role == k.role && o.login != k.login).expect("two tenants per role");
+        let propres = cibles_de(&s, &k.role, k.perimetre_id.as_deref());
+        let autres = if k.role == "admin_technique" {
+            propres.clone()
+        } else {
+            cibles_de(&s, &k.role, autre.perimetre_id.as_deref())
+        };
+        for (rel, targets) in [(Rel::Propre, &propres), (Rel::Autre, &autres)] {
+            for c in targets {
+                for endpoint in ENDPOINTS {
+                    cases += 1;
+                    let (post, path) = chemin(endpoint, c);
+                    let (status, body) = requete(&s, sess, post, &path, c, cases).await;
+                    let ctx = format!("{} ({}) {rel:?} {endpoint} {path} → {status}", k.login, k.role);
+                    // The installation is the technical administrator's only perimeter: both
+                    // of its tenants cover the same records.
+                    let rel = if k.role == "admin_technique" { Rel::Propre } else { rel };
+                    let allowed = rel == Rel::Propre && attendu(&k.role, endpoint);
+                    let entry = by_role.entry(k.role.clone()).or_default();
+                    if allowed {
+                        entry.0 += 1;
+                        let ok = if post { 201 } else { 200 };
+                        assert_eq!(status, ok, "{ctx}: should be allowed\n{}", &body[..body.len().min(400)]);
+                        if endpoint == &"eleve.lire" {
+                            assert_eq!(body.contains(&c.ine), voit_ine(&k.role), "{ctx}: INE visibility");
+                        }
+                        if endpoint == &"stats.effectifs" {
+                            assert!(body.contains(&c.uai), "{ctx}: own school missing from the counts");
+                            let v: Value = serde_json::from_str(&body).unwrap();
+                            if k.role == "statisticien" {
+                                assert_eq!(v["secret_statistique"], true);
+                            }
+                        }
+                        continue;
+                    }
+                    entry.1 += 1;
+                    // Denied, or a list that must not contain the record.
+                    let list_ok =
+                        status == 200 && matches!(*endpoint, "eleve.rechercher" | "page.recherche" | "stats.effectifs");
+                    assert!(
+                        matches!(status, 403 | 404) || list_ok,
+                        "{ctx}: should be refused\n{}",
+                        &body[..body.len().min(400)]
+                    );
+                    if *endpoint == "stats.effectifs" && status == 200 {
+                        assert!(!body.contains(&c.uai), "{ctx}: another territory's school in the counts");
+                    }
+                    if let Some(what) = fuite(&body, c) {
+                        panic!("LEAK {ctx}: the body shows {what}\n{}", &body[..body.len().min(600)]);
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("matrice : {cases} cas ; (autorisés, refusés) par rôle : {by_role:?}");
+    assert!(cases >= 1000, "{cases} cases");
+    for role in [
+        "directeur",
+        "agent_mairie",
+        "ien",
+        "ia_dasen",
+        "statisticien",
+        "responsable",
+        "principal_college",
+        "admin_technique",
+    ] {
+        assert!(by_role.contains_key(role), "{role} not exercised");
+    }
+}

@@ -1,0 +1,177 @@
+//! The web pages with a session: login form, account, second factor, accounts, role views.
+
+use crate::helpers::{TestServer, cookie_de};
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            let enc: String = v
+                .bytes()
+                .map(|b| if b.is_ascii_alphanumeric() { char::from(b).to_string() } else { format!("%{b:02X}") })
+                .collect();
+            format!("{k}={enc}")
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+async fn post_form(s: &TestServer, path: &str, cookie: Option<&str>, body: String) -> reqwest::Response {
+    let mut r = s.client.post(s.url(path)).header("content-type", "application/x-www-form-urlencoded").body(body);
+    if let Some(c) = cookie {
+        r = r.header("cookie", c);
+    }
+    r.send().await.unwrap()
+}
+
+fn csrf_de(html: &str) -> String {
+    let i = html.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
+    html[i..i + 32].to_string()
+}
+
+#[tokio::test]
+async fn a_visitor_is_sent_to_the_login_page_and_comes_back_after_login() {
+    let s = TestServer::start(40).await;
+    let res = s.client.get(s.url("/eleves?q=ma")).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let vers = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(vers.starts_with("/connexion?suite=/eleves"), "{vers}");
+    let page = s.client.get(s.url(&vers)).send().await.unwrap().text().await.unwrap();
+    assert!(
+        page.contains("Identifiant")
+            && page.contains("Mot de passe")
+            && page.contains("name=\"suite\" value=\"&#x2F;eleves?q=ma\"")
+    );
+    let k = s.compte("directeur.1").clone();
+    let res = post_form(
+        &s,
+        "/connexion",
+        None,
+        form(&[
+            ("login", "directeur.1"),
+            ("mot_de_passe", &k.mot_de_passe),
+            ("code", &s.code("directeur.1")),
+            ("suite", "/eleves?q=ma"),
+        ]),
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/eleves?q=ma");
+    let cookie = cookie_de(&res);
+    let html =
+        s.client.get(s.url("/eleves?q=ma")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Recherche d'élèves") && html.contains("direction d&#x27;école"), "{html}");
+    // Logging out needs the form's token.
+    let csrf = csrf_de(&html);
+    assert_eq!(post_form(&s, "/deconnexion", Some(&cookie), form(&[("csrf", "faux")])).await.status(), 403);
+    let res = post_form(&s, "/deconnexion", Some(&cookie), form(&[("csrf", &csrf)])).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(s.client.get(s.url("/")).header("cookie", &cookie).send().await.unwrap().status(), 303);
+}
+
+#[tokio::test]
+async fn a_failed_login_shows_one_french_message_and_never_an_open_redirect() {
+    let s = TestServer::start(30).await;
+    let res = post_form(
+        &s,
+        "/connexion",
+        None,
+        form(&[("login", "inconnu"), ("mot_de_passe", "x"), ("suite", "https://exemple.test/")]),
+    )
+    .await;
+    assert_eq!(res.status(), 401);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("identifiant, mot de passe ou code incorrect"));
+    assert!(html.contains("name=\"suite\" value=\"&#x2F;\""), "an external address is not kept");
+}
+
+#[tokio::test]
+async fn each_role_gets_its_home_page() {
+    let s = TestServer::start(60).await;
+    let parent = s.login("parent.1").await;
+    let html = s.get_as(&parent, "/").await.text().await.unwrap();
+    assert!(html.contains("Mes enfants") && !html.contains("Circonscription"), "parent home:\n{html}");
+    let dasen = s.login("dasen.1").await;
+    let html = s.get_as(&dasen, "/").await.text().await.unwrap();
+    assert!(
+        html.contains("Circonscription")
+            && html.contains("href=\"/comptes\"")
+            && html.contains("href=\"/statistiques\"")
+    );
+    let stat = s.login("statisticien.1").await;
+    let html = s.get_as(&stat, "/statistiques").await.text().await.unwrap();
+    assert!(html.contains("Secret statistique"));
+    assert_eq!(s.get_as(&stat, "/eleves?q=ma").await.status(), 403);
+    let admin = s.login("admin.1").await;
+    let res = s.get_as(&admin, "/eleves?q=ma").await;
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().contains("Accès refusé"));
+}
+
+#[tokio::test]
+async fn a_new_staff_member_activates_the_account_and_enrols_a_second_factor_in_the_browser() {
+    let s = TestServer::start(30).await;
+    let dasen = s.login("dasen.1").await;
+    let html = s.get_as(&dasen, "/comptes").await.text().await.unwrap();
+    let csrf = csrf_de(&html);
+    let ecoles = s.json_as(&dasen, "/api/v1/ecoles").await;
+    let uai = ecoles[0]["uai"].as_str().unwrap();
+    let res = post_form(
+        &s,
+        "/comptes",
+        Some(&dasen.cookie),
+        form(&[
+            ("csrf", &csrf),
+            ("role", "directeur"),
+            ("perimetre", "ecole"),
+            ("territoire", uai),
+            ("login", "lmoreau"),
+            ("nom", "Lucie Moreau"),
+        ]),
+    )
+    .await;
+    assert_eq!(res.status(), 201);
+    let html = res.text().await.unwrap();
+    let i = html.find("activer?jeton=").unwrap();
+    let jeton = html[i + 14..i + 14 + 64].to_string();
+    let page = s.client.get(s.url(&format!("/activer?jeton={jeton}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Choisissez votre mot de passe"));
+    let mdp = "marée basse sur la grève";
+    let res =
+        post_form(&s, "/activer", None, form(&[("jeton", &jeton), ("mot_de_passe", mdp), ("confirmation", "autre")]))
+            .await;
+    assert_eq!(res.status(), 422);
+    let res =
+        post_form(&s, "/activer", None, form(&[("jeton", &jeton), ("mot_de_passe", mdp), ("confirmation", mdp)])).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("second facteur"));
+    // First login: sent to the second factor page.
+    let res =
+        post_form(&s, "/connexion", None, form(&[("login", "lmoreau"), ("mot_de_passe", mdp), ("suite", "/")])).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/compte/second-facteur");
+    let cookie = cookie_de(&res);
+    let page = s
+        .client
+        .get(s.url("/compte/second-facteur"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("<svg"), "the QR code");
+    let i = page.find("<code class=\"secret\">").unwrap() + 21;
+    let secret = &page[i..page[i..].find('<').unwrap() + i];
+    let secret = registre::auth::totp::depuis_base32(secret).unwrap();
+    let code = registre::auth::totp::code(&secret, s.clock.now().unix_timestamp() as u64);
+    let csrf = csrf_de(&page);
+    let res = post_form(&s, "/compte/second-facteur", Some(&cookie), form(&[("csrf", &csrf), ("code", &code)])).await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("codes de secours"));
+    assert_eq!(html.matches("<li><code>").count(), 10);
+    let html = s.client.get(s.url("/")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Circonscription") && !html.contains("Activez votre second facteur"));
+}
