@@ -76,6 +76,15 @@ enum Command {
         #[arg(long, conflicts_with = "tls_cert")]
         derriere_proxy: bool,
     },
+    /// Affiche le code TOTP du moment d'un compte de démonstration (lu dans FICHIER.demo-accounts.json).
+    CodeDemo {
+        /// Fichier de la base de démonstration.
+        #[arg(long)]
+        db: PathBuf,
+        /// Identifiant du compte de démonstration (directeur.1, mairie.2…).
+        #[arg(long)]
+        login: String,
+    },
     /// Administration des comptes.
     Admin {
         #[command(subcommand)]
@@ -124,6 +133,15 @@ enum Command {
         /// Document mesuré.
         #[arg(long, default_value = "fiche-renseignements")]
         document: String,
+    },
+    /// Copie cohérente de la base, serveur en marche (API de sauvegarde de SQLite).
+    Backup {
+        /// Fichier de la base SQLite.
+        #[arg(long)]
+        db: PathBuf,
+        /// Fichier de la copie (ne doit pas exister).
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
     },
     /// Vérifie l'intégrité de la base.
     Check {
@@ -181,6 +199,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Bench { db, documents, document } => crate::bench::memoire(&db, documents, &document, &clock),
         Command::Check { db } => check(&db),
+        Command::CodeDemo { db, login } => code_demo(&db, &login, &clock),
+        Command::Backup { db, output } => backup(&db, &output, &clock),
     }
 }
 
@@ -502,5 +522,40 @@ fn admin_create(
     println!("Compte « {login} » créé, en attente d'activation.");
     println!("Lien d'activation (usage unique, valable 72 heures ; à remettre au titulaire par un moyen sûr) :");
     println!("{}/activer?jeton={jeton}", url.trim_end_matches('/'));
+    Ok(())
+}
+
+fn backup(db: &Path, output: &Path, clock: &Clock) -> anyhow::Result<()> {
+    let (store, cles) = ouvrir(db)?;
+    if output.exists() {
+        bail!("{} existe déjà : la sauvegarde ne remplace jamais un fichier", output.display());
+    }
+    // The copy holds personal data: created private before SQLite writes into it.
+    ecrire_prive(output, b"")?;
+    let fait =
+        Fait::new(Action::Exporter, "base").detail(serde_json::json!({ "sauvegarde": output.display().to_string() }));
+    audit::noter(&store, &cles, &audit::Auteur::operateur(), clock.now(), &[fait])?;
+    store.backup(output)?;
+    println!(
+        "Sauvegarde écrite : {}. Le fichier de clés {} n'y est pas : conservez-le à part, en lieu sûr.",
+        output.display(),
+        Cles::chemin(db).display()
+    );
+    Ok(())
+}
+
+fn code_demo(db: &Path, login: &str, clock: &Clock) -> anyhow::Result<()> {
+    let fichier = comptes_demo_chemin(db);
+    let texte = std::fs::read(&fichier)
+        .with_context(|| format!("{} introuvable : ce n'est pas une base de démonstration", fichier.display()))?;
+    let comptes: Vec<serde_json::Value> = serde_json::from_slice(&texte)?;
+    let k = comptes
+        .iter()
+        .find(|k| k["login"] == login)
+        .with_context(|| format!("pas de compte de démonstration « {login} »"))?;
+    let secret = k["totp_secret"].as_str().and_then(auth::totp::depuis_base32).context("secret TOTP illisible")?;
+    let t = u64::try_from(clock.now().unix_timestamp()).unwrap_or(0);
+    println!("{}", auth::totp::code(&secret, t));
+    eprintln!("(valable jusqu'à la fin de la période de 30 secondes en cours ; chaque code ne sert qu'une fois)");
     Ok(())
 }

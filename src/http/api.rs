@@ -61,7 +61,8 @@ pub fn routes() -> Router<AppState> {
         super::comptes::login, super::comptes::logout, super::comptes::moi, super::comptes::changer_mot_de_passe,
         super::comptes::commencer_second_facteur, super::comptes::confirmer_second_facteur, super::comptes::activation,
         super::comptes::reinitialisation, super::comptes::lister_comptes, super::comptes::creer_compte,
-        super::comptes::desactiver_compte, super::comptes::lien_reinitialisation
+        super::comptes::desactiver_compte, super::comptes::lien_reinitialisation, super::comptes::lire_parametres,
+        super::comptes::modifier_parametres
     ),
     components(schemas(super::error::ErrorBody)),
     modifiers(&SecuriteCookie)

@@ -33,6 +33,47 @@ pub fn routes() -> Router<AppState> {
         .route("/comptes", get(lister_comptes).post(creer_compte))
         .route("/comptes/{id}/desactivation", post(desactiver_compte))
         .route("/comptes/{id}/lien-reinitialisation", post(lien_reinitialisation))
+        .route("/parametres", get(lire_parametres).put(modifier_parametres))
+}
+
+/// The département's settings.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Parametres {
+    /// The mairies see, beyond the état civil, the responsables, contacts, schooling and
+    /// périscolaire of the arrêté (never the INE, the autorisations or the insurance).
+    pub mairie_etendue: bool,
+}
+
+/// The département's settings (IA-DASEN).
+#[utoipa::path(get, path = "/api/v1/parametres", tag = "comptes", responses((status = 200, body = Parametres), (status = 403, body = super::error::ErrorBody)))]
+pub async fn lire_parametres(State(state): State<AppState>, Connecte(a): Connecte) -> Result<Json<Parametres>> {
+    a.autoriser(Ressource::Parametres, Action::Lire, state.clock.now())?;
+    Ok(Json(Parametres { mairie_etendue: a.reglages.mairie_etendue }))
+}
+
+/// Changes the département's settings (IA-DASEN); journaled.
+#[utoipa::path(put, path = "/api/v1/parametres", tag = "comptes", request_body = Parametres,
+    responses((status = 200, body = Parametres), (status = 403, body = super::error::ErrorBody)))]
+pub async fn modifier_parametres(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    body: std::result::Result<Json<Parametres>, JsonRejection>,
+) -> Result<Json<Parametres>> {
+    let le = state.clock.now();
+    a.autoriser(Ressource::Parametres, Action::Modifier, le)?;
+    let p = api::json(body)?;
+    let valeur = p.mairie_etendue;
+    blocking(&state, move |s| {
+        s.store.write(|tx| {
+            comptes::poser_parametre(tx, "mairie_etendue", if valeur { "1" } else { "0" })?;
+            let fait = crate::audit::Fait::new(Action::Modifier, "parametres")
+                .detail(serde_json::json!({ "mairie_etendue": valeur }));
+            crate::audit::ajouter(tx, &s.cles, &a.auteur, le, &[fait])
+        })?;
+        Ok(())
+    })
+    .await?;
+    Ok(Json(Parametres { mairie_etendue: valeur }))
 }
 
 /// Credentials.

@@ -171,6 +171,8 @@ pub enum Ressource {
     Journal,
     /// Accounts.
     Compte,
+    /// The département's settings (the mairie's widened view).
+    Parametres,
 }
 
 /// What is done.
@@ -319,6 +321,11 @@ pub fn decider(role: Role, relation: Relation, ressource: Ressource, action: Act
         (R::Journal, Lire | Lister) => match role {
             // A parent sees who consulted the child's record; the data controller may audit.
             Responsable | IaDasen | Operateur => oui(Champs::AUCUN),
+            _ => Refuse,
+        },
+        (R::Parametres, Lire | Modifier) => match role {
+            // The IA-DASEN is the data controller: it decides what the mairies see.
+            IaDasen | Operateur => oui(Champs::AUCUN),
             _ => Refuse,
         },
         (R::Compte, Lire | Lister | Creer | Supprimer | Modifier) => match role {

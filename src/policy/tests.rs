@@ -19,6 +19,7 @@ fn ressources() -> Vec<Ressource> {
         Ressource::Statistiques,
         Ressource::Journal,
         Ressource::Compte,
+        Ressource::Parametres,
     ];
     r.extend(Document::ALL.iter().map(|d| Ressource::Document(*d)));
     r
@@ -175,6 +176,14 @@ fn only_the_director_and_the_operator_write_pupils() {
     for role in all_roles() {
         let d = decider(role, Relation::Propre, Ressource::Eleve, Action::Creer, Reglages::default());
         assert_eq!(d.autorise(), matches!(role, Role::Directeur | Role::Operateur), "{role:?}");
+    }
+}
+
+#[test]
+fn only_the_data_controller_widens_what_the_mairies_see() {
+    for role in all_roles() {
+        let d = decider(role, Relation::Propre, Ressource::Parametres, Action::Modifier, Reglages::default());
+        assert_eq!(d.autorise(), matches!(role, Role::IaDasen | Role::Operateur), "{role:?}");
     }
 }
 

@@ -340,8 +340,29 @@ async fn the_mairie_sees_etat_civil_only_never_the_ine_responsables_or_autorisat
     let full = s.json_as(&dasen, &format!("/api/v1/eleves/{id}")).await;
     let ine = full["eleve"]["ine"].as_str().unwrap();
     assert!(!text.contains(ine));
-    // Widened by the département: responsables, never INE or autorisations.
-    s.state.store.write(|tx| registre::store::comptes::poser_parametre(tx, "mairie_etendue", "1")).unwrap();
+    // Widened by the département (its IA-DASEN only): responsables, never INE or autorisations.
+    assert_eq!(
+        s.client
+            .put(s.url("/api/v1/parametres"))
+            .header("cookie", &m.cookie)
+            .header("x-csrf-token", &m.csrf)
+            .json(&json!({ "mairie_etendue": true }))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let res = s
+        .client
+        .put(s.url("/api/v1/parametres"))
+        .header("cookie", &dasen.cookie)
+        .header("x-csrf-token", &dasen.csrf)
+        .json(&json!({ "mairie_etendue": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
     let large = s.json_as(&m, &format!("/api/v1/eleves/{id}")).await;
     assert!(large.get("responsables").is_some_and(|r| !r.as_array().unwrap().is_empty()));
     let t = large.to_string();

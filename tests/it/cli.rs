@@ -113,6 +113,30 @@ fn the_same_demo_and_clock_give_byte_identical_documents() {
 }
 
 #[test]
+fn backup_makes_a_private_consistent_copy_that_checks_sound() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    ok(registre().args(["demo", "--pupils", "40", "--db"]).arg(&db));
+    let copie = dir.path().join("copie.db");
+    let out = ok(registre().args(["backup", "--db"]).arg(&db).arg("-o").arg(&copie));
+    assert!(out.contains("clés"), "{out}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&copie).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(std::fs::metadata(&db).unwrap().permissions().mode() & 0o777, 0o600, "the base itself is private");
+    }
+    std::fs::copy(registre::config::Cles::chemin(&db), registre::config::Cles::chemin(&copie)).unwrap();
+    assert!(ok(registre().args(["check", "--db"]).arg(&copie)).contains("Base saine"));
+    assert_eq!(
+        ok(registre().args(["eleves", "--db"]).arg(&copie)).lines().count(),
+        ok(registre().args(["eleves", "--db"]).arg(&db)).lines().count()
+    );
+    let err = fails(registre().args(["backup", "--db"]).arg(&db).arg("-o").arg(&copie));
+    assert!(err.contains("existe déjà"), "{err}");
+}
+
+#[test]
 fn check_names_a_value_altered_outside_the_program() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
@@ -160,9 +184,9 @@ async fn serve_demo_from_nothing_and_render_print_the_same_certificate() {
     let comptes: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("registre.db.demo-accounts.json")).unwrap()).unwrap();
     let d = comptes.as_array().unwrap().iter().find(|k| k["login"] == "directeur.1").unwrap();
-    let secret = registre::auth::totp::depuis_base32(d["totp_secret"].as_str().unwrap()).unwrap();
-    let t = time::OffsetDateTime::parse(CLOCK, &time::format_description::well_known::Rfc3339).unwrap();
-    let code = registre::auth::totp::code(&secret, t.unix_timestamp() as u64);
+    // As the README says: `registre code-demo` gives the code of the moment.
+    let code = ok(registre().args(["code-demo", "--login", "directeur.1", "--db"]).arg(&db)).trim().to_string();
+    assert_eq!(code.len(), 6);
     let client = reqwest::Client::new();
     let login = client
         .post(format!("{url}api/v1/login"))
