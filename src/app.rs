@@ -138,7 +138,8 @@ pub async fn shutdown_signal() {
     tracing::info!("arrêt demandé : fin des requêtes en cours");
 }
 
-/// Daily upkeep while serving: expired sessions and never-activated accounts past 30 days.
+/// Daily upkeep while serving: expired sessions and never-activated accounts past 30 days, and
+/// the retention rules (DOMAIN.md §4), journaled as the server's operator.
 pub fn entretien(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
@@ -146,11 +147,20 @@ pub fn entretien(state: AppState) {
             tick.tick().await;
             let s = state.clone();
             let le = s.clock.now();
-            let r = tokio::task::spawn_blocking(move || crate::auth::nettoyer(&s.store, le)).await;
+            let r = tokio::task::spawn_blocking(move || -> Result<_, String> {
+                let comptes = crate::auth::nettoyer(&s.store, le).map_err(|e| e.to_string())?;
+                let purge = crate::lifecycle::purger(&s.store, &s.cles, &crate::audit::Auteur::operateur(), le, false)
+                    .map_err(|e| e.to_string())?;
+                Ok((comptes, purge))
+            })
+            .await;
             match r {
-                Ok(Ok((sessions, comptes))) => {
-                    tracing::info!(sessions, comptes, "entretien : sessions et comptes expirés supprimés")
-                }
+                Ok(Ok(((sessions, comptes), purge))) => tracing::info!(
+                    sessions,
+                    comptes,
+                    eleves_effaces = purge.eleves,
+                    "entretien : sessions et comptes expirés, conservation appliquée"
+                ),
                 Ok(Err(e)) => tracing::error!(%e, "entretien impossible"),
                 Err(e) => tracing::error!(%e, "entretien interrompu"),
             }

@@ -53,7 +53,9 @@ pub fn memoire(db: &Path, n: usize, document: &str, clock: &Clock) -> anyhow::Re
     println!("Mesure : {n} × {} sur {} élèves distincts (un seul processus, un cœur)", doc.name(), ids.len());
     println!("{:>10}  {:>12}  {:>14}", "documents", "mémoire", "docs/s (cumul)");
     println!("{:>10}  {:>12}  {:>14}", 0, mib(start_rss), "-");
-    let imp = Imprimeur { store: &store, engine: &engine, perimetre: &p, le: clock.now_paris() };
+    let cles = crate::config::Cles::charger(db)?;
+    let imp =
+        Imprimeur { store: &store, engine: &engine, cles: &cles, perimetre: &p, le: clock.now_paris(), annee: None };
     let t = Instant::now();
     let mut bytes = 0usize;
     let step = (n / 10).max(1);

@@ -143,6 +143,21 @@ enum Command {
         #[arg(short = 'o', long = "output")]
         output: PathBuf,
     },
+    /// Applique les règles de conservation (DOMAIN.md §4) : efface ce qui doit l'être.
+    Purge {
+        /// Fichier de la base SQLite.
+        #[arg(long)]
+        db: PathBuf,
+        /// Compte seulement, sans rien effacer.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Fait la rentrée : clôt l'année, applique les passages, ouvre l'année suivante.
+    Rentree {
+        /// Fichier de la base SQLite.
+        #[arg(long)]
+        db: PathBuf,
+    },
     /// Vérifie l'intégrité de la base.
     Check {
         /// Fichier de la base SQLite.
@@ -201,6 +216,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Check { db } => check(&db),
         Command::CodeDemo { db, login } => code_demo(&db, &login, &clock),
         Command::Backup { db, output } => backup(&db, &output, &clock),
+        Command::Purge { db, dry_run } => purge(&db, dry_run, &clock),
+        Command::Rentree { db } => rentree(&db, &clock),
     }
 }
 
@@ -348,7 +365,7 @@ fn lister(db: &Path, ecole: Option<&str>, q: Option<&str>, clock: &Clock) -> any
     })?;
     // The operator's reads are journaled like any other (fail closed: nothing is printed otherwise).
     let action = if q.is_some() { Action::Rechercher } else { Action::Lister };
-    let detail = serde_json::json!({ "ecole": ecole, "recherche": q, "nombre": lignes.len(), "via": "cli" });
+    let detail = serde_json::json!({ "ecole": ecole, "mots": q.map(|t| t.split_whitespace().count()), "nombre": lignes.len(), "via": "cli" });
     audit::noter(
         &store,
         &cles,
@@ -396,7 +413,8 @@ fn render(
     let (store, cles) = ouvrir(db)?;
     let engine = Engine::new();
     let p = Perimetre::Installation;
-    let imp = Imprimeur { store: &store, engine: &engine, perimetre: &p, le: clock.now_paris() };
+    let imp =
+        Imprimeur { store: &store, engine: &engine, cles: &cles, perimetre: &p, le: clock.now_paris(), annee: None };
     let cible = match (eleve, classe, ecole) {
         (Some(e), None, None) => {
             Cible::Eleve(EleveId::parse(e).map_err(|_| anyhow::anyhow!("identifiant d'élève invalide"))?)
@@ -557,5 +575,44 @@ fn code_demo(db: &Path, login: &str, clock: &Clock) -> anyhow::Result<()> {
     let t = u64::try_from(clock.now().unix_timestamp()).unwrap_or(0);
     println!("{}", auth::totp::code(&secret, t));
     eprintln!("(valable jusqu'à la fin de la période de 30 secondes en cours ; chaque code ne sert qu'une fois)");
+    Ok(())
+}
+
+fn purge(db: &Path, essai: bool, clock: &Clock) -> anyhow::Result<()> {
+    let (store, cles) = ouvrir(db)?;
+    let r = crate::lifecycle::purger(&store, &cles, &audit::Auteur::operateur(), clock.now(), essai)?;
+    let verbe = if essai { "seraient effacés" } else { "effacés" };
+    println!(
+        "Conservation au {} : {} élève(s) {verbe} ; {} compte(s) de famille et {} responsable(s) sans enfant {verbe} ; {} fiche(s) annuelle(s) (autorisations, assurance, périscolaire) des années passées {verbe}.",
+        date_fr(clock.today()),
+        r.eleves,
+        r.comptes,
+        r.responsables,
+        r.annuel
+    );
+    Ok(())
+}
+
+fn rentree(db: &Path, clock: &Clock) -> anyhow::Result<()> {
+    let (store, cles) = ouvrir(db)?;
+    let le = clock.now();
+    let acteur = Acteur::operateur(le);
+    let c = crate::lifecycle::Cycle { store: &store, cles: &cles, acteur: &acteur, le };
+    let b = c.rentree()?;
+    let annee = AnneeScolaire::parse(&b.annee).map_err(crate::domain::Error::from)?;
+    let n = crate::documents::archiver_registres(&store, &Engine::new(), &cles, annee, clock.now_paris())?;
+    println!(
+        "Rentrée {} faite : {} élève(s) reconduit(s) ({} passages, {} maintiens, {} passages anticipés), {} CM2 vers le collège, {} GS vers l'élémentaire, {} départ(s). Registres {} archivés ({n} écoles) dans {}.",
+        b.suivante,
+        b.reconduits,
+        b.passages,
+        b.maintiens,
+        b.anticipes,
+        b.sortants_cm2,
+        b.sortants_maternelle,
+        b.partis,
+        b.annee,
+        crate::documents::dossier_archives(db).display()
+    );
     Ok(())
 }

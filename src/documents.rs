@@ -8,9 +8,12 @@ use std::io::{Seek, Write};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
+use crate::config::Cles;
+use crate::domain::cycle::{EtatInscription, MotifRadiation};
 use crate::domain::identite::{date_fr, date_longue};
 use crate::domain::{AnneeScolaire, ClasseId, CommuneInsee, EcoleId, EleveId, Niveau, Perimetre, Sexe, Uai};
 use crate::render::{self, BatchItem, Document, Engine, Stamp};
+use crate::store::cycle as sc;
 use crate::store::eleves::{self, FicheEleve, Filtre};
 use crate::store::territoires::{self, EnTete};
 use crate::store::{self, Store, classes};
@@ -39,8 +42,10 @@ pub enum Cible {
     Eleve(EleveId),
     /// A class: every pupil of it, or its list.
     Classe(ClasseId),
-    /// A school: every pupil, or every class list.
+    /// A school: every pupil, or every class list, or its register.
     Ecole(EcoleId),
+    /// An inscription at the mairie (its certificate).
+    Inscription(String),
 }
 
 /// The output of a print.
@@ -191,18 +196,25 @@ pub struct Imprimeur<'a> {
     pub store: &'a Store,
     /// The print engine.
     pub engine: &'a Engine,
+    /// The keys (certificate verification codes).
+    pub cles: &'a Cles,
     /// The actor's perimeter: records outside it are not found.
     pub perimetre: &'a Perimetre,
     /// When the document is made.
     pub le: OffsetDateTime,
+    /// The année scolaire (the current one when `None`).
+    pub annee: Option<AnneeScolaire>,
 }
 
 /// Most documents merged into one PDF; beyond, a ZIP is required (memory stays bounded).
 pub const MAX_FUSION: usize = 2000;
 
+#[derive(Debug, Clone)]
 enum Sujet {
     Eleve(EleveId),
     Classe(ClasseId),
+    Inscription(String),
+    Registre(EcoleId),
 }
 
 struct Piece {
@@ -211,37 +223,132 @@ struct Piece {
     data: Value,
 }
 
+/// The public verification page's address of a code, when the installation's address is known.
+fn verification(adresse: &Option<String>, code: &str) -> (Option<String>, Option<String>) {
+    match adresse {
+        Some(base) => {
+            let url = format!("{}/verifier/{code}", base.trim_end_matches('/'));
+            (Some(url.clone()), crate::render::qr::svg(&url))
+        }
+        None => (None, None),
+    }
+}
+
+fn responsables_lignes(f: &FicheEleve) -> Vec<String> {
+    f.responsables
+        .iter()
+        .map(|r| {
+            let nom = [r.civilite.map(|c| c.code().to_string()), Some(r.prenom.clone()), Some(r.nom.clone())]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let adresse = lignes_adresse(&r.adresse, &r.code_postal, &r.commune, r.pays.as_ref()).join(", ");
+            if adresse.is_empty() {
+                format!("{nom} ({})", r.lien.libelle())
+            } else {
+                format!("{nom} ({}), {adresse}", r.lien.libelle())
+            }
+        })
+        .collect()
+}
+
 impl Imprimeur<'_> {
     fn annee(&self) -> Result<AnneeScolaire> {
-        Ok(self.store.read(territoires::annee_courante)?)
+        match self.annee {
+            Some(a) => Ok(a),
+            None => Ok(self.store.read(territoires::annee_courante)?),
+        }
     }
 
-    /// What `doc` is printed for, given `cible`: pupils or classes, in a stable order.
+    fn adresse_publique(&self) -> Result<Option<String>> {
+        Ok(self.store.read(|c| crate::store::comptes::parametre(c, "url_publique"))?)
+    }
+
+    /// Issues (once) the certificate of `sujet` and returns its number, code and date.
+    fn certifier(
+        &self,
+        genre: &str,
+        sujet: &str,
+        eleve: &EleveId,
+        prefixe: &str,
+        emetteur: &str,
+        initiales: &str,
+    ) -> Result<sc::Certificat> {
+        let today = self.le.date();
+        let cles = self.cles;
+        Ok(self.store.write(|tx| {
+            sc::emettre(tx, genre, sujet, eleve, prefixe, emetteur, initiales, today, &|n| {
+                crate::lifecycle::code_verification(cles, n)
+            })
+        })?)
+    }
+
+    fn eleves_de(&self, cible: &Cible, annee: AnneeScolaire) -> Result<Vec<Sujet>> {
+        let p = self.perimetre;
+        match cible {
+            Cible::Eleve(id) => Ok(vec![Sujet::Eleve(id.clone())]),
+            Cible::Classe(id) => Ok(self.store.read(|c| {
+                classes::classe(c, p, id)?;
+                let f = Filtre { classe: Some(id.clone()), presents: true, ..Filtre::annee(annee) };
+                Ok(eleves::lister(c, p, &f)?.into_iter().map(|l| Sujet::Eleve(l.id)).collect())
+            })?),
+            Cible::Ecole(id) => Ok(self.store.read(|c| {
+                territoires::ecole(c, p, id)?;
+                let f = Filtre { ecole: Some(id.clone()), presents: true, ..Filtre::annee(annee) };
+                Ok(eleves::lister(c, p, &f)?.into_iter().map(|l| Sujet::Eleve(l.id)).collect())
+            })?),
+            Cible::Inscription(_) => {
+                Err(Error::Cible("ce document s'imprime pour un élève, une classe ou une école".into()))
+            }
+        }
+    }
+
+    /// What `doc` is printed for, given `cible`, in a stable order.
     fn sujets(&self, doc: Document, cible: &Cible, annee: AnneeScolaire) -> Result<Vec<Sujet>> {
         let p = self.perimetre;
-        match doc {
-            Document::CertificatScolarite | Document::FicheRenseignements => match cible {
+        let un_eleve = |quoi: &str| -> Result<Vec<Sujet>> {
+            match cible {
                 Cible::Eleve(id) => Ok(vec![Sujet::Eleve(id.clone())]),
-                Cible::Classe(id) => Ok(self.store.read(|c| {
-                    classes::classe(c, p, id)?;
-                    let f = Filtre { classe: Some(id.clone()), presents: true, ..Filtre::annee(annee) };
-                    Ok(eleves::lister(c, p, &f)?.into_iter().map(|l| Sujet::Eleve(l.id)).collect())
-                })?),
-                Cible::Ecole(id) => Ok(self.store.read(|c| {
-                    territoires::ecole(c, p, id)?;
-                    let f = Filtre { ecole: Some(id.clone()), presents: true, ..Filtre::annee(annee) };
-                    Ok(eleves::lister(c, p, &f)?.into_iter().map(|l| Sujet::Eleve(l.id)).collect())
-                })?),
-            },
+                _ => Err(Error::Cible(format!("{quoi} s'imprime pour un élève"))),
+            }
+        };
+        match doc {
+            Document::CertificatScolarite | Document::FicheRenseignements | Document::NotificationPassage => {
+                self.eleves_de(cible, annee)
+            }
             Document::ListeClasse => match cible {
-                Cible::Eleve(_) => {
-                    Err(Error::Cible("la liste de classe s'imprime pour une classe ou une école".into()))
-                }
                 Cible::Classe(id) => Ok(vec![Sujet::Classe(id.clone())]),
                 Cible::Ecole(id) => Ok(self.store.read(|c| {
                     territoires::ecole(c, p, id)?;
                     Ok(classes::classes(c, p, id, annee)?.into_iter().map(|k| Sujet::Classe(k.id)).collect())
                 })?),
+                _ => Err(Error::Cible("la liste de classe s'imprime pour une classe ou une école".into())),
+            },
+            Document::CertificatInscription => match cible {
+                Cible::Inscription(id) => {
+                    let i = self.store.read(|c| sc::inscription(c, p, id))?;
+                    if !matches!(i.etat, EtatInscription::Inscrit | EtatInscription::Admis) {
+                        return Err(Error::Cible(
+                            "le certificat d'inscription s'imprime une fois l'inscription confirmée".into(),
+                        ));
+                    }
+                    Ok(vec![Sujet::Inscription(i.id)])
+                }
+                Cible::Eleve(id) => {
+                    let i = self.store.read(|c| sc::derniere_inscription(c, p, id))?;
+                    let i = i.ok_or_else(|| Error::Cible("aucune inscription confirmée pour cet élève".into()))?;
+                    Ok(vec![Sujet::Inscription(i.id)])
+                }
+                _ => Err(Error::Cible("le certificat d'inscription s'imprime pour une inscription".into())),
+            },
+            Document::CertificatRadiation => un_eleve("le certificat de radiation"),
+            Document::RegistreEleves => match cible {
+                Cible::Ecole(id) => {
+                    self.store.read(|c| territoires::ecole(c, p, id))?;
+                    Ok(vec![Sujet::Registre(id.clone())])
+                }
+                _ => Err(Error::Cible("le registre des élèves s'imprime pour une école".into())),
             },
         }
         .and_then(|v: Vec<Sujet>| {
@@ -252,8 +359,12 @@ impl Imprimeur<'_> {
     /// Loads the data of one document.
     fn piece(&self, doc: Document, sujet: &Sujet, annee: AnneeScolaire) -> Result<Piece> {
         let p = self.perimetre;
-        match sujet {
-            Sujet::Eleve(id) => {
+        match (doc, sujet) {
+            (Document::ListeClasse, Sujet::Classe(id)) => self.liste_classe(id),
+            (Document::RegistreEleves, Sujet::Registre(id)) => self.registre(id, annee),
+            (Document::CertificatInscription, Sujet::Inscription(id)) => self.certificat_inscription(id),
+            (Document::CertificatRadiation, Sujet::Eleve(id)) => self.certificat_radiation(id),
+            (_, Sujet::Eleve(id)) => {
                 let (fiche, tete) = self.store.read(|c| {
                     let fiche = eleves::fiche(c, p, id, annee)?;
                     let ecole = fiche
@@ -263,7 +374,27 @@ impl Imprimeur<'_> {
                     Ok((fiche, territoires::en_tete(c, &ecole)?))
                 })?;
                 let data = match doc {
-                    Document::CertificatScolarite => donnees_certificat_scolarite(&fiche, &tete, annee, self.le)?,
+                    Document::CertificatScolarite => {
+                        let mut data = donnees_certificat_scolarite(&fiche, &tete, annee, self.le)?;
+                        let s = fiche.scolarite(annee).ok_or(store::Error::Introuvable("scolarité de l'année"))?;
+                        let initiales = crate::domain::identite::initiales(&fiche.eleve.prenoms, &fiche.eleve.nom);
+                        let k = self.certifier(
+                            "scolarite",
+                            &format!("scolarite:{id}:{}:{}", s.ecole_id, annee.debut()),
+                            id,
+                            &format!("CS-{}", tete.uai),
+                            &tete.nom,
+                            &initiales,
+                        )?;
+                        let (adresse, qr) = verification(&self.adresse_publique()?, &k.code);
+                        data["numero"] = json!(k.numero);
+                        data["code"] = json!(k.code);
+                        data["adresse_verification"] = json!(adresse);
+                        data["qr"] = json!(qr);
+                        data["fait_le"] = json!(date_longue(k.emis_le));
+                        data
+                    }
+                    Document::NotificationPassage => self.notification(&fiche, &tete, annee)?,
                     _ => donnees_fiche_renseignements(&fiche, &tete, annee, self.le)?,
                 };
                 Ok(Piece {
@@ -272,68 +403,217 @@ impl Imprimeur<'_> {
                     data,
                 })
             }
-            Sujet::Classe(id) => {
-                let (classe, lignes, tete) = self.store.read(|c| {
-                    let classe = classes::classe(c, p, id)?;
-                    let f = Filtre { classe: Some(id.clone()), presents: true, ..Filtre::annee(annee) };
-                    let lignes = eleves::lister(c, p, &f)?;
-                    let tete = territoires::en_tete(c, &classe.ecole_id)?;
-                    Ok((classe, lignes, tete))
-                })?;
-                let effectifs: Vec<Value> = classe
-                    .niveaux
-                    .iter()
-                    .map(|n: &Niveau| {
-                        let du_niveau = lignes.iter().filter(|l| l.niveau == *n);
-                        let filles = du_niveau.clone().filter(|l| l.sexe == Sexe::F).count();
-                        json!({ "niveau": n.code(), "filles": filles, "garcons": du_niveau.count() - filles })
-                    })
-                    .collect();
-                let eleves_json: Vec<Value> = lignes
-                    .iter()
-                    .map(|l| {
-                        json!({
-                            "nom": l.nom, "prenoms": l.prenoms, "sexe": l.sexe.code(),
-                            "date_naissance": date_fr(l.date_naissance), "niveau": l.niveau.code(),
-                        })
-                    })
-                    .collect();
-                let data = json!({
-                    "ecole": ecole_json(&tete), "annee": annee.to_string(),
-                    "classe": {
-                        "libelle": classe.libelle,
-                        "niveaux": classe.niveaux.iter().map(|n| n.code()).collect::<Vec<_>>().join(", "),
-                        "enseignant": classe.enseignant,
-                    },
-                    "eleves": eleves_json, "effectifs": effectifs,
-                    "fait_a": tete.commune, "fait_le": date_longue(self.le.date()),
-                });
-                Ok(Piece {
-                    nom_fichier: format!("{}-{}-{}.pdf", doc.name(), slug(&classe.libelle), id),
-                    ident: format!("{id}/{annee}"),
-                    data,
-                })
-            }
+            _ => Err(Error::Cible("document et cible incompatibles".into())),
         }
     }
 
-    /// The records `doc` for `cible` prints (pupil or class ids), in order: what the journal
-    /// records before the document is handed over.
-    pub fn sujets_ids(&self, doc: Document, cible: &Cible) -> Result<Vec<String>> {
-        let annee = self.annee()?;
-        Ok(self
-            .sujets(doc, cible, annee)?
-            .into_iter()
-            .map(|s| match s {
-                Sujet::Eleve(id) => id.to_string(),
-                Sujet::Classe(id) => id.to_string(),
+    fn liste_classe(&self, id: &ClasseId) -> Result<Piece> {
+        let p = self.perimetre;
+        let (classe, lignes, tete) = self.store.read(|c| {
+            let classe = classes::classe(c, p, id)?;
+            let f = Filtre { classe: Some(id.clone()), presents: true, ..Filtre::annee(classe.annee) };
+            let lignes = eleves::lister(c, p, &f)?;
+            let tete = territoires::en_tete(c, &classe.ecole_id)?;
+            Ok((classe, lignes, tete))
+        })?;
+        let effectifs: Vec<Value> = classe
+            .niveaux
+            .iter()
+            .map(|n: &Niveau| {
+                let du_niveau = lignes.iter().filter(|l| l.niveau == *n);
+                let filles = du_niveau.clone().filter(|l| l.sexe == Sexe::F).count();
+                json!({ "niveau": n.code(), "filles": filles, "garcons": du_niveau.count() - filles })
             })
-            .collect())
+            .collect();
+        let eleves_json: Vec<Value> = lignes
+            .iter()
+            .map(|l| {
+                json!({
+                    "nom": l.nom, "prenoms": l.prenoms, "sexe": l.sexe.code(),
+                    "date_naissance": date_fr(l.date_naissance), "niveau": l.niveau.code(),
+                })
+            })
+            .collect();
+        let data = json!({
+            "ecole": ecole_json(&tete), "annee": classe.annee.to_string(),
+            "classe": {
+                "libelle": classe.libelle,
+                "niveaux": classe.niveaux.iter().map(|n| n.code()).collect::<Vec<_>>().join(", "),
+                "enseignant": classe.enseignant,
+            },
+            "eleves": eleves_json, "effectifs": effectifs,
+            "fait_a": tete.commune, "fait_le": date_longue(self.le.date()),
+        });
+        Ok(Piece {
+            nom_fichier: format!("liste-classe-{}-{}.pdf", slug(&classe.libelle), id),
+            ident: format!("{id}/{}", classe.annee),
+            data,
+        })
     }
 
-    /// Whether `doc` is printed per pupil (then each printed pupil is journaled).
+    fn registre(&self, id: &EcoleId, annee: AnneeScolaire) -> Result<Piece> {
+        let (lignes, tete) = self.store.read(|c| Ok((sc::registre(c, id, annee)?, territoires::en_tete(c, id)?)))?;
+        let lignes: Vec<Value> = lignes
+            .iter()
+            .map(|l| {
+                json!({
+                    "nom": l.nom, "prenoms": l.prenoms, "date_naissance": date_fr(l.date_naissance),
+                    "responsables": l.responsables, "adresse": l.adresse, "ecole_precedente": l.ecole_precedente,
+                    "radiation_precedente": l.radiation_precedente.map(date_fr), "inscription": date_fr(l.inscription),
+                    "radiation": l.radiation.map(date_fr), "observations": l.observations,
+                })
+            })
+            .collect();
+        let data = json!({
+            "ecole": ecole_json(&tete), "annee": annee.to_string(), "lignes": lignes,
+            "fait_a": tete.commune, "fait_le": date_longue(self.le.date()),
+        });
+        Ok(Piece {
+            nom_fichier: format!("registre-eleves-{}-{}.pdf", tete.uai, annee),
+            ident: format!("{id}/{annee}"),
+            data,
+        })
+    }
+
+    fn certificat_inscription(&self, id: &str) -> Result<Piece> {
+        let p = self.perimetre;
+        let (i, fiche, commune, ecole) = self.store.read(|c| {
+            let i = sc::inscription(c, p, id)?;
+            let eleve = EleveId::parse(&i.eleve_id).map_err(|_| store::Error::Introuvable("élève"))?;
+            let fiche = eleves::fiche(c, p, &eleve, i.annee)?;
+            let commune = sc::commune(c, &i.commune_id)?;
+            let ecole = match &i.ecole_id {
+                Some(e) => {
+                    Some(territoires::en_tete(c, &EcoleId::parse(e).map_err(|_| store::Error::Introuvable("école"))?)?)
+                }
+                None => None,
+            };
+            Ok((i, fiche, commune, ecole))
+        })?;
+        let (commune_nom, insee, departement) = commune;
+        let initiales = crate::domain::identite::initiales(&fiche.eleve.prenoms, &fiche.eleve.nom);
+        let (prefixe, emetteur) = match (&ecole, i.par_ecole) {
+            (Some(e), true) => (format!("CI-{}", e.uai), e.nom.clone()),
+            _ => (format!("CI-{insee}"), format!("Mairie de {commune_nom}")),
+        };
+        let k = self.certifier(
+            "inscription",
+            &format!("inscription:{id}"),
+            &fiche.eleve.id,
+            &prefixe,
+            &emetteur,
+            &initiales,
+        )?;
+        let (adresse, qr) = verification(&self.adresse_publique()?, &k.code);
+        let data = json!({
+            "mairie": { "commune": commune_nom, "insee": insee, "departement": departement },
+            "annee": i.annee.to_string(), "eleve": eleve_json(&fiche), "responsables": responsables_lignes(&fiche),
+            "mode": i.mode.libelle(), "niveau": i.niveau.code(), "niveau_libelle": i.niveau.libelle(),
+            "ecole": ecole.as_ref().map(|e| json!({ "nom": e.nom, "uai": e.uai, "adresse": e.adresse })),
+            "numero": k.numero, "code": k.code, "adresse_verification": adresse, "qr": qr,
+            "fait_a": commune_nom, "fait_le": date_longue(k.emis_le),
+            "signataire": if i.par_ecole { "La direction de l'école, pour la mairie" } else { "Le maire ou son représentant" },
+        });
+        Ok(Piece {
+            nom_fichier: format!("certificat-inscription-{}-{}.pdf", slug(&fiche.eleve.nom), fiche.eleve.id),
+            ident: format!("inscription/{id}"),
+            data,
+        })
+    }
+
+    fn certificat_radiation(&self, id: &EleveId) -> Result<Piece> {
+        let p = self.perimetre;
+        let (r, fiche, tete, passage, commune) = self
+            .store
+            .read(|c| {
+                let r = sc::derniere_radiation(c, p, id)?.ok_or(store::Error::Introuvable("radiation"))?;
+                let fiche = eleves::fiche(c, p, id, r.annee)?;
+                let tete = territoires::en_tete(c, &r.ecole_id)?;
+                let passage = sc::passage(c, id, r.annee)?;
+                let commune = tete.commune.clone();
+                Ok((r, fiche, tete, passage, commune))
+            })
+            .map_err(|e| match e {
+                store::Error::Introuvable("radiation") => {
+                    Error::Cible("l'élève n'a pas été radié : pas de certificat de radiation".into())
+                }
+                e => e.into(),
+            })?;
+        let initiales = crate::domain::identite::initiales(&fiche.eleve.prenoms, &fiche.eleve.nom);
+        let k = self.certifier(
+            "radiation",
+            &format!("radiation:{}", r.scolarite_id),
+            id,
+            &format!("CR-{}", tete.uai),
+            &tete.nom,
+            &initiales,
+        )?;
+        let (adresse, qr) = verification(&self.adresse_publique()?, &k.code);
+        let decision = passage
+            .recours_issue
+            .or(passage.decision)
+            .map(|(t, _)| t.libelle().to_string())
+            .or_else(|| passage.proposition.map(|(t, _)| format!("{} (proposition)", t.libelle())));
+        let data = json!({
+            "ecole": ecole_json(&tete), "annee": r.annee.to_string(), "eleve": eleve_json(&fiche),
+            "radiation": {
+                "date": date_fr(r.date), "classe": r.classe, "niveau": format!("{} ({})", r.niveau.code(), r.niveau.libelle()),
+                "decision": decision, "motif": r.motif.as_deref().and_then(|m| MotifRadiation::parse(m).ok()).map(|m| m.libelle()),
+                "destination": r.destination, "depuis": date_fr(r.admission),
+            },
+            "exemplaires": ["Exemplaire remis à la famille", format!("Copie pour la mairie de {commune}")],
+            "numero": k.numero, "code": k.code, "adresse_verification": adresse, "qr": qr,
+            "signataire": signataire(&tete), "fait_a": tete.commune, "fait_le": date_longue(k.emis_le),
+        });
+        Ok(Piece {
+            nom_fichier: format!("certificat-radiation-{}-{id}.pdf", slug(&fiche.eleve.nom)),
+            ident: format!("radiation/{}", r.scolarite_id),
+            data,
+        })
+    }
+
+    fn notification(&self, fiche: &FicheEleve, tete: &EnTete, annee: AnneeScolaire) -> Result<Value> {
+        let s = fiche.scolarite(annee).ok_or(store::Error::Introuvable("scolarité de l'année"))?;
+        let passage = self.store.read(|c| sc::passage(c, &fiche.eleve.id, annee))?;
+        let (variante, t, le) = match (passage.recours_issue.or(passage.decision), passage.proposition) {
+            (Some((t, le)), _) => ("decision", t, le),
+            (None, Some((t, le))) => ("proposition", t, le),
+            (None, None) => {
+                return Err(Error::Cible("aucune proposition de passage n'a été faite pour cet élève".into()));
+            }
+        };
+        let suivant = t.niveau_suivant(s.niveau).map(|n| n.code().to_string()).unwrap_or_else(|| "6e (collège)".into());
+        Ok(json!({
+            "ecole": ecole_json(tete), "annee": annee.to_string(), "eleve": eleve_json(fiche),
+            "responsables": responsables_lignes(fiche), "variante": variante,
+            "passage": {
+                "niveau": s.niveau.code(), "classe": s.classe, "type_libelle": t.libelle(), "niveau_suivant": suivant,
+                "propose_le": passage.proposition.map(|(_, d)| date_fr(d)),
+                "limite_reponse": passage.limite_reponse().map(date_fr),
+                "decide_le": date_fr(le), "limite_recours": passage.limite_recours().map(date_fr),
+            },
+            "signataire": signataire(tete), "fait_a": tete.commune, "fait_le": date_longue(le),
+        }))
+    }
+
+    /// The records `doc` for `cible` prints, in order, as the journal records them: pupils for
+    /// the documents about a pupil, classes or schools otherwise.
+    pub fn sujets_ids(&self, doc: Document, cible: &Cible) -> Result<Vec<String>> {
+        let annee = self.annee()?;
+        self.sujets(doc, cible, annee)?
+            .into_iter()
+            .map(|s| match s {
+                Sujet::Eleve(id) => Ok(id.to_string()),
+                Sujet::Classe(id) => Ok(id.to_string()),
+                Sujet::Registre(id) => Ok(id.to_string()),
+                Sujet::Inscription(id) => Ok(self.store.read(|c| sc::inscription(c, self.perimetre, &id))?.eleve_id),
+            })
+            .collect()
+    }
+
+    /// Whether `doc` is about one pupil (then each printed pupil is journaled as such).
     pub fn par_eleve(doc: Document) -> bool {
-        !matches!(doc, Document::ListeClasse)
+        !matches!(doc, Document::ListeClasse | Document::RegistreEleves)
     }
 
     /// Prints `doc` for `cible` as one PDF (several documents merged in order).
@@ -390,4 +670,42 @@ pub fn slug(s: &str) -> String {
     let k = crate::domain::identite::cle_recherche(s);
     let k: String = k.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
     k.split('-').filter(|p| !p.is_empty()).take(4).collect::<Vec<_>>().join("-").chars().take(40).collect()
+}
+
+/// The folder where closed years' registers are archived: `registre.db.archives/registre/`.
+pub fn dossier_archives(db: &std::path::Path) -> std::path::PathBuf {
+    let mut s = db.as_os_str().to_owned();
+    s.push(".archives");
+    std::path::PathBuf::from(s).join("registre")
+}
+
+/// Archives the registre des élèves inscrits of every school for a closed year, as PDF/A, one
+/// file per school (`<annee>/<UAI>.pdf`, mode 0600). *(design)* The register is the one record
+/// kept beyond the pupils' retention (DOMAIN.md §4): it survives as these sealed documents,
+/// outside the database, whose content follows the arrêté's retention.
+pub fn archiver_registres(
+    store: &Store,
+    engine: &Engine,
+    cles: &Cles,
+    annee: AnneeScolaire,
+    le: OffsetDateTime,
+) -> Result<usize> {
+    let dossier = dossier_archives(store.path()).join(annee.to_string());
+    std::fs::create_dir_all(&dossier).map_err(render::Error::from)?;
+    let imp = Imprimeur { store, engine, cles, perimetre: &Perimetre::Installation, le, annee: Some(annee) };
+    let ecoles = store.read(|c| sc::ecoles_de_l_annee(c, annee))?;
+    for (id, uai) in &ecoles {
+        let pdf = imp.pdf(Document::RegistreEleves, &Cible::Ecole(id.clone()))?;
+        let chemin = dossier.join(format!("{uai}.pdf"));
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut f = opts.open(&chemin).map_err(render::Error::from)?;
+        f.write_all(&pdf).map_err(render::Error::from)?;
+    }
+    Ok(ecoles.len())
 }

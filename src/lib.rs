@@ -11,6 +11,7 @@ pub mod config;
 pub mod documents;
 pub mod domain;
 pub mod http;
+pub mod lifecycle;
 pub mod policy;
 pub mod render;
 #[path = "../samples/generator.rs"]

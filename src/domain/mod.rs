@@ -5,6 +5,7 @@
 //! message on refusal, so that an invalid state cannot be stored.
 
 pub mod commune;
+pub mod cycle;
 pub mod ecole;
 pub mod eleve;
 pub mod identite;
@@ -47,6 +48,9 @@ pub enum Error {
     /// A niveau, cycle or année failed its rule.
     #[error(transparent)]
     Niveau(#[from] NiveauError),
+    /// A lifecycle transition is not allowed in the current state.
+    #[error(transparent)]
+    Transition(#[from] cycle::Refus),
 }
 
 impl Error {
@@ -60,6 +64,7 @@ impl Error {
             Error::Niveau(NiveauError::Niveau(_)) => "niveau",
             Error::Niveau(NiveauError::Cycle(_)) => "cycle",
             Error::Niveau(NiveauError::Annee(_)) => "année scolaire",
+            Error::Transition(_) => "état",
         }
     }
 }

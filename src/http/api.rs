@@ -36,6 +36,7 @@ use crate::store::{journal, statistiques};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(super::comptes::routes())
+        .merge(super::cycle::routes())
         .route("/openapi.json", get(openapi))
         .route("/statistiques/effectifs", get(effectifs))
         .route("/eleves/{id}/consultations", get(consultations))
@@ -62,7 +63,13 @@ pub fn routes() -> Router<AppState> {
         super::comptes::commencer_second_facteur, super::comptes::confirmer_second_facteur, super::comptes::activation,
         super::comptes::reinitialisation, super::comptes::lister_comptes, super::comptes::creer_compte,
         super::comptes::desactiver_compte, super::comptes::lien_reinitialisation, super::comptes::lire_parametres,
-        super::comptes::modifier_parametres
+        super::comptes::modifier_parametres, super::cycle::doublons, super::cycle::lister_inscriptions,
+        super::cycle::lire_inscription, super::cycle::inscrire, super::cycle::valider_inscription,
+        super::cycle::annuler_inscription, super::cycle::document_inscription, super::cycle::admettre,
+        super::cycle::completer, super::cycle::non_repartis, super::cycle::creer_classe, super::cycle::placer,
+        super::cycle::proposer_classe, super::cycle::decider_classe, super::cycle::lire_passage,
+        super::cycle::etape_passage, super::cycle::depart, super::cycle::radier, super::cycle::rentree,
+        super::cycle::verification_json
     ),
     components(schemas(super::error::ErrorBody)),
     modifiers(&SecuriteCookie)
@@ -333,7 +340,7 @@ async fn lister_eleves(
             }
             eleves::lister(c, &a.perimetre, &f)
         })?;
-        let detail = json!({ "ecole": ecole, "classe": classe, "recherche": q.q, "nombre": lignes.len() });
+        let detail = json!({ "ecole": ecole, "classe": classe, "mots": q.q.as_deref().map(|t| t.split_whitespace().count()), "nombre": lignes.len() });
         audit::noter(&s.store, &s.cles, &a.auteur, le, &[Fait::new(action, "eleve").detail(detail)])?;
         Ok(projection::lignes(&lignes, champs))
     })
@@ -463,7 +470,7 @@ pub struct FormatParam {
     pub format: Option<String>,
 }
 
-fn document(name: &str) -> Result<Document> {
+pub(super) fn document(name: &str) -> Result<Document> {
     Document::from_name(name.trim_end_matches(".pdf")).ok_or_else(|| {
         let noms: Vec<&str> = Document::ALL.iter().map(|d| d.name()).collect();
         Error::introuvable(&format!(
@@ -474,7 +481,7 @@ fn document(name: &str) -> Result<Document> {
     })
 }
 
-async fn imprimer(
+pub(super) async fn imprimer(
     state: AppState,
     a: crate::auth::Acteur,
     doc: Document,
@@ -485,9 +492,9 @@ async fn imprimer(
     // One document for one record is a print; anything in bulk is an export (recent login).
     let unitaire = format == Format::Pdf
         && match cible {
-            Cible::Eleve(_) => true,
+            Cible::Eleve(_) | Cible::Inscription(_) => true,
             Cible::Classe(_) => doc == Document::ListeClasse,
-            Cible::Ecole(_) => false,
+            Cible::Ecole(_) => doc == Document::RegistreEleves,
         };
     let champs =
         a.autoriser(Ressource::Document(doc), if unitaire { Action::Imprimer } else { Action::Exporter }, le)?;
@@ -495,7 +502,14 @@ async fn imprimer(
         return Err(Error::interdit(crate::auth::Interdit::Role));
     }
     let (bytes, nom) = blocking(&state, move |s| {
-        let imp = Imprimeur { store: &s.store, engine: &s.engine, perimetre: &a.perimetre, le: s.clock.now_paris() };
+        let imp = Imprimeur {
+            store: &s.store,
+            engine: &s.engine,
+            cles: &s.cles,
+            perimetre: &a.perimetre,
+            le: s.clock.now_paris(),
+            annee: None,
+        };
         // What is printed is journaled before it is handed over (fail closed).
         let journaliser = |imp: &Imprimeur<'_>| -> Result<()> {
             let ids = imp.sujets_ids(doc, &cible)?;

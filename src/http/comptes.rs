@@ -196,9 +196,7 @@ pub struct Enrolement {
 
 /// The QR code of a URI, as SVG.
 pub fn qr_svg(uri: &str) -> String {
-    qrcode::QrCode::new(uri.as_bytes())
-        .map(|q| q.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).build())
-        .unwrap_or_default()
+    crate::render::qr::svg(uri).unwrap_or_default()
 }
 
 /// Starts enrolling a second factor: a new secret (stored encrypted, not yet active).

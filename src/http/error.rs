@@ -15,6 +15,7 @@ pub struct Error {
     code: &'static str,
     message: String,
     champ: Option<&'static str>,
+    candidats: Option<serde_json::Value>,
 }
 
 /// The JSON body of an API error.
@@ -27,6 +28,10 @@ pub struct ErrorBody {
     /// The field at fault, for `invalide`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub champ: Option<&'static str>,
+    /// For `doublons`: the pupils already known who may be this child.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub candidats: Option<serde_json::Value>,
 }
 
 impl Error {
@@ -37,6 +42,7 @@ impl Error {
             code: "non_authentifie",
             message: "connexion requise : identifiez-vous (POST /api/v1/login)".into(),
             champ: None,
+            candidats: None,
         }
     }
 
@@ -47,6 +53,7 @@ impl Error {
             code: "connexion",
             message: crate::auth::REFUS_CONNEXION.into(),
             champ: None,
+            candidats: None,
         }
     }
 
@@ -57,6 +64,7 @@ impl Error {
             code: "csrf",
             message: "jeton anti-falsification absent ou incorrect : rechargez la page".into(),
             champ: None,
+            candidats: None,
         }
     }
 
@@ -67,6 +75,7 @@ impl Error {
             code: "intersite",
             message: "requête refusée : une modification ne peut pas venir d'un autre site".into(),
             champ: None,
+            candidats: None,
         }
     }
 
@@ -77,27 +86,49 @@ impl Error {
             crate::auth::Interdit::SecondFacteur => "second_facteur",
             crate::auth::Interdit::Reauthentification => "reauthentification",
         };
-        Self { status: StatusCode::FORBIDDEN, code, message: raison.message().into(), champ: None }
+        Self { status: StatusCode::FORBIDDEN, code, message: raison.message().into(), champ: None, candidats: None }
     }
 
     /// A 403 with a message.
     pub fn refuse(message: impl Into<String>) -> Self {
-        Self { status: StatusCode::FORBIDDEN, code: "interdit", message: message.into(), champ: None }
+        Self { status: StatusCode::FORBIDDEN, code: "interdit", message: message.into(), champ: None, candidats: None }
+    }
+
+    /// A 409: the record's state does not allow this step (nothing changed).
+    pub fn transition(message: String) -> Self {
+        Self { status: StatusCode::CONFLICT, code: "transition", message, champ: None, candidats: None }
+    }
+
+    /// A 409: possible duplicates, listed, before a new pupil is created.
+    pub fn doublons(message: String, candidats: serde_json::Value) -> Self {
+        Self { status: StatusCode::CONFLICT, code: "doublons", message, champ: None, candidats: Some(candidats) }
     }
 
     /// A 400 with a French message.
     pub fn requete(message: impl Into<String>) -> Self {
-        Self { status: StatusCode::BAD_REQUEST, code: "requete", message: message.into(), champ: None }
+        Self { status: StatusCode::BAD_REQUEST, code: "requete", message: message.into(), champ: None, candidats: None }
     }
 
     /// A 404 for a record (also outside the perimeter: existence is not revealed).
     pub fn introuvable(quoi: &str) -> Self {
-        Self { status: StatusCode::NOT_FOUND, code: "introuvable", message: format!("{quoi} introuvable"), champ: None }
+        Self {
+            status: StatusCode::NOT_FOUND,
+            code: "introuvable",
+            message: format!("{quoi} introuvable"),
+            champ: None,
+            candidats: None,
+        }
     }
 
     /// A 422 naming a field.
     pub fn invalide(champ: &'static str, message: impl Into<String>) -> Self {
-        Self { status: StatusCode::UNPROCESSABLE_ENTITY, code: "invalide", message: message.into(), champ: Some(champ) }
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalide",
+            message: message.into(),
+            champ: Some(champ),
+            candidats: None,
+        }
     }
 
     /// A 500: the cause is logged, the client gets an opaque message.
@@ -108,6 +139,7 @@ impl Error {
             code: "interne",
             message: "erreur interne du serveur ; l'incident est journalisé".into(),
             champ: None,
+            candidats: None,
         }
     }
 
@@ -123,7 +155,12 @@ impl Error {
 
     /// The JSON body.
     pub fn body(&self) -> ErrorBody {
-        ErrorBody { error: self.code, message: self.message.clone(), champ: self.champ }
+        ErrorBody {
+            error: self.code,
+            message: self.message.clone(),
+            champ: self.champ,
+            candidats: self.candidats.clone(),
+        }
     }
 }
 
@@ -131,10 +168,25 @@ impl From<store::Error> for Error {
     fn from(e: store::Error) -> Self {
         match e {
             store::Error::Introuvable(quoi) => Error::introuvable(quoi),
+            store::Error::Invalide(crate::domain::Error::Transition(r)) => Error::transition(r.0),
             store::Error::Invalide(d) => Error::invalide(d.champ(), d.to_string()),
-            store::Error::Conflit(m) => Self { status: StatusCode::CONFLICT, code: "conflit", message: m, champ: None },
+            store::Error::Conflit(m) => {
+                Self { status: StatusCode::CONFLICT, code: "conflit", message: m, champ: None, candidats: None }
+            }
             other => Error::interne(other),
         }
+    }
+}
+
+impl From<crate::domain::ChampInvalide> for Error {
+    fn from(e: crate::domain::ChampInvalide) -> Self {
+        Error::invalide(e.champ, e.to_string())
+    }
+}
+
+impl From<crate::domain::CommuneError> for Error {
+    fn from(e: crate::domain::CommuneError) -> Self {
+        crate::domain::Error::from(e).into()
     }
 }
 
@@ -149,7 +201,7 @@ impl From<documents::Error> for Error {
         match e {
             documents::Error::Store(s) => s.into(),
             documents::Error::Cible(m) => {
-                Self { status: StatusCode::CONFLICT, code: "conflit", message: m, champ: None }
+                Self { status: StatusCode::CONFLICT, code: "conflit", message: m, champ: None, candidats: None }
             }
             documents::Error::Render(r) => Error::interne(r),
         }
@@ -173,7 +225,9 @@ impl From<crate::auth::Error> for Error {
         use crate::auth::Error as A;
         match e {
             A::Connexion => Error::connexion(),
-            A::Lien => Self { status: StatusCode::GONE, code: "lien", message: e.to_string(), champ: None },
+            A::Lien => {
+                Self { status: StatusCode::GONE, code: "lien", message: e.to_string(), champ: None, candidats: None }
+            }
             A::MotDePasse(r) => Error::invalide("mot_de_passe", format!("mot de passe refusé : {r}")),
             A::Verification(m) => Error::invalide("code", m),
             A::Interdit(m) => Error::refuse(m),

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod comptes;
+pub mod cycle;
 pub mod error;
 pub mod pages;
 pub mod projection;

@@ -43,6 +43,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("codes_secours.html", include_str!("../../templates/pages/codes_secours.html")),
     ("comptes.html", include_str!("../../templates/pages/comptes.html")),
     ("statistiques.html", include_str!("../../templates/pages/statistiques.html")),
+    ("verification.html", include_str!("../../templates/pages/verification.html")),
 ];
 const CSS: &str = include_str!("../../static/registre.css");
 
@@ -59,7 +60,8 @@ impl Pages {
         Self(t)
     }
 
-    fn render(&self, name: &str, ctx: &Value) -> Result<String, Error> {
+    /// Renders a page.
+    pub fn render(&self, name: &str, ctx: &Value) -> Result<String, Error> {
         let ctx = tera::Context::from_value(ctx.clone()).map_err(Error::interne)?;
         self.0.render(name, &ctx).map_err(Error::interne)
     }
@@ -120,6 +122,7 @@ pub fn routes() -> Router<AppState> {
         .route("/comptes/{id}/desactiver", post(desactiver_compte))
         .route("/comptes/{id}/reinitialiser", post(reinitialiser_compte))
         .route("/statistiques", get(page_statistiques))
+        .route("/verifier/{code}", get(super::cycle::page_verification))
         .route("/ecoles/{id}", get(page_ecole))
         .route("/classes/{id}", get(page_classe))
         .route("/eleves", get(page_recherche))
@@ -749,7 +752,7 @@ async fn page_recherche(
         } else {
             let f = Filtre { q: Some(q.clone()), limite, ..Filtre::annee(annee) };
             let l = s.store.read(|c| eleves::lister(c, &v.acteur.perimetre, &f))?;
-            let detail = json!({ "recherche": q, "nombre": l.len() });
+            let detail = json!({ "mots": q.split_whitespace().count(), "nombre": l.len() });
             audit::noter(&s.store, &s.cles, &v.acteur.auteur, le, &[Fait::new(Action::Rechercher, "eleve").detail(detail)])?;
             (l, None)
         };

@@ -173,6 +173,16 @@ pub enum Ressource {
     Compte,
     /// The département's settings (the mairie's widened view).
     Parametres,
+    /// Inscriptions at the mairie.
+    Inscription,
+    /// The passage procedure (proposals, decisions, appeals).
+    Passage,
+    /// The family's answer to a passage proposal.
+    ReponseFamille,
+    /// The duplicate search before a new pupil is created (beyond the perimeter, five criteria).
+    Doublons,
+    /// The années scolaires (the rentrée).
+    Annee,
 }
 
 /// What is done.
@@ -305,6 +315,14 @@ pub fn decider(role: Role, relation: Relation, ressource: Ressource, action: Act
                 Document::FicheRenseignements => matches!(role, Directeur | Responsable | Operateur),
                 // Class lists: the school and its inspectors.
                 Document::ListeClasse => matches!(role, Directeur | Ien | IaDasen | Operateur),
+                // Issued by the mairie, or by the school where the mairie does not use the system.
+                Document::CertificatInscription => matches!(role, AgentMairie | Directeur | Operateur),
+                // The school issues it; the mairie receives its copy.
+                Document::CertificatRadiation => matches!(role, Directeur | AgentMairie | Operateur),
+                // Letters to the family: the school sends them, the family may download them.
+                Document::NotificationPassage => matches!(role, Directeur | Responsable | Operateur),
+                // The legal register: the school and its inspectors.
+                Document::RegistreEleves => matches!(role, Directeur | Ien | IaDasen | Operateur),
             };
             match (allowed, action) {
                 (false, _) => Refuse,
@@ -321,6 +339,36 @@ pub fn decider(role: Role, relation: Relation, ressource: Ressource, action: Act
         (R::Journal, Lire | Lister) => match role {
             // A parent sees who consulted the child's record; the data controller may audit.
             Responsable | IaDasen | Operateur => oui(Champs::AUCUN),
+            _ => Refuse,
+        },
+        (R::Inscription, Lire | Lister) => match role {
+            AgentMairie | Directeur | Ien | IaDasen | Operateur => oui(champs),
+            _ => Refuse,
+        },
+        (R::Inscription, Creer | Modifier) => match role {
+            AgentMairie | Directeur | Operateur => oui(champs),
+            _ => Refuse,
+        },
+        (R::Passage, Lire) => match role {
+            Directeur | Ien | IaDasen | Responsable | Operateur => oui(Champs::AUCUN),
+            _ => Refuse,
+        },
+        (R::Passage, Creer | Modifier) => match role {
+            Directeur | Operateur => oui(Champs::AUCUN),
+            _ => Refuse,
+        },
+        (R::ReponseFamille, Modifier) => match role {
+            // The school records an answer on paper; the family may answer online.
+            Directeur | Responsable | Operateur => oui(Champs::AUCUN),
+            _ => Refuse,
+        },
+        (R::Doublons, Rechercher) => match role {
+            Directeur | AgentMairie | Operateur => oui(Champs::IDENTITE | Champs::NAISSANCE | Champs::ECOLE),
+            _ => Refuse,
+        },
+        (R::Annee, Modifier) => match role {
+            // The rentrée is a département-wide switch, run by the data controller.
+            IaDasen | Operateur => oui(Champs::AUCUN),
             _ => Refuse,
         },
         (R::Parametres, Lire | Modifier) => match role {

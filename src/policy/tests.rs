@@ -20,6 +20,11 @@ fn ressources() -> Vec<Ressource> {
         Ressource::Journal,
         Ressource::Compte,
         Ressource::Parametres,
+        Ressource::Inscription,
+        Ressource::Passage,
+        Ressource::ReponseFamille,
+        Ressource::Doublons,
+        Ressource::Annee,
     ];
     r.extend(Document::ALL.iter().map(|d| Ressource::Document(*d)));
     r
@@ -177,6 +182,33 @@ fn only_the_director_and_the_operator_write_pupils() {
         let d = decider(role, Relation::Propre, Ressource::Eleve, Action::Creer, Reglages::default());
         assert_eq!(d.autorise(), matches!(role, Role::Directeur | Role::Operateur), "{role:?}");
     }
+}
+
+#[test]
+fn lifecycle_steps_belong_to_the_mairie_the_school_the_family_and_the_data_controller() {
+    let g = Reglages::default();
+    let ok = |role, r, a| decider(role, Relation::Propre, r, a, g).autorise();
+    assert!(ok(Role::AgentMairie, Ressource::Inscription, Action::Creer));
+    assert!(ok(Role::Directeur, Ressource::Inscription, Action::Creer), "where the mairie does not use the system");
+    assert!(!ok(Role::Ien, Ressource::Inscription, Action::Creer));
+    assert!(ok(Role::Directeur, Ressource::Passage, Action::Modifier));
+    assert!(!ok(Role::Responsable, Ressource::Passage, Action::Modifier));
+    assert!(ok(Role::Responsable, Ressource::ReponseFamille, Action::Modifier));
+    assert!(!ok(Role::AgentMairie, Ressource::ReponseFamille, Action::Modifier));
+    assert!(ok(Role::IaDasen, Ressource::Annee, Action::Modifier));
+    assert!(!ok(Role::Directeur, Ressource::Annee, Action::Modifier));
+    assert!(ok(Role::AgentMairie, Ressource::Doublons, Action::Rechercher));
+    assert!(!ok(Role::Ien, Ressource::Doublons, Action::Rechercher));
+    assert!(ok(Role::AgentMairie, Ressource::Document(Document::CertificatInscription), Action::Imprimer));
+    assert!(
+        ok(Role::AgentMairie, Ressource::Document(Document::CertificatRadiation), Action::Imprimer),
+        "the mairie's copy"
+    );
+    assert!(!ok(Role::AgentMairie, Ressource::Document(Document::RegistreEleves), Action::Imprimer));
+    assert!(ok(Role::Ien, Ressource::Document(Document::RegistreEleves), Action::Imprimer));
+    // The duplicate search shows identity and last school, never the INE, family or schooling details.
+    let d = decider(Role::Directeur, Relation::Propre, Ressource::Doublons, Action::Rechercher, g).champs();
+    assert!(!d.contient(Champs::INE) && !d.contient(Champs::RESPONSABLES) && !d.contient(Champs::ADRESSE));
 }
 
 #[test]

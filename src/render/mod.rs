@@ -12,6 +12,7 @@
 
 mod batch;
 mod fonts;
+pub mod qr;
 mod world;
 
 use std::fmt;
@@ -97,6 +98,10 @@ documents! {
     CertificatScolarite => "certificat-scolarite", "certificat-scolarite.typ", "Certificat de scolarité", true;
     FicheRenseignements => "fiche-renseignements", "fiche-renseignements.typ", "Fiche de renseignements", false;
     ListeClasse => "liste-classe", "liste-classe.typ", "Liste de classe", false;
+    CertificatInscription => "certificat-inscription", "certificat-inscription.typ", "Certificat d'inscription", true;
+    CertificatRadiation => "certificat-radiation", "certificat-radiation.typ", "Certificat de radiation", true;
+    NotificationPassage => "notification-passage", "notification-passage.typ", "Notification de poursuite de scolarité", false;
+    RegistreEleves => "registre-eleves", "registre-eleves.typ", "Registre des élèves inscrits", true;
 }
 
 impl Document {

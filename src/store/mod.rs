@@ -7,6 +7,7 @@
 
 pub mod classes;
 pub mod comptes;
+pub mod cycle;
 pub mod eleves;
 pub mod journal;
 pub mod perimetre;
@@ -26,6 +27,7 @@ use crate::domain;
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_registre", include_str!("../../schema/0001_registre.sql")),
     ("0002_comptes_journal", include_str!("../../schema/0002_comptes_journal.sql")),
+    ("0003_cycle_de_vie", include_str!("../../schema/0003_cycle_de_vie.sql")),
 ];
 
 /// How many read-only connections the pool holds.
@@ -154,10 +156,19 @@ impl Store {
     /// Runs `f` in an IMMEDIATE transaction on the writer; commits if `f` succeeds, rolls back
     /// otherwise (nothing is written on error).
     pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        self.ecrire(f)
+    }
+
+    /// Like [`write`](Self::write), for callers with an error type of their own (services whose
+    /// refusals are not store errors): rolled back on any error.
+    pub fn ecrire<T, E: From<Error>>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
         let mut conn = lock(&self.writer);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(Error::from)?;
         let value = f(&tx)?;
-        tx.commit()?;
+        tx.commit().map_err(Error::from)?;
         Ok(value)
     }
 
@@ -196,6 +207,14 @@ impl Store {
             problems.extend(eleves::check_values(c)?);
             Ok(problems)
         })
+    }
+
+    /// Writes the WAL into the database and truncates it, so deleted content leaves no copy
+    /// behind in the WAL file (after a purge).
+    pub fn checkpoint(&self) -> Result<()> {
+        let conn = lock(&self.writer);
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     /// An online, consistent copy of the database into `dest` (SQLite backup API).

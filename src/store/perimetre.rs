@@ -67,14 +67,43 @@ pub fn eleves(p: &Perimetre) -> Condition {
         ),
         other => {
             let e = ecoles(other);
+            let i = inscriptions(other);
+            let mut params = e.params;
+            params.extend(i.params);
             cond(
                 format!(
-                    "EXISTS (SELECT 1 FROM scolarite sp JOIN ecole e ON e.id = sp.ecole_id WHERE sp.eleve_id = el.id AND {})",
-                    e.sql
+                    "(EXISTS (SELECT 1 FROM scolarite sp JOIN ecole e ON e.id = sp.ecole_id WHERE sp.eleve_id = el.id AND {})
+                      OR EXISTS (SELECT 1 FROM inscription i LEFT JOIN ecole e ON e.id = i.ecole_id WHERE i.eleve_id = el.id AND {}))",
+                    e.sql, i.sql
                 ),
-                e.params,
+                params,
             )
         }
+    }
+}
+
+/// The condition on an inscription row aliased `i` (its designated school joined as `e`, which
+/// may be null) for it to lie in the perimeter: the commune that recorded it, the designated
+/// school and its territories.
+pub fn inscriptions(p: &Perimetre) -> Condition {
+    match p {
+        Perimetre::Installation => cond("1".into(), vec![]),
+        Perimetre::Commune(c) => cond("i.commune_id = ?".into(), vec![text(c.as_str())]),
+        Perimetre::Ecole(e) => cond("(i.ecole_id = ? AND i.etat IN ('en_attente', 'inscrit', 'admis'))".into(), vec![text(e.as_str())]),
+        Perimetre::Circonscription(c) => cond("e.circonscription_id = ?".into(), vec![text(c.as_str())]),
+        Perimetre::Departement(d) => cond(
+            "i.commune_id IN (SELECT co.id FROM commune co WHERE co.departement_id = ?)".into(),
+            vec![text(d.as_str())],
+        ),
+        Perimetre::Academie(a) => cond(
+            "i.commune_id IN (SELECT co.id FROM commune co JOIN departement d ON d.id = co.departement_id WHERE d.academie_id = ?)".into(),
+            vec![text(a.as_str())],
+        ),
+        Perimetre::Responsable(r) => cond(
+            "i.eleve_id IN (SELECT er.eleve_id FROM eleve_responsable er WHERE er.responsable_id = ?)".into(),
+            vec![text(r.as_str())],
+        ),
+        Perimetre::College(_) => cond("0".into(), vec![]),
     }
 }
 

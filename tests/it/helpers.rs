@@ -166,8 +166,14 @@ fn run_with_stdin(cmd: &str, args: &[&str], input: &[u8]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Folds extracted text: bidi marks removed, typographic apostrophes (Typst's smart quotes in
+/// the templates' own wording) made plain, white space folded, hyphenated line ends joined.
 fn fold(text: &str) -> String {
-    let text: String = text.chars().filter(|c| !matches!(c, '\u{202A}'..='\u{202E}')).collect();
+    let text: String = text
+        .chars()
+        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}'))
+        .map(|c| if c == '’' { '\'' } else { c })
+        .collect();
     text.replace("-\n", "-").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -188,4 +194,14 @@ pub fn pdf_chars(pdf: &[u8]) -> String {
 /// The `registre` binary built for these tests.
 pub fn registre() -> Command {
     Command::new(env!("CARGO_BIN_EXE_registre"))
+}
+
+/// An HTML page's text with Tera's escapes undone (`&#x2F;` → `/`…), for checking content.
+pub fn html_texte(html: &str) -> String {
+    html.replace("&#x2F;", "/")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }

@@ -10,4 +10,5 @@ mod helpers;
 mod journal;
 mod matrice;
 mod pages;
+mod parcours;
 mod schema;

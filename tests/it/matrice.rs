@@ -51,6 +51,9 @@ const ENDPOINTS: &[&str] = &[
     "eleve.creer",
     "stats.effectifs",
     "page.recherche",
+    "inscriptions.ecole",
+    "doc.registre",
+    "passage.lire",
 ];
 
 /// Whether `role` may do `endpoint` on a record of its own perimeter (independent expectations).
@@ -67,6 +70,9 @@ fn attendu(role: &str, endpoint: &str) -> bool {
         "doc.liste_classe" => ecole_classes,
         "journal.consultations" => matches!(role, "responsable" | "ia_dasen"),
         "stats.effectifs" => matches!(role, "directeur" | "ien" | "ia_dasen" | "statisticien"),
+        "inscriptions.ecole" => matches!(role, "directeur" | "agent_mairie" | "ien" | "ia_dasen"),
+        "doc.registre" => ecole_classes,
+        "passage.lire" => matches!(role, "directeur" | "ien" | "ia_dasen" | "responsable"),
         _ => unreachable!("{endpoint}"),
     }
 }
@@ -169,6 +175,9 @@ fn chemin(endpoint: &str, c: &Cible) -> (bool, String) {
         "page.recherche" => format!("/eleves?q={}", urlencode(&q)),
         "eleve.creer" => "/api/v1/eleves".into(),
         "stats.effectifs" => "/api/v1/statistiques/effectifs".into(),
+        "inscriptions.ecole" => format!("/api/v1/inscriptions?ecole={ecole}"),
+        "doc.registre" => format!("/api/v1/ecoles/{ecole}/documents/registre-eleves"),
+        "passage.lire" => format!("/api/v1/eleves/{id}/passage"),
         _ => unreachable!(),
     };
     (post, path)

@@ -1,0 +1,838 @@
+//! The lifecycle API: inscriptions, duplicate search, admissions, classes and répartition,
+//! passages, departures and radiations, the rentrée, and the public verification of
+//! certificates. Every step is a domain transition, refused with a French message (409) when
+//! the record's state does not allow it, and journaled with its actor.
+
+use std::collections::BTreeMap;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::session::Connecte;
+use super::{Error, Result, api, blocking, projection};
+use crate::app::AppState;
+use crate::documents::{Cible, Format};
+use crate::domain::cycle::{ModeScolarisation, MotifRadiation, Passage, Piece, Reponse, TypePassage};
+use crate::domain::identite::{date_fr, parse_date};
+use crate::domain::{
+    ClasseId, CommuneId, CommuneInsee, ContactSaisie, EcoleId, EleveId, EleveSaisie, Niveau, ResponsableSaisie, Sexe,
+};
+use crate::lifecycle::{self, Cycle, DemandeAdmission, EleveInscrit, NouvelleInscription, Origine, Resultat};
+use crate::policy::{Action, Ressource};
+use crate::render::Document;
+use crate::store::cycle::{self as sc, Candidat, Criteres, Inscription};
+use crate::store::territoires;
+
+/// The routes under `/api/v1`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/doublons", post(doublons))
+        .route("/inscriptions", get(lister_inscriptions).post(inscrire))
+        .route("/inscriptions/{id}", get(lire_inscription))
+        .route("/inscriptions/{id}/validation", post(valider_inscription))
+        .route("/inscriptions/{id}/annulation", post(annuler_inscription))
+        .route("/inscriptions/{id}/documents/{document}", get(document_inscription))
+        .route("/admissions", post(admettre))
+        .route("/eleves/{id}/admission/completion", post(completer))
+        .route("/ecoles/{id}/non-repartis", get(non_repartis))
+        .route("/ecoles/{id}/classes/nouvelle", post(creer_classe))
+        .route("/classes/{id}/placements", post(placer))
+        .route("/classes/{id}/passages", post(proposer_classe))
+        .route("/classes/{id}/passages/decisions", post(decider_classe))
+        .route("/eleves/{id}/passage", get(lire_passage))
+        .route("/eleves/{id}/passage/{etape}", post(etape_passage))
+        .route("/eleves/{id}/depart", post(depart))
+        .route("/eleves/{id}/radiation", post(radier))
+        .route("/rentree", post(rentree))
+        .route("/verification/{code}", get(verification_json))
+}
+
+fn cycle_err(e: lifecycle::Error) -> Error {
+    match e {
+        lifecycle::Error::Interdit(i) => Error::interdit(i),
+        lifecycle::Error::Transition(m) => Error::transition(m),
+        lifecycle::Error::Doublons(c) => {
+            let message = lifecycle::Error::Doublons(c.clone()).to_string();
+            Error::doublons(message, serde_json::to_value(c).unwrap_or_default())
+        }
+        lifecycle::Error::Store(s) => s.into(),
+    }
+}
+
+fn eleve_id(s: &str) -> Result<EleveId> {
+    EleveId::parse(s.trim()).map_err(|_| Error::introuvable("élève"))
+}
+
+fn ecole_id(s: &str) -> Result<EcoleId> {
+    EcoleId::parse(s.trim()).map_err(|_| Error::introuvable("école"))
+}
+
+fn classe_id(s: &str) -> Result<ClasseId> {
+    ClasseId::parse(s.trim()).map_err(|_| Error::introuvable("classe"))
+}
+
+fn niveau(s: &str) -> Result<Niveau> {
+    Ok(Niveau::parse(s).map_err(crate::domain::Error::from)?)
+}
+
+fn refus(r: crate::domain::cycle::Refus, champ: &'static str) -> Error {
+    Error::invalide(champ, r.0)
+}
+
+async fn service<T, F>(state: &AppState, a: crate::auth::Acteur, f: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&Cycle<'_>) -> std::result::Result<T, lifecycle::Error> + Send + 'static,
+{
+    blocking(state, move |s| {
+        let c = Cycle { store: &s.store, cles: &s.cles, acteur: &a, le: s.clock.now() };
+        f(&c).map_err(cycle_err)
+    })
+    .await
+}
+
+/// The five criteria of a duplicate search.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct CriteresSaisie {
+    /// Nom.
+    pub nom: String,
+    /// Prénom(s).
+    pub prenoms: String,
+    /// `M` or `F`.
+    pub sexe: String,
+    /// `jj/mm/aaaa`.
+    pub date_naissance: String,
+    /// INSEE code of the birthplace.
+    pub naissance_insee: String,
+}
+
+/// Pupils already known who may be this child (score ≥ 60), before creating a new one.
+#[utoipa::path(post, path = "/api/v1/doublons", tag = "cycle", request_body = CriteresSaisie,
+    responses((status = 200, body = [Candidat]), (status = 422, body = super::error::ErrorBody)))]
+async fn doublons(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    body: std::result::Result<Json<CriteresSaisie>, JsonRejection>,
+) -> Result<Json<Vec<Candidat>>> {
+    let b = api::json(body)?;
+    let k = Criteres {
+        nom: crate::domain::Nom::parse(&b.nom)?.to_string(),
+        prenoms: crate::domain::Prenoms::parse(&b.prenoms)?.to_string(),
+        sexe: Sexe::parse(&b.sexe)?,
+        date_naissance: parse_date("date de naissance", &b.date_naissance)?,
+        naissance_insee: CommuneInsee::parse(&b.naissance_insee)?,
+    };
+    service(&state, a, move |c| c.doublons(&k)).await.map(Json)
+}
+
+/// Filters of the inscriptions.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct FiltreInscriptions {
+    /// Only those designating this school.
+    pub ecole: Option<String>,
+    /// Only this state (`en_attente`, `inscrit`, `annule`, `admis`).
+    pub etat: Option<String>,
+}
+
+/// The inscriptions of the perimeter.
+#[utoipa::path(get, path = "/api/v1/inscriptions", tag = "cycle", params(FiltreInscriptions),
+    responses((status = 200, body = [Inscription]), (status = 403, body = super::error::ErrorBody)))]
+async fn lister_inscriptions(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    q: std::result::Result<axum::extract::Query<FiltreInscriptions>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<Inscription>>> {
+    let le = state.clock.now();
+    a.autoriser(Ressource::Inscription, Action::Lister, le)?;
+    let q = q.map(|axum::extract::Query(v)| v).map_err(|_| Error::requete("paramètres de requête invalides"))?;
+    let ecole = q.ecole.as_deref().map(ecole_id).transpose()?;
+    let etat = match q.etat.as_deref() {
+        Some(e) => Some(
+            crate::domain::cycle::EtatInscription::parse(e).ok_or_else(|| Error::invalide("etat", "état inconnu"))?,
+        ),
+        None => None,
+    };
+    blocking(&state, move |s| {
+        let l = s.store.read(|c| {
+            // A school outside the perimeter is not found, rather than empty.
+            if let Some(e) = &ecole {
+                territoires::ecole(c, &a.perimetre, e)?;
+            }
+            sc::inscriptions(c, &a.perimetre, ecole.as_ref(), etat)
+        })?;
+        crate::audit::noter(
+            &s.store,
+            &s.cles,
+            &a.auteur,
+            le,
+            &[crate::audit::Fait::new(Action::Lister, "inscription").detail(json!({ "nombre": l.len() }))],
+        )?;
+        Ok(l)
+    })
+    .await
+    .map(Json)
+}
+
+/// One inscription.
+#[utoipa::path(get, path = "/api/v1/inscriptions/{id}", tag = "cycle", params(("id" = String, Path, description = "Identifiant")),
+    responses((status = 200, body = Inscription), (status = 404, body = super::error::ErrorBody)))]
+async fn lire_inscription(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(id): Path<String>,
+) -> Result<Json<Inscription>> {
+    let le = state.clock.now();
+    a.autoriser(Ressource::Inscription, Action::Lire, le)?;
+    blocking(&state, move |s| {
+        let i = s.store.read(|c| sc::inscription(c, &a.perimetre, &id))?;
+        crate::audit::noter(
+            &s.store,
+            &s.cles,
+            &a.auteur,
+            le,
+            &[crate::audit::Fait::new(Action::Lire, "inscription").cible(id).eleve(i.eleve_id.clone())],
+        )?;
+        Ok(i)
+    })
+    .await
+    .map(Json)
+}
+
+/// An inscription, as asked.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct DemandeInscription {
+    /// A child already known (from `/doublons`)…
+    #[serde(default)]
+    pub eleve_id: Option<String>,
+    /// …or a new child.
+    #[serde(default)]
+    pub eleve: Option<EleveSaisie>,
+    /// Responsables of a new child.
+    #[serde(default)]
+    pub responsables: Vec<ResponsableSaisie>,
+    /// Contacts of a new child.
+    #[serde(default)]
+    pub contacts: Vec<ContactSaisie>,
+    /// Confirms a new child despite possible duplicates.
+    #[serde(default)]
+    pub confirmer_nouveau: bool,
+    /// `ecole` (default), `cned`, `hopital`, `etablissement_specialise`, `instruction_famille`.
+    #[serde(default)]
+    pub mode: Option<String>,
+    /// The designated school.
+    #[serde(default)]
+    pub ecole_id: Option<String>,
+    /// Niveau.
+    pub niveau: String,
+    /// Année scolaire (`2027-2028`); the current one by default.
+    #[serde(default)]
+    pub annee: Option<String>,
+    /// The commune (for accounts not tied to one).
+    #[serde(default)]
+    pub commune_id: Option<String>,
+}
+
+fn eleve_inscrit(
+    today: time::Date,
+    eleve_id: Option<&str>,
+    eleve: Option<&EleveSaisie>,
+    responsables: &[ResponsableSaisie],
+    contacts: &[ContactSaisie],
+    confirmer: bool,
+) -> Result<(EleveInscrit, Vec<String>)> {
+    match (eleve_id, eleve) {
+        (Some(id), None) => Ok((EleveInscrit::Existant(eleve_id_parse(id)?), vec![])),
+        (None, Some(e)) => {
+            if responsables.len() > 4 || contacts.len() > 9 {
+                return Err(Error::invalide("responsables", "au plus 4 responsables et 9 personnes à contacter"));
+            }
+            let (identite, w) = e.valider(today)?;
+            let responsables = responsables.iter().map(|r| r.valider()).collect::<std::result::Result<Vec<_>, _>>()?;
+            let contacts = contacts.iter().map(|k| k.valider()).collect::<std::result::Result<Vec<_>, _>>()?;
+            Ok((
+                EleveInscrit::Nouveau {
+                    identite: Box::new(identite),
+                    responsables,
+                    contacts,
+                    confirmer_nouveau: confirmer,
+                },
+                w,
+            ))
+        }
+        _ => Err(Error::invalide("eleve", "donnez soit eleve_id (élève déjà connu), soit eleve (nouvel élève)")),
+    }
+}
+
+fn eleve_id_parse(s: &str) -> Result<EleveId> {
+    eleve_id(s)
+}
+
+/// Records an inscription (pending): the mairie for its commune, or a school for itself.
+#[utoipa::path(post, path = "/api/v1/inscriptions", tag = "cycle", request_body = DemandeInscription,
+    responses((status = 201, body = Resultat), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
+async fn inscrire(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    body: std::result::Result<Json<DemandeInscription>, JsonRejection>,
+) -> Result<(StatusCode, Json<Resultat>)> {
+    let d = api::json(body)?;
+    let today = state.clock.today();
+    let (eleve, mut w) = eleve_inscrit(
+        today,
+        d.eleve_id.as_deref(),
+        d.eleve.as_ref(),
+        &d.responsables,
+        &d.contacts,
+        d.confirmer_nouveau,
+    )?;
+    let n = NouvelleInscription {
+        eleve,
+        commune: d
+            .commune_id
+            .as_deref()
+            .map(|c| CommuneId::parse(c.trim()).map_err(|_| Error::introuvable("commune")))
+            .transpose()?,
+        mode: match d.mode.as_deref() {
+            Some(m) => ModeScolarisation::parse(m).map_err(|r| refus(r, "mode"))?,
+            None => ModeScolarisation::Ecole,
+        },
+        ecole: d.ecole_id.as_deref().map(ecole_id).transpose()?,
+        niveau: niveau(&d.niveau)?,
+        annee: d
+            .annee
+            .as_deref()
+            .map(|a| crate::domain::AnneeScolaire::parse(a).map_err(crate::domain::Error::from))
+            .transpose()?,
+    };
+    let mut r = service(&state, a, move |c| c.inscrire(&n)).await?;
+    r.avertissements.append(&mut w);
+    Ok((StatusCode::CREATED, Json(r)))
+}
+
+/// Confirms an inscription: en attente → inscrit (the certificate can be printed).
+#[utoipa::path(post, path = "/api/v1/inscriptions/{id}/validation", tag = "cycle", params(("id" = String, Path, description = "Identifiant")),
+    responses((status = 200, body = Resultat), (status = 409, body = super::error::ErrorBody)))]
+async fn valider_inscription(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(id): Path<String>,
+) -> Result<Json<Resultat>> {
+    service(&state, a, move |c| c.valider_inscription(&id)).await.map(Json)
+}
+
+/// Cancels an inscription.
+#[utoipa::path(post, path = "/api/v1/inscriptions/{id}/annulation", tag = "cycle", params(("id" = String, Path, description = "Identifiant")),
+    responses((status = 200, body = Resultat), (status = 409, body = super::error::ErrorBody)))]
+async fn annuler_inscription(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(id): Path<String>,
+) -> Result<Json<Resultat>> {
+    service(&state, a, move |c| c.annuler_inscription(&id)).await.map(Json)
+}
+
+/// The certificat d'inscription (PDF/A, numbered, with its verification code).
+#[utoipa::path(get, path = "/api/v1/inscriptions/{id}/documents/{document}", tag = "documents",
+    params(("id" = String, Path, description = "Identifiant"), ("document" = String, Path, description = "certificat-inscription")),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = super::error::ErrorBody)))]
+async fn document_inscription(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path((id, doc)): Path<(String, String)>,
+) -> Result<Response> {
+    let doc = api::document(&doc)?;
+    if doc != Document::CertificatInscription {
+        return Err(Error::transition("une inscription s'imprime en certificat-inscription".into()));
+    }
+    api::imprimer(state, a, doc, Cible::Inscription(id), Format::Pdf).await
+}
+
+/// An admission.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct DemandeAdmissionSaisie {
+    /// From the mairie's inscription designating the school…
+    #[serde(default)]
+    pub inscription_id: Option<String>,
+    /// …or a pupil already known (from `/doublons`: a transfer keeps the INE and history)…
+    #[serde(default)]
+    pub eleve_id: Option<String>,
+    /// …or a new child (the school records the inscription).
+    #[serde(default)]
+    pub eleve: Option<EleveSaisie>,
+    /// Responsables of a new child.
+    #[serde(default)]
+    pub responsables: Vec<ResponsableSaisie>,
+    /// Contacts of a new child.
+    #[serde(default)]
+    pub contacts: Vec<ContactSaisie>,
+    /// Confirms a new child despite possible duplicates.
+    #[serde(default)]
+    pub confirmer_nouveau: bool,
+    /// The school (without inscription).
+    #[serde(default)]
+    pub ecole_id: Option<String>,
+    /// Niveau (the inscription's by default).
+    #[serde(default)]
+    pub niveau: Option<String>,
+    /// Missing papers: `certificat_inscription`, `livret_famille`, `vaccinations`,
+    /// `certificat_radiation`. Any makes the admission provisional.
+    #[serde(default)]
+    pub pieces_manquantes: Vec<String>,
+    /// A class to place the pupil in at once.
+    #[serde(default)]
+    pub classe_id: Option<String>,
+    /// ULIS dispositif.
+    #[serde(default)]
+    pub ulis: bool,
+    /// Date of admission (`jj/mm/aaaa`), today by default.
+    #[serde(default)]
+    pub date: Option<String>,
+}
+
+/// Admits a pupil in the school.
+#[utoipa::path(post, path = "/api/v1/admissions", tag = "cycle", request_body = DemandeAdmissionSaisie,
+    responses((status = 201, body = Resultat), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
+async fn admettre(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    body: std::result::Result<Json<DemandeAdmissionSaisie>, JsonRejection>,
+) -> Result<(StatusCode, Json<Resultat>)> {
+    let d = api::json(body)?;
+    let today = state.clock.today();
+    let mut w = Vec::new();
+    let origine = match d.inscription_id.clone() {
+        Some(i) => Origine::Inscription(i),
+        None => {
+            let (eleve, w2) = eleve_inscrit(
+                today,
+                d.eleve_id.as_deref(),
+                d.eleve.as_ref(),
+                &d.responsables,
+                &d.contacts,
+                d.confirmer_nouveau,
+            )?;
+            w = w2;
+            Origine::Eleve { eleve, ecole: d.ecole_id.as_deref().map(ecole_id).transpose()? }
+        }
+    };
+    let demande = DemandeAdmission {
+        origine,
+        niveau: d.niveau.as_deref().map(niveau).transpose()?,
+        pieces_manquantes: d
+            .pieces_manquantes
+            .iter()
+            .map(|p| Piece::parse(p).map_err(|r| refus(r, "pieces_manquantes")))
+            .collect::<Result<Vec<_>>>()?,
+        classe: d.classe_id.as_deref().map(classe_id).transpose()?,
+        ulis: d.ulis,
+        date: d
+            .date
+            .as_deref()
+            .map(|s| parse_date("date d'admission", s).map_err(crate::domain::Error::from))
+            .transpose()?,
+    };
+    let mut r = service(&state, a, move |c| c.admettre(&demande)).await?;
+    r.avertissements.append(&mut w);
+    Ok((StatusCode::CREATED, Json(r)))
+}
+
+/// The file is complete: the admission becomes definitive.
+#[utoipa::path(post, path = "/api/v1/eleves/{id}/admission/completion", tag = "cycle", params(("id" = String, Path, description = "Élève")),
+    responses((status = 200, body = Resultat), (status = 409, body = super::error::ErrorBody)))]
+async fn completer(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(id): Path<String>,
+) -> Result<Json<Resultat>> {
+    let id = eleve_id(&id)?;
+    service(&state, a, move |c| c.completer(&id)).await.map(Json)
+}
+
+/// The pupils of the school not yet placed in a class.
+#[utoipa::path(get, path = "/api/v1/ecoles/{id}/non-repartis", tag = "cycle", params(("id" = String, Path, description = "École")),
+    responses((status = 200, body = [crate::store::eleves::EleveLigne]), (status = 404, body = super::error::ErrorBody)))]
+async fn non_repartis(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    let le = state.clock.now();
+    let champs = a.autoriser(Ressource::Eleve, Action::Lister, le)?;
+    a.autoriser(Ressource::Classe, Action::Lister, le)?;
+    let id = ecole_id(&id)?;
+    blocking(&state, move |s| {
+        let l = s.store.read(|c| {
+            let annee = territoires::annee_courante(c)?;
+            territoires::ecole(c, &a.perimetre, &id)?;
+            sc::non_repartis(c, &a.perimetre, &id, annee)
+        })?;
+        crate::audit::noter(
+            &s.store,
+            &s.cles,
+            &a.auteur,
+            le,
+            &[crate::audit::Fait::new(Action::Lister, "eleve").detail(json!({ "non_repartis": l.len() }))],
+        )?;
+        Ok(projection::lignes(&l, champs))
+    })
+    .await
+    .map(Json)
+}
+
+/// A new class.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct NouvelleClasse {
+    /// Label (« CE2-CM1 B »).
+    pub libelle: String,
+    /// Niveaux taught.
+    pub niveaux: Vec<String>,
+    /// Teacher's name.
+    #[serde(default)]
+    pub enseignant: Option<String>,
+}
+
+/// Creates a class of the current year.
+#[utoipa::path(post, path = "/api/v1/ecoles/{id}/classes/nouvelle", tag = "cycle", request_body = NouvelleClasse, params(("id" = String, Path, description = "École")),
+    responses((status = 201, body = Resultat), (status = 409, body = super::error::ErrorBody)))]
+async fn creer_classe(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(id): Path<String>,
+    body: std::result::Result<Json<NouvelleClasse>, JsonRejection>,
+) -> Result<(StatusCode, Json<Resultat>)> {
+    let b = api::json(body)?;
+    let id = ecole_id(&id)?;
+    let niveaux = b.niveaux.iter().map(|n| niveau(n)).collect::<Result<Vec<_>>>()?;
+    if niveaux.is_empty() {
+        return Err(Error::invalide("niveaux", "une classe a au moins un niveau"));
+    }
+    let r = service(&state, a, move |c| c.creer_classe(&id, &b.libelle, &niveaux, b.enseignant.as_deref())).await?;
+    Ok((StatusCode::CREATED, Json(r)))
+}
+
+/// Pupils to place.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct Placement {
+    /// Pupil ids (all placed, or none).
+    pub eleves: Vec<String>,
+}
+
+/// Warnings.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Avertissements {
+    /// In French.
+    pub avertissements: Vec<String>,
+}
+
+/// Places pupils in the class, or moves them there (all or none).
+#[utoipa::path(post, path = "/api/v1/classes/{id}/placements", tag = "cycle", request_body = Placement, params(("id" = String, Path, description = "Classe")),
+    responses((status = 200, body = Avertissements), (status = 409, body = super::error::ErrorBody)))]
+async fn placer(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(id): Path<String>,
+    body: std::result::Result<Json<Placement>, JsonRejection>,
+) -> Result<Json<Avertissements>> {
+    let b = api::json(body)?;
+    let id = classe_id(&id)?;
+    if b.eleves.is_empty() || b.eleves.len() > 60 {
+        return Err(Error::invalide("eleves", "de 1 à 60 élèves à la fois"));
+    }
+    let eleves = b.eleves.iter().map(|e| eleve_id(e)).collect::<Result<Vec<_>>>()?;
+    let w = service(&state, a, move |c| c.placer(&id, &eleves)).await?;
+    Ok(Json(Avertissements { avertissements: w }))
+}
+
+/// Proposals for a class.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct Propositions {
+    /// For everyone: `passage` (default), `maintien` or `anticipe`.
+    #[serde(default)]
+    pub defaut: Option<String>,
+    /// For some pupils (id → type).
+    #[serde(default)]
+    pub exceptions: BTreeMap<String, String>,
+}
+
+/// Proposes passages for every pupil of the class.
+#[utoipa::path(post, path = "/api/v1/classes/{id}/passages", tag = "cycle", request_body = Propositions, params(("id" = String, Path, description = "Classe")),
+    responses((status = 200), (status = 409, body = super::error::ErrorBody)))]
+async fn proposer_classe(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(id): Path<String>,
+    body: std::result::Result<Json<Propositions>, JsonRejection>,
+) -> Result<Json<Value>> {
+    let b = api::json(body)?;
+    let id = classe_id(&id)?;
+    let defaut = match b.defaut.as_deref() {
+        Some(t) => TypePassage::parse(t).map_err(|r| refus(r, "defaut"))?,
+        None => TypePassage::Passage,
+    };
+    let exceptions = b
+        .exceptions
+        .iter()
+        .map(|(e, t)| Ok((eleve_id(e)?, TypePassage::parse(t).map_err(|r| refus(r, "exceptions"))?)))
+        .collect::<Result<BTreeMap<_, _>>>()?;
+    let n = service(&state, a, move |c| c.proposer_classe(&id, defaut, &exceptions)).await?;
+    Ok(Json(json!({ "propositions": n })))
+}
+
+/// Decides for every pupil of the class whose family accepted or let 15 days pass.
+#[utoipa::path(post, path = "/api/v1/classes/{id}/passages/decisions", tag = "cycle", params(("id" = String, Path, description = "Classe")),
+    responses((status = 200), (status = 409, body = super::error::ErrorBody)))]
+async fn decider_classe(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    let id = classe_id(&id)?;
+    let (n, restent) = service(&state, a, move |c| c.decider_classe(&id)).await?;
+    Ok(Json(json!({ "decisions": n, "restent": restent })))
+}
+
+/// The passage procedure, with its deadlines.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PassageVu {
+    /// The steps so far.
+    pub passage: Passage,
+    /// Last day for the family's answer.
+    pub limite_reponse: Option<String>,
+    /// Last day for an appeal.
+    pub limite_recours: Option<String>,
+}
+
+/// A pupil's passage procedure this year.
+#[utoipa::path(get, path = "/api/v1/eleves/{id}/passage", tag = "cycle", params(("id" = String, Path, description = "Élève")),
+    responses((status = 200, body = PassageVu), (status = 404, body = super::error::ErrorBody)))]
+async fn lire_passage(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(id): Path<String>,
+) -> Result<Json<PassageVu>> {
+    let le = state.clock.now();
+    a.autoriser(Ressource::Passage, Action::Lire, le)?;
+    let id = eleve_id(&id)?;
+    blocking(&state, move |s| {
+        let p = s.store.read(|c| {
+            let annee = territoires::annee_courante(c)?;
+            crate::store::eleves::fiche(c, &a.perimetre, &id, annee)?;
+            sc::passage(c, &id, annee)
+        })?;
+        crate::audit::noter(
+            &s.store,
+            &s.cles,
+            &a.auteur,
+            le,
+            &[crate::audit::Fait::new(Action::Lire, "passage").eleve(id.to_string())],
+        )?;
+        Ok(PassageVu {
+            limite_reponse: p.limite_reponse().map(date_fr),
+            limite_recours: p.limite_recours().map(date_fr),
+            passage: p,
+        })
+    })
+    .await
+    .map(Json)
+}
+
+/// One step of a pupil's passage procedure.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct Etape {
+    /// For `proposition`, `decision`, `commission`: `passage`, `maintien`, `anticipe`.
+    #[serde(default, rename = "type")]
+    pub type_passage: Option<String>,
+    /// For `reponse`: `accepte` or `conteste`.
+    #[serde(default)]
+    pub reponse: Option<String>,
+}
+
+/// A step: `proposition`, `reponse` (the family), `decision`, `recours`, `commission`.
+#[utoipa::path(post, path = "/api/v1/eleves/{id}/passage/{etape}", tag = "cycle", request_body = Etape,
+    params(("id" = String, Path, description = "Élève"), ("etape" = String, Path, description = "proposition, reponse, decision, recours, commission")),
+    responses((status = 200, body = Passage), (status = 409, body = super::error::ErrorBody)))]
+async fn etape_passage(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path((id, etape)): Path<(String, String)>,
+    body: std::result::Result<Json<Etape>, JsonRejection>,
+) -> Result<Json<Passage>> {
+    let b = api::json(body)?;
+    let id = eleve_id(&id)?;
+    let t = || -> Result<TypePassage> {
+        TypePassage::parse(b.type_passage.as_deref().unwrap_or("")).map_err(|r| refus(r, "type"))
+    };
+    let p = match etape.as_str() {
+        "proposition" => {
+            let t = t()?;
+            service(&state, a, move |c| c.proposer(&id, t)).await?
+        }
+        "reponse" => {
+            let r = Reponse::parse(b.reponse.as_deref().unwrap_or("")).map_err(|r| refus(r, "reponse"))?;
+            service(&state, a, move |c| c.repondre(&id, r)).await?
+        }
+        "decision" => {
+            let t = t()?;
+            service(&state, a, move |c| c.decider(&id, t)).await?
+        }
+        "recours" => service(&state, a, move |c| c.former_recours(&id)).await?,
+        "commission" => {
+            let t = t()?;
+            service(&state, a, move |c| c.trancher(&id, t)).await?
+        }
+        _ => return Err(Error::introuvable("étape (proposition, reponse, decision, recours, commission)")),
+    };
+    Ok(Json(p))
+}
+
+/// Leaving the school at the end of the year.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct Depart {
+    /// Leaves (true) or stays after all (false).
+    pub quitte: bool,
+    /// The next school, if known.
+    #[serde(default)]
+    pub destination: Option<String>,
+}
+
+/// Marks a pupil as leaving the school at the end of the year ("quitte l'école").
+#[utoipa::path(post, path = "/api/v1/eleves/{id}/depart", tag = "cycle", request_body = Depart, params(("id" = String, Path, description = "Élève")),
+    responses((status = 200, body = Resultat), (status = 409, body = super::error::ErrorBody)))]
+async fn depart(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(id): Path<String>,
+    body: std::result::Result<Json<Depart>, JsonRejection>,
+) -> Result<Json<Resultat>> {
+    let b = api::json(body)?;
+    let id = eleve_id(&id)?;
+    let destination = texte_court("destination", b.destination.as_deref())?;
+    service(&state, a, move |c| c.quitter(&id, b.quitte, destination.as_deref())).await.map(Json)
+}
+
+fn texte_court(champ: &'static str, s: Option<&str>) -> Result<Option<String>> {
+    match s {
+        Some(s) => {
+            let t = crate::domain::identite::nettoyer(champ, s, 150).map_err(crate::domain::Error::from)?;
+            Ok((!t.is_empty()).then_some(t))
+        }
+        None => Ok(None),
+    }
+}
+
+/// A radiation.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct RadiationSaisie {
+    /// `demenagement`, `changement_ecole`, `instruction_famille`, `depart_etranger`,
+    /// `fin_scolarite_primaire`, `autre`.
+    pub motif: String,
+    /// Effective date (`jj/mm/aaaa`).
+    pub date: String,
+    /// The next school, if known (UAI and name, or as told).
+    #[serde(default)]
+    pub destination: Option<String>,
+}
+
+/// Radiates a pupil; the certificat de radiation can then be printed.
+#[utoipa::path(post, path = "/api/v1/eleves/{id}/radiation", tag = "cycle", request_body = RadiationSaisie, params(("id" = String, Path, description = "Élève")),
+    responses((status = 200, body = Resultat), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
+async fn radier(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(id): Path<String>,
+    body: std::result::Result<Json<RadiationSaisie>, JsonRejection>,
+) -> Result<Json<Resultat>> {
+    let b = api::json(body)?;
+    let id = eleve_id(&id)?;
+    let motif = MotifRadiation::parse(&b.motif).map_err(|r| refus(r, "motif"))?;
+    let date = parse_date("date de radiation", &b.date)?;
+    let destination = texte_court("destination", b.destination.as_deref())?;
+    service(&state, a, move |c| c.radier(&id, motif, date, destination.as_deref())).await.map(Json)
+}
+
+/// The rentrée: closes the year, applies passages, opens the next; archives the registers.
+#[utoipa::path(post, path = "/api/v1/rentree", tag = "cycle",
+    responses((status = 200, body = lifecycle::Rentree), (status = 409, body = super::error::ErrorBody), (status = 403, body = super::error::ErrorBody)))]
+async fn rentree(State(state): State<AppState>, Connecte(a): Connecte) -> Result<Json<lifecycle::Rentree>> {
+    let bilan = service(&state, a, move |c| c.rentree()).await?;
+    let annee = crate::domain::AnneeScolaire::parse(&bilan.annee).map_err(crate::domain::Error::from)?;
+    blocking(&state, move |s| {
+        crate::documents::archiver_registres(&s.store, &s.engine, &s.cles, annee, s.clock.now_paris())?;
+        Ok(())
+    })
+    .await?;
+    Ok(Json(bilan))
+}
+
+/// What the public verification shows: the document type, date, issuer and initials only.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Verification {
+    /// Whether a certificate has this code.
+    pub authentique: bool,
+    /// Its kind.
+    pub document: Option<String>,
+    /// Its number.
+    pub numero: Option<String>,
+    /// Issued on.
+    pub date: Option<String>,
+    /// By (school or mairie).
+    pub emetteur: Option<String>,
+    /// The pupil's initials.
+    pub initiales: Option<String>,
+}
+
+fn libelle_certificat(genre: &str) -> &'static str {
+    match genre {
+        "inscription" => "Certificat d'inscription",
+        "radiation" => "Certificat de radiation",
+        _ => "Certificat de scolarité",
+    }
+}
+
+fn verifier(store: &crate::store::Store, code: &str) -> Result<Verification> {
+    let code: String =
+        code.trim().to_uppercase().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(40).collect();
+    let k = store.read(|c| sc::certificat_par_code(c, &code))?;
+    Ok(match k {
+        Some(k) => Verification {
+            authentique: true,
+            document: Some(libelle_certificat(&k.genre).into()),
+            numero: Some(k.numero),
+            date: Some(date_fr(k.emis_le)),
+            emetteur: Some(k.emetteur),
+            initiales: Some(k.initiales),
+        },
+        None => Verification {
+            authentique: false,
+            document: None,
+            numero: None,
+            date: None,
+            emetteur: None,
+            initiales: None,
+        },
+    })
+}
+
+/// Checks a certificate's code (public, no account): type, date, issuer and initials only.
+#[utoipa::path(get, path = "/api/v1/verification/{code}", tag = "cycle", params(("code" = String, Path, description = "Code de vérification")),
+    responses((status = 200, body = Verification)), security(()))]
+async fn verification_json(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<Verification>> {
+    blocking(&state, move |s| verifier(&s.store, &code)).await.map(Json)
+}
+
+/// `GET /verifier/{code}`: the public verification page.
+pub async fn page_verification(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Response, super::pages::PageError> {
+    let v = blocking(&state, move |s| verifier(&s.store, &code)).await?;
+    let html = state.pages.render("verification.html", &json!({ "v": v, "code": "" }))?;
+    let status = if v.authentique { StatusCode::OK } else { StatusCode::NOT_FOUND };
+    Ok((status, Html(html)).into_response())
+}
