@@ -189,6 +189,15 @@ enum AdminAction {
         #[arg(long, default_value = "http://127.0.0.1:8080")]
         url: String,
     },
+    /// Fixe l'adresse publique du serveur : les certificats imprimés ensuite portent un QR code
+    /// vers leur page de vérification. Sans adresse, l'enlève.
+    UrlPublique {
+        /// Fichier de la base SQLite.
+        #[arg(long)]
+        db: PathBuf,
+        /// Adresse, par exemple https://registre.ac-exemple.fr
+        url: Option<String>,
+    },
 }
 
 /// Runs the parsed command line.
@@ -208,6 +217,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Admin { action: AdminAction::Create { db, role, perimeter, login, nom, url } } => {
             admin_create(&db, &role, perimeter.as_deref(), &login, nom, &url, &clock)
         }
+        Command::Admin { action: AdminAction::UrlPublique { db, url } } => url_publique(&db, url.as_deref(), &clock),
         Command::Eleves { db, ecole, q } => lister(&db, ecole.as_deref(), q.as_deref(), &clock),
         Command::Render { document, db, eleve, classe, ecole, output } => {
             render(&document, &db, eleve.as_deref(), classe.as_deref(), ecole.as_deref(), &output, &clock)
@@ -490,6 +500,27 @@ fn check(db: &Path) -> anyhow::Result<()> {
         }
         bail!("{} problème(s) dans {}", problems.len(), db.display())
     }
+}
+
+/// Sets (or removes) the address certificates' QR codes point to; journaled.
+fn url_publique(db: &Path, url: Option<&str>, clock: &Clock) -> anyhow::Result<()> {
+    let url = url.map(crate::domain::adresse_publique).transpose().map_err(anyhow::Error::msg)?;
+    let (store, cles) = ouvrir(db)?;
+    let le = clock.now();
+    store.write(|tx| {
+        match &url {
+            Some(u) => crate::store::comptes::poser_parametre(tx, crate::store::comptes::URL_PUBLIQUE, u)?,
+            None => crate::store::comptes::oter_parametre(tx, crate::store::comptes::URL_PUBLIQUE)?,
+        }
+        let fait = crate::audit::Fait::new(crate::policy::Action::Modifier, "parametres")
+            .detail(serde_json::json!({ "url_publique": url }));
+        crate::audit::ajouter(tx, &cles, &crate::audit::Auteur::operateur(), le, &[fait])
+    })?;
+    match url {
+        Some(u) => println!("Adresse publique : {u} (les certificats porteront un QR code vers {u}/verifier/…)"),
+        None => println!("Adresse publique enlevée : les certificats ne porteront plus de QR code."),
+    }
+    Ok(())
 }
 
 fn admin_create(

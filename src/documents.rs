@@ -262,7 +262,7 @@ impl Imprimeur<'_> {
     }
 
     fn adresse_publique(&self) -> Result<Option<String>> {
-        Ok(self.store.read(|c| crate::store::comptes::parametre(c, "url_publique"))?)
+        Ok(self.store.read(|c| crate::store::comptes::parametre(c, crate::store::comptes::URL_PUBLIQUE))?)
     }
 
     /// Issues (once) the certificate of `sujet` and returns its number, code and date.

@@ -198,8 +198,20 @@ pub fn fonction(c: &rusqlite::Connection, role: Role, p: &Perimetre) -> store::R
     })
 }
 
-fn reglages(c: &rusqlite::Connection) -> store::Result<Reglages> {
-    Ok(Reglages { mairie_etendue: comptes::parametre(c, "mairie_etendue")?.as_deref() == Some("1") })
+/// The settings of the account's département (only a mairie's view depends on them).
+fn reglages(c: &rusqlite::Connection, k: &Compte) -> store::Result<Reglages> {
+    let departement = match &k.perimetre {
+        Perimetre::Commune(id) => territoires::departement_de_commune(c, id)?,
+        Perimetre::Departement(d) => Some(d.clone()),
+        _ => None,
+    };
+    let mairie_etendue = match departement {
+        Some(d) => {
+            comptes::parametre(c, &comptes::cle_departement(comptes::MAIRIE_ETENDUE, &d))?.as_deref() == Some("1")
+        }
+        None => false,
+    };
+    Ok(Reglages { mairie_etendue })
 }
 
 fn auteur_de(c: &rusqlite::Connection, k: &Compte) -> store::Result<Auteur> {
@@ -315,7 +327,8 @@ pub fn acteur(store: &Store, le: OffsetDateTime, session: &str) -> Result<Option
         let Some(s) = comptes::session(c, &e)? else { return Ok(None) };
         let k = comptes::par_id(c, &s.compte_id)?;
         let fonction = fonction(c, k.role, &k.perimetre)?;
-        Ok(Some((s, k, fonction, reglages(c)?)))
+        let reglages = reglages(c, &k)?;
+        Ok(Some((s, k, fonction, reglages)))
     })?;
     let Some((s, k, fonction, reglages)) = trouve else { return Ok(None) };
     if le - s.vue_le > INACTIVITE || le - s.cree_le > DUREE_MAX || k.etat != Etat::Actif {

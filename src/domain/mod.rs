@@ -68,3 +68,63 @@ impl Error {
         }
     }
 }
+
+/// Checks the installation's public address (printed, with a QR code, on every certificate):
+/// `https://` (or `http://`) then a host and an optional path, in plain ASCII, without
+/// credentials, query or fragment. Returns it without its trailing `/`.
+pub fn adresse_publique(saisie: &str) -> Result<String, String> {
+    let s = saisie.trim().trim_end_matches('/');
+    let reste = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .ok_or_else(|| format!("adresse publique « {} » : elle doit commencer par https://", abrege(s)))?;
+    if s.len() > 200 {
+        return Err("adresse publique trop longue (200 caractères au plus)".into());
+    }
+    let hote = reste.split('/').next().unwrap_or("");
+    if hote.is_empty() || hote.starts_with(['.', '-', ':']) {
+        return Err(format!("adresse publique « {} » : le nom du serveur manque", abrege(s)));
+    }
+    if let Some(c) = reste.chars().find(|c| !(c.is_ascii_alphanumeric() || "-._~:/%[]".contains(*c))) {
+        return Err(format!(
+            "adresse publique « {} » : caractère « {} » refusé (ni espace, ni identifiants, ni paramètres)",
+            abrege(s),
+            c.escape_default()
+        ));
+    }
+    Ok(s.to_string())
+}
+
+fn abrege(s: &str) -> String {
+    s.chars().take(60).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::adresse_publique;
+
+    #[test]
+    fn a_public_address_is_an_http_url_without_credentials_query_or_trailing_slash() {
+        assert_eq!(adresse_publique(" https://registre.ac-exemple.fr/ ").unwrap(), "https://registre.ac-exemple.fr");
+        assert_eq!(adresse_publique("https://ac.fr:8443/registre").unwrap(), "https://ac.fr:8443/registre");
+        assert_eq!(adresse_publique("http://[::1]:8080").unwrap(), "http://[::1]:8080");
+        for refusee in [
+            "",
+            "registre.ac-exemple.fr",
+            "ftp://ac.fr",
+            "javascript:alert(1)",
+            "https://",
+            "https:///chemin",
+            "https://user:pass@ac.fr",
+            "https://ac.fr/?x=1",
+            "https://ac.fr/#a",
+            "https://ac fr",
+            "https://ac.fr/\na",
+            "https://écoles.fr",
+            "https://ac.fr/\"#]",
+        ] {
+            assert!(adresse_publique(refusee).is_err(), "{refusee:?} accepted");
+        }
+        assert!(adresse_publique(&format!("https://{}.fr", "a".repeat(300))).unwrap_err().contains("trop longue"));
+    }
+}

@@ -36,7 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/parametres", get(lire_parametres).put(modifier_parametres))
 }
 
-/// The département's settings.
+/// The département's settings: each département of an installation has its own.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Parametres {
     /// The mairies see, beyond the état civil, the responsables, contacts, schooling and
@@ -48,6 +48,7 @@ pub struct Parametres {
 #[utoipa::path(get, path = "/api/v1/parametres", tag = "comptes", responses((status = 200, body = Parametres), (status = 403, body = super::error::ErrorBody)))]
 pub async fn lire_parametres(State(state): State<AppState>, Connecte(a): Connecte) -> Result<Json<Parametres>> {
     a.autoriser(Ressource::Parametres, Action::Lire, state.clock.now())?;
+    departement_de(&a)?;
     Ok(Json(Parametres { mairie_etendue: a.reglages.mairie_etendue }))
 }
 
@@ -63,9 +64,10 @@ pub async fn modifier_parametres(
     a.autoriser(Ressource::Parametres, Action::Modifier, le)?;
     let p = api::json(body)?;
     let valeur = p.mairie_etendue;
+    let cle = comptes::cle_departement(comptes::MAIRIE_ETENDUE, &departement_de(&a)?);
     blocking(&state, move |s| {
         s.store.write(|tx| {
-            comptes::poser_parametre(tx, "mairie_etendue", if valeur { "1" } else { "0" })?;
+            comptes::poser_parametre(tx, &cle, if valeur { "1" } else { "0" })?;
             let fait = crate::audit::Fait::new(Action::Modifier, "parametres")
                 .detail(serde_json::json!({ "mairie_etendue": valeur }));
             crate::audit::ajouter(tx, &s.cles, &a.auteur, le, &[fait])
@@ -74,6 +76,14 @@ pub async fn modifier_parametres(
     })
     .await?;
     Ok(Json(Parametres { mairie_etendue: valeur }))
+}
+
+/// The département whose settings the actor governs (an IA-DASEN's own).
+fn departement_de(a: &auth::Acteur) -> Result<crate::domain::DepartementId> {
+    match &a.perimetre {
+        crate::domain::Perimetre::Departement(d) => Ok(d.clone()),
+        _ => Err(auth::Interdit::Role.into()),
+    }
 }
 
 /// Credentials.

@@ -390,6 +390,22 @@ pub fn parametre(c: &Connection, cle: &str) -> Result<Option<String>> {
     Ok(c.prepare_cached("SELECT valeur FROM parametre WHERE cle = ?")?.query_row([cle], |r| r.get(0)).optional()?)
 }
 
+/// The setting widening the mairies' view (per département).
+pub const MAIRIE_ETENDUE: &str = "mairie_etendue";
+/// The installation's public address, printed with a QR code on certificates.
+pub const URL_PUBLIQUE: &str = "url_publique";
+
+/// The key of a département's own setting: each département of an installation decides alone.
+pub fn cle_departement(cle: &str, departement: &crate::domain::DepartementId) -> String {
+    format!("{cle}:{departement}")
+}
+
+/// Removes a setting.
+pub fn oter_parametre(c: &Connection, cle: &str) -> Result<()> {
+    c.prepare_cached("DELETE FROM parametre WHERE cle = ?")?.execute([cle])?;
+    Ok(())
+}
+
 /// Sets a setting.
 pub fn poser_parametre(c: &Connection, cle: &str, valeur: &str) -> Result<()> {
     c.prepare_cached(

@@ -318,6 +318,13 @@ pub fn nom_perimetre(c: &Connection, p: &Perimetre) -> Result<Option<String>> {
     Ok(c.prepare_cached(sql)?.query_row([id], |r| r.get(0)).optional()?)
 }
 
+/// The département of a commune.
+pub fn departement_de_commune(c: &Connection, commune: &CommuneId) -> Result<Option<DepartementId>> {
+    Ok(c.prepare_cached("SELECT departement_id FROM commune WHERE id = ?")?
+        .query_row([commune], |r| r.get(0))
+        .optional()?)
+}
+
 /// Finds the perimeter an operator names on the command line: a UAI (school or collège), an
 /// INSEE code (commune), a département code, or an id of any territory.
 pub fn trouver_perimetre(c: &Connection, genre: &str, valeur: &str) -> Result<Option<Perimetre>> {

@@ -340,6 +340,22 @@ async fn the_mairie_sees_etat_civil_only_never_the_ine_responsables_or_autorisat
     let full = s.json_as(&dasen, &format!("/api/v1/eleves/{id}")).await;
     let ine = full["eleve"]["ine"].as_str().unwrap();
     assert!(!text.contains(ine));
+    // Another département's IA-DASEN widens its own mairies' view, not this one's.
+    let autre = s.login("dasen.2").await;
+    let res = s
+        .client
+        .put(s.url("/api/v1/parametres"))
+        .header("cookie", &autre.cookie)
+        .header("x-csrf-token", &autre.csrf)
+        .json(&json!({ "mairie_etendue": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(s.json_as(&autre, "/api/v1/parametres").await["mairie_etendue"], true);
+    assert_eq!(s.json_as(&dasen, "/api/v1/parametres").await["mairie_etendue"], false);
+    let toujours = s.json_as(&m, &format!("/api/v1/eleves/{id}")).await;
+    assert!(toujours.get("responsables").is_none(), "another département widened this mairie's view");
     // Widened by the département (its IA-DASEN only): responsables, never INE or autorisations.
     assert_eq!(
         s.client

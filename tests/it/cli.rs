@@ -359,3 +359,39 @@ fn admin_create_prints_a_single_use_activation_link_for_the_first_account() {
     let err = fails(registre().args(["admin", "create", "--role", "roi", "--login", "x.y", "--db"]).arg(&db));
     assert!(err.contains("rôle"), "{err}");
 }
+
+#[test]
+fn the_public_address_puts_a_verification_link_and_qr_code_on_certificates() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    ok(registre().args(["demo", "--pupils", "40", "--db"]).arg(&db));
+    let id = ok(registre().args(["eleves", "--db"]).arg(&db))
+        .lines()
+        .next()
+        .unwrap()
+        .split('\t')
+        .next()
+        .unwrap()
+        .to_string();
+    let imprimer = |nom: &str| {
+        let out = dir.path().join(nom);
+        ok(registre().args(["render", "certificat-scolarite", "--eleve", &id, "-o"]).arg(&out).arg("--db").arg(&db));
+        std::fs::read(&out).unwrap()
+    };
+    let sans = imprimer("sans.pdf");
+    assert!(!pdftotext(&sans).contains("https://"));
+    for refusee in ["registre.ac-exemple.fr", "https://x@ac.fr", "https://ac.fr/?q=#[", "javascript:alert(1)"] {
+        let err = fails(registre().args(["admin", "url-publique", refusee, "--db"]).arg(&db));
+        assert!(err.contains("adresse publique"), "{err}");
+    }
+    let out = ok(registre().args(["admin", "url-publique", "https://registre.ac-exemple.fr/", "--db"]).arg(&db));
+    assert!(out.contains("https://registre.ac-exemple.fr/verifier/"), "{out}");
+    let avec = imprimer("avec.pdf");
+    let text = pdftotext(&avec);
+    assert!(text.contains("https://registre.ac-exemple.fr/verifier/"), "{text}");
+    assert!(avec.len() > sans.len(), "the QR code is drawn");
+    // Removing it takes the link off the next prints; the change is journaled and the chain holds.
+    ok(registre().args(["admin", "url-publique", "--db"]).arg(&db));
+    assert!(!pdftotext(&imprimer("apres.pdf")).contains("https://"));
+    ok(registre().args(["check", "--db"]).arg(&db));
+}
