@@ -452,12 +452,12 @@ async fn a_pupil_who_left_primary_school_is_erased_after_31_december_without_a_t
     let operateur = registre::audit::Auteur::operateur();
     // Still kept in 2027 (the year the pupil left), erased from 1 January 2028.
     s.clock.set(datetime!(2027-12-31 12:00 UTC));
-    let r = registre::lifecycle::purger(&s.state.store, &s.cles, &operateur, s.clock.now(), false).unwrap();
+    registre::lifecycle::purger(&s.state.store, &s.cles, &operateur, s.clock.now(), false).unwrap();
+    let dasen = s.login("dasen.1").await;
     assert_eq!(
-        s.json_as(&dasen_apres(&s).await, &format!("/api/v1/eleves/{id}?annee=2026-2027")).await["eleve"]["nom"],
+        s.json_as(&dasen, &format!("/api/v1/eleves/{id}?annee=2026-2027")).await["eleve"]["nom"],
         unique.to_uppercase()
     );
-    let _ = r;
     s.clock.set(datetime!(2028-01-01 00:30 UTC));
     let essai = registre::lifecycle::purger(&s.state.store, &s.cles, &operateur, s.clock.now(), true).unwrap();
     assert!(essai.eleves >= 1 && essai.essai);
@@ -495,6 +495,56 @@ async fn a_pupil_who_left_primary_school_is_erased_after_31_december_without_a_t
     assert_eq!(anomalie, None);
 }
 
-async fn dasen_apres(s: &TestServer) -> Session {
-    s.login("dasen.1").await
+#[tokio::test]
+async fn children_schooled_outside_an_ordinary_school_are_registered_with_their_mode() {
+    let s = TestServer::start(40).await;
+    let mairie = s.login("mairie.1").await;
+    let enfant = json!({ "nom": "Le Goff", "prenoms": "Maëlys", "sexe": "F", "date_naissance": "21/06/2018", "naissance_insee": "35001", "naissance_lieu": "Kervalan" });
+    // A school mode needs a school; an unknown mode is refused; neither writes anything.
+    let before = s.row_counts();
+    for (body, message) in [
+        (json!({ "eleve": enfant, "niveau": "CE1" }), "désignez l'école"),
+        (json!({ "eleve": enfant, "niveau": "CE1", "mode": "correspondance" }), "mode de scolarisation inconnu"),
+    ] {
+        let res = s.post_as(&mairie, "/api/v1/inscriptions", &body).await;
+        assert!(res.status().is_client_error(), "{body}");
+        let v: Value = res.json().await.unwrap();
+        assert!(v["message"].as_str().unwrap().contains(message), "{v}");
+    }
+    assert_eq!(s.row_counts(), before);
+    let insc = post_ok(
+        &s,
+        &mairie,
+        "/api/v1/inscriptions",
+        json!({ "eleve": enfant, "niveau": "CE1", "mode": "cned",
+                "responsables": [{ "nom": "Le Goff", "prenom": "Armelle", "lien": "mere", "tel_portable": "0612121212" }] }),
+    )
+    .await;
+    assert!(insc["ecole_id"].is_null(), "{insc}");
+    let iid = insc["id"].as_str().unwrap();
+    post_ok(&s, &mairie, &format!("/api/v1/inscriptions/{iid}/validation"), json!({})).await;
+    let ci = pdf(&s, &mairie, &format!("/api/v1/inscriptions/{iid}/documents/certificat-inscription")).await;
+    for expected in
+        ["CERTIFICAT D'INSCRIPTION", "LE GOFF", "Maëlys", "21/06/2018", "CE1", "enseignement à distance (CNED)"]
+    {
+        assert!(
+            ci.contains(expected),
+            "{expected} missing:
+{ci}"
+        );
+    }
+    // No school awaits this child: the directors' lists of inscriptions do not show it.
+    let d1 = s.login("directeur.1").await;
+    let attendues = s.json_as(&d1, "/api/v1/inscriptions").await;
+    assert!(attendues.as_array().unwrap().iter().all(|i| i["id"] != iid), "{attendues}");
+    // A second inscription of the same child for the same year is refused.
+    let eid = insc["eleve_id"].as_str().unwrap();
+    let res = s
+        .post_as(
+            &mairie,
+            "/api/v1/inscriptions",
+            &json!({ "eleve_id": eid, "niveau": "CE1", "mode": "instruction_famille" }),
+        )
+        .await;
+    assert_eq!(res.status(), 409);
 }
