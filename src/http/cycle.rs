@@ -204,9 +204,9 @@ async fn lire_inscription(
     .map(Json)
 }
 
-/// An inscription, as asked.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct DemandeInscription {
+/// The child of an inscription or admission: a known pupil, or a new one with its family.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct EnfantSaisi {
     /// A child already known (from `/doublons`)…
     #[serde(default)]
     pub eleve_id: Option<String>,
@@ -222,6 +222,42 @@ pub struct DemandeInscription {
     /// Confirms a new child despite possible duplicates.
     #[serde(default)]
     pub confirmer_nouveau: bool,
+}
+
+impl EnfantSaisi {
+    /// Checks every field; returns the child and the warnings on its identity.
+    fn valider(&self, today: time::Date) -> Result<(EleveInscrit, Vec<String>)> {
+        match (&self.eleve_id, &self.eleve) {
+            (Some(id), None) => Ok((EleveInscrit::Existant(eleve_id(id)?), vec![])),
+            (None, Some(e)) => {
+                if self.responsables.len() > 4 || self.contacts.len() > 9 {
+                    return Err(Error::invalide("responsables", "au plus 4 responsables et 9 personnes à contacter"));
+                }
+                let (identite, w) = e.valider(today)?;
+                let responsables =
+                    self.responsables.iter().map(|r| r.valider()).collect::<std::result::Result<Vec<_>, _>>()?;
+                let contacts = self.contacts.iter().map(|k| k.valider()).collect::<std::result::Result<Vec<_>, _>>()?;
+                Ok((
+                    EleveInscrit::Nouveau {
+                        identite: Box::new(identite),
+                        responsables,
+                        contacts,
+                        confirmer_nouveau: self.confirmer_nouveau,
+                    },
+                    w,
+                ))
+            }
+            _ => Err(Error::invalide("eleve", "donnez soit eleve_id (élève déjà connu), soit eleve (nouvel élève)")),
+        }
+    }
+}
+
+/// An inscription, as asked.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct DemandeInscription {
+    /// The child.
+    #[serde(flatten)]
+    pub enfant: EnfantSaisi,
     /// `ecole` (default), `cned`, `hopital`, `etablissement_specialise`, `instruction_famille`.
     #[serde(default)]
     pub mode: Option<String>,
@@ -238,41 +274,6 @@ pub struct DemandeInscription {
     pub commune_id: Option<String>,
 }
 
-fn eleve_inscrit(
-    today: time::Date,
-    eleve_id: Option<&str>,
-    eleve: Option<&EleveSaisie>,
-    responsables: &[ResponsableSaisie],
-    contacts: &[ContactSaisie],
-    confirmer: bool,
-) -> Result<(EleveInscrit, Vec<String>)> {
-    match (eleve_id, eleve) {
-        (Some(id), None) => Ok((EleveInscrit::Existant(eleve_id_parse(id)?), vec![])),
-        (None, Some(e)) => {
-            if responsables.len() > 4 || contacts.len() > 9 {
-                return Err(Error::invalide("responsables", "au plus 4 responsables et 9 personnes à contacter"));
-            }
-            let (identite, w) = e.valider(today)?;
-            let responsables = responsables.iter().map(|r| r.valider()).collect::<std::result::Result<Vec<_>, _>>()?;
-            let contacts = contacts.iter().map(|k| k.valider()).collect::<std::result::Result<Vec<_>, _>>()?;
-            Ok((
-                EleveInscrit::Nouveau {
-                    identite: Box::new(identite),
-                    responsables,
-                    contacts,
-                    confirmer_nouveau: confirmer,
-                },
-                w,
-            ))
-        }
-        _ => Err(Error::invalide("eleve", "donnez soit eleve_id (élève déjà connu), soit eleve (nouvel élève)")),
-    }
-}
-
-fn eleve_id_parse(s: &str) -> Result<EleveId> {
-    eleve_id(s)
-}
-
 /// Records an inscription (pending): the mairie for its commune, or a school for itself.
 #[utoipa::path(post, path = "/api/v1/inscriptions", tag = "cycle", request_body = DemandeInscription,
     responses((status = 201, body = Resultat), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
@@ -283,14 +284,7 @@ async fn inscrire(
 ) -> Result<(StatusCode, Json<Resultat>)> {
     let d = api::json(body)?;
     let today = state.clock.today();
-    let (eleve, mut w) = eleve_inscrit(
-        today,
-        d.eleve_id.as_deref(),
-        d.eleve.as_ref(),
-        &d.responsables,
-        &d.contacts,
-        d.confirmer_nouveau,
-    )?;
+    let (eleve, mut w) = d.enfant.valider(today)?;
     let n = NouvelleInscription {
         eleve,
         commune: d
@@ -359,21 +353,10 @@ pub struct DemandeAdmissionSaisie {
     /// From the mairie's inscription designating the school…
     #[serde(default)]
     pub inscription_id: Option<String>,
-    /// …or a pupil already known (from `/doublons`: a transfer keeps the INE and history)…
-    #[serde(default)]
-    pub eleve_id: Option<String>,
-    /// …or a new child (the school records the inscription).
-    #[serde(default)]
-    pub eleve: Option<EleveSaisie>,
-    /// Responsables of a new child.
-    #[serde(default)]
-    pub responsables: Vec<ResponsableSaisie>,
-    /// Contacts of a new child.
-    #[serde(default)]
-    pub contacts: Vec<ContactSaisie>,
-    /// Confirms a new child despite possible duplicates.
-    #[serde(default)]
-    pub confirmer_nouveau: bool,
+    /// …or a pupil already known (from `/doublons`: a transfer keeps the INE and history), or
+    /// a new child (the school records the inscription).
+    #[serde(flatten)]
+    pub enfant: EnfantSaisi,
     /// The school (without inscription).
     #[serde(default)]
     pub ecole_id: Option<String>,
@@ -409,14 +392,7 @@ async fn admettre(
     let origine = match d.inscription_id.clone() {
         Some(i) => Origine::Inscription(i),
         None => {
-            let (eleve, w2) = eleve_inscrit(
-                today,
-                d.eleve_id.as_deref(),
-                d.eleve.as_ref(),
-                &d.responsables,
-                &d.contacts,
-                d.confirmer_nouveau,
-            )?;
+            let (eleve, w2) = d.enfant.valider(today)?;
             w = w2;
             Origine::Eleve { eleve, ecole: d.ecole_id.as_deref().map(ecole_id).transpose()? }
         }

@@ -346,8 +346,40 @@ async fn the_openapi_document_describes_the_api() {
     let s = TestServer::start(20).await;
     let doc: Value = s.client.get(s.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for path in ["/api/v1/ecoles", "/api/v1/eleves", "/api/v1/eleves/{id}", "/api/v1/eleves/{id}/documents/{document}"]
-    {
+    for path in [
+        "/api/v1/ecoles",
+        "/api/v1/eleves",
+        "/api/v1/eleves/{id}",
+        "/api/v1/eleves/{id}/documents/{document}",
+        "/api/v1/inscriptions",
+        "/api/v1/admissions",
+        "/api/v1/eleves/{id}/radiation",
+        "/api/v1/rentree",
+        "/api/v1/verification/{code}",
+        "/api/v1/parametres",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing");
     }
+    // Every schema referenced is described.
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.push(r.clone());
+                }
+                m.values().for_each(|x| refs(x, out));
+            }
+            Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    assert!(all.len() > 20, "{all:?}");
+    for r in all {
+        let name = r.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("{r}"));
+        assert!(doc["components"]["schemas"].get(name).is_some(), "{r} is not described");
+    }
+    let inscription = doc["components"]["schemas"]["DemandeInscription"].to_string();
+    assert!(inscription.contains("EnfantSaisi") || inscription.contains("eleve_id"), "{inscription}");
 }
