@@ -208,7 +208,7 @@ const FICHE: &str = "SELECT s.id, s.eleve_id, s.annee, s.ecole_id, s.niveau, s.c
 
 /// The pupil's record of the year in a school of the perimeter (the attending one first).
 pub fn fiche(c: &Connection, p: &Perimetre, eleve: &EleveId, annee: AnneeScolaire) -> Result<Fiche> {
-    let cond = perimetre::ecoles(p);
+    let cond = perimetre::scolarites(p);
     let sql = format!(
         "{FICHE} WHERE s.eleve_id = ? AND s.annee = ? AND {} ORDER BY s.etat IN ('admis_provisoire', 'admis_definitif') DESC, s.date_admission DESC LIMIT 1",
         cond.sql
@@ -887,10 +887,11 @@ pub struct Radiation {
 
 /// The pupil's latest radiation in a school of the perimeter.
 pub fn derniere_radiation(c: &Connection, p: &Perimetre, eleve: &EleveId) -> Result<Option<Radiation>> {
-    let cond = perimetre::ecoles(p);
+    let cond = perimetre::scolarites(p);
     let sql = format!(
         "SELECT s.id, s.ecole_id, s.annee, s.niveau, cl.libelle, s.date_sortie, s.motif_sortie, s.destination, s.date_admission
-         FROM scolarite s JOIN ecole e ON e.id = s.ecole_id LEFT JOIN classe cl ON cl.id = s.classe_id
+         FROM scolarite s JOIN ecole e ON e.id = s.ecole_id JOIN eleve el ON el.id = s.eleve_id
+         LEFT JOIN classe cl ON cl.id = s.classe_id
          WHERE s.eleve_id = ? AND s.etat = 'radie' AND {} ORDER BY s.date_sortie DESC LIMIT 1",
         cond.sql
     );

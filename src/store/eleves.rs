@@ -78,17 +78,6 @@ impl Filtre {
     }
 }
 
-/// The condition restricting schooling rows `s` of school `e` and pupil `el` to the perimeter.
-fn scope(p: &Perimetre) -> perimetre::Condition {
-    let mut c = perimetre::ecoles(p);
-    if perimetre::par_eleve(p) {
-        let own = perimetre::eleves(p);
-        c.sql = format!("{} AND {}", c.sql, own.sql);
-        c.params.extend(own.params);
-    }
-    c
-}
-
 fn ligne(r: &rusqlite::Row<'_>) -> rusqlite::Result<EleveLigne> {
     Ok(EleveLigne {
         id: r.get(0)?,
@@ -108,7 +97,7 @@ fn ligne(r: &rusqlite::Row<'_>) -> rusqlite::Result<EleveLigne> {
 
 /// Lists pupils of the perimeter with a schooling record in the year, by nom and prénoms.
 pub fn lister(c: &Connection, p: &Perimetre, f: &Filtre) -> Result<Vec<EleveLigne>> {
-    let cond = scope(p);
+    let cond = perimetre::scolarites(p);
     let mut sql = String::from(
         "SELECT el.id, el.nom, el.nom_usage, el.prenoms, el.sexe, el.date_naissance, e.id, e.uai, s.niveau,
                 cl.id, cl.libelle, s.etat

@@ -107,6 +107,19 @@ pub fn inscriptions(p: &Perimetre) -> Condition {
     }
 }
 
+/// The condition on a schooling row of school `e` and pupil `el` for it to lie in the
+/// perimeter: a school of the perimeter and, for a responsable or a collège, one of its own
+/// pupils (a parent sees the school of a child, never the child's classmates).
+pub fn scolarites(p: &Perimetre) -> Condition {
+    let mut c = ecoles(p);
+    if par_eleve(p) {
+        let own = eleves(p);
+        c.sql = format!("{} AND {}", c.sql, own.sql);
+        c.params.extend(own.params);
+    }
+    c
+}
+
 /// Whether the perimeter is a set of pupils rather than of schools (responsable, collège):
 /// then a school being visible does not make all its pupils visible.
 pub fn par_eleve(p: &Perimetre) -> bool {

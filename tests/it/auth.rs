@@ -546,3 +546,45 @@ async fn stored_hashes_are_argon2id_and_no_secret_is_in_the_database_in_clear() 
         assert!(!bytes.windows(raw.len()).any(|w| w == raw.as_slice()));
     }
 }
+
+#[tokio::test]
+async fn a_parent_reaches_none_of_the_classmates_records() {
+    let s = TestServer::start(60).await;
+    let parent = s.login("parent.1").await;
+    let enfants = s.json_as(&parent, "/api/v1/eleves").await;
+    let enfant = &enfants[0];
+    let classe = enfant["classe_id"].as_str().unwrap();
+    let d1 = s.login("directeur.1").await;
+    assert_eq!(s.post_as(&d1, &format!("/api/v1/classes/{classe}/passages"), &json!({})).await.status(), 200);
+    let eleves = s.json_as(&d1, &format!("/api/v1/classes/{classe}/eleves")).await;
+    let camarade = eleves
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| !enfants.as_array().unwrap().iter().any(|x| x["id"] == e["id"]))
+        .expect("a classmate of another family");
+    let id = camarade["id"].as_str().unwrap();
+    let before = s.row_counts();
+    for path in [
+        format!("/api/v1/eleves/{id}"),
+        format!("/api/v1/eleves/{id}/passage"),
+        format!("/api/v1/eleves/{id}/consultations"),
+        format!("/api/v1/eleves/{id}/documents/fiche-renseignements"),
+        format!("/api/v1/eleves/{id}/documents/notification-passage"),
+        format!("/eleves/{id}"),
+    ] {
+        let res = s.get_as(&parent, &path).await;
+        assert!(matches!(res.status().as_u16(), 403 | 404), "{path}: {}", res.status());
+        let body = res.text().await.unwrap();
+        assert!(!body.contains(camarade["nom"].as_str().unwrap()), "{path} shows the classmate");
+    }
+    let res =
+        s.post_as(&parent, &format!("/api/v1/eleves/{id}/passage/reponse"), &json!({ "reponse": "conteste" })).await;
+    assert_eq!(res.status(), 404, "a parent answered for another family");
+    assert_eq!(s.row_counts(), before);
+    // The own child: allowed.
+    let own = enfant["id"].as_str().unwrap();
+    let res =
+        s.post_as(&parent, &format!("/api/v1/eleves/{own}/passage/reponse"), &json!({ "reponse": "accepte" })).await;
+    assert_eq!(res.status(), 200);
+}
