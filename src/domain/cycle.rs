@@ -65,12 +65,18 @@ impl ModeScolarisation {
         }
     }
 
+    /// Every mode.
+    pub const TOUS: [ModeScolarisation; 5] =
+        [Self::Ecole, Self::Cned, Self::Hopital, Self::EtablissementSpecialise, Self::InstructionFamille];
+
     /// Parses a code.
     pub fn parse(s: &str) -> Result<Self, Refus> {
-        [Self::Ecole, Self::Cned, Self::Hopital, Self::EtablissementSpecialise, Self::InstructionFamille]
-            .into_iter()
-            .find(|m| m.code() == s.trim())
-            .ok_or_else(|| Refus("mode de scolarisation inconnu (ecole, cned, hopital, etablissement_specialise, instruction_famille)".into()))
+        Self::TOUS.into_iter().find(|m| m.code() == s.trim()).ok_or_else(|| {
+            Refus(
+                "mode de scolarisation inconnu (ecole, cned, hopital, etablissement_specialise, instruction_famille)"
+                    .into(),
+            )
+        })
     }
 }
 
@@ -99,9 +105,22 @@ impl EtatInscription {
         }
     }
 
+    /// Every state.
+    pub const TOUS: [EtatInscription; 4] = [Self::EnAttente, Self::Inscrit, Self::Annule, Self::Admis];
+
     /// Parses a stored code.
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::EnAttente, Self::Inscrit, Self::Annule, Self::Admis].into_iter().find(|e| e.code() == s)
+        Self::TOUS.into_iter().find(|e| e.code() == s)
+    }
+
+    /// French label.
+    pub fn libelle(self) -> &'static str {
+        match self {
+            EtatInscription::EnAttente => "en attente de confirmation",
+            EtatInscription::Inscrit => "inscrit",
+            EtatInscription::Annule => "annulée",
+            EtatInscription::Admis => "admis à l'école",
+        }
     }
 
     /// Confirms the inscription.
@@ -322,9 +341,12 @@ impl TypePassage {
         }
     }
 
+    /// Every decision.
+    pub const TOUS: [TypePassage; 3] = [TypePassage::Passage, TypePassage::Maintien, TypePassage::Anticipe];
+
     /// Parses a code.
     pub fn parse(s: &str) -> Result<Self, Refus> {
-        [TypePassage::Passage, TypePassage::Maintien, TypePassage::Anticipe]
+        Self::TOUS
             .into_iter()
             .find(|t| t.code() == s.trim())
             .ok_or_else(|| Refus("décision inconnue (passage, maintien, anticipe)".into()))
@@ -362,6 +384,14 @@ impl Reponse {
         match self {
             Reponse::Accepte => "accepte",
             Reponse::Conteste => "conteste",
+        }
+    }
+
+    /// French label.
+    pub fn libelle(self) -> &'static str {
+        match self {
+            Reponse::Accepte => "accepte la proposition",
+            Reponse::Conteste => "conteste la proposition",
         }
     }
 

@@ -161,6 +161,9 @@ pub enum Lien {
 }
 
 impl Lien {
+    /// Every link.
+    pub const TOUS: [Lien; 4] = [Lien::Mere, Lien::Pere, Lien::Tuteur, Lien::Tiers];
+
     /// Code stored in the database.
     pub fn code(self) -> &'static str {
         match self {

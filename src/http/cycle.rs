@@ -65,27 +65,27 @@ fn cycle_err(e: lifecycle::Error) -> Error {
     }
 }
 
-fn eleve_id(s: &str) -> Result<EleveId> {
+pub(super) fn eleve_id(s: &str) -> Result<EleveId> {
     EleveId::parse(s.trim()).map_err(|_| Error::introuvable("élève"))
 }
 
-fn ecole_id(s: &str) -> Result<EcoleId> {
+pub(super) fn ecole_id(s: &str) -> Result<EcoleId> {
     EcoleId::parse(s.trim()).map_err(|_| Error::introuvable("école"))
 }
 
-fn classe_id(s: &str) -> Result<ClasseId> {
+pub(super) fn classe_id(s: &str) -> Result<ClasseId> {
     ClasseId::parse(s.trim()).map_err(|_| Error::introuvable("classe"))
 }
 
-fn niveau(s: &str) -> Result<Niveau> {
+pub(super) fn niveau(s: &str) -> Result<Niveau> {
     Ok(Niveau::parse(s).map_err(crate::domain::Error::from)?)
 }
 
-fn refus(r: crate::domain::cycle::Refus, champ: &'static str) -> Error {
+pub(super) fn refus(r: crate::domain::cycle::Refus, champ: &'static str) -> Error {
     Error::invalide(champ, r.0)
 }
 
-async fn service<T, F>(state: &AppState, a: crate::auth::Acteur, f: F) -> Result<T>
+pub(super) async fn service<T, F>(state: &AppState, a: crate::auth::Acteur, f: F) -> Result<T>
 where
     T: Send + 'static,
     F: FnOnce(&Cycle<'_>) -> std::result::Result<T, lifecycle::Error> + Send + 'static,
@@ -226,7 +226,7 @@ pub struct EnfantSaisi {
 
 impl EnfantSaisi {
     /// Checks every field; returns the child and the warnings on its identity.
-    fn valider(&self, today: time::Date) -> Result<(EleveInscrit, Vec<String>)> {
+    pub(super) fn valider(&self, today: time::Date) -> Result<(EleveInscrit, Vec<String>)> {
         match (&self.eleve_id, &self.eleve) {
             (Some(id), None) => Ok((EleveInscrit::Existant(eleve_id(id)?), vec![])),
             (None, Some(e)) => {
@@ -692,7 +692,7 @@ async fn depart(
     service(&state, a, move |c| c.quitter(&id, b.quitte, destination.as_deref())).await.map(Json)
 }
 
-fn texte_court(champ: &'static str, s: Option<&str>) -> Result<Option<String>> {
+pub(super) fn texte_court(champ: &'static str, s: Option<&str>) -> Result<Option<String>> {
     match s {
         Some(s) => {
             let t = crate::domain::identite::nettoyer(champ, s, 150).map_err(crate::domain::Error::from)?;
@@ -736,14 +736,19 @@ async fn radier(
 #[utoipa::path(post, path = "/api/v1/rentree", tag = "cycle",
     responses((status = 200, body = lifecycle::Rentree), (status = 409, body = super::error::ErrorBody), (status = 403, body = super::error::ErrorBody)))]
 async fn rentree(State(state): State<AppState>, Connecte(a): Connecte) -> Result<Json<lifecycle::Rentree>> {
-    let bilan = service(&state, a, move |c| c.rentree()).await?;
+    faire_rentree(&state, a).await.map(Json)
+}
+
+/// The rentrée, then the archive of the closed year's registers (API and page).
+pub(super) async fn faire_rentree(state: &AppState, a: crate::auth::Acteur) -> Result<lifecycle::Rentree> {
+    let bilan = service(state, a, move |c| c.rentree()).await?;
     let annee = crate::domain::AnneeScolaire::parse(&bilan.annee).map_err(crate::domain::Error::from)?;
-    blocking(&state, move |s| {
+    blocking(state, move |s| {
         crate::documents::archiver_registres(&s.store, &s.engine, &s.cles, annee, s.clock.now_paris())?;
         Ok(())
     })
     .await?;
-    Ok(Json(bilan))
+    Ok(bilan)
 }
 
 /// What the public verification shows: the document type, date, issuer and initials only.

@@ -99,6 +99,11 @@ impl Error {
         Self { status: StatusCode::CONFLICT, code: "transition", message, champ: None, candidats: None }
     }
 
+    /// The possible duplicates of a `doublons` error.
+    pub fn candidats(&self) -> Option<&serde_json::Value> {
+        self.candidats.as_ref()
+    }
+
     /// A 409: possible duplicates, listed, before a new pupil is created.
     pub fn doublons(message: String, candidats: serde_json::Value) -> Self {
         Self { status: StatusCode::CONFLICT, code: "doublons", message, champ: None, candidats: Some(candidats) }

@@ -7,6 +7,7 @@ pub mod comptes;
 pub mod cycle;
 pub mod error;
 pub mod pages;
+pub mod pages_cycle;
 pub mod projection;
 pub mod session;
 

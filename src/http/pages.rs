@@ -15,6 +15,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::pages_cycle::{QueryPage, fait_de};
 use super::session::{self, Visiteur};
 use super::{Error, blocking};
 use crate::app::AppState;
@@ -44,6 +45,11 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("comptes.html", include_str!("../../templates/pages/comptes.html")),
     ("statistiques.html", include_str!("../../templates/pages/statistiques.html")),
     ("verification.html", include_str!("../../templates/pages/verification.html")),
+    ("inscriptions.html", include_str!("../../templates/pages/inscriptions.html")),
+    ("inscription.html", include_str!("../../templates/pages/inscription.html")),
+    ("formulaire_enfant.html", include_str!("../../templates/pages/formulaire_enfant.html")),
+    ("admission.html", include_str!("../../templates/pages/admission.html")),
+    ("rentree.html", include_str!("../../templates/pages/rentree.html")),
 ];
 const CSS: &str = include_str!("../../static/registre.css");
 
@@ -128,6 +134,7 @@ pub fn routes() -> Router<AppState> {
         .route("/eleves", get(page_recherche))
         .route("/eleves/{id}", get(page_eleve))
         .route("/static/registre.css", get(css))
+        .merge(super::pages_cycle::routes())
         .fallback(introuvable)
 }
 
@@ -148,10 +155,12 @@ fn moi(v: &Visiteur) -> Value {
         "recherche": a.role != Role::Responsable && a.decision(Ressource::Eleve, Action::Rechercher).autorise(),
         "statistiques": a.decision(Ressource::Statistiques, Action::Lire).autorise(),
         "comptes": a.decision(Ressource::Compte, Action::Lister).autorise(),
+        "inscriptions": a.decision(Ressource::Inscription, Action::Lister).autorise(),
+        "rentree": a.decision(Ressource::Annee, Action::Modifier).autorise(),
     })
 }
 
-fn avec_moi(v: &Visiteur, mut ctx: Value) -> Value {
+pub(super) fn avec_moi(v: &Visiteur, mut ctx: Value) -> Value {
     if let Value::Object(m) = &mut ctx {
         m.insert("moi".into(), moi(v));
     }
@@ -651,7 +660,13 @@ async fn page_statistiques(State(state): State<AppState>, v: Visiteur) -> PageRe
     Ok(Html(html))
 }
 
-async fn page_ecole(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>) -> PageResult {
+async fn page_ecole(
+    State(state): State<AppState>,
+    v: Visiteur,
+    Path(id): Path<String>,
+    q: Result<Query<QueryPage>, QueryRejection>,
+) -> PageResult {
+    let fait = fait_de(q);
     v.acteur.autoriser(Ressource::Classe, Action::Lister, state.clock.now())?;
     let id = EcoleId::parse(&id).map_err(|_| Error::introuvable("école"))?;
     let html = blocking(&state, move |s| {
@@ -663,16 +678,17 @@ async fn page_ecole(State(state): State<AppState>, v: Visiteur, Path(id): Path<S
             Ok((annee, ecole, classes))
         })?;
         let total: u32 = classes.iter().map(|c| c.effectif).sum();
+        let gestion = super::pages_cycle::gestion_ecole(s, &v.acteur, &ecole, annee, &classes)?;
         s.pages.render(
             "ecole.html",
-            &avec_moi(&v, json!({ "annee": annee.to_string(), "type_libelle": ecole.type_ecole.libelle(), "ecole": ecole, "classes": classes, "total": total })),
+            &avec_moi(&v, json!({ "annee": annee.to_string(), "type_libelle": ecole.type_ecole.libelle(), "ecole": ecole, "classes": classes, "total": total, "gestion": gestion, "fait": fait })),
         )
     })
     .await?;
     Ok(Html(html))
 }
 
-fn ligne_json(l: &eleves::EleveLigne, champs: Champs) -> Value {
+pub(super) fn ligne_json(l: &eleves::EleveLigne, champs: Champs) -> Value {
     let voir = |c: Champs| champs.contient(c);
     json!({
         "id": l.id, "nom": l.nom, "prenoms": l.prenoms,
@@ -682,7 +698,13 @@ fn ligne_json(l: &eleves::EleveLigne, champs: Champs) -> Value {
     })
 }
 
-async fn page_classe(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>) -> PageResult {
+async fn page_classe(
+    State(state): State<AppState>,
+    v: Visiteur,
+    Path(id): Path<String>,
+    q: Result<Query<QueryPage>, QueryRejection>,
+) -> PageResult {
+    let fait = fait_de(q);
     let le = state.clock.now();
     v.acteur.autoriser(Ressource::Classe, Action::Lire, le)?;
     let champs = v.acteur.autoriser(Ressource::Eleve, Action::Lister, le)?;
@@ -695,16 +717,18 @@ async fn page_classe(State(state): State<AppState>, v: Visiteur, Path(id): Path<
             let f = Filtre { classe: Some(id.clone()), presents: true, ..Filtre::annee(classe.annee) };
             Ok((classe, ecole, eleves::lister(c, p, &f)?))
         })?;
-        let fait = Fait::new(Action::Lister, "eleve")
+        let journal = Fait::new(Action::Lister, "eleve")
             .cible(id.to_string())
             .detail(json!({ "classe": id, "nombre": lignes.len() }));
-        audit::noter(&s.store, &s.cles, &v.acteur.auteur, le, &[fait])?;
+        audit::noter(&s.store, &s.cles, &v.acteur.auteur, le, &[journal])?;
+        let ids: Vec<EleveId> = lignes.iter().map(|l| l.id.clone()).collect();
+        let gestion = super::pages_cycle::gestion_classe(s, &v.acteur, &classe, &ids)?;
         let lignes: Vec<Value> = lignes.iter().map(|l| ligne_json(l, champs)).collect();
         s.pages.render(
             "classe.html",
             &avec_moi(
                 &v,
-                json!({ "annee": classe.annee.to_string(), "classe": classe, "ecole": ecole, "eleves": lignes }),
+                json!({ "annee": classe.annee.to_string(), "classe": classe, "ecole": ecole, "eleves": lignes, "gestion": gestion, "fait": fait }),
             ),
         )
     })
@@ -788,7 +812,13 @@ fn consultation_json(c: &journal::Consultation) -> Value {
     json!({ "le": le, "fonction": c.fonction, "action": quoi, "document": c.document })
 }
 
-async fn page_eleve(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>) -> PageResult {
+async fn page_eleve(
+    State(state): State<AppState>,
+    v: Visiteur,
+    Path(id): Path<String>,
+    q: Result<Query<QueryPage>, QueryRejection>,
+) -> PageResult {
+    let fait = fait_de(q);
     let le = state.clock.now();
     let champs = v.acteur.autoriser(Ressource::Eleve, Action::Lire, le)?;
     let id = EleveId::parse(&id).map_err(|_| Error::introuvable("élève"))?;
@@ -854,7 +884,8 @@ async fn page_eleve(State(state): State<AppState>, v: Visiteur, Path(id): Path<S
                     "naissance": if voir(Champs::NAISSANCE) { Some(date_fr(e.date_naissance)) } else { None },
                     "adresse": if adresse.is_empty() { None } else { Some(adresse) },
                     "scolarites": scolarites, "responsables": responsables, "contacts": f.contacts, "scolarite": scolarite,
-                    "consultations": consultations, "docs": docs,
+                    "consultations": consultations, "docs": docs, "fait": fait,
+                    "demarches": super::pages_cycle::demarches_eleve(s, a, champs, &id, annee)?,
                     "liens": a.decision(Ressource::Classe, Action::Lire).autorise(),
                     "voir": { "adresse": voir(Champs::ADRESSE), "ine": voir(Champs::INE), "ecole": voir(Champs::ECOLE),
                               "scolarite": voir(Champs::SCOLARITE), "responsables": voir(Champs::RESPONSABLES), "contacts": voir(Champs::CONTACTS) },

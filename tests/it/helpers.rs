@@ -147,6 +147,36 @@ impl Drop for TestServer {
     }
 }
 
+/// A form body, every byte but letters and digits percent-encoded.
+pub fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            let enc: String = v
+                .bytes()
+                .map(|b| if b.is_ascii_alphanumeric() { char::from(b).to_string() } else { format!("%{b:02X}") })
+                .collect();
+            format!("{k}={enc}")
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Posts a form, with a session cookie or none.
+pub async fn post_form(s: &TestServer, path: &str, cookie: Option<&str>, body: String) -> reqwest::Response {
+    let mut r = s.client.post(s.url(path)).header("content-type", "application/x-www-form-urlencoded").body(body);
+    if let Some(c) = cookie {
+        r = r.header("cookie", c);
+    }
+    r.send().await.unwrap()
+}
+
+/// The CSRF token of a page's forms.
+pub fn csrf_de(html: &str) -> String {
+    let i = html.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
+    html[i..i + 32].to_string()
+}
+
 /// The `name=value` of the session cookie set by a response.
 pub fn cookie_de(res: &reqwest::Response) -> String {
     let set = res.headers().get("set-cookie").expect("a session cookie").to_str().unwrap().to_string();

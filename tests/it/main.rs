@@ -10,5 +10,6 @@ mod helpers;
 mod journal;
 mod matrice;
 mod pages;
+mod pages_cycle;
 mod parcours;
 mod schema;

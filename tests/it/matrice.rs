@@ -54,6 +54,8 @@ const ENDPOINTS: &[&str] = &[
     "inscriptions.ecole",
     "doc.registre",
     "passage.lire",
+    "page.inscriptions",
+    "page.admission",
 ];
 
 /// Whether `role` may do `endpoint` on a record of its own perimeter (independent expectations).
@@ -73,6 +75,8 @@ fn attendu(role: &str, endpoint: &str) -> bool {
         "inscriptions.ecole" => matches!(role, "directeur" | "agent_mairie" | "ien" | "ia_dasen"),
         "doc.registre" => ecole_classes,
         "passage.lire" => matches!(role, "directeur" | "ien" | "ia_dasen" | "responsable"),
+        "page.inscriptions" => matches!(role, "directeur" | "agent_mairie" | "ien" | "ia_dasen"),
+        "page.admission" => role == "directeur",
         _ => unreachable!("{endpoint}"),
     }
 }
@@ -178,6 +182,8 @@ fn chemin(endpoint: &str, c: &Cible) -> (bool, String) {
         "inscriptions.ecole" => format!("/api/v1/inscriptions?ecole={ecole}"),
         "doc.registre" => format!("/api/v1/ecoles/{ecole}/documents/registre-eleves"),
         "passage.lire" => format!("/api/v1/eleves/{id}/passage"),
+        "page.inscriptions" => "/inscriptions".into(),
+        "page.admission" => format!("/ecoles/{ecole}/admission"),
         _ => unreachable!(),
     };
     (post, path)
@@ -223,7 +229,9 @@ fn fuite(body: &str, c: &Cible) -> Option<String> {
             .then(|| "its nom and prénoms in a list".into()),
         Ok(_) => (body.contains(&c.prenoms) && body.contains(&c.nom)).then(|| "its nom and prénoms".into()),
         // HTML: a row with its name.
-        Err(_) => body.contains(&format!("{}</a></td><td>{}", c.nom, c.prenoms)).then(|| "its name in a page".into()),
+        Err(_) => (body.contains(&format!("{}</a></td><td>{}", c.nom, c.prenoms))
+            || body.contains(&format!("<td>{} {}</td>", c.nom, c.prenoms)))
+        .then(|| "its name in a page".into()),
     }
 }
 
@@ -292,8 +300,11 @@ async fn every_role_relation_resource_and_action_answers_as_the_policy_says_and_
                     }
                     entry.1 += 1;
                     // Denied, or a list that must not contain the record.
-                    let list_ok =
-                        status == 200 && matches!(*endpoint, "eleve.rechercher" | "page.recherche" | "stats.effectifs");
+                    let list_ok = status == 200
+                        && matches!(
+                            *endpoint,
+                            "eleve.rechercher" | "page.recherche" | "stats.effectifs" | "page.inscriptions"
+                        );
                     assert!(
                         matches!(status, 403 | 404) || list_ok,
                         "{ctx}: should be refused\n{}",

@@ -1,33 +1,6 @@
 //! The web pages with a session: login form, account, second factor, accounts, role views.
 
-use crate::helpers::{TestServer, cookie_de};
-
-fn form(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            let enc: String = v
-                .bytes()
-                .map(|b| if b.is_ascii_alphanumeric() { char::from(b).to_string() } else { format!("%{b:02X}") })
-                .collect();
-            format!("{k}={enc}")
-        })
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-async fn post_form(s: &TestServer, path: &str, cookie: Option<&str>, body: String) -> reqwest::Response {
-    let mut r = s.client.post(s.url(path)).header("content-type", "application/x-www-form-urlencoded").body(body);
-    if let Some(c) = cookie {
-        r = r.header("cookie", c);
-    }
-    r.send().await.unwrap()
-}
-
-fn csrf_de(html: &str) -> String {
-    let i = html.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
-    html[i..i + 32].to_string()
-}
+use crate::helpers::{TestServer, cookie_de, csrf_de, form, post_form};
 
 #[tokio::test]
 async fn a_visitor_is_sent_to_the_login_page_and_comes_back_after_login() {

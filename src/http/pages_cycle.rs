@@ -1,0 +1,1044 @@
+//! The pages of the lifecycle: a mairie registers a child, a director admits, places, follows
+//! the passage and radiates, a family answers a passage proposal, the IA-DASEN makes the
+//! rentrée.
+//!
+//! Every form calls the same domain service as the JSON API (`super::cycle::service`), so the
+//! rules, the French refusals and the journal are the same. A success redirects (303) to the
+//! page, which shows a fixed confirmation (`?fait=code`, never a text from the query); warnings
+//! come on a page of their own; a refusal shows its message with a way back, and the child's
+//! form comes back filled in, with the possible duplicates to choose from.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use time::Date;
+
+use super::cycle::{self, EnfantSaisi};
+use super::pages::{PageError, avec_moi, ligne_json};
+use super::session::Visiteur;
+use super::{Error, blocking};
+use crate::app::{AppState, Inner};
+use crate::audit::{self, Fait};
+use crate::auth::Acteur;
+use crate::domain::cycle::{EtatInscription, ModeScolarisation, MotifRadiation, Passage, Piece, Reponse, TypePassage};
+use crate::domain::identite::{date_fr, parse_date};
+use crate::domain::{
+    AnneeScolaire, CommuneId, EcoleId, EleveId, EleveSaisie, EtatScolarite, Lien, Niveau, Perimetre, ResponsableSaisie,
+};
+use crate::lifecycle::{DemandeAdmission, NouvelleInscription, Origine, Resultat};
+use crate::policy::{Action, Champs, Ressource, Role};
+use crate::render::Document;
+use crate::store::cycle as sc;
+use crate::store::{classes, territoires};
+
+type Sortie = Result<Response, PageError>;
+
+/// The lifecycle's page routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/inscriptions", get(page_inscriptions))
+        .route("/inscriptions/nouvelle", get(page_nouvelle_inscription).post(nouvelle_inscription))
+        .route("/inscriptions/{id}/confirmer", post(confirmer_inscription))
+        .route("/inscriptions/{id}/annuler", post(annuler_inscription))
+        .route("/inscriptions/{id}/admission", get(page_admission_inscription).post(admission_inscription))
+        .route("/ecoles/{id}/admission", get(page_admission_directe).post(admission_directe))
+        .route("/ecoles/{id}/classes", post(creer_classe))
+        .route("/ecoles/{id}/placements", post(placer))
+        .route("/classes/{id}/passages", post(proposer_classe))
+        .route("/classes/{id}/decisions", post(decider_classe))
+        .route("/eleves/{id}/demarches/{etape}", post(demarche))
+        .route("/rentree", get(page_rentree).post(rentree))
+}
+
+// Forms -----------------------------------------------------------------------------------------
+
+/// A submitted form, as its pairs: a list of checkboxes repeats its name.
+struct Saisie(Vec<(String, String)>);
+
+/// The most fields a form may have.
+const CHAMPS_MAX: usize = 200;
+
+/// The longest value a page form keeps when it comes back filled in.
+const VALEUR_MAX: usize = 300;
+
+impl Saisie {
+    /// Reads an `application/x-www-form-urlencoded` body strictly: bytes that are not UTF-8
+    /// once decoded are refused (a lenient reader would store U+FFFD in a pupil's name).
+    fn lire(corps: &[u8]) -> Result<Self, PageError> {
+        let illisible = || Error::requete("formulaire illisible : il doit être envoyé en UTF-8 depuis la page");
+        let decoder = |b: &[u8]| -> Result<String, Error> {
+            let plus: Vec<u8> = b.iter().map(|c| if *c == b'+' { b' ' } else { *c }).collect();
+            percent_encoding::percent_decode(&plus).decode_utf8().map(|s| s.into_owned()).map_err(|_| illisible())
+        };
+        let mut pairs = Vec::new();
+        for part in corps.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
+            if pairs.len() == CHAMPS_MAX {
+                return Err(Error::requete("formulaire trop long").into());
+            }
+            let (k, v) = match part.iter().position(|b| *b == b'=') {
+                Some(i) => (&part[..i], &part[i + 1..]),
+                None => (part, &b""[..]),
+            };
+            pairs.push((decoder(k)?, decoder(v)?));
+        }
+        Ok(Self(pairs))
+    }
+
+    /// The first non-blank value of a field, trimmed.
+    fn get(&self, k: &str) -> Option<&str> {
+        self.0.iter().filter(|(n, _)| n == k).map(|(_, v)| v.trim()).find(|v| !v.is_empty())
+    }
+
+    fn texte(&self, k: &str) -> String {
+        self.get(k).unwrap_or_default().to_string()
+    }
+
+    fn opt(&self, k: &str) -> Option<String> {
+        self.get(k).map(str::to_string)
+    }
+
+    fn tous(&self, k: &str) -> Vec<&str> {
+        self.0.iter().filter(|(n, v)| n == k && !v.trim().is_empty()).map(|(_, v)| v.trim()).collect()
+    }
+
+    fn coche(&self, k: &str) -> bool {
+        self.get(k).is_some()
+    }
+
+    fn csrf(&self, v: &Visiteur) -> Result<(), PageError> {
+        Ok(v.verifier_csrf(self.get("csrf").unwrap_or_default())?)
+    }
+
+    /// The values to fill the form again with (every known field, blank when absent).
+    fn valeurs(&self) -> Value {
+        let responsables = ["r1", "r2"].iter().flat_map(|p| CHAMPS_RESPONSABLE.iter().map(move |k| format!("{p}_{k}")));
+        let mut m = Map::new();
+        for k in CHAMPS_ENFANT.iter().map(|k| k.to_string()).chain(responsables) {
+            let v: String = self.get(&k).unwrap_or_default().chars().take(VALEUR_MAX).collect();
+            m.insert(k, Value::String(v));
+        }
+        Value::Object(m)
+    }
+}
+
+/// The fields of the child's form (with those of the responsables).
+const CHAMPS_ENFANT: &[&str] = &[
+    "eleve_nom",
+    "eleve_nom_usage",
+    "eleve_prenoms",
+    "eleve_sexe",
+    "eleve_date_naissance",
+    "eleve_naissance_insee",
+    "eleve_naissance_lieu",
+    "eleve_adresse",
+    "eleve_code_postal",
+    "eleve_commune_residence",
+    "mode",
+    "ecole_id",
+    "niveau",
+    "annee",
+    "classe_id",
+    "date",
+];
+
+/// The fields of each responsable (prefixed `r1_`, `r2_`).
+const CHAMPS_RESPONSABLE: &[&str] = &[
+    "civilite",
+    "nom",
+    "prenom",
+    "lien",
+    "tel_portable",
+    "tel_domicile",
+    "courriel",
+    "adresse",
+    "code_postal",
+    "commune",
+];
+
+/// The child of the form: a known pupil chosen among the candidates, or the new one typed in.
+fn enfant(s: &Saisie) -> EnfantSaisi {
+    if let Some(id) = s.get("eleve_id") {
+        return EnfantSaisi { eleve_id: Some(id.to_string()), ..EnfantSaisi::default() };
+    }
+    let eleve = EleveSaisie {
+        nom: s.texte("eleve_nom"),
+        nom_usage: s.opt("eleve_nom_usage"),
+        prenoms: s.texte("eleve_prenoms"),
+        sexe: s.texte("eleve_sexe"),
+        date_naissance: s.texte("eleve_date_naissance"),
+        naissance_insee: s.texte("eleve_naissance_insee"),
+        naissance_lieu: s.texte("eleve_naissance_lieu"),
+        adresse: s.opt("eleve_adresse"),
+        code_postal: s.opt("eleve_code_postal"),
+        commune_residence: s.opt("eleve_commune_residence"),
+        ine: None,
+    };
+    let responsables = ["r1_", "r2_"]
+        .into_iter()
+        .filter(|p| s.get(&format!("{p}nom")).is_some() || s.get(&format!("{p}prenom")).is_some())
+        .map(|p| {
+            let f = |k: &str| s.opt(&format!("{p}{k}"));
+            ResponsableSaisie {
+                civilite: f("civilite"),
+                nom: f("nom").unwrap_or_default(),
+                prenom: f("prenom").unwrap_or_default(),
+                lien: f("lien").unwrap_or_default(),
+                adresse: f("adresse"),
+                code_postal: f("code_postal"),
+                commune: f("commune"),
+                pays: None,
+                tel_domicile: f("tel_domicile"),
+                tel_travail: None,
+                tel_portable: f("tel_portable"),
+                courriel: f("courriel"),
+            }
+        })
+        .collect();
+    EnfantSaisi {
+        eleve_id: None,
+        eleve: Some(eleve),
+        responsables,
+        contacts: vec![],
+        confirmer_nouveau: s.coche("confirmer_nouveau"),
+    }
+}
+
+/// The possible duplicates of a refusal, as the form lists them.
+fn candidats(e: &Error) -> Vec<Value> {
+    let Some(Value::Array(c)) = e.candidats() else { return vec![] };
+    c.iter()
+        .map(|k| {
+            let date = k["date_naissance"].as_str().and_then(|d| parse_date("date", d).ok()).map(date_fr);
+            json!({
+                "eleve_id": k["eleve_id"], "nom": k["nom"], "prenoms": k["prenoms"], "date_naissance": date,
+                "naissance_lieu": k["naissance_lieu"], "derniere_ecole": k["derniere_ecole"], "score": k["score"],
+                "ine": k["a_un_ine"],
+            })
+        })
+        .collect()
+}
+
+// Confirmations and refusals ---------------------------------------------------------------------
+
+const FAITS: &[(&str, &str)] = &[
+    ("inscription", "Inscription enregistrée ; confirmez-la quand les pièces sont vérifiées."),
+    ("confirmee", "Inscription confirmée : le certificat d'inscription peut être imprimé."),
+    ("annulee", "Inscription annulée."),
+    ("admission", "Élève admis à l'école."),
+    ("complete", "Dossier complet : l'admission est définitive."),
+    ("classe", "Classe créée."),
+    ("placement", "Répartition enregistrée."),
+    ("propositions", "Propositions de passage enregistrées pour la classe."),
+    ("decisions", "Décisions de passage arrêtées."),
+    ("passage", "Passage mis à jour."),
+    ("depart", "Départ en fin d'année enregistré."),
+    ("radiation", "Élève radié : le certificat de radiation peut être imprimé."),
+];
+
+/// The confirmation of a `?fait=` code; an unknown code shows nothing.
+pub(super) fn confirmation(code: Option<&str>) -> Option<&'static str> {
+    let code = code?;
+    FAITS.iter().find(|(c, _)| *c == code).map(|(_, m)| *m)
+}
+
+/// The `?fait=` of a page.
+#[derive(Debug, Default, Deserialize)]
+pub struct QueryPage {
+    fait: Option<String>,
+    etat: Option<String>,
+}
+
+pub(super) fn fait_de(q: Result<Query<QueryPage>, QueryRejection>) -> Option<&'static str> {
+    q.ok().and_then(|Query(f)| confirmation(f.fait.as_deref()))
+}
+
+/// A refusal of the domain or the policy, shown with a way back; a server error stays opaque.
+fn refus(state: &AppState, v: &Visiteur, e: Error, lien: &str, texte: &str) -> Sortie {
+    if e.status().is_server_error() {
+        return Err(e.into());
+    }
+    let titre = if e.status() == StatusCode::FORBIDDEN { "Accès refusé" } else { "Demande refusée" };
+    let html = state.pages.render(
+        "erreur.html",
+        &avec_moi(v, json!({ "titre": titre, "message": e.message(), "lien": lien, "lien_texte": texte })),
+    )?;
+    Ok((e.status(), Html(html)).into_response())
+}
+
+/// A success: back to the page with its confirmation, or the warnings first.
+fn fait(state: &AppState, v: &Visiteur, vers: &str, code: &str, avertissements: &[String]) -> Sortie {
+    if avertissements.is_empty() {
+        return Ok(Redirect::to(&format!("{vers}?fait={code}")).into_response());
+    }
+    let html = state.pages.render(
+        "message.html",
+        &avec_moi(
+            v,
+            json!({ "titre": "C'est fait", "message": confirmation(Some(code)).unwrap_or("C'est enregistré."),
+                    "avertissements": avertissements, "lien": vers, "lien_texte": "Continuer" }),
+        ),
+    )?;
+    Ok(Html(html).into_response())
+}
+
+/// Runs a domain step for a form: `ensuite` answers its success, a refusal comes back as a page.
+async fn etape<T, F>(
+    state: &AppState,
+    v: &Visiteur,
+    retour: (&str, &str),
+    f: F,
+    ensuite: impl FnOnce(T) -> Sortie,
+) -> Sortie
+where
+    T: Send + 'static,
+    F: FnOnce(&crate::lifecycle::Cycle<'_>) -> Result<T, crate::lifecycle::Error> + Send + 'static,
+{
+    match cycle::service(state, v.acteur.clone(), f).await {
+        Ok(t) => ensuite(t),
+        Err(e) => refus(state, v, e, retour.0, retour.1),
+    }
+}
+
+// Inscriptions ----------------------------------------------------------------------------------
+
+async fn page_inscriptions(
+    State(state): State<AppState>,
+    v: Visiteur,
+    q: Result<Query<QueryPage>, QueryRejection>,
+) -> Sortie {
+    let le = state.clock.now();
+    let champs = v.acteur.autoriser(Ressource::Inscription, Action::Lister, le)?;
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let etat = match q.etat.as_deref().filter(|e| !e.is_empty()) {
+        Some(e) => Some(EtatInscription::parse(e).ok_or_else(|| Error::requete("état d'inscription inconnu"))?),
+        None => None,
+    };
+    let fait = confirmation(q.fait.as_deref());
+    let html = blocking(&state, move |s| {
+        let a = &v.acteur;
+        let l = s.store.read(|c| sc::inscriptions(c, &a.perimetre, None, etat))?;
+        audit::noter(
+            &s.store,
+            &s.cles,
+            &a.auteur,
+            le,
+            &[Fait::new(Action::Lister, "inscription").detail(json!({ "nombre": l.len() }))],
+        )?;
+        let modifier = a.decision(Ressource::Inscription, Action::Modifier).autorise();
+        let certificat = a.decision(Ressource::Document(Document::CertificatInscription), Action::Imprimer).autorise();
+        let admettre = a.role == Role::Directeur && a.decision(Ressource::Eleve, Action::Creer).autorise();
+        let lignes: Vec<Value> = l
+            .iter()
+            .map(|i| {
+                json!({
+                    "id": i.id, "eleve_id": i.eleve_id, "nom": i.nom, "prenoms": i.prenoms,
+                    "date_naissance": champs.contient(Champs::NAISSANCE).then(|| date_fr(i.date_naissance)),
+                    "commune": i.commune, "annee": i.annee.to_string(), "niveau": i.niveau.code(),
+                    "mode": (i.mode != ModeScolarisation::Ecole).then(|| i.mode.libelle()), "ecole": i.ecole,
+                    "etat": i.etat.code(), "etat_libelle": i.etat.libelle(), "cree_le": date_fr(i.cree_le),
+                    "confirmer": modifier && i.etat == EtatInscription::EnAttente,
+                    "annuler": modifier && matches!(i.etat, EtatInscription::EnAttente | EtatInscription::Inscrit),
+                    "certificat": certificat && matches!(i.etat, EtatInscription::Inscrit | EtatInscription::Admis),
+                    "admettre": admettre && i.etat == EtatInscription::Inscrit && i.ecole_id.is_some(),
+                })
+            })
+            .collect();
+        let etats: Vec<Value> = EtatInscription::TOUS
+            .iter()
+            .map(|e| json!({ "code": e.code(), "libelle": e.libelle(), "choisi": Some(*e) == etat }))
+            .collect();
+        s.pages.render(
+            "inscriptions.html",
+            &avec_moi(
+                &v,
+                json!({ "inscriptions": lignes, "etats": etats, "fait": fait,
+                        "creer": a.decision(Ressource::Inscription, Action::Creer).autorise() }),
+            ),
+        )
+    })
+    .await?;
+    Ok(Html(html).into_response())
+}
+
+/// What the child's form offers: schools, niveaux, modes, years, links, papers, classes.
+fn contexte_formulaire(
+    s: &Inner,
+    a: &Acteur,
+    admission: Option<&EcoleId>,
+    saisie: Option<&Saisie>,
+    message: Option<&str>,
+    candidats: Vec<Value>,
+) -> Result<Value, Error> {
+    let annee = s.store.read(territoires::annee_courante)?;
+    let valeurs = match saisie {
+        Some(sa) => sa.valeurs(),
+        None => Saisie(vec![]).valeurs(),
+    };
+    let ecoles: Vec<Value> = match admission {
+        Some(_) => vec![],
+        None => {
+            let mut l = s.store.read(|c| territoires::ecoles(c, &a.perimetre))?;
+            l.sort_by(|x, y| x.nom.cmp(&y.nom));
+            l.iter()
+                .map(|e| json!({ "id": e.id, "libelle": format!("{} — {}, {}", e.nom, e.uai, e.commune) }))
+                .collect()
+        }
+    };
+    let (classes, pieces) = match (admission, saisie) {
+        (Some(e), _) => {
+            let cl = s.store.read(|c| classes::classes(c, &a.perimetre, e, annee))?;
+            let coches: Vec<&str> = saisie.map(|sa| sa.tous("pieces")).unwrap_or_default();
+            (
+                cl.iter()
+                    .map(|k| json!({ "id": k.id, "libelle": format!("{} ({})", k.libelle, niveaux_texte(&k.niveaux)) }))
+                    .collect::<Vec<_>>(),
+                Piece::TOUTES
+                    .iter()
+                    .map(|p| json!({ "code": p.code(), "libelle": p.libelle(), "coche": coches.contains(&p.code()) }))
+                    .collect::<Vec<_>>(),
+            )
+        }
+        (None, _) => (vec![], vec![]),
+    };
+    let resp: Vec<Value> = ["r1", "r2"]
+        .iter()
+        .map(|p| {
+            let mut m = Map::new();
+            m.insert("p".into(), json!(p));
+            for k in CHAMPS_RESPONSABLE {
+                m.insert((*k).into(), valeurs[format!("{p}_{k}")].clone());
+            }
+            Value::Object(m)
+        })
+        .collect();
+    Ok(json!({
+        "v": valeurs, "resp": resp, "message": message, "candidats": candidats, "annee": annee.to_string(),
+        "annees": [annee.to_string(), annee.suivante().to_string()],
+        "niveaux": Niveau::ALL.iter().map(|n| json!({ "code": n.code(), "libelle": n.libelle() })).collect::<Vec<_>>(),
+        "modes": ModeScolarisation::TOUS.iter().map(|m| json!({ "code": m.code(), "libelle": m.libelle() })).collect::<Vec<_>>(),
+        "liens": Lien::TOUS.iter().map(|l| json!({ "code": l.code(), "libelle": l.libelle() })).collect::<Vec<_>>(),
+        "ecoles": ecoles, "classes": classes, "pieces": pieces,
+        "ulis": saisie.is_some_and(|sa| sa.coche("ulis")),
+        "aujourdhui": s.clock.today().to_string(),
+    }))
+}
+
+fn niveaux_texte(n: &[Niveau]) -> String {
+    n.iter().map(|x| x.code()).collect::<Vec<_>>().join("-")
+}
+
+async fn page_nouvelle_inscription(State(state): State<AppState>, v: Visiteur) -> Sortie {
+    v.acteur.autoriser(Ressource::Inscription, Action::Creer, state.clock.now())?;
+    let html = blocking(&state, move |s| {
+        let mut ctx = contexte_formulaire(s, &v.acteur, None, None, None, vec![])?;
+        ctx["action"] = json!("/inscriptions/nouvelle");
+        ctx["titre"] = json!("Nouvelle inscription");
+        s.pages.render("inscription.html", &avec_moi(&v, ctx))
+    })
+    .await?;
+    Ok(Html(html).into_response())
+}
+
+/// The form again, filled in, with the refusal and the possible duplicates.
+async fn formulaire_refuse(
+    state: &AppState,
+    v: Visiteur,
+    e: Error,
+    sa: Saisie,
+    action: String,
+    titre: String,
+    admission: Option<EcoleId>,
+) -> Sortie {
+    if e.status().is_server_error() || e.status() == StatusCode::FORBIDDEN {
+        return Err(e.into());
+    }
+    let status = e.status();
+    let html = blocking(state, move |s| {
+        let mut ctx =
+            contexte_formulaire(s, &v.acteur, admission.as_ref(), Some(&sa), Some(e.message()), candidats(&e))?;
+        ctx["action"] = json!(action);
+        ctx["titre"] = json!(titre);
+        ctx["admission"] = json!(admission.is_some());
+        s.pages.render("inscription.html", &avec_moi(&v, ctx))
+    })
+    .await?;
+    Ok((status, Html(html)).into_response())
+}
+
+fn nouvelle(sa: &Saisie, today: Date, a: &Acteur) -> Result<(NouvelleInscription, Vec<String>), Error> {
+    let (eleve, w) = enfant(sa).valider(today)?;
+    let commune = match &a.perimetre {
+        Perimetre::Commune(c) => Some(c.clone()),
+        _ => None::<CommuneId>,
+    };
+    let n = NouvelleInscription {
+        eleve,
+        commune,
+        mode: match sa.get("mode") {
+            Some(m) => ModeScolarisation::parse(m).map_err(|r| cycle::refus(r, "mode"))?,
+            None => ModeScolarisation::Ecole,
+        },
+        ecole: match &a.perimetre {
+            Perimetre::Ecole(e) => Some(e.clone()),
+            _ => sa.get("ecole_id").map(cycle::ecole_id).transpose()?,
+        },
+        niveau: cycle::niveau(&sa.texte("niveau"))?,
+        annee: sa.get("annee").map(|x| AnneeScolaire::parse(x).map_err(crate::domain::Error::from)).transpose()?,
+    };
+    Ok((n, w))
+}
+
+async fn nouvelle_inscription(State(state): State<AppState>, v: Visiteur, corps: Bytes) -> Sortie {
+    let sa = Saisie::lire(&corps)?;
+    sa.csrf(&v)?;
+    let (action, titre) = ("/inscriptions/nouvelle".to_string(), "Nouvelle inscription".to_string());
+    let (n, mut w) = match nouvelle(&sa, state.clock.today(), &v.acteur) {
+        Ok(x) => x,
+        Err(e) => return formulaire_refuse(&state, v, e, sa, action, titre, None).await,
+    };
+    match cycle::service(&state, v.acteur.clone(), move |c| c.inscrire(&n)).await {
+        Ok(mut r) => {
+            w.append(&mut r.avertissements);
+            fait(&state, &v, "/inscriptions", "inscription", &w)
+        }
+        Err(e) => formulaire_refuse(&state, v, e, sa, action, titre, None).await,
+    }
+}
+
+async fn confirmer_inscription(
+    State(state): State<AppState>,
+    v: Visiteur,
+    Path(id): Path<String>,
+    corps: Bytes,
+) -> Sortie {
+    Saisie::lire(&corps)?.csrf(&v)?;
+    let retour = ("/inscriptions", "Retour aux inscriptions");
+    etape(&state, &v, retour, move |c| c.valider_inscription(&id), |_| fait(&state, &v, retour.0, "confirmee", &[]))
+        .await
+}
+
+async fn annuler_inscription(
+    State(state): State<AppState>,
+    v: Visiteur,
+    Path(id): Path<String>,
+    corps: Bytes,
+) -> Sortie {
+    Saisie::lire(&corps)?.csrf(&v)?;
+    let retour = ("/inscriptions", "Retour aux inscriptions");
+    etape(&state, &v, retour, move |c| c.annuler_inscription(&id), |_| fait(&state, &v, retour.0, "annulee", &[])).await
+}
+
+// Admissions ------------------------------------------------------------------------------------
+
+async fn page_admission_inscription(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>) -> Sortie {
+    let le = state.clock.now();
+    v.acteur.autoriser(Ressource::Eleve, Action::Creer, le)?;
+    let html = blocking(&state, move |s| rendre_admission_inscription(s, &v, &id, None, None)).await?;
+    Ok(Html(html).into_response())
+}
+
+fn rendre_admission_inscription(
+    s: &Inner,
+    v: &Visiteur,
+    id: &str,
+    sa: Option<&Saisie>,
+    message: Option<&str>,
+) -> Result<String, Error> {
+    let a = &v.acteur;
+    let i = s.store.read(|c| sc::inscription(c, &a.perimetre, id))?;
+    let ecole =
+        i.ecole_id.as_deref().map(cycle::ecole_id).transpose()?.ok_or_else(|| Error::introuvable("école désignée"))?;
+    audit::noter(
+        &s.store,
+        &s.cles,
+        &a.auteur,
+        s.clock.now(),
+        &[Fait::new(Action::Lire, "inscription").cible(id.to_string()).eleve(i.eleve_id.clone())],
+    )?;
+    let mut ctx = contexte_formulaire(s, a, Some(&ecole), sa, message, vec![])?;
+    ctx["inscription"] = json!({
+        "id": i.id, "nom": i.nom, "prenoms": i.prenoms, "date_naissance": date_fr(i.date_naissance), "niveau": i.niveau.code(),
+        "niveau_libelle": i.niveau.libelle(), "ecole": i.ecole, "annee": i.annee.to_string(), "commune": i.commune,
+    });
+    s.pages.render("admission.html", &avec_moi(v, ctx))
+}
+
+/// The admission's own fields: papers missing, class, ULIS, date.
+fn demande(sa: &Saisie, origine: Origine) -> Result<DemandeAdmission, Error> {
+    Ok(DemandeAdmission {
+        origine,
+        niveau: sa.get("niveau").map(cycle::niveau).transpose()?,
+        pieces_manquantes: sa
+            .tous("pieces")
+            .into_iter()
+            .map(|p| Piece::parse(p).map_err(|r| cycle::refus(r, "pieces")))
+            .collect::<Result<Vec<_>, _>>()?,
+        classe: sa.get("classe_id").map(cycle::classe_id).transpose()?,
+        ulis: sa.coche("ulis"),
+        date: sa
+            .get("date")
+            .map(|d| parse_date("date d'admission", d).map_err(crate::domain::Error::from))
+            .transpose()?,
+    })
+}
+
+async fn admission_inscription(
+    State(state): State<AppState>,
+    v: Visiteur,
+    Path(id): Path<String>,
+    corps: Bytes,
+) -> Sortie {
+    let sa = Saisie::lire(&corps)?;
+    sa.csrf(&v)?;
+    let r = match demande(&sa, Origine::Inscription(id.clone())) {
+        Ok(d) => cycle::service(&state, v.acteur.clone(), move |c| c.admettre(&d)).await,
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(r) => admis(&state, &v, &r),
+        Err(e)
+            if e.status().is_client_error()
+                && e.status() != StatusCode::FORBIDDEN
+                && e.status() != StatusCode::NOT_FOUND =>
+        {
+            let status = e.status();
+            let html =
+                blocking(&state, move |s| rendre_admission_inscription(s, &v, &id, Some(&sa), Some(e.message())))
+                    .await?;
+            Ok((status, Html(html)).into_response())
+        }
+        Err(e) => refus(&state, &v, e, "/inscriptions", "Retour aux inscriptions"),
+    }
+}
+
+fn admis(state: &AppState, v: &Visiteur, r: &Resultat) -> Sortie {
+    let eleve = cycle::eleve_id(&r.eleve_id)?;
+    fait(state, v, &format!("/eleves/{eleve}"), "admission", &r.avertissements)
+}
+
+async fn page_admission_directe(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>) -> Sortie {
+    v.acteur.autoriser(Ressource::Eleve, Action::Creer, state.clock.now())?;
+    let ecole = cycle::ecole_id(&id)?;
+    let html = blocking(&state, move |s| {
+        let e = s.store.read(|c| territoires::ecole(c, &v.acteur.perimetre, &ecole))?;
+        let mut ctx = contexte_formulaire(s, &v.acteur, Some(&ecole), None, None, vec![])?;
+        ctx["action"] = json!(format!("/ecoles/{ecole}/admission"));
+        ctx["titre"] = json!(format!("Admettre un élève — {}", e.nom));
+        ctx["admission"] = json!(true);
+        s.pages.render("inscription.html", &avec_moi(&v, ctx))
+    })
+    .await?;
+    Ok(Html(html).into_response())
+}
+
+async fn admission_directe(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
+    let sa = Saisie::lire(&corps)?;
+    sa.csrf(&v)?;
+    let ecole = cycle::ecole_id(&id)?;
+    let titre = blocking(&state, {
+        let (p, e) = (v.acteur.perimetre.clone(), ecole.clone());
+        move |s| Ok(s.store.read(|c| territoires::ecole(c, &p, &e))?.nom)
+    })
+    .await?;
+    let (action, titre) = (format!("/ecoles/{ecole}/admission"), format!("Admettre un élève — {titre}"));
+    let r = match enfant(&sa).valider(state.clock.today()) {
+        Ok((eleve, mut w)) => match demande(&sa, Origine::Eleve { eleve, ecole: Some(ecole.clone()) }) {
+            Ok(d) => cycle::service(&state, v.acteur.clone(), move |c| c.admettre(&d)).await.map(|mut r| {
+                w.append(&mut r.avertissements);
+                r.avertissements = w;
+                r
+            }),
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(r) => admis(&state, &v, &r),
+        Err(e) => formulaire_refuse(&state, v, e, sa, action, titre, Some(ecole)).await,
+    }
+}
+
+// Répartition -----------------------------------------------------------------------------------
+
+/// What the school page adds for those who manage it: unplaced pupils, the forms, the counts.
+pub(super) fn gestion_ecole(
+    s: &Inner,
+    a: &Acteur,
+    e: &territoires::EcoleResume,
+    annee: AnneeScolaire,
+    classes: &[classes::ClasseResume],
+) -> Result<Value, Error> {
+    let ecole = &e.id;
+    let le = s.clock.now();
+    let gerer = a.decision(Ressource::Eleve, Action::Modifier).autorise();
+    let champs = a.decision(Ressource::Eleve, Action::Lister).champs();
+    let mut ctx = json!({
+        "gerer": gerer,
+        "registre": a.decision(Ressource::Document(Document::RegistreEleves), Action::Imprimer).autorise(),
+        "niveaux": Niveau::ALL.iter().filter(|n| e.type_ecole.admet(**n)).map(|n| n.code()).collect::<Vec<_>>(),
+    });
+    if a.decision(Ressource::Inscription, Action::Lister).autorise() {
+        let n = s.store.read(|c| sc::inscriptions(c, &a.perimetre, Some(ecole), Some(EtatInscription::Inscrit)))?.len();
+        ctx["inscriptions_attendues"] = json!(n);
+    }
+    if gerer && !champs.is_empty() {
+        let l = s.store.read(|c| sc::non_repartis(c, &a.perimetre, ecole, annee))?;
+        audit::noter(
+            &s.store,
+            &s.cles,
+            &a.auteur,
+            le,
+            &[Fait::new(Action::Lister, "eleve").detail(json!({ "non_repartis": l.len() }))],
+        )?;
+        ctx["non_repartis"] = json!(l.iter().map(|x| ligne_json(x, champs)).collect::<Vec<_>>());
+        ctx["classes_choix"] = json!(
+            classes
+                .iter()
+                .map(|k| json!({ "id": k.id, "libelle": format!("{} ({})", k.libelle, niveaux_texte(&k.niveaux)) }))
+                .collect::<Vec<_>>()
+        );
+    }
+    Ok(ctx)
+}
+
+async fn creer_classe(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
+    let sa = Saisie::lire(&corps)?;
+    sa.csrf(&v)?;
+    let ecole = cycle::ecole_id(&id)?;
+    let retour = format!("/ecoles/{ecole}");
+    let niveaux = match sa.tous("niveaux").into_iter().map(cycle::niveau).collect::<Result<Vec<_>, _>>() {
+        Ok(n) if !n.is_empty() => n,
+        Ok(_) => {
+            return refus(
+                &state,
+                &v,
+                Error::invalide("niveaux", "cochez au moins un niveau pour la classe"),
+                &retour,
+                "Retour à l'école",
+            );
+        }
+        Err(e) => return refus(&state, &v, e, &retour, "Retour à l'école"),
+    };
+    let (libelle, enseignant) = (sa.texte("libelle"), sa.opt("enseignant"));
+    let e2 = ecole.clone();
+    etape(
+        &state,
+        &v,
+        (&retour, "Retour à l'école"),
+        move |c| c.creer_classe(&e2, &libelle, &niveaux, enseignant.as_deref()),
+        |r| fait(&state, &v, &retour, "classe", &r.avertissements),
+    )
+    .await
+}
+
+async fn placer(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
+    let sa = Saisie::lire(&corps)?;
+    sa.csrf(&v)?;
+    let ecole = cycle::ecole_id(&id)?;
+    let ecole_page = format!("/ecoles/{ecole}");
+    let classe = match sa.get("classe_id").map(cycle::classe_id) {
+        Some(Ok(c)) => c,
+        Some(Err(e)) => return refus(&state, &v, e, &ecole_page, "Retour à l'école"),
+        None => {
+            return refus(
+                &state,
+                &v,
+                Error::invalide("classe", "choisissez la classe"),
+                &ecole_page,
+                "Retour à l'école",
+            );
+        }
+    };
+    // Back to the page the form came from: the school, or the class the pupils left.
+    let retour = match sa.get("depuis").map(cycle::classe_id) {
+        Some(Ok(depuis)) => format!("/classes/{depuis}"),
+        _ => ecole_page,
+    };
+    let eleves = match sa.tous("eleves").into_iter().map(cycle::eleve_id).collect::<Result<Vec<_>, _>>() {
+        Ok(l) if !l.is_empty() && l.len() <= 60 => l,
+        Ok(_) => return refus(&state, &v, Error::invalide("eleves", "cochez de 1 à 60 élèves"), &retour, "Retour"),
+        Err(e) => return refus(&state, &v, e, &retour, "Retour"),
+    };
+    etape(
+        &state,
+        &v,
+        (&retour, "Retour"),
+        move |c| c.placer(&classe, &eleves),
+        |w| fait(&state, &v, &retour, "placement", &w),
+    )
+    .await
+}
+
+// Passage ---------------------------------------------------------------------------------------
+
+/// A passage in a few words, for a class list.
+fn resume_passage(p: &Passage, today: Date) -> String {
+    if let Some((t, _)) = p.recours_issue {
+        return format!("commission : {}", t.libelle());
+    }
+    if p.recours.is_some() {
+        return "recours en cours".into();
+    }
+    if let Some((t, _)) = p.decision {
+        return format!("décidé : {}", t.libelle());
+    }
+    let Some((t, _)) = p.proposition else { return "—".into() };
+    let famille = match (p.reponse, p.position_famille(today)) {
+        (Some((Reponse::Conteste, _)), _) => "la famille conteste".to_string(),
+        (Some((Reponse::Accepte, _)), _) => "la famille accepte".to_string(),
+        (None, Some(_)) => "sans réponse : accepté".to_string(),
+        (None, None) => format!("réponse attendue avant le {}", p.limite_reponse().map(date_fr).unwrap_or_default()),
+    };
+    format!("proposé : {} ({famille})", t.libelle())
+}
+
+/// What the class page adds: each pupil's passage and the forms.
+pub(super) fn gestion_classe(
+    s: &Inner,
+    a: &Acteur,
+    classe: &classes::ClasseResume,
+    eleves: &[EleveId],
+) -> Result<Value, Error> {
+    let passages = a.decision(Ressource::Passage, Action::Lire).autorise();
+    let gerer = a.decision(Ressource::Passage, Action::Modifier).autorise();
+    let today = s.clock.today();
+    let mut ctx = json!({ "gerer": gerer && a.decision(Ressource::Eleve, Action::Modifier).autorise(),
+                          "lettres": a.decision(Ressource::Document(Document::NotificationPassage), Action::Imprimer).autorise() });
+    if passages {
+        let m: Map<String, Value> = s.store.read(|c| {
+            eleves
+                .iter()
+                .map(|e| Ok((e.to_string(), json!(resume_passage(&sc::passage(c, e, classe.annee)?, today)))))
+                .collect::<crate::store::Result<_>>()
+        })?;
+        ctx["passages"] = Value::Object(m);
+        ctx["types"] = json!(
+            TypePassage::TOUS.iter().map(|t| json!({ "code": t.code(), "libelle": t.libelle() })).collect::<Vec<_>>()
+        );
+    }
+    if gerer {
+        let autres = s.store.read(|c| classes::classes(c, &a.perimetre, &classe.ecole_id, classe.annee))?;
+        ctx["deplacer"] = json!(autres.len() > 1);
+        ctx["autres_classes"] = json!(
+            autres
+                .iter()
+                .filter(|k| k.id != classe.id)
+                .map(|k| json!({ "id": k.id, "libelle": format!("{} ({})", k.libelle, niveaux_texte(&k.niveaux)) }))
+                .collect::<Vec<_>>()
+        );
+    }
+    Ok(ctx)
+}
+
+async fn proposer_classe(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
+    let sa = Saisie::lire(&corps)?;
+    sa.csrf(&v)?;
+    let classe = cycle::classe_id(&id)?;
+    let retour = format!("/classes/{classe}");
+    let defaut = match TypePassage::parse(sa.get("defaut").unwrap_or("passage")) {
+        Ok(t) => t,
+        Err(r) => return refus(&state, &v, cycle::refus(r, "defaut"), &retour, "Retour à la classe"),
+    };
+    let exceptions = Default::default();
+    etape(
+        &state,
+        &v,
+        (&retour, "Retour à la classe"),
+        move |c| c.proposer_classe(&classe, defaut, &exceptions),
+        |_| fait(&state, &v, &retour, "propositions", &[]),
+    )
+    .await
+}
+
+async fn decider_classe(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
+    Saisie::lire(&corps)?.csrf(&v)?;
+    let classe = cycle::classe_id(&id)?;
+    let retour = format!("/classes/{classe}");
+    etape(
+        &state,
+        &v,
+        (&retour, "Retour à la classe"),
+        move |c| c.decider_classe(&classe),
+        |(_, restent)| fait(&state, &v, &retour, "decisions", &restent),
+    )
+    .await
+}
+
+// The pupil's steps -----------------------------------------------------------------------------
+
+/// What the pupil's page adds: the current record's state, the passage, and the steps the actor
+/// may take now (the domain still decides: a form shown is not a promise).
+pub(super) fn demarches_eleve(
+    s: &Inner,
+    a: &Acteur,
+    champs: Champs,
+    eleve: &EleveId,
+    annee: AnneeScolaire,
+) -> Result<Value, Error> {
+    let today = s.clock.today();
+    let gerer = a.decision(Ressource::Eleve, Action::Modifier).autorise();
+    let decider = a.decision(Ressource::Passage, Action::Modifier).autorise();
+    let repondre = a.decision(Ressource::ReponseFamille, Action::Modifier).autorise();
+    let voir_passage = a.decision(Ressource::Passage, Action::Lire).autorise();
+    let fiche = match s.store.read(|c| sc::fiche(c, &a.perimetre, eleve, annee)) {
+        Ok(f) => f,
+        Err(crate::store::Error::Introuvable(_)) => return Ok(json!({})),
+        Err(e) => return Err(e.into()),
+    };
+    let certificat_radiation = fiche.etat == EtatScolarite::Radie
+        && a.decision(Ressource::Document(Document::CertificatRadiation), Action::Imprimer).autorise();
+    if !champs.contient(Champs::SCOLARITE) {
+        // The mairie receives its copy of the certificat de radiation, and sees nothing else here.
+        return Ok(json!({ "certificat_radiation": certificat_radiation }));
+    }
+    let present = matches!(fiche.etat, EtatScolarite::AdmisProvisoire | EtatScolarite::AdmisDefinitif);
+    let mut ctx = json!({
+        "etat": fiche.etat.libelle(), "provisoire": fiche.etat == EtatScolarite::AdmisProvisoire,
+        "pieces": fiche.pieces.iter().map(|p| p.libelle()).collect::<Vec<_>>(), "quitte": fiche.quitte,
+        "gerer": gerer && present, "radie": fiche.etat == EtatScolarite::Radie,
+        "certificat_radiation": certificat_radiation,
+        "motifs": MotifRadiation::TOUS.iter().map(|m| json!({ "code": m.code(), "libelle": m.libelle() })).collect::<Vec<_>>(),
+        "types": TypePassage::TOUS.iter().map(|t| json!({ "code": t.code(), "libelle": t.libelle() })).collect::<Vec<_>>(),
+        "aujourdhui": today.to_string(),
+    });
+    if voir_passage {
+        let p = s.store.read(|c| sc::passage(c, eleve, annee))?;
+        let dans_delai = |limite: Option<Date>| limite.is_some_and(|l| today <= l);
+        ctx["passage"] = json!({
+            "proposition": p.proposition.map(|(t, d)| json!({ "libelle": t.libelle(), "le": date_fr(d) })),
+            "limite_reponse": p.limite_reponse().map(date_fr),
+            "reponse": p.reponse.map(|(r, d)| json!({ "libelle": r.libelle(), "le": date_fr(d) })),
+            "silence": p.proposition.is_some() && p.reponse.is_none() && !dans_delai(p.limite_reponse()),
+            "decision": p.decision.map(|(t, d)| json!({ "libelle": t.libelle(), "le": date_fr(d) })),
+            "limite_recours": p.limite_recours().map(date_fr),
+            "recours": p.recours.map(date_fr),
+            "commission": p.recours_issue.map(|(t, d)| json!({ "libelle": t.libelle(), "le": date_fr(d) })),
+            "proposer": present && decider && p.decision.is_none(),
+            "repondre": present && repondre && p.proposition.is_some() && p.reponse.is_none() && dans_delai(p.limite_reponse()),
+            "decider": present && decider && p.proposition.is_some() && p.decision.is_none(),
+            "recours_possible": present && decider && p.decision.is_some() && p.recours.is_none() && dans_delai(p.limite_recours()),
+            "trancher": present && decider && p.recours.is_some() && p.recours_issue.is_none(),
+            "lettre": p.proposition.is_some() && a.decision(Ressource::Document(Document::NotificationPassage), Action::Imprimer).autorise(),
+        });
+    }
+    Ok(ctx)
+}
+
+async fn demarche(
+    State(state): State<AppState>,
+    v: Visiteur,
+    Path((id, nom)): Path<(String, String)>,
+    corps: Bytes,
+) -> Sortie {
+    let sa = Saisie::lire(&corps)?;
+    sa.csrf(&v)?;
+    let eleve = cycle::eleve_id(&id)?;
+    let retour = format!("/eleves/{eleve}");
+    let back = (retour.as_str(), "Retour à la fiche de l'élève");
+    let type_passage = || TypePassage::parse(sa.get("type").unwrap_or_default()).map_err(|r| cycle::refus(r, "type"));
+    let e = eleve.clone();
+    // Every step's result is dropped: the page shows the record again.
+    let (st, vi, re) = (&state, &v, retour.as_str());
+    let ok = |code: &'static str| move |()| fait(st, vi, re, code, &[]);
+    match nom.as_str() {
+        "completer" => etape(&state, &v, back, move |c| c.completer(&e).map(drop), ok("complete")).await,
+        "proposition" | "decision" | "commission" => {
+            let t = match type_passage() {
+                Ok(t) => t,
+                Err(err) => return refus(&state, &v, err, &retour, back.1),
+            };
+            let n = nom.clone();
+            let pas = move |c: &crate::lifecycle::Cycle<'_>| {
+                match n.as_str() {
+                    "proposition" => c.proposer(&e, t),
+                    "decision" => c.decider(&e, t),
+                    _ => c.trancher(&e, t),
+                }
+                .map(drop)
+            };
+            etape(&state, &v, back, pas, ok("passage")).await
+        }
+        "reponse" => {
+            let rep = match Reponse::parse(sa.get("reponse").unwrap_or_default()) {
+                Ok(x) => x,
+                Err(r) => return refus(&state, &v, cycle::refus(r, "reponse"), &retour, back.1),
+            };
+            etape(&state, &v, back, move |c| c.repondre(&e, rep).map(drop), ok("passage")).await
+        }
+        "recours" => etape(&state, &v, back, move |c| c.former_recours(&e).map(drop), ok("passage")).await,
+        "depart" => {
+            let destination = match cycle::texte_court("destination", sa.get("destination")) {
+                Ok(d) => d,
+                Err(err) => return refus(&state, &v, err, &retour, back.1),
+            };
+            let quitte = sa.get("quitte") != Some("non");
+            etape(&state, &v, back, move |c| c.quitter(&e, quitte, destination.as_deref()).map(drop), ok("depart"))
+                .await
+        }
+        "radiation" => {
+            let lu = (|| {
+                let motif =
+                    MotifRadiation::parse(sa.get("motif").unwrap_or_default()).map_err(|r| cycle::refus(r, "motif"))?;
+                let date = parse_date("date de radiation", sa.get("date").unwrap_or_default())
+                    .map_err(crate::domain::Error::from)?;
+                Ok::<_, Error>((motif, date, cycle::texte_court("destination", sa.get("destination"))?))
+            })();
+            let (motif, date, destination) = match lu {
+                Ok(x) => x,
+                Err(err) => return refus(&state, &v, err, &retour, back.1),
+            };
+            etape(
+                &state,
+                &v,
+                back,
+                move |c| c.radier(&e, motif, date, destination.as_deref()).map(drop),
+                ok("radiation"),
+            )
+            .await
+        }
+        _ => Err(Error::introuvable("démarche").into()),
+    }
+}
+
+// Rentrée ---------------------------------------------------------------------------------------
+
+fn rendre_rentree(s: &Inner, v: &Visiteur, message: Option<&str>) -> Result<String, Error> {
+    let annee = s.store.read(territoires::annee_courante)?;
+    let departement = s.store.read(|c| territoires::nom_perimetre(c, &v.acteur.perimetre))?;
+    s.pages.render(
+        "rentree.html",
+        &avec_moi(v, json!({ "annee": annee.to_string(), "suivante": annee.suivante().to_string(), "departement": departement, "message": message })),
+    )
+}
+
+async fn page_rentree(State(state): State<AppState>, v: Visiteur) -> Sortie {
+    v.acteur.autoriser(Ressource::Annee, Action::Modifier, state.clock.now())?;
+    let html = blocking(&state, move |s| rendre_rentree(s, &v, None)).await?;
+    Ok(Html(html).into_response())
+}
+
+async fn rentree(State(state): State<AppState>, v: Visiteur, corps: Bytes) -> Sortie {
+    let sa = Saisie::lire(&corps)?;
+    sa.csrf(&v)?;
+    v.acteur.autoriser(Ressource::Annee, Action::Modifier, state.clock.now())?;
+    if !sa.coche("confirmation") {
+        let html = blocking(&state, move |s| {
+            rendre_rentree(s, &v, Some("Cochez la case de confirmation : la rentrée ne se défait pas."))
+        })
+        .await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+    }
+    match cycle::faire_rentree(&state, v.acteur.clone()).await {
+        Ok(bilan) => {
+            let html = state.pages.render("rentree.html", &avec_moi(&v, json!({ "bilan": bilan })))?;
+            Ok(Html(html).into_response())
+        }
+        Err(e) => refus(&state, &v, e, "/", "Retour à l'accueil"),
+    }
+}
