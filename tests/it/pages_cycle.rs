@@ -178,6 +178,22 @@ async fn from_the_mairie_form_to_a_class_and_a_radiation_through_the_pages() {
     assert_eq!(status, 409);
     assert!(html.replace("&#x2F;", "/").contains(&format!("href=\"/eleves/{eleve}\">Retour à la fiche")), "{html}");
     assert_eq!(s.row_counts(), before);
+
+    // The child comes back: the school's own admission form finds the known pupil, and choosing
+    // it keeps the INE.
+    let ine = s.json_as(&d1, &format!("/api/v1/eleves/{eleve}")).await["eleve"]["ine"].clone();
+    assert!(ine.is_string());
+    let (status, html) = page(&s, &d1, &format!("/ecoles/{ecole}/admission")).await;
+    assert_eq!(status, 200);
+    assert!(html_texte(&html).contains("Pièces manquantes"), "{html}");
+    let (status, _, html) = poster(&s, &d1, &format!("/ecoles/{ecole}/admission"), ENFANT).await;
+    assert_eq!(status, 409);
+    assert_eq!(valeur_apres(&html, "name=\"eleve_id\""), eleve, "the known pupil is offered");
+    assert!(html.contains("value=\"Zoé Anaïs\""), "the form comes back filled in");
+    let (status, location, _) =
+        poster(&s, &d1, &format!("/ecoles/{ecole}/admission"), &[ENFANT, &[("eleve_id", &eleve)]].concat()).await;
+    assert_eq!((status, location), (303, format!("/eleves/{eleve}?fait=admission")));
+    assert_eq!(s.json_as(&d1, &format!("/api/v1/eleves/{eleve}")).await["eleve"]["ine"], ine);
 }
 
 #[tokio::test]
