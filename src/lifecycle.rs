@@ -314,6 +314,14 @@ impl Cycle<'_> {
         let today = self.today();
         self.store.ecrire(|tx| {
             let i = sc::inscription(tx, &self.acteur.perimetre, id)?;
+            // The mairie decides an inscription; a school confirms or cancels only those it
+            // recorded itself (where the mairie does not use the system).
+            if matches!(self.acteur.perimetre, Perimetre::Ecole(_)) && !i.par_ecole {
+                return Err(Error::Transition(
+                    "cette inscription a été enregistrée par la mairie : c'est à elle de la confirmer ou de l'annuler"
+                        .into(),
+                ));
+            }
             let etat = f(i.etat)?;
             sc::poser_etat_inscription(tx, id, etat, today)?;
             self.journal(

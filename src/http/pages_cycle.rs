@@ -247,7 +247,7 @@ pub(super) fn confirmation(code: Option<&str>) -> Option<&'static str> {
     FAITS.iter().find(|(c, _)| *c == code).map(|(_, m)| *m)
 }
 
-/// The `?fait=` of a page.
+/// The query of a page: its confirmation code, and the inscriptions' state filter.
 #[derive(Debug, Default, Deserialize)]
 pub struct QueryPage {
     fait: Option<String>,
@@ -331,6 +331,7 @@ async fn page_inscriptions(
             &[Fait::new(Action::Lister, "inscription").detail(json!({ "nombre": l.len() }))],
         )?;
         let modifier = a.decision(Ressource::Inscription, Action::Modifier).autorise();
+        let par_l_ecole = matches!(a.perimetre, Perimetre::Ecole(_));
         let certificat = a.decision(Ressource::Document(Document::CertificatInscription), Action::Imprimer).autorise();
         let admettre = a.role == Role::Directeur && a.decision(Ressource::Eleve, Action::Creer).autorise();
         let lignes: Vec<Value> = l
@@ -342,8 +343,9 @@ async fn page_inscriptions(
                     "commune": i.commune, "annee": i.annee.to_string(), "niveau": i.niveau.code(),
                     "mode": (i.mode != ModeScolarisation::Ecole).then(|| i.mode.libelle()), "ecole": i.ecole,
                     "etat": i.etat.code(), "etat_libelle": i.etat.libelle(), "cree_le": date_fr(i.cree_le),
-                    "confirmer": modifier && i.etat == EtatInscription::EnAttente,
-                    "annuler": modifier && matches!(i.etat, EtatInscription::EnAttente | EtatInscription::Inscrit),
+                    "confirmer": modifier && (i.par_ecole || !par_l_ecole) && i.etat == EtatInscription::EnAttente,
+                    "annuler": modifier && (i.par_ecole || !par_l_ecole)
+                        && matches!(i.etat, EtatInscription::EnAttente | EtatInscription::Inscrit),
                     "certificat": certificat && matches!(i.etat, EtatInscription::Inscrit | EtatInscription::Admis),
                     "admettre": admettre && i.etat == EtatInscription::Inscrit && i.ecole_id.is_some(),
                 })

@@ -357,9 +357,12 @@ async fn illegal_transitions_are_refused_in_french_and_change_nothing() {
             "déjà radié",
         ),
         (&d2, format!("/api/v1/eleves/{un}/admission/completion"), json!({}), "plus dans l'école"),
+        // The designated school may not cancel (nor confirm) what the mairie decided.
+        (&d1, format!("/api/v1/inscriptions/{iid}/annulation"), json!({}), "c'est à elle"),
+        (&d1, format!("/api/v1/inscriptions/{iid}/validation"), json!({}), "c'est à elle"),
         (&mairie, format!("/api/v1/inscriptions/{iid}/annulation"), json!({}), ""),
     ];
-    for (sess, path, body, words) in &cases[..5] {
+    for (sess, path, body, words) in &cases[..7] {
         let res = s.post_as(sess, path, body).await;
         let status = res.status();
         let v: Value = res.json().await.unwrap();
@@ -369,7 +372,7 @@ async fn illegal_transitions_are_refused_in_french_and_change_nothing() {
     }
     assert_eq!(s.row_counts(), before, "a refused transition changed something");
     // Admitting twice: after a valid admission, the second is refused.
-    let (_, path, body, _) = &cases[5];
+    let (_, path, body, _) = &cases[7];
     post_ok(&s, &mairie, path, body.clone()).await;
     let res = s.post_as(&mairie, &format!("/api/v1/inscriptions/{iid}/annulation"), &json!({})).await;
     assert_eq!(res.status(), 409, "cancelling twice");
