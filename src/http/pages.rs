@@ -63,6 +63,7 @@ impl Pages {
         let mut t = tera::Tera::default();
         t.add_raw_templates(TEMPLATES.to_vec()).unwrap_or_else(|e| panic!("gabarits de pages invalides : {e:?}"));
         t.autoescape_on(vec![".html"]);
+        t.register_filter("phrase", phrase);
         Self(t)
     }
 
@@ -71,6 +72,17 @@ impl Pages {
         let ctx = tera::Context::from_value(ctx.clone()).map_err(Error::interne)?;
         self.0.render(name, &ctx).map_err(Error::interne)
     }
+}
+
+/// A message as a sentence: its first letter upper-cased (the domain's messages start in lower
+/// case, to be embedded; the rest is kept, acronyms included).
+fn phrase(v: &Value, _: &std::collections::HashMap<String, Value>) -> tera::Result<Value> {
+    let s = tera::try_get_value!("phrase", "value", String, v);
+    let mut c = s.chars();
+    Ok(Value::String(match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }))
 }
 
 impl Default for Pages {

@@ -54,7 +54,7 @@ async fn a_failed_login_shows_one_french_message_and_never_an_open_redirect() {
     .await;
     assert_eq!(res.status(), 401);
     let html = res.text().await.unwrap();
-    assert!(html.contains("identifiant, mot de passe ou code incorrect"));
+    assert!(html.contains("Identifiant, mot de passe ou code incorrect"));
     assert!(html.contains("name=\"suite\" value=\"&#x2F;\""), "an external address is not kept");
 }
 

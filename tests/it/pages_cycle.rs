@@ -298,14 +298,14 @@ async fn unreadable_or_oversized_forms_and_bad_values_are_refused_in_french() {
         .await
         .unwrap();
     assert_eq!(res.status(), 400);
-    assert!(html_texte(&res.text().await.unwrap()).contains("formulaire illisible"));
+    assert!(html_texte(&res.text().await.unwrap()).contains("Formulaire illisible"));
     // Hundreds of fields.
     let long: Vec<(&str, &str)> = std::iter::repeat_n(("niveaux", "PS"), 500).collect();
     assert_eq!(poster(&s, &d1, &format!("/ecoles/{ecole}/classes"), &long).await.0, 400);
     // No niveau, an unknown niveau, a too long label.
     let (status, _, html) = poster(&s, &d1, &format!("/ecoles/{ecole}/classes"), &[("libelle", "PS-A")]).await;
     assert_eq!(status, 422);
-    assert!(html_texte(&html).contains("cochez au moins un niveau"));
+    assert!(html_texte(&html).contains("Cochez au moins un niveau"));
     assert_eq!(
         poster(&s, &d1, &format!("/ecoles/{ecole}/classes"), &[("libelle", "X"), ("niveaux", "6e")]).await.0,
         422
