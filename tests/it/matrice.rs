@@ -103,8 +103,11 @@ fn cibles(db: &std::path::Path, sql: &str, param: &str) -> Vec<Cible> {
                 String,
             ) = conn
                 .query_row(
-                    "SELECT el.nom, el.prenoms, el.ine, s.ecole_id, e.uai, s.classe_id, s.niveau FROM eleve el
-                     JOIN scolarite s ON s.eleve_id = el.id JOIN ecole e ON e.id = s.ecole_id WHERE el.id = ?",
+                    &format!(
+                        "SELECT el.nom, el.prenoms, el.ine, s.ecole_id, e.uai, s.classe_id, s.niveau FROM eleve el
+                         JOIN scolarite s ON s.eleve_id = el.id JOIN ecole e ON e.id = s.ecole_id
+                         WHERE el.id = ? AND {PRESENTS} ORDER BY s.annee DESC LIMIT 1"
+                    ),
                     [&id],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
                 )
@@ -124,7 +127,9 @@ fn cibles(db: &std::path::Path, sql: &str, param: &str) -> Vec<Cible> {
         .collect()
 }
 
-const PRESENTS: &str = "s.etat IN ('admis_provisoire', 'admis_definitif')";
+/// Attending, and placed in a class (the class endpoints need one; the demo leaves some
+/// pupils awaiting répartition, and ids are random, so any of them could come first).
+const PRESENTS: &str = "s.etat IN ('admis_provisoire', 'admis_definitif') AND s.classe_id IS NOT NULL";
 
 /// The target pupils of a demo account's perimeter (or of any perimeter id of the same kind).
 fn cibles_de(s: &TestServer, role: &str, perimetre_id: Option<&str>) -> Vec<Cible> {
