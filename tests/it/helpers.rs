@@ -189,7 +189,7 @@ fn run_with_stdin(cmd: &str, args: &[&str], input: &[u8]) -> String {
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("{cmd} is needed by the tests (installed by scripts/test): {e}"));
+        .unwrap_or_else(|e| panic!("{cmd} is needed by the tests (installed by scripts/outils): {e}"));
     child.stdin.take().unwrap().write_all(input).unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{cmd} failed");
