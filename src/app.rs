@@ -18,7 +18,7 @@ pub struct Inner {
     /// The clock.
     pub clock: Clock,
     /// The HTML page templates.
-    pub pages: crate::http::pages::Pages,
+    pub pages: &'static crate::http::pages::Pages,
     /// The installation's keys.
     pub cles: Cles,
     /// How clients reach the server.
@@ -36,7 +36,7 @@ impl AppState {
             store,
             engine: Engine::new(),
             clock,
-            pages: crate::http::pages::Pages::new(),
+            pages: crate::http::pages::Pages::partagees(),
             cles,
             transport,
         }))

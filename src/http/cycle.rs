@@ -274,6 +274,33 @@ pub struct DemandeInscription {
     pub commune_id: Option<String>,
 }
 
+impl DemandeInscription {
+    /// Checks every field (API and pages); returns the inscription and the identity's warnings.
+    pub(super) fn valider(&self, today: time::Date) -> Result<(NouvelleInscription, Vec<String>)> {
+        let (eleve, w) = self.enfant.valider(today)?;
+        let n = NouvelleInscription {
+            eleve,
+            commune: self
+                .commune_id
+                .as_deref()
+                .map(|c| CommuneId::parse(c.trim()).map_err(|_| Error::introuvable("commune")))
+                .transpose()?,
+            mode: match self.mode.as_deref() {
+                Some(m) => ModeScolarisation::parse(m).map_err(|r| refus(r, "mode"))?,
+                None => ModeScolarisation::Ecole,
+            },
+            ecole: self.ecole_id.as_deref().map(ecole_id).transpose()?,
+            niveau: niveau(&self.niveau)?,
+            annee: self
+                .annee
+                .as_deref()
+                .map(|a| crate::domain::AnneeScolaire::parse(a).map_err(crate::domain::Error::from))
+                .transpose()?,
+        };
+        Ok((n, w))
+    }
+}
+
 /// Records an inscription (pending): the mairie for its commune, or a school for itself.
 #[utoipa::path(post, path = "/api/v1/inscriptions", tag = "cycle", request_body = DemandeInscription,
     responses((status = 201, body = Resultat), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
@@ -282,28 +309,7 @@ async fn inscrire(
     Connecte(a): Connecte,
     body: std::result::Result<Json<DemandeInscription>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Resultat>)> {
-    let d = api::json(body)?;
-    let today = state.clock.today();
-    let (eleve, mut w) = d.enfant.valider(today)?;
-    let n = NouvelleInscription {
-        eleve,
-        commune: d
-            .commune_id
-            .as_deref()
-            .map(|c| CommuneId::parse(c.trim()).map_err(|_| Error::introuvable("commune")))
-            .transpose()?,
-        mode: match d.mode.as_deref() {
-            Some(m) => ModeScolarisation::parse(m).map_err(|r| refus(r, "mode"))?,
-            None => ModeScolarisation::Ecole,
-        },
-        ecole: d.ecole_id.as_deref().map(ecole_id).transpose()?,
-        niveau: niveau(&d.niveau)?,
-        annee: d
-            .annee
-            .as_deref()
-            .map(|a| crate::domain::AnneeScolaire::parse(a).map_err(crate::domain::Error::from))
-            .transpose()?,
-    };
+    let (n, mut w) = api::json(body)?.valider(state.clock.today())?;
     let mut r = service(&state, a, move |c| c.inscrire(&n)).await?;
     r.avertissements.append(&mut w);
     Ok((StatusCode::CREATED, Json(r)))
@@ -378,6 +384,36 @@ pub struct DemandeAdmissionSaisie {
     pub date: Option<String>,
 }
 
+impl DemandeAdmissionSaisie {
+    /// Checks every field (API and pages); returns the admission and the identity's warnings.
+    pub(super) fn valider(&self, today: time::Date) -> Result<(DemandeAdmission, Vec<String>)> {
+        let (origine, w) = match &self.inscription_id {
+            Some(i) => (Origine::Inscription(i.clone()), vec![]),
+            None => {
+                let (eleve, w) = self.enfant.valider(today)?;
+                (Origine::Eleve { eleve, ecole: self.ecole_id.as_deref().map(ecole_id).transpose()? }, w)
+            }
+        };
+        let demande = DemandeAdmission {
+            origine,
+            niveau: self.niveau.as_deref().map(niveau).transpose()?,
+            pieces_manquantes: self
+                .pieces_manquantes
+                .iter()
+                .map(|p| Piece::parse(p).map_err(|r| refus(r, "pieces_manquantes")))
+                .collect::<Result<Vec<_>>>()?,
+            classe: self.classe_id.as_deref().map(classe_id).transpose()?,
+            ulis: self.ulis,
+            date: self
+                .date
+                .as_deref()
+                .map(|s| parse_date("date d'admission", s).map_err(crate::domain::Error::from))
+                .transpose()?,
+        };
+        Ok((demande, w))
+    }
+}
+
 /// Admits a pupil in the school.
 #[utoipa::path(post, path = "/api/v1/admissions", tag = "cycle", request_body = DemandeAdmissionSaisie,
     responses((status = 201, body = Resultat), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
@@ -386,33 +422,7 @@ async fn admettre(
     Connecte(a): Connecte,
     body: std::result::Result<Json<DemandeAdmissionSaisie>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Resultat>)> {
-    let d = api::json(body)?;
-    let today = state.clock.today();
-    let mut w = Vec::new();
-    let origine = match d.inscription_id.clone() {
-        Some(i) => Origine::Inscription(i),
-        None => {
-            let (eleve, w2) = d.enfant.valider(today)?;
-            w = w2;
-            Origine::Eleve { eleve, ecole: d.ecole_id.as_deref().map(ecole_id).transpose()? }
-        }
-    };
-    let demande = DemandeAdmission {
-        origine,
-        niveau: d.niveau.as_deref().map(niveau).transpose()?,
-        pieces_manquantes: d
-            .pieces_manquantes
-            .iter()
-            .map(|p| Piece::parse(p).map_err(|r| refus(r, "pieces_manquantes")))
-            .collect::<Result<Vec<_>>>()?,
-        classe: d.classe_id.as_deref().map(classe_id).transpose()?,
-        ulis: d.ulis,
-        date: d
-            .date
-            .as_deref()
-            .map(|s| parse_date("date d'admission", s).map_err(crate::domain::Error::from))
-            .transpose()?,
-    };
+    let (demande, mut w) = api::json(body)?.valider(state.clock.today())?;
     let mut r = service(&state, a, move |c| c.admettre(&demande)).await?;
     r.avertissements.append(&mut w);
     Ok((StatusCode::CREATED, Json(r)))

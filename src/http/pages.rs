@@ -67,6 +67,12 @@ impl Pages {
         Self(t)
     }
 
+    /// The templates, compiled once for the process (pages and error pages alike).
+    pub fn partagees() -> &'static Pages {
+        static PAGES: std::sync::LazyLock<Pages> = std::sync::LazyLock::new(Pages::new);
+        &PAGES
+    }
+
     /// Renders a page.
     pub fn render(&self, name: &str, ctx: &Value) -> Result<String, Error> {
         let ctx = tera::Context::from_value(ctx.clone()).map_err(Error::interne)?;
@@ -116,7 +122,7 @@ impl IntoResponse for PageError {
             s if s.is_client_error() => "Demande refusée",
             _ => "Erreur du serveur",
         };
-        let body = Pages::new()
+        let body = Pages::partagees()
             .render("erreur.html", &json!({ "titre": titre, "message": self.0.message() }))
             .unwrap_or_else(|_| format!("<!doctype html><title>{titre}</title><p>{titre}</p>"));
         (status, Html(body)).into_response()
@@ -311,9 +317,27 @@ fn page_mot_de_passe(
     )
 }
 
-async fn page_activer(State(state): State<AppState>, q: Result<Query<Jeton>, QueryRejection>) -> PageResult {
+/// A page where the holder of a link chooses a password: activation or reset.
+#[derive(Debug, Clone, Copy)]
+struct PageLien {
+    titre: &'static str,
+    action: &'static str,
+}
+
+const ACTIVATION: PageLien = PageLien { titre: "Activer mon compte", action: "/activer" };
+const REINITIALISATION: PageLien = PageLien { titre: "Nouveau mot de passe", action: "/reinitialiser" };
+
+fn page_lien(state: &AppState, lien: PageLien, q: Result<Query<Jeton>, QueryRejection>) -> PageResult {
     let jeton = q.ok().and_then(|Query(j)| j.jeton).unwrap_or_default();
-    Ok(Html(page_mot_de_passe(&state, "Activer mon compte", "/activer", &jeton, None)?))
+    Ok(Html(page_mot_de_passe(state, lien.titre, lien.action, &jeton, None)?))
+}
+
+async fn page_activer(State(state): State<AppState>, q: Result<Query<Jeton>, QueryRejection>) -> PageResult {
+    page_lien(&state, ACTIVATION, q)
+}
+
+async fn page_reinitialiser(State(state): State<AppState>, q: Result<Query<Jeton>, QueryRejection>) -> PageResult {
+    page_lien(&state, REINITIALISATION, q)
 }
 
 /// A chosen password.
@@ -324,74 +348,58 @@ pub struct FormMotDePasse {
     confirmation: String,
 }
 
-async fn activer(State(state): State<AppState>, Form(f): Form<FormMotDePasse>) -> Result<Response, PageError> {
+/// Checks the two entries, then `faire(store, cles, now, jeton, mot_de_passe)` returns the
+/// success page's title and message; a refusal shows the form again with its message.
+async fn choisir_mot_de_passe<F>(
+    state: &AppState,
+    f: FormMotDePasse,
+    lien: PageLien,
+    faire: F,
+) -> Result<Response, PageError>
+where
+    F: FnOnce(&crate::app::Inner, time::OffsetDateTime, &str, &str) -> Result<(&'static str, String), Error>
+        + Send
+        + 'static,
+{
+    let refuse = |status: StatusCode, jeton: &str, message: String| -> Result<Response, PageError> {
+        let html = page_mot_de_passe(state, lien.titre, lien.action, jeton, Some(message))?;
+        Ok((status, Html(html)).into_response())
+    };
     if f.mot_de_passe != f.confirmation {
-        let html = page_mot_de_passe(
-            &state,
-            "Activer mon compte",
-            "/activer",
-            &f.jeton,
-            Some("Les deux saisies diffèrent.".into()),
-        )?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+        return refuse(StatusCode::UNPROCESSABLE_ENTITY, &f.jeton, "Les deux saisies diffèrent.".into());
     }
     let le = state.clock.now();
     let jeton = f.jeton.clone();
-    let r = blocking(&state, move |s| Ok(auth::activer(&s.store, &s.cles, le, f.jeton.trim(), &f.mot_de_passe)?)).await;
-    match r {
-        Ok(k) => {
-            let suite = if k.role.exige_second_facteur() {
-                " À la première connexion, vous activerez votre second facteur (une application d'authentification sur votre téléphone)."
-            } else {
-                ""
-            };
-            let html = state.pages.render(
-                "message.html",
-                &json!({ "titre": "Compte activé", "message": format!("Votre compte « {} » est actif.{suite}", k.login), "lien": "/connexion", "lien_texte": "Se connecter" }),
-            )?;
-            Ok(Html(html).into_response())
-        }
-        Err(e) if e.status().is_client_error() => {
-            let html =
-                page_mot_de_passe(&state, "Activer mon compte", "/activer", &jeton, Some(e.message().to_string()))?;
-            Ok((e.status(), Html(html)).into_response())
-        }
+    match blocking(state, move |s| faire(s, le, f.jeton.trim(), &f.mot_de_passe)).await {
+        Ok((titre, message)) => Ok(Html(state.pages.render(
+            "message.html",
+            &json!({ "titre": titre, "message": message, "lien": "/connexion", "lien_texte": "Se connecter" }),
+        )?)
+        .into_response()),
+        Err(e) if e.status().is_client_error() => refuse(e.status(), &jeton, e.message().to_string()),
         Err(e) => Err(e.into()),
     }
 }
 
-async fn page_reinitialiser(State(state): State<AppState>, q: Result<Query<Jeton>, QueryRejection>) -> PageResult {
-    let jeton = q.ok().and_then(|Query(j)| j.jeton).unwrap_or_default();
-    Ok(Html(page_mot_de_passe(&state, "Nouveau mot de passe", "/reinitialiser", &jeton, None)?))
+async fn activer(State(state): State<AppState>, Form(f): Form<FormMotDePasse>) -> Result<Response, PageError> {
+    choisir_mot_de_passe(&state, f, ACTIVATION, |s, le, jeton, mdp| {
+        let k = auth::activer(&s.store, &s.cles, le, jeton, mdp)?;
+        let suite = if k.role.exige_second_facteur() {
+            " À la première connexion, vous activerez votre second facteur (une application d'authentification sur votre téléphone)."
+        } else {
+            ""
+        };
+        Ok(("Compte activé", format!("Votre compte « {} » est actif.{suite}", k.login)))
+    })
+    .await
 }
 
 async fn reinitialiser(State(state): State<AppState>, Form(f): Form<FormMotDePasse>) -> Result<Response, PageError> {
-    if f.mot_de_passe != f.confirmation {
-        let html = page_mot_de_passe(
-            &state,
-            "Nouveau mot de passe",
-            "/reinitialiser",
-            &f.jeton,
-            Some("Les deux saisies diffèrent.".into()),
-        )?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
-    }
-    let le = state.clock.now();
-    let jeton = f.jeton.clone();
-    let r = blocking(&state, move |s| Ok(auth::reinitialiser(&s.store, &s.cles, le, f.jeton.trim(), &f.mot_de_passe)?))
-        .await;
-    match r {
-        Ok(()) => Ok(Html(state.pages.render(
-            "message.html",
-            &json!({ "titre": "Mot de passe changé", "message": "Votre nouveau mot de passe est enregistré.", "lien": "/connexion", "lien_texte": "Se connecter" }),
-        )?)
-        .into_response()),
-        Err(e) if e.status().is_client_error() => {
-            let html = page_mot_de_passe(&state, "Nouveau mot de passe", "/reinitialiser", &jeton, Some(e.message().to_string()))?;
-            Ok((e.status(), Html(html)).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+    choisir_mot_de_passe(&state, f, REINITIALISATION, |s, le, jeton, mdp| {
+        auth::reinitialiser(&s.store, &s.cles, le, jeton, mdp)?;
+        Ok(("Mot de passe changé", "Votre nouveau mot de passe est enregistré.".into()))
+    })
+    .await
 }
 
 fn rendre_compte(state: &AppState, v: &Visiteur, message: Option<&str>) -> Result<String, Error> {

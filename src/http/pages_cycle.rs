@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use time::Date;
 
-use super::cycle::{self, EnfantSaisi};
+use super::cycle::{self, DemandeAdmissionSaisie, DemandeInscription, EnfantSaisi};
 use super::pages::{PageError, avec_moi, ligne_json};
 use super::session::Visiteur;
 use super::{Error, blocking};
@@ -29,9 +29,9 @@ use crate::auth::Acteur;
 use crate::domain::cycle::{EtatInscription, ModeScolarisation, MotifRadiation, Passage, Piece, Reponse, TypePassage};
 use crate::domain::identite::{date_fr, parse_date};
 use crate::domain::{
-    AnneeScolaire, CommuneId, EcoleId, EleveId, EleveSaisie, EtatScolarite, Lien, Niveau, Perimetre, ResponsableSaisie,
+    AnneeScolaire, EcoleId, EleveId, EleveSaisie, EtatScolarite, Lien, Niveau, Perimetre, ResponsableSaisie,
 };
-use crate::lifecycle::{DemandeAdmission, NouvelleInscription, Origine, Resultat};
+use crate::lifecycle::Resultat;
 use crate::policy::{Action, Champs, Ressource, Role};
 use crate::render::Document;
 use crate::store::cycle as sc;
@@ -397,9 +397,7 @@ fn contexte_formulaire(
             let cl = s.store.read(|c| classes::classes(c, &a.perimetre, e, annee))?;
             let coches: Vec<&str> = saisie.map(|sa| sa.tous("pieces")).unwrap_or_default();
             (
-                cl.iter()
-                    .map(|k| json!({ "id": k.id, "libelle": format!("{} ({})", k.libelle, niveaux_texte(&k.niveaux)) }))
-                    .collect::<Vec<_>>(),
+                cl.iter().map(choix_classe).collect::<Vec<_>>(),
                 Piece::TOUTES
                     .iter()
                     .map(|p| json!({ "code": p.code(), "libelle": p.libelle(), "coche": coches.contains(&p.code()) }))
@@ -431,8 +429,10 @@ fn contexte_formulaire(
     }))
 }
 
-fn niveaux_texte(n: &[Niveau]) -> String {
-    n.iter().map(|x| x.code()).collect::<Vec<_>>().join("-")
+/// A class as a `<select>` offers it: its label and niveaux.
+fn choix_classe(k: &classes::ClasseResume) -> Value {
+    let niveaux: Vec<&str> = k.niveaux.iter().map(|n| n.code()).collect();
+    json!({ "id": k.id, "libelle": format!("{} ({})", k.libelle, niveaux.join("-")) })
 }
 
 async fn page_nouvelle_inscription(State(state): State<AppState>, v: Visiteur) -> Sortie {
@@ -473,43 +473,39 @@ async fn formulaire_refuse(
     Ok((status, Html(html)).into_response())
 }
 
-fn nouvelle(sa: &Saisie, today: Date, a: &Acteur) -> Result<(NouvelleInscription, Vec<String>), Error> {
-    let (eleve, w) = enfant(sa).valider(today)?;
-    let commune = match &a.perimetre {
-        Perimetre::Commune(c) => Some(c.clone()),
-        _ => None::<CommuneId>,
-    };
-    let n = NouvelleInscription {
-        eleve,
-        commune,
-        mode: match sa.get("mode") {
-            Some(m) => ModeScolarisation::parse(m).map_err(|r| cycle::refus(r, "mode"))?,
-            None => ModeScolarisation::Ecole,
-        },
-        ecole: match &a.perimetre {
-            Perimetre::Ecole(e) => Some(e.clone()),
-            _ => sa.get("ecole_id").map(cycle::ecole_id).transpose()?,
-        },
-        niveau: cycle::niveau(&sa.texte("niveau"))?,
-        annee: sa.get("annee").map(|x| AnneeScolaire::parse(x).map_err(crate::domain::Error::from)).transpose()?,
-    };
-    Ok((n, w))
+/// The inscription the form asks for, as the API's request: the same checks apply. The mairie's
+/// commune and a school's own school come from the actor's perimeter, in the domain.
+fn demande_inscription(sa: &Saisie) -> DemandeInscription {
+    DemandeInscription {
+        enfant: enfant(sa),
+        mode: sa.opt("mode"),
+        ecole_id: sa.opt("ecole_id"),
+        niveau: sa.texte("niveau"),
+        annee: sa.opt("annee"),
+        commune_id: None,
+    }
+}
+
+/// The identity's warnings first, then the step's.
+fn avec(mut avertissements: Vec<String>, mut r: Resultat) -> Resultat {
+    avertissements.append(&mut r.avertissements);
+    r.avertissements = avertissements;
+    r
 }
 
 async fn nouvelle_inscription(State(state): State<AppState>, v: Visiteur, corps: Bytes) -> Sortie {
     let sa = Saisie::lire(&corps)?;
     sa.csrf(&v)?;
-    let (action, titre) = ("/inscriptions/nouvelle".to_string(), "Nouvelle inscription".to_string());
-    let (n, mut w) = match nouvelle(&sa, state.clock.today(), &v.acteur) {
-        Ok(x) => x,
-        Err(e) => return formulaire_refuse(&state, v, e, sa, action, titre, None).await,
+    let r = match demande_inscription(&sa).valider(state.clock.today()) {
+        Ok((n, w)) => cycle::service(&state, v.acteur.clone(), move |c| c.inscrire(&n)).await.map(|r| avec(w, r)),
+        Err(e) => Err(e),
     };
-    match cycle::service(&state, v.acteur.clone(), move |c| c.inscrire(&n)).await {
-        Ok(mut r) => {
-            w.append(&mut r.avertissements);
-            fait(&state, &v, "/inscriptions", "inscription", &w)
+    match r {
+        Ok(r) => fait(&state, &v, "/inscriptions", "inscription", &r.avertissements),
+        Err(e) => {
+            let (action, titre) = ("/inscriptions/nouvelle".to_string(), "Nouvelle inscription".to_string());
+            formulaire_refuse(&state, v, e, sa, action, titre, None).await
         }
-        Err(e) => formulaire_refuse(&state, v, e, sa, action, titre, None).await,
     }
 }
 
@@ -572,22 +568,25 @@ fn rendre_admission_inscription(
 }
 
 /// The admission's own fields: papers missing, class, ULIS, date.
-fn demande(sa: &Saisie, origine: Origine) -> Result<DemandeAdmission, Error> {
-    Ok(DemandeAdmission {
-        origine,
-        niveau: sa.get("niveau").map(cycle::niveau).transpose()?,
-        pieces_manquantes: sa
-            .tous("pieces")
-            .into_iter()
-            .map(|p| Piece::parse(p).map_err(|r| cycle::refus(r, "pieces")))
-            .collect::<Result<Vec<_>, _>>()?,
-        classe: sa.get("classe_id").map(cycle::classe_id).transpose()?,
+/// The admission the form asks for, as the API's request: from an inscription, or of the child
+/// typed in (or chosen among the known pupils) in a school.
+fn demande_admission(sa: &Saisie, inscription: Option<&str>, ecole: Option<&EcoleId>) -> DemandeAdmissionSaisie {
+    DemandeAdmissionSaisie {
+        inscription_id: inscription.map(str::to_string),
+        enfant: if inscription.is_some() { EnfantSaisi::default() } else { enfant(sa) },
+        ecole_id: ecole.map(ToString::to_string),
+        niveau: sa.opt("niveau"),
+        pieces_manquantes: sa.tous("pieces").into_iter().map(str::to_string).collect(),
+        classe_id: sa.opt("classe_id"),
         ulis: sa.coche("ulis"),
-        date: sa
-            .get("date")
-            .map(|d| parse_date("date d'admission", d).map_err(crate::domain::Error::from))
-            .transpose()?,
-    })
+        date: sa.opt("date"),
+    }
+}
+
+/// Admits as the form asks.
+async fn admettre(state: &AppState, v: &Visiteur, d: DemandeAdmissionSaisie) -> Result<Resultat, Error> {
+    let (demande, w) = d.valider(state.clock.today())?;
+    cycle::service(state, v.acteur.clone(), move |c| c.admettre(&demande)).await.map(|r| avec(w, r))
 }
 
 async fn admission_inscription(
@@ -598,11 +597,7 @@ async fn admission_inscription(
 ) -> Sortie {
     let sa = Saisie::lire(&corps)?;
     sa.csrf(&v)?;
-    let r = match demande(&sa, Origine::Inscription(id.clone())) {
-        Ok(d) => cycle::service(&state, v.acteur.clone(), move |c| c.admettre(&d)).await,
-        Err(e) => Err(e),
-    };
-    match r {
+    match admettre(&state, &v, demande_admission(&sa, Some(&id), None)).await {
         Ok(r) => admis(&state, &v, &r),
         Err(e)
             if e.status().is_client_error()
@@ -649,18 +644,7 @@ async fn admission_directe(State(state): State<AppState>, v: Visiteur, Path(id):
     })
     .await?;
     let (action, titre) = (format!("/ecoles/{ecole}/admission"), format!("Admettre un élève — {titre}"));
-    let r = match enfant(&sa).valider(state.clock.today()) {
-        Ok((eleve, mut w)) => match demande(&sa, Origine::Eleve { eleve, ecole: Some(ecole.clone()) }) {
-            Ok(d) => cycle::service(&state, v.acteur.clone(), move |c| c.admettre(&d)).await.map(|mut r| {
-                w.append(&mut r.avertissements);
-                r.avertissements = w;
-                r
-            }),
-            Err(e) => Err(e),
-        },
-        Err(e) => Err(e),
-    };
-    match r {
+    match admettre(&state, &v, demande_admission(&sa, None, Some(&ecole))).await {
         Ok(r) => admis(&state, &v, &r),
         Err(e) => formulaire_refuse(&state, v, e, sa, action, titre, Some(ecole)).await,
     }
@@ -699,12 +683,7 @@ pub(super) fn gestion_ecole(
             &[Fait::new(Action::Lister, "eleve").detail(json!({ "non_repartis": l.len() }))],
         )?;
         ctx["non_repartis"] = json!(l.iter().map(|x| ligne_json(x, champs)).collect::<Vec<_>>());
-        ctx["classes_choix"] = json!(
-            classes
-                .iter()
-                .map(|k| json!({ "id": k.id, "libelle": format!("{} ({})", k.libelle, niveaux_texte(&k.niveaux)) }))
-                .collect::<Vec<_>>()
-        );
+        ctx["classes_choix"] = json!(classes.iter().map(choix_classe).collect::<Vec<_>>());
     }
     Ok(ctx)
 }
@@ -827,13 +806,8 @@ pub(super) fn gestion_classe(
     if gerer {
         let autres = s.store.read(|c| classes::classes(c, &a.perimetre, &classe.ecole_id, classe.annee))?;
         ctx["deplacer"] = json!(autres.len() > 1);
-        ctx["autres_classes"] = json!(
-            autres
-                .iter()
-                .filter(|k| k.id != classe.id)
-                .map(|k| json!({ "id": k.id, "libelle": format!("{} ({})", k.libelle, niveaux_texte(&k.niveaux)) }))
-                .collect::<Vec<_>>()
-        );
+        ctx["autres_classes"] =
+            json!(autres.iter().filter(|k| k.id != classe.id).map(choix_classe).collect::<Vec<_>>());
     }
     Ok(ctx)
 }
