@@ -175,7 +175,13 @@ impl Engine {
 
     /// Renders `document` from `data` (serialised to `/data.json`) into PDF bytes.
     pub fn render(&self, document: Document, data: &impl Serialize, stamp: &Stamp) -> Result<Vec<u8>, Error> {
-        let json = serde_json::to_vec(data)?;
+        let mut json = serde_json::to_vec(data)?;
+        // Rarely needed (hostile input only), so checked on the serialised text first.
+        if std::str::from_utf8(&json).is_ok_and(a_mot_long) {
+            let mut value: serde_json::Value = serde_json::from_slice(&json)?;
+            secable(&mut value);
+            json = serde_json::to_vec(&value)?;
+        }
         let today = Datetime::from_ymd(stamp.at.year(), u8::from(stamp.at.month()), stamp.at.day())
             .ok_or_else(|| typst_error(document, "date hors limites".into()))?;
         let world = world::DocWorld { engine: self, main: file_id(document.path()), data: Bytes::new(json), today };
@@ -220,6 +226,68 @@ impl Default for Engine {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// The longest run of letters printed as one unbreakable word, as typed: no real name comes
+/// near it, and it fits the width of a document's value column. A longer run (hostile input)
+/// would run off the page, since Typst breaks words only where hyphenation allows; it gets
+/// break opportunities instead, which text extraction may show as zero-width spaces.
+const MOT_MAX: usize = 60;
+
+/// Lets every over-long run of letters in the data break anywhere: a zero-width space goes
+/// before each of its letters (never before a combining mark). Other text is left as it is.
+fn secable(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::String(s) => {
+            if let Some(coupe) = couper_mots_longs(s) {
+                *s = coupe;
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(secable),
+        serde_json::Value::Object(m) => m.values_mut().for_each(secable),
+        _ => {}
+    }
+}
+
+fn lettre(c: char) -> bool {
+    c.is_alphabetic() || unicode_normalization::char::is_combining_mark(c)
+}
+
+/// Whether `s` has a run of more than [`MOT_MAX`] letters.
+fn a_mot_long(s: &str) -> bool {
+    let mut run = 0;
+    s.chars().any(|c| {
+        run = if lettre(c) { run + 1 } else { 0 };
+        run > MOT_MAX
+    })
+}
+
+/// `s` with its runs of more than [`MOT_MAX`] letters made breakable, if it has any.
+fn couper_mots_longs(s: &str) -> Option<String> {
+    if !a_mot_long(s) {
+        return None;
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len() * 2);
+    let mut i = 0;
+    while i < chars.len() {
+        let fin = (i..chars.len()).find(|&j| !lettre(chars[j])).unwrap_or(chars.len());
+        if fin - i > MOT_MAX {
+            for (k, &c) in chars[i..fin].iter().enumerate() {
+                if k > 0 && !unicode_normalization::char::is_combining_mark(c) {
+                    out.push('\u{200B}');
+                }
+                out.push(c);
+            }
+        } else {
+            out.extend(&chars[i..fin]);
+        }
+        if fin < chars.len() {
+            out.push(chars[fin]);
+        }
+        i = fin + 1;
+    }
+    Some(out)
 }
 
 fn typst_error(document: Document, message: String) -> Error {
@@ -348,9 +416,52 @@ mod hostile_tests {
         let prenom = hostile_prenom();
         let nom = HOSTILE.to_uppercase();
         let pdf = engine.render(Document::CertificatScolarite, &certificat(&prenom, &nom), &stamp()).unwrap();
-        std::fs::write("/tmp/hostile.pdf", &pdf).ok();
         let text = pdf_chars(&pdf);
         assert!(text.contains(&nom), "nom missing in:\n{text}");
         assert!(text.contains(&prenom), "prénom missing in:\n{text}");
+    }
+
+    #[test]
+    fn only_runs_of_more_than_sixty_letters_are_made_breakable() {
+        for ordinaire in
+            ["Léa", "Marie-Anne-Élisabeth-Joséphine de La Tour d'Auvergne", "https://ac.fr/verifier/ABCD-EFGH"]
+        {
+            assert_eq!(couper_mots_longs(ordinaire), None, "{ordinaire}");
+        }
+        assert_eq!(couper_mots_longs(&"a".repeat(60)), None);
+        let long = format!("Zoé {}-Anne", "e\u{301}".repeat(61));
+        let coupe = couper_mots_longs(&long).unwrap();
+        assert_eq!(coupe.replace('\u{200B}', ""), long, "only zero-width spaces are added");
+        assert!(coupe.starts_with("Zoé e\u{301}\u{200B}e\u{301}\u{200B}"), "never before a combining mark: {coupe:?}");
+        assert!(coupe.ends_with("e\u{301}-Anne"));
+        let mut data = serde_json::json!({ "a": [{ "b": "x".repeat(70) }], "n": 3 });
+        secable(&mut data);
+        assert_eq!(data["a"][0]["b"].as_str().unwrap().chars().filter(|c| *c == '\u{200B}').count(), 69);
+    }
+
+    #[test]
+    fn a_word_longer_than_a_line_breaks_instead_of_running_off_the_page() {
+        let engine = Engine::new();
+        let mot = "A".repeat(150);
+        let pdf = engine.render(Document::CertificatScolarite, &certificat(&mot, "DURAND"), &stamp()).unwrap();
+        // Every letter is in the text layer, in order (line breaks aside).
+        assert!(pdf_chars(&pdf).replace(' ', "").contains(&mot));
+        // Laid out, it spans several lines, none wider than the text block.
+        let lignes = std::process::Command::new("pdftotext")
+            .args(["-layout", "-enc", "UTF-8", "-", "-"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut c| {
+                use std::io::Write;
+                c.stdin.take().unwrap().write_all(&pdf)?;
+                c.wait_with_output()
+            })
+            .unwrap();
+        let texte = String::from_utf8(lignes.stdout).unwrap().replace('\u{200B}', "");
+        // The pieces of the word: the runs of two A or more (other words have single capitals).
+        let morceaux: Vec<usize> = texte.split(|c: char| c != 'A').map(str::len).filter(|n| *n >= 2).collect();
+        assert!(morceaux.len() >= 2, "not broken:\n{texte}");
+        assert_eq!(morceaux.iter().sum::<usize>(), 150, "letters lost at the margin:\n{texte}");
     }
 }
