@@ -163,6 +163,10 @@ enum Command {
         /// Fichier de la base SQLite.
         #[arg(long)]
         db: PathBuf,
+        /// Après examen, écrit un nouveau point de contrôle du journal à sa fin actuelle (point
+        /// de contrôle perdu, ou base d'une version antérieure) ; refusé si la chaîne est rompue.
+        #[arg(long)]
+        reancrer: bool,
     },
 }
 
@@ -223,7 +227,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             render(&document, &db, eleve.as_deref(), classe.as_deref(), ecole.as_deref(), &output, &clock)
         }
         Command::Bench { db, documents, document } => crate::bench::memoire(&db, documents, &document, &clock),
-        Command::Check { db } => check(&db),
+        Command::Check { db, reancrer } => check(&db, reancrer, &clock),
         Command::CodeDemo { db, login } => code_demo(&db, &login, &clock),
         Command::Backup { db, output } => backup(&db, &output, &clock),
         Command::Purge { db, dry_run } => purge(&db, dry_run, &clock),
@@ -334,6 +338,11 @@ fn serve(db: &Path, addr: SocketAddr, with_demo: bool, clock: Clock, transport: 
     let problems = store.quick_check()?;
     if !problems.is_empty() {
         bail!("la base est endommagée : {}", problems.join(" ; "));
+    }
+    // Fail closed: a journal whose end disagrees with its anchor is evidence; the server does
+    // not start over it (an operator looks with `registre check` first).
+    if let Some(p) = store.etat_ancre()?.probleme(&store.chemin_ancre()) {
+        bail!("journal d'audit : {p} ; lancez « registre check --db {} »", db.display());
     }
     if clock.is_fixed() {
         tracing::warn!("horloge fixée par {} : à n'utiliser que pour les essais", crate::clock::ENV_FIXED);
@@ -480,8 +489,17 @@ fn render(
     }
 }
 
-fn check(db: &Path) -> anyhow::Result<()> {
+fn check(db: &Path, reancrer: bool, clock: &Clock) -> anyhow::Result<()> {
     let (store, cles) = ouvrir(db)?;
+    if reancrer {
+        if let (Some(a), _) = audit::verifier_chaine(&store, &cles)? {
+            bail!("chaîne du journal rompue (ligne {} : {}) : pas de nouveau point de contrôle", a.seq, a.raison);
+        }
+        let a = store.reancrer()?;
+        let fait = Fait::new(Action::Modifier, "journal").detail(serde_json::json!({ "point_de_controle": a.seq }));
+        audit::noter(&store, &cles, &audit::Auteur::operateur(), clock.now(), &[fait])?;
+        println!("Nouveau point de contrôle du journal : ligne {} ({}).", a.seq, store.chemin_ancre().display());
+    }
     let mut problems = store.check()?;
     let (anomalie, lignes) = audit::verifier(&store, &cles)?;
     if let Some(a) = anomalie {

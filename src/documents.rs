@@ -477,10 +477,29 @@ impl Imprimeur<'_> {
 
     fn certificat_inscription(&self, id: &str) -> Result<Piece> {
         let p = self.perimetre;
-        let (i, fiche, commune, ecole) = self.store.read(|c| {
+        let (i, eleve_id, eleve, fiche, commune, ecole) = self.store.read(|c| {
             let i = sc::inscription(c, p, id)?;
             let eleve = EleveId::parse(&i.eleve_id).map_err(|_| store::Error::Introuvable("élève"))?;
-            let fiche = eleves::fiche(c, p, &eleve, i.annee)?;
+            let eleve_id = eleve.clone();
+            // A pupil known elsewhere (inscription by `eleve_id`) is not readable through its
+            // inscription: the certificate then prints the five criteria of the duplicate
+            // search, which whoever chose the pupil typed, and no address nor responsable.
+            let fiche = match eleves::fiche(c, p, &eleve, i.annee) {
+                Ok(f) => Some(f),
+                Err(store::Error::Introuvable(_)) => None,
+                Err(e) => return Err(e),
+            };
+            let eleve = match &fiche {
+                Some(f) => eleve_json(f),
+                None => {
+                    let (nom, prenoms, sexe, naissance, insee, lieu) = sc::identite_connue(c, &eleve)?;
+                    json!({
+                        "nom": nom, "nom_usage": null, "prenoms": prenoms, "sexe": sexe.code(),
+                        "sexe_libelle": sexe_libelle(sexe), "date_naissance": date_fr(naissance),
+                        "lieu_naissance": lieu_naissance(&insee, &lieu), "adresse": Vec::<String>::new(),
+                    })
+                }
+            };
             let commune = sc::commune(c, &i.commune_id)?;
             let ecole = match &i.ecole_id {
                 Some(e) => {
@@ -488,26 +507,21 @@ impl Imprimeur<'_> {
                 }
                 None => None,
             };
-            Ok((i, fiche, commune, ecole))
+            Ok((i, eleve_id, eleve, fiche, commune, ecole))
         })?;
         let (commune_nom, insee, departement) = commune;
-        let initiales = crate::domain::identite::initiales(&fiche.eleve.prenoms, &fiche.eleve.nom);
+        let texte = |k: &str| eleve[k].as_str().unwrap_or_default().to_string();
+        let initiales = crate::domain::identite::initiales(&texte("prenoms"), &texte("nom"));
         let (prefixe, emetteur) = match (&ecole, i.par_ecole) {
             (Some(e), true) => (format!("CI-{}", e.uai), e.nom.clone()),
             _ => (format!("CI-{insee}"), format!("Mairie de {commune_nom}")),
         };
-        let k = self.certifier(
-            "inscription",
-            &format!("inscription:{id}"),
-            &fiche.eleve.id,
-            &prefixe,
-            &emetteur,
-            &initiales,
-        )?;
+        let k =
+            self.certifier("inscription", &format!("inscription:{id}"), &eleve_id, &prefixe, &emetteur, &initiales)?;
         let (adresse, qr) = verification(&self.adresse_publique()?, &k.code);
         let data = json!({
             "mairie": { "commune": commune_nom, "insee": insee, "departement": departement },
-            "annee": i.annee.to_string(), "eleve": eleve_json(&fiche), "responsables": responsables_lignes(&fiche),
+            "annee": i.annee.to_string(), "eleve": eleve, "responsables": fiche.as_ref().map(responsables_lignes).unwrap_or_default(),
             "mode": i.mode.libelle(), "niveau": i.niveau.code(), "niveau_libelle": i.niveau.libelle(),
             "ecole": ecole.as_ref().map(|e| json!({ "nom": e.nom, "uai": e.uai, "adresse": e.adresse })),
             "numero": k.numero, "code": k.code, "adresse_verification": adresse, "qr": qr,
@@ -515,7 +529,7 @@ impl Imprimeur<'_> {
             "signataire": if i.par_ecole { "La direction de l'école, pour la mairie" } else { "Le maire ou son représentant" },
         });
         Ok(Piece {
-            nom_fichier: format!("certificat-inscription-{}-{}.pdf", slug(&fiche.eleve.nom), fiche.eleve.id),
+            nom_fichier: format!("certificat-inscription-{}-{eleve_id}.pdf", slug(&texte("nom"))),
             ident: format!("inscription/{id}"),
             data,
         })

@@ -186,7 +186,12 @@ impl Cycle<'_> {
         annee_ine: i32,
     ) -> Result<(EleveId, bool)> {
         match e {
-            EleveInscrit::Existant(id) => Ok((id.clone(), false)),
+            EleveInscrit::Existant(id) => {
+                if !sc::eleve_existe(tx, id)? {
+                    return Err(store::Error::Introuvable("élève").into());
+                }
+                Ok((id.clone(), false))
+            }
             EleveInscrit::Nouveau { identite, responsables, contacts, confirmer_nouveau } => {
                 if !confirmer_nouveau {
                     let c = sc::candidats(tx, &Self::criteres(identite), SEUIL_DOUBLON)?;
@@ -292,6 +297,7 @@ impl Cycle<'_> {
                 ecole.as_ref(),
                 n.niveau,
                 par_ecole,
+                nouveau,
                 today,
             )?;
             let mut faits = vec![Fait::new(Action::Creer, "inscription").cible(id.clone()).eleve(eleve.to_string())];
@@ -361,18 +367,27 @@ impl Cycle<'_> {
             let (eleve, ecole, niveau, inscription, nouveau) = match &d.origine {
                 Origine::Inscription(id) => {
                     let i = sc::inscription(tx, p, id)?;
-                    let ecole = i.ecole_id.clone().and_then(|e| EcoleId::parse(&e).ok()).ok_or_else(|| {
-                        Error::Transition("cette inscription ne désigne pas d'école".into())
-                    })?;
+                    let ecole = i
+                        .ecole_id
+                        .clone()
+                        .and_then(|e| EcoleId::parse(&e).ok())
+                        .ok_or_else(|| Error::Transition("cette inscription ne désigne pas d'école".into()))?;
                     if i.annee != annee {
                         return Err(Error::Transition(format!("cette inscription est pour l'année {}", i.annee)));
                     }
                     let etat = i.etat.admettre()?;
                     sc::poser_etat_inscription(tx, id, etat, today)?;
-                    (EleveId::parse(&i.eleve_id).map_err(|_| store::Error::Introuvable("élève"))?, ecole, d.niveau.unwrap_or(i.niveau), Some(i.id), false)
+                    (
+                        EleveId::parse(&i.eleve_id).map_err(|_| store::Error::Introuvable("élève"))?,
+                        ecole,
+                        d.niveau.unwrap_or(i.niveau),
+                        Some(i.id),
+                        false,
+                    )
                 }
                 Origine::Eleve { eleve, ecole } => {
-                    let ecole = ecole.clone().ok_or_else(|| Error::Transition("indiquez l'école d'admission".into()))?;
+                    let ecole =
+                        ecole.clone().ok_or_else(|| Error::Transition("indiquez l'école d'admission".into()))?;
                     let niveau = d.niveau.ok_or_else(|| Error::Transition("indiquez le niveau".into()))?;
                     let dep = territoires::ecole(tx, p, &ecole)?.uai.departement().to_string();
                     let (id, nouveau) = self.pupil(tx, eleve, &dep, date.year())?;
@@ -382,11 +397,8 @@ impl Cycle<'_> {
             let ecole_resume = territoires::ecole(tx, p, &ecole)?;
             // Admitting twice, or while attending another school, is refused.
             if let Some((f, nom)) = sc::fiche_active(tx, &eleve, annee)? {
-                return Err(Error::Transition(if f.ecole_id == ecole {
-                    "l'élève est déjà admis dans l'école".into()
-                } else {
-                    format!("l'élève est encore inscrit à l'école « {nom} » : elle doit d'abord le radier (certificat de radiation)")
-                }));
+                crate::policy::admission_possible(Some(nom.as_str()), f.ecole_id == ecole)
+                    .map_err(Error::Transition)?;
             }
             // The INE: kept if any, assigned at a first admission.
             if sc::ine(tx, &eleve)?.is_none() {
@@ -416,7 +428,8 @@ impl Cycle<'_> {
             if let Some((ecole_prec, radiation)) = provenance {
                 sc::noter_provenance(tx, &sid, &ecole_prec, radiation)?;
             }
-            let mut faits = vec![Fait::new(Action::Creer, "scolarite").cible(sid.clone()).eleve(eleve.to_string()).detail(json!({
+            let mut faits =
+                vec![Fait::new(Action::Creer, "scolarite").cible(sid.clone()).eleve(eleve.to_string()).detail(json!({
                 "admission": if scolarite.etat == EtatScolarite::AdmisProvisoire { "provisoire" } else { "definitive" },
             }))];
             if nouveau {

@@ -6,8 +6,10 @@
 //! - reads are journaled before the data is sent: if the row cannot be written, the request
 //!   fails (fail closed);
 //! - the table is append-only (triggers abort UPDATE and DELETE); `registre check` recomputes
-//!   the chain and names the first row that was edited, deleted or moved.
-//!   *(design)* Removing rows from the very end cannot be seen from the chain alone.
+//!   the chain and names the first row that was edited, deleted or moved;
+//! - the chain alone cannot see rows cut from its end: the store anchors the journal's last
+//!   row and MAC in a file beside the key file after each commit (`store::ancre`), and the
+//!   check compares the chain's end with it and names the missing rows.
 
 use hmac::{Hmac, KeyInit, Mac};
 use rusqlite::Connection;
@@ -133,8 +135,21 @@ pub struct Anomalie {
     pub raison: String,
 }
 
-/// Recomputes the chain; returns the first row that does not verify, and the rows checked.
+/// Recomputes the chain and compares its end with the anchor file; returns the first problem
+/// (the first row that does not verify, or the rows missing at the end), and the rows checked.
 pub fn verifier(store: &Store, cles: &Cles) -> store::Result<(Option<Anomalie>, i64)> {
+    let (mut anomalie, n) = verifier_chaine(store, cles)?;
+    if anomalie.is_none() {
+        let etat = store.etat_ancre()?;
+        if let Some(raison) = etat.probleme(&store.chemin_ancre()) {
+            anomalie = Some(Anomalie { seq: etat.ligne(), raison });
+        }
+    }
+    Ok((anomalie, n))
+}
+
+/// Recomputes the chain only (not its end: see [`verifier`]).
+pub fn verifier_chaine(store: &Store, cles: &Cles) -> store::Result<(Option<Anomalie>, i64)> {
     store.read(|c| {
         if !journal::protections_presentes(c)? {
             return Ok((
@@ -209,6 +224,55 @@ mod tests {
         let err = store.write(|tx| Ok(tx.execute("UPDATE journal SET action = 'x' WHERE seq = 1", [])?)).unwrap_err();
         assert!(err.to_string().contains("ajout seul"));
         assert!(store.write(|tx| Ok(tx.execute("DELETE FROM journal WHERE seq = 1", [])?)).is_err());
+    }
+
+    fn couper(store: &Store, depuis: i64) {
+        store
+            .write(|tx| {
+                tx.execute_batch("DROP TRIGGER journal_sans_suppression")?;
+                tx.execute("DELETE FROM journal WHERE seq >= ?", [depuis])?;
+                tx.execute_batch(
+                    "CREATE TRIGGER journal_sans_suppression BEFORE DELETE ON journal BEGIN SELECT RAISE(ABORT, 'x'); END;",
+                )?;
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn a_journal_cut_at_its_end_is_caught_by_its_anchor() {
+        let (dir, store, cles) = setup();
+        remplir(&store, &cles, 6);
+        drop(store);
+        // Another process cuts the end and puts the trigger back: the chain alone is sound.
+        let raw = rusqlite::Connection::open(dir.path().join("j.db")).unwrap();
+        raw.execute_batch(
+            "DROP TRIGGER journal_sans_suppression; DELETE FROM journal WHERE seq > 4;
+             CREATE TRIGGER journal_sans_suppression BEFORE DELETE ON journal BEGIN SELECT RAISE(ABORT, 'x'); END;",
+        )
+        .unwrap();
+        drop(raw);
+        let store = Store::open(&dir.path().join("j.db")).unwrap();
+        let a = verifier(&store, &cles).unwrap().0.expect("cut caught");
+        assert_eq!(a.seq, 5);
+        assert!(a.raison.contains("lignes 5 à 6"), "{}", a.raison);
+        // The store does not move an anchor that disagrees: the evidence stays.
+        remplir(&store, &cles, 3);
+        assert!(verifier(&store, &cles).unwrap().0.is_some(), "new rows do not hide the cut");
+    }
+
+    #[test]
+    fn an_emptied_journal_or_a_lost_anchor_is_reported() {
+        let (dir, store, cles) = setup();
+        remplir(&store, &cles, 3);
+        couper(&store, 1);
+        let a = verifier(&store, &cles).unwrap().0.expect("emptied journal caught");
+        assert!(a.raison.contains("vide") && a.raison.contains("lignes 1 à 3"), "{}", a.raison);
+        std::fs::remove_file(dir.path().join("j.db.ancre")).unwrap();
+        let a = verifier(&store, &cles).unwrap().0.expect("lost anchor reported");
+        assert!(a.raison.contains("absent"), "{}", a.raison);
+        store.reancrer().unwrap();
+        assert_eq!(verifier(&store, &cles).unwrap().0, None);
     }
 
     #[test]

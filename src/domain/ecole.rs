@@ -97,6 +97,7 @@ impl Secteur {
 
 /// A school as typed.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct EcoleSaisie {
     /// UAI (7 digits and the check letter).
     pub uai: String,

@@ -36,6 +36,7 @@ fn vide(v: &Option<String>) -> bool {
 
 /// A pupil's identity as typed (category I).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct EleveSaisie {
     /// Nom de famille.
     pub nom: String,
@@ -228,6 +229,7 @@ impl Civilite {
 
 /// A responsable légal as typed (category II).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ResponsableSaisie {
     /// `M.` or `Mme`.
     #[serde(default)]
@@ -332,6 +334,7 @@ impl ResponsableSaisie {
 
 /// A person to call in an emergency or allowed to collect the child, as typed (category III).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ContactSaisie {
     /// Nom.
     pub nom: String,

@@ -3,8 +3,13 @@
 //! Rules kept here:
 //! - every text is NFC-normalised, trimmed, with runs of white space folded to one space;
 //! - control characters and invisible bidirectional overrides are refused (they hide text);
-//! - any script, punctuation or emoji is otherwise kept exactly: the print engine never
-//!   interprets data as markup, so `#`, `$`, `*`, `_`, `[`, `\`, `<`, `@` are plain text;
+//! - every character must be printable by the embedded fonts in every document, PDF/A
+//!   included (issue 7): the scripts of French registers (Latin with all its diacritics,
+//!   Greek, Cyrillic, Hebrew, Arabic, Vietnamese, CJK, Hangul) and their punctuation are
+//!   accepted; emoji, pictographs and mathematical alphanumerics are refused, naming the
+//!   character (the table is generated from the fonts: `domain::imprimable`);
+//! - accepted text is kept exactly: the print engine never interprets data as markup, so `#`,
+//!   `$`, `*`, `_`, `[`, `\`, `<`, `@` are plain text;
 //! - the nom de famille and nom d'usage are upper-cased with accents kept (`Élodie` → `ÉLODIE`);
 //!   prénoms are kept as typed;
 //! - a date is `dd/mm/yyyy` or `yyyy-mm-dd`, and must exist (no 31/02).
@@ -39,14 +44,47 @@ fn est_interdit(c: char) -> bool {
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{200E}' | '\u{200F}')
 }
 
+/// Whether the embedded fonts draw `c` and input accepts it (see the module's rules).
+pub fn imprimable(c: char) -> bool {
+    let u = u32::from(c);
+    crate::domain::imprimable::PLAGES
+        .binary_search_by(|&(debut, fin)| {
+            if fin < u {
+                std::cmp::Ordering::Less
+            } else if debut > u {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
+}
+
+/// Refuses the first character no embedded font can draw, naming it.
+fn exiger_imprimable(champ: &'static str, s: &str) -> Result<(), ChampInvalide> {
+    match s.chars().find(|c| !imprimable(*c)) {
+        None => Ok(()),
+        Some(c) => Err(ChampInvalide::new(
+            champ,
+            format!(
+                "le caractère « {c} » (U+{:04X}) ne peut pas être imprimé sur les documents officiels (emoji, symbole ou écriture non prise en charge) : écrivez-le en lettres",
+                u32::from(c)
+            ),
+        )),
+    }
+}
+
 /// Cleans a one-line text: NFC, trimmed, inner white space folded; refuses forbidden
-/// characters and more than `max` characters. An empty result is returned as is.
+/// characters, characters that cannot be printed and more than `max` characters. An empty
+/// result is returned as is.
 pub fn nettoyer(champ: &'static str, input: &str, max: usize) -> Result<String, ChampInvalide> {
     if let Some(c) = input.chars().find(|c| est_interdit(*c) && !c.is_whitespace()) {
         return Err(ChampInvalide::new(champ, format!("caractère de contrôle interdit (U+{:04X})", u32::from(c))));
     }
     let s: String = input.nfc().collect();
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Checked before the length: a long hostile string is named by its first bad character.
+    exiger_imprimable(champ, &s)?;
     let n = s.chars().count();
     if n > max {
         return Err(ChampInvalide::new(champ, format!("{n} caractères, au plus {max} sont permis")));
@@ -117,7 +155,9 @@ impl Nom {
     pub fn parse_champ(champ: &'static str, input: &str) -> Result<Self, ChampInvalide> {
         let s = nettoyer_requis(champ, input, NOM_MAX)?;
         exiger_une_lettre(champ, &s)?;
-        Ok(Self(s.to_uppercase()))
+        let s = s.to_uppercase();
+        exiger_imprimable(champ, &s)?;
+        Ok(Self(s))
     }
 
     /// A nom de famille.
@@ -344,7 +384,8 @@ mod tests {
     use super::*;
     use time::macros::date;
 
-    const HOSTILE: &str = "#exit() $x$ *gras* _souligné_ [lien](x) \\ <b> @ref 😀 محمد Ñúñez-O'Brien";
+    const HOSTILE: &str =
+        "#exit() $x$ *gras* _souligné_ [lien](x) \\ <b> @ref محمد Ñúñez-O'Brien Ψυχή Nguyễn 王秀英 김민준 Жанна";
 
     #[test]
     fn a_nom_is_upper_cased_with_accents_kept() {
@@ -360,7 +401,65 @@ mod tests {
     }
 
     #[test]
-    fn markup_characters_scripts_and_emoji_are_kept_exactly() {
+    fn emoji_pictographs_and_mathematical_letters_are_refused_naming_the_character() {
+        for (input, c) in [
+            ("𝕳𝖊𝖑𝖑𝖔", "𝕳"),
+            ("Léa 👨\u{200D}👩\u{200D}👧\u{200D}👦", "👨"),
+            ("Léa 🇫🇷", "🇫"),
+            ("Léa 😀", "😀"),
+            ("Léa ☺", "☺"),
+            ("Léa \u{E000}", "\u{E000}"),
+            ("Léa\u{200B}", "\u{200B}"),
+            ("Léa \u{061C}x", "\u{061C}"),
+        ] {
+            let e = Prenoms::parse(input).unwrap_err();
+            assert_eq!(e.champ, "prénoms");
+            assert!(e.probleme.contains(&format!("« {c} »")) && e.probleme.contains("imprimé"), "{input}: {e}");
+        }
+        let long = format!("{}😀", "a".repeat(5000));
+        assert!(Prenoms::parse(&long).unwrap_err().probleme.contains("😀"));
+    }
+
+    #[test]
+    fn the_scripts_of_french_registers_are_accepted() {
+        for name in [
+            "Ñúñez",
+            "Ærøskøbing",
+            "Łukasz Żółć",
+            "Nguyễn Thị Ánh",
+            "Ψυχή",
+            "Жанна Ёлкина",
+            "שָׁלוֹם",
+            "محمد",
+            "王秀英",
+            "さくら",
+            "カタカナ",
+            "김민준",
+            "Ngũgĩ",
+            "Hawaiʻi",
+            "N’Diaye",
+            "Œdipe",
+            "ẞ",
+        ] {
+            assert!(Prenoms::parse(name).is_ok(), "{name}");
+            assert!(Nom::parse(name).is_ok(), "{name}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn whatever_is_accepted_is_printable(s in "\\PC{0,40}") {
+            if let Ok(p) = Prenoms::parse(&s) {
+                proptest::prop_assert!(p.as_str().chars().all(imprimable));
+            }
+            if let Ok(n) = Nom::parse(&s) {
+                proptest::prop_assert!(n.as_str().chars().all(imprimable));
+            }
+        }
+    }
+
+    #[test]
+    fn markup_characters_and_scripts_are_kept_exactly() {
         assert_eq!(Prenoms::parse(HOSTILE).unwrap().as_str(), HOSTILE);
         assert_eq!(Nom::parse(HOSTILE).unwrap().as_str(), HOSTILE.to_uppercase());
     }

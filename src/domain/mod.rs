@@ -10,6 +10,7 @@ pub mod ecole;
 pub mod eleve;
 pub mod identite;
 pub mod ids;
+pub(crate) mod imprimable;
 pub mod ine;
 pub mod niveau;
 pub mod scolarite;

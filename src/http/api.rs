@@ -106,41 +106,68 @@ fn id<T, F: FnOnce(&str) -> std::result::Result<T, crate::domain::IdError>>(
     parse(s).map_err(|_| Error::introuvable(quoi))
 }
 
-fn query<T>(q: std::result::Result<Query<T>, QueryRejection>) -> Result<T> {
-    q.map(|Query(v)| v)
-        .map_err(|e| Error::requete(format!("paramètres de requête invalides ({})", traduire(&e.body_text()))))
+pub(super) fn query<T>(q: std::result::Result<Query<T>, QueryRejection>) -> Result<T> {
+    q.map(|Query(v)| v).map_err(|e| {
+        let (champ, message) = traduire(&e.body_text());
+        Error::parametre(champ, format!("paramètre de requête invalide : {message}"))
+    })
 }
 
 pub(super) fn json<T>(j: std::result::Result<Json<T>, JsonRejection>) -> Result<T> {
     match j {
         Ok(Json(v)) => Ok(v),
-        Err(JsonRejection::MissingJsonContentType(_)) => {
-            Err(Error::requete("le corps de la requête doit être du JSON (Content-Type: application/json)"))
-        }
+        Err(JsonRejection::MissingJsonContentType(_)) => Err(Error::http(StatusCode::UNSUPPORTED_MEDIA_TYPE)),
         Err(JsonRejection::JsonSyntaxError(_)) => {
             Err(Error::requete("le corps de la requête n'est pas du JSON valide (UTF-8)"))
         }
         Err(JsonRejection::JsonDataError(e)) => {
-            Err(Error::invalide("corps", format!("données invalides : {}", traduire(&e.body_text()))))
+            let (champ, message) = traduire(&e.body_text());
+            Err(Error::invalide(champ, message))
         }
-        Err(e) => Err(Error::requete(format!("corps de requête illisible ({})", traduire(&e.body_text())))),
+        Err(e) => Err(Error::http(e.status())),
     }
 }
 
-/// Puts serde's English diagnostics into French, keeping the field name.
-fn traduire(msg: &str) -> String {
-    let detail = msg.rsplit(": ").next().unwrap_or(msg);
-    let champ = detail.split('`').nth(1).unwrap_or("");
-    if detail.starts_with("missing field") {
-        format!("champ obligatoire manquant : {champ}")
-    } else if detail.starts_with("unknown field") {
-        format!("champ inconnu : {champ}")
+/// Puts serde's English diagnostics into French; returns the field at fault (its path inside
+/// the body, `eleve.religion`) and the message. axum reports the path before the detail:
+/// « Failed to deserialize …: eleve: unknown field `religion`, expected … at line 1 column 9 ».
+fn traduire(msg: &str) -> (String, String) {
+    let msg = ["target type: ", "query string: "].iter().find_map(|p| msg.split_once(p).map(|(_, r)| r)).unwrap_or(msg);
+    let (chemin, detail) = match msg.split_once(": ") {
+        Some((p, d)) if !p.contains(' ') && !p.contains('`') => (if p == "." { "" } else { p }, d),
+        _ => ("", msg),
+    };
+    let nomme = detail.split('`').nth(1).unwrap_or("");
+    let joindre = |nom: &str| match (chemin, nom) {
+        ("", n) => n.to_string(),
+        (p, "") => p.to_string(),
+        (p, n) => format!("{p}.{n}"),
+    };
+    if detail.starts_with("unknown field") {
+        // The path already ends with the unknown key.
+        let c = if chemin.rsplit(['.', ']']).next() == Some(nomme) { chemin.to_string() } else { joindre(nomme) };
+        (c.clone(), format!("champ inconnu : {c} (un champ que l'API ne connaît pas n'est jamais enregistré)"))
+    } else if detail.starts_with("missing field") {
+        let c = joindre(nomme);
+        (c.clone(), format!("champ obligatoire manquant : {c}"))
     } else if detail.starts_with("invalid type") || detail.starts_with("invalid value") {
-        "un champ n'a pas le type attendu".into()
+        let c = joindre("");
+        let m = if c.is_empty() {
+            "le corps n'a pas la forme attendue".to_string()
+        } else {
+            format!("{c} : valeur du mauvais type")
+        };
+        (if c.is_empty() { "corps".into() } else { c }, m)
     } else if detail.starts_with("unknown variant") {
-        format!("valeur inconnue : {champ}")
+        let c = joindre("");
+        (if c.is_empty() { "corps".into() } else { c.clone() }, format!("{c} : valeur inconnue « {nomme} »"))
     } else {
-        "format inattendu".into()
+        let c = joindre("");
+        // A domain parser's own French message (`try_from`), after the path.
+        let d = detail.split(" at line ").next().unwrap_or(detail);
+        let francais = d.chars().any(|ch| "éèàùçê«".contains(ch));
+        let m = if francais { d.to_string() } else { "format inattendu".to_string() };
+        (if c.is_empty() { "corps".into() } else { c }, m)
     }
 }
 
@@ -213,6 +240,7 @@ async fn creer_ecole(
 
 /// Filter on the année scolaire.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct AnneeParam {
     /// Année scolaire (`2026-2027`); the current one by default.
     pub annee: Option<String>,
@@ -287,6 +315,7 @@ async fn eleves_classe(
 
 /// Filters of the pupil list.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct ListeParams {
     /// Only this school (id).
     pub ecole: Option<String>,
@@ -375,6 +404,7 @@ async fn lire_eleve(
 
 /// A pupil admitted directly in a school (identity, family, contacts, niveau).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DemandeAdmission {
     /// School id.
     pub ecole_id: String,
@@ -465,6 +495,7 @@ async fn creer_eleve(
 
 /// Output of a bulk print.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct FormatParam {
     /// `pdf` (one merged file, the default) or `zip` (one PDF per document).
     pub format: Option<String>,

@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
 
 /// The département's settings: each département of an installation has its own.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Parametres {
     /// The mairies see, beyond the état civil, the responsables, contacts, schooling and
     /// périscolaire of the arrêté (never the INE, the autorisations or the insurance).
@@ -88,6 +89,7 @@ fn departement_de(a: &auth::Acteur) -> Result<crate::domain::DepartementId> {
 
 /// Credentials.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Identifiants {
     /// Login.
     pub login: String,
@@ -171,6 +173,7 @@ pub async fn moi(State(state): State<AppState>, headers: HeaderMap, Connecte(a):
 
 /// A change of password.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ChangementMotDePasse {
     /// The current password.
     pub actuel: String,
@@ -223,6 +226,7 @@ pub async fn commencer_second_facteur(
 
 /// A code from the app.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Code {
     /// The 6 digits shown by the app.
     pub code: String,
@@ -251,6 +255,7 @@ pub async fn confirmer_second_facteur(
 
 /// A single-use link's token and the chosen password.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct JetonMotDePasse {
     /// The token of the link.
     pub jeton: String,
@@ -343,6 +348,7 @@ pub async fn lister_comptes(State(state): State<AppState>, Connecte(a): Connecte
 
 /// A new account.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DemandeCompte {
     /// Login.
     pub login: String,

@@ -99,6 +99,7 @@ where
 
 /// The five criteria of a duplicate search.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CriteresSaisie {
     /// Nom.
     pub nom: String,
@@ -133,6 +134,7 @@ async fn doublons(
 
 /// Filters of the inscriptions.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct FiltreInscriptions {
     /// Only those designating this school.
     pub ecole: Option<String>,
@@ -150,7 +152,7 @@ async fn lister_inscriptions(
 ) -> Result<Json<Vec<Inscription>>> {
     let le = state.clock.now();
     a.autoriser(Ressource::Inscription, Action::Lister, le)?;
-    let q = q.map(|axum::extract::Query(v)| v).map_err(|_| Error::requete("paramètres de requête invalides"))?;
+    let q = api::query(q)?;
     let ecole = q.ecole.as_deref().map(ecole_id).transpose()?;
     let etat = match q.etat.as_deref() {
         Some(e) => Some(
@@ -204,23 +206,19 @@ async fn lire_inscription(
     .map(Json)
 }
 
-/// The child of an inscription or admission: a known pupil, or a new one with its family.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+/// The child of an inscription or admission: a known pupil, or a new one with its family (the
+/// requests carry these fields inline: `deny_unknown_fields` does not combine with `flatten`).
+#[derive(Debug, Default)]
 pub struct EnfantSaisi {
     /// A child already known (from `/doublons`)…
-    #[serde(default)]
     pub eleve_id: Option<String>,
     /// …or a new child.
-    #[serde(default)]
     pub eleve: Option<EleveSaisie>,
     /// Responsables of a new child.
-    #[serde(default)]
     pub responsables: Vec<ResponsableSaisie>,
     /// Contacts of a new child.
-    #[serde(default)]
     pub contacts: Vec<ContactSaisie>,
     /// Confirms a new child despite possible duplicates.
-    #[serde(default)]
     pub confirmer_nouveau: bool,
 }
 
@@ -254,10 +252,23 @@ impl EnfantSaisi {
 
 /// An inscription, as asked.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DemandeInscription {
-    /// The child.
-    #[serde(flatten)]
-    pub enfant: EnfantSaisi,
+    /// A child already known (from `/doublons`)…
+    #[serde(default)]
+    pub eleve_id: Option<String>,
+    /// …or a new child.
+    #[serde(default)]
+    pub eleve: Option<EleveSaisie>,
+    /// Responsables of a new child.
+    #[serde(default)]
+    pub responsables: Vec<ResponsableSaisie>,
+    /// Contacts of a new child.
+    #[serde(default)]
+    pub contacts: Vec<ContactSaisie>,
+    /// Confirms a new child despite possible duplicates.
+    #[serde(default)]
+    pub confirmer_nouveau: bool,
     /// `ecole` (default), `cned`, `hopital`, `etablissement_specialise`, `instruction_famille`.
     #[serde(default)]
     pub mode: Option<String>,
@@ -275,9 +286,42 @@ pub struct DemandeInscription {
 }
 
 impl DemandeInscription {
+    /// An inscription of `enfant` (the pages' requests).
+    pub(super) fn de(
+        enfant: EnfantSaisi,
+        mode: Option<String>,
+        ecole_id: Option<String>,
+        niveau: String,
+        annee: Option<String>,
+    ) -> Self {
+        let EnfantSaisi { eleve_id, eleve, responsables, contacts, confirmer_nouveau } = enfant;
+        Self {
+            eleve_id,
+            eleve,
+            responsables,
+            contacts,
+            confirmer_nouveau,
+            mode,
+            ecole_id,
+            niveau,
+            annee,
+            commune_id: None,
+        }
+    }
+
+    fn enfant(&self) -> EnfantSaisi {
+        EnfantSaisi {
+            eleve_id: self.eleve_id.clone(),
+            eleve: self.eleve.clone(),
+            responsables: self.responsables.clone(),
+            contacts: self.contacts.clone(),
+            confirmer_nouveau: self.confirmer_nouveau,
+        }
+    }
+
     /// Checks every field (API and pages); returns the inscription and the identity's warnings.
     pub(super) fn valider(&self, today: time::Date) -> Result<(NouvelleInscription, Vec<String>)> {
-        let (eleve, w) = self.enfant.valider(today)?;
+        let (eleve, w) = self.enfant().valider(today)?;
         let n = NouvelleInscription {
             eleve,
             commune: self
@@ -355,14 +399,26 @@ async fn document_inscription(
 
 /// An admission.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DemandeAdmissionSaisie {
     /// From the mairie's inscription designating the school…
     #[serde(default)]
     pub inscription_id: Option<String>,
-    /// …or a pupil already known (from `/doublons`: a transfer keeps the INE and history), or
-    /// a new child (the school records the inscription).
-    #[serde(flatten)]
-    pub enfant: EnfantSaisi,
+    /// …or a pupil already known (from `/doublons`: a transfer keeps the INE and history)…
+    #[serde(default)]
+    pub eleve_id: Option<String>,
+    /// …or a new child (the school records the inscription).
+    #[serde(default)]
+    pub eleve: Option<EleveSaisie>,
+    /// Responsables of a new child.
+    #[serde(default)]
+    pub responsables: Vec<ResponsableSaisie>,
+    /// Contacts of a new child.
+    #[serde(default)]
+    pub contacts: Vec<ContactSaisie>,
+    /// Confirms a new child despite possible duplicates.
+    #[serde(default)]
+    pub confirmer_nouveau: bool,
     /// The school (without inscription).
     #[serde(default)]
     pub ecole_id: Option<String>,
@@ -385,12 +441,22 @@ pub struct DemandeAdmissionSaisie {
 }
 
 impl DemandeAdmissionSaisie {
+    fn enfant(&self) -> EnfantSaisi {
+        EnfantSaisi {
+            eleve_id: self.eleve_id.clone(),
+            eleve: self.eleve.clone(),
+            responsables: self.responsables.clone(),
+            contacts: self.contacts.clone(),
+            confirmer_nouveau: self.confirmer_nouveau,
+        }
+    }
+
     /// Checks every field (API and pages); returns the admission and the identity's warnings.
     pub(super) fn valider(&self, today: time::Date) -> Result<(DemandeAdmission, Vec<String>)> {
         let (origine, w) = match &self.inscription_id {
             Some(i) => (Origine::Inscription(i.clone()), vec![]),
             None => {
-                let (eleve, w) = self.enfant.valider(today)?;
+                let (eleve, w) = self.enfant().valider(today)?;
                 (Origine::Eleve { eleve, ecole: self.ecole_id.as_deref().map(ecole_id).transpose()? }, w)
             }
         };
@@ -473,6 +539,7 @@ async fn non_repartis(
 
 /// A new class.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NouvelleClasse {
     /// Label (« CE2-CM1 B »).
     pub libelle: String,
@@ -504,6 +571,7 @@ async fn creer_classe(
 
 /// Pupils to place.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Placement {
     /// Pupil ids (all placed, or none).
     pub eleves: Vec<String>,
@@ -537,6 +605,7 @@ async fn placer(
 
 /// Proposals for a class.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Propositions {
     /// For everyone: `passage` (default), `maintien` or `anticipe`.
     #[serde(default)]
@@ -630,6 +699,7 @@ async fn lire_passage(
 
 /// One step of a pupil's passage procedure.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Etape {
     /// For `proposition`, `decision`, `commission`: `passage`, `maintien`, `anticipe`.
     #[serde(default, rename = "type")]
@@ -679,6 +749,7 @@ async fn etape_passage(
 
 /// Leaving the school at the end of the year.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Depart {
     /// Leaves (true) or stays after all (false).
     pub quitte: bool,
@@ -714,6 +785,7 @@ pub(super) fn texte_court(champ: &'static str, s: Option<&str>) -> Result<Option
 
 /// A radiation.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RadiationSaisie {
     /// `demenagement`, `changement_ecole`, `instruction_famille`, `depart_etranger`,
     /// `fin_scolarite_primaire`, `autre`.

@@ -1,6 +1,8 @@
 //! HTTP errors: every failure becomes a status and a French message. On the API the body is
 //! JSON `{"error": code, "message": text}`; 5xx bodies are opaque and the cause is logged.
 
+use std::borrow::Cow;
+
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -14,7 +16,7 @@ pub struct Error {
     status: StatusCode,
     code: &'static str,
     message: String,
-    champ: Option<&'static str>,
+    champ: Option<Cow<'static, str>>,
     candidats: Option<serde_json::Value>,
 }
 
@@ -25,9 +27,10 @@ pub struct ErrorBody {
     pub error: &'static str,
     /// What went wrong, in French.
     pub message: String,
-    /// The field at fault, for `invalide`.
+    /// The field at fault, for `invalide` (`eleve.nom` inside an object).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub champ: Option<&'static str>,
+    #[schema(value_type = Option<String>)]
+    pub champ: Option<Cow<'static, str>>,
     /// For `doublons`: the pupils already known who may be this child.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
@@ -114,6 +117,17 @@ impl Error {
         Self { status: StatusCode::BAD_REQUEST, code: "requete", message: message.into(), champ: None, candidats: None }
     }
 
+    /// A 400 naming the query parameter at fault.
+    pub fn parametre(champ: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            code: "requete",
+            message: message.into(),
+            champ: Some(champ.into()),
+            candidats: None,
+        }
+    }
+
     /// A 404 for a record (also outside the perimeter: existence is not revealed).
     pub fn introuvable(quoi: &str) -> Self {
         Self {
@@ -126,14 +140,36 @@ impl Error {
     }
 
     /// A 422 naming a field.
-    pub fn invalide(champ: &'static str, message: impl Into<String>) -> Self {
+    pub fn invalide(champ: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
         Self {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             code: "invalide",
             message: message.into(),
-            champ: Some(champ),
+            champ: Some(champ.into()),
             candidats: None,
         }
+    }
+
+    /// An error of the HTTP layer itself (unknown address, method, media type, body too
+    /// large…), in French, whatever produced it: axum's own rejections are answered with this.
+    pub fn http(status: StatusCode) -> Self {
+        let (code, message) = match status.as_u16() {
+            400 => ("requete", "requête invalide : adresse, paramètres ou corps illisibles"),
+            404 => ("introuvable", "adresse inconnue de l'API : la liste des adresses est dans /api/v1/openapi.json"),
+            405 => ("methode", "méthode HTTP non permise pour cette adresse"),
+            408 => ("delai", "la requête a mis trop de temps à arriver"),
+            411 => ("longueur", "longueur du corps de la requête requise (Content-Length)"),
+            413 => ("trop_long", "corps de la requête trop volumineux"),
+            415 => (
+                "type_contenu",
+                "type de contenu non pris en charge : envoyez du JSON (Content-Type: application/json)",
+            ),
+            422 => ("invalide", "données invalides"),
+            429 => ("trop_de_requetes", "trop de requêtes : réessayez dans un moment"),
+            s if s >= 500 => ("interne", "erreur interne du serveur ; l'incident est journalisé"),
+            _ => ("requete", "requête refusée"),
+        };
+        Self { status, code, message: message.into(), champ: None, candidats: None }
     }
 
     /// A 500: the cause is logged, the client gets an opaque message.
@@ -146,6 +182,12 @@ impl Error {
             champ: None,
             candidats: None,
         }
+    }
+
+    /// The same error with another French message.
+    pub fn avec_message(mut self, m: impl Into<String>) -> Self {
+        self.message = m.into();
+        self
     }
 
     /// The status.
@@ -163,7 +205,7 @@ impl Error {
         ErrorBody {
             error: self.code,
             message: self.message.clone(),
-            champ: self.champ,
+            champ: self.champ.clone(),
             candidats: self.candidats.clone(),
         }
     }

@@ -50,6 +50,59 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
     .await
 }
 
+/// A path or query whose percent-decoded bytes are not UTF-8 is refused before routing: a
+/// lenient reader would turn them into U+FFFD and, say, search for nothing at all.
+fn adresse_illisible(uri: &axum::http::Uri) -> Option<Error> {
+    let utf8 = |b: &[u8]| percent_encoding::percent_decode(b).decode_utf8().is_ok();
+    if !utf8(uri.path().as_bytes()) {
+        return Some(Error::requete("adresse illisible : elle doit être en UTF-8"));
+    }
+    let query = uri.query().unwrap_or("");
+    if !query.split('&').flat_map(|p| p.split('=')).all(|p| utf8(p.as_bytes())) {
+        return Some(Error::requete("paramètres de requête illisibles : ils doivent être en UTF-8"));
+    }
+    None
+}
+
+/// An error as the API (JSON) or the pages (a French page) answer it.
+fn repondre(api: bool, e: Error) -> Response {
+    use axum::response::IntoResponse;
+    if api { e.into_response() } else { pages::PageError::from(e).into_response() }
+}
+
+/// Answers produced by axum itself rather than by a handler (unknown address or method,
+/// unreadable path, body too large, wrong media type…) have an empty or English plain-text
+/// body: they are replaced by the same French error as any other, JSON on the API and a page
+/// elsewhere. An API error reached from a page (a link) becomes a page with its message.
+async fn en_francais(api: bool, res: Response) -> Response {
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let ct = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let json = ct.starts_with("application/json");
+    if (api && json) || (!api && ct.starts_with("text/html")) {
+        return res;
+    }
+    let allow = res.headers().get(header::ALLOW).cloned();
+    let mut e = Error::http(status);
+    if json {
+        // A handler's JSON error on a page's address: keep its French message.
+        if let Ok(b) = axum::body::to_bytes(res.into_body(), 64 * 1024).await
+            && let Ok(v) = serde_json::from_slice::<serde_json::Value>(&b)
+            && let Some(m) = v["message"].as_str()
+        {
+            e = e.avec_message(m);
+        }
+    }
+    let mut nouvelle = repondre(api, e);
+    // Keep what the status itself requires (`Allow` on a 405).
+    if let Some(allow) = allow {
+        nouvelle.headers_mut().insert(header::ALLOW, allow);
+    }
+    nouvelle
+}
+
 /// Headers on every answer: a strict CSP, no sniffing, no referrer, no framing, and no caching
 /// of anything but the stylesheet (every other answer may hold personal data).
 async fn security_headers(
@@ -57,11 +110,14 @@ async fn security_headers(
     req: Request,
     next: Next,
 ) -> Response {
-    if let Some(refus) = session::ecriture_intersite(req.method(), req.headers()) {
-        return refus;
-    }
+    let api = req.uri().path().starts_with("/api/") || req.uri().path() == "/healthz";
+    let refus = session::ecriture_intersite(req.method(), req.headers(), state.transport.https())
+        .or_else(|| adresse_illisible(req.uri()));
     let cacheable = req.uri().path().starts_with("/static/");
-    let mut res = next.run(req).await;
+    let mut res = match refus {
+        Some(e) => repondre(api, e),
+        None => en_francais(api, next.run(req).await).await,
+    };
     if state.transport.https() {
         res.headers_mut()
             .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=63072000; includeSubDomains"));

@@ -476,14 +476,7 @@ async fn formulaire_refuse(
 /// The inscription the form asks for, as the API's request: the same checks apply. The mairie's
 /// commune and a school's own school come from the actor's perimeter, in the domain.
 fn demande_inscription(sa: &Saisie) -> DemandeInscription {
-    DemandeInscription {
-        enfant: enfant(sa),
-        mode: sa.opt("mode"),
-        ecole_id: sa.opt("ecole_id"),
-        niveau: sa.texte("niveau"),
-        annee: sa.opt("annee"),
-        commune_id: None,
-    }
+    DemandeInscription::de(enfant(sa), sa.opt("mode"), sa.opt("ecole_id"), sa.texte("niveau"), sa.opt("annee"))
 }
 
 /// The identity's warnings first, then the step's.
@@ -571,9 +564,15 @@ fn rendre_admission_inscription(
 /// The admission the form asks for, as the API's request: from an inscription, or of the child
 /// typed in (or chosen among the known pupils) in a school.
 fn demande_admission(sa: &Saisie, inscription: Option<&str>, ecole: Option<&EcoleId>) -> DemandeAdmissionSaisie {
+    let EnfantSaisi { eleve_id, eleve, responsables, contacts, confirmer_nouveau } =
+        if inscription.is_some() { EnfantSaisi::default() } else { enfant(sa) };
     DemandeAdmissionSaisie {
         inscription_id: inscription.map(str::to_string),
-        enfant: if inscription.is_some() { EnfantSaisi::default() } else { enfant(sa) },
+        eleve_id,
+        eleve,
+        responsables,
+        contacts,
+        confirmer_nouveau,
         ecole_id: ecole.map(ToString::to_string),
         niveau: sa.opt("niveau"),
         pieces_manquantes: sa.tous("pieces").into_iter().map(str::to_string).collect(),

@@ -6,9 +6,9 @@
 //! outright by the router.
 
 use axum::extract::FromRequestParts;
+use axum::http::Method;
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::request::Parts;
-use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Error;
@@ -142,11 +142,29 @@ pub fn egal_temps_constant(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Refuses cross-site state changes (`Sec-Fetch-Site: cross-site`), whatever the session.
-pub fn ecriture_intersite(method: &Method, headers: &HeaderMap) -> Option<Response> {
+/// Refuses state changes that come from another site, whatever the session (CSRF defence in
+/// depth, beside the per-session token): `Sec-Fetch-Site` other than `same-origin` or `none`
+/// (a user typing the address), or an `Origin` other than the server's own (`scheme://Host`).
+/// Clients that send neither header (scripts using the API with their token) are not browsers
+/// carrying someone else's cookie, and pass.
+pub fn ecriture_intersite(method: &Method, headers: &HeaderMap, https: bool) -> Option<Error> {
     if est_sure(method) {
         return None;
     }
-    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()).unwrap_or("");
-    (site == "cross-site").then(|| (StatusCode::FORBIDDEN, axum::Json(Error::intersite().body())).into_response())
+    if let Some(site) = headers.get("sec-fetch-site")
+        && !matches!(site.to_str().unwrap_or(""), "same-origin" | "none")
+    {
+        return Some(Error::intersite());
+    }
+    if let Some(origin) = headers.get(axum::http::header::ORIGIN) {
+        let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok());
+        let attendu = host.map(|h| format!("{}://{h}", if https { "https" } else { "http" }));
+        let origin = origin.to_str().ok();
+        if attendu.is_none()
+            || origin.map(|o| o.trim_end_matches('/').to_ascii_lowercase()) != attendu.map(|a| a.to_ascii_lowercase())
+        {
+            return Some(Error::intersite());
+        }
+    }
+    None
 }

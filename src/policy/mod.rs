@@ -385,6 +385,56 @@ pub fn decider(role: Role, relation: Relation, ressource: Ressource, action: Act
     }
 }
 
+/// How a record comes to lie in an actor's perimeter (DOMAIN.md §7, issue 7). The store's
+/// perimeter conditions (`store::perimetre::eleves`) implement exactly this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Rattachement {
+    /// A schooling record (admission, even provisional) in a school of the perimeter.
+    Scolarite,
+    /// An inscription of the perimeter that brought the pupil's record (a new child).
+    InscriptionCreatrice,
+    /// An inscription of the perimeter of a pupil already known elsewhere (chosen from the
+    /// duplicate search): pending until the admission.
+    InscriptionEleveConnu,
+    /// Nothing but the duplicate search (five criteria typed, beyond the perimeter).
+    RechercheDoublons,
+}
+
+impl Rattachement {
+    /// The most of a pupil's record the attachment may open, before the role's own fields
+    /// ([`champs_visibles`]) narrow it: a pending step on a pupil known elsewhere opens no
+    /// more than the duplicate search showed (identity, birth, last school), never
+    /// categories II–V. It is the admission, which waits for the radiation at the former
+    /// school, that opens the record.
+    pub fn champs(self) -> Champs {
+        match self {
+            Rattachement::Scolarite | Rattachement::InscriptionCreatrice => Champs::TOUS,
+            Rattachement::InscriptionEleveConnu | Rattachement::RechercheDoublons => {
+                Champs::IDENTITE | Champs::NAISSANCE | Champs::ECOLE
+            }
+        }
+    }
+
+    /// Whether the attachment makes the pupil's record readable as such (`GET /eleves/{id}`,
+    /// documents): only a schooling record or the inscription that brought the record.
+    pub fn ouvre_le_dossier(self) -> bool {
+        self.champs() == Champs::TOUS
+    }
+}
+
+/// Whether a pupil may be admitted in a school, given the school they attend this year, if
+/// any (DOMAIN.md §7: the former school radiates first; the certificat de radiation goes with
+/// the family). Returns the French refusal otherwise.
+pub fn admission_possible(ecole_actuelle: Option<&str>, meme_ecole: bool) -> Result<(), String> {
+    match ecole_actuelle {
+        None => Ok(()),
+        Some(_) if meme_ecole => Err("l'élève est déjà admis dans l'école".into()),
+        Some(nom) => Err(format!(
+            "l'élève est encore inscrit à l'école « {nom} » : elle doit d'abord le radier (certificat de radiation)"
+        )),
+    }
+}
+
 /// Which roles an account of `createur` may create (DOMAIN.md §5, issue: accounts).
 pub fn peut_creer(createur: Role, role: Role) -> bool {
     match createur {

@@ -286,3 +286,45 @@ fn the_table_is_total() {
     }
     assert!(n > 1000);
 }
+
+#[test]
+fn a_pending_step_on_a_pupil_known_elsewhere_opens_no_more_than_the_duplicate_search() {
+    let doublons = Rattachement::RechercheDoublons.champs();
+    assert_eq!(Rattachement::InscriptionEleveConnu.champs(), doublons);
+    for cat in [
+        Champs::ADRESSE,
+        Champs::INE,
+        Champs::RESPONSABLES,
+        Champs::AUTORISATIONS,
+        Champs::ASSURANCE,
+        Champs::CONTACTS,
+        Champs::SCOLARITE,
+        Champs::PERISCOLAIRE,
+    ] {
+        assert!(!doublons.contient(cat), "{:?} opened by a pending step", cat.noms());
+    }
+    assert!(!Rattachement::InscriptionEleveConnu.ouvre_le_dossier());
+    assert!(!Rattachement::RechercheDoublons.ouvre_le_dossier());
+    assert!(Rattachement::Scolarite.ouvre_le_dossier());
+    assert!(Rattachement::InscriptionCreatrice.ouvre_le_dossier());
+}
+
+#[test]
+fn the_duplicate_search_shows_what_the_attachment_allows() {
+    // The decision table and the attachment agree: the duplicate search never shows more.
+    for role in all_roles() {
+        if let Decision::Autorise { champs, .. } =
+            decider(role, Relation::Propre, Ressource::Doublons, Action::Rechercher, Reglages::default())
+        {
+            assert!(Rattachement::RechercheDoublons.champs().contient(champs), "{role}");
+        }
+    }
+}
+
+#[test]
+fn a_pupil_attending_another_school_is_admitted_only_after_its_radiation() {
+    assert!(admission_possible(None, false).is_ok());
+    let e = admission_possible(Some("École du Port"), false).unwrap_err();
+    assert!(e.contains("École du Port") && e.contains("radier"), "{e}");
+    assert!(admission_possible(Some("École du Port"), true).unwrap_err().contains("déjà admis"));
+}

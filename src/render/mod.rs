@@ -400,7 +400,8 @@ mod hostile_tests {
     use super::tests::*;
     use super::*;
 
-    const HOSTILE: &str = "#exit() $x$ *gras* _souligné_ [lien](x) \\ <b> @ref 😀 محمد Ñúñez-O'Brien";
+    const HOSTILE: &str =
+        "#exit() $x$ *gras* _souligné_ [lien](x) \\ <b> @ref محمد Ñúñez-O'Brien Ψυχή Nguyễn 王秀英 김민준";
 
     fn hostile_prenom() -> String {
         let mut p = HOSTILE.to_string();
@@ -419,6 +420,33 @@ mod hostile_tests {
         let text = pdf_chars(&pdf);
         assert!(text.contains(&nom), "nom missing in:\n{text}");
         assert!(text.contains(&prenom), "prénom missing in:\n{text}");
+    }
+
+    #[test]
+    fn every_character_input_accepts_prints_in_a_pdf_a_certificate() {
+        // Issue 7: a name accepted at input can no longer make a document fail. Every accepted
+        // character, in names of 40, goes through the PDF/A-2b certificate.
+        let chars: Vec<char> = crate::domain::imprimable::PLAGES
+            .iter()
+            .flat_map(|&(a, b)| (a..=b).filter_map(char::from_u32))
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let documents: Vec<serde_json::Value> = chars
+            .chunks(400)
+            .map(|bloc| {
+                let prenoms: String =
+                    bloc.chunks(40).map(|m| m.iter().collect::<String>()).collect::<Vec<_>>().join(" ");
+                certificat(&prenoms, "DURAND")["documents"][0].clone()
+            })
+            .collect();
+        let engine = Engine::new();
+        let pdf = engine
+            .render(Document::CertificatScolarite, &serde_json::json!({ "documents": documents }), &stamp())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let text = pdf_chars(&pdf);
+        for probe in ["ẞ", "ω", "Ж", "ש", "ب", "ệ", "王", "さ", "김", "€"] {
+            assert!(text.contains(probe), "{probe} missing from the text layer");
+        }
     }
 
     #[test]

@@ -93,7 +93,8 @@ fn inscription_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Inscription> {
     })
 }
 
-/// Records an inscription (pending).
+/// Records an inscription (pending). `cree_eleve`: the inscription brought the pupil's record
+/// (a new child); only then does it grant reads of that record (`perimetre::eleves`).
 #[allow(clippy::too_many_arguments)]
 pub fn inserer_inscription(
     c: &Connection,
@@ -105,13 +106,14 @@ pub fn inserer_inscription(
     ecole: Option<&EcoleId>,
     niveau: Niveau,
     par_ecole: bool,
+    cree_eleve: bool,
     le: Date,
 ) -> Result<()> {
     c.prepare_cached(
-        "INSERT INTO inscription (id, eleve_id, commune_id, annee, mode, ecole_id, niveau, etat, par_ecole, cree_le)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'en_attente', ?, ?)",
+        "INSERT INTO inscription (id, eleve_id, commune_id, annee, mode, ecole_id, niveau, etat, par_ecole, cree_eleve, cree_le)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'en_attente', ?, ?, ?)",
     )?
-    .execute(params![id, eleve, commune, annee, mode.code(), ecole, niveau, par_ecole, le])?;
+    .execute(params![id, eleve, commune, annee, mode.code(), ecole, niveau, par_ecole, cree_eleve, le])?;
     Ok(())
 }
 
@@ -817,6 +819,23 @@ pub fn poser_ine(c: &Connection, eleve: &EleveId, ine: &crate::domain::Ine) -> R
 /// The pupil's date of birth.
 pub fn naissance(c: &Connection, eleve: &EleveId) -> Result<Date> {
     Ok(c.prepare_cached("SELECT date_naissance FROM eleve WHERE id = ?")?.query_row([eleve], |r| r.get(0))?)
+}
+
+/// The identity of an inscription's pupil as the duplicate search shows it (the five criteria,
+/// which whoever chose the pupil already typed): nom, prénoms, sexe, birth date and place.
+/// Call only after the inscription itself was found within the actor's perimeter: it is how
+/// an inscription of a pupil known elsewhere prints its certificate without granting reads.
+pub fn identite_connue(c: &Connection, eleve: &EleveId) -> Result<(String, String, Sexe, Date, CommuneInsee, String)> {
+    Ok(c.prepare_cached(
+        "SELECT nom, prenoms, sexe, date_naissance, naissance_insee, naissance_lieu FROM eleve WHERE id = ?",
+    )?
+    .query_row([eleve], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?)
+}
+
+/// Whether a pupil exists anywhere (an id chosen from the duplicate search: its reads stay
+/// scoped; this only tells « introuvable » from a broken reference).
+pub fn eleve_existe(c: &Connection, eleve: &EleveId) -> Result<bool> {
+    Ok(c.prepare_cached("SELECT 1 FROM eleve WHERE id = ?")?.query_row([eleve], |_| Ok(())).optional()?.is_some())
 }
 
 /// « NOM Prénoms », for messages to the school.

@@ -37,6 +37,11 @@ pub fn dernier(c: &Connection) -> Result<Option<(i64, String)>> {
         .optional()?)
 }
 
+/// The MAC of row `seq`, if the row exists.
+pub fn mac_de(c: &Connection, seq: i64) -> Result<Option<String>> {
+    Ok(c.prepare_cached("SELECT mac FROM journal WHERE seq = ?")?.query_row([seq], |r| r.get(0)).optional()?)
+}
+
 /// Appends a row with its MAC.
 pub fn inserer(c: &Connection, e: &Entree, mac: &str) -> Result<()> {
     c.prepare_cached(

@@ -5,6 +5,7 @@
 //! readers. A write is acknowledged only after COMMIT. Migrations from `schema/` run at open,
 //! tracked by `PRAGMA user_version`; a released migration never changes.
 
+pub mod ancre;
 pub mod classes;
 pub mod comptes;
 pub mod cycle;
@@ -28,6 +29,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_registre", include_str!("../../schema/0001_registre.sql")),
     ("0002_comptes_journal", include_str!("../../schema/0002_comptes_journal.sql")),
     ("0003_cycle_de_vie", include_str!("../../schema/0003_cycle_de_vie.sql")),
+    ("0004_inscription_origine", include_str!("../../schema/0004_inscription_origine.sql")),
 ];
 
 /// How many read-only connections the pool holds.
@@ -63,6 +65,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub struct Store {
     path: PathBuf,
     writer: Mutex<Connection>,
+    /// Locked only while the writer is held (writer first): the journal's anchor.
+    ancrage: Mutex<ancre::Ancrage>,
     readers: Mutex<Vec<Connection>>,
     available: Condvar,
 }
@@ -102,6 +106,7 @@ impl Store {
         writer.pragma_update(None, "journal_mode", "WAL")?;
         configure(&writer)?;
         migrate(&writer)?;
+        let ancrage = ancre::Ancrage::ouvrir(&writer, path, nouveau)?;
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
             let r = Connection::open_with_flags(
@@ -115,6 +120,7 @@ impl Store {
         Ok(Self {
             path: path.to_path_buf(),
             writer: Mutex::new(writer),
+            ancrage: Mutex::new(ancrage),
             readers: Mutex::new(readers),
             available: Condvar::new(),
         })
@@ -169,7 +175,32 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(Error::from)?;
         let value = f(&tx)?;
         tx.commit().map_err(Error::from)?;
+        lock(&self.ancrage).apres_commit(&conn);
         Ok(value)
+    }
+
+    /// How the journal stands against its anchor file (`registre check`).
+    pub fn etat_ancre(&self) -> Result<ancre::EtatAncre> {
+        let path = ancre::chemin(&self.path);
+        self.read(|c| ancre::etat(c, &path))
+    }
+
+    /// The anchor file of this database.
+    pub fn chemin_ancre(&self) -> PathBuf {
+        ancre::chemin(&self.path)
+    }
+
+    /// Anchors the journal at its current end and maintains the anchor from now on: for an
+    /// operator who has verified the chain (`registre check --reancrer`) after losing the
+    /// anchor file or upgrading a database that had none.
+    pub fn reancrer(&self) -> Result<ancre::Ancre> {
+        let conn = lock(&self.writer);
+        let a = ancre::fin(&conn)?;
+        let mut ancrage = lock(&self.ancrage);
+        ancre::ecrire(&ancrage.path, &a)
+            .map_err(|e| Error::Ouverture(format!("écriture de {} : {e}", ancrage.path.display())))?;
+        ancrage.derniere = Some(a.clone());
+        Ok(a)
     }
 
     /// Whether the database answers (health checks).
@@ -222,7 +253,12 @@ impl Store {
         self.read(|c| {
             c.backup(rusqlite::MAIN_DB, dest, None::<fn(rusqlite::backup::Progress)>)?;
             Ok(())
-        })
+        })?;
+        // The copy's own anchor, at the copy's end of journal.
+        let copy = Connection::open_with_flags(dest, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let a = ancre::fin(&copy)?;
+        ancre::ecrire(&ancre::chemin(dest), &a)
+            .map_err(|e| Error::Ouverture(format!("écriture du point de contrôle de la copie : {e}")))
     }
 }
 

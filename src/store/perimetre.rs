@@ -52,8 +52,13 @@ pub fn ecoles(p: &Perimetre) -> Condition {
 }
 
 /// The condition on a pupil row aliased `el` for it to lie in the perimeter: a responsable's
-/// own children, a collège's assigned pupils, or pupils with a schooling record in a school
-/// of the perimeter.
+/// own children, a collège's assigned pupils, pupils with a schooling record in a school of the
+/// perimeter, or children whose record an inscription of the perimeter brought.
+///
+/// An inscription of a pupil already known elsewhere (chosen from the duplicate search) grants
+/// nothing here (issue 7): it shows its mairie and its designated school the identity the
+/// duplicate search showed, through the inscription itself, until the pupil is admitted, and
+/// the admission waits for the radiation at the former school.
 pub fn eleves(p: &Perimetre) -> Condition {
     match p {
         Perimetre::Installation => cond("1".into(), vec![]),
@@ -73,7 +78,8 @@ pub fn eleves(p: &Perimetre) -> Condition {
             cond(
                 format!(
                     "(EXISTS (SELECT 1 FROM scolarite sp JOIN ecole e ON e.id = sp.ecole_id WHERE sp.eleve_id = el.id AND {})
-                      OR EXISTS (SELECT 1 FROM inscription i LEFT JOIN ecole e ON e.id = i.ecole_id WHERE i.eleve_id = el.id AND {}))",
+                      OR EXISTS (SELECT 1 FROM inscription i LEFT JOIN ecole e ON e.id = i.ecole_id
+                                 WHERE i.eleve_id = el.id AND i.cree_eleve = 1 AND {}))",
                     e.sql, i.sql
                 ),
                 params,

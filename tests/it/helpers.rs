@@ -16,8 +16,11 @@ use time::macros::datetime;
 /// The fixed instant of the tests: a school day of 2026-2027.
 pub const NOW: OffsetDateTime = datetime!(2026-11-29 09:30 UTC);
 
-/// The hostile name of the foundation issue.
-pub const HOSTILE: &str = "#exit() $x$ *gras* _souligné_ [lien](x) \\ <b> @ref 😀 محمد Ñúñez-O'Brien";
+/// The hostile name of the foundation issue (Typst markup, HTML, Arabic), with the scripts of
+/// issue 7 (Greek, Vietnamese, Chinese, Korean, Cyrillic; Hebrew is tested apart, its text
+/// layer being in visual order); emoji are refused at input since issue 7.
+pub const HOSTILE: &str =
+    "#exit() $x$ *gras* _souligné_ [lien](x) \\ <b> @ref محمد Ñúñez-O'Brien Ψυχή Nguyễn 王秀英 김민준 Жанна";
 
 /// A logged-in session: its cookie and CSRF token.
 #[derive(Clone, Debug)]

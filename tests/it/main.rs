@@ -13,3 +13,4 @@ mod pages;
 mod pages_cycle;
 mod parcours;
 mod schema;
+mod securite;

@@ -340,3 +340,63 @@ async fn every_role_relation_resource_and_action_answers_as_the_policy_says_and_
         assert!(by_role.contains_key(role), "{role} not exercised");
     }
 }
+
+/// Issue 7: a pending inscription by `eleve_id` (and the admissions attempted from it) is a
+/// relation of its own: for the mairie and the directeur that recorded it, every endpoint of
+/// the matrix answers as for another territory's pupil. Only the inscription lists show the
+/// pupil, with the identity the duplicate search showed (never the INE nor a phone).
+#[tokio::test]
+async fn a_pending_inscription_or_a_refused_admission_opens_nothing_of_the_matrix() {
+    let s = TestServer::start(400).await;
+    let mut cases = 0;
+    for login in ["directeur.1", "directeur.2", "mairie.1", "mairie.2"] {
+        let k = s.compte(login).clone();
+        let sess = s.login(login).await;
+        let autre = s.comptes.iter().find(|o| o.role == k.role && o.login != k.login).unwrap().clone();
+        let cibles = cibles_de(&s, &k.role, autre.perimetre_id.as_deref());
+        let ecoles = s.json_as(&sess, "/api/v1/ecoles").await;
+        let ecole = ecoles.as_array().unwrap()[0].clone();
+        let niveau = if ecole["type"] == "maternelle" { "MS" } else { "CE2" };
+        for c in &cibles {
+            let body = if k.role == "directeur" {
+                json!({ "eleve_id": c.id, "niveau": niveau })
+            } else {
+                // The mairies register for the coming year (a directeur of the other tenant may
+                // already have a pending inscription of the same pupil for this one).
+                json!({ "eleve_id": c.id, "niveau": niveau, "ecole_id": ecole["id"], "annee": "2027-2028" })
+            };
+            let res = s.post_as(&sess, "/api/v1/inscriptions", &body).await;
+            assert_eq!(res.status(), 201, "{login}: {}", res.text().await.unwrap());
+            let iid = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+            let res = s.post_as(&sess, &format!("/api/v1/inscriptions/{iid}/validation"), &json!({})).await;
+            assert_eq!(res.status(), 200, "{login}");
+            if k.role == "directeur" {
+                for admission in [
+                    json!({ "inscription_id": iid }),
+                    json!({ "eleve_id": c.id, "ecole_id": ecole["id"], "niveau": niveau }),
+                ] {
+                    let res = s.post_as(&sess, "/api/v1/admissions", &admission).await;
+                    assert_eq!(res.status(), 409, "{login}: admission of a pupil attending elsewhere");
+                }
+            }
+            for endpoint in ENDPOINTS {
+                cases += 1;
+                let (post, path) = chemin(endpoint, c);
+                let (status, body) = requete(&s, &sess, post, &path, c, cases).await;
+                let ctx = format!("{login} inscription en attente {endpoint} {path} → {status}");
+                let liste_inscriptions = matches!(*endpoint, "inscriptions.ecole" | "page.inscriptions");
+                let list_ok = status == 200
+                    && (liste_inscriptions
+                        || matches!(*endpoint, "eleve.rechercher" | "page.recherche" | "stats.effectifs"));
+                assert!(matches!(status, 403 | 404) || list_ok, "{ctx}: should be refused\n{body:.400}");
+                if liste_inscriptions {
+                    assert!(!body.contains(&c.ine), "LEAK {ctx}: the INE");
+                    assert!(!c.telephones.iter().any(|t| body.contains(t.as_str())), "LEAK {ctx}: a phone");
+                } else if let Some(what) = fuite(&body, c) {
+                    panic!("LEAK {ctx}: the body shows {what}\n{body:.600}");
+                }
+            }
+        }
+    }
+    assert!(cases >= 4 * ENDPOINTS.len(), "{cases}");
+}

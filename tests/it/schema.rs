@@ -170,6 +170,7 @@ const REVIEWED: &[(&str, &str, &str)] = &[
     ("inscription", "etat", "IV inscription state"),
     ("inscription", "par_ecole", "IV recorded by the school"),
     ("inscription", "cree_le", "IV date of inscription"),
+    ("inscription", "cree_eleve", "IV the inscription brought the pupil's record (grants reads)"),
     ("inscription", "inscrit_le", "IV date of inscription"),
     ("inscription", "clos_le", "IV date"),
     ("scolarite", "pieces_manquantes", "IV admission: codes of missing papers (no content)"),
