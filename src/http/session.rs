@@ -147,22 +147,28 @@ pub fn egal_temps_constant(a: &str, b: &str) -> bool {
 /// (a user typing the address), or an `Origin` other than the server's own (`scheme://Host`).
 /// Clients that send neither header (scripts using the API with their token) are not browsers
 /// carrying someone else's cookie, and pass.
+///
+/// `Origin: null` is what a browser sends for a form posted from our own pages, since they are
+/// served with `Referrer-Policy: no-referrer`: it passes only with `Sec-Fetch-Site:
+/// same-origin` (every current browser sends it), never alone.
 pub fn ecriture_intersite(method: &Method, headers: &HeaderMap, https: bool) -> Option<Error> {
     if est_sure(method) {
         return None;
     }
-    if let Some(site) = headers.get("sec-fetch-site")
-        && !matches!(site.to_str().unwrap_or(""), "same-origin" | "none")
+    let site = headers.get("sec-fetch-site").map(|v| v.to_str().unwrap_or(""));
+    if let Some(site) = site
+        && !matches!(site, "same-origin" | "none")
     {
         return Some(Error::intersite());
     }
     if let Some(origin) = headers.get(axum::http::header::ORIGIN) {
+        let origin = origin.to_str().unwrap_or("").trim_end_matches('/').to_ascii_lowercase();
+        if origin == "null" {
+            return (site != Some("same-origin")).then(Error::intersite);
+        }
         let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok());
-        let attendu = host.map(|h| format!("{}://{h}", if https { "https" } else { "http" }));
-        let origin = origin.to_str().ok();
-        if attendu.is_none()
-            || origin.map(|o| o.trim_end_matches('/').to_ascii_lowercase()) != attendu.map(|a| a.to_ascii_lowercase())
-        {
+        let attendu = host.map(|h| format!("{}://{}", if https { "https" } else { "http" }, h.to_ascii_lowercase()));
+        if attendu.as_deref() != Some(origin.as_str()) {
             return Some(Error::intersite());
         }
     }

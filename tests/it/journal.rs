@@ -6,7 +6,7 @@ use crate::helpers::{TestServer, registre};
 
 const CLOCK: &str = "2026-11-29T09:30:00Z";
 
-fn run(args: &[&str], db: &std::path::Path) -> std::process::Output {
+pub(crate) fn run(args: &[&str], db: &std::path::Path) -> std::process::Output {
     registre().args(args).arg("--db").arg(db).env("REGISTRE_HORLOGE", CLOCK).output().unwrap()
 }
 
@@ -60,7 +60,7 @@ fn the_cli_journals_its_reads_and_prints_as_the_operator() {
     assert!(text.contains("5 lignes"), "{text}");
 }
 
-fn falsifier(db: &std::path::Path, sql: &str) {
+pub(crate) fn falsifier(db: &std::path::Path, sql: &str) {
     let conn = rusqlite::Connection::open(db).unwrap();
     // Whoever tampers with the file can drop the triggers first; the chain still tells.
     conn.execute_batch("DROP TRIGGER journal_sans_modification; DROP TRIGGER journal_sans_suppression;").unwrap();

@@ -5,7 +5,9 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Session, TestServer, pdftotext, registre};
+use crate::helpers::{Session, TestServer, pdftotext};
+// `falsifier` cuts as the issue did: drop the triggers, delete, put them back.
+use crate::journal::{falsifier as couper, run};
 
 /// A pupil attending a school outside `hors` (an SQL condition on the school `e` that the
 /// attacker's perimeter satisfies), with everything an attacker would want of it.
@@ -216,24 +218,8 @@ async fn a_mairie_inscription_of_a_pupil_known_elsewhere_shows_only_what_the_dup
     assert_eq!(dossier(&s, &v.id), avant, "the pupil's record changed");
 }
 
-fn run(args: &[&str], db: &std::path::Path) -> std::process::Output {
-    registre().args(args).arg("--db").arg(db).env("REGISTRE_HORLOGE", "2026-11-29T09:30:00Z").output().unwrap()
-}
-
 fn sortie(o: &std::process::Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
-
-/// As the issue: drop the triggers, cut, put them back.
-fn couper(db: &std::path::Path, sql: &str) {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    conn.execute_batch("DROP TRIGGER journal_sans_modification; DROP TRIGGER journal_sans_suppression;").unwrap();
-    conn.execute_batch(sql).unwrap();
-    conn.execute_batch(
-        "CREATE TRIGGER journal_sans_modification BEFORE UPDATE ON journal BEGIN SELECT RAISE(ABORT, 'x'); END;
-         CREATE TRIGGER journal_sans_suppression BEFORE DELETE ON journal BEGIN SELECT RAISE(ABORT, 'x'); END;",
-    )
-    .unwrap();
 }
 
 #[test]
@@ -538,4 +524,29 @@ async fn writes_from_another_site_are_refused_even_with_a_valid_token() {
         .await
         .unwrap();
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    // What Chromium sends for the login form of our own page (its Referrer-Policy makes the
+    // origin opaque): the login goes through (the browser journey, checked by hand in
+    // headless Chromium, failed on this before).
+    let page = s.client.get(s.url("/connexion")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("name=\"login\""));
+    let k = s.compte("directeur.1").clone();
+    s.clock.advance(time::Duration::seconds(30));
+    let corps = crate::helpers::form(&[
+        ("login", &k.login),
+        ("mot_de_passe", &k.mot_de_passe),
+        ("code", &s.code(&k.login)),
+        ("suite", "/"),
+    ]);
+    let res = s
+        .client
+        .post(s.url("/connexion"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", "null")
+        .header("sec-fetch-site", "same-origin")
+        .header("sec-fetch-mode", "navigate")
+        .body(corps)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
 }
