@@ -318,14 +318,8 @@ pub fn comptes_demo_chemin(db: &Path) -> PathBuf {
 }
 
 fn ecrire_prive(path: &Path, data: &[u8]) -> anyhow::Result<()> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(path).with_context(|| format!("impossible d'écrire {}", path.display()))?;
+    let mut f =
+        crate::config::fichier_prive(path, true).with_context(|| format!("impossible d'écrire {}", path.display()))?;
     f.write_all(data)?;
     Ok(())
 }
@@ -341,7 +335,7 @@ fn serve(db: &Path, addr: SocketAddr, with_demo: bool, clock: Clock, transport: 
     }
     // Fail closed: a journal whose end disagrees with its anchor is evidence; the server does
     // not start over it (an operator looks with `registre check` first).
-    if let Some(p) = store.etat_ancre()?.probleme(&store.chemin_ancre()) {
+    if let Some(p) = store.probleme_ancre() {
         bail!("journal d'audit : {p} ; lancez « registre check --db {} »", db.display());
     }
     if clock.is_fixed() {

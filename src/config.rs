@@ -54,6 +54,25 @@ impl fmt::Debug for Cles {
     }
 }
 
+/// Opens a file readable by the server's account only (mode 0600 on Unix), for anything that
+/// holds personal data or secrets: `nouveau` refuses an existing file, otherwise it is
+/// replaced.
+pub fn fichier_prive(path: &Path, nouveau: bool) -> std::io::Result<std::fs::File> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true);
+    if nouveau {
+        opts.create_new(true);
+    } else {
+        opts.create(true).truncate(true);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path)
+}
+
 /// Lower-case hexadecimal.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -88,14 +107,7 @@ impl Cles {
     pub fn creer(db: &Path) -> Result<Self, Error> {
         let path = Self::chemin(db);
         let cles = Self::generer(&mut rand::rng());
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(&path).map_err(|e| Error::Io(path.clone(), e))?;
+        let mut f = fichier_prive(&path, true).map_err(|e| Error::Io(path.clone(), e))?;
         let mut text = String::from("# Clés de l'installation registre : ne jamais copier avec la base ni publier.\n");
         for (nom, v) in NOMS.iter().zip(cles.valeurs()) {
             text.push_str(&format!("{nom} = {}\n", hex(v)));

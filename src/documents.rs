@@ -104,8 +104,7 @@ fn signataire(t: &EnTete) -> Value {
     json!({ "nom": t.direction_nom, "qualite": qualite, "qualite_majuscule": majuscule, "feminin": t.direction_feminin })
 }
 
-fn eleve_json(f: &FicheEleve) -> Value {
-    let e = &f.eleve;
+fn eleve_json(e: &eleves::Eleve) -> Value {
     json!({
         "nom": e.nom, "nom_usage": e.nom_usage, "prenoms": e.prenoms, "sexe": e.sexe.code(),
         "sexe_libelle": sexe_libelle(e.sexe), "date_naissance": date_fr(e.date_naissance),
@@ -125,7 +124,7 @@ pub fn donnees_certificat_scolarite(
         Error::Cible(format!("l'élève n'est pas scolarisé dans l'école en {annee} : pas de certificat de scolarité"))
     })?;
     Ok(json!({
-        "ecole": ecole_json(t), "annee": annee.to_string(), "eleve": eleve_json(f),
+        "ecole": ecole_json(t), "annee": annee.to_string(), "eleve": eleve_json(&f.eleve),
         "scolarite": {
             "niveau": s.niveau.code(), "niveau_libelle": s.niveau.libelle(), "cycle": s.cycle.to_string(),
             "classe": s.classe, "depuis": date_fr(s.date_admission),
@@ -173,7 +172,7 @@ pub fn donnees_fiche_renseignements(
         .collect();
     let a = f.annuel.clone().unwrap_or_default();
     Ok(json!({
-        "ecole": ecole_json(t), "annee": annee.to_string(), "eleve": eleve_json(f),
+        "ecole": ecole_json(t), "annee": annee.to_string(), "eleve": eleve_json(&f.eleve),
         "scolarite": {
             "niveau": s.map(|s| s.niveau.code()).unwrap_or("—"),
             "classe": s.and_then(|s| s.classe.clone()),
@@ -477,28 +476,16 @@ impl Imprimeur<'_> {
 
     fn certificat_inscription(&self, id: &str) -> Result<Piece> {
         let p = self.perimetre;
-        let (i, eleve_id, eleve, fiche, commune, ecole) = self.store.read(|c| {
+        let (i, eleve, responsables, commune, ecole) = self.store.read(|c| {
             let i = sc::inscription(c, p, id)?;
             let eleve = EleveId::parse(&i.eleve_id).map_err(|_| store::Error::Introuvable("élève"))?;
-            let eleve_id = eleve.clone();
             // A pupil known elsewhere (inscription by `eleve_id`) is not readable through its
             // inscription: the certificate then prints the five criteria of the duplicate
             // search, which whoever chose the pupil typed, and no address nor responsable.
-            let fiche = match eleves::fiche(c, p, &eleve, i.annee) {
-                Ok(f) => Some(f),
-                Err(store::Error::Introuvable(_)) => None,
+            let (eleve, responsables) = match eleves::fiche(c, p, &eleve, i.annee) {
+                Ok(f) => (f.eleve.clone(), responsables_lignes(&f)),
+                Err(store::Error::Introuvable(_)) => (sc::identite_connue(c, &eleve)?, vec![]),
                 Err(e) => return Err(e),
-            };
-            let eleve = match &fiche {
-                Some(f) => eleve_json(f),
-                None => {
-                    let (nom, prenoms, sexe, naissance, insee, lieu) = sc::identite_connue(c, &eleve)?;
-                    json!({
-                        "nom": nom, "nom_usage": null, "prenoms": prenoms, "sexe": sexe.code(),
-                        "sexe_libelle": sexe_libelle(sexe), "date_naissance": date_fr(naissance),
-                        "lieu_naissance": lieu_naissance(&insee, &lieu), "adresse": Vec::<String>::new(),
-                    })
-                }
             };
             let commune = sc::commune(c, &i.commune_id)?;
             let ecole = match &i.ecole_id {
@@ -507,21 +494,20 @@ impl Imprimeur<'_> {
                 }
                 None => None,
             };
-            Ok((i, eleve_id, eleve, fiche, commune, ecole))
+            Ok((i, eleve, responsables, commune, ecole))
         })?;
         let (commune_nom, insee, departement) = commune;
-        let texte = |k: &str| eleve[k].as_str().unwrap_or_default().to_string();
-        let initiales = crate::domain::identite::initiales(&texte("prenoms"), &texte("nom"));
+        let initiales = crate::domain::identite::initiales(&eleve.prenoms, &eleve.nom);
         let (prefixe, emetteur) = match (&ecole, i.par_ecole) {
             (Some(e), true) => (format!("CI-{}", e.uai), e.nom.clone()),
             _ => (format!("CI-{insee}"), format!("Mairie de {commune_nom}")),
         };
         let k =
-            self.certifier("inscription", &format!("inscription:{id}"), &eleve_id, &prefixe, &emetteur, &initiales)?;
+            self.certifier("inscription", &format!("inscription:{id}"), &eleve.id, &prefixe, &emetteur, &initiales)?;
         let (adresse, qr) = verification(&self.adresse_publique()?, &k.code);
         let data = json!({
             "mairie": { "commune": commune_nom, "insee": insee, "departement": departement },
-            "annee": i.annee.to_string(), "eleve": eleve, "responsables": fiche.as_ref().map(responsables_lignes).unwrap_or_default(),
+            "annee": i.annee.to_string(), "eleve": eleve_json(&eleve), "responsables": responsables,
             "mode": i.mode.libelle(), "niveau": i.niveau.code(), "niveau_libelle": i.niveau.libelle(),
             "ecole": ecole.as_ref().map(|e| json!({ "nom": e.nom, "uai": e.uai, "adresse": e.adresse })),
             "numero": k.numero, "code": k.code, "adresse_verification": adresse, "qr": qr,
@@ -529,7 +515,7 @@ impl Imprimeur<'_> {
             "signataire": if i.par_ecole { "La direction de l'école, pour la mairie" } else { "Le maire ou son représentant" },
         });
         Ok(Piece {
-            nom_fichier: format!("certificat-inscription-{}-{eleve_id}.pdf", slug(&texte("nom"))),
+            nom_fichier: format!("certificat-inscription-{}-{}.pdf", slug(&eleve.nom), eleve.id),
             ident: format!("inscription/{id}"),
             data,
         })
@@ -569,7 +555,7 @@ impl Imprimeur<'_> {
             .map(|(t, _)| t.libelle().to_string())
             .or_else(|| passage.proposition.map(|(t, _)| format!("{} (proposition)", t.libelle())));
         let data = json!({
-            "ecole": ecole_json(&tete), "annee": r.annee.to_string(), "eleve": eleve_json(&fiche),
+            "ecole": ecole_json(&tete), "annee": r.annee.to_string(), "eleve": eleve_json(&fiche.eleve),
             "radiation": {
                 "date": date_fr(r.date), "classe": r.classe, "niveau": format!("{} ({})", r.niveau.code(), r.niveau.libelle()),
                 "decision": decision, "motif": r.motif.as_deref().and_then(|m| MotifRadiation::parse(m).ok()).map(|m| m.libelle()),
@@ -598,7 +584,7 @@ impl Imprimeur<'_> {
         };
         let suivant = t.niveau_suivant(s.niveau).map(|n| n.code().to_string()).unwrap_or_else(|| "6e (collège)".into());
         Ok(json!({
-            "ecole": ecole_json(tete), "annee": annee.to_string(), "eleve": eleve_json(fiche),
+            "ecole": ecole_json(tete), "annee": annee.to_string(), "eleve": eleve_json(&fiche.eleve),
             "responsables": responsables_lignes(fiche), "variante": variante,
             "passage": {
                 "niveau": s.niveau.code(), "classe": s.classe, "type_libelle": t.libelle(), "niveau_suivant": suivant,
@@ -711,14 +697,7 @@ pub fn archiver_registres(
     for (id, uai) in &ecoles {
         let pdf = imp.pdf(Document::RegistreEleves, &Cible::Ecole(id.clone()))?;
         let chemin = dossier.join(format!("{uai}.pdf"));
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(&chemin).map_err(render::Error::from)?;
+        let mut f = crate::config::fichier_prive(&chemin, false).map_err(render::Error::from)?;
         f.write_all(&pdf).map_err(render::Error::from)?;
     }
     Ok(ecoles.len())

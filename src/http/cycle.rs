@@ -250,6 +250,24 @@ impl EnfantSaisi {
     }
 }
 
+/// The child's fields, carried inline by the inscription and the admission requests.
+macro_rules! enfant_saisi {
+    ($($demande:ty),*) => {$(
+        impl $demande {
+            fn enfant(&self) -> EnfantSaisi {
+                EnfantSaisi {
+                    eleve_id: self.eleve_id.clone(),
+                    eleve: self.eleve.clone(),
+                    responsables: self.responsables.clone(),
+                    contacts: self.contacts.clone(),
+                    confirmer_nouveau: self.confirmer_nouveau,
+                }
+            }
+        }
+    )*};
+}
+enfant_saisi!(DemandeInscription, DemandeAdmissionSaisie);
+
 /// An inscription, as asked.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -306,16 +324,6 @@ impl DemandeInscription {
             niveau,
             annee,
             commune_id: None,
-        }
-    }
-
-    fn enfant(&self) -> EnfantSaisi {
-        EnfantSaisi {
-            eleve_id: self.eleve_id.clone(),
-            eleve: self.eleve.clone(),
-            responsables: self.responsables.clone(),
-            contacts: self.contacts.clone(),
-            confirmer_nouveau: self.confirmer_nouveau,
         }
     }
 
@@ -441,16 +449,6 @@ pub struct DemandeAdmissionSaisie {
 }
 
 impl DemandeAdmissionSaisie {
-    fn enfant(&self) -> EnfantSaisi {
-        EnfantSaisi {
-            eleve_id: self.eleve_id.clone(),
-            eleve: self.eleve.clone(),
-            responsables: self.responsables.clone(),
-            contacts: self.contacts.clone(),
-            confirmer_nouveau: self.confirmer_nouveau,
-        }
-    }
-
     /// Checks every field (API and pages); returns the admission and the identity's warnings.
     pub(super) fn valider(&self, today: time::Date) -> Result<(DemandeAdmission, Vec<String>)> {
         let (origine, w) = match &self.inscription_id {

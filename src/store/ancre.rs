@@ -12,8 +12,9 @@
 //! Rules kept here:
 //! - the file is replaced atomically (temporary file, fsync, rename, fsync of the folder) and
 //!   is private (0600);
-//! - it never goes back: a write that would lower it is skipped (two processes, the server and
-//!   a CLI verb, may commit in turn);
+//! - a process never moves it back; two processes (the server and a CLI verb) committing in
+//!   turn may leave it at the end one of them saw, which is a row of the journal: behind the end
+//!   is never an alarm, and the next commit moves it on;
 //! - an anchor that does not match the journal at open (missing while the journal holds rows,
 //!   ahead of the journal's end, or with another MAC) is never rewritten by this process: the
 //!   evidence stays until an operator has looked (`registre check`, then `--reancrer`).
@@ -126,14 +127,7 @@ pub fn ecrire(path: &Path, a: &Ancre) -> std::io::Result<()> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(&tmp)?;
+    let mut f = crate::config::fichier_prive(&tmp, false)?;
     let text = format!(
         "# Point de contrôle du journal d'audit de registre : dernière ligne et son empreinte.\nseq = {}\nmac = {}\n",
         a.seq, a.mac
@@ -186,27 +180,30 @@ pub(super) struct Ancrage {
     pub path: PathBuf,
     /// The last anchor written or read; `None` while the anchor is not maintained.
     pub derniere: Option<Ancre>,
+    /// What was wrong with the anchor at open, in French.
+    pub probleme: Option<String>,
 }
 
 impl Ancrage {
     /// At open: maintained only if the anchor matches the journal (or the journal is new).
     pub fn ouvrir(c: &Connection, db: &Path, nouveau: bool) -> Result<Self> {
         let path = chemin(db);
-        let derniere = match etat(c, &path)? {
-            EtatAncre::Conforme(a) => Some(a),
+        let (derniere, probleme) = match etat(c, &path)? {
+            EtatAncre::Conforme(a) => (Some(a), None),
             EtatAncre::Absente if nouveau => {
                 let a = fin(c)?;
                 ecrire(&path, &a).map_err(|e| Error::Ouverture(format!("écriture de {} : {e}", path.display())))?;
-                Some(a)
+                (Some(a), None)
             }
             other => {
-                if let Some(p) = other.probleme(&path) {
+                let p = other.probleme(&path);
+                if let Some(p) = &p {
                     tracing::error!("{p} ; le point de contrôle ne sera pas mis à jour");
                 }
-                None
+                (None, p)
             }
         };
-        Ok(Self { path, derniere })
+        Ok(Self { path, derniere, probleme })
     }
 
     /// After a commit: moves the anchor to the journal's new end, if it advanced. A failure is
@@ -222,13 +219,6 @@ impl Ancrage {
             }
         };
         if end.seq <= derniere.seq {
-            return;
-        }
-        // Another process (a CLI verb beside the server) may have anchored further.
-        if let Ok(Some(f)) = lire(&self.path)
-            && f.seq >= end.seq
-        {
-            self.derniere = Some(f);
             return;
         }
         match ecrire(&self.path, &end) {

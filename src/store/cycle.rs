@@ -822,14 +822,30 @@ pub fn naissance(c: &Connection, eleve: &EleveId) -> Result<Date> {
 }
 
 /// The identity of an inscription's pupil as the duplicate search shows it (the five criteria,
-/// which whoever chose the pupil already typed): nom, prénoms, sexe, birth date and place.
-/// Call only after the inscription itself was found within the actor's perimeter: it is how
-/// an inscription of a pupil known elsewhere prints its certificate without granting reads.
-pub fn identite_connue(c: &Connection, eleve: &EleveId) -> Result<(String, String, Sexe, Date, CommuneInsee, String)> {
+/// which whoever chose the pupil already typed: nom, prénoms, sexe, birth date and place); the
+/// INE, the nom d'usage and the address stay empty. Call only after the inscription itself was
+/// found within the actor's perimeter: it is how an inscription of a pupil known elsewhere
+/// prints its certificate without granting reads.
+pub fn identite_connue(c: &Connection, eleve: &EleveId) -> Result<super::eleves::Eleve> {
     Ok(c.prepare_cached(
         "SELECT nom, prenoms, sexe, date_naissance, naissance_insee, naissance_lieu FROM eleve WHERE id = ?",
     )?
-    .query_row([eleve], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?)
+    .query_row([eleve], |r| {
+        Ok(super::eleves::Eleve {
+            id: eleve.clone(),
+            ine: None,
+            nom: r.get(0)?,
+            nom_usage: None,
+            prenoms: r.get(1)?,
+            sexe: r.get(2)?,
+            date_naissance: r.get(3)?,
+            naissance_insee: r.get(4)?,
+            naissance_lieu: r.get(5)?,
+            adresse: None,
+            code_postal: None,
+            commune_residence: None,
+        })
+    })?)
 }
 
 /// Whether a pupil exists anywhere (an id chosen from the duplicate search: its reads stay

@@ -200,7 +200,14 @@ impl Store {
         ancre::ecrire(&ancrage.path, &a)
             .map_err(|e| Error::Ouverture(format!("écriture de {} : {e}", ancrage.path.display())))?;
         ancrage.derniere = Some(a.clone());
+        ancrage.probleme = None;
         Ok(a)
+    }
+
+    /// What was wrong with the journal's anchor when the store opened (the server does not
+    /// start over it), if anything.
+    pub fn probleme_ancre(&self) -> Option<String> {
+        lock(&self.ancrage).probleme.clone()
     }
 
     /// Whether the database answers (health checks).
