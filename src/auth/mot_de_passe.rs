@@ -161,18 +161,26 @@ const HACHAGES_SIMULTANES: usize = 2;
 static EN_COURS: Mutex<usize> = Mutex::new(0);
 static LIBRE: Condvar = Condvar::new();
 
+/// A place among the hashes under way, given back when dropped (on unwinding too).
+struct Jeton;
+
+impl Drop for Jeton {
+    fn drop(&mut self) {
+        *EN_COURS.lock().unwrap_or_else(|p| p.into_inner()) -= 1;
+        LIBRE.notify_one();
+    }
+}
+
 fn avec_jeton<T>(f: impl FnOnce() -> T) -> T {
-    {
+    let _jeton = {
         let mut n = EN_COURS.lock().unwrap_or_else(|p| p.into_inner());
         while *n >= HACHAGES_SIMULTANES {
             n = LIBRE.wait(n).unwrap_or_else(|p| p.into_inner());
         }
         *n += 1;
-    }
-    let out = f();
-    *EN_COURS.lock().unwrap_or_else(|p| p.into_inner()) -= 1;
-    LIBRE.notify_one();
-    out
+        Jeton
+    };
+    f()
 }
 
 /// Hashes a password: `$argon2id$v=19$m=19456,t=2,p=1$…`.
@@ -203,6 +211,17 @@ pub fn verifier_leurre(mot_de_passe: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_while_hashing_gives_its_place_back() {
+        for _ in 0..HACHAGES_SIMULTANES + 2 {
+            assert!(std::panic::catch_unwind(|| avec_jeton(|| panic!("échec"))).is_err());
+        }
+        // Were the places lost, this would wait for ever: it runs on a thread with a deadline.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || tx.send(verifier("x", &hacher("une phrase de passe assez longue"))));
+        assert_eq!(rx.recv_timeout(std::time::Duration::from_secs(60)), Ok(false));
+    }
 
     #[test]
     fn hashes_are_argon2id_with_the_required_parameters() {

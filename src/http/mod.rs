@@ -23,12 +23,50 @@ pub use error::{Error, Result};
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .nest("/api/v1", api::routes())
-        .merge(pages::routes())
+    avec_couches(routes(), state)
+}
+
+/// Every route: the health check, the API and the pages.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/healthz", get(healthz)).nest("/api/v1", api::routes()).merge(pages::routes())
+}
+
+/// How long a request may take before it is answered 408 (a school's bulk print is well
+/// under it; a stuck client or query is not kept forever).
+const DELAI_REQUETE: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// The layers every answer goes through, innermost first: a panic becomes an opaque French
+/// 500 (logged), a request past [`DELAI_REQUETE`] a 408, then the security headers and French
+/// errors, and each request gets an id (`x-request-id`, echoed) carried by its tracing span.
+pub fn avec_couches(routes: Router<AppState>, state: AppState) -> Router {
+    use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+    let trace = tower_http::trace::TraceLayer::new_for_http().make_span_with(|req: &Request| {
+        let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+        // The path only: a query may hold the words searched (a name).
+        tracing::info_span!("requete", id, methode = %req.method(), chemin = %req.uri().path())
+    });
+    routes
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panique))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            DELAI_REQUETE,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), security_headers))
+        .layer(trace)
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// A panic in a handler: logged with its message, answered as any internal error.
+fn panique(cause: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    use axum::response::IntoResponse;
+    let message = cause
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| cause.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    Error::interne(format!("panique : {message}")).into_response()
 }
 
 /// Runs blocking work (store, print engine) off the executor.

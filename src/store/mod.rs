@@ -142,7 +142,8 @@ impl Store {
         &self.path
     }
 
-    /// Runs `f` on a read-only connection from the pool.
+    /// Runs `f` on a read-only connection from the pool. The connection goes back to the pool
+    /// however `f` ends, a panic included (a drop guard): a faulty request cannot drain it.
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let conn = {
             let mut pool = lock(&self.readers);
@@ -153,10 +154,8 @@ impl Store {
                 pool = self.available.wait(pool).unwrap_or_else(|p| p.into_inner());
             }
         };
-        let result = f(&conn);
-        lock(&self.readers).push(conn);
-        self.available.notify_one();
-        result
+        let emprunt = Emprunt { store: self, conn: Some(conn) };
+        f(emprunt.conn.as_ref().unwrap_or_else(|| unreachable!("set above")))
     }
 
     /// Runs `f` in an IMMEDIATE transaction on the writer; commits if `f` succeeds, rolls back
@@ -269,6 +268,21 @@ impl Store {
     }
 }
 
+/// A reader borrowed from the pool, given back when dropped (on unwinding too).
+struct Emprunt<'a> {
+    store: &'a Store,
+    conn: Option<Connection>,
+}
+
+impl Drop for Emprunt<'_> {
+    fn drop(&mut self) {
+        if let Some(c) = self.conn.take() {
+            lock(&self.store.readers).push(c);
+            self.store.available.notify_one();
+        }
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -311,4 +325,35 @@ pub fn columns(conn: &Connection) -> Result<Vec<(String, String)>> {
         out.extend(cs.into_iter().map(|c| (t.clone(), c)));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_read_gives_its_connection_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("p.db")).unwrap();
+        for _ in 0..READERS + 2 {
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                store.read::<()>(|_| panic!("lecture qui échoue"))
+            }));
+            assert!(r.is_err());
+        }
+        // Every reader is back: as many reads at once as the pool holds succeed.
+        let barrier = std::sync::Barrier::new(READERS);
+        std::thread::scope(|s| {
+            for _ in 0..READERS {
+                s.spawn(|| {
+                    store
+                        .read(|c| {
+                            barrier.wait();
+                            Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?)
+                        })
+                        .unwrap()
+                });
+            }
+        });
+    }
 }

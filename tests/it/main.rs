@@ -11,6 +11,7 @@ mod journal;
 mod matrice;
 mod pages;
 mod pages_cycle;
+mod pannes;
 mod parcours;
 mod schema;
 mod securite;
