@@ -149,8 +149,9 @@ pub fn entretien(state: AppState) {
             let le = s.clock.now();
             let r = tokio::task::spawn_blocking(move || -> Result<_, String> {
                 let comptes = crate::auth::nettoyer(&s.store, le).map_err(|e| e.to_string())?;
-                let purge = crate::lifecycle::purger(&s.store, &s.cles, &crate::audit::Auteur::operateur(), le, false)
-                    .map_err(|e| e.to_string())?;
+                let purge =
+                    crate::service::parcours::purger(&s.store, &s.cles, &crate::audit::Auteur::operateur(), le, false)
+                        .map_err(|e| e.to_string())?;
                 Ok((comptes, purge))
             })
             .await;

@@ -10,9 +10,9 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 
 use crate::clock::Clock;
-use crate::documents::{Cible, Imprimeur};
 use crate::domain::Perimetre;
 use crate::render::{Document, Engine};
+use crate::service::documents::{Cible, Imprimeur};
 use crate::store::eleves::{self, Filtre};
 use crate::store::{Store, territoires};
 

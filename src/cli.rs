@@ -14,12 +14,12 @@ use crate::audit::{self, Fait};
 use crate::auth::{self, Acteur, NouveauCompte};
 use crate::clock::Clock;
 use crate::config::{Cles, Transport};
-use crate::documents::{Cible, Imprimeur};
 use crate::domain::identite::date_fr;
 use crate::domain::{AnneeScolaire, ClasseId, EleveId, Perimetre, Uai};
 use crate::policy::{Action, Role};
 use crate::render::{Document, Engine};
 use crate::samples;
+use crate::service::documents::{Cible, Imprimeur};
 use crate::store::eleves::{self, Filtre};
 use crate::store::{Store, territoires};
 
@@ -623,7 +623,7 @@ fn code_demo(db: &Path, login: &str, clock: &Clock) -> anyhow::Result<()> {
 
 fn purge(db: &Path, essai: bool, clock: &Clock) -> anyhow::Result<()> {
     let (store, cles) = ouvrir(db)?;
-    let r = crate::lifecycle::purger(&store, &cles, &audit::Auteur::operateur(), clock.now(), essai)?;
+    let r = crate::service::parcours::purger(&store, &cles, &audit::Auteur::operateur(), clock.now(), essai)?;
     let verbe = if essai { "seraient effacés" } else { "effacés" };
     println!(
         "Conservation au {} : {} élève(s) {verbe} ; {} compte(s) de famille et {} responsable(s) sans enfant {verbe} ; {} fiche(s) annuelle(s) (autorisations, assurance, périscolaire) des années passées {verbe}.",
@@ -640,10 +640,10 @@ fn rentree(db: &Path, clock: &Clock) -> anyhow::Result<()> {
     let (store, cles) = ouvrir(db)?;
     let le = clock.now();
     let acteur = Acteur::operateur(le);
-    let c = crate::lifecycle::Cycle { store: &store, cles: &cles, acteur: &acteur, le };
+    let c = crate::service::Service { store: &store, cles: &cles, acteur: &acteur, le };
     let b = c.rentree()?;
     let annee = AnneeScolaire::parse(&b.annee).map_err(crate::domain::Error::from)?;
-    let n = crate::documents::archiver_registres(&store, &Engine::new(), &cles, annee, clock.now_paris())?;
+    let n = crate::service::documents::archiver_registres(&store, &Engine::new(), &cles, annee, clock.now_paris())?;
     println!(
         "Rentrée {} faite : {} élève(s) reconduit(s) ({} passages, {} maintiens, {} passages anticipés), {} CM2 vers le collège, {} GS vers l'élémentaire, {} départ(s). Registres {} archivés ({n} écoles) dans {}.",
         b.suivante,
@@ -655,7 +655,7 @@ fn rentree(db: &Path, clock: &Clock) -> anyhow::Result<()> {
         b.sortants_maternelle,
         b.partis,
         b.annee,
-        crate::documents::dossier_archives(db).display()
+        crate::service::documents::dossier_archives(db).display()
     );
     Ok(())
 }

@@ -8,12 +8,11 @@ pub mod bench;
 pub mod cli;
 pub mod clock;
 pub mod config;
-pub mod documents;
 pub mod domain;
 pub mod http;
-pub mod lifecycle;
 pub mod policy;
 pub mod render;
 #[path = "../samples/generator.rs"]
 pub mod samples;
+pub mod service;
 pub mod store;

@@ -6,30 +6,25 @@
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::OpenApi;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::session::Connecte;
-use super::{Error, Result, blocking, projection};
+use super::{Error, Result, service};
 use crate::app::AppState;
-use crate::audit::{self, Fait};
-use crate::documents::{Cible, Format, Imprimeur};
-use crate::domain::identite::parse_date;
-use crate::domain::{
-    AnneeScolaire, ClasseId, ContactSaisie, EcoleId, EcoleSaisie, EleveId, EleveSaisie, EtatScolarite, Niveau,
-    Perimetre, ResponsableSaisie,
-};
-use crate::policy::{Action, Ressource};
+use crate::domain::{AnneeScolaire, ClasseId, EcoleId, EcoleSaisie, EleveId};
 use crate::render::Document;
-use crate::store::classes::{self, ClasseResume};
-use crate::store::eleves::{self, EleveLigne, FicheEleve, Filtre, NouvelEleve, NouvelleScolarite};
-use crate::store::territoires::{self, EcoleResume};
+use crate::service::documents::{Cible, Format};
+use crate::service::eleves::{RECHERCHE_MAX, Recherche};
+use crate::store::classes::ClasseResume;
+use crate::store::eleves::{EleveLigne, FicheEleve};
+use crate::store::territoires::EcoleResume;
 use crate::store::{journal, statistiques};
 
 /// The API routes.
@@ -171,19 +166,15 @@ fn traduire(msg: &str) -> (String, String) {
     }
 }
 
-fn annee_de(s: &crate::app::Inner, annee: Option<&str>) -> Result<AnneeScolaire> {
-    match annee {
-        Some(a) => Ok(AnneeScolaire::parse(a).map_err(crate::domain::Error::from)?),
-        None => Ok(s.store.read(territoires::annee_courante)?),
-    }
+fn annee_de(annee: Option<&str>) -> Result<Option<AnneeScolaire>> {
+    Ok(annee.map(AnneeScolaire::parse).transpose().map_err(crate::domain::Error::from)?)
 }
 
 /// Lists the schools.
 #[utoipa::path(get, path = "/api/v1/ecoles", tag = "territoires",
     responses((status = 200, description = "Écoles du périmètre", body = [EcoleResume])))]
 async fn lister_ecoles(State(state): State<AppState>, Connecte(a): Connecte) -> Result<Json<Vec<EcoleResume>>> {
-    a.autoriser(Ressource::Ecole, Action::Lister, state.clock.now())?;
-    blocking(&state, move |s| Ok(s.store.read(|c| territoires::ecoles(c, &a.perimetre))?)).await.map(Json)
+    service(&state, a, |c| c.ecoles()).await.map(Json)
 }
 
 /// One school.
@@ -195,9 +186,8 @@ async fn lire_ecole(
     Connecte(a): Connecte,
     Path(ecole): Path<String>,
 ) -> Result<Json<EcoleResume>> {
-    a.autoriser(Ressource::Ecole, Action::Lire, state.clock.now())?;
     let ecole = id("école", &ecole, EcoleId::parse)?;
-    blocking(&state, move |s| Ok(s.store.read(|c| territoires::ecole(c, &a.perimetre, &ecole))?)).await.map(Json)
+    service(&state, a, move |c| c.ecole(&ecole)).await.map(Json)
 }
 
 /// The created record.
@@ -218,23 +208,8 @@ async fn creer_ecole(
     Connecte(a): Connecte,
     body: std::result::Result<Json<EcoleSaisie>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Cree>)> {
-    let le = state.clock.now();
-    a.autoriser(Ressource::Ecole, Action::Creer, le)?;
-    let saisie = json(body)?;
-    let ecole = saisie.valider()?;
-    let id = blocking(&state, move |s| {
-        let id = EcoleId::random(&mut rand::rng());
-        s.store.write(|tx| {
-            let circo = Perimetre::Circonscription(ecole.circonscription_id.clone());
-            if !territoires::perimetre_inclus(tx, &circo, &a.perimetre)? {
-                return Err(crate::store::Error::Introuvable("circonscription"));
-            }
-            territoires::insert_ecole(tx, &id, &ecole)?;
-            audit::ajouter(tx, &s.cles, &a.auteur, le, &[Fait::new(Action::Creer, "ecole").cible(id.to_string())])
-        })?;
-        Ok(id)
-    })
-    .await?;
+    let ecole = json(body)?.valider()?;
+    let id = service(&state, a, move |c| c.creer_ecole(&ecole)).await?;
     Ok((StatusCode::CREATED, Json(Cree { id: id.to_string(), avertissements: vec![] })))
 }
 
@@ -256,18 +231,9 @@ async fn classes_ecole(
     Path(ecole): Path<String>,
     q: std::result::Result<Query<AnneeParam>, QueryRejection>,
 ) -> Result<Json<Vec<ClasseResume>>> {
-    a.autoriser(Ressource::Classe, Action::Lister, state.clock.now())?;
     let ecole = id("école", &ecole, EcoleId::parse)?;
-    let q = query(q)?;
-    blocking(&state, move |s| {
-        let annee = annee_de(s, q.annee.as_deref())?;
-        Ok(s.store.read(|c| {
-            territoires::ecole(c, &a.perimetre, &ecole)?;
-            classes::classes(c, &a.perimetre, &ecole, annee)
-        })?)
-    })
-    .await
-    .map(Json)
+    let annee = annee_de(query(q)?.annee.as_deref())?;
+    service(&state, a, move |c| c.classes(&ecole, annee)).await.map(Json)
 }
 
 /// One class.
@@ -279,9 +245,8 @@ async fn lire_classe(
     Connecte(a): Connecte,
     Path(classe): Path<String>,
 ) -> Result<Json<ClasseResume>> {
-    a.autoriser(Ressource::Classe, Action::Lire, state.clock.now())?;
     let classe = id("classe", &classe, ClasseId::parse)?;
-    blocking(&state, move |s| Ok(s.store.read(|c| classes::classe(c, &a.perimetre, &classe))?)).await.map(Json)
+    service(&state, a, move |c| c.classe(&classe)).await.map(Json)
 }
 
 /// The pupils of a class.
@@ -293,24 +258,8 @@ async fn eleves_classe(
     Connecte(a): Connecte,
     Path(classe): Path<String>,
 ) -> Result<Json<Value>> {
-    let le = state.clock.now();
-    a.autoriser(Ressource::Classe, Action::Lire, le)?;
-    let champs = a.autoriser(Ressource::Eleve, Action::Lister, le)?;
     let classe = id("classe", &classe, ClasseId::parse)?;
-    blocking(&state, move |s| {
-        let lignes = s.store.read(|c| {
-            let k = classes::classe(c, &a.perimetre, &classe)?;
-            let f = Filtre { classe: Some(classe.clone()), presents: true, ..Filtre::annee(k.annee) };
-            eleves::lister(c, &a.perimetre, &f)
-        })?;
-        let fait = Fait::new(Action::Lister, "eleve")
-            .cible(classe.to_string())
-            .detail(json!({ "classe": classe, "nombre": lignes.len() }));
-        audit::noter(&s.store, &s.cles, &a.auteur, le, &[fait])?;
-        Ok(projection::lignes(&lignes, champs))
-    })
-    .await
-    .map(Json)
+    service(&state, a, move |c| c.eleves_de_classe(&classe)).await.map(Json)
 }
 
 /// Filters of the pupil list.
@@ -339,42 +288,19 @@ async fn lister_eleves(
     Connecte(a): Connecte,
     q: std::result::Result<Query<ListeParams>, QueryRejection>,
 ) -> Result<Json<Value>> {
-    let le = state.clock.now();
     let q = query(q)?;
-    let action = if q.q.is_some() { Action::Rechercher } else { Action::Lister };
-    let champs = a.autoriser(Ressource::Eleve, action, le)?;
-    if q.q.as_ref().is_some_and(|t| t.chars().count() > 200) {
-        return Err(Error::invalide("q", "recherche trop longue (200 caractères au plus)"));
+    if q.q.as_ref().is_some_and(|t| t.chars().count() > RECHERCHE_MAX) {
+        return Err(Error::invalide("q", format!("recherche trop longue ({RECHERCHE_MAX} caractères au plus)")));
     }
-    let ecole = q.ecole.as_deref().map(|e| id("école", e, EcoleId::parse)).transpose()?;
-    let classe = q.classe.as_deref().map(|e| id("classe", e, ClasseId::parse)).transpose()?;
-    blocking(&state, move |s| {
-        let annee = annee_de(s, q.annee.as_deref())?;
-        let f = Filtre {
-            annee,
-            ecole: ecole.clone(),
-            classe: classe.clone(),
-            q: q.q.clone(),
-            presents: false,
-            limite: q.limite.unwrap_or(100).min(1000),
-            decalage: q.decalage.unwrap_or(0),
-        };
-        let lignes = s.store.read(|c| {
-            // A school or class outside the perimeter is not found, rather than empty.
-            if let Some(e) = &ecole {
-                territoires::ecole(c, &a.perimetre, e)?;
-            }
-            if let Some(k) = &classe {
-                classes::classe(c, &a.perimetre, k)?;
-            }
-            eleves::lister(c, &a.perimetre, &f)
-        })?;
-        let detail = json!({ "ecole": ecole, "classe": classe, "mots": q.q.as_deref().map(|t| t.split_whitespace().count()), "nombre": lignes.len() });
-        audit::noter(&s.store, &s.cles, &a.auteur, le, &[Fait::new(action, "eleve").detail(detail)])?;
-        Ok(projection::lignes(&lignes, champs))
-    })
-    .await
-    .map(Json)
+    let r = Recherche {
+        ecole: q.ecole.as_deref().map(|e| id("école", e, EcoleId::parse)).transpose()?,
+        classe: q.classe.as_deref().map(|e| id("classe", e, ClasseId::parse)).transpose()?,
+        annee: annee_de(q.annee.as_deref())?,
+        q: q.q,
+        limite: q.limite.unwrap_or(100).min(1000),
+        decalage: q.decalage.unwrap_or(0),
+    };
+    service(&state, a, move |c| c.eleves(&r)).await.map(Json)
 }
 
 /// Everything stored about a pupil.
@@ -387,110 +313,33 @@ async fn lire_eleve(
     Path(eleve): Path<String>,
     q: std::result::Result<Query<AnneeParam>, QueryRejection>,
 ) -> Result<Json<Value>> {
-    let le = state.clock.now();
-    let champs = a.autoriser(Ressource::Eleve, Action::Lire, le)?;
     let eleve = id("élève", &eleve, EleveId::parse)?;
-    let q = query(q)?;
-    blocking(&state, move |s| {
-        let annee = annee_de(s, q.annee.as_deref())?;
-        let fiche: FicheEleve = s.store.read(|c| eleves::fiche(c, &a.perimetre, &eleve, annee))?;
-        let fait = Fait::new(Action::Lire, "eleve").cible(eleve.to_string()).eleve(eleve.to_string());
-        audit::noter(&s.store, &s.cles, &a.auteur, le, &[fait])?;
-        Ok(projection::fiche(&fiche, champs))
-    })
-    .await
-    .map(Json)
-}
-
-/// A pupil admitted directly in a school (identity, family, contacts, niveau).
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DemandeAdmission {
-    /// School id.
-    pub ecole_id: String,
-    /// Niveau (`CE2`).
-    pub niveau: String,
-    /// Class id, to place the pupil at once.
-    #[serde(default)]
-    pub classe_id: Option<String>,
-    /// ULIS dispositif.
-    #[serde(default)]
-    pub ulis: bool,
-    /// Provisional admission (a paper is missing).
-    #[serde(default)]
-    pub provisoire: bool,
-    /// Date of admission (`jj/mm/aaaa`); today by default.
-    #[serde(default)]
-    pub date_admission: Option<String>,
-    /// Category I.
-    pub eleve: EleveSaisie,
-    /// Category II (at most 4).
-    #[serde(default)]
-    pub responsables: Vec<ResponsableSaisie>,
-    /// Category III (at most 9).
-    #[serde(default)]
-    pub contacts: Vec<ContactSaisie>,
+    let annee = annee_de(query(q)?.annee.as_deref())?;
+    service(&state, a, move |c| c.eleve(&eleve, annee)).await.map(Json)
 }
 
 /// Creates a pupil admitted in a school; issues an INE when none is given.
-#[utoipa::path(post, path = "/api/v1/eleves", tag = "eleves", request_body = DemandeAdmission,
+#[utoipa::path(post, path = "/api/v1/eleves", tag = "eleves", request_body = super::cycle::DemandeAdmissionSaisie,
     responses((status = 201, body = Cree), (status = 422, body = super::error::ErrorBody),
               (status = 409, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody)))]
 async fn creer_eleve(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    body: std::result::Result<Json<DemandeAdmission>, JsonRejection>,
+    body: std::result::Result<Json<super::cycle::DemandeAdmissionSaisie>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Cree>)> {
-    let le = state.clock.now();
-    a.autoriser(Ressource::Eleve, Action::Creer, le)?;
     let d = json(body)?;
-    if d.responsables.len() > 4 {
-        return Err(Error::invalide("responsables", "au plus 4 responsables légaux"));
+    if d.inscription_id.is_some() {
+        return Err(Error::invalide(
+            "inscription_id",
+            "l'admission depuis une inscription se fait par POST /api/v1/admissions",
+        ));
     }
-    if d.contacts.len() > 9 {
-        return Err(Error::invalide("contacts", "au plus 9 personnes à contacter"));
-    }
-    let today = state.clock.today();
-    let (identite, mut avertissements) = d.eleve.valider(today)?;
-    let responsables = d.responsables.iter().map(|r| r.valider()).collect::<std::result::Result<Vec<_>, _>>()?;
-    let contacts = d.contacts.iter().map(|k| k.valider()).collect::<std::result::Result<Vec<_>, _>>()?;
-    let niveau = Niveau::parse(&d.niveau).map_err(crate::domain::Error::from)?;
-    let ecole = EcoleId::parse(d.ecole_id.trim()).map_err(|_| Error::introuvable("école"))?;
-    let classe = d
-        .classe_id
-        .as_deref()
-        .map(|k| ClasseId::parse(k.trim()).map_err(|_| Error::introuvable("classe")))
-        .transpose()?;
-    let date_admission = match d.date_admission.as_deref() {
-        Some(s) => parse_date("date d'admission", s).map_err(crate::domain::Error::from)?,
-        None => today,
-    };
-    let (id, mut warnings) = blocking(&state, move |s| {
-        let annee = s.store.read(territoires::annee_courante)?;
-        let n = NouvelEleve {
-            identite,
-            responsables,
-            contacts,
-            scolarite: NouvelleScolarite {
-                annee,
-                ecole,
-                niveau,
-                classe,
-                ulis: d.ulis,
-                etat: if d.provisoire { EtatScolarite::AdmisProvisoire } else { EtatScolarite::AdmisDefinitif },
-                date_admission,
-            },
-        };
-        Ok(s.store.write(|tx| {
-            let (id, w) = eleves::creer(tx, &a.perimetre, &n, &mut rand::rng())?;
-            let fait = Fait::new(Action::Creer, "eleve").cible(id.to_string()).eleve(id.to_string());
-            audit::ajouter(tx, &s.cles, &a.auteur, le, &[fait])?;
-            Ok((id, w))
-        })?)
-    })
-    .await?;
-    avertissements.append(&mut warnings);
-    Ok((StatusCode::CREATED, Json(Cree { id: id.to_string(), avertissements })))
+    // The same road as POST /api/v1/admissions: duplicate search, « attending elsewhere »,
+    // no date in the future, INE kept or assigned.
+    let (demande, mut avertissements) = d.valider(state.clock.today())?;
+    let mut r = service(&state, a, move |c| c.admettre(&demande)).await?;
+    avertissements.append(&mut r.avertissements);
+    Ok((StatusCode::CREATED, Json(Cree { id: r.eleve_id, avertissements })))
 }
 
 /// Output of a bulk print.
@@ -512,89 +361,6 @@ pub(super) fn document(name: &str) -> Result<Document> {
     })
 }
 
-pub(super) async fn imprimer(
-    state: AppState,
-    a: crate::auth::Acteur,
-    doc: Document,
-    cible: Cible,
-    format: Format,
-) -> Result<Response> {
-    let le = state.clock.now();
-    // One document for one record is a print; anything in bulk is an export (recent login).
-    let unitaire = format == Format::Pdf
-        && match cible {
-            Cible::Eleve(_) | Cible::Inscription(_) => true,
-            Cible::Classe(_) => doc == Document::ListeClasse,
-            Cible::Ecole(_) => doc == Document::RegistreEleves,
-        };
-    let champs =
-        a.autoriser(Ressource::Document(doc), if unitaire { Action::Imprimer } else { Action::Exporter }, le)?;
-    if champs.is_empty() {
-        return Err(Error::interdit(crate::auth::Interdit::Role));
-    }
-    let (bytes, nom) = blocking(&state, move |s| {
-        let imp = Imprimeur {
-            store: &s.store,
-            engine: &s.engine,
-            cles: &s.cles,
-            perimetre: &a.perimetre,
-            le: s.clock.now_paris(),
-            annee: None,
-        };
-        // What is printed is journaled before it is handed over (fail closed).
-        let journaliser = |imp: &Imprimeur<'_>| -> Result<()> {
-            let ids = imp.sujets_ids(doc, &cible)?;
-            let action = if unitaire { Action::Imprimer } else { Action::Exporter };
-            let faits: Vec<Fait> = if Imprimeur::par_eleve(doc) {
-                ids.iter()
-                    .map(|id| {
-                        Fait::new(action, "document")
-                            .cible(id.clone())
-                            .eleve(id.clone())
-                            .detail(json!({ "document": doc.name() }))
-                    })
-                    .collect()
-            } else {
-                ids.iter()
-                    .map(|id| Fait::new(action, "document").cible(id.clone()).detail(json!({ "document": doc.name() })))
-                    .collect()
-            };
-            audit::noter(&s.store, &s.cles, &a.auteur, le, &faits)?;
-            Ok(())
-        };
-        match format {
-            Format::Pdf => {
-                let pdf = imp.pdf(doc, &cible)?;
-                journaliser(&imp)?;
-                Ok((pdf, format!("{}.pdf", doc.name())))
-            }
-            Format::Zip => {
-                let n = imp.compter(doc, &cible)?;
-                if n > crate::documents::MAX_FUSION {
-                    return Err(Error::requete(format!(
-                        "{n} documents : au-delà de {}, utilisez « registre render » sur le serveur",
-                        crate::documents::MAX_FUSION
-                    )));
-                }
-                let mut buf = std::io::Cursor::new(Vec::new());
-                imp.zip(doc, &cible, &mut buf, &|_| {})?;
-                journaliser(&imp)?;
-                Ok((buf.into_inner(), format!("{}.zip", doc.name())))
-            }
-        }
-    })
-    .await?;
-    let mime = if nom.ends_with(".zip") { "application/zip" } else { "application/pdf" };
-    Ok((
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (header::CONTENT_DISPOSITION, format!("inline; filename=\"{nom}\"")),
-        ],
-        bytes,
-    )
-        .into_response())
-}
-
 fn format_de(p: std::result::Result<Query<FormatParam>, QueryRejection>) -> Result<Format> {
     match query(p)?.format.as_deref() {
         None | Some("pdf") => Ok(Format::Pdf),
@@ -614,7 +380,7 @@ async fn document_eleve(
     Path((eleve, doc)): Path<(String, String)>,
 ) -> Result<Response> {
     let eleve = id("élève", &eleve, EleveId::parse)?;
-    imprimer(state, a, document(&doc)?, Cible::Eleve(eleve), Format::Pdf).await
+    super::imprimer(&state, a, document(&doc)?, Cible::Eleve(eleve), Format::Pdf).await
 }
 
 /// A document for a class: its list, or a pupil document for every pupil (merged PDF or ZIP).
@@ -629,7 +395,7 @@ async fn document_classe(
     f: std::result::Result<Query<FormatParam>, QueryRejection>,
 ) -> Result<Response> {
     let classe = id("classe", &classe, ClasseId::parse)?;
-    imprimer(state, a, document(&doc)?, Cible::Classe(classe), format_de(f)?).await
+    super::imprimer(&state, a, document(&doc)?, Cible::Classe(classe), format_de(f)?).await
 }
 
 /// A document for a school: every class list, or a pupil document for every pupil.
@@ -644,7 +410,7 @@ async fn document_ecole(
     f: std::result::Result<Query<FormatParam>, QueryRejection>,
 ) -> Result<Response> {
     let ecole = id("école", &ecole, EcoleId::parse)?;
-    imprimer(state, a, document(&doc)?, Cible::Ecole(ecole), format_de(f)?).await
+    super::imprimer(&state, a, document(&doc)?, Cible::Ecole(ecole), format_de(f)?).await
 }
 
 /// Counts of pupils per school and niveau (current year). For the statisticien, cells from 1
@@ -652,19 +418,7 @@ async fn document_ecole(
 #[utoipa::path(get, path = "/api/v1/statistiques/effectifs", tag = "statistiques",
     responses((status = 200, body = statistiques::Tableau), (status = 403, body = super::error::ErrorBody)))]
 async fn effectifs(State(state): State<AppState>, Connecte(a): Connecte) -> Result<Json<statistiques::Tableau>> {
-    let le = state.clock.now();
-    a.autoriser(Ressource::Statistiques, Action::Lire, le)?;
-    blocking(&state, move |s| {
-        let annee = s.store.read(territoires::annee_courante)?;
-        let mut t = s.store.read(|c| statistiques::effectifs(c, &a.perimetre, annee))?;
-        if a.role == crate::policy::Role::Statisticien {
-            t.secret_statistique();
-        }
-        audit::noter(&s.store, &s.cles, &a.auteur, le, &[Fait::new(Action::Lire, "statistiques")])?;
-        Ok(t)
-    })
-    .await
-    .map(Json)
+    service(&state, a, |c| c.effectifs()).await.map(Json)
 }
 
 /// Who consulted a pupil's record, by function and date (never a name).
@@ -676,18 +430,6 @@ async fn consultations(
     Connecte(a): Connecte,
     Path(eleve): Path<String>,
 ) -> Result<Json<Vec<journal::Consultation>>> {
-    let le = state.clock.now();
-    a.autoriser(Ressource::Journal, Action::Lire, le)?;
     let eleve = id("élève", &eleve, EleveId::parse)?;
-    blocking(&state, move |s| {
-        let annee = s.store.read(territoires::annee_courante)?;
-        let liste = s.store.read(|c| {
-            eleves::fiche(c, &a.perimetre, &eleve, annee)?;
-            journal::consultations(c, eleve.as_str(), 500)
-        })?;
-        audit::noter(&s.store, &s.cles, &a.auteur, le, &[Fait::new(Action::Lire, "journal").cible(eleve.to_string())])?;
-        Ok(liste)
-    })
-    .await
-    .map(Json)
+    service(&state, a, move |c| c.consultations(&eleve)).await.map(Json)
 }

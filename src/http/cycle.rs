@@ -15,17 +15,19 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::session::Connecte;
-use super::{Error, Result, api, blocking, projection};
+use super::{Error, Result, api, blocking, service};
 use crate::app::AppState;
-use crate::documents::{Cible, Format};
 use crate::domain::cycle::{ModeScolarisation, MotifRadiation, Passage, Piece, Reponse, TypePassage};
 use crate::domain::identite::{date_fr, parse_date};
 use crate::domain::{
     ClasseId, CommuneId, CommuneInsee, ContactSaisie, EcoleId, EleveId, EleveSaisie, Niveau, ResponsableSaisie, Sexe,
 };
-use crate::lifecycle::{self, Cycle, DemandeAdmission, EleveInscrit, NouvelleInscription, Origine, Resultat};
 use crate::policy::{Action, Ressource};
 use crate::render::Document;
+use crate::service::documents::{Cible, Format};
+use crate::service::parcours::{
+    self as lifecycle, DemandeAdmission, EleveInscrit, NouvelleInscription, Origine, Resultat,
+};
 use crate::store::cycle::{self as sc, Candidat, Criteres, Inscription};
 use crate::store::territoires;
 
@@ -53,18 +55,6 @@ pub fn routes() -> Router<AppState> {
         .route("/verification/{code}", get(verification_json))
 }
 
-fn cycle_err(e: lifecycle::Error) -> Error {
-    match e {
-        lifecycle::Error::Interdit(i) => Error::interdit(i),
-        lifecycle::Error::Transition(m) => Error::transition(m),
-        lifecycle::Error::Doublons(c) => {
-            let message = lifecycle::Error::Doublons(c.clone()).to_string();
-            Error::doublons(message, serde_json::to_value(c).unwrap_or_default())
-        }
-        lifecycle::Error::Store(s) => s.into(),
-    }
-}
-
 pub(super) fn eleve_id(s: &str) -> Result<EleveId> {
     EleveId::parse(s.trim()).map_err(|_| Error::introuvable("élève"))
 }
@@ -83,18 +73,6 @@ pub(super) fn niveau(s: &str) -> Result<Niveau> {
 
 pub(super) fn refus(r: crate::domain::cycle::Refus, champ: &'static str) -> Error {
     Error::invalide(champ, r.0)
-}
-
-pub(super) async fn service<T, F>(state: &AppState, a: crate::auth::Acteur, f: F) -> Result<T>
-where
-    T: Send + 'static,
-    F: FnOnce(&Cycle<'_>) -> std::result::Result<T, lifecycle::Error> + Send + 'static,
-{
-    blocking(state, move |s| {
-        let c = Cycle { store: &s.store, cles: &s.cles, acteur: &a, le: s.clock.now() };
-        f(&c).map_err(cycle_err)
-    })
-    .await
 }
 
 /// The five criteria of a duplicate search.
@@ -150,8 +128,6 @@ async fn lister_inscriptions(
     Connecte(a): Connecte,
     q: std::result::Result<axum::extract::Query<FiltreInscriptions>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<Inscription>>> {
-    let le = state.clock.now();
-    a.autoriser(Ressource::Inscription, Action::Lister, le)?;
     let q = api::query(q)?;
     let ecole = q.ecole.as_deref().map(ecole_id).transpose()?;
     let etat = match q.etat.as_deref() {
@@ -160,25 +136,7 @@ async fn lister_inscriptions(
         ),
         None => None,
     };
-    blocking(&state, move |s| {
-        let l = s.store.read(|c| {
-            // A school outside the perimeter is not found, rather than empty.
-            if let Some(e) = &ecole {
-                territoires::ecole(c, &a.perimetre, e)?;
-            }
-            sc::inscriptions(c, &a.perimetre, ecole.as_ref(), etat)
-        })?;
-        crate::audit::noter(
-            &s.store,
-            &s.cles,
-            &a.auteur,
-            le,
-            &[crate::audit::Fait::new(Action::Lister, "inscription").detail(json!({ "nombre": l.len() }))],
-        )?;
-        Ok(l)
-    })
-    .await
-    .map(Json)
+    service(&state, a, move |c| c.inscriptions(ecole.as_ref(), etat)).await.map(Json)
 }
 
 /// One inscription.
@@ -189,21 +147,7 @@ async fn lire_inscription(
     Connecte(a): Connecte,
     Path(id): Path<String>,
 ) -> Result<Json<Inscription>> {
-    let le = state.clock.now();
-    a.autoriser(Ressource::Inscription, Action::Lire, le)?;
-    blocking(&state, move |s| {
-        let i = s.store.read(|c| sc::inscription(c, &a.perimetre, &id))?;
-        crate::audit::noter(
-            &s.store,
-            &s.cles,
-            &a.auteur,
-            le,
-            &[crate::audit::Fait::new(Action::Lire, "inscription").cible(id).eleve(i.eleve_id.clone())],
-        )?;
-        Ok(i)
-    })
-    .await
-    .map(Json)
+    service(&state, a, move |c| c.inscription(&id)).await.map(Json)
 }
 
 /// The child of an inscription or admission: a known pupil, or a new one with its family (the
@@ -402,7 +346,7 @@ async fn document_inscription(
     if doc != Document::CertificatInscription {
         return Err(Error::transition("une inscription s'imprime en certificat-inscription".into()));
     }
-    api::imprimer(state, a, doc, Cible::Inscription(id), Format::Pdf).await
+    super::imprimer(&state, a, doc, Cible::Inscription(id), Format::Pdf).await
 }
 
 /// An admission.
@@ -512,27 +456,8 @@ async fn non_repartis(
     Connecte(a): Connecte,
     Path(id): Path<String>,
 ) -> Result<Json<Value>> {
-    let le = state.clock.now();
-    let champs = a.autoriser(Ressource::Eleve, Action::Lister, le)?;
-    a.autoriser(Ressource::Classe, Action::Lister, le)?;
     let id = ecole_id(&id)?;
-    blocking(&state, move |s| {
-        let l = s.store.read(|c| {
-            let annee = territoires::annee_courante(c)?;
-            territoires::ecole(c, &a.perimetre, &id)?;
-            sc::non_repartis(c, &a.perimetre, &id, annee)
-        })?;
-        crate::audit::noter(
-            &s.store,
-            &s.cles,
-            &a.auteur,
-            le,
-            &[crate::audit::Fait::new(Action::Lister, "eleve").detail(json!({ "non_repartis": l.len() }))],
-        )?;
-        Ok(projection::lignes(&l, champs))
-    })
-    .await
-    .map(Json)
+    service(&state, a, move |c| c.non_repartis(&id)).await.map(Json)
 }
 
 /// A new class.
@@ -824,7 +749,7 @@ pub(super) async fn faire_rentree(state: &AppState, a: crate::auth::Acteur) -> R
     let bilan = service(state, a, move |c| c.rentree()).await?;
     let annee = crate::domain::AnneeScolaire::parse(&bilan.annee).map_err(crate::domain::Error::from)?;
     blocking(state, move |s| {
-        crate::documents::archiver_registres(&s.store, &s.engine, &s.cles, annee, s.clock.now_paris())?;
+        crate::service::documents::archiver_registres(&s.store, &s.engine, &s.cles, annee, s.clock.now_paris())?;
         Ok(())
     })
     .await?;

@@ -8,7 +8,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::{documents, render, store};
+use crate::service::documents;
+use crate::{render, store};
 
 /// An error answered to a client.
 #[derive(Debug)]
@@ -240,6 +241,25 @@ impl From<crate::domain::CommuneError> for Error {
 impl From<crate::domain::Error> for Error {
     fn from(e: crate::domain::Error) -> Self {
         Error::invalide(e.champ(), e.to_string())
+    }
+}
+
+impl From<crate::service::Error> for Error {
+    fn from(e: crate::service::Error) -> Self {
+        use crate::service::Error as S;
+        match e {
+            S::Interdit(i) => Error::interdit(i),
+            S::Transition(m) => Error::transition(m),
+            S::Doublons(c) => {
+                let message = S::Doublons(c.clone()).to_string();
+                Error::doublons(message, serde_json::to_value(c).unwrap_or_default())
+            }
+            S::Store(s) => s.into(),
+            S::Conflit(m) => {
+                Self { status: StatusCode::CONFLICT, code: "conflit", message: m, champ: None, candidats: None }
+            }
+            S::Rendu(r) => Error::interne(r),
+        }
     }
 }
 

@@ -8,7 +8,6 @@ pub mod cycle;
 pub mod error;
 pub mod pages;
 pub mod pages_cycle;
-pub mod projection;
 pub mod session;
 
 use axum::Router;
@@ -77,6 +76,38 @@ where
 {
     let s = state.clone();
     tokio::task::spawn_blocking(move || f(&s)).await?
+}
+
+/// Runs a use case for `acteur` off the executor (the store blocks).
+pub(crate) async fn service<T, F>(state: &AppState, acteur: crate::auth::Acteur, f: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&crate::service::Service<'_>) -> crate::service::Result<T> + Send + 'static,
+{
+    blocking(state, move |s| {
+        let svc = crate::service::Service { store: &s.store, cles: &s.cles, acteur: &acteur, le: s.clock.now() };
+        Ok(f(&svc)?)
+    })
+    .await
+}
+
+/// Prints through the use case, off the executor (the print engine blocks).
+pub(crate) async fn imprimer(
+    state: &AppState,
+    acteur: crate::auth::Acteur,
+    doc: crate::render::Document,
+    cible: crate::service::documents::Cible,
+    format: crate::service::documents::Format,
+) -> Result<Response> {
+    use axum::response::IntoResponse;
+    let f = blocking(state, move |s| {
+        let svc = crate::service::Service { store: &s.store, cles: &s.cles, acteur: &acteur, le: s.clock.now() };
+        Ok(svc.imprimer(&s.engine, doc, &cible, format)?)
+    })
+    .await?;
+    let disposition = format!("inline; filename=\"{}\"", f.nom);
+    Ok(([(header::CONTENT_TYPE, f.mime().to_string()), (header::CONTENT_DISPOSITION, disposition)], f.octets)
+        .into_response())
 }
 
 /// `GET /healthz`: the process answers and the database is readable.

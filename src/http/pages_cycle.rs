@@ -31,9 +31,9 @@ use crate::domain::identite::{date_fr, parse_date};
 use crate::domain::{
     AnneeScolaire, EcoleId, EleveId, EleveSaisie, EtatScolarite, Lien, Niveau, Perimetre, ResponsableSaisie,
 };
-use crate::lifecycle::Resultat;
 use crate::policy::{Action, Champs, Ressource, Role};
 use crate::render::Document;
+use crate::service::parcours::Resultat;
 use crate::store::cycle as sc;
 use crate::store::{classes, territoires};
 
@@ -297,9 +297,9 @@ async fn etape<T, F>(
 ) -> Sortie
 where
     T: Send + 'static,
-    F: FnOnce(&crate::lifecycle::Cycle<'_>) -> Result<T, crate::lifecycle::Error> + Send + 'static,
+    F: FnOnce(&crate::service::Service<'_>) -> Result<T, crate::service::Error> + Send + 'static,
 {
-    match cycle::service(state, v.acteur.clone(), f).await {
+    match super::service(state, v.acteur.clone(), f).await {
         Ok(t) => ensuite(t),
         Err(e) => refus(state, v, e, retour.0, retour.1),
     }
@@ -490,7 +490,7 @@ async fn nouvelle_inscription(State(state): State<AppState>, v: Visiteur, corps:
     let sa = Saisie::lire(&corps)?;
     sa.csrf(&v)?;
     let r = match demande_inscription(&sa).valider(state.clock.today()) {
-        Ok((n, w)) => cycle::service(&state, v.acteur.clone(), move |c| c.inscrire(&n)).await.map(|r| avec(w, r)),
+        Ok((n, w)) => super::service(&state, v.acteur.clone(), move |c| c.inscrire(&n)).await.map(|r| avec(w, r)),
         Err(e) => Err(e),
     };
     match r {
@@ -585,7 +585,7 @@ fn demande_admission(sa: &Saisie, inscription: Option<&str>, ecole: Option<&Ecol
 /// Admits as the form asks.
 async fn admettre(state: &AppState, v: &Visiteur, d: DemandeAdmissionSaisie) -> Result<Resultat, Error> {
     let (demande, w) = d.valider(state.clock.today())?;
-    cycle::service(state, v.acteur.clone(), move |c| c.admettre(&demande)).await.map(|r| avec(w, r))
+    super::service(state, v.acteur.clone(), move |c| c.admettre(&demande)).await.map(|r| avec(w, r))
 }
 
 async fn admission_inscription(
@@ -929,7 +929,7 @@ async fn demarche(
                 Err(err) => return refus(&state, &v, err, &retour, back.1),
             };
             let n = nom.clone();
-            let pas = move |c: &crate::lifecycle::Cycle<'_>| {
+            let pas = move |c: &crate::service::Service<'_>| {
                 match n.as_str() {
                     "proposition" => c.proposer(&e, t),
                     "decision" => c.decider(&e, t),

@@ -15,3 +15,4 @@ mod pannes;
 mod parcours;
 mod schema;
 mod securite;
+mod service;

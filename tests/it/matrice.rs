@@ -246,6 +246,9 @@ async fn requete(s: &TestServer, sess: &Session, post: bool, path: &str, c: &Cib
             "ecole_id": c.ecole, "niveau": c.niveau,
             "eleve": { "nom": format!("Matrice{n}"), "prenoms": "Test", "sexe": "F", "date_naissance": "03/05/2017",
                        "naissance_insee": "35001", "naissance_lieu": "Kervalan" },
+            // The pupils created here look alike (same prénom, birth date and place): the user
+            // has seen the duplicate search and confirms a new pupil.
+            "confirmer_nouveau": true,
         });
         s.post_as(sess, path, &body).await
     } else {

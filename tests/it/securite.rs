@@ -12,19 +12,19 @@ use crate::journal::{falsifier as couper, run};
 /// A pupil attending a school outside `hors` (an SQL condition on the school `e` that the
 /// attacker's perimeter satisfies), with everything an attacker would want of it.
 #[derive(Debug, Clone)]
-struct Victime {
-    id: String,
-    nom: String,
-    prenoms: String,
-    sexe: String,
-    naissance: String,
-    insee: String,
-    ine: String,
-    adresse: String,
-    telephones: Vec<String>,
+pub(crate) struct Victime {
+    pub(crate) id: String,
+    pub(crate) nom: String,
+    pub(crate) prenoms: String,
+    pub(crate) sexe: String,
+    pub(crate) naissance: String,
+    pub(crate) insee: String,
+    pub(crate) ine: String,
+    pub(crate) adresse: String,
+    pub(crate) telephones: Vec<String>,
 }
 
-fn victime(s: &TestServer, hors: &str, param: &str) -> Victime {
+pub(crate) fn victime(s: &TestServer, hors: &str, param: &str) -> Victime {
     let conn = rusqlite::Connection::open(&s.db).unwrap();
     let sql = format!(
         "SELECT el.id, el.nom, el.prenoms, el.sexe, el.date_naissance, el.naissance_insee, el.ine, coalesce(el.adresse, '')
@@ -62,7 +62,7 @@ fn victime(s: &TestServer, hors: &str, param: &str) -> Victime {
 }
 
 /// Everything stored about a pupil but its inscriptions, as rows: what must not change.
-fn dossier(s: &TestServer, id: &str) -> Vec<String> {
+pub(crate) fn dossier(s: &TestServer, id: &str) -> Vec<String> {
     let conn = rusqlite::Connection::open(&s.db).unwrap();
     let mut out = Vec::new();
     for (table, col) in [

@@ -8,10 +8,12 @@ use std::io::{Seek, Write};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
+use crate::audit::Fait;
 use crate::config::Cles;
 use crate::domain::cycle::{EtatInscription, MotifRadiation};
 use crate::domain::identite::{date_fr, date_longue};
 use crate::domain::{AnneeScolaire, ClasseId, CommuneInsee, EcoleId, EleveId, Niveau, Perimetre, Sexe, Uai};
+use crate::policy::Action;
 use crate::render::{self, BatchItem, Document, Engine, Stamp};
 use crate::store::cycle as sc;
 use crate::store::eleves::{self, FicheEleve, Filtre};
@@ -278,7 +280,7 @@ impl Imprimeur<'_> {
         let cles = self.cles;
         Ok(self.store.write(|tx| {
             sc::emettre(tx, genre, sujet, eleve, prefixe, emetteur, initiales, today, &|n| {
-                crate::lifecycle::code_verification(cles, n)
+                crate::service::parcours::code_verification(cles, n)
             })
         })?)
     }
@@ -701,4 +703,77 @@ pub fn archiver_registres(
         f.write_all(&pdf).map_err(render::Error::from)?;
     }
     Ok(ecoles.len())
+}
+
+/// A printed file, ready to hand over.
+#[derive(Debug, Clone)]
+pub struct Imprime {
+    /// The PDF or ZIP.
+    pub octets: Vec<u8>,
+    /// Its file name (`certificat-scolarite.pdf`, `fiche-renseignements.zip`).
+    pub nom: String,
+}
+
+impl Imprime {
+    /// Its media type.
+    pub fn mime(&self) -> &'static str {
+        if self.nom.ends_with(".zip") { "application/zip" } else { "application/pdf" }
+    }
+}
+
+impl super::Service<'_> {
+    /// Prints `doc` for `cible`: one document for one record is a print, anything in bulk an
+    /// export (a login within 10 minutes). What is printed is journaled, one row per pupil,
+    /// before it is handed over (fail closed).
+    pub fn imprimer(&self, engine: &Engine, doc: Document, cible: &Cible, format: Format) -> super::Result<Imprime> {
+        let unitaire = format == Format::Pdf
+            && match cible {
+                Cible::Eleve(_) | Cible::Inscription(_) => true,
+                Cible::Classe(_) => doc == Document::ListeClasse,
+                Cible::Ecole(_) => doc == Document::RegistreEleves,
+            };
+        let action = if unitaire { Action::Imprimer } else { Action::Exporter };
+        let champs = self.autoriser(crate::policy::Ressource::Document(doc), action)?;
+        if champs.is_empty() {
+            return Err(crate::auth::Interdit::Role.into());
+        }
+        let imp = Imprimeur {
+            store: self.store,
+            engine,
+            cles: self.cles,
+            perimetre: &self.acteur.perimetre,
+            le: self.le.to_offset(crate::clock::paris_offset(self.le)),
+            annee: None,
+        };
+        let journaliser = || -> super::Result<()> {
+            let faits: Vec<Fait> = imp
+                .sujets_ids(doc, cible)?
+                .into_iter()
+                .map(|id| {
+                    let f = Fait::new(action, "document").cible(id.clone()).detail(json!({ "document": doc.name() }));
+                    if Imprimeur::par_eleve(doc) { f.eleve(id) } else { f }
+                })
+                .collect();
+            self.noter(&faits)
+        };
+        match format {
+            Format::Pdf => {
+                let octets = imp.pdf(doc, cible)?;
+                journaliser()?;
+                Ok(Imprime { octets, nom: format!("{}.pdf", doc.name()) })
+            }
+            Format::Zip => {
+                let n = imp.compter(doc, cible)?;
+                if n > MAX_FUSION {
+                    return Err(super::Error::Conflit(format!(
+                        "{n} documents : au-delà de {MAX_FUSION}, utilisez « registre render » sur le serveur"
+                    )));
+                }
+                let mut buf = std::io::Cursor::new(Vec::new());
+                imp.zip(doc, cible, &mut buf, &|_| {})?;
+                journaliser()?;
+                Ok(Imprime { octets: buf.into_inner(), nom: format!("{}.zip", doc.name()) })
+            }
+        }
+    }
 }

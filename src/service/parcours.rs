@@ -1,4 +1,4 @@
-//! The pupil's lifecycle as services: each step loads the records within the actor's
+//! The pupil's path through school (the lifecycle) as services: each step loads the records within the actor's
 //! perimeter, applies the domain transition (`domain::cycle`), stores the result and journals it
 //! with its actor, in one transaction. A refused step changes nothing.
 
@@ -12,7 +12,7 @@ use sha2::Sha256;
 use time::{Date, Month, OffsetDateTime};
 
 use crate::audit::{self, Fait};
-use crate::auth::{Acteur, Interdit};
+use crate::auth::Interdit;
 use crate::config::Cles;
 use crate::domain::cycle::{
     EtatInscription, ModeScolarisation, MotifRadiation, Passage, Piece, Refus, Reponse, TypePassage,
@@ -23,46 +23,11 @@ use crate::domain::{
     Perimetre, ResponsableId, ResponsableIdentite,
 };
 use crate::policy::{Action, Ressource};
-use crate::store::cycle::{self as sc, Candidat, Criteres, Fiche};
+use crate::store::cycle::{self as sc, Candidat, Criteres, Fiche, Inscription};
 use crate::store::eleves::{self, NouvelleScolarite};
 use crate::store::{self, Store, classes, territoires};
 
-/// Errors of the lifecycle services.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// The policy refuses.
-    #[error("{}", .0.message())]
-    Interdit(Interdit),
-    /// The transition is not allowed now (nothing changed).
-    #[error("{0}")]
-    Transition(String),
-    /// Possible duplicates: the new pupil is not created until the user chooses.
-    #[error("{} élève(s) déjà connu(s) pourrai(en)t être cet enfant : choisissez-en un, ou confirmez qu'il s'agit d'un nouvel élève", .0.len())]
-    Doublons(Vec<Candidat>),
-    /// The store refused or failed.
-    #[error(transparent)]
-    Store(#[from] store::Error),
-}
-
-impl From<Refus> for Error {
-    fn from(r: Refus) -> Self {
-        Error::Transition(r.0)
-    }
-}
-
-impl From<Interdit> for Error {
-    fn from(i: Interdit) -> Self {
-        Error::Interdit(i)
-    }
-}
-
-impl From<crate::domain::Error> for Error {
-    fn from(e: crate::domain::Error) -> Self {
-        Error::Store(store::Error::Invalide(e))
-    }
-}
-
-type Result<T, E = Error> = std::result::Result<T, E>;
+use super::{Error, Result, Service};
 
 /// Score from which a known pupil is shown as a possible duplicate.
 pub const SEUIL_DOUBLON: u32 = 60;
@@ -78,19 +43,6 @@ pub fn code_verification(cles: &Cles, numero: &str) -> String {
     let bits: u128 = h[..10].iter().fold(0u128, |acc, b| (acc << 8) | u128::from(*b));
     let s: String = (0..16).map(|i| char::from(A[((bits >> (75 - 5 * i)) & 31) as usize])).collect();
     format!("{}-{}-{}-{}", &s[..4], &s[4..8], &s[8..12], &s[12..])
-}
-
-/// The lifecycle services for one actor at one instant.
-#[derive(Debug, Clone, Copy)]
-pub struct Cycle<'a> {
-    /// The store.
-    pub store: &'a Store,
-    /// The keys (journal, certificate codes).
-    pub cles: &'a Cles,
-    /// Who acts.
-    pub acteur: &'a Acteur,
-    /// When.
-    pub le: OffsetDateTime,
 }
 
 /// A new inscription.
@@ -139,22 +91,28 @@ pub struct Resultat {
     pub avertissements: Vec<String>,
 }
 
-impl Cycle<'_> {
-    fn today(&self) -> Date {
-        self.le.to_offset(crate::clock::paris_offset(self.le)).date()
+impl Service<'_> {
+    /// The inscriptions of the perimeter, optionally designating one school or in one state
+    /// (a school outside the perimeter is « introuvable », rather than empty).
+    pub fn inscriptions(&self, ecole: Option<&EcoleId>, etat: Option<EtatInscription>) -> Result<Vec<Inscription>> {
+        self.autoriser(Ressource::Inscription, Action::Lister)?;
+        let p = &self.acteur.perimetre;
+        let l = self.store.read(|c| {
+            if let Some(e) = ecole {
+                territoires::ecole(c, p, e)?;
+            }
+            sc::inscriptions(c, p, ecole, etat)
+        })?;
+        self.noter(&[Fait::new(Action::Lister, "inscription").detail(json!({ "nombre": l.len() }))])?;
+        Ok(l)
     }
 
-    fn autoriser(&self, r: Ressource, a: Action) -> Result<()> {
-        self.acteur.autoriser(r, a, self.le)?;
-        Ok(())
-    }
-
-    fn journal(&self, tx: &Transaction<'_>, faits: &[Fait]) -> store::Result<()> {
-        audit::ajouter(tx, self.cles, &self.acteur.auteur, self.le, faits)
-    }
-
-    fn annee(&self) -> Result<AnneeScolaire> {
-        Ok(self.store.read(territoires::annee_courante)?)
+    /// One inscription of the perimeter.
+    pub fn inscription(&self, id: &str) -> Result<Inscription> {
+        self.autoriser(Ressource::Inscription, Action::Lire)?;
+        let i = self.store.read(|c| sc::inscription(c, &self.acteur.perimetre, id))?;
+        self.noter(&[Fait::new(Action::Lire, "inscription").cible(id).eleve(i.eleve_id.clone())])?;
+        Ok(i)
     }
 
     /// Pupils of the whole installation that may be the child described by the five criteria.

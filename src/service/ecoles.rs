@@ -1,0 +1,69 @@
+//! Schools and classes as public descriptions, and the effectifs: read within the actor's
+//! perimeter (a school outside it is « introuvable »); creating a school is the IA-DASEN's.
+
+use super::{Result, Service};
+use crate::audit::Fait;
+use crate::domain::{AnneeScolaire, ClasseId, EcoleId, Perimetre};
+use crate::policy::{Action, Ressource, Role};
+use crate::store::classes::{self, ClasseResume};
+use crate::store::statistiques::{self, Tableau};
+use crate::store::territoires::{self, EcoleResume};
+
+impl Service<'_> {
+    /// The schools of the perimeter.
+    pub fn ecoles(&self) -> Result<Vec<EcoleResume>> {
+        self.autoriser(Ressource::Ecole, Action::Lister)?;
+        Ok(self.store.read(|c| territoires::ecoles(c, &self.acteur.perimetre))?)
+    }
+
+    /// One school of the perimeter.
+    pub fn ecole(&self, id: &EcoleId) -> Result<EcoleResume> {
+        self.autoriser(Ressource::Ecole, Action::Lire)?;
+        Ok(self.store.read(|c| territoires::ecole(c, &self.acteur.perimetre, id))?)
+    }
+
+    /// Creates a school in a circonscription of the perimeter; returns its id.
+    pub fn creer_ecole(&self, ecole: &crate::domain::ecole::Ecole) -> Result<EcoleId> {
+        self.autoriser(Ressource::Ecole, Action::Creer)?;
+        let id = EcoleId::random(&mut rand::rng());
+        self.store.write(|tx| {
+            let circo = Perimetre::Circonscription(ecole.circonscription_id.clone());
+            if !territoires::perimetre_inclus(tx, &circo, &self.acteur.perimetre)? {
+                return Err(crate::store::Error::Introuvable("circonscription"));
+            }
+            territoires::insert_ecole(tx, &id, ecole)?;
+            self.journal(tx, &[Fait::new(Action::Creer, "ecole").cible(id.to_string())])
+        })?;
+        Ok(id)
+    }
+
+    /// The classes of a school of the perimeter, for a year (the current one by default).
+    pub fn classes(&self, ecole: &EcoleId, annee: Option<AnneeScolaire>) -> Result<Vec<ClasseResume>> {
+        self.autoriser(Ressource::Classe, Action::Lister)?;
+        let annee = self.annee_ou_courante(annee)?;
+        let p = &self.acteur.perimetre;
+        Ok(self.store.read(|c| {
+            territoires::ecole(c, p, ecole)?;
+            classes::classes(c, p, ecole, annee)
+        })?)
+    }
+
+    /// One class of the perimeter.
+    pub fn classe(&self, id: &ClasseId) -> Result<ClasseResume> {
+        self.autoriser(Ressource::Classe, Action::Lire)?;
+        Ok(self.store.read(|c| classes::classe(c, &self.acteur.perimetre, id))?)
+    }
+
+    /// Counts of pupils per school and niveau this year; for the statisticien, the small cells
+    /// and those that would reveal them are suppressed.
+    pub fn effectifs(&self) -> Result<Tableau> {
+        self.autoriser(Ressource::Statistiques, Action::Lire)?;
+        let annee = self.annee()?;
+        let mut t = self.store.read(|c| statistiques::effectifs(c, &self.acteur.perimetre, annee))?;
+        if self.acteur.role == Role::Statisticien {
+            t.secret_statistique();
+        }
+        self.noter(&[Fait::new(Action::Lire, "statistiques")])?;
+        Ok(t)
+    }
+}

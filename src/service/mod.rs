@@ -1,0 +1,127 @@
+//! The use cases: every action, from the API, a page or the CLI, goes through one function
+//! here, which checks the policy, reads and writes through the store scoped to the actor's
+//! perimeter, journals in the same transaction, and returns what the role may see. HTTP
+//! handlers and CLI verbs only translate (DESIGN.md §1, issue 8).
+//!
+//! - [`parcours`]: the pupil's path through school (inscription, admission, répartition,
+//!   passage, radiation, rentrée, retention);
+//! - [`documents`]: what each printed document holds, for a pupil, a class or a school;
+//! - [`eleves`]: reading, listing and searching pupils, and their consultation log.
+
+pub mod documents;
+pub mod ecoles;
+pub mod eleves;
+pub mod parcours;
+pub mod projection;
+
+use rusqlite::Transaction;
+use time::{Date, OffsetDateTime};
+
+use crate::audit::{self, Fait};
+use crate::auth::{Acteur, Interdit};
+use crate::config::Cles;
+use crate::domain::AnneeScolaire;
+use crate::domain::cycle::Refus;
+use crate::policy::{Action, Champs, Ressource};
+use crate::store::cycle::Candidat;
+use crate::store::{self, Store, territoires};
+
+/// The use cases for one actor at one instant: every action is a method of it (one file per
+/// resource adds its own `impl`).
+#[derive(Debug, Clone, Copy)]
+pub struct Service<'a> {
+    /// The store.
+    pub store: &'a Store,
+    /// The keys (journal, certificate codes).
+    pub cles: &'a Cles,
+    /// Who acts.
+    pub acteur: &'a Acteur,
+    /// When.
+    pub le: OffsetDateTime,
+}
+
+/// Errors of the use cases.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The policy refuses.
+    #[error("{}", .0.message())]
+    Interdit(Interdit),
+    /// The transition is not allowed now (nothing changed).
+    #[error("{0}")]
+    Transition(String),
+    /// Possible duplicates: the new pupil is not created until the user chooses.
+    #[error("{} élève(s) déjà connu(s) pourrai(en)t être cet enfant : choisissez-en un, ou confirmez qu'il s'agit d'un nouvel élève", .0.len())]
+    Doublons(Vec<Candidat>),
+    /// The store refused or failed.
+    #[error(transparent)]
+    Store(#[from] store::Error),
+    /// The request does not apply to its target (a document for the wrong kind of record…).
+    #[error("{0}")]
+    Conflit(String),
+    /// The print engine failed.
+    #[error(transparent)]
+    Rendu(#[from] crate::render::Error),
+}
+
+impl From<Refus> for Error {
+    fn from(r: Refus) -> Self {
+        Error::Transition(r.0)
+    }
+}
+
+impl From<Interdit> for Error {
+    fn from(i: Interdit) -> Self {
+        Error::Interdit(i)
+    }
+}
+
+impl From<crate::domain::Error> for Error {
+    fn from(e: crate::domain::Error) -> Self {
+        Error::Store(store::Error::Invalide(e))
+    }
+}
+
+/// Result of the use cases.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<documents::Error> for Error {
+    fn from(e: documents::Error) -> Self {
+        match e {
+            documents::Error::Store(s) => Error::Store(s),
+            documents::Error::Cible(m) => Error::Conflit(m),
+            documents::Error::Render(r) => Error::Rendu(r),
+        }
+    }
+}
+
+impl Service<'_> {
+    /// Today, in Paris.
+    pub(crate) fn today(&self) -> Date {
+        self.le.to_offset(crate::clock::paris_offset(self.le)).date()
+    }
+
+    /// Asks the policy; returns the fields of a pupil's record the actor may see.
+    pub(crate) fn autoriser(&self, r: Ressource, a: Action) -> Result<Champs> {
+        Ok(self.acteur.autoriser(r, a, self.le)?)
+    }
+
+    /// Journals in the caller's write transaction.
+    pub(crate) fn journal(&self, tx: &Transaction<'_>, faits: &[Fait]) -> store::Result<()> {
+        audit::ajouter(tx, self.cles, &self.acteur.auteur, self.le, faits)
+    }
+
+    /// Journals a read before its data is handed over (fail closed).
+    pub(crate) fn noter(&self, faits: &[Fait]) -> Result<()> {
+        Ok(audit::noter(self.store, self.cles, &self.acteur.auteur, self.le, faits)?)
+    }
+
+    /// The current année scolaire.
+    pub(crate) fn annee(&self) -> Result<AnneeScolaire> {
+        Ok(self.store.read(territoires::annee_courante)?)
+    }
+
+    /// The année asked, or the current one.
+    pub(crate) fn annee_ou_courante(&self, annee: Option<AnneeScolaire>) -> Result<AnneeScolaire> {
+        annee.map_or_else(|| self.annee(), Ok)
+    }
+}
