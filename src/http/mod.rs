@@ -78,17 +78,18 @@ where
     tokio::task::spawn_blocking(move || f(&s)).await?
 }
 
+/// The use cases for `acteur`, now.
+pub(crate) fn contexte<'a>(s: &'a Inner, acteur: &'a crate::auth::Acteur) -> crate::service::Service<'a> {
+    crate::service::Service { store: &s.store, cles: &s.cles, acteur, le: s.clock.now() }
+}
+
 /// Runs a use case for `acteur` off the executor (the store blocks).
 pub(crate) async fn service<T, F>(state: &AppState, acteur: crate::auth::Acteur, f: F) -> Result<T>
 where
     T: Send + 'static,
     F: FnOnce(&crate::service::Service<'_>) -> crate::service::Result<T> + Send + 'static,
 {
-    blocking(state, move |s| {
-        let svc = crate::service::Service { store: &s.store, cles: &s.cles, acteur: &acteur, le: s.clock.now() };
-        Ok(f(&svc)?)
-    })
-    .await
+    blocking(state, move |s| Ok(f(&contexte(s, &acteur))?)).await
 }
 
 /// Prints through the use case, off the executor (the print engine blocks).
@@ -100,11 +101,7 @@ pub(crate) async fn imprimer(
     format: crate::service::documents::Format,
 ) -> Result<Response> {
     use axum::response::IntoResponse;
-    let f = blocking(state, move |s| {
-        let svc = crate::service::Service { store: &s.store, cles: &s.cles, acteur: &acteur, le: s.clock.now() };
-        Ok(svc.imprimer(&s.engine, doc, &cible, format)?)
-    })
-    .await?;
+    let f = blocking(state, move |s| Ok(contexte(s, &acteur).imprimer(&s.engine, doc, &cible, format)?)).await?;
     let disposition = format!("inline; filename=\"{}\"", f.nom);
     Ok(([(header::CONTENT_TYPE, f.mime().to_string()), (header::CONTENT_DISPOSITION, disposition)], f.octets)
         .into_response())

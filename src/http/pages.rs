@@ -19,14 +19,13 @@ use super::pages_cycle::{QueryPage, fait_de};
 use super::session::{self, Visiteur};
 use super::{Error, blocking};
 use crate::app::AppState;
-use crate::audit::{self, Fait};
 use crate::auth::{self, NouveauCompte};
 use crate::domain::identite::date_fr;
 use crate::domain::{ClasseId, CompteId, EcoleId, EleveId};
 use crate::policy::{self, Action, Champs, Ressource, Role};
 use crate::render::Document;
-use crate::store::eleves::{self, Filtre};
-use crate::store::{classes, comptes, journal, statistiques, territoires};
+use crate::service::eleves::{RECHERCHE_MAX, Recherche as Demande};
+use crate::store::{comptes, journal, territoires};
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/pages/base.html")),
@@ -186,20 +185,26 @@ pub(super) fn avec_moi(v: &Visiteur, mut ctx: Value) -> Value {
 }
 
 async fn accueil(State(state): State<AppState>, v: Visiteur) -> PageResult {
-    let le = state.clock.now();
+    let a = v.acteur.clone();
+    let enfants = a.role == Role::Responsable && a.decision(Ressource::Eleve, Action::Lister).autorise();
+    let ecoles = !enfants && a.decision(Ressource::Ecole, Action::Lister).autorise();
+    let (annee, enfants, ecoles) = super::service(&state, a, move |svc| {
+        let annee = svc.annee()?;
+        let enfants =
+            if enfants { Some(svc.eleves(&Demande { limite: u32::MAX, ..Demande::default() })?) } else { None };
+        let ecoles = if ecoles { Some(svc.ecoles()?) } else { None };
+        Ok((annee, enfants, ecoles))
+    })
+    .await?;
     let html = blocking(&state, move |s| {
         let a = &v.acteur;
-        let annee = s.store.read(territoires::annee_courante)?;
         let mut ctx = json!({ "annee": annee.to_string(), "circonscriptions": [], "enfants": [] });
         if a.role.exige_second_facteur() && !a.second_facteur {
             ctx["avertissement"] = json!("Activez votre second facteur dans « Mon compte » pour accéder aux élèves.");
         }
-        if a.role == Role::Responsable && a.decision(Ressource::Eleve, Action::Lister).autorise() {
-            let enfants = s.store.read(|c| eleves::lister(c, &a.perimetre, &Filtre::annee(annee)))?;
-            audit::noter(&s.store, &s.cles, &a.auteur, le, &[Fait::new(Action::Lister, "eleve").detail(json!({ "nombre": enfants.len() }))])?;
-            ctx["enfants"] = json!(enfants.iter().map(|e| json!({ "id": e.id, "nom": e.nom, "prenoms": e.prenoms })).collect::<Vec<_>>());
-        } else if a.decision(Ressource::Ecole, Action::Lister).autorise() {
-            let mut ecoles = s.store.read(|c| territoires::ecoles(c, &a.perimetre))?;
+        if let Some(enfants) = enfants {
+            ctx["enfants"] = enfants;
+        } else if let Some(mut ecoles) = ecoles {
             ecoles.sort_by(|x, y| (&x.circonscription, &x.commune, &x.nom).cmp(&(&y.circonscription, &y.commune, &y.nom)));
             let mut circos: Vec<(String, Vec<Value>)> = Vec::new();
             for e in ecoles {
@@ -664,20 +669,9 @@ async fn reinitialiser_compte(
 }
 
 async fn page_statistiques(State(state): State<AppState>, v: Visiteur) -> PageResult {
-    let le = state.clock.now();
-    v.acteur.autoriser(Ressource::Statistiques, Action::Lire, le)?;
-    let html = blocking(&state, move |s| {
-        let annee = s.store.read(territoires::annee_courante)?;
-        let mut t = s.store.read(|c| statistiques::effectifs(c, &v.acteur.perimetre, annee))?;
-        if v.acteur.role == Role::Statisticien {
-            t.secret_statistique();
-        }
-        audit::noter(&s.store, &s.cles, &v.acteur.auteur, le, &[Fait::new(Action::Lire, "statistiques")])?;
-        let niveaux: Vec<&str> = crate::domain::Niveau::ALL.iter().map(|n| n.code()).collect();
-        s.pages.render("statistiques.html", &avec_moi(&v, json!({ "t": t, "niveaux": niveaux })))
-    })
-    .await?;
-    Ok(Html(html))
+    let t = super::service(&state, v.acteur.clone(), |svc| svc.effectifs()).await?;
+    let niveaux: Vec<&str> = crate::domain::Niveau::ALL.iter().map(|n| n.code()).collect();
+    Ok(Html(state.pages.render("statistiques.html", &avec_moi(&v, json!({ "t": t, "niveaux": niveaux })))?))
 }
 
 async fn page_ecole(
@@ -687,18 +681,15 @@ async fn page_ecole(
     q: Result<Query<QueryPage>, QueryRejection>,
 ) -> PageResult {
     let fait = fait_de(q);
-    v.acteur.autoriser(Ressource::Classe, Action::Lister, state.clock.now())?;
     let id = EcoleId::parse(&id).map_err(|_| Error::introuvable("école"))?;
+    let (annee, ecole, classes) = super::service(&state, v.acteur.clone(), move |svc| {
+        let classes = svc.classes(&id, None)?;
+        Ok((svc.annee()?, svc.ecole(&id)?, classes))
+    })
+    .await?;
     let html = blocking(&state, move |s| {
-        let p = &v.acteur.perimetre;
-        let (annee, ecole, classes) = s.store.read(|c| {
-            let annee = territoires::annee_courante(c)?;
-            let ecole = territoires::ecole(c, p, &id)?;
-            let classes = classes::classes(c, p, &id, annee)?;
-            Ok((annee, ecole, classes))
-        })?;
         let total: u32 = classes.iter().map(|c| c.effectif).sum();
-        let gestion = super::pages_cycle::gestion_ecole(s, &v.acteur, &ecole, annee, &classes)?;
+        let gestion = super::pages_cycle::gestion_ecole(s, &v.acteur, &ecole, &classes)?;
         s.pages.render(
             "ecole.html",
             &avec_moi(&v, json!({ "annee": annee.to_string(), "type_libelle": ecole.type_ecole.libelle(), "ecole": ecole, "classes": classes, "total": total, "gestion": gestion, "fait": fait })),
@@ -708,14 +699,16 @@ async fn page_ecole(
     Ok(Html(html))
 }
 
-pub(super) fn ligne_json(l: &eleves::EleveLigne, champs: Champs) -> Value {
-    let voir = |c: Champs| champs.contient(c);
-    json!({
-        "id": l.id, "nom": l.nom, "prenoms": l.prenoms,
-        "date_naissance": if voir(Champs::NAISSANCE) { Some(date_fr(l.date_naissance)) } else { None },
-        "uai": l.uai, "niveau": if voir(Champs::SCOLARITE) { Some(l.niveau.code()) } else { None },
-        "classe": if voir(Champs::SCOLARITE) { l.classe.clone() } else { None },
-    })
+pub(super) fn ligne_vue(l: &Value) -> Value {
+    // The use case's projected line; only the date is put in French for the page.
+    let mut l = l.clone();
+    if let Some(d) = l["date_naissance"]
+        .as_str()
+        .and_then(|d| time::Date::parse(d, &time::format_description::well_known::Iso8601::DEFAULT).ok())
+    {
+        l["date_naissance"] = json!(date_fr(d));
+    }
+    l
 }
 
 async fn page_classe(
@@ -725,25 +718,17 @@ async fn page_classe(
     q: Result<Query<QueryPage>, QueryRejection>,
 ) -> PageResult {
     let fait = fait_de(q);
-    let le = state.clock.now();
-    v.acteur.autoriser(Ressource::Classe, Action::Lire, le)?;
-    let champs = v.acteur.autoriser(Ressource::Eleve, Action::Lister, le)?;
     let id = ClasseId::parse(&id).map_err(|_| Error::introuvable("classe"))?;
+    let (classe, ecole, lignes) = super::service(&state, v.acteur.clone(), move |svc| {
+        let classe = svc.classe(&id)?;
+        let ecole = svc.ecole(&classe.ecole_id)?;
+        Ok((classe, ecole, svc.eleves_de_classe(&id)?))
+    })
+    .await?;
     let html = blocking(&state, move |s| {
-        let p = &v.acteur.perimetre;
-        let (classe, ecole, lignes) = s.store.read(|c| {
-            let classe = classes::classe(c, p, &id)?;
-            let ecole = territoires::ecole(c, p, &classe.ecole_id)?;
-            let f = Filtre { classe: Some(id.clone()), presents: true, ..Filtre::annee(classe.annee) };
-            Ok((classe, ecole, eleves::lister(c, p, &f)?))
-        })?;
-        let journal = Fait::new(Action::Lister, "eleve")
-            .cible(id.to_string())
-            .detail(json!({ "classe": id, "nombre": lignes.len() }));
-        audit::noter(&s.store, &s.cles, &v.acteur.auteur, le, &[journal])?;
-        let ids: Vec<EleveId> = lignes.iter().map(|l| l.id.clone()).collect();
+        let lignes: Vec<Value> = lignes.as_array().map(|l| l.iter().map(ligne_vue).collect()).unwrap_or_default();
+        let ids: Vec<EleveId> = lignes.iter().filter_map(|l| l["id"].as_str()).filter_map(|i| EleveId::parse(i).ok()).collect();
         let gestion = super::pages_cycle::gestion_classe(s, &v.acteur, &classe, &ids)?;
-        let lignes: Vec<Value> = lignes.iter().map(|l| ligne_json(l, champs)).collect();
         s.pages.render(
             "classe.html",
             &avec_moi(
@@ -768,46 +753,42 @@ async fn page_recherche(
     v: Visiteur,
     q: Result<Query<Recherche>, QueryRejection>,
 ) -> PageResult {
-    let le = state.clock.now();
     let r = q.map(|Query(r)| r).unwrap_or(Recherche { q: None, ecole: None });
     let ecole = match r.ecole.as_deref() {
         Some(e) => Some(EcoleId::parse(e).map_err(|_| Error::introuvable("école"))?),
         None => None,
     };
     let action = if ecole.is_some() { Action::Lister } else { Action::Rechercher };
-    let champs = v.acteur.autoriser(Ressource::Eleve, action, le)?;
+    let champs = v.acteur.autoriser(Ressource::Eleve, action, state.clock.now())?;
     let q = r.q.unwrap_or_default();
-    let html = blocking(&state, move |s| {
-        let limite = 200;
-        let annee = s.store.read(territoires::annee_courante)?;
-        let (lignes, message) = if let Some(e) = ecole {
-            let f = Filtre { ecole: Some(e.clone()), limite: 2000, ..Filtre::annee(annee) };
-            let l = s.store.read(|c| {
-                territoires::ecole(c, &v.acteur.perimetre, &e)?;
-                eleves::lister(c, &v.acteur.perimetre, &f)
-            })?;
-            let detail = json!({ "ecole": e, "nombre": l.len() });
-            audit::noter(&s.store, &s.cles, &v.acteur.auteur, le, &[Fait::new(Action::Lister, "eleve").detail(detail)])?;
-            (l, None)
-        } else if q.chars().count() > 200 {
-            (vec![], Some("Recherche trop longue : 200 caractères au plus."))
-        } else if crate::domain::identite::cle_recherche(&q).len() < 2 {
-            (vec![], Some("Saisissez au moins deux lettres du nom ou du prénom."))
-        } else {
-            let f = Filtre { q: Some(q.clone()), limite, ..Filtre::annee(annee) };
-            let l = s.store.read(|c| eleves::lister(c, &v.acteur.perimetre, &f))?;
-            let detail = json!({ "mots": q.split_whitespace().count(), "nombre": l.len() });
-            audit::noter(&s.store, &s.cles, &v.acteur.auteur, le, &[Fait::new(Action::Rechercher, "eleve").detail(detail)])?;
-            (l, None)
+    let limite = 200;
+    let message = if ecole.is_some() {
+        None
+    } else if q.chars().count() > RECHERCHE_MAX {
+        Some("Recherche trop longue : 200 caractères au plus.")
+    } else if crate::domain::identite::cle_recherche(&q).len() < 2 {
+        Some("Saisissez au moins deux lettres du nom ou du prénom.")
+    } else {
+        None
+    };
+    let demande = match (&ecole, message) {
+        (Some(e), _) => Some(Demande { ecole: Some(e.clone()), limite: 2000, ..Demande::default() }),
+        (None, None) => Some(Demande { q: Some(q.clone()), limite, ..Demande::default() }),
+        (None, Some(_)) => None,
+    };
+    let (annee, lignes) = super::service(&state, v.acteur.clone(), move |svc| {
+        let lignes = match demande {
+            Some(d) => svc.eleves(&d)?,
+            None => json!([]),
         };
-        let lignes: Vec<Value> = lignes.iter().map(|l| ligne_json(l, champs)).collect();
-        let q: String = q.chars().take(200).collect();
-        let ctx = json!({ "annee": annee.to_string(), "q": q, "eleves": lignes, "limite": limite, "message": message,
-                          "scolarite": champs.contient(Champs::SCOLARITE), "naissance": champs.contient(Champs::NAISSANCE) });
-        s.pages.render("recherche.html", &avec_moi(&v, ctx))
+        Ok((svc.annee()?, lignes))
     })
     .await?;
-    Ok(Html(html))
+    let lignes: Vec<Value> = lignes.as_array().map(|l| l.iter().map(ligne_vue).collect()).unwrap_or_default();
+    let q: String = q.chars().take(RECHERCHE_MAX).collect();
+    let ctx = json!({ "annee": annee.to_string(), "q": q, "eleves": lignes, "limite": limite, "message": message,
+                      "scolarite": champs.contient(Champs::SCOLARITE), "naissance": champs.contient(Champs::NAISSANCE) });
+    Ok(Html(state.pages.render("recherche.html", &avec_moi(&v, ctx))?))
 }
 
 /// A consultation as a parent reads it: French date and words.
@@ -832,6 +813,73 @@ fn consultation_json(c: &journal::Consultation) -> Value {
     json!({ "le": le, "fonction": c.fonction, "action": quoi, "document": c.document })
 }
 
+/// A pupil's record as a page receives it: read back from the use case's projection, so a
+/// field the role may not see is absent here too (the template cannot show what it never got).
+#[derive(Debug, Deserialize)]
+struct VueFiche {
+    eleve: VueEleve,
+    #[serde(default)]
+    scolarites: Vec<VueScolarite>,
+    #[serde(default)]
+    responsables: Vec<VueResponsable>,
+    #[serde(default)]
+    contacts: Vec<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+struct VueEleve {
+    id: String,
+    nom: Option<String>,
+    nom_usage: Option<String>,
+    prenoms: Option<String>,
+    sexe: Option<crate::domain::Sexe>,
+    date_naissance: Option<time::Date>,
+    naissance_lieu: Option<String>,
+    adresse: Option<String>,
+    code_postal: Option<String>,
+    commune_residence: Option<String>,
+    ine: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct VueScolarite {
+    annee: crate::domain::AnneeScolaire,
+    ecole_id: Option<String>,
+    uai: Option<String>,
+    ecole: Option<String>,
+    etat: Option<crate::domain::EtatScolarite>,
+    date_admission: Option<time::Date>,
+    niveau: Option<crate::domain::Niveau>,
+    cycle: Option<crate::domain::Cycle>,
+    classe_id: Option<String>,
+    classe: Option<String>,
+    ulis: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+struct VueResponsable {
+    rang: Option<u8>,
+    lien: Option<crate::domain::Lien>,
+    autorite_parentale: Option<bool>,
+    civilite: Option<crate::domain::Civilite>,
+    nom: Option<String>,
+    prenom: Option<String>,
+    adresse: Option<String>,
+    code_postal: Option<String>,
+    commune: Option<String>,
+    pays: Option<String>,
+    tel_domicile: Option<String>,
+    tel_travail: Option<String>,
+    tel_portable: Option<String>,
+    courriel: Option<String>,
+}
+
+/// The non-empty parts, joined.
+fn joindre(parts: &[&Option<String>], sep: &str) -> Option<String> {
+    let v: Vec<&str> = parts.iter().filter_map(|p| p.as_deref()).filter(|p| !p.is_empty()).collect();
+    if v.is_empty() { None } else { Some(v.join(sep)) }
+}
+
 async fn page_eleve(
     State(state): State<AppState>,
     v: Visiteur,
@@ -839,33 +887,30 @@ async fn page_eleve(
     q: Result<Query<QueryPage>, QueryRejection>,
 ) -> PageResult {
     let fait = fait_de(q);
-    let le = state.clock.now();
-    let champs = v.acteur.autoriser(Ressource::Eleve, Action::Lire, le)?;
+    let champs = v.acteur.autoriser(Ressource::Eleve, Action::Lire, state.clock.now())?;
     let id = EleveId::parse(&id).map_err(|_| Error::introuvable("élève"))?;
+    let a = v.acteur.clone();
+    let journal = a.decision(Ressource::Journal, Action::Lire).autorise();
+    let (annee, vue, consultations) = super::service(&state, a, move |svc| {
+        let vue = svc.eleve(&id, None)?;
+        let consultations = if journal { Some(svc.consultations(&id)?) } else { None };
+        Ok((svc.annee()?, vue, consultations))
+    })
+    .await?;
+    let f: VueFiche = serde_json::from_value(vue).map_err(Error::interne)?;
     let html = blocking(&state, move |s| {
         let a = &v.acteur;
-        let (annee, f) = s.store.read(|c| {
-            let annee = territoires::annee_courante(c)?;
-            Ok((annee, eleves::fiche(c, &a.perimetre, &id, annee)?))
-        })?;
-        audit::noter(&s.store, &s.cles, &a.auteur, le, &[Fait::new(Action::Lire, "eleve").cible(id.to_string()).eleve(id.to_string())])?;
-        let consultations = if a.decision(Ressource::Journal, Action::Lire).autorise() {
-            let liste = s.store.read(|c| journal::consultations(c, id.as_str(), 100))?;
-            Some(liste.iter().map(consultation_json).collect::<Vec<_>>())
-        } else {
-            None
-        };
         let voir = |c: Champs| champs.contient(c);
         let e = &f.eleve;
-        let adresse = [e.adresse.clone(), e.code_postal.clone(), e.commune_residence.clone()].into_iter().flatten().collect::<Vec<_>>().join(" ");
+        let id = EleveId::parse(&e.id).map_err(|_| Error::introuvable("élève"))?;
         let scolarites: Vec<Value> = f
             .scolarites
             .iter()
             .map(|s| {
                 json!({
                     "annee": s.annee.to_string(), "ecole": s.ecole, "ecole_id": s.ecole_id, "uai": s.uai, "niveau": s.niveau,
-                    "cycle": s.cycle.numero(), "classe": s.classe, "classe_id": s.classe_id, "ulis": s.ulis,
-                    "etat": s.etat.libelle(), "date_admission": date_fr(s.date_admission),
+                    "cycle": s.cycle.map(|c| c.numero()), "classe": s.classe, "classe_id": s.classe_id, "ulis": s.ulis,
+                    "etat": s.etat.map(|e| e.libelle()), "date_admission": s.date_admission.map(date_fr),
                 })
             })
             .collect();
@@ -873,38 +918,43 @@ async fn page_eleve(
             .responsables
             .iter()
             .map(|r| {
-                let identite = [r.civilite.map(|c| c.code().to_string()), Some(r.prenom.clone()), Some(r.nom.clone())].into_iter().flatten().collect::<Vec<_>>().join(" ");
-                let adresse = [r.adresse.clone(), r.code_postal.clone(), r.commune.clone(), r.pays.clone()].into_iter().flatten().collect::<Vec<_>>().join(" ");
-                let tels = [r.tel_portable.as_ref(), r.tel_domicile.as_ref(), r.tel_travail.as_ref()].into_iter().flatten().cloned().collect::<Vec<_>>().join(" · ");
+                let civilite = r.civilite.map(|c| c.code().to_string());
                 json!({
-                    "rang": r.rang, "identite": identite, "lien": r.lien.libelle(), "autorite_parentale": r.autorite_parentale,
-                    "adresse": if adresse.is_empty() { None } else { Some(adresse) },
-                    "telephones": if tels.is_empty() { None } else { Some(tels) }, "courriel": r.courriel,
+                    "rang": r.rang, "identite": joindre(&[&civilite, &r.prenom, &r.nom], " "),
+                    "lien": r.lien.map(|l| l.libelle()), "autorite_parentale": r.autorite_parentale.unwrap_or(true),
+                    "adresse": joindre(&[&r.adresse, &r.code_postal, &r.commune, &r.pays], " "),
+                    "telephones": joindre(&[&r.tel_portable, &r.tel_domicile, &r.tel_travail], " · "), "courriel": r.courriel,
                 })
             })
             .collect();
-        // The breadcrumb shows the class only to those who may see the schooling.
-        let scolarite = f.scolarite(annee).filter(|_| voir(Champs::ECOLE)).map(|s| {
-            json!({ "ecole": s.ecole, "ecole_id": s.ecole_id, "classe": if voir(Champs::SCOLARITE) { s.classe.clone() } else { None },
-                    "classe_id": if voir(Champs::SCOLARITE) { s.classe_id.as_ref().map(ToString::to_string) } else { None } })
+        // The breadcrumb: this year's school, and its class for those who see the schooling.
+        let de_l_annee = |s: &&VueScolarite| s.annee == annee;
+        let courante = f
+            .scolarites
+            .iter()
+            .filter(de_l_annee)
+            .find(|s| s.etat.is_some_and(|e| e.est_present()))
+            .or_else(|| f.scolarites.iter().find(de_l_annee));
+        let scolarite = courante.filter(|s| s.ecole_id.is_some()).map(|s| {
+            json!({ "ecole": s.ecole, "ecole_id": s.ecole_id, "classe": s.classe, "classe_id": s.classe_id })
         });
         let docs = json!({
             "certificat": a.decision(Ressource::Document(Document::CertificatScolarite), Action::Imprimer).autorise(),
             "fiche": a.decision(Ressource::Document(Document::FicheRenseignements), Action::Imprimer).autorise(),
         });
         let eleve = json!({ "id": e.id, "nom": e.nom, "nom_usage": e.nom_usage, "prenoms": e.prenoms,
-                            "naissance_lieu": if voir(Champs::NAISSANCE) { Some(&e.naissance_lieu) } else { None },
-                            "ine": if voir(Champs::INE) { e.ine.as_ref().map(|i| i.as_str().to_string()) } else { None } });
+                            "naissance_lieu": e.naissance_lieu, "ine": e.ine });
+        let sexe = e.sexe.map(|x| if x == crate::domain::Sexe::F { "féminin" } else { "masculin" });
         s.pages.render(
             "eleve.html",
             &avec_moi(
                 &v,
                 json!({
-                    "eleve": eleve, "sexe": if e.sexe == crate::domain::Sexe::F { "féminin" } else { "masculin" },
-                    "naissance": if voir(Champs::NAISSANCE) { Some(date_fr(e.date_naissance)) } else { None },
-                    "adresse": if adresse.is_empty() { None } else { Some(adresse) },
+                    "eleve": eleve, "sexe": sexe, "naissance": e.date_naissance.map(date_fr),
+                    "adresse": joindre(&[&e.adresse, &e.code_postal, &e.commune_residence], " "),
                     "scolarites": scolarites, "responsables": responsables, "contacts": f.contacts, "scolarite": scolarite,
-                    "consultations": consultations, "docs": docs, "fait": fait,
+                    "consultations": consultations.map(|l| l.iter().map(consultation_json).collect::<Vec<_>>()),
+                    "docs": docs, "fait": fait,
                     "demarches": super::pages_cycle::demarches_eleve(s, a, champs, &id, annee)?,
                     "liens": a.decision(Ressource::Classe, Action::Lire).autorise(),
                     "voir": { "adresse": voir(Champs::ADRESSE), "ine": voir(Champs::INE), "ecole": voir(Champs::ECOLE),

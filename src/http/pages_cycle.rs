@@ -20,7 +20,7 @@ use serde_json::{Map, Value, json};
 use time::Date;
 
 use super::cycle::{self, DemandeAdmissionSaisie, DemandeInscription, EnfantSaisi};
-use super::pages::{PageError, avec_moi, ligne_json};
+use super::pages::{PageError, avec_moi, ligne_vue};
 use super::session::Visiteur;
 use super::{Error, blocking};
 use crate::app::{AppState, Inner};
@@ -656,11 +656,9 @@ pub(super) fn gestion_ecole(
     s: &Inner,
     a: &Acteur,
     e: &territoires::EcoleResume,
-    annee: AnneeScolaire,
     classes: &[classes::ClasseResume],
 ) -> Result<Value, Error> {
     let ecole = &e.id;
-    let le = s.clock.now();
     let gerer = a.decision(Ressource::Eleve, Action::Modifier).autorise();
     let champs = a.decision(Ressource::Eleve, Action::Lister).champs();
     let mut ctx = json!({
@@ -673,15 +671,9 @@ pub(super) fn gestion_ecole(
         ctx["inscriptions_attendues"] = json!(n);
     }
     if gerer && !champs.is_empty() {
-        let l = s.store.read(|c| sc::non_repartis(c, &a.perimetre, ecole, annee))?;
-        audit::noter(
-            &s.store,
-            &s.cles,
-            &a.auteur,
-            le,
-            &[Fait::new(Action::Lister, "eleve").detail(json!({ "non_repartis": l.len() }))],
-        )?;
-        ctx["non_repartis"] = json!(l.iter().map(|x| ligne_json(x, champs)).collect::<Vec<_>>());
+        let l = super::contexte(s, a).non_repartis(ecole)?;
+        ctx["non_repartis"] =
+            json!(l.as_array().map(|l| l.iter().map(ligne_vue).collect::<Vec<_>>()).unwrap_or_default());
         ctx["classes_choix"] = json!(classes.iter().map(choix_classe).collect::<Vec<_>>());
     }
     Ok(ctx)
