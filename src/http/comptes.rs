@@ -16,7 +16,6 @@ use crate::app::AppState;
 use crate::auth::{self, NouveauCompte};
 use crate::domain::CompteId;
 use crate::policy::{Action, Ressource, Role};
-use crate::store::comptes::{self, Etat};
 use crate::store::territoires;
 
 /// The routes.
@@ -61,21 +60,8 @@ pub async fn modifier_parametres(
     Connecte(a): Connecte,
     body: std::result::Result<Json<Parametres>, JsonRejection>,
 ) -> Result<Json<Parametres>> {
-    let le = state.clock.now();
-    a.autoriser(Ressource::Parametres, Action::Modifier, le)?;
-    let p = api::json(body)?;
-    let valeur = p.mairie_etendue;
-    let cle = comptes::cle_departement(comptes::MAIRIE_ETENDUE, &departement_de(&a)?);
-    blocking(&state, move |s| {
-        s.store.write(|tx| {
-            comptes::poser_parametre(tx, &cle, if valeur { "1" } else { "0" })?;
-            let fait = crate::audit::Fait::new(Action::Modifier, "parametres")
-                .detail(serde_json::json!({ "mairie_etendue": valeur }));
-            crate::audit::ajouter(tx, &s.cles, &a.auteur, le, &[fait])
-        })?;
-        Ok(())
-    })
-    .await?;
+    let valeur = api::json(body)?.mairie_etendue;
+    super::service(&state, a, move |c| c.modifier_parametres(valeur)).await?;
     Ok(Json(Parametres { mairie_etendue: valeur }))
 }
 
@@ -129,13 +115,8 @@ pub async fn login(
     let le = state.clock.now();
     let ancienne = session::session_de(&headers);
     let (c, fonction) = blocking(&state, move |s| {
-        // A new session id at every login: the previous one, if any, ends.
-        if let Some(old) = ancienne {
-            s.store.write(|tx| comptes::supprimer_session(tx, &auth::empreinte(&old)))?;
-        }
-        let c = auth::connecter(&s.store, &s.cles, le, &i.login, &i.mot_de_passe, i.code.as_deref())?;
-        let fonction = s.store.read(|db| auth::fonction(db, c.compte.role, &c.compte.perimetre))?;
-        Ok((c, fonction))
+        let (login, mdp, code) = (&i.login, &i.mot_de_passe, i.code.as_deref());
+        Ok(crate::service::comptes::connexion(&s.store, &s.cles, le, ancienne.as_deref(), login, mdp, code)?)
     })
     .await?;
     let moi = Moi {
@@ -299,51 +280,12 @@ pub async fn reinitialisation(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// An account as its manager sees it.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CompteVu {
-    /// Id.
-    pub id: String,
-    /// Login.
-    pub login: String,
-    /// Role.
-    pub role: Role,
-    /// Kind of perimeter.
-    pub perimetre: String,
-    /// Territory's name.
-    pub territoire: Option<String>,
-    /// Holder's name.
-    pub nom: Option<String>,
-    /// State.
-    pub etat: Etat,
-}
+pub use crate::service::comptes::CompteVu;
 
 /// The accounts the actor manages.
 #[utoipa::path(get, path = "/api/v1/comptes", tag = "comptes", responses((status = 200, body = [CompteVu]), (status = 403, body = super::error::ErrorBody)))]
 pub async fn lister_comptes(State(state): State<AppState>, Connecte(a): Connecte) -> Result<Json<Vec<CompteVu>>> {
-    a.autoriser(Ressource::Compte, Action::Lister, state.clock.now())?;
-    blocking(&state, move |s| {
-        let liste = auth::comptes_geres(&s.store, &a)?;
-        let vus = s.store.read(|c| {
-            liste
-                .into_iter()
-                .map(|k| {
-                    Ok(CompteVu {
-                        territoire: territoires::nom_perimetre(c, &k.perimetre)?,
-                        id: k.id.to_string(),
-                        login: k.login,
-                        role: k.role,
-                        perimetre: k.perimetre.genre().into(),
-                        nom: k.nom,
-                        etat: k.etat,
-                    })
-                })
-                .collect::<crate::store::Result<Vec<_>>>()
-        })?;
-        Ok(vus)
-    })
-    .await
-    .map(Json)
+    super::service(&state, a, |c| c.comptes()).await.map(Json)
 }
 
 /// A new account.

@@ -22,14 +22,12 @@ use crate::domain::identite::{date_fr, parse_date};
 use crate::domain::{
     ClasseId, CommuneId, CommuneInsee, ContactSaisie, EcoleId, EleveId, EleveSaisie, Niveau, ResponsableSaisie, Sexe,
 };
-use crate::policy::{Action, Ressource};
 use crate::render::Document;
 use crate::service::documents::{Cible, Format};
 use crate::service::parcours::{
     self as lifecycle, DemandeAdmission, EleveInscrit, NouvelleInscription, Origine, Resultat,
 };
-use crate::store::cycle::{self as sc, Candidat, Criteres, Inscription};
-use crate::store::territoires;
+use crate::store::cycle::{Candidat, Criteres, Inscription};
 
 /// The routes under `/api/v1`.
 pub fn routes() -> Router<AppState> {
@@ -594,30 +592,13 @@ async fn lire_passage(
     Connecte(a): Connecte,
     Path(id): Path<String>,
 ) -> Result<Json<PassageVu>> {
-    let le = state.clock.now();
-    a.autoriser(Ressource::Passage, Action::Lire, le)?;
     let id = eleve_id(&id)?;
-    blocking(&state, move |s| {
-        let p = s.store.read(|c| {
-            let annee = territoires::annee_courante(c)?;
-            crate::store::eleves::fiche(c, &a.perimetre, &id, annee)?;
-            sc::passage(c, &id, annee)
-        })?;
-        crate::audit::noter(
-            &s.store,
-            &s.cles,
-            &a.auteur,
-            le,
-            &[crate::audit::Fait::new(Action::Lire, "passage").eleve(id.to_string())],
-        )?;
-        Ok(PassageVu {
-            limite_reponse: p.limite_reponse().map(date_fr),
-            limite_recours: p.limite_recours().map(date_fr),
-            passage: p,
-        })
-    })
-    .await
-    .map(Json)
+    let p = service(&state, a, move |c| c.passage(&id)).await?;
+    Ok(Json(PassageVu {
+        limite_reponse: p.limite_reponse().map(date_fr),
+        limite_recours: p.limite_recours().map(date_fr),
+        passage: p,
+    }))
 }
 
 /// One step of a pupil's passage procedure.
@@ -784,7 +765,7 @@ fn libelle_certificat(genre: &str) -> &'static str {
 fn verifier(store: &crate::store::Store, code: &str) -> Result<Verification> {
     let code: String =
         code.trim().to_uppercase().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(40).collect();
-    let k = store.read(|c| sc::certificat_par_code(c, &code))?;
+    let k = crate::service::documents::certificat(store, &code)?;
     Ok(match k {
         Some(k) => Verification {
             authentique: true,

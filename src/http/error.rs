@@ -259,6 +259,7 @@ impl From<crate::service::Error> for Error {
                 Self { status: StatusCode::CONFLICT, code: "conflit", message: m, champ: None, candidats: None }
             }
             S::Rendu(r) => Error::interne(r),
+            S::Compte(a) => a.into(),
         }
     }
 }

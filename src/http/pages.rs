@@ -25,7 +25,7 @@ use crate::domain::{ClasseId, CompteId, EcoleId, EleveId};
 use crate::policy::{self, Action, Champs, Ressource, Role};
 use crate::render::Document;
 use crate::service::eleves::{RECHERCHE_MAX, Recherche as Demande};
-use crate::store::{comptes, journal, territoires};
+use crate::store::{journal, territoires};
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/pages/base.html")),
@@ -263,14 +263,12 @@ async fn connexion(
     let suite = session::suite_sure(f.suite.as_deref());
     let login = f.login.clone();
     let r = blocking(&state, move |s| {
-        if let Some(old) = ancienne {
-            s.store.write(|tx| comptes::supprimer_session(tx, &auth::empreinte(&old)))?;
-        }
-        Ok(auth::connecter(&s.store, &s.cles, le, &f.login, &f.mot_de_passe, f.code.as_deref())?)
+        let (login, mdp, code) = (&f.login, &f.mot_de_passe, f.code.as_deref());
+        Ok(crate::service::comptes::connexion(&s.store, &s.cles, le, ancienne.as_deref(), login, mdp, code)?)
     })
     .await;
     match r {
-        Ok(c) => {
+        Ok((c, _)) => {
             let vers = if c.compte.role.exige_second_facteur() && !c.second_facteur {
                 "/compte/second-facteur".to_string()
             } else {
@@ -408,9 +406,7 @@ async fn reinitialiser(State(state): State<AppState>, Form(f): Form<FormMotDePas
 }
 
 fn rendre_compte(state: &AppState, v: &Visiteur, message: Option<&str>) -> Result<String, Error> {
-    let id = v.acteur.compte.clone().ok_or_else(|| Error::introuvable("compte"))?;
-    let (k, restants) =
-        state.store.read(|c| Ok((comptes::par_id(c, &id)?, comptes::codes_secours_restants(c, &id)?)))?;
+    let (k, restants) = super::contexte(state, &v.acteur).mon_compte()?;
     state.pages.render(
         "compte.html",
         &avec_moi(
@@ -522,16 +518,11 @@ fn rendre_comptes(
     lien: Option<(String, String)>,
     message: Option<String>,
 ) -> Result<String, Error> {
-    let liste = auth::comptes_geres(&s.store, &v.acteur)?;
-    let vus = s.store.read(|c| {
-        liste
-            .into_iter()
-            .map(|k| {
-                Ok(json!({ "id": k.id, "login": k.login, "role": k.role.libelle(), "territoire": territoires::nom_perimetre(c, &k.perimetre)?,
-                           "nom": k.nom, "etat": match k.etat { comptes::Etat::Actif => "actif", comptes::Etat::EnAttente => "en_attente", comptes::Etat::Desactive => "desactive" } }))
-            })
-            .collect::<crate::store::Result<Vec<_>>>()
-    })?;
+    let vus: Vec<Value> = super::contexte(s, &v.acteur)
+        .comptes()?
+        .into_iter()
+        .map(|k| json!({ "id": k.id, "login": k.login, "role": k.role.libelle(), "territoire": k.territoire, "nom": k.nom, "etat": k.etat }))
+        .collect();
     let roles: Vec<Value> = Role::COMPTES
         .into_iter()
         .filter(|r| policy::peut_creer(v.acteur.role, *r))

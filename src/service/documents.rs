@@ -777,3 +777,9 @@ impl super::Service<'_> {
         }
     }
 }
+
+/// The certificate carrying a verification code (public: no account, no journal row — the
+/// answer names only the type, date, issuer and the pupil's initials).
+pub fn certificat(store: &Store, code: &str) -> Result<Option<sc::Certificat>> {
+    Ok(store.read(|c| sc::certificat_par_code(c, code))?)
+}

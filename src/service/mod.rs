@@ -8,6 +8,7 @@
 //! - [`documents`]: what each printed document holds, for a pupil, a class or a school;
 //! - [`eleves`]: reading, listing and searching pupils, and their consultation log.
 
+pub mod comptes;
 pub mod documents;
 pub mod ecoles;
 pub mod eleves;
@@ -61,6 +62,9 @@ pub enum Error {
     /// The print engine failed.
     #[error(transparent)]
     Rendu(#[from] crate::render::Error),
+    /// Accounts: credentials, passwords, links.
+    #[error(transparent)]
+    Compte(#[from] crate::auth::Error),
 }
 
 impl From<Refus> for Error {

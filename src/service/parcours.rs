@@ -115,6 +115,18 @@ impl Service<'_> {
         Ok(i)
     }
 
+    /// This year's passage procedure of a pupil of the perimeter.
+    pub fn passage(&self, id: &EleveId) -> Result<Passage> {
+        self.autoriser(Ressource::Passage, Action::Lire)?;
+        let p = self.store.read(|c| {
+            let annee = territoires::annee_courante(c)?;
+            eleves::fiche(c, &self.acteur.perimetre, id, annee)?;
+            sc::passage(c, id, annee)
+        })?;
+        self.noter(&[Fait::new(Action::Lire, "passage").eleve(id.to_string())])?;
+        Ok(p)
+    }
+
     /// Pupils of the whole installation that may be the child described by the five criteria.
     pub fn doublons(&self, k: &Criteres) -> Result<Vec<Candidat>> {
         self.autoriser(Ressource::Doublons, Action::Rechercher)?;

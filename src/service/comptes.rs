@@ -1,0 +1,101 @@
+//! Accounts and the département's settings as use cases: opening a session, the accounts an
+//! actor manages, one's own account, and the mairie's widened view (the IA-DASEN's choice).
+//! Passwords, TOTP and sessions themselves are `auth`'s.
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use super::{Result, Service};
+use crate::audit::Fait;
+use crate::auth::{self, Connexion, Interdit};
+use crate::config::Cles;
+use crate::domain::Perimetre;
+use crate::policy::{Action, Ressource, Role};
+use crate::store::comptes::{self, Compte, Etat};
+use crate::store::{Store, territoires};
+
+/// An account as its manager sees it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CompteVu {
+    /// Id.
+    pub id: String,
+    /// Login.
+    pub login: String,
+    /// Role.
+    pub role: Role,
+    /// Kind of perimeter.
+    pub perimetre: String,
+    /// Territory's name.
+    pub territoire: Option<String>,
+    /// Holder's name.
+    pub nom: Option<String>,
+    /// State.
+    pub etat: Etat,
+}
+
+/// Opens a session from a login form or the API (no actor yet): the browser's previous
+/// session ends, the credentials are checked (`auth`), and the function shown to parents is
+/// named.
+pub fn connexion(
+    store: &Store,
+    cles: &Cles,
+    le: OffsetDateTime,
+    ancienne: Option<&str>,
+    login: &str,
+    mot_de_passe: &str,
+    code: Option<&str>,
+) -> Result<(Connexion, String)> {
+    // A new session id at every login: the previous one, if any, ends.
+    if let Some(old) = ancienne {
+        store.write(|tx| comptes::supprimer_session(tx, &auth::empreinte(old)))?;
+    }
+    let c = auth::connecter(store, cles, le, login, mot_de_passe, code)?;
+    let fonction = store.read(|db| auth::fonction(db, c.compte.role, &c.compte.perimetre))?;
+    Ok((c, fonction))
+}
+
+impl Service<'_> {
+    /// The accounts the actor manages (IA-DASEN: the département's staff; directeur: the
+    /// families of the school's pupils).
+    pub fn comptes(&self) -> Result<Vec<CompteVu>> {
+        self.autoriser(Ressource::Compte, Action::Lister)?;
+        let liste = auth::comptes_geres(self.store, self.acteur)?;
+        Ok(self.store.read(|c| {
+            liste
+                .into_iter()
+                .map(|k| {
+                    Ok(CompteVu {
+                        territoire: territoires::nom_perimetre(c, &k.perimetre)?,
+                        id: k.id.to_string(),
+                        login: k.login,
+                        role: k.role,
+                        perimetre: k.perimetre.genre().into(),
+                        nom: k.nom,
+                        etat: k.etat,
+                    })
+                })
+                .collect::<crate::store::Result<Vec<_>>>()
+        })?)
+    }
+
+    /// The actor's own account and how many recovery codes remain unused.
+    pub fn mon_compte(&self) -> Result<(Compte, u32)> {
+        let id = self.acteur.compte.clone().ok_or(crate::store::Error::Introuvable("compte"))?;
+        Ok(self.store.read(|c| Ok((comptes::par_id(c, &id)?, comptes::codes_secours_restants(c, &id)?)))?)
+    }
+
+    /// Widens (or narrows) what the mairies of the actor's département see; journaled.
+    pub fn modifier_parametres(&self, mairie_etendue: bool) -> Result<()> {
+        self.autoriser(Ressource::Parametres, Action::Modifier)?;
+        let Perimetre::Departement(d) = &self.acteur.perimetre else {
+            return Err(Interdit::Role.into());
+        };
+        let cle = comptes::cle_departement(comptes::MAIRIE_ETENDUE, d);
+        Ok(self.store.write(|tx| {
+            comptes::poser_parametre(tx, &cle, if mairie_etendue { "1" } else { "0" })?;
+            let fait = Fait::new(Action::Modifier, "parametres")
+                .detail(serde_json::json!({ "mairie_etendue": mairie_etendue }));
+            self.journal(tx, &[fait])
+        })?)
+    }
+}
