@@ -718,8 +718,7 @@ async fn page_classe(
     .await?;
     let html = blocking(&state, move |s| {
         let lignes: Vec<Value> = lignes.as_array().map(|l| l.iter().map(ligne_vue).collect()).unwrap_or_default();
-        let ids: Vec<EleveId> = lignes.iter().filter_map(|l| l["id"].as_str()).filter_map(|i| EleveId::parse(i).ok()).collect();
-        let gestion = super::pages_cycle::gestion_classe(s, &v.acteur, &classe, &ids)?;
+        let gestion = super::pages_cycle::gestion_classe(s, &v.acteur, &classe)?;
         s.pages.render(
             "classe.html",
             &avec_moi(

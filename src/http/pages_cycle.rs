@@ -24,7 +24,6 @@ use super::pages::{PageError, avec_moi, ligne_vue};
 use super::session::Visiteur;
 use super::{Error, blocking};
 use crate::app::{AppState, Inner};
-use crate::audit::{self, Fait};
 use crate::auth::Acteur;
 use crate::domain::cycle::{EtatInscription, ModeScolarisation, MotifRadiation, Passage, Piece, Reponse, TypePassage};
 use crate::domain::identite::{date_fr, parse_date};
@@ -34,7 +33,6 @@ use crate::domain::{
 use crate::policy::{Action, Champs, Ressource, Role};
 use crate::render::Document;
 use crate::service::parcours::Resultat;
-use crate::store::cycle as sc;
 use crate::store::{classes, territoires};
 
 type Sortie = Result<Response, PageError>;
@@ -322,14 +320,7 @@ async fn page_inscriptions(
     let fait = confirmation(q.fait.as_deref());
     let html = blocking(&state, move |s| {
         let a = &v.acteur;
-        let l = s.store.read(|c| sc::inscriptions(c, &a.perimetre, None, etat))?;
-        audit::noter(
-            &s.store,
-            &s.cles,
-            &a.auteur,
-            le,
-            &[Fait::new(Action::Lister, "inscription").detail(json!({ "nombre": l.len() }))],
-        )?;
+        let l = super::contexte(s, a).inscriptions(None, etat)?;
         let modifier = a.decision(Ressource::Inscription, Action::Modifier).autorise();
         let par_l_ecole = matches!(a.perimetre, Perimetre::Ecole(_));
         let certificat = a.decision(Ressource::Document(Document::CertificatInscription), Action::Imprimer).autorise();
@@ -377,7 +368,8 @@ fn contexte_formulaire(
     message: Option<&str>,
     candidats: Vec<Value>,
 ) -> Result<Value, Error> {
-    let annee = s.store.read(territoires::annee_courante)?;
+    let svc = super::contexte(s, a);
+    let annee = svc.annee()?;
     let valeurs = match saisie {
         Some(sa) => sa.valeurs(),
         None => Saisie(vec![]).valeurs(),
@@ -385,7 +377,7 @@ fn contexte_formulaire(
     let ecoles: Vec<Value> = match admission {
         Some(_) => vec![],
         None => {
-            let mut l = s.store.read(|c| territoires::ecoles(c, &a.perimetre))?;
+            let mut l = svc.ecoles()?;
             l.sort_by(|x, y| x.nom.cmp(&y.nom));
             l.iter()
                 .map(|e| json!({ "id": e.id, "libelle": format!("{} — {}, {}", e.nom, e.uai, e.commune) }))
@@ -394,7 +386,7 @@ fn contexte_formulaire(
     };
     let (classes, pieces) = match (admission, saisie) {
         (Some(e), _) => {
-            let cl = s.store.read(|c| classes::classes(c, &a.perimetre, e, annee))?;
+            let cl = svc.classes(e, Some(annee))?;
             let coches: Vec<&str> = saisie.map(|sa| sa.tous("pieces")).unwrap_or_default();
             (
                 cl.iter().map(choix_classe).collect::<Vec<_>>(),
@@ -542,16 +534,9 @@ fn rendre_admission_inscription(
     message: Option<&str>,
 ) -> Result<String, Error> {
     let a = &v.acteur;
-    let i = s.store.read(|c| sc::inscription(c, &a.perimetre, id))?;
+    let i = super::contexte(s, a).inscription(id)?;
     let ecole =
         i.ecole_id.as_deref().map(cycle::ecole_id).transpose()?.ok_or_else(|| Error::introuvable("école désignée"))?;
-    audit::noter(
-        &s.store,
-        &s.cles,
-        &a.auteur,
-        s.clock.now(),
-        &[Fait::new(Action::Lire, "inscription").cible(id.to_string()).eleve(i.eleve_id.clone())],
-    )?;
     let mut ctx = contexte_formulaire(s, a, Some(&ecole), sa, message, vec![])?;
     ctx["inscription"] = json!({
         "id": i.id, "nom": i.nom, "prenoms": i.prenoms, "date_naissance": date_fr(i.date_naissance), "niveau": i.niveau.code(),
@@ -622,7 +607,7 @@ async fn page_admission_directe(State(state): State<AppState>, v: Visiteur, Path
     v.acteur.autoriser(Ressource::Eleve, Action::Creer, state.clock.now())?;
     let ecole = cycle::ecole_id(&id)?;
     let html = blocking(&state, move |s| {
-        let e = s.store.read(|c| territoires::ecole(c, &v.acteur.perimetre, &ecole))?;
+        let e = super::contexte(s, &v.acteur).ecole(&ecole)?;
         let mut ctx = contexte_formulaire(s, &v.acteur, Some(&ecole), None, None, vec![])?;
         ctx["action"] = json!(format!("/ecoles/{ecole}/admission"));
         ctx["titre"] = json!(format!("Admettre un élève — {}", e.nom));
@@ -637,11 +622,10 @@ async fn admission_directe(State(state): State<AppState>, v: Visiteur, Path(id):
     let sa = Saisie::lire(&corps)?;
     sa.csrf(&v)?;
     let ecole = cycle::ecole_id(&id)?;
-    let titre = blocking(&state, {
-        let (p, e) = (v.acteur.perimetre.clone(), ecole.clone());
-        move |s| Ok(s.store.read(|c| territoires::ecole(c, &p, &e))?.nom)
-    })
-    .await?;
+    let titre = {
+        let e = ecole.clone();
+        super::service(&state, v.acteur.clone(), move |svc| Ok(svc.ecole(&e)?.nom)).await?
+    };
     let (action, titre) = (format!("/ecoles/{ecole}/admission"), format!("Admettre un élève — {titre}"));
     match admettre(&state, &v, demande_admission(&sa, None, Some(&ecole))).await {
         Ok(r) => admis(&state, &v, &r),
@@ -667,7 +651,7 @@ pub(super) fn gestion_ecole(
         "niveaux": Niveau::ALL.iter().filter(|n| e.type_ecole.admet(**n)).map(|n| n.code()).collect::<Vec<_>>(),
     });
     if a.decision(Ressource::Inscription, Action::Lister).autorise() {
-        let n = s.store.read(|c| sc::inscriptions(c, &a.perimetre, Some(ecole), Some(EtatInscription::Inscrit)))?.len();
+        let n = super::contexte(s, a).compter_inscriptions(ecole, EtatInscription::Inscrit)?;
         ctx["inscriptions_attendues"] = json!(n);
     }
     if gerer && !champs.is_empty() {
@@ -771,31 +755,25 @@ fn resume_passage(p: &Passage, today: Date) -> String {
 }
 
 /// What the class page adds: each pupil's passage and the forms.
-pub(super) fn gestion_classe(
-    s: &Inner,
-    a: &Acteur,
-    classe: &classes::ClasseResume,
-    eleves: &[EleveId],
-) -> Result<Value, Error> {
+pub(super) fn gestion_classe(s: &Inner, a: &Acteur, classe: &classes::ClasseResume) -> Result<Value, Error> {
     let passages = a.decision(Ressource::Passage, Action::Lire).autorise();
     let gerer = a.decision(Ressource::Passage, Action::Modifier).autorise();
     let today = s.clock.today();
     let mut ctx = json!({ "gerer": gerer && a.decision(Ressource::Eleve, Action::Modifier).autorise(),
                           "lettres": a.decision(Ressource::Document(Document::NotificationPassage), Action::Imprimer).autorise() });
     if passages {
-        let m: Map<String, Value> = s.store.read(|c| {
-            eleves
-                .iter()
-                .map(|e| Ok((e.to_string(), json!(resume_passage(&sc::passage(c, e, classe.annee)?, today)))))
-                .collect::<crate::store::Result<_>>()
-        })?;
+        let m: Map<String, Value> = super::contexte(s, a)
+            .passages_de_classe(&classe.id)?
+            .into_iter()
+            .map(|(id, p)| (id, json!(resume_passage(&p, today))))
+            .collect();
         ctx["passages"] = Value::Object(m);
         ctx["types"] = json!(
             TypePassage::TOUS.iter().map(|t| json!({ "code": t.code(), "libelle": t.libelle() })).collect::<Vec<_>>()
         );
     }
     if gerer {
-        let autres = s.store.read(|c| classes::classes(c, &a.perimetre, &classe.ecole_id, classe.annee))?;
+        let autres = super::contexte(s, a).classes(&classe.ecole_id, Some(classe.annee))?;
         ctx["deplacer"] = json!(autres.len() > 1);
         ctx["autres_classes"] =
             json!(autres.iter().filter(|k| k.id != classe.id).map(choix_classe).collect::<Vec<_>>());
@@ -852,11 +830,8 @@ pub(super) fn demarches_eleve(
     let gerer = a.decision(Ressource::Eleve, Action::Modifier).autorise();
     let decider = a.decision(Ressource::Passage, Action::Modifier).autorise();
     let repondre = a.decision(Ressource::ReponseFamille, Action::Modifier).autorise();
-    let voir_passage = a.decision(Ressource::Passage, Action::Lire).autorise();
-    let fiche = match s.store.read(|c| sc::fiche(c, &a.perimetre, eleve, annee)) {
-        Ok(f) => f,
-        Err(crate::store::Error::Introuvable(_)) => return Ok(json!({})),
-        Err(e) => return Err(e.into()),
+    let Some((fiche, passage)) = super::contexte(s, a).demarches(eleve, annee)? else {
+        return Ok(json!({}));
     };
     let certificat_radiation = fiche.etat == EtatScolarite::Radie
         && a.decision(Ressource::Document(Document::CertificatRadiation), Action::Imprimer).autorise();
@@ -874,8 +849,7 @@ pub(super) fn demarches_eleve(
         "types": TypePassage::TOUS.iter().map(|t| json!({ "code": t.code(), "libelle": t.libelle() })).collect::<Vec<_>>(),
         "aujourdhui": today.to_string(),
     });
-    if voir_passage {
-        let p = s.store.read(|c| sc::passage(c, eleve, annee))?;
+    if let Some(p) = passage {
         let dans_delai = |limite: Option<Date>| limite.is_some_and(|l| today <= l);
         ctx["passage"] = json!({
             "proposition": p.proposition.map(|(t, d)| json!({ "libelle": t.libelle(), "le": date_fr(d) })),
@@ -976,8 +950,8 @@ async fn demarche(
 // Rentrée ---------------------------------------------------------------------------------------
 
 fn rendre_rentree(s: &Inner, v: &Visiteur, message: Option<&str>) -> Result<String, Error> {
-    let annee = s.store.read(territoires::annee_courante)?;
-    let departement = s.store.read(|c| territoires::nom_perimetre(c, &v.acteur.perimetre))?;
+    let svc = super::contexte(s, &v.acteur);
+    let (annee, departement) = (svc.annee()?, svc.nom_territoire()?);
     s.pages.render(
         "rentree.html",
         &avec_moi(v, json!({ "annee": annee.to_string(), "suivante": annee.suivante().to_string(), "departement": departement, "message": message })),

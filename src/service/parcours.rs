@@ -127,6 +127,52 @@ impl Service<'_> {
         Ok(p)
     }
 
+    /// How many inscriptions of the perimeter designate a school in a state (a count: no
+    /// personal data, no journal row).
+    pub fn compter_inscriptions(&self, ecole: &EcoleId, etat: EtatInscription) -> Result<usize> {
+        self.autoriser(Ressource::Inscription, Action::Lister)?;
+        Ok(self.store.read(|c| sc::inscriptions(c, &self.acteur.perimetre, Some(ecole), Some(etat)))?.len())
+    }
+
+    /// This year's schooling record of a pupil of the perimeter, with its passage procedure
+    /// when the role may see it: what the pupil's page offers to do. Read with the record
+    /// itself, whose consultation is journaled ([`Service::eleve`]); `None` when the pupil
+    /// has no record this year in the perimeter.
+    pub fn demarches(&self, eleve: &EleveId, annee: AnneeScolaire) -> Result<Option<(Fiche, Option<Passage>)>> {
+        self.autoriser(Ressource::Eleve, Action::Lire)?;
+        let voir_passage = self.acteur.decision(Ressource::Passage, Action::Lire).autorise();
+        Ok(self.store.read(|c| match sc::fiche(c, &self.acteur.perimetre, eleve, annee) {
+            Ok(f) => {
+                let p = if voir_passage { Some(sc::passage(c, eleve, annee)?) } else { None };
+                Ok(Some((f, p)))
+            }
+            Err(store::Error::Introuvable(_)) => Ok(None),
+            Err(e) => Err(e),
+        })?)
+    }
+
+    /// The passage procedures of the pupils attending a class of the perimeter, by pupil id.
+    pub fn passages_de_classe(&self, classe: &ClasseId) -> Result<BTreeMap<String, Passage>> {
+        self.autoriser(Ressource::Passage, Action::Lire)?;
+        let p = &self.acteur.perimetre;
+        let m: BTreeMap<String, Passage> = self.store.read(|c| {
+            let k = classes::classe(c, p, classe)?;
+            let f = eleves::Filtre { classe: Some(classe.clone()), presents: true, ..eleves::Filtre::annee(k.annee) };
+            eleves::lister(c, p, &f)?
+                .into_iter()
+                .map(|l| Ok((l.id.to_string(), sc::passage(c, &l.id, k.annee)?)))
+                .collect::<store::Result<_>>()
+        })?;
+        let fait = Fait::new(Action::Lister, "passage").cible(classe.to_string()).detail(json!({ "nombre": m.len() }));
+        self.noter(&[fait])?;
+        Ok(m)
+    }
+
+    /// The name of the actor's territory (the rentrée page names the département).
+    pub fn nom_territoire(&self) -> Result<Option<String>> {
+        Ok(self.store.read(|c| territoires::nom_perimetre(c, &self.acteur.perimetre))?)
+    }
+
     /// Pupils of the whole installation that may be the child described by the five criteria.
     pub fn doublons(&self, k: &Criteres) -> Result<Vec<Candidat>> {
         self.autoriser(Ressource::Doublons, Action::Rechercher)?;
