@@ -10,18 +10,18 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::app::{self, AppState};
-use crate::audit::{self, Fait};
-use crate::auth::{self, Acteur, NouveauCompte};
+use crate::auth::{self, Acteur};
 use crate::clock::Clock;
 use crate::config::{Cles, Transport};
 use crate::domain::identite::date_fr;
-use crate::domain::{AnneeScolaire, ClasseId, EleveId, Perimetre, Uai};
-use crate::policy::{Action, Role};
+use crate::domain::{AnneeScolaire, ClasseId, EleveId, Uai};
+use crate::policy::Role;
 use crate::render::{Document, Engine};
 use crate::samples;
-use crate::service::documents::{Cible, Imprimeur};
-use crate::store::eleves::{self, Filtre};
-use crate::store::{Store, territoires};
+use crate::service::Service;
+use crate::service::documents::{Cible, Format, Tirage};
+use crate::service::eleves::Recherche;
+use crate::store::Store;
 
 /// The register of primary-school pupils: records, official documents, web server.
 #[derive(Debug, Parser)]
@@ -245,6 +245,18 @@ fn refuser_si_existe(db: &Path, verbe: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Runs a use case as the server's operator (the CLI's actor, journaled as such).
+fn operateur<T>(
+    store: &Store,
+    cles: &Cles,
+    clock: &Clock,
+    f: impl FnOnce(&Service<'_>) -> crate::service::Result<T>,
+) -> anyhow::Result<T> {
+    let le = clock.now();
+    let acteur = Acteur::operateur(le);
+    Ok(f(&Service { store, cles, acteur: &acteur, le })?)
+}
+
 /// Opens an existing database and its key file.
 fn ouvrir(db: &Path) -> anyhow::Result<(Store, Cles)> {
     let store = Store::open_existing(db)?;
@@ -257,7 +269,7 @@ fn init(db: &Path, clock: &Clock) -> anyhow::Result<()> {
     let store = Store::open(db)?;
     Cles::creer(db)?;
     let annee = AnneeScolaire::de_la_date(clock.today());
-    store.write(|tx| territoires::ouvrir_premiere_annee(tx, annee))?;
+    crate::service::exploitation::initialiser(&store, annee)?;
     println!(
         "Base créée : {} (année scolaire {annee}) ; clés dans {} (à garder avec la base, jamais publiées).",
         db.display(),
@@ -365,40 +377,30 @@ fn serve(db: &Path, addr: SocketAddr, with_demo: bool, clock: Clock, transport: 
 
 fn lister(db: &Path, ecole: Option<&str>, q: Option<&str>, clock: &Clock) -> anyhow::Result<()> {
     let (store, cles) = ouvrir(db)?;
-    let p = Perimetre::Installation;
-    let lignes = store.read(|c| {
-        let annee = territoires::annee_courante(c)?;
-        let ecole = match ecole {
-            Some(uai) => {
-                Some(territoires::ecole_par_uai(c, &p, &Uai::parse(uai).map_err(crate::domain::Error::from)?)?.id)
-            }
-            None => None,
-        };
-        eleves::lister(c, &p, &Filtre { ecole, q: q.map(str::to_string), ..Filtre::annee(annee) })
-    })?;
+    let uai = ecole.map(Uai::parse).transpose().map_err(crate::domain::Error::from)?;
     // The operator's reads are journaled like any other (fail closed: nothing is printed otherwise).
-    let action = if q.is_some() { Action::Rechercher } else { Action::Lister };
-    let detail = serde_json::json!({ "ecole": ecole, "mots": q.map(|t| t.split_whitespace().count()), "nombre": lignes.len(), "via": "cli" });
-    audit::noter(
-        &store,
-        &cles,
-        &audit::Auteur::operateur(),
-        clock.now(),
-        &[Fait::new(action, "eleve").detail(detail)],
-    )?;
+    let lignes = operateur(&store, &cles, clock, |svc| {
+        let ecole = uai.as_ref().map(|u| svc.ecole_par_uai(u)).transpose()?.map(|e| e.id);
+        svc.eleves(&Recherche { ecole, q: q.map(str::to_string), limite: u32::MAX, ..Recherche::default() })
+    })?;
+    let texte = |l: &serde_json::Value, k: &str| l[k].as_str().unwrap_or_default().to_string();
     let mut out = BufWriter::new(std::io::stdout().lock());
-    for l in lignes {
+    for l in lignes.as_array().into_iter().flatten() {
+        let naissance =
+            time::Date::parse(&texte(l, "date_naissance"), &time::format_description::well_known::Iso8601::DEFAULT)
+                .map(date_fr)
+                .unwrap_or_default();
         // Tabs and newlines cannot occur in stored names (they are folded at input).
         writeln!(
             out,
             "{}\t{}\t{}\t{}\t{}\t{}\t{}",
-            l.id,
-            l.nom,
-            l.prenoms,
-            date_fr(l.date_naissance),
-            l.uai,
-            l.niveau,
-            l.classe.unwrap_or_default()
+            texte(l, "id"),
+            texte(l, "nom"),
+            texte(l, "prenoms"),
+            naissance,
+            texte(l, "uai"),
+            texte(l, "niveau"),
+            texte(l, "classe")
         )?;
     }
     out.flush()?;
@@ -425,51 +427,42 @@ fn render(
     };
     let (store, cles) = ouvrir(db)?;
     let engine = Engine::new();
-    let p = Perimetre::Installation;
-    let imp =
-        Imprimeur { store: &store, engine: &engine, cles: &cles, perimetre: &p, le: clock.now_paris(), annee: None };
-    let cible = match (eleve, classe, ecole) {
+    let uai = ecole.map(Uai::parse).transpose().map_err(crate::domain::Error::from)?;
+    let cible = match (eleve, classe, &uai) {
         (Some(e), None, None) => {
-            Cible::Eleve(EleveId::parse(e).map_err(|_| anyhow::anyhow!("identifiant d'élève invalide"))?)
+            Some(Cible::Eleve(EleveId::parse(e).map_err(|_| anyhow::anyhow!("identifiant d'élève invalide"))?))
         }
         (None, Some(c), None) => {
-            Cible::Classe(ClasseId::parse(c).map_err(|_| anyhow::anyhow!("identifiant de classe invalide"))?)
+            Some(Cible::Classe(ClasseId::parse(c).map_err(|_| anyhow::anyhow!("identifiant de classe invalide"))?))
         }
-        (None, None, Some(u)) => Cible::Ecole(imp.ecole_par_uai(&Uai::parse(u).map_err(crate::domain::Error::from)?)?),
+        (None, None, Some(_)) => None,
         _ => bail!("indiquez une cible : --eleve ID, --classe ID ou --ecole UAI"),
     };
+    let format = if zip { Format::Zip } else { Format::Pdf };
     // Written beside the destination, then renamed: no half-written file is left behind.
     let tmp = output.with_extension("partiel");
+    let bar = ProgressBar::hidden();
     let result = (|| -> anyhow::Result<usize> {
-        if zip {
-            let n = imp.compter(doc, &cible)?;
-            let bar = ProgressBar::new(n as u64);
-            let file =
-                BufWriter::new(File::create(&tmp).with_context(|| format!("impossible d'écrire {}", tmp.display()))?);
-            let written = imp.zip(doc, &cible, file, &|k| bar.set_position(k as u64))?;
-            bar.finish_and_clear();
-            Ok(written)
-        } else {
-            let pdf = imp.pdf(doc, &cible)?;
-            std::fs::write(&tmp, pdf).with_context(|| format!("impossible d'écrire {}", tmp.display()))?;
-            Ok(1)
-        }
+        let file =
+            BufWriter::new(File::create(&tmp).with_context(|| format!("impossible d'écrire {}", tmp.display()))?);
+        let total = |n: usize| {
+            if zip {
+                bar.set_length(n as u64);
+                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            }
+        };
+        let progression = |k: usize| bar.set_position(k as u64);
+        let tirage = Tirage { limite: None, total: &total, progression: &progression };
+        operateur(&store, &cles, clock, |svc| {
+            let cible = match (&cible, &uai) {
+                (Some(c), _) => c.clone(),
+                (None, Some(u)) => Cible::Ecole(svc.ecole_par_uai(u)?.id),
+                (None, None) => unreachable!("checked above"),
+            };
+            svc.imprimer_dans(&engine, doc, &cible, format, file, tirage)
+        })
     })();
-    let result = result.and_then(|n| {
-        let ids = imp.sujets_ids(doc, &cible)?;
-        let action = if n > 1 || zip { Action::Exporter } else { Action::Imprimer };
-        let faits: Vec<Fait> = ids
-            .iter()
-            .map(|id| {
-                let f = Fait::new(action, "document")
-                    .cible(id.clone())
-                    .detail(serde_json::json!({ "document": doc.name(), "via": "cli" }));
-                if Imprimeur::par_eleve(doc) { f.eleve(id.clone()) } else { f }
-            })
-            .collect();
-        audit::noter(&store, &cles, &audit::Auteur::operateur(), clock.now(), &faits)?;
-        Ok(n)
-    });
+    bar.finish_and_clear();
     match result {
         Ok(n) => {
             std::fs::rename(&tmp, output)?;
@@ -486,20 +479,11 @@ fn render(
 fn check(db: &Path, reancrer: bool, clock: &Clock) -> anyhow::Result<()> {
     let (store, cles) = ouvrir(db)?;
     if reancrer {
-        if let (Some(a), _) = audit::verifier_chaine(&store, &cles)? {
-            bail!("chaîne du journal rompue (ligne {} : {}) : pas de nouveau point de contrôle", a.seq, a.raison);
-        }
-        let a = store.reancrer()?;
-        let fait = Fait::new(Action::Modifier, "journal").detail(serde_json::json!({ "point_de_controle": a.seq }));
-        audit::noter(&store, &cles, &audit::Auteur::operateur(), clock.now(), &[fait])?;
+        let a = operateur(&store, &cles, clock, |svc| svc.reancrer())?;
         println!("Nouveau point de contrôle du journal : ligne {} ({}).", a.seq, store.chemin_ancre().display());
     }
-    let mut problems = store.check()?;
-    let (anomalie, lignes) = audit::verifier(&store, &cles)?;
-    if let Some(a) = anomalie {
-        problems.push(format!("journal d'audit, ligne {} : {}", a.seq, a.raison));
-    }
-    let n = store.read(eleves::compter)?;
+    let crate::service::exploitation::Bilan { problemes: problems, lignes, eleves: n } =
+        crate::service::exploitation::verifier(&store, &cles)?;
     if problems.is_empty() {
         println!(
             "Base saine : {} ({n} élèves ; structure, clés étrangères, valeurs et chaîne du journal ({lignes} lignes) vérifiées).",
@@ -518,16 +502,7 @@ fn check(db: &Path, reancrer: bool, clock: &Clock) -> anyhow::Result<()> {
 fn url_publique(db: &Path, url: Option<&str>, clock: &Clock) -> anyhow::Result<()> {
     let url = url.map(crate::domain::adresse_publique).transpose().map_err(anyhow::Error::msg)?;
     let (store, cles) = ouvrir(db)?;
-    let le = clock.now();
-    store.write(|tx| {
-        match &url {
-            Some(u) => crate::store::comptes::poser_parametre(tx, crate::store::comptes::URL_PUBLIQUE, u)?,
-            None => crate::store::comptes::oter_parametre(tx, crate::store::comptes::URL_PUBLIQUE)?,
-        }
-        let fait = crate::audit::Fait::new(crate::policy::Action::Modifier, "parametres")
-            .detail(serde_json::json!({ "url_publique": url }));
-        crate::audit::ajouter(tx, &cles, &crate::audit::Auteur::operateur(), le, &[fait])
-    })?;
+    operateur(&store, &cles, clock, |svc| svc.modifier_url_publique(url.as_deref()))?;
     match url {
         Some(u) => println!("Adresse publique : {u} (les certificats porteront un QR code vers {u}/verifier/…)"),
         None => println!("Adresse publique enlevée : les certificats ne porteront plus de QR code."),
@@ -560,26 +535,23 @@ fn admin_create(
         Role::AdminTechnique | Role::Operateur => &["installation"],
     };
     let valeur = perimeter.unwrap_or("");
-    let perimetre = store
-        .read(|c| {
-            for g in genres {
-                if let Some(p) = territoires::trouver_perimetre(c, g, valeur)? {
-                    return Ok(Some(p));
-                }
-            }
-            Ok(None)
-        })?
-        .with_context(|| {
-            format!("périmètre « {valeur} » introuvable pour le rôle {} ({})", role.code(), role.perimetre_attendu())
-        })?;
-    let le = clock.now();
-    let (_, jeton) = auth::creer_compte(
-        &store,
-        &cles,
-        le,
-        &Acteur::operateur(le),
-        &NouveauCompte { login: login.into(), role, perimetre, nom },
-    )?;
+    let demande = crate::service::comptes::DemandeCompte {
+        login: login.into(),
+        role,
+        genres: genres.iter().map(|g| (*g).to_string()).collect(),
+        territoire: valeur.into(),
+        nom,
+    };
+    let (_, jeton) = operateur(&store, &cles, clock, |svc| svc.creer_compte(&demande)).map_err(|e| {
+        match e.downcast_ref::<crate::service::Error>() {
+            Some(crate::service::Error::Store(crate::store::Error::Introuvable("périmètre"))) => anyhow::anyhow!(
+                "périmètre « {valeur} » introuvable pour le rôle {} ({})",
+                role.code(),
+                role.perimetre_attendu()
+            ),
+            _ => e,
+        }
+    })?;
     println!("Compte « {login} » créé, en attente d'activation.");
     println!("Lien d'activation (usage unique, valable 72 heures ; à remettre au titulaire par un moyen sûr) :");
     println!("{}/activer?jeton={jeton}", url.trim_end_matches('/'));
@@ -593,10 +565,7 @@ fn backup(db: &Path, output: &Path, clock: &Clock) -> anyhow::Result<()> {
     }
     // The copy holds personal data: created private before SQLite writes into it.
     ecrire_prive(output, b"")?;
-    let fait =
-        Fait::new(Action::Exporter, "base").detail(serde_json::json!({ "sauvegarde": output.display().to_string() }));
-    audit::noter(&store, &cles, &audit::Auteur::operateur(), clock.now(), &[fait])?;
-    store.backup(output)?;
+    operateur(&store, &cles, clock, |svc| svc.sauvegarder(output))?;
     println!(
         "Sauvegarde écrite : {}. Le fichier de clés {} n'y est pas : conservez-le à part, en lieu sûr.",
         output.display(),
@@ -623,7 +592,7 @@ fn code_demo(db: &Path, login: &str, clock: &Clock) -> anyhow::Result<()> {
 
 fn purge(db: &Path, essai: bool, clock: &Clock) -> anyhow::Result<()> {
     let (store, cles) = ouvrir(db)?;
-    let r = crate::service::parcours::purger(&store, &cles, &audit::Auteur::operateur(), clock.now(), essai)?;
+    let r = operateur(&store, &cles, clock, |svc| svc.purger(essai))?;
     let verbe = if essai { "seraient effacés" } else { "effacés" };
     println!(
         "Conservation au {} : {} élève(s) {verbe} ; {} compte(s) de famille et {} responsable(s) sans enfant {verbe} ; {} fiche(s) annuelle(s) (autorisations, assurance, périscolaire) des années passées {verbe}.",
@@ -638,10 +607,7 @@ fn purge(db: &Path, essai: bool, clock: &Clock) -> anyhow::Result<()> {
 
 fn rentree(db: &Path, clock: &Clock) -> anyhow::Result<()> {
     let (store, cles) = ouvrir(db)?;
-    let le = clock.now();
-    let acteur = Acteur::operateur(le);
-    let c = crate::service::Service { store: &store, cles: &cles, acteur: &acteur, le };
-    let b = c.rentree()?;
+    let b = operateur(&store, &cles, clock, |svc| svc.rentree())?;
     let annee = AnneeScolaire::parse(&b.annee).map_err(crate::domain::Error::from)?;
     let n = crate::service::documents::archiver_registres(&store, &Engine::new(), &cles, annee, clock.now_paris())?;
     println!(

@@ -12,7 +12,6 @@
 //!   check compares the chain's end with it and names the missing rows.
 
 use hmac::{Hmac, KeyInit, Mac};
-use rusqlite::Connection;
 use serde_json::Value;
 use sha2::Sha256;
 use time::OffsetDateTime;
@@ -93,7 +92,13 @@ pub fn mac(cles: &Cles, precedent: &str, e: &Entree) -> String {
 }
 
 /// Appends rows for `faits`, in the caller's transaction (the writer).
-pub fn ajouter(c: &Connection, cles: &Cles, auteur: &Auteur, le: OffsetDateTime, faits: &[Fait]) -> store::Result<()> {
+pub fn ajouter(
+    c: &store::Lecture,
+    cles: &Cles,
+    auteur: &Auteur,
+    le: OffsetDateTime,
+    faits: &[Fait],
+) -> store::Result<()> {
     let (mut seq, mut precedent) = journal::dernier(c)?.unwrap_or((0, String::new()));
     let le =
         le.to_offset(time::UtcOffset::UTC).replace_nanosecond(0).unwrap_or(le).format(&Rfc3339).unwrap_or_default();
@@ -245,7 +250,7 @@ mod tests {
         remplir(&store, &cles, 6);
         drop(store);
         // Another process cuts the end and puts the trigger back: the chain alone is sound.
-        let raw = rusqlite::Connection::open(dir.path().join("j.db")).unwrap();
+        let raw = crate::store::Lecture::open(dir.path().join("j.db")).unwrap();
         raw.execute_batch(
             "DROP TRIGGER journal_sans_suppression; DELETE FROM journal WHERE seq > 4;
              CREATE TRIGGER journal_sans_suppression BEFORE DELETE ON journal BEGIN SELECT RAISE(ABORT, 'x'); END;",

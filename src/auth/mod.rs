@@ -191,7 +191,7 @@ impl Acteur {
 }
 
 /// The function of an account as the journal and parents see it: role and territory, no name.
-pub fn fonction(c: &rusqlite::Connection, role: Role, p: &Perimetre) -> store::Result<String> {
+pub fn fonction(c: &store::Lecture, role: Role, p: &Perimetre) -> store::Result<String> {
     Ok(match territoires::nom_perimetre(c, p)? {
         Some(nom) => format!("{} — {nom}", role.libelle()),
         None => role.libelle().to_string(),
@@ -199,7 +199,7 @@ pub fn fonction(c: &rusqlite::Connection, role: Role, p: &Perimetre) -> store::R
 }
 
 /// The settings of the account's département (only a mairie's view depends on them).
-fn reglages(c: &rusqlite::Connection, k: &Compte) -> store::Result<Reglages> {
+fn reglages(c: &store::Lecture, k: &Compte) -> store::Result<Reglages> {
     let departement = match &k.perimetre {
         Perimetre::Commune(id) => territoires::departement_de_commune(c, id)?,
         Perimetre::Departement(d) => Some(d.clone()),
@@ -214,7 +214,7 @@ fn reglages(c: &rusqlite::Connection, k: &Compte) -> store::Result<Reglages> {
     Ok(Reglages { mairie_etendue })
 }
 
-fn auteur_de(c: &rusqlite::Connection, k: &Compte) -> store::Result<Auteur> {
+fn auteur_de(c: &store::Lecture, k: &Compte) -> store::Result<Auteur> {
     Ok(Auteur { id: k.id.to_string(), role: k.role, fonction: fonction(c, k.role, &k.perimetre)? })
 }
 
@@ -458,13 +458,8 @@ pub fn activer(store: &Store, cles: &Cles, le: OffsetDateTime, jeton: &str, mdp:
     // The rules are checked before the token is spent, so a refused password can be retried.
     let e = empreinte(jeton);
     let k = store.read(|c| {
-        let row: Option<String> = c
-            .prepare_cached(
-                "SELECT compte_id FROM jeton WHERE empreinte = ? AND usage = 'activation' AND utilise_le IS NULL",
-            )?
-            .query_row([&e], |r| r.get(0))
-            .ok();
-        match row.and_then(|id| CompteId::parse(&id).ok()) {
+        // A SQLite error stays an error: only an unknown or spent token is « lien invalide ».
+        match comptes::compte_du_jeton(c, &e, "activation")? {
             Some(id) => Ok(Some(comptes::par_id(c, &id)?)),
             None => Ok(None),
         }
@@ -532,13 +527,8 @@ pub fn reinitialiser(store: &Store, cles: &Cles, le: OffsetDateTime, jeton: &str
     }
     let e = empreinte(jeton);
     let k = store.read(|c| {
-        let row: Option<String> = c
-            .prepare_cached(
-                "SELECT compte_id FROM jeton WHERE empreinte = ? AND usage = 'reinitialisation' AND utilise_le IS NULL",
-            )?
-            .query_row([&e], |r| r.get(0))
-            .ok();
-        match row.and_then(|id| CompteId::parse(&id).ok()) {
+        // A SQLite error stays an error: only an unknown or spent token is « lien invalide ».
+        match comptes::compte_du_jeton(c, &e, "reinitialisation")? {
             Some(id) => Ok(Some(comptes::par_id(c, &id)?)),
             None => Ok(None),
         }
@@ -589,10 +579,7 @@ pub fn changer_mot_de_passe(
     let hash = mot_de_passe::hacher(nouveau);
     store.write(|tx| {
         comptes::changer_mot_de_passe(tx, &id, &hash)?;
-        tx.execute(
-            "DELETE FROM session WHERE compte_id = ? AND empreinte <> ?",
-            [id.as_str(), acteur.session.as_deref().unwrap_or("")],
-        )?;
+        comptes::fermer_autres_sessions(tx, &id, acteur.session.as_deref().unwrap_or(""))?;
         audit::ajouter(
             tx,
             cles,
@@ -697,10 +684,8 @@ pub fn comptes_geres(store: &Store, acteur: &Acteur) -> Result<Vec<Compte>> {
     Ok(tous)
 }
 
-fn all_perimeters(c: &rusqlite::Connection) -> store::Result<Vec<(String, Option<String>)>> {
-    let mut stmt = c.prepare_cached("SELECT DISTINCT perimetre_genre, perimetre_id FROM compte")?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
-    Ok(rows)
+fn all_perimeters(c: &store::Lecture) -> store::Result<Vec<(String, Option<String>)>> {
+    comptes::perimetres_des_comptes(c)
 }
 
 /// Removes expired sessions and never-activated accounts past 30 days.

@@ -13,10 +13,9 @@ use serde::{Deserialize, Serialize};
 use super::session::{self, Connecte};
 use super::{Error, Result, api, blocking};
 use crate::app::AppState;
-use crate::auth::{self, NouveauCompte};
+use crate::auth::{self};
 use crate::domain::CompteId;
 use crate::policy::{Action, Ressource, Role};
-use crate::store::territoires;
 
 /// The routes.
 pub fn routes() -> Router<AppState> {
@@ -329,15 +328,14 @@ pub async fn creer_compte(
     let role = Role::parse(&d.role)
         .filter(|r| *r != Role::Operateur)
         .ok_or_else(|| Error::invalide("role", "rôle inconnu"))?;
-    let (id, jeton) = blocking(&state, move |s| {
-        let perimetre = s
-            .store
-            .read(|c| territoires::trouver_perimetre(c, d.perimetre.trim(), &d.territoire))?
-            .ok_or_else(|| Error::introuvable("périmètre"))?;
-        let n = NouveauCompte { login: d.login, role, perimetre, nom: d.nom };
-        Ok(auth::creer_compte(&s.store, &s.cles, le, &a, &n)?)
-    })
-    .await?;
+    let demande = crate::service::comptes::DemandeCompte {
+        login: d.login,
+        role,
+        genres: vec![d.perimetre],
+        territoire: d.territoire,
+        nom: d.nom,
+    };
+    let (id, jeton) = super::service(&state, a, move |c| c.creer_compte(&demande)).await?;
     Ok((
         StatusCode::CREATED,
         Json(CompteCree { id: id.to_string(), lien_activation: format!("/activer?jeton={jeton}") }),

@@ -110,7 +110,7 @@ pub(crate) async fn imprimer(
 /// `GET /healthz`: the process answers and the database is readable.
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Result<axum::Json<serde_json::Value>> {
     blocking(&state, |s| {
-        s.store.ping()?;
+        crate::service::exploitation::sante(&s.store)?;
         Ok(axum::Json(serde_json::json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") })))
     })
     .await

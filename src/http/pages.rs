@@ -19,13 +19,13 @@ use super::pages_cycle::{QueryPage, fait_de};
 use super::session::{self, Visiteur};
 use super::{Error, blocking};
 use crate::app::AppState;
-use crate::auth::{self, NouveauCompte};
+use crate::auth::{self};
 use crate::domain::identite::date_fr;
 use crate::domain::{ClasseId, CompteId, EcoleId, EleveId};
 use crate::policy::{self, Action, Champs, Ressource, Role};
 use crate::render::Document;
 use crate::service::eleves::{RECHERCHE_MAX, Recherche as Demande};
-use crate::store::{journal, territoires};
+use crate::store::journal;
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/pages/base.html")),
@@ -571,18 +571,14 @@ async fn creer_compte(
             let role = Role::parse(&f.role)
                 .filter(|r| *r != Role::Operateur)
                 .ok_or_else(|| Error::invalide("role", "rôle inconnu"))?;
-            let perimetre = s
-                .store
-                .read(|c| territoires::trouver_perimetre(c, f.perimetre.trim(), &f.territoire))?
-                .ok_or_else(|| Error::introuvable("périmètre"))?;
-            let nom = f.nom.clone().filter(|n| !n.trim().is_empty());
-            Ok(auth::creer_compte(
-                &s.store,
-                &s.cles,
-                le,
-                &v.acteur,
-                &NouveauCompte { login: f.login.clone(), role, perimetre, nom },
-            )?)
+            let demande = crate::service::comptes::DemandeCompte {
+                login: f.login.clone(),
+                role,
+                genres: vec![f.perimetre.clone()],
+                territoire: f.territoire.clone(),
+                nom: f.nom.clone().filter(|n| !n.trim().is_empty()),
+            };
+            Ok(super::contexte(s, &v.acteur).creer_compte(&demande)?)
         })();
         match r {
             Ok((_, jeton)) => Ok((

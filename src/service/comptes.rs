@@ -54,7 +54,42 @@ pub fn connexion(
     Ok((c, fonction))
 }
 
+/// A new account, as asked: the territory is found among the kinds of perimeter given.
+#[derive(Debug, Clone)]
+pub struct DemandeCompte {
+    /// Login.
+    pub login: String,
+    /// Role.
+    pub role: Role,
+    /// The kinds of perimeter to look in (`ecole`, `commune`…): the one asked, or every kind
+    /// the role admits.
+    pub genres: Vec<String>,
+    /// The territory (an UAI, an INSEE code, an id…).
+    pub territoire: String,
+    /// Holder's name.
+    pub nom: Option<String>,
+}
+
 impl Service<'_> {
+    /// Creates a pending account (policy and rules in `auth`); returns its id and the one-time
+    /// activation token.
+    pub fn creer_compte(&self, d: &DemandeCompte) -> Result<(crate::domain::CompteId, String)> {
+        let valeur = d.territoire.trim();
+        let perimetre = self
+            .store
+            .read(|c| {
+                for g in &d.genres {
+                    if let Some(p) = territoires::trouver_perimetre(c, g.trim(), valeur)? {
+                        return Ok(Some(p));
+                    }
+                }
+                Ok(None)
+            })?
+            .ok_or(crate::store::Error::Introuvable("périmètre"))?;
+        let n = auth::NouveauCompte { login: d.login.clone(), role: d.role, perimetre, nom: d.nom.clone() };
+        Ok(auth::creer_compte(self.store, self.cles, self.le, self.acteur, &n)?)
+    }
+
     /// The accounts the actor manages (IA-DASEN: the département's staff; directeur: the
     /// families of the school's pupils).
     pub fn comptes(&self) -> Result<Vec<CompteVu>> {

@@ -721,11 +721,48 @@ impl Imprime {
     }
 }
 
+/// How a print goes: the most documents a ZIP may hold (the server's bound; the CLI has none)
+/// and who hears of its progress.
+#[derive(Clone, Copy)]
+pub struct Tirage<'a> {
+    /// Refuse a ZIP of more documents than this.
+    pub limite: Option<usize>,
+    /// Called with the number of documents, before the first one is made.
+    pub total: &'a (dyn Fn(usize) + Sync),
+    /// Called with the number of documents made so far (ZIP).
+    pub progression: &'a (dyn Fn(usize) + Sync),
+}
+
+impl std::fmt::Debug for Tirage<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tirage").field("limite", &self.limite).finish_non_exhaustive()
+    }
+}
+
 impl super::Service<'_> {
-    /// Prints `doc` for `cible`: one document for one record is a print, anything in bulk an
-    /// export (a login within 10 minutes). What is printed is journaled, one row per pupil,
-    /// before it is handed over (fail closed).
+    /// Prints `doc` for `cible` in memory, for the server: a ZIP holds at most
+    /// [`MAX_FUSION`] documents.
     pub fn imprimer(&self, engine: &Engine, doc: Document, cible: &Cible, format: Format) -> super::Result<Imprime> {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        let t = Tirage { limite: Some(MAX_FUSION), total: &|_| {}, progression: &|_| {} };
+        self.imprimer_dans(engine, doc, cible, format, &mut buf, t)?;
+        let ext = if format == Format::Zip { "zip" } else { "pdf" };
+        Ok(Imprime { octets: buf.into_inner(), nom: format!("{}.{ext}", doc.name()) })
+    }
+
+    /// Prints `doc` for `cible` into `sortie`; returns how many documents were made. One
+    /// document for one record is a print, anything in bulk an export (a login within 10
+    /// minutes). What is printed is journaled, one row per pupil, before it is handed over
+    /// (fail closed): the server and the CLI take this one road.
+    pub fn imprimer_dans<W: Write + Seek>(
+        &self,
+        engine: &Engine,
+        doc: Document,
+        cible: &Cible,
+        format: Format,
+        mut sortie: W,
+        tirage: Tirage<'_>,
+    ) -> super::Result<usize> {
         let unitaire = format == Format::Pdf
             && match cible {
                 Cible::Eleve(_) | Cible::Inscription(_) => true,
@@ -745,36 +782,32 @@ impl super::Service<'_> {
             le: self.le.to_offset(crate::clock::paris_offset(self.le)),
             annee: None,
         };
-        let journaliser = || -> super::Result<()> {
-            let faits: Vec<Fait> = imp
-                .sujets_ids(doc, cible)?
-                .into_iter()
-                .map(|id| {
-                    let f = Fait::new(action, "document").cible(id.clone()).detail(json!({ "document": doc.name() }));
-                    if Imprimeur::par_eleve(doc) { f.eleve(id) } else { f }
-                })
-                .collect();
-            self.noter(&faits)
-        };
+        let n = imp.compter(doc, cible)?;
+        if let Some(max) = tirage.limite.filter(|m| format == Format::Zip && n > *m) {
+            return Err(super::Error::Conflit(format!(
+                "{n} documents : au-delà de {max}, utilisez « registre render » sur le serveur"
+            )));
+        }
+        (tirage.total)(n);
         match format {
             Format::Pdf => {
-                let octets = imp.pdf(doc, cible)?;
-                journaliser()?;
-                Ok(Imprime { octets, nom: format!("{}.pdf", doc.name()) })
+                let pdf = imp.pdf(doc, cible)?;
+                sortie.write_all(&pdf).map_err(render::Error::from)?;
             }
             Format::Zip => {
-                let n = imp.compter(doc, cible)?;
-                if n > MAX_FUSION {
-                    return Err(super::Error::Conflit(format!(
-                        "{n} documents : au-delà de {MAX_FUSION}, utilisez « registre render » sur le serveur"
-                    )));
-                }
-                let mut buf = std::io::Cursor::new(Vec::new());
-                imp.zip(doc, cible, &mut buf, &|_| {})?;
-                journaliser()?;
-                Ok(Imprime { octets: buf.into_inner(), nom: format!("{}.zip", doc.name()) })
+                imp.zip(doc, cible, &mut sortie, tirage.progression)?;
             }
         }
+        let faits: Vec<Fait> = imp
+            .sujets_ids(doc, cible)?
+            .into_iter()
+            .map(|id| {
+                let f = Fait::new(action, "document").cible(id.clone()).detail(json!({ "document": doc.name() }));
+                if Imprimeur::par_eleve(doc) { f.eleve(id) } else { f }
+            })
+            .collect();
+        self.noter(&faits)?;
+        Ok(if format == Format::Zip { n } else { 1 })
     }
 }
 

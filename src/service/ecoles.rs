@@ -22,6 +22,12 @@ impl Service<'_> {
         Ok(self.store.read(|c| territoires::ecole(c, &self.acteur.perimetre, id))?)
     }
 
+    /// The school of a UAI, in the perimeter.
+    pub fn ecole_par_uai(&self, uai: &crate::domain::Uai) -> Result<EcoleResume> {
+        self.autoriser(Ressource::Ecole, Action::Lire)?;
+        Ok(self.store.read(|c| territoires::ecole_par_uai(c, &self.acteur.perimetre, uai))?)
+    }
+
     /// Creates a school in a circonscription of the perimeter; returns its id.
     pub fn creer_ecole(&self, ecole: &crate::domain::ecole::Ecole) -> Result<EcoleId> {
         self.autoriser(Ressource::Ecole, Action::Creer)?;

@@ -12,10 +12,11 @@ pub mod comptes;
 pub mod documents;
 pub mod ecoles;
 pub mod eleves;
+pub mod exploitation;
 pub mod parcours;
 pub mod projection;
 
-use rusqlite::Transaction;
+use crate::store::Ecriture as Transaction;
 use time::{Date, OffsetDateTime};
 
 use crate::audit::{self, Fait};

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::store::Ecriture as Transaction;
 use hmac::{Hmac, KeyInit, Mac};
-use rusqlite::Transaction;
 use serde::Serialize;
 use serde_json::json;
 use sha2::Sha256;

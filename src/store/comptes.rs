@@ -117,6 +117,29 @@ pub fn par_login(c: &Connection, login: &str) -> Result<Option<Compte>> {
     Ok(c.prepare_cached(&sql)?.query_row([login.trim().to_lowercase()], compte).optional()?)
 }
 
+/// The account a one-time token (by its hash) opens, if unused; `usage` is `activation` or
+/// `reinitialisation`.
+pub fn compte_du_jeton(c: &Connection, empreinte: &str, usage: &str) -> Result<Option<CompteId>> {
+    let id: Option<String> = c
+        .prepare_cached("SELECT compte_id FROM jeton WHERE empreinte = ? AND usage = ? AND utilise_le IS NULL")?
+        .query_row([empreinte, usage], |r| r.get(0))
+        .optional()?;
+    Ok(id.and_then(|id| CompteId::parse(&id).ok()))
+}
+
+/// Ends every session of an account but the one whose hash is `garder`.
+pub fn fermer_autres_sessions(c: &Connection, compte: &CompteId, garder: &str) -> Result<()> {
+    c.execute("DELETE FROM session WHERE compte_id = ? AND empreinte <> ?", [compte.as_str(), garder])?;
+    Ok(())
+}
+
+/// The perimeters that accounts are tied to (kind, id).
+pub fn perimetres_des_comptes(c: &Connection) -> Result<Vec<(String, Option<String>)>> {
+    let mut stmt = c.prepare_cached("SELECT DISTINCT perimetre_genre, perimetre_id FROM compte")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
 /// An account by id.
 pub fn par_id(c: &Connection, id: &CompteId) -> Result<Compte> {
     let sql = format!("SELECT {COLONNES} FROM compte WHERE id = ?");

@@ -61,6 +61,13 @@ pub enum Error {
 /// Result of the store.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// A connection to read through (the store's readers, or the writer within a transaction):
+/// callers outside the store name it, and only the store's functions use it.
+pub type Lecture = Connection;
+
+/// A write transaction, as the store hands it to [`Store::write`] closures.
+pub type Ecriture<'a> = Transaction<'a>;
+
 /// The store of one installation: one SQLite file.
 pub struct Store {
     path: PathBuf,
