@@ -5,7 +5,6 @@
 //! message on refusal, so that an invalid state cannot be stored.
 
 pub mod commune;
-pub mod cycle;
 pub mod ecole;
 pub mod eleve;
 pub mod identite;
@@ -13,6 +12,7 @@ pub mod ids;
 pub(crate) mod imprimable;
 pub mod ine;
 pub mod niveau;
+pub mod parcours;
 pub mod scolarite;
 pub mod uai;
 
@@ -51,7 +51,7 @@ pub enum Error {
     Niveau(#[from] NiveauError),
     /// A lifecycle transition is not allowed in the current state.
     #[error(transparent)]
-    Transition(#[from] cycle::Refus),
+    Transition(#[from] parcours::Refus),
 }
 
 impl Error {

@@ -31,7 +31,7 @@ use crate::store::{journal, statistiques};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(super::comptes::routes())
-        .merge(super::cycle::routes())
+        .merge(super::parcours::routes())
         .route("/openapi.json", get(openapi))
         .route("/statistiques/effectifs", get(effectifs))
         .route("/eleves/{id}/consultations", get(consultations))
@@ -58,13 +58,13 @@ pub fn routes() -> Router<AppState> {
         super::comptes::commencer_second_facteur, super::comptes::confirmer_second_facteur, super::comptes::activation,
         super::comptes::reinitialisation, super::comptes::lister_comptes, super::comptes::creer_compte,
         super::comptes::desactiver_compte, super::comptes::lien_reinitialisation, super::comptes::lire_parametres,
-        super::comptes::modifier_parametres, super::cycle::doublons, super::cycle::lister_inscriptions,
-        super::cycle::lire_inscription, super::cycle::inscrire, super::cycle::valider_inscription,
-        super::cycle::annuler_inscription, super::cycle::document_inscription, super::cycle::admettre,
-        super::cycle::completer, super::cycle::non_repartis, super::cycle::creer_classe, super::cycle::placer,
-        super::cycle::proposer_classe, super::cycle::decider_classe, super::cycle::lire_passage,
-        super::cycle::etape_passage, super::cycle::depart, super::cycle::radier, super::cycle::rentree,
-        super::cycle::verification_json
+        super::comptes::modifier_parametres, super::parcours::doublons, super::parcours::lister_inscriptions,
+        super::parcours::lire_inscription, super::parcours::inscrire, super::parcours::valider_inscription,
+        super::parcours::annuler_inscription, super::parcours::document_inscription, super::parcours::admettre,
+        super::parcours::completer, super::parcours::non_repartis, super::parcours::creer_classe, super::parcours::placer,
+        super::parcours::proposer_classe, super::parcours::decider_classe, super::parcours::lire_passage,
+        super::parcours::etape_passage, super::parcours::depart, super::parcours::radier, super::parcours::rentree,
+        super::parcours::verification_json
     ),
     components(schemas(super::error::ErrorBody)),
     modifiers(&SecuriteCookie)
@@ -319,13 +319,13 @@ async fn lire_eleve(
 }
 
 /// Creates a pupil admitted in a school; issues an INE when none is given.
-#[utoipa::path(post, path = "/api/v1/eleves", tag = "eleves", request_body = super::cycle::DemandeAdmissionSaisie,
+#[utoipa::path(post, path = "/api/v1/eleves", tag = "eleves", request_body = super::parcours::DemandeAdmissionSaisie,
     responses((status = 201, body = Cree), (status = 422, body = super::error::ErrorBody),
               (status = 409, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody)))]
 async fn creer_eleve(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    body: std::result::Result<Json<super::cycle::DemandeAdmissionSaisie>, JsonRejection>,
+    body: std::result::Result<Json<super::parcours::DemandeAdmissionSaisie>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Cree>)> {
     let d = json(body)?;
     if d.inscription_id.is_some() {

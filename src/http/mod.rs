@@ -4,10 +4,10 @@
 
 pub mod api;
 pub mod comptes;
-pub mod cycle;
 pub mod error;
 pub mod pages;
-pub mod pages_cycle;
+pub mod pages_parcours;
+pub mod parcours;
 pub mod session;
 
 use axum::Router;

@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::pages_cycle::{QueryPage, fait_de};
+use super::pages_parcours::{QueryPage, fait_de};
 use super::session::{self, Visiteur};
 use super::{Error, blocking};
 use crate::app::AppState;
@@ -145,13 +145,13 @@ pub fn routes() -> Router<AppState> {
         .route("/comptes/{id}/desactiver", post(desactiver_compte))
         .route("/comptes/{id}/reinitialiser", post(reinitialiser_compte))
         .route("/statistiques", get(page_statistiques))
-        .route("/verifier/{code}", get(super::cycle::page_verification))
+        .route("/verifier/{code}", get(super::parcours::page_verification))
         .route("/ecoles/{id}", get(page_ecole))
         .route("/classes/{id}", get(page_classe))
         .route("/eleves", get(page_recherche))
         .route("/eleves/{id}", get(page_eleve))
         .route("/static/registre.css", get(css))
-        .merge(super::pages_cycle::routes())
+        .merge(super::pages_parcours::routes())
         .fallback(introuvable)
 }
 
@@ -676,7 +676,7 @@ async fn page_ecole(
     .await?;
     let html = blocking(&state, move |s| {
         let total: u32 = classes.iter().map(|c| c.effectif).sum();
-        let gestion = super::pages_cycle::gestion_ecole(s, &v.acteur, &ecole, &classes)?;
+        let gestion = super::pages_parcours::gestion_ecole(s, &v.acteur, &ecole, &classes)?;
         s.pages.render(
             "ecole.html",
             &avec_moi(&v, json!({ "annee": annee.to_string(), "type_libelle": ecole.type_ecole.libelle(), "ecole": ecole, "classes": classes, "total": total, "gestion": gestion, "fait": fait })),
@@ -714,7 +714,7 @@ async fn page_classe(
     .await?;
     let html = blocking(&state, move |s| {
         let lignes: Vec<Value> = lignes.as_array().map(|l| l.iter().map(ligne_vue).collect()).unwrap_or_default();
-        let gestion = super::pages_cycle::gestion_classe(s, &v.acteur, &classe)?;
+        let gestion = super::pages_parcours::gestion_classe(s, &v.acteur, &classe)?;
         s.pages.render(
             "classe.html",
             &avec_moi(
@@ -941,7 +941,7 @@ async fn page_eleve(
                     "scolarites": scolarites, "responsables": responsables, "contacts": f.contacts, "scolarite": scolarite,
                     "consultations": consultations.map(|l| l.iter().map(consultation_json).collect::<Vec<_>>()),
                     "docs": docs, "fait": fait,
-                    "demarches": super::pages_cycle::demarches_eleve(s, a, champs, &id, annee)?,
+                    "demarches": super::pages_parcours::demarches_eleve(s, a, champs, &id, annee)?,
                     "liens": a.decision(Ressource::Classe, Action::Lire).autorise(),
                     "voir": { "adresse": voir(Champs::ADRESSE), "ine": voir(Champs::INE), "ecole": voir(Champs::ECOLE),
                               "scolarite": voir(Champs::SCOLARITE), "responsables": voir(Champs::RESPONSABLES), "contacts": voir(Champs::CONTACTS) },

@@ -10,13 +10,13 @@ use time::OffsetDateTime;
 
 use crate::audit::Fait;
 use crate::config::Cles;
-use crate::domain::cycle::{EtatInscription, MotifRadiation};
 use crate::domain::identite::{date_fr, date_longue};
+use crate::domain::parcours::{EtatInscription, MotifRadiation};
 use crate::domain::{AnneeScolaire, ClasseId, CommuneInsee, EcoleId, EleveId, Niveau, Perimetre, Sexe, Uai};
 use crate::policy::Action;
 use crate::render::{self, BatchItem, Document, Engine, Stamp};
-use crate::store::cycle as sc;
 use crate::store::eleves::{self, FicheEleve, Filtre};
+use crate::store::parcours as sc;
 use crate::store::territoires::{self, EnTete};
 use crate::store::{self, Store, classes};
 

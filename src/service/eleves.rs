@@ -114,7 +114,7 @@ impl Service<'_> {
         let l = self.store.read(|c| {
             let annee = territoires::annee_courante(c)?;
             territoires::ecole(c, p, ecole)?;
-            crate::store::cycle::non_repartis(c, p, ecole, annee)
+            crate::store::parcours::non_repartis(c, p, ecole, annee)
         })?;
         self.noter(&[Fait::new(Action::Lister, "eleve").detail(json!({ "non_repartis": l.len() }))])?;
         Ok(projection::lignes(&l, champs))

@@ -23,9 +23,9 @@ use crate::audit::{self, Fait};
 use crate::auth::{Acteur, Interdit};
 use crate::config::Cles;
 use crate::domain::AnneeScolaire;
-use crate::domain::cycle::Refus;
+use crate::domain::parcours::Refus;
 use crate::policy::{Action, Champs, Ressource};
-use crate::store::cycle::Candidat;
+use crate::store::parcours::Candidat;
 use crate::store::{self, Store, territoires};
 
 /// The use cases for one actor at one instant: every action is a method of it (one file per

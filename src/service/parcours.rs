@@ -1,5 +1,5 @@
 //! The pupil's path through school (the lifecycle) as services: each step loads the records within the actor's
-//! perimeter, applies the domain transition (`domain::cycle`), stores the result and journals it
+//! perimeter, applies the domain transition (`domain::parcours`), stores the result and journals it
 //! with its actor, in one transaction. A refused step changes nothing.
 
 use std::collections::BTreeMap;
@@ -14,17 +14,17 @@ use time::{Date, Month, OffsetDateTime};
 use crate::audit::{self, Fait};
 use crate::auth::Interdit;
 use crate::config::Cles;
-use crate::domain::cycle::{
+use crate::domain::identite::date_fr;
+use crate::domain::parcours::{
     EtatInscription, ModeScolarisation, MotifRadiation, Passage, Piece, Refus, Reponse, TypePassage,
 };
-use crate::domain::identite::date_fr;
 use crate::domain::{
     AnneeScolaire, ClasseId, CommuneId, ContactIdentite, Ecart, EcoleId, EleveId, EleveIdentite, EtatScolarite, Niveau,
     Perimetre, ResponsableId, ResponsableIdentite,
 };
 use crate::policy::{Action, Ressource};
-use crate::store::cycle::{self as sc, Candidat, Criteres, Fiche, Inscription};
 use crate::store::eleves::{self, NouvelleScolarite};
+use crate::store::parcours::{self as sc, Candidat, Criteres, Fiche, Inscription};
 use crate::store::{self, Store, classes, territoires};
 
 use super::{Error, Result, Service};

@@ -8,9 +8,9 @@
 pub mod ancre;
 pub mod classes;
 pub mod comptes;
-pub mod cycle;
 pub mod eleves;
 pub mod journal;
+pub mod parcours;
 pub mod perimetre;
 mod sql;
 pub mod statistiques;

@@ -10,7 +10,7 @@ mod helpers;
 mod journal;
 mod matrice;
 mod pages;
-mod pages_cycle;
+mod pages_parcours;
 mod pannes;
 mod parcours;
 mod schema;

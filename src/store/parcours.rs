@@ -1,4 +1,4 @@
-//! The lifecycle's records (SQL only; the transitions themselves are `domain::cycle`):
+//! The lifecycle's records (SQL only; the transitions themselves are `domain::parcours`):
 //! inscriptions, schooling records, passages, certificates, the legal register and retention.
 
 use rusqlite::types::Value;
@@ -8,8 +8,8 @@ use time::Date;
 
 use super::perimetre;
 use super::{Error, Result};
-use crate::domain::cycle::{EtatInscription, ModeScolarisation, Passage, Piece, Reponse, TypePassage};
 use crate::domain::identite::cle_recherche;
+use crate::domain::parcours::{EtatInscription, ModeScolarisation, Passage, Piece, Reponse, TypePassage};
 use crate::domain::{
     AnneeScolaire, ClasseId, CommuneId, CommuneInsee, EcoleId, EleveId, EtatScolarite, Niveau, Perimetre, Sexe,
 };
@@ -698,7 +698,7 @@ pub fn registre(c: &Connection, ecole: &EcoleId, annee: AnneeScolaire) -> Result
             let observations = match (destination, motif) {
                 (Some(d), _) => Some(d),
                 (None, Some(m)) => {
-                    crate::domain::cycle::MotifRadiation::parse(&m).ok().map(|m| m.libelle().to_string())
+                    crate::domain::parcours::MotifRadiation::parse(&m).ok().map(|m| m.libelle().to_string())
                 }
                 _ => None,
             };

@@ -17,8 +17,8 @@ use serde_json::{Value, json};
 use super::session::Connecte;
 use super::{Error, Result, api, blocking, service};
 use crate::app::AppState;
-use crate::domain::cycle::{ModeScolarisation, MotifRadiation, Passage, Piece, Reponse, TypePassage};
 use crate::domain::identite::{date_fr, parse_date};
+use crate::domain::parcours::{ModeScolarisation, MotifRadiation, Passage, Piece, Reponse, TypePassage};
 use crate::domain::{
     ClasseId, CommuneId, CommuneInsee, ContactSaisie, EcoleId, EleveId, EleveSaisie, Niveau, ResponsableSaisie, Sexe,
 };
@@ -27,7 +27,7 @@ use crate::service::documents::{Cible, Format};
 use crate::service::parcours::{
     self as lifecycle, DemandeAdmission, EleveInscrit, NouvelleInscription, Origine, Resultat,
 };
-use crate::store::cycle::{Candidat, Criteres, Inscription};
+use crate::store::parcours::{Candidat, Criteres, Inscription};
 
 /// The routes under `/api/v1`.
 pub fn routes() -> Router<AppState> {
@@ -69,7 +69,7 @@ pub(super) fn niveau(s: &str) -> Result<Niveau> {
     Ok(Niveau::parse(s).map_err(crate::domain::Error::from)?)
 }
 
-pub(super) fn refus(r: crate::domain::cycle::Refus, champ: &'static str) -> Error {
+pub(super) fn refus(r: crate::domain::parcours::Refus, champ: &'static str) -> Error {
     Error::invalide(champ, r.0)
 }
 
@@ -90,7 +90,7 @@ pub struct CriteresSaisie {
 }
 
 /// Pupils already known who may be this child (score ≥ 60), before creating a new one.
-#[utoipa::path(post, path = "/api/v1/doublons", tag = "cycle", request_body = CriteresSaisie,
+#[utoipa::path(post, path = "/api/v1/doublons", tag = "parcours", request_body = CriteresSaisie,
     responses((status = 200, body = [Candidat]), (status = 422, body = super::error::ErrorBody)))]
 async fn doublons(
     State(state): State<AppState>,
@@ -119,7 +119,7 @@ pub struct FiltreInscriptions {
 }
 
 /// The inscriptions of the perimeter.
-#[utoipa::path(get, path = "/api/v1/inscriptions", tag = "cycle", params(FiltreInscriptions),
+#[utoipa::path(get, path = "/api/v1/inscriptions", tag = "parcours", params(FiltreInscriptions),
     responses((status = 200, body = [Inscription]), (status = 403, body = super::error::ErrorBody)))]
 async fn lister_inscriptions(
     State(state): State<AppState>,
@@ -130,7 +130,8 @@ async fn lister_inscriptions(
     let ecole = q.ecole.as_deref().map(ecole_id).transpose()?;
     let etat = match q.etat.as_deref() {
         Some(e) => Some(
-            crate::domain::cycle::EtatInscription::parse(e).ok_or_else(|| Error::invalide("etat", "état inconnu"))?,
+            crate::domain::parcours::EtatInscription::parse(e)
+                .ok_or_else(|| Error::invalide("etat", "état inconnu"))?,
         ),
         None => None,
     };
@@ -138,7 +139,7 @@ async fn lister_inscriptions(
 }
 
 /// One inscription.
-#[utoipa::path(get, path = "/api/v1/inscriptions/{id}", tag = "cycle", params(("id" = String, Path, description = "Identifiant")),
+#[utoipa::path(get, path = "/api/v1/inscriptions/{id}", tag = "parcours", params(("id" = String, Path, description = "Identifiant")),
     responses((status = 200, body = Inscription), (status = 404, body = super::error::ErrorBody)))]
 async fn lire_inscription(
     State(state): State<AppState>,
@@ -296,7 +297,7 @@ impl DemandeInscription {
 }
 
 /// Records an inscription (pending): the mairie for its commune, or a school for itself.
-#[utoipa::path(post, path = "/api/v1/inscriptions", tag = "cycle", request_body = DemandeInscription,
+#[utoipa::path(post, path = "/api/v1/inscriptions", tag = "parcours", request_body = DemandeInscription,
     responses((status = 201, body = Resultat), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
 async fn inscrire(
     State(state): State<AppState>,
@@ -310,7 +311,7 @@ async fn inscrire(
 }
 
 /// Confirms an inscription: en attente → inscrit (the certificate can be printed).
-#[utoipa::path(post, path = "/api/v1/inscriptions/{id}/validation", tag = "cycle", params(("id" = String, Path, description = "Identifiant")),
+#[utoipa::path(post, path = "/api/v1/inscriptions/{id}/validation", tag = "parcours", params(("id" = String, Path, description = "Identifiant")),
     responses((status = 200, body = Resultat), (status = 409, body = super::error::ErrorBody)))]
 async fn valider_inscription(
     State(state): State<AppState>,
@@ -321,7 +322,7 @@ async fn valider_inscription(
 }
 
 /// Cancels an inscription.
-#[utoipa::path(post, path = "/api/v1/inscriptions/{id}/annulation", tag = "cycle", params(("id" = String, Path, description = "Identifiant")),
+#[utoipa::path(post, path = "/api/v1/inscriptions/{id}/annulation", tag = "parcours", params(("id" = String, Path, description = "Identifiant")),
     responses((status = 200, body = Resultat), (status = 409, body = super::error::ErrorBody)))]
 async fn annuler_inscription(
     State(state): State<AppState>,
@@ -421,7 +422,7 @@ impl DemandeAdmissionSaisie {
 }
 
 /// Admits a pupil in the school.
-#[utoipa::path(post, path = "/api/v1/admissions", tag = "cycle", request_body = DemandeAdmissionSaisie,
+#[utoipa::path(post, path = "/api/v1/admissions", tag = "parcours", request_body = DemandeAdmissionSaisie,
     responses((status = 201, body = Resultat), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
 async fn admettre(
     State(state): State<AppState>,
@@ -435,7 +436,7 @@ async fn admettre(
 }
 
 /// The file is complete: the admission becomes definitive.
-#[utoipa::path(post, path = "/api/v1/eleves/{id}/admission/completion", tag = "cycle", params(("id" = String, Path, description = "Élève")),
+#[utoipa::path(post, path = "/api/v1/eleves/{id}/admission/completion", tag = "parcours", params(("id" = String, Path, description = "Élève")),
     responses((status = 200, body = Resultat), (status = 409, body = super::error::ErrorBody)))]
 async fn completer(
     State(state): State<AppState>,
@@ -447,7 +448,7 @@ async fn completer(
 }
 
 /// The pupils of the school not yet placed in a class.
-#[utoipa::path(get, path = "/api/v1/ecoles/{id}/non-repartis", tag = "cycle", params(("id" = String, Path, description = "École")),
+#[utoipa::path(get, path = "/api/v1/ecoles/{id}/non-repartis", tag = "parcours", params(("id" = String, Path, description = "École")),
     responses((status = 200, body = [crate::store::eleves::EleveLigne]), (status = 404, body = super::error::ErrorBody)))]
 async fn non_repartis(
     State(state): State<AppState>,
@@ -472,7 +473,7 @@ pub struct NouvelleClasse {
 }
 
 /// Creates a class of the current year.
-#[utoipa::path(post, path = "/api/v1/ecoles/{id}/classes/nouvelle", tag = "cycle", request_body = NouvelleClasse, params(("id" = String, Path, description = "École")),
+#[utoipa::path(post, path = "/api/v1/ecoles/{id}/classes/nouvelle", tag = "parcours", request_body = NouvelleClasse, params(("id" = String, Path, description = "École")),
     responses((status = 201, body = Resultat), (status = 409, body = super::error::ErrorBody)))]
 async fn creer_classe(
     State(state): State<AppState>,
@@ -506,7 +507,7 @@ pub struct Avertissements {
 }
 
 /// Places pupils in the class, or moves them there (all or none).
-#[utoipa::path(post, path = "/api/v1/classes/{id}/placements", tag = "cycle", request_body = Placement, params(("id" = String, Path, description = "Classe")),
+#[utoipa::path(post, path = "/api/v1/classes/{id}/placements", tag = "parcours", request_body = Placement, params(("id" = String, Path, description = "Classe")),
     responses((status = 200, body = Avertissements), (status = 409, body = super::error::ErrorBody)))]
 async fn placer(
     State(state): State<AppState>,
@@ -537,7 +538,7 @@ pub struct Propositions {
 }
 
 /// Proposes passages for every pupil of the class.
-#[utoipa::path(post, path = "/api/v1/classes/{id}/passages", tag = "cycle", request_body = Propositions, params(("id" = String, Path, description = "Classe")),
+#[utoipa::path(post, path = "/api/v1/classes/{id}/passages", tag = "parcours", request_body = Propositions, params(("id" = String, Path, description = "Classe")),
     responses((status = 200), (status = 409, body = super::error::ErrorBody)))]
 async fn proposer_classe(
     State(state): State<AppState>,
@@ -561,7 +562,7 @@ async fn proposer_classe(
 }
 
 /// Decides for every pupil of the class whose family accepted or let 15 days pass.
-#[utoipa::path(post, path = "/api/v1/classes/{id}/passages/decisions", tag = "cycle", params(("id" = String, Path, description = "Classe")),
+#[utoipa::path(post, path = "/api/v1/classes/{id}/passages/decisions", tag = "parcours", params(("id" = String, Path, description = "Classe")),
     responses((status = 200), (status = 409, body = super::error::ErrorBody)))]
 async fn decider_classe(
     State(state): State<AppState>,
@@ -585,7 +586,7 @@ pub struct PassageVu {
 }
 
 /// A pupil's passage procedure this year.
-#[utoipa::path(get, path = "/api/v1/eleves/{id}/passage", tag = "cycle", params(("id" = String, Path, description = "Élève")),
+#[utoipa::path(get, path = "/api/v1/eleves/{id}/passage", tag = "parcours", params(("id" = String, Path, description = "Élève")),
     responses((status = 200, body = PassageVu), (status = 404, body = super::error::ErrorBody)))]
 async fn lire_passage(
     State(state): State<AppState>,
@@ -614,7 +615,7 @@ pub struct Etape {
 }
 
 /// A step: `proposition`, `reponse` (the family), `decision`, `recours`, `commission`.
-#[utoipa::path(post, path = "/api/v1/eleves/{id}/passage/{etape}", tag = "cycle", request_body = Etape,
+#[utoipa::path(post, path = "/api/v1/eleves/{id}/passage/{etape}", tag = "parcours", request_body = Etape,
     params(("id" = String, Path, description = "Élève"), ("etape" = String, Path, description = "proposition, reponse, decision, recours, commission")),
     responses((status = 200, body = Passage), (status = 409, body = super::error::ErrorBody)))]
 async fn etape_passage(
@@ -663,7 +664,7 @@ pub struct Depart {
 }
 
 /// Marks a pupil as leaving the school at the end of the year ("quitte l'école").
-#[utoipa::path(post, path = "/api/v1/eleves/{id}/depart", tag = "cycle", request_body = Depart, params(("id" = String, Path, description = "Élève")),
+#[utoipa::path(post, path = "/api/v1/eleves/{id}/depart", tag = "parcours", request_body = Depart, params(("id" = String, Path, description = "Élève")),
     responses((status = 200, body = Resultat), (status = 409, body = super::error::ErrorBody)))]
 async fn depart(
     State(state): State<AppState>,
@@ -702,7 +703,7 @@ pub struct RadiationSaisie {
 }
 
 /// Radiates a pupil; the certificat de radiation can then be printed.
-#[utoipa::path(post, path = "/api/v1/eleves/{id}/radiation", tag = "cycle", request_body = RadiationSaisie, params(("id" = String, Path, description = "Élève")),
+#[utoipa::path(post, path = "/api/v1/eleves/{id}/radiation", tag = "parcours", request_body = RadiationSaisie, params(("id" = String, Path, description = "Élève")),
     responses((status = 200, body = Resultat), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
 async fn radier(
     State(state): State<AppState>,
@@ -719,7 +720,7 @@ async fn radier(
 }
 
 /// The rentrée: closes the year, applies passages, opens the next; archives the registers.
-#[utoipa::path(post, path = "/api/v1/rentree", tag = "cycle",
+#[utoipa::path(post, path = "/api/v1/rentree", tag = "parcours",
     responses((status = 200, body = lifecycle::Rentree), (status = 409, body = super::error::ErrorBody), (status = 403, body = super::error::ErrorBody)))]
 async fn rentree(State(state): State<AppState>, Connecte(a): Connecte) -> Result<Json<lifecycle::Rentree>> {
     faire_rentree(&state, a).await.map(Json)
@@ -787,7 +788,7 @@ fn verifier(store: &crate::store::Store, code: &str) -> Result<Verification> {
 }
 
 /// Checks a certificate's code (public, no account): type, date, issuer and initials only.
-#[utoipa::path(get, path = "/api/v1/verification/{code}", tag = "cycle", params(("code" = String, Path, description = "Code de vérification")),
+#[utoipa::path(get, path = "/api/v1/verification/{code}", tag = "parcours", params(("code" = String, Path, description = "Code de vérification")),
     responses((status = 200, body = Verification)), security(()))]
 async fn verification_json(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<Verification>> {
     blocking(&state, move |s| verifier(&s.store, &code)).await.map(Json)

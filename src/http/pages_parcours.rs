@@ -2,7 +2,7 @@
 //! the passage and radiates, a family answers a passage proposal, the IA-DASEN makes the
 //! rentrée.
 //!
-//! Every form calls the same domain service as the JSON API (`super::cycle::service`), so the
+//! Every form calls the same domain service as the JSON API (`crate::service`, through `super::service`), so the
 //! rules, the French refusals and the journal are the same. A success redirects (303) to the
 //! page, which shows a fixed confirmation (`?fait=code`, never a text from the query); warnings
 //! come on a page of their own; a refusal shows its message with a way back, and the child's
@@ -19,14 +19,16 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use time::Date;
 
-use super::cycle::{self, DemandeAdmissionSaisie, DemandeInscription, EnfantSaisi};
 use super::pages::{PageError, avec_moi, ligne_vue};
+use super::parcours::{self, DemandeAdmissionSaisie, DemandeInscription, EnfantSaisi};
 use super::session::Visiteur;
 use super::{Error, blocking};
 use crate::app::{AppState, Inner};
 use crate::auth::Acteur;
-use crate::domain::cycle::{EtatInscription, ModeScolarisation, MotifRadiation, Passage, Piece, Reponse, TypePassage};
 use crate::domain::identite::{date_fr, parse_date};
+use crate::domain::parcours::{
+    EtatInscription, ModeScolarisation, MotifRadiation, Passage, Piece, Reponse, TypePassage,
+};
 use crate::domain::{
     AnneeScolaire, EcoleId, EleveId, EleveSaisie, EtatScolarite, Lien, Niveau, Perimetre, ResponsableSaisie,
 };
@@ -535,8 +537,12 @@ fn rendre_admission_inscription(
 ) -> Result<String, Error> {
     let a = &v.acteur;
     let i = super::contexte(s, a).inscription(id)?;
-    let ecole =
-        i.ecole_id.as_deref().map(cycle::ecole_id).transpose()?.ok_or_else(|| Error::introuvable("école désignée"))?;
+    let ecole = i
+        .ecole_id
+        .as_deref()
+        .map(parcours::ecole_id)
+        .transpose()?
+        .ok_or_else(|| Error::introuvable("école désignée"))?;
     let mut ctx = contexte_formulaire(s, a, Some(&ecole), sa, message, vec![])?;
     ctx["inscription"] = json!({
         "id": i.id, "nom": i.nom, "prenoms": i.prenoms, "date_naissance": date_fr(i.date_naissance), "niveau": i.niveau.code(),
@@ -599,13 +605,13 @@ async fn admission_inscription(
 }
 
 fn admis(state: &AppState, v: &Visiteur, r: &Resultat) -> Sortie {
-    let eleve = cycle::eleve_id(&r.eleve_id)?;
+    let eleve = parcours::eleve_id(&r.eleve_id)?;
     fait(state, v, &format!("/eleves/{eleve}"), "admission", &r.avertissements)
 }
 
 async fn page_admission_directe(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>) -> Sortie {
     v.acteur.autoriser(Ressource::Eleve, Action::Creer, state.clock.now())?;
-    let ecole = cycle::ecole_id(&id)?;
+    let ecole = parcours::ecole_id(&id)?;
     let html = blocking(&state, move |s| {
         let e = super::contexte(s, &v.acteur).ecole(&ecole)?;
         let mut ctx = contexte_formulaire(s, &v.acteur, Some(&ecole), None, None, vec![])?;
@@ -621,7 +627,7 @@ async fn page_admission_directe(State(state): State<AppState>, v: Visiteur, Path
 async fn admission_directe(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
     let sa = Saisie::lire(&corps)?;
     sa.csrf(&v)?;
-    let ecole = cycle::ecole_id(&id)?;
+    let ecole = parcours::ecole_id(&id)?;
     let titre = {
         let e = ecole.clone();
         super::service(&state, v.acteur.clone(), move |svc| Ok(svc.ecole(&e)?.nom)).await?
@@ -666,9 +672,9 @@ pub(super) fn gestion_ecole(
 async fn creer_classe(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
     let sa = Saisie::lire(&corps)?;
     sa.csrf(&v)?;
-    let ecole = cycle::ecole_id(&id)?;
+    let ecole = parcours::ecole_id(&id)?;
     let retour = format!("/ecoles/{ecole}");
-    let niveaux = match sa.tous("niveaux").into_iter().map(cycle::niveau).collect::<Result<Vec<_>, _>>() {
+    let niveaux = match sa.tous("niveaux").into_iter().map(parcours::niveau).collect::<Result<Vec<_>, _>>() {
         Ok(n) if !n.is_empty() => n,
         Ok(_) => {
             return refus(
@@ -696,9 +702,9 @@ async fn creer_classe(State(state): State<AppState>, v: Visiteur, Path(id): Path
 async fn placer(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
     let sa = Saisie::lire(&corps)?;
     sa.csrf(&v)?;
-    let ecole = cycle::ecole_id(&id)?;
+    let ecole = parcours::ecole_id(&id)?;
     let ecole_page = format!("/ecoles/{ecole}");
-    let classe = match sa.get("classe_id").map(cycle::classe_id) {
+    let classe = match sa.get("classe_id").map(parcours::classe_id) {
         Some(Ok(c)) => c,
         Some(Err(e)) => return refus(&state, &v, e, &ecole_page, "Retour à l'école"),
         None => {
@@ -712,11 +718,11 @@ async fn placer(State(state): State<AppState>, v: Visiteur, Path(id): Path<Strin
         }
     };
     // Back to the page the form came from: the school, or the class the pupils left.
-    let retour = match sa.get("depuis").map(cycle::classe_id) {
+    let retour = match sa.get("depuis").map(parcours::classe_id) {
         Some(Ok(depuis)) => format!("/classes/{depuis}"),
         _ => ecole_page,
     };
-    let eleves = match sa.tous("eleves").into_iter().map(cycle::eleve_id).collect::<Result<Vec<_>, _>>() {
+    let eleves = match sa.tous("eleves").into_iter().map(parcours::eleve_id).collect::<Result<Vec<_>, _>>() {
         Ok(l) if !l.is_empty() && l.len() <= 60 => l,
         Ok(_) => return refus(&state, &v, Error::invalide("eleves", "cochez de 1 à 60 élèves"), &retour, "Retour"),
         Err(e) => return refus(&state, &v, e, &retour, "Retour"),
@@ -784,11 +790,11 @@ pub(super) fn gestion_classe(s: &Inner, a: &Acteur, classe: &classes::ClasseResu
 async fn proposer_classe(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
     let sa = Saisie::lire(&corps)?;
     sa.csrf(&v)?;
-    let classe = cycle::classe_id(&id)?;
+    let classe = parcours::classe_id(&id)?;
     let retour = format!("/classes/{classe}");
     let defaut = match TypePassage::parse(sa.get("defaut").unwrap_or("passage")) {
         Ok(t) => t,
-        Err(r) => return refus(&state, &v, cycle::refus(r, "defaut"), &retour, "Retour à la classe"),
+        Err(r) => return refus(&state, &v, parcours::refus(r, "defaut"), &retour, "Retour à la classe"),
     };
     let exceptions = Default::default();
     etape(
@@ -803,7 +809,7 @@ async fn proposer_classe(State(state): State<AppState>, v: Visiteur, Path(id): P
 
 async fn decider_classe(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
     Saisie::lire(&corps)?.csrf(&v)?;
-    let classe = cycle::classe_id(&id)?;
+    let classe = parcours::classe_id(&id)?;
     let retour = format!("/classes/{classe}");
     etape(
         &state,
@@ -879,10 +885,11 @@ async fn demarche(
 ) -> Sortie {
     let sa = Saisie::lire(&corps)?;
     sa.csrf(&v)?;
-    let eleve = cycle::eleve_id(&id)?;
+    let eleve = parcours::eleve_id(&id)?;
     let retour = format!("/eleves/{eleve}");
     let back = (retour.as_str(), "Retour à la fiche de l'élève");
-    let type_passage = || TypePassage::parse(sa.get("type").unwrap_or_default()).map_err(|r| cycle::refus(r, "type"));
+    let type_passage =
+        || TypePassage::parse(sa.get("type").unwrap_or_default()).map_err(|r| parcours::refus(r, "type"));
     let e = eleve.clone();
     // Every step's result is dropped: the page shows the record again.
     let (st, vi, re) = (&state, &v, retour.as_str());
@@ -908,13 +915,13 @@ async fn demarche(
         "reponse" => {
             let rep = match Reponse::parse(sa.get("reponse").unwrap_or_default()) {
                 Ok(x) => x,
-                Err(r) => return refus(&state, &v, cycle::refus(r, "reponse"), &retour, back.1),
+                Err(r) => return refus(&state, &v, parcours::refus(r, "reponse"), &retour, back.1),
             };
             etape(&state, &v, back, move |c| c.repondre(&e, rep).map(drop), ok("passage")).await
         }
         "recours" => etape(&state, &v, back, move |c| c.former_recours(&e).map(drop), ok("passage")).await,
         "depart" => {
-            let destination = match cycle::texte_court("destination", sa.get("destination")) {
+            let destination = match parcours::texte_court("destination", sa.get("destination")) {
                 Ok(d) => d,
                 Err(err) => return refus(&state, &v, err, &retour, back.1),
             };
@@ -924,11 +931,11 @@ async fn demarche(
         }
         "radiation" => {
             let lu = (|| {
-                let motif =
-                    MotifRadiation::parse(sa.get("motif").unwrap_or_default()).map_err(|r| cycle::refus(r, "motif"))?;
+                let motif = MotifRadiation::parse(sa.get("motif").unwrap_or_default())
+                    .map_err(|r| parcours::refus(r, "motif"))?;
                 let date = parse_date("date de radiation", sa.get("date").unwrap_or_default())
                     .map_err(crate::domain::Error::from)?;
-                Ok::<_, Error>((motif, date, cycle::texte_court("destination", sa.get("destination"))?))
+                Ok::<_, Error>((motif, date, parcours::texte_court("destination", sa.get("destination"))?))
             })();
             let (motif, date, destination) = match lu {
                 Ok(x) => x,
@@ -975,7 +982,7 @@ async fn rentree(State(state): State<AppState>, v: Visiteur, corps: Bytes) -> So
         .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
     }
-    match cycle::faire_rentree(&state, v.acteur.clone()).await {
+    match parcours::faire_rentree(&state, v.acteur.clone()).await {
         Ok(bilan) => {
             let html = state.pages.render("rentree.html", &avec_moi(&v, json!({ "bilan": bilan })))?;
             Ok(Html(html).into_response())
