@@ -5,6 +5,7 @@
 //! message on refusal, so that an invalid state cannot be stored.
 
 pub mod commune;
+pub mod document;
 pub mod ecole;
 pub mod eleve;
 pub mod identite;
@@ -17,6 +18,7 @@ pub mod scolarite;
 pub mod uai;
 
 pub use commune::{CommuneError, CommuneInsee};
+pub use document::Document;
 pub use ecole::{Ecole, EcoleSaisie, Perimetre, Secteur, TypeEcole};
 pub use eleve::{
     Civilite, ContactIdentite, ContactSaisie, EleveIdentite, EleveSaisie, Lien, ResponsableIdentite, ResponsableSaisie,

@@ -96,7 +96,7 @@ where
 pub(crate) async fn imprimer(
     state: &AppState,
     acteur: crate::auth::Acteur,
-    doc: crate::render::Document,
+    doc: crate::domain::Document,
     cible: crate::service::documents::Cible,
     format: crate::service::documents::Format,
 ) -> Result<Response> {

@@ -20,10 +20,10 @@ use super::session::{self, Visiteur};
 use super::{Error, blocking};
 use crate::app::AppState;
 use crate::auth::{self};
+use crate::domain::Document;
 use crate::domain::identite::date_fr;
 use crate::domain::{ClasseId, CompteId, EcoleId, EleveId};
 use crate::policy::{self, Action, Champs, Ressource, Role};
-use crate::render::Document;
 use crate::service::eleves::{RECHERCHE_MAX, Recherche as Demande};
 use crate::store::journal;
 

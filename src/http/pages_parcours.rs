@@ -25,6 +25,7 @@ use super::session::Visiteur;
 use super::{Error, blocking};
 use crate::app::{AppState, Inner};
 use crate::auth::Acteur;
+use crate::domain::Document;
 use crate::domain::identite::{date_fr, parse_date};
 use crate::domain::parcours::{
     EtatInscription, ModeScolarisation, MotifRadiation, Passage, Piece, Reponse, TypePassage,
@@ -33,7 +34,6 @@ use crate::domain::{
     AnneeScolaire, EcoleId, EleveId, EleveSaisie, EtatScolarite, Lien, Niveau, Perimetre, ResponsableSaisie,
 };
 use crate::policy::{Action, Champs, Ressource, Role};
-use crate::render::Document;
 use crate::service::parcours::Resultat;
 use crate::store::{classes, territoires};
 

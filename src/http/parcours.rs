@@ -17,12 +17,12 @@ use serde_json::{Value, json};
 use super::session::Connecte;
 use super::{Error, Result, api, blocking, service};
 use crate::app::AppState;
+use crate::domain::Document;
 use crate::domain::identite::{date_fr, parse_date};
 use crate::domain::parcours::{ModeScolarisation, MotifRadiation, Passage, Piece, Reponse, TypePassage};
 use crate::domain::{
     ClasseId, CommuneId, CommuneInsee, ContactSaisie, EcoleId, EleveId, EleveSaisie, Niveau, ResponsableSaisie, Sexe,
 };
-use crate::render::Document;
 use crate::service::documents::{Cible, Format};
 use crate::service::parcours::{
     self as lifecycle, DemandeAdmission, EleveInscrit, NouvelleInscription, Origine, Resultat,

@@ -24,8 +24,8 @@ use serde::{Deserialize, Serialize};
 
 pub use champs::Champs;
 
+use crate::domain::Document;
 use crate::domain::Perimetre;
-use crate::render::Document;
 
 /// The role of an account (one per account).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]

@@ -53,68 +53,30 @@ pub enum Error {
     Zip(#[from] zip::result::ZipError),
 }
 
-macro_rules! documents {
-    ($( $variant:ident => $name:literal, $file:literal, $title:literal, $pdfa:literal; )*) => {
-        /// Every document the engine prints. Names are the same in the CLI and in URLs.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum Document {
-            $(
-                #[doc = $title]
-                $variant,
-            )*
+pub use crate::domain::Document;
+
+/// The template of each document: `templates/documents/NAME.typ`, under the fixed virtual path
+/// `/NAME.typ`. The match is exhaustive: a document without a template does not compile.
+macro_rules! gabarits {
+    ($( $variant:ident => $file:literal; )*) => {
+        fn template(d: Document) -> &'static str {
+            match d { $(Document::$variant => include_str!(concat!("../../templates/documents/", $file)),)* }
         }
 
-        impl Document {
-            /// Every document with a template.
-            pub const ALL: &'static [Document] = &[$(Document::$variant),*];
-
-            /// The name used in the CLI and in URLs (`certificat-scolarite`).
-            pub fn name(self) -> &'static str {
-                match self { $(Document::$variant => $name,)* }
-            }
-
-            /// The French title.
-            pub fn titre(self) -> &'static str {
-                match self { $(Document::$variant => $title,)* }
-            }
-
-            /// Whether the PDF is archival (PDF/A-2b): certificates.
-            pub fn pdf_a(self) -> bool {
-                match self { $(Document::$variant => $pdfa,)* }
-            }
-
-            fn template(self) -> &'static str {
-                match self { $(Document::$variant => include_str!(concat!("../../templates/documents/", $file)),)* }
-            }
-
-            fn path(self) -> &'static str {
-                match self { $(Document::$variant => concat!("/", $file),)* }
-            }
+        fn path(d: Document) -> &'static str {
+            match d { $(Document::$variant => concat!("/", $file),)* }
         }
     };
 }
 
-documents! {
-    CertificatScolarite => "certificat-scolarite", "certificat-scolarite.typ", "Certificat de scolarité", true;
-    FicheRenseignements => "fiche-renseignements", "fiche-renseignements.typ", "Fiche de renseignements", false;
-    ListeClasse => "liste-classe", "liste-classe.typ", "Liste de classe", false;
-    CertificatInscription => "certificat-inscription", "certificat-inscription.typ", "Certificat d'inscription", true;
-    CertificatRadiation => "certificat-radiation", "certificat-radiation.typ", "Certificat de radiation", true;
-    NotificationPassage => "notification-passage", "notification-passage.typ", "Notification de poursuite de scolarité", false;
-    RegistreEleves => "registre-eleves", "registre-eleves.typ", "Registre des élèves inscrits", true;
-}
-
-impl Document {
-    /// Finds a document by its name.
-    pub fn from_name(name: &str) -> Option<Document> {
-        Document::ALL.iter().copied().find(|d| d.name() == name)
-    }
-}
-
-impl fmt::Display for Document {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
+gabarits! {
+    CertificatScolarite => "certificat-scolarite.typ";
+    FicheRenseignements => "fiche-renseignements.typ";
+    ListeClasse => "liste-classe.typ";
+    CertificatInscription => "certificat-inscription.typ";
+    CertificatRadiation => "certificat-radiation.typ";
+    NotificationPassage => "notification-passage.typ";
+    RegistreEleves => "registre-eleves.typ";
 }
 
 /// Modules shared by the templates, importable as `#import "commun.typ": *`.
@@ -162,7 +124,7 @@ impl Engine {
         let fonts = fonts::load();
         let book = FontBook::from_fonts(&fonts);
         let mut sources: Vec<Source> = SHARED.iter().map(|(p, text)| Source::new(file_id(p), (*text).into())).collect();
-        sources.extend(Document::ALL.iter().map(|d| Source::new(file_id(d.path()), d.template().into())));
+        sources.extend(Document::ALL.iter().map(|d| Source::new(file_id(path(*d)), template(*d).into())));
         Self {
             library: LazyHash::new(Library::default()),
             book: LazyHash::new(book),
@@ -184,7 +146,7 @@ impl Engine {
         }
         let today = Datetime::from_ymd(stamp.at.year(), u8::from(stamp.at.month()), stamp.at.day())
             .ok_or_else(|| typst_error(document, "date hors limites".into()))?;
-        let world = world::DocWorld { engine: self, main: file_id(document.path()), data: Bytes::new(json), today };
+        let world = world::DocWorld { engine: self, main: file_id(path(document)), data: Bytes::new(json), today };
         let compiled = typst::compile::<PagedDocument>(&world).output;
         let result = compiled.map_err(|diags| typst_error(document, describe(&diags[..]))).and_then(|doc| {
             let options = self.pdf_options(document, stamp)?;
