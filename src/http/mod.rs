@@ -6,6 +6,7 @@ pub mod api;
 pub mod comptes;
 pub mod error;
 pub mod pages;
+pub mod pages_comptes;
 pub mod pages_parcours;
 pub mod parcours;
 pub mod session;

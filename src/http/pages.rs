@@ -1,5 +1,7 @@
 //! The web pages (French), rendered with Tera; escaping is on for every value.
 //!
+//! The account pages are in `pages_comptes`, the lifecycle's in `pages_parcours`.
+//!
 //! Every page but login, activation and reset needs a session; each asks the policy, queries
 //! within the actor's perimeter and journals what it shows, like the API. Forms carry the
 //! session's CSRF token. Errors are French pages with the right status; the stylesheet is the
@@ -7,23 +9,22 @@
 
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Form, Path, Query, State};
-use axum::http::header::SET_COOKIE;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::pages_parcours::{QueryPage, fait_de};
-use super::session::{self, Visiteur};
+use super::session::Visiteur;
 use super::{Error, blocking};
 use crate::app::AppState;
 use crate::auth::{self};
 use crate::domain::Document;
 use crate::domain::identite::date_fr;
-use crate::domain::{ClasseId, CompteId, EcoleId, EleveId};
-use crate::policy::{self, Action, Champs, Ressource, Role};
+use crate::domain::{ClasseId, EcoleId, EleveId};
+use crate::policy::{Action, Champs, Ressource, Role};
 use crate::service::eleves::{RECHERCHE_MAX, Recherche as Demande};
 use crate::store::journal;
 
@@ -128,22 +129,12 @@ impl IntoResponse for PageError {
     }
 }
 
-type PageResult = Result<Html<String>, PageError>;
+pub(super) type PageResult = Result<Html<String>, PageError>;
 
 /// The page routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(accueil))
-        .route("/connexion", get(page_connexion).post(connexion))
-        .route("/deconnexion", post(deconnexion))
-        .route("/activer", get(page_activer).post(activer))
-        .route("/reinitialiser", get(page_reinitialiser).post(reinitialiser))
-        .route("/compte", get(page_compte))
-        .route("/compte/mot-de-passe", post(changer_mot_de_passe))
-        .route("/compte/second-facteur", get(page_second_facteur).post(confirmer_second_facteur))
-        .route("/comptes", get(page_comptes).post(creer_compte))
-        .route("/comptes/{id}/desactiver", post(desactiver_compte))
-        .route("/comptes/{id}/reinitialiser", post(reinitialiser_compte))
         .route("/statistiques", get(page_statistiques))
         .route("/verifier/{code}", get(super::parcours::page_verification))
         .route("/ecoles/{id}", get(page_ecole))
@@ -151,6 +142,7 @@ pub fn routes() -> Router<AppState> {
         .route("/eleves", get(page_recherche))
         .route("/eleves/{id}", get(page_eleve))
         .route("/static/registre.css", get(css))
+        .merge(super::pages_comptes::routes())
         .merge(super::pages_parcours::routes())
         .fallback(introuvable)
 }
@@ -229,430 +221,6 @@ async fn accueil(State(state): State<AppState>, v: Visiteur) -> PageResult {
     })
     .await?;
     Ok(Html(html))
-}
-
-/// The login form.
-#[derive(Debug, Deserialize)]
-pub struct Suite {
-    suite: Option<String>,
-}
-
-async fn page_connexion(State(state): State<AppState>, q: Result<Query<Suite>, QueryRejection>) -> PageResult {
-    let suite = session::suite_sure(q.ok().and_then(|Query(s)| s.suite).as_deref());
-    Ok(Html(state.pages.render("connexion.html", &json!({ "suite": suite }))?))
-}
-
-/// Credentials from the form.
-#[derive(Debug, Deserialize)]
-pub struct FormConnexion {
-    login: String,
-    mot_de_passe: String,
-    #[serde(default)]
-    code: Option<String>,
-    #[serde(default)]
-    suite: Option<String>,
-}
-
-async fn connexion(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(f): Form<FormConnexion>,
-) -> Result<Response, PageError> {
-    let le = state.clock.now();
-    let ancienne = session::session_de(&headers);
-    let suite = session::suite_sure(f.suite.as_deref());
-    let login = f.login.clone();
-    let r = blocking(&state, move |s| {
-        let (login, mdp, code) = (&f.login, &f.mot_de_passe, f.code.as_deref());
-        Ok(crate::service::comptes::connexion(&s.store, &s.cles, le, ancienne.as_deref(), login, mdp, code)?)
-    })
-    .await;
-    match r {
-        Ok((c, _)) => {
-            let vers = if c.compte.role.exige_second_facteur() && !c.second_facteur {
-                "/compte/second-facteur".to_string()
-            } else {
-                suite
-            };
-            Ok(([(SET_COOKIE, session::cookie(&c.session))], Redirect::to(&vers)).into_response())
-        }
-        Err(e) if e.status() == StatusCode::UNAUTHORIZED => {
-            let login: String = login.chars().take(100).collect();
-            let html = state
-                .pages
-                .render("connexion.html", &json!({ "suite": suite, "message": e.message(), "login": login }))?;
-            Ok((StatusCode::UNAUTHORIZED, Html(html)).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// A form that only carries the CSRF token.
-#[derive(Debug, Deserialize)]
-pub struct Csrf {
-    csrf: String,
-}
-
-async fn deconnexion(State(state): State<AppState>, v: Visiteur, Form(f): Form<Csrf>) -> Result<Response, PageError> {
-    v.verifier_csrf(&f.csrf)?;
-    let le = state.clock.now();
-    blocking(&state, move |s| Ok(auth::deconnecter(&s.store, &s.cles, le, &v.acteur)?)).await?;
-    Ok(([(SET_COOKIE, session::cookie_efface())], Redirect::to("/connexion")).into_response())
-}
-
-/// A link's token.
-#[derive(Debug, Deserialize)]
-pub struct Jeton {
-    jeton: Option<String>,
-}
-
-fn page_mot_de_passe(
-    state: &AppState,
-    titre: &str,
-    action: &str,
-    jeton: &str,
-    message: Option<String>,
-) -> Result<String, Error> {
-    let jeton: String = jeton.chars().filter(char::is_ascii_hexdigit).take(64).collect();
-    state.pages.render(
-        "mot_de_passe.html",
-        &json!({ "titre": titre, "action": action, "jeton": jeton, "minimum": 12, "message": message }),
-    )
-}
-
-/// A page where the holder of a link chooses a password: activation or reset.
-#[derive(Debug, Clone, Copy)]
-struct PageLien {
-    titre: &'static str,
-    action: &'static str,
-}
-
-const ACTIVATION: PageLien = PageLien { titre: "Activer mon compte", action: "/activer" };
-const REINITIALISATION: PageLien = PageLien { titre: "Nouveau mot de passe", action: "/reinitialiser" };
-
-fn page_lien(state: &AppState, lien: PageLien, q: Result<Query<Jeton>, QueryRejection>) -> PageResult {
-    let jeton = q.ok().and_then(|Query(j)| j.jeton).unwrap_or_default();
-    Ok(Html(page_mot_de_passe(state, lien.titre, lien.action, &jeton, None)?))
-}
-
-async fn page_activer(State(state): State<AppState>, q: Result<Query<Jeton>, QueryRejection>) -> PageResult {
-    page_lien(&state, ACTIVATION, q)
-}
-
-async fn page_reinitialiser(State(state): State<AppState>, q: Result<Query<Jeton>, QueryRejection>) -> PageResult {
-    page_lien(&state, REINITIALISATION, q)
-}
-
-/// A chosen password.
-#[derive(Debug, Deserialize)]
-pub struct FormMotDePasse {
-    jeton: String,
-    mot_de_passe: String,
-    confirmation: String,
-}
-
-/// Checks the two entries, then `faire(store, cles, now, jeton, mot_de_passe)` returns the
-/// success page's title and message; a refusal shows the form again with its message.
-async fn choisir_mot_de_passe<F>(
-    state: &AppState,
-    f: FormMotDePasse,
-    lien: PageLien,
-    faire: F,
-) -> Result<Response, PageError>
-where
-    F: FnOnce(&crate::app::Inner, time::OffsetDateTime, &str, &str) -> Result<(&'static str, String), Error>
-        + Send
-        + 'static,
-{
-    let refuse = |status: StatusCode, jeton: &str, message: String| -> Result<Response, PageError> {
-        let html = page_mot_de_passe(state, lien.titre, lien.action, jeton, Some(message))?;
-        Ok((status, Html(html)).into_response())
-    };
-    if f.mot_de_passe != f.confirmation {
-        return refuse(StatusCode::UNPROCESSABLE_ENTITY, &f.jeton, "Les deux saisies diffèrent.".into());
-    }
-    let le = state.clock.now();
-    let jeton = f.jeton.clone();
-    match blocking(state, move |s| faire(s, le, f.jeton.trim(), &f.mot_de_passe)).await {
-        Ok((titre, message)) => Ok(Html(state.pages.render(
-            "message.html",
-            &json!({ "titre": titre, "message": message, "lien": "/connexion", "lien_texte": "Se connecter" }),
-        )?)
-        .into_response()),
-        Err(e) if e.status().is_client_error() => refuse(e.status(), &jeton, e.message().to_string()),
-        Err(e) => Err(e.into()),
-    }
-}
-
-async fn activer(State(state): State<AppState>, Form(f): Form<FormMotDePasse>) -> Result<Response, PageError> {
-    choisir_mot_de_passe(&state, f, ACTIVATION, |s, le, jeton, mdp| {
-        let k = auth::activer(&s.store, &s.cles, le, jeton, mdp)?;
-        let suite = if k.role.exige_second_facteur() {
-            " À la première connexion, vous activerez votre second facteur (une application d'authentification sur votre téléphone)."
-        } else {
-            ""
-        };
-        Ok(("Compte activé", format!("Votre compte « {} » est actif.{suite}", k.login)))
-    })
-    .await
-}
-
-async fn reinitialiser(State(state): State<AppState>, Form(f): Form<FormMotDePasse>) -> Result<Response, PageError> {
-    choisir_mot_de_passe(&state, f, REINITIALISATION, |s, le, jeton, mdp| {
-        auth::reinitialiser(&s.store, &s.cles, le, jeton, mdp)?;
-        Ok(("Mot de passe changé", "Votre nouveau mot de passe est enregistré.".into()))
-    })
-    .await
-}
-
-fn rendre_compte(state: &AppState, v: &Visiteur, message: Option<&str>) -> Result<String, Error> {
-    let (k, restants) = super::contexte(state, &v.acteur).mon_compte()?;
-    state.pages.render(
-        "compte.html",
-        &avec_moi(
-            v,
-            json!({ "compte": { "login": k.login, "totp": k.totp_confirme, "totp_requis": k.role.exige_second_facteur(), "codes_restants": restants }, "message": message }),
-        ),
-    )
-}
-
-async fn page_compte(State(state): State<AppState>, v: Visiteur) -> PageResult {
-    let s = state.clone();
-    Ok(Html(blocking(&state, move |_| rendre_compte(&s, &v, None)).await?))
-}
-
-/// A change of password from the form.
-#[derive(Debug, Deserialize)]
-pub struct FormChangement {
-    csrf: String,
-    actuel: String,
-    nouveau: String,
-}
-
-async fn changer_mot_de_passe(
-    State(state): State<AppState>,
-    v: Visiteur,
-    Form(f): Form<FormChangement>,
-) -> Result<Response, PageError> {
-    v.verifier_csrf(&f.csrf)?;
-    let le = state.clock.now();
-    let s2 = state.clone();
-    let (status, html) = blocking(&state, move |s| {
-        match auth::changer_mot_de_passe(&s.store, &s.cles, le, &v.acteur, &f.actuel, &f.nouveau).map_err(Error::from) {
-            Ok(()) => Ok((
-                StatusCode::OK,
-                rendre_compte(&s2, &v, Some("Mot de passe changé ; vos autres sessions sont fermées."))?,
-            )),
-            Err(e) if e.status().is_client_error() => Ok((e.status(), rendre_compte(&s2, &v, Some(e.message()))?)),
-            Err(e) => Err(e),
-        }
-    })
-    .await?;
-    Ok((status, Html(html)).into_response())
-}
-
-async fn page_second_facteur(State(state): State<AppState>, v: Visiteur) -> Result<Response, PageError> {
-    let s2 = state.clone();
-    let html = blocking(&state, move |s| {
-        let login = v.acteur.login.clone().unwrap_or_default();
-        match auth::commencer_totp(&s.store, &s.cles, &v.acteur) {
-            Ok(secret) => {
-                let uri = auth::totp::uri(&secret, &login);
-                s.pages.render(
-                    "second_facteur.html",
-                    &avec_moi(&v, json!({ "secret": auth::totp::base32(&secret), "qr": super::comptes::qr_svg(&uri) })),
-                )
-            }
-            Err(auth::Error::Interdit(m)) => rendre_compte(&s2, &v, Some(&m)),
-            Err(e) => Err(e.into()),
-        }
-    })
-    .await?;
-    Ok(Html(html).into_response())
-}
-
-/// A TOTP code from the form.
-#[derive(Debug, Deserialize)]
-pub struct FormCode {
-    csrf: String,
-    code: String,
-}
-
-async fn confirmer_second_facteur(
-    State(state): State<AppState>,
-    v: Visiteur,
-    Form(f): Form<FormCode>,
-) -> Result<Response, PageError> {
-    v.verifier_csrf(&f.csrf)?;
-    let le = state.clock.now();
-    let (status, html) =
-        blocking(&state, move |s| match auth::confirmer_totp(&s.store, &s.cles, le, &v.acteur, &f.code) {
-            Ok(codes) => {
-                Ok((StatusCode::OK, s.pages.render("codes_secours.html", &avec_moi(&v, json!({ "codes": codes })))?))
-            }
-            Err(auth::Error::Verification(m)) => {
-                // A new secret is drawn: the page shows it again with the message.
-                let secret = auth::commencer_totp(&s.store, &s.cles, &v.acteur)?;
-                let uri = auth::totp::uri(&secret, v.acteur.login.as_deref().unwrap_or_default());
-                let ctx =
-                    json!({ "secret": auth::totp::base32(&secret), "qr": super::comptes::qr_svg(&uri), "message": m });
-                Ok((StatusCode::UNPROCESSABLE_ENTITY, s.pages.render("second_facteur.html", &avec_moi(&v, ctx))?))
-            }
-            Err(e) => Err(e.into()),
-        })
-        .await?;
-    Ok((status, Html(html)).into_response())
-}
-
-const PERIMETRES: &[(&str, &str)] = &[
-    ("ecole", "école (UAI)"),
-    ("commune", "commune (code INSEE)"),
-    ("circonscription", "circonscription (identifiant)"),
-    ("college", "collège (UAI)"),
-    ("responsable", "responsable légal (identifiant)"),
-];
-
-fn rendre_comptes(
-    s: &crate::app::Inner,
-    v: &Visiteur,
-    lien: Option<(String, String)>,
-    message: Option<String>,
-) -> Result<String, Error> {
-    let vus: Vec<Value> = super::contexte(s, &v.acteur)
-        .comptes()?
-        .into_iter()
-        .map(|k| json!({ "id": k.id, "login": k.login, "role": k.role.libelle(), "territoire": k.territoire, "nom": k.nom, "etat": k.etat }))
-        .collect();
-    let roles: Vec<Value> = Role::COMPTES
-        .into_iter()
-        .filter(|r| policy::peut_creer(v.acteur.role, *r))
-        .map(|r| json!({ "code": r.code(), "libelle": r.libelle() }))
-        .collect();
-    let perimetres: Vec<Value> = PERIMETRES.iter().map(|(c, l)| json!({ "code": c, "libelle": l })).collect();
-    let (lien, lien_message) = match lien {
-        Some((l, m)) => (Some(l), Some(m)),
-        None => (None, None),
-    };
-    s.pages.render(
-        "comptes.html",
-        &avec_moi(v, json!({ "comptes": vus, "roles": roles, "perimetres": perimetres, "lien": lien, "lien_message": lien_message, "message": message })),
-    )
-}
-
-async fn page_comptes(State(state): State<AppState>, v: Visiteur) -> PageResult {
-    v.acteur.autoriser(Ressource::Compte, Action::Lister, state.clock.now())?;
-    Ok(Html(blocking(&state, move |s| rendre_comptes(s, &v, None, None)).await?))
-}
-
-/// A new account from the form.
-#[derive(Debug, Deserialize)]
-pub struct FormCompte {
-    csrf: String,
-    role: String,
-    perimetre: String,
-    territoire: String,
-    login: String,
-    #[serde(default)]
-    nom: Option<String>,
-}
-
-async fn creer_compte(
-    State(state): State<AppState>,
-    v: Visiteur,
-    headers: HeaderMap,
-    Form(f): Form<FormCompte>,
-) -> Result<Response, PageError> {
-    v.verifier_csrf(&f.csrf)?;
-    let le = state.clock.now();
-    v.acteur.autoriser(Ressource::Compte, Action::Creer, le)?;
-    let base = base_url(&headers, &state);
-    let (status, html) = blocking(&state, move |s| {
-        let r = (|| -> Result<(CompteId, String), Error> {
-            let role = Role::parse(&f.role)
-                .filter(|r| *r != Role::Operateur)
-                .ok_or_else(|| Error::invalide("role", "rôle inconnu"))?;
-            let demande = crate::service::comptes::DemandeCompte {
-                login: f.login.clone(),
-                role,
-                genres: vec![f.perimetre.clone()],
-                territoire: f.territoire.clone(),
-                nom: f.nom.clone().filter(|n| !n.trim().is_empty()),
-            };
-            Ok(super::contexte(s, &v.acteur).creer_compte(&demande)?)
-        })();
-        match r {
-            Ok((_, jeton)) => Ok((
-                StatusCode::CREATED,
-                rendre_comptes(
-                    s,
-                    &v,
-                    Some((
-                        format!("{base}/activer?jeton={jeton}"),
-                        format!("Compte « {} » créé. Lien d'activation (valable 72 heures) :", f.login),
-                    )),
-                    None,
-                )?,
-            )),
-            Err(e) if e.status().is_client_error() => {
-                Ok((e.status(), rendre_comptes(s, &v, None, Some(e.message().to_string()))?))
-            }
-            Err(e) => Err(e),
-        }
-    })
-    .await?;
-    Ok((status, Html(html)).into_response())
-}
-
-/// The public address of this server as the browser sees it, for links handed to people.
-fn base_url(headers: &HeaderMap, state: &AppState) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')));
-    let scheme = if state.transport.https() { "https" } else { "http" };
-    host.map(|h| format!("{scheme}://{h}")).unwrap_or_default()
-}
-
-async fn desactiver_compte(
-    State(state): State<AppState>,
-    v: Visiteur,
-    Path(id): Path<String>,
-    Form(f): Form<Csrf>,
-) -> Result<Response, PageError> {
-    v.verifier_csrf(&f.csrf)?;
-    let le = state.clock.now();
-    v.acteur.autoriser(Ressource::Compte, Action::Supprimer, le)?;
-    let id = CompteId::parse(&id).map_err(|_| Error::introuvable("compte"))?;
-    blocking(&state, move |s| Ok(auth::desactiver(&s.store, &s.cles, le, &v.acteur, &id)?)).await?;
-    Ok(Redirect::to("/comptes").into_response())
-}
-
-async fn reinitialiser_compte(
-    State(state): State<AppState>,
-    v: Visiteur,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Form(f): Form<Csrf>,
-) -> Result<Response, PageError> {
-    v.verifier_csrf(&f.csrf)?;
-    let le = state.clock.now();
-    v.acteur.autoriser(Ressource::Compte, Action::Modifier, le)?;
-    let id = CompteId::parse(&id).map_err(|_| Error::introuvable("compte"))?;
-    let base = base_url(&headers, &state);
-    let html = blocking(&state, move |s| {
-        let jeton = auth::lien_reinitialisation(&s.store, &s.cles, le, &v.acteur, &id)?;
-        rendre_comptes(
-            s,
-            &v,
-            Some((
-                format!("{base}/reinitialiser?jeton={jeton}"),
-                "Lien de réinitialisation (valable 24 heures) :".into(),
-            )),
-            None,
-        )
-    })
-    .await?;
-    Ok(Html(html).into_response())
 }
 
 async fn page_statistiques(State(state): State<AppState>, v: Visiteur) -> PageResult {

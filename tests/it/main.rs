@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_debug_implementations)]
 
 mod api;
+mod architecture;
 mod auth;
 mod cli;
 mod helpers;

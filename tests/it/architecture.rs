@@ -1,0 +1,62 @@
+//! Issue 8: one road per action. The HTTP handlers and the CLI verbs only translate: they never
+//! call the store or the journal themselves (type imports aside), and SQL stays in the store.
+
+use std::path::Path;
+
+fn sources(dir: &Path, out: &mut Vec<(String, String)>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            sources(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push((p.display().to_string(), std::fs::read_to_string(&p).unwrap()));
+        }
+    }
+}
+
+fn racine() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn http_handlers_and_cli_verbs_call_the_use_cases_never_the_store_or_the_journal() {
+    let mut fichiers = Vec::new();
+    sources(&racine().join("src/http"), &mut fichiers);
+    fichiers.push(("src/cli.rs".into(), std::fs::read_to_string(racine().join("src/cli.rs")).unwrap()));
+    let mut fautes = Vec::new();
+    for (nom, texte) in &fichiers {
+        for (n, ligne) in texte.lines().enumerate() {
+            let l = ligne.trim();
+            if l.starts_with("//") || l.starts_with("use ") {
+                continue;
+            }
+            // A call into the store or the journal: `.store.read(`, `store::eleves::fiche(`,
+            // `audit::noter(`… Types (`store::Error`, `store::eleves::EleveLigne`) are fine.
+            let appel = |motif: &str| {
+                l.match_indices(motif).any(|(i, _)| {
+                    let reste = &l[i + motif.len()..];
+                    let nom: String =
+                        reste.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':').collect();
+                    let dernier = nom.rsplit("::").next().unwrap_or("");
+                    dernier.chars().next().is_some_and(char::is_lowercase) && reste[nom.len()..].starts_with('(')
+                })
+            };
+            if l.contains(".store.") || appel("store::") || appel("audit::") {
+                fautes.push(format!("{nom}:{} {l}", n + 1));
+            }
+        }
+    }
+    assert!(fautes.is_empty(), "store or journal called outside the use cases:\n{}", fautes.join("\n"));
+}
+
+#[test]
+fn sql_and_rusqlite_stay_in_the_store() {
+    let mut fichiers = Vec::new();
+    sources(&racine().join("src"), &mut fichiers);
+    let dehors: Vec<&String> = fichiers
+        .iter()
+        .filter(|(nom, texte)| !nom.contains("/src/store/") && texte.contains("rusqlite"))
+        .map(|(nom, _)| nom)
+        .collect();
+    assert!(dehors.is_empty(), "rusqlite outside src/store: {dehors:?}");
+}
