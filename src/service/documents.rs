@@ -486,7 +486,7 @@ impl Imprimeur<'_> {
             // search, which whoever chose the pupil typed, and no address nor responsable.
             let (eleve, responsables) = match eleves::fiche(c, p, &eleve, i.annee) {
                 Ok(f) => (f.eleve.clone(), responsables_lignes(&f)),
-                Err(store::Error::Introuvable(_)) => (sc::identite_connue(c, &eleve)?, vec![]),
+                Err(store::Error::Introuvable(_)) => (sc::identite_connue(c, p, id)?, vec![]),
                 Err(e) => return Err(e),
             };
             let commune = sc::commune(c, &i.commune_id)?;
@@ -531,7 +531,7 @@ impl Imprimeur<'_> {
                 let r = sc::derniere_radiation(c, p, id)?.ok_or(store::Error::Introuvable("radiation"))?;
                 let fiche = eleves::fiche(c, p, id, r.annee)?;
                 let tete = territoires::en_tete(c, &r.ecole_id)?;
-                let passage = sc::passage(c, id, r.annee)?;
+                let passage = sc::passage(c, &eleves::voir(c, p, id)?, r.annee)?;
                 let commune = tete.commune.clone();
                 Ok((r, fiche, tete, passage, commune))
             })
@@ -576,7 +576,7 @@ impl Imprimeur<'_> {
 
     fn notification(&self, fiche: &FicheEleve, tete: &EnTete, annee: AnneeScolaire) -> Result<Value> {
         let s = fiche.scolarite(annee).ok_or(store::Error::Introuvable("scolarité de l'année"))?;
-        let passage = self.store.read(|c| sc::passage(c, &fiche.eleve.id, annee))?;
+        let passage = self.store.read(|c| sc::passage(c, &eleves::voir(c, self.perimetre, &fiche.eleve.id)?, annee))?;
         let (variante, t, le) = match (passage.recours_issue.or(passage.decision), passage.proposition) {
             (Some((t, le)), _) => ("decision", t, le),
             (None, Some((t, le))) => ("proposition", t, le),

@@ -95,10 +95,9 @@ impl Service<'_> {
     /// Who consulted a pupil's record, by function and date (never a name), newest first.
     pub fn consultations(&self, id: &EleveId) -> Result<Vec<Consultation>> {
         self.autoriser(Ressource::Journal, Action::Lire)?;
-        let annee = self.annee()?;
         let liste = self.store.read(|c| {
-            eleves::fiche(c, &self.acteur.perimetre, id, annee)?;
-            journal::consultations(c, id.as_str(), 500)
+            let vu = eleves::voir(c, &self.acteur.perimetre, id)?;
+            journal::consultations(c, &vu, 500)
         })?;
         self.noter(&[Fait::new(Action::Lire, "journal").cible(id.to_string())])?;
         Ok(liste)

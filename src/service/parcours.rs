@@ -120,8 +120,8 @@ impl Service<'_> {
         self.autoriser(Ressource::Passage, Action::Lire)?;
         let p = self.store.read(|c| {
             let annee = territoires::annee_courante(c)?;
-            eleves::fiche(c, &self.acteur.perimetre, id, annee)?;
-            sc::passage(c, id, annee)
+            let vu = eleves::voir(c, &self.acteur.perimetre, id)?;
+            sc::passage(c, &vu, annee)
         })?;
         self.noter(&[Fait::new(Action::Lire, "passage").eleve(id.to_string())])?;
         Ok(p)
@@ -143,7 +143,7 @@ impl Service<'_> {
         let voir_passage = self.acteur.decision(Ressource::Passage, Action::Lire).autorise();
         Ok(self.store.read(|c| match sc::fiche(c, &self.acteur.perimetre, eleve, annee) {
             Ok(f) => {
-                let p = if voir_passage { Some(sc::passage(c, eleve, annee)?) } else { None };
+                let p = if voir_passage { Some(sc::passage(c, &f.vu, annee)?) } else { None };
                 Ok(Some((f, p)))
             }
             Err(store::Error::Introuvable(_)) => Ok(None),
@@ -157,10 +157,9 @@ impl Service<'_> {
         let p = &self.acteur.perimetre;
         let m: BTreeMap<String, Passage> = self.store.read(|c| {
             let k = classes::classe(c, p, classe)?;
-            let f = eleves::Filtre { classe: Some(classe.clone()), presents: true, ..eleves::Filtre::annee(k.annee) };
-            eleves::lister(c, p, &f)?
+            sc::fiches_classe(c, p, classe)?
                 .into_iter()
-                .map(|l| Ok((l.id.to_string(), sc::passage(c, &l.id, k.annee)?)))
+                .map(|f| Ok((f.eleve_id.to_string(), sc::passage(c, &f.vu, k.annee)?)))
                 .collect::<store::Result<_>>()
         })?;
         let fait = Fait::new(Action::Lister, "passage").cible(classe.to_string()).detail(json!({ "nombre": m.len() }));
@@ -542,7 +541,7 @@ impl Service<'_> {
                     )));
                 }
                 if let Some(a) = Ecart::evaluer(f.niveau, f.date_naissance.year(), k.annee).avertissement(f.niveau) {
-                    avertissements.push(format!("{} : {a}", sc::nom_complet(tx, eleve)?));
+                    avertissements.push(format!("{} : {a}", sc::nom_complet(tx, &f.vu)?));
                 }
                 sc::placer(tx, &f.id, Some(classe))?;
                 faits.push(
@@ -568,15 +567,15 @@ impl Service<'_> {
         let today = self.today();
         self.store.ecrire(|tx| {
             let k = classes::classe(tx, &self.acteur.perimetre, classe)?;
-            let fiches = sc::fiches_classe(tx, classe)?;
+            let fiches = sc::fiches_classe(tx, &self.acteur.perimetre, classe)?;
             if let Some(e) = exceptions.keys().find(|e| !fiches.iter().any(|f| &f.eleve_id == *e)) {
                 return Err(Error::Transition(format!("l'élève {e} n'est pas dans la classe « {} »", k.libelle)));
             }
             let mut faits = Vec::new();
             for f in &fiches {
                 let t = exceptions.get(&f.eleve_id).copied().unwrap_or(defaut);
-                let p = sc::passage(tx, &f.eleve_id, k.annee)?.proposer(t, today)?;
-                sc::enregistrer_passage(tx, &f.eleve_id, k.annee, &p)?;
+                let p = sc::passage(tx, &f.vu, k.annee)?.proposer(t, today)?;
+                sc::enregistrer_passage(tx, &f.vu, k.annee, &p)?;
                 faits.push(
                     Fait::new(Action::Modifier, "passage")
                         .cible(f.id.clone())
@@ -601,8 +600,8 @@ impl Service<'_> {
         self.store.ecrire(|tx| {
             let fiche = self.fiche(tx, eleve)?;
             fiche.etat.exiger_present()?;
-            let p = f(&sc::passage(tx, eleve, fiche.annee)?, today)?;
-            sc::enregistrer_passage(tx, eleve, fiche.annee, &p)?;
+            let p = f(&sc::passage(tx, &fiche.vu, fiche.annee)?, today)?;
+            sc::enregistrer_passage(tx, &fiche.vu, fiche.annee, &p)?;
             self.journal(
                 tx,
                 &[Fait::new(Action::Modifier, "passage")
@@ -639,13 +638,13 @@ impl Service<'_> {
             let mut n = 0;
             let mut restent = Vec::new();
             let mut faits = Vec::new();
-            for f in sc::fiches_classe(tx, classe)? {
-                let p = sc::passage(tx, &f.eleve_id, k.annee)?;
-                let nom = sc::nom_complet(tx, &f.eleve_id)?;
+            for f in sc::fiches_classe(tx, &self.acteur.perimetre, classe)? {
+                let p = sc::passage(tx, &f.vu, k.annee)?;
+                let nom = sc::nom_complet(tx, &f.vu)?;
                 match (p.proposition, p.decision, p.position_famille(today)) {
                     (_, Some(_), _) => {}
                     (Some((t, _)), None, Some(Reponse::Accepte)) => {
-                        sc::enregistrer_passage(tx, &f.eleve_id, k.annee, &p.decider(t, today)?)?;
+                        sc::enregistrer_passage(tx, &f.vu, k.annee, &p.decider(t, today)?)?;
                         faits.push(
                             Fait::new(Action::Modifier, "passage")
                                 .cible(f.id.clone())
@@ -825,7 +824,7 @@ impl Service<'_> {
             bilan.partis += 1;
             return Ok(());
         }
-        let t = sc::passage(tx, &f.eleve_id, f.annee)?.applicable(today);
+        let t = sc::passage(tx, &f.vu, f.annee)?.applicable(today);
         match t {
             TypePassage::Passage => bilan.passages += 1,
             TypePassage::Maintien => bilan.maintiens += 1,

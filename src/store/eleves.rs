@@ -313,6 +313,19 @@ fn opt_bool(v: Option<i64>) -> Option<bool> {
     v.map(|b| b == 1)
 }
 
+/// Whether the pupil lies in the perimeter: the proof the store's reads by id ask for.
+pub fn voir(c: &Connection, p: &Perimetre, id: &EleveId) -> Result<super::Vu> {
+    let cond = perimetre::eleves(p);
+    let sql = format!("SELECT 1 FROM eleve el WHERE el.id = ? AND {}", cond.sql);
+    let mut params: Vec<Value> = vec![id.to_string().into()];
+    params.extend(cond.params);
+    c.prepare_cached(&sql)?
+        .query_row(params_from_iter(params), |_| Ok(()))
+        .optional()?
+        .map(|()| super::Vu::new(id.clone()))
+        .ok_or(Error::Introuvable("élève"))
+}
+
 /// The full record of a pupil of the perimeter; `annee` selects the autorisations shown.
 pub fn fiche(c: &Connection, p: &Perimetre, id: &EleveId, annee: AnneeScolaire) -> Result<FicheEleve> {
     let cond = perimetre::eleves(p);

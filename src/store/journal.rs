@@ -118,7 +118,8 @@ pub struct Consultation {
 }
 
 /// The accesses to a pupil's record, newest first.
-pub fn consultations(c: &Connection, eleve_id: &str, limite: u32) -> Result<Vec<Consultation>> {
+pub fn consultations(c: &Connection, vu: &super::Vu, limite: u32) -> Result<Vec<Consultation>> {
+    let eleve_id = vu.eleve().as_str();
     let mut stmt = c.prepare_cached(
         "SELECT le, fonction, action, ressource, json_extract(detail, '$.document') FROM journal
          WHERE eleve_id = ? ORDER BY seq DESC LIMIT ?",

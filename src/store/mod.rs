@@ -61,6 +61,24 @@ pub enum Error {
 /// Result of the store.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Proof that a pupil was found within an actor's perimeter: only the store's scoped reads
+/// make one (its field is private to the store), and the store's reads of a pupil's data by
+/// id take it rather than a bare id, so an unscoped lookup cannot be written outside the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vu(crate::domain::EleveId);
+
+impl Vu {
+    /// Made by the store's scoped reads only.
+    pub(in crate::store) fn new(id: crate::domain::EleveId) -> Self {
+        Self(id)
+    }
+
+    /// The pupil.
+    pub fn eleve(&self) -> &crate::domain::EleveId {
+        &self.0
+    }
+}
+
 /// A connection to read through (the store's readers, or the writer within a transaction):
 /// callers outside the store name it, and only the store's functions use it.
 pub type Lecture = Connection;

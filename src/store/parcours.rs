@@ -168,6 +168,8 @@ pub struct Fiche {
     pub id: String,
     /// Pupil.
     pub eleve_id: EleveId,
+    /// The pupil was read within a perimeter (a schooling record of one of its schools).
+    pub vu: super::Vu,
     /// Year.
     pub annee: AnneeScolaire,
     /// School.
@@ -190,9 +192,11 @@ pub struct Fiche {
 
 fn fiche_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Fiche> {
     let pieces: Option<String> = r.get(7)?;
+    let eleve_id: EleveId = r.get(1)?;
     Ok(Fiche {
         id: r.get(0)?,
-        eleve_id: r.get(1)?,
+        vu: super::Vu::new(eleve_id.clone()),
+        eleve_id,
         annee: r.get(2)?,
         ecole_id: r.get(3)?,
         niveau: r.get(4)?,
@@ -236,11 +240,15 @@ pub fn fiche_active(c: &Connection, eleve: &EleveId, annee: AnneeScolaire) -> Re
 }
 
 /// The attending records of a class.
-pub fn fiches_classe(c: &Connection, classe: &ClasseId) -> Result<Vec<Fiche>> {
+pub fn fiches_classe(c: &Connection, p: &Perimetre, classe: &ClasseId) -> Result<Vec<Fiche>> {
+    let cond = perimetre::scolarites(p);
     let sql = format!(
-        "{FICHE} WHERE s.classe_id = ? AND s.etat IN ('admis_provisoire', 'admis_definitif') ORDER BY el.nom, el.prenoms"
+        "{FICHE} WHERE s.classe_id = ? AND s.etat IN ('admis_provisoire', 'admis_definitif') AND {} ORDER BY el.nom, el.prenoms",
+        cond.sql
     );
-    Ok(c.prepare_cached(&sql)?.query_map([classe], fiche_row)?.collect::<rusqlite::Result<_>>()?)
+    let mut v: Vec<Value> = vec![classe.to_string().into()];
+    v.extend(cond.params);
+    Ok(c.prepare_cached(&sql)?.query_map(params_from_iter(v), fiche_row)?.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Every attending record of a year (the rentrée).
@@ -351,7 +359,8 @@ pub fn non_repartis(
 // Passage --------------------------------------------------------------------------------------
 
 /// The passage procedure of a pupil for a year.
-pub fn passage(c: &Connection, eleve: &EleveId, annee: AnneeScolaire) -> Result<Passage> {
+pub fn passage(c: &Connection, vu: &super::Vu, annee: AnneeScolaire) -> Result<Passage> {
+    let eleve = vu.eleve();
     let row: Option<[Option<String>; 9]> = c
         .prepare_cached(
             "SELECT proposition, propose_le, reponse, repondu_le, decision, decide_le, recours_le, recours_issue, tranche_le
@@ -376,7 +385,8 @@ pub fn passage(c: &Connection, eleve: &EleveId, annee: AnneeScolaire) -> Result<
 }
 
 /// Stores a passage procedure.
-pub fn enregistrer_passage(c: &Connection, eleve: &EleveId, annee: AnneeScolaire, p: &Passage) -> Result<()> {
+pub fn enregistrer_passage(c: &Connection, vu: &super::Vu, annee: AnneeScolaire, p: &Passage) -> Result<()> {
+    let eleve = vu.eleve();
     let t = |x: Option<(TypePassage, Date)>| (x.map(|(t, _)| t.code()), x.map(|(_, d)| iso(d)));
     let (prop, prop_le) = t(p.proposition);
     let (dec, dec_le) = t(p.decision);
@@ -822,30 +832,38 @@ pub fn naissance(c: &Connection, eleve: &EleveId) -> Result<Date> {
 }
 
 /// The identity of an inscription's pupil as the duplicate search shows it (the five criteria,
-/// which whoever chose the pupil already typed: nom, prénoms, sexe, birth date and place); the
-/// INE, the nom d'usage and the address stay empty. Call only after the inscription itself was
-/// found within the actor's perimeter: it is how an inscription of a pupil known elsewhere
-/// prints its certificate without granting reads.
-pub fn identite_connue(c: &Connection, eleve: &EleveId) -> Result<super::eleves::Eleve> {
-    Ok(c.prepare_cached(
-        "SELECT nom, prenoms, sexe, date_naissance, naissance_insee, naissance_lieu FROM eleve WHERE id = ?",
-    )?
-    .query_row([eleve], |r| {
-        Ok(super::eleves::Eleve {
-            id: eleve.clone(),
-            ine: None,
-            nom: r.get(0)?,
-            nom_usage: None,
-            prenoms: r.get(1)?,
-            sexe: r.get(2)?,
-            date_naissance: r.get(3)?,
-            naissance_insee: r.get(4)?,
-            naissance_lieu: r.get(5)?,
-            adresse: None,
-            code_postal: None,
-            commune_residence: None,
+/// which whoever chose the pupil already typed: nom, prénoms, sexe, birth date and place), for
+/// an inscription of the perimeter; the INE, the nom d'usage and the address stay empty. It is
+/// how an inscription of a pupil known elsewhere prints its certificate without granting reads.
+pub fn identite_connue(c: &Connection, p: &Perimetre, inscription: &str) -> Result<super::eleves::Eleve> {
+    let cond = perimetre::inscriptions(p);
+    let sql = format!(
+        "SELECT el.id, el.nom, el.prenoms, el.sexe, el.date_naissance, el.naissance_insee, el.naissance_lieu
+         FROM inscription i JOIN eleve el ON el.id = i.eleve_id LEFT JOIN ecole e ON e.id = i.ecole_id
+         WHERE i.id = ? AND {}",
+        cond.sql
+    );
+    let mut v: Vec<Value> = vec![inscription.to_string().into()];
+    v.extend(cond.params);
+    c.prepare_cached(&sql)?
+        .query_row(params_from_iter(v), |r| {
+            Ok(super::eleves::Eleve {
+                id: r.get(0)?,
+                ine: None,
+                nom: r.get(1)?,
+                nom_usage: None,
+                prenoms: r.get(2)?,
+                sexe: r.get(3)?,
+                date_naissance: r.get(4)?,
+                naissance_insee: r.get(5)?,
+                naissance_lieu: r.get(6)?,
+                adresse: None,
+                code_postal: None,
+                commune_residence: None,
+            })
         })
-    })?)
+        .optional()?
+        .ok_or(Error::Introuvable("inscription"))
 }
 
 /// Whether a pupil exists anywhere (an id chosen from the duplicate search: its reads stay
@@ -855,8 +873,9 @@ pub fn eleve_existe(c: &Connection, eleve: &EleveId) -> Result<bool> {
 }
 
 /// « NOM Prénoms », for messages to the school.
-pub fn nom_complet(c: &Connection, eleve: &EleveId) -> Result<String> {
-    Ok(c.prepare_cached("SELECT nom || ' ' || prenoms FROM eleve WHERE id = ?")?.query_row([eleve], |r| r.get(0))?)
+pub fn nom_complet(c: &Connection, vu: &super::Vu) -> Result<String> {
+    Ok(c.prepare_cached("SELECT nom || ' ' || prenoms FROM eleve WHERE id = ?")?
+        .query_row([vu.eleve()], |r| r.get(0))?)
 }
 
 /// The kind of a school.
