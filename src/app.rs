@@ -150,7 +150,7 @@ pub fn entretien(state: AppState) {
             let r = tokio::task::spawn_blocking(move || -> Result<_, String> {
                 let comptes = crate::auth::nettoyer(&s.store, le).map_err(|e| e.to_string())?;
                 let purge =
-                    crate::service::parcours::purger(&s.store, &s.cles, &crate::audit::Auteur::operateur(), le, false)
+                    crate::service::scolarite::purger(&s.store, &s.cles, &crate::audit::Auteur::operateur(), le, false)
                         .map_err(|e| e.to_string())?;
                 Ok((comptes, purge))
             })

@@ -24,9 +24,7 @@ use crate::domain::{
     ClasseId, CommuneId, CommuneInsee, ContactSaisie, EcoleId, EleveId, EleveSaisie, Niveau, ResponsableSaisie, Sexe,
 };
 use crate::service::documents::{Cible, Format};
-use crate::service::parcours::{
-    self as lifecycle, DemandeAdmission, EleveInscrit, NouvelleInscription, Origine, Resultat,
-};
+use crate::service::parcours::{DemandeAdmission, EleveInscrit, NouvelleInscription, Origine, Resultat};
 use crate::store::parcours::{Candidat, Criteres, Inscription};
 
 /// The routes under `/api/v1`.
@@ -721,13 +719,19 @@ async fn radier(
 
 /// The rentrée: closes the year, applies passages, opens the next; archives the registers.
 #[utoipa::path(post, path = "/api/v1/rentree", tag = "parcours",
-    responses((status = 200, body = lifecycle::Rentree), (status = 409, body = super::error::ErrorBody), (status = 403, body = super::error::ErrorBody)))]
-async fn rentree(State(state): State<AppState>, Connecte(a): Connecte) -> Result<Json<lifecycle::Rentree>> {
+    responses((status = 200, body = crate::service::scolarite::Rentree), (status = 409, body = super::error::ErrorBody), (status = 403, body = super::error::ErrorBody)))]
+async fn rentree(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+) -> Result<Json<crate::service::scolarite::Rentree>> {
     faire_rentree(&state, a).await.map(Json)
 }
 
 /// The rentrée, then the archive of the closed year's registers (API and page).
-pub(super) async fn faire_rentree(state: &AppState, a: crate::auth::Acteur) -> Result<lifecycle::Rentree> {
+pub(super) async fn faire_rentree(
+    state: &AppState,
+    a: crate::auth::Acteur,
+) -> Result<crate::service::scolarite::Rentree> {
     let bilan = service(state, a, move |c| c.rentree()).await?;
     let annee = crate::domain::AnneeScolaire::parse(&bilan.annee).map_err(crate::domain::Error::from)?;
     blocking(state, move |s| {

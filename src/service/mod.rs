@@ -3,10 +3,15 @@
 //! perimeter, journals in the same transaction, and returns what the role may see. HTTP
 //! handlers and CLI verbs only translate (DESIGN.md §1, issue 8).
 //!
-//! - [`parcours`]: the pupil's path through school (inscription, admission, répartition,
-//!   passage, radiation, rentrée, retention);
+//! - [`parcours`]: the way into a school (duplicate search, inscription, admission);
+//! - [`scolarite`]: the school year (répartition, passage, départ, radiation, rentrée,
+//!   retention);
 //! - [`documents`]: what each printed document holds, for a pupil, a class or a school;
-//! - [`eleves`]: reading, listing and searching pupils, and their consultation log.
+//! - [`eleves`]: reading, listing and searching pupils, and their consultation log;
+//! - [`ecoles`]: schools, classes and effectifs;
+//! - [`comptes`]: sessions, managed accounts and the département's settings;
+//! - [`exploitation`]: the operator's verbs (init, check, backup, public address, purge);
+//! - [`projection`]: what a role sees of a record, for the API, the pages and the CLI alike.
 
 pub mod comptes;
 pub mod documents;
@@ -15,6 +20,7 @@ pub mod eleves;
 pub mod exploitation;
 pub mod parcours;
 pub mod projection;
+pub mod scolarite;
 
 use crate::store::Ecriture as Transaction;
 use time::{Date, OffsetDateTime};

@@ -455,14 +455,14 @@ async fn a_pupil_who_left_primary_school_is_erased_after_31_december_without_a_t
     let operateur = registre::audit::Auteur::operateur();
     // Still kept in 2027 (the year the pupil left), erased from 1 January 2028.
     s.clock.set(datetime!(2027-12-31 12:00 UTC));
-    registre::service::parcours::purger(&s.state.store, &s.cles, &operateur, s.clock.now(), false).unwrap();
+    registre::service::scolarite::purger(&s.state.store, &s.cles, &operateur, s.clock.now(), false).unwrap();
     let dasen = s.login("dasen.1").await;
     assert_eq!(
         s.json_as(&dasen, &format!("/api/v1/eleves/{id}?annee=2026-2027")).await["eleve"]["nom"],
         unique.to_uppercase()
     );
     s.clock.set(datetime!(2028-01-01 00:30 UTC));
-    let essai = registre::service::parcours::purger(&s.state.store, &s.cles, &operateur, s.clock.now(), true).unwrap();
+    let essai = registre::service::scolarite::purger(&s.state.store, &s.cles, &operateur, s.clock.now(), true).unwrap();
     assert!(essai.eleves >= 1 && essai.essai);
     let dasen = s.login("dasen.1").await;
     assert_eq!(
@@ -470,9 +470,10 @@ async fn a_pupil_who_left_primary_school_is_erased_after_31_december_without_a_t
         200,
         "a dry run changes nothing"
     );
-    let r = registre::service::parcours::purger(&s.state.store, &s.cles, &operateur, s.clock.now(), false).unwrap();
+    let r = registre::service::scolarite::purger(&s.state.store, &s.cles, &operateur, s.clock.now(), false).unwrap();
     assert!(r.eleves >= 1, "{r:?}");
-    let again = registre::service::parcours::purger(&s.state.store, &s.cles, &operateur, s.clock.now(), false).unwrap();
+    let again =
+        registre::service::scolarite::purger(&s.state.store, &s.cles, &operateur, s.clock.now(), false).unwrap();
     assert_eq!(again.eleves, 0, "idempotent");
     assert_eq!(s.get_as(&dasen, &format!("/api/v1/eleves/{id}?annee=2026-2027")).await.status(), 404);
     let trouve = s.json_as(&dasen, "/api/v1/eleves?q=zygmuntowicz&annee=2026-2027").await;
