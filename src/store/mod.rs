@@ -8,10 +8,13 @@
 pub mod ancre;
 pub mod classes;
 pub mod comptes;
+pub mod conservation;
+pub mod doublons;
 pub mod eleves;
 pub mod journal;
 pub mod parcours;
 pub mod perimetre;
+pub mod registre;
 mod sql;
 pub mod statistiques;
 pub mod territoires;
