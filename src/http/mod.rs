@@ -8,6 +8,7 @@ pub mod error;
 pub mod pages;
 pub mod pages_comptes;
 pub mod pages_parcours;
+pub mod pages_scolarite;
 pub mod parcours;
 pub mod session;
 

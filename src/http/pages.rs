@@ -244,7 +244,7 @@ async fn page_ecole(
     .await?;
     let html = blocking(&state, move |s| {
         let total: u32 = classes.iter().map(|c| c.effectif).sum();
-        let gestion = super::pages_parcours::gestion_ecole(s, &v.acteur, &ecole, &classes)?;
+        let gestion = super::pages_scolarite::gestion_ecole(s, &v.acteur, &ecole, &classes)?;
         s.pages.render(
             "ecole.html",
             &avec_moi(&v, json!({ "annee": annee.to_string(), "type_libelle": ecole.type_ecole.libelle(), "ecole": ecole, "classes": classes, "total": total, "gestion": gestion, "fait": fait })),
@@ -282,7 +282,7 @@ async fn page_classe(
     .await?;
     let html = blocking(&state, move |s| {
         let lignes: Vec<Value> = lignes.as_array().map(|l| l.iter().map(ligne_vue).collect()).unwrap_or_default();
-        let gestion = super::pages_parcours::gestion_classe(s, &v.acteur, &classe)?;
+        let gestion = super::pages_scolarite::gestion_classe(s, &v.acteur, &classe)?;
         s.pages.render(
             "classe.html",
             &avec_moi(
@@ -509,7 +509,7 @@ async fn page_eleve(
                     "scolarites": scolarites, "responsables": responsables, "contacts": f.contacts, "scolarite": scolarite,
                     "consultations": consultations.map(|l| l.iter().map(consultation_json).collect::<Vec<_>>()),
                     "docs": docs, "fait": fait,
-                    "demarches": super::pages_parcours::demarches_eleve(s, a, champs, &id, annee)?,
+                    "demarches": super::pages_scolarite::demarches_eleve(s, a, champs, &id, annee)?,
                     "liens": a.decision(Ressource::Classe, Action::Lire).autorise(),
                     "voir": { "adresse": voir(Champs::ADRESSE), "ine": voir(Champs::INE), "ecole": voir(Champs::ECOLE),
                               "scolarite": voir(Champs::SCOLARITE), "responsables": voir(Champs::RESPONSABLES), "contacts": voir(Champs::CONTACTS) },

@@ -1,0 +1,389 @@
+//! The pages of the school year: a director creates classes and places pupils, follows the
+//! passage and radiates, a family answers a passage proposal, the IA-DASEN makes the rentrée.
+//! Every form calls the same use case as the JSON API, through `super::service`.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse};
+use axum::routing::{get, post};
+use serde_json::{Map, Value, json};
+use time::Date;
+
+use super::pages::{avec_moi, ligne_vue};
+use super::pages_parcours::{Saisie, Sortie, choix_classe, etape, fait, refus};
+use super::parcours;
+use super::session::Visiteur;
+use super::{Error, blocking};
+use crate::app::{AppState, Inner};
+use crate::auth::Acteur;
+use crate::domain::Document;
+use crate::domain::identite::{date_fr, parse_date};
+use crate::domain::parcours::{EtatInscription, MotifRadiation, Passage, Reponse, TypePassage};
+use crate::domain::{AnneeScolaire, EleveId, EtatScolarite, Niveau};
+use crate::policy::{Action, Champs, Ressource};
+use crate::store::{classes, territoires};
+
+/// The school year's page routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/ecoles/{id}/classes", post(creer_classe))
+        .route("/ecoles/{id}/placements", post(placer))
+        .route("/classes/{id}/passages", post(proposer_classe))
+        .route("/classes/{id}/decisions", post(decider_classe))
+        .route("/eleves/{id}/demarches/{etape}", post(demarche))
+        .route("/rentree", get(page_rentree).post(rentree))
+}
+
+// Répartition -----------------------------------------------------------------------------------
+
+/// What the school page adds for those who manage it: unplaced pupils, the forms, the counts.
+pub(super) fn gestion_ecole(
+    s: &Inner,
+    a: &Acteur,
+    e: &territoires::EcoleResume,
+    classes: &[classes::ClasseResume],
+) -> Result<Value, Error> {
+    let ecole = &e.id;
+    let gerer = a.decision(Ressource::Eleve, Action::Modifier).autorise();
+    let champs = a.decision(Ressource::Eleve, Action::Lister).champs();
+    let mut ctx = json!({
+        "gerer": gerer,
+        "registre": a.decision(Ressource::Document(Document::RegistreEleves), Action::Imprimer).autorise(),
+        "niveaux": Niveau::ALL.iter().filter(|n| e.type_ecole.admet(**n)).map(|n| n.code()).collect::<Vec<_>>(),
+    });
+    if a.decision(Ressource::Inscription, Action::Lister).autorise() {
+        let n = super::contexte(s, a).compter_inscriptions(ecole, EtatInscription::Inscrit)?;
+        ctx["inscriptions_attendues"] = json!(n);
+    }
+    if gerer && !champs.is_empty() {
+        let l = super::contexte(s, a).non_repartis(ecole)?;
+        ctx["non_repartis"] =
+            json!(l.as_array().map(|l| l.iter().map(ligne_vue).collect::<Vec<_>>()).unwrap_or_default());
+        ctx["classes_choix"] = json!(classes.iter().map(choix_classe).collect::<Vec<_>>());
+    }
+    Ok(ctx)
+}
+
+async fn creer_classe(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
+    let sa = Saisie::lire(&corps)?;
+    sa.csrf(&v)?;
+    let ecole = parcours::ecole_id(&id)?;
+    let retour = format!("/ecoles/{ecole}");
+    let niveaux = match sa.tous("niveaux").into_iter().map(parcours::niveau).collect::<Result<Vec<_>, _>>() {
+        Ok(n) if !n.is_empty() => n,
+        Ok(_) => {
+            return refus(
+                &state,
+                &v,
+                Error::invalide("niveaux", "cochez au moins un niveau pour la classe"),
+                &retour,
+                "Retour à l'école",
+            );
+        }
+        Err(e) => return refus(&state, &v, e, &retour, "Retour à l'école"),
+    };
+    let (libelle, enseignant) = (sa.texte("libelle"), sa.opt("enseignant"));
+    let e2 = ecole.clone();
+    etape(
+        &state,
+        &v,
+        (&retour, "Retour à l'école"),
+        move |c| c.creer_classe(&e2, &libelle, &niveaux, enseignant.as_deref()),
+        |r| fait(&state, &v, &retour, "classe", &r.avertissements),
+    )
+    .await
+}
+
+async fn placer(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
+    let sa = Saisie::lire(&corps)?;
+    sa.csrf(&v)?;
+    let ecole = parcours::ecole_id(&id)?;
+    let ecole_page = format!("/ecoles/{ecole}");
+    let classe = match sa.get("classe_id").map(parcours::classe_id) {
+        Some(Ok(c)) => c,
+        Some(Err(e)) => return refus(&state, &v, e, &ecole_page, "Retour à l'école"),
+        None => {
+            return refus(
+                &state,
+                &v,
+                Error::invalide("classe", "choisissez la classe"),
+                &ecole_page,
+                "Retour à l'école",
+            );
+        }
+    };
+    // Back to the page the form came from: the school, or the class the pupils left.
+    let retour = match sa.get("depuis").map(parcours::classe_id) {
+        Some(Ok(depuis)) => format!("/classes/{depuis}"),
+        _ => ecole_page,
+    };
+    let eleves = match sa.tous("eleves").into_iter().map(parcours::eleve_id).collect::<Result<Vec<_>, _>>() {
+        Ok(l) if !l.is_empty() && l.len() <= 60 => l,
+        Ok(_) => return refus(&state, &v, Error::invalide("eleves", "cochez de 1 à 60 élèves"), &retour, "Retour"),
+        Err(e) => return refus(&state, &v, e, &retour, "Retour"),
+    };
+    etape(
+        &state,
+        &v,
+        (&retour, "Retour"),
+        move |c| c.placer(&classe, &eleves),
+        |w| fait(&state, &v, &retour, "placement", &w),
+    )
+    .await
+}
+
+// Passage ---------------------------------------------------------------------------------------
+
+/// A passage in a few words, for a class list.
+fn resume_passage(p: &Passage, today: Date) -> String {
+    if let Some((t, _)) = p.recours_issue {
+        return format!("commission : {}", t.libelle());
+    }
+    if p.recours.is_some() {
+        return "recours en cours".into();
+    }
+    if let Some((t, _)) = p.decision {
+        return format!("décidé : {}", t.libelle());
+    }
+    let Some((t, _)) = p.proposition else { return "—".into() };
+    let famille = match (p.reponse, p.position_famille(today)) {
+        (Some((Reponse::Conteste, _)), _) => "la famille conteste".to_string(),
+        (Some((Reponse::Accepte, _)), _) => "la famille accepte".to_string(),
+        (None, Some(_)) => "sans réponse : accepté".to_string(),
+        (None, None) => format!("réponse attendue avant le {}", p.limite_reponse().map(date_fr).unwrap_or_default()),
+    };
+    format!("proposé : {} ({famille})", t.libelle())
+}
+
+/// What the class page adds: each pupil's passage and the forms.
+pub(super) fn gestion_classe(s: &Inner, a: &Acteur, classe: &classes::ClasseResume) -> Result<Value, Error> {
+    let passages = a.decision(Ressource::Passage, Action::Lire).autorise();
+    let gerer = a.decision(Ressource::Passage, Action::Modifier).autorise();
+    let today = s.clock.today();
+    let mut ctx = json!({ "gerer": gerer && a.decision(Ressource::Eleve, Action::Modifier).autorise(),
+                          "lettres": a.decision(Ressource::Document(Document::NotificationPassage), Action::Imprimer).autorise() });
+    if passages {
+        let m: Map<String, Value> = super::contexte(s, a)
+            .passages_de_classe(&classe.id)?
+            .into_iter()
+            .map(|(id, p)| (id, json!(resume_passage(&p, today))))
+            .collect();
+        ctx["passages"] = Value::Object(m);
+        ctx["types"] = json!(
+            TypePassage::TOUS.iter().map(|t| json!({ "code": t.code(), "libelle": t.libelle() })).collect::<Vec<_>>()
+        );
+    }
+    if gerer {
+        let autres = super::contexte(s, a).classes(&classe.ecole_id, Some(classe.annee))?;
+        ctx["deplacer"] = json!(autres.len() > 1);
+        ctx["autres_classes"] =
+            json!(autres.iter().filter(|k| k.id != classe.id).map(choix_classe).collect::<Vec<_>>());
+    }
+    Ok(ctx)
+}
+
+async fn proposer_classe(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
+    let sa = Saisie::lire(&corps)?;
+    sa.csrf(&v)?;
+    let classe = parcours::classe_id(&id)?;
+    let retour = format!("/classes/{classe}");
+    let defaut = match TypePassage::parse(sa.get("defaut").unwrap_or("passage")) {
+        Ok(t) => t,
+        Err(r) => return refus(&state, &v, parcours::refus(r, "defaut"), &retour, "Retour à la classe"),
+    };
+    let exceptions = Default::default();
+    etape(
+        &state,
+        &v,
+        (&retour, "Retour à la classe"),
+        move |c| c.proposer_classe(&classe, defaut, &exceptions),
+        |_| fait(&state, &v, &retour, "propositions", &[]),
+    )
+    .await
+}
+
+async fn decider_classe(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
+    Saisie::lire(&corps)?.csrf(&v)?;
+    let classe = parcours::classe_id(&id)?;
+    let retour = format!("/classes/{classe}");
+    etape(
+        &state,
+        &v,
+        (&retour, "Retour à la classe"),
+        move |c| c.decider_classe(&classe),
+        |(_, restent)| fait(&state, &v, &retour, "decisions", &restent),
+    )
+    .await
+}
+
+// The pupil's steps -----------------------------------------------------------------------------
+
+/// What the pupil's page adds: the current record's state, the passage, and the steps the actor
+/// may take now (the domain still decides: a form shown is not a promise).
+pub(super) fn demarches_eleve(
+    s: &Inner,
+    a: &Acteur,
+    champs: Champs,
+    eleve: &EleveId,
+    annee: AnneeScolaire,
+) -> Result<Value, Error> {
+    let today = s.clock.today();
+    let gerer = a.decision(Ressource::Eleve, Action::Modifier).autorise();
+    let decider = a.decision(Ressource::Passage, Action::Modifier).autorise();
+    let repondre = a.decision(Ressource::ReponseFamille, Action::Modifier).autorise();
+    let Some((fiche, passage)) = super::contexte(s, a).demarches(eleve, annee)? else {
+        return Ok(json!({}));
+    };
+    let certificat_radiation = fiche.etat == EtatScolarite::Radie
+        && a.decision(Ressource::Document(Document::CertificatRadiation), Action::Imprimer).autorise();
+    if !champs.contient(Champs::SCOLARITE) {
+        // The mairie receives its copy of the certificat de radiation, and sees nothing else here.
+        return Ok(json!({ "certificat_radiation": certificat_radiation }));
+    }
+    let present = matches!(fiche.etat, EtatScolarite::AdmisProvisoire | EtatScolarite::AdmisDefinitif);
+    let mut ctx = json!({
+        "etat": fiche.etat.libelle(), "provisoire": fiche.etat == EtatScolarite::AdmisProvisoire,
+        "pieces": fiche.pieces.iter().map(|p| p.libelle()).collect::<Vec<_>>(), "quitte": fiche.quitte,
+        "gerer": gerer && present, "radie": fiche.etat == EtatScolarite::Radie,
+        "certificat_radiation": certificat_radiation,
+        "motifs": MotifRadiation::TOUS.iter().map(|m| json!({ "code": m.code(), "libelle": m.libelle() })).collect::<Vec<_>>(),
+        "types": TypePassage::TOUS.iter().map(|t| json!({ "code": t.code(), "libelle": t.libelle() })).collect::<Vec<_>>(),
+        "aujourdhui": today.to_string(),
+    });
+    if let Some(p) = passage {
+        let dans_delai = |limite: Option<Date>| limite.is_some_and(|l| today <= l);
+        ctx["passage"] = json!({
+            "proposition": p.proposition.map(|(t, d)| json!({ "libelle": t.libelle(), "le": date_fr(d) })),
+            "limite_reponse": p.limite_reponse().map(date_fr),
+            "reponse": p.reponse.map(|(r, d)| json!({ "libelle": r.libelle(), "le": date_fr(d) })),
+            "silence": p.proposition.is_some() && p.reponse.is_none() && !dans_delai(p.limite_reponse()),
+            "decision": p.decision.map(|(t, d)| json!({ "libelle": t.libelle(), "le": date_fr(d) })),
+            "limite_recours": p.limite_recours().map(date_fr),
+            "recours": p.recours.map(date_fr),
+            "commission": p.recours_issue.map(|(t, d)| json!({ "libelle": t.libelle(), "le": date_fr(d) })),
+            "proposer": present && decider && p.decision.is_none(),
+            "repondre": present && repondre && p.proposition.is_some() && p.reponse.is_none() && dans_delai(p.limite_reponse()),
+            "decider": present && decider && p.proposition.is_some() && p.decision.is_none(),
+            "recours_possible": present && decider && p.decision.is_some() && p.recours.is_none() && dans_delai(p.limite_recours()),
+            "trancher": present && decider && p.recours.is_some() && p.recours_issue.is_none(),
+            "lettre": p.proposition.is_some() && a.decision(Ressource::Document(Document::NotificationPassage), Action::Imprimer).autorise(),
+        });
+    }
+    Ok(ctx)
+}
+
+async fn demarche(
+    State(state): State<AppState>,
+    v: Visiteur,
+    Path((id, nom)): Path<(String, String)>,
+    corps: Bytes,
+) -> Sortie {
+    let sa = Saisie::lire(&corps)?;
+    sa.csrf(&v)?;
+    let eleve = parcours::eleve_id(&id)?;
+    let retour = format!("/eleves/{eleve}");
+    let back = (retour.as_str(), "Retour à la fiche de l'élève");
+    let type_passage =
+        || TypePassage::parse(sa.get("type").unwrap_or_default()).map_err(|r| parcours::refus(r, "type"));
+    let e = eleve.clone();
+    // Every step's result is dropped: the page shows the record again.
+    let (st, vi, re) = (&state, &v, retour.as_str());
+    let ok = |code: &'static str| move |()| fait(st, vi, re, code, &[]);
+    match nom.as_str() {
+        "completer" => etape(&state, &v, back, move |c| c.completer(&e).map(drop), ok("complete")).await,
+        "proposition" | "decision" | "commission" => {
+            let t = match type_passage() {
+                Ok(t) => t,
+                Err(err) => return refus(&state, &v, err, &retour, back.1),
+            };
+            let n = nom.clone();
+            let pas = move |c: &crate::service::Service<'_>| {
+                match n.as_str() {
+                    "proposition" => c.proposer(&e, t),
+                    "decision" => c.decider(&e, t),
+                    _ => c.trancher(&e, t),
+                }
+                .map(drop)
+            };
+            etape(&state, &v, back, pas, ok("passage")).await
+        }
+        "reponse" => {
+            let rep = match Reponse::parse(sa.get("reponse").unwrap_or_default()) {
+                Ok(x) => x,
+                Err(r) => return refus(&state, &v, parcours::refus(r, "reponse"), &retour, back.1),
+            };
+            etape(&state, &v, back, move |c| c.repondre(&e, rep).map(drop), ok("passage")).await
+        }
+        "recours" => etape(&state, &v, back, move |c| c.former_recours(&e).map(drop), ok("passage")).await,
+        "depart" => {
+            let destination = match parcours::texte_court("destination", sa.get("destination")) {
+                Ok(d) => d,
+                Err(err) => return refus(&state, &v, err, &retour, back.1),
+            };
+            let quitte = sa.get("quitte") != Some("non");
+            etape(&state, &v, back, move |c| c.quitter(&e, quitte, destination.as_deref()).map(drop), ok("depart"))
+                .await
+        }
+        "radiation" => {
+            let lu = (|| {
+                let motif = MotifRadiation::parse(sa.get("motif").unwrap_or_default())
+                    .map_err(|r| parcours::refus(r, "motif"))?;
+                let date = parse_date("date de radiation", sa.get("date").unwrap_or_default())
+                    .map_err(crate::domain::Error::from)?;
+                Ok::<_, Error>((motif, date, parcours::texte_court("destination", sa.get("destination"))?))
+            })();
+            let (motif, date, destination) = match lu {
+                Ok(x) => x,
+                Err(err) => return refus(&state, &v, err, &retour, back.1),
+            };
+            etape(
+                &state,
+                &v,
+                back,
+                move |c| c.radier(&e, motif, date, destination.as_deref()).map(drop),
+                ok("radiation"),
+            )
+            .await
+        }
+        _ => Err(Error::introuvable("démarche").into()),
+    }
+}
+
+// Rentrée ---------------------------------------------------------------------------------------
+
+fn rendre_rentree(s: &Inner, v: &Visiteur, message: Option<&str>) -> Result<String, Error> {
+    let svc = super::contexte(s, &v.acteur);
+    let (annee, departement) = (svc.annee()?, svc.nom_territoire()?);
+    s.pages.render(
+        "rentree.html",
+        &avec_moi(v, json!({ "annee": annee.to_string(), "suivante": annee.suivante().to_string(), "departement": departement, "message": message })),
+    )
+}
+
+async fn page_rentree(State(state): State<AppState>, v: Visiteur) -> Sortie {
+    v.acteur.autoriser(Ressource::Annee, Action::Modifier, state.clock.now())?;
+    let html = blocking(&state, move |s| rendre_rentree(s, &v, None)).await?;
+    Ok(Html(html).into_response())
+}
+
+async fn rentree(State(state): State<AppState>, v: Visiteur, corps: Bytes) -> Sortie {
+    let sa = Saisie::lire(&corps)?;
+    sa.csrf(&v)?;
+    v.acteur.autoriser(Ressource::Annee, Action::Modifier, state.clock.now())?;
+    if !sa.coche("confirmation") {
+        let html = blocking(&state, move |s| {
+            rendre_rentree(s, &v, Some("Cochez la case de confirmation : la rentrée ne se défait pas."))
+        })
+        .await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+    }
+    match parcours::faire_rentree(&state, v.acteur.clone()).await {
+        Ok(bilan) => {
+            let html = state.pages.render("rentree.html", &avec_moi(&v, json!({ "bilan": bilan })))?;
+            Ok(Html(html).into_response())
+        }
+        Err(e) => refus(&state, &v, e, "/", "Retour à l'accueil"),
+    }
+}
