@@ -61,9 +61,9 @@ pub fn routes() -> Router<AppState> {
         super::comptes::modifier_parametres, super::parcours::doublons, super::parcours::lister_inscriptions,
         super::parcours::lire_inscription, super::parcours::inscrire, super::parcours::valider_inscription,
         super::parcours::annuler_inscription, super::parcours::document_inscription, super::parcours::admettre,
-        super::parcours::completer, super::parcours::non_repartis, super::parcours::creer_classe, super::parcours::placer,
-        super::parcours::proposer_classe, super::parcours::decider_classe, super::parcours::lire_passage,
-        super::parcours::etape_passage, super::parcours::depart, super::parcours::radier, super::parcours::rentree,
+        super::parcours::completer, super::scolarite::non_repartis, super::scolarite::creer_classe, super::scolarite::placer,
+        super::scolarite::proposer_classe, super::scolarite::decider_classe, super::scolarite::lire_passage,
+        super::scolarite::etape_passage, super::scolarite::depart, super::scolarite::radier, super::scolarite::rentree,
         super::parcours::verification_json
     ),
     components(schemas(super::error::ErrorBody)),

@@ -10,6 +10,7 @@ pub mod pages_comptes;
 pub mod pages_parcours;
 pub mod pages_scolarite;
 pub mod parcours;
+pub mod scolarite;
 pub mod session;
 
 use axum::Router;

@@ -318,7 +318,7 @@ async fn demarche(
         }
         "recours" => etape(&state, &v, back, move |c| c.former_recours(&e).map(drop), ok("passage")).await,
         "depart" => {
-            let destination = match parcours::texte_court("destination", sa.get("destination")) {
+            let destination = match super::scolarite::texte_court("destination", sa.get("destination")) {
                 Ok(d) => d,
                 Err(err) => return refus(&state, &v, err, &retour, back.1),
             };
@@ -332,7 +332,7 @@ async fn demarche(
                     .map_err(|r| parcours::refus(r, "motif"))?;
                 let date = parse_date("date de radiation", sa.get("date").unwrap_or_default())
                     .map_err(crate::domain::Error::from)?;
-                Ok::<_, Error>((motif, date, parcours::texte_court("destination", sa.get("destination"))?))
+                Ok::<_, Error>((motif, date, super::scolarite::texte_court("destination", sa.get("destination"))?))
             })();
             let (motif, date, destination) = match lu {
                 Ok(x) => x,
@@ -379,7 +379,7 @@ async fn rentree(State(state): State<AppState>, v: Visiteur, corps: Bytes) -> So
         .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
     }
-    match parcours::faire_rentree(&state, v.acteur.clone()).await {
+    match super::scolarite::faire_rentree(&state, v.acteur.clone()).await {
         Ok(bilan) => {
             let html = state.pages.render("rentree.html", &avec_moi(&v, json!({ "bilan": bilan })))?;
             Ok(Html(html).into_response())
