@@ -19,8 +19,9 @@ use crate::policy::Role;
 use crate::render::{Document, Engine};
 use crate::samples;
 use crate::service::Service;
-use crate::service::documents::{Cible, Format, Tirage};
+use crate::service::documents::{Cible, Format};
 use crate::service::eleves::Recherche;
+use crate::service::impression::Tirage;
 use crate::store::Store;
 
 /// The register of primary-school pupils: records, official documents, web server.

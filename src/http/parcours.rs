@@ -461,7 +461,7 @@ fn libelle_certificat(genre: &str) -> &'static str {
 fn verifier(store: &crate::store::Store, code: &str) -> Result<Verification> {
     let code: String =
         code.trim().to_uppercase().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(40).collect();
-    let k = crate::service::documents::certificat(store, &code)?;
+    let k = crate::service::impression::certificat(store, &code)?;
     Ok(match k {
         Some(k) => Verification {
             authentique: true,

@@ -7,6 +7,7 @@
 //! - [`scolarite`]: the school year (répartition, passage, départ, radiation, rentrée,
 //!   retention);
 //! - [`documents`]: what each printed document holds, for a pupil, a class or a school;
+//! - [`impression`]: printing (policy, journal) for the server and the CLI;
 //! - [`eleves`]: reading, listing and searching pupils, and their consultation log;
 //! - [`ecoles`]: schools, classes and effectifs;
 //! - [`comptes`]: sessions, managed accounts and the département's settings;
@@ -18,6 +19,7 @@ pub mod documents;
 pub mod ecoles;
 pub mod eleves;
 pub mod exploitation;
+pub mod impression;
 pub mod parcours;
 pub mod projection;
 pub mod scolarite;

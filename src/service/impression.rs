@@ -1,0 +1,127 @@
+//! Printing as a use case: the policy (a print, or an export that needs a recent login), the
+//! documents made by `service::documents`, and the journal — one row per pupil, written before
+//! the file is handed over. The server and the CLI take this one road; the public verification
+//! of a certificate's code is here too.
+
+use std::io::{Seek, Write};
+
+use serde_json::json;
+
+use super::documents::{Cible, Format, Imprimeur, MAX_FUSION};
+use crate::audit::Fait;
+use crate::domain::Document;
+use crate::policy::Action;
+use crate::render::{self, Engine};
+use crate::store::{Store, parcours as sc};
+
+/// A printed file, ready to hand over.
+#[derive(Debug, Clone)]
+pub struct Imprime {
+    /// The PDF or ZIP.
+    pub octets: Vec<u8>,
+    /// Its file name (`certificat-scolarite.pdf`, `fiche-renseignements.zip`).
+    pub nom: String,
+}
+
+impl Imprime {
+    /// Its media type.
+    pub fn mime(&self) -> &'static str {
+        if self.nom.ends_with(".zip") { "application/zip" } else { "application/pdf" }
+    }
+}
+
+/// How a print goes: the most documents a ZIP may hold (the server's bound; the CLI has none)
+/// and who hears of its progress.
+#[derive(Clone, Copy)]
+pub struct Tirage<'a> {
+    /// Refuse a ZIP of more documents than this.
+    pub limite: Option<usize>,
+    /// Called with the number of documents, before the first one is made.
+    pub total: &'a (dyn Fn(usize) + Sync),
+    /// Called with the number of documents made so far (ZIP).
+    pub progression: &'a (dyn Fn(usize) + Sync),
+}
+
+impl std::fmt::Debug for Tirage<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tirage").field("limite", &self.limite).finish_non_exhaustive()
+    }
+}
+
+impl super::Service<'_> {
+    /// Prints `doc` for `cible` in memory, for the server: a ZIP holds at most
+    /// [`MAX_FUSION`] documents.
+    pub fn imprimer(&self, engine: &Engine, doc: Document, cible: &Cible, format: Format) -> super::Result<Imprime> {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        let t = Tirage { limite: Some(MAX_FUSION), total: &|_| {}, progression: &|_| {} };
+        self.imprimer_dans(engine, doc, cible, format, &mut buf, t)?;
+        let ext = if format == Format::Zip { "zip" } else { "pdf" };
+        Ok(Imprime { octets: buf.into_inner(), nom: format!("{}.{ext}", doc.name()) })
+    }
+
+    /// Prints `doc` for `cible` into `sortie`; returns how many documents were made. One
+    /// document for one record is a print, anything in bulk an export (a login within 10
+    /// minutes). What is printed is journaled, one row per pupil, before it is handed over
+    /// (fail closed): the server and the CLI take this one road.
+    pub fn imprimer_dans<W: Write + Seek>(
+        &self,
+        engine: &Engine,
+        doc: Document,
+        cible: &Cible,
+        format: Format,
+        mut sortie: W,
+        tirage: Tirage<'_>,
+    ) -> super::Result<usize> {
+        let unitaire = format == Format::Pdf
+            && match cible {
+                Cible::Eleve(_) | Cible::Inscription(_) => true,
+                Cible::Classe(_) => doc == Document::ListeClasse,
+                Cible::Ecole(_) => doc == Document::RegistreEleves,
+            };
+        let action = if unitaire { Action::Imprimer } else { Action::Exporter };
+        let champs = self.autoriser(crate::policy::Ressource::Document(doc), action)?;
+        if champs.is_empty() {
+            return Err(crate::auth::Interdit::Role.into());
+        }
+        let imp = Imprimeur {
+            store: self.store,
+            engine,
+            cles: self.cles,
+            perimetre: &self.acteur.perimetre,
+            le: self.le.to_offset(crate::clock::paris_offset(self.le)),
+            annee: None,
+        };
+        let n = imp.compter(doc, cible)?;
+        if let Some(max) = tirage.limite.filter(|m| format == Format::Zip && n > *m) {
+            return Err(super::Error::Conflit(format!(
+                "{n} documents : au-delà de {max}, utilisez « registre render » sur le serveur"
+            )));
+        }
+        (tirage.total)(n);
+        match format {
+            Format::Pdf => {
+                let pdf = imp.pdf(doc, cible)?;
+                sortie.write_all(&pdf).map_err(render::Error::from)?;
+            }
+            Format::Zip => {
+                imp.zip(doc, cible, &mut sortie, tirage.progression)?;
+            }
+        }
+        let faits: Vec<Fait> = imp
+            .sujets_ids(doc, cible)?
+            .into_iter()
+            .map(|id| {
+                let f = Fait::new(action, "document").cible(id.clone()).detail(json!({ "document": doc.name() }));
+                if Imprimeur::par_eleve(doc) { f.eleve(id) } else { f }
+            })
+            .collect();
+        self.noter(&faits)?;
+        Ok(if format == Format::Zip { n } else { 1 })
+    }
+}
+
+/// The certificate carrying a verification code (public: no account, no journal row — the
+/// answer names only the type, date, issuer and the pupil's initials).
+pub fn certificat(store: &Store, code: &str) -> super::Result<Option<sc::Certificat>> {
+    Ok(store.read(|c| sc::certificat_par_code(c, code))?)
+}
