@@ -366,16 +366,6 @@ impl Service<'_> {
                 crate::policy::admission_possible(Some(nom.as_str()), f.ecole_id == ecole)
                     .map_err(Error::Transition)?;
             }
-            // The INE: kept if any, assigned at a first admission.
-            if sc::ine(tx, &eleve)?.is_none() {
-                let nouvel = eleves::attribuer_ine(tx, date.year(), ecole_resume.uai.departement())?;
-                sc::poser_ine(tx, &eleve, &nouvel)?;
-            }
-            let naissance = sc::naissance(tx, &eleve)?;
-            if let Some(a) = Ecart::evaluer(niveau, naissance.year(), annee).avertissement(niveau) {
-                avertissements.push(a);
-            }
-            let provenance = sc::derniere_sortie(tx, &eleve)?;
             let sid = crate::domain::ids::random_id(&mut rand::rng());
             let scolarite = NouvelleScolarite {
                 annee,
@@ -391,7 +381,18 @@ impl Service<'_> {
             if let Some(i) = &inscription {
                 sc::lier_inscription(tx, &sid, i)?;
             }
-            if let Some((ecole_prec, radiation)) = provenance {
+            // Admitted, the pupil lies in the school's perimeter: what follows reads it there.
+            let vu = eleves::voir(tx, p, &eleve)?;
+            // The INE: kept if any, assigned at a first admission.
+            if sc::ine(tx, &vu)?.is_none() {
+                let nouvel = eleves::attribuer_ine(tx, date.year(), ecole_resume.uai.departement())?;
+                sc::poser_ine(tx, &vu, &nouvel)?;
+            }
+            let naissance = sc::naissance(tx, &vu)?;
+            if let Some(a) = Ecart::evaluer(niveau, naissance.year(), annee).avertissement(niveau) {
+                avertissements.push(a);
+            }
+            if let Some((ecole_prec, radiation)) = sc::derniere_sortie(tx, &vu)? {
                 sc::noter_provenance(tx, &sid, &ecole_prec, radiation)?;
             }
             let mut faits =

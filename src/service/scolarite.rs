@@ -306,7 +306,7 @@ impl Service<'_> {
             }
             sc::sortir(tx, &f.id, etat, date, motif.code(), destination)?;
             if motif.quitte_le_premier_degre() {
-                sc::noter_sortie_premier_degre(tx, eleve, date)?;
+                sc::noter_sortie_premier_degre(tx, &f.vu, date)?;
             }
             self.journal(
                 tx,
@@ -417,7 +417,7 @@ impl Service<'_> {
         match t.niveau_suivant(f.niveau) {
             None => {
                 sc::sortir(tx, &f.id, f.etat.partir()?, today, "fin_scolarite_primaire", Some("collège (6e)"))?;
-                sc::noter_sortie_premier_degre(tx, &f.eleve_id, today)?;
+                sc::noter_sortie_premier_degre(tx, &f.vu, today)?;
                 bilan.sortants_cm2 += 1;
             }
             Some(n) if !ecole_type(tx, &f.ecole_id)?.admet(n) => {

@@ -11,7 +11,7 @@ use crate::domain::{AnneeScolaire, EleveId};
 /// never admitted anywhere, 11 years old in a year before `le`'s (*(design)* the age of leaving
 /// primary school, for children registered but schooled elsewhere or whose inscription was
 /// cancelled).
-pub fn a_effacer(c: &Connection, le: Date) -> Result<Vec<EleveId>> {
+pub fn a_effacer(c: &Connection, le: Date) -> Result<Vec<super::Vu>> {
     let annee = le.year();
     Ok(c.prepare_cached(
         "SELECT id FROM eleve WHERE
@@ -20,13 +20,14 @@ pub fn a_effacer(c: &Connection, le: Date) -> Result<Vec<EleveId>> {
                AND CAST(substr(date_naissance, 1, 4) AS INTEGER) + 11 < ?1)
          ORDER BY id",
     )?
-    .query_map([annee], |r| r.get(0))?
+    .query_map([annee], |r| r.get::<_, EleveId>(0).map(super::Vu::new))?
     .collect::<rusqlite::Result<_>>()?)
 }
 
 /// Erases a pupil and everything about them (cascades), and the responsables left without a
 /// pupil. `secure_delete` overwrites the freed content.
-pub fn effacer(c: &Connection, eleve: &EleveId) -> Result<()> {
+pub fn effacer(c: &Connection, vu: &super::Vu) -> Result<()> {
+    let eleve = vu.eleve();
     let responsables: Vec<String> = c
         .prepare_cached("SELECT responsable_id FROM eleve_responsable WHERE eleve_id = ?")?
         .query_map([eleve], |r| r.get(0))?

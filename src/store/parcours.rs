@@ -315,7 +315,8 @@ pub fn sortir(
 }
 
 /// Records that the pupil left primary schooling on `le` (the retention clock).
-pub fn noter_sortie_premier_degre(c: &Connection, eleve: &EleveId, le: Date) -> Result<()> {
+pub fn noter_sortie_premier_degre(c: &Connection, vu: &super::Vu, le: Date) -> Result<()> {
+    let eleve = vu.eleve();
     c.prepare_cached("UPDATE eleve SET sortie_premier_degre = ? WHERE id = ?")?.execute(params![le, eleve])?;
     Ok(())
 }
@@ -328,7 +329,8 @@ pub fn noter_provenance(c: &Connection, id: &str, ecole: &str, radiation: Option
 }
 
 /// The pupil's last closed record elsewhere (for the register of the new school).
-pub fn derniere_sortie(c: &Connection, eleve: &EleveId) -> Result<Option<(String, Option<Date>)>> {
+pub fn derniere_sortie(c: &Connection, vu: &super::Vu) -> Result<Option<(String, Option<Date>)>> {
+    let eleve = vu.eleve();
     Ok(c.prepare_cached(
         "SELECT e.uai || ' ' || e.nom, s.date_sortie FROM scolarite s JOIN ecole e ON e.id = s.ecole_id
          WHERE s.eleve_id = ? AND s.etat IN ('radie', 'parti') ORDER BY s.date_sortie DESC LIMIT 1",
@@ -461,19 +463,19 @@ pub fn inscription_en_cours(c: &Connection, eleve: &EleveId, annee: AnneeScolair
 }
 
 /// The pupil's INE, if assigned.
-pub fn ine(c: &Connection, eleve: &EleveId) -> Result<Option<crate::domain::Ine>> {
-    Ok(c.prepare_cached("SELECT ine FROM eleve WHERE id = ?")?.query_row([eleve], |r| r.get(0))?)
+pub fn ine(c: &Connection, vu: &super::Vu) -> Result<Option<crate::domain::Ine>> {
+    Ok(c.prepare_cached("SELECT ine FROM eleve WHERE id = ?")?.query_row([vu.eleve()], |r| r.get(0))?)
 }
 
 /// Assigns an INE to a pupil who had none.
-pub fn poser_ine(c: &Connection, eleve: &EleveId, ine: &crate::domain::Ine) -> Result<()> {
-    c.prepare_cached("UPDATE eleve SET ine = ? WHERE id = ? AND ine IS NULL")?.execute(params![ine, eleve])?;
+pub fn poser_ine(c: &Connection, vu: &super::Vu, ine: &crate::domain::Ine) -> Result<()> {
+    c.prepare_cached("UPDATE eleve SET ine = ? WHERE id = ? AND ine IS NULL")?.execute(params![ine, vu.eleve()])?;
     Ok(())
 }
 
 /// The pupil's date of birth.
-pub fn naissance(c: &Connection, eleve: &EleveId) -> Result<Date> {
-    Ok(c.prepare_cached("SELECT date_naissance FROM eleve WHERE id = ?")?.query_row([eleve], |r| r.get(0))?)
+pub fn naissance(c: &Connection, vu: &super::Vu) -> Result<Date> {
+    Ok(c.prepare_cached("SELECT date_naissance FROM eleve WHERE id = ?")?.query_row([vu.eleve()], |r| r.get(0))?)
 }
 
 /// The identity of an inscription's pupil as the duplicate search shows it (the five criteria,
