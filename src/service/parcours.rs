@@ -362,8 +362,8 @@ impl Service<'_> {
             };
             let ecole_resume = territoires::ecole(tx, p, &ecole)?;
             // Admitting twice, or while attending another school, is refused.
-            if let Some((f, nom)) = sc::fiche_active(tx, &eleve, annee)? {
-                crate::policy::admission_possible(Some(nom.as_str()), f.ecole_id == ecole)
+            if let Some((frequentee, nom)) = sc::ecole_frequentee(tx, &eleve, annee)? {
+                crate::policy::admission_possible(Some(nom.as_str()), frequentee == ecole)
                     .map_err(Error::Transition)?;
             }
             let sid = crate::domain::ids::random_id(&mut rand::rng());

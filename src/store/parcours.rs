@@ -227,19 +227,16 @@ pub fn fiche(c: &Connection, p: &Perimetre, eleve: &EleveId, annee: AnneeScolair
     c.prepare_cached(&sql)?.query_row(params_from_iter(v), fiche_row).optional()?.ok_or(Error::Introuvable("élève"))
 }
 
-/// The record in which the pupil attends a school this year, anywhere in the installation.
-pub fn fiche_active(c: &Connection, eleve: &EleveId, annee: AnneeScolaire) -> Result<Option<(Fiche, String)>> {
-    let sql =
-        format!("{FICHE} WHERE s.eleve_id = ? AND s.annee = ? AND s.etat IN ('admis_provisoire', 'admis_definitif')");
-    let f = c.prepare_cached(&sql)?.query_row(params![eleve, annee], fiche_row).optional()?;
-    match f {
-        Some(f) => {
-            let nom: String =
-                c.prepare_cached("SELECT nom FROM ecole WHERE id = ?")?.query_row([&f.ecole_id], |r| r.get(0))?;
-            Ok(Some((f, nom)))
-        }
-        None => Ok(None),
-    }
+/// The school the pupil attends this year, anywhere in the installation (its id and name):
+/// what an admission elsewhere must wait for. Deliberately beyond the perimeter, like the
+/// duplicate search, and as narrow: no record of the pupil comes back.
+pub fn ecole_frequentee(c: &Connection, eleve: &EleveId, annee: AnneeScolaire) -> Result<Option<(EcoleId, String)>> {
+    Ok(c.prepare_cached(
+        "SELECT e.id, e.nom FROM scolarite s JOIN ecole e ON e.id = s.ecole_id
+         WHERE s.eleve_id = ? AND s.annee = ? AND s.etat IN ('admis_provisoire', 'admis_definitif') LIMIT 1",
+    )?
+    .query_row(params![eleve, annee], |r| Ok((r.get(0)?, r.get(1)?)))
+    .optional()?)
 }
 
 /// The attending records of a class.
