@@ -251,12 +251,6 @@ pub fn fiches_classe(c: &Connection, p: &Perimetre, classe: &ClasseId) -> Result
     Ok(c.prepare_cached(&sql)?.query_map(params_from_iter(v), fiche_row)?.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Every attending record of a year (the rentrée).
-pub fn fiches_annee(c: &Connection, annee: AnneeScolaire) -> Result<Vec<Fiche>> {
-    let sql =
-        format!("{FICHE} WHERE s.annee = ? AND s.etat IN ('admis_provisoire', 'admis_definitif') ORDER BY s.ecole_id");
-    Ok(c.prepare_cached(&sql)?.query_map([annee], fiche_row)?.collect::<rusqlite::Result<_>>()?)
-}
 
 /// Sets the state and the missing papers of a record.
 pub fn poser_etat(c: &Connection, id: &str, etat: EtatScolarite, pieces: &[Piece]) -> Result<()> {
