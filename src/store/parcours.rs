@@ -251,7 +251,6 @@ pub fn fiches_classe(c: &Connection, p: &Perimetre, classe: &ClasseId) -> Result
     Ok(c.prepare_cached(&sql)?.query_map(params_from_iter(v), fiche_row)?.collect::<rusqlite::Result<_>>()?)
 }
 
-
 /// Sets the state and the missing papers of a record.
 pub fn poser_etat(c: &Connection, id: &str, etat: EtatScolarite, pieces: &[Piece]) -> Result<()> {
     let pieces = (!pieces.is_empty()).then(|| pieces.iter().map(|p| p.code()).collect::<Vec<_>>().join(","));
