@@ -5,6 +5,7 @@
 
 use std::io::{Seek, Write};
 
+use serde::Serialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
@@ -57,11 +58,94 @@ pub enum Format {
     Zip,
 }
 
-fn ecole_json(t: &EnTete) -> Value {
-    json!({
-        "nom": t.nom, "uai": t.uai, "adresse": t.adresse, "telephone": t.telephone, "courriel": t.courriel,
-        "academie": format!("Académie {}", crate::domain::identite::de(&t.academie)), "departement": t.departement, "circonscription": t.circonscription,
-    })
+// The data the templates read, typed: a misspelt or missing field fails at compile time here,
+// not as an empty box on a printed page. Field names are the templates' (`templates/documents`).
+
+/// A school's header (every school document).
+#[derive(Debug, Clone, Serialize)]
+pub struct EcoleDoc {
+    nom: String,
+    uai: String,
+    adresse: Vec<String>,
+    telephone: Option<String>,
+    courriel: Option<String>,
+    academie: String,
+    departement: String,
+    circonscription: String,
+}
+
+/// Who signs for the school.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignataireDoc {
+    nom: Option<String>,
+    qualite: &'static str,
+    qualite_majuscule: &'static str,
+    feminin: bool,
+}
+
+/// A pupil's identity as documents print it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EleveDoc {
+    nom: String,
+    nom_usage: Option<String>,
+    prenoms: String,
+    sexe: &'static str,
+    sexe_libelle: &'static str,
+    date_naissance: String,
+    lieu_naissance: String,
+    adresse: Vec<String>,
+}
+
+/// The schooling a certificat de scolarité states.
+#[derive(Debug, Clone, Serialize)]
+struct ScolariteCertifiee {
+    niveau: &'static str,
+    niveau_libelle: &'static str,
+    cycle: String,
+    classe: Option<String>,
+    depuis: String,
+}
+
+/// The data of a certificat de scolarité; the certificate's number and code are added when it
+/// is issued ([`Certification`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct CertificatScolarite {
+    ecole: EcoleDoc,
+    annee: String,
+    eleve: EleveDoc,
+    scolarite: ScolariteCertifiee,
+    signataire: SignataireDoc,
+    fait_a: String,
+    fait_le: String,
+    #[serde(flatten)]
+    certification: Option<Certification>,
+}
+
+/// What an issued certificate carries: its number, verification code, the page that checks it
+/// and its QR code, and the date of issue.
+#[derive(Debug, Clone, Serialize)]
+pub struct Certification {
+    numero: String,
+    code: String,
+    adresse_verification: Option<String>,
+    qr: Option<String>,
+}
+
+fn valeur(v: &impl Serialize) -> Result<Value> {
+    Ok(serde_json::to_value(v).map_err(render::Error::from)?)
+}
+
+fn ecole_json(t: &EnTete) -> EcoleDoc {
+    EcoleDoc {
+        nom: t.nom.clone(),
+        uai: t.uai.clone(),
+        adresse: t.adresse.clone(),
+        telephone: t.telephone.clone(),
+        courriel: t.courriel.clone(),
+        academie: format!("Académie {}", crate::domain::identite::de(&t.academie)),
+        departement: t.departement.clone(),
+        circonscription: t.circonscription.clone(),
+    }
 }
 
 fn lieu_naissance(insee: &CommuneInsee, lieu: &str) -> String {
@@ -98,19 +182,23 @@ fn lignes_adresse(
     out
 }
 
-fn signataire(t: &EnTete) -> Value {
-    let (qualite, majuscule) =
+fn signataire(t: &EnTete) -> SignataireDoc {
+    let (qualite, qualite_majuscule) =
         if t.direction_feminin { ("directrice", "La directrice") } else { ("directeur", "Le directeur") };
-    json!({ "nom": t.direction_nom, "qualite": qualite, "qualite_majuscule": majuscule, "feminin": t.direction_feminin })
+    SignataireDoc { nom: t.direction_nom.clone(), qualite, qualite_majuscule, feminin: t.direction_feminin }
 }
 
-fn eleve_json(e: &eleves::Eleve) -> Value {
-    json!({
-        "nom": e.nom, "nom_usage": e.nom_usage, "prenoms": e.prenoms, "sexe": e.sexe.code(),
-        "sexe_libelle": sexe_libelle(e.sexe), "date_naissance": date_fr(e.date_naissance),
-        "lieu_naissance": lieu_naissance(&e.naissance_insee, &e.naissance_lieu),
-        "adresse": lignes_adresse(&e.adresse, &e.code_postal, &e.commune_residence, None),
-    })
+fn eleve_json(e: &eleves::Eleve) -> EleveDoc {
+    EleveDoc {
+        nom: e.nom.clone(),
+        nom_usage: e.nom_usage.clone(),
+        prenoms: e.prenoms.clone(),
+        sexe: e.sexe.code(),
+        sexe_libelle: sexe_libelle(e.sexe),
+        date_naissance: date_fr(e.date_naissance),
+        lieu_naissance: lieu_naissance(&e.naissance_insee, &e.naissance_lieu),
+        adresse: lignes_adresse(&e.adresse, &e.code_postal, &e.commune_residence, None),
+    }
 }
 
 /// Data of a certificat de scolarité.
@@ -119,18 +207,97 @@ pub fn donnees_certificat_scolarite(
     t: &EnTete,
     annee: AnneeScolaire,
     le: OffsetDateTime,
-) -> Result<Value> {
+) -> Result<CertificatScolarite> {
     let s = f.scolarite(annee).filter(|s| s.etat.est_present()).ok_or_else(|| {
         Error::Cible(format!("l'élève n'est pas scolarisé dans l'école en {annee} : pas de certificat de scolarité"))
     })?;
-    Ok(json!({
-        "ecole": ecole_json(t), "annee": annee.to_string(), "eleve": eleve_json(&f.eleve),
-        "scolarite": {
-            "niveau": s.niveau.code(), "niveau_libelle": s.niveau.libelle(), "cycle": s.cycle.to_string(),
-            "classe": s.classe, "depuis": date_fr(s.date_admission),
+    Ok(CertificatScolarite {
+        certification: None,
+        ecole: ecole_json(t),
+        annee: annee.to_string(),
+        eleve: eleve_json(&f.eleve),
+        scolarite: ScolariteCertifiee {
+            niveau: s.niveau.code(),
+            niveau_libelle: s.niveau.libelle(),
+            cycle: s.cycle.to_string(),
+            classe: s.classe.clone(),
+            depuis: date_fr(s.date_admission),
         },
-        "signataire": signataire(t), "fait_a": t.commune, "fait_le": date_longue(le.date()),
-    }))
+        signataire: signataire(t),
+        fait_a: t.commune.clone(),
+        fait_le: date_longue(le.date()),
+    })
+}
+
+/// A responsable as the fiche de renseignements prints it.
+#[derive(Debug, Clone, Serialize)]
+struct ResponsableDoc {
+    identite: String,
+    lien: &'static str,
+    adresse: Vec<String>,
+    telephones: TelephonesDoc,
+    courriel: Option<String>,
+    autorite_parentale: bool,
+    accord_associations: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct TelephonesDoc {
+    portable: Option<String>,
+    domicile: Option<String>,
+    travail: Option<String>,
+}
+
+/// A person to contact as the fiche prints it.
+#[derive(Debug, Clone, Serialize)]
+struct ContactDoc {
+    identite: String,
+    lien: Option<String>,
+    telephones: Vec<String>,
+    urgence: bool,
+    recuperer: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ScolariteFiche {
+    niveau: &'static str,
+    classe: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct AutorisationsDoc {
+    photo: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct AssuranceDoc {
+    assureur: String,
+    numero: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct PeriscolaireDoc {
+    cantine: Option<bool>,
+    garderie_matin: Option<bool>,
+    garderie_soir: Option<bool>,
+    etude: Option<bool>,
+    transport: Option<bool>,
+}
+
+/// The data of a fiche de renseignements.
+#[derive(Debug, Clone, Serialize)]
+struct FicheRenseignements {
+    ecole: EcoleDoc,
+    annee: String,
+    eleve: EleveDoc,
+    scolarite: ScolariteFiche,
+    responsables: Vec<ResponsableDoc>,
+    contacts: Vec<ContactDoc>,
+    autorisations: AutorisationsDoc,
+    assurance: Option<AssuranceDoc>,
+    periscolaire: PeriscolaireDoc,
+    fait_a: String,
+    fait_le: String,
 }
 
 /// Data of a fiche de renseignements.
@@ -141,7 +308,7 @@ pub fn donnees_fiche_renseignements(
     le: OffsetDateTime,
 ) -> Result<Value> {
     let s = f.scolarite(annee);
-    let responsables: Vec<Value> = f
+    let responsables = f
         .responsables
         .iter()
         .map(|r| {
@@ -150,42 +317,55 @@ pub fn donnees_fiche_renseignements(
                 .flatten()
                 .collect::<Vec<_>>()
                 .join(" ");
-            json!({
-                "identite": identite, "lien": r.lien.libelle(),
-                "adresse": lignes_adresse(&r.adresse, &r.code_postal, &r.commune, r.pays.as_ref()),
-                "telephones": { "portable": r.tel_portable, "domicile": r.tel_domicile, "travail": r.tel_travail },
-                "courriel": r.courriel, "autorite_parentale": r.autorite_parentale,
-                "accord_associations": r.accord_associations,
-            })
+            ResponsableDoc {
+                identite,
+                lien: r.lien.libelle(),
+                adresse: lignes_adresse(&r.adresse, &r.code_postal, &r.commune, r.pays.as_ref()),
+                telephones: TelephonesDoc {
+                    portable: r.tel_portable.clone(),
+                    domicile: r.tel_domicile.clone(),
+                    travail: r.tel_travail.clone(),
+                },
+                courriel: r.courriel.clone(),
+                autorite_parentale: r.autorite_parentale,
+                accord_associations: r.accord_associations,
+            }
         })
         .collect();
-    let contacts: Vec<Value> = f
+    let contacts = f
         .contacts
         .iter()
-        .map(|c| {
-            let tels: Vec<&String> = [Some(&c.telephone), c.telephone_2.as_ref()].into_iter().flatten().collect();
-            json!({
-                "identite": format!("{} {}", c.prenom, c.nom), "lien": c.lien, "telephones": tels,
-                "urgence": c.urgence, "recuperer": c.recuperer,
-            })
+        .map(|c| ContactDoc {
+            identite: format!("{} {}", c.prenom, c.nom),
+            lien: c.lien.clone(),
+            telephones: [Some(&c.telephone), c.telephone_2.as_ref()].into_iter().flatten().cloned().collect(),
+            urgence: c.urgence,
+            recuperer: c.recuperer,
         })
         .collect();
     let a = f.annuel.clone().unwrap_or_default();
-    Ok(json!({
-        "ecole": ecole_json(t), "annee": annee.to_string(), "eleve": eleve_json(&f.eleve),
-        "scolarite": {
-            "niveau": s.map(|s| s.niveau.code()).unwrap_or("—"),
-            "classe": s.and_then(|s| s.classe.clone()),
+    valeur(&FicheRenseignements {
+        ecole: ecole_json(t),
+        annee: annee.to_string(),
+        eleve: eleve_json(&f.eleve),
+        scolarite: ScolariteFiche {
+            niveau: s.map(|s| s.niveau.code()).unwrap_or("—"),
+            classe: s.and_then(|s| s.classe.clone()),
         },
-        "responsables": responsables, "contacts": contacts,
-        "autorisations": { "photo": a.autorisation_photo },
-        "assurance": a.assureur.as_ref().map(|assureur| json!({ "assureur": assureur, "numero": a.assurance_numero })),
-        "periscolaire": {
-            "cantine": a.cantine, "garderie_matin": a.garderie_matin, "garderie_soir": a.garderie_soir,
-            "etude": a.etude, "transport": a.transport,
+        responsables,
+        contacts,
+        autorisations: AutorisationsDoc { photo: a.autorisation_photo },
+        assurance: a.assureur.clone().map(|assureur| AssuranceDoc { assureur, numero: a.assurance_numero.clone() }),
+        periscolaire: PeriscolaireDoc {
+            cantine: a.cantine,
+            garderie_matin: a.garderie_matin,
+            garderie_soir: a.garderie_soir,
+            etude: a.etude,
+            transport: a.transport,
         },
-        "fait_a": t.commune, "fait_le": date_longue(le.date()),
-    }))
+        fait_a: t.commune.clone(),
+        fait_le: date_longue(le.date()),
+    })
 }
 
 /// The printing service: a store, an engine, and the perimeter of whoever prints.
@@ -385,13 +565,11 @@ impl Imprimeur<'_> {
                             &tete.nom,
                             &initiales,
                         )?;
-                        let (adresse, qr) = verification(&self.adresse_publique()?, &k.code);
-                        data["numero"] = json!(k.numero);
-                        data["code"] = json!(k.code);
-                        data["adresse_verification"] = json!(adresse);
-                        data["qr"] = json!(qr);
-                        data["fait_le"] = json!(date_longue(k.emis_le));
-                        data
+                        let (adresse_verification, qr) = verification(&self.adresse_publique()?, &k.code);
+                        data.fait_le = date_longue(k.emis_le);
+                        data.certification =
+                            Some(Certification { numero: k.numero, code: k.code, adresse_verification, qr });
+                        valeur(&data)?
                     }
                     Document::NotificationPassage => self.notification(&fiche, &tete, annee)?,
                     _ => donnees_fiche_renseignements(&fiche, &tete, annee, self.le)?,
