@@ -300,6 +300,153 @@ struct FicheRenseignements {
     fait_le: String,
 }
 
+/// A line of a class list.
+#[derive(Debug, Clone, Serialize)]
+struct EleveListe {
+    nom: String,
+    prenoms: String,
+    sexe: &'static str,
+    date_naissance: String,
+    niveau: &'static str,
+}
+
+/// Girls and boys of a niveau in a class.
+#[derive(Debug, Clone, Serialize)]
+struct EffectifNiveau {
+    niveau: &'static str,
+    filles: usize,
+    garcons: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ClasseDoc {
+    libelle: String,
+    niveaux: String,
+    enseignant: Option<String>,
+}
+
+/// The data of a liste de classe.
+#[derive(Debug, Clone, Serialize)]
+struct ListeClasse {
+    ecole: EcoleDoc,
+    annee: String,
+    classe: ClasseDoc,
+    eleves: Vec<EleveListe>,
+    effectifs: Vec<EffectifNiveau>,
+    fait_a: String,
+    fait_le: String,
+}
+
+/// A line of the registre des élèves inscrits (its own columns only).
+#[derive(Debug, Clone, Serialize)]
+struct LigneRegistreDoc {
+    nom: String,
+    prenoms: String,
+    date_naissance: String,
+    responsables: Vec<String>,
+    adresse: String,
+    ecole_precedente: Option<String>,
+    radiation_precedente: Option<String>,
+    inscription: String,
+    radiation: Option<String>,
+    observations: Option<String>,
+}
+
+/// The data of the registre des élèves inscrits.
+#[derive(Debug, Clone, Serialize)]
+struct RegistreDoc {
+    ecole: EcoleDoc,
+    annee: String,
+    lignes: Vec<LigneRegistreDoc>,
+    fait_a: String,
+    fait_le: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct MairieDoc {
+    commune: String,
+    insee: String,
+    departement: String,
+}
+
+/// The designated school, as the certificat d'inscription prints it.
+#[derive(Debug, Clone, Serialize)]
+struct EcoleDesignee {
+    nom: String,
+    uai: String,
+    adresse: Vec<String>,
+}
+
+/// The data of a certificat d'inscription.
+#[derive(Debug, Clone, Serialize)]
+struct CertificatInscription {
+    mairie: MairieDoc,
+    annee: String,
+    eleve: EleveDoc,
+    responsables: Vec<String>,
+    mode: &'static str,
+    niveau: &'static str,
+    niveau_libelle: &'static str,
+    ecole: Option<EcoleDesignee>,
+    #[serde(flatten)]
+    certification: Certification,
+    fait_a: String,
+    fait_le: String,
+    signataire: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct RadiationDoc {
+    date: String,
+    classe: Option<String>,
+    niveau: String,
+    decision: Option<String>,
+    motif: Option<&'static str>,
+    destination: Option<String>,
+    depuis: String,
+}
+
+/// The data of a certificat de radiation (the family's copy and the mairie's).
+#[derive(Debug, Clone, Serialize)]
+struct CertificatRadiation {
+    ecole: EcoleDoc,
+    annee: String,
+    eleve: EleveDoc,
+    radiation: RadiationDoc,
+    exemplaires: [String; 2],
+    #[serde(flatten)]
+    certification: Certification,
+    signataire: SignataireDoc,
+    fait_a: String,
+    fait_le: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct PassageDoc {
+    niveau: &'static str,
+    classe: Option<String>,
+    type_libelle: &'static str,
+    niveau_suivant: String,
+    propose_le: Option<String>,
+    limite_reponse: Option<String>,
+    decide_le: String,
+    limite_recours: Option<String>,
+}
+
+/// The data of a notification de poursuite de scolarité (proposal or decision).
+#[derive(Debug, Clone, Serialize)]
+struct NotificationPassage {
+    ecole: EcoleDoc,
+    annee: String,
+    eleve: EleveDoc,
+    responsables: Vec<String>,
+    variante: &'static str,
+    passage: PassageDoc,
+    signataire: SignataireDoc,
+    fait_a: String,
+    fait_le: String,
+}
+
 /// Data of a fiche de renseignements.
 pub fn donnees_fiche_renseignements(
     f: &FicheEleve,
@@ -593,34 +740,38 @@ impl Imprimeur<'_> {
             let tete = territoires::en_tete(c, &classe.ecole_id)?;
             Ok((classe, lignes, tete))
         })?;
-        let effectifs: Vec<Value> = classe
+        let effectifs = classe
             .niveaux
             .iter()
             .map(|n: &Niveau| {
                 let du_niveau = lignes.iter().filter(|l| l.niveau == *n);
                 let filles = du_niveau.clone().filter(|l| l.sexe == Sexe::F).count();
-                json!({ "niveau": n.code(), "filles": filles, "garcons": du_niveau.count() - filles })
+                EffectifNiveau { niveau: n.code(), filles, garcons: du_niveau.count() - filles }
             })
             .collect();
-        let eleves_json: Vec<Value> = lignes
+        let eleves = lignes
             .iter()
-            .map(|l| {
-                json!({
-                    "nom": l.nom, "prenoms": l.prenoms, "sexe": l.sexe.code(),
-                    "date_naissance": date_fr(l.date_naissance), "niveau": l.niveau.code(),
-                })
+            .map(|l| EleveListe {
+                nom: l.nom.clone(),
+                prenoms: l.prenoms.clone(),
+                sexe: l.sexe.code(),
+                date_naissance: date_fr(l.date_naissance),
+                niveau: l.niveau.code(),
             })
             .collect();
-        let data = json!({
-            "ecole": ecole_json(&tete), "annee": classe.annee.to_string(),
-            "classe": {
-                "libelle": classe.libelle,
-                "niveaux": classe.niveaux.iter().map(|n| n.code()).collect::<Vec<_>>().join(", "),
-                "enseignant": classe.enseignant,
+        let data = valeur(&ListeClasse {
+            ecole: ecole_json(&tete),
+            annee: classe.annee.to_string(),
+            classe: ClasseDoc {
+                libelle: classe.libelle.clone(),
+                niveaux: classe.niveaux.iter().map(|n| n.code()).collect::<Vec<_>>().join(", "),
+                enseignant: classe.enseignant.clone(),
             },
-            "eleves": eleves_json, "effectifs": effectifs,
-            "fait_a": tete.commune, "fait_le": date_longue(self.le.date()),
-        });
+            eleves,
+            effectifs,
+            fait_a: tete.commune.clone(),
+            fait_le: date_longue(self.le.date()),
+        })?;
         Ok(Piece {
             nom_fichier: format!("liste-classe-{}-{}.pdf", slug(&classe.libelle), id),
             ident: format!("{id}/{}", classe.annee),
@@ -630,21 +781,28 @@ impl Imprimeur<'_> {
 
     fn registre(&self, id: &EcoleId, annee: AnneeScolaire) -> Result<Piece> {
         let (lignes, tete) = self.store.read(|c| Ok((sc::registre(c, id, annee)?, territoires::en_tete(c, id)?)))?;
-        let lignes: Vec<Value> = lignes
-            .iter()
-            .map(|l| {
-                json!({
-                    "nom": l.nom, "prenoms": l.prenoms, "date_naissance": date_fr(l.date_naissance),
-                    "responsables": l.responsables, "adresse": l.adresse, "ecole_precedente": l.ecole_precedente,
-                    "radiation_precedente": l.radiation_precedente.map(date_fr), "inscription": date_fr(l.inscription),
-                    "radiation": l.radiation.map(date_fr), "observations": l.observations,
-                })
+        let lignes = lignes
+            .into_iter()
+            .map(|l| LigneRegistreDoc {
+                date_naissance: date_fr(l.date_naissance),
+                radiation_precedente: l.radiation_precedente.map(date_fr),
+                inscription: date_fr(l.inscription),
+                radiation: l.radiation.map(date_fr),
+                nom: l.nom,
+                prenoms: l.prenoms,
+                responsables: l.responsables,
+                adresse: l.adresse,
+                ecole_precedente: l.ecole_precedente,
+                observations: l.observations,
             })
             .collect();
-        let data = json!({
-            "ecole": ecole_json(&tete), "annee": annee.to_string(), "lignes": lignes,
-            "fait_a": tete.commune, "fait_le": date_longue(self.le.date()),
-        });
+        let data = valeur(&RegistreDoc {
+            ecole: ecole_json(&tete),
+            annee: annee.to_string(),
+            lignes,
+            fait_a: tete.commune.clone(),
+            fait_le: date_longue(self.le.date()),
+        })?;
         Ok(Piece {
             nom_fichier: format!("registre-eleves-{}-{}.pdf", tete.uai, annee),
             ident: format!("{id}/{annee}"),
@@ -682,16 +840,29 @@ impl Imprimeur<'_> {
         };
         let k =
             self.certifier("inscription", &format!("inscription:{id}"), &eleve.id, &prefixe, &emetteur, &initiales)?;
-        let (adresse, qr) = verification(&self.adresse_publique()?, &k.code);
-        let data = json!({
-            "mairie": { "commune": commune_nom, "insee": insee, "departement": departement },
-            "annee": i.annee.to_string(), "eleve": eleve_json(&eleve), "responsables": responsables,
-            "mode": i.mode.libelle(), "niveau": i.niveau.code(), "niveau_libelle": i.niveau.libelle(),
-            "ecole": ecole.as_ref().map(|e| json!({ "nom": e.nom, "uai": e.uai, "adresse": e.adresse })),
-            "numero": k.numero, "code": k.code, "adresse_verification": adresse, "qr": qr,
-            "fait_a": commune_nom, "fait_le": date_longue(k.emis_le),
-            "signataire": if i.par_ecole { "La direction de l'école, pour la mairie" } else { "Le maire ou son représentant" },
-        });
+        let (adresse_verification, qr) = verification(&self.adresse_publique()?, &k.code);
+        let data = valeur(&CertificatInscription {
+            mairie: MairieDoc { commune: commune_nom.clone(), insee, departement },
+            annee: i.annee.to_string(),
+            eleve: eleve_json(&eleve),
+            responsables,
+            mode: i.mode.libelle(),
+            niveau: i.niveau.code(),
+            niveau_libelle: i.niveau.libelle(),
+            ecole: ecole.as_ref().map(|e| EcoleDesignee {
+                nom: e.nom.clone(),
+                uai: e.uai.clone(),
+                adresse: e.adresse.clone(),
+            }),
+            fait_le: date_longue(k.emis_le),
+            certification: Certification { numero: k.numero, code: k.code, adresse_verification, qr },
+            fait_a: commune_nom,
+            signataire: if i.par_ecole {
+                "La direction de l'école, pour la mairie"
+            } else {
+                "Le maire ou son représentant"
+            },
+        })?;
         Ok(Piece {
             nom_fichier: format!("certificat-inscription-{}-{}.pdf", slug(&eleve.nom), eleve.id),
             ident: format!("inscription/{id}"),
@@ -732,17 +903,25 @@ impl Imprimeur<'_> {
             .or(passage.decision)
             .map(|(t, _)| t.libelle().to_string())
             .or_else(|| passage.proposition.map(|(t, _)| format!("{} (proposition)", t.libelle())));
-        let data = json!({
-            "ecole": ecole_json(&tete), "annee": r.annee.to_string(), "eleve": eleve_json(&fiche.eleve),
-            "radiation": {
-                "date": date_fr(r.date), "classe": r.classe, "niveau": format!("{} ({})", r.niveau.code(), r.niveau.libelle()),
-                "decision": decision, "motif": r.motif.as_deref().and_then(|m| MotifRadiation::parse(m).ok()).map(|m| m.libelle()),
-                "destination": r.destination, "depuis": date_fr(r.admission),
+        let data = valeur(&CertificatRadiation {
+            ecole: ecole_json(&tete),
+            annee: r.annee.to_string(),
+            eleve: eleve_json(&fiche.eleve),
+            radiation: RadiationDoc {
+                date: date_fr(r.date),
+                classe: r.classe.clone(),
+                niveau: format!("{} ({})", r.niveau.code(), r.niveau.libelle()),
+                decision,
+                motif: r.motif.as_deref().and_then(|m| MotifRadiation::parse(m).ok()).map(|m| m.libelle()),
+                destination: r.destination.clone(),
+                depuis: date_fr(r.admission),
             },
-            "exemplaires": ["Exemplaire remis à la famille", format!("Copie pour la mairie de {commune}")],
-            "numero": k.numero, "code": k.code, "adresse_verification": adresse, "qr": qr,
-            "signataire": signataire(&tete), "fait_a": tete.commune, "fait_le": date_longue(k.emis_le),
-        });
+            exemplaires: ["Exemplaire remis à la famille".into(), format!("Copie pour la mairie de {commune}")],
+            fait_le: date_longue(k.emis_le),
+            certification: Certification { numero: k.numero, code: k.code, adresse_verification: adresse, qr },
+            signataire: signataire(&tete),
+            fait_a: tete.commune.clone(),
+        })?;
         Ok(Piece {
             nom_fichier: format!("certificat-radiation-{}-{id}.pdf", slug(&fiche.eleve.nom)),
             ident: format!("radiation/{}", r.scolarite_id),
@@ -761,17 +940,26 @@ impl Imprimeur<'_> {
             }
         };
         let suivant = t.niveau_suivant(s.niveau).map(|n| n.code().to_string()).unwrap_or_else(|| "6e (collège)".into());
-        Ok(json!({
-            "ecole": ecole_json(tete), "annee": annee.to_string(), "eleve": eleve_json(&fiche.eleve),
-            "responsables": responsables_lignes(fiche), "variante": variante,
-            "passage": {
-                "niveau": s.niveau.code(), "classe": s.classe, "type_libelle": t.libelle(), "niveau_suivant": suivant,
-                "propose_le": passage.proposition.map(|(_, d)| date_fr(d)),
-                "limite_reponse": passage.limite_reponse().map(date_fr),
-                "decide_le": date_fr(le), "limite_recours": passage.limite_recours().map(date_fr),
+        valeur(&NotificationPassage {
+            ecole: ecole_json(tete),
+            annee: annee.to_string(),
+            eleve: eleve_json(&fiche.eleve),
+            responsables: responsables_lignes(fiche),
+            variante,
+            passage: PassageDoc {
+                niveau: s.niveau.code(),
+                classe: s.classe.clone(),
+                type_libelle: t.libelle(),
+                niveau_suivant: suivant,
+                propose_le: passage.proposition.map(|(_, d)| date_fr(d)),
+                limite_reponse: passage.limite_reponse().map(date_fr),
+                decide_le: date_fr(le),
+                limite_recours: passage.limite_recours().map(date_fr),
             },
-            "signataire": signataire(tete), "fait_a": tete.commune, "fait_le": date_longue(le),
-        }))
+            signataire: signataire(tete),
+            fait_a: tete.commune.clone(),
+            fait_le: date_longue(le),
+        })
     }
 
     /// The records `doc` for `cible` prints, in order, as the journal records them: pupils for
