@@ -132,8 +132,7 @@ pub async fn login(
 /// Ends the session.
 #[utoipa::path(post, path = "/api/v1/logout", tag = "comptes", responses((status = 204)))]
 pub async fn logout(State(state): State<AppState>, Connecte(a): Connecte) -> Result<Response> {
-    let le = state.clock.now();
-    blocking(&state, move |s| Ok(auth::deconnecter(&s.store, &s.cles, le, &a)?)).await?;
+    blocking(&state, move |s| Ok(super::contexte(s, &a).deconnecter()?)).await?;
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, session::cookie_efface())]).into_response())
 }
 
@@ -170,9 +169,7 @@ pub async fn changer_mot_de_passe(
     body: std::result::Result<Json<ChangementMotDePasse>, JsonRejection>,
 ) -> Result<StatusCode> {
     let b = api::json(body)?;
-    let le = state.clock.now();
-    blocking(&state, move |s| Ok(auth::changer_mot_de_passe(&s.store, &s.cles, le, &a, &b.actuel, &b.nouveau)?))
-        .await?;
+    blocking(&state, move |s| Ok(super::contexte(s, &a).changer_mot_de_passe(&b.actuel, &b.nouveau)?)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -199,7 +196,7 @@ pub async fn commencer_second_facteur(
     Connecte(a): Connecte,
 ) -> Result<Json<Enrolement>> {
     let login = a.login.clone().unwrap_or_default();
-    let secret = blocking(&state, move |s| Ok(auth::commencer_totp(&s.store, &s.cles, &a)?)).await?;
+    let secret = blocking(&state, move |s| Ok(super::contexte(s, &a).commencer_totp()?)).await?;
     let uri = auth::totp::uri(&secret, &login);
     Ok(Json(Enrolement { secret: auth::totp::base32(&secret), qr_svg: qr_svg(&uri), uri }))
 }
@@ -228,8 +225,7 @@ pub async fn confirmer_second_facteur(
     body: std::result::Result<Json<Code>, JsonRejection>,
 ) -> Result<Json<CodesSecours>> {
     let b = api::json(body)?;
-    let le = state.clock.now();
-    let codes = blocking(&state, move |s| Ok(auth::confirmer_totp(&s.store, &s.cles, le, &a, &b.code)?)).await?;
+    let codes = blocking(&state, move |s| Ok(super::contexte(s, &a).confirmer_totp(&b.code)?)).await?;
     Ok(Json(CodesSecours { codes_secours: codes }))
 }
 
@@ -261,8 +257,10 @@ pub async fn activation(
 ) -> Result<Json<Active>> {
     let b = api::json(body)?;
     let le = state.clock.now();
-    let k =
-        blocking(&state, move |s| Ok(auth::activer(&s.store, &s.cles, le, b.jeton.trim(), &b.mot_de_passe)?)).await?;
+    let k = blocking(&state, move |s| {
+        Ok(crate::service::comptes::activer(&s.store, &s.cles, le, b.jeton.trim(), &b.mot_de_passe)?)
+    })
+    .await?;
     Ok(Json(Active { login: k.login, second_facteur_requis: k.role.exige_second_facteur() }))
 }
 
@@ -275,7 +273,10 @@ pub async fn reinitialisation(
 ) -> Result<StatusCode> {
     let b = api::json(body)?;
     let le = state.clock.now();
-    blocking(&state, move |s| Ok(auth::reinitialiser(&s.store, &s.cles, le, b.jeton.trim(), &b.mot_de_passe)?)).await?;
+    blocking(&state, move |s| {
+        Ok(crate::service::comptes::reinitialiser(&s.store, &s.cles, le, b.jeton.trim(), &b.mot_de_passe)?)
+    })
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -353,7 +354,7 @@ pub async fn desactiver_compte(
     let le = state.clock.now();
     a.autoriser(Ressource::Compte, Action::Supprimer, le)?;
     let id = CompteId::parse(&id).map_err(|_| Error::introuvable("compte"))?;
-    blocking(&state, move |s| Ok(auth::desactiver(&s.store, &s.cles, le, &a, &id)?)).await?;
+    blocking(&state, move |s| Ok(super::contexte(s, &a).desactiver_compte(&id)?)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -375,6 +376,6 @@ pub async fn lien_reinitialisation(
     let le = state.clock.now();
     a.autoriser(Ressource::Compte, Action::Modifier, le)?;
     let id = CompteId::parse(&id).map_err(|_| Error::introuvable("compte"))?;
-    let jeton = blocking(&state, move |s| Ok(auth::lien_reinitialisation(&s.store, &s.cles, le, &a, &id)?)).await?;
+    let jeton = blocking(&state, move |s| Ok(super::contexte(s, &a).lien_reinitialisation(&id)?)).await?;
     Ok(Json(Lien { lien: format!("/reinitialiser?jeton={jeton}") }))
 }

@@ -111,12 +111,19 @@ pub(crate) async fn imprimer(
 }
 
 /// `GET /healthz`: the process answers and the database is readable.
-async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Result<axum::Json<serde_json::Value>> {
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Result<axum::Json<Sante>> {
     blocking(&state, |s| {
         crate::service::exploitation::sante(&s.store)?;
-        Ok(axum::Json(serde_json::json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") })))
+        Ok(axum::Json(Sante { status: "ok", version: env!("CARGO_PKG_VERSION") }))
     })
     .await
+}
+
+/// The answer of `/healthz`.
+#[derive(Debug, serde::Serialize)]
+struct Sante {
+    status: &'static str,
+    version: &'static str,
 }
 
 /// A path or query whose percent-decoded bytes are not UTF-8 is refused before routing: a

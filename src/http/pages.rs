@@ -13,8 +13,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::pages_parcours::{QueryPage, fait_de};
 use super::session::Visiteur;
@@ -74,8 +74,8 @@ impl Pages {
     }
 
     /// Renders a page.
-    pub fn render(&self, name: &str, ctx: &Value) -> Result<String, Error> {
-        let ctx = tera::Context::from_value(ctx.clone()).map_err(Error::interne)?;
+    pub fn render(&self, name: &str, ctx: &impl Serialize) -> Result<String, Error> {
+        let ctx = tera::Context::from_serialize(ctx).map_err(Error::interne)?;
         self.0.render(name, &ctx).map_err(Error::interne)
     }
 }
@@ -123,7 +123,10 @@ impl IntoResponse for PageError {
             _ => "Erreur du serveur",
         };
         let body = Pages::partagees()
-            .render("erreur.html", &json!({ "titre": titre, "message": self.0.message() }))
+            .render(
+                "erreur.html",
+                &Message { titre, message: self.0.message(), lien: None, lien_texte: None, avertissements: &[] },
+            )
             .unwrap_or_else(|_| format!("<!doctype html><title>{titre}</title><p>{titre}</p>"));
         (status, Html(body)).into_response()
     }
@@ -156,24 +159,66 @@ async fn introuvable() -> PageError {
     PageError(Error::introuvable("page"))
 }
 
-/// What the header shows of the visitor.
-fn moi(v: &Visiteur) -> Value {
-    let a = &v.acteur;
-    json!({
-        "fonction": a.auteur.fonction, "csrf": v.csrf,
-        "recherche": a.role != Role::Responsable && a.decision(Ressource::Eleve, Action::Rechercher).autorise(),
-        "statistiques": a.decision(Ressource::Statistiques, Action::Lire).autorise(),
-        "comptes": a.decision(Ressource::Compte, Action::Lister).autorise(),
-        "inscriptions": a.decision(Ressource::Inscription, Action::Lister).autorise(),
-        "rentree": a.decision(Ressource::Annee, Action::Modifier).autorise(),
-    })
+/// A message page (`message.html`, `erreur.html`): a title, a sentence, an optional way on.
+#[derive(Debug, Serialize)]
+pub(super) struct Message<'a> {
+    pub titre: &'a str,
+    pub message: &'a str,
+    pub lien: Option<&'a str>,
+    pub lien_texte: Option<&'a str>,
+    pub avertissements: &'a [String],
 }
 
-pub(super) fn avec_moi(v: &Visiteur, mut ctx: Value) -> Value {
-    if let Value::Object(m) = &mut ctx {
-        m.insert("moi".into(), moi(v));
+/// A code and its French label, for a choice in a form.
+#[derive(Debug, Serialize)]
+pub(super) struct Choix {
+    pub code: &'static str,
+    pub libelle: &'static str,
+}
+
+impl Choix {
+    pub fn de<T>(tous: &[T], code: impl Fn(&T) -> &'static str, libelle: impl Fn(&T) -> &'static str) -> Vec<Self> {
+        tous.iter().map(|t| Self { code: code(t), libelle: libelle(t) }).collect()
     }
-    ctx
+}
+
+/// What the header shows of the visitor: the menu's entries are those the policy allows.
+#[derive(Debug, Serialize)]
+pub(super) struct Moi {
+    fonction: String,
+    csrf: String,
+    recherche: bool,
+    statistiques: bool,
+    comptes: bool,
+    inscriptions: bool,
+    rentree: bool,
+}
+
+impl Moi {
+    fn de(v: &Visiteur) -> Self {
+        let a = &v.acteur;
+        Self {
+            fonction: a.auteur.fonction.clone(),
+            csrf: v.csrf.clone(),
+            recherche: a.role != Role::Responsable && a.decision(Ressource::Eleve, Action::Rechercher).autorise(),
+            statistiques: a.decision(Ressource::Statistiques, Action::Lire).autorise(),
+            comptes: a.decision(Ressource::Compte, Action::Lister).autorise(),
+            inscriptions: a.decision(Ressource::Inscription, Action::Lister).autorise(),
+            rentree: a.decision(Ressource::Annee, Action::Modifier).autorise(),
+        }
+    }
+}
+
+/// A page's data beside the header's.
+#[derive(Debug, Serialize)]
+pub(super) struct AvecMoi<T> {
+    moi: Moi,
+    #[serde(flatten)]
+    page: T,
+}
+
+pub(super) fn avec_moi<T: Serialize>(v: &Visiteur, page: T) -> AvecMoi<T> {
+    AvecMoi { moi: Moi::de(v), page }
 }
 
 async fn accueil(State(state): State<AppState>, v: Visiteur) -> PageResult {
@@ -190,43 +235,85 @@ async fn accueil(State(state): State<AppState>, v: Visiteur) -> PageResult {
     .await?;
     let html = blocking(&state, move |s| {
         let a = &v.acteur;
-        let mut ctx = json!({ "annee": annee.to_string(), "circonscriptions": [], "enfants": [] });
-        if a.role.exige_second_facteur() && !a.second_facteur {
-            ctx["avertissement"] = json!("Activez votre second facteur dans « Mon compte » pour accéder aux élèves.");
-        }
+        let mut page = Accueil {
+            annee: annee.to_string(),
+            avertissement: (a.role.exige_second_facteur() && !a.second_facteur)
+                .then_some("Activez votre second facteur dans « Mon compte » pour accéder aux élèves."),
+            enfants: Value::Array(Vec::new()),
+            circonscriptions: Vec::new(),
+            lien_ecoles: None,
+        };
         if let Some(enfants) = enfants {
-            ctx["enfants"] = enfants;
+            page.enfants = enfants;
         } else if let Some(mut ecoles) = ecoles {
-            ecoles.sort_by(|x, y| (&x.circonscription, &x.commune, &x.nom).cmp(&(&y.circonscription, &y.commune, &y.nom)));
-            let mut circos: Vec<(String, Vec<Value>)> = Vec::new();
+            ecoles.sort_by(|x, y| {
+                (&x.circonscription, &x.commune, &x.nom).cmp(&(&y.circonscription, &y.commune, &y.nom))
+            });
             for e in ecoles {
-                let val = json!({ "id": e.id, "nom": e.nom, "uai": e.uai, "commune": e.commune, "type_libelle": e.type_ecole.libelle() });
-                match circos.last_mut() {
-                    Some((nom, list)) if *nom == e.circonscription => list.push(val),
-                    _ => circos.push((e.circonscription.clone(), vec![val])),
+                let ligne = LigneEcole {
+                    type_libelle: e.type_ecole.libelle(),
+                    id: e.id,
+                    nom: e.nom,
+                    uai: e.uai,
+                    commune: e.commune,
+                };
+                match page.circonscriptions.last_mut() {
+                    Some(c) if c.nom == e.circonscription => c.ecoles.push(ligne),
+                    _ => page.circonscriptions.push(Circonscription { nom: e.circonscription, ecoles: vec![ligne] }),
                 }
             }
-            ctx["circonscriptions"] = json!(circos.into_iter().map(|(nom, ecoles)| json!({ "nom": nom, "ecoles": ecoles })).collect::<Vec<_>>());
             // A school leads to its classes, or else to its pupils (the mairie's view).
-            let lien = if a.decision(Ressource::Classe, Action::Lister).autorise() {
+            page.lien_ecoles = Some(if a.decision(Ressource::Classe, Action::Lister).autorise() {
                 "classes"
             } else if a.decision(Ressource::Eleve, Action::Lister).autorise() {
                 "eleves"
             } else {
                 ""
-            };
-            ctx["lien_ecoles"] = json!(lien);
+            });
         }
-        s.pages.render("index.html", &avec_moi(&v, ctx))
+        s.pages.render("index.html", &avec_moi(&v, page))
     })
     .await?;
     Ok(Html(html))
 }
 
+/// The home page: a family's children, or the schools of the perimeter by circonscription.
+#[derive(Debug, Serialize)]
+struct Accueil {
+    annee: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    avertissement: Option<&'static str>,
+    /// The use case's projected lines.
+    enfants: Value,
+    circonscriptions: Vec<Circonscription>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lien_ecoles: Option<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+struct Circonscription {
+    nom: String,
+    ecoles: Vec<LigneEcole>,
+}
+
+#[derive(Debug, Serialize)]
+struct LigneEcole {
+    id: EcoleId,
+    nom: String,
+    uai: crate::domain::Uai,
+    commune: String,
+    type_libelle: &'static str,
+}
+
 async fn page_statistiques(State(state): State<AppState>, v: Visiteur) -> PageResult {
     let t = super::service(&state, v.acteur.clone(), |svc| svc.effectifs()).await?;
-    let niveaux: Vec<&str> = crate::domain::Niveau::ALL.iter().map(|n| n.code()).collect();
-    Ok(Html(state.pages.render("statistiques.html", &avec_moi(&v, json!({ "t": t, "niveaux": niveaux })))?))
+    let niveaux: Vec<&'static str> = crate::domain::Niveau::ALL.iter().map(|n| n.code()).collect();
+    #[derive(Serialize)]
+    struct Statistiques<T> {
+        t: T,
+        niveaux: Vec<&'static str>,
+    }
+    Ok(Html(state.pages.render("statistiques.html", &avec_moi(&v, Statistiques { t, niveaux }))?))
 }
 
 async fn page_ecole(
@@ -245,10 +332,19 @@ async fn page_ecole(
     let html = blocking(&state, move |s| {
         let total: u32 = classes.iter().map(|c| c.effectif).sum();
         let gestion = super::pages_scolarite::gestion_ecole(s, &v.acteur, &ecole, &classes)?;
-        s.pages.render(
-            "ecole.html",
-            &avec_moi(&v, json!({ "annee": annee.to_string(), "type_libelle": ecole.type_ecole.libelle(), "ecole": ecole, "classes": classes, "total": total, "gestion": gestion, "fait": fait })),
-        )
+        #[derive(Serialize)]
+        struct PageEcole<E, C, G> {
+            annee: String,
+            type_libelle: &'static str,
+            ecole: E,
+            classes: C,
+            total: u32,
+            gestion: G,
+            fait: Option<&'static str>,
+        }
+        let type_libelle = ecole.type_ecole.libelle();
+        let page = PageEcole { annee: annee.to_string(), type_libelle, ecole, classes, total, gestion, fait };
+        s.pages.render("ecole.html", &avec_moi(&v, page))
     })
     .await?;
     Ok(Html(html))
@@ -261,7 +357,7 @@ pub(super) fn ligne_vue(l: &Value) -> Value {
         .as_str()
         .and_then(|d| time::Date::parse(d, &time::format_description::well_known::Iso8601::DEFAULT).ok())
     {
-        l["date_naissance"] = json!(date_fr(d));
+        l["date_naissance"] = Value::String(date_fr(d));
     }
     l
 }
@@ -283,13 +379,17 @@ async fn page_classe(
     let html = blocking(&state, move |s| {
         let lignes: Vec<Value> = lignes.as_array().map(|l| l.iter().map(ligne_vue).collect()).unwrap_or_default();
         let gestion = super::pages_scolarite::gestion_classe(s, &v.acteur, &classe)?;
-        s.pages.render(
-            "classe.html",
-            &avec_moi(
-                &v,
-                json!({ "annee": classe.annee.to_string(), "classe": classe, "ecole": ecole, "eleves": lignes, "gestion": gestion, "fait": fait }),
-            ),
-        )
+        #[derive(Serialize)]
+        struct PageClasse<C, E, G> {
+            annee: String,
+            classe: C,
+            ecole: E,
+            eleves: Vec<Value>,
+            gestion: G,
+            fait: Option<&'static str>,
+        }
+        let page = PageClasse { annee: classe.annee.to_string(), classe, ecole, eleves: lignes, gestion, fait };
+        s.pages.render("classe.html", &avec_moi(&v, page))
     })
     .await?;
     Ok(Html(html))
@@ -333,38 +433,65 @@ async fn page_recherche(
     let (annee, lignes) = super::service(&state, v.acteur.clone(), move |svc| {
         let lignes = match demande {
             Some(d) => svc.eleves(&d)?,
-            None => json!([]),
+            None => Value::Array(Vec::new()),
         };
         Ok((svc.annee()?, lignes))
     })
     .await?;
     let lignes: Vec<Value> = lignes.as_array().map(|l| l.iter().map(ligne_vue).collect()).unwrap_or_default();
     let q: String = q.chars().take(RECHERCHE_MAX).collect();
-    let ctx = json!({ "annee": annee.to_string(), "q": q, "eleves": lignes, "limite": limite, "message": message,
-                      "scolarite": champs.contient(Champs::SCOLARITE), "naissance": champs.contient(Champs::NAISSANCE) });
-    Ok(Html(state.pages.render("recherche.html", &avec_moi(&v, ctx))?))
+    #[derive(Serialize)]
+    struct PageRecherche {
+        annee: String,
+        q: String,
+        eleves: Vec<Value>,
+        limite: u32,
+        message: Option<&'static str>,
+        scolarite: bool,
+        naissance: bool,
+    }
+    let page = PageRecherche {
+        annee: annee.to_string(),
+        q,
+        eleves: lignes,
+        limite,
+        message,
+        scolarite: champs.contient(Champs::SCOLARITE),
+        naissance: champs.contient(Champs::NAISSANCE),
+    };
+    Ok(Html(state.pages.render("recherche.html", &avec_moi(&v, page))?))
 }
 
 /// A consultation as a parent reads it: French date and words.
-fn consultation_json(c: &journal::Consultation) -> Value {
-    let le = time::OffsetDateTime::parse(&c.le, &time::format_description::well_known::Rfc3339)
-        .map(|t| {
-            let t = t.to_offset(crate::clock::paris_offset(t));
-            format!("{} à {:02} h {:02}", date_fr(t.date()), t.hour(), t.minute())
-        })
-        .unwrap_or_else(|_| c.le.clone());
-    let quoi = match (c.action.as_str(), c.ressource.as_str()) {
-        ("lire", "eleve") => "consultation du dossier",
-        ("lister", _) => "liste d'élèves",
-        ("rechercher", _) => "recherche",
-        ("imprimer", _) => "impression",
-        ("exporter", _) => "impression en lot",
-        ("creer", _) => "création",
-        ("modifier", _) => "modification",
-        ("lire", "journal") => "consultation de cet historique",
-        _ => "accès",
-    };
-    json!({ "le": le, "fonction": c.fonction, "action": quoi, "document": c.document })
+#[derive(Debug, Serialize)]
+struct VueConsultation {
+    le: String,
+    fonction: String,
+    action: &'static str,
+    document: Option<String>,
+}
+
+impl VueConsultation {
+    fn de(c: &journal::Consultation) -> Self {
+        let le = time::OffsetDateTime::parse(&c.le, &time::format_description::well_known::Rfc3339)
+            .map(|t| {
+                let t = t.to_offset(crate::clock::paris_offset(t));
+                format!("{} à {:02} h {:02}", date_fr(t.date()), t.hour(), t.minute())
+            })
+            .unwrap_or_else(|_| c.le.clone());
+        let action = match (c.action.as_str(), c.ressource.as_str()) {
+            ("lire", "eleve") => "consultation du dossier",
+            ("lister", _) => "liste d'élèves",
+            ("rechercher", _) => "recherche",
+            ("imprimer", _) => "impression",
+            ("exporter", _) => "impression en lot",
+            ("creer", _) => "création",
+            ("modifier", _) => "modification",
+            ("lire", "journal") => "consultation de cet historique",
+            _ => "accès",
+        };
+        Self { le, fonction: c.fonction.clone(), action, document: c.document.clone() }
+    }
 }
 
 /// A pupil's record as a page receives it: read back from the use case's projection, so a
@@ -457,28 +584,37 @@ async fn page_eleve(
         let voir = |c: Champs| champs.contient(c);
         let e = &f.eleve;
         let id = EleveId::parse(&e.id).map_err(|_| Error::introuvable("élève"))?;
-        let scolarites: Vec<Value> = f
+        let scolarites: Vec<LigneScolarite> = f
             .scolarites
             .iter()
-            .map(|s| {
-                json!({
-                    "annee": s.annee.to_string(), "ecole": s.ecole, "ecole_id": s.ecole_id, "uai": s.uai, "niveau": s.niveau,
-                    "cycle": s.cycle.map(|c| c.numero()), "classe": s.classe, "classe_id": s.classe_id, "ulis": s.ulis,
-                    "etat": s.etat.map(|e| e.libelle()), "date_admission": s.date_admission.map(date_fr),
-                })
+            .map(|s| LigneScolarite {
+                annee: s.annee.to_string(),
+                ecole: s.ecole.clone(),
+                ecole_id: s.ecole_id.clone(),
+                uai: s.uai.clone(),
+                niveau: s.niveau,
+                cycle: s.cycle.map(|c| c.numero()),
+                classe: s.classe.clone(),
+                classe_id: s.classe_id.clone(),
+                ulis: s.ulis,
+                etat: s.etat.map(|e| e.libelle()),
+                date_admission: s.date_admission.map(date_fr),
             })
             .collect();
-        let responsables: Vec<Value> = f
+        let responsables: Vec<LigneResponsable> = f
             .responsables
             .iter()
             .map(|r| {
                 let civilite = r.civilite.map(|c| c.code().to_string());
-                json!({
-                    "rang": r.rang, "identite": joindre(&[&civilite, &r.prenom, &r.nom], " "),
-                    "lien": r.lien.map(|l| l.libelle()), "autorite_parentale": r.autorite_parentale.unwrap_or(true),
-                    "adresse": joindre(&[&r.adresse, &r.code_postal, &r.commune, &r.pays], " "),
-                    "telephones": joindre(&[&r.tel_portable, &r.tel_domicile, &r.tel_travail], " · "), "courriel": r.courriel,
-                })
+                LigneResponsable {
+                    rang: r.rang,
+                    identite: joindre(&[&civilite, &r.prenom, &r.nom], " "),
+                    lien: r.lien.map(|l| l.libelle()),
+                    autorite_parentale: r.autorite_parentale.unwrap_or(true),
+                    adresse: joindre(&[&r.adresse, &r.code_postal, &r.commune, &r.pays], " "),
+                    telephones: joindre(&[&r.tel_portable, &r.tel_domicile, &r.tel_travail], " · "),
+                    courriel: r.courriel.clone(),
+                }
             })
             .collect();
         // The breadcrumb: this year's school, and its class for those who see the schooling.
@@ -489,34 +625,130 @@ async fn page_eleve(
             .filter(de_l_annee)
             .find(|s| s.etat.is_some_and(|e| e.est_present()))
             .or_else(|| f.scolarites.iter().find(de_l_annee));
-        let scolarite = courante.filter(|s| s.ecole_id.is_some()).map(|s| {
-            json!({ "ecole": s.ecole, "ecole_id": s.ecole_id, "classe": s.classe, "classe_id": s.classe_id })
+        let scolarite = courante.filter(|s| s.ecole_id.is_some()).map(|s| Fil {
+            ecole: s.ecole.clone(),
+            ecole_id: s.ecole_id.clone(),
+            classe: s.classe.clone(),
+            classe_id: s.classe_id.clone(),
         });
-        let docs = json!({
-            "certificat": a.decision(Ressource::Document(Document::CertificatScolarite), Action::Imprimer).autorise(),
-            "fiche": a.decision(Ressource::Document(Document::FicheRenseignements), Action::Imprimer).autorise(),
-        });
-        let eleve = json!({ "id": e.id, "nom": e.nom, "nom_usage": e.nom_usage, "prenoms": e.prenoms,
-                            "naissance_lieu": e.naissance_lieu, "ine": e.ine });
-        let sexe = e.sexe.map(|x| if x == crate::domain::Sexe::F { "féminin" } else { "masculin" });
-        s.pages.render(
-            "eleve.html",
-            &avec_moi(
-                &v,
-                json!({
-                    "eleve": eleve, "sexe": sexe, "naissance": e.date_naissance.map(date_fr),
-                    "adresse": joindre(&[&e.adresse, &e.code_postal, &e.commune_residence], " "),
-                    "scolarites": scolarites, "responsables": responsables, "contacts": f.contacts, "scolarite": scolarite,
-                    "consultations": consultations.map(|l| l.iter().map(consultation_json).collect::<Vec<_>>()),
-                    "docs": docs, "fait": fait,
-                    "demarches": super::pages_scolarite::demarches_eleve(s, a, champs, &id, annee)?,
-                    "liens": a.decision(Ressource::Classe, Action::Lire).autorise(),
-                    "voir": { "adresse": voir(Champs::ADRESSE), "ine": voir(Champs::INE), "ecole": voir(Champs::ECOLE),
-                              "scolarite": voir(Champs::SCOLARITE), "responsables": voir(Champs::RESPONSABLES), "contacts": voir(Champs::CONTACTS) },
-                }),
-            ),
-        )
+        let docs = Docs {
+            certificat: a.decision(Ressource::Document(Document::CertificatScolarite), Action::Imprimer).autorise(),
+            fiche: a.decision(Ressource::Document(Document::FicheRenseignements), Action::Imprimer).autorise(),
+        };
+        let page = PageEleve {
+            eleve: Identite {
+                id: e.id.clone(),
+                nom: e.nom.clone(),
+                nom_usage: e.nom_usage.clone(),
+                prenoms: e.prenoms.clone(),
+                naissance_lieu: e.naissance_lieu.clone(),
+                ine: e.ine.clone(),
+            },
+            sexe: e.sexe.map(|x| if x == crate::domain::Sexe::F { "féminin" } else { "masculin" }),
+            naissance: e.date_naissance.map(date_fr),
+            adresse: joindre(&[&e.adresse, &e.code_postal, &e.commune_residence], " "),
+            scolarites,
+            responsables,
+            contacts: &f.contacts,
+            scolarite,
+            consultations: consultations.map(|l| l.iter().map(VueConsultation::de).collect()),
+            docs,
+            fait,
+            demarches: super::pages_scolarite::demarches_eleve(s, a, champs, &id, annee)?,
+            liens: a.decision(Ressource::Classe, Action::Lire).autorise(),
+            voir: Voir {
+                adresse: voir(Champs::ADRESSE),
+                ine: voir(Champs::INE),
+                ecole: voir(Champs::ECOLE),
+                scolarite: voir(Champs::SCOLARITE),
+                responsables: voir(Champs::RESPONSABLES),
+                contacts: voir(Champs::CONTACTS),
+            },
+        };
+        s.pages.render("eleve.html", &avec_moi(&v, page))
     })
     .await?;
     Ok(Html(html))
+}
+
+/// The pupil's page, built from the projected record only.
+#[derive(Debug, Serialize)]
+struct PageEleve<'a> {
+    eleve: Identite,
+    sexe: Option<&'static str>,
+    naissance: Option<String>,
+    adresse: Option<String>,
+    scolarites: Vec<LigneScolarite>,
+    responsables: Vec<LigneResponsable>,
+    contacts: &'a [Value],
+    scolarite: Option<Fil>,
+    consultations: Option<Vec<VueConsultation>>,
+    docs: Docs,
+    fait: Option<&'static str>,
+    demarches: super::pages_scolarite::Demarches,
+    liens: bool,
+    voir: Voir,
+}
+
+#[derive(Debug, Serialize)]
+struct Identite {
+    id: String,
+    nom: Option<String>,
+    nom_usage: Option<String>,
+    prenoms: Option<String>,
+    naissance_lieu: Option<String>,
+    ine: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct LigneScolarite {
+    annee: String,
+    ecole: Option<String>,
+    ecole_id: Option<String>,
+    uai: Option<String>,
+    niveau: Option<crate::domain::Niveau>,
+    cycle: Option<u8>,
+    classe: Option<String>,
+    classe_id: Option<String>,
+    ulis: Option<bool>,
+    etat: Option<&'static str>,
+    date_admission: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct LigneResponsable {
+    rang: Option<u8>,
+    identite: Option<String>,
+    lien: Option<&'static str>,
+    autorite_parentale: bool,
+    adresse: Option<String>,
+    telephones: Option<String>,
+    courriel: Option<String>,
+}
+
+/// The breadcrumb of the pupil's page.
+#[derive(Debug, Serialize)]
+struct Fil {
+    ecole: Option<String>,
+    ecole_id: Option<String>,
+    classe: Option<String>,
+    classe_id: Option<String>,
+}
+
+/// The documents the visitor may print from the page.
+#[derive(Debug, Serialize)]
+struct Docs {
+    certificat: bool,
+    fiche: bool,
+}
+
+/// The categories of fields the role sees (the data itself is already projected).
+#[derive(Debug, Serialize)]
+struct Voir {
+    adresse: bool,
+    ine: bool,
+    ecole: bool,
+    scolarite: bool,
+    responsables: bool,
+    contacts: bool,
 }

@@ -9,10 +9,9 @@ use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
-use super::pages::{PageError, PageResult, avec_moi};
+use super::pages::{Choix, Message, PageError, PageResult, avec_moi};
 use super::session::{self, Visiteur};
 use super::{Error, blocking};
 use crate::app::AppState;
@@ -43,7 +42,7 @@ pub struct Suite {
 
 async fn page_connexion(State(state): State<AppState>, q: Result<Query<Suite>, QueryRejection>) -> PageResult {
     let suite = session::suite_sure(q.ok().and_then(|Query(s)| s.suite).as_deref());
-    Ok(Html(state.pages.render("connexion.html", &json!({ "suite": suite }))?))
+    Ok(Html(state.pages.render("connexion.html", &Connexion { suite: &suite, message: None, login: None })?))
 }
 
 /// Credentials from the form.
@@ -82,9 +81,10 @@ async fn connexion(
         }
         Err(e) if e.status() == StatusCode::UNAUTHORIZED => {
             let login: String = login.chars().take(100).collect();
-            let html = state
-                .pages
-                .render("connexion.html", &json!({ "suite": suite, "message": e.message(), "login": login }))?;
+            let html = state.pages.render(
+                "connexion.html",
+                &Connexion { suite: &suite, message: Some(e.message()), login: Some(&login) },
+            )?;
             Ok((StatusCode::UNAUTHORIZED, Html(html)).into_response())
         }
         Err(e) => Err(e.into()),
@@ -99,8 +99,7 @@ pub struct Csrf {
 
 async fn deconnexion(State(state): State<AppState>, v: Visiteur, Form(f): Form<Csrf>) -> Result<Response, PageError> {
     v.verifier_csrf(&f.csrf)?;
-    let le = state.clock.now();
-    blocking(&state, move |s| Ok(auth::deconnecter(&s.store, &s.cles, le, &v.acteur)?)).await?;
+    blocking(&state, move |s| Ok(super::contexte(s, &v.acteur).deconnecter()?)).await?;
     Ok(([(SET_COOKIE, session::cookie_efface())], Redirect::to("/connexion")).into_response())
 }
 
@@ -120,7 +119,7 @@ fn page_mot_de_passe(
     let jeton: String = jeton.chars().filter(char::is_ascii_hexdigit).take(64).collect();
     state.pages.render(
         "mot_de_passe.html",
-        &json!({ "titre": titre, "action": action, "jeton": jeton, "minimum": 12, "message": message }),
+        &MotDePasse { titre, action, jeton: &jeton, minimum: 12, message: message.as_deref() },
     )
 }
 
@@ -180,7 +179,13 @@ where
     match blocking(state, move |s| faire(s, le, f.jeton.trim(), &f.mot_de_passe)).await {
         Ok((titre, message)) => Ok(Html(state.pages.render(
             "message.html",
-            &json!({ "titre": titre, "message": message, "lien": "/connexion", "lien_texte": "Se connecter" }),
+            &Message {
+                titre,
+                message: &message,
+                lien: Some("/connexion"),
+                lien_texte: Some("Se connecter"),
+                avertissements: &[],
+            },
         )?)
         .into_response()),
         Err(e) if e.status().is_client_error() => refuse(e.status(), &jeton, e.message().to_string()),
@@ -190,7 +195,7 @@ where
 
 async fn activer(State(state): State<AppState>, Form(f): Form<FormMotDePasse>) -> Result<Response, PageError> {
     choisir_mot_de_passe(&state, f, ACTIVATION, |s, le, jeton, mdp| {
-        let k = auth::activer(&s.store, &s.cles, le, jeton, mdp)?;
+        let k = crate::service::comptes::activer(&s.store, &s.cles, le, jeton, mdp)?;
         let suite = if k.role.exige_second_facteur() {
             " À la première connexion, vous activerez votre second facteur (une application d'authentification sur votre téléphone)."
         } else {
@@ -203,7 +208,7 @@ async fn activer(State(state): State<AppState>, Form(f): Form<FormMotDePasse>) -
 
 async fn reinitialiser(State(state): State<AppState>, Form(f): Form<FormMotDePasse>) -> Result<Response, PageError> {
     choisir_mot_de_passe(&state, f, REINITIALISATION, |s, le, jeton, mdp| {
-        auth::reinitialiser(&s.store, &s.cles, le, jeton, mdp)?;
+        crate::service::comptes::reinitialiser(&s.store, &s.cles, le, jeton, mdp)?;
         Ok(("Mot de passe changé", "Votre nouveau mot de passe est enregistré.".into()))
     })
     .await
@@ -215,7 +220,15 @@ fn rendre_compte(state: &AppState, v: &Visiteur, message: Option<&str>) -> Resul
         "compte.html",
         &avec_moi(
             v,
-            json!({ "compte": { "login": k.login, "totp": k.totp_confirme, "totp_requis": k.role.exige_second_facteur(), "codes_restants": restants }, "message": message }),
+            PageCompte {
+                compte: MonCompte {
+                    totp_requis: k.role.exige_second_facteur(),
+                    login: k.login,
+                    totp: k.totp_confirme,
+                    codes_restants: restants,
+                },
+                message,
+            },
         ),
     )
 }
@@ -239,10 +252,9 @@ async fn changer_mot_de_passe(
     Form(f): Form<FormChangement>,
 ) -> Result<Response, PageError> {
     v.verifier_csrf(&f.csrf)?;
-    let le = state.clock.now();
     let s2 = state.clone();
     let (status, html) = blocking(&state, move |s| {
-        match auth::changer_mot_de_passe(&s.store, &s.cles, le, &v.acteur, &f.actuel, &f.nouveau).map_err(Error::from) {
+        match super::contexte(s, &v.acteur).changer_mot_de_passe(&f.actuel, &f.nouveau).map_err(Error::from) {
             Ok(()) => Ok((
                 StatusCode::OK,
                 rendre_compte(&s2, &v, Some("Mot de passe changé ; vos autres sessions sont fermées."))?,
@@ -259,13 +271,10 @@ async fn page_second_facteur(State(state): State<AppState>, v: Visiteur) -> Resu
     let s2 = state.clone();
     let html = blocking(&state, move |s| {
         let login = v.acteur.login.clone().unwrap_or_default();
-        match auth::commencer_totp(&s.store, &s.cles, &v.acteur) {
+        match super::contexte(s, &v.acteur).commencer_totp() {
             Ok(secret) => {
                 let uri = auth::totp::uri(&secret, &login);
-                s.pages.render(
-                    "second_facteur.html",
-                    &avec_moi(&v, json!({ "secret": auth::totp::base32(&secret), "qr": super::comptes::qr_svg(&uri) })),
-                )
+                s.pages.render("second_facteur.html", &avec_moi(&v, SecondFacteur::de(&secret, &uri, None)))
             }
             Err(auth::Error::Interdit(m)) => rendre_compte(&s2, &v, Some(&m)),
             Err(e) => Err(e.into()),
@@ -288,23 +297,18 @@ async fn confirmer_second_facteur(
     Form(f): Form<FormCode>,
 ) -> Result<Response, PageError> {
     v.verifier_csrf(&f.csrf)?;
-    let le = state.clock.now();
-    let (status, html) =
-        blocking(&state, move |s| match auth::confirmer_totp(&s.store, &s.cles, le, &v.acteur, &f.code) {
-            Ok(codes) => {
-                Ok((StatusCode::OK, s.pages.render("codes_secours.html", &avec_moi(&v, json!({ "codes": codes })))?))
-            }
-            Err(auth::Error::Verification(m)) => {
-                // A new secret is drawn: the page shows it again with the message.
-                let secret = auth::commencer_totp(&s.store, &s.cles, &v.acteur)?;
-                let uri = auth::totp::uri(&secret, v.acteur.login.as_deref().unwrap_or_default());
-                let ctx =
-                    json!({ "secret": auth::totp::base32(&secret), "qr": super::comptes::qr_svg(&uri), "message": m });
-                Ok((StatusCode::UNPROCESSABLE_ENTITY, s.pages.render("second_facteur.html", &avec_moi(&v, ctx))?))
-            }
-            Err(e) => Err(e.into()),
-        })
-        .await?;
+    let (status, html) = blocking(&state, move |s| match super::contexte(s, &v.acteur).confirmer_totp(&f.code) {
+        Ok(codes) => Ok((StatusCode::OK, s.pages.render("codes_secours.html", &avec_moi(&v, CodesSecours { codes }))?)),
+        Err(auth::Error::Verification(m)) => {
+            // A new secret is drawn: the page shows it again with the message.
+            let secret = super::contexte(s, &v.acteur).commencer_totp()?;
+            let uri = auth::totp::uri(&secret, v.acteur.login.as_deref().unwrap_or_default());
+            let ctx = SecondFacteur::de(&secret, &uri, Some(m));
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, s.pages.render("second_facteur.html", &avec_moi(&v, ctx))?))
+        }
+        Err(e) => Err(e.into()),
+    })
+    .await?;
     Ok((status, Html(html)).into_response())
 }
 
@@ -322,25 +326,30 @@ fn rendre_comptes(
     lien: Option<(String, String)>,
     message: Option<String>,
 ) -> Result<String, Error> {
-    let vus: Vec<Value> = super::contexte(s, &v.acteur)
+    let comptes: Vec<LigneCompte> = super::contexte(s, &v.acteur)
         .comptes()?
         .into_iter()
-        .map(|k| json!({ "id": k.id, "login": k.login, "role": k.role.libelle(), "territoire": k.territoire, "nom": k.nom, "etat": k.etat }))
+        .map(|k| LigneCompte {
+            id: k.id,
+            login: k.login,
+            role: k.role.libelle(),
+            territoire: k.territoire,
+            nom: k.nom,
+            etat: k.etat,
+        })
         .collect();
-    let roles: Vec<Value> = Role::COMPTES
+    let roles: Vec<Choix> = Role::COMPTES
         .into_iter()
         .filter(|r| policy::peut_creer(v.acteur.role, *r))
-        .map(|r| json!({ "code": r.code(), "libelle": r.libelle() }))
+        .map(|r| Choix { code: r.code(), libelle: r.libelle() })
         .collect();
-    let perimetres: Vec<Value> = PERIMETRES.iter().map(|(c, l)| json!({ "code": c, "libelle": l })).collect();
+    let perimetres: Vec<Choix> = PERIMETRES.iter().map(|&(code, libelle)| Choix { code, libelle }).collect();
     let (lien, lien_message) = match lien {
         Some((l, m)) => (Some(l), Some(m)),
         None => (None, None),
     };
-    s.pages.render(
-        "comptes.html",
-        &avec_moi(v, json!({ "comptes": vus, "roles": roles, "perimetres": perimetres, "lien": lien, "lien_message": lien_message, "message": message })),
-    )
+    s.pages
+        .render("comptes.html", &avec_moi(v, PageComptes { comptes, roles, perimetres, lien, lien_message, message }))
 }
 
 async fn page_comptes(State(state): State<AppState>, v: Visiteur) -> PageResult {
@@ -427,7 +436,7 @@ async fn desactiver_compte(
     let le = state.clock.now();
     v.acteur.autoriser(Ressource::Compte, Action::Supprimer, le)?;
     let id = CompteId::parse(&id).map_err(|_| Error::introuvable("compte"))?;
-    blocking(&state, move |s| Ok(auth::desactiver(&s.store, &s.cles, le, &v.acteur, &id)?)).await?;
+    blocking(&state, move |s| Ok(super::contexte(s, &v.acteur).desactiver_compte(&id)?)).await?;
     Ok(Redirect::to("/comptes").into_response())
 }
 
@@ -444,7 +453,7 @@ async fn reinitialiser_compte(
     let id = CompteId::parse(&id).map_err(|_| Error::introuvable("compte"))?;
     let base = base_url(&headers, &state);
     let html = blocking(&state, move |s| {
-        let jeton = auth::lien_reinitialisation(&s.store, &s.cles, le, &v.acteur, &id)?;
+        let jeton = super::contexte(s, &v.acteur).lien_reinitialisation(&id)?;
         rendre_comptes(
             s,
             &v,
@@ -457,4 +466,73 @@ async fn reinitialiser_compte(
     })
     .await?;
     Ok(Html(html).into_response())
+}
+
+#[derive(Debug, Serialize)]
+struct Connexion<'a> {
+    suite: &'a str,
+    message: Option<&'a str>,
+    login: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+struct MotDePasse<'a> {
+    titre: &'a str,
+    action: &'a str,
+    jeton: &'a str,
+    minimum: usize,
+    message: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+struct PageCompte<'a> {
+    compte: MonCompte,
+    message: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+struct MonCompte {
+    login: String,
+    totp: bool,
+    totp_requis: bool,
+    codes_restants: u32,
+}
+
+/// The enrolment of a second factor: the secret as text and as a QR code.
+#[derive(Debug, Serialize)]
+struct SecondFacteur {
+    secret: String,
+    qr: String,
+    message: Option<String>,
+}
+
+impl SecondFacteur {
+    fn de(secret: &[u8], uri: &str, message: Option<String>) -> Self {
+        Self { secret: auth::totp::base32(secret), qr: super::comptes::qr_svg(uri), message }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct CodesSecours {
+    codes: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct PageComptes {
+    comptes: Vec<LigneCompte>,
+    roles: Vec<Choix>,
+    perimetres: Vec<Choix>,
+    lien: Option<String>,
+    lien_message: Option<String>,
+    message: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct LigneCompte {
+    id: String,
+    login: String,
+    role: &'static str,
+    territoire: Option<String>,
+    nom: Option<String>,
+    etat: crate::store::comptes::Etat,
 }

@@ -15,22 +15,24 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
 
-use super::pages::{PageError, avec_moi};
+use serde::{Deserialize, Serialize};
+
+use super::pages::{Choix, Message, PageError, avec_moi};
 use super::parcours::{self, DemandeAdmissionSaisie, DemandeInscription, EnfantSaisi};
 use super::session::Visiteur;
 use super::{Error, blocking};
 use crate::app::{AppState, Inner};
 use crate::auth::Acteur;
 use crate::domain::Document;
-use crate::domain::identite::{date_fr, parse_date};
+use crate::domain::identite::date_fr;
 use crate::domain::parcours::{EtatInscription, ModeScolarisation, Piece};
 use crate::domain::{EcoleId, EleveSaisie, Lien, Niveau, Perimetre, ResponsableSaisie};
 use crate::policy::{Action, Champs, Ressource, Role};
 use crate::service::parcours::Resultat;
 use crate::store::classes;
+use crate::store::doublons::Candidat;
 
 pub(super) type Sortie = Result<Response, PageError>;
 
@@ -106,14 +108,17 @@ impl Saisie {
     }
 
     /// The values to fill the form again with (every known field, blank when absent).
-    pub(super) fn valeurs(&self) -> Value {
+    pub(super) fn valeurs(&self) -> BTreeMap<String, String> {
         let responsables = ["r1", "r2"].iter().flat_map(|p| CHAMPS_RESPONSABLE.iter().map(move |k| format!("{p}_{k}")));
-        let mut m = Map::new();
-        for k in CHAMPS_ENFANT.iter().map(|k| k.to_string()).chain(responsables) {
-            let v: String = self.get(&k).unwrap_or_default().chars().take(VALEUR_MAX).collect();
-            m.insert(k, Value::String(v));
-        }
-        Value::Object(m)
+        CHAMPS_ENFANT
+            .iter()
+            .map(|k| k.to_string())
+            .chain(responsables)
+            .map(|k| {
+                let v: String = self.get(&k).unwrap_or_default().chars().take(VALEUR_MAX).collect();
+                (k, v)
+            })
+            .collect()
     }
 }
 
@@ -199,17 +204,33 @@ fn enfant(s: &Saisie) -> EnfantSaisi {
     }
 }
 
+/// A possible duplicate, as the form lists it.
+#[derive(Debug, Serialize)]
+pub(super) struct VueCandidat {
+    eleve_id: String,
+    nom: String,
+    prenoms: String,
+    date_naissance: String,
+    naissance_lieu: String,
+    derniere_ecole: Option<String>,
+    score: u32,
+    ine: bool,
+}
+
 /// The possible duplicates of a refusal, as the form lists them.
-fn candidats(e: &Error) -> Vec<Value> {
-    let Some(Value::Array(c)) = e.candidats() else { return vec![] };
-    c.iter()
-        .map(|k| {
-            let date = k["date_naissance"].as_str().and_then(|d| parse_date("date", d).ok()).map(date_fr);
-            json!({
-                "eleve_id": k["eleve_id"], "nom": k["nom"], "prenoms": k["prenoms"], "date_naissance": date,
-                "naissance_lieu": k["naissance_lieu"], "derniere_ecole": k["derniere_ecole"], "score": k["score"],
-                "ine": k["a_un_ine"],
-            })
+fn candidats(e: &Error) -> Vec<VueCandidat> {
+    let Some(c) = e.candidats() else { return vec![] };
+    let Ok(c) = serde_json::from_value::<Vec<Candidat>>(c.clone()) else { return vec![] };
+    c.into_iter()
+        .map(|k| VueCandidat {
+            eleve_id: k.eleve_id,
+            nom: k.nom,
+            prenoms: k.prenoms,
+            date_naissance: date_fr(k.date_naissance),
+            naissance_lieu: k.naissance_lieu,
+            derniere_ecole: k.derniere_ecole,
+            score: k.score,
+            ine: k.a_un_ine,
         })
         .collect()
 }
@@ -256,7 +277,10 @@ pub(super) fn refus(state: &AppState, v: &Visiteur, e: Error, lien: &str, texte:
     let titre = if e.status() == StatusCode::FORBIDDEN { "Accès refusé" } else { "Demande refusée" };
     let html = state.pages.render(
         "erreur.html",
-        &avec_moi(v, json!({ "titre": titre, "message": e.message(), "lien": lien, "lien_texte": texte })),
+        &avec_moi(
+            v,
+            Message { titre, message: e.message(), lien: Some(lien), lien_texte: Some(texte), avertissements: &[] },
+        ),
     )?;
     Ok((e.status(), Html(html)).into_response())
 }
@@ -270,8 +294,13 @@ pub(super) fn fait(state: &AppState, v: &Visiteur, vers: &str, code: &str, avert
         "message.html",
         &avec_moi(
             v,
-            json!({ "titre": "C'est fait", "message": confirmation(Some(code)).unwrap_or("C'est enregistré."),
-                    "avertissements": avertissements, "lien": vers, "lien_texte": "Continuer" }),
+            Message {
+                titre: "C'est fait",
+                message: confirmation(Some(code)).unwrap_or("C'est enregistré."),
+                avertissements,
+                lien: Some(vers),
+                lien_texte: Some("Continuer"),
+            },
         ),
     )?;
     Ok(Html(html).into_response())
@@ -317,115 +346,216 @@ async fn page_inscriptions(
         let par_l_ecole = matches!(a.perimetre, Perimetre::Ecole(_));
         let certificat = a.decision(Ressource::Document(Document::CertificatInscription), Action::Imprimer).autorise();
         let admettre = a.role == Role::Directeur && a.decision(Ressource::Eleve, Action::Creer).autorise();
-        let lignes: Vec<Value> = l
-            .iter()
+        let inscriptions: Vec<LigneInscription> = l
+            .into_iter()
             .map(|i| {
-                json!({
-                    "id": i.id, "eleve_id": i.eleve_id, "nom": i.nom, "prenoms": i.prenoms,
-                    "date_naissance": champs.contient(Champs::NAISSANCE).then(|| date_fr(i.date_naissance)),
-                    "commune": i.commune, "annee": i.annee.to_string(), "niveau": i.niveau.code(),
-                    "mode": (i.mode != ModeScolarisation::Ecole).then(|| i.mode.libelle()), "ecole": i.ecole,
-                    "etat": i.etat.code(), "etat_libelle": i.etat.libelle(), "cree_le": date_fr(i.cree_le),
-                    "confirmer": modifier && (i.par_ecole || !par_l_ecole) && i.etat == EtatInscription::EnAttente,
-                    "annuler": modifier && (i.par_ecole || !par_l_ecole)
-                        && matches!(i.etat, EtatInscription::EnAttente | EtatInscription::Inscrit),
-                    "certificat": certificat && matches!(i.etat, EtatInscription::Inscrit | EtatInscription::Admis),
-                    "admettre": admettre && i.etat == EtatInscription::Inscrit && i.ecole_id.is_some(),
-                })
+                let gere = modifier && (i.par_ecole || !par_l_ecole);
+                LigneInscription {
+                    date_naissance: champs.contient(Champs::NAISSANCE).then(|| date_fr(i.date_naissance)),
+                    annee: i.annee.to_string(),
+                    niveau: i.niveau.code(),
+                    mode: (i.mode != ModeScolarisation::Ecole).then(|| i.mode.libelle()),
+                    etat: i.etat.code(),
+                    etat_libelle: i.etat.libelle(),
+                    cree_le: date_fr(i.cree_le),
+                    confirmer: gere && i.etat == EtatInscription::EnAttente,
+                    annuler: gere && matches!(i.etat, EtatInscription::EnAttente | EtatInscription::Inscrit),
+                    certificat: certificat && matches!(i.etat, EtatInscription::Inscrit | EtatInscription::Admis),
+                    admettre: admettre && i.etat == EtatInscription::Inscrit && i.ecole_id.is_some(),
+                    id: i.id,
+                    eleve_id: i.eleve_id,
+                    nom: i.nom,
+                    prenoms: i.prenoms,
+                    commune: i.commune,
+                    ecole: i.ecole,
+                }
             })
             .collect();
-        let etats: Vec<Value> = EtatInscription::TOUS
+        let etats: Vec<ChoixEtat> = EtatInscription::TOUS
             .iter()
-            .map(|e| json!({ "code": e.code(), "libelle": e.libelle(), "choisi": Some(*e) == etat }))
+            .map(|e| ChoixEtat { code: e.code(), libelle: e.libelle(), choisi: Some(*e) == etat })
             .collect();
-        s.pages.render(
-            "inscriptions.html",
-            &avec_moi(
-                &v,
-                json!({ "inscriptions": lignes, "etats": etats, "fait": fait,
-                        "creer": a.decision(Ressource::Inscription, Action::Creer).autorise() }),
-            ),
-        )
+        let creer = a.decision(Ressource::Inscription, Action::Creer).autorise();
+        s.pages.render("inscriptions.html", &avec_moi(&v, PageInscriptions { inscriptions, etats, fait, creer }))
     })
     .await?;
     Ok(Html(html).into_response())
 }
 
-/// What the child's form offers: schools, niveaux, modes, years, links, papers, classes.
-fn contexte_formulaire(
+/// The child's form: what it offers (schools, niveaux, modes, years, links, papers, classes),
+/// what was typed, and the refusal with its possible duplicates.
+#[derive(Debug, Serialize)]
+struct Formulaire {
+    v: BTreeMap<String, String>,
+    resp: Vec<BTreeMap<&'static str, String>>,
+    message: Option<String>,
+    candidats: Vec<VueCandidat>,
+    annee: String,
+    annees: [String; 2],
+    niveaux: Vec<Choix>,
+    modes: Vec<Choix>,
+    liens: Vec<Choix>,
+    ecoles: Vec<ChoixId>,
+    classes: Vec<ChoixId>,
+    pieces: Vec<ChoixPiece>,
+    ulis: bool,
+    aujourdhui: String,
+    /// Where the form is sent, and its title.
+    action: String,
+    titre: String,
+    admission: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    inscription: Option<VueInscription>,
+}
+
+/// A choice named by an id (a school, a class).
+#[derive(Debug, Serialize)]
+pub(super) struct ChoixId {
+    id: String,
+    libelle: String,
+}
+
+#[derive(Debug, Serialize)]
+struct ChoixPiece {
+    code: &'static str,
+    libelle: &'static str,
+    coche: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct ChoixEtat {
+    code: &'static str,
+    libelle: &'static str,
+    choisi: bool,
+}
+
+/// The inscription an admission starts from.
+#[derive(Debug, Serialize)]
+struct VueInscription {
+    id: String,
+    nom: String,
+    prenoms: String,
+    date_naissance: String,
+    niveau: &'static str,
+    niveau_libelle: &'static str,
+    ecole: Option<String>,
+    annee: String,
+    commune: String,
+}
+
+#[derive(Debug, Serialize)]
+struct PageInscriptions {
+    inscriptions: Vec<LigneInscription>,
+    etats: Vec<ChoixEtat>,
+    fait: Option<&'static str>,
+    creer: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct LigneInscription {
+    id: String,
+    eleve_id: String,
+    nom: String,
+    prenoms: String,
+    date_naissance: Option<String>,
+    commune: String,
+    annee: String,
+    niveau: &'static str,
+    mode: Option<&'static str>,
+    ecole: Option<String>,
+    etat: &'static str,
+    etat_libelle: &'static str,
+    cree_le: String,
+    confirmer: bool,
+    annuler: bool,
+    certificat: bool,
+    admettre: bool,
+}
+
+fn formulaire(
     s: &Inner,
     a: &Acteur,
+    (action, titre): (String, String),
     admission: Option<&EcoleId>,
     saisie: Option<&Saisie>,
     message: Option<&str>,
-    candidats: Vec<Value>,
-) -> Result<Value, Error> {
+    candidats: Vec<VueCandidat>,
+) -> Result<Formulaire, Error> {
     let svc = super::contexte(s, a);
     let annee = svc.annee()?;
     let valeurs = match saisie {
         Some(sa) => sa.valeurs(),
         None => Saisie(vec![]).valeurs(),
     };
-    let ecoles: Vec<Value> = match admission {
+    let ecoles: Vec<ChoixId> = match admission {
         Some(_) => vec![],
         None => {
             let mut l = svc.ecoles()?;
             l.sort_by(|x, y| x.nom.cmp(&y.nom));
             l.iter()
-                .map(|e| json!({ "id": e.id, "libelle": format!("{} — {}, {}", e.nom, e.uai, e.commune) }))
+                .map(|e| ChoixId { id: e.id.to_string(), libelle: format!("{} — {}, {}", e.nom, e.uai, e.commune) })
                 .collect()
         }
     };
-    let (classes, pieces) = match (admission, saisie) {
-        (Some(e), _) => {
+    let (classes, pieces) = match admission {
+        Some(e) => {
             let cl = svc.classes(e, Some(annee))?;
             let coches: Vec<&str> = saisie.map(|sa| sa.tous("pieces")).unwrap_or_default();
             (
                 cl.iter().map(choix_classe).collect::<Vec<_>>(),
                 Piece::TOUTES
                     .iter()
-                    .map(|p| json!({ "code": p.code(), "libelle": p.libelle(), "coche": coches.contains(&p.code()) }))
+                    .map(|p| ChoixPiece { code: p.code(), libelle: p.libelle(), coche: coches.contains(&p.code()) })
                     .collect::<Vec<_>>(),
             )
         }
-        (None, _) => (vec![], vec![]),
+        None => (vec![], vec![]),
     };
-    let resp: Vec<Value> = ["r1", "r2"]
+    let resp = ["r1", "r2"]
         .iter()
         .map(|p| {
-            let mut m = Map::new();
-            m.insert("p".into(), json!(p));
-            for k in CHAMPS_RESPONSABLE {
-                m.insert((*k).into(), valeurs[format!("{p}_{k}")].clone());
-            }
-            Value::Object(m)
+            let mut m: BTreeMap<&'static str, String> = CHAMPS_RESPONSABLE
+                .iter()
+                .map(|k| (*k, valeurs.get(&format!("{p}_{k}")).cloned().unwrap_or_default()))
+                .collect();
+            m.insert("p", (*p).to_string());
+            m
         })
         .collect();
-    Ok(json!({
-        "v": valeurs, "resp": resp, "message": message, "candidats": candidats, "annee": annee.to_string(),
-        "annees": [annee.to_string(), annee.suivante().to_string()],
-        "niveaux": Niveau::ALL.iter().map(|n| json!({ "code": n.code(), "libelle": n.libelle() })).collect::<Vec<_>>(),
-        "modes": ModeScolarisation::TOUS.iter().map(|m| json!({ "code": m.code(), "libelle": m.libelle() })).collect::<Vec<_>>(),
-        "liens": Lien::TOUS.iter().map(|l| json!({ "code": l.code(), "libelle": l.libelle() })).collect::<Vec<_>>(),
-        "ecoles": ecoles, "classes": classes, "pieces": pieces,
-        "ulis": saisie.is_some_and(|sa| sa.coche("ulis")),
-        "aujourdhui": s.clock.today().to_string(),
-    }))
+    Ok(Formulaire {
+        v: valeurs,
+        resp,
+        message: message.map(str::to_string),
+        candidats,
+        annee: annee.to_string(),
+        annees: [annee.to_string(), annee.suivante().to_string()],
+        niveaux: Choix::de(&Niveau::ALL, |n| n.code(), |n| n.libelle()),
+        modes: Choix::de(&ModeScolarisation::TOUS, |m| m.code(), |m| m.libelle()),
+        liens: Choix::de(&Lien::TOUS, |l| l.code(), |l| l.libelle()),
+        ecoles,
+        classes,
+        pieces,
+        ulis: saisie.is_some_and(|sa| sa.coche("ulis")),
+        aujourdhui: s.clock.today().to_string(),
+        admission: admission.is_some(),
+        action,
+        titre,
+        inscription: None,
+    })
 }
 
 /// A class as a `<select>` offers it: its label and niveaux.
-pub(super) fn choix_classe(k: &classes::ClasseResume) -> Value {
+pub(super) fn choix_classe(k: &classes::ClasseResume) -> ChoixId {
     let niveaux: Vec<&str> = k.niveaux.iter().map(|n| n.code()).collect();
-    json!({ "id": k.id, "libelle": format!("{} ({})", k.libelle, niveaux.join("-")) })
+    ChoixId { id: k.id.to_string(), libelle: format!("{} ({})", k.libelle, niveaux.join("-")) }
 }
 
 async fn page_nouvelle_inscription(State(state): State<AppState>, v: Visiteur) -> Sortie {
     v.acteur.autoriser(Ressource::Inscription, Action::Creer, state.clock.now())?;
     let html = blocking(&state, move |s| {
-        let mut ctx = contexte_formulaire(s, &v.acteur, None, None, None, vec![])?;
-        ctx["action"] = json!("/inscriptions/nouvelle");
-        ctx["titre"] = json!("Nouvelle inscription");
-        s.pages.render("inscription.html", &avec_moi(&v, ctx))
+        let cible = ("/inscriptions/nouvelle".to_string(), "Nouvelle inscription".to_string());
+        let page = formulaire(s, &v.acteur, cible, None, None, None, vec![])?;
+        s.pages.render("inscription.html", &avec_moi(&v, page))
     })
     .await?;
     Ok(Html(html).into_response())
@@ -446,12 +576,9 @@ async fn formulaire_refuse(
     }
     let status = e.status();
     let html = blocking(state, move |s| {
-        let mut ctx =
-            contexte_formulaire(s, &v.acteur, admission.as_ref(), Some(&sa), Some(e.message()), candidats(&e))?;
-        ctx["action"] = json!(action);
-        ctx["titre"] = json!(titre);
-        ctx["admission"] = json!(admission.is_some());
-        s.pages.render("inscription.html", &avec_moi(&v, ctx))
+        let page =
+            formulaire(s, &v.acteur, (action, titre), admission.as_ref(), Some(&sa), Some(e.message()), candidats(&e))?;
+        s.pages.render("inscription.html", &avec_moi(&v, page))
     })
     .await?;
     Ok((status, Html(html)).into_response())
@@ -533,12 +660,19 @@ fn rendre_admission_inscription(
         .map(parcours::ecole_id)
         .transpose()?
         .ok_or_else(|| Error::introuvable("école désignée"))?;
-    let mut ctx = contexte_formulaire(s, a, Some(&ecole), sa, message, vec![])?;
-    ctx["inscription"] = json!({
-        "id": i.id, "nom": i.nom, "prenoms": i.prenoms, "date_naissance": date_fr(i.date_naissance), "niveau": i.niveau.code(),
-        "niveau_libelle": i.niveau.libelle(), "ecole": i.ecole, "annee": i.annee.to_string(), "commune": i.commune,
+    let mut page = formulaire(s, a, (String::new(), String::new()), Some(&ecole), sa, message, vec![])?;
+    page.inscription = Some(VueInscription {
+        date_naissance: date_fr(i.date_naissance),
+        niveau: i.niveau.code(),
+        niveau_libelle: i.niveau.libelle(),
+        annee: i.annee.to_string(),
+        id: i.id,
+        nom: i.nom,
+        prenoms: i.prenoms,
+        ecole: i.ecole,
+        commune: i.commune,
     });
-    s.pages.render("admission.html", &avec_moi(v, ctx))
+    s.pages.render("admission.html", &avec_moi(v, page))
 }
 
 /// The admission's own fields: papers missing, class, ULIS, date.
@@ -604,11 +738,9 @@ async fn page_admission_directe(State(state): State<AppState>, v: Visiteur, Path
     let ecole = parcours::ecole_id(&id)?;
     let html = blocking(&state, move |s| {
         let e = super::contexte(s, &v.acteur).ecole(&ecole)?;
-        let mut ctx = contexte_formulaire(s, &v.acteur, Some(&ecole), None, None, vec![])?;
-        ctx["action"] = json!(format!("/ecoles/{ecole}/admission"));
-        ctx["titre"] = json!(format!("Admettre un élève — {}", e.nom));
-        ctx["admission"] = json!(true);
-        s.pages.render("inscription.html", &avec_moi(&v, ctx))
+        let cible = (format!("/ecoles/{ecole}/admission"), format!("Admettre un élève — {}", e.nom));
+        let page = formulaire(s, &v.acteur, cible, Some(&ecole), None, None, vec![])?;
+        s.pages.render("inscription.html", &avec_moi(&v, page))
     })
     .await?;
     Ok(Html(html).into_response())

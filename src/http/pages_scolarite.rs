@@ -8,11 +8,14 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
 use axum::routing::{get, post};
-use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
 use time::Date;
 
-use super::pages::{avec_moi, ligne_vue};
-use super::pages_parcours::{Saisie, Sortie, choix_classe, etape, fait, refus};
+use super::pages::{Choix, avec_moi, ligne_vue};
+use super::pages_parcours::{ChoixId, Saisie, Sortie, choix_classe, etape, fait, refus};
 use super::parcours;
 use super::session::Visiteur;
 use super::{Error, blocking};
@@ -44,26 +47,42 @@ pub(super) fn gestion_ecole(
     a: &Acteur,
     e: &territoires::EcoleResume,
     classes: &[classes::ClasseResume],
-) -> Result<Value, Error> {
+) -> Result<GestionEcole, Error> {
     let ecole = &e.id;
     let gerer = a.decision(Ressource::Eleve, Action::Modifier).autorise();
     let champs = a.decision(Ressource::Eleve, Action::Lister).champs();
-    let mut ctx = json!({
-        "gerer": gerer,
-        "registre": a.decision(Ressource::Document(Document::RegistreEleves), Action::Imprimer).autorise(),
-        "niveaux": Niveau::ALL.iter().filter(|n| e.type_ecole.admet(**n)).map(|n| n.code()).collect::<Vec<_>>(),
-    });
+    let mut g = GestionEcole {
+        gerer,
+        registre: a.decision(Ressource::Document(Document::RegistreEleves), Action::Imprimer).autorise(),
+        niveaux: Niveau::ALL.iter().filter(|n| e.type_ecole.admet(**n)).map(|n| n.code()).collect(),
+        inscriptions_attendues: None,
+        non_repartis: None,
+        classes_choix: None,
+    };
     if a.decision(Ressource::Inscription, Action::Lister).autorise() {
-        let n = super::contexte(s, a).compter_inscriptions(ecole, EtatInscription::Inscrit)?;
-        ctx["inscriptions_attendues"] = json!(n);
+        g.inscriptions_attendues = Some(super::contexte(s, a).compter_inscriptions(ecole, EtatInscription::Inscrit)?);
     }
     if gerer && !champs.is_empty() {
         let l = super::contexte(s, a).non_repartis(ecole)?;
-        ctx["non_repartis"] =
-            json!(l.as_array().map(|l| l.iter().map(ligne_vue).collect::<Vec<_>>()).unwrap_or_default());
-        ctx["classes_choix"] = json!(classes.iter().map(choix_classe).collect::<Vec<_>>());
+        g.non_repartis = Some(l.as_array().map(|l| l.iter().map(ligne_vue).collect()).unwrap_or_default());
+        g.classes_choix = Some(classes.iter().map(choix_classe).collect());
     }
-    Ok(ctx)
+    Ok(g)
+}
+
+/// What the school page adds for those who manage it.
+#[derive(Debug, Serialize)]
+pub(super) struct GestionEcole {
+    gerer: bool,
+    registre: bool,
+    niveaux: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    inscriptions_attendues: Option<usize>,
+    /// The use case's projected lines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    non_repartis: Option<Vec<Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    classes_choix: Option<Vec<ChoixId>>,
 }
 
 async fn creer_classe(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
@@ -158,30 +177,48 @@ fn resume_passage(p: &Passage, today: Date) -> String {
 }
 
 /// What the class page adds: each pupil's passage and the forms.
-pub(super) fn gestion_classe(s: &Inner, a: &Acteur, classe: &classes::ClasseResume) -> Result<Value, Error> {
+pub(super) fn gestion_classe(s: &Inner, a: &Acteur, classe: &classes::ClasseResume) -> Result<GestionClasse, Error> {
     let passages = a.decision(Ressource::Passage, Action::Lire).autorise();
     let gerer = a.decision(Ressource::Passage, Action::Modifier).autorise();
     let today = s.clock.today();
-    let mut ctx = json!({ "gerer": gerer && a.decision(Ressource::Eleve, Action::Modifier).autorise(),
-                          "lettres": a.decision(Ressource::Document(Document::NotificationPassage), Action::Imprimer).autorise() });
+    let mut g = GestionClasse {
+        gerer: gerer && a.decision(Ressource::Eleve, Action::Modifier).autorise(),
+        lettres: a.decision(Ressource::Document(Document::NotificationPassage), Action::Imprimer).autorise(),
+        passages: None,
+        types: None,
+        deplacer: None,
+        autres_classes: None,
+    };
     if passages {
-        let m: Map<String, Value> = super::contexte(s, a)
+        let m = super::contexte(s, a)
             .passages_de_classe(&classe.id)?
             .into_iter()
-            .map(|(id, p)| (id, json!(resume_passage(&p, today))))
+            .map(|(id, p)| (id, resume_passage(&p, today)))
             .collect();
-        ctx["passages"] = Value::Object(m);
-        ctx["types"] = json!(
-            TypePassage::TOUS.iter().map(|t| json!({ "code": t.code(), "libelle": t.libelle() })).collect::<Vec<_>>()
-        );
+        g.passages = Some(m);
+        g.types = Some(Choix::de(&TypePassage::TOUS, |t| t.code(), |t| t.libelle()));
     }
     if gerer {
         let autres = super::contexte(s, a).classes(&classe.ecole_id, Some(classe.annee))?;
-        ctx["deplacer"] = json!(autres.len() > 1);
-        ctx["autres_classes"] =
-            json!(autres.iter().filter(|k| k.id != classe.id).map(choix_classe).collect::<Vec<_>>());
+        g.deplacer = Some(autres.len() > 1);
+        g.autres_classes = Some(autres.iter().filter(|k| k.id != classe.id).map(choix_classe).collect());
     }
-    Ok(ctx)
+    Ok(g)
+}
+
+/// What the class page adds: each pupil's passage (by pupil id) and the forms.
+#[derive(Debug, Serialize)]
+pub(super) struct GestionClasse {
+    gerer: bool,
+    lettres: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    passages: Option<BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    types: Option<Vec<Choix>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deplacer: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    autres_classes: Option<Vec<ChoixId>>,
 }
 
 async fn proposer_classe(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
@@ -228,50 +265,115 @@ pub(super) fn demarches_eleve(
     champs: Champs,
     eleve: &EleveId,
     annee: AnneeScolaire,
-) -> Result<Value, Error> {
+) -> Result<Demarches, Error> {
     let today = s.clock.today();
     let gerer = a.decision(Ressource::Eleve, Action::Modifier).autorise();
     let decider = a.decision(Ressource::Passage, Action::Modifier).autorise();
     let repondre = a.decision(Ressource::ReponseFamille, Action::Modifier).autorise();
     let Some((fiche, passage)) = super::contexte(s, a).demarches(eleve, annee)? else {
-        return Ok(json!({}));
+        return Ok(Demarches { certificat_radiation: None, suivi: None });
     };
     let certificat_radiation = fiche.etat == EtatScolarite::Radie
         && a.decision(Ressource::Document(Document::CertificatRadiation), Action::Imprimer).autorise();
     if !champs.contient(Champs::SCOLARITE) {
         // The mairie receives its copy of the certificat de radiation, and sees nothing else here.
-        return Ok(json!({ "certificat_radiation": certificat_radiation }));
+        return Ok(Demarches { certificat_radiation: Some(certificat_radiation), suivi: None });
     }
     let present = matches!(fiche.etat, EtatScolarite::AdmisProvisoire | EtatScolarite::AdmisDefinitif);
-    let mut ctx = json!({
-        "etat": fiche.etat.libelle(), "provisoire": fiche.etat == EtatScolarite::AdmisProvisoire,
-        "pieces": fiche.pieces.iter().map(|p| p.libelle()).collect::<Vec<_>>(), "quitte": fiche.quitte,
-        "gerer": gerer && present, "radie": fiche.etat == EtatScolarite::Radie,
-        "certificat_radiation": certificat_radiation,
-        "motifs": MotifRadiation::TOUS.iter().map(|m| json!({ "code": m.code(), "libelle": m.libelle() })).collect::<Vec<_>>(),
-        "types": TypePassage::TOUS.iter().map(|t| json!({ "code": t.code(), "libelle": t.libelle() })).collect::<Vec<_>>(),
-        "aujourdhui": today.to_string(),
-    });
-    if let Some(p) = passage {
+    let etape = |(libelle, d): (&'static str, Date)| Etape { libelle, le: date_fr(d) };
+    let passage = passage.map(|p| {
         let dans_delai = |limite: Option<Date>| limite.is_some_and(|l| today <= l);
-        ctx["passage"] = json!({
-            "proposition": p.proposition.map(|(t, d)| json!({ "libelle": t.libelle(), "le": date_fr(d) })),
-            "limite_reponse": p.limite_reponse().map(date_fr),
-            "reponse": p.reponse.map(|(r, d)| json!({ "libelle": r.libelle(), "le": date_fr(d) })),
-            "silence": p.proposition.is_some() && p.reponse.is_none() && !dans_delai(p.limite_reponse()),
-            "decision": p.decision.map(|(t, d)| json!({ "libelle": t.libelle(), "le": date_fr(d) })),
-            "limite_recours": p.limite_recours().map(date_fr),
-            "recours": p.recours.map(date_fr),
-            "commission": p.recours_issue.map(|(t, d)| json!({ "libelle": t.libelle(), "le": date_fr(d) })),
-            "proposer": present && decider && p.decision.is_none(),
-            "repondre": present && repondre && p.proposition.is_some() && p.reponse.is_none() && dans_delai(p.limite_reponse()),
-            "decider": present && decider && p.proposition.is_some() && p.decision.is_none(),
-            "recours_possible": present && decider && p.decision.is_some() && p.recours.is_none() && dans_delai(p.limite_recours()),
-            "trancher": present && decider && p.recours.is_some() && p.recours_issue.is_none(),
-            "lettre": p.proposition.is_some() && a.decision(Ressource::Document(Document::NotificationPassage), Action::Imprimer).autorise(),
-        });
-    }
-    Ok(ctx)
+        VuePassage {
+            proposition: p.proposition.map(|(t, d)| etape((t.libelle(), d))),
+            limite_reponse: p.limite_reponse().map(date_fr),
+            reponse: p.reponse.map(|(r, d)| etape((r.libelle(), d))),
+            silence: p.proposition.is_some() && p.reponse.is_none() && !dans_delai(p.limite_reponse()),
+            decision: p.decision.map(|(t, d)| etape((t.libelle(), d))),
+            limite_recours: p.limite_recours().map(date_fr),
+            recours: p.recours.map(date_fr),
+            commission: p.recours_issue.map(|(t, d)| etape((t.libelle(), d))),
+            proposer: present && decider && p.decision.is_none(),
+            repondre: present
+                && repondre
+                && p.proposition.is_some()
+                && p.reponse.is_none()
+                && dans_delai(p.limite_reponse()),
+            decider: present && decider && p.proposition.is_some() && p.decision.is_none(),
+            recours_possible: present
+                && decider
+                && p.decision.is_some()
+                && p.recours.is_none()
+                && dans_delai(p.limite_recours()),
+            trancher: present && decider && p.recours.is_some() && p.recours_issue.is_none(),
+            lettre: p.proposition.is_some()
+                && a.decision(Ressource::Document(Document::NotificationPassage), Action::Imprimer).autorise(),
+        }
+    });
+    Ok(Demarches {
+        certificat_radiation: Some(certificat_radiation),
+        suivi: Some(Suivi {
+            etat: fiche.etat.libelle(),
+            provisoire: fiche.etat == EtatScolarite::AdmisProvisoire,
+            pieces: fiche.pieces.iter().map(|p| p.libelle()).collect(),
+            quitte: fiche.quitte,
+            gerer: gerer && present,
+            radie: fiche.etat == EtatScolarite::Radie,
+            motifs: Choix::de(&MotifRadiation::TOUS, |m| m.code(), |m| m.libelle()),
+            types: Choix::de(&TypePassage::TOUS, |t| t.code(), |t| t.libelle()),
+            aujourdhui: today.to_string(),
+            passage,
+        }),
+    })
+}
+
+/// The steps of a pupil's page: none (no record this year), the certificat de radiation only
+/// (the mairie), or the schooling's state, the passage and the forms.
+#[derive(Debug, Serialize)]
+pub(super) struct Demarches {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    certificat_radiation: Option<bool>,
+    #[serde(flatten)]
+    suivi: Option<Suivi>,
+}
+
+#[derive(Debug, Serialize)]
+struct Suivi {
+    etat: &'static str,
+    provisoire: bool,
+    pieces: Vec<&'static str>,
+    quitte: bool,
+    gerer: bool,
+    radie: bool,
+    motifs: Vec<Choix>,
+    types: Vec<Choix>,
+    aujourdhui: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    passage: Option<VuePassage>,
+}
+
+/// A step of the passage and its date.
+#[derive(Debug, Serialize)]
+struct Etape {
+    libelle: &'static str,
+    le: String,
+}
+
+#[derive(Debug, Serialize)]
+struct VuePassage {
+    proposition: Option<Etape>,
+    limite_reponse: Option<String>,
+    reponse: Option<Etape>,
+    silence: bool,
+    decision: Option<Etape>,
+    limite_recours: Option<String>,
+    recours: Option<String>,
+    commission: Option<Etape>,
+    proposer: bool,
+    repondre: bool,
+    decider: bool,
+    recours_possible: bool,
+    trancher: bool,
+    lettre: bool,
 }
 
 async fn demarche(
@@ -356,10 +458,15 @@ async fn demarche(
 fn rendre_rentree(s: &Inner, v: &Visiteur, message: Option<&str>) -> Result<String, Error> {
     let svc = super::contexte(s, &v.acteur);
     let (annee, departement) = (svc.annee()?, svc.nom_territoire()?);
-    s.pages.render(
-        "rentree.html",
-        &avec_moi(v, json!({ "annee": annee.to_string(), "suivante": annee.suivante().to_string(), "departement": departement, "message": message })),
-    )
+    #[derive(Serialize)]
+    struct PageRentree<'a> {
+        annee: String,
+        suivante: String,
+        departement: Option<String>,
+        message: Option<&'a str>,
+    }
+    let page = PageRentree { annee: annee.to_string(), suivante: annee.suivante().to_string(), departement, message };
+    s.pages.render("rentree.html", &avec_moi(v, page))
 }
 
 async fn page_rentree(State(state): State<AppState>, v: Visiteur) -> Sortie {
@@ -381,7 +488,11 @@ async fn rentree(State(state): State<AppState>, v: Visiteur, corps: Bytes) -> So
     }
     match super::scolarite::faire_rentree(&state, v.acteur.clone()).await {
         Ok(bilan) => {
-            let html = state.pages.render("rentree.html", &avec_moi(&v, json!({ "bilan": bilan })))?;
+            #[derive(Serialize)]
+            struct Bilan<B> {
+                bilan: B,
+            }
+            let html = state.pages.render("rentree.html", &avec_moi(&v, Bilan { bilan }))?;
             Ok(Html(html).into_response())
         }
         Err(e) => refus(&state, &v, e, "/", "Retour à l'accueil"),

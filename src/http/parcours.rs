@@ -9,7 +9,6 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::session::Connecte;
 use super::{Error, Result, api, blocking, service};
@@ -495,7 +494,11 @@ pub async fn page_verification(
     Path(code): Path<String>,
 ) -> Result<Response, super::pages::PageError> {
     let v = blocking(&state, move |s| verifier(&s.store, &code)).await?;
-    let html = state.pages.render("verification.html", &json!({ "v": v, "code": "" }))?;
+    #[derive(Serialize)]
+    struct PageVerification<'a> {
+        v: &'a Verification,
+    }
+    let html = state.pages.render("verification.html", &PageVerification { v: &v })?;
     let status = if v.authentique { StatusCode::OK } else { StatusCode::NOT_FOUND };
     Ok((status, Html(html)).into_response())
 }

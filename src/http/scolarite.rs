@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::parcours::{classe_id, ecole_id, eleve_id, niveau, refus};
 use super::session::Connecte;
@@ -127,13 +127,13 @@ pub struct Propositions {
 
 /// Proposes passages for every pupil of the class.
 #[utoipa::path(post, path = "/api/v1/classes/{id}/passages", tag = "parcours", request_body = Propositions, params(("id" = String, Path, description = "Classe")),
-    responses((status = 200), (status = 409, body = super::error::ErrorBody)))]
+    responses((status = 200, body = Propose), (status = 409, body = super::error::ErrorBody)))]
 async fn proposer_classe(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Path(id): Path<String>,
     body: std::result::Result<Json<Propositions>, JsonRejection>,
-) -> Result<Json<Value>> {
+) -> Result<Json<Propose>> {
     let b = api::json(body)?;
     let id = classe_id(&id)?;
     let defaut = match b.defaut.as_deref() {
@@ -146,20 +146,36 @@ async fn proposer_classe(
         .map(|(e, t)| Ok((eleve_id(e)?, TypePassage::parse(t).map_err(|r| refus(r, "exceptions"))?)))
         .collect::<Result<BTreeMap<_, _>>>()?;
     let n = service(&state, a, move |c| c.proposer_classe(&id, defaut, &exceptions)).await?;
-    Ok(Json(json!({ "propositions": n })))
+    Ok(Json(Propose { propositions: n }))
+}
+
+/// The proposals made for a class.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Propose {
+    /// Number of pupils who received a proposal.
+    pub propositions: usize,
+}
+
+/// The decisions made for a class.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Decide {
+    /// Number of decisions made.
+    pub decisions: usize,
+    /// Why the others wait (one French sentence per pupil).
+    pub restent: Vec<String>,
 }
 
 /// Decides for every pupil of the class whose family accepted or let 15 days pass.
 #[utoipa::path(post, path = "/api/v1/classes/{id}/passages/decisions", tag = "parcours", params(("id" = String, Path, description = "Classe")),
-    responses((status = 200), (status = 409, body = super::error::ErrorBody)))]
+    responses((status = 200, body = Decide), (status = 409, body = super::error::ErrorBody)))]
 async fn decider_classe(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Path(id): Path<String>,
-) -> Result<Json<Value>> {
+) -> Result<Json<Decide>> {
     let id = classe_id(&id)?;
     let (n, restent) = service(&state, a, move |c| c.decider_classe(&id)).await?;
-    Ok(Json(json!({ "decisions": n, "restent": restent })))
+    Ok(Json(Decide { decisions: n, restent }))
 }
 
 /// The passage procedure, with its deadlines.

@@ -134,3 +134,61 @@ impl Service<'_> {
         })?)
     }
 }
+
+/// One's own account and the accounts one manages: `auth` holds the rules (password strength,
+/// second factor, tokens) and journals in the same transaction; these are the only entry points
+/// the API, the pages and the CLI use. Their errors stay `auth`'s, so a form can tell a wrong
+/// code (shown again) from a refusal.
+impl Service<'_> {
+    /// Ends the actor's session.
+    pub fn deconnecter(&self) -> std::result::Result<(), auth::Error> {
+        auth::deconnecter(self.store, self.cles, self.le, self.acteur)
+    }
+
+    /// Changes the actor's password (the other sessions end).
+    pub fn changer_mot_de_passe(&self, actuel: &str, nouveau: &str) -> std::result::Result<(), auth::Error> {
+        auth::changer_mot_de_passe(self.store, self.cles, self.le, self.acteur, actuel, nouveau)
+    }
+
+    /// Draws a new second-factor secret for the actor (not yet confirmed).
+    pub fn commencer_totp(&self) -> std::result::Result<Vec<u8>, auth::Error> {
+        auth::commencer_totp(self.store, self.cles, self.acteur)
+    }
+
+    /// Confirms the second factor with a code; returns the recovery codes, shown once.
+    pub fn confirmer_totp(&self, code: &str) -> std::result::Result<Vec<String>, auth::Error> {
+        auth::confirmer_totp(self.store, self.cles, self.le, self.acteur, code)
+    }
+
+    /// Deactivates a managed account (its sessions end).
+    pub fn desactiver_compte(&self, id: &crate::domain::CompteId) -> std::result::Result<(), auth::Error> {
+        auth::desactiver(self.store, self.cles, self.le, self.acteur, id)
+    }
+
+    /// A reset link for a managed account.
+    pub fn lien_reinitialisation(&self, id: &crate::domain::CompteId) -> std::result::Result<String, auth::Error> {
+        auth::lien_reinitialisation(self.store, self.cles, self.le, self.acteur, id)
+    }
+}
+
+/// Activates an account from its link (no session yet): the holder chooses the password.
+pub fn activer(
+    store: &Store,
+    cles: &Cles,
+    le: OffsetDateTime,
+    jeton: &str,
+    mot_de_passe: &str,
+) -> std::result::Result<Compte, auth::Error> {
+    auth::activer(store, cles, le, jeton, mot_de_passe)
+}
+
+/// Sets a new password from a reset link (no session).
+pub fn reinitialiser(
+    store: &Store,
+    cles: &Cles,
+    le: OffsetDateTime,
+    jeton: &str,
+    mot_de_passe: &str,
+) -> std::result::Result<(), auth::Error> {
+    auth::reinitialiser(store, cles, le, jeton, mot_de_passe)
+}

@@ -2,7 +2,7 @@
 //! and place of birth), compared case-, accent- and hyphen-insensitively across the installation.
 
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::Date;
 
 use super::Result;
@@ -10,7 +10,7 @@ use crate::domain::identite::cle_recherche;
 use crate::domain::{CommuneInsee, EtatScolarite, Sexe};
 
 /// A pupil who may be the child being registered.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Candidat {
     /// Id.
     pub eleve_id: String,
