@@ -50,7 +50,9 @@ async fn acteur_de(parts: &Parts, state: &AppState) -> Result<Option<(Acteur, St
     let s = state.clone();
     let le = state.clock.now();
     let sid = id.clone();
-    let a = tokio::task::spawn_blocking(move || auth::acteur(&s.store, le, &sid)).await?.map_err(Error::from)?;
+    let a = tokio::task::spawn_blocking(move || crate::service::comptes::acteur(&s.store, le, &sid))
+        .await?
+        .map_err(Error::from)?;
     Ok(a.map(|a| (a, id)))
 }
 

@@ -192,3 +192,12 @@ pub fn reinitialiser(
 ) -> std::result::Result<(), auth::Error> {
     auth::reinitialiser(store, cles, le, jeton, mot_de_passe)
 }
+
+/// The actor behind a session id, if the session is valid (`auth` checks and extends it).
+pub fn acteur(
+    store: &Store,
+    le: OffsetDateTime,
+    session: &str,
+) -> std::result::Result<Option<auth::Acteur>, auth::Error> {
+    auth::acteur(store, le, session)
+}

@@ -41,12 +41,33 @@ fn http_handlers_and_cli_verbs_call_the_use_cases_never_the_store_or_the_journal
                     dernier.chars().next().is_some_and(char::is_lowercase) && reste[nom.len()..].starts_with('(')
                 })
             };
-            if l.contains(".store.") || appel("store::") || appel("audit::") {
+            // Accounts too go through `service::comptes`; only the pure helpers of `auth` (TOTP
+            // codes and URIs, the CSRF token of a session) are called directly.
+            let compte = appel("auth::") && !l.contains("auth::totp::") && !l.contains("auth::csrf(");
+            if l.contains(".store.") || appel("store::") || appel("audit::") || compte {
                 fautes.push(format!("{nom}:{} {l}", n + 1));
             }
         }
     }
     assert!(fautes.is_empty(), "store or journal called outside the use cases:\n{}", fautes.join("\n"));
+}
+
+#[test]
+fn pages_and_answers_are_typed_never_json_literals() {
+    // A misspelt field of a page or an answer fails at compile time: every context is a struct.
+    let mut fichiers = Vec::new();
+    sources(&racine().join("src/http"), &mut fichiers);
+    let fautes: Vec<String> = fichiers
+        .iter()
+        .flat_map(|(nom, texte)| {
+            texte
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| l.contains("json!("))
+                .map(move |(n, l)| format!("{nom}:{} {l}", n + 1))
+        })
+        .collect();
+    assert!(fautes.is_empty(), "json! literal in src/http:\n{}", fautes.join("\n"));
 }
 
 #[test]
