@@ -54,8 +54,15 @@ pub fn memoire(db: &Path, n: usize, document: &str, clock: &Clock) -> anyhow::Re
     println!("{:>10}  {:>12}  {:>14}", "documents", "mémoire", "docs/s (cumul)");
     println!("{:>10}  {:>12}  {:>14}", 0, mib(start_rss), "-");
     let cles = crate::config::Cles::charger(db)?;
-    let imp =
-        Imprimeur { store: &store, engine: &engine, cles: &cles, perimetre: &p, le: clock.now_paris(), annee: None };
+    let imp = Imprimeur {
+        store: &store,
+        engine: &engine,
+        cles: &cles,
+        perimetre: &p,
+        le: clock.now_paris(),
+        annee: None,
+        colonnes: &[],
+    };
     let t = Instant::now();
     let mut bytes = 0usize;
     let step = (n / 10).max(1);

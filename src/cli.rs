@@ -105,7 +105,9 @@ enum Command {
     },
     /// Imprime un document en PDF (ou un ZIP d'un PDF par document).
     Render {
-        /// Document : certificat-scolarite, fiche-renseignements, liste-classe.
+        /// Document : certificat-scolarite, fiche-renseignements, fiche-urgence, liste-classe,
+        /// liste-appel, liste-eleves, liste-electorale, certificat-inscription,
+        /// certificat-radiation, notification-passage, registre-eleves, releve-donnees.
         document: String,
         /// Fichier de la base SQLite.
         #[arg(long)]
@@ -119,9 +121,14 @@ enum Command {
         /// UAI de l'école.
         #[arg(long, group = "cible")]
         ecole: Option<String>,
-        /// Fichier de sortie : .pdf (un seul PDF) ou .zip (un PDF par document).
+        /// Fichier de sortie : .pdf (un seul PDF), .zip (un PDF par document) ou .csv (liste
+        /// électorale, liste des élèves).
         #[arg(short = 'o', long = "output")]
         output: PathBuf,
+        /// Colonnes de la liste des élèves, séparées par des virgules (nom, prenoms, sexe,
+        /// naissance, niveau, classe, ine, adresse).
+        #[arg(long)]
+        colonnes: Option<String>,
     },
     /// Mesure le moteur d'impression : débit et mémoire résidente.
     Bench {
@@ -224,8 +231,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Admin { action: AdminAction::UrlPublique { db, url } } => url_publique(&db, url.as_deref(), &clock),
         Command::Eleves { db, ecole, q } => lister(&db, ecole.as_deref(), q.as_deref(), &clock),
-        Command::Render { document, db, eleve, classe, ecole, output } => {
-            render(&document, &db, eleve.as_deref(), classe.as_deref(), ecole.as_deref(), &output, &clock)
+        Command::Render { document, db, eleve, classe, ecole, output, colonnes } => {
+            let colonnes = match colonnes {
+                Some(c) => crate::domain::Colonne::liste(&c).map_err(|m| anyhow::anyhow!("--colonnes : {m}"))?,
+                None => Vec::new(),
+            };
+            render(&document, &db, (eleve.as_deref(), classe.as_deref(), ecole.as_deref()), &output, &colonnes, &clock)
         }
         Command::Bench { db, documents, document } => crate::bench::memoire(&db, documents, &document, &clock),
         Command::Check { db, reancrer } => check(&db, reancrer, &clock),
@@ -411,21 +422,22 @@ fn lister(db: &Path, ecole: Option<&str>, q: Option<&str>, clock: &Clock) -> any
 fn render(
     document: &str,
     db: &Path,
-    eleve: Option<&str>,
-    classe: Option<&str>,
-    ecole: Option<&str>,
+    (eleve, classe, ecole): (Option<&str>, Option<&str>, Option<&str>),
     output: &Path,
+    colonnes: &[crate::domain::Colonne],
     clock: &Clock,
 ) -> anyhow::Result<()> {
     let doc = Document::from_name(document).with_context(|| {
         let noms: Vec<&str> = Document::ALL.iter().map(|d| d.name()).collect();
         format!("document « {document} » inconnu (connus : {})", noms.join(", "))
     })?;
-    let zip = match output.extension().and_then(|e| e.to_str()) {
-        Some("pdf") => false,
-        Some("zip") => true,
-        _ => bail!("le fichier de sortie doit se terminer par .pdf ou .zip"),
+    let format = match output.extension().and_then(|e| e.to_str()) {
+        Some("pdf") => Format::Pdf,
+        Some("zip") => Format::Zip,
+        Some("csv") => Format::Csv,
+        _ => bail!("le fichier de sortie doit se terminer par .pdf, .zip ou .csv"),
     };
+    let zip = format == Format::Zip;
     let (store, cles) = ouvrir(db)?;
     let engine = Engine::new();
     let uai = ecole.map(Uai::parse).transpose().map_err(crate::domain::Error::from)?;
@@ -439,7 +451,6 @@ fn render(
         (None, None, Some(_)) => None,
         _ => bail!("indiquez une cible : --eleve ID, --classe ID ou --ecole UAI"),
     };
-    let format = if zip { Format::Zip } else { Format::Pdf };
     // Written beside the destination, then renamed: no half-written file is left behind.
     let tmp = output.with_extension("partiel");
     let bar = ProgressBar::hidden();
@@ -453,7 +464,7 @@ fn render(
             }
         };
         let progression = |k: usize| bar.set_position(k as u64);
-        let tirage = Tirage { limite: None, total: &total, progression: &progression };
+        let tirage = Tirage { limite: None, total: &total, progression: &progression, colonnes };
         operateur(&store, &cles, clock, |svc| {
             let cible = match (&cible, &uai) {
                 (Some(c), _) => c.clone(),

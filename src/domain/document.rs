@@ -45,6 +45,11 @@ documents! {
     CertificatRadiation => "certificat-radiation", "Certificat de radiation", true;
     NotificationPassage => "notification-passage", "Notification de poursuite de scolarité", false;
     RegistreEleves => "registre-eleves", "Registre des élèves inscrits", true;
+    FicheUrgence => "fiche-urgence", "Fiche d'urgence", false;
+    ListeAppel => "liste-appel", "Liste d'appel", false;
+    ListeEleves => "liste-eleves", "Liste des élèves", false;
+    ListeElectorale => "liste-electorale", "Liste électorale des parents d'élèves", false;
+    ReleveDonnees => "releve-donnees", "Relevé des données", false;
 }
 
 impl Document {
@@ -74,5 +79,122 @@ mod tests {
         assert!(Document::CertificatScolarite.pdf_a() && Document::RegistreEleves.pdf_a());
         assert!(!Document::FicheRenseignements.pdf_a());
         assert_eq!(Document::from_name("inconnu"), None);
+    }
+}
+
+/// A column of the liste des élèves, chosen by whoever prints it among those their role may see
+/// (the policy maps each to its category of fields).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Colonne {
+    /// Nom de famille.
+    Nom,
+    /// Prénoms.
+    Prenoms,
+    /// Sexe.
+    Sexe,
+    /// Date de naissance.
+    Naissance,
+    /// Niveau.
+    Niveau,
+    /// Classe.
+    Classe,
+    /// INE.
+    Ine,
+    /// Adresse de l'élève.
+    Adresse,
+}
+
+impl Colonne {
+    /// Every column, in the order they print.
+    pub const TOUTES: [Colonne; 8] = [
+        Colonne::Nom,
+        Colonne::Prenoms,
+        Colonne::Sexe,
+        Colonne::Naissance,
+        Colonne::Niveau,
+        Colonne::Classe,
+        Colonne::Ine,
+        Colonne::Adresse,
+    ];
+
+    /// The columns printed when none are chosen.
+    pub const DEFAUT: [Colonne; 6] =
+        [Colonne::Nom, Colonne::Prenoms, Colonne::Sexe, Colonne::Naissance, Colonne::Niveau, Colonne::Classe];
+
+    /// The code in URLs and on the command line.
+    pub fn code(self) -> &'static str {
+        match self {
+            Colonne::Nom => "nom",
+            Colonne::Prenoms => "prenoms",
+            Colonne::Sexe => "sexe",
+            Colonne::Naissance => "naissance",
+            Colonne::Niveau => "niveau",
+            Colonne::Classe => "classe",
+            Colonne::Ine => "ine",
+            Colonne::Adresse => "adresse",
+        }
+    }
+
+    /// The heading printed.
+    pub fn libelle(self) -> &'static str {
+        match self {
+            Colonne::Nom => "Nom",
+            Colonne::Prenoms => "Prénoms",
+            Colonne::Sexe => "Sexe",
+            Colonne::Naissance => "Né(e) le",
+            Colonne::Niveau => "Niveau",
+            Colonne::Classe => "Classe",
+            Colonne::Ine => "INE",
+            Colonne::Adresse => "Adresse",
+        }
+    }
+
+    /// Parses a comma-separated list of codes (`nom,prenoms,ine`), in the order given, without
+    /// repeats; an unknown code is named in the French message.
+    pub fn liste(s: &str) -> Result<Vec<Colonne>, String> {
+        let mut out = Vec::new();
+        for code in s.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+            let c = Colonne::TOUTES.iter().copied().find(|c| c.code() == code).ok_or_else(|| {
+                let codes: Vec<&str> = Colonne::TOUTES.iter().map(|c| c.code()).collect();
+                format!(
+                    "colonne inconnue « {} » (possibles : {})",
+                    code.chars().take(30).collect::<String>(),
+                    codes.join(", ")
+                )
+            })?;
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
+        if out.is_empty() {
+            return Err("choisissez au moins une colonne".into());
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod colonnes_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn columns_parse_in_order_without_repeats() {
+        assert_eq!(Colonne::liste("nom, ine,nom").unwrap(), [Colonne::Nom, Colonne::Ine]);
+        assert!(Colonne::liste("nom,nationalite").unwrap_err().contains("« nationalite »"));
+        assert!(Colonne::liste(" , ").is_err());
+        for c in Colonne::TOUTES {
+            assert_eq!(Colonne::liste(c.code()).unwrap(), [c]);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_parses_or_is_refused_in_french(s in "\\PC{0,80}") {
+            match Colonne::liste(&s) {
+                Ok(l) => prop_assert!(!l.is_empty() && l.len() <= Colonne::TOUTES.len()),
+                Err(m) => prop_assert!(m.starts_with("colonne inconnue") || m.starts_with("choisissez")),
+            }
+        }
     }
 }

@@ -7,6 +7,7 @@
 pub mod commune;
 pub mod document;
 pub mod ecole;
+pub mod election;
 pub mod eleve;
 pub mod identite;
 pub mod ids;
@@ -15,10 +16,11 @@ pub mod ine;
 pub mod niveau;
 pub mod parcours;
 pub mod scolarite;
+pub mod tri;
 pub mod uai;
 
 pub use commune::{CommuneError, CommuneInsee};
-pub use document::Document;
+pub use document::{Colonne, Document};
 pub use ecole::{Ecole, EcoleSaisie, Perimetre, Secteur, TypeEcole};
 pub use eleve::{
     Civilite, ContactIdentite, ContactSaisie, EleveIdentite, EleveSaisie, Lien, ResponsableIdentite, ResponsableSaisie,

@@ -18,8 +18,8 @@ use serde_json::Value;
 use super::session::Connecte;
 use super::{Error, Result, service};
 use crate::app::AppState;
-use crate::domain::Document;
 use crate::domain::{AnneeScolaire, ClasseId, EcoleId, EcoleSaisie, EleveId};
+use crate::domain::{Colonne, Document};
 use crate::service::documents::{Cible, Format};
 use crate::service::eleves::{RECHERCHE_MAX, Recherche};
 use crate::store::classes::ClasseResume;
@@ -346,8 +346,11 @@ async fn creer_eleve(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct FormatParam {
-    /// `pdf` (one merged file, the default) or `zip` (one PDF per document).
+    /// `pdf` (one merged file, the default), `zip` (one PDF per document) or `csv` (the liste
+    /// électorale and the liste des élèves).
     pub format: Option<String>,
+    /// The columns of a liste des élèves, comma-separated (`nom,prenoms,naissance,classe`).
+    pub colonnes: Option<String>,
 }
 
 pub(super) fn document(name: &str) -> Result<Document> {
@@ -361,12 +364,19 @@ pub(super) fn document(name: &str) -> Result<Document> {
     })
 }
 
-fn format_de(p: std::result::Result<Query<FormatParam>, QueryRejection>) -> Result<Format> {
-    match query(p)?.format.as_deref() {
-        None | Some("pdf") => Ok(Format::Pdf),
-        Some("zip") => Ok(Format::Zip),
-        Some(_) => Err(Error::invalide("format", "attendu : pdf ou zip")),
-    }
+fn format_de(p: std::result::Result<Query<FormatParam>, QueryRejection>) -> Result<(Format, Vec<Colonne>)> {
+    let q = query(p)?;
+    let format = match q.format.as_deref() {
+        None | Some("pdf") => Format::Pdf,
+        Some("zip") => Format::Zip,
+        Some("csv") => Format::Csv,
+        Some(_) => return Err(Error::invalide("format", "attendu : pdf, zip ou csv")),
+    };
+    let colonnes = match q.colonnes.as_deref() {
+        Some(c) => Colonne::liste(c).map_err(|m| Error::invalide("colonnes", m))?,
+        None => Vec::new(),
+    };
+    Ok((format, colonnes))
 }
 
 /// A document of a pupil (`certificat-scolarite`, `fiche-renseignements`) as PDF.
@@ -380,7 +390,7 @@ async fn document_eleve(
     Path((eleve, doc)): Path<(String, String)>,
 ) -> Result<Response> {
     let eleve = id("élève", &eleve, EleveId::parse)?;
-    super::imprimer(&state, a, document(&doc)?, Cible::Eleve(eleve), Format::Pdf).await
+    super::imprimer(&state, a, document(&doc)?, Cible::Eleve(eleve), (Format::Pdf, Vec::new())).await
 }
 
 /// A document for a class: its list, or a pupil document for every pupil (merged PDF or ZIP).

@@ -101,10 +101,11 @@ pub(crate) async fn imprimer(
     acteur: crate::auth::Acteur,
     doc: crate::domain::Document,
     cible: crate::service::documents::Cible,
-    format: crate::service::documents::Format,
+    (format, colonnes): (crate::service::documents::Format, Vec<crate::domain::Colonne>),
 ) -> Result<Response> {
     use axum::response::IntoResponse;
-    let f = blocking(state, move |s| Ok(contexte(s, &acteur).imprimer(&s.engine, doc, &cible, format)?)).await?;
+    let f =
+        blocking(state, move |s| Ok(contexte(s, &acteur).imprimer(&s.engine, doc, &cible, format, &colonnes)?)).await?;
     let disposition = format!("inline; filename=\"{}\"", f.nom);
     Ok(([(header::CONTENT_TYPE, f.mime().to_string()), (header::CONTENT_DISPOSITION, disposition)], f.octets)
         .into_response())

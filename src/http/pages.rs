@@ -246,8 +246,11 @@ async fn accueil(State(state): State<AppState>, v: Visiteur) -> PageResult {
         if let Some(enfants) = enfants {
             page.enfants = enfants;
         } else if let Some(mut ecoles) = ecoles {
+            use crate::domain::tri::comparer;
             ecoles.sort_by(|x, y| {
-                (&x.circonscription, &x.commune, &x.nom).cmp(&(&y.circonscription, &y.commune, &y.nom))
+                comparer(&x.circonscription, &y.circonscription)
+                    .then_with(|| comparer(&x.commune, &y.commune))
+                    .then_with(|| comparer(&x.nom, &y.nom))
             });
             for e in ecoles {
                 let ligne = LigneEcole {
@@ -467,30 +470,13 @@ async fn page_recherche(
 struct VueConsultation {
     le: String,
     fonction: String,
-    action: &'static str,
-    document: Option<String>,
+    action: String,
 }
 
 impl VueConsultation {
     fn de(c: &journal::Consultation) -> Self {
-        let le = time::OffsetDateTime::parse(&c.le, &time::format_description::well_known::Rfc3339)
-            .map(|t| {
-                let t = t.to_offset(crate::clock::paris_offset(t));
-                format!("{} à {:02} h {:02}", date_fr(t.date()), t.hour(), t.minute())
-            })
-            .unwrap_or_else(|_| c.le.clone());
-        let action = match (c.action.as_str(), c.ressource.as_str()) {
-            ("lire", "eleve") => "consultation du dossier",
-            ("lister", _) => "liste d'élèves",
-            ("rechercher", _) => "recherche",
-            ("imprimer", _) => "impression",
-            ("exporter", _) => "impression en lot",
-            ("creer", _) => "création",
-            ("modifier", _) => "modification",
-            ("lire", "journal") => "consultation de cet historique",
-            _ => "accès",
-        };
-        Self { le, fonction: c.fonction.clone(), action, document: c.document.clone() }
+        let l = crate::service::eleves::consultation_lisible(c);
+        Self { le: l.le, fonction: l.par, action: l.quoi }
     }
 }
 

@@ -491,7 +491,7 @@ fn formulaire(
         Some(_) => vec![],
         None => {
             let mut l = svc.ecoles()?;
-            l.sort_by(|x, y| x.nom.cmp(&y.nom));
+            l.sort_by(|x, y| crate::domain::tri::comparer(&x.nom, &y.nom));
             l.iter()
                 .map(|e| ChoixId { id: e.id.to_string(), libelle: format!("{} — {}, {}", e.nom, e.uai, e.commune) })
                 .collect()

@@ -330,7 +330,7 @@ async fn document_inscription(
     if doc != Document::CertificatInscription {
         return Err(Error::transition("une inscription s'imprime en certificat-inscription".into()));
     }
-    super::imprimer(&state, a, doc, Cible::Inscription(id), Format::Pdf).await
+    super::imprimer(&state, a, doc, Cible::Inscription(id), (Format::Pdf, Vec::new())).await
 }
 
 /// An admission.

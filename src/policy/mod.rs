@@ -323,6 +323,17 @@ pub fn decider(role: Role, relation: Relation, ressource: Ressource, action: Act
                 Document::NotificationPassage => matches!(role, Directeur | Responsable | Operateur),
                 // The legal register: the school and its inspectors.
                 Document::RegistreEleves => matches!(role, Directeur | Ien | IaDasen | Operateur),
+                // Filled by hand by the family: the school prints it, the family may too.
+                Document::FicheUrgence => matches!(role, Directeur | Responsable | Operateur),
+                // Emergency phones of a class, for drills: the school only.
+                Document::ListeAppel => matches!(role, Directeur | Operateur),
+                // Lists of pupils: the school and its inspectors.
+                Document::ListeEleves => matches!(role, Directeur | Ien | IaDasen | Operateur),
+                // The parents' election is the school's.
+                Document::ListeElectorale => matches!(role, Directeur | Operateur),
+                // The right of access: any staff of the Éducation nationale on request, or the
+                // family (not the mairie, whose view is limited).
+                Document::ReleveDonnees => matches!(role, Directeur | Ien | IaDasen | Responsable | Operateur),
             };
             match (allowed, action) {
                 (false, _) => Refuse,
@@ -419,6 +430,19 @@ impl Rattachement {
     /// documents): only a schooling record or the inscription that brought the record.
     pub fn ouvre_le_dossier(self) -> bool {
         self.champs() == Champs::TOUS
+    }
+}
+
+/// The category of fields a column of the liste des élèves shows: a column is printed only
+/// when the role sees that category.
+pub fn champs_colonne(c: crate::domain::Colonne) -> Champs {
+    use crate::domain::Colonne;
+    match c {
+        Colonne::Nom | Colonne::Prenoms | Colonne::Sexe => Champs::IDENTITE,
+        Colonne::Naissance => Champs::NAISSANCE,
+        Colonne::Niveau | Colonne::Classe => Champs::SCOLARITE,
+        Colonne::Ine => Champs::INE,
+        Colonne::Adresse => Champs::ADRESSE,
     }
 }
 

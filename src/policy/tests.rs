@@ -328,3 +328,16 @@ fn a_pupil_attending_another_school_is_admitted_only_after_its_radiation() {
     assert!(e.contains("École du Port") && e.contains("radier"), "{e}");
     assert!(admission_possible(Some("École du Port"), true).unwrap_err().contains("déjà admis"));
 }
+
+#[test]
+fn a_column_of_the_pupil_list_needs_its_category_of_fields() {
+    use crate::domain::Colonne;
+    // The mairie never sees the INE; the directeur sees every column.
+    let mairie = champs_visibles(Role::AgentMairie, Reglages::default());
+    assert!(!mairie.contient(champs_colonne(Colonne::Ine)));
+    assert!(mairie.contient(champs_colonne(Colonne::Nom)) && mairie.contient(champs_colonne(Colonne::Adresse)));
+    let directeur = champs_visibles(Role::Directeur, Reglages::default());
+    assert!(Colonne::TOUTES.iter().all(|c| directeur.contient(champs_colonne(*c))));
+    let statisticien = champs_visibles(Role::Statisticien, Reglages::default());
+    assert!(Colonne::TOUTES.iter().all(|c| !statisticien.contient(champs_colonne(*c))));
+}

@@ -77,6 +77,11 @@ gabarits! {
     CertificatRadiation => "certificat-radiation.typ";
     NotificationPassage => "notification-passage.typ";
     RegistreEleves => "registre-eleves.typ";
+    FicheUrgence => "fiche-urgence.typ";
+    ListeAppel => "liste-appel.typ";
+    ListeEleves => "liste-eleves.typ";
+    ListeElectorale => "liste-electorale.typ";
+    ReleveDonnees => "releve-donnees.typ";
 }
 
 /// Modules shared by the templates, importable as `#import "commun.typ": *`.

@@ -43,7 +43,7 @@ pub enum Cible {
     Eleve(EleveId),
     /// A class: every pupil of it, or its list.
     Classe(ClasseId),
-    /// A school: every pupil, or every class list, or its register.
+    /// A school: every pupil, or every class list, or its register, its lists.
     Ecole(EcoleId),
     /// An inscription at the mairie (its certificate).
     Inscription(String),
@@ -56,6 +56,8 @@ pub enum Format {
     Pdf,
     /// A ZIP with one PDF per document.
     Zip,
+    /// A spreadsheet (CSV, `;`-separated, UTF-8): the lists only.
+    Csv,
 }
 
 // The data the templates read, typed: a misspelt or missing field fails at compile time here,
@@ -131,11 +133,11 @@ pub struct Certification {
     qr: Option<String>,
 }
 
-fn valeur(v: &impl Serialize) -> Result<Value> {
+pub(super) fn valeur(v: &impl Serialize) -> Result<Value> {
     Ok(serde_json::to_value(v).map_err(render::Error::from)?)
 }
 
-fn ecole_json(t: &EnTete) -> EcoleDoc {
+pub(super) fn ecole_json(t: &EnTete) -> EcoleDoc {
     EcoleDoc {
         nom: t.nom.clone(),
         uai: t.uai.clone(),
@@ -155,14 +157,14 @@ fn lieu_naissance(insee: &CommuneInsee, lieu: &str) -> String {
     }
 }
 
-fn sexe_libelle(s: Sexe) -> &'static str {
+pub(super) fn sexe_libelle(s: Sexe) -> &'static str {
     match s {
         Sexe::F => "féminin",
         Sexe::M => "masculin",
     }
 }
 
-fn lignes_adresse(
+pub(super) fn lignes_adresse(
     adresse: &Option<String>,
     cp: &Option<String>,
     commune: &Option<String>,
@@ -182,13 +184,13 @@ fn lignes_adresse(
     out
 }
 
-fn signataire(t: &EnTete) -> SignataireDoc {
+pub(super) fn signataire(t: &EnTete) -> SignataireDoc {
     let (qualite, qualite_majuscule) =
         if t.direction_feminin { ("directrice", "La directrice") } else { ("directeur", "Le directeur") };
     SignataireDoc { nom: t.direction_nom.clone(), qualite, qualite_majuscule, feminin: t.direction_feminin }
 }
 
-fn eleve_json(e: &eleves::Eleve) -> EleveDoc {
+pub(super) fn eleve_json(e: &eleves::Eleve) -> EleveDoc {
     EleveDoc {
         nom: e.nom.clone(),
         nom_usage: e.nom_usage.clone(),
@@ -530,23 +532,25 @@ pub struct Imprimeur<'a> {
     pub le: OffsetDateTime,
     /// The année scolaire (the current one when `None`).
     pub annee: Option<AnneeScolaire>,
+    /// The columns of a liste des élèves (already checked against the role).
+    pub colonnes: &'a [crate::domain::Colonne],
 }
 
 /// Most documents merged into one PDF; beyond, a ZIP is required (memory stays bounded).
 pub const MAX_FUSION: usize = 2000;
 
 #[derive(Debug, Clone)]
-enum Sujet {
+pub(super) enum Sujet {
     Eleve(EleveId),
     Classe(ClasseId),
     Inscription(String),
-    Registre(EcoleId),
+    Ecole(EcoleId),
 }
 
-struct Piece {
-    nom_fichier: String,
-    ident: String,
-    data: Value,
+pub(super) struct Piece {
+    pub(super) nom_fichier: String,
+    pub(super) ident: String,
+    pub(super) data: Value,
 }
 
 /// The public verification page's address of a code, when the installation's address is known.
@@ -580,7 +584,7 @@ fn responsables_lignes(f: &FicheEleve) -> Vec<String> {
 }
 
 impl Imprimeur<'_> {
-    fn annee(&self) -> Result<AnneeScolaire> {
+    pub(super) fn annee(&self) -> Result<AnneeScolaire> {
         match self.annee {
             Some(a) => Ok(a),
             None => Ok(self.store.read(territoires::annee_courante)?),
@@ -631,7 +635,7 @@ impl Imprimeur<'_> {
     }
 
     /// What `doc` is printed for, given `cible`, in a stable order.
-    fn sujets(&self, doc: Document, cible: &Cible, annee: AnneeScolaire) -> Result<Vec<Sujet>> {
+    pub(super) fn sujets(&self, doc: Document, cible: &Cible, annee: AnneeScolaire) -> Result<Vec<Sujet>> {
         let p = self.perimetre;
         let un_eleve = |quoi: &str| -> Result<Vec<Sujet>> {
             match cible {
@@ -640,16 +644,39 @@ impl Imprimeur<'_> {
             }
         };
         match doc {
-            Document::CertificatScolarite | Document::FicheRenseignements | Document::NotificationPassage => {
-                self.eleves_de(cible, annee)
-            }
-            Document::ListeClasse => match cible {
+            Document::CertificatScolarite
+            | Document::FicheRenseignements
+            | Document::NotificationPassage
+            | Document::FicheUrgence
+            | Document::ReleveDonnees => self.eleves_de(cible, annee),
+            Document::ListeEleves => match cible {
+                Cible::Classe(id) => {
+                    self.store.read(|c| classes::classe(c, p, id))?;
+                    Ok(vec![Sujet::Classe(id.clone())])
+                }
+                Cible::Ecole(id) => {
+                    self.store.read(|c| territoires::ecole(c, p, id))?;
+                    Ok(vec![Sujet::Ecole(id.clone())])
+                }
+                _ => Err(Error::Cible("la liste des élèves s'imprime pour une classe ou une école".into())),
+            },
+            Document::ListeElectorale => match cible {
+                Cible::Ecole(id) => {
+                    self.store.read(|c| territoires::ecole(c, p, id))?;
+                    Ok(vec![Sujet::Ecole(id.clone())])
+                }
+                _ => Err(Error::Cible("la liste électorale s'imprime pour une école".into())),
+            },
+            Document::ListeClasse | Document::ListeAppel => match cible {
                 Cible::Classe(id) => Ok(vec![Sujet::Classe(id.clone())]),
                 Cible::Ecole(id) => Ok(self.store.read(|c| {
                     territoires::ecole(c, p, id)?;
                     Ok(classes::classes(c, p, id, annee)?.into_iter().map(|k| Sujet::Classe(k.id)).collect())
                 })?),
-                _ => Err(Error::Cible("la liste de classe s'imprime pour une classe ou une école".into())),
+                _ => Err(Error::Cible(format!(
+                    "la {} s'imprime pour une classe ou une école",
+                    doc.titre().to_lowercase()
+                ))),
             },
             Document::CertificatInscription => match cible {
                 Cible::Inscription(id) => {
@@ -672,7 +699,7 @@ impl Imprimeur<'_> {
             Document::RegistreEleves => match cible {
                 Cible::Ecole(id) => {
                     self.store.read(|c| territoires::ecole(c, p, id))?;
-                    Ok(vec![Sujet::Registre(id.clone())])
+                    Ok(vec![Sujet::Ecole(id.clone())])
                 }
                 _ => Err(Error::Cible("le registre des élèves s'imprime pour une école".into())),
             },
@@ -687,7 +714,10 @@ impl Imprimeur<'_> {
         let p = self.perimetre;
         match (doc, sujet) {
             (Document::ListeClasse, Sujet::Classe(id)) => self.liste_classe(id),
-            (Document::RegistreEleves, Sujet::Registre(id)) => self.registre(id, annee),
+            (Document::ListeAppel, Sujet::Classe(id)) => self.liste_appel(id),
+            (Document::ListeEleves, Sujet::Classe(_) | Sujet::Ecole(_)) => self.liste_eleves(sujet, annee),
+            (Document::ListeElectorale, Sujet::Ecole(id)) => self.liste_electorale(id, annee),
+            (Document::RegistreEleves, Sujet::Ecole(id)) => self.registre(id, annee),
             (Document::CertificatInscription, Sujet::Inscription(id)) => self.certificat_inscription(id),
             (Document::CertificatRadiation, Sujet::Eleve(id)) => self.certificat_radiation(id),
             (_, Sujet::Eleve(id)) => {
@@ -719,6 +749,8 @@ impl Imprimeur<'_> {
                         valeur(&data)?
                     }
                     Document::NotificationPassage => self.notification(&fiche, &tete, annee)?,
+                    Document::FicheUrgence => valeur(&super::catalogue::fiche_urgence(&fiche, &tete, annee, self.le))?,
+                    Document::ReleveDonnees => self.releve_donnees(&fiche, &tete, annee)?,
                     _ => donnees_fiche_renseignements(&fiche, &tete, annee, self.le)?,
                 };
                 Ok(Piece {
@@ -971,7 +1003,7 @@ impl Imprimeur<'_> {
             .map(|s| match s {
                 Sujet::Eleve(id) => Ok(id.to_string()),
                 Sujet::Classe(id) => Ok(id.to_string()),
-                Sujet::Registre(id) => Ok(id.to_string()),
+                Sujet::Ecole(id) => Ok(id.to_string()),
                 Sujet::Inscription(id) => Ok(self.store.read(|c| sc::inscription(c, self.perimetre, &id))?.eleve_id),
             })
             .collect()
@@ -979,7 +1011,14 @@ impl Imprimeur<'_> {
 
     /// Whether `doc` is about one pupil (then each printed pupil is journaled as such).
     pub fn par_eleve(doc: Document) -> bool {
-        !matches!(doc, Document::ListeClasse | Document::RegistreEleves)
+        !matches!(
+            doc,
+            Document::ListeClasse
+                | Document::RegistreEleves
+                | Document::ListeAppel
+                | Document::ListeEleves
+                | Document::ListeElectorale
+        )
     }
 
     /// Prints `doc` for `cible` as one PDF (several documents merged in order).
@@ -1058,7 +1097,8 @@ pub fn archiver_registres(
 ) -> Result<usize> {
     let dossier = dossier_archives(store.path()).join(annee.to_string());
     std::fs::create_dir_all(&dossier).map_err(render::Error::from)?;
-    let imp = Imprimeur { store, engine, cles, perimetre: &Perimetre::Installation, le, annee: Some(annee) };
+    let imp =
+        Imprimeur { store, engine, cles, perimetre: &Perimetre::Installation, le, annee: Some(annee), colonnes: &[] };
     let ecoles = store.read(|c| sc::ecoles_de_l_annee(c, annee))?;
     for (id, uai) in &ecoles {
         let pdf = imp.pdf(Document::RegistreEleves, &Cible::Ecole(id.clone()))?;

@@ -119,3 +119,69 @@ impl Service<'_> {
         Ok(projection::lignes(&l, champs))
     }
 }
+
+/// A consultation as a family reads it: when (Paris time, in French), by whom (a function,
+/// never a name), and what, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsultationLisible {
+    /// « 3 septembre 2026 à 10 h 05 ».
+    pub le: String,
+    /// « direction de l'école Jean-Moulin ».
+    pub par: String,
+    /// « impression : Fiche de renseignements ».
+    pub quoi: String,
+}
+
+/// Puts a journal row about a pupil in words a parent understands.
+pub fn consultation_lisible(c: &Consultation) -> ConsultationLisible {
+    let le = time::OffsetDateTime::parse(&c.le, &time::format_description::well_known::Rfc3339)
+        .map(|t| {
+            let t = t.to_offset(crate::clock::paris_offset(t));
+            format!("{} à {:02} h {:02}", crate::domain::identite::date_longue(t.date()), t.hour(), t.minute())
+        })
+        .unwrap_or_else(|_| c.le.clone());
+    let document = c.document.as_deref().map(|d| {
+        crate::domain::Document::from_name(d).map(|d| d.titre().to_lowercase()).unwrap_or_else(|| d.to_string())
+    });
+    let quoi = match (c.action.as_str(), c.ressource.as_str(), document) {
+        ("lire", "eleve", _) => "consultation du dossier".to_string(),
+        ("lister", _, _) => "affichage dans une liste d'élèves".to_string(),
+        ("rechercher", _, _) => "recherche par nom".to_string(),
+        ("imprimer", _, Some(d)) => format!("impression de la {d}").replace("de la certificat", "du certificat"),
+        ("exporter", _, Some(d)) => {
+            format!("impression de la {d}, avec d'autres élèves").replace("de la certificat", "du certificat")
+        }
+        ("imprimer" | "exporter", _, None) => "impression d'un document".to_string(),
+        ("creer", _, _) => "création du dossier".to_string(),
+        ("modifier", _, _) => "modification du dossier".to_string(),
+        ("lire", "journal", _) => "consultation de cet historique".to_string(),
+        _ => "accès au dossier".to_string(),
+    };
+    ConsultationLisible { le, par: c.fonction.clone(), quoi }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(action: &str, ressource: &str, document: Option<&str>) -> Consultation {
+        Consultation {
+            le: "2026-09-03T08:05:00Z".into(),
+            fonction: "direction de l'école Jean-Moulin".into(),
+            action: action.into(),
+            ressource: ressource.into(),
+            document: document.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn a_consultation_reads_as_a_sentence_in_paris_time() {
+        let l = consultation_lisible(&c("imprimer", "document", Some("fiche-renseignements")));
+        assert_eq!(l.le, "3 septembre 2026 à 10 h 05");
+        assert_eq!(l.quoi, "impression de la fiche de renseignements");
+        assert_eq!(l.par, "direction de l'école Jean-Moulin");
+        let l = consultation_lisible(&c("exporter", "document", Some("certificat-scolarite")));
+        assert_eq!(l.quoi, "impression du certificat de scolarité, avec d'autres élèves");
+        assert_eq!(consultation_lisible(&c("lire", "eleve", None)).quoi, "consultation du dossier");
+    }
+}

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::documents::{Cible, Format, Imprimeur, MAX_FUSION};
 use crate::audit::Fait;
-use crate::domain::Document;
+use crate::domain::{Colonne, Document};
 use crate::policy::Action;
 use crate::render::{self, Engine};
 use crate::store::{Store, parcours as sc};
@@ -26,7 +26,13 @@ pub struct Imprime {
 impl Imprime {
     /// Its media type.
     pub fn mime(&self) -> &'static str {
-        if self.nom.ends_with(".zip") { "application/zip" } else { "application/pdf" }
+        if self.nom.ends_with(".zip") {
+            "application/zip"
+        } else if self.nom.ends_with(".csv") {
+            "text/csv; charset=utf-8"
+        } else {
+            "application/pdf"
+        }
     }
 }
 
@@ -40,6 +46,8 @@ pub struct Tirage<'a> {
     pub total: &'a (dyn Fn(usize) + Sync),
     /// Called with the number of documents made so far (ZIP).
     pub progression: &'a (dyn Fn(usize) + Sync),
+    /// The columns of a liste des élèves (none: the default ones).
+    pub colonnes: &'a [Colonne],
 }
 
 impl std::fmt::Debug for Tirage<'_> {
@@ -51,11 +59,22 @@ impl std::fmt::Debug for Tirage<'_> {
 impl super::Service<'_> {
     /// Prints `doc` for `cible` in memory, for the server: a ZIP holds at most
     /// [`MAX_FUSION`] documents.
-    pub fn imprimer(&self, engine: &Engine, doc: Document, cible: &Cible, format: Format) -> super::Result<Imprime> {
+    pub fn imprimer(
+        &self,
+        engine: &Engine,
+        doc: Document,
+        cible: &Cible,
+        format: Format,
+        colonnes: &[Colonne],
+    ) -> super::Result<Imprime> {
         let mut buf = std::io::Cursor::new(Vec::new());
-        let t = Tirage { limite: Some(MAX_FUSION), total: &|_| {}, progression: &|_| {} };
+        let t = Tirage { limite: Some(MAX_FUSION), total: &|_| {}, progression: &|_| {}, colonnes };
         self.imprimer_dans(engine, doc, cible, format, &mut buf, t)?;
-        let ext = if format == Format::Zip { "zip" } else { "pdf" };
+        let ext = match format {
+            Format::Zip => "zip",
+            Format::Pdf => "pdf",
+            Format::Csv => "csv",
+        };
         Ok(Imprime { octets: buf.into_inner(), nom: format!("{}.{ext}", doc.name()) })
     }
 
@@ -72,16 +91,29 @@ impl super::Service<'_> {
         mut sortie: W,
         tirage: Tirage<'_>,
     ) -> super::Result<usize> {
+        // One document about one record is a print; many, or a spreadsheet, an export.
         let unitaire = format == Format::Pdf
             && match cible {
                 Cible::Eleve(_) | Cible::Inscription(_) => true,
-                Cible::Classe(_) => doc == Document::ListeClasse,
-                Cible::Ecole(_) => doc == Document::RegistreEleves,
+                Cible::Classe(_) => matches!(doc, Document::ListeClasse | Document::ListeAppel | Document::ListeEleves),
+                Cible::Ecole(_) => {
+                    matches!(doc, Document::RegistreEleves | Document::ListeElectorale | Document::ListeEleves)
+                }
             };
         let action = if unitaire { Action::Imprimer } else { Action::Exporter };
         let champs = self.autoriser(crate::policy::Ressource::Document(doc), action)?;
         if champs.is_empty() {
             return Err(crate::auth::Interdit::Role.into());
+        }
+        // A column prints only if the role sees its category of fields.
+        if let Some(c) = tirage.colonnes.iter().find(|c| !champs.contient(crate::policy::champs_colonne(**c))) {
+            return Err(super::Error::Conflit(format!(
+                "colonne « {} » : votre rôle ne voit pas cette donnée",
+                c.code()
+            )));
+        }
+        if !tirage.colonnes.is_empty() && doc != Document::ListeElectorale && doc != Document::ListeEleves {
+            return Err(super::Error::Conflit("le choix des colonnes ne vaut que pour la liste des élèves".into()));
         }
         let imp = Imprimeur {
             store: self.store,
@@ -90,8 +122,14 @@ impl super::Service<'_> {
             perimetre: &self.acteur.perimetre,
             le: self.le.to_offset(crate::clock::paris_offset(self.le)),
             annee: None,
+            colonnes: tirage.colonnes,
         };
         let n = imp.compter(doc, cible)?;
+        if format == Format::Csv && !matches!(doc, Document::ListeElectorale | Document::ListeEleves) {
+            return Err(super::Error::Conflit(
+                "seules la liste électorale et la liste des élèves existent en tableur (format csv)".into(),
+            ));
+        }
         if let Some(max) = tirage.limite.filter(|m| format == Format::Zip && n > *m) {
             return Err(super::Error::Conflit(format!(
                 "{n} documents : au-delà de {max}, utilisez « registre render » sur le serveur"
@@ -105,6 +143,10 @@ impl super::Service<'_> {
             }
             Format::Zip => {
                 imp.zip(doc, cible, &mut sortie, tirage.progression)?;
+            }
+            Format::Csv => {
+                let csv = imp.csv(doc, cible)?;
+                sortie.write_all(&csv).map_err(render::Error::from)?;
             }
         }
         let faits: Vec<Fait> = imp

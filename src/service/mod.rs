@@ -14,6 +14,7 @@
 //! - [`exploitation`]: the operator's verbs (init, check, backup, public address, purge);
 //! - [`projection`]: what a role sees of a record, for the API, the pages and the CLI alike.
 
+pub mod catalogue;
 pub mod comptes;
 pub mod documents;
 pub mod ecoles;

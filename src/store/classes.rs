@@ -55,7 +55,7 @@ pub fn classes(c: &Connection, p: &Perimetre, ecole: &EcoleId, annee: AnneeScola
     let cond = perimetre::ecoles(p);
     let sql = format!(
         "SELECT {COLUMNS} FROM classe cl JOIN ecole e ON e.id = cl.ecole_id
-         WHERE cl.ecole_id = ? AND cl.annee = ? AND {} ORDER BY cl.libelle",
+         WHERE cl.ecole_id = ? AND cl.annee = ? AND {} ORDER BY cl.libelle COLLATE FR",
         cond.sql
     );
     let mut params: Vec<rusqlite::types::Value> = vec![ecole.to_string().into(), i64::from(annee.debut()).into()];

@@ -129,7 +129,11 @@ pub fn candidats(c: &Connection, k: &Criteres, seuil: u32) -> Result<Vec<Candida
             score: s,
         });
     }
-    out.sort_by(|a, b| b.score.cmp(&a.score).then(a.nom.cmp(&b.nom)));
+    out.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then_with(|| crate::domain::tri::comparer_noms((&a.nom, &a.prenoms), (&b.nom, &b.prenoms)))
+    });
     out.truncate(10);
     Ok(out)
 }

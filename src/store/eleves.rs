@@ -124,7 +124,10 @@ pub fn lister(c: &Connection, p: &Perimetre, f: &Filtre) -> Result<Vec<EleveLign
             params.push(format!("%{mot}%").into());
         }
     }
-    sql.push_str(&format!(" AND {} ORDER BY el.nom, el.prenoms, el.id LIMIT ? OFFSET ?", cond.sql));
+    sql.push_str(&format!(
+        " AND {} ORDER BY el.nom COLLATE FR, el.prenoms COLLATE FR, el.id LIMIT ? OFFSET ?",
+        cond.sql
+    ));
     params.extend(cond.params);
     params.push(i64::from(f.limite).into());
     params.push(i64::from(f.decalage).into());

@@ -112,6 +112,8 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // Deleted records leave no trace in the file (retention, DOMAIN.md §4).
     conn.pragma_update(None, "secure_delete", "ON")?;
     conn.set_prepared_statement_cache_capacity(64);
+    // French order for every list (`ORDER BY el.nom COLLATE FR`): the domain's comparison.
+    conn.create_collation(crate::domain::tri::COLLATION, crate::domain::tri::comparer)?;
     Ok(())
 }
 

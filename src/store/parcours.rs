@@ -150,7 +150,7 @@ pub fn inscriptions(
         sql.push_str(" AND i.etat = ?");
         v.push(e.code().to_string().into());
     }
-    sql.push_str(" ORDER BY i.cree_le DESC, el.nom LIMIT 2000");
+    sql.push_str(" ORDER BY i.cree_le DESC, el.nom COLLATE FR, el.prenoms COLLATE FR LIMIT 2000");
     Ok(c.prepare_cached(&sql)?.query_map(params_from_iter(v), inscription_row)?.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -243,7 +243,7 @@ pub fn ecole_frequentee(c: &Connection, eleve: &EleveId, annee: AnneeScolaire) -
 pub fn fiches_classe(c: &Connection, p: &Perimetre, classe: &ClasseId) -> Result<Vec<Fiche>> {
     let cond = perimetre::scolarites(p);
     let sql = format!(
-        "{FICHE} WHERE s.classe_id = ? AND s.etat IN ('admis_provisoire', 'admis_definitif') AND {} ORDER BY el.nom, el.prenoms",
+        "{FICHE} WHERE s.classe_id = ? AND s.etat IN ('admis_provisoire', 'admis_definitif') AND {} ORDER BY el.nom COLLATE FR, el.prenoms COLLATE FR",
         cond.sql
     );
     let mut v: Vec<Value> = vec![classe.to_string().into()];

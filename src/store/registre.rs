@@ -130,7 +130,7 @@ pub fn registre(c: &Connection, ecole: &EcoleId, annee: AnneeScolaire) -> Result
                 s.ecole_precedente, s.radiation_precedente, coalesce(i.inscrit_le, s.date_admission),
                 CASE WHEN s.etat = 'radie' THEN s.date_sortie END, s.destination, s.motif_sortie
          FROM scolarite s JOIN eleve el ON el.id = s.eleve_id LEFT JOIN inscription i ON i.id = s.inscription_id
-         WHERE s.ecole_id = ? AND s.annee = ? ORDER BY s.date_admission, el.nom, el.prenoms",
+         WHERE s.ecole_id = ? AND s.annee = ? ORDER BY s.date_admission, el.nom COLLATE FR, el.prenoms COLLATE FR",
     )?;
     let rows: Vec<(String, LigneRegistre)> = stmt
         .query_map(params![ecole, annee], |r| {

@@ -48,7 +48,7 @@ pub fn effectifs(c: &Connection, p: &Perimetre, annee: AnneeScolaire) -> Result<
         "SELECT e.uai, e.nom, co.nom, s.niveau, count(*), sum(s.ulis)
          FROM scolarite s JOIN ecole e ON e.id = s.ecole_id JOIN commune co ON co.id = e.commune_id
          WHERE s.annee = ? AND s.etat IN ('admis_provisoire', 'admis_definitif') AND {}
-         GROUP BY e.id, s.niveau ORDER BY co.nom, e.nom",
+         GROUP BY e.id, s.niveau ORDER BY co.nom COLLATE FR, e.nom COLLATE FR",
         cond.sql
     );
     let mut params: Vec<rusqlite::types::Value> = vec![i64::from(annee.debut()).into()];

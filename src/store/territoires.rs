@@ -91,7 +91,7 @@ pub fn ecoles(c: &Connection, p: &Perimetre) -> Result<Vec<EcoleResume>> {
     let sql = format!(
         "SELECT {ECOLE_COLUMNS} FROM ecole e JOIN commune co ON co.id = e.commune_id
          JOIN circonscription ci ON ci.id = e.circonscription_id
-         WHERE {} ORDER BY co.nom, e.nom",
+         WHERE {} ORDER BY co.nom COLLATE FR, e.nom COLLATE FR",
         cond.sql
     );
     let mut stmt = c.prepare_cached(&sql)?;

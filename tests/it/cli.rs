@@ -85,7 +85,7 @@ fn render_refuses_unknown_documents_targets_and_outputs() {
     let err = fails(registre().args(["render", "liste-classe", "--ecole", "0350760M", "-o", "x.pdf", "--db"]).arg(&db));
     assert!(err.contains("lettre clé"), "{err}");
     let err = fails(registre().args(["render", "liste-classe", "--ecole", "0350101G", "-o", "x.txt", "--db"]).arg(&db));
-    assert!(err.contains(".pdf ou .zip"), "{err}");
+    assert!(err.contains(".pdf, .zip ou .csv"), "{err}");
     let err = fails(
         registre()
             .args(["render", "certificat-scolarite", "--eleve", "aaaaaaaaaaaaaaaaaaaa", "-o"])

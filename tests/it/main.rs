@@ -6,6 +6,7 @@
 mod api;
 mod architecture;
 mod auth;
+mod catalogue;
 mod cli;
 mod helpers;
 mod journal;

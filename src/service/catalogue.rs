@@ -1,0 +1,543 @@
+//! The rentrée documents beside the certificates (issue 9): the fiche d'urgence, the liste
+//! d'appel, the liste des élèves with chosen columns, the parents' liste électorale (PDF and
+//! CSV) and the relevé des données. Each reads the records through the store within the
+//! printer's perimeter and shapes the data its template expects (`templates/documents`).
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use super::documents::{
+    EcoleDoc, EleveDoc, Error, Imprimeur, Piece, Result, SignataireDoc, Sujet, ecole_json, eleve_json, lignes_adresse,
+    signataire, slug, valeur,
+};
+use crate::domain::election::{self, Enfant, Rattachement};
+use crate::domain::identite::{date_fr, date_longue};
+use crate::domain::{AnneeScolaire, ClasseId, Colonne, EcoleId};
+use crate::store::eleves::{self, FicheEleve, Filtre, ResponsableFiche};
+use crate::store::territoires::{self, EnTete};
+use crate::store::{self, classes, journal};
+
+/// A person to call, as the fiche d'urgence prints them.
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct PersonneUrgence {
+    identite: String,
+    lien: Option<String>,
+    telephones: Vec<String>,
+}
+
+/// The data of a fiche d'urgence.
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct FicheUrgence {
+    ecole: EcoleDoc,
+    annee: String,
+    eleve: EleveDoc,
+    classe: String,
+    responsables: Vec<PersonneUrgence>,
+    contacts: Vec<PersonneUrgence>,
+    fait_le: String,
+}
+
+fn identite_responsable(r: &ResponsableFiche) -> String {
+    [r.civilite.map(|c| c.code().to_string()), Some(r.prenom.clone()), Some(r.nom.clone())]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A responsable's phones, labelled (`portable : 06…`).
+fn telephones(r: &ResponsableFiche) -> Vec<String> {
+    [("portable", &r.tel_portable), ("domicile", &r.tel_domicile), ("travail", &r.tel_travail)]
+        .into_iter()
+        .filter_map(|(l, t)| t.as_ref().map(|t| format!("{l} : {t}")))
+        .collect()
+}
+
+/// The class of the year as printed, or the niveau for a pupil not yet placed.
+fn classe_de(f: &FicheEleve, annee: AnneeScolaire) -> String {
+    match f.scolarite(annee) {
+        Some(s) => s.classe.clone().unwrap_or_else(|| format!("{} (non réparti)", s.niveau.code())),
+        None => "—".into(),
+    }
+}
+
+/// Data of a fiche d'urgence: the responsables who hold parental authority and the persons to
+/// call in an emergency, pre-filled; the health boxes stay blank on paper.
+pub(super) fn fiche_urgence(f: &FicheEleve, t: &EnTete, annee: AnneeScolaire, le: OffsetDateTime) -> FicheUrgence {
+    FicheUrgence {
+        ecole: ecole_json(t),
+        annee: annee.to_string(),
+        eleve: eleve_json(&f.eleve),
+        classe: classe_de(f, annee),
+        responsables: f
+            .responsables
+            .iter()
+            .filter(|r| r.autorite_parentale)
+            .map(|r| PersonneUrgence {
+                identite: identite_responsable(r),
+                lien: Some(r.lien.libelle().to_string()),
+                telephones: telephones(r),
+            })
+            .collect(),
+        contacts: f
+            .contacts
+            .iter()
+            .filter(|c| c.urgence)
+            .map(|c| PersonneUrgence {
+                identite: format!("{} {}", c.prenom, c.nom),
+                lien: c.lien.clone(),
+                telephones: [Some(&c.telephone), c.telephone_2.as_ref()].into_iter().flatten().cloned().collect(),
+            })
+            .collect(),
+        fait_le: date_longue(le.date()),
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ClasseListe {
+    libelle: String,
+    niveaux: String,
+    enseignant: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct EleveAppel {
+    nom: String,
+    prenoms: String,
+    telephones: Vec<String>,
+}
+
+/// The data of a liste d'appel.
+#[derive(Debug, Clone, Serialize)]
+struct ListeAppel {
+    ecole: EcoleDoc,
+    annee: String,
+    classe: ClasseListe,
+    eleves: Vec<EleveAppel>,
+    fait_a: String,
+    fait_le: String,
+}
+
+/// The data of a liste des élèves: headings, then one row of cells per pupil.
+#[derive(Debug, Clone, Serialize)]
+struct ListeEleves {
+    ecole: EcoleDoc,
+    annee: String,
+    portee: String,
+    colonnes: Vec<&'static str>,
+    lignes: Vec<Vec<Option<String>>>,
+    fait_a: String,
+    fait_le: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct EnfantElecteur {
+    eleve: String,
+    classe: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ElecteurDoc {
+    civilite: Option<String>,
+    nom: String,
+    prenom: String,
+    enfants: Vec<EnfantElecteur>,
+    adresse: Option<Vec<String>>,
+}
+
+/// The data of a liste électorale.
+#[derive(Debug, Clone, Serialize)]
+struct ListeElectorale {
+    ecole: EcoleDoc,
+    annee: String,
+    electeurs: Vec<ElecteurDoc>,
+    fait_a: String,
+    fait_le: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ScolariteReleve {
+    annee: String,
+    ecole: String,
+    niveau: String,
+    classe: Option<String>,
+    etat: &'static str,
+    admission: String,
+    sortie: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ResponsableReleve {
+    identite: String,
+    lien: &'static str,
+    autorite_parentale: bool,
+    adresse: Vec<String>,
+    telephones: Vec<String>,
+    courriel: Option<String>,
+    accord_associations: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ContactReleve {
+    identite: String,
+    lien: Option<String>,
+    telephones: Vec<String>,
+    urgence: bool,
+    recuperer: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct AnnuelReleve {
+    photo: Option<bool>,
+    assurance: Option<String>,
+    cantine: Option<bool>,
+    garderie_matin: Option<bool>,
+    garderie_soir: Option<bool>,
+    etude: Option<bool>,
+    transport: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ConsultationReleve {
+    le: String,
+    par: String,
+    quoi: String,
+}
+
+/// The data of a relevé des données.
+#[derive(Debug, Clone, Serialize)]
+struct ReleveDonnees {
+    ecole: EcoleDoc,
+    annee: String,
+    eleve: EleveDoc,
+    ine: Option<String>,
+    scolarites: Vec<ScolariteReleve>,
+    responsables: Vec<ResponsableReleve>,
+    contacts: Vec<ContactReleve>,
+    annuel: AnnuelReleve,
+    consultations: Vec<ConsultationReleve>,
+    consultations_tronquees: bool,
+    signataire: SignataireDoc,
+    fait_a: String,
+    fait_le: String,
+}
+
+/// Most consultations a relevé reproduces.
+const CONSULTATIONS_MAX: u32 = 500;
+
+impl Imprimeur<'_> {
+    fn classe_liste(k: &classes::ClasseResume) -> ClasseListe {
+        ClasseListe {
+            libelle: k.libelle.clone(),
+            niveaux: k.niveaux.iter().map(|n| n.code()).collect::<Vec<_>>().join(", "),
+            enseignant: k.enseignant.clone(),
+        }
+    }
+
+    /// The records of the pupils present in a class or a school, in French order.
+    fn fiches(&self, filtre: &Filtre) -> Result<Vec<FicheEleve>> {
+        let p = self.perimetre;
+        Ok(self.store.read(|c| {
+            eleves::lister(c, p, filtre)?.iter().map(|l| eleves::fiche(c, p, &l.id, filtre.annee)).collect()
+        })?)
+    }
+
+    pub(super) fn liste_appel(&self, id: &ClasseId) -> Result<Piece> {
+        let p = self.perimetre;
+        let (classe, tete) = self.store.read(|c| {
+            let k = classes::classe(c, p, id)?;
+            let t = territoires::en_tete(c, &k.ecole_id)?;
+            Ok((k, t))
+        })?;
+        let filtre = Filtre { classe: Some(id.clone()), presents: true, ..Filtre::annee(classe.annee) };
+        let eleves = self
+            .fiches(&filtre)?
+            .into_iter()
+            .map(|f| {
+                let mut tels: Vec<String> = f
+                    .responsables
+                    .iter()
+                    .filter(|r| r.autorite_parentale)
+                    .filter_map(|r| {
+                        let t = r.tel_portable.as_ref().or(r.tel_domicile.as_ref()).or(r.tel_travail.as_ref())?;
+                        Some(format!("{} ({}) : {t}", identite_responsable(r), r.lien.libelle()))
+                    })
+                    .collect();
+                tels.extend(f.contacts.iter().filter(|k| k.urgence).map(|k| {
+                    let lien = k.lien.as_deref().map(|l| format!(" ({l})")).unwrap_or_default();
+                    format!("{} {}{lien} : {}", k.prenom, k.nom, k.telephone)
+                }));
+                EleveAppel { nom: f.eleve.nom, prenoms: f.eleve.prenoms, telephones: tels }
+            })
+            .collect();
+        let data = valeur(&ListeAppel {
+            ecole: ecole_json(&tete),
+            annee: classe.annee.to_string(),
+            classe: Self::classe_liste(&classe),
+            eleves,
+            fait_a: tete.commune.clone(),
+            fait_le: date_longue(self.le.date()),
+        })?;
+        Ok(Piece {
+            nom_fichier: format!("liste-appel-{}-{id}.pdf", slug(&classe.libelle)),
+            ident: format!("appel/{id}/{}", classe.annee),
+            data,
+        })
+    }
+
+    /// The liste des élèves's rows: one per pupil, the chosen columns only.
+    fn lignes_eleves(&self, filtre: &Filtre) -> Result<Vec<Vec<Option<String>>>> {
+        let p = self.perimetre;
+        let colonnes = self.colonnes_ou_defaut();
+        // INE and address are not in a list line: read the record only when asked.
+        let fiche = colonnes.iter().any(|c| matches!(c, Colonne::Ine | Colonne::Adresse));
+        Ok(self.store.read(|c| {
+            eleves::lister(c, p, filtre)?
+                .into_iter()
+                .map(|l| {
+                    let f = if fiche { Some(eleves::fiche(c, p, &l.id, filtre.annee)?) } else { None };
+                    Ok(colonnes
+                        .iter()
+                        .map(|col| match col {
+                            Colonne::Nom => Some(match &l.nom_usage {
+                                Some(u) => format!("{} ({u})", l.nom),
+                                None => l.nom.clone(),
+                            }),
+                            Colonne::Prenoms => Some(l.prenoms.clone()),
+                            Colonne::Sexe => Some(l.sexe.code().to_string()),
+                            Colonne::Naissance => Some(date_fr(l.date_naissance)),
+                            Colonne::Niveau => Some(l.niveau.code().to_string()),
+                            Colonne::Classe => l.classe.clone(),
+                            Colonne::Ine => {
+                                f.as_ref().and_then(|f| f.eleve.ine.as_ref().map(|i| i.as_str().to_string()))
+                            }
+                            Colonne::Adresse => f.as_ref().map(|f| {
+                                let e = &f.eleve;
+                                lignes_adresse(&e.adresse, &e.code_postal, &e.commune_residence, None).join(", ")
+                            }),
+                        })
+                        .collect())
+                })
+                .collect::<store::Result<Vec<_>>>()
+        })?)
+    }
+
+    fn colonnes_ou_defaut(&self) -> &[Colonne] {
+        if self.colonnes.is_empty() { &Colonne::DEFAUT } else { self.colonnes }
+    }
+
+    pub(super) fn liste_eleves(&self, sujet: &Sujet, annee: AnneeScolaire) -> Result<Piece> {
+        let p = self.perimetre;
+        let (ecole, portee, filtre, nom) = match sujet {
+            Sujet::Classe(id) => {
+                let k = self.store.read(|c| classes::classe(c, p, id))?;
+                let f = Filtre { classe: Some(id.clone()), presents: true, ..Filtre::annee(k.annee) };
+                (
+                    k.ecole_id.clone(),
+                    format!("Classe {}", k.libelle),
+                    f,
+                    format!("liste-eleves-{}-{id}", slug(&k.libelle)),
+                )
+            }
+            Sujet::Ecole(id) => {
+                let f = Filtre { ecole: Some(id.clone()), presents: true, ..Filtre::annee(annee) };
+                (id.clone(), "Toute l'école".to_string(), f, format!("liste-eleves-{id}"))
+            }
+            _ => return Err(Error::Cible("la liste des élèves s'imprime pour une classe ou une école".into())),
+        };
+        let tete = self.store.read(|c| territoires::en_tete(c, &ecole))?;
+        let data = valeur(&ListeEleves {
+            ecole: ecole_json(&tete),
+            annee: filtre.annee.to_string(),
+            portee,
+            colonnes: self.colonnes_ou_defaut().iter().map(|c| c.libelle()).collect(),
+            lignes: self.lignes_eleves(&filtre)?,
+            fait_a: tete.commune.clone(),
+            fait_le: date_longue(self.le.date()),
+        })?;
+        Ok(Piece { nom_fichier: format!("{nom}.pdf"), ident: format!("eleves/{ecole}/{}", filtre.annee), data })
+    }
+
+    /// The electors of a school, by the rules of `domain::election`.
+    fn electeurs(&self, ecole: &EcoleId, annee: AnneeScolaire) -> Result<Vec<election::Electeur>> {
+        let filtre = Filtre { ecole: Some(ecole.clone()), presents: true, ..Filtre::annee(annee) };
+        let enfants: Vec<Enfant> = self
+            .fiches(&filtre)?
+            .iter()
+            .map(|f| Enfant {
+                nom: f.eleve.nom.clone(),
+                prenoms: f.eleve.prenoms.clone(),
+                classe: classe_de(f, annee),
+                responsables: f
+                    .responsables
+                    .iter()
+                    .map(|r| Rattachement {
+                        responsable: r.id.to_string(),
+                        civilite: r.civilite.map(|c| c.code().to_string()),
+                        nom: r.nom.clone(),
+                        prenom: r.prenom.clone(),
+                        adresse: lignes_adresse(&r.adresse, &r.code_postal, &r.commune, r.pays.as_ref()),
+                        lien: r.lien,
+                        autorite_parentale: r.autorite_parentale,
+                        accord_associations: r.accord_associations,
+                    })
+                    .collect(),
+            })
+            .collect();
+        Ok(election::liste(&enfants))
+    }
+
+    pub(super) fn liste_electorale(&self, id: &EcoleId, annee: AnneeScolaire) -> Result<Piece> {
+        let tete = self.store.read(|c| territoires::en_tete(c, id))?;
+        let electeurs = self
+            .electeurs(id, annee)?
+            .into_iter()
+            .map(|e| ElecteurDoc {
+                civilite: e.civilite,
+                nom: e.nom,
+                prenom: e.prenom,
+                enfants: e.enfants.into_iter().map(|(eleve, classe)| EnfantElecteur { eleve, classe }).collect(),
+                adresse: e.adresse,
+            })
+            .collect();
+        let data = valeur(&ListeElectorale {
+            ecole: ecole_json(&tete),
+            annee: annee.to_string(),
+            electeurs,
+            fait_a: tete.commune.clone(),
+            fait_le: date_longue(self.le.date()),
+        })?;
+        Ok(Piece {
+            nom_fichier: format!("liste-electorale-{}-{annee}.pdf", tete.uai),
+            ident: format!("electorale/{id}/{annee}"),
+            data,
+        })
+    }
+
+    pub(super) fn releve_donnees(&self, f: &FicheEleve, t: &EnTete, annee: AnneeScolaire) -> Result<serde_json::Value> {
+        let p = self.perimetre;
+        let consultations = self.store.read(|c| {
+            let vu = eleves::voir(c, p, &f.eleve.id)?;
+            journal::consultations(c, &vu, CONSULTATIONS_MAX + 1)
+        })?;
+        let tronquees = consultations.len() > CONSULTATIONS_MAX as usize;
+        let a = f.annuel.clone().unwrap_or_default();
+        valeur(&ReleveDonnees {
+            ecole: ecole_json(t),
+            annee: annee.to_string(),
+            eleve: eleve_json(&f.eleve),
+            ine: f.eleve.ine.as_ref().map(|i| i.as_str().to_string()),
+            scolarites: f
+                .scolarites
+                .iter()
+                .map(|s| ScolariteReleve {
+                    annee: s.annee.to_string(),
+                    ecole: format!("{} ({})", s.ecole, s.uai),
+                    niveau: format!("{} — cycle {}", s.niveau.code(), s.cycle.numero()),
+                    classe: s.classe.clone(),
+                    etat: s.etat.libelle(),
+                    admission: date_fr(s.date_admission),
+                    sortie: s.date_sortie.map(date_fr),
+                })
+                .collect(),
+            responsables: f
+                .responsables
+                .iter()
+                .map(|r| ResponsableReleve {
+                    identite: identite_responsable(r),
+                    lien: r.lien.libelle(),
+                    autorite_parentale: r.autorite_parentale,
+                    adresse: lignes_adresse(&r.adresse, &r.code_postal, &r.commune, r.pays.as_ref()),
+                    telephones: telephones(r),
+                    courriel: r.courriel.clone(),
+                    accord_associations: r.accord_associations,
+                })
+                .collect(),
+            contacts: f
+                .contacts
+                .iter()
+                .map(|c| ContactReleve {
+                    identite: format!("{} {}", c.prenom, c.nom),
+                    lien: c.lien.clone(),
+                    telephones: [Some(&c.telephone), c.telephone_2.as_ref()].into_iter().flatten().cloned().collect(),
+                    urgence: c.urgence,
+                    recuperer: c.recuperer,
+                })
+                .collect(),
+            annuel: AnnuelReleve {
+                photo: a.autorisation_photo,
+                assurance: a.assureur.map(|x| match a.assurance_numero {
+                    Some(n) => format!("{x}, contrat n° {n}"),
+                    None => x,
+                }),
+                cantine: a.cantine,
+                garderie_matin: a.garderie_matin,
+                garderie_soir: a.garderie_soir,
+                etude: a.etude,
+                transport: a.transport,
+            },
+            consultations: consultations
+                .iter()
+                .take(CONSULTATIONS_MAX as usize)
+                .map(|c| {
+                    let l = super::eleves::consultation_lisible(c);
+                    ConsultationReleve { le: l.le, par: l.par, quoi: l.quoi }
+                })
+                .collect(),
+            consultations_tronquees: tronquees,
+            signataire: signataire(t),
+            fait_a: t.commune.clone(),
+            fait_le: date_longue(self.le.date()),
+        })
+    }
+
+    /// A list as CSV (`;`-separated, UTF-8 with a byte-order mark so that spreadsheets read the
+    /// accents): the liste électorale (same electors as the PDF) or the liste des élèves.
+    pub fn csv(&self, doc: crate::domain::Document, cible: &super::documents::Cible) -> Result<Vec<u8>> {
+        use crate::domain::Document;
+        let annee = self.annee()?;
+        let sujets = self.sujets(doc, cible, annee)?;
+        let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::from("\u{feff}".as_bytes()));
+        let err = |e: csv::Error| Error::Render(crate::render::Error::Io(std::io::Error::other(e)));
+        match (doc, sujets.as_slice()) {
+            (Document::ListeElectorale, [Sujet::Ecole(id)]) => {
+                w.write_record(["nom", "prenom", "civilite", "enfants", "classes", "adresse"]).map_err(err)?;
+                for e in self.electeurs(id, annee)? {
+                    let enfants: Vec<&str> = e.enfants.iter().map(|(n, _)| n.as_str()).collect();
+                    let classes: Vec<&str> = e.enfants.iter().map(|(_, k)| k.as_str()).collect();
+                    let adresse = e.adresse.map(|a| a.join(", ")).unwrap_or_default();
+                    let civilite = e.civilite.unwrap_or_default();
+                    w.write_record([
+                        e.nom.as_str(),
+                        &e.prenom,
+                        &civilite,
+                        &enfants.join(" / "),
+                        &classes.join(" / "),
+                        &adresse,
+                    ])
+                    .map_err(err)?;
+                }
+            }
+            (Document::ListeEleves, [sujet]) => {
+                let filtre = match sujet {
+                    Sujet::Classe(id) => {
+                        let k = self.store.read(|c| classes::classe(c, self.perimetre, id))?;
+                        Filtre { classe: Some(id.clone()), presents: true, ..Filtre::annee(k.annee) }
+                    }
+                    Sujet::Ecole(id) => Filtre { ecole: Some(id.clone()), presents: true, ..Filtre::annee(annee) },
+                    _ => return Err(Error::Cible("la liste des élèves s'imprime pour une classe ou une école".into())),
+                };
+                w.write_record(self.colonnes_ou_defaut().iter().map(|c| c.code())).map_err(err)?;
+                for l in self.lignes_eleves(&filtre)? {
+                    w.write_record(l.iter().map(|c| c.as_deref().unwrap_or(""))).map_err(err)?;
+                }
+            }
+            _ => {
+                return Err(Error::Cible(
+                    "seules la liste électorale et la liste des élèves existent en tableur (CSV)".into(),
+                ));
+            }
+        }
+        w.into_inner().map_err(|e| Error::Render(crate::render::Error::Io(std::io::Error::other(e.to_string()))))
+    }
+}
