@@ -158,7 +158,7 @@ impl super::Service<'_> {
             })
             .collect();
         self.noter(&faits)?;
-        Ok(if format == Format::Zip { n } else { 1 })
+        Ok(n)
     }
 }
 
