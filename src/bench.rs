@@ -67,7 +67,8 @@ pub fn memoire(db: &Path, n: usize, document: &str, clock: &Clock) -> anyhow::Re
     let mut bytes = 0usize;
     let step = (n / 10).max(1);
     for i in 1..=n {
-        let pdf = imp.pdf(doc, &Cible::Eleve(ids[(i - 1) % ids.len()].clone()))?;
+        let mut pdf = Vec::new();
+        imp.pdf(doc, &Cible::Eleve(ids[(i - 1) % ids.len()].clone()), &mut pdf, &|_| true)?;
         bytes += pdf.len();
         if i == 1000 || i % step == 0 || i == n {
             let rate = i as f64 / t.elapsed().as_secs_f64();

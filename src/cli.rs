@@ -437,7 +437,6 @@ fn render(
         Some("csv") => Format::Csv,
         _ => bail!("le fichier de sortie doit se terminer par .pdf, .zip ou .csv"),
     };
-    let zip = format == Format::Zip;
     let (store, cles) = ouvrir(db)?;
     let engine = Engine::new();
     let uai = ecole.map(Uai::parse).transpose().map_err(crate::domain::Error::from)?;
@@ -458,12 +457,15 @@ fn render(
         let file =
             BufWriter::new(File::create(&tmp).with_context(|| format!("impossible d'écrire {}", tmp.display()))?);
         let total = |n: usize| {
-            if zip {
+            if n > 1 {
                 bar.set_length(n as u64);
                 bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
             }
         };
-        let progression = |k: usize| bar.set_position(k as u64);
+        let progression = |k: usize| {
+            bar.set_position(k as u64);
+            true
+        };
         let tirage = Tirage { limite: None, total: &total, progression: &progression, colonnes };
         operateur(&store, &cles, clock, |svc| {
             let cible = match (&cible, &uai) {

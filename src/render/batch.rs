@@ -1,8 +1,10 @@
-//! Batches: many documents of one kind into a ZIP on disk, rendered in parallel across cores.
+//! Batches: many documents of one kind into a ZIP, or into one merged PDF, rendered in parallel
+//! across cores.
 //!
 //! Items are pulled from the caller's iterator a chunk at a time, rendered in parallel, then
 //! written in order, so memory stays bounded by one chunk whatever the batch size, and the
-//! archive is deterministic (stable names, order and timestamps).
+//! output is deterministic (stable names, order and timestamps). After each chunk the caller
+//! hears of the progress and may stop the batch (a cancelled job stops within a chunk).
 
 use std::io::{Seek, Write};
 
@@ -26,6 +28,59 @@ pub struct BatchItem {
 /// Documents rendered in parallel before being written out.
 const CHUNK: usize = 64;
 
+/// Called after each chunk with the running count; `false` stops the batch
+/// ([`Error::Annule`]).
+pub type Progression<'a> = &'a (dyn Fn(usize) -> bool + Sync);
+
+/// A chunk's items beside their rendered PDFs.
+type Rendus = Vec<(BatchItem, Result<Vec<u8>, Error>)>;
+
+/// Pulls the next chunk of items and renders it in parallel.
+fn chunk<I, E>(
+    engine: &Engine,
+    document: Document,
+    items: &mut std::iter::Peekable<I>,
+) -> Result<Rendus, E>
+where
+    I: Iterator<Item = Result<BatchItem, E>>,
+{
+    let chunk: Vec<BatchItem> = items.by_ref().take(CHUNK).collect::<Result<_, E>>()?;
+    let pdfs: Vec<Result<Vec<u8>, Error>> =
+        chunk.par_iter().map(|item| engine.render(document, &item.data, &item.stamp)).collect();
+    Ok(chunk.into_iter().zip(pdfs).collect())
+}
+
+/// Renders every item into one PDF each and appends them to one PDF written to `out`, each on
+/// an odd page ([`super::fusion`]). Returns how many documents were written.
+pub fn render_pdf<W, I, E>(
+    engine: &Engine,
+    document: Document,
+    items: I,
+    out: W,
+    (titre, ident): (&str, &str),
+    progress: Progression<'_>,
+) -> Result<usize, E>
+where
+    W: Write,
+    I: IntoIterator<Item = Result<BatchItem, E>>,
+    E: From<Error>,
+{
+    let mut fusion = super::fusion::Fusion::new(out, titre).map_err(E::from)?;
+    let mut items = items.into_iter().peekable();
+    let mut written = 0;
+    while items.peek().is_some() {
+        for (_, pdf) in chunk(engine, document, &mut items)? {
+            fusion.ajouter(&pdf.map_err(E::from)?).map_err(E::from)?;
+            written += 1;
+        }
+        if !progress(written) {
+            return Err(Error::Annule.into());
+        }
+    }
+    fusion.terminer(ident).map_err(E::from)?;
+    Ok(written)
+}
+
 /// Renders every item into one PDF per entry of a ZIP written to `out`; calls `progress` with
 /// the running count. Items are produced lazily (loading one may fail with the caller's error
 /// type). Returns how many documents were written.
@@ -34,7 +89,7 @@ pub fn render_zip<W, I, E>(
     document: Document,
     items: I,
     out: W,
-    progress: &(dyn Fn(usize) + Sync),
+    progress: Progression<'_>,
 ) -> Result<usize, E>
 where
     W: Write + Seek,
@@ -45,10 +100,7 @@ where
     let mut items = items.into_iter().peekable();
     let mut written = 0;
     while items.peek().is_some() {
-        let chunk: Vec<BatchItem> = items.by_ref().take(CHUNK).collect::<Result<_, E>>()?;
-        let pdfs: Vec<Result<Vec<u8>, Error>> =
-            chunk.par_iter().map(|item| engine.render(document, &item.data, &item.stamp)).collect();
-        for (item, pdf) in chunk.iter().zip(pdfs) {
+        for (item, pdf) in chunk(engine, document, &mut items)? {
             let pdf = pdf?;
             let at = item.stamp.at;
             let modified = zip::DateTime::from_date_and_time(
@@ -68,7 +120,9 @@ where
             zip.write_all(&pdf).map_err(Error::from)?;
             written += 1;
         }
-        progress(written);
+        if !progress(written) {
+            return Err(Error::Annule.into());
+        }
     }
     zip.finish().map_err(Error::from)?;
     Ok(written)

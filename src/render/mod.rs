@@ -10,8 +10,9 @@
 //!   PDF identifier from a stable key, so the same data gives the same bytes;
 //! - every PDF is tagged; certificates are PDF/A-2b.
 
-mod batch;
+pub mod batch;
 mod fonts;
+pub mod fusion;
 pub mod qr;
 mod world;
 
@@ -29,7 +30,7 @@ use typst::{Library, LibraryExt};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
-pub use batch::{BatchItem, render_zip};
+pub use batch::{BatchItem, render_pdf, render_zip};
 
 /// Errors of the print engine.
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +52,9 @@ pub enum Error {
     /// Writing the ZIP failed.
     #[error("écriture de l'archive impossible : {0}")]
     Zip(#[from] zip::result::ZipError),
+    /// The batch was cancelled by whoever asked for it.
+    #[error("impression annulée")]
+    Annule,
 }
 
 pub use crate::domain::Document;

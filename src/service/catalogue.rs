@@ -7,8 +7,8 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use super::documents::{
-    EcoleDoc, EleveDoc, Error, Imprimeur, Piece, Result, SignataireDoc, Sujet, ecole_json, eleve_json, lignes_adresse,
-    signataire, slug, valeur,
+    EcoleDoc, EleveDoc, Error, Imprimeur, Piece, Result, SignataireDoc, Sujet, ascii, ecole_json, eleve_json,
+    lignes_adresse, signataire, slug, valeur,
 };
 use crate::domain::election::{self, Enfant, Rattachement};
 use crate::domain::identite::{date_fr, date_longue};
@@ -279,7 +279,7 @@ impl Imprimeur<'_> {
             fait_le: date_longue(self.le.date()),
         })?;
         Ok(Piece {
-            nom_fichier: format!("liste-appel-{}-{id}.pdf", slug(&classe.libelle)),
+            nom_fichier: format!("{}-{}/{}/liste-appel.pdf", tete.uai, ascii(&tete.nom), ascii(&classe.libelle)),
             ident: format!("appel/{id}/{}", classe.annee),
             data,
         })

@@ -13,6 +13,7 @@ use crate::config::Cles;
 use crate::domain::identite::{date_fr, date_longue};
 use crate::domain::parcours::{EtatInscription, MotifRadiation};
 use crate::domain::{AnneeScolaire, ClasseId, CommuneInsee, EcoleId, EleveId, Niveau, Perimetre, Sexe, Uai};
+use crate::render::batch::Progression;
 use crate::render::{self, BatchItem, Document, Engine, Stamp};
 use crate::store::eleves::{self, FicheEleve, Filtre};
 use crate::store::parcours as sc;
@@ -754,7 +755,14 @@ impl Imprimeur<'_> {
                     _ => donnees_fiche_renseignements(&fiche, &tete, annee, self.le)?,
                 };
                 Ok(Piece {
-                    nom_fichier: format!("{}-{}-{}.pdf", doc.name(), slug(&fiche.eleve.nom), id),
+                    nom_fichier: nom_humain(
+                        &tete.uai,
+                        &tete.nom,
+                        fiche.scolarite(annee).and_then(|s| s.classe.as_deref()),
+                        &fiche.eleve.nom,
+                        &fiche.eleve.prenoms,
+                        doc,
+                    ),
                     ident: format!("{id}/{annee}"),
                     data,
                 })
@@ -805,7 +813,7 @@ impl Imprimeur<'_> {
             fait_le: date_longue(self.le.date()),
         })?;
         Ok(Piece {
-            nom_fichier: format!("liste-classe-{}-{}.pdf", slug(&classe.libelle), id),
+            nom_fichier: format!("{}-{}/{}/liste-classe.pdf", tete.uai, ascii(&tete.nom), ascii(&classe.libelle)),
             ident: format!("{id}/{}", classe.annee),
             data,
         })
@@ -1021,38 +1029,51 @@ impl Imprimeur<'_> {
         )
     }
 
-    /// Prints `doc` for `cible` as one PDF (several documents merged in order).
-    pub fn pdf(&self, doc: Document, cible: &Cible) -> Result<Vec<u8>> {
+    /// Prints `doc` for `cible` as one PDF into `out`: a single document as it is (tagged, and
+    /// PDF/A for certificates); several rendered one by one and appended, each on an odd page,
+    /// memory bounded by one chunk ([`render::fusion`]). Returns how many documents were made.
+    pub fn pdf<W: Write>(&self, doc: Document, cible: &Cible, mut out: W, progress: Progression<'_>) -> Result<usize> {
         let annee = self.annee()?;
         let sujets = self.sujets(doc, cible, annee)?;
-        if sujets.len() > MAX_FUSION {
-            return Err(Error::Cible(format!(
-                "{} documents : au-delà de {MAX_FUSION}, demandez une archive ZIP (un PDF par document)",
-                sujets.len()
-            )));
+        if let [sujet] = sujets.as_slice() {
+            let p = self.piece(doc, sujet, annee)?;
+            let pdf =
+                self.engine.render(doc, &json!({ "documents": [p.data] }), &Stamp { at: self.le, ident: p.ident })?;
+            out.write_all(&pdf).map_err(render::Error::from)?;
+            progress(1);
+            return Ok(1);
         }
-        let pieces = sujets.iter().map(|s| self.piece(doc, s, annee)).collect::<Result<Vec<_>>>()?;
-        let ident = pieces.iter().map(|p| p.ident.as_str()).collect::<Vec<_>>().join("+");
-        let documents: Vec<Value> = pieces.into_iter().map(|p| p.data).collect();
-        Ok(self.engine.render(doc, &json!({ "documents": documents }), &Stamp { at: self.le, ident })?)
+        let ident = format!("{}/{}/{sujets:?}", doc.name(), self.le.date());
+        let items = sujets.iter().map(|s| self.item(doc, s, annee));
+        render::render_pdf(self.engine, doc, items, out, (doc.titre(), &ident), progress)
+    }
+
+    fn item(&self, doc: Document, sujet: &Sujet, annee: AnneeScolaire) -> Result<BatchItem> {
+        self.piece(doc, sujet, annee).map(|p| BatchItem {
+            file_name: p.nom_fichier,
+            stamp: Stamp { at: self.le, ident: p.ident },
+            data: json!({ "documents": [p.data] }),
+        })
     }
 
     /// Prints `doc` for `cible` as a ZIP with one PDF per document, written to `out`; the data
-    /// of each document is loaded only when its turn comes, so memory stays bounded.
+    /// of each document is loaded only when its turn comes, so memory stays bounded. Names are
+    /// made for people (`0350255M-Ecole-Les-Tilleuls/CE2-B/CLEMENT_Titouan_fiche-renseignements.pdf`),
+    /// ASCII, and unique within the archive.
     pub fn zip<W: Write + Seek>(
         &self,
         doc: Document,
         cible: &Cible,
         out: W,
-        progress: &(dyn Fn(usize) + Sync),
+        progress: Progression<'_>,
     ) -> Result<usize> {
         let annee = self.annee()?;
         let sujets = self.sujets(doc, cible, annee)?;
+        let mut pris = std::collections::HashSet::new();
         let items = sujets.iter().map(|s| {
-            self.piece(doc, s, annee).map(|p| BatchItem {
-                file_name: p.nom_fichier,
-                stamp: Stamp { at: self.le, ident: p.ident },
-                data: json!({ "documents": [p.data] }),
+            self.item(doc, s, annee).map(|mut i| {
+                i.file_name = unique(&mut pris, &i.file_name);
+                i
             })
         });
         render::render_zip(self.engine, doc, items, out, progress)
@@ -1068,6 +1089,47 @@ impl Imprimeur<'_> {
     pub fn ecole_par_uai(&self, uai: &Uai) -> Result<EcoleId> {
         Ok(self.store.read(|c| territoires::ecole_par_uai(c, self.perimetre, uai))?.id)
     }
+}
+
+/// `nom` if not taken yet, else `nom` with `_2`, `_3`… before its extension.
+fn unique(pris: &mut std::collections::HashSet<String>, nom: &str) -> String {
+    let (base, ext) = nom.rsplit_once('.').unwrap_or((nom, ""));
+    let mut candidat = nom.to_string();
+    let mut n = 1;
+    while !pris.insert(candidat.clone()) {
+        n += 1;
+        candidat = if ext.is_empty() { format!("{base}_{n}") } else { format!("{base}_{n}.{ext}") };
+    }
+    candidat
+}
+
+/// A name as a file name: ASCII letters and digits, case kept, accents folded, anything else a
+/// hyphen (`École Les Tilleuls` → `Ecole-Les-Tilleuls`), at most 60 characters.
+pub fn ascii(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let plie: String = s
+        .nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(|c| match c {
+            'œ' => vec!['o', 'e'],
+            'Œ' => vec!['O', 'E'],
+            'æ' => vec!['a', 'e'],
+            'Æ' => vec!['A', 'E'],
+            'ß' => vec!['s', 's'],
+            c if c.is_ascii_alphanumeric() => vec![c],
+            _ => vec!['-'],
+        })
+        .collect();
+    let s = plie.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
+    let s: String = s.chars().take(60).collect();
+    if s.is_empty() { "sans-nom".into() } else { s }
+}
+
+/// Where a pupil's document goes in an archive: the school, the class, then the pupil's name.
+pub fn nom_humain(uai: &str, ecole: &str, classe: Option<&str>, nom: &str, prenoms: &str, doc: Document) -> String {
+    let prenom = prenoms.split_whitespace().next().unwrap_or(prenoms);
+    let classe = classe.map(ascii).unwrap_or_else(|| "non-repartis".into());
+    format!("{uai}-{}/{classe}/{}_{}_{}.pdf", ascii(ecole), ascii(nom), ascii(prenom), doc.name())
 }
 
 /// An ASCII file-name fragment of a name.
@@ -1101,10 +1163,9 @@ pub fn archiver_registres(
         Imprimeur { store, engine, cles, perimetre: &Perimetre::Installation, le, annee: Some(annee), colonnes: &[] };
     let ecoles = store.read(|c| sc::ecoles_de_l_annee(c, annee))?;
     for (id, uai) in &ecoles {
-        let pdf = imp.pdf(Document::RegistreEleves, &Cible::Ecole(id.clone()))?;
         let chemin = dossier.join(format!("{uai}.pdf"));
-        let mut f = crate::config::fichier_prive(&chemin, false).map_err(render::Error::from)?;
-        f.write_all(&pdf).map_err(render::Error::from)?;
+        let f = crate::config::fichier_prive(&chemin, false).map_err(render::Error::from)?;
+        imp.pdf(Document::RegistreEleves, &Cible::Ecole(id.clone()), f, &|_| true)?;
     }
     Ok(ecoles.len())
 }

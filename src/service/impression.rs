@@ -44,8 +44,9 @@ pub struct Tirage<'a> {
     pub limite: Option<usize>,
     /// Called with the number of documents, before the first one is made.
     pub total: &'a (dyn Fn(usize) + Sync),
-    /// Called with the number of documents made so far (ZIP).
-    pub progression: &'a (dyn Fn(usize) + Sync),
+    /// Called with the number of documents made so far; `false` stops the print (a cancelled
+    /// job).
+    pub progression: crate::render::batch::Progression<'a>,
     /// The columns of a liste des élèves (none: the default ones).
     pub colonnes: &'a [Colonne],
 }
@@ -68,7 +69,7 @@ impl super::Service<'_> {
         colonnes: &[Colonne],
     ) -> super::Result<Imprime> {
         let mut buf = std::io::Cursor::new(Vec::new());
-        let t = Tirage { limite: Some(MAX_FUSION), total: &|_| {}, progression: &|_| {}, colonnes };
+        let t = Tirage { limite: Some(MAX_FUSION), total: &|_| {}, progression: &|_| true, colonnes };
         self.imprimer_dans(engine, doc, cible, format, &mut buf, t)?;
         let ext = match format {
             Format::Zip => "zip",
@@ -130,16 +131,15 @@ impl super::Service<'_> {
                 "seules la liste électorale et la liste des élèves existent en tableur (format csv)".into(),
             ));
         }
-        if let Some(max) = tirage.limite.filter(|m| format == Format::Zip && n > *m) {
+        if let Some(max) = tirage.limite.filter(|m| n > *m) {
             return Err(super::Error::Conflit(format!(
-                "{n} documents : au-delà de {max}, utilisez « registre render » sur le serveur"
+                "{n} documents : au-delà de {max}, lancez une impression en lot (elle se prépare en arrière-plan)"
             )));
         }
         (tirage.total)(n);
         match format {
             Format::Pdf => {
-                let pdf = imp.pdf(doc, cible)?;
-                sortie.write_all(&pdf).map_err(render::Error::from)?;
+                imp.pdf(doc, cible, &mut sortie, tirage.progression)?;
             }
             Format::Zip => {
                 imp.zip(doc, cible, &mut sortie, tirage.progression)?;
