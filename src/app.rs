@@ -23,6 +23,8 @@ pub struct Inner {
     pub cles: Cles,
     /// How clients reach the server.
     pub transport: Transport,
+    /// The print runs in the background.
+    pub travaux: crate::service::travaux::Travaux,
 }
 
 /// The shared state (cheap to clone).
@@ -30,16 +32,30 @@ pub struct Inner {
 pub struct AppState(pub Arc<Inner>);
 
 impl AppState {
-    /// Builds the state: compiles the page templates; the engine loads its fonts.
-    pub fn new(store: Store, cles: Cles, clock: Clock, transport: Transport) -> Self {
-        Self(Arc::new(Inner {
+    /// Builds the state: compiles the page templates; the engine loads its fonts; the print
+    /// runs' folder beside the database is emptied (no file of a previous process is served).
+    pub fn new(store: Store, cles: Cles, clock: Clock, transport: Transport) -> std::io::Result<Self> {
+        let travaux = crate::service::travaux::Travaux::ouvrir(store.path())?;
+        Ok(Self(Arc::new(Inner {
             store,
             engine: Engine::new(),
             clock,
             pages: crate::http::pages::Pages::partagees(),
             cles,
             transport,
-        }))
+            travaux,
+        })))
+    }
+
+    /// Starts the print-run worker on its own thread; it stops when the queue is empty.
+    pub fn demarrer_impressions(&self) {
+        let s = self.clone();
+        let r = std::thread::Builder::new().name("impressions".into()).spawn(move || {
+            crate::service::travaux::executer(&s.store, &s.cles, &s.engine, &s.travaux);
+        });
+        if let Err(e) = r {
+            tracing::error!(%e, "impossible de lancer les impressions en lot");
+        }
     }
 }
 

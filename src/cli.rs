@@ -365,7 +365,8 @@ fn serve(db: &Path, addr: SocketAddr, with_demo: bool, clock: Clock, transport: 
     if clock.is_fixed() {
         tracing::warn!("horloge fixée par {} : à n'utiliser que pour les essais", crate::clock::ENV_FIXED);
     }
-    let state = AppState::new(store, cles, clock, transport.clone());
+    let state = AppState::new(store, cles, clock, transport.clone())
+        .with_context(|| format!("dossier des impressions en lot à côté de {}", db.display()))?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         app::entretien(state.clone());

@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .merge(super::comptes::routes())
         .merge(super::parcours::routes())
         .route("/openapi.json", get(openapi))
+        .merge(super::impressions::routes())
         .route("/statistiques/effectifs", get(effectifs))
         .route("/eleves/{id}/consultations", get(consultations))
         .route("/ecoles", get(lister_ecoles).post(creer_ecole))
@@ -64,7 +65,8 @@ pub fn routes() -> Router<AppState> {
         super::parcours::completer, super::scolarite::non_repartis, super::scolarite::creer_classe, super::scolarite::placer,
         super::scolarite::proposer_classe, super::scolarite::decider_classe, super::scolarite::lire_passage,
         super::scolarite::etape_passage, super::scolarite::depart, super::scolarite::radier, super::scolarite::rentree,
-        super::parcours::verification_json
+        super::parcours::verification_json, super::impressions::lancer, super::impressions::lister,
+        super::impressions::lire, super::impressions::annuler, super::impressions::fichier
     ),
     components(schemas(super::error::ErrorBody)),
     modifiers(&SecuriteCookie)

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod comptes;
 pub mod error;
+pub mod impressions;
 pub mod pages;
 pub mod pages_comptes;
 pub mod pages_parcours;

@@ -30,6 +30,7 @@ use crate::store::journal;
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/pages/base.html")),
+    ("macros.html", include_str!("../../templates/pages/macros.html")),
     ("index.html", include_str!("../../templates/pages/index.html")),
     ("ecole.html", include_str!("../../templates/pages/ecole.html")),
     ("classe.html", include_str!("../../templates/pages/classe.html")),
@@ -50,6 +51,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("formulaire_enfant.html", include_str!("../../templates/pages/formulaire_enfant.html")),
     ("admission.html", include_str!("../../templates/pages/admission.html")),
     ("rentree.html", include_str!("../../templates/pages/rentree.html")),
+    ("impressions.html", include_str!("../../templates/pages/impressions.html")),
 ];
 const CSS: &str = include_str!("../../static/registre.css");
 
@@ -147,6 +149,7 @@ pub fn routes() -> Router<AppState> {
         .route("/static/registre.css", get(css))
         .merge(super::pages_comptes::routes())
         .merge(super::pages_parcours::routes())
+        .merge(super::impressions::pages())
         .fallback(introuvable)
 }
 
@@ -191,6 +194,7 @@ pub(super) struct Moi {
     statistiques: bool,
     comptes: bool,
     inscriptions: bool,
+    impressions: bool,
     rentree: bool,
 }
 
@@ -204,6 +208,7 @@ impl Moi {
             statistiques: a.decision(Ressource::Statistiques, Action::Lire).autorise(),
             comptes: a.decision(Ressource::Compte, Action::Lister).autorise(),
             inscriptions: a.decision(Ressource::Inscription, Action::Lister).autorise(),
+            impressions: !super::impressions::documents_en_lot(a, true).is_empty(),
             rentree: a.decision(Ressource::Annee, Action::Modifier).autorise(),
         }
     }
@@ -242,6 +247,11 @@ async fn accueil(State(state): State<AppState>, v: Visiteur) -> PageResult {
             enfants: Value::Array(Vec::new()),
             circonscriptions: Vec::new(),
             lien_ecoles: None,
+            lots_circonscription: if matches!(a.role, Role::Ien | Role::IaDasen) {
+                super::impressions::documents_en_lot(a, true)
+            } else {
+                Vec::new()
+            },
         };
         if let Some(enfants) = enfants {
             page.enfants = enfants;
@@ -262,7 +272,11 @@ async fn accueil(State(state): State<AppState>, v: Visiteur) -> PageResult {
                 };
                 match page.circonscriptions.last_mut() {
                     Some(c) if c.nom == e.circonscription => c.ecoles.push(ligne),
-                    _ => page.circonscriptions.push(Circonscription { nom: e.circonscription, ecoles: vec![ligne] }),
+                    _ => page.circonscriptions.push(Circonscription {
+                        nom: e.circonscription,
+                        id: e.circonscription_id.to_string(),
+                        ecoles: vec![ligne],
+                    }),
                 }
             }
             // A school leads to its classes, or else to its pupils (the mairie's view).
@@ -291,11 +305,14 @@ struct Accueil {
     circonscriptions: Vec<Circonscription>,
     #[serde(skip_serializing_if = "Option::is_none")]
     lien_ecoles: Option<&'static str>,
+    /// The documents an inspector may print for a whole circonscription.
+    lots_circonscription: Vec<Choix>,
 }
 
 #[derive(Debug, Serialize)]
 struct Circonscription {
     nom: String,
+    id: String,
     ecoles: Vec<LigneEcole>,
 }
 
@@ -344,13 +361,27 @@ async fn page_ecole(
             total: u32,
             gestion: G,
             fait: Option<&'static str>,
+            listes: Vec<Choix>,
+            lots: Vec<Choix>,
         }
         let type_libelle = ecole.type_ecole.libelle();
-        let page = PageEcole { annee: annee.to_string(), type_libelle, ecole, classes, total, gestion, fait };
+        let listes =
+            imprimables(&v.acteur, &[Document::ListeEleves, Document::ListeElectorale, Document::RegistreEleves]);
+        let lots = super::impressions::documents_en_lot(&v.acteur, true);
+        let page =
+            PageEcole { annee: annee.to_string(), type_libelle, ecole, classes, total, gestion, fait, listes, lots };
         s.pages.render("ecole.html", &avec_moi(&v, page))
     })
     .await?;
     Ok(Html(html))
+}
+
+/// The documents of `docs` the visitor may print.
+fn imprimables(a: &crate::auth::Acteur, docs: &[Document]) -> Vec<Choix> {
+    docs.iter()
+        .filter(|d| a.decision(Ressource::Document(**d), Action::Imprimer).autorise())
+        .map(|d| Choix { code: d.name(), libelle: d.titre() })
+        .collect()
 }
 
 pub(super) fn ligne_vue(l: &Value) -> Value {
@@ -390,8 +421,13 @@ async fn page_classe(
             eleves: Vec<Value>,
             gestion: G,
             fait: Option<&'static str>,
+            listes: Vec<Choix>,
+            lots: Vec<Choix>,
         }
-        let page = PageClasse { annee: classe.annee.to_string(), classe, ecole, eleves: lignes, gestion, fait };
+        let listes = imprimables(&v.acteur, &[Document::ListeClasse, Document::ListeAppel, Document::ListeEleves]);
+        let lots = super::impressions::documents_en_lot(&v.acteur, false);
+        let page =
+            PageClasse { annee: classe.annee.to_string(), classe, ecole, eleves: lignes, gestion, fait, listes, lots };
         s.pages.render("classe.html", &avec_moi(&v, page))
     })
     .await?;

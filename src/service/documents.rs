@@ -12,7 +12,9 @@ use time::OffsetDateTime;
 use crate::config::Cles;
 use crate::domain::identite::{date_fr, date_longue};
 use crate::domain::parcours::{EtatInscription, MotifRadiation};
-use crate::domain::{AnneeScolaire, ClasseId, CommuneInsee, EcoleId, EleveId, Niveau, Perimetre, Sexe, Uai};
+use crate::domain::{
+    AnneeScolaire, CirconscriptionId, ClasseId, CommuneInsee, EcoleId, EleveId, Niveau, Perimetre, Sexe, Uai,
+};
 use crate::render::batch::Progression;
 use crate::render::{self, BatchItem, Document, Engine, Stamp};
 use crate::store::eleves::{self, FicheEleve, Filtre};
@@ -48,6 +50,8 @@ pub enum Cible {
     Ecole(EcoleId),
     /// An inscription at the mairie (its certificate).
     Inscription(String),
+    /// Every school of a circonscription (IEN, IA-DASEN): each school's documents.
+    Circonscription(CirconscriptionId),
 }
 
 /// The output of a print.
@@ -615,8 +619,48 @@ impl Imprimeur<'_> {
         })?)
     }
 
+    /// The schools of a school or circonscription target, in the perimeter, in French order.
+    fn ecoles_de(&self, cible: &Cible) -> Result<Option<Vec<EcoleId>>> {
+        let p = self.perimetre;
+        match cible {
+            Cible::Ecole(id) => {
+                self.store.read(|c| territoires::ecole(c, p, id))?;
+                Ok(Some(vec![id.clone()]))
+            }
+            Cible::Circonscription(id) => Ok(Some(self.store.read(|c| {
+                // A circonscription inside the perimeter, or not found (404).
+                let circo = Perimetre::Circonscription(id.clone());
+                if !territoires::perimetre_inclus(c, &circo, p)? {
+                    return Err(store::Error::Introuvable("circonscription"));
+                }
+                let mut ecoles = territoires::ecoles(c, &circo)?;
+                ecoles.sort_by(|a, b| crate::domain::tri::comparer(&a.nom, &b.nom));
+                Ok(ecoles.into_iter().map(|e| e.id).collect())
+            })?)),
+            _ => Ok(None),
+        }
+    }
+
+    /// The pupils a pupil document is printed for: one, a class, or each school of the target
+    /// class by class (the order fiches are handed out), in French order.
     fn eleves_de(&self, cible: &Cible, annee: AnneeScolaire) -> Result<Vec<Sujet>> {
         let p = self.perimetre;
+        if let Some(ecoles) = self.ecoles_de(cible)? {
+            return Ok(self.store.read(|c| {
+                let mut out = Vec::new();
+                for e in ecoles {
+                    let f = Filtre { ecole: Some(e), presents: true, ..Filtre::annee(annee) };
+                    let mut l = eleves::lister(c, p, &f)?;
+                    // Sorted by name already; a stable sort by class keeps that order within.
+                    l.sort_by(|a, b| match (&a.classe, &b.classe) {
+                        (Some(x), Some(y)) => crate::domain::tri::comparer(x, y),
+                        (x, y) => y.is_some().cmp(&x.is_some()),
+                    });
+                    out.extend(l.into_iter().map(|l| Sujet::Eleve(l.id)));
+                }
+                Ok(out)
+            })?);
+        }
         match cible {
             Cible::Eleve(id) => Ok(vec![Sujet::Eleve(id.clone())]),
             Cible::Classe(id) => Ok(self.store.read(|c| {
@@ -624,14 +668,9 @@ impl Imprimeur<'_> {
                 let f = Filtre { classe: Some(id.clone()), presents: true, ..Filtre::annee(annee) };
                 Ok(eleves::lister(c, p, &f)?.into_iter().map(|l| Sujet::Eleve(l.id)).collect())
             })?),
-            Cible::Ecole(id) => Ok(self.store.read(|c| {
-                territoires::ecole(c, p, id)?;
-                let f = Filtre { ecole: Some(id.clone()), presents: true, ..Filtre::annee(annee) };
-                Ok(eleves::lister(c, p, &f)?.into_iter().map(|l| Sujet::Eleve(l.id)).collect())
-            })?),
-            Cible::Inscription(_) => {
-                Err(Error::Cible("ce document s'imprime pour un élève, une classe ou une école".into()))
-            }
+            _ => Err(Error::Cible(
+                "ce document s'imprime pour un élève, une classe, une école ou une circonscription".into(),
+            )),
         }
     }
 
@@ -650,29 +689,26 @@ impl Imprimeur<'_> {
             | Document::NotificationPassage
             | Document::FicheUrgence
             | Document::ReleveDonnees => self.eleves_de(cible, annee),
-            Document::ListeEleves => match cible {
-                Cible::Classe(id) => {
+            Document::ListeEleves => match (cible, self.ecoles_de(cible)?) {
+                (Cible::Classe(id), _) => {
                     self.store.read(|c| classes::classe(c, p, id))?;
                     Ok(vec![Sujet::Classe(id.clone())])
                 }
-                Cible::Ecole(id) => {
-                    self.store.read(|c| territoires::ecole(c, p, id))?;
-                    Ok(vec![Sujet::Ecole(id.clone())])
-                }
+                (_, Some(ecoles)) => Ok(ecoles.into_iter().map(Sujet::Ecole).collect()),
                 _ => Err(Error::Cible("la liste des élèves s'imprime pour une classe ou une école".into())),
             },
-            Document::ListeElectorale => match cible {
-                Cible::Ecole(id) => {
-                    self.store.read(|c| territoires::ecole(c, p, id))?;
-                    Ok(vec![Sujet::Ecole(id.clone())])
-                }
-                _ => Err(Error::Cible("la liste électorale s'imprime pour une école".into())),
+            Document::ListeElectorale | Document::RegistreEleves => match self.ecoles_de(cible)? {
+                Some(ecoles) => Ok(ecoles.into_iter().map(Sujet::Ecole).collect()),
+                None => Err(Error::Cible(format!("la {} s'imprime pour une école", doc.titre().to_lowercase()))),
             },
-            Document::ListeClasse | Document::ListeAppel => match cible {
-                Cible::Classe(id) => Ok(vec![Sujet::Classe(id.clone())]),
-                Cible::Ecole(id) => Ok(self.store.read(|c| {
-                    territoires::ecole(c, p, id)?;
-                    Ok(classes::classes(c, p, id, annee)?.into_iter().map(|k| Sujet::Classe(k.id)).collect())
+            Document::ListeClasse | Document::ListeAppel => match (cible, self.ecoles_de(cible)?) {
+                (Cible::Classe(id), _) => Ok(vec![Sujet::Classe(id.clone())]),
+                (_, Some(ecoles)) => Ok(self.store.read(|c| {
+                    let mut out = Vec::new();
+                    for e in &ecoles {
+                        out.extend(classes::classes(c, p, e, annee)?.into_iter().map(|k| Sujet::Classe(k.id)));
+                    }
+                    Ok(out)
                 })?),
                 _ => Err(Error::Cible(format!(
                     "la {} s'imprime pour une classe ou une école",
@@ -697,13 +733,6 @@ impl Imprimeur<'_> {
                 _ => Err(Error::Cible("le certificat d'inscription s'imprime pour une inscription".into())),
             },
             Document::CertificatRadiation => un_eleve("le certificat de radiation"),
-            Document::RegistreEleves => match cible {
-                Cible::Ecole(id) => {
-                    self.store.read(|c| territoires::ecole(c, p, id))?;
-                    Ok(vec![Sujet::Ecole(id.clone())])
-                }
-                _ => Err(Error::Cible("le registre des élèves s'imprime pour une école".into())),
-            },
         }
         .and_then(|v: Vec<Sujet>| {
             if v.is_empty() { Err(Error::Cible("aucun document à imprimer pour cette cible".into())) } else { Ok(v) }

@@ -100,6 +100,7 @@ impl super::Service<'_> {
                 Cible::Ecole(_) => {
                     matches!(doc, Document::RegistreEleves | Document::ListeElectorale | Document::ListeEleves)
                 }
+                Cible::Circonscription(_) => false,
             };
         let action = if unitaire { Action::Imprimer } else { Action::Exporter };
         let champs = self.autoriser(crate::policy::Ressource::Document(doc), action)?;

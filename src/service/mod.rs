@@ -24,6 +24,7 @@ pub mod impression;
 pub mod parcours;
 pub mod projection;
 pub mod scolarite;
+pub mod travaux;
 
 use crate::store::Ecriture as Transaction;
 use time::{Date, OffsetDateTime};

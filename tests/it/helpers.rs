@@ -57,7 +57,7 @@ impl TestServer {
         let params = samples::Parametres { eleves: pupils, graine: 7, aujourd_hui: clock.today() };
         let resume = samples::generer(&store, &params, &|_, _| {}).unwrap();
         let comptes = samples::comptes_demo(&store, &cles, clock.now(), &resume).unwrap();
-        let state = AppState::new(store, cles.clone(), clock.clone(), Transport::Local);
+        let state = AppState::new(store, cles.clone(), clock.clone(), Transport::Local).unwrap();
         let listener = app::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

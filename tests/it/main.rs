@@ -9,6 +9,7 @@ mod auth;
 mod catalogue;
 mod cli;
 mod helpers;
+mod impressions;
 mod journal;
 mod matrice;
 mod pages;

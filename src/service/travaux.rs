@@ -1,0 +1,481 @@
+//! Print runs as background jobs (issue 9): the rentrée's fiches for a class, a school or a
+//! circonscription, into a ZIP or one merged PDF.
+//!
+//! - A job is checked when it is asked for (the policy, the perimeter, the count) and runs the
+//!   one print road ([`super::Service::imprimer_dans`]) as its author at the instant of asking,
+//!   so it journals every pupil printed, like any print.
+//! - Jobs run one at a time, in order, on their own thread pool of `cores − 1` threads (at least
+//!   one): interactive requests keep a core.
+//! - Progress (done, total, time left) is read at any time; a job can be cancelled (it stops
+//!   after the chunk under way, within a second), and its partial file is deleted.
+//! - Nothing half-written is ever served: the file is written as `ID.partiel` and renamed when
+//!   complete; at start-up the folder is emptied; finished files are deleted after 24 hours.
+//! - A job belongs to the account that asked for it: others get 404.
+//! - *(design)* Jobs live in memory: a restart forgets them (their files are deleted with the
+//!   folder), and the author asks again.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use super::documents::{Cible, Format};
+use super::impression::Tirage;
+use super::{Error, Result, Service};
+use crate::audit::Fait;
+use crate::auth::Acteur;
+use crate::domain::{Colonne, Document};
+use crate::policy::{Action, Ressource};
+use crate::render::Engine;
+
+/// How long a finished file is kept.
+pub const DUREE_DE_VIE: Duration = Duration::from_secs(24 * 3600);
+/// Most jobs an account may have waiting or running.
+pub const MAX_PAR_COMPTE: usize = 3;
+/// Most jobs waiting or running in the installation.
+pub const MAX_EN_FILE: usize = 32;
+
+/// Where a job stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Etat {
+    /// Waiting for its turn.
+    EnAttente,
+    /// Being made.
+    EnCours,
+    /// Ready to download.
+    Termine,
+    /// Cancelled by its author.
+    Annule,
+    /// Failed (the reason is in `message`).
+    Echec,
+}
+
+impl Etat {
+    /// French label.
+    pub fn libelle(&self) -> &'static str {
+        match self {
+            Etat::EnAttente => "en attente",
+            Etat::EnCours => "en cours",
+            Etat::Termine => "prêt",
+            Etat::Annule => "annulé",
+            Etat::Echec => "échec",
+        }
+    }
+}
+
+/// What a job makes.
+#[derive(Debug, Clone)]
+pub struct Demande {
+    /// The document.
+    pub document: Document,
+    /// For whom.
+    pub cible: Cible,
+    /// ZIP or merged PDF.
+    pub format: Format,
+    /// Columns of a liste des élèves.
+    pub colonnes: Vec<Colonne>,
+}
+
+/// One job.
+#[derive(Debug)]
+pub struct Travail {
+    /// Random public id.
+    pub id: String,
+    acteur: Acteur,
+    demande: Demande,
+    /// When it was asked for.
+    pub cree_le: OffsetDateTime,
+    libelle: String,
+    etat: Mutex<(Etat, Option<String>)>,
+    total: AtomicUsize,
+    fait: AtomicUsize,
+    debut: Mutex<Option<Instant>>,
+    fin: Mutex<Option<Instant>>,
+    annule: AtomicBool,
+    fichier: PathBuf,
+}
+
+/// A job as its author sees it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct VueTravail {
+    /// Id.
+    pub id: String,
+    /// What is printed, in words.
+    pub libelle: String,
+    /// Document name.
+    pub document: String,
+    /// `zip` or `pdf`.
+    pub format: String,
+    /// State.
+    pub etat: Etat,
+    /// State in French.
+    pub etat_libelle: String,
+    /// Documents made.
+    pub fait: usize,
+    /// Documents to make.
+    pub total: usize,
+    /// Estimated seconds left, once started.
+    pub reste_secondes: Option<u64>,
+    /// Why it failed.
+    pub message: Option<String>,
+    /// When it was asked for (RFC 3339).
+    pub cree_le: String,
+    /// The file's name, when ready.
+    pub nom_fichier: Option<String>,
+}
+
+impl Travail {
+    fn proprietaire(&self, a: &Acteur) -> bool {
+        a.compte.is_some() && a.compte == self.acteur.compte
+    }
+
+    fn extension(&self) -> &'static str {
+        match self.demande.format {
+            Format::Zip => "zip",
+            Format::Pdf => "pdf",
+            Format::Csv => "csv",
+        }
+    }
+
+    /// The name the download gets.
+    pub fn nom_fichier(&self) -> String {
+        format!("{}-{}.{}", self.demande.document.name(), super::documents::ascii(&self.libelle), self.extension())
+    }
+
+    fn etat(&self) -> (Etat, Option<String>) {
+        self.etat.lock().map(|e| e.clone()).unwrap_or((Etat::Echec, Some("état illisible".into())))
+    }
+
+    fn poser(&self, e: Etat, message: Option<String>) {
+        if let Ok(mut g) = self.etat.lock() {
+            *g = (e, message);
+        }
+    }
+
+    /// Its state for its author.
+    pub fn vue(&self) -> VueTravail {
+        let (etat, message) = self.etat();
+        let (fait, total) = (self.fait.load(Ordering::Relaxed), self.total.load(Ordering::Relaxed));
+        let reste_secondes = match (*self.debut.lock().map(|g| *g).as_ref().unwrap_or(&None), &etat) {
+            (Some(debut), Etat::EnCours) if fait > 0 => {
+                let par_doc = debut.elapsed().as_secs_f64() / fait as f64;
+                Some((par_doc * total.saturating_sub(fait) as f64).ceil() as u64)
+            }
+            _ => None,
+        };
+        VueTravail {
+            id: self.id.clone(),
+            libelle: self.libelle.clone(),
+            document: self.demande.document.name().to_string(),
+            format: self.extension().to_string(),
+            etat_libelle: etat.libelle().to_string(),
+            nom_fichier: (etat == Etat::Termine).then(|| self.nom_fichier()),
+            etat,
+            fait,
+            total,
+            reste_secondes,
+            message,
+            cree_le: self.cree_le.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+        }
+    }
+
+    fn partiel(&self) -> PathBuf {
+        self.fichier.with_extension("partiel")
+    }
+}
+
+#[derive(Debug, Default)]
+struct Registre {
+    travaux: Vec<Arc<Travail>>,
+    file: VecDeque<Arc<Travail>>,
+    actif: bool,
+}
+
+/// The jobs of the installation: a queue, one worker at a time, a folder beside the database.
+pub struct Travaux {
+    dossier: PathBuf,
+    registre: Mutex<Registre>,
+    pool: rayon::ThreadPool,
+}
+
+impl std::fmt::Debug for Travaux {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Travaux").field("dossier", &self.dossier).finish_non_exhaustive()
+    }
+}
+
+/// The folder of the jobs' files: `registre.db.travaux/`.
+pub fn dossier(db: &Path) -> PathBuf {
+    let mut s = db.as_os_str().to_owned();
+    s.push(".travaux");
+    PathBuf::from(s)
+}
+
+impl Travaux {
+    /// Opens the jobs' folder (mode 0700) and empties it: a file left by a previous process,
+    /// finished or not, is never served.
+    pub fn ouvrir(db: &Path) -> std::io::Result<Self> {
+        let dossier = dossier(db);
+        if dossier.exists() {
+            std::fs::remove_dir_all(&dossier)?;
+        }
+        std::fs::create_dir_all(&dossier)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&dossier, std::fs::Permissions::from_mode(0o700))?;
+        }
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).saturating_sub(1).max(1);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("impression-{i}"))
+            .build()
+            .map_err(std::io::Error::other)?;
+        Ok(Self { dossier, registre: Mutex::new(Registre::default()), pool })
+    }
+
+    fn registre(&self) -> std::sync::MutexGuard<'_, Registre> {
+        self.registre.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Forgets the jobs older than [`DUREE_DE_VIE`] and deletes their files.
+    pub fn expirer(&self, maintenant: OffsetDateTime) {
+        let mut r = self.registre();
+        r.travaux.retain(|t| {
+            let vieux = maintenant - t.cree_le > time::Duration::seconds(DUREE_DE_VIE.as_secs() as i64);
+            let fini = !matches!(t.etat().0, Etat::EnAttente | Etat::EnCours);
+            if vieux && fini {
+                let _ = std::fs::remove_file(&t.fichier);
+                false
+            } else {
+                true
+            }
+        });
+    }
+
+    fn trouver(&self, a: &Acteur, id: &str) -> Result<Arc<Travail>> {
+        self.registre()
+            .travaux
+            .iter()
+            .find(|t| t.id == id && t.proprietaire(a))
+            .cloned()
+            .ok_or(Error::Store(crate::store::Error::Introuvable("impression")))
+    }
+
+    /// Takes the next job, or marks the worker idle.
+    fn suivant(&self) -> Option<Arc<Travail>> {
+        let mut r = self.registre();
+        let t = r.file.pop_front();
+        if t.is_none() {
+            r.actif = false;
+        }
+        t
+    }
+}
+
+impl Service<'_> {
+    /// Asks for a print run: checked now (policy, perimeter, count, columns), made in the
+    /// background. `executer` is called with the job on a worker thread when none is running
+    /// (the caller gives it the store and the engine: see [`executer`]).
+    pub fn lancer_impression(
+        &self,
+        travaux: &Travaux,
+        engine: &Engine,
+        d: Demande,
+        demarrer: impl FnOnce() + Send + 'static,
+    ) -> Result<VueTravail> {
+        travaux.expirer(self.le);
+        let champs = self.autoriser(Ressource::Document(d.document), Action::Exporter)?;
+        if champs.is_empty() {
+            return Err(crate::auth::Interdit::Role.into());
+        }
+        if d.format == Format::Csv {
+            return Err(Error::Conflit("un tableur se télécharge directement, sans impression en lot".into()));
+        }
+        // The count checks the target (404 outside the perimeter) and that there is something.
+        let imp = super::documents::Imprimeur {
+            store: self.store,
+            engine,
+            cles: self.cles,
+            perimetre: &self.acteur.perimetre,
+            le: self.le,
+            annee: None,
+            colonnes: &d.colonnes,
+        };
+        let total = imp.compter(d.document, &d.cible)?;
+        let libelle = self.libelle_cible(&d.cible)?;
+        let id = crate::domain::ids::random_id(&mut rand::rng());
+        let t = Arc::new(Travail {
+            fichier: travaux.dossier.join(format!("{id}.fichier")),
+            id,
+            acteur: self.acteur.clone(),
+            cree_le: self.le,
+            libelle,
+            demande: d,
+            etat: Mutex::new((Etat::EnAttente, None)),
+            total: AtomicUsize::new(total),
+            fait: AtomicUsize::new(0),
+            debut: Mutex::new(None),
+            fin: Mutex::new(None),
+            annule: AtomicBool::new(false),
+        });
+        let lancer = {
+            let mut r = travaux.registre();
+            let en_file = r.travaux.iter().filter(|t| matches!(t.etat().0, Etat::EnAttente | Etat::EnCours));
+            let (tous, miens) = en_file.fold((0, 0), |(n, m), x| (n + 1, m + usize::from(x.proprietaire(self.acteur))));
+            if miens >= MAX_PAR_COMPTE {
+                return Err(Error::Conflit(format!(
+                    "vous avez déjà {MAX_PAR_COMPTE} impressions en cours : attendez qu'une se termine, ou annulez-en une"
+                )));
+            }
+            if tous >= MAX_EN_FILE {
+                return Err(Error::Conflit("trop d'impressions en attente : réessayez dans quelques minutes".into()));
+            }
+            r.travaux.push(t.clone());
+            r.file.push_back(t.clone());
+            !std::mem::replace(&mut r.actif, true)
+        };
+        self.noter(&[Fait::new(Action::Creer, "impression")
+            .cible(t.id.clone())
+            .detail(serde_json::json!({ "document": t.demande.document.name(), "documents": total }))])?;
+        if lancer {
+            demarrer();
+        }
+        Ok(t.vue())
+    }
+
+    /// The actor's jobs, newest first.
+    pub fn impressions(&self, travaux: &Travaux) -> Vec<VueTravail> {
+        travaux.expirer(self.le);
+        let r = travaux.registre();
+        r.travaux.iter().rev().filter(|t| t.proprietaire(self.acteur)).map(|t| t.vue()).collect()
+    }
+
+    /// One of the actor's jobs.
+    pub fn impression(&self, travaux: &Travaux, id: &str) -> Result<VueTravail> {
+        travaux.expirer(self.le);
+        Ok(travaux.trouver(self.acteur, id)?.vue())
+    }
+
+    /// Cancels one of the actor's jobs (waiting or running); a finished one is deleted.
+    pub fn annuler_impression(&self, travaux: &Travaux, id: &str) -> Result<VueTravail> {
+        let t = travaux.trouver(self.acteur, id)?;
+        t.annule.store(true, Ordering::Relaxed);
+        match t.etat().0 {
+            Etat::EnAttente => {
+                travaux.registre().file.retain(|x| x.id != t.id);
+                t.poser(Etat::Annule, None);
+            }
+            Etat::Termine | Etat::Echec => {
+                let _ = std::fs::remove_file(&t.fichier);
+                t.poser(Etat::Annule, None);
+            }
+            Etat::EnCours | Etat::Annule => {}
+        }
+        self.noter(&[Fait::new(Action::Supprimer, "impression").cible(t.id.clone())])?;
+        Ok(t.vue())
+    }
+
+    /// The finished file of one of the actor's jobs: its path and download name. A job not
+    /// finished yet answers a conflict (nothing half-made is served).
+    pub fn fichier_impression(&self, travaux: &Travaux, id: &str) -> Result<(PathBuf, String, &'static str)> {
+        travaux.expirer(self.le);
+        let t = travaux.trouver(self.acteur, id)?;
+        match t.etat().0 {
+            Etat::Termine if t.fichier.is_file() => {
+                self.noter(&[Fait::new(Action::Lire, "impression").cible(t.id.clone())])?;
+                let mime = match t.demande.format {
+                    Format::Zip => "application/zip",
+                    _ => "application/pdf",
+                };
+                Ok((t.fichier.clone(), t.nom_fichier(), mime))
+            }
+            Etat::Termine => Err(Error::Store(crate::store::Error::Introuvable("fichier de l'impression"))),
+            e => Err(Error::Conflit(format!("l'impression n'est pas prête ({})", e.libelle()))),
+        }
+    }
+
+    /// « École Les Tilleuls », « CE2 B — École Les Tilleuls », « Circonscription Rennes Nord ».
+    fn libelle_cible(&self, cible: &Cible) -> Result<String> {
+        let p = &self.acteur.perimetre;
+        Ok(self.store.read(|c| match cible {
+            Cible::Ecole(id) => Ok(crate::store::territoires::ecole(c, p, id)?.nom),
+            Cible::Classe(id) => {
+                let k = crate::store::classes::classe(c, p, id)?;
+                let e = crate::store::territoires::ecole(c, p, &k.ecole_id)?;
+                Ok(format!("{} — {}", k.libelle, e.nom))
+            }
+            Cible::Circonscription(id) => {
+                let nom = crate::store::territoires::nom_perimetre(
+                    c,
+                    &crate::domain::Perimetre::Circonscription(id.clone()),
+                )?;
+                Ok(format!("Circonscription {}", nom.unwrap_or_default()))
+            }
+            Cible::Eleve(_) => Ok("un élève".to_string()),
+            Cible::Inscription(_) => Ok("une inscription".to_string()),
+        })?)
+    }
+}
+
+/// The worker: makes the queued jobs one after the other, each as its author at the instant
+/// it was asked for, on the jobs' own thread pool. Returns when the queue is empty.
+pub fn executer(store: &crate::store::Store, cles: &crate::config::Cles, engine: &Engine, travaux: &Travaux) {
+    while let Some(t) = travaux.suivant() {
+        if t.annule.load(Ordering::Relaxed) {
+            continue;
+        }
+        t.poser(Etat::EnCours, None);
+        if let Ok(mut d) = t.debut.lock() {
+            *d = Some(Instant::now());
+        }
+        // A panic in a job fails that job only: the worker goes on with the queue.
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            travaux.pool.install(|| faire(store, cles, engine, &t))
+        }))
+        .unwrap_or_else(|_| Err(Error::Conflit("erreur interne pendant l'impression".into())));
+        // A cancelled or failed job leaves nothing behind.
+        let _ = std::fs::remove_file(t.partiel());
+        match r {
+            Ok(()) if t.fichier.is_file() => t.poser(Etat::Termine, None),
+            Ok(()) => t.poser(Etat::Echec, Some("fichier introuvable après l'impression".into())),
+            Err(Error::Rendu(crate::render::Error::Annule)) => t.poser(Etat::Annule, None),
+            Err(e) => {
+                tracing::error!(travail = %t.id, erreur = %e, "impression en lot en échec");
+                t.poser(Etat::Echec, Some(e.to_string()));
+            }
+        }
+        if let Ok(mut f) = t.fin.lock() {
+            *f = Some(Instant::now());
+        }
+    }
+}
+
+fn faire(store: &crate::store::Store, cles: &crate::config::Cles, engine: &Engine, t: &Travail) -> Result<()> {
+    let svc = Service { store, cles, acteur: &t.acteur, le: t.cree_le };
+    let fichier = crate::config::fichier_prive(&t.partiel(), false).map_err(crate::render::Error::from)?;
+    let mut sortie = std::io::BufWriter::new(fichier);
+    let total = |n: usize| t.total.store(n, Ordering::Relaxed);
+    let progression = |n: usize| {
+        t.fait.store(n, Ordering::Relaxed);
+        !t.annule.load(Ordering::Relaxed)
+    };
+    let tirage = Tirage { limite: None, total: &total, progression: &progression, colonnes: &t.demande.colonnes };
+    let d = &t.demande;
+    // The file is complete and journaled before it is renamed into place.
+    svc.imprimer_dans(engine, d.document, &d.cible, d.format, &mut sortie, tirage)?;
+    use std::io::Write;
+    sortie.flush().map_err(crate::render::Error::from)?;
+    sortie
+        .into_inner()
+        .map_err(|e| crate::render::Error::Io(e.into_error()))?
+        .sync_all()
+        .map_err(crate::render::Error::from)?;
+    std::fs::rename(t.partiel(), &t.fichier).map_err(crate::render::Error::from)?;
+    Ok(())
+}
