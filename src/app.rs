@@ -50,7 +50,7 @@ impl AppState {
     /// Starts the print-run worker on its own thread; it stops when the queue is empty.
     pub fn demarrer_impressions(&self) {
         let s = self.clone();
-        let r = std::thread::Builder::new().name("impressions".into()).spawn(move || {
+        let r = std::thread::Builder::new().name("impressions".into()).stack_size(crate::render::PILE).spawn(move || {
             crate::service::travaux::executer(&s.store, &s.cles, &s.engine, &s.travaux);
         });
         if let Err(e) = r {

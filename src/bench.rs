@@ -12,7 +12,7 @@ use anyhow::{Context, bail};
 use crate::clock::Clock;
 use crate::domain::Perimetre;
 use crate::render::{Document, Engine};
-use crate::service::documents::{Cible, Imprimeur};
+use crate::service::documents::Imprimeur;
 use crate::store::eleves::{self, Filtre};
 use crate::store::{Store, territoires};
 
@@ -27,12 +27,31 @@ fn mib(kib: Option<u64>) -> String {
     kib.map(|k| format!("{:.1} Mio", k as f64 / 1024.0)).unwrap_or_else(|| "?".into())
 }
 
-/// Renders `n` documents one after another (cycling over the pupils of the base) and prints
-/// resident memory at the start, after 1,000, after every tenth of the run and at the end.
-pub fn memoire(db: &Path, n: usize, document: &str, clock: &Clock) -> anyhow::Result<()> {
+/// Peak resident memory (`VmHWM`) in KiB, if known.
+fn pic_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Resets the peak (`/proc/self/clear_refs`, Linux): each phase reports its own peak.
+fn remettre_pic() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn par_seconde(n: usize, d: std::time::Duration) -> f64 {
+    n as f64 / d.as_secs_f64().max(1e-9)
+}
+
+/// `registre bench`: where the time of one document goes, the template's bare floor (the same
+/// data compiled and exported again and again, on one core then on all), then the print run's
+/// whole pipeline (SQLite, data, Typst, PDF, ZIP or merged PDF) for 1,000 and `n` documents,
+/// each with its peak resident memory.
+pub fn mesurer(db: &Path, n: usize, document: &str, clock: &Clock) -> anyhow::Result<()> {
+    use rayon::prelude::*;
     let doc = Document::from_name(document).with_context(|| format!("document « {document} » inconnu"))?;
-    if doc == Document::ListeClasse {
-        bail!("la mesure porte sur un document par élève (fiche-renseignements, certificat-scolarite)");
+    if !crate::service::documents::Imprimeur::par_eleve(doc) {
+        bail!("la mesure porte sur un document par élève (fiche-renseignements, certificat-scolarite, fiche-urgence)");
     }
     let store = Store::open_existing(db)?;
     let p = Perimetre::Installation;
@@ -46,42 +65,98 @@ pub fn memoire(db: &Path, n: usize, document: &str, clock: &Clock) -> anyhow::Re
     if ids.is_empty() {
         bail!("aucun élève dans la base");
     }
-    let start_rss = rss_kib();
+    let coeurs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let t0 = Instant::now();
     let engine = Engine::new();
     let setup = t0.elapsed();
-    println!("Mesure : {n} × {} sur {} élèves distincts (un seul processus, un cœur)", doc.name(), ids.len());
-    println!("{:>10}  {:>12}  {:>14}", "documents", "mémoire", "docs/s (cumul)");
-    println!("{:>10}  {:>12}  {:>14}", 0, mib(start_rss), "-");
     let cles = crate::config::Cles::charger(db)?;
-    let imp = Imprimeur {
-        store: &store,
-        engine: &engine,
-        cles: &cles,
-        perimetre: &p,
-        le: clock.now_paris(),
-        annee: None,
-        colonnes: &[],
-    };
+    let le = clock.now_paris();
+    let imp = Imprimeur { store: &store, engine: &engine, cles: &cles, perimetre: &p, le, annee: None, colonnes: &[] };
+    println!(
+        "registre bench — {} ({} élèves dans la base, {coeurs} cœur(s), moteur prêt en {:.0} ms)",
+        doc.name(),
+        ids.len(),
+        setup.as_secs_f64() * 1000.0
+    );
+
+    // 1. One document, step by step.
+    // Distinct pupils: the same data again would be served by Typst's cache.
+    let echantillon: Vec<_> = ids.iter().take(1000).cloned().collect();
     let t = Instant::now();
-    let mut bytes = 0usize;
-    let step = (n / 10).max(1);
-    for i in 1..=n {
-        let mut pdf = Vec::new();
-        imp.pdf(doc, &Cible::Eleve(ids[(i - 1) % ids.len()].clone()), &mut pdf, &|_| true)?;
-        bytes += pdf.len();
-        if i == 1000 || i % step == 0 || i == n {
-            let rate = i as f64 / t.elapsed().as_secs_f64();
-            println!("{i:>10}  {:>12}  {rate:>14.0}", mib(rss_kib()));
+    let mut donnees = Vec::new();
+    for id in &echantillon {
+        let mut one = Vec::new();
+        imp.donnees_eleve(doc, id, &mut one)?;
+        donnees.push(one.pop().context("données vides")?);
+    }
+    let lecture = t.elapsed() / echantillon.len().max(1) as u32;
+    let stamp = crate::render::Stamp { at: le, ident: "bench".into() };
+    let z = std::time::Duration::ZERO;
+    let (mut json, mut comp, mut export, mut octets) = (z, z, z, 0);
+    let profils = &donnees[..donnees.len().min(100)];
+    for d in profils {
+        let pr = engine.profil(doc, d, &stamp)?;
+        json += pr.donnees;
+        comp += pr.compilation;
+        export += pr.export;
+        octets += pr.octets;
+    }
+    let k = profils.len() as u32;
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    println!();
+    println!("Un document (moyenne sur {k}) :");
+    println!("  lecture SQLite et mise en forme des données   {:>7.2} ms", ms(lecture));
+    println!("  sérialisation JSON                            {:>7.2} ms", ms(json / k));
+    println!("  compilation Typst et mise en page             {:>7.2} ms", ms(comp / k));
+    println!("  export PDF (polices, balisage)                {:>7.2} ms", ms(export / k));
+    println!("  taille moyenne                                {:>7.0} Kio", octets as f64 / f64::from(k) / 1024.0);
+
+    // 2. The template's floor: compile and export only, the data of distinct pupils already in
+    // memory (the same data again would be served by Typst's cache), engine built once.
+    let (un, tous) = donnees.split_at(donnees.len() / 2);
+    let t = Instant::now();
+    for d in un {
+        engine.render(doc, d, &stamp)?;
+    }
+    let seq = par_seconde(un.len(), t.elapsed());
+    let t = Instant::now();
+    tous.par_iter().try_for_each(|d| engine.render(doc, d, &stamp).map(drop))?;
+    let par = par_seconde(tous.len(), t.elapsed());
+    println!();
+    println!(
+        "Plancher du gabarit (compilation + export seuls, données de {} élèves distincts déjà en mémoire) :",
+        donnees.len()
+    );
+    println!("  un cœur      {seq:>8.0} documents/s");
+    println!("  {coeurs} cœur(s)   {par:>8.0} documents/s");
+
+    // 3. The print run's whole pipeline.
+    println!();
+    println!("{:>10}  {:>8}  {:>14}  {:>12}  {:>12}", "documents", "sortie", "documents/s", "pic mémoire", "fichier");
+    let mut tailles = vec![1000.min(n), n];
+    tailles.dedup();
+    let tmp = std::env::temp_dir().join(format!("registre-bench-{}", std::process::id()));
+    for &taille in &tailles {
+        let lot: Vec<_> = ids.iter().cycle().take(taille).cloned().collect();
+        for zip in [true, false] {
+            let chemin = tmp.with_extension(if zip { "zip" } else { "pdf" });
+            remettre_pic();
+            let t = Instant::now();
+            let f = std::io::BufWriter::new(std::fs::File::create(&chemin)?);
+            imp.lot_eleves(doc, &lot, zip, f, &|_| true)?;
+            let d = t.elapsed();
+            let taille_fichier = std::fs::metadata(&chemin).map(|m| m.len()).unwrap_or(0);
+            let _ = std::fs::remove_file(&chemin);
+            println!(
+                "{taille:>10}  {:>8}  {:>14.0}  {:>12}  {:>9.1} Mio",
+                if zip { "ZIP" } else { "PDF" },
+                par_seconde(taille, d),
+                mib(pic_kib()),
+                taille_fichier as f64 / 1_048_576.0
+            );
         }
     }
-    let total = t.elapsed();
-    println!(
-        "Moteur prêt en {:.0} ms ; {n} documents en {:.1} s ({:.2} ms par document, {:.0} Kio en moyenne).",
-        setup.as_secs_f64() * 1000.0,
-        total.as_secs_f64(),
-        total.as_secs_f64() * 1000.0 / n as f64,
-        bytes as f64 / n as f64 / 1024.0
-    );
+    println!();
+    println!("Mémoire résidente à la fin : {}.", mib(rss_kib()));
     Ok(())
 }

@@ -130,13 +130,15 @@ enum Command {
         #[arg(long)]
         colonnes: Option<String>,
     },
-    /// Mesure le moteur d'impression : débit et mémoire résidente.
+    /// Mesure l'impression : où va le temps d'un document, le plancher du gabarit, puis le
+    /// débit et le pic de mémoire d'un lot de 1 000 et de N documents, en ZIP et en un PDF
+    /// (à lancer sur une base de démonstration : rien n'est journalisé).
     Bench {
         /// Fichier de la base SQLite (une démonstration, par exemple).
         #[arg(long)]
         db: PathBuf,
-        /// Nombre de documents à produire.
-        #[arg(long, default_value_t = 10_000)]
+        /// Taille du plus grand lot.
+        #[arg(long, default_value_t = 5_000)]
         documents: usize,
         /// Document mesuré.
         #[arg(long, default_value = "fiche-renseignements")]
@@ -238,7 +240,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             };
             render(&document, &db, (eleve.as_deref(), classe.as_deref(), ecole.as_deref()), &output, &colonnes, &clock)
         }
-        Command::Bench { db, documents, document } => crate::bench::memoire(&db, documents, &document, &clock),
+        Command::Bench { db, documents, document } => crate::bench::mesurer(&db, documents, &document, &clock),
         Command::Check { db, reancrer } => check(&db, reancrer, &clock),
         Command::CodeDemo { db, login } => code_demo(&db, &login, &clock),
         Command::Backup { db, output } => backup(&db, &output, &clock),
@@ -367,7 +369,7 @@ fn serve(db: &Path, addr: SocketAddr, with_demo: bool, clock: Clock, transport: 
     }
     let state = AppState::new(store, cles, clock, transport.clone())
         .with_context(|| format!("dossier des impressions en lot à côté de {}", db.display()))?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().thread_stack_size(crate::render::PILE).build()?;
     runtime.block_on(async move {
         app::entretien(state.clone());
         match &transport {

@@ -10,6 +10,9 @@ fn main() -> std::process::ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    // Typst's layout recurses deeply: the threads that render get room (the default 2 MiB
+    // overflows on long documents, in debug builds especially).
+    let _ = rayon::ThreadPoolBuilder::new().stack_size(registre::render::PILE).build_global();
     match registre::cli::run(registre::cli::Cli::parse()) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

@@ -91,6 +91,9 @@ gabarits! {
 /// Modules shared by the templates, importable as `#import "commun.typ": *`.
 const SHARED: &[(&str, &str)] = &[("/commun.typ", include_str!("../../templates/documents/commun.typ"))];
 
+/// The stack of a thread that renders (Typst's layout recurses deeply).
+pub const PILE: usize = 32 << 20;
+
 /// How often (in documents) memoised results are evicted, and how old they may get.
 const EVICT_EVERY: u64 = 16;
 const EVICT_MAX_AGE: usize = 4;
@@ -167,6 +170,31 @@ impl Engine {
         result
     }
 
+    /// Renders like [`Self::render`] and says where the time went: serialising the data,
+    /// compiling and laying out (Typst), exporting the PDF (fonts subset, tags). For
+    /// `registre bench`.
+    pub fn profil(&self, document: Document, data: &impl Serialize, stamp: &Stamp) -> Result<Profil, Error> {
+        let t = std::time::Instant::now();
+        let json = serde_json::to_vec(data)?;
+        let donnees = t.elapsed();
+        let today = Datetime::from_ymd(stamp.at.year(), u8::from(stamp.at.month()), stamp.at.day())
+            .ok_or_else(|| typst_error(document, "date hors limites".into()))?;
+        let world = world::DocWorld { engine: self, main: file_id(path(document)), data: Bytes::new(json), today };
+        let t = std::time::Instant::now();
+        let doc = typst::compile::<PagedDocument>(&world)
+            .output
+            .map_err(|diags| typst_error(document, describe(&diags[..])))?;
+        let compilation = t.elapsed();
+        let t = std::time::Instant::now();
+        let options = self.pdf_options(document, stamp)?;
+        let pdf = typst_pdf::pdf(&doc, &options).map_err(|diags| typst_error(document, describe(&diags[..])))?;
+        let export = t.elapsed();
+        if self.rendered.fetch_add(1, Ordering::Relaxed) % EVICT_EVERY == EVICT_EVERY - 1 {
+            typst::comemo::evict(EVICT_MAX_AGE);
+        }
+        Ok(Profil { donnees, compilation, export, octets: pdf.len() })
+    }
+
     fn pdf_options(&self, document: Document, stamp: &Stamp) -> Result<PdfOptions, Error> {
         let at = stamp.at.to_offset(time::UtcOffset::UTC);
         let timestamp =
@@ -191,6 +219,19 @@ impl Engine {
     pub fn rendered(&self) -> u64 {
         self.rendered.load(Ordering::Relaxed)
     }
+}
+
+/// Where the time of one document went ([`Engine::profil`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Profil {
+    /// Serialising the data to JSON.
+    pub donnees: std::time::Duration,
+    /// Compiling the template and laying out the pages.
+    pub compilation: std::time::Duration,
+    /// Writing the PDF (font subsets, structure tree).
+    pub export: std::time::Duration,
+    /// Size of the PDF.
+    pub octets: usize,
 }
 
 impl Default for Engine {

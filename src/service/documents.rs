@@ -1108,6 +1108,38 @@ impl Imprimeur<'_> {
         render::render_zip(self.engine, doc, items, out, progress)
     }
 
+    /// The data of `doc` for one pupil, as the template reads it (`registre bench`).
+    pub fn donnees_eleve(&self, doc: Document, eleve: &EleveId, out: &mut Vec<Value>) -> Result<()> {
+        let annee = self.annee()?;
+        out.push(json!({ "documents": [self.piece(doc, &Sujet::Eleve(eleve.clone()), annee)?.data] }));
+        Ok(())
+    }
+
+    /// Prints `doc` for the given pupils (each read within the perimeter), as a ZIP or one
+    /// merged PDF: the print run's pipeline on an arbitrary list (`registre bench`).
+    pub fn lot_eleves<W: Write + Seek>(
+        &self,
+        doc: Document,
+        eleves: &[EleveId],
+        zip: bool,
+        out: W,
+        progress: Progression<'_>,
+    ) -> Result<usize> {
+        let annee = self.annee()?;
+        let mut pris = std::collections::HashSet::new();
+        let items = eleves.iter().map(|id| {
+            self.item(doc, &Sujet::Eleve(id.clone()), annee).map(|mut i| {
+                i.file_name = unique(&mut pris, &i.file_name);
+                i
+            })
+        });
+        if zip {
+            render::render_zip(self.engine, doc, items, out, progress)
+        } else {
+            render::render_pdf(self.engine, doc, items, out, (doc.titre(), "bench"), progress)
+        }
+    }
+
     /// How many documents `doc` for `cible` makes.
     pub fn compter(&self, doc: Document, cible: &Cible) -> Result<usize> {
         let annee = self.annee()?;

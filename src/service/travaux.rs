@@ -234,6 +234,7 @@ impl Travaux {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .thread_name(|i| format!("impression-{i}"))
+            .stack_size(crate::render::PILE)
             .build()
             .map_err(std::io::Error::other)?;
         Ok(Self { dossier, registre: Mutex::new(Registre::default()), pool })
