@@ -48,14 +48,17 @@ impl AppState {
     }
 
     /// Starts the print-run worker on its own thread; it stops when the queue is empty.
-    pub fn demarrer_impressions(&self) {
+    /// Returns whether it started.
+    pub fn demarrer_impressions(&self) -> bool {
         let s = self.clone();
-        let r = std::thread::Builder::new().name("impressions".into()).stack_size(crate::render::PILE).spawn(move || {
-            crate::service::travaux::executer(&s.store, &s.cles, &s.engine, &s.travaux);
-        });
-        if let Err(e) = r {
+        let r =
+            std::thread::Builder::new().name("impressions".into()).stack_size(crate::render::PILE).spawn(move || {
+                crate::service::travaux::executer(&s.store, &s.cles, &s.engine, &s.travaux);
+            });
+        if let Err(e) = &r {
             tracing::error!(%e, "impossible de lancer les impressions en lot");
         }
+        r.is_ok()
     }
 }
 

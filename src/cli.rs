@@ -369,7 +369,8 @@ fn serve(db: &Path, addr: SocketAddr, with_demo: bool, clock: Clock, transport: 
     }
     let state = AppState::new(store, cles, clock, transport.clone())
         .with_context(|| format!("dossier des impressions en lot à côté de {}", db.display()))?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().thread_stack_size(crate::render::PILE).build()?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().thread_stack_size(crate::render::PILE).build()?;
     runtime.block_on(async move {
         app::entretien(state.clone());
         match &transport {

@@ -3,7 +3,9 @@
 //! - every parent is an elector, both parents by default, whatever their nationality;
 //! - a parent whose parental authority was withdrawn by a court is not;
 //! - a third party (tuteur, tiers délégataire) holding parental authority in place of the parents
-//!   votes instead of them, for that child;
+//!   votes instead of them, for that child. *(design)* Who holds the authority is what the record
+//!   says, link by link: the tiers votes, and a parent votes as long as the record says they hold
+//!   it (a stale « oui » never silently takes a parent's vote away; the director corrects it);
 //! - one vote per parent, however many children they have in the school;
 //! - the address is shown only for a parent who consented to its communication to the parents'
 //!   associations (*(design)*: a refusal given for any of their children wins);
@@ -67,20 +69,14 @@ pub struct Electeur {
     pub adresse: Option<Vec<String>>,
 }
 
-/// Who votes for one child: the third parties holding authority if there are any, else the
-/// parents who hold it.
+/// Who votes for one child: whoever holds parental authority over them — the parents, or the
+/// third party (tuteur, tiers) who holds it in their place.
 pub fn electeurs_de(enfant: &Enfant) -> Vec<&Rattachement> {
-    let avec_autorite = |r: &&Rattachement| r.autorite_parentale;
-    let tiers: Vec<&Rattachement> = enfant
+    enfant
         .responsables
         .iter()
-        .filter(avec_autorite)
-        .filter(|r| matches!(r.lien, Lien::Tuteur | Lien::Tiers))
-        .collect();
-    if !tiers.is_empty() {
-        return tiers;
-    }
-    enfant.responsables.iter().filter(avec_autorite).filter(|r| matches!(r.lien, Lien::Mere | Lien::Pere)).collect()
+        .filter(|r| r.autorite_parentale && matches!(r.lien, Lien::Mere | Lien::Pere | Lien::Tuteur | Lien::Tiers))
+        .collect()
 }
 
 /// The liste électorale of a school: one line per elector, in French alphabetical order.
@@ -176,12 +172,16 @@ mod tests {
 
     #[test]
     fn a_third_party_with_authority_replaces_the_parents_for_that_child_only() {
+        let sans = |id, nom, lien| Rattachement { autorite_parentale: false, ..r(id, nom, lien) };
         let l = liste(&[
-            enfant("Léa", vec![r("m", "MARTIN", Lien::Mere), r("t", "BERNARD", Lien::Tiers)]),
+            enfant("Léa", vec![sans("m", "MARTIN", Lien::Mere), r("t", "BERNARD", Lien::Tiers)]),
             enfant("Hugo", vec![r("m", "MARTIN", Lien::Mere)]),
         ]);
         let ids: Vec<(&str, usize)> = l.iter().map(|e| (e.responsable.as_str(), e.enfants.len())).collect();
         assert_eq!(ids, [("t", 1), ("m", 1)], "the mother votes for Hugo only, the tiers for Léa");
+        // A parent the record still says holds the authority keeps their vote.
+        let l = liste(&[enfant("Léa", vec![r("m", "MARTIN", Lien::Mere), r("t", "BERNARD", Lien::Tiers)])]);
+        assert_eq!(l.len(), 2);
         let tuteur_sans_autorite = Rattachement { autorite_parentale: false, ..r("t", "BERNARD", Lien::Tuteur) };
         let l = liste(&[enfant("Léa", vec![r("m", "MARTIN", Lien::Mere), tuteur_sans_autorite])]);
         assert_eq!(l.iter().map(|e| e.responsable.as_str()).collect::<Vec<_>>(), ["m"]);
@@ -202,12 +202,6 @@ mod tests {
 
     #[test]
     fn the_list_is_in_french_order() {
-        let l = liste(&[enfant(
-            "Léa",
-            vec![r("a", "BRETON", Lien::Mere), r("b", "BÉNARD", Lien::Pere), r("c", "ÉMILIE", Lien::Tuteur)],
-        )]);
-        // The tuteur holds authority: the parents are replaced.
-        assert_eq!(l.iter().map(|e| e.nom.as_str()).collect::<Vec<_>>(), ["ÉMILIE"]);
         let l = liste(&[
             enfant("Léa", vec![r("a", "BRETON", Lien::Mere)]),
             enfant("Hugo", vec![r("b", "BÉNARD", Lien::Pere)]),

@@ -53,6 +53,42 @@ pub fn comparer(a: &str, b: &str) -> Ordering {
         .then_with(|| a.cmp(b))
 }
 
+/// French order of labels with numbers in them (« Classe 2 » before « Classe 10 »): runs of
+/// digits compare by their value, the rest as [`comparer`].
+pub fn comparer_naturel(a: &str, b: &str) -> Ordering {
+    fn morceaux(s: &str) -> Vec<(bool, &str)> {
+        let mut out = Vec::new();
+        let mut debut = 0;
+        let mut chiffre = None;
+        for (i, c) in s.char_indices() {
+            let d = c.is_ascii_digit();
+            if chiffre.is_some_and(|x| x != d) {
+                out.push((chiffre.unwrap_or(false), &s[debut..i]));
+                debut = i;
+            }
+            chiffre = Some(d);
+        }
+        if debut < s.len() {
+            out.push((chiffre.unwrap_or(false), &s[debut..]));
+        }
+        out
+    }
+    let (x, y) = (morceaux(a), morceaux(b));
+    for (m, n) in x.iter().zip(&y) {
+        let o = match (m, n) {
+            ((true, p), (true, q)) => {
+                let (p, q) = (p.trim_start_matches('0'), q.trim_start_matches('0'));
+                p.len().cmp(&q.len()).then_with(|| p.cmp(q))
+            }
+            ((_, p), (_, q)) => comparer(p, q),
+        };
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    x.len().cmp(&y.len()).then_with(|| comparer(a, b))
+}
+
 /// French order of two (nom, prénoms) pairs: the name first, then the first names.
 pub fn comparer_noms(a: (&str, &str), b: (&str, &str)) -> Ordering {
     comparer(a.0, b.0).then_with(|| comparer(a.1, b.1))
@@ -142,6 +178,14 @@ mod tests {
     fn separators_are_ignored_so_le_bihan_sits_with_lebihan() {
         assert_eq!(trie(&["LEBRUN", "LE BIHAN", "LEBIHAN", "LE BLANC"]), ["LEBIHAN", "LE BIHAN", "LE BLANC", "LEBRUN"]);
         assert_eq!(trie(&["N'DIAYE", "NDAO", "NDIAYE"]), ["NDAO", "NDIAYE", "N'DIAYE"]);
+    }
+
+    #[test]
+    fn numbers_in_labels_compare_by_value() {
+        let mut v = vec!["Classe 10", "Classe 2", "CE1 B", "CE1 A", "classe 1"];
+        v.sort_by(|a, b| comparer_naturel(a, b));
+        assert_eq!(v, ["CE1 A", "CE1 B", "classe 1", "Classe 2", "Classe 10"]);
+        assert_eq!(comparer_naturel("CM2", "CM2"), Ordering::Equal);
     }
 
     #[test]

@@ -90,7 +90,7 @@ async fn demarrer(state: &AppState, a: crate::auth::Acteur, d: Demande) -> Resul
     let s = state.clone();
     service(state, a, move |svc| {
         let lanceur = s.clone();
-        svc.lancer_impression(&s.travaux, &s.engine, d, move || lanceur.demarrer_impressions())
+        svc.lancer_impression(&s.travaux, &s.engine, d, || lanceur.demarrer_impressions())
     })
     .await
 }
@@ -155,7 +155,8 @@ pub(super) async fn fichier(
         .oneshot(req)
         .await
         .map_err(Error::interne)?;
-    if res.status() != StatusCode::OK {
+    // A range or a revalidation passes through; anything else means the file is gone.
+    if !(res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED) {
         return Err(Error::introuvable("fichier de l'impression"));
     }
     let disposition = format!("attachment; filename=\"{nom}\"");

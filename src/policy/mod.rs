@@ -337,6 +337,8 @@ pub fn decider(role: Role, relation: Relation, ressource: Ressource, action: Act
             };
             match (allowed, action) {
                 (false, _) => Refuse,
+                // The right of access is answered one pupil at a time, on request: never in bulk.
+                (true, Exporter) if doc == Document::ReleveDonnees => Refuse,
                 (true, Imprimer) => oui(champs),
                 // Bulk prints and exports are for those who manage or inspect whole classes.
                 (true, _) if matches!(role, Directeur | Ien | IaDasen | Operateur) => recent(champs),

@@ -341,3 +341,14 @@ fn a_column_of_the_pupil_list_needs_its_category_of_fields() {
     let statisticien = champs_visibles(Role::Statisticien, Reglages::default());
     assert!(Colonne::TOUTES.iter().all(|c| !statisticien.contient(champs_colonne(*c))));
 }
+
+#[test]
+fn the_releve_des_donnees_is_printed_one_pupil_at_a_time_never_in_bulk() {
+    let g = Reglages::default();
+    let r = Ressource::Document(Document::ReleveDonnees);
+    for role in [Role::Directeur, Role::Ien, Role::IaDasen, Role::Responsable] {
+        assert!(decider(role, Relation::Propre, r, Action::Imprimer, g).autorise(), "{role:?}");
+        assert!(!decider(role, Relation::Propre, r, Action::Exporter, g).autorise(), "{role:?}");
+    }
+    assert!(!decider(Role::AgentMairie, Relation::Propre, r, Action::Imprimer, g).autorise());
+}

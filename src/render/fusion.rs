@@ -90,10 +90,16 @@ impl<W: Write> Fusion<W> {
     /// Appends the pages of one PDF, on an odd page.
     pub fn ajouter(&mut self, pdf: &[u8]) -> Result<(), Error> {
         let mut doc = lopdf::Document::load_mem(pdf).map_err(erreur)?;
+        // The blank back page, when one is needed, takes its number before the document's
+        // objects take theirs: no number is ever written twice.
+        let blanche = (self.pages.len() % 2 == 1).then(|| {
+            self.suivant += 1;
+            self.suivant - 1
+        });
         doc.renumber_objects_with(self.suivant);
         let pages: Vec<ObjectId> = doc.get_pages().into_values().collect();
         let Some(premiere) = pages.first() else { return Ok(()) };
-        if self.pages.len() % 2 == 1 {
+        if let Some(id) = blanche {
             let format = doc
                 .get_object(*premiere)
                 .ok()
@@ -101,7 +107,7 @@ impl<W: Write> Fusion<W> {
                 .and_then(|p| p.get(b"MediaBox").ok())
                 .cloned()
                 .unwrap_or_else(|| Object::Array(vec![0.into(), 0.into(), 595.28.into(), 841.89.into()]));
-            self.page_blanche(format)?;
+            self.page_blanche(id, format)?;
         }
         // Every object the pages use, and nothing of the source's catalogue or structure.
         let mut atteints: BTreeSet<ObjectId> = BTreeSet::new();
@@ -124,8 +130,10 @@ impl<W: Write> Fusion<W> {
                 d.set("Parent", Object::Reference((PAGES, 0)));
                 d.remove(b"StructParents");
             }
+            // Links to the structure tree, which is not copied.
             if let Object::Dictionary(d) = &mut o {
                 d.remove(b"StructParent");
+                d.remove(b"P");
             }
             self.objet(id.0, &o)?;
             max = max.max(id.0 + 1);
@@ -135,9 +143,7 @@ impl<W: Write> Fusion<W> {
         Ok(())
     }
 
-    fn page_blanche(&mut self, format: Object) -> Result<(), Error> {
-        let id = self.suivant;
-        self.suivant += 1;
+    fn page_blanche(&mut self, id: u32, format: Object) -> Result<(), Error> {
         let mut d = Dictionary::new();
         d.set("Type", Object::Name(b"Page".to_vec()));
         d.set("Parent", Object::Reference((PAGES, 0)));
@@ -234,6 +240,17 @@ mod tests {
         let pdf = f.terminer("test").unwrap();
         let doc = lopdf::Document::load_mem(&pdf).expect("a valid PDF");
         assert_eq!(doc.get_pages().len(), 5);
+        // Every object number appears once in the file.
+        let texte = String::from_utf8_lossy(&pdf);
+        let mut vus = std::collections::HashSet::new();
+        for l in texte.lines().map(str::trim_end).filter(|l| l.ends_with(" 0 obj")) {
+            assert!(vus.insert(l.to_string()), "{l} written twice");
+        }
+        // Every page is a page.
+        for (_, id) in doc.get_pages() {
+            let p = doc.get_object(id).unwrap().as_dict().unwrap();
+            assert_eq!(p.get(b"Type").unwrap().as_name().unwrap(), b"Page");
+        }
         let text = pdftotext(&pdf);
         assert_eq!(text.matches("CERTIFICAT DE SCOLARITÉ").count(), 3);
         let (a, b) = (text.find("PREMIER").unwrap(), text.find("SECOND").unwrap());

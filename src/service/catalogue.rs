@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use super::documents::{
     EcoleDoc, EleveDoc, Error, Imprimeur, Piece, Result, SignataireDoc, Sujet, ascii, ecole_json, eleve_json,
-    lignes_adresse, signataire, slug, valeur,
+    lignes_adresse, signataire, valeur,
 };
 use crate::domain::election::{self, Enfant, Rattachement};
 use crate::domain::identite::{date_fr, date_longue};
@@ -222,6 +222,12 @@ struct ReleveDonnees {
     fait_le: String,
 }
 
+/// A CSV cell that a spreadsheet will not read as a formula: a leading `=`, `+`, `-`, `@`, tab
+/// or carriage return gets an apostrophe before it (OWASP, CSV injection).
+pub fn cellule(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}").into() } else { s.into() }
+}
+
 /// Most consultations a relevé reproduces.
 const CONSULTATIONS_MAX: u32 = 500;
 
@@ -328,20 +334,15 @@ impl Imprimeur<'_> {
 
     pub(super) fn liste_eleves(&self, sujet: &Sujet, annee: AnneeScolaire) -> Result<Piece> {
         let p = self.perimetre;
-        let (ecole, portee, filtre, nom) = match sujet {
+        let (ecole, portee, filtre, classe) = match sujet {
             Sujet::Classe(id) => {
                 let k = self.store.read(|c| classes::classe(c, p, id))?;
                 let f = Filtre { classe: Some(id.clone()), presents: true, ..Filtre::annee(k.annee) };
-                (
-                    k.ecole_id.clone(),
-                    format!("Classe {}", k.libelle),
-                    f,
-                    format!("liste-eleves-{}-{id}", slug(&k.libelle)),
-                )
+                (k.ecole_id.clone(), format!("Classe {}", k.libelle), f, Some(k.libelle))
             }
             Sujet::Ecole(id) => {
                 let f = Filtre { ecole: Some(id.clone()), presents: true, ..Filtre::annee(annee) };
-                (id.clone(), "Toute l'école".to_string(), f, format!("liste-eleves-{id}"))
+                (id.clone(), "Toute l'école".to_string(), f, None)
             }
             _ => return Err(Error::Cible("la liste des élèves s'imprime pour une classe ou une école".into())),
         };
@@ -355,7 +356,12 @@ impl Imprimeur<'_> {
             fait_a: tete.commune.clone(),
             fait_le: date_longue(self.le.date()),
         })?;
-        Ok(Piece { nom_fichier: format!("{nom}.pdf"), ident: format!("eleves/{ecole}/{}", filtre.annee), data })
+        let dossier = format!("{}-{}", tete.uai, ascii(&tete.nom));
+        let nom_fichier = match classe {
+            Some(k) => format!("{dossier}/{}/liste-eleves.pdf", ascii(&k)),
+            None => format!("{dossier}/liste-eleves.pdf"),
+        };
+        Ok(Piece { nom_fichier, ident: format!("eleves/{ecole}/{}", filtre.annee), data })
     }
 
     /// The electors of a school, by the rules of `domain::election`.
@@ -507,15 +513,9 @@ impl Imprimeur<'_> {
                     let classes: Vec<&str> = e.enfants.iter().map(|(_, k)| k.as_str()).collect();
                     let adresse = e.adresse.map(|a| a.join(", ")).unwrap_or_default();
                     let civilite = e.civilite.unwrap_or_default();
-                    w.write_record([
-                        e.nom.as_str(),
-                        &e.prenom,
-                        &civilite,
-                        &enfants.join(" / "),
-                        &classes.join(" / "),
-                        &adresse,
-                    ])
-                    .map_err(err)?;
+                    let ligne =
+                        [e.nom.as_str(), &e.prenom, &civilite, &enfants.join(" / "), &classes.join(" / "), &adresse];
+                    w.write_record(ligne.iter().map(|c| cellule(c).into_owned())).map_err(err)?;
                 }
             }
             (Document::ListeEleves, [sujet]) => {
@@ -529,8 +529,11 @@ impl Imprimeur<'_> {
                 };
                 w.write_record(self.colonnes_ou_defaut().iter().map(|c| c.code())).map_err(err)?;
                 for l in self.lignes_eleves(&filtre)? {
-                    w.write_record(l.iter().map(|c| c.as_deref().unwrap_or(""))).map_err(err)?;
+                    w.write_record(l.iter().map(|c| cellule(c.as_deref().unwrap_or("")).into_owned())).map_err(err)?;
                 }
+            }
+            (Document::ListeElectorale | Document::ListeEleves, _) => {
+                return Err(Error::Cible("un tableur (CSV) se fait pour une classe ou une école à la fois".into()));
             }
             _ => {
                 return Err(Error::Cible(
@@ -539,5 +542,19 @@ impl Imprimeur<'_> {
             }
         }
         w.into_inner().map_err(|e| Error::Render(crate::render::Error::Io(std::io::Error::other(e.to_string()))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cellule;
+
+    #[test]
+    fn a_cell_never_starts_a_formula() {
+        for f in ["=HYPERLINK(\"x\")", "+33 6", "-1", "@SUM(A1)", "\tx"] {
+            assert!(cellule(f).starts_with('\''), "{f}");
+        }
+        assert_eq!(cellule("Le Goff"), "Le Goff");
+        assert_eq!(cellule(""), "");
     }
 }

@@ -650,12 +650,16 @@ impl Imprimeur<'_> {
                 let mut out = Vec::new();
                 for e in ecoles {
                     let f = Filtre { ecole: Some(e), presents: true, ..Filtre::annee(annee) };
+                    // Class by class, in the school's order (unplaced pupils last); sorted by name
+                    // already, a stable sort keeps that order within each class.
+                    let rang: std::collections::HashMap<ClasseId, usize> =
+                        classes::classes(c, p, f.ecole.as_ref().ok_or(store::Error::Introuvable("école"))?, annee)?
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, k)| (k.id, i))
+                            .collect();
                     let mut l = eleves::lister(c, p, &f)?;
-                    // Sorted by name already; a stable sort by class keeps that order within.
-                    l.sort_by(|a, b| match (&a.classe, &b.classe) {
-                        (Some(x), Some(y)) => crate::domain::tri::comparer(x, y),
-                        (x, y) => y.is_some().cmp(&x.is_some()),
-                    });
+                    l.sort_by_key(|e| e.classe_id.as_ref().and_then(|k| rang.get(k)).copied().unwrap_or(usize::MAX));
                     out.extend(l.into_iter().map(|l| Sujet::Eleve(l.id)));
                 }
                 Ok(out)
@@ -1044,6 +1048,34 @@ impl Imprimeur<'_> {
                 Sujet::Inscription(id) => Ok(self.store.read(|c| sc::inscription(c, self.perimetre, &id))?.eleve_id),
             })
             .collect()
+    }
+
+    /// The pupils a list (`doc` for `cible`, not about one pupil) names: each is journaled, so
+    /// that a family's consultation log shows their child was on a printed list.
+    pub fn eleves_des_listes(&self, doc: Document, cible: &Cible) -> Result<Vec<EleveId>> {
+        let annee = self.annee()?;
+        let p = self.perimetre;
+        let mut out = Vec::new();
+        for s in self.sujets(doc, cible, annee)? {
+            let ids = self.store.read(|c| {
+                let f = match &s {
+                    Sujet::Classe(id) => {
+                        let k = classes::classe(c, p, id)?;
+                        Filtre { classe: Some(id.clone()), presents: true, ..Filtre::annee(k.annee) }
+                    }
+                    // The register lists the year's pupils, gone ones included.
+                    Sujet::Ecole(id) => Filtre {
+                        ecole: Some(id.clone()),
+                        presents: doc != Document::RegistreEleves,
+                        ..Filtre::annee(annee)
+                    },
+                    _ => return Ok(Vec::new()),
+                };
+                Ok(eleves::lister(c, p, &f)?.into_iter().map(|l| l.id).collect::<Vec<_>>())
+            })?;
+            out.extend(ids);
+        }
+        Ok(out)
     }
 
     /// Whether `doc` is about one pupil (then each printed pupil is journaled as such).

@@ -114,7 +114,7 @@ impl super::Service<'_> {
                 c.code()
             )));
         }
-        if !tirage.colonnes.is_empty() && doc != Document::ListeElectorale && doc != Document::ListeEleves {
+        if !tirage.colonnes.is_empty() && doc != Document::ListeEleves {
             return Err(super::Error::Conflit("le choix des colonnes ne vaut que pour la liste des élèves".into()));
         }
         let imp = Imprimeur {
@@ -150,7 +150,7 @@ impl super::Service<'_> {
                 sortie.write_all(&csv).map_err(render::Error::from)?;
             }
         }
-        let faits: Vec<Fait> = imp
+        let mut faits: Vec<Fait> = imp
             .sujets_ids(doc, cible)?
             .into_iter()
             .map(|id| {
@@ -158,6 +158,14 @@ impl super::Service<'_> {
                 if Imprimeur::par_eleve(doc) { f.eleve(id) } else { f }
             })
             .collect();
+        if !Imprimeur::par_eleve(doc) {
+            faits.extend(imp.eleves_des_listes(doc, cible)?.into_iter().map(|e| {
+                Fait::new(action, "document")
+                    .cible(e.to_string())
+                    .eleve(e.to_string())
+                    .detail(json!({ "document": doc.name(), "liste": true }))
+            }));
+        }
         self.noter(&faits)?;
         Ok(n)
     }

@@ -38,6 +38,8 @@ pub const DUREE_DE_VIE: Duration = Duration::from_secs(24 * 3600);
 pub const MAX_PAR_COMPTE: usize = 3;
 /// Most jobs waiting or running in the installation.
 pub const MAX_EN_FILE: usize = 32;
+/// Most finished files an account keeps (each is deleted after a day, or by its author).
+pub const MAX_GARDES: usize = 10;
 
 /// Where a job stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -109,6 +111,8 @@ pub struct VueTravail {
     pub libelle: String,
     /// Document name.
     pub document: String,
+    /// Its French title.
+    pub document_titre: String,
     /// `zip` or `pdf`.
     pub format: String,
     /// State.
@@ -125,6 +129,8 @@ pub struct VueTravail {
     pub message: Option<String>,
     /// When it was asked for (RFC 3339).
     pub cree_le: String,
+    /// The same in French, Paris time (« 2 décembre 2026 à 9 h 05 »).
+    pub cree_le_fr: String,
     /// The file's name, when ready.
     pub nom_fichier: Option<String>,
 }
@@ -172,6 +178,11 @@ impl Travail {
             id: self.id.clone(),
             libelle: self.libelle.clone(),
             document: self.demande.document.name().to_string(),
+            document_titre: self.demande.document.titre().to_string(),
+            cree_le_fr: {
+                let t = self.cree_le.to_offset(crate::clock::paris_offset(self.cree_le));
+                format!("{} à {} h {:02}", crate::domain::identite::date_longue(t.date()), t.hour(), t.minute())
+            },
             format: self.extension().to_string(),
             etat_libelle: etat.libelle().to_string(),
             nom_fichier: (etat == Etat::Termine).then(|| self.nom_fichier()),
@@ -280,15 +291,16 @@ impl Travaux {
 }
 
 impl Service<'_> {
-    /// Asks for a print run: checked now (policy, perimeter, count, columns), made in the
-    /// background. `executer` is called with the job on a worker thread when none is running
-    /// (the caller gives it the store and the engine: see [`executer`]).
+    /// Asks for a print run: checked now (policy, perimeter, count, columns), journaled, then
+    /// made in the background. When no worker is running, `demarrer` starts one (the caller
+    /// gives it the store and the engine: see [`executer`]); if it cannot, the job fails at once
+    /// and the queue stays usable.
     pub fn lancer_impression(
         &self,
         travaux: &Travaux,
         engine: &Engine,
         d: Demande,
-        demarrer: impl FnOnce() + Send + 'static,
+        demarrer: impl FnOnce() -> bool,
     ) -> Result<VueTravail> {
         travaux.expirer(self.le);
         let champs = self.autoriser(Ressource::Document(d.document), Action::Exporter)?;
@@ -325,8 +337,8 @@ impl Service<'_> {
             fin: Mutex::new(None),
             annule: AtomicBool::new(false),
         });
-        let lancer = {
-            let mut r = travaux.registre();
+        {
+            let r = travaux.registre();
             let en_file = r.travaux.iter().filter(|t| matches!(t.etat().0, Etat::EnAttente | Etat::EnCours));
             let (tous, miens) = en_file.fold((0, 0), |(n, m), x| (n + 1, m + usize::from(x.proprietaire(self.acteur))));
             if miens >= MAX_PAR_COMPTE {
@@ -337,15 +349,31 @@ impl Service<'_> {
             if tous >= MAX_EN_FILE {
                 return Err(Error::Conflit("trop d'impressions en attente : réessayez dans quelques minutes".into()));
             }
+            let gardes =
+                r.travaux.iter().filter(|x| x.proprietaire(self.acteur) && x.etat().0 == Etat::Termine).count();
+            if gardes >= MAX_GARDES {
+                return Err(Error::Conflit(format!(
+                    "vous gardez déjà {MAX_GARDES} fichiers d'impression : supprimez ceux dont vous n'avez plus besoin"
+                )));
+            }
+        }
+        // Journaled before it is queued: a job that cannot be journaled is never made.
+        self.noter(&[Fait::new(Action::Creer, "impression")
+            .cible(t.id.clone())
+            .detail(serde_json::json!({ "document": t.demande.document.name(), "documents": total }))])?;
+        let lancer = {
+            let mut r = travaux.registre();
             r.travaux.push(t.clone());
             r.file.push_back(t.clone());
             !std::mem::replace(&mut r.actif, true)
         };
-        self.noter(&[Fait::new(Action::Creer, "impression")
-            .cible(t.id.clone())
-            .detail(serde_json::json!({ "document": t.demande.document.name(), "documents": total }))])?;
-        if lancer {
-            demarrer();
+        if lancer && !demarrer() {
+            // No worker: nothing would ever run the queue. Its jobs fail now, visibly.
+            let mut r = travaux.registre();
+            r.actif = false;
+            for x in r.file.drain(..) {
+                x.poser(Etat::Echec, Some("le serveur n'a pas pu lancer l'impression : réessayez".into()));
+            }
         }
         Ok(t.vue())
     }
@@ -443,6 +471,11 @@ pub fn executer(store: &crate::store::Store, cles: &crate::config::Cles, engine:
         // A cancelled or failed job leaves nothing behind.
         let _ = std::fs::remove_file(t.partiel());
         match r {
+            // Cancelled after the last document: nothing is kept.
+            Ok(()) if t.annule.load(Ordering::Relaxed) => {
+                let _ = std::fs::remove_file(&t.fichier);
+                t.poser(Etat::Annule, None);
+            }
             Ok(()) if t.fichier.is_file() => t.poser(Etat::Termine, None),
             Ok(()) => t.poser(Etat::Echec, Some("fichier introuvable après l'impression".into())),
             Err(Error::Rendu(crate::render::Error::Annule)) => t.poser(Etat::Annule, None),

@@ -50,7 +50,8 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ClasseResume> {
     })
 }
 
-/// The classes of a school of the perimeter for a year, by label.
+/// The classes of a school of the perimeter for a year, in the order a school lists them: by
+/// their first niveau (TPS … CM2), then by label (« CE1 A » before « CE1 B », « 2 » before « 10 »).
 pub fn classes(c: &Connection, p: &Perimetre, ecole: &EcoleId, annee: AnneeScolaire) -> Result<Vec<ClasseResume>> {
     let cond = perimetre::ecoles(p);
     let sql = format!(
@@ -60,7 +61,9 @@ pub fn classes(c: &Connection, p: &Perimetre, ecole: &EcoleId, annee: AnneeScola
     );
     let mut params: Vec<rusqlite::types::Value> = vec![ecole.to_string().into(), i64::from(annee.debut()).into()];
     params.extend(cond.params);
-    let rows = c.prepare_cached(&sql)?.query_map(params_from_iter(params), row)?.collect::<rusqlite::Result<_>>()?;
+    let mut rows: Vec<ClasseResume> =
+        c.prepare_cached(&sql)?.query_map(params_from_iter(params), row)?.collect::<rusqlite::Result<_>>()?;
+    rows.sort_by(ordre_des_classes);
     Ok(rows)
 }
 
@@ -100,4 +103,10 @@ pub fn insert_classe(
         ins.execute(params![id, n])?;
     }
     Ok(())
+}
+
+/// The order of classes in a school: by their first niveau (TPS … CM2), then by label.
+pub fn ordre_des_classes(a: &ClasseResume, b: &ClasseResume) -> std::cmp::Ordering {
+    let rang = |k: &ClasseResume| k.niveaux.first().and_then(|n| Niveau::ALL.iter().position(|x| x == n));
+    rang(a).cmp(&rang(b)).then_with(|| crate::domain::tri::comparer_naturel(&a.libelle, &b.libelle))
 }

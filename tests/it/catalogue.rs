@@ -91,6 +91,8 @@ async fn the_liste_electorale_follows_the_1985_rules_on_constructed_families() {
     let t = admettre(&s, &d, &ecole, &classe, ("ZOLA", "Ugo"), ("ZTIERS", "Tristan", "tiers")).await;
     let tiers = responsable(&s, &t);
     lier(&s, &z, &tiers, 2, "tiers", true, Some(false));
+    let remplacee = responsable(&s, &z);
+    lier(&s, &z, &remplacee, 1, "mere", false, None);
 
     let pdf = s.get_as(&d, &format!("/api/v1/ecoles/{ecole}/documents/liste-electorale")).await;
     assert_eq!(pdf.status(), 200);

@@ -149,13 +149,21 @@ fn lopdf_pages(pdf: &[u8]) -> usize {
 
 #[tokio::test]
 async fn a_cancelled_print_run_stops_and_its_file_is_never_served() {
-    let s = TestServer::start(600).await;
+    let s = TestServer::start(3000).await;
     let d = s.login("directeur.2").await;
     let ecole = ecole(&s, &d).await;
     let res =
         s.post_as(&d, "/api/v1/impressions", &json!({ "document": "fiche-renseignements", "ecole": ecole })).await;
     let t: Value = res.json().await.unwrap();
     let id = t["id"].as_str().unwrap().to_string();
+    // Cancelled while it runs, its partial file already begun.
+    for _ in 0..2000 {
+        let v = s.json_as(&d, &format!("/api/v1/impressions/{id}")).await;
+        if v["fait"].as_u64().unwrap() > 0 || (v["etat"] != "en_attente" && v["etat"] != "en_cours") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     let res = s.post_as(&d, &format!("/api/v1/impressions/{id}/annulation"), &json!({})).await;
     assert_eq!(res.status(), 200);
     let fin = attendre(&s, &d, &id).await.last().unwrap().clone();
