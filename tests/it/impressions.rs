@@ -257,4 +257,9 @@ async fn an_inspector_prints_the_class_lists_of_the_whole_circonscription() {
         .post_as(&ien, "/api/v1/impressions", &json!({ "document": "fiche-renseignements", "circonscription": circo }))
         .await;
     assert_eq!(res.status(), 403);
+    // Nor everyone's relevé des données: the right of access is answered one pupil at a time.
+    let res = s
+        .post_as(&ien, "/api/v1/impressions", &json!({ "document": "releve-donnees", "circonscription": circo }))
+        .await;
+    assert_eq!(res.status(), 403);
 }
