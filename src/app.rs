@@ -36,9 +36,13 @@ impl AppState {
     /// runs' folder beside the database is emptied (no file of a previous process is served).
     pub fn new(store: Store, cles: Cles, clock: Clock, transport: Transport) -> std::io::Result<Self> {
         let travaux = crate::service::travaux::Travaux::ouvrir(store.path())?;
+        let (engine, messages) = Engine::avec_gabarits(&crate::render::dossier_gabarits(store.path()));
+        for m in messages {
+            tracing::info!("{m}");
+        }
         Ok(Self(Arc::new(Inner {
             store,
-            engine: Engine::new(),
+            engine,
             clock,
             pages: crate::http::pages::Pages::partagees(),
             cles,

@@ -71,7 +71,16 @@ pub fn mesurer(db: &Path, n: usize, document: &str, clock: &Clock) -> anyhow::Re
     let setup = t0.elapsed();
     let cles = crate::config::Cles::charger(db)?;
     let le = clock.now_paris();
-    let imp = Imprimeur { store: &store, engine: &engine, cles: &cles, perimetre: &p, le, annee: None, colonnes: &[] };
+    let imp = Imprimeur {
+        store: &store,
+        engine: &engine,
+        cles: &cles,
+        perimetre: &p,
+        le,
+        annee: None,
+        colonnes: &[],
+        essai: false,
+    };
     println!(
         "registre bench — {} ({} élèves dans la base, {coeurs} cœur(s), moteur prêt en {:.0} ms)",
         doc.name(),

@@ -442,7 +442,10 @@ fn render(
         _ => bail!("le fichier de sortie doit se terminer par .pdf, .zip ou .csv"),
     };
     let (store, cles) = ouvrir(db)?;
-    let engine = Engine::new();
+    let (engine, messages) = Engine::avec_gabarits(&crate::render::dossier_gabarits(db));
+    for m in messages {
+        eprintln!("{m}");
+    }
     let uai = ecole.map(Uai::parse).transpose().map_err(crate::domain::Error::from)?;
     let cible = match (eleve, classe, &uai) {
         (Some(e), None, None) => {
@@ -500,8 +503,22 @@ fn check(db: &Path, reancrer: bool, clock: &Clock) -> anyhow::Result<()> {
         let a = operateur(&store, &cles, clock, |svc| svc.reancrer())?;
         println!("Nouveau point de contrôle du journal : ligne {} ({}).", a.seq, store.chemin_ancre().display());
     }
-    let crate::service::exploitation::Bilan { problemes: problems, lignes, eleves: n } =
+    let crate::service::exploitation::Bilan { problemes: mut problems, lignes, eleves: n } =
         crate::service::exploitation::verifier(&store, &cles)?;
+    // The département's templates, compiled against the base's data.
+    let dossier = crate::render::dossier_gabarits(db);
+    let (engine, messages) = Engine::avec_gabarits(&dossier);
+    for m in messages {
+        println!("{m}");
+    }
+    for e in crate::service::exploitation::verifier_gabarits(&store, &cles, &engine, clock.now_paris())? {
+        let nom = format!("{}/{}.typ", dossier.display(), e.document.name());
+        match e.resultat {
+            Ok(true) => println!("gabarit {nom} : compilé sans erreur avec les données de la base"),
+            Ok(false) => println!("gabarit {nom} : aucune donnée de la base pour l'essayer"),
+            Err(m) => problems.push(format!("gabarit {nom} : {m} (le gabarit intégré le remplace)")),
+        }
+    }
     if problems.is_empty() {
         println!(
             "Base saine : {} ({n} élèves ; structure, clés étrangères, valeurs et chaîne du journal ({lignes} lignes) vérifiées).",

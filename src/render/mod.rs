@@ -103,10 +103,28 @@ pub struct Engine {
     library: LazyHash<Library>,
     book: LazyHash<FontBook>,
     fonts: Vec<Font>,
+    /// The templates in use, at `/NAME.typ` and `/commun.typ`: the département's where it gave
+    /// one, the built-in ones elsewhere.
     sources: Vec<Source>,
+    /// The built-in templates, at `/integre/…`: what serves when an override fails.
+    integres: Vec<Source>,
+    /// The overridden files (`fiche-renseignements.typ`, `commun.typ`).
+    surcharges: Vec<String>,
+    /// The documents whose override failed once (then the built-in serves, logged once).
+    casses: Vec<std::sync::atomic::AtomicBool>,
     data_id: FileId,
     rendered: AtomicU64,
 }
+
+/// The folder where a département may put its own templates: `registre.db.gabarits/`.
+pub fn dossier_gabarits(db: &std::path::Path) -> std::path::PathBuf {
+    let mut s = db.as_os_str().to_owned();
+    s.push(".gabarits");
+    std::path::PathBuf::from(s)
+}
+
+/// The largest override read (a template is a few KiB).
+const GABARIT_MAX: u64 = 256 * 1024;
 
 impl fmt::Debug for Engine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -133,18 +151,102 @@ impl Engine {
     /// Loads the fonts, builds the library and parses every template. Takes a fraction of a
     /// second: do it once per process.
     pub fn new() -> Self {
+        Self::avec(Vec::new())
+    }
+
+    /// The engine with the département's templates found in `dossier` (`NAME.typ` for a
+    /// document, `commun.typ` for the shared layout), and what was read or set aside, in French
+    /// for the log. A file that is not a template of the catalogue, too large or not UTF-8 is
+    /// set aside; a template that fails is replaced by the built-in one when it is used.
+    pub fn avec_gabarits(dossier: &std::path::Path) -> (Self, Vec<String>) {
+        let mut lus = Vec::new();
+        let mut messages = Vec::new();
+        let connus: Vec<String> = Document::ALL
+            .iter()
+            .map(|d| format!("{}.typ", d.name()))
+            .chain(std::iter::once("commun.typ".to_string()))
+            .collect();
+        if let Ok(entrees) = std::fs::read_dir(dossier) {
+            let mut entrees: Vec<_> = entrees.flatten().collect();
+            entrees.sort_by_key(std::fs::DirEntry::file_name);
+            for e in entrees {
+                let nom = e.file_name().to_string_lossy().into_owned();
+                if !connus.contains(&nom) {
+                    messages.push(format!("gabarit ignoré : {nom} (ce n'est pas un document du catalogue)"));
+                    continue;
+                }
+                let texte = match e.metadata() {
+                    Ok(m) if m.len() > GABARIT_MAX => Err("trop volumineux".to_string()),
+                    Ok(_) => std::fs::read(e.path())
+                        .map_err(|x| x.to_string())
+                        .and_then(|b| String::from_utf8(b).map_err(|_| "pas en UTF-8".to_string())),
+                    Err(x) => Err(x.to_string()),
+                };
+                match texte {
+                    Ok(t) => {
+                        messages.push(format!("gabarit du département : {nom}"));
+                        lus.push((nom, t));
+                    }
+                    Err(m) => messages.push(format!("gabarit ignoré : {nom} ({m})")),
+                }
+            }
+        }
+        (Self::avec(lus), messages)
+    }
+
+    fn avec(surcharges: Vec<(String, String)>) -> Self {
         let fonts = fonts::load();
         let book = FontBook::from_fonts(&fonts);
-        let mut sources: Vec<Source> = SHARED.iter().map(|(p, text)| Source::new(file_id(p), (*text).into())).collect();
-        sources.extend(Document::ALL.iter().map(|d| Source::new(file_id(path(*d)), template(*d).into())));
+        let texte = |nom: &str, integre: &'static str| -> String {
+            surcharges.iter().find(|(n, _)| n == nom).map(|(_, t)| t.clone()).unwrap_or_else(|| integre.to_string())
+        };
+        let mut sources: Vec<Source> =
+            SHARED.iter().map(|(p, text)| Source::new(file_id(p), texte(&p[1..], text))).collect();
+        sources
+            .extend(Document::ALL.iter().map(|d| Source::new(file_id(path(*d)), texte(&path(*d)[1..], template(*d)))));
+        let mut integres: Vec<Source> =
+            SHARED.iter().map(|(p, text)| Source::new(file_id(&format!("/integre{p}")), (*text).into())).collect();
+        integres.extend(
+            Document::ALL.iter().map(|d| Source::new(file_id(&format!("/integre{}", path(*d))), template(*d).into())),
+        );
         Self {
             library: LazyHash::new(Library::default()),
             book: LazyHash::new(book),
             fonts,
             sources,
+            integres,
+            surcharges: surcharges.into_iter().map(|(n, _)| n).collect(),
+            casses: Document::ALL.iter().map(|_| std::sync::atomic::AtomicBool::new(false)).collect(),
             data_id: file_id("/data.json"),
             rendered: AtomicU64::new(0),
         }
+    }
+
+    /// The département's templates in use (file names).
+    pub fn surcharges(&self) -> &[String] {
+        &self.surcharges
+    }
+
+    /// Whether `document` prints with a template of the département (its own, or the shared
+    /// layout).
+    pub fn surcharge(&self, document: Document) -> bool {
+        self.surcharges.iter().any(|n| n == "commun.typ" || n == &path(document)[1..])
+    }
+
+    fn rang(document: Document) -> usize {
+        Document::ALL.iter().position(|d| *d == document).unwrap_or(0)
+    }
+
+    /// Compiles `document`'s template in use against `data`, without falling back: `Err` gives
+    /// every error with its file and line (`registre check`).
+    pub fn essayer(&self, document: Document, data: &impl Serialize, stamp: &Stamp) -> Result<(), String> {
+        let json = serde_json::to_vec(data).map_err(|e| e.to_string())?;
+        let today = Datetime::from_ymd(stamp.at.year(), u8::from(stamp.at.month()), stamp.at.day())
+            .ok_or_else(|| "date hors limites".to_string())?;
+        let world = world::DocWorld { engine: self, main: file_id(path(document)), data: Bytes::new(json), today };
+        let doc = typst::compile::<PagedDocument>(&world).output.map_err(|d| situer(&world, &d[..]))?;
+        let options = self.pdf_options(document, stamp).map_err(|e| e.to_string())?;
+        typst_pdf::pdf(&doc, &options).map(drop).map_err(|d| situer(&world, &d[..]))
     }
 
     /// Renders `document` from `data` (serialised to `/data.json`) into PDF bytes.
@@ -158,16 +260,44 @@ impl Engine {
         }
         let today = Datetime::from_ymd(stamp.at.year(), u8::from(stamp.at.month()), stamp.at.day())
             .ok_or_else(|| typst_error(document, "date hors limites".into()))?;
-        let world = world::DocWorld { engine: self, main: file_id(path(document)), data: Bytes::new(json), today };
-        let compiled = typst::compile::<PagedDocument>(&world).output;
-        let result = compiled.map_err(|diags| typst_error(document, describe(&diags[..]))).and_then(|doc| {
-            let options = self.pdf_options(document, stamp)?;
-            typst_pdf::pdf(&doc, &options).map_err(|diags| typst_error(document, describe(&diags[..])))
-        });
+        let data = Bytes::new(json);
+        let surcharge = self.surcharge(document);
+        let casse = &self.casses[Self::rang(document)];
+        let integre = file_id(&format!("/integre{}", path(document)));
+        let main = if surcharge && casse.load(Ordering::Relaxed) { integre } else { file_id(path(document)) };
+        let mut result = self.compiler(document, main, data.clone(), today, stamp);
+        if let Err(Error::Typst { message, .. }) = &result
+            && surcharge
+            && main != integre
+        {
+            // A broken override never fails a print: the built-in template serves, and the
+            // error is logged once.
+            if !casse.swap(true, Ordering::Relaxed) {
+                tracing::error!(document = document.name(), erreur = %message,
+                    "gabarit du département en erreur : le gabarit intégré le remplace (voir « registre check »)");
+            }
+            result = self.compiler(document, integre, data, today, stamp);
+        }
         if self.rendered.fetch_add(1, Ordering::Relaxed) % EVICT_EVERY == EVICT_EVERY - 1 {
             typst::comemo::evict(EVICT_MAX_AGE);
         }
         result
+    }
+
+    fn compiler(
+        &self,
+        document: Document,
+        main: FileId,
+        data: Bytes,
+        today: Datetime,
+        stamp: &Stamp,
+    ) -> Result<Vec<u8>, Error> {
+        let world = world::DocWorld { engine: self, main, data, today };
+        let compiled = typst::compile::<PagedDocument>(&world).output;
+        compiled.map_err(|diags| typst_error(document, describe(&diags[..]))).and_then(|doc| {
+            let options = self.pdf_options(document, stamp)?;
+            typst_pdf::pdf(&doc, &options).map_err(|diags| typst_error(document, describe(&diags[..])))
+        })
     }
 
     /// Renders like [`Self::render`] and says where the time went: serialising the data,
@@ -304,6 +434,27 @@ fn couper_mots_longs(s: &str) -> Option<String> {
 
 fn typst_error(document: Document, message: String) -> Error {
     Error::Typst { document: document.name(), message }
+}
+
+/// Typst's errors with their file and line (`fiche-renseignements.typ:12 : unknown variable`).
+fn situer(world: &world::DocWorld<'_>, diags: &[SourceDiagnostic]) -> String {
+    use typst::World;
+    use typst::WorldExt;
+    diags
+        .iter()
+        .map(|d| {
+            let lieu = d.span.id().and_then(|id| {
+                let source = world.source(id).ok()?;
+                let ligne = world.range(d.span).and_then(|r| source.lines().byte_to_line(r.start))? + 1;
+                Some(format!("{}:{ligne}", id.vpath().get_with_slash().trim_start_matches('/')))
+            });
+            match lieu {
+                Some(l) => format!("{l} : {}", d.message),
+                None => d.message.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ; ")
 }
 
 fn describe(diags: &[SourceDiagnostic]) -> String {

@@ -38,6 +38,7 @@ impl World for DocWorld<'_> {
         self.engine
             .sources
             .iter()
+            .chain(&self.engine.integres)
             .find(|s| s.id() == id)
             .cloned()
             .ok_or_else(|| FileError::NotFound(id.vpath().get_with_slash().into()))
@@ -47,7 +48,7 @@ impl World for DocWorld<'_> {
         if id == self.engine.data_id {
             return Ok(self.data.clone());
         }
-        match self.engine.sources.iter().find(|s| s.id() == id) {
+        match self.engine.sources.iter().chain(&self.engine.integres).find(|s| s.id() == id) {
             Some(source) => Ok(Bytes::from_string(source.clone())),
             None => Err(FileError::NotFound(id.vpath().get_with_slash().into())),
         }

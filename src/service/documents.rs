@@ -539,6 +539,8 @@ pub struct Imprimeur<'a> {
     pub annee: Option<AnneeScolaire>,
     /// The columns of a liste des élèves (already checked against the role).
     pub colonnes: &'a [crate::domain::Colonne],
+    /// A trial (`registre check`): certificates get a placeholder number, nothing is issued.
+    pub essai: bool,
 }
 
 /// Most documents merged into one PDF; beyond, a ZIP is required (memory stays bounded).
@@ -611,6 +613,16 @@ impl Imprimeur<'_> {
         initiales: &str,
     ) -> Result<sc::Certificat> {
         let today = self.le.date();
+        if self.essai {
+            return Ok(sc::Certificat {
+                numero: format!("{prefixe}-ESSAI"),
+                code: "ESSA-IESS-AIES-SAIE".into(),
+                genre: genre.into(),
+                emetteur: emetteur.into(),
+                initiales: initiales.into(),
+                emis_le: today,
+            });
+        }
         let cles = self.cles;
         Ok(self.store.write(|tx| {
             sc::emettre(tx, genre, sujet, eleve, prefixe, emetteur, initiales, today, &|n| {
@@ -1140,6 +1152,47 @@ impl Imprimeur<'_> {
         render::render_zip(self.engine, doc, items, out, progress)
     }
 
+    /// Data of the base to try `doc`'s template on (`registre check`): the first record it
+    /// prints for, `None` when the base has none (no radiated pupil yet, for instance). Must be
+    /// an [`Self::essai`] printer: nothing is issued.
+    pub fn donnees_essai(&self, doc: Document) -> Result<Option<Value>> {
+        let annee = self.annee()?;
+        let p = self.perimetre;
+        let (eleves, classes, ecoles, inscriptions) = self.store.read(|c| {
+            let eleves: Vec<EleveId> = eleves::lister(c, p, &Filtre { limite: 200, ..Filtre::annee(annee) })?
+                .into_iter()
+                .map(|l| l.id)
+                .collect();
+            let ecoles = territoires::ecoles(c, p)?;
+            let classes = match ecoles.first() {
+                Some(e) => classes::classes(c, p, &e.id, annee)?,
+                None => Vec::new(),
+            };
+            let inscriptions = sc::inscriptions(c, p, None, Some(EtatInscription::Inscrit))?;
+            Ok((eleves, classes, ecoles, inscriptions))
+        })?;
+        let sujets: Vec<Sujet> = match doc {
+            Document::ListeClasse | Document::ListeAppel => {
+                classes.into_iter().take(1).map(|k| Sujet::Classe(k.id)).collect()
+            }
+            Document::ListeEleves | Document::ListeElectorale | Document::RegistreEleves => {
+                ecoles.into_iter().take(1).map(|e| Sujet::Ecole(e.id)).collect()
+            }
+            Document::CertificatInscription => {
+                inscriptions.into_iter().take(1).map(|i| Sujet::Inscription(i.id)).collect()
+            }
+            _ => eleves.into_iter().map(Sujet::Eleve).collect(),
+        };
+        for s in &sujets {
+            match self.piece(doc, s, annee) {
+                Ok(p) => return Ok(Some(json!({ "documents": [p.data] }))),
+                Err(Error::Cible(_) | Error::Store(store::Error::Introuvable(_))) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(None)
+    }
+
     /// The data of `doc` for one pupil, as the template reads it (`registre bench`).
     pub fn donnees_eleve(&self, doc: Document, eleve: &EleveId, out: &mut Vec<Value>) -> Result<()> {
         let annee = self.annee()?;
@@ -1252,8 +1305,16 @@ pub fn archiver_registres(
 ) -> Result<usize> {
     let dossier = dossier_archives(store.path()).join(annee.to_string());
     std::fs::create_dir_all(&dossier).map_err(render::Error::from)?;
-    let imp =
-        Imprimeur { store, engine, cles, perimetre: &Perimetre::Installation, le, annee: Some(annee), colonnes: &[] };
+    let imp = Imprimeur {
+        store,
+        engine,
+        cles,
+        perimetre: &Perimetre::Installation,
+        le,
+        annee: Some(annee),
+        colonnes: &[],
+        essai: false,
+    };
     let ecoles = store.read(|c| sc::ecoles_de_l_annee(c, annee))?;
     for (id, uai) in &ecoles {
         let chemin = dossier.join(format!("{uai}.pdf"));

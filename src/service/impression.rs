@@ -125,6 +125,7 @@ impl super::Service<'_> {
             le: self.le.to_offset(crate::clock::paris_offset(self.le)),
             annee: None,
             colonnes: tirage.colonnes,
+            essai: false,
         };
         let n = imp.compter(doc, cible)?;
         if format == Format::Csv && !matches!(doc, Document::ListeElectorale | Document::ListeEleves) {

@@ -319,6 +319,7 @@ impl Service<'_> {
             le: self.le,
             annee: None,
             colonnes: &d.colonnes,
+            essai: false,
         };
         let total = imp.compter(d.document, &d.cible)?;
         let libelle = self.libelle_cible(&d.cible)?;

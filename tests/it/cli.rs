@@ -395,3 +395,33 @@ fn the_public_address_puts_a_verification_link_and_qr_code_on_certificates() {
     assert!(!pdftotext(&imprimer("apres.pdf")).contains("https://"));
     ok(registre().args(["check", "--db"]).arg(&db));
 }
+
+#[test]
+fn a_departement_template_overrides_the_built_in_one_and_a_broken_one_never_stops_a_print() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    ok(registre().args(["demo", "--pupils", "60", "--seed", "3", "--db"]).arg(&db));
+    let list = ok(registre().args(["eleves", "--db"]).arg(&db));
+    let id = list.lines().next().unwrap().split('\t').next().unwrap().to_string();
+    let gabarits = registre::render::dossier_gabarits(&db);
+    std::fs::create_dir_all(&gabarits).unwrap();
+    let integre = include_str!("../../templates/documents/fiche-urgence.typ");
+    // A working override: the département's own wording.
+    std::fs::write(gabarits.join("fiche-urgence.typ"), integre.replace("FICHE D'URGENCE", "FICHE DE SÉCURITÉ DU 35"))
+        .unwrap();
+    let out = dir.path().join("fu.pdf");
+    ok(registre().args(["render", "fiche-urgence", "--eleve", &id, "-o"]).arg(&out).arg("--db").arg(&db));
+    assert!(pdftotext(&std::fs::read(&out).unwrap()).contains("FICHE DE SÉCURITÉ DU 35"));
+    let check = ok(registre().args(["check", "--db"]).arg(&db));
+    assert!(check.contains("fiche-urgence.typ : compilé sans erreur"), "{check}");
+    // A broken one: the print still comes out, with the built-in template; `check` names the
+    // file and the line.
+    let casse = integre.replacen("#let data", "#let x = variable_inconnue\n#let data", 1);
+    let ligne = casse.lines().position(|l| l.contains("variable_inconnue")).unwrap() + 1;
+    std::fs::write(gabarits.join("fiche-urgence.typ"), casse).unwrap();
+    ok(registre().args(["render", "fiche-urgence", "--eleve", &id, "-o"]).arg(&out).arg("--db").arg(&db));
+    assert!(pdftotext(&std::fs::read(&out).unwrap()).contains("FICHE D'URGENCE"));
+    let err = fails(registre().args(["check", "--db"]).arg(&db));
+    assert!(err.contains(&format!("fiche-urgence.typ:{ligne}")), "{err}");
+    assert!(err.contains("variable_inconnue"), "{err}");
+}
