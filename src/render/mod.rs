@@ -222,6 +222,19 @@ impl Engine {
         }
     }
 
+    /// The version of `document`'s template in use: a hash of its text and of the shared
+    /// layout (a certificate's seal keeps it, so a reprint knows whether it is identical).
+    pub fn version(&self, document: Document) -> String {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        for p in [path(document), "/commun.typ"] {
+            if let Some(s) = self.sources.iter().find(|s| s.id() == file_id(p)) {
+                h.update(s.text().as_bytes());
+            }
+        }
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     /// The département's templates in use (file names).
     pub fn surcharges(&self) -> &[String] {
         &self.surcharges

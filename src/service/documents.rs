@@ -631,6 +631,42 @@ impl Imprimeur<'_> {
         })?)
     }
 
+    /// Delivers a certificate: issued once (number, code, date), sealed with its template's
+    /// version and its data's hash. A later print whose seal matches is a duplicata, identical
+    /// but for the mark « Duplicata délivré le … »; one whose data or template changed since
+    /// gets a new certificate (the old one stays verifiable).
+    fn delivrer(
+        &self,
+        doc: Document,
+        e: &Emission<'_>,
+        construire: impl Fn(&sc::Certificat) -> Result<Value>,
+    ) -> Result<Value> {
+        let emettre = || self.certifier(e.genre, e.sujet, e.eleve, e.prefixe, e.emetteur, e.initiales);
+        let k = emettre()?;
+        let data = construire(&k)?;
+        if self.essai {
+            return Ok(data);
+        }
+        let sceau = sc::Sceau { gabarit: self.engine.version(doc), empreinte: empreinte(&data) };
+        let today = self.le.date();
+        match self.store.read(|c| sc::sceau(c, &k.numero))? {
+            None => {
+                self.store.write(|tx| sc::sceller(tx, &k.numero, &sceau))?;
+                // A certificate issued before seals existed is reprinted as a duplicata.
+                Ok(if k.emis_le == today { data } else { duplicata(data, today) })
+            }
+            Some(s) if s == sceau => Ok(duplicata(data, today)),
+            Some(_) => {
+                self.store.write(|tx| sc::remplacer(tx, &k.numero))?;
+                let k = emettre()?;
+                let data = construire(&k)?;
+                let sceau = sc::Sceau { empreinte: empreinte(&data), ..sceau };
+                self.store.write(|tx| sc::sceller(tx, &k.numero, &sceau))?;
+                Ok(data)
+            }
+        }
+    }
+
     /// The schools of a school or circonscription target, in the perimeter, in French order.
     fn ecoles_de(&self, cible: &Cible) -> Result<Option<Vec<EcoleId>>> {
         let p = self.perimetre;
@@ -777,22 +813,30 @@ impl Imprimeur<'_> {
                 })?;
                 let data = match doc {
                     Document::CertificatScolarite => {
-                        let mut data = donnees_certificat_scolarite(&fiche, &tete, annee, self.le)?;
+                        let base = donnees_certificat_scolarite(&fiche, &tete, annee, self.le)?;
                         let s = fiche.scolarite(annee).ok_or(store::Error::Introuvable("scolarité de l'année"))?;
                         let initiales = crate::domain::identite::initiales(&fiche.eleve.prenoms, &fiche.eleve.nom);
-                        let k = self.certifier(
-                            "scolarite",
-                            &format!("scolarite:{id}:{}:{}", s.ecole_id, annee.debut()),
-                            id,
-                            &format!("CS-{}", tete.uai),
-                            &tete.nom,
-                            &initiales,
-                        )?;
-                        let (adresse_verification, qr) = verification(&self.adresse_publique()?, &k.code);
-                        data.fait_le = date_longue(k.emis_le);
-                        data.certification =
-                            Some(Certification { numero: k.numero, code: k.code, adresse_verification, qr });
-                        valeur(&data)?
+                        let adresse = self.adresse_publique()?;
+                        let emission = Emission {
+                            genre: "scolarite",
+                            sujet: &format!("scolarite:{id}:{}:{}", s.ecole_id, annee.debut()),
+                            eleve: id,
+                            prefixe: &format!("CS-{}", tete.uai),
+                            emetteur: &tete.nom,
+                            initiales: &initiales,
+                        };
+                        self.delivrer(doc, &emission, |k| {
+                            let (adresse_verification, qr) = verification(&adresse, &k.code);
+                            let mut data = base.clone();
+                            data.fait_le = date_longue(k.emis_le);
+                            data.certification = Some(Certification {
+                                numero: k.numero.clone(),
+                                code: k.code.clone(),
+                                adresse_verification,
+                                qr,
+                            });
+                            valeur(&data)
+                        })?
                     }
                     Document::NotificationPassage => self.notification(&fiche, &tete, annee)?,
                     Document::FicheUrgence => valeur(&super::catalogue::fiche_urgence(&fiche, &tete, annee, self.le))?,
@@ -923,30 +967,48 @@ impl Imprimeur<'_> {
             (Some(e), true) => (format!("CI-{}", e.uai), e.nom.clone()),
             _ => (format!("CI-{insee}"), format!("Mairie de {commune_nom}")),
         };
-        let k =
-            self.certifier("inscription", &format!("inscription:{id}"), &eleve.id, &prefixe, &emetteur, &initiales)?;
-        let (adresse_verification, qr) = verification(&self.adresse_publique()?, &k.code);
-        let data = valeur(&CertificatInscription {
-            mairie: MairieDoc { commune: commune_nom.clone(), insee, departement },
-            annee: i.annee.to_string(),
-            eleve: eleve_json(&eleve),
-            responsables,
-            mode: i.mode.libelle(),
-            niveau: i.niveau.code(),
-            niveau_libelle: i.niveau.libelle(),
-            ecole: ecole.as_ref().map(|e| EcoleDesignee {
-                nom: e.nom.clone(),
-                uai: e.uai.clone(),
-                adresse: e.adresse.clone(),
-            }),
-            fait_le: date_longue(k.emis_le),
-            certification: Certification { numero: k.numero, code: k.code, adresse_verification, qr },
-            fait_a: commune_nom,
-            signataire: if i.par_ecole {
-                "La direction de l'école, pour la mairie"
-            } else {
-                "Le maire ou son représentant"
-            },
+        let adresse = self.adresse_publique()?;
+        let emission = Emission {
+            genre: "inscription",
+            sujet: &format!("inscription:{id}"),
+            eleve: &eleve.id,
+            prefixe: &prefixe,
+            emetteur: &emetteur,
+            initiales: &initiales,
+        };
+        let data = self.delivrer(Document::CertificatInscription, &emission, |k| {
+            let (adresse_verification, qr) = verification(&adresse, &k.code);
+            valeur(&CertificatInscription {
+                mairie: MairieDoc {
+                    commune: commune_nom.clone(),
+                    insee: insee.clone(),
+                    departement: departement.clone(),
+                },
+                annee: i.annee.to_string(),
+                eleve: eleve_json(&eleve),
+                responsables: responsables.clone(),
+                mode: i.mode.libelle(),
+                niveau: i.niveau.code(),
+                niveau_libelle: i.niveau.libelle(),
+                ecole: ecole.as_ref().map(|e| EcoleDesignee {
+                    nom: e.nom.clone(),
+                    uai: e.uai.clone(),
+                    adresse: e.adresse.clone(),
+                }),
+                fait_le: date_longue(k.emis_le),
+                certification: Certification {
+                    numero: k.numero.clone(),
+                    code: k.code.clone(),
+                    adresse_verification,
+                    qr,
+                },
+                fait_a: commune_nom.clone(),
+                signataire: if i.par_ecole {
+                    "La direction de l'école, pour la mairie"
+                } else {
+                    "Le maire ou son représentant"
+                },
+            })
         })?;
         Ok(Piece {
             nom_fichier: format!("certificat-inscription-{}-{}.pdf", slug(&eleve.nom), eleve.id),
@@ -974,38 +1036,46 @@ impl Imprimeur<'_> {
                 e => e.into(),
             })?;
         let initiales = crate::domain::identite::initiales(&fiche.eleve.prenoms, &fiche.eleve.nom);
-        let k = self.certifier(
-            "radiation",
-            &format!("radiation:{}", r.scolarite_id),
-            id,
-            &format!("CR-{}", tete.uai),
-            &tete.nom,
-            &initiales,
-        )?;
-        let (adresse, qr) = verification(&self.adresse_publique()?, &k.code);
+        let publique = self.adresse_publique()?;
+        let emission = Emission {
+            genre: "radiation",
+            sujet: &format!("radiation:{}", r.scolarite_id),
+            eleve: id,
+            prefixe: &format!("CR-{}", tete.uai),
+            emetteur: &tete.nom,
+            initiales: &initiales,
+        };
         let decision = passage
             .recours_issue
             .or(passage.decision)
             .map(|(t, _)| t.libelle().to_string())
             .or_else(|| passage.proposition.map(|(t, _)| format!("{} (proposition)", t.libelle())));
-        let data = valeur(&CertificatRadiation {
-            ecole: ecole_json(&tete),
-            annee: r.annee.to_string(),
-            eleve: eleve_json(&fiche.eleve),
-            radiation: RadiationDoc {
-                date: date_fr(r.date),
-                classe: r.classe.clone(),
-                niveau: format!("{} ({})", r.niveau.code(), r.niveau.libelle()),
-                decision,
-                motif: r.motif.as_deref().and_then(|m| MotifRadiation::parse(m).ok()).map(|m| m.libelle()),
-                destination: r.destination.clone(),
-                depuis: date_fr(r.admission),
-            },
-            exemplaires: ["Exemplaire remis à la famille".into(), format!("Copie pour la mairie de {commune}")],
-            fait_le: date_longue(k.emis_le),
-            certification: Certification { numero: k.numero, code: k.code, adresse_verification: adresse, qr },
-            signataire: signataire(&tete),
-            fait_a: tete.commune.clone(),
+        let data = self.delivrer(Document::CertificatRadiation, &emission, |k| {
+            let (adresse, qr) = verification(&publique, &k.code);
+            valeur(&CertificatRadiation {
+                ecole: ecole_json(&tete),
+                annee: r.annee.to_string(),
+                eleve: eleve_json(&fiche.eleve),
+                radiation: RadiationDoc {
+                    date: date_fr(r.date),
+                    classe: r.classe.clone(),
+                    niveau: format!("{} ({})", r.niveau.code(), r.niveau.libelle()),
+                    decision: decision.clone(),
+                    motif: r.motif.as_deref().and_then(|m| MotifRadiation::parse(m).ok()).map(|m| m.libelle()),
+                    destination: r.destination.clone(),
+                    depuis: date_fr(r.admission),
+                },
+                exemplaires: ["Exemplaire remis à la famille".into(), format!("Copie pour la mairie de {commune}")],
+                fait_le: date_longue(k.emis_le),
+                certification: Certification {
+                    numero: k.numero.clone(),
+                    code: k.code.clone(),
+                    adresse_verification: adresse,
+                    qr,
+                },
+                signataire: signataire(&tete),
+                fait_a: tete.commune.clone(),
+            })
         })?;
         Ok(Piece {
             nom_fichier: format!("certificat-radiation-{}-{id}.pdf", slug(&fiche.eleve.nom)),
@@ -1235,6 +1305,31 @@ impl Imprimeur<'_> {
     pub fn ecole_par_uai(&self, uai: &Uai) -> Result<EcoleId> {
         Ok(self.store.read(|c| territoires::ecole_par_uai(c, self.perimetre, uai))?.id)
     }
+}
+
+/// What a certificate is issued for, and by whom.
+struct Emission<'a> {
+    genre: &'a str,
+    sujet: &'a str,
+    eleve: &'a EleveId,
+    prefixe: &'a str,
+    emetteur: &'a str,
+    initiales: &'a str,
+}
+
+/// The hash of a document's data (a certificate's seal).
+fn empreinte(data: &Value) -> String {
+    use sha2::Digest;
+    let octets = serde_json::to_vec(data).unwrap_or_default();
+    sha2::Sha256::digest(&octets).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The data with the duplicata's mark and date (the templates print it by the title).
+fn duplicata(mut data: Value, le: time::Date) -> Value {
+    if let Value::Object(m) = &mut data {
+        m.insert("duplicata".into(), Value::String(format!("Duplicata délivré le {}", date_longue(le))));
+    }
+    data
 }
 
 /// `nom` if not taken yet, else `nom` with `_2`, `_3`… before its extension.

@@ -33,6 +33,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0002_comptes_journal", include_str!("../../schema/0002_comptes_journal.sql")),
     ("0003_cycle_de_vie", include_str!("../../schema/0003_cycle_de_vie.sql")),
     ("0004_inscription_origine", include_str!("../../schema/0004_inscription_origine.sql")),
+    ("0005_certificat_sceau", include_str!("../../schema/0005_certificat_sceau.sql")),
 ];
 
 /// How many read-only connections the pool holds.

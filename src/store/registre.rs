@@ -180,3 +180,35 @@ pub fn ecoles_de_l_annee(c: &Connection, annee: AnneeScolaire) -> Result<Vec<(Ec
 }
 
 // Retention --------------------------------------------------------------------------------------
+
+/// What a certificate was made from: its template's version and its data's hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sceau {
+    /// Hash of the template in use.
+    pub gabarit: String,
+    /// Hash of the data printed.
+    pub empreinte: String,
+}
+
+/// The seal of a certificate, if it has one (certificates issued before it existed have none).
+pub fn sceau(c: &Connection, numero: &str) -> Result<Option<Sceau>> {
+    Ok(c.prepare_cached("SELECT gabarit, empreinte FROM certificat WHERE numero = ?")?
+        .query_row([numero], |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?)))
+        .optional()?
+        .and_then(|(g, e)| Some(Sceau { gabarit: g?, empreinte: e? })))
+}
+
+/// Seals a certificate (once: a seal never changes).
+pub fn sceller(c: &Connection, numero: &str, s: &Sceau) -> Result<()> {
+    c.prepare_cached("UPDATE certificat SET gabarit = ?, empreinte = ? WHERE numero = ? AND empreinte IS NULL")?
+        .execute(params![s.gabarit, s.empreinte, numero])?;
+    Ok(())
+}
+
+/// Sets a certificate aside for a new one of the same subject (its data or template changed):
+/// the old one stays verifiable, its subject is freed.
+pub fn remplacer(c: &Connection, numero: &str) -> Result<()> {
+    c.prepare_cached("UPDATE certificat SET sujet = sujet || '#remplace:' || numero WHERE numero = ?")?
+        .execute([numero])?;
+    Ok(())
+}

@@ -309,3 +309,38 @@ async fn the_new_documents_keep_to_the_perimeter_and_the_roles() {
     let res = s.get_as(&parent, &format!("/api/v1/ecoles/{ecole}/documents/liste-electorale")).await;
     assert!(matches!(res.status().as_u16(), 403 | 404));
 }
+
+#[tokio::test]
+async fn a_certificate_printed_again_is_its_duplicata_unless_its_data_changed() {
+    let s = TestServer::start(60).await;
+    let (d, ecole, classe) = ecole_et_classe(&s).await;
+    let id = admettre(&s, &d, &ecole, &classe, ("DUPONT", "Léa"), ("DUPONT", "Anne", "mere")).await;
+    let url = format!("/api/v1/eleves/{id}/documents/certificat-scolarite");
+    let original = pdftotext(&s.get_as(&d, &url).await.bytes().await.unwrap());
+    assert!(!original.contains("DUPLICATA"));
+    let second = pdftotext(&s.get_as(&d, &url).await.bytes().await.unwrap());
+    let marque = "DUPLICATA DÉLIVRÉ LE 29 NOVEMBRE 2026";
+    assert!(second.contains(marque), "{second}");
+    assert_eq!(second.replace(&format!("{marque} "), ""), original, "identical but for the mark");
+    let numero = |t: &str| t.split("Certificat n° ").nth(1).unwrap().split(' ').next().unwrap().to_string();
+    assert_eq!(numero(&second), numero(&original));
+    let c = rusqlite::Connection::open(&s.db).unwrap();
+    let (gabarit, empreinte): (String, String) = c
+        .query_row("SELECT gabarit, empreinte FROM certificat WHERE numero = ?", [numero(&original)], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((gabarit.len(), empreinte.len()), (64, 64), "the seal: template version and data hash");
+    // The record changes (a correction): the next print is a new certificate, the old one
+    // stays verifiable.
+    c.execute("UPDATE eleve SET prenoms = 'Léa Marie' WHERE id = ?", [&id]).unwrap();
+    let nouveau = pdftotext(&s.get_as(&d, &url).await.bytes().await.unwrap());
+    assert!(nouveau.contains("Léa Marie") && !nouveau.contains("DUPLICATA"), "{nouveau}");
+    assert_ne!(numero(&nouveau), numero(&original));
+    let code = |t: &str| t.split("Code de vérification : ").nth(1).unwrap().split(' ').next().unwrap().to_string();
+    for t in [&original, &nouveau] {
+        let v = s.client.get(s.url(&format!("/api/v1/verification/{}", code(t)))).send().await.unwrap();
+        let v: Value = v.json().await.unwrap();
+        assert_eq!(v["authentique"], true, "{v}");
+    }
+}

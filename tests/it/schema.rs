@@ -200,6 +200,8 @@ const REVIEWED: &[(&str, &str, &str)] = &[
     ("certificat", "emetteur", "certificate: school or mairie"),
     ("certificat", "initiales", "certificate: initials shown by the verification page"),
     ("certificat", "emis_le", "certificate"),
+    ("certificat", "gabarit", "certificate seal: hash of the template's text"),
+    ("certificat", "empreinte", "certificate seal: hash of the data (never the data)"),
     ("sequence_certificat", "prefixe", "certificate numbering"),
     ("sequence_certificat", "annee", "certificate numbering"),
     ("sequence_certificat", "dernier", "certificate numbering"),
