@@ -95,8 +95,8 @@ const SHARED: &[(&str, &str)] = &[("/commun.typ", include_str!("../../templates/
 pub const PILE: usize = 32 << 20;
 
 /// How often (in documents) memoised results are evicted, and how old they may get.
-const EVICT_EVERY: u64 = 16;
-const EVICT_MAX_AGE: usize = 4;
+const EVICT_EVERY: u64 = 4;
+const EVICT_MAX_AGE: usize = 2;
 
 /// The print engine: build once, share across threads.
 pub struct Engine {
