@@ -185,7 +185,11 @@ async fn page(State(state): State<AppState>, v: Visiteur) -> Sortie {
 async fn lancer_page(State(state): State<AppState>, v: Visiteur, corps: Bytes) -> Sortie {
     let sa = Saisie::lire(&corps)?;
     sa.csrf(&v)?;
-    let retour = sa.get("retour").filter(|r| r.starts_with('/') && !r.starts_with("//")).unwrap_or("/").to_string();
+    let retour = sa
+        .get("retour")
+        .filter(|r| r.starts_with('/') && !r.starts_with("//") && !r.contains('\\'))
+        .unwrap_or("/")
+        .to_string();
     let d = DemandeImpression {
         document: sa.texte("document"),
         classe: sa.opt("classe"),

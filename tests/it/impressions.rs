@@ -263,3 +263,32 @@ async fn an_inspector_prints_the_class_lists_of_the_whole_circonscription() {
         .await;
     assert_eq!(res.status(), 403);
 }
+
+#[tokio::test]
+async fn the_print_run_form_of_the_pages_takes_the_same_road() {
+    use crate::helpers::{csrf_de, form, post_form};
+    let s = TestServer::start(60).await;
+    let d2 = s.login("directeur.2").await;
+    let ecole2 = ecole(&s, &d2).await;
+    let d1 = s.login("directeur.1").await;
+    let page = s.get_as(&d1, "/impressions").await.text().await.unwrap();
+    let csrf = csrf_de(&page);
+    // Another school's: refused as a French page, and nothing is queued.
+    let body =
+        form(&[("csrf", &csrf), ("document", "fiche-urgence"), ("ecole", &ecole2), ("retour", "/\\evil.example")]);
+    let res = post_form(&s, "/impressions", Some(&d1.cookie), body).await;
+    assert_eq!(res.status(), 404);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("introuvable") && !html.contains("evil.example"), "{html}");
+    assert!(s.json_as(&d1, "/api/v1/impressions").await.as_array().unwrap().is_empty());
+    // Its own school: queued, then listed on the page in French.
+    let ecole1 = ecole(&s, &d1).await;
+    let body = form(&[("csrf", &csrf), ("document", "fiche-urgence"), ("ecole", &ecole1), ("format", "zip")]);
+    let res = post_form(&s, "/impressions", Some(&d1.cookie), body).await;
+    assert_eq!(res.status(), 303);
+    let t = s.json_as(&d1, "/api/v1/impressions").await[0].clone();
+    attendre(&s, &d1, t["id"].as_str().unwrap()).await;
+    let page = s.get_as(&d1, "/impressions").await.text().await.unwrap();
+    assert!(page.contains("Fiche d&#x27;urgence") || page.contains("Fiche d'urgence"), "{page}");
+    assert!(page.contains("prêt") && page.contains("Télécharger"));
+}
