@@ -48,7 +48,6 @@ fn par_seconde(n: usize, d: std::time::Duration) -> f64 {
 /// whole pipeline (SQLite, data, Typst, PDF, ZIP or merged PDF) for 1,000 and `n` documents,
 /// each with its peak resident memory.
 pub fn mesurer(db: &Path, n: usize, document: &str, clock: &Clock) -> anyhow::Result<()> {
-    use rayon::prelude::*;
     let doc = Document::from_name(document).with_context(|| format!("document « {document} » inconnu"))?;
     if !crate::service::documents::Imprimeur::par_eleve(doc) {
         bail!("la mesure porte sur un document par élève (fiche-renseignements, certificat-scolarite, fiche-urgence)");
@@ -173,15 +172,22 @@ pub fn mesurer(db: &Path, n: usize, document: &str, clock: &Clock) -> anyhow::Re
             ligne(&format!("tâche ({fils_tache} fil)"), taille, zip, r);
         }
     }
-    let t = Instant::now();
-    tous.par_iter().try_for_each(|d| engine.render(doc, d, &stamp).map(drop))?;
-    let par = par_seconde(tous.len(), t.elapsed());
     for &taille in &tailles {
         for zip in [true, false] {
             let r = mesurer_lot(taille, zip)?;
             ligne(&format!("tous les cœurs ({coeurs})"), taille, zip, r);
         }
     }
+    // The floor on every core, the way batches render (one plain thread per core).
+    let items: Vec<crate::render::BatchItem> = tous
+        .iter()
+        .map(|d| crate::render::BatchItem { file_name: String::new(), stamp: stamp.clone(), data: d.clone() })
+        .collect();
+    let t = Instant::now();
+    for r in crate::render::batch::rendre_en_parallele(&engine, doc, &items) {
+        r?;
+    }
+    let par = par_seconde(tous.len(), t.elapsed());
     println!();
     println!(
         "Plancher du gabarit sur {coeurs} cœur(s) : {par:.0} documents/s (un cœur : {seq:.0}). Objectif de DESIGN.md §7 : 450 fiches/s en ZIP."
