@@ -45,6 +45,46 @@ where
     Ok(chunk.into_iter().zip(pdfs).collect())
 }
 
+/// How many batch documents are being rendered at once in the whole process: at most one per
+/// core, however many prints run together (a job, a class printed from a page, the CLI).
+struct Guichet {
+    libres: std::sync::Mutex<usize>,
+    signal: std::sync::Condvar,
+}
+
+static GUICHET: std::sync::LazyLock<Guichet> = std::sync::LazyLock::new(|| Guichet {
+    libres: std::sync::Mutex::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)),
+    signal: std::sync::Condvar::new(),
+});
+
+/// A place at the [`GUICHET`], given back when dropped (a panic included).
+struct Place;
+
+impl Place {
+    fn prendre() -> Self {
+        let mut libres = GUICHET.libres.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        while *libres == 0 {
+            libres = GUICHET.signal.wait(libres).unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        *libres -= 1;
+        Place
+    }
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        let mut libres = GUICHET.libres.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *libres += 1;
+        GUICHET.signal.notify_one();
+    }
+}
+
+/// Renders one batch document when a place is free.
+fn rendre(engine: &Engine, document: Document, item: &BatchItem) -> Result<Vec<u8>, Error> {
+    let _place = Place::prendre();
+    engine.render(document, &item.data, &item.stamp)
+}
+
 /// Renders the items on as many plain threads as the current rayon pool has (the jobs' pool:
 /// cores − 1; elsewhere every core), each document start to end on one thread. Not rayon
 /// tasks: Typst parallelises inside a compilation with rayon, and a rayon worker waiting there
@@ -55,7 +95,7 @@ pub fn rendre_en_parallele(engine: &Engine, document: Document, chunk: &[BatchIt
     use std::sync::atomic::{AtomicUsize, Ordering};
     let fils = rayon::current_num_threads().clamp(1, chunk.len().max(1));
     if fils == 1 {
-        return chunk.iter().map(|item| engine.render(document, &item.data, &item.stamp)).collect();
+        return chunk.iter().map(|item| rendre(engine, document, item)).collect();
     }
     let suivant = AtomicUsize::new(0);
     type Rendu = Option<Result<Vec<u8>, Error>>;
@@ -66,7 +106,7 @@ pub fn rendre_en_parallele(engine: &Engine, document: Document, chunk: &[BatchIt
                 loop {
                     let i = suivant.fetch_add(1, Ordering::Relaxed);
                     let Some(item) = chunk.get(i) else { break };
-                    let r = engine.render(document, &item.data, &item.stamp);
+                    let r = rendre(engine, document, item);
                     if let Ok(mut v) = resultats.lock() {
                         v[i] = Some(r);
                     }

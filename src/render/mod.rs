@@ -175,7 +175,7 @@ impl Engine {
                     messages.push(format!("gabarit ignoré : {nom} (ce n'est pas un document du catalogue)"));
                     continue;
                 }
-                let texte = match e.metadata() {
+                let texte = match std::fs::metadata(e.path()) {
                     Ok(m) if m.len() > GABARIT_MAX => Err("trop volumineux".to_string()),
                     Ok(_) => std::fs::read(e.path())
                         .map_err(|x| x.to_string())
@@ -222,17 +222,20 @@ impl Engine {
         }
     }
 
-    /// The version of `document`'s template in use: a hash of its text and of the shared
-    /// layout (a certificate's seal keeps it, so a reprint knows whether it is identical).
+    /// The version of `document`'s template in use: a hash of its own text (the built-in one
+    /// when the département's has failed). A certificate's seal keeps it, so a reprint knows
+    /// whether it is identical. *(design)* The shared layout (`commun.typ`) is left out: a
+    /// release that touches it would otherwise renumber every certificate.
     pub fn version(&self, document: Document) -> String {
         use sha2::Digest;
-        let mut h = sha2::Sha256::new();
-        for p in [path(document), "/commun.typ"] {
-            if let Some(s) = self.sources.iter().find(|s| s.id() == file_id(p)) {
-                h.update(s.text().as_bytes());
-            }
-        }
-        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        let integre = self.surcharge(document) && self.casses[Self::rang(document)].load(Ordering::Relaxed);
+        let (liste, p) = if integre {
+            (&self.integres, format!("/integre{}", path(document)))
+        } else {
+            (&self.sources, path(document).to_string())
+        };
+        let texte = liste.iter().find(|s| s.id() == file_id(&p)).map(|s| s.text().to_string()).unwrap_or_default();
+        sha2::Sha256::digest(texte.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
     }
 
     /// The département's templates in use (file names).

@@ -650,13 +650,15 @@ impl Imprimeur<'_> {
         let sceau = sc::Sceau { gabarit: self.engine.version(doc), empreinte: empreinte(&data) };
         let today = self.le.date();
         match self.store.read(|c| sc::sceau(c, &k.numero))? {
-            None => {
+            // Issued just now: sealed.
+            None if k.emis_le == today => {
                 self.store.write(|tx| sc::sceller(tx, &k.numero, &sceau))?;
-                // A certificate issued before seals existed is reprinted as a duplicata.
-                Ok(if k.emis_le == today { data } else { duplicata(data, today) })
+                Ok(data)
             }
             Some(s) if s == sceau => Ok(duplicata(data, today)),
-            Some(_) => {
+            // Changed since, or issued before seals existed (what it held is unknown): a new
+            // certificate, never a duplicata that might differ from the original.
+            _ => {
                 self.store.write(|tx| sc::remplacer(tx, &k.numero))?;
                 let k = emettre()?;
                 let data = construire(&k)?;
@@ -1317,10 +1319,16 @@ struct Emission<'a> {
     initiales: &'a str,
 }
 
-/// The hash of a document's data (a certificate's seal).
+/// The hash of a document's data (a certificate's seal), without the verification page's
+/// address and QR code (an installation's setting, not the certificate's content).
 fn empreinte(data: &Value) -> String {
     use sha2::Digest;
-    let octets = serde_json::to_vec(data).unwrap_or_default();
+    let mut d = data.clone();
+    if let Value::Object(m) = &mut d {
+        m.remove("qr");
+        m.remove("adresse_verification");
+    }
+    let octets = serde_json::to_vec(&d).unwrap_or_default();
     sha2::Sha256::digest(&octets).iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -364,6 +364,12 @@ impl Service<'_> {
             .detail(serde_json::json!({ "document": t.demande.document.name(), "documents": total }))])?;
         let lancer = {
             let mut r = travaux.registre();
+            // Checked again where the job is pushed: two requests at once stay within the limits.
+            let en_cours = |x: &&Arc<Travail>| matches!(x.etat().0, Etat::EnAttente | Etat::EnCours);
+            let miens = r.travaux.iter().filter(en_cours).filter(|x| x.proprietaire(self.acteur)).count();
+            if miens >= MAX_PAR_COMPTE || r.travaux.iter().filter(en_cours).count() >= MAX_EN_FILE {
+                return Err(Error::Conflit("trop d'impressions en cours : réessayez dans quelques minutes".into()));
+            }
             r.travaux.push(t.clone());
             r.file.push_back(t.clone());
             !std::mem::replace(&mut r.actif, true)
