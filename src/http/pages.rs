@@ -26,7 +26,6 @@ use crate::domain::identite::date_fr;
 use crate::domain::{ClasseId, EcoleId, EleveId};
 use crate::policy::{Action, Champs, Ressource, Role};
 use crate::service::eleves::{RECHERCHE_MAX, Recherche as Demande};
-use crate::store::journal;
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/pages/base.html")),
@@ -501,21 +500,6 @@ async fn page_recherche(
     Ok(Html(state.pages.render("recherche.html", &avec_moi(&v, page))?))
 }
 
-/// A consultation as a parent reads it: French date and words.
-#[derive(Debug, Serialize)]
-struct VueConsultation {
-    le: String,
-    fonction: String,
-    action: String,
-}
-
-impl VueConsultation {
-    fn de(c: &journal::Consultation) -> Self {
-        let l = crate::service::eleves::consultation_lisible(c);
-        Self { le: l.le, fonction: l.par, action: l.quoi }
-    }
-}
-
 /// A pupil's record as a page receives it: read back from the use case's projection, so a
 /// field the role may not see is absent here too (the template cannot show what it never got).
 #[derive(Debug, Deserialize)]
@@ -673,7 +657,7 @@ async fn page_eleve(
             responsables,
             contacts: &f.contacts,
             scolarite,
-            consultations: consultations.map(|l| l.iter().map(VueConsultation::de).collect()),
+            consultations: consultations.map(|l| l.iter().map(crate::service::eleves::consultation_lisible).collect()),
             docs,
             fait,
             demarches: super::pages_scolarite::demarches_eleve(s, a, champs, &id, annee)?,
@@ -704,7 +688,7 @@ struct PageEleve<'a> {
     responsables: Vec<LigneResponsable>,
     contacts: &'a [Value],
     scolarite: Option<Fil>,
-    consultations: Option<Vec<VueConsultation>>,
+    consultations: Option<Vec<crate::service::eleves::ConsultationLisible>>,
     docs: Docs,
     fait: Option<&'static str>,
     demarches: super::pages_scolarite::Demarches,

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use super::documents::{
     EcoleDoc, EleveDoc, Error, Imprimeur, Piece, Result, SignataireDoc, Sujet, ascii, ecole_json, eleve_json,
-    lignes_adresse, signataire, valeur,
+    identite_responsable, lignes_adresse, signataire, telephones_contact, valeur,
 };
 use crate::domain::election::{self, Enfant, Rattachement};
 use crate::domain::identite::{date_fr, date_longue};
@@ -35,14 +35,6 @@ pub(super) struct FicheUrgence {
     responsables: Vec<PersonneUrgence>,
     contacts: Vec<PersonneUrgence>,
     fait_le: String,
-}
-
-fn identite_responsable(r: &ResponsableFiche) -> String {
-    [r.civilite.map(|c| c.code().to_string()), Some(r.prenom.clone()), Some(r.nom.clone())]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// A responsable's phones, labelled (`portable : 06…`).
@@ -86,7 +78,7 @@ pub(super) fn fiche_urgence(f: &FicheEleve, t: &EnTete, annee: AnneeScolaire, le
             .map(|c| PersonneUrgence {
                 identite: format!("{} {}", c.prenom, c.nom),
                 lien: c.lien.clone(),
-                telephones: [Some(&c.telephone), c.telephone_2.as_ref()].into_iter().flatten().cloned().collect(),
+                telephones: telephones_contact(c),
             })
             .collect(),
         fait_le: date_longue(le.date()),
@@ -465,7 +457,7 @@ impl Imprimeur<'_> {
                 .map(|c| ContactReleve {
                     identite: format!("{} {}", c.prenom, c.nom),
                     lien: c.lien.clone(),
-                    telephones: [Some(&c.telephone), c.telephone_2.as_ref()].into_iter().flatten().cloned().collect(),
+                    telephones: telephones_contact(c),
                     urgence: c.urgence,
                     recuperer: c.recuperer,
                 })

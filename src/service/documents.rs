@@ -465,25 +465,18 @@ pub fn donnees_fiche_renseignements(
     let responsables = f
         .responsables
         .iter()
-        .map(|r| {
-            let identite = [r.civilite.map(|c| c.code().to_string()), Some(r.prenom.clone()), Some(r.nom.clone())]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
-            ResponsableDoc {
-                identite,
-                lien: r.lien.libelle(),
-                adresse: lignes_adresse(&r.adresse, &r.code_postal, &r.commune, r.pays.as_ref()),
-                telephones: TelephonesDoc {
-                    portable: r.tel_portable.clone(),
-                    domicile: r.tel_domicile.clone(),
-                    travail: r.tel_travail.clone(),
-                },
-                courriel: r.courriel.clone(),
-                autorite_parentale: r.autorite_parentale,
-                accord_associations: r.accord_associations,
-            }
+        .map(|r| ResponsableDoc {
+            identite: identite_responsable(r),
+            lien: r.lien.libelle(),
+            adresse: lignes_adresse(&r.adresse, &r.code_postal, &r.commune, r.pays.as_ref()),
+            telephones: TelephonesDoc {
+                portable: r.tel_portable.clone(),
+                domicile: r.tel_domicile.clone(),
+                travail: r.tel_travail.clone(),
+            },
+            courriel: r.courriel.clone(),
+            autorite_parentale: r.autorite_parentale,
+            accord_associations: r.accord_associations,
         })
         .collect();
     let contacts = f
@@ -492,7 +485,7 @@ pub fn donnees_fiche_renseignements(
         .map(|c| ContactDoc {
             identite: format!("{} {}", c.prenom, c.nom),
             lien: c.lien.clone(),
-            telephones: [Some(&c.telephone), c.telephone_2.as_ref()].into_iter().flatten().cloned().collect(),
+            telephones: telephones_contact(c),
             urgence: c.urgence,
             recuperer: c.recuperer,
         })
@@ -571,15 +564,25 @@ fn verification(adresse: &Option<String>, code: &str) -> (Option<String>, Option
     }
 }
 
+/// « Mme Anne DURAND »: a responsable's civilité, prénom and nom.
+pub(super) fn identite_responsable(r: &eleves::ResponsableFiche) -> String {
+    [r.civilite.map(|c| c.code().to_string()), Some(r.prenom.clone()), Some(r.nom.clone())]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A person to contact's phones, the first one first.
+pub(super) fn telephones_contact(c: &eleves::Contact) -> Vec<String> {
+    [Some(&c.telephone), c.telephone_2.as_ref()].into_iter().flatten().cloned().collect()
+}
+
 fn responsables_lignes(f: &FicheEleve) -> Vec<String> {
     f.responsables
         .iter()
         .map(|r| {
-            let nom = [r.civilite.map(|c| c.code().to_string()), Some(r.prenom.clone()), Some(r.nom.clone())]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
+            let nom = identite_responsable(r);
             let adresse = lignes_adresse(&r.adresse, &r.code_postal, &r.commune, r.pays.as_ref()).join(", ");
             if adresse.is_empty() {
                 format!("{nom} ({})", r.lien.libelle())
@@ -602,30 +605,22 @@ impl Imprimeur<'_> {
         Ok(self.store.read(|c| crate::store::comptes::parametre(c, crate::store::comptes::URL_PUBLIQUE))?)
     }
 
-    /// Issues (once) the certificate of `sujet` and returns its number, code and date.
-    fn certifier(
-        &self,
-        genre: &str,
-        sujet: &str,
-        eleve: &EleveId,
-        prefixe: &str,
-        emetteur: &str,
-        initiales: &str,
-    ) -> Result<sc::Certificat> {
+    /// Issues (once) the certificate of `e.sujet` and returns its number, code and date.
+    fn certifier(&self, e: &Emission<'_>) -> Result<sc::Certificat> {
         let today = self.le.date();
         if self.essai {
             return Ok(sc::Certificat {
-                numero: format!("{prefixe}-ESSAI"),
+                numero: format!("{}-ESSAI", e.prefixe),
                 code: "ESSA-IESS-AIES-SAIE".into(),
-                genre: genre.into(),
-                emetteur: emetteur.into(),
-                initiales: initiales.into(),
+                genre: e.genre.into(),
+                emetteur: e.emetteur.into(),
+                initiales: e.initiales.into(),
                 emis_le: today,
             });
         }
         let cles = self.cles;
         Ok(self.store.write(|tx| {
-            sc::emettre(tx, genre, sujet, eleve, prefixe, emetteur, initiales, today, &|n| {
+            sc::emettre(tx, e.genre, e.sujet, e.eleve, e.prefixe, e.emetteur, e.initiales, today, &|n| {
                 crate::service::parcours::code_verification(cles, n)
             })
         })?)
@@ -641,8 +636,7 @@ impl Imprimeur<'_> {
         e: &Emission<'_>,
         construire: impl Fn(&sc::Certificat) -> Result<Value>,
     ) -> Result<Value> {
-        let emettre = || self.certifier(e.genre, e.sujet, e.eleve, e.prefixe, e.emetteur, e.initiales);
-        let k = emettre()?;
+        let k = self.certifier(e)?;
         let data = construire(&k)?;
         if self.essai {
             return Ok(data);
@@ -660,7 +654,7 @@ impl Imprimeur<'_> {
             // certificate, never a duplicata that might differ from the original.
             _ => {
                 self.store.write(|tx| sc::remplacer(tx, &k.numero))?;
-                let k = emettre()?;
+                let k = self.certifier(e)?;
                 let data = construire(&k)?;
                 let sceau = sc::Sceau { empreinte: empreinte(&data), ..sceau };
                 self.store.write(|tx| sc::sceller(tx, &k.numero, &sceau))?;

@@ -122,7 +122,7 @@ impl Service<'_> {
 
 /// A consultation as a family reads it: when (Paris time, in French), by whom (a function,
 /// never a name), and what, in words.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ConsultationLisible {
     /// « 3 septembre 2026 à 10 h 05 ».
     pub le: String,

@@ -338,26 +338,7 @@ impl Service<'_> {
             fin: Mutex::new(None),
             annule: AtomicBool::new(false),
         });
-        {
-            let r = travaux.registre();
-            let en_file = r.travaux.iter().filter(|t| matches!(t.etat().0, Etat::EnAttente | Etat::EnCours));
-            let (tous, miens) = en_file.fold((0, 0), |(n, m), x| (n + 1, m + usize::from(x.proprietaire(self.acteur))));
-            if miens >= MAX_PAR_COMPTE {
-                return Err(Error::Conflit(format!(
-                    "vous avez déjà {MAX_PAR_COMPTE} impressions en cours : attendez qu'une se termine, ou annulez-en une"
-                )));
-            }
-            if tous >= MAX_EN_FILE {
-                return Err(Error::Conflit("trop d'impressions en attente : réessayez dans quelques minutes".into()));
-            }
-            let gardes =
-                r.travaux.iter().filter(|x| x.proprietaire(self.acteur) && x.etat().0 == Etat::Termine).count();
-            if gardes >= MAX_GARDES {
-                return Err(Error::Conflit(format!(
-                    "vous gardez déjà {MAX_GARDES} fichiers d'impression : supprimez ceux dont vous n'avez plus besoin"
-                )));
-            }
-        }
+        limites(&travaux.registre(), self.acteur)?;
         // Journaled before it is queued: a job that cannot be journaled is never made.
         self.noter(&[Fait::new(Action::Creer, "impression")
             .cible(t.id.clone())
@@ -365,11 +346,7 @@ impl Service<'_> {
         let lancer = {
             let mut r = travaux.registre();
             // Checked again where the job is pushed: two requests at once stay within the limits.
-            let en_cours = |x: &&Arc<Travail>| matches!(x.etat().0, Etat::EnAttente | Etat::EnCours);
-            let miens = r.travaux.iter().filter(en_cours).filter(|x| x.proprietaire(self.acteur)).count();
-            if miens >= MAX_PAR_COMPTE || r.travaux.iter().filter(en_cours).count() >= MAX_EN_FILE {
-                return Err(Error::Conflit("trop d'impressions en cours : réessayez dans quelques minutes".into()));
-            }
+            limites(&r, self.acteur)?;
             r.travaux.push(t.clone());
             r.file.push_back(t.clone());
             !std::mem::replace(&mut r.actif, true)
@@ -457,6 +434,27 @@ impl Service<'_> {
             Cible::Inscription(_) => Ok("une inscription".to_string()),
         })?)
     }
+}
+
+/// The limits of [`MAX_PAR_COMPTE`], [`MAX_EN_FILE`] and [`MAX_GARDES`], for `a`'s next job.
+fn limites(r: &Registre, a: &Acteur) -> Result<()> {
+    let en_file = r.travaux.iter().filter(|t| matches!(t.etat().0, Etat::EnAttente | Etat::EnCours));
+    let (tous, miens) = en_file.fold((0, 0), |(n, m), x| (n + 1, m + usize::from(x.proprietaire(a))));
+    if miens >= MAX_PAR_COMPTE {
+        return Err(Error::Conflit(format!(
+            "vous avez déjà {MAX_PAR_COMPTE} impressions en cours : attendez qu'une se termine, ou annulez-en une"
+        )));
+    }
+    if tous >= MAX_EN_FILE {
+        return Err(Error::Conflit("trop d'impressions en attente : réessayez dans quelques minutes".into()));
+    }
+    let gardes = r.travaux.iter().filter(|x| x.proprietaire(a) && x.etat().0 == Etat::Termine).count();
+    if gardes >= MAX_GARDES {
+        return Err(Error::Conflit(format!(
+            "vous gardez déjà {MAX_GARDES} fichiers d'impression : supprimez ceux dont vous n'avez plus besoin"
+        )));
+    }
+    Ok(())
 }
 
 /// The worker: makes the queued jobs one after the other, each as its author at the instant

@@ -44,16 +44,7 @@ pub fn emettre(
 ) -> Result<Certificat> {
     if let Some(k) = c
         .prepare_cached("SELECT numero, code, type, emetteur, initiales, emis_le FROM certificat WHERE sujet = ?")?
-        .query_row([sujet], |r| {
-            Ok(Certificat {
-                numero: r.get(0)?,
-                code: r.get(1)?,
-                genre: r.get(2)?,
-                emetteur: r.get(3)?,
-                initiales: r.get(4)?,
-                emis_le: r.get(5)?,
-            })
-        })
+        .query_row([sujet], certificat_de)
         .optional()?
     {
         return Ok(k);
@@ -81,17 +72,20 @@ pub fn emettre(
 /// The certificate of a verification code, if it exists.
 pub fn certificat_par_code(c: &Connection, code: &str) -> Result<Option<Certificat>> {
     Ok(c.prepare_cached("SELECT numero, code, type, emetteur, initiales, emis_le FROM certificat WHERE code = ?")?
-        .query_row([code], |r| {
-            Ok(Certificat {
-                numero: r.get(0)?,
-                code: r.get(1)?,
-                genre: r.get(2)?,
-                emetteur: r.get(3)?,
-                initiales: r.get(4)?,
-                emis_le: r.get(5)?,
-            })
-        })
+        .query_row([code], certificat_de)
         .optional()?)
+}
+
+/// A certificate from `SELECT numero, code, type, emetteur, initiales, emis_le`.
+fn certificat_de(r: &rusqlite::Row<'_>) -> rusqlite::Result<Certificat> {
+    Ok(Certificat {
+        numero: r.get(0)?,
+        code: r.get(1)?,
+        genre: r.get(2)?,
+        emetteur: r.get(3)?,
+        initiales: r.get(4)?,
+        emis_le: r.get(5)?,
+    })
 }
 
 // Duplicates -------------------------------------------------------------------------------------
