@@ -158,7 +158,8 @@ impl Colonne {
                 let codes: Vec<&str> = Colonne::TOUTES.iter().map(|c| c.code()).collect();
                 format!(
                     "colonne inconnue « {} » (possibles : {})",
-                    code.chars().take(30).collect::<String>(),
+                    // Echoed as letters and digits only: no markup nor direction control goes back.
+                    code.chars().filter(|c| c.is_alphanumeric() || *c == '_').take(30).collect::<String>(),
                     codes.join(", ")
                 )
             })?;
@@ -182,6 +183,8 @@ mod colonnes_tests {
     fn columns_parse_in_order_without_repeats() {
         assert_eq!(Colonne::liste("nom, ine,nom").unwrap(), [Colonne::Nom, Colonne::Ine]);
         assert!(Colonne::liste("nom,nationalite").unwrap_err().contains("« nationalite »"));
+        let m = Colonne::liste("<b>\u{202E}evil").unwrap_err();
+        assert!(m.contains("« bevil »") && !m.contains('<') && !m.contains('\u{202E}'), "{m}");
         assert!(Colonne::liste(" , ").is_err());
         for c in Colonne::TOUTES {
             assert_eq!(Colonne::liste(c.code()).unwrap(), [c]);
