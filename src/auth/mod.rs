@@ -520,6 +520,46 @@ pub fn lien_reinitialisation(
     Ok(jeton)
 }
 
+/// « Mot de passe oublié » (no session): notes the request for the account's manager and, for
+/// a family account whose responsable has an e-mail on file, issues a reset link to send there
+/// (returns the address and the token). An unknown, pending or deactivated login, or a request
+/// repeated within a quarter of an hour, does nothing: the caller answers the same in every
+/// case, so the answer reveals no account.
+pub fn mot_de_passe_oublie(
+    store: &Store,
+    cles: &Cles,
+    le: OffsetDateTime,
+    login: &str,
+) -> Result<Option<(String, String)>> {
+    let Ok(login) = valider_login(login) else { return Ok(None) };
+    let k = store.read(|c| comptes::par_login(c, &login))?;
+    let Some(k) = k.filter(|k| k.etat == Etat::Actif) else { return Ok(None) };
+    let jeton = aleatoire();
+    Ok(store.write(|tx| {
+        if !store::corrections::noter_demande_reinitialisation(tx, &k.id, le)? {
+            return Ok(None);
+        }
+        let courriel = match &k.perimetre {
+            Perimetre::Responsable(r) => store::corrections::courriel_responsable(tx, r)?,
+            _ => None,
+        };
+        if courriel.is_some() {
+            comptes::creer_jeton(tx, &empreinte(&jeton), &k.id, "reinitialisation", le + VALIDITE_REINITIALISATION)?;
+        }
+        let auteur = auteur_de(tx, &k)?;
+        audit::ajouter(
+            tx,
+            cles,
+            &auteur,
+            le,
+            &[Fait::new(Action::Modifier, "compte")
+                .cible(k.id.to_string())
+                .detail(serde_json::json!({ "mot_de_passe_oublie": true, "courriel": courriel.is_some() }))],
+        )?;
+        Ok(courriel.map(|c| (c, jeton.clone())))
+    })?)
+}
+
 /// Sets a new password from a reset link; unlocks the account and ends its sessions.
 pub fn reinitialiser(store: &Store, cles: &Cles, le: OffsetDateTime, jeton: &str, mdp: &str) -> Result<()> {
     if jeton.len() != 64 {

@@ -114,6 +114,14 @@ id_type!(
     /// An emergency contact or person allowed to collect the child.
     ContactId
 );
+id_type!(
+    /// A family's request to rectify a field of the record.
+    RectificationId
+);
+id_type!(
+    /// A family's opposition for legitimate reasons.
+    OppositionId
+);
 
 #[cfg(test)]
 mod tests {

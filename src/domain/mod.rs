@@ -5,6 +5,7 @@
 //! message on refusal, so that an invalid state cannot be stored.
 
 pub mod commune;
+pub mod correction;
 pub mod document;
 pub mod ecole;
 pub mod election;
@@ -28,7 +29,7 @@ pub use eleve::{
 pub use identite::{ChampInvalide, Nom, Prenoms, Sexe};
 pub use ids::{
     AcademieId, CirconscriptionId, ClasseId, CollegeId, CommuneId, CompteId, ContactId, DepartementId, EcoleId,
-    EleveId, IdError, ResponsableId,
+    EleveId, IdError, OppositionId, RectificationId, ResponsableId,
 };
 pub use ine::{Ine, IneError, IneShape, IneWarning};
 pub use niveau::{AnneeScolaire, Cycle, Ecart, Niveau, NiveauError};

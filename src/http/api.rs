@@ -31,6 +31,7 @@ use crate::store::{journal, statistiques};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(super::comptes::routes())
+        .merge(super::corrections::routes())
         .merge(super::parcours::routes())
         .route("/openapi.json", get(openapi))
         .merge(super::impressions::routes())
@@ -66,7 +67,14 @@ pub fn routes() -> Router<AppState> {
         super::scolarite::proposer_classe, super::scolarite::decider_classe, super::scolarite::lire_passage,
         super::scolarite::etape_passage, super::scolarite::depart, super::scolarite::radier, super::scolarite::rentree,
         super::parcours::verification_json, super::impressions::lancer, super::impressions::lister,
-        super::impressions::lire, super::impressions::annuler, super::impressions::fichier
+        super::impressions::lire, super::impressions::annuler, super::impressions::fichier,
+        super::corrections::corriger_fiche, super::corrections::corriger_identite, super::corrections::ajouter_responsable,
+        super::corrections::corriger_responsable, super::corrections::detacher_responsable,
+        super::corrections::corriger_contacts, super::corrections::corriger_annuel,
+        super::corrections::demander_rectification, super::corrections::rectifications_eleve,
+        super::corrections::rectifications, super::corrections::decider_rectification, super::corrections::opposer,
+        super::corrections::oppositions_eleve, super::corrections::oppositions, super::corrections::decider_opposition,
+        super::corrections::compte_famille, super::corrections::mot_de_passe_oublie
     ),
     components(schemas(super::error::ErrorBody)),
     modifiers(&SecuriteCookie)

@@ -4,10 +4,12 @@
 
 pub mod api;
 pub mod comptes;
+pub mod corrections;
 pub mod error;
 pub mod impressions;
 pub mod pages;
 pub mod pages_comptes;
+pub mod pages_corrections;
 pub mod pages_parcours;
 pub mod pages_scolarite;
 pub mod parcours;

@@ -51,6 +51,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("admission.html", include_str!("../../templates/pages/admission.html")),
     ("rentree.html", include_str!("../../templates/pages/rentree.html")),
     ("impressions.html", include_str!("../../templates/pages/impressions.html")),
+    ("fiche.html", include_str!("../../templates/pages/fiche.html")),
+    ("oppositions.html", include_str!("../../templates/pages/oppositions.html")),
+    ("lettre_activation.html", include_str!("../../templates/pages/lettre_activation.html")),
+    ("mot_de_passe_oublie.html", include_str!("../../templates/pages/mot_de_passe_oublie.html")),
 ];
 const CSS: &str = include_str!("../../static/registre.css");
 
@@ -195,6 +199,7 @@ pub(super) struct Moi {
     inscriptions: bool,
     impressions: bool,
     rentree: bool,
+    oppositions: bool,
 }
 
 impl Moi {
@@ -209,6 +214,7 @@ impl Moi {
             inscriptions: a.decision(Ressource::Inscription, Action::Lister).autorise(),
             impressions: !super::impressions::documents_en_lot(a, true).is_empty(),
             rentree: a.decision(Ressource::Annee, Action::Modifier).autorise(),
+            oppositions: a.decision(Ressource::Opposition, Action::Modifier).autorise() && a.role != Role::Operateur,
         }
     }
 }
@@ -229,12 +235,18 @@ async fn accueil(State(state): State<AppState>, v: Visiteur) -> PageResult {
     let a = v.acteur.clone();
     let enfants = a.role == Role::Responsable && a.decision(Ressource::Eleve, Action::Lister).autorise();
     let ecoles = !enfants && a.decision(Ressource::Ecole, Action::Lister).autorise();
-    let (annee, enfants, ecoles) = super::service(&state, a, move |svc| {
+    use crate::domain::correction::EtatDemande;
+    let rectifications = a.role == Role::Directeur && a.decision(Ressource::Rectification, Action::Modifier).autorise();
+    let oppositions = a.role == Role::IaDasen && a.decision(Ressource::Opposition, Action::Modifier).autorise();
+    let (annee, enfants, ecoles, rectifications, oppositions) = super::service(&state, a, move |svc| {
         let annee = svc.annee()?;
         let enfants =
             if enfants { Some(svc.eleves(&Demande { limite: u32::MAX, ..Demande::default() })?) } else { None };
         let ecoles = if ecoles { Some(svc.ecoles()?) } else { None };
-        Ok((annee, enfants, ecoles))
+        let rectifications =
+            if rectifications { svc.rectifications(None, Some(EtatDemande::EnAttente))? } else { Vec::new() };
+        let oppositions = if oppositions { svc.oppositions(None, Some(EtatDemande::EnAttente))?.len() } else { 0 };
+        Ok((annee, enfants, ecoles, rectifications, oppositions))
     })
     .await?;
     let html = blocking(&state, move |s| {
@@ -244,6 +256,8 @@ async fn accueil(State(state): State<AppState>, v: Visiteur) -> PageResult {
             avertissement: (a.role.exige_second_facteur() && !a.second_facteur)
                 .then_some("Activez votre second facteur dans « Mon compte » pour accéder aux élèves."),
             enfants: Value::Array(Vec::new()),
+            rectifications,
+            oppositions,
             circonscriptions: Vec::new(),
             lien_ecoles: None,
             lots_circonscription: if matches!(a.role, Role::Ien | Role::IaDasen) {
@@ -301,6 +315,10 @@ struct Accueil {
     avertissement: Option<&'static str>,
     /// The use case's projected lines.
     enfants: Value,
+    /// The families' rectification requests awaiting the school's decision.
+    rectifications: Vec<crate::service::corrections::RectificationVue>,
+    /// Oppositions awaiting the IA-DASEN's decision.
+    oppositions: usize,
     circonscriptions: Vec<Circonscription>,
     #[serde(skip_serializing_if = "Option::is_none")]
     lien_ecoles: Option<&'static str>,
@@ -403,14 +421,26 @@ async fn page_classe(
 ) -> PageResult {
     let fait = fait_de(q);
     let id = ClasseId::parse(&id).map_err(|_| Error::introuvable("classe"))?;
-    let (classe, ecole, lignes) = super::service(&state, v.acteur.clone(), move |svc| {
+    let suivi = v.acteur.role == Role::Directeur;
+    let (classe, ecole, lignes, retours) = super::service(&state, v.acteur.clone(), move |svc| {
         let classe = svc.classe(&id)?;
         let ecole = svc.ecole(&classe.ecole_id)?;
-        Ok((classe, ecole, svc.eleves_de_classe(&id)?))
+        let retours = if suivi { Some(svc.retours_classe(&id)?) } else { None };
+        Ok((classe, ecole, svc.eleves_de_classe(&id)?, retours))
     })
     .await?;
     let html = blocking(&state, move |s| {
-        let lignes: Vec<Value> = lignes.as_array().map(|l| l.iter().map(ligne_vue).collect()).unwrap_or_default();
+        let mut lignes: Vec<Value> = lignes.as_array().map(|l| l.iter().map(ligne_vue).collect()).unwrap_or_default();
+        // Which fiches de renseignements came back from the families this year.
+        let nb_retours = retours.as_ref().map(|r| {
+            for l in &mut lignes {
+                let revenue = l.get("id").and_then(Value::as_str).is_some_and(|i| r.iter().any(|e| e.as_str() == i));
+                if let Some(o) = l.as_object_mut() {
+                    o.insert("fiche_retournee".into(), Value::Bool(revenue));
+                }
+            }
+            r.len()
+        });
         let gestion = super::pages_scolarite::gestion_classe(s, &v.acteur, &classe)?;
         #[derive(Serialize)]
         struct PageClasse<C, E, G> {
@@ -422,11 +452,21 @@ async fn page_classe(
             fait: Option<&'static str>,
             listes: Vec<Choix>,
             lots: Vec<Choix>,
+            retours: Option<usize>,
         }
         let listes = imprimables(&v.acteur, &[Document::ListeClasse, Document::ListeAppel, Document::ListeEleves]);
         let lots = super::impressions::documents_en_lot(&v.acteur, false);
-        let page =
-            PageClasse { annee: classe.annee.to_string(), classe, ecole, eleves: lignes, gestion, fait, listes, lots };
+        let page = PageClasse {
+            annee: classe.annee.to_string(),
+            classe,
+            ecole,
+            eleves: lignes,
+            gestion,
+            fait,
+            listes,
+            lots,
+            retours: nb_retours,
+        };
         s.pages.render("classe.html", &avec_moi(&v, page))
     })
     .await?;
@@ -511,6 +551,8 @@ struct VueFiche {
     responsables: Vec<VueResponsable>,
     #[serde(default)]
     contacts: Vec<Value>,
+    #[serde(default)]
+    annuel: Option<VueAnnuel>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -545,6 +587,7 @@ struct VueScolarite {
 
 #[derive(Debug, Deserialize)]
 struct VueResponsable {
+    id: Option<String>,
     rang: Option<u8>,
     lien: Option<crate::domain::Lien>,
     autorite_parentale: Option<bool>,
@@ -578,10 +621,21 @@ async fn page_eleve(
     let id = EleveId::parse(&id).map_err(|_| Error::introuvable("élève"))?;
     let a = v.acteur.clone();
     let journal = a.decision(Ressource::Journal, Action::Lire).autorise();
-    let (annee, vue, consultations) = super::service(&state, a, move |svc| {
+    let voir_rectifications = a.decision(Ressource::Rectification, Action::Lister).autorise();
+    let voir_oppositions = a.decision(Ressource::Opposition, Action::Lister).autorise();
+    let id2 = id.clone();
+    let (annee, vue, consultations, droits) = super::service(&state, a, move |svc| {
+        let id = id2;
         let vue = svc.eleve(&id, None)?;
         let consultations = if journal { Some(svc.consultations(&id)?) } else { None };
-        Ok((svc.annee()?, vue, consultations))
+        let corriger = svc.correction_possible(&id)?;
+        let droits = DroitsLus {
+            corriger,
+            fiche_retour: if corriger && svc.acteur.role == Role::Directeur { svc.fiche_retour(&id)? } else { None },
+            rectifications: if voir_rectifications { svc.rectifications(Some(&id), None)? } else { Vec::new() },
+            oppositions: if voir_oppositions { svc.oppositions(Some(&id), None)? } else { Vec::new() },
+        };
+        Ok((svc.annee()?, vue, consultations, droits))
     })
     .await?;
     let f: VueFiche = serde_json::from_value(vue).map_err(Error::interne)?;
@@ -637,10 +691,15 @@ async fn page_eleve(
             classe: s.classe.clone(),
             classe_id: s.classe_id.clone(),
         });
+        let present = courante.is_some_and(|s| s.etat.is_some_and(|e| e.est_present()));
         let docs = Docs {
-            certificat: a.decision(Ressource::Document(Document::CertificatScolarite), Action::Imprimer).autorise(),
+            certificat: present
+                && a.decision(Ressource::Document(Document::CertificatScolarite), Action::Imprimer).autorise(),
             fiche: a.decision(Ressource::Document(Document::FicheRenseignements), Action::Imprimer).autorise(),
+            releve: a.decision(Ressource::Document(Document::ReleveDonnees), Action::Imprimer).autorise(),
+            urgence: a.decision(Ressource::Document(Document::FicheUrgence), Action::Imprimer).autorise(),
         };
+        let famille = famille(a, &f, droits, present);
         let page = PageEleve {
             eleve: Identite {
                 id: e.id.clone(),
@@ -659,6 +718,8 @@ async fn page_eleve(
             scolarite,
             consultations: consultations.map(|l| l.iter().map(crate::service::eleves::consultation_lisible).collect()),
             docs,
+            famille,
+            annuel: f.annuel.as_ref().map(VueAnnuel::lignes).unwrap_or_default(),
             fait,
             demarches: super::pages_scolarite::demarches_eleve(s, a, champs, &id, annee)?,
             liens: a.decision(Ressource::Classe, Action::Lire).autorise(),
@@ -690,6 +751,8 @@ struct PageEleve<'a> {
     scolarite: Option<Fil>,
     consultations: Option<Vec<crate::service::eleves::ConsultationLisible>>,
     docs: Docs,
+    famille: Famille,
+    annuel: Vec<(&'static str, String)>,
     fait: Option<&'static str>,
     demarches: super::pages_scolarite::Demarches,
     liens: bool,
@@ -746,6 +809,126 @@ struct Fil {
 struct Docs {
     certificat: bool,
     fiche: bool,
+    releve: bool,
+    urgence: bool,
+}
+
+/// What the use cases said of the pupil's corrections and the family's requests.
+struct DroitsLus {
+    corriger: bool,
+    fiche_retour: Option<String>,
+    rectifications: Vec<crate::service::corrections::RectificationVue>,
+    oppositions: Vec<crate::service::corrections::OppositionVue>,
+}
+
+/// Corrections, family account and the family's requests, as the page offers them.
+#[derive(Debug, Serialize)]
+struct Famille {
+    /// « Corriger la fiche » (directeur) or « Corriger l'état civil » (mairie).
+    corriger: Option<&'static str>,
+    fiche_retour: Option<String>,
+    /// The school follows which fiches came back.
+    suivi_retour: bool,
+    /// The responsables a directeur may open a family account for (id, label).
+    comptes: Vec<(String, String)>,
+    rectifications: Vec<crate::service::corrections::RectificationVue>,
+    /// The school decides on pending requests.
+    decider: bool,
+    /// The family files a request: the fields it may name (code, label).
+    demander: Vec<(String, String)>,
+    oppositions: Vec<crate::service::corrections::OppositionVue>,
+    /// The family may file an opposition (none pending).
+    opposer: bool,
+}
+
+fn famille(a: &crate::auth::Acteur, f: &VueFiche, d: DroitsLus, present: bool) -> Famille {
+    use crate::domain::correction::{CHAMPS_CONTACT, CHAMPS_ELEVE, CHAMPS_RESPONSABLE, EtatDemande};
+    let directeur = a.role == Role::Directeur;
+    let comptes = if directeur && present && a.decision(Ressource::Compte, Action::Creer).autorise() {
+        f.responsables
+            .iter()
+            .filter_map(|r| {
+                let id = r.id.clone()?;
+                let nom = joindre(&[&r.civilite.map(|c| c.code().to_string()), &r.prenom, &r.nom], " ")?;
+                Some((id, format!("{nom}{}", r.lien.map(|l| format!(" ({})", l.libelle())).unwrap_or_default())))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut demander = Vec::new();
+    if a.decision(Ressource::Rectification, Action::Creer).autorise()
+        && let crate::domain::Perimetre::Responsable(moi) = &a.perimetre
+    {
+        let enfant = f.eleve.prenoms.clone().unwrap_or_default();
+        demander.extend(CHAMPS_ELEVE.iter().map(|(c, l)| (format!("eleve.{c}"), format!("{enfant} : {l}"))));
+        demander.extend(
+            CHAMPS_RESPONSABLE
+                .iter()
+                .map(|(c, l)| (format!("responsable.{moi}.{c}"), format!("Vos coordonnées : {l}"))),
+        );
+        for k in &f.contacts {
+            let (Some(id), nom) = (k.get("id").and_then(Value::as_str), k.get("prenom").and_then(Value::as_str)) else {
+                continue;
+            };
+            let qui =
+                format!("{} {}", nom.unwrap_or_default(), k.get("nom").and_then(Value::as_str).unwrap_or_default());
+            demander.extend(CHAMPS_CONTACT.iter().map(|(c, l)| (format!("contact.{id}.{c}"), format!("{qui} : {l}"))));
+        }
+        demander.push(("autre".into(), "Autre chose (décrivez-la dans le commentaire)".into()));
+    }
+    let opposer = a.decision(Ressource::Opposition, Action::Creer).autorise()
+        && !d.oppositions.iter().any(|o| o.etat == EtatDemande::EnAttente);
+    Famille {
+        corriger: d.corriger.then_some(if a.role == Role::AgentMairie {
+            "Corriger l'état civil"
+        } else {
+            "Corriger la fiche ou saisir la fiche retournée"
+        }),
+        suivi_retour: d.corriger && directeur,
+        fiche_retour: d.fiche_retour,
+        comptes,
+        decider: directeur && a.decision(Ressource::Rectification, Action::Modifier).autorise(),
+        rectifications: d.rectifications,
+        demander,
+        oppositions: d.oppositions,
+        opposer,
+    }
+}
+
+/// This year's autorisations, insurance and périscolaire, as the page receives them.
+#[derive(Debug, Default, Deserialize)]
+struct VueAnnuel {
+    autorisation_photo: Option<bool>,
+    assureur: Option<String>,
+    assurance_numero: Option<String>,
+    cantine: Option<bool>,
+    garderie_matin: Option<bool>,
+    garderie_soir: Option<bool>,
+    etude: Option<bool>,
+    transport: Option<bool>,
+}
+
+impl VueAnnuel {
+    fn lignes(&self) -> Vec<(&'static str, String)> {
+        let b = |v: Option<bool>| match v {
+            Some(true) => "oui".to_string(),
+            Some(false) => "non".to_string(),
+            None => "non renseigné".to_string(),
+        };
+        vec![
+            ("Photographies pendant les activités", b(self.autorisation_photo)),
+            (
+                "Assurance scolaire",
+                joindre(&[&self.assureur, &self.assurance_numero], " — ").unwrap_or_else(|| "non renseignée".into()),
+            ),
+            ("Cantine", b(self.cantine)),
+            ("Garderie du matin", b(self.garderie_matin)),
+            ("Garderie du soir", b(self.garderie_soir)),
+            ("Étude surveillée", b(self.etude)),
+            ("Transport scolaire", b(self.transport)),
+        ]
+    }
 }
 
 /// The categories of fields the role sees (the data itself is already projected).

@@ -312,21 +312,26 @@ async fn confirmer_second_facteur(
     Ok((status, Html(html)).into_response())
 }
 
-const PERIMETRES: &[(&str, &str)] = &[
-    ("ecole", "école (UAI)"),
-    ("commune", "commune (code INSEE)"),
-    ("circonscription", "circonscription (identifiant)"),
-    ("college", "collège (UAI)"),
-    ("responsable", "responsable légal (identifiant)"),
-];
+/// The kind of territory each staff role is given (the one that fits: not offered otherwise).
+fn genre_du_role(r: Role) -> Option<(&'static str, &'static str)> {
+    match r {
+        Role::Directeur => Some(("ecole", "École (UAI — nom)")),
+        Role::AgentMairie => Some(("commune", "Commune")),
+        Role::Ien => Some(("circonscription", "Circonscription")),
+        Role::PrincipalCollege => Some(("college", "Collège (UAI — nom)")),
+        _ => None,
+    }
+}
 
 fn rendre_comptes(
     s: &crate::app::Inner,
     v: &Visiteur,
+    role: Option<Role>,
     lien: Option<(String, String)>,
     message: Option<String>,
 ) -> Result<String, Error> {
-    let comptes: Vec<LigneCompte> = super::contexte(s, &v.acteur)
+    let svc = super::contexte(s, &v.acteur);
+    let comptes: Vec<LigneCompte> = svc
         .comptes()?
         .into_iter()
         .map(|k| LigneCompte {
@@ -336,25 +341,58 @@ fn rendre_comptes(
             territoire: k.territoire,
             nom: k.nom,
             etat: k.etat,
+            demande: k.demande_reinitialisation,
         })
         .collect();
+    // Staff accounts: the role first, then its territory from a list (families' accounts are
+    // created from the pupil's page, by choosing one of the pupil's responsables).
     let roles: Vec<Choix> = Role::COMPTES
         .into_iter()
-        .filter(|r| policy::peut_creer(v.acteur.role, *r))
+        .filter(|r| policy::peut_creer(v.acteur.role, *r) && genre_du_role(*r).is_some())
         .map(|r| Choix { code: r.code(), libelle: r.libelle() })
         .collect();
-    let perimetres: Vec<Choix> = PERIMETRES.iter().map(|&(code, libelle)| Choix { code, libelle }).collect();
+    let role = role
+        .filter(|r| roles.iter().any(|c| c.code == r.code()))
+        .or_else(|| (roles.len() == 1).then(|| Role::parse(roles[0].code)).flatten());
+    let (genre, territoires) = match role.and_then(genre_du_role) {
+        Some((genre, libelle)) => {
+            (Some(Choix { code: genre, libelle }), svc.territoires_proposes(role.unwrap_or(Role::Directeur))?)
+        }
+        None => (None, Vec::new()),
+    };
     let (lien, lien_message) = match lien {
         Some((l, m)) => (Some(l), Some(m)),
         None => (None, None),
     };
-    s.pages
-        .render("comptes.html", &avec_moi(v, PageComptes { comptes, roles, perimetres, lien, lien_message, message }))
+    let page = PageComptes {
+        comptes,
+        roles,
+        role: role.map(|r| Choix { code: r.code(), libelle: r.libelle() }),
+        genre,
+        territoires,
+        familles: v.acteur.role == Role::Directeur,
+        lien,
+        lien_message,
+        message,
+    };
+    s.pages.render("comptes.html", &avec_moi(v, page))
 }
 
-async fn page_comptes(State(state): State<AppState>, v: Visiteur) -> PageResult {
+/// The role chosen in the account form's first step.
+#[derive(Debug, Deserialize)]
+pub struct ChoixRole {
+    #[serde(default)]
+    role: Option<String>,
+}
+
+async fn page_comptes(
+    State(state): State<AppState>,
+    v: Visiteur,
+    q: Result<Query<ChoixRole>, QueryRejection>,
+) -> PageResult {
     v.acteur.autoriser(Ressource::Compte, Action::Lister, state.clock.now())?;
-    Ok(Html(blocking(&state, move |s| rendre_comptes(s, &v, None, None)).await?))
+    let role = q.ok().and_then(|Query(c)| c.role).and_then(|r| Role::parse(&r));
+    Ok(Html(blocking(&state, move |s| rendre_comptes(s, &v, role, None, None)).await?))
 }
 
 /// A new account from the form.
@@ -399,6 +437,7 @@ async fn creer_compte(
                 rendre_comptes(
                     s,
                     &v,
+                    None,
                     Some((
                         format!("{base}/activer?jeton={jeton}"),
                         format!("Compte « {} » créé. Lien d'activation (valable 72 heures) :", f.login),
@@ -407,7 +446,7 @@ async fn creer_compte(
                 )?,
             )),
             Err(e) if e.status().is_client_error() => {
-                Ok((e.status(), rendre_comptes(s, &v, None, Some(e.message().to_string()))?))
+                Ok((e.status(), rendre_comptes(s, &v, Role::parse(&f.role), None, Some(e.message().to_string()))?))
             }
             Err(e) => Err(e),
         }
@@ -417,7 +456,7 @@ async fn creer_compte(
 }
 
 /// The public address of this server as the browser sees it, for links handed to people.
-fn base_url(headers: &HeaderMap, state: &AppState) -> String {
+pub(super) fn base_url(headers: &HeaderMap, state: &AppState) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -457,6 +496,7 @@ async fn reinitialiser_compte(
         rendre_comptes(
             s,
             &v,
+            None,
             Some((
                 format!("{base}/reinitialiser?jeton={jeton}"),
                 "Lien de réinitialisation (valable 24 heures) :".into(),
@@ -521,7 +561,10 @@ struct CodesSecours {
 struct PageComptes {
     comptes: Vec<LigneCompte>,
     roles: Vec<Choix>,
-    perimetres: Vec<Choix>,
+    role: Option<Choix>,
+    genre: Option<Choix>,
+    territoires: Vec<(String, String)>,
+    familles: bool,
     lien: Option<String>,
     lien_message: Option<String>,
     message: Option<String>,
@@ -535,4 +578,5 @@ struct LigneCompte {
     territoire: Option<String>,
     nom: Option<String>,
     etat: crate::store::comptes::Etat,
+    demande: bool,
 }

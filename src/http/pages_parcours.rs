@@ -46,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/inscriptions/{id}/admission", get(page_admission_inscription).post(admission_inscription))
         .route("/ecoles/{id}/admission", get(page_admission_directe).post(admission_directe))
         .merge(super::pages_scolarite::routes())
+        .merge(super::pages_corrections::routes())
 }
 
 // Forms -----------------------------------------------------------------------------------------
@@ -101,6 +102,11 @@ impl Saisie {
 
     pub(super) fn coche(&self, k: &str) -> bool {
         self.get(k).is_some()
+    }
+
+    /// Every pair, as sent.
+    pub(super) fn paires(&self) -> &[(String, String)] {
+        &self.0
     }
 
     pub(super) fn csrf(&self, v: &Visiteur) -> Result<(), PageError> {
@@ -255,7 +261,7 @@ const FAITS: &[(&str, &str)] = &[
 /// The confirmation of a `?fait=` code; an unknown code shows nothing.
 pub(super) fn confirmation(code: Option<&str>) -> Option<&'static str> {
     let code = code?;
-    FAITS.iter().find(|(c, _)| *c == code).map(|(_, m)| *m)
+    FAITS.iter().chain(super::pages_corrections::FAITS).find(|(c, _)| *c == code).map(|(_, m)| *m)
 }
 
 /// The query of a page: its confirmation code, and the inscriptions' state filter.

@@ -183,6 +183,12 @@ pub enum Ressource {
     Doublons,
     /// The années scolaires (the rentrée).
     Annee,
+    /// A pupil's état civil (identity, birth, address): what a mairie recorded and may correct.
+    EtatCivil,
+    /// A family's request to rectify a field of the record.
+    Rectification,
+    /// A family's opposition for legitimate reasons.
+    Opposition,
 }
 
 /// What is done.
@@ -309,8 +315,9 @@ pub fn decider(role: Role, relation: Relation, ressource: Ressource, action: Act
         },
         (R::Document(doc), Imprimer | Exporter) => {
             let allowed = match doc {
-                // Certificates are signed by the school's director.
-                Document::CertificatScolarite => matches!(role, Directeur | Operateur),
+                // Certificates are signed by the school's director; a family downloads its own
+                // child's certificat de scolarité (a very common request).
+                Document::CertificatScolarite => matches!(role, Directeur | Responsable | Operateur),
                 // The family checks and corrects its own fiche.
                 Document::FicheRenseignements => matches!(role, Directeur | Responsable | Operateur),
                 // Class lists: the school and its inspectors.
@@ -377,6 +384,37 @@ pub fn decider(role: Role, relation: Relation, ressource: Ressource, action: Act
         },
         (R::Doublons, Rechercher) => match role {
             Directeur | AgentMairie | Operateur => oui(Champs::IDENTITE | Champs::NAISSANCE | Champs::ECOLE),
+            _ => Refuse,
+        },
+        (R::EtatCivil, Modifier) => match role {
+            // The school corrects the whole record; the mairie the état civil it recorded.
+            Directeur | AgentMairie | Operateur => oui(Champs::ETAT_CIVIL),
+            _ => Refuse,
+        },
+        (R::Rectification, Creer) => match role {
+            Responsable => oui(Champs::AUCUN),
+            _ => Refuse,
+        },
+        (R::Rectification, Lire | Lister) => match role {
+            // The family its own; the school decides; the inspectors see the families' requests.
+            Responsable | Directeur | Ien | IaDasen | Operateur => oui(Champs::AUCUN),
+            _ => Refuse,
+        },
+        (R::Rectification, Modifier) => match role {
+            Directeur | Operateur => oui(Champs::AUCUN),
+            _ => Refuse,
+        },
+        (R::Opposition, Creer) => match role {
+            Responsable => oui(Champs::AUCUN),
+            _ => Refuse,
+        },
+        (R::Opposition, Lire | Lister) => match role {
+            Responsable | Directeur | Ien | IaDasen | Operateur => oui(Champs::AUCUN),
+            _ => Refuse,
+        },
+        (R::Opposition, Modifier) => match role {
+            // The data controller decides (Conseil d'État, 2010).
+            IaDasen | Operateur => oui(Champs::AUCUN),
             _ => Refuse,
         },
         (R::Annee, Modifier) => match role {

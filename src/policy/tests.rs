@@ -25,6 +25,9 @@ fn ressources() -> Vec<Ressource> {
         Ressource::ReponseFamille,
         Ressource::Doublons,
         Ressource::Annee,
+        Ressource::EtatCivil,
+        Ressource::Rectification,
+        Ressource::Opposition,
     ];
     r.extend(Document::ALL.iter().map(|d| Ressource::Document(*d)));
     r
@@ -139,6 +142,42 @@ fn parents_see_their_children_fully_and_who_consulted_them() {
     );
     assert!(!decider(Role::Responsable, Relation::Propre, Ressource::Eleve, Action::Modifier, g).autorise());
     assert!(!decider(Role::Responsable, Relation::Propre, Ressource::Classe, Action::Lister, g).autorise());
+    // The documents a family asks for most: the fiche, the relevé, the certificat de scolarité;
+    // one at a time, never in bulk.
+    for doc in [Document::FicheRenseignements, Document::ReleveDonnees, Document::CertificatScolarite] {
+        let r = Ressource::Document(doc);
+        assert!(decider(Role::Responsable, Relation::Propre, r, Action::Imprimer, g).autorise(), "{doc:?}");
+        assert!(!decider(Role::Responsable, Relation::Propre, r, Action::Exporter, g).autorise(), "{doc:?}");
+    }
+}
+
+#[test]
+fn families_ask_the_school_decides_rectifications_and_the_data_controller_oppositions() {
+    let g = Reglages::default();
+    let ok = |role, r, a| decider(role, Relation::Propre, r, a, g).autorise();
+    for role in Role::COMPTES {
+        // Only a family files a request; nobody else can speak for it.
+        assert_eq!(ok(role, Ressource::Rectification, Action::Creer), role == Role::Responsable, "{role}");
+        assert_eq!(ok(role, Ressource::Opposition, Action::Creer), role == Role::Responsable, "{role}");
+        // The school decides rectifications (it holds the record); the IA-DASEN oppositions.
+        assert_eq!(ok(role, Ressource::Rectification, Action::Modifier), role == Role::Directeur, "{role}");
+        assert_eq!(ok(role, Ressource::Opposition, Action::Modifier), role == Role::IaDasen, "{role}");
+        // The mairie corrects the état civil it recorded; the school the whole record.
+        assert_eq!(
+            ok(role, Ressource::EtatCivil, Action::Modifier),
+            matches!(role, Role::Directeur | Role::AgentMairie),
+            "{role}"
+        );
+        assert_eq!(ok(role, Ressource::Eleve, Action::Modifier), role == Role::Directeur, "{role}");
+        // Requests are personal data: no statisticien, technical administrator, mairie or collège.
+        if matches!(role, Role::Statisticien | Role::AdminTechnique | Role::AgentMairie | Role::PrincipalCollege) {
+            assert!(!ok(role, Ressource::Rectification, Action::Lister), "{role}");
+            assert!(!ok(role, Ressource::Opposition, Action::Lister), "{role}");
+        }
+    }
+    // The inspectors see the families' requests (DOMAIN.md §5), read-only.
+    assert!(ok(Role::Ien, Ressource::Rectification, Action::Lister));
+    assert!(!ok(Role::Ien, Ressource::Rectification, Action::Modifier));
 }
 
 #[test]

@@ -31,6 +31,8 @@ pub struct CompteVu {
     pub nom: Option<String>,
     /// State.
     pub etat: Etat,
+    /// The holder asked for a new password (« mot de passe oublié ») and awaits a link.
+    pub demande_reinitialisation: bool,
 }
 
 /// Opens a session from a login form or the API (no actor yet): the browser's previous
@@ -96,10 +98,12 @@ impl Service<'_> {
         self.autoriser(Ressource::Compte, Action::Lister)?;
         let liste = auth::comptes_geres(self.store, self.acteur)?;
         Ok(self.store.read(|c| {
+            let demandes = crate::store::corrections::demandes_reinitialisation(c)?;
             liste
                 .into_iter()
                 .map(|k| {
                     Ok(CompteVu {
+                        demande_reinitialisation: demandes.contains(k.id.as_str()),
                         territoire: territoires::nom_perimetre(c, &k.perimetre)?,
                         id: k.id.to_string(),
                         login: k.login,
@@ -165,10 +169,28 @@ impl Service<'_> {
         auth::desactiver(self.store, self.cles, self.le, self.acteur, id)
     }
 
-    /// A reset link for a managed account.
+    /// A reset link for a managed account (a pending « mot de passe oublié » is answered).
     pub fn lien_reinitialisation(&self, id: &crate::domain::CompteId) -> std::result::Result<String, auth::Error> {
-        auth::lien_reinitialisation(self.store, self.cles, self.le, self.acteur, id)
+        let jeton = auth::lien_reinitialisation(self.store, self.cles, self.le, self.acteur, id)?;
+        self.store.write(|tx| crate::store::corrections::effacer_demande_reinitialisation(tx, id))?;
+        Ok(jeton)
     }
+}
+
+/// « Mot de passe oublié » (no session): the request waits for the account's manager; a family
+/// with an e-mail on file also receives a reset link in the outbox (see [`super::courrier`]).
+/// Whatever the login, nothing is returned: the page answers the same (no enumeration).
+pub fn mot_de_passe_oublie(store: &Store, cles: &Cles, le: OffsetDateTime, login: &str, base: &str) -> Result<()> {
+    if let Some((courriel, jeton)) = auth::mot_de_passe_oublie(store, cles, le, login)? {
+        let texte = format!(
+            "Bonjour,\n\nUne nouvelle connexion au registre des élèves a été demandée pour votre compte.\n\
+             Choisissez un nouveau mot de passe en ouvrant ce lien (valable 24 heures) :\n\n{base}/reinitialiser?jeton={jeton}\n\n\
+             Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de passe ne change pas.\n"
+        );
+        super::courrier::deposer(store.path(), &courriel, "Registre des élèves : nouveau mot de passe", &texte, le)
+            .map_err(|e| crate::store::Error::Ouverture(format!("dépôt du courriel : {e}")))?;
+    }
+    Ok(())
 }
 
 /// Activates an account from its link (no session yet): the holder chooses the password.
@@ -200,4 +222,148 @@ pub fn acteur(
     session: &str,
 ) -> std::result::Result<Option<auth::Acteur>, auth::Error> {
     auth::acteur(store, le, session)
+}
+
+/// A family account just created from a pupil's page: what the page shows and prints.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CompteFamille {
+    /// The account.
+    pub compte_id: String,
+    /// Its login.
+    pub login: String,
+    /// The one-time activation token (shown once, in the link and the letter's QR code).
+    pub jeton: String,
+    /// The holder, as the letter is addressed (« Mme Anne DURAND »).
+    pub destinataire: String,
+    /// The responsable's address on file, for the letter.
+    pub adresse: Option<String>,
+    /// The child, as the letter names them.
+    pub enfant: String,
+    /// The e-mail the link was sent to, if any.
+    pub courriel: Option<String>,
+}
+
+fn login_de(prenom: &str, nom: &str) -> String {
+    let plie = |s: &str| {
+        crate::domain::identite::cle_recherche(s).split(' ').filter(|m| !m.is_empty()).collect::<Vec<_>>().join("-")
+    };
+    let mut l = format!("{}.{}", plie(prenom), plie(nom));
+    l.retain(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'));
+    l.chars().take(50).collect()
+}
+
+impl Service<'_> {
+    /// The directeur creates the account of a responsable of a pupil attending the school,
+    /// chosen on the pupil's page (no id typed): the login is the e-mail on file or is made of
+    /// the names; the activation link goes to that e-mail (outbox), and the page prints it as
+    /// a letter with a QR code for families without one. One account per responsable.
+    pub fn creer_compte_famille(
+        &self,
+        eleve: &crate::domain::EleveId,
+        responsable: &crate::domain::ResponsableId,
+        base: &str,
+    ) -> Result<CompteFamille> {
+        self.autoriser(Ressource::Compte, Action::Creer)?;
+        let (fiche, existant) = self.store.read(|c| {
+            let annee = territoires::annee_courante(c)?;
+            let f = crate::store::parcours::fiche(c, &self.acteur.perimetre, eleve, annee)?;
+            if !f.etat.est_present() {
+                return Err(crate::store::Error::Introuvable("élève"));
+            }
+            let fiche = crate::store::eleves::fiche(c, &self.acteur.perimetre, eleve, annee)?;
+            Ok((fiche, crate::store::corrections::compte_du_responsable(c, responsable)?))
+        })?;
+        let r = fiche
+            .responsables
+            .iter()
+            .find(|r| &r.id == responsable)
+            .ok_or(crate::store::Error::Introuvable("responsable"))?;
+        if let Some(login) = existant {
+            return Err(super::Error::Conflit(format!(
+                "ce responsable a déjà un compte (identifiant « {login} ») : envoyez-lui plutôt un lien de réinitialisation depuis la page Comptes"
+            )));
+        }
+        let mut candidats = Vec::new();
+        if let Some(c) = r.courriel.as_deref().and_then(|c| auth::valider_login(c).ok()) {
+            candidats.push(c);
+        }
+        let base_login = login_de(&r.prenom, &r.nom);
+        candidats.push(base_login.clone());
+        for _ in 0..5 {
+            let n: u16 = rand::RngExt::random_range(&mut rand::rng(), 100..1000);
+            candidats.push(format!("{base_login}.{n}"));
+        }
+        let login = self
+            .store
+            .read(|c| {
+                for l in &candidats {
+                    if auth::valider_login(l).is_ok() && !crate::store::corrections::login_pris(c, l)? {
+                        return Ok(Some(l.clone()));
+                    }
+                }
+                Ok(None)
+            })?
+            .ok_or_else(|| super::Error::Conflit("aucun identifiant libre n'a été trouvé : réessayez".into()))?;
+        let n = auth::NouveauCompte {
+            login: login.clone(),
+            role: Role::Responsable,
+            perimetre: Perimetre::Responsable(responsable.clone()),
+            nom: None,
+        };
+        let (id, jeton) = auth::creer_compte(self.store, self.cles, self.le, self.acteur, &n)?;
+        let destinataire = [r.civilite.map(|c| c.code().to_string()), Some(r.prenom.clone()), Some(r.nom.clone())]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let enfant = format!("{} {}", fiche.eleve.prenoms, fiche.eleve.nom);
+        if let Some(courriel) = &r.courriel {
+            let texte = format!(
+                "Bonjour,\n\nLa direction de l'école a ouvert pour vous un compte sur le registre des élèves, pour {enfant}.\n\
+                 Vous pourrez y consulter ce que l'école conserve, télécharger la fiche de renseignements et le certificat de scolarité,\n\
+                 et demander une correction.\n\nVotre identifiant : {login}\n\
+                 Choisissez votre mot de passe en ouvrant ce lien (valable 72 heures) :\n\n{base}/activer?jeton={jeton}\n"
+            );
+            super::courrier::deposer(
+                self.store.path(),
+                courriel,
+                "Registre des élèves : votre compte",
+                &texte,
+                self.le,
+            )
+            .map_err(|e| crate::store::Error::Ouverture(format!("dépôt du courriel : {e}")))?;
+        }
+        let adresse = [r.adresse.clone(), r.code_postal.clone(), r.commune.clone(), r.pays.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        Ok(CompteFamille {
+            compte_id: id.to_string(),
+            login,
+            jeton,
+            destinataire,
+            adresse: (!adresse.is_empty()).then_some(adresse),
+            enfant,
+            courriel: r.courriel.clone(),
+        })
+    }
+
+    /// The territories the actor may give a new staff account of `role`, to pick from a list:
+    /// only the kind that fits the role (a school for a directeur, a circonscription for an
+    /// IEN…), within the actor's département.
+    pub fn territoires_proposes(&self, role: Role) -> Result<Vec<(String, String)>> {
+        self.autoriser(Ressource::Compte, Action::Creer)?;
+        let genre = match role {
+            Role::Directeur => "ecole",
+            Role::AgentMairie => "commune",
+            Role::Ien => "circonscription",
+            Role::PrincipalCollege => "college",
+            _ => return Ok(Vec::new()),
+        };
+        if !crate::policy::peut_creer(self.acteur.role, role) {
+            return Ok(Vec::new());
+        }
+        Ok(self.store.read(|c| territoires::proposes(c, &self.acteur.perimetre, genre))?)
+    }
 }

@@ -144,6 +144,14 @@ pub fn consultation_lisible(c: &Consultation) -> ConsultationLisible {
         crate::domain::Document::from_name(d).map(|d| d.titre().to_lowercase()).unwrap_or_else(|| d.to_string())
     });
     let quoi = match (c.action.as_str(), c.ressource.as_str(), document) {
+        ("creer", "rectification", _) => "demande de rectification de la famille".to_string(),
+        ("modifier", "rectification", _) => "décision sur une demande de rectification".to_string(),
+        ("lister", "rectification", _) => "lecture des demandes de rectification".to_string(),
+        ("creer", "opposition", _) => "opposition de la famille".to_string(),
+        ("modifier", "opposition", _) => "décision sur l'opposition de la famille".to_string(),
+        ("lister", "opposition", _) => "lecture des oppositions".to_string(),
+        ("modifier", "responsable", _) => "correction des coordonnées d'un responsable (frère ou sœur)".to_string(),
+        ("modifier", "eleve", _) => "correction du dossier".to_string(),
         ("lire", "eleve", _) => "consultation du dossier".to_string(),
         ("lister", _, _) => "affichage dans une liste d'élèves".to_string(),
         ("rechercher", _, _) => "recherche par nom".to_string(),

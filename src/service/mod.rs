@@ -8,6 +8,7 @@
 //!   retention);
 //! - [`documents`]: what each printed document holds, for a pupil, a class or a school;
 //! - [`impression`]: printing (policy, journal) for the server and the CLI;
+//! - [`corrections`]: correcting a record, the returned fiche, rectification and opposition;
 //! - [`eleves`]: reading, listing and searching pupils, and their consultation log;
 //! - [`ecoles`]: schools, classes and effectifs;
 //! - [`comptes`]: sessions, managed accounts and the département's settings;
@@ -16,6 +17,8 @@
 
 pub mod catalogue;
 pub mod comptes;
+pub mod corrections;
+pub mod courrier;
 pub mod documents;
 pub mod ecoles;
 pub mod eleves;
@@ -87,6 +90,12 @@ impl From<Refus> for Error {
 impl From<Interdit> for Error {
     fn from(i: Interdit) -> Self {
         Error::Interdit(i)
+    }
+}
+
+impl From<crate::domain::ChampInvalide> for Error {
+    fn from(e: crate::domain::ChampInvalide) -> Self {
+        Error::Store(store::Error::Invalide(e.into()))
     }
 }
 

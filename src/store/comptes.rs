@@ -14,7 +14,7 @@ pub fn instant(t: OffsetDateTime) -> String {
     t.to_offset(time::UtcOffset::UTC).format(&Rfc3339).unwrap_or_default()
 }
 
-fn lire_instant(s: Option<String>) -> Option<OffsetDateTime> {
+pub(super) fn lire_instant(s: Option<String>) -> Option<OffsetDateTime> {
     s.and_then(|s| OffsetDateTime::parse(&s, &Rfc3339).ok())
 }
 

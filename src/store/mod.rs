@@ -9,6 +9,7 @@ pub mod ancre;
 pub mod classes;
 pub mod comptes;
 pub mod conservation;
+pub mod corrections;
 pub mod doublons;
 pub mod eleves;
 pub mod journal;
@@ -34,6 +35,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_cycle_de_vie", include_str!("../../schema/0003_cycle_de_vie.sql")),
     ("0004_inscription_origine", include_str!("../../schema/0004_inscription_origine.sql")),
     ("0005_certificat_sceau", include_str!("../../schema/0005_certificat_sceau.sql")),
+    ("0006_corrections", include_str!("../../schema/0006_corrections.sql")),
 ];
 
 /// How many read-only connections the pool holds.

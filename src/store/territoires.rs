@@ -414,3 +414,30 @@ pub fn affecter_cm2(
     )?
     .execute(params![college.as_str(), ecole, annee])?)
 }
+
+/// The territories of one kind within a perimeter, to choose from a list (id, label), in
+/// French order: schools as « UAI — nom (commune) », communes as « nom (INSEE) ».
+pub fn proposes(c: &Connection, p: &Perimetre, genre: &str) -> Result<Vec<(String, String)>> {
+    let Perimetre::Departement(d) = p else {
+        return Ok(Vec::new());
+    };
+    let sql = match genre {
+        "ecole" => {
+            "SELECT e.id, e.uai || ' — ' || e.nom || ' (' || co.nom || ')' FROM ecole e JOIN commune co ON co.id = e.commune_id
+             JOIN circonscription ci ON ci.id = e.circonscription_id WHERE ci.departement_id = ?
+             ORDER BY co.nom COLLATE FR, e.nom COLLATE FR"
+        }
+        "commune" => {
+            "SELECT id, nom || ' (' || insee || ')' FROM commune WHERE departement_id = ? ORDER BY nom COLLATE FR, insee"
+        }
+        "circonscription" => "SELECT id, nom FROM circonscription WHERE departement_id = ? ORDER BY nom COLLATE FR",
+        "college" => {
+            "SELECT k.id, k.uai || ' — ' || k.nom || ' (' || co.nom || ')' FROM college k JOIN commune co ON co.id = k.commune_id
+             WHERE co.departement_id = ? ORDER BY co.nom COLLATE FR, k.nom COLLATE FR"
+        }
+        _ => return Ok(Vec::new()),
+    };
+    Ok(c.prepare_cached(sql)?
+        .query_map([d.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?)
+}

@@ -8,6 +8,7 @@ mod architecture;
 mod auth;
 mod catalogue;
 mod cli;
+mod corrections;
 mod helpers;
 mod impressions;
 mod journal;

@@ -67,7 +67,9 @@ fn attendu(role: &str, endpoint: &str) -> bool {
         "eleve.lire" | "eleve.rechercher" | "eleve.lister_ecole" | "page.eleve" | "page.recherche" => nominatif,
         "classe.eleves" | "classe.lire" | "ecole.classes" | "page.classe" | "page.ecole" => ecole_classes,
         "ecole.lire" => true,
-        "doc.certificat" | "export.certificats_ecole" | "export.fiches_classe" | "eleve.creer" => role == "directeur",
+        // A family downloads its own child's certificat de scolarité (issue 10), never in bulk.
+        "doc.certificat" => matches!(role, "directeur" | "responsable"),
+        "export.certificats_ecole" | "export.fiches_classe" | "eleve.creer" => role == "directeur",
         "doc.fiche" => matches!(role, "directeur" | "responsable"),
         "doc.liste_classe" => ecole_classes,
         "journal.consultations" => matches!(role, "responsable" | "ia_dasen"),

@@ -1,0 +1,733 @@
+//! The pages of corrections and of the families' rights (issue 10): « Corriger la fiche » (the
+//! returned fiche typed in one step, laid out like the printed fiche, prefilled), a family's
+//! rectification request and opposition, the school's and the IA-DASEN's decisions, a family
+//! account from the pupil's page (with its letter), and « mot de passe oublié ».
+//!
+//! Each form builds the same `Correction` or calls the same use case as the JSON API; a refused
+//! form comes back with everything typed and the message.
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect};
+use axum::routing::{get, post};
+use serde::Serialize;
+
+use super::pages::{PageError, avec_moi};
+use super::pages_parcours::{Saisie, Sortie, etape, refus};
+use super::session::Visiteur;
+use super::{Error, blocking};
+use crate::app::AppState;
+use crate::domain::correction::{AnnuelSaisie, ResponsableCorrige};
+use crate::domain::identite::date_fr;
+use crate::domain::{ContactId, ContactSaisie, EleveId, EleveSaisie, Lien, ResponsableId, ResponsableSaisie};
+use crate::policy::Role;
+use crate::service::corrections::{Ajout, Correction, saisie_annuel, saisie_contact, saisie_eleve, saisie_responsable};
+use crate::store::eleves::FicheEleve;
+
+/// The routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/eleves/{id}/fiche", get(page_fiche).post(corriger_fiche))
+        .route("/eleves/{id}/rectification", post(demander_rectification))
+        .route("/rectifications/{id}/decision", post(decider_rectification))
+        .route("/eleves/{id}/opposition", post(opposer))
+        .route("/oppositions", get(page_oppositions))
+        .route("/oppositions/{id}/decision", post(decider_opposition))
+        .route("/eleves/{id}/compte-famille", post(compte_famille))
+        .route("/mot-de-passe-oublie", get(page_oubli).post(oubli))
+}
+
+fn eleve_id(s: &str) -> Result<EleveId, Error> {
+    EleveId::parse(s.trim()).map_err(|_| Error::introuvable("élève"))
+}
+
+// The fiche form -------------------------------------------------------------------------------
+
+/// One field of the form, with its value (stored, or as typed).
+#[derive(Debug, Serialize)]
+struct Champ {
+    nom: String,
+    libelle: &'static str,
+    valeur: String,
+    /// `texte`, `tel`, `email`, `nombre`, `case` or `choix`.
+    genre: &'static str,
+    options: Vec<(&'static str, &'static str)>,
+    requis: bool,
+    max: usize,
+}
+
+/// A block of the form, in the order of the printed fiche.
+#[derive(Debug, Serialize)]
+struct Bloc {
+    titre: String,
+    aide: Option<&'static str>,
+    champs: Vec<Champ>,
+}
+
+type Valeurs = BTreeMap<String, String>;
+
+const OUI_NON: &[(&str, &str)] = &[("", "non renseigné"), ("oui", "oui"), ("non", "non")];
+const SEXES: &[(&str, &str)] = &[("F", "féminin"), ("M", "masculin")];
+const CIVILITES: &[(&str, &str)] = &[("", "—"), ("Mme", "Mme"), ("M.", "M.")];
+
+fn liens() -> Vec<(&'static str, &'static str)> {
+    Lien::TOUS.iter().map(|l| (l.code(), l.libelle())).collect()
+}
+
+fn champ(v: &Valeurs, nom: String, libelle: &'static str, genre: &'static str, requis: bool, max: usize) -> Champ {
+    let valeur = v.get(&nom).cloned().unwrap_or_default();
+    Champ { nom, libelle, valeur, genre, options: Vec::new(), requis, max }
+}
+
+fn choix(v: &Valeurs, nom: String, libelle: &'static str, options: Vec<(&'static str, &'static str)>) -> Champ {
+    Champ { options, ..champ(v, nom, libelle, "choix", false, 0) }
+}
+
+const CHAMPS_ELEVE: &[(&str, &str, &str, bool, usize)] = &[
+    ("nom", "Nom de famille", "texte", true, 100),
+    ("nom_usage", "Nom d'usage", "texte", false, 100),
+    ("prenoms", "Prénoms", "texte", true, 200),
+    ("date_naissance", "Date de naissance (jj/mm/aaaa)", "texte", true, 10),
+    ("naissance_lieu", "Lieu de naissance", "texte", true, 150),
+    ("naissance_insee", "Code INSEE du lieu de naissance (99… à l'étranger)", "texte", true, 5),
+    ("adresse", "Adresse", "texte", false, 150),
+    ("code_postal", "Code postal", "texte", false, 5),
+    ("commune_residence", "Commune", "texte", false, 150),
+];
+
+const CHAMPS_RESPONSABLE: &[(&str, &str, &str, bool, usize)] = &[
+    ("nom", "Nom", "texte", true, 100),
+    ("prenom", "Prénom", "texte", true, 200),
+    ("adresse", "Adresse", "texte", false, 150),
+    ("code_postal", "Code postal", "texte", false, 10),
+    ("commune", "Commune", "texte", false, 150),
+    ("pays", "Pays (à l'étranger)", "texte", false, 150),
+    ("tel_portable", "Téléphone portable", "tel", false, 30),
+    ("tel_domicile", "Téléphone domicile", "tel", false, 30),
+    ("tel_travail", "Téléphone travail", "tel", false, 30),
+    ("courriel", "Courriel", "email", false, 150),
+];
+
+const CHAMPS_CONTACT: &[(&str, &str, &str, bool, usize)] = &[
+    ("nom", "Nom", "texte", false, 100),
+    ("prenom", "Prénom", "texte", false, 200),
+    ("lien", "Lien avec l'enfant (grand-mère, voisin…)", "texte", false, 40),
+    ("telephone", "Téléphone", "tel", false, 30),
+    ("telephone_2", "Second téléphone", "tel", false, 30),
+];
+
+const CHAMPS_ANNUEL: &[(&str, &str)] = &[
+    ("autorisation_photo", "Autorise les photographies pendant les activités scolaires"),
+    ("cantine", "Restauration scolaire (cantine)"),
+    ("garderie_matin", "Garderie du matin"),
+    ("garderie_soir", "Garderie du soir"),
+    ("etude", "Étude surveillée"),
+    ("transport", "Transport scolaire"),
+];
+
+/// How many blank lines the form offers for new persons to contact.
+const CONTACTS_NOUVEAUX: usize = 2;
+
+fn oui_non(b: Option<bool>) -> String {
+    match b {
+        Some(true) => "oui".into(),
+        Some(false) => "non".into(),
+        None => String::new(),
+    }
+}
+
+fn lire_oui_non(s: Option<&str>) -> Option<bool> {
+    match s {
+        Some("oui") => Some(true),
+        Some("non") => Some(false),
+        _ => None,
+    }
+}
+
+/// The stored record as the form's values; `n_r` responsables and `n_c` contacts.
+fn valeurs_de(f: &FicheEleve) -> Valeurs {
+    let mut v = Valeurs::new();
+    let e = saisie_eleve(&f.eleve);
+    let mut e_put = |k: &str, s: Option<String>| {
+        v.insert(format!("e_{k}"), s.unwrap_or_default());
+    };
+    e_put("nom", Some(e.nom));
+    e_put("nom_usage", e.nom_usage);
+    e_put("prenoms", Some(e.prenoms));
+    e_put("sexe", Some(e.sexe));
+    e_put("date_naissance", Some(date_fr(f.eleve.date_naissance)));
+    e_put("naissance_lieu", Some(e.naissance_lieu));
+    e_put("naissance_insee", Some(e.naissance_insee));
+    e_put("adresse", e.adresse);
+    e_put("code_postal", e.code_postal);
+    e_put("commune_residence", e.commune_residence);
+    for (i, r) in f.responsables.iter().enumerate() {
+        let p = format!("r{}_", i + 1);
+        let c = saisie_responsable(r);
+        let s = c.responsable;
+        for (k, val) in [
+            ("id", Some(r.id.to_string())),
+            ("civilite", s.civilite),
+            ("nom", Some(s.nom)),
+            ("prenom", Some(s.prenom)),
+            ("lien", Some(s.lien)),
+            ("adresse", s.adresse),
+            ("code_postal", s.code_postal),
+            ("commune", s.commune),
+            ("pays", s.pays),
+            ("tel_portable", s.tel_portable),
+            ("tel_domicile", s.tel_domicile),
+            ("tel_travail", s.tel_travail),
+            ("courriel", s.courriel),
+            ("accord", Some(oui_non(c.accord_associations))),
+            ("retrait", (!c.autorite_parentale).then(|| "on".to_string())),
+        ] {
+            v.insert(format!("{p}{k}"), val.unwrap_or_default());
+        }
+    }
+    for (i, k) in f.contacts.iter().enumerate() {
+        let p = format!("c{}_", i + 1);
+        let s = saisie_contact(k);
+        for (n, val) in [
+            ("id", Some(k.id.to_string())),
+            ("nom", Some(s.nom)),
+            ("prenom", Some(s.prenom)),
+            ("lien", s.lien),
+            ("telephone", Some(s.telephone)),
+            ("telephone_2", s.telephone_2),
+            ("urgence", s.urgence.then(|| "on".into())),
+            ("recuperer", s.recuperer.then(|| "on".into())),
+            ("ordre", Some((i + 1).to_string())),
+        ] {
+            v.insert(format!("{p}{n}"), val.unwrap_or_default());
+        }
+    }
+    let a = saisie_annuel(f.annuel.as_ref());
+    for (k, b) in [
+        ("autorisation_photo", a.autorisation_photo),
+        ("cantine", a.cantine),
+        ("garderie_matin", a.garderie_matin),
+        ("garderie_soir", a.garderie_soir),
+        ("etude", a.etude),
+        ("transport", a.transport),
+    ] {
+        v.insert(format!("a_{k}"), oui_non(b));
+    }
+    v.insert("a_assureur".into(), a.assureur.unwrap_or_default());
+    v.insert("a_assurance_numero".into(), a.assurance_numero.unwrap_or_default());
+    v.insert("n_r".into(), f.responsables.len().to_string());
+    v.insert("n_c".into(), f.contacts.len().to_string());
+    v
+}
+
+/// The typed values, to show the form again.
+fn valeurs_saisies(s: &Saisie) -> Valeurs {
+    let mut v = Valeurs::new();
+    for (k, val) in s.paires() {
+        if k != "csrf" {
+            v.entry(k.clone()).or_insert_with(|| val.chars().take(300).collect());
+        }
+    }
+    v
+}
+
+fn nombre(v: &Valeurs, k: &str, max: usize) -> usize {
+    v.get(k).and_then(|n| n.parse::<usize>().ok()).unwrap_or(0).min(max)
+}
+
+/// The form's blocks, from its values; `etat_civil` keeps the identity only (a mairie).
+fn blocs(v: &Valeurs, etat_civil: bool) -> Vec<Bloc> {
+    let mut out = Vec::new();
+    let mut enfant: Vec<Champ> =
+        CHAMPS_ELEVE.iter().map(|&(k, l, g, r, m)| champ(v, format!("e_{k}"), l, g, r, m)).collect();
+    enfant.insert(3, Champ { options: SEXES.to_vec(), ..champ(v, "e_sexe".into(), "Sexe", "choix", true, 0) });
+    out.push(Bloc { titre: "L'enfant".into(), aide: None, champs: enfant });
+    if etat_civil {
+        return out;
+    }
+    let n_r = nombre(v, "n_r", 4);
+    for i in 1..=n_r {
+        let p = format!("r{i}_");
+        let mut c = vec![choix(v, format!("{p}civilite"), "Civilité", CIVILITES.to_vec())];
+        c.extend(CHAMPS_RESPONSABLE.iter().map(|&(k, l, g, r, m)| champ(v, format!("{p}{k}"), l, g, r, m)));
+        c.insert(3, choix(v, format!("{p}lien"), "Lien avec l'enfant", liens()));
+        c.push(choix(
+            v,
+            format!("{p}accord"),
+            "Accepte que son adresse soit donnée aux associations de parents",
+            OUI_NON.to_vec(),
+        ));
+        c.push(champ(v, format!("{p}retrait"), "Autorité parentale retirée par décision de justice", "case", false, 0));
+        c.push(champ(v, format!("{p}detacher"), "Détacher ce responsable de l'enfant", "case", false, 0));
+        out.push(Bloc {
+            titre: format!("Responsable légal {i}"),
+            aide: Some("Un responsable commun à des frères et sœurs est corrigé pour tous."),
+            champs: c,
+        });
+    }
+    if n_r < 4 {
+        let mut c = vec![choix(v, "rn_civilite".into(), "Civilité", CIVILITES.to_vec())];
+        c.extend(CHAMPS_RESPONSABLE.iter().map(|&(k, l, g, _, m)| champ(v, format!("rn_{k}"), l, g, false, m)));
+        c.insert(3, choix(v, "rn_lien".into(), "Lien avec l'enfant", liens()));
+        c.push(choix(
+            v,
+            "rn_accord".into(),
+            "Accepte que son adresse soit donnée aux associations de parents",
+            OUI_NON.to_vec(),
+        ));
+        out.push(Bloc {
+            titre: "Ajouter un responsable légal".into(),
+            aide: Some("À remplir seulement pour ajouter une personne (nom et prénom au moins)."),
+            champs: c,
+        });
+    }
+    let n_c = nombre(v, "n_c", 9);
+    for i in 1..=(n_c + CONTACTS_NOUVEAUX).min(9) {
+        let p = format!("c{i}_");
+        let mut c: Vec<Champ> =
+            CHAMPS_CONTACT.iter().map(|&(k, l, g, r, m)| champ(v, format!("{p}{k}"), l, g, r, m)).collect();
+        c.push(champ(v, format!("{p}urgence"), "À appeler en cas d'urgence", "case", false, 0));
+        c.push(champ(v, format!("{p}recuperer"), "Autorisée à venir chercher l'enfant", "case", false, 0));
+        c.push(champ(v, format!("{p}ordre"), "Ordre d'appel", "nombre", false, 1));
+        if i <= n_c {
+            c.push(champ(v, format!("{p}supprimer"), "Retirer cette personne", "case", false, 0));
+        }
+        out.push(Bloc {
+            titre: if i <= n_c {
+                format!("Personne à contacter {i}")
+            } else {
+                "Ajouter une personne à contacter".into()
+            },
+            aide: None,
+            champs: c,
+        });
+    }
+    let mut a: Vec<Champ> =
+        CHAMPS_ANNUEL.iter().map(|&(k, l)| choix(v, format!("a_{k}"), l, OUI_NON.to_vec())).collect();
+    a.insert(1, champ(v, "a_assureur".into(), "Assurance scolaire : assureur", "texte", false, 150));
+    a.insert(2, champ(v, "a_assurance_numero".into(), "Numéro de contrat", "texte", false, 60));
+    out.push(Bloc { titre: "Autorisations, assurance et périscolaire de l'année".into(), aide: None, champs: a });
+    out
+}
+
+/// The correction the form asks for.
+fn correction_de(s: &Saisie, etat_civil: bool) -> Result<Correction, Error> {
+    let eleve = EleveSaisie {
+        nom: s.texte("e_nom"),
+        nom_usage: s.opt("e_nom_usage"),
+        prenoms: s.texte("e_prenoms"),
+        sexe: s.texte("e_sexe"),
+        date_naissance: s.texte("e_date_naissance"),
+        naissance_insee: s.texte("e_naissance_insee"),
+        naissance_lieu: s.texte("e_naissance_lieu"),
+        adresse: s.opt("e_adresse"),
+        code_postal: s.opt("e_code_postal"),
+        commune_residence: s.opt("e_commune_residence"),
+        ine: None,
+    };
+    let mut c = Correction { eleve: Some(eleve), ..Default::default() };
+    if etat_civil {
+        return Ok(c);
+    }
+    let personne = |p: &str| {
+        let f = |k: &str| s.opt(&format!("{p}{k}"));
+        ResponsableSaisie {
+            civilite: f("civilite"),
+            nom: f("nom").unwrap_or_default(),
+            prenom: f("prenom").unwrap_or_default(),
+            lien: f("lien").unwrap_or_default(),
+            adresse: f("adresse"),
+            code_postal: f("code_postal"),
+            commune: f("commune"),
+            pays: f("pays"),
+            tel_domicile: f("tel_domicile"),
+            tel_travail: f("tel_travail"),
+            tel_portable: f("tel_portable"),
+            courriel: f("courriel"),
+        }
+    };
+    for i in 1..=4 {
+        let p = format!("r{i}_");
+        let Some(id) = s.get(&format!("{p}id")) else { continue };
+        let id = ResponsableId::parse(id).map_err(|_| Error::introuvable("responsable"))?;
+        if s.coche(&format!("{p}detacher")) {
+            c.detachements.push(id);
+            continue;
+        }
+        c.responsables.push((
+            id,
+            ResponsableCorrige {
+                responsable: personne(&p),
+                autorite_parentale: !s.coche(&format!("{p}retrait")),
+                accord_associations: lire_oui_non(s.get(&format!("{p}accord"))),
+            },
+        ));
+    }
+    if s.get("rn_nom").is_some() || s.get("rn_prenom").is_some() {
+        c.ajouts.push(Ajout::Nouveau(Box::new(ResponsableCorrige {
+            responsable: personne("rn_"),
+            autorite_parentale: true,
+            accord_associations: lire_oui_non(s.get("rn_accord")),
+        })));
+    }
+    let mut contacts = Vec::new();
+    for i in 1..=9 {
+        let p = format!("c{i}_");
+        let f = |k: &str| s.opt(&format!("{p}{k}"));
+        let id = f("id");
+        let vide = ["nom", "prenom", "telephone", "telephone_2", "lien"].iter().all(|k| f(k).is_none());
+        if (id.is_none() && vide) || s.coche(&format!("{p}supprimer")) {
+            continue;
+        }
+        let id =
+            id.map(|i| ContactId::parse(&i).map_err(|_| Error::introuvable("personne à contacter"))).transpose()?;
+        let ordre = f("ordre").and_then(|o| o.parse::<usize>().ok()).unwrap_or(i);
+        contacts.push((
+            (ordre, i),
+            id,
+            ContactSaisie {
+                nom: f("nom").unwrap_or_default(),
+                prenom: f("prenom").unwrap_or_default(),
+                lien: f("lien"),
+                telephone: f("telephone").unwrap_or_default(),
+                telephone_2: f("telephone_2"),
+                urgence: s.coche(&format!("{p}urgence")),
+                recuperer: s.coche(&format!("{p}recuperer")),
+            },
+        ));
+    }
+    contacts.sort_by_key(|(o, _, _)| *o);
+    c.contacts = Some(contacts.into_iter().map(|(_, id, k)| (id, k)).collect());
+    let a = |k: &str| lire_oui_non(s.get(&format!("a_{k}")));
+    c.annuel = Some(AnnuelSaisie {
+        autorisation_photo: a("autorisation_photo"),
+        assureur: s.opt("a_assureur"),
+        assurance_numero: s.opt("a_assurance_numero"),
+        cantine: a("cantine"),
+        garderie_matin: a("garderie_matin"),
+        garderie_soir: a("garderie_soir"),
+        etude: a("etude"),
+        transport: a("transport"),
+    });
+    c.fiche_retournee = s.coche("fiche_retournee");
+    Ok(c)
+}
+
+#[derive(Debug, Serialize)]
+struct PageFiche {
+    eleve_id: String,
+    eleve: String,
+    etat_civil: bool,
+    blocs: Vec<Bloc>,
+    /// Hidden fields: the ids and counts the form was built with.
+    caches: Vec<(String, String)>,
+    retour: Option<String>,
+    message: Option<String>,
+    fiche_retournee: bool,
+}
+
+fn caches(v: &Valeurs) -> Vec<(String, String)> {
+    v.iter()
+        .filter(|(k, _)| k.as_str() == "n_r" || k.as_str() == "n_c" || k.ends_with("_id"))
+        .filter(|(_, val)| !val.is_empty())
+        .map(|(k, val)| (k.clone(), val.clone()))
+        .collect()
+}
+
+fn rendre_fiche(
+    s: &crate::app::Inner,
+    v: &Visiteur,
+    id: &EleveId,
+    nom: String,
+    valeurs: &Valeurs,
+    retour: Option<String>,
+    message: Option<String>,
+) -> Result<String, Error> {
+    let etat_civil = v.acteur.role == Role::AgentMairie;
+    let page = PageFiche {
+        eleve_id: id.to_string(),
+        eleve: nom,
+        etat_civil,
+        blocs: blocs(valeurs, etat_civil),
+        caches: caches(valeurs),
+        retour,
+        message,
+        fiche_retournee: valeurs.get("fiche_retournee").is_some_and(|x| !x.is_empty()),
+    };
+    s.pages.render("fiche.html", &avec_moi(v, page))
+}
+
+async fn page_fiche(
+    State(state): State<AppState>,
+    v: Visiteur,
+    Path(id): Path<String>,
+) -> Result<Html<String>, PageError> {
+    let id = eleve_id(&id)?;
+    let html = blocking(&state, move |s| {
+        let svc = super::contexte(s, &v.acteur);
+        let f = svc.a_corriger_lecture(&id)?;
+        let retour = if v.acteur.role == Role::AgentMairie { None } else { svc.fiche_retour(&id)? };
+        let nom = format!("{} {}", f.eleve.prenoms, f.eleve.nom);
+        rendre_fiche(s, &v, &id, nom, &valeurs_de(&f), retour, None)
+    })
+    .await?;
+    Ok(Html(html))
+}
+
+async fn corriger_fiche(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
+    let s = Saisie::lire(&corps)?;
+    s.csrf(&v)?;
+    let id = eleve_id(&id)?;
+    let etat_civil = v.acteur.role == Role::AgentMairie;
+    let c = correction_de(&s, etat_civil)?;
+    let valeurs = valeurs_saisies(&s);
+    let vers = format!("/eleves/{id}");
+    let (status, html) = blocking(&state, move |st| {
+        let svc = super::contexte(st, &v.acteur);
+        match svc.corriger(&id, &c) {
+            Ok(r) => {
+                let code = if r.fiche_retournee {
+                    "fiche_retournee"
+                } else if r.champs.is_empty() {
+                    "sans_changement"
+                } else {
+                    "corrige"
+                };
+                Ok((StatusCode::SEE_OTHER, format!("{vers}?fait={code}")))
+            }
+            Err(e) => {
+                let e = Error::from(e);
+                if e.status().is_server_error() {
+                    return Err(e);
+                }
+                let nom = format!(
+                    "{} {}",
+                    valeurs.get("e_prenoms").cloned().unwrap_or_default(),
+                    valeurs.get("e_nom").cloned().unwrap_or_default()
+                );
+                Ok((e.status(), rendre_fiche(st, &v, &id, nom, &valeurs, None, Some(e.message().to_string()))?))
+            }
+        }
+    })
+    .await?;
+    if status == StatusCode::SEE_OTHER {
+        return Ok(Redirect::to(&html).into_response());
+    }
+    Ok((status, Html(html)).into_response())
+}
+
+// The family's requests and the decisions ---------------------------------------------------------
+
+async fn demander_rectification(
+    State(state): State<AppState>,
+    v: Visiteur,
+    Path(id): Path<String>,
+    corps: Bytes,
+) -> Sortie {
+    let s = Saisie::lire(&corps)?;
+    s.csrf(&v)?;
+    let id = eleve_id(&id)?;
+    let vers = format!("/eleves/{id}");
+    let (champ, valeur, commentaire) = (s.texte("champ"), s.texte("valeur"), s.opt("commentaire"));
+    let retour = vers.clone();
+    etape(
+        &state,
+        &v,
+        (&retour, "Revenir à la fiche de l'enfant"),
+        move |svc| svc.demander_rectification(&id, &champ, &valeur, commentaire.as_deref()),
+        |_| Ok(Redirect::to(&format!("{vers}?fait=rectification")).into_response()),
+    )
+    .await
+}
+
+async fn decider_rectification(
+    State(state): State<AppState>,
+    v: Visiteur,
+    Path(id): Path<String>,
+    corps: Bytes,
+) -> Sortie {
+    let s = Saisie::lire(&corps)?;
+    s.csrf(&v)?;
+    let accepter = s.get("decision") == Some("accepter");
+    let motif = s.opt("motif");
+    let retour = s.get("retour").filter(|r| r.starts_with("/eleves/") || *r == "/").unwrap_or("/").to_string();
+    let vers = retour.clone();
+    etape(
+        &state,
+        &v,
+        (&retour, "Revenir"),
+        move |svc| svc.decider_rectification(&id, accepter, motif.as_deref()),
+        |r| {
+            let code = if r.etat == crate::domain::correction::EtatDemande::Acceptee { "acceptee" } else { "refusee" };
+            Ok(Redirect::to(&format!("{vers}?fait={code}")).into_response())
+        },
+    )
+    .await
+}
+
+async fn opposer(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
+    let s = Saisie::lire(&corps)?;
+    s.csrf(&v)?;
+    let id = eleve_id(&id)?;
+    let vers = format!("/eleves/{id}");
+    let motifs = s.texte("motifs");
+    let retour = vers.clone();
+    etape(
+        &state,
+        &v,
+        (&retour, "Revenir à la fiche de l'enfant"),
+        move |svc| svc.opposer(&id, &motifs),
+        |_| Ok(Redirect::to(&format!("{vers}?fait=opposition")).into_response()),
+    )
+    .await
+}
+
+#[derive(Debug, Serialize)]
+struct PageOppositions {
+    en_attente: Vec<crate::service::corrections::OppositionVue>,
+    decidees: Vec<crate::service::corrections::OppositionVue>,
+    fait: Option<&'static str>,
+}
+
+async fn page_oppositions(
+    State(state): State<AppState>,
+    v: Visiteur,
+    q: Result<axum::extract::Query<super::pages_parcours::QueryPage>, axum::extract::rejection::QueryRejection>,
+) -> Result<Html<String>, PageError> {
+    let fait = super::pages_parcours::fait_de(q);
+    let l = super::service(&state, v.acteur.clone(), |svc| svc.oppositions(None, None)).await?;
+    let (en_attente, decidees) =
+        l.into_iter().partition(|o| o.etat == crate::domain::correction::EtatDemande::EnAttente);
+    let html = blocking(&state, move |s| {
+        s.pages.render("oppositions.html", &avec_moi(&v, PageOppositions { en_attente, decidees, fait }))
+    })
+    .await?;
+    Ok(Html(html))
+}
+
+async fn decider_opposition(
+    State(state): State<AppState>,
+    v: Visiteur,
+    Path(id): Path<String>,
+    corps: Bytes,
+) -> Sortie {
+    let s = Saisie::lire(&corps)?;
+    s.csrf(&v)?;
+    let accepter = s.get("decision") == Some("accepter");
+    let motif = s.texte("motif");
+    etape(
+        &state,
+        &v,
+        ("/oppositions", "Revenir aux oppositions"),
+        move |svc| svc.decider_opposition(&id, accepter, &motif),
+        |_| Ok(Redirect::to("/oppositions?fait=decision_opposition").into_response()),
+    )
+    .await
+}
+
+// A family's account ------------------------------------------------------------------------------
+
+#[derive(Debug, Serialize)]
+struct Lettre {
+    eleve_id: String,
+    login: String,
+    lien: String,
+    qr: String,
+    destinataire: String,
+    adresse: Option<String>,
+    enfant: String,
+    courriel: Option<String>,
+    ecole: String,
+    date: String,
+}
+
+async fn compte_famille(
+    State(state): State<AppState>,
+    v: Visiteur,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    corps: Bytes,
+) -> Sortie {
+    let s = Saisie::lire(&corps)?;
+    s.csrf(&v)?;
+    let id = eleve_id(&id)?;
+    let Some(rid) = s.get("responsable").and_then(|r| ResponsableId::parse(r).ok()) else {
+        return refus(
+            &state,
+            &v,
+            Error::invalide("responsable", "choisissez le responsable dans la liste"),
+            &format!("/eleves/{id}"),
+            "Revenir à la fiche de l'élève",
+        );
+    };
+    let base = super::pages_comptes::base_url(&headers, &state);
+    let retour = format!("/eleves/{id}");
+    let r = super::service(&state, v.acteur.clone(), {
+        let (id, base) = (id.clone(), base.clone());
+        move |svc| svc.creer_compte_famille(&id, &rid, &base)
+    })
+    .await;
+    let k = match r {
+        Ok(k) => k,
+        Err(e) => return refus(&state, &v, e, &retour, "Revenir à la fiche de l'élève"),
+    };
+    let lien = format!("{base}/activer?jeton={}", k.jeton);
+    let today = state.clock.today();
+    let html = blocking(&state, move |st| {
+        let lettre = Lettre {
+            eleve_id: id.to_string(),
+            qr: super::comptes::qr_svg(&lien),
+            lien,
+            login: k.login,
+            destinataire: k.destinataire,
+            adresse: k.adresse,
+            enfant: k.enfant,
+            courriel: k.courriel,
+            ecole: v.acteur.auteur.fonction.clone(),
+            date: crate::domain::identite::date_longue(today),
+        };
+        st.pages.render("lettre_activation.html", &avec_moi(&v, lettre))
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Html(html)).into_response())
+}
+
+// Mot de passe oublié ------------------------------------------------------------------------------
+
+#[derive(Debug, Serialize)]
+struct Oubli {
+    envoye: Option<&'static str>,
+}
+
+async fn page_oubli(State(state): State<AppState>) -> Result<Html<String>, PageError> {
+    let html = blocking(&state, |s| s.pages.render("mot_de_passe_oublie.html", &Oubli { envoye: None })).await?;
+    Ok(Html(html))
+}
+
+async fn oubli(State(state): State<AppState>, headers: HeaderMap, corps: Bytes) -> Sortie {
+    let s = Saisie::lire(&corps)?;
+    let login = s.texte("login");
+    let base = super::pages_comptes::base_url(&headers, &state);
+    let html = blocking(&state, move |st| {
+        crate::service::comptes::mot_de_passe_oublie(&st.store, &st.cles, st.clock.now(), &login, &base)?;
+        st.pages.render("mot_de_passe_oublie.html", &Oubli { envoye: Some(super::corrections::REPONSE_OUBLI) })
+    })
+    .await?;
+    Ok(Html(html).into_response())
+}
+
+/// The confirmations of this module's forms (`?fait=`).
+pub(super) const FAITS: &[(&str, &str)] = &[
+    ("corrige", "Corrections enregistrées : elles figurent sur la prochaine fiche imprimée."),
+    ("fiche_retournee", "Fiche retournée enregistrée, avec ses corrections."),
+    ("sans_changement", "Aucune valeur n'a changé."),
+    ("rectification", "Demande de rectification envoyée à l'école : sa réponse s'affichera ici."),
+    ("acceptee", "Demande acceptée : la correction est faite."),
+    ("refusee", "Demande refusée : la famille voit la raison."),
+    ("opposition", "Opposition transmise à la direction académique (IA-DASEN), qui la décidera."),
+    ("decision_opposition", "Décision enregistrée : la famille la voit sur la fiche de l'enfant."),
+];

@@ -1,0 +1,919 @@
+//! Correcting a pupil's record, the returned fiche, and the families' rights (issue 10):
+//! rectification requests, opposition for legitimate reasons.
+//!
+//! One road: the API's endpoints (identity, a responsable, the contacts, the year's
+//! autorisations…), the page « Corriger la fiche » (the returned fiche typed in one step) and
+//! an approved rectification all build a [`Correction`] and go through [`Service::corriger`]
+//! (or its inner step in the caller's transaction), which validates each part like the first
+//! entry, writes in place, journals the names of the fields changed — never their values —
+//! and truncates the WAL so the old values leave the files.
+//!
+//! Choices made for the pupils' data:
+//! - the directeur corrects the record of a pupil attending the school this year only (a pupil
+//!   who left belongs to the new school); the mairie corrects the état civil it recorded (an
+//!   inscription of its commune that brought the record) and nothing else;
+//! - a responsable shared by siblings is one person: a correction changes it for all of them,
+//!   and each sibling's log says so;
+//! - a responsable detached from their last pupil is deleted with their family account;
+//! - the INE is never corrected here (it is the national tool's);
+//! - a family's request keeps its proposed value and comment only until the decision;
+//! - an accepted opposition is recorded and shown; the pupil-level statistical extracts (issue
+//!   11) are to leave such pupils out.
+
+use serde::Serialize;
+use serde_json::json;
+
+use super::{Error, Result, Service};
+use crate::audit::Fait;
+use crate::auth::Interdit;
+use crate::domain::correction::{AnnuelSaisie, ChampRectifie, EtatDemande, ResponsableCorrige, changes, motif};
+use crate::domain::identite::{ChampInvalide, nettoyer};
+use crate::domain::{
+    ContactId, ContactIdentite, ContactSaisie, EleveId, EleveIdentite, EleveSaisie, OppositionId, Perimetre,
+    RectificationId, ResponsableId, ResponsableIdentite,
+};
+use crate::policy::{Action, Ressource, Role};
+use crate::store::corrections::{self as co, Demande, Sorte};
+use crate::store::eleves::{self, Annuel, FicheEleve};
+use crate::store::{Ecriture, Vu, territoires};
+
+/// A responsable to add to a pupil.
+#[derive(Debug, Clone)]
+pub enum Ajout {
+    /// A new person.
+    Nouveau(Box<ResponsableCorrige>),
+    /// A responsable of another pupil of the school (a sibling's parent).
+    Existant {
+        /// The responsable.
+        id: ResponsableId,
+        /// The link with this pupil (`mere`, `pere`, `tuteur`, `tiers`).
+        lien: String,
+        /// False when withdrawn by a court.
+        autorite_parentale: bool,
+        /// Consent to give the address to parents' associations.
+        accord_associations: Option<bool>,
+    },
+}
+
+/// A correction of a pupil's record: each part given is applied, the others are left alone.
+#[derive(Debug, Clone, Default)]
+pub struct Correction {
+    /// Category I (identity and address); the INE, if given, must be the stored one.
+    pub eleve: Option<EleveSaisie>,
+    /// Responsables corrected (the person, and the link with this pupil).
+    pub responsables: Vec<(ResponsableId, ResponsableCorrige)>,
+    /// Responsables added.
+    pub ajouts: Vec<Ajout>,
+    /// Responsables detached from this pupil.
+    pub detachements: Vec<ResponsableId>,
+    /// The persons to contact, in order (an id keeps one; none adds; one not listed is
+    /// removed); `None` leaves them as they are.
+    pub contacts: Option<Vec<(Option<ContactId>, ContactSaisie)>>,
+    /// This year's autorisations, insurance and périscolaire.
+    pub annuel: Option<AnnuelSaisie>,
+    /// The fiche de renseignements came back from the family, checked and signed.
+    pub fiche_retournee: bool,
+}
+
+/// What a correction changed: field names only.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct Corrige {
+    /// The pupil.
+    pub eleve_id: String,
+    /// The fields changed (`eleve.adresse`, `responsable 1.tel_portable`, `contacts.ajout`…).
+    pub champs: Vec<String>,
+    /// Other pupils whose record changed with it (siblings sharing a responsable).
+    pub freres_et_soeurs: usize,
+    /// Whether the returned fiche was recorded.
+    pub fiche_retournee: bool,
+}
+
+/// A correction, validated (pure: before any transaction).
+struct Valide {
+    eleve: Option<EleveIdentite>,
+    responsables: Vec<(ResponsableId, ResponsableIdentite, bool, Option<bool>)>,
+    ajouts: Vec<AjoutValide>,
+    detachements: Vec<ResponsableId>,
+    contacts: Option<Vec<(Option<ContactId>, ContactIdentite)>>,
+    annuel: Option<AnnuelSaisie>,
+    ine: Option<String>,
+}
+
+enum AjoutValide {
+    Nouveau(Box<ResponsableIdentite>, bool, Option<bool>),
+    Existant(ResponsableId, crate::domain::Lien, bool, Option<bool>),
+}
+
+fn avec_rang(rang: usize, e: crate::domain::Error) -> Error {
+    // The field keeps its name; the message says which responsable or contact.
+    match e {
+        crate::domain::Error::Champ(c) => {
+            crate::domain::Error::Champ(ChampInvalide::new(c.champ, format!("{} (n° {rang})", c.probleme))).into()
+        }
+        other => other.into(),
+    }
+}
+
+impl Correction {
+    fn valider(&self, today: time::Date) -> Result<Valide> {
+        let (eleve, ine) = match &self.eleve {
+            Some(s) => {
+                let (e, _) = s.valider(today)?;
+                (Some(e), s.ine.clone().filter(|i| !i.trim().is_empty()))
+            }
+            None => (None, None),
+        };
+        let mut responsables = Vec::new();
+        for (i, (id, r)) in self.responsables.iter().enumerate() {
+            let v = r.responsable.valider().map_err(|e| avec_rang(i + 1, e))?;
+            responsables.push((id.clone(), v, r.autorite_parentale, r.accord_associations));
+        }
+        let mut ajouts = Vec::new();
+        for (i, a) in self.ajouts.iter().enumerate() {
+            ajouts.push(match a {
+                Ajout::Nouveau(r) => AjoutValide::Nouveau(
+                    Box::new(r.responsable.valider().map_err(|e| avec_rang(i + 1, e))?),
+                    r.autorite_parentale,
+                    r.accord_associations,
+                ),
+                Ajout::Existant { id, lien, autorite_parentale, accord_associations } => AjoutValide::Existant(
+                    id.clone(),
+                    crate::domain::Lien::parse(lien).map_err(crate::domain::Error::from)?,
+                    *autorite_parentale,
+                    *accord_associations,
+                ),
+            });
+        }
+        let contacts = match &self.contacts {
+            Some(l) => {
+                if l.len() > 9 {
+                    return Err(crate::domain::Error::from(ChampInvalide::new(
+                        "personnes à contacter",
+                        "au plus neuf personnes",
+                    ))
+                    .into());
+                }
+                let mut v = Vec::new();
+                for (i, (id, k)) in l.iter().enumerate() {
+                    v.push((id.clone(), k.valider().map_err(|e| avec_rang(i + 1, e))?));
+                }
+                Some(v)
+            }
+            None => None,
+        };
+        let annuel = match &self.annuel {
+            Some(a) => Some(a.valider().map_err(crate::domain::Error::from)?),
+            None => None,
+        };
+        Ok(Valide { eleve, responsables, ajouts, detachements: self.detachements.clone(), contacts, annuel, ine })
+    }
+
+    /// Whether only the état civil is corrected (what a mairie may do).
+    fn etat_civil_seul(&self) -> bool {
+        self.responsables.is_empty()
+            && self.ajouts.is_empty()
+            && self.detachements.is_empty()
+            && self.contacts.is_none()
+            && self.annuel.is_none()
+            && !self.fiche_retournee
+    }
+}
+
+/// The pupil's identity as a form or a request starts from: the stored values.
+pub fn saisie_eleve(e: &eleves::Eleve) -> EleveSaisie {
+    EleveSaisie {
+        nom: e.nom.clone(),
+        nom_usage: e.nom_usage.clone(),
+        prenoms: e.prenoms.clone(),
+        sexe: e.sexe.code().into(),
+        date_naissance: e.date_naissance.to_string(),
+        naissance_insee: e.naissance_insee.as_str().into(),
+        naissance_lieu: e.naissance_lieu.clone(),
+        adresse: e.adresse.clone(),
+        code_postal: e.code_postal.clone(),
+        commune_residence: e.commune_residence.clone(),
+        ine: None,
+    }
+}
+
+/// A responsable as stored, as a form starts from.
+pub fn saisie_responsable(r: &eleves::ResponsableFiche) -> ResponsableCorrige {
+    ResponsableCorrige {
+        responsable: crate::domain::ResponsableSaisie {
+            civilite: r.civilite.map(|c| c.code().into()),
+            nom: r.nom.clone(),
+            prenom: r.prenom.clone(),
+            lien: r.lien.code().into(),
+            adresse: r.adresse.clone(),
+            code_postal: r.code_postal.clone(),
+            commune: r.commune.clone(),
+            pays: r.pays.clone(),
+            tel_domicile: r.tel_domicile.clone(),
+            tel_travail: r.tel_travail.clone(),
+            tel_portable: r.tel_portable.clone(),
+            courriel: r.courriel.clone(),
+        },
+        autorite_parentale: r.autorite_parentale,
+        accord_associations: r.accord_associations,
+    }
+}
+
+/// A contact as stored, as a form starts from.
+pub fn saisie_contact(k: &eleves::Contact) -> ContactSaisie {
+    ContactSaisie {
+        nom: k.nom.clone(),
+        prenom: k.prenom.clone(),
+        lien: k.lien.clone(),
+        telephone: k.telephone.clone(),
+        telephone_2: k.telephone_2.clone(),
+        urgence: k.urgence,
+        recuperer: k.recuperer,
+    }
+}
+
+/// The year's answers as stored.
+pub fn saisie_annuel(a: Option<&Annuel>) -> AnnuelSaisie {
+    a.map(|a| AnnuelSaisie {
+        autorisation_photo: a.autorisation_photo,
+        assureur: a.assureur.clone(),
+        assurance_numero: a.assurance_numero.clone(),
+        cantine: a.cantine,
+        garderie_matin: a.garderie_matin,
+        garderie_soir: a.garderie_soir,
+        etude: a.etude,
+        transport: a.transport,
+    })
+    .unwrap_or_default()
+}
+
+fn b(v: Option<bool>) -> Option<&'static str> {
+    v.map(|b| if b { "oui" } else { "non" })
+}
+
+/// The fields of the identity that changed.
+fn diff_eleve(avant: &eleves::Eleve, apres: &EleveIdentite) -> Vec<&'static str> {
+    let naissance_avant = avant.date_naissance.to_string();
+    let naissance_apres = apres.date_naissance.to_string();
+    changes([
+        ("nom", Some(avant.nom.as_str()), Some(apres.nom.as_str())),
+        ("nom_usage", avant.nom_usage.as_deref(), apres.nom_usage.as_ref().map(|n| n.as_str())),
+        ("prenoms", Some(avant.prenoms.as_str()), Some(apres.prenoms.as_str())),
+        ("sexe", Some(avant.sexe.code()), Some(apres.sexe.code())),
+        ("date_naissance", Some(naissance_avant.as_str()), Some(naissance_apres.as_str())),
+        ("naissance_insee", Some(avant.naissance_insee.as_str()), Some(apres.naissance_insee.as_str())),
+        ("naissance_lieu", Some(avant.naissance_lieu.as_str()), Some(apres.naissance_lieu.as_str())),
+        ("adresse", avant.adresse.as_deref(), apres.adresse.as_deref()),
+        ("code_postal", avant.code_postal.as_deref(), apres.code_postal.as_deref()),
+        ("commune_residence", avant.commune_residence.as_deref(), apres.commune_residence.as_deref()),
+    ])
+}
+
+/// The fields of a responsable (the person) that changed.
+fn diff_personne(avant: &eleves::ResponsableFiche, apres: &ResponsableIdentite) -> Vec<&'static str> {
+    changes([
+        ("civilite", avant.civilite.map(|c| c.code()), apres.civilite.map(|c| c.code())),
+        ("nom", Some(avant.nom.as_str()), Some(apres.nom.as_str())),
+        ("prenom", Some(avant.prenom.as_str()), Some(apres.prenom.as_str())),
+        ("adresse", avant.adresse.as_deref(), apres.adresse.as_deref()),
+        ("code_postal", avant.code_postal.as_deref(), apres.code_postal.as_deref()),
+        ("commune", avant.commune.as_deref(), apres.commune.as_deref()),
+        ("pays", avant.pays.as_deref(), apres.pays.as_deref()),
+        ("tel_domicile", avant.tel_domicile.as_deref(), apres.tel_domicile.as_deref()),
+        ("tel_travail", avant.tel_travail.as_deref(), apres.tel_travail.as_deref()),
+        ("tel_portable", avant.tel_portable.as_deref(), apres.tel_portable.as_deref()),
+        ("courriel", avant.courriel.as_deref(), apres.courriel.as_deref()),
+    ])
+}
+
+fn diff_contact(avant: &eleves::Contact, apres: &ContactIdentite) -> Vec<&'static str> {
+    changes([
+        ("nom", Some(avant.nom.as_str()), Some(apres.nom.as_str())),
+        ("prenom", Some(avant.prenom.as_str()), Some(apres.prenom.as_str())),
+        ("lien", avant.lien.as_deref(), apres.lien.as_deref()),
+        ("telephone", Some(avant.telephone.as_str()), Some(apres.telephone.as_str())),
+        ("telephone_2", avant.telephone_2.as_deref(), apres.telephone_2.as_deref()),
+        ("urgence", b(Some(avant.urgence)), b(Some(apres.urgence))),
+        ("recuperer", b(Some(avant.recuperer)), b(Some(apres.recuperer))),
+    ])
+}
+
+fn diff_annuel(avant: &AnnuelSaisie, apres: &AnnuelSaisie) -> Vec<&'static str> {
+    changes([
+        ("autorisation_photo", b(avant.autorisation_photo), b(apres.autorisation_photo)),
+        ("assureur", avant.assureur.as_deref(), apres.assureur.as_deref()),
+        ("assurance_numero", avant.assurance_numero.as_deref(), apres.assurance_numero.as_deref()),
+        ("cantine", b(avant.cantine), b(apres.cantine)),
+        ("garderie_matin", b(avant.garderie_matin), b(apres.garderie_matin)),
+        ("garderie_soir", b(avant.garderie_soir), b(apres.garderie_soir)),
+        ("etude", b(avant.etude), b(apres.etude)),
+        ("transport", b(avant.transport), b(apres.transport)),
+    ])
+}
+
+/// A rectification request as the school or the family sees it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RectificationVue {
+    /// Id.
+    pub id: String,
+    /// The pupil.
+    pub eleve_id: String,
+    /// The pupil's name.
+    pub eleve: String,
+    /// The field's code.
+    pub champ: String,
+    /// The field in French, with whose it is.
+    pub libelle: String,
+    /// The proposed value (while pending).
+    pub valeur: Option<String>,
+    /// The family's comment (while pending).
+    pub commentaire: Option<String>,
+    /// State.
+    pub etat: EtatDemande,
+    /// State in French (« acceptée »).
+    pub etat_libelle: &'static str,
+    /// The school's reason for a refusal.
+    pub motif: Option<String>,
+    /// Filed (date, French).
+    pub depose_le: String,
+    /// Decided (date, French).
+    pub decide_le: Option<String>,
+}
+
+/// An opposition as the family and the IA-DASEN see it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OppositionVue {
+    /// Id.
+    pub id: String,
+    /// The pupil.
+    pub eleve_id: String,
+    /// The pupil's name.
+    pub eleve: String,
+    /// The family's reasons (while pending).
+    pub motifs: Option<String>,
+    /// State.
+    pub etat: EtatDemande,
+    /// State in French.
+    pub etat_libelle: &'static str,
+    /// The IA-DASEN's reason.
+    pub motif_decision: Option<String>,
+    /// Filed (date, French).
+    pub depose_le: String,
+    /// Decided (date, French).
+    pub decide_le: Option<String>,
+}
+
+fn date(t: time::OffsetDateTime) -> String {
+    crate::domain::identite::date_fr(t.to_offset(crate::clock::paris_offset(t)).date())
+}
+
+fn libelle_champ(champ: &ChampRectifie) -> String {
+    match champ {
+        ChampRectifie::Eleve(_) | ChampRectifie::Autre => champ.libelle().to_string(),
+        ChampRectifie::Responsable(..) => format!("{} (responsable légal)", champ.libelle()),
+        ChampRectifie::Contact(..) => format!("{} (personne à contacter)", champ.libelle()),
+    }
+}
+
+fn vue_rectification(d: Demande) -> RectificationVue {
+    let champ = d.champ.unwrap_or_default();
+    let libelle = ChampRectifie::parse(&champ).map(|c| libelle_champ(&c)).unwrap_or_else(|_| champ.clone());
+    RectificationVue {
+        id: d.id,
+        eleve_id: d.eleve_id.to_string(),
+        eleve: format!("{} {}", d.eleve_nom, d.eleve_prenoms),
+        champ,
+        libelle,
+        valeur: d.valeur,
+        commentaire: d.commentaire,
+        etat: d.etat,
+        etat_libelle: d.etat.libelle(),
+        motif: d.motif,
+        depose_le: date(d.depose_le),
+        decide_le: d.decide_le.map(date),
+    }
+}
+
+fn vue_opposition(d: Demande) -> OppositionVue {
+    OppositionVue {
+        id: d.id,
+        eleve_id: d.eleve_id.to_string(),
+        eleve: format!("{} {}", d.eleve_nom, d.eleve_prenoms),
+        motifs: d.valeur,
+        etat: d.etat,
+        etat_libelle: d.etat.libelle(),
+        motif_decision: d.motif,
+        depose_le: date(d.depose_le),
+        decide_le: d.decide_le.map(date),
+    }
+}
+
+/// Sets one field of an identity as typed.
+fn poser_eleve(s: &mut EleveSaisie, champ: &str, v: String) {
+    let opt = (!v.trim().is_empty()).then(|| v.clone());
+    match champ {
+        "nom" => s.nom = v,
+        "nom_usage" => s.nom_usage = opt,
+        "prenoms" => s.prenoms = v,
+        "sexe" => s.sexe = v,
+        "date_naissance" => s.date_naissance = v,
+        "adresse" => s.adresse = opt,
+        "code_postal" => s.code_postal = opt,
+        "commune_residence" => s.commune_residence = opt,
+        _ => {}
+    }
+}
+
+fn poser_responsable(s: &mut crate::domain::ResponsableSaisie, champ: &str, v: String) {
+    let opt = (!v.trim().is_empty()).then(|| v.clone());
+    match champ {
+        "civilite" => s.civilite = opt,
+        "nom" => s.nom = v,
+        "prenom" => s.prenom = v,
+        "adresse" => s.adresse = opt,
+        "code_postal" => s.code_postal = opt,
+        "commune" => s.commune = opt,
+        "pays" => s.pays = opt,
+        "tel_domicile" => s.tel_domicile = opt,
+        "tel_travail" => s.tel_travail = opt,
+        "tel_portable" => s.tel_portable = opt,
+        "courriel" => s.courriel = opt,
+        _ => {}
+    }
+}
+
+fn poser_contact(s: &mut ContactSaisie, champ: &str, v: String) {
+    let opt = (!v.trim().is_empty()).then(|| v.clone());
+    match champ {
+        "nom" => s.nom = v,
+        "prenom" => s.prenom = v,
+        "lien" => s.lien = opt,
+        "telephone" => s.telephone = v,
+        "telephone_2" => s.telephone_2 = opt,
+        _ => {}
+    }
+}
+
+/// The correction a rectification asks for, applied to the record as it stands (`None` for
+/// « autre »: the school corrects by hand). The target must be this pupil's.
+fn correction_demandee(f: &FicheEleve, champ: &ChampRectifie, valeur: &str) -> Result<Option<Correction>> {
+    let v = valeur.to_string();
+    Ok(match champ {
+        ChampRectifie::Autre => None,
+        ChampRectifie::Eleve(c) => {
+            let mut s = saisie_eleve(&f.eleve);
+            poser_eleve(&mut s, c, v);
+            Some(Correction { eleve: Some(s), ..Default::default() })
+        }
+        ChampRectifie::Responsable(id, c) => {
+            let r =
+                f.responsables.iter().find(|r| &r.id == id).ok_or(crate::store::Error::Introuvable("responsable"))?;
+            let mut s = saisie_responsable(r);
+            poser_responsable(&mut s.responsable, c, v);
+            Some(Correction { responsables: vec![(id.clone(), s)], ..Default::default() })
+        }
+        ChampRectifie::Contact(id, c) => {
+            if !f.contacts.iter().any(|k| &k.id == id) {
+                return Err(crate::store::Error::Introuvable("personne à contacter").into());
+            }
+            let liste = f
+                .contacts
+                .iter()
+                .map(|k| {
+                    let mut s = saisie_contact(k);
+                    if &k.id == id {
+                        poser_contact(&mut s, c, v.clone());
+                    }
+                    (Some(k.id.clone()), s)
+                })
+                .collect();
+            Some(Correction { contacts: Some(liste), ..Default::default() })
+        }
+    })
+}
+
+impl Service<'_> {
+    /// The pupil's record the actor may correct, read in the transaction: the directeur's
+    /// pupils attending the school this year; the mairie's état civil.
+    fn a_corriger(&self, tx: &Ecriture<'_>, eleve: &EleveId) -> Result<(Vu, FicheEleve)> {
+        let annee = territoires::annee_courante(tx)?;
+        let vu = if self.acteur.role == Role::AgentMairie {
+            co::etat_civil_de_la_mairie(tx, &self.acteur.perimetre, eleve)?
+        } else {
+            let f = self.fiche(tx, eleve)?;
+            if !f.etat.est_present() {
+                return Err(Error::Transition(
+                    "l'élève ne fréquente plus l'école cette année : son dossier se corrige dans sa nouvelle école"
+                        .into(),
+                ));
+            }
+            f.vu
+        };
+        let fiche = eleves::fiche(tx, &self.acteur.perimetre, vu.eleve(), annee)?;
+        Ok((vu, fiche))
+    }
+
+    /// Corrects a pupil's record (see the module): validated like the first entry, written in
+    /// place, journaled by field names; returns what changed.
+    pub fn corriger(&self, eleve: &EleveId, c: &Correction) -> Result<Corrige> {
+        if self.acteur.role == Role::AgentMairie {
+            self.autoriser(Ressource::EtatCivil, Action::Modifier)?;
+            if !c.etat_civil_seul() {
+                return Err(Interdit::Role.into());
+            }
+        } else {
+            self.autoriser(Ressource::Eleve, Action::Modifier)?;
+        }
+        let today = self.today();
+        let r = self.store.ecrire(|tx| {
+            // The perimeter first: a pupil of another territory is « introuvable », whatever
+            // the body says.
+            let (vu, avant) = self.a_corriger(tx, eleve)?;
+            let v = c.valider(today)?;
+            self.appliquer(tx, &vu, &avant, &v, c.fiche_retournee, None)
+        })?;
+        // The old values leave the WAL file too (secure_delete cleared the database's pages).
+        self.store.checkpoint()?;
+        Ok(r)
+    }
+
+    /// Applies a validated correction in the caller's transaction and journals it.
+    fn appliquer(
+        &self,
+        tx: &Ecriture<'_>,
+        vu: &Vu,
+        avant: &FicheEleve,
+        v: &Valide,
+        fiche_retournee: bool,
+        rectification: Option<&str>,
+    ) -> Result<Corrige> {
+        let eleve = vu.eleve();
+        let mut champs: Vec<String> = Vec::new();
+        let mut faits = Vec::new();
+        let mut freres = std::collections::BTreeSet::new();
+        if let Some(e) = &v.eleve {
+            if let Some(ine) = &v.ine
+                && avant.eleve.ine.as_ref().map(|i| i.as_str()) != Some(ine.trim().to_uppercase().as_str())
+            {
+                return Err(crate::domain::Error::from(ChampInvalide::new(
+                    "INE",
+                    "l'INE ne se corrige pas ici : il est attribué une fois pour toute la scolarité",
+                ))
+                .into());
+            }
+            let d = diff_eleve(&avant.eleve, e);
+            if !d.is_empty() {
+                co::modifier_eleve(tx, vu, e)?;
+                champs.extend(d.iter().map(|f| format!("eleve.{f}")));
+            }
+        }
+        for (id, r, autorite, accord) in &v.responsables {
+            let a = avant
+                .responsables
+                .iter()
+                .find(|x| &x.id == id)
+                .ok_or(crate::store::Error::Introuvable("responsable"))?;
+            let personne = diff_personne(a, r);
+            let mut lien = changes([
+                ("lien", Some(a.lien.code()), Some(r.lien.code())),
+                ("autorite_parentale", b(Some(a.autorite_parentale)), b(Some(*autorite))),
+                ("accord_associations", b(a.accord_associations), b(*accord)),
+            ]);
+            if !personne.is_empty() {
+                co::modifier_responsable(tx, vu, id, r)?;
+                // A person shared by siblings: each sibling's log says their record changed.
+                for autre in co::eleves_du_responsable(tx, id)?.into_iter().filter(|x| x != eleve) {
+                    faits.push(
+                        Fait::new(Action::Modifier, "responsable")
+                            .cible(id.to_string())
+                            .eleve(autre.to_string())
+                            .detail(json!({ "champs": personne })),
+                    );
+                    freres.insert(autre);
+                }
+            }
+            if !lien.is_empty() {
+                co::modifier_lien(tx, vu, id, r.lien, *autorite, *accord)?;
+            }
+            lien.splice(0..0, personne);
+            champs.extend(lien.iter().map(|f| format!("responsable {}.{f}", a.rang)));
+        }
+        for id in &v.detachements {
+            let a = avant
+                .responsables
+                .iter()
+                .find(|x| &x.id == id)
+                .ok_or(crate::store::Error::Introuvable("responsable"))?;
+            co::detacher(tx, vu, id)?;
+            champs.push(format!("responsable {}.detache", a.rang));
+        }
+        let annee = territoires::annee_courante(tx)?;
+        for a in &v.ajouts {
+            match a {
+                AjoutValide::Nouveau(r, autorite, accord) => {
+                    let id = ResponsableId::random(&mut rand::rng());
+                    eleves::insert_responsable(tx, &id, r)?;
+                    let rang = co::rattacher(tx, vu, &id, r.lien, *autorite, *accord)?;
+                    champs.push(format!("responsable {rang}.ajoute"));
+                }
+                AjoutValide::Existant(id, lien, autorite, accord) => {
+                    // Only a responsable of a pupil attending a school of the perimeter: an id
+                    // from elsewhere is not found.
+                    if !co::responsable_de_l_ecole(tx, &self.acteur.perimetre, id, annee)? {
+                        return Err(crate::store::Error::Introuvable("responsable").into());
+                    }
+                    let rang = co::rattacher(tx, vu, id, *lien, *autorite, *accord)?;
+                    champs.push(format!("responsable {rang}.rattache"));
+                }
+            }
+        }
+        if let Some(liste) = &v.contacts {
+            let mut d: Vec<String> = Vec::new();
+            for (i, (id, k)) in liste.iter().enumerate() {
+                match id.as_ref().and_then(|id| avant.contacts.iter().find(|x| &x.id == id)) {
+                    Some(a) => {
+                        d.extend(diff_contact(a, k).into_iter().map(|f| format!("contact {}.{f}", i + 1)));
+                        if usize::from(a.rang) != i + 1 {
+                            d.push(format!("contact {}.ordre", i + 1));
+                        }
+                    }
+                    None if id.is_some() => return Err(crate::store::Error::Introuvable("personne à contacter").into()),
+                    None => d.push(format!("contact {}.ajoute", i + 1)),
+                }
+            }
+            let retires =
+                avant.contacts.iter().filter(|a| !liste.iter().any(|(id, _)| id.as_ref() == Some(&a.id))).count();
+            d.extend((0..retires).map(|_| "contact.retire".to_string()));
+            if !d.is_empty() {
+                co::remplacer_contacts(tx, vu, liste, &mut rand::rng())?;
+                champs.extend(d);
+            }
+        }
+        if let Some(a) = &v.annuel {
+            let d = diff_annuel(&saisie_annuel(avant.annuel.as_ref()), a);
+            if !d.is_empty() {
+                let stocke = Annuel {
+                    autorisation_photo: a.autorisation_photo,
+                    assureur: a.assureur.clone(),
+                    assurance_numero: a.assurance_numero.clone(),
+                    cantine: a.cantine,
+                    garderie_matin: a.garderie_matin,
+                    garderie_soir: a.garderie_soir,
+                    etude: a.etude,
+                    transport: a.transport,
+                };
+                eleves::upsert_annuel(tx, eleve, annee, &stocke)?;
+                champs.extend(d.iter().map(|f| format!("annuel.{f}")));
+            }
+        }
+        if fiche_retournee {
+            co::noter_retour(tx, vu, annee, self.le)?;
+        }
+        if !champs.is_empty() || fiche_retournee {
+            let mut detail = json!({ "champs": champs });
+            if fiche_retournee {
+                detail["fiche_retournee"] = json!(true);
+            }
+            if let Some(r) = rectification {
+                detail["rectification"] = json!(r);
+            }
+            faits.insert(
+                0,
+                Fait::new(Action::Modifier, "eleve").cible(eleve.to_string()).eleve(eleve.to_string()).detail(detail),
+            );
+            self.journal(tx, &faits)?;
+        }
+        Ok(Corrige { eleve_id: eleve.to_string(), champs, freres_et_soeurs: freres.len(), fiche_retournee })
+    }
+
+    /// Whether the actor may correct this pupil's record now (the pages offer the form only
+    /// then): a directeur, a pupil attending the school this year; a mairie, the état civil it
+    /// recorded.
+    pub fn correction_possible(&self, eleve: &EleveId) -> Result<bool> {
+        let mairie = self.acteur.role == Role::AgentMairie;
+        let ressource = if mairie { Ressource::EtatCivil } else { Ressource::Eleve };
+        if !self.acteur.decision(ressource, Action::Modifier).autorise() {
+            return Ok(false);
+        }
+        Ok(self.store.read(|c| {
+            if mairie {
+                return Ok(co::etat_civil_de_la_mairie(c, &self.acteur.perimetre, eleve).is_ok());
+            }
+            let annee = territoires::annee_courante(c)?;
+            Ok(crate::store::parcours::fiche(c, &self.acteur.perimetre, eleve, annee)
+                .is_ok_and(|f| f.etat.est_present()))
+        })?)
+    }
+
+    /// Whether the pupil's fiche came back this year (date, French).
+    pub fn fiche_retour(&self, eleve: &EleveId) -> Result<Option<String>> {
+        self.autoriser(Ressource::Eleve, Action::Lire)?;
+        Ok(self.store.read(|c| {
+            let vu = eleves::voir(c, &self.acteur.perimetre, eleve)?;
+            let annee = territoires::annee_courante(c)?;
+            Ok(co::retour(c, &vu, annee)?.map(date))
+        })?)
+    }
+
+    /// The pupils of a class whose fiche came back this year.
+    pub fn retours_classe(&self, classe: &crate::domain::ClasseId) -> Result<std::collections::HashSet<EleveId>> {
+        self.autoriser(Ressource::Classe, Action::Lire)?;
+        Ok(self.store.read(|c| {
+            let annee = territoires::annee_courante(c)?;
+            co::retours_classe(c, &self.acteur.perimetre, classe, annee)
+        })?)
+    }
+
+    /// The record as the correction form starts from it (journaled as a reading).
+    pub fn a_corriger_lecture(&self, eleve: &EleveId) -> Result<FicheEleve> {
+        if self.acteur.role == Role::AgentMairie {
+            self.autoriser(Ressource::EtatCivil, Action::Modifier)?;
+        } else {
+            self.autoriser(Ressource::Eleve, Action::Modifier)?;
+        }
+        let f = self.store.ecrire(|tx| {
+            let (_, f) = self.a_corriger(tx, eleve)?;
+            self.journal(tx, &[Fait::new(Action::Lire, "eleve").cible(eleve.to_string()).eleve(eleve.to_string())])?;
+            Ok::<_, Error>(f)
+        })?;
+        Ok(f)
+    }
+
+    fn demandeur(&self) -> Result<ResponsableId> {
+        match &self.acteur.perimetre {
+            Perimetre::Responsable(r) => Ok(r.clone()),
+            _ => Err(Interdit::Role.into()),
+        }
+    }
+
+    /// A family asks to rectify one field of their child's record: checked now against the
+    /// field's rule (the message names it), kept until the school decides.
+    pub fn demander_rectification(
+        &self,
+        eleve: &EleveId,
+        champ: &str,
+        valeur: &str,
+        commentaire: Option<&str>,
+    ) -> Result<RectificationVue> {
+        self.autoriser(Ressource::Rectification, Action::Creer)?;
+        let moi = self.demandeur()?;
+        let champ = ChampRectifie::parse(champ)?;
+        if !champ.permis_a(&moi) {
+            return Err(crate::domain::Error::from(ChampInvalide::new(
+                "champ",
+                "vous pouvez demander à corriger les données de l'enfant, les vôtres et celles des personnes à contacter, pas celles d'un autre responsable (qui le demande lui-même)",
+            ))
+            .into());
+        }
+        let valeur = nettoyer("valeur", valeur, 200)?;
+        let commentaire = match commentaire.map(|c| nettoyer("commentaire", c, crate::domain::correction::MOTIF_MAX)) {
+            Some(Ok(c)) if !c.is_empty() => Some(c),
+            Some(Err(e)) => return Err(crate::domain::Error::from(e).into()),
+            _ => None,
+        };
+        if champ == ChampRectifie::Autre && commentaire.is_none() {
+            return Err(crate::domain::Error::from(ChampInvalide::new(
+                "commentaire",
+                "décrivez ce qui est à corriger",
+            ))
+            .into());
+        }
+        let id = RectificationId::random(&mut rand::rng());
+        let today = self.today();
+        self.store.ecrire(|tx| {
+            let annee = territoires::annee_courante(tx)?;
+            let vu = eleves::voir(tx, &self.acteur.perimetre, eleve)?;
+            let f = eleves::fiche(tx, &self.acteur.perimetre, eleve, annee)?;
+            // The value must pass the field's rule now, on the record as it stands.
+            if let Some(c) = correction_demandee(&f, &champ, &valeur)? {
+                c.valider(today)?;
+            }
+            let n = co::NouvelleRectification {
+                id: &id,
+                responsable: &moi,
+                champ: &champ.code(),
+                valeur: &valeur,
+                commentaire: commentaire.as_deref(),
+            };
+            co::deposer_rectification(tx, &vu, &n, self.le)?;
+            self.journal(
+                tx,
+                &[Fait::new(Action::Creer, "rectification")
+                    .cible(id.to_string())
+                    .eleve(eleve.to_string())
+                    .detail(json!({ "champ": champ.code() }))],
+            )?;
+            Ok::<_, Error>(())
+        })?;
+        let d = self.store.read(|c| co::une_demande(c, &self.acteur.perimetre, Sorte::Rectification, id.as_str()))?;
+        Ok(vue_rectification(d))
+    }
+
+    /// The rectification requests the actor sees: of one pupil, or (school) all pending ones.
+    pub fn rectifications(&self, eleve: Option<&EleveId>, etat: Option<EtatDemande>) -> Result<Vec<RectificationVue>> {
+        self.autoriser(Ressource::Rectification, Action::Lister)?;
+        let l = self.store.read(|c| co::demandes(c, &self.acteur.perimetre, Sorte::Rectification, eleve, etat))?;
+        let faits: Vec<Fait> = l
+            .iter()
+            .map(|d| Fait::new(Action::Lister, "rectification").cible(d.id.clone()).eleve(d.eleve_id.to_string()))
+            .collect();
+        if !faits.is_empty() {
+            self.noter(&faits)?;
+        }
+        Ok(l.into_iter().map(vue_rectification).collect())
+    }
+
+    /// The school decides on a rectification: accepted, the value is applied (validated like
+    /// any correction, in the same transaction); refused, with a reason, nothing changes.
+    pub fn decider_rectification(&self, id: &str, accepter: bool, raison: Option<&str>) -> Result<RectificationVue> {
+        self.autoriser(Ressource::Rectification, Action::Modifier)?;
+        let raison = match (accepter, raison.map(str::trim).filter(|r| !r.is_empty())) {
+            (false, None) => {
+                return Err(
+                    crate::domain::Error::from(ChampInvalide::new("motif", "indiquez la raison du refus")).into()
+                );
+            }
+            (_, Some(r)) => Some(motif("motif", r)?),
+            (true, None) => None,
+        };
+        let today = self.today();
+        self.store.ecrire(|tx| {
+            let d = co::une_demande(tx, &self.acteur.perimetre, Sorte::Rectification, id)?;
+            let etat = d.etat.decider(accepter)?;
+            let (vu, avant) = self.a_corriger(tx, &d.eleve_id)?;
+            let mut champs = Vec::new();
+            if accepter {
+                let champ = ChampRectifie::parse(d.champ.as_deref().unwrap_or_default())?;
+                if let Some(c) = correction_demandee(&avant, &champ, d.valeur.as_deref().unwrap_or_default())? {
+                    let v = c.valider(today)?;
+                    champs = self.appliquer(tx, &vu, &avant, &v, false, Some(id))?.champs;
+                }
+            }
+            co::decider(tx, Sorte::Rectification, id, etat, raison.as_deref(), self.le)?;
+            self.journal(
+                tx,
+                &[Fait::new(Action::Modifier, "rectification")
+                    .cible(id.to_string())
+                    .eleve(d.eleve_id.to_string())
+                    .detail(json!({ "decision": etat.code(), "champs": champs }))],
+            )?;
+            Ok::<_, Error>(())
+        })?;
+        self.store.checkpoint()?;
+        let d = self.store.read(|c| co::une_demande(c, &self.acteur.perimetre, Sorte::Rectification, id))?;
+        Ok(vue_rectification(d))
+    }
+
+    /// A family objects, for legitimate reasons, to the processing of their child's data; the
+    /// IA-DASEN decides.
+    pub fn opposer(&self, eleve: &EleveId, motifs: &str) -> Result<OppositionVue> {
+        self.autoriser(Ressource::Opposition, Action::Creer)?;
+        let moi = self.demandeur()?;
+        let motifs = motif("motifs", motifs)?;
+        let id = OppositionId::random(&mut rand::rng());
+        self.store.ecrire(|tx| {
+            let vu = eleves::voir(tx, &self.acteur.perimetre, eleve)?;
+            co::deposer_opposition(tx, &id, &vu, &moi, &motifs, self.le)?;
+            self.journal(tx, &[Fait::new(Action::Creer, "opposition").cible(id.to_string()).eleve(eleve.to_string())])?;
+            Ok::<_, Error>(())
+        })?;
+        let d = self.store.read(|c| co::une_demande(c, &self.acteur.perimetre, Sorte::Opposition, id.as_str()))?;
+        Ok(vue_opposition(d))
+    }
+
+    /// The oppositions the actor sees (the family: their child's; the IA-DASEN: the
+    /// département's).
+    pub fn oppositions(&self, eleve: Option<&EleveId>, etat: Option<EtatDemande>) -> Result<Vec<OppositionVue>> {
+        self.autoriser(Ressource::Opposition, Action::Lister)?;
+        let l = self.store.read(|c| co::demandes(c, &self.acteur.perimetre, Sorte::Opposition, eleve, etat))?;
+        let faits: Vec<Fait> = l
+            .iter()
+            .map(|d| Fait::new(Action::Lister, "opposition").cible(d.id.clone()).eleve(d.eleve_id.to_string()))
+            .collect();
+        if !faits.is_empty() {
+            self.noter(&faits)?;
+        }
+        Ok(l.into_iter().map(vue_opposition).collect())
+    }
+
+    /// The IA-DASEN decides on an opposition, always with a reason.
+    pub fn decider_opposition(&self, id: &str, accepter: bool, raison: &str) -> Result<OppositionVue> {
+        self.autoriser(Ressource::Opposition, Action::Modifier)?;
+        let raison = motif("motif", raison)?;
+        self.store.ecrire(|tx| {
+            let d = co::une_demande(tx, &self.acteur.perimetre, Sorte::Opposition, id)?;
+            let etat = d.etat.decider(accepter)?;
+            co::decider(tx, Sorte::Opposition, id, etat, Some(&raison), self.le)?;
+            self.journal(
+                tx,
+                &[Fait::new(Action::Modifier, "opposition")
+                    .cible(id.to_string())
+                    .eleve(d.eleve_id.to_string())
+                    .detail(json!({ "decision": etat.code() }))],
+            )?;
+            Ok::<_, Error>(())
+        })?;
+        self.store.checkpoint()?;
+        let d = self.store.read(|c| co::une_demande(c, &self.acteur.perimetre, Sorte::Opposition, id))?;
+        Ok(vue_opposition(d))
+    }
+}
