@@ -261,6 +261,27 @@ impl EtatDemande {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_field_code_parses_without_panic_and_what_parses_prints_back(s in "\\PC{0,60}") {
+            if let Ok(c) = ChampRectifie::parse(&s) {
+                prop_assert_eq!(ChampRectifie::parse(&c.code()).unwrap(), c.clone());
+                prop_assert!(!c.libelle().is_empty());
+            }
+        }
+
+        #[test]
+        fn changes_returns_exactly_the_differing_fields(v in proptest::collection::vec((any::<Option<u8>>(), any::<Option<u8>>()), 0..10)) {
+            const NOMS: [&str; 10] = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"];
+            let textes: Vec<(Option<String>, Option<String>)> =
+                v.iter().map(|(a, b)| (a.map(|x| x.to_string()), b.map(|x| x.to_string()))).collect();
+            let c = changes(textes.iter().enumerate().map(|(i, (a, b))| (NOMS[i], a.as_deref(), b.as_deref())));
+            let attendu: Vec<&str> = v.iter().enumerate().filter(|(_, (a, b))| a != b).map(|(i, _)| NOMS[i]).collect();
+            prop_assert_eq!(c, attendu);
+        }
+    }
 
     #[test]
     fn changes_names_the_fields_that_differ_and_never_a_value() {

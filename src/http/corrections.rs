@@ -502,10 +502,22 @@ async fn mot_de_passe_oublie(
     body: std::result::Result<Json<MotDePasseOublie>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Transmis>)> {
     let b = api::json(body)?;
-    let base = super::pages_comptes::base_url(&headers, &state);
-    blocking(&state, move |s| {
-        Ok(crate::service::comptes::mot_de_passe_oublie(&s.store, &s.cles, s.clock.now(), &b.login, &base)?)
-    })
-    .await?;
+    traiter_oubli(&state, &headers, b.login);
     Ok((StatusCode::ACCEPTED, Json(Transmis { message: REPONSE_OUBLI })))
+}
+
+/// Handles a « mot de passe oublié » in the background: the answer leaves at once, the same for
+/// every login, so not even its timing tells a known account (a known one is written to).
+pub(super) fn traiter_oubli(state: &AppState, headers: &HeaderMap, login: String) {
+    let base = super::pages_comptes::base_url(headers, state);
+    let state = state.clone();
+    tokio::spawn(async move {
+        let r = blocking(&state, move |s| {
+            Ok(crate::service::comptes::mot_de_passe_oublie(&s.store, &s.cles, s.clock.now(), &login, &base)?)
+        })
+        .await;
+        if let Err(e) = r {
+            tracing::error!(erreur = %e.message(), "mot de passe oublié : demande non enregistrée");
+        }
+    });
 }

@@ -630,6 +630,11 @@ async fn page_eleve(
         let consultations = if journal { Some(svc.consultations(&id)?) } else { None };
         let corriger = svc.correction_possible(&id)?;
         let droits = DroitsLus {
+            avec_compte: if corriger && svc.acteur.role == Role::Directeur {
+                svc.responsables_avec_compte(&id)?.into_iter().map(|r| r.to_string()).collect()
+            } else {
+                Default::default()
+            },
             corriger,
             fiche_retour: if corriger && svc.acteur.role == Role::Directeur { svc.fiche_retour(&id)? } else { None },
             rectifications: if voir_rectifications { svc.rectifications(Some(&id), None)? } else { Vec::new() },
@@ -816,6 +821,8 @@ struct Docs {
 /// What the use cases said of the pupil's corrections and the family's requests.
 struct DroitsLus {
     corriger: bool,
+    /// The responsables who already have a family account.
+    avec_compte: std::collections::HashSet<String>,
     fiche_retour: Option<String>,
     rectifications: Vec<crate::service::corrections::RectificationVue>,
     oppositions: Vec<crate::service::corrections::OppositionVue>,
@@ -831,6 +838,8 @@ struct Famille {
     suivi_retour: bool,
     /// The responsables a directeur may open a family account for (id, label).
     comptes: Vec<(String, String)>,
+    /// How many of the pupil's responsables already have one.
+    comptes_ouverts: usize,
     rectifications: Vec<crate::service::corrections::RectificationVue>,
     /// The school decides on pending requests.
     decider: bool,
@@ -844,11 +853,12 @@ struct Famille {
 fn famille(a: &crate::auth::Acteur, f: &VueFiche, d: DroitsLus, present: bool) -> Famille {
     use crate::domain::correction::{CHAMPS_CONTACT, CHAMPS_ELEVE, CHAMPS_RESPONSABLE, EtatDemande};
     let directeur = a.role == Role::Directeur;
-    let comptes = if directeur && present && a.decision(Ressource::Compte, Action::Creer).autorise() {
+    let gerer_comptes = directeur && present && a.decision(Ressource::Compte, Action::Creer).autorise();
+    let comptes = if gerer_comptes {
         f.responsables
             .iter()
             .filter_map(|r| {
-                let id = r.id.clone()?;
+                let id = r.id.clone().filter(|i| !d.avec_compte.contains(i))?;
                 let nom = joindre(&[&r.civilite.map(|c| c.code().to_string()), &r.prenom, &r.nom], " ")?;
                 Some((id, format!("{nom}{}", r.lien.map(|l| format!(" ({})", l.libelle())).unwrap_or_default())))
             })
@@ -886,6 +896,7 @@ fn famille(a: &crate::auth::Acteur, f: &VueFiche, d: DroitsLus, present: bool) -
             "Corriger la fiche ou saisir la fiche retournée"
         }),
         suivi_retour: d.corriger && directeur,
+        comptes_ouverts: if gerer_comptes { d.avec_compte.len() } else { 0 },
         fiche_retour: d.fiche_retour,
         comptes,
         decider: directeur && a.decision(Ressource::Rectification, Action::Modifier).autorise(),

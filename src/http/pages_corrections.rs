@@ -710,13 +710,9 @@ async fn page_oubli(State(state): State<AppState>) -> Result<Html<String>, PageE
 
 async fn oubli(State(state): State<AppState>, headers: HeaderMap, corps: Bytes) -> Sortie {
     let s = Saisie::lire(&corps)?;
-    let login = s.texte("login");
-    let base = super::pages_comptes::base_url(&headers, &state);
-    let html = blocking(&state, move |st| {
-        crate::service::comptes::mot_de_passe_oublie(&st.store, &st.cles, st.clock.now(), &login, &base)?;
-        st.pages.render("mot_de_passe_oublie.html", &Oubli { envoye: Some(super::corrections::REPONSE_OUBLI) })
-    })
-    .await?;
+    super::corrections::traiter_oubli(&state, &headers, s.texte("login"));
+    let html =
+        state.pages.render("mot_de_passe_oublie.html", &Oubli { envoye: Some(super::corrections::REPONSE_OUBLI) })?;
     Ok(Html(html).into_response())
 }
 

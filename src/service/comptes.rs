@@ -349,6 +349,26 @@ impl Service<'_> {
         })
     }
 
+    /// The responsables of a pupil of the school who already have a family account (the page
+    /// offers the others only).
+    pub fn responsables_avec_compte(
+        &self,
+        eleve: &crate::domain::EleveId,
+    ) -> Result<std::collections::HashSet<crate::domain::ResponsableId>> {
+        self.autoriser(Ressource::Compte, Action::Lister)?;
+        Ok(self.store.read(|c| {
+            let annee = territoires::annee_courante(c)?;
+            let fiche = crate::store::eleves::fiche(c, &self.acteur.perimetre, eleve, annee)?;
+            let mut out = std::collections::HashSet::new();
+            for r in fiche.responsables {
+                if crate::store::corrections::compte_du_responsable(c, &r.id)?.is_some() {
+                    out.insert(r.id);
+                }
+            }
+            Ok(out)
+        })?)
+    }
+
     /// The territories the actor may give a new staff account of `role`, to pick from a list:
     /// only the kind that fits the role (a school for a directeur, a circonscription for an
     /// IEN…), within the actor's département.

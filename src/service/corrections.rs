@@ -785,7 +785,12 @@ impl Service<'_> {
             let f = eleves::fiche(tx, &self.acteur.perimetre, eleve, annee)?;
             // The value must pass the field's rule now, on the record as it stands.
             if let Some(c) = correction_demandee(&f, &champ, &valeur)? {
-                c.valider(today)?;
+                c.valider(today).map_err(|e| match e {
+                    Error::Store(crate::store::Error::Invalide(d)) => {
+                        Error::from(ChampInvalide::new("valeur", format!("la valeur proposée ne convient pas ({d})")))
+                    }
+                    e => e,
+                })?;
             }
             let n = co::NouvelleRectification {
                 id: &id,

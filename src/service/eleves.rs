@@ -132,12 +132,19 @@ pub struct ConsultationLisible {
     pub quoi: String,
 }
 
+/// « de la fiche… », « du certificat… », « du relevé… », « de la liste… »: a document's title
+/// (lower-cased) with its article.
+fn du(titre: &str) -> String {
+    let masculin = ["certificat", "relevé", "registre", "constat"].iter().any(|m| titre.starts_with(m));
+    if masculin { format!("du {titre}") } else { format!("de la {titre}") }
+}
+
 /// Puts a journal row about a pupil in words a parent understands.
 pub fn consultation_lisible(c: &Consultation) -> ConsultationLisible {
     let le = time::OffsetDateTime::parse(&c.le, &time::format_description::well_known::Rfc3339)
         .map(|t| {
             let t = t.to_offset(crate::clock::paris_offset(t));
-            format!("{} à {:02} h {:02}", crate::domain::identite::date_longue(t.date()), t.hour(), t.minute())
+            format!("{} à {} h {:02}", crate::domain::identite::date_longue(t.date()), t.hour(), t.minute())
         })
         .unwrap_or_else(|_| c.le.clone());
     let document = c.document.as_deref().map(|d| {
@@ -155,10 +162,8 @@ pub fn consultation_lisible(c: &Consultation) -> ConsultationLisible {
         ("lire", "eleve", _) => "consultation du dossier".to_string(),
         ("lister", _, _) => "affichage dans une liste d'élèves".to_string(),
         ("rechercher", _, _) => "recherche par nom".to_string(),
-        ("imprimer", _, Some(d)) => format!("impression de la {d}").replace("de la certificat", "du certificat"),
-        ("exporter", _, Some(d)) => {
-            format!("impression de la {d}, avec d'autres élèves").replace("de la certificat", "du certificat")
-        }
+        ("imprimer", _, Some(d)) => format!("impression {}", du(&d)),
+        ("exporter", _, Some(d)) => format!("impression {}, avec d'autres élèves", du(&d)),
         ("imprimer" | "exporter", _, None) => "impression d'un document".to_string(),
         ("creer", _, _) => "création du dossier".to_string(),
         ("modifier", _, _) => "modification du dossier".to_string(),
@@ -186,6 +191,10 @@ mod tests {
     fn a_consultation_reads_as_a_sentence_in_paris_time() {
         let l = consultation_lisible(&c("imprimer", "document", Some("fiche-renseignements")));
         assert_eq!(l.le, "3 septembre 2026 à 10 h 05");
+        assert_eq!(
+            consultation_lisible(&c("imprimer", "document", Some("releve-donnees"))).quoi,
+            "impression du relevé des données"
+        );
         assert_eq!(l.quoi, "impression de la fiche de renseignements");
         assert_eq!(l.par, "direction de l'école Jean-Moulin");
         let l = consultation_lisible(&c("exporter", "document", Some("certificat-scolarite")));
