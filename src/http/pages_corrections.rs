@@ -687,7 +687,7 @@ async fn compte_famille(
             adresse: k.adresse,
             enfant: k.enfant,
             courriel: k.courriel,
-            ecole: v.acteur.auteur.fonction.clone(),
+            ecole: k.ecole,
             date: crate::domain::identite::date_longue(today),
         };
         st.pages.render("lettre_activation.html", &avec_moi(&v, lettre))

@@ -241,6 +241,8 @@ pub struct CompteFamille {
     pub enfant: String,
     /// The e-mail the link was sent to, if any.
     pub courriel: Option<String>,
+    /// The school, as the letter is signed.
+    pub ecole: String,
 }
 
 fn login_de(prenom: &str, nom: &str) -> String {
@@ -264,14 +266,14 @@ impl Service<'_> {
         base: &str,
     ) -> Result<CompteFamille> {
         self.autoriser(Ressource::Compte, Action::Creer)?;
-        let (fiche, existant) = self.store.read(|c| {
+        let (fiche, existant, annee) = self.store.read(|c| {
             let annee = territoires::annee_courante(c)?;
             let f = crate::store::parcours::fiche(c, &self.acteur.perimetre, eleve, annee)?;
             if !f.etat.est_present() {
                 return Err(crate::store::Error::Introuvable("élève"));
             }
             let fiche = crate::store::eleves::fiche(c, &self.acteur.perimetre, eleve, annee)?;
-            Ok((fiche, crate::store::corrections::compte_du_responsable(c, responsable)?))
+            Ok((fiche, crate::store::corrections::compte_du_responsable(c, responsable)?, annee))
         })?;
         let r = fiche
             .responsables
@@ -346,6 +348,7 @@ impl Service<'_> {
             adresse: (!adresse.is_empty()).then_some(adresse),
             enfant,
             courriel: r.courriel.clone(),
+            ecole: fiche.scolarite(annee).map(|s| s.ecole.clone()).unwrap_or_default(),
         })
     }
 
