@@ -427,6 +427,14 @@ pub fn creer_compte(
         if !territoires::perimetre_inclus(tx, &n.perimetre, &createur.perimetre)? {
             return Err(store::Error::Introuvable("périmètre"));
         }
+        // One family account per responsable (checked here, in the transaction that creates it).
+        if let Perimetre::Responsable(r) = &n.perimetre
+            && let Some(login) = store::corrections::compte_du_responsable(tx, r)?
+        {
+            return Err(store::Error::Conflit(format!(
+                "ce responsable a déjà un compte (identifiant « {login} ») : envoyez-lui plutôt un lien de réinitialisation depuis la page Comptes"
+            )));
+        }
         comptes::creer(tx, &id, &login, n.role, &n.perimetre, nom.as_deref(), &createur.auteur.id, le)?;
         comptes::creer_jeton(tx, &empreinte(&jeton), &id, "activation", le + VALIDITE_ACTIVATION)?;
         let detail = serde_json::json!({ "role": n.role.code(), "perimetre": n.perimetre.genre() });
@@ -530,6 +538,7 @@ pub fn mot_de_passe_oublie(
     cles: &Cles,
     le: OffsetDateTime,
     login: &str,
+    envoi_possible: bool,
 ) -> Result<Option<(String, String)>> {
     let Ok(login) = valider_login(login) else { return Ok(None) };
     let k = store.read(|c| comptes::par_login(c, &login))?;
@@ -540,7 +549,7 @@ pub fn mot_de_passe_oublie(
             return Ok(None);
         }
         let courriel = match &k.perimetre {
-            Perimetre::Responsable(r) => store::corrections::courriel_responsable(tx, r)?,
+            Perimetre::Responsable(r) if envoi_possible => store::corrections::courriel_responsable(tx, r)?,
             _ => None,
         };
         if courriel.is_some() {
@@ -585,6 +594,7 @@ pub fn reinitialiser(store: &Store, cles: &Cles, le: OffsetDateTime, jeton: &str
             }
             comptes::changer_mot_de_passe(tx, &k.id, &hash)?;
             comptes::supprimer_sessions(tx, &k.id)?;
+            store::corrections::effacer_demande_reinitialisation(tx, &k.id)?;
             let auteur = auteur_de(tx, &k)?;
             audit::ajouter(
                 tx,

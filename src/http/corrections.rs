@@ -461,9 +461,8 @@ async fn compte_famille(
     let b = api::json(body)?;
     let id = eleve_id(&id)?;
     let rid = responsable_id(&b.responsable_id)?;
-    let base = super::pages_comptes::base_url(&headers, &state);
-    let lien_base = base.clone();
-    let k: CompteFamille = service(&state, a, move |s| s.creer_compte_famille(&id, &rid, &base)).await?;
+    let lien_base = lien_de_base(&state, &headers).await?;
+    let k: CompteFamille = service(&state, a, move |s| s.creer_compte_famille(&id, &rid)).await?;
     Ok((
         StatusCode::CREATED,
         Json(CompteFamilleCree {
@@ -498,22 +497,37 @@ pub const REPONSE_OUBLI: &str = "Si ce compte existe, la demande est transmise :
     responses((status = 202, body = Transmis, description = "Demande transmise (même réponse pour tout identifiant)")))]
 async fn mot_de_passe_oublie(
     State(state): State<AppState>,
-    headers: HeaderMap,
     body: std::result::Result<Json<MotDePasseOublie>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Transmis>)> {
     let b = api::json(body)?;
-    traiter_oubli(&state, &headers, b.login);
+    traiter_oubli(&state, b.login);
     Ok((StatusCode::ACCEPTED, Json(Transmis { message: REPONSE_OUBLI })))
 }
 
+/// The base of a link shown to the director who created an account (the letter): the public
+/// address if set, else the address the director's browser used. A link sent by mail never
+/// takes the request's `Host` (see `service::comptes::adresse_publique`).
+pub(super) async fn lien_de_base(state: &AppState, headers: &HeaderMap) -> Result<String> {
+    let public = blocking(state, |s| Ok(crate::service::comptes::adresse_publique(&s.store)?)).await?;
+    Ok(public.unwrap_or_else(|| super::pages_comptes::base_url(headers, state)))
+}
+
+/// « Mot de passe oublié » requests handled at once, at most; more are dropped (and logged).
+static OUBLIS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
 /// Handles a « mot de passe oublié » in the background: the answer leaves at once, the same for
-/// every login, so not even its timing tells a known account (a known one is written to).
-pub(super) fn traiter_oubli(state: &AppState, headers: &HeaderMap, login: String) {
-    let base = super::pages_comptes::base_url(headers, state);
+/// every login, so not even its timing tells a known account (a known one is written to). At
+/// most [`OUBLIS`] at a time: a flood cannot queue unbounded work.
+pub(super) fn traiter_oubli(state: &AppState, login: String) {
+    let Ok(jeton) = OUBLIS.try_acquire() else {
+        tracing::warn!("mot de passe oublié : trop de demandes simultanées, demande ignorée");
+        return;
+    };
     let state = state.clone();
     tokio::spawn(async move {
+        let _jeton = jeton;
         let r = blocking(&state, move |s| {
-            Ok(crate::service::comptes::mot_de_passe_oublie(&s.store, &s.cles, s.clock.now(), &login, &base)?)
+            Ok(crate::service::comptes::mot_de_passe_oublie(&s.store, &s.cles, s.clock.now(), &login)?)
         })
         .await;
         if let Err(e) = r {

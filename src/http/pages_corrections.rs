@@ -453,7 +453,8 @@ fn rendre_fiche(
         eleve: nom,
         etat_civil,
         blocs: blocs(valeurs, etat_civil),
-        caches: caches(valeurs),
+        // The mairie's form carries no id nor count of what it may not see.
+        caches: if etat_civil { Vec::new() } else { caches(valeurs) },
         retour,
         message,
         fiche_retournee: valeurs.get("fiche_retournee").is_some_and(|x| !x.is_empty()),
@@ -664,11 +665,11 @@ async fn compte_famille(
             "Revenir à la fiche de l'élève",
         );
     };
-    let base = super::pages_comptes::base_url(&headers, &state);
+    let base = super::corrections::lien_de_base(&state, &headers).await?;
     let retour = format!("/eleves/{id}");
     let r = super::service(&state, v.acteur.clone(), {
-        let (id, base) = (id.clone(), base.clone());
-        move |svc| svc.creer_compte_famille(&id, &rid, &base)
+        let id = id.clone();
+        move |svc| svc.creer_compte_famille(&id, &rid)
     })
     .await;
     let k = match r {
@@ -708,9 +709,9 @@ async fn page_oubli(State(state): State<AppState>) -> Result<Html<String>, PageE
     Ok(Html(html))
 }
 
-async fn oubli(State(state): State<AppState>, headers: HeaderMap, corps: Bytes) -> Sortie {
+async fn oubli(State(state): State<AppState>, corps: Bytes) -> Sortie {
     let s = Saisie::lire(&corps)?;
-    super::corrections::traiter_oubli(&state, &headers, s.texte("login"));
+    super::corrections::traiter_oubli(&state, s.texte("login"));
     let html =
         state.pages.render("mot_de_passe_oublie.html", &Oubli { envoye: Some(super::corrections::REPONSE_OUBLI) })?;
     Ok(Html(html).into_response())
@@ -724,6 +725,6 @@ pub(super) const FAITS: &[(&str, &str)] = &[
     ("rectification", "Demande de rectification envoyée à l'école : sa réponse s'affichera ici."),
     ("acceptee", "Demande acceptée : la correction est faite."),
     ("refusee", "Demande refusée : la famille voit la raison."),
-    ("opposition", "Opposition transmise à la direction académique (IA-DASEN), qui la décidera."),
+    ("opposition", "Opposition transmise à la direction académique (IA-DASEN), qui statuera."),
     ("decision_opposition", "Décision enregistrée : la famille la voit sur la fiche de l'enfant."),
 ];

@@ -196,6 +196,15 @@ struct ConsultationReleve {
     quoi: String,
 }
 
+/// A family's request, as the relevé lists it.
+#[derive(Debug, Clone, Serialize)]
+struct DemandeReleve {
+    le: String,
+    quoi: String,
+    etat: &'static str,
+    motif: Option<String>,
+}
+
 /// The data of a relevé des données.
 #[derive(Debug, Clone, Serialize)]
 struct ReleveDonnees {
@@ -209,6 +218,8 @@ struct ReleveDonnees {
     annuel: AnnuelReleve,
     consultations: Vec<ConsultationReleve>,
     consultations_tronquees: bool,
+    /// The family's requests (rectification, opposition) and their outcome.
+    demandes: Vec<DemandeReleve>,
     signataire: SignataireDoc,
     fait_a: String,
     fait_le: String,
@@ -419,6 +430,26 @@ impl Imprimeur<'_> {
             journal::consultations(c, &vu, CONSULTATIONS_MAX + 1)
         })?;
         let tronquees = consultations.len() > CONSULTATIONS_MAX as usize;
+        let demandes = self.store.read(|c| {
+            use crate::store::corrections::{Sorte, demandes};
+            let mut l: Vec<(time::OffsetDateTime, DemandeReleve)> = Vec::new();
+            for sorte in [Sorte::Rectification, Sorte::Opposition] {
+                for d in demandes(c, p, sorte, Some(&f.eleve.id), None)? {
+                    let quoi = match (sorte, d.champ.as_deref().map(crate::domain::correction::ChampRectifie::parse)) {
+                        (Sorte::Opposition, _) => "opposition pour motif légitime".to_string(),
+                        (_, Some(Ok(champ))) => format!("rectification : {}", champ.libelle()),
+                        _ => "rectification".to_string(),
+                    };
+                    let le = d.depose_le.to_offset(crate::clock::paris_offset(d.depose_le)).date();
+                    l.push((
+                        d.depose_le,
+                        DemandeReleve { le: date_fr(le), quoi, etat: d.etat.libelle(), motif: d.motif },
+                    ));
+                }
+            }
+            l.sort_by_key(|d| std::cmp::Reverse(d.0));
+            Ok(l.into_iter().map(|(_, d)| d).collect::<Vec<_>>())
+        })?;
         let a = f.annuel.clone().unwrap_or_default();
         valeur(&ReleveDonnees {
             ecole: ecole_json(t),
@@ -483,6 +514,7 @@ impl Imprimeur<'_> {
                 })
                 .collect(),
             consultations_tronquees: tronquees,
+            demandes,
             signataire: signataire(t),
             fait_a: t.commune.clone(),
             fait_le: date_longue(self.le.date()),

@@ -177,14 +177,25 @@ impl Service<'_> {
     }
 }
 
+/// The installation's public address (`registre admin url-publique`): the only base of a link
+/// sent by mail. Never the request's `Host`, which whoever sends the request chooses: a reset
+/// link built from it would carry a family's token to any server.
+pub fn adresse_publique(store: &Store) -> Result<Option<String>> {
+    Ok(store.read(|c| comptes::parametre(c, comptes::URL_PUBLIQUE))?)
+}
+
 /// « Mot de passe oublié » (no session): the request waits for the account's manager; a family
-/// with an e-mail on file also receives a reset link in the outbox (see [`super::courrier`]).
-/// Whatever the login, nothing is returned: the page answers the same (no enumeration).
-pub fn mot_de_passe_oublie(store: &Store, cles: &Cles, le: OffsetDateTime, login: &str, base: &str) -> Result<()> {
-    if let Some((courriel, jeton)) = auth::mot_de_passe_oublie(store, cles, le, login)? {
+/// with an e-mail on file also receives a reset link in the outbox (see [`super::courrier`]),
+/// when the installation's public address is set. Whatever the login, nothing is returned:
+/// the page answers the same (no enumeration).
+pub fn mot_de_passe_oublie(store: &Store, cles: &Cles, le: OffsetDateTime, login: &str) -> Result<()> {
+    let base = adresse_publique(store)?;
+    if let Some((courriel, jeton)) = auth::mot_de_passe_oublie(store, cles, le, login, base.is_some())?
+        && let Some(base) = base
+    {
         let texte = format!(
-            "Bonjour,\n\nUne nouvelle connexion au registre des élèves a été demandée pour votre compte.\n\
-             Choisissez un nouveau mot de passe en ouvrant ce lien (valable 24 heures) :\n\n{base}/reinitialiser?jeton={jeton}\n\n\
+            "Bonjour,\n\nUn nouveau mot de passe a été demandé pour votre compte du registre des élèves.\n\
+             Choisissez-le en ouvrant ce lien (valable 24 heures) :\n\n{base}/reinitialiser?jeton={jeton}\n\n\
              Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de passe ne change pas.\n"
         );
         super::courrier::deposer(store.path(), &courriel, "Registre des élèves : nouveau mot de passe", &texte, le)
@@ -263,7 +274,6 @@ impl Service<'_> {
         &self,
         eleve: &crate::domain::EleveId,
         responsable: &crate::domain::ResponsableId,
-        base: &str,
     ) -> Result<CompteFamille> {
         self.autoriser(Ressource::Compte, Action::Creer)?;
         let (fiche, existant, annee) = self.store.read(|c| {
@@ -289,7 +299,11 @@ impl Service<'_> {
         if let Some(c) = r.courriel.as_deref().and_then(|c| auth::valider_login(c).ok()) {
             candidats.push(c);
         }
-        let base_login = login_de(&r.prenom, &r.nom);
+        let mut base_login = login_de(&r.prenom, &r.nom);
+        if base_login.len() < 5 {
+            // A name in a script the login alphabet does not have.
+            base_login = "famille".into();
+        }
         candidats.push(base_login.clone());
         for _ in 0..5 {
             let n: u16 = rand::RngExt::random_range(&mut rand::rng(), 100..1000);
@@ -319,21 +333,29 @@ impl Service<'_> {
             .collect::<Vec<_>>()
             .join(" ");
         let enfant = format!("{} {}", fiche.eleve.prenoms, fiche.eleve.nom);
-        if let Some(courriel) = &r.courriel {
+        // The mail's link is built from the public address only (see [`adresse_publique`]);
+        // without one, or if the outbox cannot be written, the letter is the way.
+        let public = adresse_publique(self.store)?;
+        let mut envoye = None;
+        if let (Some(courriel), Some(base)) = (&r.courriel, public) {
             let texte = format!(
                 "Bonjour,\n\nLa direction de l'école a ouvert pour vous un compte sur le registre des élèves, pour {enfant}.\n\
                  Vous pourrez y consulter ce que l'école conserve, télécharger la fiche de renseignements et le certificat de scolarité,\n\
                  et demander une correction.\n\nVotre identifiant : {login}\n\
                  Choisissez votre mot de passe en ouvrant ce lien (valable 72 heures) :\n\n{base}/activer?jeton={jeton}\n"
             );
-            super::courrier::deposer(
+            match super::courrier::deposer(
                 self.store.path(),
                 courriel,
                 "Registre des élèves : votre compte",
                 &texte,
                 self.le,
-            )
-            .map_err(|e| crate::store::Error::Ouverture(format!("dépôt du courriel : {e}")))?;
+            ) {
+                Ok(_) => envoye = Some(courriel.clone()),
+                Err(e) => {
+                    tracing::error!(erreur = %e, "compte de la famille : courriel non déposé, la lettre le remplace")
+                }
+            }
         }
         let adresse = [r.adresse.clone(), r.code_postal.clone(), r.commune.clone(), r.pays.clone()]
             .into_iter()
@@ -347,7 +369,7 @@ impl Service<'_> {
             destinataire,
             adresse: (!adresse.is_empty()).then_some(adresse),
             enfant,
-            courriel: r.courriel.clone(),
+            courriel: envoye,
             ecole: fiche.scolarite(annee).map(|s| s.ecole.clone()).unwrap_or_default(),
         })
     }

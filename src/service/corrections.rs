@@ -14,7 +14,11 @@
 //!   inscription of its commune that brought the record) and nothing else;
 //! - a responsable shared by siblings is one person: a correction changes it for all of them,
 //!   and each sibling's log says so;
-//! - a responsable detached from their last pupil is deleted with their family account;
+//! - a responsable detached from their last pupil is deleted with their family account, and
+//!   their pending requests about the pupil end;
+//! - the requests of a pupil are seen and decided where the pupil's latest schooling record
+//!   is (the school, its IEN, its IA-DASEN), not by a school or a département the child left;
+//!   a parent never sees the other parent's words (proposed value, comment, reasons);
 //! - the INE is never corrected here (it is the national tool's);
 //! - a family's request keeps its proposed value and comment only until the decision;
 //! - an accepted opposition is recorded and shown; the pupil-level statistical extracts (issue
@@ -517,7 +521,9 @@ impl Service<'_> {
     pub fn corriger(&self, eleve: &EleveId, c: &Correction) -> Result<Corrige> {
         if self.acteur.role == Role::AgentMairie {
             self.autoriser(Ressource::EtatCivil, Action::Modifier)?;
-            if !c.etat_civil_seul() {
+            // Nor an INE: the mairie never sees it, so it may not test a guess either.
+            let ine = c.eleve.as_ref().and_then(|e| e.ine.as_deref()).is_some_and(|i| !i.trim().is_empty());
+            if !c.etat_civil_seul() || ine {
                 return Err(Interdit::Role.into());
             }
         } else {
@@ -531,9 +537,22 @@ impl Service<'_> {
             let v = c.valider(today)?;
             self.appliquer(tx, &vu, &avant, &v, c.fiche_retournee, None)
         })?;
-        // The old values leave the WAL file too (secure_delete cleared the database's pages).
-        self.store.checkpoint()?;
+        if !r.champs.is_empty() {
+            self.effacer_traces();
+        }
         Ok(r)
+    }
+
+    /// The replaced values leave the WAL file too (`secure_delete` already cleared the
+    /// database's pages): a checkpoint truncates it. If a reader holds an older snapshot, the
+    /// WAL cannot be truncated now; the next checkpoint will (SQLite's own, or the next
+    /// correction's), and the delay is logged.
+    fn effacer_traces(&self) {
+        match self.store.checkpoint() {
+            Ok(true) => {}
+            Ok(false) => tracing::warn!("correction : le WAL n'a pas pu être vidé tout de suite (lecture en cours)"),
+            Err(e) => tracing::error!(erreur = %e, "correction : point de contrôle du WAL impossible"),
+        }
     }
 
     /// Applies a validated correction in the caller's transaction and journals it.
@@ -603,8 +622,18 @@ impl Service<'_> {
                 .iter()
                 .find(|x| &x.id == id)
                 .ok_or(crate::store::Error::Introuvable("responsable"))?;
-            co::detacher(tx, vu, id)?;
+            let (compte, efface) = co::detacher(tx, vu, id, self.le)?;
             champs.push(format!("responsable {}.detache", a.rang));
+            if let Some(compte) = compte {
+                faits.push(
+                    Fait::new(Action::Supprimer, "compte")
+                        .cible(compte)
+                        .detail(json!({ "motif": "responsable détaché de son dernier enfant" })),
+                );
+            }
+            if efface {
+                faits.push(Fait::new(Action::Supprimer, "responsable").cible(id.to_string()));
+            }
         }
         let annee = territoires::annee_courante(tx)?;
         for a in &v.ajouts {
@@ -738,6 +767,26 @@ impl Service<'_> {
         Ok(f)
     }
 
+    /// Journals a list of requests: one line per pupil, not per request.
+    fn noter_liste(&self, ressource: &'static str, l: &[Demande]) -> Result<()> {
+        let eleves: std::collections::BTreeSet<&EleveId> = l.iter().map(|d| &d.eleve_id).collect();
+        let faits: Vec<Fait> =
+            eleves.into_iter().map(|e| Fait::new(Action::Lister, ressource).eleve(e.to_string())).collect();
+        if faits.is_empty() { Ok(()) } else { self.noter(&faits) }
+    }
+
+    /// A family's own words (proposed value, comment, reasons) are shown to whoever filed them
+    /// and to staff who deal with the request, never to the other parent.
+    fn texte_visible(&self, mut d: Demande) -> Demande {
+        if let Perimetre::Responsable(moi) = &self.acteur.perimetre
+            && &d.responsable_id != moi
+        {
+            d.valeur = None;
+            d.commentaire = None;
+        }
+        d
+    }
+
     fn demandeur(&self) -> Result<ResponsableId> {
         match &self.acteur.perimetre {
             Perimetre::Responsable(r) => Ok(r.clone()),
@@ -817,14 +866,8 @@ impl Service<'_> {
     pub fn rectifications(&self, eleve: Option<&EleveId>, etat: Option<EtatDemande>) -> Result<Vec<RectificationVue>> {
         self.autoriser(Ressource::Rectification, Action::Lister)?;
         let l = self.store.read(|c| co::demandes(c, &self.acteur.perimetre, Sorte::Rectification, eleve, etat))?;
-        let faits: Vec<Fait> = l
-            .iter()
-            .map(|d| Fait::new(Action::Lister, "rectification").cible(d.id.clone()).eleve(d.eleve_id.to_string()))
-            .collect();
-        if !faits.is_empty() {
-            self.noter(&faits)?;
-        }
-        Ok(l.into_iter().map(vue_rectification).collect())
+        self.noter_liste("rectification", &l)?;
+        Ok(l.into_iter().map(|d| self.texte_visible(d)).map(vue_rectification).collect())
     }
 
     /// The school decides on a rectification: accepted, the value is applied (validated like
@@ -863,7 +906,7 @@ impl Service<'_> {
             )?;
             Ok::<_, Error>(())
         })?;
-        self.store.checkpoint()?;
+        self.effacer_traces();
         let d = self.store.read(|c| co::une_demande(c, &self.acteur.perimetre, Sorte::Rectification, id))?;
         Ok(vue_rectification(d))
     }
@@ -890,14 +933,8 @@ impl Service<'_> {
     pub fn oppositions(&self, eleve: Option<&EleveId>, etat: Option<EtatDemande>) -> Result<Vec<OppositionVue>> {
         self.autoriser(Ressource::Opposition, Action::Lister)?;
         let l = self.store.read(|c| co::demandes(c, &self.acteur.perimetre, Sorte::Opposition, eleve, etat))?;
-        let faits: Vec<Fait> = l
-            .iter()
-            .map(|d| Fait::new(Action::Lister, "opposition").cible(d.id.clone()).eleve(d.eleve_id.to_string()))
-            .collect();
-        if !faits.is_empty() {
-            self.noter(&faits)?;
-        }
-        Ok(l.into_iter().map(vue_opposition).collect())
+        self.noter_liste("opposition", &l)?;
+        Ok(l.into_iter().map(|d| self.texte_visible(d)).map(vue_opposition).collect())
     }
 
     /// The IA-DASEN decides on an opposition, always with a reason.
@@ -917,7 +954,7 @@ impl Service<'_> {
             )?;
             Ok::<_, Error>(())
         })?;
-        self.store.checkpoint()?;
+        self.effacer_traces();
         let d = self.store.read(|c| co::une_demande(c, &self.acteur.perimetre, Sorte::Opposition, id))?;
         Ok(vue_opposition(d))
     }

@@ -1,7 +1,7 @@
 //! Outgoing mail: the server does not speak SMTP itself. A message (an activation or reset
 //! link for a family with an e-mail on file) is dropped as an RFC 5322 file in the outbox,
 //! `registre.db.courrier/`, that the installation's mail relay sends and removes (for example
-//! `for f in registre.db.courrier/*.eml; do sendmail -t < "$f" && rm "$f"; done` from cron).
+//! `for f in registre.db.courrier/*.eml; do sendmail -t -i < "$f" && rm "$f"; done` from cron).
 //! The directory is the server account's only (0700), each file 0600, written whole then
 //! renamed so a relay never picks half a message.
 

@@ -157,7 +157,9 @@ pub fn consultation_lisible(c: &Consultation) -> ConsultationLisible {
         ("creer", "opposition", _) => "opposition de la famille".to_string(),
         ("modifier", "opposition", _) => "décision sur l'opposition de la famille".to_string(),
         ("lister", "opposition", _) => "lecture des oppositions".to_string(),
-        ("modifier", "responsable", _) => "correction des coordonnées d'un responsable (frère ou sœur)".to_string(),
+        ("modifier", "responsable", _) => {
+            "correction des coordonnées d'un responsable commun avec un frère ou une sœur".to_string()
+        }
         ("modifier", "eleve", _) => "correction du dossier".to_string(),
         ("lire", "eleve", _) => "consultation du dossier".to_string(),
         ("lister", _, _) => "affichage dans une liste d'élèves".to_string(),

@@ -19,14 +19,15 @@ use crate::domain::{
     OppositionId, Perimetre, RectificationId, ResponsableId, ResponsableIdentite,
 };
 
-/// The pupil's record was brought by an inscription of the mairie's commune (a new child,
-/// not cancelled): the état civil it recorded, which it may correct.
+/// The pupil's record was brought by an inscription of the mairie's commune (a new child),
+/// still pending or confirmed: the état civil it recorded, which it may correct until the
+/// school admits the child (then the school corrects).
 pub fn etat_civil_de_la_mairie(c: &Connection, p: &Perimetre, eleve: &EleveId) -> Result<Vu> {
     let Perimetre::Commune(commune) = p else { return Err(Error::Introuvable("élève")) };
     let ok: bool = c
         .prepare_cached(
             "SELECT EXISTS (SELECT 1 FROM inscription i WHERE i.eleve_id = ? AND i.commune_id = ?
-                            AND i.cree_eleve = 1 AND i.etat <> 'annule')",
+                            AND i.cree_eleve = 1 AND i.etat IN ('en_attente', 'inscrit'))",
         )?
         .query_row(params![eleve, commune.as_str()], |r| r.get(0))?;
     if ok { Ok(Vu::new(eleve.clone())) } else { Err(Error::Introuvable("élève")) }
@@ -132,10 +133,11 @@ pub fn rattacher(
     Ok(rang)
 }
 
-/// Detaches a responsable from the pupil; the others move up. A responsable left with no pupil
-/// is deleted, with their family account (nothing is kept about a person the school no longer
-/// has a link with). Returns whether the person was deleted.
-pub fn detacher(c: &Connection, vu: &Vu, id: &ResponsableId) -> Result<bool> {
+/// Detaches a responsable from the pupil; the others move up; their pending requests about the
+/// pupil end. A responsable left with no pupil is deleted, with their family account (nothing
+/// is kept about a person the school no longer has a link with). Returns the deleted
+/// account's id, if any, and whether the person was deleted.
+pub fn detacher(c: &Connection, vu: &Vu, id: &ResponsableId, le: OffsetDateTime) -> Result<(Option<String>, bool)> {
     let n = c
         .prepare_cached("DELETE FROM eleve_responsable WHERE eleve_id = ? AND responsable_id = ?")?
         .execute(params![vu.eleve(), id])?;
@@ -143,15 +145,32 @@ pub fn detacher(c: &Connection, vu: &Vu, id: &ResponsableId) -> Result<bool> {
         return Err(Error::Introuvable("responsable"));
     }
     renumeroter(c, vu.eleve())?;
+    // Their pending requests about this pupil end, and their texts go.
+    c.prepare_cached(
+        "UPDATE rectification SET etat = 'refusee', motif_refus = 'responsable détaché de l''élève', valeur = NULL,
+                commentaire = NULL, decide_le = ?
+         WHERE eleve_id = ? AND responsable_id = ? AND etat = 'en_attente'",
+    )?
+    .execute(params![instant(le), vu.eleve(), id])?;
+    c.prepare_cached(
+        "UPDATE opposition SET etat = 'refusee', motif_decision = 'responsable détaché de l''élève', motifs = NULL,
+                decide_le = ?
+         WHERE eleve_id = ? AND responsable_id = ? AND etat = 'en_attente'",
+    )?
+    .execute(params![instant(le), vu.eleve(), id])?;
     let reste: bool = c
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM eleve_responsable WHERE responsable_id = ?)")?
         .query_row([id], |r| r.get(0))?;
     if reste {
-        return Ok(false);
+        return Ok((None, false));
     }
+    let compte: Option<String> = c
+        .prepare_cached("SELECT id FROM compte WHERE perimetre_genre = 'responsable' AND perimetre_id = ?")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
     c.prepare_cached("DELETE FROM compte WHERE perimetre_genre = 'responsable' AND perimetre_id = ?")?.execute([id])?;
     c.prepare_cached("DELETE FROM responsable WHERE id = ?")?.execute([id])?;
-    Ok(true)
+    Ok((compte, true))
 }
 
 /// Ranks 1, 2… in the current order (after a detachment).
@@ -327,8 +346,31 @@ fn demande(r: &rusqlite::Row<'_>) -> rusqlite::Result<Demande> {
     })
 }
 
-/// The requests about pupils of the perimeter, optionally of one pupil or one state; newest
-/// first.
+/// Whose requests an actor sees: a family its children's; staff, those of pupils whose latest
+/// schooling record is in a school of their perimeter (a former school, or the IA-DASEN of a
+/// département the child left, neither sees nor decides them).
+fn condition_demandes(p: &Perimetre) -> perimetre::Condition {
+    if perimetre::par_eleve(p) {
+        return perimetre::eleves(p);
+    }
+    let e = perimetre::ecoles(p);
+    perimetre::Condition {
+        sql: format!(
+            "EXISTS (SELECT 1 FROM scolarite sp JOIN ecole e ON e.id = sp.ecole_id
+                     WHERE sp.id = (SELECT s2.id FROM scolarite s2 WHERE s2.eleve_id = el.id
+                                    ORDER BY s2.annee DESC, s2.date_admission DESC LIMIT 1)
+                     AND {})",
+            e.sql
+        ),
+        params: e.params,
+    }
+}
+
+/// How many pending rectification requests a pupil may have at once.
+pub const RECTIFICATIONS_EN_ATTENTE_MAX: i64 = 20;
+
+/// The requests about pupils the actor deals with (see `condition_demandes`), optionally of
+/// one pupil or one state; newest first.
 pub fn demandes(
     c: &Connection,
     p: &Perimetre,
@@ -336,7 +378,7 @@ pub fn demandes(
     eleve: Option<&EleveId>,
     etat: Option<EtatDemande>,
 ) -> Result<Vec<Demande>> {
-    let cond = perimetre::eleves(p);
+    let cond = condition_demandes(p);
     let mut sql = format!("{} WHERE {}", sorte.select(), cond.sql);
     let mut v: Vec<Value> = cond.params;
     if let Some(e) = eleve {
@@ -351,9 +393,9 @@ pub fn demandes(
     Ok(c.prepare_cached(&sql)?.query_map(params_from_iter(v), demande)?.collect::<rusqlite::Result<_>>()?)
 }
 
-/// One request about a pupil of the perimeter.
+/// One request about a pupil the actor deals with.
 pub fn une_demande(c: &Connection, p: &Perimetre, sorte: Sorte, id: &str) -> Result<Demande> {
-    let cond = perimetre::eleves(p);
+    let cond = condition_demandes(p);
     let sql = format!("{} WHERE d.id = ? AND {}", sorte.select(), cond.sql);
     let mut v: Vec<Value> = vec![id.to_string().into()];
     v.extend(cond.params);
@@ -377,6 +419,14 @@ pub struct NouvelleRectification<'a> {
 
 /// Files a rectification request about a pupil seen within the perimeter.
 pub fn deposer_rectification(c: &Connection, vu: &Vu, n: &NouvelleRectification<'_>, le: OffsetDateTime) -> Result<()> {
+    let pendantes: i64 = c
+        .prepare_cached("SELECT count(*) FROM rectification WHERE eleve_id = ? AND etat = 'en_attente'")?
+        .query_row([vu.eleve()], |r| r.get(0))?;
+    if pendantes >= RECTIFICATIONS_EN_ATTENTE_MAX {
+        return Err(Error::Conflit(format!(
+            "{pendantes} demandes attendent déjà la réponse de l'école pour cet enfant : attendez-la, ou rendez la fiche de renseignements corrigée"
+        )));
+    }
     c.prepare_cached(
         "INSERT INTO rectification (id, eleve_id, responsable_id, champ, valeur, commentaire, etat, depose_le)
          VALUES (?, ?, ?, ?, ?, ?, 'en_attente', ?)",

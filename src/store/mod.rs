@@ -280,11 +280,12 @@ impl Store {
     }
 
     /// Writes the WAL into the database and truncates it, so deleted content leaves no copy
-    /// behind in the WAL file (after a purge).
-    pub fn checkpoint(&self) -> Result<()> {
+    /// behind in the WAL file (after a purge, a correction). Returns false when a reader held
+    /// an older snapshot and the WAL could not be truncated now.
+    pub fn checkpoint(&self) -> Result<bool> {
         let conn = lock(&self.writer);
-        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-        Ok(())
+        let occupe: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        Ok(occupe == 0)
     }
 
     /// An online, consistent copy of the database into `dest` (SQLite backup API).

@@ -348,6 +348,13 @@ async fn compte_famille_par_la_page(s: &TestServer, d: &Session, eleve: &str) ->
 #[tokio::test]
 async fn a_director_creates_a_family_account_from_the_pupil_s_page_and_it_sees_that_child_only() {
     let s = TestServer::start(40).await;
+    // Links sent by mail are built from the installation's public address only.
+    let out = crate::helpers::registre()
+        .args(["admin", "url-publique", "https://registre.ac-test.fr", "--db"])
+        .arg(&s.db)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
     let d = s.login("directeur.2").await;
     let id = admettre(&s, &d, "Le Goff", "0781920368", "0247113359", Some("anne.legoff@exemple.fr")).await;
     let (p, _) = compte_famille_par_la_page(&s, &d, &id).await;
@@ -355,11 +362,39 @@ async fn a_director_creates_a_family_account_from_the_pupil_s_page_and_it_sees_t
     // The activation link went to the outbox as a mail.
     let mut dossier = s.db.as_os_str().to_owned();
     dossier.push(".courrier");
-    let mails: Vec<_> =
-        std::fs::read_dir(std::path::PathBuf::from(dossier)).unwrap().map(|e| e.unwrap().path()).collect();
-    assert_eq!(mails.len(), 1);
-    let m = std::fs::read_to_string(&mails[0]).unwrap();
-    assert!(m.starts_with("To: anne.legoff@exemple.fr\r\n") && m.contains("/activer?jeton="));
+    let dossier = std::path::PathBuf::from(dossier);
+    let mails = || -> Vec<String> {
+        let mut l: Vec<_> = std::fs::read_dir(&dossier).unwrap().map(|e| e.unwrap().path()).collect();
+        l.sort();
+        l.iter().map(|f| std::fs::read_to_string(f).unwrap()).collect()
+    };
+    assert_eq!(mails().len(), 1);
+    let m = &mails()[0];
+    assert!(
+        m.starts_with("To: anne.legoff@exemple.fr\r\n") && m.contains("https://registre.ac-test.fr/activer?jeton=")
+    );
+    // « Mot de passe oublié » with a forged Host: the mailed link still points at the public
+    // address, never at the host the request named.
+    let r = s
+        .client
+        .post(s.url("/api/v1/mot-de-passe-oublie"))
+        .header("host", "pirate.example")
+        .json(&json!({ "login": "anne.legoff@exemple.fr" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let mut recu = Vec::new();
+    for _ in 0..50 {
+        recu = mails();
+        if recu.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(recu.len(), 2, "the reset link was mailed");
+    let tout = recu.join("\n");
+    assert!(tout.contains("https://registre.ac-test.fr/reinitialiser?jeton=") && !tout.contains("pirate"), "{tout}");
     // The account sees that child and no other.
     let enfants = s.json_as(&p, "/api/v1/eleves").await;
     let ids: Vec<&str> = enfants.as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect();
@@ -447,8 +482,57 @@ async fn a_rectification_is_filed_by_the_parent_decided_by_the_school_and_seen_b
     assert_eq!(lignes(&s, &id)[..3], avant[..3], "record unchanged");
     let page = html_texte(&s.get_as(&p, &format!("/eleves/{id}")).await.text().await.unwrap());
     assert!(page.contains("refusée") && page.contains("Numéro non confirmé par téléphone"));
+    // The relevé des données (right of access) lists the family's requests and their outcome.
+    let t = pdf(&s, &p, &format!("/api/v1/eleves/{id}/documents/releve-donnees")).await;
+    assert!(t.contains("Demandes de la famille") && t.contains("adresse de l'enfant") && t.contains("acceptée"), "{t}");
+    assert!(
+        t.contains("Numéro non confirmé par téléphone") && !t.contains("0611111111") && !t.contains("06 11 11 11 11"),
+        "{t}"
+    );
     let r = s.post_as(&d, &format!("/api/v1/rectifications/{rect}/decision"), &json!({ "accepter": true })).await;
     assert_eq!(r.status(), 409, "decided once");
+    // A second parent, with an account of their own, sees the request but not its words.
+    let r = s
+        .post_as(
+            &d,
+            &format!("/api/v1/eleves/{id}/responsables"),
+            &json!({ "responsable": { "civilite": "M.", "nom": "Tanguy", "prenom": "Yves", "lien": "pere" } }),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let fiche = s.json_as(&d, &format!("/api/v1/eleves/{id}")).await;
+    let pere = fiche["responsables"][1]["id"].as_str().unwrap().to_string();
+    let r = s.post_as(&d, &format!("/api/v1/eleves/{id}/compte-famille"), &json!({ "responsable_id": pere })).await;
+    assert_eq!(r.status(), 201);
+    let lien = r.json::<Value>().await.unwrap();
+    let jeton = lien["lien_activation"].as_str().unwrap().rsplit('=').next().unwrap().to_string();
+    let mdp = "le phare de la pointe";
+    let anonyme = Session { cookie: String::new(), csrf: String::new(), login: String::new() };
+    assert_eq!(
+        s.post_as(&anonyme, "/api/v1/activation", &json!({ "jeton": jeton, "mot_de_passe": mdp })).await.status(),
+        200
+    );
+    let r = s
+        .client
+        .post(s.url("/api/v1/login"))
+        .json(&json!({ "login": lien["login"], "mot_de_passe": mdp }))
+        .send()
+        .await
+        .unwrap();
+    let cookie = crate::helpers::cookie_de(&r);
+    let v: Value = r.json().await.unwrap();
+    let p2 = Session { cookie, csrf: v["csrf"].as_str().unwrap().into(), login: "pere".into() };
+    let r = s
+        .post_as(&p, &format!("/api/v1/eleves/{id}/rectifications"), &json!({ "champ": format!("responsable.{moi}.adresse"), "valeur": "9 chemin Secret", "commentaire": "à ne pas divulguer" }))
+        .await;
+    assert_eq!(r.status(), 201);
+    let vue = s.json_as(&p2, &format!("/api/v1/eleves/{id}/rectifications")).await.to_string();
+    assert!(vue.contains("en_attente") && !vue.contains("9 chemin Secret") && !vue.contains("divulguer"), "{vue}");
+    let page = s.get_as(&p2, &format!("/eleves/{id}")).await.text().await.unwrap();
+    assert!(!page.contains("9 chemin Secret"));
+    assert!(
+        s.json_as(&p, &format!("/api/v1/eleves/{id}/rectifications")).await.to_string().contains("9 chemin Secret")
+    );
     // The parent cannot ask about the other parent's details, nor file for another family's child.
     let r = s
         .post_as(
@@ -619,9 +703,13 @@ async fn a_mairie_corrects_the_etat_civil_it_recorded_and_nothing_else() {
     let s = TestServer::start(30).await;
     let m = s.login("mairie.1").await;
     let ecoles = s.json_as(&m, "/api/v1/ecoles").await;
-    let ecole = ecoles[0]["id"].as_str().unwrap();
+    // The school of directeur.1, in mairie.1's commune.
+    let d = s.login("directeur.1").await;
+    let ecole_d = s.json_as(&d, "/api/v1/ecoles").await[0].clone();
+    let ecole = ecole_d["id"].as_str().unwrap();
+    assert!(ecoles.as_array().unwrap().iter().any(|e| e["id"] == ecole), "the mairie sees the school");
     let (niveau, naissance) =
-        if ecoles[0]["type"] == "elementaire" { ("CP", "12/03/2020") } else { ("PS", "12/03/2023") };
+        if ecole_d["type"] == "elementaire" { ("CP", "12/03/2020") } else { ("PS", "12/03/2023") };
     let body = json!({ "mode": "ecole", "ecole_id": ecole, "niveau": niveau, "confirmer_nouveau": true,
         "eleve": { "nom": "Cariou", "prenoms": "Nolwenn", "sexe": "F", "date_naissance": naissance,
                    "naissance_insee": "35001", "naissance_lieu": "Kervalan", "adresse": "1 rue du Port" } });
@@ -643,6 +731,23 @@ async fn a_mairie_corrects_the_etat_civil_it_recorded_and_nothing_else() {
     assert_eq!(lignes(&s, &id), avant);
     let page = s.get_as(&m, &format!("/eleves/{id}/fiche")).await.text().await.unwrap();
     assert!(page.contains("Corriger l'état civil") && !page.contains("Responsable légal"));
+    assert!(!page.contains("r1_id") && !page.contains("n_c"), "no id nor count of what the mairie may not see");
+    // The mairie never sees the INE, so it may not test a guess either.
+    let r = put_as(&s, &m, &format!("/api/v1/eleves/{id}/identite"), &json!({ "nom": "Cariou", "prenoms": "Nolwenn Anne", "sexe": "F", "date_naissance": naissance, "naissance_insee": "35001", "naissance_lieu": "Kervalan", "ine": "0123456789A" })).await;
+    assert_eq!(r.status(), 403);
+    // Once the school admits the child, the school corrects: the mairie no longer does.
+    {
+        let inscriptions = s.json_as(&m, "/api/v1/inscriptions").await;
+        let insc = inscriptions.as_array().unwrap().iter().find(|i| i["eleve_id"] == id.as_str()).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(s.post_as(&m, &format!("/api/v1/inscriptions/{insc}/validation"), &json!({})).await.status(), 200);
+        let r = s.post_as(&d, "/api/v1/admissions", &json!({ "inscription_id": insc })).await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let r = put_as(&s, &m, &format!("/api/v1/eleves/{id}/identite"), &json!({ "nom": "Cariou", "prenoms": "Nolwenn", "sexe": "F", "date_naissance": naissance, "naissance_insee": "35001", "naissance_lieu": "Kervalan" })).await;
+        assert_eq!(r.status(), 404);
+    }
 }
 
 #[tokio::test]
