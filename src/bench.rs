@@ -87,6 +87,8 @@ pub fn mesurer(db: &Path, n: usize, document: &str, clock: &Clock) -> anyhow::Re
         setup.as_secs_f64() * 1000.0
     );
 
+    constat(&store)?;
+
     // 1. One document, step by step.
     // Distinct pupils: the same data again would be served by Typst's cache.
     let echantillon: Vec<_> = ids.iter().take(1000).cloned().collect();
@@ -194,5 +196,46 @@ pub fn mesurer(db: &Path, n: usize, document: &str, clock: &Clock) -> anyhow::Re
     );
     println!();
     println!("Mémoire résidente à la fin : {}.", mib(rss_kib()));
+    Ok(())
+}
+
+/// The constat des effectifs of each circonscription, as the IEN's report reads it (schools,
+/// counts of the year, validated constats of this year and last, the trend): the slowest and
+/// the median circonscription. Nothing is journaled.
+fn constat(store: &Store) -> anyhow::Result<()> {
+    use crate::store::constat as sc;
+    let (annee, circonscriptions) = store.read(|c| {
+        let annee = territoires::annee_courante(c)?;
+        let mut ids: Vec<_> =
+            sc::ecoles(c, &Perimetre::Installation)?.into_iter().map(|e| e.circonscription_id).collect();
+        ids.sort();
+        ids.dedup();
+        Ok((annee, ids))
+    })?;
+    let mut mesures = Vec::new();
+    for id in circonscriptions {
+        let p = Perimetre::Circonscription(id);
+        let t = Instant::now();
+        let (ecoles, eleves) = store.read(|c| {
+            let ecoles = sc::ecoles(c, &p)?;
+            let calcules = sc::calculer(c, &p, annee)?;
+            sc::valides(c, &p, annee)?;
+            sc::valides(c, &p, annee.precedente())?;
+            sc::tendance(c, &p)?;
+            Ok((ecoles.len(), calcules.values().map(|e| e.total()).sum::<u32>()))
+        })?;
+        mesures.push((t.elapsed(), ecoles, eleves));
+    }
+    mesures.sort();
+    let Some(lent) = mesures.last() else { return Ok(()) };
+    let median = mesures[mesures.len() / 2];
+    println!(
+        "Constat des effectifs d'une circonscription ({} circonscriptions) : la plus lente {:.1} ms ({} écoles, {} élèves), médiane {:.1} ms",
+        mesures.len(),
+        lent.0.as_secs_f64() * 1000.0,
+        lent.1,
+        lent.2,
+        median.0.as_secs_f64() * 1000.0
+    );
     Ok(())
 }

@@ -50,6 +50,7 @@ documents! {
     ListeEleves => "liste-eleves", "Liste des élèves", false;
     ListeElectorale => "liste-electorale", "Liste électorale des parents d'élèves", false;
     ReleveDonnees => "releve-donnees", "Relevé des données", false;
+    ConstatEffectifs => "constat-effectifs", "Constat des effectifs", false;
 }
 
 impl Document {

@@ -5,6 +5,7 @@
 //! message on refusal, so that an invalid state cannot be stored.
 
 pub mod commune;
+pub mod constat;
 pub mod correction;
 pub mod document;
 pub mod ecole;
@@ -17,6 +18,7 @@ pub mod ine;
 pub mod niveau;
 pub mod parcours;
 pub mod scolarite;
+pub mod secret;
 pub mod tri;
 pub mod uai;
 

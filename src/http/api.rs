@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(super::comptes::routes())
         .merge(super::corrections::routes())
+        .merge(super::effectifs::routes())
         .merge(super::parcours::routes())
         .route("/openapi.json", get(openapi))
         .merge(super::impressions::routes())
@@ -74,7 +75,8 @@ pub fn routes() -> Router<AppState> {
         super::corrections::demander_rectification, super::corrections::rectifications_eleve,
         super::corrections::rectifications, super::corrections::decider_rectification, super::corrections::opposer,
         super::corrections::oppositions_eleve, super::corrections::oppositions, super::corrections::decider_opposition,
-        super::corrections::compte_famille, super::corrections::mot_de_passe_oublie
+        super::corrections::compte_famille, super::corrections::mot_de_passe_oublie, super::effectifs::rapport,
+        super::effectifs::constat_ecole, super::effectifs::valider, super::effectifs::campagne
     ),
     components(schemas(super::error::ErrorBody)),
     modifiers(&SecuriteCookie)

@@ -223,7 +223,9 @@ pub(super) fn documents_en_lot(a: &crate::auth::Acteur, ecole: bool) -> Vec<Choi
     use crate::policy::{Action, Ressource};
     Document::ALL
         .iter()
-        .filter(|d| !matches!(d, Document::CertificatInscription | Document::CertificatRadiation))
+        .filter(|d| {
+            !matches!(d, Document::CertificatInscription | Document::CertificatRadiation | Document::ConstatEffectifs)
+        })
         .filter(|d| ecole || !matches!(d, Document::RegistreEleves | Document::ListeElectorale))
         .filter(|d| a.decision(Ressource::Document(**d), Action::Exporter).autorise())
         .map(|d| Choix { code: d.name(), libelle: d.titre() })

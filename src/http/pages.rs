@@ -55,6 +55,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("oppositions.html", include_str!("../../templates/pages/oppositions.html")),
     ("lettre_activation.html", include_str!("../../templates/pages/lettre_activation.html")),
     ("mot_de_passe_oublie.html", include_str!("../../templates/pages/mot_de_passe_oublie.html")),
+    ("constat.html", include_str!("../../templates/pages/constat.html")),
+    ("constat_ecole.html", include_str!("../../templates/pages/constat_ecole.html")),
 ];
 const CSS: &str = include_str!("../../static/registre.css");
 
@@ -200,6 +202,7 @@ pub(super) struct Moi {
     impressions: bool,
     rentree: bool,
     oppositions: bool,
+    constat: bool,
 }
 
 impl Moi {
@@ -215,6 +218,7 @@ impl Moi {
             impressions: !super::impressions::documents_en_lot(a, true).is_empty(),
             rentree: a.decision(Ressource::Annee, Action::Modifier).autorise(),
             oppositions: a.decision(Ressource::Opposition, Action::Modifier).autorise() && a.role != Role::Operateur,
+            constat: a.decision(Ressource::Constat, Action::Lire).autorise() && a.role != Role::Operateur,
         }
     }
 }

@@ -727,4 +727,7 @@ pub(super) const FAITS: &[(&str, &str)] = &[
     ("refusee", "Demande refusée : la famille voit la raison."),
     ("opposition", "Opposition transmise à la direction académique (IA-DASEN), qui statuera."),
     ("decision_opposition", "Décision enregistrée : la famille la voit sur la fiche de l'enfant."),
+    ("campagne_ouverte", "Campagne du constat ouverte : chaque école peut valider le sien."),
+    ("campagne_close", "Campagne du constat close : les constats validés sont arrêtés."),
+    ("constat_valide", "Constat validé : c'est ce que voient l'IEN et la direction académique."),
 ];

@@ -47,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/ecoles/{id}/admission", get(page_admission_directe).post(admission_directe))
         .merge(super::pages_scolarite::routes())
         .merge(super::pages_corrections::routes())
+        .merge(super::effectifs::pages())
 }
 
 // Forms -----------------------------------------------------------------------------------------

@@ -189,6 +189,10 @@ pub enum Ressource {
     Rectification,
     /// A family's opposition for legitimate reasons.
     Opposition,
+    /// The constat des effectifs (counts per school and niveau; no pupil).
+    Constat,
+    /// The département's campaign windows (constat, prévision).
+    Campagne,
 }
 
 /// What is done.
@@ -341,6 +345,8 @@ pub fn decider(role: Role, relation: Relation, ressource: Ressource, action: Act
                 // The right of access: any staff of the Éducation nationale on request, or the
                 // family (not the mairie, whose view is limited).
                 Document::ReleveDonnees => matches!(role, Directeur | Ien | IaDasen | Responsable | Operateur),
+                // Counts, no pupil: the school, its IEN and its IA-DASEN.
+                Document::ConstatEffectifs => matches!(role, Directeur | Ien | IaDasen | Operateur),
             };
             match (allowed, action) {
                 (false, _) => Refuse,
@@ -414,6 +420,20 @@ pub fn decider(role: Role, relation: Relation, ressource: Ressource, action: Act
         },
         (R::Opposition, Modifier) => match role {
             // The data controller decides (Conseil d'État, 2010).
+            IaDasen | Operateur => oui(Champs::AUCUN),
+            _ => Refuse,
+        },
+        (R::Constat, Lire | Lister) => match role {
+            // The school, its IEN and its IA-DASEN; the statisticien gets releases, not this.
+            Directeur | Ien | IaDasen | Operateur => oui(Champs::AUCUN),
+            _ => Refuse,
+        },
+        (R::Constat, Modifier) => match role {
+            // Each school validates its own constat.
+            Directeur | Operateur => oui(Champs::AUCUN),
+            _ => Refuse,
+        },
+        (R::Campagne, Modifier) => match role {
             IaDasen | Operateur => oui(Champs::AUCUN),
             _ => Refuse,
         },

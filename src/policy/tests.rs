@@ -28,6 +28,8 @@ fn ressources() -> Vec<Ressource> {
         Ressource::EtatCivil,
         Ressource::Rectification,
         Ressource::Opposition,
+        Ressource::Constat,
+        Ressource::Campagne,
     ];
     r.extend(Document::ALL.iter().map(|d| Ressource::Document(*d)));
     r
@@ -148,6 +150,21 @@ fn parents_see_their_children_fully_and_who_consulted_them() {
         let r = Ressource::Document(doc);
         assert!(decider(Role::Responsable, Relation::Propre, r, Action::Imprimer, g).autorise(), "{doc:?}");
         assert!(!decider(Role::Responsable, Relation::Propre, r, Action::Exporter, g).autorise(), "{doc:?}");
+    }
+}
+
+#[test]
+fn schools_validate_their_constat_the_data_controller_opens_the_campaign_inspectors_read() {
+    let g = Reglages::default();
+    let ok = |role, r, a| decider(role, Relation::Propre, r, a, g).autorise();
+    for role in Role::COMPTES {
+        assert_eq!(
+            ok(role, Ressource::Constat, Action::Lire),
+            matches!(role, Role::Directeur | Role::Ien | Role::IaDasen),
+            "{role}"
+        );
+        assert_eq!(ok(role, Ressource::Constat, Action::Modifier), role == Role::Directeur, "{role}");
+        assert_eq!(ok(role, Ressource::Campagne, Action::Modifier), role == Role::IaDasen, "{role}");
     }
 }
 

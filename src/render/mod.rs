@@ -86,6 +86,7 @@ gabarits! {
     ListeEleves => "liste-eleves.typ";
     ListeElectorale => "liste-electorale.typ";
     ReleveDonnees => "releve-donnees.typ";
+    ConstatEffectifs => "constat-effectifs.typ";
 }
 
 /// Modules shared by the templates, importable as `#import "commun.typ": *`.

@@ -781,6 +781,10 @@ impl Imprimeur<'_> {
                 _ => Err(Error::Cible("le certificat d'inscription s'imprime pour une inscription".into())),
             },
             Document::CertificatRadiation => un_eleve("le certificat de radiation"),
+            // A report of the actor's territory, not a document of a record.
+            Document::ConstatEffectifs => Err(Error::Cible(
+                "le constat des effectifs s'imprime depuis la page Effectifs (GET /api/v1/constat?format=pdf)".into(),
+            )),
         }
         .and_then(|v: Vec<Sujet>| {
             if v.is_empty() { Err(Error::Cible("aucun document à imprimer pour cette cible".into())) } else { Ok(v) }

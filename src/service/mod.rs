@@ -10,6 +10,7 @@
 //! - [`impression`]: printing (policy, journal) for the server and the CLI;
 //! - [`corrections`]: correcting a record, the returned fiche, rectification and opposition;
 //! - [`eleves`]: reading, listing and searching pupils, and their consultation log;
+//! - [`effectifs`]: the constat des effectifs (campaign, validation, reports);
 //! - [`ecoles`]: schools, classes and effectifs;
 //! - [`comptes`]: sessions, managed accounts and the département's settings;
 //! - [`exploitation`]: the operator's verbs (init, check, backup, public address, purge);
@@ -21,6 +22,7 @@ pub mod corrections;
 pub mod courrier;
 pub mod documents;
 pub mod ecoles;
+pub mod effectifs;
 pub mod eleves;
 pub mod exploitation;
 pub mod impression;

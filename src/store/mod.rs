@@ -9,6 +9,7 @@ pub mod ancre;
 pub mod classes;
 pub mod comptes;
 pub mod conservation;
+pub mod constat;
 pub mod corrections;
 pub mod doublons;
 pub mod eleves;
@@ -36,6 +37,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0004_inscription_origine", include_str!("../../schema/0004_inscription_origine.sql")),
     ("0005_certificat_sceau", include_str!("../../schema/0005_certificat_sceau.sql")),
     ("0006_corrections", include_str!("../../schema/0006_corrections.sql")),
+    ("0007_constat", include_str!("../../schema/0007_constat.sql")),
 ];
 
 /// How many read-only connections the pool holds.

@@ -228,6 +228,14 @@ async fn every_document_of_the_catalogue_prints_for_a_small_school_with_a_hostil
         }
         vus.insert(url.rsplit('/').next().unwrap().to_string());
     }
+    // The constat des effectifs: a report of the territory, with the school's hostile name.
+    let res = s.get_as(&d, "/api/v1/constat?format=pdf").await;
+    assert_eq!(res.status(), 200);
+    let pdf = res.bytes().await.unwrap();
+    let text = pdftotext(&pdf);
+    assert!(text.contains("CONSTAT DES EFFECTIFS") && text.contains("2026-2027"), "{text}");
+    assert!(serre(&pdf_chars(&pdf)).contains(&serre(&nom_ecole)), "the school's hostile name printed exactly");
+    vus.insert("constat-effectifs".to_string());
     let catalogue: std::collections::BTreeSet<String> =
         registre::domain::Document::ALL.iter().map(|d| d.name().to_string()).collect();
     assert_eq!(vus, catalogue, "every document of the catalogue is printed here");

@@ -1,0 +1,222 @@
+//! The constat des effectifs (issue 11): the JSON API under `/api/v1` and the pages
+//! (`/constat`, `/ecoles/{id}/constat`). Every handler calls `service::effectifs`.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+
+use super::pages::{PageError, avec_moi};
+use super::pages_parcours::{Saisie, Sortie, etape};
+use super::parcours::ecole_id;
+use super::session::{Connecte, Visiteur};
+use super::{Error, Result, blocking, service};
+use crate::app::AppState;
+use crate::service::effectifs::{self, ConstatEcole, Rapport};
+
+/// The API routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/constat", get(rapport))
+        .route("/ecoles/{id}/constat", get(constat_ecole))
+        .route("/ecoles/{id}/constat/validation", post(valider))
+        .route("/campagnes/constat/{etape}", post(campagne))
+}
+
+/// The page routes.
+pub fn pages() -> Router<AppState> {
+    Router::new()
+        .route("/constat", get(page_rapport))
+        .route("/constat/campagne/{etape}", post(page_campagne))
+        .route("/ecoles/{id}/constat", get(page_ecole).post(page_valider))
+}
+
+/// The format of the report.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct Format {
+    /// `json` (default), `csv`, `xlsx` or `pdf`.
+    #[serde(default)]
+    pub format: Option<String>,
+}
+
+async fn rendre(state: &AppState, r: Rapport, format: &str) -> Result<Response> {
+    let nom = format!("constat-effectifs-{}", r.annee);
+    let (mime, octets) = match format {
+        "json" => return Ok(axum::Json(r).into_response()),
+        "csv" => ("text/csv; charset=utf-8", effectifs::csv(&r)?),
+        "xlsx" => ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", effectifs::xlsx(&r)?),
+        "pdf" => {
+            let le = state.clock.now();
+            ("application/pdf", blocking(state, move |s| Ok(effectifs::pdf(&s.engine, &r, le)?)).await?)
+        }
+        _ => return Err(Error::invalide("format", "attendu : json, csv, xlsx ou pdf")),
+    };
+    let disposition = format!("inline; filename=\"{nom}.{format}\"");
+    Ok(([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], octets).into_response())
+}
+
+/// The constat report of the actor's territory (IEN: by commune; IA-DASEN: by circonscription).
+#[utoipa::path(get, path = "/api/v1/constat", tag = "effectifs", params(Format),
+    responses((status = 200, body = Rapport, description = "Constat des effectifs du territoire (ou CSV, XLSX, PDF)"), (status = 403, body = super::error::ErrorBody)))]
+async fn rapport(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    q: std::result::Result<Query<Format>, QueryRejection>,
+) -> Result<Response> {
+    let Query(f) = q.map_err(|_| Error::invalide("format", "paramètre inconnu : seul « format » est accepté"))?;
+    let format = f.format.unwrap_or_else(|| "json".into());
+    if !["json", "csv", "xlsx", "pdf"].contains(&format.as_str()) {
+        return Err(Error::invalide("format", "attendu : json, csv, xlsx ou pdf"));
+    }
+    let r = service(&state, a, |s| s.rapport_constat()).await?;
+    rendre(&state, r, &format).await
+}
+
+/// A school's constat: counted now, and as validated.
+#[utoipa::path(get, path = "/api/v1/ecoles/{id}/constat", tag = "effectifs", params(("id" = String, Path, description = "École")),
+    responses((status = 200, body = ConstatEcole, description = "Constat de l'école"), (status = 404, body = super::error::ErrorBody)))]
+async fn constat_ecole(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(id): Path<String>,
+) -> Result<axum::Json<ConstatEcole>> {
+    let id = ecole_id(&id)?;
+    service(&state, a, move |s| s.constat_ecole(&id)).await.map(axum::Json)
+}
+
+/// The directeur validates the school's constat (frozen; while the campaign is open).
+#[utoipa::path(post, path = "/api/v1/ecoles/{id}/constat/validation", tag = "effectifs", params(("id" = String, Path, description = "École")),
+    responses((status = 200, body = ConstatEcole, description = "Constat validé"), (status = 409, body = super::error::ErrorBody)))]
+async fn valider(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(id): Path<String>,
+) -> Result<axum::Json<ConstatEcole>> {
+    let id = ecole_id(&id)?;
+    service(&state, a, move |s| s.valider_constat(&id)).await.map(axum::Json)
+}
+
+/// What a campaign step answers.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Campagne {
+    /// The année scolaire of the campaign.
+    pub annee: String,
+    /// `ouverte` or `close`.
+    pub etat: &'static str,
+}
+
+/// The IA-DASEN opens (`ouverture`) or closes (`cloture`) the département's campaign.
+#[utoipa::path(post, path = "/api/v1/campagnes/constat/{etape}", tag = "effectifs", params(("etape" = String, Path, description = "ouverture ou cloture")),
+    responses((status = 200, body = Campagne, description = "Campagne ouverte ou close"), (status = 409, body = super::error::ErrorBody)))]
+async fn campagne(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(etape): Path<String>,
+) -> Result<axum::Json<Campagne>> {
+    let r = match etape.as_str() {
+        "ouverture" => Campagne { annee: service(&state, a, |s| s.ouvrir_campagne_constat()).await?, etat: "ouverte" },
+        "cloture" => Campagne { annee: service(&state, a, |s| s.clore_campagne_constat()).await?, etat: "close" },
+        _ => return Err(Error::introuvable("étape")),
+    };
+    Ok(axum::Json(r))
+}
+
+// Pages ------------------------------------------------------------------------------------------
+
+#[derive(Debug, Serialize)]
+struct PageRapport {
+    r: Rapport,
+    gerer: bool,
+    fait: Option<&'static str>,
+}
+
+async fn page_rapport(
+    State(state): State<AppState>,
+    v: Visiteur,
+    q: std::result::Result<Query<super::pages_parcours::QueryPage>, QueryRejection>,
+) -> std::result::Result<Html<String>, PageError> {
+    let fait = super::pages_parcours::fait_de(q);
+    let (r, gerer) = service(&state, v.acteur.clone(), |s| Ok((s.rapport_constat()?, s.gere_campagne()))).await?;
+    let html = blocking(&state, move |s| s.pages.render("constat.html", &avec_moi(&v, PageRapport { r, gerer, fait })))
+        .await?;
+    Ok(Html(html))
+}
+
+async fn page_campagne(State(state): State<AppState>, v: Visiteur, Path(quoi): Path<String>, corps: Bytes) -> Sortie {
+    let s = Saisie::lire(&corps)?;
+    s.csrf(&v)?;
+    let ouvrir = match quoi.as_str() {
+        "ouverture" => true,
+        "cloture" => false,
+        _ => return Err(Error::introuvable("étape").into()),
+    };
+    etape(
+        &state,
+        &v,
+        ("/constat", "Revenir au constat"),
+        move |svc| if ouvrir { svc.ouvrir_campagne_constat() } else { svc.clore_campagne_constat() },
+        move |_| {
+            Ok(Redirect::to(if ouvrir { "/constat?fait=campagne_ouverte" } else { "/constat?fait=campagne_close" })
+                .into_response())
+        },
+    )
+    .await
+}
+
+#[derive(Debug, Serialize)]
+struct PageEcole {
+    ecole_id: String,
+    c: ConstatEcole,
+    niveaux: Vec<&'static str>,
+    valider: bool,
+    fait: Option<&'static str>,
+}
+
+async fn page_ecole(
+    State(state): State<AppState>,
+    v: Visiteur,
+    Path(id): Path<String>,
+    q: std::result::Result<Query<super::pages_parcours::QueryPage>, QueryRejection>,
+) -> std::result::Result<Html<String>, PageError> {
+    let fait = super::pages_parcours::fait_de(q);
+    let id = ecole_id(&id)?;
+    let valider = v.acteur.decision(crate::policy::Ressource::Constat, crate::policy::Action::Modifier).autorise();
+    let c = service(&state, v.acteur.clone(), {
+        let id = id.clone();
+        move |s| s.constat_ecole(&id)
+    })
+    .await?;
+    let html = blocking(&state, move |s| {
+        let page = PageEcole {
+            ecole_id: id.to_string(),
+            valider: valider && c.campagne_ouverte,
+            c,
+            niveaux: crate::domain::Niveau::ALL.iter().map(|n| n.code()).collect(),
+            fait,
+        };
+        s.pages.render("constat_ecole.html", &avec_moi(&v, page))
+    })
+    .await?;
+    Ok(Html(html))
+}
+
+async fn page_valider(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
+    let s = Saisie::lire(&corps)?;
+    s.csrf(&v)?;
+    let id = ecole_id(&id)?;
+    let vers = format!("/ecoles/{id}/constat");
+    let retour = vers.clone();
+    etape(
+        &state,
+        &v,
+        (&retour, "Revenir au constat de l'école"),
+        move |svc| svc.valider_constat(&id),
+        move |_| Ok((StatusCode::SEE_OTHER, Redirect::to(&format!("{vers}?fait=constat_valide"))).into_response()),
+    )
+    .await
+}

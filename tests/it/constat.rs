@@ -1,0 +1,246 @@
+//! Issue 11: the constat des effectifs — the campaign through HTTP (opened, validated, frozen,
+//! read by the IEN with the circonscription's total), totals equal to a direct count, and the
+//! same numbers in the PDF, the CSV and the XLSX.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Session, TestServer, pdftotext};
+
+/// The UAI of directeur.1's school and its id.
+async fn ecole_de(s: &TestServer, d: &Session) -> (String, String) {
+    let e = s.json_as(d, "/api/v1/ecoles").await[0].clone();
+    (e["id"].as_str().unwrap().to_string(), e["uai"].as_str().unwrap().to_string())
+}
+
+/// The IEN, among ien.1 and ien.2, whose circonscription holds the school.
+async fn ien_de(s: &TestServer, uai: &str) -> Session {
+    for l in ["ien.1", "ien.2"] {
+        let i = s.login(l).await;
+        let r = s.json_as(&i, "/api/v1/constat").await;
+        if r.to_string().contains(uai) {
+            return i;
+        }
+    }
+    panic!("no IEN sees {uai}");
+}
+
+async fn dasen_de(s: &TestServer, uai: &str) -> (Session, Session) {
+    let a = s.login("dasen.1").await;
+    let b = s.login("dasen.2").await;
+    if s.json_as(&a, "/api/v1/constat").await.to_string().contains(uai) { (a, b) } else { (b, a) }
+}
+
+fn ligne<'a>(r: &'a Value, uai: &str) -> &'a Value {
+    r["groupes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["ecoles"].as_array().unwrap())
+        .find(|l| l["uai"] == uai)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_campaign_is_opened_a_school_validates_its_constat_is_frozen_and_the_ien_sees_the_total() {
+    let s = TestServer::start(120).await;
+    let d = s.login("directeur.1").await;
+    let (ecole, uai) = ecole_de(&s, &d).await;
+    // No campaign: validation refused in French.
+    let r = s.post_as(&d, &format!("/api/v1/ecoles/{ecole}/constat/validation"), &json!({})).await;
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("campagne"));
+    // Only the IA-DASEN opens it; the directeur and the IEN cannot.
+    assert_eq!(s.post_as(&d, "/api/v1/campagnes/constat/ouverture", &json!({})).await.status(), 403);
+    let (dasen, autre_dasen) = dasen_de(&s, &uai).await;
+    let r = s.post_as(&dasen, "/api/v1/campagnes/constat/ouverture", &json!({})).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    assert_eq!(
+        s.post_as(&dasen, "/api/v1/campagnes/constat/ouverture", &json!({})).await.status(),
+        409,
+        "already open"
+    );
+    // The other département's campaign is not this one: the school still cannot validate there.
+    assert!(!s.json_as(&autre_dasen, "/api/v1/constat").await.to_string().contains(&uai));
+    // The directeur checks, then validates.
+    let avant = s.json_as(&d, &format!("/api/v1/ecoles/{ecole}/constat")).await;
+    assert!(avant["valide"].is_null() && avant["campagne_ouverte"] == true);
+    let compte = avant["calcule"]["total"].as_u64().unwrap();
+    let r = s.post_as(&d, &format!("/api/v1/ecoles/{ecole}/constat/validation"), &json!({})).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["valide"]["total"].as_u64().unwrap(), compte);
+    // Frozen: a pupil admitted afterwards changes today's count, not the validated one.
+    let classes = s.json_as(&d, &format!("/api/v1/ecoles/{ecole}/classes")).await;
+    let k = &classes[0];
+    let body = json!({ "ecole_id": ecole, "niveau": k["niveaux"][0], "classe_id": k["id"], "confirmer_nouveau": true,
+        "eleve": { "nom": "Nouvel", "prenoms": "Arrivant", "sexe": "M", "date_naissance": "01/02/2021",
+                   "naissance_insee": "35001", "naissance_lieu": "Kervalan" } });
+    assert_eq!(s.post_as(&d, "/api/v1/eleves", &body).await.status(), 201);
+    let apres = s.json_as(&d, &format!("/api/v1/ecoles/{ecole}/constat")).await;
+    assert_eq!(apres["calcule"]["total"].as_u64().unwrap(), compte + 1);
+    assert_eq!(apres["valide"]["total"].as_u64().unwrap(), compte);
+    // The IEN sees the validated count, the circonscription's total and who has not validated.
+    let ien = ien_de(&s, &uai).await;
+    let r = s.json_as(&ien, "/api/v1/constat").await;
+    assert_eq!(r["groupes_par"], "commune");
+    let l = ligne(&r, &uai);
+    assert_eq!(l["total"].as_u64().unwrap(), compte);
+    assert!(l["etat"].as_str().unwrap().starts_with("validé le"));
+    let somme: u64 = r["groupes"].as_array().unwrap().iter().map(|g| g["sous_total"]["total"].as_u64().unwrap()).sum();
+    assert_eq!(r["total"]["total"].as_u64().unwrap(), somme);
+    assert!(!r["non_valides"].as_array().unwrap().iter().any(|e| e.as_str().unwrap().starts_with(&uai)));
+    assert!(!r["non_valides"].as_array().unwrap().is_empty(), "the other schools have not validated");
+    let page = s.get_as(&ien, "/constat").await.text().await.unwrap();
+    assert!(page.contains("Total") && page.contains(&format!("/ecoles/{ecole}/constat")));
+    // The IEN cannot validate for the school; another school's directeur gets 404.
+    assert_eq!(s.post_as(&ien, &format!("/api/v1/ecoles/{ecole}/constat/validation"), &json!({})).await.status(), 403);
+    let d2 = s.login("directeur.2").await;
+    assert_eq!(s.post_as(&d2, &format!("/api/v1/ecoles/{ecole}/constat/validation"), &json!({})).await.status(), 404);
+    assert_eq!(s.get_as(&d2, &format!("/api/v1/ecoles/{ecole}/constat")).await.status(), 404);
+    // Validated again (journaled as such), then the campaign closes: no more validation.
+    assert_eq!(s.post_as(&d, &format!("/api/v1/ecoles/{ecole}/constat/validation"), &json!({})).await.status(), 200);
+    let c = rusqlite::Connection::open(&s.db).unwrap();
+    let n: i64 = c
+        .query_row(
+            "SELECT count(*) FROM journal WHERE ressource = 'constat' AND detail LIKE '%revalidation%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(s.post_as(&dasen, "/api/v1/campagnes/constat/cloture", &json!({})).await.status(), 200);
+    assert_eq!(s.post_as(&d, &format!("/api/v1/ecoles/{ecole}/constat/validation"), &json!({})).await.status(), 409);
+    // The statisticien and the parents do not read the constat.
+    for login in ["statisticien.1", "parent.1"] {
+        let x = s.login(login).await;
+        assert_eq!(s.get_as(&x, "/api/v1/constat").await.status(), 403, "{login}");
+    }
+}
+
+#[tokio::test]
+async fn the_circonscription_s_totals_equal_a_direct_count() {
+    let s = TestServer::start(300).await;
+    let d = s.login("directeur.1").await;
+    let (_, uai) = ecole_de(&s, &d).await;
+    let ien = ien_de(&s, &uai).await;
+    let r = s.json_as(&ien, "/api/v1/constat").await;
+    let uais: Vec<String> = r["groupes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["ecoles"].as_array().unwrap().iter().map(|l| l["uai"].as_str().unwrap().to_string()))
+        .collect();
+    let c = rusqlite::Connection::open(&s.db).unwrap();
+    let marques = uais.iter().map(|_| "?").collect::<Vec<_>>().join(",");
+    let sql = format!(
+        "SELECT s.niveau, count(*) FROM scolarite s JOIN eleve el ON el.id = s.eleve_id JOIN ecole e ON e.id = s.ecole_id
+         WHERE s.annee = (SELECT debut FROM annee_scolaire WHERE etat = 'ouverte')
+         AND s.etat IN ('admis_provisoire', 'admis_definitif') AND el.ine IS NOT NULL AND e.uai IN ({marques})
+         GROUP BY s.niveau"
+    );
+    let direct: BTreeMap<String, u64> = c
+        .prepare(&sql)
+        .unwrap()
+        .query_map(rusqlite::params_from_iter(&uais), |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let niveaux: Vec<String> =
+        r["niveaux"].as_array().unwrap().iter().map(|n| n.as_str().unwrap().to_string()).collect();
+    for (i, n) in niveaux.iter().enumerate() {
+        assert_eq!(r["total"]["niveaux"][i].as_u64().unwrap(), direct.get(n).copied().unwrap_or(0), "{n}");
+    }
+    assert_eq!(r["total"]["total"].as_u64().unwrap(), direct.values().sum::<u64>());
+    let classes: i64 = c
+        .query_row(
+            &format!("SELECT count(*) FROM classe cl JOIN ecole e ON e.id = cl.ecole_id WHERE cl.annee = (SELECT debut FROM annee_scolaire WHERE etat = 'ouverte') AND e.uai IN ({marques})"),
+            rusqlite::params_from_iter(&uais),
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(r["total"]["classes"].as_i64().unwrap(), classes);
+}
+
+/// The cells of the first sheet of an XLSX, by row, as text.
+fn xlsx_lignes(octets: &[u8]) -> Vec<Vec<String>> {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(octets)).unwrap();
+    let mut lire = |nom: &str| {
+        let mut s = String::new();
+        if let Ok(mut f) = z.by_name(nom) {
+            f.read_to_string(&mut s).unwrap();
+        }
+        s
+    };
+    let partages = lire("xl/sharedStrings.xml");
+    let feuille = lire("xl/worksheets/sheet1.xml");
+    let chaines: Vec<String> = partages
+        .split("<si>")
+        .skip(1)
+        .map(|si| {
+            let d = si.find("<t").map(|i| i + si[i..].find('>').unwrap() + 1).unwrap();
+            let f = si[d..].find("</t>").unwrap() + d;
+            si[d..f].replace("&amp;", "&").replace("&apos;", "'").replace("&lt;", "<").replace("&gt;", ">")
+        })
+        .collect();
+    feuille
+        .split("<row ")
+        .skip(1)
+        .map(|row| {
+            row.split("<c ")
+                .skip(1)
+                .map(|c| {
+                    let v = c.find("<v>").map(|i| &c[i + 3..i + 3 + c[i + 3..].find("</v>").unwrap()]).unwrap_or("");
+                    if c.contains("t=\"s\"") { chaines[v.parse::<usize>().unwrap()].clone() } else { v.to_string() }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_pdf_report_s_numbers_equal_the_csv_s_and_the_xlsx_s() {
+    let s = TestServer::start(200).await;
+    let dasen = s.login("dasen.1").await;
+    let csv = s.get_as(&dasen, "/api/v1/constat?format=csv").await;
+    assert_eq!(csv.status(), 200);
+    let csv = String::from_utf8(csv.bytes().await.unwrap().to_vec()).unwrap();
+    let xlsx = s.get_as(&dasen, "/api/v1/constat?format=xlsx").await;
+    assert_eq!(xlsx.status(), 200);
+    let xlsx = xlsx_lignes(&xlsx.bytes().await.unwrap());
+    let pdf = s.get_as(&dasen, "/api/v1/constat?format=pdf").await;
+    assert_eq!(pdf.status(), 200);
+    let texte = pdftotext(&pdf.bytes().await.unwrap());
+    assert!(texte.contains("CONSTAT DES EFFECTIFS"));
+    let lignes: Vec<Vec<String>> =
+        csv.trim_start_matches('\u{feff}').lines().map(|l| l.split(';').map(str::to_string).collect()).collect();
+    let entetes = &lignes[0];
+    let col = |nom: &str| entetes.iter().position(|h| h == nom).unwrap();
+    let (tps, total, ulis) = (col("TPS"), col("Total"), col("ULIS"));
+    let mut vues = 0;
+    for l in &lignes[1..] {
+        // The same line in the XLSX: same label, same numbers.
+        let x = xlsx
+            .iter()
+            .find(|x| x.len() > 2 && x[2] == l[2] && x[1] == l[1] && x[0] == l[0])
+            .unwrap_or_else(|| panic!("{l:?}"));
+        for c in tps..=total {
+            assert_eq!(x[c], l[c], "column {} of {l:?}", entetes[c]);
+        }
+        // The same numbers, in the same order, on the PDF's line.
+        let nombres = l[tps..=total].join(" ");
+        assert_eq!(total - tps, ulis - tps + 1, "ULIS then Total after the niveaux");
+        assert!(texte.contains(&nombres), "{nombres} of {:?} not in the PDF", &l[..3]);
+        vues += 1;
+    }
+    assert!(vues > 3);
+    let last = lignes.last().unwrap();
+    assert_eq!(last[2], "Total");
+    assert!(texte.contains(&format!("Total {}", last[tps..=total].join(" "))), "the total line");
+    // Bad format: a French 422 naming the field.
+    let r = s.get_as(&dasen, "/api/v1/constat?format=docx").await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("format"));
+}
