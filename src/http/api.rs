@@ -76,7 +76,8 @@ pub fn routes() -> Router<AppState> {
         super::corrections::rectifications, super::corrections::decider_rectification, super::corrections::opposer,
         super::corrections::oppositions_eleve, super::corrections::oppositions, super::corrections::decider_opposition,
         super::corrections::compte_famille, super::corrections::mot_de_passe_oublie, super::effectifs::rapport,
-        super::effectifs::constat_ecole, super::effectifs::valider, super::effectifs::campagne
+        super::effectifs::constat_ecole, super::effectifs::valider, super::effectifs::campagne,
+        super::effectifs::lister_publications, super::effectifs::publier, super::effectifs::fichier_publication
     ),
     components(schemas(super::error::ErrorBody)),
     modifiers(&SecuriteCookie)

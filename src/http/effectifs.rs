@@ -25,6 +25,8 @@ pub fn routes() -> Router<AppState> {
         .route("/ecoles/{id}/constat", get(constat_ecole))
         .route("/ecoles/{id}/constat/validation", post(valider))
         .route("/campagnes/constat/{etape}", post(campagne))
+        .route("/publications", get(lister_publications).post(publier))
+        .route("/publications/{id}/{fichier}", get(fichier_publication))
 }
 
 /// The page routes.
@@ -33,6 +35,7 @@ pub fn pages() -> Router<AppState> {
         .route("/constat", get(page_rapport))
         .route("/constat/campagne/{etape}", post(page_campagne))
         .route("/ecoles/{id}/constat", get(page_ecole).post(page_valider))
+        .route("/publications", get(page_publications).post(page_publier))
 }
 
 /// The format of the report.
@@ -217,6 +220,101 @@ async fn page_valider(State(state): State<AppState>, v: Visiteur, Path(id): Path
         (&retour, "Revenir au constat de l'école"),
         move |svc| svc.valider_constat(&id),
         move |_| Ok((StatusCode::SEE_OTHER, Redirect::to(&format!("{vers}?fait=constat_valide"))).into_response()),
+    )
+    .await
+}
+
+// Statistical releases ---------------------------------------------------------------------------
+
+use crate::service::publications::PublicationVue;
+
+/// The releases the actor may download.
+#[utoipa::path(get, path = "/api/v1/publications", tag = "effectifs",
+    responses((status = 200, body = [PublicationVue], description = "Publications statistiques")))]
+async fn lister_publications(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+) -> Result<axum::Json<Vec<PublicationVue>>> {
+    service(&state, a, |s| s.publications()).await.map(axum::Json)
+}
+
+/// What to release.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NouvellePublication {
+    /// Keep the pseudonymisation key (apart) to link with a later release.
+    #[serde(default)]
+    pub conserver_cle: bool,
+}
+
+/// The IA-DASEN prepares a release of the département's current year.
+#[utoipa::path(post, path = "/api/v1/publications", tag = "effectifs", request_body = NouvellePublication,
+    responses((status = 201, body = PublicationVue, description = "Publication préparée")))]
+async fn publier(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    body: std::result::Result<axum::Json<NouvellePublication>, axum::extract::rejection::JsonRejection>,
+) -> Result<(StatusCode, axum::Json<PublicationVue>)> {
+    let b = super::api::json(body)?;
+    let p = service(&state, a, move |s| s.publier(b.conserver_cle)).await?;
+    Ok((StatusCode::CREATED, axum::Json(p)))
+}
+
+/// One file of a release (`eleves.csv`, `effectifs.csv`, `LISEZMOI.txt`).
+#[utoipa::path(get, path = "/api/v1/publications/{id}/{fichier}", tag = "effectifs",
+    params(("id" = String, Path, description = "Publication"), ("fichier" = String, Path, description = "eleves.csv, effectifs.csv ou LISEZMOI.txt")),
+    responses((status = 200, description = "Le fichier"), (status = 404, body = super::error::ErrorBody)))]
+async fn fichier_publication(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path((id, fichier)): Path<(String, String)>,
+) -> Result<Response> {
+    let nom = fichier.clone();
+    let octets = service(&state, a, move |s| s.fichier_publication(&id, &fichier)).await?;
+    let mime = if nom.ends_with(".csv") { "text/csv; charset=utf-8" } else { "text/plain; charset=utf-8" };
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{nom}\"")),
+        ],
+        octets,
+    )
+        .into_response())
+}
+
+#[derive(Debug, Serialize)]
+struct PagePublications {
+    publications: Vec<PublicationVue>,
+    publier: bool,
+    fait: Option<&'static str>,
+}
+
+async fn page_publications(
+    State(state): State<AppState>,
+    v: Visiteur,
+    q: std::result::Result<Query<super::pages_parcours::QueryPage>, QueryRejection>,
+) -> std::result::Result<Html<String>, PageError> {
+    let fait = super::pages_parcours::fait_de(q);
+    let publier = v.acteur.decision(crate::policy::Ressource::Publication, crate::policy::Action::Creer).autorise()
+        && v.acteur.role == crate::policy::Role::IaDasen;
+    let publications = service(&state, v.acteur.clone(), |s| s.publications()).await?;
+    let html = blocking(&state, move |s| {
+        s.pages.render("publications.html", &avec_moi(&v, PagePublications { publications, publier, fait }))
+    })
+    .await?;
+    Ok(Html(html))
+}
+
+async fn page_publier(State(state): State<AppState>, v: Visiteur, corps: Bytes) -> Sortie {
+    let s = Saisie::lire(&corps)?;
+    s.csrf(&v)?;
+    let garder = s.coche("conserver_cle");
+    etape(
+        &state,
+        &v,
+        ("/publications", "Revenir aux publications"),
+        move |svc| svc.publier(garder),
+        |_| Ok(Redirect::to("/publications?fait=publication").into_response()),
     )
     .await
 }

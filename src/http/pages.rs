@@ -57,6 +57,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("mot_de_passe_oublie.html", include_str!("../../templates/pages/mot_de_passe_oublie.html")),
     ("constat.html", include_str!("../../templates/pages/constat.html")),
     ("constat_ecole.html", include_str!("../../templates/pages/constat_ecole.html")),
+    ("publications.html", include_str!("../../templates/pages/publications.html")),
 ];
 const CSS: &str = include_str!("../../static/registre.css");
 
@@ -203,6 +204,7 @@ pub(super) struct Moi {
     rentree: bool,
     oppositions: bool,
     constat: bool,
+    publications: bool,
 }
 
 impl Moi {
@@ -219,6 +221,7 @@ impl Moi {
             rentree: a.decision(Ressource::Annee, Action::Modifier).autorise(),
             oppositions: a.decision(Ressource::Opposition, Action::Modifier).autorise() && a.role != Role::Operateur,
             constat: a.decision(Ressource::Constat, Action::Lire).autorise() && a.role != Role::Operateur,
+            publications: a.decision(Ressource::Publication, Action::Lister).autorise() && a.role != Role::Operateur,
         }
     }
 }

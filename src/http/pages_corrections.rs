@@ -730,4 +730,5 @@ pub(super) const FAITS: &[(&str, &str)] = &[
     ("campagne_ouverte", "Campagne du constat ouverte : chaque école peut valider le sien."),
     ("campagne_close", "Campagne du constat close : les constats validés sont arrêtés."),
     ("constat_valide", "Constat validé : c'est ce que voient l'IEN et la direction académique."),
+    ("publication", "Publication préparée : le statisticien peut la télécharger."),
 ];

@@ -193,6 +193,8 @@ pub enum Ressource {
     Constat,
     /// The département's campaign windows (constat, prévision).
     Campagne,
+    /// Statistical releases (pseudonymised files).
+    Publication,
 }
 
 /// What is done.
@@ -431,6 +433,15 @@ pub fn decider(role: Role, relation: Relation, ressource: Ressource, action: Act
         (R::Constat, Modifier) => match role {
             // Each school validates its own constat.
             Directeur | Operateur => oui(Champs::AUCUN),
+            _ => Refuse,
+        },
+        (R::Publication, Creer) => match role {
+            // The data controller prepares what leaves the département.
+            IaDasen | Operateur => oui(Champs::AUCUN),
+            _ => Refuse,
+        },
+        (R::Publication, Lister | Lire | Exporter) => match role {
+            Statisticien | IaDasen | Operateur => oui(Champs::AUCUN),
             _ => Refuse,
         },
         (R::Campagne, Modifier) => match role {

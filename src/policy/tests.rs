@@ -30,6 +30,7 @@ fn ressources() -> Vec<Ressource> {
         Ressource::Opposition,
         Ressource::Constat,
         Ressource::Campagne,
+        Ressource::Publication,
     ];
     r.extend(Document::ALL.iter().map(|d| Ressource::Document(*d)));
     r
@@ -165,6 +166,13 @@ fn schools_validate_their_constat_the_data_controller_opens_the_campaign_inspect
         );
         assert_eq!(ok(role, Ressource::Constat, Action::Modifier), role == Role::Directeur, "{role}");
         assert_eq!(ok(role, Ressource::Campagne, Action::Modifier), role == Role::IaDasen, "{role}");
+        // Releases: prepared by the data controller, downloaded by the statisticien.
+        assert_eq!(ok(role, Ressource::Publication, Action::Creer), role == Role::IaDasen, "{role}");
+        assert_eq!(
+            ok(role, Ressource::Publication, Action::Exporter),
+            matches!(role, Role::IaDasen | Role::Statisticien),
+            "{role}"
+        );
     }
 }
 

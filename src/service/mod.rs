@@ -28,6 +28,7 @@ pub mod exploitation;
 pub mod impression;
 pub mod parcours;
 pub mod projection;
+pub mod publications;
 pub mod scolarite;
 pub mod travaux;
 

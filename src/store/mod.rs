@@ -16,6 +16,7 @@ pub mod eleves;
 pub mod journal;
 pub mod parcours;
 pub mod perimetre;
+pub mod publications;
 pub mod registre;
 mod sql;
 pub mod statistiques;
@@ -38,6 +39,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0005_certificat_sceau", include_str!("../../schema/0005_certificat_sceau.sql")),
     ("0006_corrections", include_str!("../../schema/0006_corrections.sql")),
     ("0007_constat", include_str!("../../schema/0007_constat.sql")),
+    ("0008_publications", include_str!("../../schema/0008_publications.sql")),
 ];
 
 /// How many read-only connections the pool holds.

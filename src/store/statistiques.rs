@@ -80,70 +80,30 @@ pub fn effectifs(c: &Connection, p: &Perimetre, annee: AnneeScolaire) -> Result<
     Ok(Tableau { annee: annee.to_string(), ecoles: lignes, totaux, secret_statistique: false })
 }
 
-fn secret(n: Option<u32>) -> bool {
-    matches!(n, Some(1..=10))
-}
-
 impl Tableau {
-    /// Applies the statistical secret: primary suppression of cells 1–10; then, in each
-    /// column and each line with exactly one suppressed cell, the smallest other non-zero cell
-    /// is suppressed too, and a line's total is hidden when any of its cells is.
+    /// Applies the statistical secret of [`crate::domain::secret`]: no published count from 1 to
+    /// 10, none recomputable from the totals (secondary suppressions in the columns, row totals
+    /// hidden when a cell is, the totals of the columns as the rule says). ULIS counts (a part
+    /// of the niveaux' counts, in no total) are suppressed from 1 to 10.
     pub fn secret_statistique(&mut self) {
         let codes: Vec<String> = Niveau::ALL.iter().map(|n| n.code().to_string()).collect();
-        for l in &mut self.ecoles {
-            for v in l.niveaux.values_mut() {
-                if secret(*v) {
-                    *v = None;
-                }
+        let table: Vec<Vec<u32>> = self
+            .ecoles
+            .iter()
+            .map(|l| codes.iter().map(|k| l.niveaux.get(k).copied().flatten().unwrap_or(0)).collect())
+            .collect();
+        let p = crate::domain::secret::publier(&table);
+        for (i, l) in self.ecoles.iter_mut().enumerate() {
+            for (j, k) in codes.iter().enumerate() {
+                l.niveaux.insert(k.clone(), p.cellules[i][j]);
             }
-            if secret(l.ulis) {
+            l.total = p.totaux_lignes[i];
+            if l.ulis.is_some_and(crate::domain::secret::secret) {
                 l.ulis = None;
             }
         }
-        // Secondary suppression, repeated until stable.
-        loop {
-            let mut changed = false;
-            for l in &mut self.ecoles {
-                let hidden = l.niveaux.values().filter(|v| v.is_none()).count();
-                if hidden == 1
-                    && let Some(v) = l
-                        .niveaux
-                        .values_mut()
-                        .filter(|v| matches!(v, Some(n) if *n > 0))
-                        .min_by_key(|v| v.unwrap_or(u32::MAX))
-                {
-                    *v = None;
-                    changed = true;
-                }
-            }
-            for k in &codes {
-                let hidden = self.ecoles.iter().filter(|l| l.niveaux.get(k).is_some_and(Option::is_none)).count();
-                if hidden == 1 {
-                    let best = self
-                        .ecoles
-                        .iter_mut()
-                        .filter_map(|l| l.niveaux.get_mut(k))
-                        .filter(|v| matches!(v, Some(n) if *n > 0))
-                        .min_by_key(|v| v.unwrap_or(u32::MAX));
-                    if let Some(v) = best {
-                        *v = None;
-                        changed = true;
-                    }
-                }
-            }
-            if !changed {
-                break;
-            }
-        }
-        for l in &mut self.ecoles {
-            if l.niveaux.values().any(Option::is_none) {
-                l.total = None;
-            }
-        }
-        for v in self.totaux.values_mut() {
-            if secret(*v) {
-                *v = None;
-            }
+        for (j, k) in codes.iter().enumerate() {
+            self.totaux.insert(k.clone(), p.totaux_colonnes.get(j).copied().flatten());
         }
         self.secret_statistique = true;
     }
@@ -178,14 +138,11 @@ mod tests {
         let a = &t.ecoles[0];
         assert_eq!(a.niveaux["CP"], None, "primary");
         assert_eq!(a.total, None, "the total would reveal it");
-        let hidden_in_a = a.niveaux.values().filter(|v| v.is_none()).count();
-        assert!(hidden_in_a >= 2, "secondary suppression in the line");
         let hidden_in_cp = t.ecoles.iter().filter(|l| l.niveaux["CP"].is_none()).count();
-        assert!(hidden_in_cp >= 2, "secondary suppression in the column");
-        // Every line and column has 0 or at least 2 hidden cells: none can be recomputed.
-        for l in &t.ecoles {
-            assert_ne!(l.niveaux.values().filter(|v| v.is_none()).count(), 1);
-        }
+        assert_eq!(hidden_in_cp, 2, "secondary suppression in the column");
+        assert_eq!(t.ecoles[1].total, None, "B's total would reveal B's CP, then A's");
+        assert_eq!(t.ecoles[1].niveaux["CE1"], Some(26), "the other cells stay");
+        assert_eq!(t.totaux["CP"], Some(32));
     }
 
     #[test]

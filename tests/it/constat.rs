@@ -244,3 +244,103 @@ async fn the_pdf_report_s_numbers_equal_the_csv_s_and_the_xlsx_s() {
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("format"));
 }
+
+/// Hex digests of each INE (SHA-256, SHA-1, MD5; lower and upper case), by Python's hashlib.
+fn empreintes(ines: &[String]) -> Vec<String> {
+    let script = "import hashlib,sys\nfor l in sys.stdin.read().split():\n  for h in (hashlib.sha256, hashlib.sha1, hashlib.md5):\n    d = h(l.encode()).hexdigest()\n    print(d); print(d.upper())\n";
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(ines.join("\n").as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8(out.stdout).unwrap().lines().map(str::to_string).collect()
+}
+
+#[tokio::test]
+async fn no_release_file_holds_a_name_an_address_a_birth_date_an_ine_or_an_unkeyed_hash_of_one() {
+    let s = TestServer::start(200).await;
+    let dasen = s.login("dasen.1").await;
+    // Only the data controller prepares; the statisticien downloads.
+    let stat = s.login("statisticien.1").await;
+    assert_eq!(s.post_as(&stat, "/api/v1/publications", &json!({})).await.status(), 403);
+    let r = s.post_as(&dasen, "/api/v1/publications", &json!({})).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let p: Value = r.json().await.unwrap();
+    let id = p["id"].as_str().unwrap().to_string();
+    assert!(p["eleves"].as_u64().unwrap() > 50);
+    let liste = s.json_as(&stat, "/api/v1/publications").await;
+    assert!(
+        liste.as_array().unwrap().iter().any(|x| x["id"] == id.as_str()),
+        "the statisticien of the académie sees it"
+    );
+    let autre = s.login("statisticien.2").await;
+    assert!(s.json_as(&autre, "/api/v1/publications").await.as_array().unwrap().is_empty());
+    assert_eq!(s.get_as(&autre, &format!("/api/v1/publications/{id}/eleves.csv")).await.status(), 404);
+    assert_eq!(s.get_as(&stat, &format!("/api/v1/publications/{id}/..%2F..%2Fr.db")).await.status(), 404);
+    let mut fichiers = String::new();
+    for f in ["eleves.csv", "effectifs.csv", "LISEZMOI.txt"] {
+        let r = s.get_as(&stat, &format!("/api/v1/publications/{id}/{f}")).await;
+        assert_eq!(r.status(), 200, "{f}");
+        fichiers.push_str(&r.text().await.unwrap());
+        fichiers.push('\n');
+    }
+    // Everything the register holds that must not leave the département.
+    let c = rusqlite::Connection::open(&s.db).unwrap();
+    let mut interdits: Vec<String> = Vec::new();
+    let mut ines: Vec<String> = Vec::new();
+    let mut st =
+        c.prepare("SELECT nom, prenoms, coalesce(adresse, ''), date_naissance, coalesce(ine, '') FROM eleve").unwrap();
+    let mut rows = st.query([]).unwrap();
+    while let Some(r) = rows.next().unwrap() {
+        let (nom, prenoms, adresse, naissance, ine): (String, String, String, String, String) =
+            (r.get(0).unwrap(), r.get(1).unwrap(), r.get(2).unwrap(), r.get(3).unwrap(), r.get(4).unwrap());
+        interdits.extend([nom, prenoms, adresse].into_iter().filter(|x| x.chars().count() >= 4));
+        let d = time::Date::parse(&naissance, &time::format_description::well_known::Iso8601::DEFAULT).unwrap();
+        interdits.push(naissance.clone());
+        interdits.push(format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year()));
+        if !ine.is_empty() {
+            ines.push(ine);
+        }
+    }
+    let mut st = c.prepare("SELECT coalesce(adresse, '') FROM responsable").unwrap();
+    interdits.extend(st.query_map([], |r| r.get::<_, String>(0)).unwrap().map(Result::unwrap).filter(|a| a.len() >= 6));
+    assert!(ines.len() > 50);
+    for x in interdits.iter().chain(&ines).chain(&empreintes(&ines)) {
+        assert!(!fichiers.contains(x.as_str()), "a release file holds « {x} »");
+    }
+    // The pseudonyms are keyed: 64 hex digits, one per pupil, none equal to an unkeyed hash.
+    let lignes: Vec<&str> = fichiers.lines().filter(|l| l.len() > 64 && l.as_bytes()[64] == b';').collect();
+    assert_eq!(lignes.len() as u64, p["eleves"].as_u64().unwrap());
+    // The aggregate table publishes no count from 1 to 10.
+    let effectifs = s.get_as(&stat, &format!("/api/v1/publications/{id}/effectifs.csv")).await.text().await.unwrap();
+    for cellule in effectifs.lines().skip(1).flat_map(|l| l.split(';').skip(1)) {
+        if let Ok(n) = cellule.parse::<u32>() {
+            assert!(n == 0 || n > 10, "published {n}");
+        }
+    }
+    // The key was destroyed: nothing apart; kept only when asked, apart and private.
+    let mut cles = s.db.as_os_str().to_owned();
+    cles.push(".cles-publications");
+    let cles = std::path::PathBuf::from(cles);
+    assert!(!cles.exists());
+    let r = s.post_as(&dasen, "/api/v1/publications", &json!({ "conserver_cle": true })).await;
+    assert_eq!(r.status(), 201);
+    let id2 = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let cle = cles.join(format!("{id2}.cle"));
+    assert!(cle.is_file());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&cle).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let autre_csv = s.get_as(&stat, &format!("/api/v1/publications/{id2}/eleves.csv")).await.text().await.unwrap();
+    let cle_hex = std::fs::read_to_string(&cle).unwrap();
+    assert!(!autre_csv.contains(&cle_hex) && !fichiers.contains(&cle_hex));
+    // Two releases, two keys: the same pupil has another pseudonym.
+    let premiers: std::collections::BTreeSet<&str> = lignes.iter().map(|l| &l[..64]).collect();
+    assert!(autre_csv.lines().skip(1).all(|l| !premiers.contains(&l[..64])));
+}

@@ -616,6 +616,11 @@ async fn an_opposition_is_filed_by_the_family_and_decided_by_the_ia_dasen_with_a
     assert_eq!(vue[0]["etat"], "acceptee");
     assert_eq!(vue[0]["motif_decision"], "Motif légitime établi");
     assert!(vue[0]["motifs"].is_null(), "the family's reasons are not kept once decided");
+    // An accepted opposition leaves the child out of the statistical releases.
+    let r = s.post_as(&dasen, "/api/v1/publications", &json!({})).await;
+    assert_eq!(r.status(), 201);
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["exclus"], 1, "{p}");
     let c = rusqlite::Connection::open(&s.db).unwrap();
     let n: i64 = c
         .query_row("SELECT count(*) FROM journal WHERE eleve_id = ? AND ressource = 'opposition'", [&id], |r| r.get(0))

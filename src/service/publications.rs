@@ -1,0 +1,283 @@
+//! Statistical releases (issue 11, DOMAIN.md §5): precomputed files for the statisticien,
+//! never ad-hoc queries. The IA-DASEN prepares a release of the département's current year;
+//! it holds:
+//! - `eleves.csv`: one line per pupil attending, the INE replaced by HMAC-SHA-256 under a key
+//!   drawn for this release only, the year of birth (never the date), sexe, niveau, cycle,
+//!   ULIS, the school's UAI and commune (INSEE); no name, no address. A pupil without an INE,
+//!   or whose family's opposition was accepted, is left out (and counted);
+//! - `effectifs.csv`: pupils per school and niveau with the statistical secret
+//!   ([`crate::domain::secret`]): « s » where suppressed;
+//! - `LISEZMOI.txt`: what the files hold and the rules.
+//!
+//! The key is destroyed once the files are written, unless the IA-DASEN asks to keep it (to
+//! link this release with a later one); then it is written apart, readable by the server's
+//! account only, never in the release.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use hmac::{Hmac, KeyInit, Mac};
+use rand::RngExt;
+use serde::Serialize;
+use serde_json::json;
+use sha2::Sha256;
+
+use super::{Error, Result, Service};
+use crate::audit::Fait;
+use crate::domain::{Niveau, Perimetre};
+use crate::policy::{Action, Ressource};
+use crate::store::publications::{self as sp, Publication};
+use crate::store::territoires;
+
+/// The files of a release.
+pub const FICHIERS: [&str; 3] = ["eleves.csv", "effectifs.csv", "LISEZMOI.txt"];
+
+/// A release as listed.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PublicationVue {
+    /// Id.
+    pub id: String,
+    /// Département.
+    pub departement: String,
+    /// Année scolaire.
+    pub annee: String,
+    /// Prepared on (French date).
+    pub creee_le: String,
+    /// Lines of the pupil-level extract.
+    pub eleves: u32,
+    /// Pupils left out (no INE, or an accepted opposition).
+    pub exclus: u32,
+    /// Whether the pseudonymisation key was kept.
+    pub cle_conservee: bool,
+    /// Its files.
+    pub fichiers: Vec<&'static str>,
+}
+
+fn vue(p: Publication) -> PublicationVue {
+    PublicationVue {
+        id: p.id,
+        departement: p.departement_nom,
+        annee: p.annee.to_string(),
+        creee_le: crate::domain::identite::date_fr(p.creee_le.date()),
+        eleves: p.eleves,
+        exclus: p.exclus,
+        cle_conservee: p.cle_conservee,
+        fichiers: FICHIERS.to_vec(),
+    }
+}
+
+/// Where the releases of a database are written.
+pub fn dossier(db: &Path) -> PathBuf {
+    let mut s = db.as_os_str().to_owned();
+    s.push(".publications");
+    PathBuf::from(s)
+}
+
+/// Where kept keys are written (apart from the releases).
+fn dossier_cles(db: &Path) -> PathBuf {
+    let mut s = db.as_os_str().to_owned();
+    s.push(".cles-publications");
+    PathBuf::from(s)
+}
+
+fn prive(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+fn ecrire(path: &Path, octets: &[u8]) -> std::io::Result<()> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    let mut f = o.open(path)?;
+    f.write_all(octets)?;
+    f.sync_all()
+}
+
+const LISEZMOI: &str = "Publication statistique du registre des élèves du premier degré
+=================================================================
+
+Département : {dep} — année scolaire {annee} — préparée le {le}.
+
+eleves.csv : une ligne par élève scolarisé cette année dans une école du département.
+  pseudonyme      empreinte HMAC-SHA-256 de l'identifiant national de l'élève, sous une clé tirée
+                  pour cette seule publication ({cle}) ; sans la clé, elle ne permet pas de
+                  retrouver l'identifiant, ni de relier cette publication à une autre.
+  annee_naissance l'année seule (jamais la date).
+  sexe, niveau, cycle, ulis (1 : dispositif ULIS), uai (école), commune (code INSEE de l'école).
+  Aucun nom, aucune adresse. {exclus} élève(s) n'y figurent pas : sans identifiant national, ou
+  dont la famille a obtenu l'opposition au traitement de ses données.
+
+effectifs.csv : élèves par école (UAI) et par niveau, avec les totaux.
+  Secret statistique : tout effectif de 1 à 10 est masqué (« s ») ; dans une colonne où un seul
+  effectif est masqué, un second l'est aussi (le plus petit effectif non nul), ou à défaut le
+  total de la colonne ; le total d'une ligne qui a un effectif masqué est masqué, comme tout
+  total de 1 à 10, et le total général dès qu'un total est masqué. Ainsi aucun effectif masqué
+  ne peut être recalculé à partir des totaux publiés.
+";
+
+impl Service<'_> {
+    /// Prepares a release of the actor's département for the current year (see the module).
+    pub fn publier(&self, conserver_cle: bool) -> Result<PublicationVue> {
+        self.autoriser(Ressource::Publication, Action::Creer)?;
+        let Perimetre::Departement(d) = &self.acteur.perimetre else {
+            return Err(crate::auth::Interdit::Role.into());
+        };
+        let (annee, lignes, dep_nom) = self.store.read(|c| {
+            let annee = territoires::annee_courante(c)?;
+            let nom = territoires::nom_perimetre(c, &self.acteur.perimetre)?.unwrap_or_default();
+            Ok((annee, sp::extrait(c, d, annee)?, nom))
+        })?;
+        let mut cle = [0u8; 32];
+        rand::rng().fill(&mut cle);
+        let pseudonyme = |ine: &str| {
+            let mut m = <Hmac<Sha256> as KeyInit>::new_from_slice(&cle).unwrap_or_else(|_| unreachable!("32-byte key"));
+            m.update(ine.as_bytes());
+            crate::config::hex(&m.finalize().into_bytes())
+        };
+        let err = |e: csv::Error| Error::Rendu(crate::render::Error::Io(std::io::Error::other(e)));
+        // The pupil-level extract.
+        let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
+        w.write_record(["pseudonyme", "annee_naissance", "sexe", "niveau", "cycle", "ulis", "uai", "commune"])
+            .map_err(err)?;
+        let (mut n, mut exclus) = (0u32, 0u32);
+        for l in &lignes {
+            let Some(ine) = l.ine.as_deref().filter(|_| !l.opposition) else {
+                exclus += 1;
+                continue;
+            };
+            w.write_record([
+                pseudonyme(ine),
+                l.annee_naissance.to_string(),
+                l.sexe.clone(),
+                l.niveau.clone(),
+                l.cycle.to_string(),
+                u8::from(l.ulis).to_string(),
+                l.uai.clone(),
+                l.commune.clone(),
+            ])
+            .map_err(err)?;
+            n += 1;
+        }
+        let eleves =
+            w.into_inner().map_err(|e| Error::Rendu(crate::render::Error::Io(std::io::Error::other(e.to_string()))))?;
+        // The aggregate table, with the statistical secret.
+        let mut ecoles: Vec<String> = lignes.iter().map(|l| l.uai.clone()).collect();
+        ecoles.dedup();
+        let table: Vec<Vec<u32>> = ecoles
+            .iter()
+            .map(|u| {
+                Niveau::ALL
+                    .iter()
+                    .map(|niv| {
+                        lignes
+                            .iter()
+                            .filter(|l| &l.uai == u && l.niveau == niv.code() && l.ine.is_some() && !l.opposition)
+                            .count() as u32
+                    })
+                    .collect()
+            })
+            .collect();
+        let p = crate::domain::secret::publier(&table);
+        let s = |v: Option<u32>| v.map_or_else(|| "s".to_string(), |v| v.to_string());
+        let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
+        let mut entete = vec!["uai".to_string()];
+        entete.extend(Niveau::ALL.iter().map(|n| n.code().to_string()));
+        entete.push("total".into());
+        w.write_record(&entete).map_err(err)?;
+        for (i, u) in ecoles.iter().enumerate() {
+            let mut r = vec![u.clone()];
+            r.extend(p.cellules[i].iter().map(|v| s(*v)));
+            r.push(s(p.totaux_lignes[i]));
+            w.write_record(&r).map_err(err)?;
+        }
+        let mut r = vec!["total".to_string()];
+        r.extend(p.totaux_colonnes.iter().map(|v| s(*v)));
+        r.push(s(p.total));
+        w.write_record(&r).map_err(err)?;
+        let effectifs =
+            w.into_inner().map_err(|e| Error::Rendu(crate::render::Error::Io(std::io::Error::other(e.to_string()))))?;
+        let id = crate::domain::ids::random_id(&mut rand::rng());
+        let lisezmoi = LISEZMOI
+            .replace("{dep}", &dep_nom)
+            .replace("{annee}", &annee.to_string())
+            .replace("{le}", &crate::domain::identite::date_fr(self.today()))
+            .replace("{exclus}", &exclus.to_string())
+            .replace(
+                "{cle}",
+                if conserver_cle {
+                    "conservée à part par la direction académique"
+                } else {
+                    "détruite après la publication"
+                },
+            );
+        // Written whole in a temporary directory, then renamed: a release is complete or absent.
+        let io = |e: std::io::Error| Error::Rendu(crate::render::Error::Io(e));
+        let racine = dossier(self.store.path());
+        prive(&racine).map_err(io)?;
+        let tmp = racine.join(format!(".{id}.tmp"));
+        prive(&tmp).map_err(io)?;
+        ecrire(&tmp.join("eleves.csv"), &eleves).map_err(io)?;
+        ecrire(&tmp.join("effectifs.csv"), &effectifs).map_err(io)?;
+        ecrire(&tmp.join("LISEZMOI.txt"), lisezmoi.as_bytes()).map_err(io)?;
+        if conserver_cle {
+            let dc = dossier_cles(self.store.path());
+            prive(&dc).map_err(io)?;
+            ecrire(&dc.join(format!("{id}.cle")), crate::config::hex(&cle).as_bytes()).map_err(io)?;
+        }
+        cle.fill(0);
+        std::fs::rename(&tmp, racine.join(&id)).map_err(io)?;
+        let pub_ = Publication {
+            id: id.clone(),
+            departement: d.clone(),
+            departement_nom: dep_nom,
+            annee,
+            creee_le: self.le,
+            eleves: n,
+            exclus,
+            cle_conservee: conserver_cle,
+        };
+        self.store.ecrire(|tx| {
+            sp::inserer(tx, &pub_)?;
+            self.journal(
+                tx,
+                &[Fait::new(Action::Creer, "publication").cible(id.clone()).detail(json!({
+                    "annee": annee.to_string(), "eleves": n, "exclus": exclus, "cle_conservee": conserver_cle,
+                }))],
+            )?;
+            Ok::<_, Error>(())
+        })?;
+        Ok(vue(pub_))
+    }
+
+    /// The releases the actor may download (statisticien: its académie or département).
+    pub fn publications(&self) -> Result<Vec<PublicationVue>> {
+        self.autoriser(Ressource::Publication, Action::Lister)?;
+        Ok(self.store.read(|c| sp::lister(c, &self.acteur.perimetre))?.into_iter().map(vue).collect())
+    }
+
+    /// One file of a release (journaled).
+    pub fn fichier_publication(&self, id: &str, nom: &str) -> Result<Vec<u8>> {
+        self.autoriser(Ressource::Publication, Action::Exporter)?;
+        let nom = FICHIERS.iter().find(|f| **f == nom).ok_or(crate::store::Error::Introuvable("fichier"))?;
+        let p = self
+            .store
+            .read(|c| sp::lister(c, &self.acteur.perimetre))?
+            .into_iter()
+            .find(|p| p.id == id)
+            .ok_or(crate::store::Error::Introuvable("publication"))?;
+        let octets = std::fs::read(dossier(self.store.path()).join(&p.id).join(nom))
+            .map_err(|e| Error::Rendu(crate::render::Error::Io(e)))?;
+        self.noter(&[Fait::new(Action::Exporter, "publication").cible(p.id).detail(json!({ "fichier": nom }))])?;
+        Ok(octets)
+    }
+}
