@@ -90,6 +90,22 @@ impl Effectifs {
     }
 }
 
+/// Where a pupil attending this year is counted next year in the same school: the niveau the
+/// passage gives (maintien: the same; anticipé: one skipped), or `None` when the pupil leaves
+/// (CM2 to the collège, a niveau the school does not teach — GS to CP in a maternelle —, or a
+/// departure recorded at the end of the year).
+pub fn montee(
+    niveau: Niveau,
+    passage: super::parcours::TypePassage,
+    quitte: bool,
+    ecole: super::TypeEcole,
+) -> Option<Niveau> {
+    if quitte {
+        return None;
+    }
+    passage.niveau_suivant(niveau).filter(|n| ecole.admet(*n))
+}
+
 /// The change of a count against last year's validated constat (none without one).
 pub fn variation(actuel: u32, precedent: Option<u32>) -> Option<i64> {
     precedent.map(|p| i64::from(actuel) - i64::from(p))
@@ -159,6 +175,21 @@ mod tests {
         assert_eq!(variation_texte(variation(20, Some(22))), "−2");
         assert_eq!(variation_texte(variation(22, Some(22))), "=");
         assert_eq!(variation_texte(variation(22, None)), "—");
+    }
+
+    #[test]
+    fn the_montee_pedagogique_moves_each_pupil_up_keeps_maintiens_and_lets_leavers_go() {
+        use crate::domain::TypeEcole;
+        use crate::domain::parcours::TypePassage as T;
+        assert_eq!(montee(Niveau::Ce1, T::Passage, false, TypeEcole::Elementaire), Some(Niveau::Ce2));
+        assert_eq!(montee(Niveau::Ce1, T::Maintien, false, TypeEcole::Elementaire), Some(Niveau::Ce1));
+        assert_eq!(montee(Niveau::Ce1, T::Anticipe, false, TypeEcole::Elementaire), Some(Niveau::Cm1));
+        assert_eq!(montee(Niveau::Cm2, T::Passage, false, TypeEcole::Primaire), None, "to the collège");
+        assert_eq!(montee(Niveau::Cm2, T::Maintien, false, TypeEcole::Primaire), Some(Niveau::Cm2));
+        assert_eq!(montee(Niveau::Gs, T::Passage, false, TypeEcole::Maternelle), None, "to an élémentaire");
+        assert_eq!(montee(Niveau::Gs, T::Passage, false, TypeEcole::Primaire), Some(Niveau::Cp));
+        assert_eq!(montee(Niveau::Tps, T::Passage, false, TypeEcole::Maternelle), Some(Niveau::Ps));
+        assert_eq!(montee(Niveau::Ce2, T::Passage, true, TypeEcole::Elementaire), None, "leaves the school");
     }
 
     #[test]

@@ -77,7 +77,9 @@ pub fn routes() -> Router<AppState> {
         super::corrections::oppositions_eleve, super::corrections::oppositions, super::corrections::decider_opposition,
         super::corrections::compte_famille, super::corrections::mot_de_passe_oublie, super::effectifs::rapport,
         super::effectifs::constat_ecole, super::effectifs::valider, super::effectifs::campagne,
-        super::effectifs::lister_publications, super::effectifs::publier, super::effectifs::fichier_publication
+        super::effectifs::lister_publications, super::effectifs::publier, super::effectifs::fichier_publication,
+        super::effectifs::rapport_prevision, super::effectifs::prevision_ecole, super::effectifs::ajuster,
+        super::effectifs::valider_prevision
     ),
     components(schemas(super::error::ErrorBody)),
     modifiers(&SecuriteCookie)

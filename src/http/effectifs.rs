@@ -25,6 +25,10 @@ pub fn routes() -> Router<AppState> {
         .route("/ecoles/{id}/constat", get(constat_ecole))
         .route("/ecoles/{id}/constat/validation", post(valider))
         .route("/campagnes/constat/{etape}", post(campagne))
+        .route("/prevision", get(rapport_prevision))
+        .route("/ecoles/{id}/prevision", get(prevision_ecole))
+        .route("/ecoles/{id}/prevision/ajustements", post(ajuster))
+        .route("/ecoles/{id}/prevision/validation", post(valider_prevision))
         .route("/publications", get(lister_publications).post(publier))
         .route("/publications/{id}/{fichier}", get(fichier_publication))
 }
@@ -36,6 +40,8 @@ pub fn pages() -> Router<AppState> {
         .route("/constat/campagne/{etape}", post(page_campagne))
         .route("/ecoles/{id}/constat", get(page_ecole).post(page_valider))
         .route("/publications", get(page_publications).post(page_publier))
+        .route("/prevision", get(page_prevision))
+        .route("/ecoles/{id}/prevision", get(page_prevision_ecole).post(page_ajuster))
 }
 
 /// The format of the report.
@@ -71,13 +77,182 @@ async fn rapport(
     Connecte(a): Connecte,
     q: std::result::Result<Query<Format>, QueryRejection>,
 ) -> Result<Response> {
+    let format = format_de(q)?;
+    let r = service(&state, a, |s| s.rapport_constat()).await?;
+    rendre(&state, r, &format).await
+}
+
+fn format_de(q: std::result::Result<Query<Format>, QueryRejection>) -> Result<String> {
     let Query(f) = q.map_err(|_| Error::invalide("format", "paramètre inconnu : seul « format » est accepté"))?;
     let format = f.format.unwrap_or_else(|| "json".into());
     if !["json", "csv", "xlsx", "pdf"].contains(&format.as_str()) {
         return Err(Error::invalide("format", "attendu : json, csv, xlsx ou pdf"));
     }
-    let r = service(&state, a, |s| s.rapport_constat()).await?;
+    Ok(format)
+}
+
+/// Next year's forecast of the actor's territory, consolidated like the constat.
+#[utoipa::path(get, path = "/api/v1/prevision", tag = "effectifs", params(Format),
+    responses((status = 200, body = Rapport, description = "Prévision des effectifs de l'an prochain (ou CSV, XLSX, PDF)")))]
+async fn rapport_prevision(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    q: std::result::Result<Query<Format>, QueryRejection>,
+) -> Result<Response> {
+    let format = format_de(q)?;
+    let r = service(&state, a, |s| s.rapport_prevision()).await?;
     rendre(&state, r, &format).await
+}
+
+use crate::service::effectifs::PrevisionEcole;
+
+/// A school's forecast for next year, niveau by niveau, with where it comes from.
+#[utoipa::path(get, path = "/api/v1/ecoles/{id}/prevision", tag = "effectifs", params(("id" = String, Path, description = "École")),
+    responses((status = 200, body = PrevisionEcole, description = "Prévision de l'école"), (status = 404, body = super::error::ErrorBody)))]
+async fn prevision_ecole(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(id): Path<String>,
+) -> Result<axum::Json<PrevisionEcole>> {
+    let id = ecole_id(&id)?;
+    service(&state, a, move |s| s.prevision_ecole(&id)).await.map(axum::Json)
+}
+
+/// A directeur's adjustment of one niveau.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Ajustement {
+    /// `TPS`…`CM2`.
+    pub niveau: String,
+    /// Arrivals expected.
+    #[serde(default)]
+    pub arrivees: u32,
+    /// Departures expected.
+    #[serde(default)]
+    pub departs: u32,
+    /// Why (about the school, never a pupil; 200 characters).
+    #[serde(default)]
+    pub justification: Option<String>,
+}
+
+/// The directeur adjusts a niveau of next year's forecast.
+#[utoipa::path(post, path = "/api/v1/ecoles/{id}/prevision/ajustements", tag = "effectifs", request_body = Ajustement,
+    params(("id" = String, Path, description = "École")),
+    responses((status = 200, body = PrevisionEcole, description = "Prévision ajustée"), (status = 404, body = super::error::ErrorBody)))]
+async fn ajuster(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(id): Path<String>,
+    body: std::result::Result<axum::Json<Ajustement>, axum::extract::rejection::JsonRejection>,
+) -> Result<axum::Json<PrevisionEcole>> {
+    let b = super::api::json(body)?;
+    let id = ecole_id(&id)?;
+    let n = super::parcours::niveau(&b.niveau)?;
+    service(&state, a, move |s| s.ajuster_prevision(&id, n, b.arrivees, b.departs, b.justification.as_deref()))
+        .await
+        .map(axum::Json)
+}
+
+/// The directeur validates the school's forecast.
+#[utoipa::path(post, path = "/api/v1/ecoles/{id}/prevision/validation", tag = "effectifs", params(("id" = String, Path, description = "École")),
+    responses((status = 200, body = PrevisionEcole, description = "Prévision validée"), (status = 404, body = super::error::ErrorBody)))]
+async fn valider_prevision(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(id): Path<String>,
+) -> Result<axum::Json<PrevisionEcole>> {
+    let id = ecole_id(&id)?;
+    service(&state, a, move |s| s.valider_prevision(&id)).await.map(axum::Json)
+}
+
+async fn page_prevision(State(state): State<AppState>, v: Visiteur) -> std::result::Result<Html<String>, PageError> {
+    let r = service(&state, v.acteur.clone(), |s| s.rapport_prevision()).await?;
+    let html = blocking(&state, move |s| {
+        s.pages.render("constat.html", &avec_moi(&v, PageRapport { r, gerer: false, fait: None, chemin: "prevision" }))
+    })
+    .await?;
+    Ok(Html(html))
+}
+
+#[derive(Debug, Serialize)]
+struct PagePrevisionEcole {
+    ecole_id: String,
+    p: PrevisionEcole,
+    modifier: bool,
+    fait: Option<&'static str>,
+}
+
+async fn page_prevision_ecole(
+    State(state): State<AppState>,
+    v: Visiteur,
+    Path(id): Path<String>,
+    q: std::result::Result<Query<super::pages_parcours::QueryPage>, QueryRejection>,
+) -> std::result::Result<Html<String>, PageError> {
+    let fait = super::pages_parcours::fait_de(q);
+    let id = ecole_id(&id)?;
+    let modifier = v.acteur.decision(crate::policy::Ressource::Constat, crate::policy::Action::Modifier).autorise();
+    let p = service(&state, v.acteur.clone(), {
+        let id = id.clone();
+        move |s| s.prevision_ecole(&id)
+    })
+    .await?;
+    let html = blocking(&state, move |s| {
+        s.pages.render(
+            "prevision_ecole.html",
+            &avec_moi(&v, PagePrevisionEcole { ecole_id: id.to_string(), p, modifier, fait }),
+        )
+    })
+    .await?;
+    Ok(Html(html))
+}
+
+async fn page_ajuster(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
+    let s = Saisie::lire(&corps)?;
+    s.csrf(&v)?;
+    let id = ecole_id(&id)?;
+    let vers = format!("/ecoles/{id}/prevision");
+    let retour = vers.clone();
+    let valider = s.get("action") == Some("valider");
+    let nombre = |k: &str| -> std::result::Result<u32, Error> {
+        match s.get(k) {
+            None => Ok(0),
+            Some(v) => v.parse::<u32>().map_err(|_| Error::invalide("arrivées", "un nombre entier d'élèves")),
+        }
+    };
+    let mut lignes = Vec::new();
+    for n in crate::domain::Niveau::ALL {
+        let c = n.code();
+        lignes.push((
+            n,
+            nombre(&format!("arrivees_{c}"))?,
+            nombre(&format!("departs_{c}"))?,
+            s.opt(&format!("justification_{c}")),
+        ));
+    }
+    etape(
+        &state,
+        &v,
+        (&retour, "Revenir à la prévision de l'école"),
+        move |svc| {
+            if valider {
+                return svc.valider_prevision(&id);
+            }
+            let avant = svc.prevision_ecole(&id)?;
+            for (n, a, d, j) in &lignes {
+                let x = avant.niveaux.iter().find(|x| x.niveau == n.code());
+                let change = x.is_none_or(|x| x.arrivees != *a || x.departs != *d || x.justification != *j);
+                if change {
+                    svc.ajuster_prevision(&id, *n, *a, *d, j.as_deref())?;
+                }
+            }
+            svc.prevision_ecole(&id)
+        },
+        move |_| {
+            Ok(Redirect::to(&format!("{vers}?fait={}", if valider { "prevision_validee" } else { "prevision" }))
+                .into_response())
+        },
+    )
+    .await
 }
 
 /// A school's constat: counted now, and as validated.
@@ -136,6 +311,8 @@ struct PageRapport {
     r: Rapport,
     gerer: bool,
     fait: Option<&'static str>,
+    /// `constat` or `prevision`: the API and school pages the report links to.
+    chemin: &'static str,
 }
 
 async fn page_rapport(
@@ -145,8 +322,10 @@ async fn page_rapport(
 ) -> std::result::Result<Html<String>, PageError> {
     let fait = super::pages_parcours::fait_de(q);
     let (r, gerer) = service(&state, v.acteur.clone(), |s| Ok((s.rapport_constat()?, s.gere_campagne()))).await?;
-    let html = blocking(&state, move |s| s.pages.render("constat.html", &avec_moi(&v, PageRapport { r, gerer, fait })))
-        .await?;
+    let html = blocking(&state, move |s| {
+        s.pages.render("constat.html", &avec_moi(&v, PageRapport { r, gerer, fait, chemin: "constat" }))
+    })
+    .await?;
     Ok(Html(html))
 }
 

@@ -58,6 +58,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("constat.html", include_str!("../../templates/pages/constat.html")),
     ("constat_ecole.html", include_str!("../../templates/pages/constat_ecole.html")),
     ("publications.html", include_str!("../../templates/pages/publications.html")),
+    ("prevision_ecole.html", include_str!("../../templates/pages/prevision_ecole.html")),
 ];
 const CSS: &str = include_str!("../../static/registre.css");
 

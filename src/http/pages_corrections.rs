@@ -731,4 +731,6 @@ pub(super) const FAITS: &[(&str, &str)] = &[
     ("campagne_close", "Campagne du constat close : les constats validés sont arrêtés."),
     ("constat_valide", "Constat validé : c'est ce que voient l'IEN et la direction académique."),
     ("publication", "Publication préparée : le statisticien peut la télécharger."),
+    ("prevision", "Ajustements enregistrés."),
+    ("prevision_validee", "Prévision validée : l'IEN et la direction académique la voient."),
 ];

@@ -71,6 +71,8 @@ pub struct Groupe {
 /// The report.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Rapport {
+    /// « Constat des effectifs » or « Prévision des effectifs ».
+    pub titre: String,
     /// Année scolaire.
     pub annee: String,
     /// The territory (« Circonscription de Kervalan Nord », the département, the school).
@@ -91,6 +93,8 @@ pub struct Rapport {
     pub campagne_ouverte: bool,
     /// The validated totals of past years, oldest first (year, total).
     pub tendance: Vec<(String, u32)>,
+    /// What « Évolution » compares with.
+    pub evolution: &'static str,
     /// Printed on (French date).
     pub fait_le: String,
 }
@@ -274,73 +278,37 @@ impl Service<'_> {
             };
             Ok((annee, ecoles, calcules, valides, precedents, tendance, territoire, campagne))
         })?;
-        let mut groupes: Vec<Groupe> = Vec::new();
-        let mut non_valides = Vec::new();
-        let mut sommes: Vec<(Effectifs, Option<u32>)> = Vec::new();
-        for e in &ecoles {
-            let (eff, etat, valide) = match valides.get(&e.id) {
+        let (groupes, total, non_valides) = assembler(
+            &ecoles,
+            par_circonscription,
+            |e| match valides.get(&e.id) {
                 Some((le, v)) => (v.clone(), format!("validé le {}", date(*le)), true),
-                None => {
-                    non_valides.push(format!("{} — {}", e.uai, e.nom));
-                    (calcules.get(&e.id).cloned().unwrap_or_else(Effectifs::vide), "non validé".to_string(), false)
-                }
-            };
-            let precedent = precedents.get(&e.id).map(|(_, v)| v.total());
-            let mut l = ligne(e.nom.clone(), &eff, precedent);
-            l.ecole_id = Some(e.id.to_string());
-            l.uai = Some(e.uai.clone());
-            l.commune = Some(e.commune.clone());
-            l.etat = Some(etat);
-            l.valide = valide;
-            let cle = if par_circonscription { &e.circonscription } else { &e.commune };
-            if groupes.last().is_none_or(|g| &g.nom != cle) {
-                groupes.push(Groupe {
-                    nom: cle.clone(),
-                    ecoles: Vec::new(),
-                    sous_total: ligne(String::new(), &Effectifs::vide(), None),
-                });
-                sommes.push((Effectifs::vide(), Some(0)));
-            }
-            if let (Some(g), Some(s)) = (groupes.last_mut(), sommes.last_mut()) {
-                g.ecoles.push(l);
-                s.0.ajouter(&eff);
-                s.1 = match (s.1, precedent) {
-                    (Some(a), Some(b)) => Some(a + b),
-                    _ => None,
-                };
-            }
-        }
-        let mut total = Effectifs::vide();
-        let mut total_precedent = Some(0u32);
-        for (g, (s, prec)) in groupes.iter_mut().zip(&sommes) {
-            let quoi = if par_circonscription { "circonscription" } else { "commune" };
-            g.sous_total = ligne(format!("Sous-total {quoi} {}", g.nom), s, *prec);
-            total.ajouter(s);
-            total_precedent = match (total_precedent, prec) {
-                (Some(a), Some(b)) => Some(a + b),
-                _ => None,
-            };
-        }
+                None => (calcules.get(&e.id).cloned().unwrap_or_else(Effectifs::vide), "non validé".to_string(), false),
+            },
+            |id| precedents.get(id).map(|(_, v)| v.total()),
+        );
         // The validated trend, this year included as it stands (validated or counted now).
         let mut tendance: Vec<(String, u32)> = tendance
             .into_iter()
             .filter(|(a, _)| *a < annee.debut())
             .filter_map(|(a, t)| AnneeScolaire::new(a).ok().map(|a| (a.to_string(), t)))
             .collect();
-        tendance.push((annee.to_string(), total.total()));
+        tendance.push((annee.to_string(), total.total));
         let (texte, ouverte) = campagne_texte(campagne);
         self.noter(&[Fait::new(Action::Lire, "constat").detail(json!({ "annee": annee.to_string() }))])?;
         Ok(Rapport {
+            titre: "Constat des effectifs".into(),
             annee: annee.to_string(),
             territoire,
             groupes_par: if par_circonscription { "circonscription" } else { "commune" },
             niveaux: Niveau::ALL.iter().map(|n| n.code()).collect(),
-            total: ligne("Total".into(), &total, total_precedent),
+            total,
             groupes,
             non_valides,
             campagne: texte,
             campagne_ouverte: ouverte,
             tendance,
+            evolution: "écart au constat validé de l'année précédente",
             fait_le: crate::domain::identite::date_fr(self.today()),
         })
     }
@@ -349,6 +317,62 @@ impl Service<'_> {
     pub fn gere_campagne(&self) -> bool {
         self.acteur.decision(Ressource::Campagne, Action::Modifier).autorise() && self.acteur.role == Role::IaDasen
     }
+}
+
+/// Groups the schools' lines (by commune, or by circonscription), with subtotals and the
+/// total; `valeur` gives a school's counts, its state and whether validated; `precedent` the
+/// total it is compared with. Returns the groups, the total line and the schools not validated.
+fn assembler(
+    ecoles: &[sc::EcoleConstat],
+    par_circonscription: bool,
+    valeur: impl Fn(&sc::EcoleConstat) -> (Effectifs, String, bool),
+    precedent: impl Fn(&EcoleId) -> Option<u32>,
+) -> (Vec<Groupe>, Ligne, Vec<String>) {
+    let mut groupes: Vec<Groupe> = Vec::new();
+    let mut non_valides = Vec::new();
+    let mut sommes: Vec<(Effectifs, Option<u32>)> = Vec::new();
+    for e in ecoles {
+        let (eff, etat, valide) = valeur(e);
+        if !valide {
+            non_valides.push(format!("{} — {}", e.uai, e.nom));
+        }
+        let prec = precedent(&e.id);
+        let mut l = ligne(e.nom.clone(), &eff, prec);
+        l.ecole_id = Some(e.id.to_string());
+        l.uai = Some(e.uai.clone());
+        l.commune = Some(e.commune.clone());
+        l.etat = Some(etat);
+        l.valide = valide;
+        let cle = if par_circonscription { &e.circonscription } else { &e.commune };
+        if groupes.last().is_none_or(|g| &g.nom != cle) {
+            groupes.push(Groupe {
+                nom: cle.clone(),
+                ecoles: Vec::new(),
+                sous_total: ligne(String::new(), &Effectifs::vide(), None),
+            });
+            sommes.push((Effectifs::vide(), Some(0)));
+        }
+        if let (Some(g), Some(s)) = (groupes.last_mut(), sommes.last_mut()) {
+            g.ecoles.push(l);
+            s.0.ajouter(&eff);
+            s.1 = match (s.1, prec) {
+                (Some(a), Some(b)) => Some(a + b),
+                _ => None,
+            };
+        }
+    }
+    let mut total = Effectifs::vide();
+    let mut total_precedent = Some(0u32);
+    for (g, (s, prec)) in groupes.iter_mut().zip(&sommes) {
+        let quoi = if par_circonscription { "circonscription" } else { "commune" };
+        g.sous_total = ligne(format!("Sous-total {quoi} {}", g.nom), s, *prec);
+        total.ajouter(s);
+        total_precedent = match (total_precedent, prec) {
+            (Some(a), Some(b)) => Some(a + b),
+            _ => None,
+        };
+    }
+    (groupes, ligne("Total".into(), &total, total_precedent), non_valides)
 }
 
 /// The report's lines in order: each group's schools then its subtotal, then the total.
@@ -430,8 +454,7 @@ pub fn xlsx(r: &Rapport) -> Result<Vec<u8>> {
     let gras = Format::new().set_bold();
     let ws = wb.add_worksheet();
     ws.set_name("Constat").map_err(err)?;
-    ws.write_string_with_format(0, 0, format!("Constat des effectifs {} — {}", r.annee, r.territoire), &gras)
-        .map_err(err)?;
+    ws.write_string_with_format(0, 0, format!("{} {} — {}", r.titre, r.annee, r.territoire), &gras).map_err(err)?;
     for (i, h) in entetes(r).iter().enumerate() {
         ws.write_string_with_format(2, i as u16, h, &gras).map_err(err)?;
     }
@@ -470,4 +493,229 @@ pub fn xlsx(r: &Rapport) -> Result<Vec<u8>> {
 pub fn pdf(engine: &crate::render::Engine, r: &Rapport, le: time::OffsetDateTime) -> Result<Vec<u8>> {
     let stamp = crate::render::Stamp { at: le, ident: format!("constat/{}/{}", r.territoire, r.annee) };
     Ok(engine.render(crate::domain::Document::ConstatEffectifs, &json!({ "documents": [r] }), &stamp)?)
+}
+
+// Prévision des effectifs -----------------------------------------------------------------------
+
+/// One niveau of a school's forecast, with where it comes from.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct NiveauPrevision {
+    /// `TPS`…`CM2`.
+    pub niveau: &'static str,
+    /// Pupils of this year who will be in this niveau (montée pédagogique, maintiens in place).
+    pub montee: u32,
+    /// The mairies' inscriptions for next year in this niveau.
+    pub inscriptions: u32,
+    /// Arrivals the directeur expects.
+    pub arrivees: u32,
+    /// Departures the directeur expects.
+    pub departs: u32,
+    /// Why.
+    pub justification: Option<String>,
+    /// The forecast.
+    pub prevision: u32,
+}
+
+/// A school's forecast for next year.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PrevisionEcole {
+    /// The year forecast.
+    pub annee: String,
+    /// The school.
+    pub ecole: String,
+    /// Per niveau.
+    pub niveaux: Vec<NiveauPrevision>,
+    /// The forecast total.
+    pub total: u32,
+    /// Pupils of this year who leave the school (CM2 to the collège, GS of a maternelle,
+    /// departures recorded).
+    pub sorties: u32,
+    /// The validated forecast's total, if any, and when.
+    pub validee: Option<(u32, String)>,
+}
+
+/// The forecast of each school of the perimeter for the year after `annee`.
+fn calculer_prevision(
+    c: &crate::store::Lecture,
+    p: &Perimetre,
+    annee: AnneeScolaire,
+) -> crate::store::Result<std::collections::HashMap<EcoleId, (Vec<NiveauPrevision>, u32)>> {
+    use crate::store::prevision as sp;
+    let suivante = annee.suivante();
+    let mut out: std::collections::HashMap<EcoleId, (Vec<NiveauPrevision>, u32)> = std::collections::HashMap::new();
+    let vide = || {
+        (
+            Niveau::ALL.iter().map(|n| NiveauPrevision { niveau: n.code(), ..Default::default() }).collect::<Vec<_>>(),
+            0u32,
+        )
+    };
+    let idx = |n: Niveau| Niveau::ALL.iter().position(|x| *x == n).unwrap_or(0);
+    for e in sc::ecoles(c, p)? {
+        out.insert(e.id, vide());
+    }
+    for pr in sp::presents(c, p, annee)? {
+        let passage = pr
+            .passage
+            .as_deref()
+            .and_then(|t| crate::domain::parcours::TypePassage::parse(t).ok())
+            .unwrap_or(crate::domain::parcours::TypePassage::Passage);
+        let e = out.entry(pr.ecole.clone()).or_insert_with(vide);
+        match constat::montee(pr.niveau, passage, pr.quitte, pr.type_ecole) {
+            Some(n) => e.0[idx(n)].montee += 1,
+            None => e.1 += 1,
+        }
+    }
+    for (ecole, n, k) in sp::inscriptions(c, p, suivante)? {
+        out.entry(ecole).or_insert_with(vide).0[idx(n)].inscriptions += k;
+    }
+    for (ecole, a) in sp::ajustements(c, p, suivante)? {
+        let e = out.entry(ecole).or_insert_with(vide);
+        for (n, a) in a {
+            let x = &mut e.0[idx(n)];
+            x.arrivees = a.arrivees;
+            x.departs = a.departs;
+            x.justification = a.justification;
+        }
+    }
+    for (niveaux, _) in out.values_mut() {
+        for x in niveaux.iter_mut() {
+            x.prevision = (x.montee + x.inscriptions + x.arrivees).saturating_sub(x.departs);
+        }
+    }
+    Ok(out)
+}
+
+fn effectifs_de(niveaux: &[NiveauPrevision]) -> Effectifs {
+    let mut e = Effectifs::vide();
+    for (n, x) in Niveau::ALL.iter().zip(niveaux) {
+        e.niveaux.entry(*n).or_default().eleves = x.prevision;
+    }
+    e
+}
+
+impl Service<'_> {
+    /// A school's forecast for next year.
+    pub fn prevision_ecole(&self, ecole: &EcoleId) -> Result<PrevisionEcole> {
+        self.autoriser(Ressource::Constat, Action::Lire)?;
+        let (annee, nom, calc, validee) = self.store.read(|c| {
+            let annee = territoires::annee_courante(c)?;
+            let e = territoires::ecole(c, &self.acteur.perimetre, ecole)?;
+            let p = Perimetre::Ecole(ecole.clone());
+            let calc = calculer_prevision(c, &p, annee)?.remove(ecole);
+            let validee = crate::store::prevision::validees(c, &p, annee.suivante())?.remove(ecole);
+            Ok((annee, e.nom, calc, validee))
+        })?;
+        let (niveaux, sorties) = calc.unwrap_or_default();
+        Ok(PrevisionEcole {
+            annee: annee.suivante().to_string(),
+            ecole: nom,
+            total: niveaux.iter().map(|x| x.prevision).sum(),
+            niveaux,
+            sorties,
+            validee: validee.map(|(le, v)| (v.values().sum(), date(le))),
+        })
+    }
+
+    /// The directeur adjusts a niveau of next year's forecast (arrivals, departures, why).
+    pub fn ajuster_prevision(
+        &self,
+        ecole: &EcoleId,
+        niveau: Niveau,
+        arrivees: u32,
+        departs: u32,
+        justification: Option<&str>,
+    ) -> Result<PrevisionEcole> {
+        self.autoriser(Ressource::Constat, Action::Modifier)?;
+        if arrivees > 500 || departs > 500 {
+            return Err(crate::domain::ChampInvalide::new("arrivées", "au plus 500 par niveau").into());
+        }
+        let justification = match justification.map(|j| crate::domain::identite::nettoyer("justification", j, 200)) {
+            Some(Ok(j)) if !j.is_empty() => Some(j),
+            Some(Err(e)) => return Err(e.into()),
+            _ => None,
+        };
+        self.store.ecrire(|tx| {
+            let annee = territoires::annee_courante(tx)?;
+            territoires::ecole(tx, &self.acteur.perimetre, ecole)?;
+            let a = crate::store::prevision::Ajustement { arrivees, departs, justification: justification.clone() };
+            crate::store::prevision::poser_ajustement(tx, ecole, annee.suivante(), niveau, &a, self.le)?;
+            self.journal(
+                tx,
+                &[Fait::new(Action::Modifier, "prevision").cible(ecole.to_string()).detail(json!({
+                    "annee": annee.suivante().to_string(), "niveau": niveau.code(), "arrivees": arrivees, "departs": departs,
+                }))],
+            )?;
+            Ok::<_, Error>(())
+        })?;
+        self.prevision_ecole(ecole)
+    }
+
+    /// The directeur validates the school's forecast (the next one is compared with it).
+    pub fn valider_prevision(&self, ecole: &EcoleId) -> Result<PrevisionEcole> {
+        self.autoriser(Ressource::Constat, Action::Modifier)?;
+        self.store.ecrire(|tx| {
+            let annee = territoires::annee_courante(tx)?;
+            territoires::ecole(tx, &self.acteur.perimetre, ecole)?;
+            let p = Perimetre::Ecole(ecole.clone());
+            let (niveaux, _) = calculer_prevision(tx, &p, annee)?.remove(ecole).unwrap_or_default();
+            let m: std::collections::BTreeMap<Niveau, u32> =
+                Niveau::ALL.iter().zip(&niveaux).map(|(n, x)| (*n, x.prevision)).collect();
+            crate::store::prevision::valider(tx, ecole, annee.suivante(), &m, self.le)?;
+            self.journal(
+                tx,
+                &[Fait::new(Action::Modifier, "prevision").cible(ecole.to_string()).detail(json!({
+                    "annee": annee.suivante().to_string(), "validation": true, "total": m.values().sum::<u32>(),
+                }))],
+            )?;
+            Ok::<_, Error>(())
+        })?;
+        self.prevision_ecole(ecole)
+    }
+
+    /// The forecast of the actor's territory for next year, consolidated like the constat:
+    /// « Évolution » is the gap to the previous validated forecast.
+    pub fn rapport_prevision(&self) -> Result<Rapport> {
+        self.autoriser(Ressource::Constat, Action::Lire)?;
+        let p = self.acteur.perimetre.clone();
+        let par_circonscription =
+            matches!(p, Perimetre::Departement(_) | Perimetre::Academie(_) | Perimetre::Installation);
+        let (annee, ecoles, calc, validees, territoire) = self.store.read(|c| {
+            let annee = territoires::annee_courante(c)?;
+            Ok((
+                annee,
+                sc::ecoles(c, &p)?,
+                calculer_prevision(c, &p, annee)?,
+                crate::store::prevision::validees(c, &p, annee.suivante())?,
+                territoires::nom_perimetre(c, &p)?.unwrap_or_default(),
+            ))
+        })?;
+        let (groupes, total, non_valides) = assembler(
+            &ecoles,
+            par_circonscription,
+            |e| {
+                let eff = calc.get(&e.id).map(|(n, _)| effectifs_de(n)).unwrap_or_else(Effectifs::vide);
+                match validees.get(&e.id) {
+                    Some((le, _)) => (eff, format!("validée le {}", date(*le)), true),
+                    None => (eff, "non validée".into(), false),
+                }
+            },
+            |id| validees.get(id).map(|(_, v)| v.values().sum()),
+        );
+        self.noter(&[Fait::new(Action::Lire, "prevision").detail(json!({ "annee": annee.suivante().to_string() }))])?;
+        Ok(Rapport {
+            titre: "Prévision des effectifs".into(),
+            annee: annee.suivante().to_string(),
+            territoire,
+            groupes_par: if par_circonscription { "circonscription" } else { "commune" },
+            niveaux: Niveau::ALL.iter().map(|n| n.code()).collect(),
+            total,
+            groupes,
+            non_valides,
+            campagne: format!("montée pédagogique de {annee}, inscriptions des mairies et ajustements des écoles"),
+            campagne_ouverte: false,
+            tendance: Vec::new(),
+            evolution: "écart à la dernière prévision validée",
+            fait_le: crate::domain::identite::date_fr(self.today()),
+        })
+    }
 }

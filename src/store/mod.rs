@@ -16,6 +16,7 @@ pub mod eleves;
 pub mod journal;
 pub mod parcours;
 pub mod perimetre;
+pub mod prevision;
 pub mod publications;
 pub mod registre;
 mod sql;
@@ -40,6 +41,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0006_corrections", include_str!("../../schema/0006_corrections.sql")),
     ("0007_constat", include_str!("../../schema/0007_constat.sql")),
     ("0008_publications", include_str!("../../schema/0008_publications.sql")),
+    ("0009_prevision", include_str!("../../schema/0009_prevision.sql")),
 ];
 
 /// How many read-only connections the pool holds.

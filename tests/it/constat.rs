@@ -344,3 +344,72 @@ async fn no_release_file_holds_a_name_an_address_a_birth_date_an_ine_or_an_unkey
     let premiers: std::collections::BTreeSet<&str> = lignes.iter().map(|l| &l[..64]).collect();
     assert!(autre_csv.lines().skip(1).all(|l| !premiers.contains(&l[..64])));
 }
+
+#[tokio::test]
+async fn next_year_s_forecast_moves_pupils_up_keeps_maintiens_and_adds_the_school_s_adjustments() {
+    let s = TestServer::start(150).await;
+    let d = s.login("directeur.1").await;
+    let (ecole, uai) = ecole_de(&s, &d).await;
+    let p = s.json_as(&d, &format!("/api/v1/ecoles/{ecole}/prevision")).await;
+    let c = s.json_as(&d, &format!("/api/v1/ecoles/{ecole}/constat")).await;
+    let montee =
+        |p: &Value| p["niveaux"].as_array().unwrap().iter().map(|n| n["montee"].as_u64().unwrap()).sum::<u64>();
+    // Every pupil counted today is either somewhere next year or leaving.
+    assert_eq!(montee(&p) + p["sorties"].as_u64().unwrap(), c["calcule"]["total"].as_u64().unwrap());
+    // A maintien keeps a pupil in place (a GS of this maternelle, or a CM2, would otherwise leave).
+    let eleves = s.json_as(&d, &format!("/api/v1/eleves?ecole={ecole}")).await;
+    let sortant = eleves
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["niveau"] == "GS" || e["niveau"] == "CM2")
+        .expect("a pupil who would leave");
+    let niveau = sortant["niveau"].as_str().unwrap().to_string();
+    let r = s
+        .post_as(
+            &d,
+            &format!("/api/v1/eleves/{}/passage/proposition", sortant["id"].as_str().unwrap()),
+            &json!({ "type": "maintien" }),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let q = s.json_as(&d, &format!("/api/v1/ecoles/{ecole}/prevision")).await;
+    assert_eq!(q["sorties"].as_u64().unwrap() + 1, p["sorties"].as_u64().unwrap());
+    let du_niveau = |p: &Value| {
+        p["niveaux"].as_array().unwrap().iter().find(|n| n["niveau"] == niveau.as_str()).unwrap()["montee"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(du_niveau(&q), du_niveau(&p) + 1);
+    // The directeur adjusts (arrivals of a new housing estate) and validates; the IEN sees it.
+    let r = s
+        .post_as(&d, &format!("/api/v1/ecoles/{ecole}/prevision/ajustements"), &json!({ "niveau": "PS", "arrivees": 6, "departs": 1, "justification": "lotissement des Genêts livré en juin" }))
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let a: Value = r.json().await.unwrap();
+    assert_eq!(a["total"].as_u64().unwrap(), q["total"].as_u64().unwrap() + 5);
+    assert_eq!(s.post_as(&d, &format!("/api/v1/ecoles/{ecole}/prevision/validation"), &json!({})).await.status(), 200);
+    let ien = ien_de(&s, &uai).await;
+    let r = s.json_as(&ien, "/api/v1/prevision").await;
+    let l = ligne(&r, &uai);
+    assert_eq!(l["total"].as_u64().unwrap(), a["total"].as_u64().unwrap());
+    assert!(l["etat"].as_str().unwrap().starts_with("validée le"));
+    assert_eq!(l["variation"], "=", "no change since the validated forecast");
+    assert_eq!(s.get_as(&ien, "/api/v1/prevision?format=pdf").await.status(), 200);
+    // Another school's directeur, the IEN and the parents cannot adjust.
+    let d2 = s.login("directeur.2").await;
+    let corps = json!({ "niveau": "PS", "arrivees": 99 });
+    assert_eq!(s.post_as(&d2, &format!("/api/v1/ecoles/{ecole}/prevision/ajustements"), &corps).await.status(), 404);
+    assert_eq!(s.post_as(&ien, &format!("/api/v1/ecoles/{ecole}/prevision/ajustements"), &corps).await.status(), 403);
+    let b = s.json_as(&d, &format!("/api/v1/ecoles/{ecole}/prevision")).await;
+    assert_eq!(b["total"], a["total"], "nothing changed");
+    // A justification about a pupil is not what the field is for, but its length is bounded.
+    let r = s
+        .post_as(
+            &d,
+            &format!("/api/v1/ecoles/{ecole}/prevision/ajustements"),
+            &json!({ "niveau": "PS", "justification": "x".repeat(201) }),
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+}
