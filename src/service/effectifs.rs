@@ -55,6 +55,9 @@ pub struct Ligne {
     pub variation: String,
     /// Pupils without an INE (not counted).
     pub sans_ine: u32,
+    /// The constat only: the gap to the forecast validated last year for this year
+    /// (`+3`, `−2`, `=`, `—`).
+    pub ecart_prevision: String,
 }
 
 /// A group of schools (a commune for the IEN, a circonscription for the IA-DASEN).
@@ -136,6 +139,7 @@ fn ligne(libelle: String, e: &Effectifs, precedent: Option<u32>) -> Ligne {
         moyenne: e.moyenne(),
         variation: variation_texte(variation(e.total(), precedent)),
         sans_ine: e.sans_ine,
+        ecart_prevision: variation_texte(None),
     }
 }
 
@@ -264,21 +268,23 @@ impl Service<'_> {
         let p = self.acteur.perimetre.clone();
         let par_circonscription =
             matches!(p, Perimetre::Departement(_) | Perimetre::Academie(_) | Perimetre::Installation);
-        let (annee, ecoles, calcules, valides, precedents, tendance, territoire, campagne) = self.store.read(|c| {
-            let annee = territoires::annee_courante(c)?;
-            let ecoles = sc::ecoles(c, &p)?;
-            let calcules = sc::calculer(c, &p, annee)?;
-            let valides = sc::valides(c, &p, annee)?;
-            let precedents = sc::valides(c, &p, annee.precedente())?;
-            let tendance = sc::tendance(c, &p)?;
-            let territoire = territoires::nom_perimetre(c, &p)?.unwrap_or_default();
-            let campagne = match ecoles.first() {
-                Some(e) => sc::campagne(c, &e.departement, annee)?,
-                None => None,
-            };
-            Ok((annee, ecoles, calcules, valides, precedents, tendance, territoire, campagne))
-        })?;
-        let (groupes, total, non_valides) = assembler(
+        let (annee, ecoles, calcules, valides, precedents, tendance, territoire, campagne, prevues) =
+            self.store.read(|c| {
+                let annee = territoires::annee_courante(c)?;
+                let prevues = crate::store::prevision::validees(c, &p, annee)?;
+                let ecoles = sc::ecoles(c, &p)?;
+                let calcules = sc::calculer(c, &p, annee)?;
+                let valides = sc::valides(c, &p, annee)?;
+                let precedents = sc::valides(c, &p, annee.precedente())?;
+                let tendance = sc::tendance(c, &p)?;
+                let territoire = territoires::nom_perimetre(c, &p)?.unwrap_or_default();
+                let campagne = match ecoles.first() {
+                    Some(e) => sc::campagne(c, &e.departement, annee)?,
+                    None => None,
+                };
+                Ok((annee, ecoles, calcules, valides, precedents, tendance, territoire, campagne, prevues))
+            })?;
+        let (mut groupes, mut total, non_valides) = assembler(
             &ecoles,
             par_circonscription,
             |e| match valides.get(&e.id) {
@@ -287,6 +293,23 @@ impl Service<'_> {
             },
             |id| precedents.get(id).map(|(_, v)| v.total()),
         );
+        // Once the rentrée is done: the gap to the forecast each school validated last year.
+        let prevu = |id: &Option<String>| -> Option<u32> {
+            let id = EcoleId::parse(id.as_deref()?).ok()?;
+            prevues.get(&id).map(|(_, v)| v.values().sum())
+        };
+        let mut tout: Option<u32> = Some(0);
+        for g in &mut groupes {
+            let mut somme: Option<u32> = Some(0);
+            for l in &mut g.ecoles {
+                let p = prevu(&l.ecole_id);
+                l.ecart_prevision = variation_texte(variation(l.total, p));
+                somme = somme.zip(p).map(|(a, b)| a + b);
+            }
+            g.sous_total.ecart_prevision = variation_texte(variation(g.sous_total.total, somme));
+            tout = tout.zip(somme).map(|(a, b)| a + b);
+        }
+        total.ecart_prevision = variation_texte(variation(total.total, tout.filter(|_| !prevues.is_empty())));
         // The validated trend, this year included as it stands (validated or counted now).
         let mut tendance: Vec<(String, u32)> = tendance
             .into_iter()
@@ -407,6 +430,7 @@ pub fn entetes(r: &Rapport) -> Vec<String> {
             "Élèves par classe",
             "Évolution",
             "Sans INE (non comptés)",
+            "Écart à la prévision",
         ]
         .iter()
         .map(|s| s.to_string()),
@@ -431,6 +455,7 @@ fn cellules(groupe: &str, l: &Ligne) -> Vec<String> {
         l.moyenne.map(|m| format!("{m:.1}").replace('.', ",")).unwrap_or_default(),
         l.variation.clone(),
         l.sans_ine.to_string(),
+        l.ecart_prevision.clone(),
     ]);
     v
 }
@@ -485,6 +510,7 @@ pub fn xlsx(r: &Rapport) -> Result<Vec<u8>> {
         }
         texte(ws, col + 1, &l.variation).map_err(err)?;
         ws.write_number(row, col + 2, f64::from(l.sans_ine)).map_err(err)?;
+        texte(ws, col + 3, &l.ecart_prevision).map_err(err)?;
     }
     wb.save_to_buffer().map_err(err)
 }

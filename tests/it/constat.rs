@@ -403,6 +403,28 @@ async fn next_year_s_forecast_moves_pupils_up_keeps_maintiens_and_adds_the_schoo
     assert_eq!(s.post_as(&ien, &format!("/api/v1/ecoles/{ecole}/prevision/ajustements"), &corps).await.status(), 403);
     let b = s.json_as(&d, &format!("/api/v1/ecoles/{ecole}/prevision")).await;
     assert_eq!(b["total"], a["total"], "nothing changed");
+    // Once the rentrée is done, the constat shows the gap to the forecast validated last year
+    // for this year (written here as last year's validation would have).
+    {
+        let c = rusqlite::Connection::open(&s.db).unwrap();
+        c.execute(
+            "INSERT INTO prevision_validee (ecole_id, annee, niveau, eleves, valide_le)
+             SELECT ?1, debut, 'PS', 10, '2026-06-15T10:00:00Z' FROM annee_scolaire WHERE etat = 'ouverte'",
+            [&ecole],
+        )
+        .unwrap();
+    }
+    let r = s.json_as(&ien, "/api/v1/constat").await;
+    let l = ligne(&r, &uai);
+    let attendu = l["total"].as_i64().unwrap() - 10;
+    let texte = if attendu > 0 {
+        format!("+{attendu}")
+    } else if attendu == 0 {
+        "=".into()
+    } else {
+        format!("−{}", -attendu)
+    };
+    assert_eq!(l["ecart_prevision"], texte.as_str());
     // A justification about a pupil is not what the field is for, but its length is bounded.
     let r = s
         .post_as(
