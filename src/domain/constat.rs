@@ -106,6 +106,20 @@ pub fn montee(
     passage.niveau_suivant(niveau).filter(|n| ecole.admet(*n))
 }
 
+/// A pupil's path through primary school, from their yearly records (year, niveau), as the
+/// cohort follow-up reads it: whether it started in PS, and whether it had a maintien (the same
+/// niveau in two years).
+pub fn parcours_sans_maintien(historique: &[(i32, Niveau)]) -> (bool, bool) {
+    let depuis_ps = historique.iter().any(|(_, n)| *n == Niveau::Ps);
+    let mut annees: BTreeMap<i32, Niveau> = BTreeMap::new();
+    for (a, n) in historique {
+        annees.insert(*a, *n);
+    }
+    let niveaux: Vec<Niveau> = annees.values().copied().collect();
+    let maintien = niveaux.windows(2).any(|w| w[1] <= w[0]);
+    (depuis_ps, !maintien)
+}
+
 /// The change of a count against last year's validated constat (none without one).
 pub fn variation(actuel: u32, precedent: Option<u32>) -> Option<i64> {
     precedent.map(|p| i64::from(actuel) - i64::from(p))
@@ -190,6 +204,20 @@ mod tests {
         assert_eq!(montee(Niveau::Gs, T::Passage, false, TypeEcole::Primaire), Some(Niveau::Cp));
         assert_eq!(montee(Niveau::Tps, T::Passage, false, TypeEcole::Maternelle), Some(Niveau::Ps));
         assert_eq!(montee(Niveau::Ce2, T::Passage, true, TypeEcole::Elementaire), None, "leaves the school");
+    }
+
+    #[test]
+    fn a_path_is_read_from_the_yearly_records() {
+        let h = [(2021, Niveau::Ps), (2022, Niveau::Ms), (2023, Niveau::Gs), (2024, Niveau::Cp), (2025, Niveau::Ce1)];
+        assert_eq!(parcours_sans_maintien(&h), (true, true));
+        let m = [(2021, Niveau::Ps), (2022, Niveau::Ms), (2023, Niveau::Ms), (2024, Niveau::Gs)];
+        assert_eq!(parcours_sans_maintien(&m), (true, false));
+        assert_eq!(parcours_sans_maintien(&[(2025, Niveau::Cm1), (2026, Niveau::Cm2)]), (false, true));
+        // Two records in one year (a change of school): one year, no maintien.
+        assert_eq!(
+            parcours_sans_maintien(&[(2025, Niveau::Cm1), (2025, Niveau::Cm1), (2026, Niveau::Cm2)]),
+            (false, true)
+        );
     }
 
     #[test]

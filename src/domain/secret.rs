@@ -7,7 +7,8 @@
 //! 2. a column with exactly one suppressed cell gets a second one, its smallest other
 //!    non-zero cell; when it has none, the column's total is suppressed instead;
 //! 3. a row with a suppressed cell has its total suppressed; a total from 1 to 10 is
-//!    suppressed; the grand total is suppressed as soon as any row or column total is.
+//!    suppressed; the grand total is suppressed as soon as a column total is (published, it
+//!    is only the sum of the published column totals).
 //!
 //! Then the only equations that involve a suppressed cell are the published column totals,
 //! and each holds at least two suppressed cells: none is determined (the property test checks
@@ -60,9 +61,9 @@ pub fn publier(t: &[Vec<u32>]) -> Publie {
         })
         .collect();
     let grand: u32 = totaux_colonnes_bruts.iter().sum();
-    let total = Some(grand).filter(|g| {
-        !secret(*g) && totaux_lignes.iter().all(Option::is_some) && totaux_colonnes.iter().all(Option::is_some)
-    });
+    // Published, it is the sum of the published column totals (no new information); hidden as
+    // soon as a column total is (it would give that total back).
+    let total = Some(grand).filter(|g| !secret(*g) && totaux_colonnes.iter().all(Option::is_some));
     Publie { cellules: cel, totaux_lignes, totaux_colonnes, total }
 }
 
@@ -165,7 +166,7 @@ mod tests {
         assert_eq!(p.totaux_lignes[0], None);
         assert_eq!(p.totaux_lignes[1], None);
         assert_eq!(p.totaux_lignes[2], Some(31));
-        assert_eq!(p.total, None);
+        assert_eq!(p.total, Some(171), "the sum of the published column totals");
         assert!(determines(&t, &p).is_empty());
     }
 

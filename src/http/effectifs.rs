@@ -54,7 +54,8 @@ pub struct Format {
 }
 
 async fn rendre(state: &AppState, r: Rapport, format: &str) -> Result<Response> {
-    let nom = format!("constat-effectifs-{}", r.annee);
+    let nom =
+        format!("{}-effectifs-{}", if r.titre.starts_with("Prévision") { "prevision" } else { "constat" }, r.annee);
     let (mime, octets) = match format {
         "json" => return Ok(axum::Json(r).into_response()),
         "csv" => ("text/csv; charset=utf-8", effectifs::csv(&r)?),

@@ -662,7 +662,15 @@ impl Service<'_> {
         };
         self.store.ecrire(|tx| {
             let annee = territoires::annee_courante(tx)?;
+            // The perimeter first: another school's is « introuvable », whatever the body says.
             territoires::ecole(tx, &self.acteur.perimetre, ecole)?;
+            if (arrivees > 0 || departs > 0) && justification.is_none() {
+                return Err(crate::domain::ChampInvalide::new(
+                    "justification",
+                    format!("indiquez pourquoi vous ajustez le niveau {} (sur l'école, jamais sur un élève)", niveau.code()),
+                )
+                .into());
+            }
             let a = crate::store::prevision::Ajustement { arrivees, departs, justification: justification.clone() };
             crate::store::prevision::poser_ajustement(tx, ecole, annee.suivante(), niveau, &a, self.le)?;
             self.journal(

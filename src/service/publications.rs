@@ -7,6 +7,9 @@
 //!   or whose family's opposition was accepted, is left out (and counted);
 //! - `effectifs.csv`: pupils per school and niveau with the statistical secret
 //!   ([`crate::domain::secret`]): « s » where suppressed;
+//! - `cohortes.csv`: per circonscription, the pupils in CM2 this year whose records start in
+//!   PS, and how many of them got there without a maintien (the share), computed inside from
+//!   the yearly schooling records and published as counts only, under the same secret;
 //! - `LISEZMOI.txt`: what the files hold and the rules.
 //!
 //! The key is destroyed once the files are written, unless the IA-DASEN asks to keep it (to
@@ -30,7 +33,7 @@ use crate::store::publications::{self as sp, Publication};
 use crate::store::territoires;
 
 /// The files of a release.
-pub const FICHIERS: [&str; 3] = ["eleves.csv", "effectifs.csv", "LISEZMOI.txt"];
+pub const FICHIERS: [&str; 4] = ["eleves.csv", "effectifs.csv", "cohortes.csv", "LISEZMOI.txt"];
 
 /// A release as listed.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -108,7 +111,9 @@ const LISEZMOI: &str = "Publication statistique du registre des élèves du prem
 
 Département : {dep} — année scolaire {annee} — préparée le {le}.
 
-eleves.csv : une ligne par élève scolarisé cette année dans une école du département.
+eleves.csv : FICHIER CONFIDENTIEL, réservé au statisticien habilité, à ne pas diffuser : ligne à
+  ligne, il permet de recompter les petits effectifs. Une ligne par élève scolarisé cette année
+  dans une école du département.
   pseudonyme      empreinte HMAC-SHA-256 de l'identifiant national de l'élève, sous une clé tirée
                   pour cette seule publication ({cle}) ; sans la clé, elle ne permet pas de
                   retrouver l'identifiant, ni de relier cette publication à une autre.
@@ -117,12 +122,17 @@ eleves.csv : une ligne par élève scolarisé cette année dans une école du d�
   Aucun nom, aucune adresse. {exclus} élève(s) n'y figurent pas : sans identifiant national, ou
   dont la famille a obtenu l'opposition au traitement de ses données.
 
-effectifs.csv : élèves par école (UAI) et par niveau, avec les totaux.
+effectifs.csv : diffusable. Élèves par école (UAI) et par niveau, avec les totaux.
   Secret statistique : tout effectif de 1 à 10 est masqué (« s ») ; dans une colonne où un seul
   effectif est masqué, un second l'est aussi (le plus petit effectif non nul), ou à défaut le
   total de la colonne ; le total d'une ligne qui a un effectif masqué est masqué, comme tout
-  total de 1 à 10, et le total général dès qu'un total est masqué. Ainsi aucun effectif masqué
-  ne peut être recalculé à partir des totaux publiés.
+  total de 1 à 10, et le total général dès qu'un total de colonne l'est. Ainsi aucun effectif
+  masqué ne peut être recalculé à partir des effectifs et des totaux publiés.
+
+cohortes.csv : par circonscription, les élèves de CM2 de cette année dont la scolarité enregistrée
+  commence en petite section, et combien sont arrivés en CM2 sans maintien (même niveau deux
+  années). Calculé dans le registre à partir des scolarités annuelles, publié en effectifs
+  seulement, sous le même secret statistique ; la part n'est donnée que si ses deux termes le sont.
 ";
 
 impl Service<'_> {
@@ -132,10 +142,10 @@ impl Service<'_> {
         let Perimetre::Departement(d) = &self.acteur.perimetre else {
             return Err(crate::auth::Interdit::Role.into());
         };
-        let (annee, lignes, dep_nom) = self.store.read(|c| {
+        let (annee, lignes, dep_nom, cohorte) = self.store.read(|c| {
             let annee = territoires::annee_courante(c)?;
             let nom = territoires::nom_perimetre(c, &self.acteur.perimetre)?.unwrap_or_default();
-            Ok((annee, sp::extrait(c, d, annee)?, nom))
+            Ok((annee, sp::extrait(c, d, annee)?, nom, sp::cohorte_cm2(c, d, annee)?))
         })?;
         let mut cle = [0u8; 32];
         rand::rng().fill(&mut cle);
@@ -206,6 +216,32 @@ impl Service<'_> {
         w.write_record(&r).map_err(err)?;
         let effectifs =
             w.into_inner().map_err(|e| Error::Rendu(crate::render::Error::Io(std::io::Error::other(e.to_string()))))?;
+        // The cohort follow-up: per circonscription, CM2 pupils who started in PS, and those
+        // without a maintien; counts under the secret, the share only from published counts.
+        let mut circos: std::collections::BTreeMap<String, (u32, u32)> = std::collections::BTreeMap::new();
+        for (circo, h) in &cohorte {
+            let (depuis_ps, sans_maintien) = crate::domain::constat::parcours_sans_maintien(h);
+            let e = circos.entry(circo.clone()).or_default();
+            if depuis_ps {
+                e.0 += 1;
+                e.1 += u32::from(sans_maintien);
+            }
+        }
+        let table: Vec<Vec<u32>> = circos.values().map(|(a, b)| vec![*b, a - b]).collect();
+        let pc = crate::domain::secret::publier(&table);
+        let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
+        w.write_record(["circonscription", "cm2_entres_en_ps", "sans_maintien", "avec_maintien", "part_sans_maintien"])
+            .map_err(err)?;
+        for (i, circo) in circos.keys().enumerate() {
+            let part = match (pc.cellules[i][0], pc.totaux_lignes[i]) {
+                (Some(a), Some(t)) if t > 0 => format!("{:.1}", f64::from(a) * 100.0 / f64::from(t)).replace('.', ","),
+                _ => "s".into(),
+            };
+            w.write_record([circo.clone(), s(pc.totaux_lignes[i]), s(pc.cellules[i][0]), s(pc.cellules[i][1]), part])
+                .map_err(err)?;
+        }
+        let cohortes =
+            w.into_inner().map_err(|e| Error::Rendu(crate::render::Error::Io(std::io::Error::other(e.to_string()))))?;
         let id = crate::domain::ids::random_id(&mut rand::rng());
         let lisezmoi = LISEZMOI
             .replace("{dep}", &dep_nom)
@@ -228,6 +264,7 @@ impl Service<'_> {
         prive(&tmp).map_err(io)?;
         ecrire(&tmp.join("eleves.csv"), &eleves).map_err(io)?;
         ecrire(&tmp.join("effectifs.csv"), &effectifs).map_err(io)?;
+        ecrire(&tmp.join("cohortes.csv"), &cohortes).map_err(io)?;
         ecrire(&tmp.join("LISEZMOI.txt"), lisezmoi.as_bytes()).map_err(io)?;
         if conserver_cle {
             let dc = dossier_cles(self.store.path());

@@ -115,3 +115,32 @@ pub fn lister(c: &Connection, p: &Perimetre) -> Result<Vec<Publication>> {
         })?
         .collect::<rusqlite::Result<_>>()?)
 }
+
+/// A pupil's yearly records: (year, niveau), oldest first.
+pub type Historique = Vec<(i32, crate::domain::Niveau)>;
+
+/// The schooling history of each pupil attending CM2 this year in the département: their
+/// current circonscription, and every (year, niveau) of their records, oldest first.
+pub fn cohorte_cm2(c: &Connection, d: &DepartementId, annee: AnneeScolaire) -> Result<Vec<(String, Historique)>> {
+    let mut st = c.prepare_cached(
+        "SELECT s.eleve_id, ci.nom, h.annee, h.niveau
+         FROM scolarite s JOIN ecole e ON e.id = s.ecole_id JOIN circonscription ci ON ci.id = e.circonscription_id
+         JOIN scolarite h ON h.eleve_id = s.eleve_id
+         WHERE s.annee = ? AND s.niveau = 'CM2' AND s.etat IN ('admis_provisoire', 'admis_definitif')
+           AND ci.departement_id = ?
+           AND NOT EXISTS (SELECT 1 FROM opposition o WHERE o.eleve_id = s.eleve_id AND o.etat = 'acceptee')
+         ORDER BY s.eleve_id, h.annee, h.date_admission",
+    )?;
+    let mut rows = st.query(params![annee, d])?;
+    let mut out: Vec<(String, String, Historique)> = Vec::new();
+    while let Some(r) = rows.next()? {
+        let id: String = r.get(0)?;
+        if out.last().is_none_or(|x| x.0 != id) {
+            out.push((id.clone(), r.get(1)?, Vec::new()));
+        }
+        if let Some(x) = out.last_mut() {
+            x.2.push((r.get(2)?, r.get(3)?));
+        }
+    }
+    Ok(out.into_iter().map(|(_, circo, h)| (circo, h)).collect())
+}

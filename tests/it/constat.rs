@@ -435,3 +435,102 @@ async fn next_year_s_forecast_moves_pupils_up_keeps_maintiens_and_adds_the_schoo
         .await;
     assert_eq!(r.status(), 422);
 }
+
+#[tokio::test]
+async fn the_cohort_follow_up_counts_cm2_pupils_who_started_in_ps_and_those_without_a_maintien() {
+    let s = TestServer::start(600).await;
+    let dasen = s.login("dasen.1").await;
+    // Give this year's CM2 pupils a history, as years of schooling records would: every third
+    // one repeated CE1 (and so started PS a year earlier), every fifth arrived in CE1 only.
+    let attendu: BTreeMap<String, (u32, u32)> = {
+        let c = rusqlite::Connection::open(&s.db).unwrap();
+        for a in 2018..2026 {
+            c.execute("INSERT OR IGNORE INTO annee_scolaire (debut, etat) VALUES (?, 'close')", [a]).unwrap();
+        }
+        let mut st = c
+            .prepare(
+                "SELECT s.eleve_id, s.ecole_id, ci.nom FROM scolarite s JOIN ecole e ON e.id = s.ecole_id
+                 JOIN circonscription ci ON ci.id = e.circonscription_id
+                 WHERE s.annee = 2026 AND s.niveau = 'CM2' AND s.etat IN ('admis_provisoire', 'admis_definitif') ORDER BY s.eleve_id",
+            )
+            .unwrap();
+        let cm2: Vec<(String, String, String)> =
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect();
+        let mut attendu: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+        for (k, (eleve, ecole, circo)) in cm2.iter().enumerate() {
+            let parcours: Vec<(i32, &str)> = if k % 5 == 4 {
+                vec![(2023, "CE1"), (2024, "CE2"), (2025, "CM1")]
+            } else if k % 3 == 2 {
+                vec![
+                    (2018, "PS"),
+                    (2019, "MS"),
+                    (2020, "GS"),
+                    (2021, "CP"),
+                    (2022, "CE1"),
+                    (2023, "CE1"),
+                    (2024, "CE2"),
+                    (2025, "CM1"),
+                ]
+            } else {
+                vec![
+                    (2019, "PS"),
+                    (2020, "MS"),
+                    (2021, "GS"),
+                    (2022, "CP"),
+                    (2023, "CE1"),
+                    (2024, "CE2"),
+                    (2025, "CM1"),
+                ]
+            };
+            for (i, (a, n)) in parcours.iter().enumerate() {
+                let cycle = if matches!(*n, "PS" | "MS" | "GS") {
+                    1
+                } else if matches!(*n, "CP" | "CE1" | "CE2") {
+                    2
+                } else {
+                    3
+                };
+                c.execute(
+                    "INSERT INTO scolarite (id, eleve_id, annee, ecole_id, niveau, cycle, etat, date_admission)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'parti', ?7)",
+                    rusqlite::params![
+                        format!("hist{k:04}{i:02}aaaaaaaaa"),
+                        eleve,
+                        a,
+                        ecole,
+                        n,
+                        cycle,
+                        format!("{a}-09-01")
+                    ],
+                )
+                .unwrap();
+            }
+            if k % 5 != 4 {
+                let e = attendu.entry(circo.clone()).or_default();
+                e.0 += 1;
+                e.1 += u32::from(k % 3 != 2);
+            }
+        }
+        attendu
+    };
+    let r = s.post_as(&dasen, "/api/v1/publications", &json!({})).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let id = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let csv = s.get_as(&dasen, &format!("/api/v1/publications/{id}/cohortes.csv")).await.text().await.unwrap();
+    let mut vus = 0;
+    for l in csv.lines().skip(1) {
+        let c: Vec<&str> = l.split(';').collect();
+        let Some((total, sans)) = attendu.get(c[0]) else { continue };
+        let (total, sans) = (*total, *sans);
+        for (v, e) in [(c[1], total), (c[2], sans), (c[3], total - sans)] {
+            assert!(v == "s" || v == e.to_string(), "{l}: expected {e} or s");
+            if let Ok(n) = v.parse::<u32>() {
+                assert!(n == 0 || n > 10, "{l}: published {n}");
+                vus += 1;
+            }
+        }
+        let part = format!("{:.1}", f64::from(sans) * 100.0 / f64::from(total)).replace('.', ",");
+        assert!(c[4] == part || (c[4] == "s" && (c[1] == "s" || c[2] == "s")), "{l}");
+    }
+    assert!(vus >= 1, "some counts are published:\n{csv}\n{attendu:?}");
+}
