@@ -107,17 +107,22 @@ pub fn montee(
 }
 
 /// A pupil's path through primary school, from their yearly records (year, niveau), as the
-/// cohort follow-up reads it: whether it started in PS, and whether it had a maintien (the same
-/// niveau in two years).
-pub fn parcours_sans_maintien(historique: &[(i32, Niveau)]) -> (bool, bool) {
+/// cohort follow-up reads it: whether it started in PS, and whether it had no maintien (the
+/// same niveau in two years). `None` when a year is missing (schooled outside the register
+/// that year): the path is unknown, and left out rather than counted as without maintien.
+pub fn parcours_sans_maintien(historique: &[(i32, Niveau)]) -> Option<(bool, bool)> {
     let depuis_ps = historique.iter().any(|(_, n)| *n == Niveau::Ps);
     let mut annees: BTreeMap<i32, Niveau> = BTreeMap::new();
     for (a, n) in historique {
         annees.insert(*a, *n);
     }
+    let ans: Vec<i32> = annees.keys().copied().collect();
+    if ans.windows(2).any(|w| w[1] != w[0] + 1) {
+        return None;
+    }
     let niveaux: Vec<Niveau> = annees.values().copied().collect();
     let maintien = niveaux.windows(2).any(|w| w[1] <= w[0]);
-    (depuis_ps, !maintien)
+    Some((depuis_ps, !maintien))
 }
 
 /// The change of a count against last year's validated constat (none without one).
@@ -209,15 +214,17 @@ mod tests {
     #[test]
     fn a_path_is_read_from_the_yearly_records() {
         let h = [(2021, Niveau::Ps), (2022, Niveau::Ms), (2023, Niveau::Gs), (2024, Niveau::Cp), (2025, Niveau::Ce1)];
-        assert_eq!(parcours_sans_maintien(&h), (true, true));
+        assert_eq!(parcours_sans_maintien(&h), Some((true, true)));
         let m = [(2021, Niveau::Ps), (2022, Niveau::Ms), (2023, Niveau::Ms), (2024, Niveau::Gs)];
-        assert_eq!(parcours_sans_maintien(&m), (true, false));
-        assert_eq!(parcours_sans_maintien(&[(2025, Niveau::Cm1), (2026, Niveau::Cm2)]), (false, true));
+        assert_eq!(parcours_sans_maintien(&m), Some((true, false)));
+        assert_eq!(parcours_sans_maintien(&[(2025, Niveau::Cm1), (2026, Niveau::Cm2)]), Some((false, true)));
         // Two records in one year (a change of school): one year, no maintien.
         assert_eq!(
             parcours_sans_maintien(&[(2025, Niveau::Cm1), (2025, Niveau::Cm1), (2026, Niveau::Cm2)]),
-            (false, true)
+            Some((false, true))
         );
+        // A missing year: unknown, not « without maintien ».
+        assert_eq!(parcours_sans_maintien(&[(2019, Niveau::Ps), (2021, Niveau::Gs), (2022, Niveau::Cp)]), None);
     }
 
     #[test]

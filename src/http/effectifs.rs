@@ -235,18 +235,19 @@ async fn page_ajuster(State(state): State<AppState>, v: Visiteur, Path(id): Path
         &v,
         (&retour, "Revenir à la prévision de l'école"),
         move |svc| {
-            if valider {
-                return svc.valider_prevision(&id);
-            }
+            // Only the niveaux whose values the form changed are written (with the validation).
             let avant = svc.prevision_ecole(&id)?;
-            for (n, a, d, j) in &lignes {
-                let x = avant.niveaux.iter().find(|x| x.niveau == n.code());
-                let change = x.is_none_or(|x| x.arrivees != *a || x.departs != *d || x.justification != *j);
-                if change {
-                    svc.ajuster_prevision(&id, *n, *a, *d, j.as_deref())?;
-                }
-            }
-            svc.prevision_ecole(&id)
+            let changees: Vec<_> = lignes
+                .into_iter()
+                .filter(|(n, a, d, j)| {
+                    avant
+                        .niveaux
+                        .iter()
+                        .find(|x| x.niveau == n.code())
+                        .is_none_or(|x| x.arrivees != *a || x.departs != *d || x.justification != *j)
+                })
+                .collect();
+            svc.enregistrer_prevision(&id, &changees, valider)
         },
         move |_| {
             Ok(Redirect::to(&format!("{vers}?fait={}", if valider { "prevision_validee" } else { "prevision" }))

@@ -361,7 +361,9 @@ pub fn decider(role: Role, relation: Relation, ressource: Ressource, action: Act
             }
         }
         (R::Statistiques, Lire | Lister) => match role {
-            Directeur | Ien | IaDasen | Statisticien | Operateur => oui(Champs::AUCUN),
+            // Live counts for those who manage or inspect schools. The statisticien gets
+            // precomputed releases only (issue 11: never ad-hoc queries, one population).
+            Directeur | Ien | IaDasen | Operateur => oui(Champs::AUCUN),
             _ => Refuse,
         },
         (R::Journal, Lire | Lister) => match role {

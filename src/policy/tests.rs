@@ -96,8 +96,13 @@ fn the_statisticien_and_the_technical_administrator_get_no_nominative_data() {
             }
         }
     }
+    // The statisticien downloads precomputed releases, never live counts.
     assert!(
-        decider(Role::Statisticien, Relation::Propre, Ressource::Statistiques, Action::Lire, Reglages::default())
+        !decider(Role::Statisticien, Relation::Propre, Ressource::Statistiques, Action::Lire, Reglages::default())
+            .autorise()
+    );
+    assert!(
+        decider(Role::Statisticien, Relation::Propre, Ressource::Publication, Action::Exporter, Reglages::default())
             .autorise()
     );
     assert!(

@@ -478,7 +478,7 @@ pub fn xlsx(r: &Rapport) -> Result<Vec<u8>> {
     let mut wb = Workbook::new();
     let gras = Format::new().set_bold();
     let ws = wb.add_worksheet();
-    ws.set_name("Constat").map_err(err)?;
+    ws.set_name(if r.titre.starts_with("Prévision") { "Prévision" } else { "Constat" }).map_err(err)?;
     ws.write_string_with_format(0, 0, format!("{} {} — {}", r.titre, r.annee, r.territoire), &gras).map_err(err)?;
     for (i, h) in entetes(r).iter().enumerate() {
         ws.write_string_with_format(2, i as u16, h, &gras).map_err(err)?;
@@ -517,7 +517,7 @@ pub fn xlsx(r: &Rapport) -> Result<Vec<u8>> {
 
 /// The report as a PDF (A4 landscape), from the same data as the CSV and the XLSX.
 pub fn pdf(engine: &crate::render::Engine, r: &Rapport, le: time::OffsetDateTime) -> Result<Vec<u8>> {
-    let stamp = crate::render::Stamp { at: le, ident: format!("constat/{}/{}", r.territoire, r.annee) };
+    let stamp = crate::render::Stamp { at: le, ident: format!("{}/{}/{}", r.titre, r.territoire, r.annee) };
     Ok(engine.render(crate::domain::Document::ConstatEffectifs, &json!({ "documents": [r] }), &stamp)?)
 }
 
@@ -579,6 +579,8 @@ fn calculer_prevision(
     for e in sc::ecoles(c, p)? {
         out.insert(e.id, vide());
     }
+    // A pupil counted in the montée is not counted again through an inscription for next year.
+    let mut comptes = std::collections::HashSet::new();
     for pr in sp::presents(c, p, annee)? {
         let passage = pr
             .passage
@@ -587,12 +589,17 @@ fn calculer_prevision(
             .unwrap_or(crate::domain::parcours::TypePassage::Passage);
         let e = out.entry(pr.ecole.clone()).or_insert_with(vide);
         match constat::montee(pr.niveau, passage, pr.quitte, pr.type_ecole) {
-            Some(n) => e.0[idx(n)].montee += 1,
+            Some(n) => {
+                e.0[idx(n)].montee += 1;
+                comptes.insert(pr.eleve);
+            }
             None => e.1 += 1,
         }
     }
-    for (ecole, n, k) in sp::inscriptions(c, p, suivante)? {
-        out.entry(ecole).or_insert_with(vide).0[idx(n)].inscriptions += k;
+    for (eleve, ecole, n) in sp::inscriptions(c, p, suivante)? {
+        if !comptes.contains(&eleve) {
+            out.entry(ecole).or_insert_with(vide).0[idx(n)].inscriptions += 1;
+        }
     }
     for (ecole, a) in sp::ajustements(c, p, suivante)? {
         let e = out.entry(ecole).or_insert_with(vide);
@@ -651,34 +658,63 @@ impl Service<'_> {
         departs: u32,
         justification: Option<&str>,
     ) -> Result<PrevisionEcole> {
+        self.enregistrer_prevision(ecole, &[(niveau, arrivees, departs, justification.map(str::to_string))], false)
+    }
+
+    /// The directeur's adjustments of several niveaux, and the validation if asked, in one
+    /// transaction: all or nothing (the form of the school's forecast page).
+    pub fn enregistrer_prevision(
+        &self,
+        ecole: &EcoleId,
+        lignes: &[(Niveau, u32, u32, Option<String>)],
+        valider: bool,
+    ) -> Result<PrevisionEcole> {
         self.autoriser(Ressource::Constat, Action::Modifier)?;
-        if arrivees > 500 || departs > 500 {
-            return Err(crate::domain::ChampInvalide::new("arrivées", "au plus 500 par niveau").into());
-        }
-        let justification = match justification.map(|j| crate::domain::identite::nettoyer("justification", j, 200)) {
-            Some(Ok(j)) if !j.is_empty() => Some(j),
-            Some(Err(e)) => return Err(e.into()),
-            _ => None,
-        };
         self.store.ecrire(|tx| {
             let annee = territoires::annee_courante(tx)?;
             // The perimeter first: another school's is « introuvable », whatever the body says.
             territoires::ecole(tx, &self.acteur.perimetre, ecole)?;
-            if (arrivees > 0 || departs > 0) && justification.is_none() {
-                return Err(crate::domain::ChampInvalide::new(
-                    "justification",
-                    format!("indiquez pourquoi vous ajustez le niveau {} (sur l'école, jamais sur un élève)", niveau.code()),
-                )
-                .into());
+            let mut faits = Vec::new();
+            for (niveau, arrivees, departs, justification) in lignes {
+                if *arrivees > 500 {
+                    return Err(crate::domain::ChampInvalide::new("arrivées", "au plus 500 par niveau").into());
+                }
+                if *departs > 500 {
+                    return Err(crate::domain::ChampInvalide::new("départs", "au plus 500 par niveau").into());
+                }
+                let justification = match justification
+                    .as_deref()
+                    .map(|j| crate::domain::identite::nettoyer("justification", j, 200))
+                {
+                    Some(Ok(j)) if !j.is_empty() => Some(j),
+                    Some(Err(e)) => return Err(e.into()),
+                    _ => None,
+                };
+                if (*arrivees > 0 || *departs > 0) && justification.is_none() {
+                    return Err(crate::domain::ChampInvalide::new(
+                        "justification",
+                        format!(
+                            "indiquez pourquoi vous ajustez le niveau {} (sur l'école, jamais sur un élève)",
+                            niveau.code()
+                        ),
+                    )
+                    .into());
+                }
+                let a = crate::store::prevision::Ajustement { arrivees: *arrivees, departs: *departs, justification };
+                crate::store::prevision::poser_ajustement(tx, ecole, annee.suivante(), *niveau, &a, self.le)?;
+                faits.push(json!({ "niveau": niveau.code(), "arrivees": arrivees, "departs": departs }));
             }
-            let a = crate::store::prevision::Ajustement { arrivees, departs, justification: justification.clone() };
-            crate::store::prevision::poser_ajustement(tx, ecole, annee.suivante(), niveau, &a, self.le)?;
-            self.journal(
-                tx,
-                &[Fait::new(Action::Modifier, "prevision").cible(ecole.to_string()).detail(json!({
-                    "annee": annee.suivante().to_string(), "niveau": niveau.code(), "arrivees": arrivees, "departs": departs,
-                }))],
-            )?;
+            let mut detail = json!({ "annee": annee.suivante().to_string(), "ajustements": faits });
+            if valider {
+                let p = Perimetre::Ecole(ecole.clone());
+                let (niveaux, _) = calculer_prevision(tx, &p, annee)?.remove(ecole).unwrap_or_default();
+                let m: std::collections::BTreeMap<Niveau, u32> =
+                    Niveau::ALL.iter().zip(&niveaux).map(|(n, x)| (*n, x.prevision)).collect();
+                crate::store::prevision::valider(tx, ecole, annee.suivante(), &m, self.le)?;
+                detail["validation"] = json!(true);
+                detail["total"] = json!(m.values().sum::<u32>());
+            }
+            self.journal(tx, &[Fait::new(Action::Modifier, "prevision").cible(ecole.to_string()).detail(detail)])?;
             Ok::<_, Error>(())
         })?;
         self.prevision_ecole(ecole)
@@ -686,24 +722,7 @@ impl Service<'_> {
 
     /// The directeur validates the school's forecast (the next one is compared with it).
     pub fn valider_prevision(&self, ecole: &EcoleId) -> Result<PrevisionEcole> {
-        self.autoriser(Ressource::Constat, Action::Modifier)?;
-        self.store.ecrire(|tx| {
-            let annee = territoires::annee_courante(tx)?;
-            territoires::ecole(tx, &self.acteur.perimetre, ecole)?;
-            let p = Perimetre::Ecole(ecole.clone());
-            let (niveaux, _) = calculer_prevision(tx, &p, annee)?.remove(ecole).unwrap_or_default();
-            let m: std::collections::BTreeMap<Niveau, u32> =
-                Niveau::ALL.iter().zip(&niveaux).map(|(n, x)| (*n, x.prevision)).collect();
-            crate::store::prevision::valider(tx, ecole, annee.suivante(), &m, self.le)?;
-            self.journal(
-                tx,
-                &[Fait::new(Action::Modifier, "prevision").cible(ecole.to_string()).detail(json!({
-                    "annee": annee.suivante().to_string(), "validation": true, "total": m.values().sum::<u32>(),
-                }))],
-            )?;
-            Ok::<_, Error>(())
-        })?;
-        self.prevision_ecole(ecole)
+        self.enregistrer_prevision(ecole, &[], true)
     }
 
     /// The forecast of the actor's territory for next year, consolidated like the constat:
@@ -726,12 +745,20 @@ impl Service<'_> {
         let (groupes, total, non_valides) = assembler(
             &ecoles,
             par_circonscription,
-            |e| {
-                let eff = calc.get(&e.id).map(|(n, _)| effectifs_de(n)).unwrap_or_else(Effectifs::vide);
-                match validees.get(&e.id) {
-                    Some((le, _)) => (eff, format!("validée le {}", date(*le)), true),
-                    None => (eff, "non validée".into(), false),
+            |e| match validees.get(&e.id) {
+                // What was validated, as the constat does.
+                Some((le, v)) => {
+                    let mut eff = Effectifs::vide();
+                    for (n, k) in v {
+                        eff.niveaux.entry(*n).or_default().eleves = *k;
+                    }
+                    (eff, format!("validée le {}", date(*le)), true)
                 }
+                None => (
+                    calc.get(&e.id).map(|(n, _)| effectifs_de(n)).unwrap_or_else(Effectifs::vide),
+                    "non validée".into(),
+                    false,
+                ),
             },
             |id| validees.get(id).map(|(_, v)| v.values().sum()),
         );

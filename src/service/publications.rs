@@ -118,11 +118,14 @@ eleves.csv : FICHIER CONFIDENTIEL, réservé au statisticien habilité, à ne pa
                   pour cette seule publication ({cle}) ; sans la clé, elle ne permet pas de
                   retrouver l'identifiant, ni de relier cette publication à une autre.
   annee_naissance l'année seule (jamais la date).
-  sexe, niveau, cycle, ulis (1 : dispositif ULIS), uai (école), commune (code INSEE de l'école).
+  sexe, niveau, cycle, uai (école), commune (code INSEE de l'école). Pas d'ULIS (le dispositif dit
+  qu'un handicap a été reconnu) : il ne figure dans aucun fichier par élève. Lignes triées par
+  pseudonyme.
   Aucun nom, aucune adresse. {exclus} élève(s) n'y figurent pas : sans identifiant national, ou
   dont la famille a obtenu l'opposition au traitement de ses données.
 
-effectifs.csv : diffusable. Élèves par école (UAI) et par niveau, avec les totaux.
+effectifs.csv : diffusable. Élèves par école (UAI) et par niveau, avec les totaux, sur la même
+  population que eleves.csv (sans les élèves sans identifiant national ni les oppositions).
   Secret statistique : tout effectif de 1 à 10 est masqué (« s ») ; dans une colonne où un seul
   effectif est masqué, un second l'est aussi (le plus petit effectif non nul), ou à défaut le
   total de la colonne ; le total d'une ligne qui a un effectif masqué est masqué, comme tout
@@ -131,7 +134,8 @@ effectifs.csv : diffusable. Élèves par école (UAI) et par niveau, avec les to
 
 cohortes.csv : par circonscription, les élèves de CM2 de cette année dont la scolarité enregistrée
   commence en petite section, et combien sont arrivés en CM2 sans maintien (même niveau deux
-  années). Calculé dans le registre à partir des scolarités annuelles, publié en effectifs
+  années ; un élève dont une année manque est laissé de côté). Calculé dans le registre à partir
+  des scolarités annuelles des élèves qui ont un identifiant national, publié en effectifs
   seulement, sous le même secret statistique ; la part n'est donnée que si ses deux termes le sont.
 ";
 
@@ -157,26 +161,30 @@ impl Service<'_> {
         let err = |e: csv::Error| Error::Rendu(crate::render::Error::Io(std::io::Error::other(e)));
         // The pupil-level extract.
         let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
-        w.write_record(["pseudonyme", "annee_naissance", "sexe", "niveau", "cycle", "ulis", "uai", "commune"])
-            .map_err(err)?;
-        let (mut n, mut exclus) = (0u32, 0u32);
+        w.write_record(["pseudonyme", "annee_naissance", "sexe", "niveau", "cycle", "uai", "commune"]).map_err(err)?;
+        let mut exclus = 0u32;
+        // No ULIS column: the dispositif says a disability was recognised (it stays in no file
+        // at pupil level). Lines sorted by pseudonym: their order tells nothing.
+        let mut sortie: Vec<[String; 7]> = Vec::new();
         for l in &lignes {
             let Some(ine) = l.ine.as_deref().filter(|_| !l.opposition) else {
                 exclus += 1;
                 continue;
             };
-            w.write_record([
+            sortie.push([
                 pseudonyme(ine),
                 l.annee_naissance.to_string(),
                 l.sexe.clone(),
                 l.niveau.clone(),
                 l.cycle.to_string(),
-                u8::from(l.ulis).to_string(),
                 l.uai.clone(),
                 l.commune.clone(),
-            ])
-            .map_err(err)?;
-            n += 1;
+            ]);
+        }
+        sortie.sort();
+        let n = sortie.len() as u32;
+        for r in &sortie {
+            w.write_record(r).map_err(err)?;
         }
         let eleves =
             w.into_inner().map_err(|e| Error::Rendu(crate::render::Error::Io(std::io::Error::other(e.to_string()))))?;
@@ -211,7 +219,12 @@ impl Service<'_> {
             w.write_record(&r).map_err(err)?;
         }
         let mut r = vec!["total".to_string()];
-        r.extend(p.totaux_colonnes.iter().map(|v| s(*v)));
+        if table.is_empty() {
+            // No school: every niveau at zero (the header's width).
+            r.extend(Niveau::ALL.iter().map(|_| "0".to_string()));
+        } else {
+            r.extend(p.totaux_colonnes.iter().map(|v| s(*v)));
+        }
         r.push(s(p.total));
         w.write_record(&r).map_err(err)?;
         let effectifs =
@@ -220,7 +233,9 @@ impl Service<'_> {
         // without a maintien; counts under the secret, the share only from published counts.
         let mut circos: std::collections::BTreeMap<String, (u32, u32)> = std::collections::BTreeMap::new();
         for (circo, h) in &cohorte {
-            let (depuis_ps, sans_maintien) = crate::domain::constat::parcours_sans_maintien(h);
+            let Some((depuis_ps, sans_maintien)) = crate::domain::constat::parcours_sans_maintien(h) else {
+                continue;
+            };
             let e = circos.entry(circo.clone()).or_default();
             if depuis_ps {
                 e.0 += 1;
@@ -261,18 +276,31 @@ impl Service<'_> {
         let racine = dossier(self.store.path());
         prive(&racine).map_err(io)?;
         let tmp = racine.join(format!(".{id}.tmp"));
-        prive(&tmp).map_err(io)?;
-        ecrire(&tmp.join("eleves.csv"), &eleves).map_err(io)?;
-        ecrire(&tmp.join("effectifs.csv"), &effectifs).map_err(io)?;
-        ecrire(&tmp.join("cohortes.csv"), &cohortes).map_err(io)?;
-        ecrire(&tmp.join("LISEZMOI.txt"), lisezmoi.as_bytes()).map_err(io)?;
-        if conserver_cle {
-            let dc = dossier_cles(self.store.path());
-            prive(&dc).map_err(io)?;
-            ecrire(&dc.join(format!("{id}.cle")), crate::config::hex(&cle).as_bytes()).map_err(io)?;
-        }
+        let fin = racine.join(&id);
+        let cle_fichier = dossier_cles(self.store.path()).join(format!("{id}.cle"));
+        let ecrit = (|| -> std::io::Result<()> {
+            prive(&tmp)?;
+            ecrire(&tmp.join("eleves.csv"), &eleves)?;
+            ecrire(&tmp.join("effectifs.csv"), &effectifs)?;
+            ecrire(&tmp.join("cohortes.csv"), &cohortes)?;
+            ecrire(&tmp.join("LISEZMOI.txt"), lisezmoi.as_bytes())?;
+            if conserver_cle {
+                prive(&dossier_cles(self.store.path()))?;
+                ecrire(&cle_fichier, crate::config::hex(&cle).as_bytes())?;
+            }
+            Ok(())
+        })();
         cle.fill(0);
-        std::fs::rename(&tmp, racine.join(&id)).map_err(io)?;
+        // Nothing is left behind on a failure: no half release, no orphan key.
+        let nettoyer = || {
+            let _ = std::fs::remove_dir_all(&tmp);
+            let _ = std::fs::remove_dir_all(&fin);
+            let _ = std::fs::remove_file(&cle_fichier);
+        };
+        if let Err(e) = ecrit {
+            nettoyer();
+            return Err(io(e));
+        }
         let pub_ = Publication {
             id: id.clone(),
             departement: d.clone(),
@@ -283,7 +311,9 @@ impl Service<'_> {
             exclus,
             cle_conservee: conserver_cle,
         };
-        self.store.ecrire(|tx| {
+        // Registered, journaled and made visible (renamed) in one step: a release is listed
+        // exactly when its files are complete.
+        let r = self.store.ecrire(|tx| {
             sp::inserer(tx, &pub_)?;
             self.journal(
                 tx,
@@ -291,8 +321,13 @@ impl Service<'_> {
                     "annee": annee.to_string(), "eleves": n, "exclus": exclus, "cle_conservee": conserver_cle,
                 }))],
             )?;
+            std::fs::rename(&tmp, &fin).map_err(io)?;
             Ok::<_, Error>(())
-        })?;
+        });
+        if let Err(e) = r {
+            nettoyer();
+            return Err(e);
+        }
         Ok(vue(pub_))
     }
 

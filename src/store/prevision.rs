@@ -14,6 +14,8 @@ use crate::domain::{AnneeScolaire, EcoleId, Niveau, Perimetre, TypeEcole};
 /// A pupil attending this year, as the forecast sees them.
 #[derive(Debug, Clone)]
 pub struct Present {
+    /// The pupil.
+    pub eleve: crate::domain::EleveId,
     /// School.
     pub ecole: EcoleId,
     /// Its kind.
@@ -38,7 +40,7 @@ pub fn presents(c: &Connection, p: &Perimetre, annee: AnneeScolaire) -> Result<V
     let (sql, v) = avec(
         p,
         i64::from(annee.debut()),
-        "SELECT s.ecole_id, e.type, s.niveau, coalesce(pa.recours_issue, pa.decision, pa.proposition), s.quitte
+        "SELECT s.ecole_id, e.type, s.niveau, coalesce(pa.recours_issue, pa.decision, pa.proposition), s.quitte, s.eleve_id
          FROM scolarite s JOIN eleve el ON el.id = s.eleve_id JOIN ecole e ON e.id = s.ecole_id
          LEFT JOIN passage pa ON pa.eleve_id = s.eleve_id AND pa.annee = s.annee
          WHERE s.annee = ? AND s.etat IN ('admis_provisoire', 'admis_definitif') AND el.ine IS NOT NULL",
@@ -54,21 +56,26 @@ pub fn presents(c: &Connection, p: &Perimetre, annee: AnneeScolaire) -> Result<V
             niveau: r.get(2)?,
             passage: r.get(3)?,
             quitte: r.get::<_, i64>(4)? == 1,
+            eleve: r.get(5)?,
         });
     }
     Ok(out)
 }
 
 /// The mairies' inscriptions for `annee` designating a school of the perimeter (pending or
-/// confirmed), per school and niveau.
-pub fn inscriptions(c: &Connection, p: &Perimetre, annee: AnneeScolaire) -> Result<Vec<(EcoleId, Niveau, u32)>> {
+/// confirmed): the pupil, the school, the niveau.
+pub fn inscriptions(
+    c: &Connection,
+    p: &Perimetre,
+    annee: AnneeScolaire,
+) -> Result<Vec<(crate::domain::EleveId, EcoleId, Niveau)>> {
     let (sql, v) = avec(
         p,
         i64::from(annee.debut()),
-        "SELECT i.ecole_id, i.niveau, count(*) FROM inscription i JOIN ecole e ON e.id = i.ecole_id
+        "SELECT i.eleve_id, i.ecole_id, i.niveau FROM inscription i JOIN ecole e ON e.id = i.ecole_id
          WHERE i.annee = ? AND i.etat IN ('en_attente', 'inscrit') AND i.mode = 'ecole'",
     );
-    Ok(c.prepare_cached(&format!("{sql} GROUP BY i.ecole_id, i.niveau"))?
+    Ok(c.prepare_cached(&sql)?
         .query_map(params_from_iter(v), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?)
 }

@@ -126,8 +126,9 @@ pub fn cohorte_cm2(c: &Connection, d: &DepartementId, annee: AnneeScolaire) -> R
         "SELECT s.eleve_id, ci.nom, h.annee, h.niveau
          FROM scolarite s JOIN ecole e ON e.id = s.ecole_id JOIN circonscription ci ON ci.id = e.circonscription_id
          JOIN scolarite h ON h.eleve_id = s.eleve_id
+         JOIN eleve el ON el.id = s.eleve_id
          WHERE s.annee = ? AND s.niveau = 'CM2' AND s.etat IN ('admis_provisoire', 'admis_definitif')
-           AND ci.departement_id = ?
+           AND ci.departement_id = ? AND el.ine IS NOT NULL
            AND NOT EXISTS (SELECT 1 FROM opposition o WHERE o.eleve_id = s.eleve_id AND o.etat = 'acceptee')
          ORDER BY s.eleve_id, h.annee, h.date_admission",
     )?;

@@ -73,7 +73,8 @@ fn attendu(role: &str, endpoint: &str) -> bool {
         "doc.fiche" => matches!(role, "directeur" | "responsable"),
         "doc.liste_classe" => ecole_classes,
         "journal.consultations" => matches!(role, "responsable" | "ia_dasen"),
-        "stats.effectifs" => matches!(role, "directeur" | "ien" | "ia_dasen" | "statisticien"),
+        // The statisticien gets precomputed releases, never live counts (issue 11).
+        "stats.effectifs" => matches!(role, "directeur" | "ien" | "ia_dasen"),
         "inscriptions.ecole" => matches!(role, "directeur" | "agent_mairie" | "ien" | "ia_dasen"),
         "doc.registre" => ecole_classes,
         "passage.lire" => matches!(role, "directeur" | "ien" | "ia_dasen" | "responsable"),

@@ -72,7 +72,8 @@ async fn each_role_gets_its_home_page() {
             && html.contains("href=\"/statistiques\"")
     );
     let stat = s.login("statisticien.1").await;
-    let html = s.get_as(&stat, "/statistiques").await.text().await.unwrap();
+    assert_eq!(s.get_as(&stat, "/statistiques").await.status(), 403, "releases only");
+    let html = s.get_as(&stat, "/publications").await.text().await.unwrap();
     assert!(html.contains("Secret statistique"));
     assert_eq!(s.get_as(&stat, "/eleves?q=ma").await.status(), 403);
     let admin = s.login("admin.1").await;
