@@ -16,6 +16,7 @@ pub mod ids;
 pub(crate) mod imprimable;
 pub mod ine;
 pub mod niveau;
+pub mod onde;
 pub mod parcours;
 pub mod scolarite;
 pub mod secret;
