@@ -246,15 +246,38 @@ async fn accueil(State(state): State<AppState>, v: Visiteur) -> PageResult {
     use crate::domain::correction::EtatDemande;
     let rectifications = a.role == Role::Directeur && a.decision(Ressource::Rectification, Action::Modifier).autorise();
     let oppositions = a.role == Role::IaDasen && a.decision(Ressource::Opposition, Action::Modifier).autorise();
-    let (annee, enfants, ecoles, rectifications, oppositions) = super::service(&state, a, move |svc| {
+    let constat = match (&a.perimetre, a.role) {
+        (crate::domain::Perimetre::Ecole(e), Role::Directeur)
+            if a.decision(Ressource::Constat, Action::Modifier).autorise() =>
+        {
+            Some(e.clone())
+        }
+        _ => None,
+    };
+    let (annee, enfants, ecoles, rectifications, oppositions, constat) = super::service(&state, a, move |svc| {
         let annee = svc.annee()?;
         let enfants =
             if enfants { Some(svc.eleves(&Demande { limite: u32::MAX, ..Demande::default() })?) } else { None };
         let ecoles = if ecoles { Some(svc.ecoles()?) } else { None };
-        let rectifications =
-            if rectifications { svc.rectifications(None, Some(EtatDemande::EnAttente))? } else { Vec::new() };
-        let oppositions = if oppositions { svc.oppositions(None, Some(EtatDemande::EnAttente))?.len() } else { 0 };
-        Ok((annee, enfants, ecoles, rectifications, oppositions))
+        let rectifications = if rectifications {
+            svc.rectifications(None, Some(EtatDemande::EnAttente)).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let oppositions = if oppositions {
+            svc.oppositions(None, Some(EtatDemande::EnAttente)).map(|l| l.len()).unwrap_or_default()
+        } else {
+            0
+        };
+        // The school's constat, when the campaign waits for it.
+        let constat = match constat {
+            // Not fatal: without a second factor yet, the page still shows (and says why).
+            Some(e) => {
+                svc.constat_ecole(&e).ok().filter(|c| c.campagne_ouverte && c.valide.is_none()).map(|_| e.to_string())
+            }
+            None => None,
+        };
+        Ok((annee, enfants, ecoles, rectifications, oppositions, constat))
     })
     .await?;
     let html = blocking(&state, move |s| {
@@ -266,6 +289,7 @@ async fn accueil(State(state): State<AppState>, v: Visiteur) -> PageResult {
             enfants: Value::Array(Vec::new()),
             rectifications,
             oppositions,
+            constat_a_valider: constat,
             circonscriptions: Vec::new(),
             lien_ecoles: None,
             lots_circonscription: if matches!(a.role, Role::Ien | Role::IaDasen) {
@@ -327,6 +351,8 @@ struct Accueil {
     rectifications: Vec<crate::service::corrections::RectificationVue>,
     /// Oppositions awaiting the IA-DASEN's decision.
     oppositions: usize,
+    /// The directeur's school, when its constat waits to be validated in an open campaign.
+    constat_a_valider: Option<String>,
     circonscriptions: Vec<Circonscription>,
     #[serde(skip_serializing_if = "Option::is_none")]
     lien_ecoles: Option<&'static str>,

@@ -64,6 +64,9 @@ async fn the_campaign_is_opened_a_school_validates_its_constat_is_frozen_and_the
     );
     // The other département's campaign is not this one: the school still cannot validate there.
     assert!(!s.json_as(&autre_dasen, "/api/v1/constat").await.to_string().contains(&uai));
+    // The directeur's home page says the constat waits for them.
+    let accueil = s.get_as(&d, "/").await.text().await.unwrap();
+    assert!(accueil.contains(&format!("/ecoles/{ecole}/constat")) && accueil.contains("campagne du constat"));
     // The directeur checks, then validates.
     let avant = s.json_as(&d, &format!("/api/v1/ecoles/{ecole}/constat")).await;
     assert!(avant["valide"].is_null() && avant["campagne_ouverte"] == true);

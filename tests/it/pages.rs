@@ -125,6 +125,10 @@ async fn a_new_staff_member_activates_the_account_and_enrols_a_second_factor_in_
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/compte/second-facteur");
     let cookie = cookie_de(&res);
+    // Before enrolling, the home page still shows (with what to do), not a refusal.
+    let accueil = s.client.get(s.url("/")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(accueil.status(), 200);
+    assert!(accueil.text().await.unwrap().contains("second facteur"));
     let page = s
         .client
         .get(s.url("/compte/second-facteur"))
