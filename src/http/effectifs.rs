@@ -215,9 +215,10 @@ async fn page_ajuster(State(state): State<AppState>, v: Visiteur, Path(id): Path
     let retour = vers.clone();
     let valider = s.get("action") == Some("valider");
     let nombre = |k: &str| -> std::result::Result<u32, Error> {
+        let champ = if k.starts_with("departs") { "départs" } else { "arrivées" };
         match s.get(k) {
             None => Ok(0),
-            Some(v) => v.parse::<u32>().map_err(|_| Error::invalide("arrivées", "un nombre entier d'élèves")),
+            Some(v) => v.parse::<u32>().map_err(|_| Error::invalide(champ, "un nombre entier d'élèves")),
         }
     };
     let mut lignes = Vec::new();

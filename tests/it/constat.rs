@@ -399,6 +399,42 @@ async fn next_year_s_forecast_moves_pupils_up_keeps_maintiens_and_adds_the_schoo
     assert!(l["etat"].as_str().unwrap().starts_with("validée le"));
     assert_eq!(l["variation"], "=", "no change since the validated forecast");
     assert_eq!(s.get_as(&ien, "/api/v1/prevision?format=pdf").await.status(), 200);
+    let page = s.get_as(&ien, "/prevision").await.text().await.unwrap();
+    assert!(page.contains("Prévision des effectifs") && page.contains(&format!("/ecoles/{ecole}/prevision")));
+    // The school's page: adjustments and validation in one form, all or nothing.
+    let page = s.get_as(&d, &format!("/ecoles/{ecole}/prevision")).await.text().await.unwrap();
+    let csrf = crate::helpers::csrf_de(&page);
+    let sans_raison = crate::helpers::form(&[("csrf", &csrf), ("arrivees_MS", "3"), ("action", "valider")]);
+    let res = crate::helpers::post_form(&s, &format!("/ecoles/{ecole}/prevision"), Some(&d.cookie), sans_raison).await;
+    assert_eq!(res.status(), 422, "an adjustment needs its justification");
+    let avant_form = s.json_as(&d, &format!("/api/v1/ecoles/{ecole}/prevision")).await;
+    let corps = crate::helpers::form(&[
+        ("csrf", &csrf),
+        ("arrivees_PS", "6"),
+        ("departs_PS", "1"),
+        ("justification_PS", "lotissement des Genêts livré en juin"),
+        ("arrivees_MS", "3"),
+        ("justification_MS", "ouverture d'une classe"),
+        ("action", "valider"),
+    ]);
+    let res = crate::helpers::post_form(&s, &format!("/ecoles/{ecole}/prevision"), Some(&d.cookie), corps).await;
+    assert_eq!(res.status(), 303);
+    let apres_form = s.json_as(&d, &format!("/api/v1/ecoles/{ecole}/prevision")).await;
+    assert_eq!(apres_form["total"].as_u64().unwrap(), avant_form["total"].as_u64().unwrap() + 3);
+    assert_eq!(apres_form["validee"][0], apres_form["total"], "validated with the form's values");
+    // Back as before, for what follows.
+    let corps = crate::helpers::form(&[
+        ("csrf", &csrf),
+        ("arrivees_PS", "6"),
+        ("departs_PS", "1"),
+        ("justification_PS", "lotissement des Genêts livré en juin"),
+        ("arrivees_MS", "0"),
+        ("action", "valider"),
+    ]);
+    assert_eq!(
+        crate::helpers::post_form(&s, &format!("/ecoles/{ecole}/prevision"), Some(&d.cookie), corps).await.status(),
+        303
+    );
     // Another school's directeur, the IEN and the parents cannot adjust.
     let d2 = s.login("directeur.2").await;
     let corps = json!({ "niveau": "PS", "arrivees": 99 });
