@@ -191,18 +191,15 @@ impl Service<'_> {
         // The aggregate table, with the statistical secret.
         let mut ecoles: Vec<String> = lignes.iter().map(|l| l.uai.clone()).collect();
         ecoles.dedup();
+        // One pass over the pupils (a département holds up to 150,000 of them).
+        let mut comptes: std::collections::HashMap<(&str, &str), u32> = std::collections::HashMap::new();
+        for l in lignes.iter().filter(|l| l.ine.is_some() && !l.opposition) {
+            *comptes.entry((l.uai.as_str(), l.niveau.as_str())).or_default() += 1;
+        }
         let table: Vec<Vec<u32>> = ecoles
             .iter()
             .map(|u| {
-                Niveau::ALL
-                    .iter()
-                    .map(|niv| {
-                        lignes
-                            .iter()
-                            .filter(|l| &l.uai == u && l.niveau == niv.code() && l.ine.is_some() && !l.opposition)
-                            .count() as u32
-                    })
-                    .collect()
+                Niveau::ALL.iter().map(|niv| comptes.get(&(u.as_str(), niv.code())).copied().unwrap_or(0)).collect()
             })
             .collect();
         let p = crate::domain::secret::publier(&table);
