@@ -13,7 +13,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::identite::{ChampInvalide, nettoyer};
+use super::identite::{ChampInvalide, nettoyer, nettoyer_facultatif};
 use super::{ContactId, ResponsableId};
 
 /// Longest comment or reason (characters).
@@ -52,18 +52,13 @@ pub struct AnnuelSaisie {
 impl AnnuelSaisie {
     /// Validates the texts (insurer, policy number); the answers are yes, no or unknown.
     pub fn valider(&self) -> Result<AnnuelSaisie, ChampInvalide> {
-        let texte = |champ: &'static str, v: &Option<String>, max: usize| -> Result<Option<String>, ChampInvalide> {
-            match v {
-                Some(s) => {
-                    let s = nettoyer(champ, s, max)?;
-                    Ok((!s.is_empty()).then_some(s))
-                }
-                None => Ok(None),
-            }
-        };
         Ok(AnnuelSaisie {
-            assureur: texte("assureur", &self.assureur, super::eleve::TEXTE_MAX)?,
-            assurance_numero: texte("numéro de contrat d'assurance", &self.assurance_numero, 60)?,
+            assureur: nettoyer_facultatif("assureur", self.assureur.as_deref(), super::eleve::TEXTE_MAX)?,
+            assurance_numero: nettoyer_facultatif(
+                "numéro de contrat d'assurance",
+                self.assurance_numero.as_deref(),
+                60,
+            )?,
             ..self.clone()
         })
     }

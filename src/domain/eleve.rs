@@ -16,13 +16,7 @@ use super::{CommuneInsee, Error, Ine, IneWarning};
 pub const TEXTE_MAX: usize = 150;
 
 fn texte_optionnel(champ: &'static str, v: Option<&str>) -> Result<Option<String>, ChampInvalide> {
-    match v {
-        None => Ok(None),
-        Some(s) => {
-            let s = nettoyer(champ, s, TEXTE_MAX)?;
-            Ok((!s.is_empty()).then_some(s))
-        }
-    }
+    super::identite::nettoyer_facultatif(champ, v, TEXTE_MAX)
 }
 
 fn texte_requis(champ: &'static str, v: &str) -> Result<String, ChampInvalide> {

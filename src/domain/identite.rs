@@ -92,6 +92,21 @@ pub fn nettoyer(champ: &'static str, input: &str, max: usize) -> Result<String, 
     Ok(s)
 }
 
+/// An optional one-line text: cleaned like [`nettoyer`], `None` when absent or blank.
+pub fn nettoyer_facultatif(
+    champ: &'static str,
+    input: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, ChampInvalide> {
+    match input {
+        Some(s) => {
+            let s = nettoyer(champ, s, max)?;
+            Ok((!s.is_empty()).then_some(s))
+        }
+        None => Ok(None),
+    }
+}
+
 fn nettoyer_requis(champ: &'static str, input: &str, max: usize) -> Result<String, ChampInvalide> {
     let s = nettoyer(champ, input, max)?;
     if s.is_empty() {

@@ -31,7 +31,7 @@ use super::{Error, Result, Service};
 use crate::audit::Fait;
 use crate::auth::Interdit;
 use crate::domain::correction::{AnnuelSaisie, ChampRectifie, EtatDemande, ResponsableCorrige, changes, motif};
-use crate::domain::identite::{ChampInvalide, nettoyer};
+use crate::domain::identite::{ChampInvalide, nettoyer, nettoyer_facultatif};
 use crate::domain::{
     ContactId, ContactIdentite, ContactSaisie, EleveId, EleveIdentite, EleveSaisie, OppositionId, Perimetre,
     RectificationId, ResponsableId, ResponsableIdentite,
@@ -814,11 +814,7 @@ impl Service<'_> {
             .into());
         }
         let valeur = nettoyer("valeur", valeur, 200)?;
-        let commentaire = match commentaire.map(|c| nettoyer("commentaire", c, crate::domain::correction::MOTIF_MAX)) {
-            Some(Ok(c)) if !c.is_empty() => Some(c),
-            Some(Err(e)) => return Err(crate::domain::Error::from(e).into()),
-            _ => None,
-        };
+        let commentaire = nettoyer_facultatif("commentaire", commentaire, crate::domain::correction::MOTIF_MAX)?;
         if champ == ChampRectifie::Autre && commentaire.is_none() {
             return Err(crate::domain::Error::from(ChampInvalide::new(
                 "commentaire",

@@ -4,7 +4,7 @@
 use super::{Result, Service};
 use crate::audit::Fait;
 use crate::domain::{AnneeScolaire, ClasseId, EcoleId, Perimetre};
-use crate::policy::{Action, Ressource, Role};
+use crate::policy::{Action, Ressource};
 use crate::store::classes::{self, ClasseResume};
 use crate::store::statistiques::{self, Tableau};
 use crate::store::territoires::{self, EcoleResume};
@@ -60,15 +60,13 @@ impl Service<'_> {
         Ok(self.store.read(|c| classes::classe(c, &self.acteur.perimetre, id))?)
     }
 
-    /// Counts of pupils per school and niveau this year; for the statisticien, the small cells
-    /// and those that would reveal them are suppressed.
+    /// Counts of pupils per school and niveau this year, for those who manage or inspect the
+    /// schools (the statisticien gets the releases of `service::publications`, under the
+    /// statistical secret).
     pub fn effectifs(&self) -> Result<Tableau> {
         self.autoriser(Ressource::Statistiques, Action::Lire)?;
         let annee = self.annee()?;
-        let mut t = self.store.read(|c| statistiques::effectifs(c, &self.acteur.perimetre, annee))?;
-        if self.acteur.role == Role::Statisticien {
-            t.secret_statistique();
-        }
+        let t = self.store.read(|c| statistiques::effectifs(c, &self.acteur.perimetre, annee))?;
         self.noter(&[Fait::new(Action::Lire, "statistiques")])?;
         Ok(t)
     }

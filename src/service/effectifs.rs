@@ -161,37 +161,36 @@ impl Service<'_> {
 
     /// Opens the campaign of the actor's département for the current year (or opens it again).
     pub fn ouvrir_campagne_constat(&self) -> Result<String> {
-        self.autoriser(Ressource::Campagne, Action::Modifier)?;
-        let d = self.departement()?;
-        self.store.ecrire(|tx| {
-            let annee = territoires::annee_courante(tx)?;
-            let c = sc::campagne(tx, &d, annee)?;
-            constat::ouvrir(c.is_some_and(|(_, f)| f.is_none()))?;
-            sc::ouvrir_campagne(tx, &d, annee, self.le)?;
-            self.journal(
-                tx,
-                &[Fait::new(Action::Modifier, "campagne_constat")
-                    .cible(d.to_string())
-                    .detail(json!({ "annee": annee.to_string(), "ouverture": if c.is_some() { "reouverture" } else { "ouverture" } }))],
-            )?;
-            Ok::<_, Error>(annee.to_string())
-        })
+        self.campagne_constat(true)
     }
 
     /// Closes the campaign: no school validates any more.
     pub fn clore_campagne_constat(&self) -> Result<String> {
+        self.campagne_constat(false)
+    }
+
+    /// Opens or closes the campaign (the domain says which state allows it), journaled.
+    fn campagne_constat(&self, ouvrir: bool) -> Result<String> {
         self.autoriser(Ressource::Campagne, Action::Modifier)?;
         let d = self.departement()?;
         self.store.ecrire(|tx| {
             let annee = territoires::annee_courante(tx)?;
             let c = sc::campagne(tx, &d, annee)?;
-            constat::clore(c.is_some_and(|(_, f)| f.is_none()))?;
-            sc::clore_campagne(tx, &d, annee, self.le)?;
+            let ouverte = c.is_some_and(|(_, f)| f.is_none());
+            let quoi = if ouvrir {
+                constat::ouvrir(ouverte)?;
+                sc::ouvrir_campagne(tx, &d, annee, self.le)?;
+                if c.is_some() { "reouverture" } else { "ouverture" }
+            } else {
+                constat::clore(ouverte)?;
+                sc::clore_campagne(tx, &d, annee, self.le)?;
+                "cloture"
+            };
             self.journal(
                 tx,
                 &[Fait::new(Action::Modifier, "campagne_constat")
                     .cible(d.to_string())
-                    .detail(json!({ "annee": annee.to_string(), "cloture": true }))],
+                    .detail(json!({ "annee": annee.to_string(), "etape": quoi }))],
             )?;
             Ok::<_, Error>(annee.to_string())
         })
@@ -462,19 +461,13 @@ fn cellules(groupe: &str, l: &Ligne) -> Vec<String> {
 
 /// The report as CSV (`;`, UTF-8 with a byte-order mark, decimal comma).
 pub fn csv(r: &Rapport) -> Result<Vec<u8>> {
-    let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::from("\u{feff}".as_bytes()));
-    let err = |e: csv::Error| Error::Rendu(crate::render::Error::Io(std::io::Error::other(e)));
-    w.write_record(entetes(r)).map_err(err)?;
-    for (g, l) in lignes(r) {
-        w.write_record(cellules(g, l)).map_err(err)?;
-    }
-    w.into_inner().map_err(|e| Error::Rendu(crate::render::Error::Io(std::io::Error::other(e.to_string()))))
+    super::csv_octets(std::iter::once(entetes(r)).chain(lignes(r).into_iter().map(|(g, l)| cellules(g, l))), true)
 }
 
 /// The report as an XLSX workbook (numbers as numbers).
 pub fn xlsx(r: &Rapport) -> Result<Vec<u8>> {
     use rust_xlsxwriter::{Format, Workbook};
-    let err = |e: rust_xlsxwriter::XlsxError| Error::Rendu(crate::render::Error::Io(std::io::Error::other(e)));
+    let err = super::erreur_fichier;
     let mut wb = Workbook::new();
     let gras = Format::new().set_bold();
     let ws = wb.add_worksheet();
@@ -682,14 +675,8 @@ impl Service<'_> {
                 if *departs > 500 {
                     return Err(crate::domain::ChampInvalide::new("départs", "au plus 500 par niveau").into());
                 }
-                let justification = match justification
-                    .as_deref()
-                    .map(|j| crate::domain::identite::nettoyer("justification", j, 200))
-                {
-                    Some(Ok(j)) if !j.is_empty() => Some(j),
-                    Some(Err(e)) => return Err(e.into()),
-                    _ => None,
-                };
+                let justification =
+                    crate::domain::identite::nettoyer_facultatif("justification", justification.as_deref(), 200)?;
                 if (*arrivees > 0 || *departs > 0) && justification.is_none() {
                     return Err(crate::domain::ChampInvalide::new(
                         "justification",

@@ -111,6 +111,25 @@ impl From<crate::domain::Error> for Error {
 /// Result of the use cases.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// A file the service could not write (CSV, XLSX, a release's files).
+pub(crate) fn erreur_fichier(e: impl std::fmt::Display) -> Error {
+    Error::Rendu(crate::render::Error::Io(std::io::Error::other(e.to_string())))
+}
+
+/// Lines as a `;`-separated CSV file (UTF-8, with a byte-order mark for spreadsheets if asked).
+pub(crate) fn csv_octets<L, C>(lignes: impl IntoIterator<Item = L>, bom: bool) -> Result<Vec<u8>>
+where
+    L: IntoIterator<Item = C>,
+    C: AsRef<[u8]>,
+{
+    let debut = if bom { Vec::from("\u{feff}".as_bytes()) } else { Vec::new() };
+    let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(debut);
+    for l in lignes {
+        w.write_record(l).map_err(erreur_fichier)?;
+    }
+    w.into_inner().map_err(erreur_fichier)
+}
+
 impl From<documents::Error> for Error {
     fn from(e: documents::Error) -> Self {
         match e {

@@ -139,6 +139,119 @@ cohortes.csv : par circonscription, les élèves de CM2 de cette année dont la 
   seulement, sous le même secret statistique ; la part n'est donnée que si ses deux termes le sont.
 ";
 
+/// « s » where the secret suppresses a count.
+fn publie(v: Option<u32>) -> String {
+    v.map_or_else(|| "s".to_string(), |v| v.to_string())
+}
+
+/// The pupil-level extract: the INE keyed by the release's key, lines sorted by pseudonym (their
+/// order tells nothing); no ULIS column (the dispositif says a disability was recognised).
+/// Returns the file, its lines and the pupils left out (no INE, or an accepted opposition).
+fn extrait(lignes: &[sp::LigneExtrait], cle: &[u8; 32]) -> Result<(Vec<u8>, u32, u32)> {
+    let pseudonyme = |ine: &str| {
+        let mut m = <Hmac<Sha256> as KeyInit>::new_from_slice(cle).unwrap_or_else(|_| unreachable!("32-byte key"));
+        m.update(ine.as_bytes());
+        crate::config::hex(&m.finalize().into_bytes())
+    };
+    let mut exclus = 0u32;
+    let mut sortie: Vec<Vec<String>> = Vec::new();
+    for l in lignes {
+        let Some(ine) = l.ine.as_deref().filter(|_| !l.opposition) else {
+            exclus += 1;
+            continue;
+        };
+        sortie.push(vec![
+            pseudonyme(ine),
+            l.annee_naissance.to_string(),
+            l.sexe.clone(),
+            l.niveau.clone(),
+            l.cycle.to_string(),
+            l.uai.clone(),
+            l.commune.clone(),
+        ]);
+    }
+    sortie.sort();
+    let n = sortie.len() as u32;
+    let entete =
+        ["pseudonyme", "annee_naissance", "sexe", "niveau", "cycle", "uai", "commune"].map(String::from).to_vec();
+    Ok((super::csv_octets(std::iter::once(entete).chain(sortie), false)?, n, exclus))
+}
+
+/// Pupils per school and niveau, on the extract's population, under the statistical secret.
+fn tableau_effectifs(lignes: &[sp::LigneExtrait]) -> Result<Vec<u8>> {
+    // One pass over the pupils (a département holds up to 150,000 of them); lines come sorted
+    // by school.
+    let mut ecoles: Vec<&str> = lignes.iter().map(|l| l.uai.as_str()).collect();
+    ecoles.dedup();
+    let mut comptes: std::collections::HashMap<(&str, &str), u32> = std::collections::HashMap::new();
+    for l in lignes.iter().filter(|l| l.ine.is_some() && !l.opposition) {
+        *comptes.entry((l.uai.as_str(), l.niveau.as_str())).or_default() += 1;
+    }
+    let table: Vec<Vec<u32>> = ecoles
+        .iter()
+        .map(|u| Niveau::ALL.iter().map(|niv| comptes.get(&(*u, niv.code())).copied().unwrap_or(0)).collect())
+        .collect();
+    let p = crate::domain::secret::publier(&table);
+    let mut lignes_csv: Vec<Vec<String>> = Vec::new();
+    let mut entete = vec!["uai".to_string()];
+    entete.extend(Niveau::ALL.iter().map(|n| n.code().to_string()));
+    entete.push("total".into());
+    lignes_csv.push(entete);
+    for (i, u) in ecoles.iter().enumerate() {
+        let mut r = vec![u.to_string()];
+        r.extend(p.cellules[i].iter().map(|v| publie(*v)));
+        r.push(publie(p.totaux_lignes[i]));
+        lignes_csv.push(r);
+    }
+    let mut r = vec!["total".to_string()];
+    if table.is_empty() {
+        // No school: every niveau at zero (the header's width).
+        r.extend(Niveau::ALL.iter().map(|_| "0".to_string()));
+    } else {
+        r.extend(p.totaux_colonnes.iter().map(|v| publie(*v)));
+    }
+    r.push(publie(p.total));
+    lignes_csv.push(r);
+    super::csv_octets(lignes_csv, false)
+}
+
+/// The cohort follow-up: per circonscription, CM2 pupils who started in PS, and those without
+/// a maintien; counts under the secret, the share only from published counts.
+fn tableau_cohortes(cohorte: &[(String, sp::Historique)]) -> Result<Vec<u8>> {
+    let mut circos: std::collections::BTreeMap<&str, (u32, u32)> = std::collections::BTreeMap::new();
+    for (circo, h) in cohorte {
+        let Some((depuis_ps, sans_maintien)) = crate::domain::constat::parcours_sans_maintien(h) else {
+            continue;
+        };
+        let e = circos.entry(circo.as_str()).or_default();
+        if depuis_ps {
+            e.0 += 1;
+            e.1 += u32::from(sans_maintien);
+        }
+    }
+    let table: Vec<Vec<u32>> = circos.values().map(|(a, b)| vec![*b, a - b]).collect();
+    let pc = crate::domain::secret::publier(&table);
+    let mut lignes_csv: Vec<Vec<String>> = vec![
+        ["circonscription", "cm2_entres_en_ps", "sans_maintien", "avec_maintien", "part_sans_maintien"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for (i, circo) in circos.keys().enumerate() {
+        let part = match (pc.cellules[i][0], pc.totaux_lignes[i]) {
+            (Some(a), Some(t)) if t > 0 => format!("{:.1}", f64::from(a) * 100.0 / f64::from(t)).replace('.', ","),
+            _ => "s".into(),
+        };
+        lignes_csv.push(vec![
+            circo.to_string(),
+            publie(pc.totaux_lignes[i]),
+            publie(pc.cellules[i][0]),
+            publie(pc.cellules[i][1]),
+            part,
+        ]);
+    }
+    super::csv_octets(lignes_csv, false)
+}
+
 impl Service<'_> {
     /// Prepares a release of the actor's département for the current year (see the module).
     pub fn publier(&self, conserver_cle: bool) -> Result<PublicationVue> {
@@ -153,107 +266,9 @@ impl Service<'_> {
         })?;
         let mut cle = [0u8; 32];
         rand::rng().fill(&mut cle);
-        let pseudonyme = |ine: &str| {
-            let mut m = <Hmac<Sha256> as KeyInit>::new_from_slice(&cle).unwrap_or_else(|_| unreachable!("32-byte key"));
-            m.update(ine.as_bytes());
-            crate::config::hex(&m.finalize().into_bytes())
-        };
-        let err = |e: csv::Error| Error::Rendu(crate::render::Error::Io(std::io::Error::other(e)));
-        // The pupil-level extract.
-        let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
-        w.write_record(["pseudonyme", "annee_naissance", "sexe", "niveau", "cycle", "uai", "commune"]).map_err(err)?;
-        let mut exclus = 0u32;
-        // No ULIS column: the dispositif says a disability was recognised (it stays in no file
-        // at pupil level). Lines sorted by pseudonym: their order tells nothing.
-        let mut sortie: Vec<[String; 7]> = Vec::new();
-        for l in &lignes {
-            let Some(ine) = l.ine.as_deref().filter(|_| !l.opposition) else {
-                exclus += 1;
-                continue;
-            };
-            sortie.push([
-                pseudonyme(ine),
-                l.annee_naissance.to_string(),
-                l.sexe.clone(),
-                l.niveau.clone(),
-                l.cycle.to_string(),
-                l.uai.clone(),
-                l.commune.clone(),
-            ]);
-        }
-        sortie.sort();
-        let n = sortie.len() as u32;
-        for r in &sortie {
-            w.write_record(r).map_err(err)?;
-        }
-        let eleves =
-            w.into_inner().map_err(|e| Error::Rendu(crate::render::Error::Io(std::io::Error::other(e.to_string()))))?;
-        // The aggregate table, with the statistical secret.
-        let mut ecoles: Vec<String> = lignes.iter().map(|l| l.uai.clone()).collect();
-        ecoles.dedup();
-        // One pass over the pupils (a département holds up to 150,000 of them).
-        let mut comptes: std::collections::HashMap<(&str, &str), u32> = std::collections::HashMap::new();
-        for l in lignes.iter().filter(|l| l.ine.is_some() && !l.opposition) {
-            *comptes.entry((l.uai.as_str(), l.niveau.as_str())).or_default() += 1;
-        }
-        let table: Vec<Vec<u32>> = ecoles
-            .iter()
-            .map(|u| {
-                Niveau::ALL.iter().map(|niv| comptes.get(&(u.as_str(), niv.code())).copied().unwrap_or(0)).collect()
-            })
-            .collect();
-        let p = crate::domain::secret::publier(&table);
-        let s = |v: Option<u32>| v.map_or_else(|| "s".to_string(), |v| v.to_string());
-        let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
-        let mut entete = vec!["uai".to_string()];
-        entete.extend(Niveau::ALL.iter().map(|n| n.code().to_string()));
-        entete.push("total".into());
-        w.write_record(&entete).map_err(err)?;
-        for (i, u) in ecoles.iter().enumerate() {
-            let mut r = vec![u.clone()];
-            r.extend(p.cellules[i].iter().map(|v| s(*v)));
-            r.push(s(p.totaux_lignes[i]));
-            w.write_record(&r).map_err(err)?;
-        }
-        let mut r = vec!["total".to_string()];
-        if table.is_empty() {
-            // No school: every niveau at zero (the header's width).
-            r.extend(Niveau::ALL.iter().map(|_| "0".to_string()));
-        } else {
-            r.extend(p.totaux_colonnes.iter().map(|v| s(*v)));
-        }
-        r.push(s(p.total));
-        w.write_record(&r).map_err(err)?;
-        let effectifs =
-            w.into_inner().map_err(|e| Error::Rendu(crate::render::Error::Io(std::io::Error::other(e.to_string()))))?;
-        // The cohort follow-up: per circonscription, CM2 pupils who started in PS, and those
-        // without a maintien; counts under the secret, the share only from published counts.
-        let mut circos: std::collections::BTreeMap<String, (u32, u32)> = std::collections::BTreeMap::new();
-        for (circo, h) in &cohorte {
-            let Some((depuis_ps, sans_maintien)) = crate::domain::constat::parcours_sans_maintien(h) else {
-                continue;
-            };
-            let e = circos.entry(circo.clone()).or_default();
-            if depuis_ps {
-                e.0 += 1;
-                e.1 += u32::from(sans_maintien);
-            }
-        }
-        let table: Vec<Vec<u32>> = circos.values().map(|(a, b)| vec![*b, a - b]).collect();
-        let pc = crate::domain::secret::publier(&table);
-        let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
-        w.write_record(["circonscription", "cm2_entres_en_ps", "sans_maintien", "avec_maintien", "part_sans_maintien"])
-            .map_err(err)?;
-        for (i, circo) in circos.keys().enumerate() {
-            let part = match (pc.cellules[i][0], pc.totaux_lignes[i]) {
-                (Some(a), Some(t)) if t > 0 => format!("{:.1}", f64::from(a) * 100.0 / f64::from(t)).replace('.', ","),
-                _ => "s".into(),
-            };
-            w.write_record([circo.clone(), s(pc.totaux_lignes[i]), s(pc.cellules[i][0]), s(pc.cellules[i][1]), part])
-                .map_err(err)?;
-        }
-        let cohortes =
-            w.into_inner().map_err(|e| Error::Rendu(crate::render::Error::Io(std::io::Error::other(e.to_string()))))?;
+        let (eleves, n, exclus) = extrait(&lignes, &cle)?;
+        let effectifs = tableau_effectifs(&lignes)?;
+        let cohortes = tableau_cohortes(&cohorte)?;
         let id = crate::domain::ids::random_id(&mut rand::rng());
         let lisezmoi = LISEZMOI
             .replace("{dep}", &dep_nom)
