@@ -596,6 +596,11 @@ fn departement(
                         };
                         let sid = crate::domain::ids::random_id(&mut *rng);
                         eleves::insert_scolarite(tx, &sid, &eleve_id, &scolarite)?;
+                        if scolarite.etat == EtatScolarite::AdmisProvisoire {
+                            // A provisional admission waits for a paper, as the form records it.
+                            let piece = crate::domain::parcours::Piece::Vaccinations;
+                            crate::store::parcours::poser_etat(tx, &sid, scolarite.etat, &[piece])?;
+                        }
                         let tri = |rng: &mut ChaCha8Rng, p: f64| match rng.random_range(0..100) {
                             0..=4 => None,
                             _ => Some(rng.random_bool(p)),

@@ -144,6 +144,16 @@ enum Command {
         #[arg(long, default_value = "fiche-renseignements")]
         document: String,
     },
+    /// Importe des fichiers dans une école : ceux de l'outil du ministère (ONDE).
+    Import {
+        #[command(subcommand)]
+        quoi: ImportQuoi,
+    },
+    /// Exporte les données d'une école : au format de l'outil du ministère (ONDE).
+    Export {
+        #[command(subcommand)]
+        quoi: ExportQuoi,
+    },
     /// Copie cohérente de la base, serveur en marche (API de sauvegarde de SQLite).
     Backup {
         /// Fichier de la base SQLite.
@@ -177,6 +187,48 @@ enum Command {
         /// de contrôle perdu, ou base d'une version antérieure) ; refusé si la chaîne est rompue.
         #[arg(long)]
         reancrer: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportQuoi {
+    /// Fichier des élèves et fichier des responsables exportés d'ONDE (CSV en UTF-8 ou
+    /// Windows-1252, séparés par « ; », « , » ou tabulation, ou classeur XLSX) : dit ligne par
+    /// ligne ce qui est créé, mis à jour ou refusé, et pourquoi.
+    Onde {
+        /// Fichier de la base SQLite.
+        #[arg(long)]
+        db: PathBuf,
+        /// UAI de l'école.
+        #[arg(long)]
+        ecole: String,
+        /// Les fichiers (élèves, responsables), dans n'importe quel ordre.
+        #[arg(required = true)]
+        fichiers: Vec<PathBuf>,
+        /// Essai : tout est vérifié et rapporté, rien n'est écrit.
+        #[arg(long)]
+        dry_run: bool,
+        /// Rien n'est écrit si une ligne est refusée.
+        #[arg(long)]
+        tout_ou_rien: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportQuoi {
+    /// Les élèves de l'année et leurs responsables, au format d'ONDE (plus le lieu de naissance
+    /// et le lien) : OUT.csv reçoit les élèves et OUT-responsables.csv les responsables ; un
+    /// nom en .xlsx donne un classeur de deux feuilles.
+    Onde {
+        /// Fichier de la base SQLite.
+        #[arg(long)]
+        db: PathBuf,
+        /// UAI de l'école.
+        #[arg(long)]
+        ecole: String,
+        /// Fichier de sortie (.csv ou .xlsx ; ne doit pas exister).
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
     },
 }
 
@@ -244,6 +296,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Check { db, reancrer } => check(&db, reancrer, &clock),
         Command::CodeDemo { db, login } => code_demo(&db, &login, &clock),
         Command::Backup { db, output } => backup(&db, &output, &clock),
+        Command::Import { quoi: ImportQuoi::Onde { db, ecole, fichiers, dry_run, tout_ou_rien } } => {
+            import_onde(&db, &ecole, &fichiers, dry_run, tout_ou_rien, &clock)
+        }
+        Command::Export { quoi: ExportQuoi::Onde { db, ecole, output } } => export_onde(&db, &ecole, &output, &clock),
         Command::Purge { db, dry_run } => purge(&db, dry_run, &clock),
         Command::Rentree { db } => rentree(&db, &clock),
     }
@@ -269,6 +325,66 @@ fn operateur<T>(
     let le = clock.now();
     let acteur = Acteur::operateur(le);
     Ok(f(&Service { store, cles, acteur: &acteur, le })?)
+}
+
+fn import_onde(
+    db: &Path,
+    ecole: &str,
+    fichiers: &[PathBuf],
+    essai: bool,
+    tout_ou_rien: bool,
+    clock: &Clock,
+) -> anyhow::Result<()> {
+    let (store, cles) = ouvrir(db)?;
+    let uai = Uai::parse(ecole).map_err(crate::domain::Error::from)?;
+    let recus = fichiers
+        .iter()
+        .map(|f| {
+            Ok(crate::service::onde::FichierRecu {
+                nom: f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                octets: std::fs::read(f).with_context(|| format!("lecture de {}", f.display()))?,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let options = crate::service::onde::Options { essai, tout_ou_rien };
+    let rapport = operateur(&store, &cles, clock, |svc| {
+        let id = svc.ecole_par_uai(&uai)?.id;
+        svc.importer_onde(&id, &recus, options)
+    })?;
+    print!("{}", rapport.texte());
+    if !essai && !rapport.ecrit {
+        bail!("rien n'est écrit : {} ligne(s) refusée(s)", rapport.refusees);
+    }
+    Ok(())
+}
+
+fn export_onde(db: &Path, ecole: &str, output: &Path, clock: &Clock) -> anyhow::Result<()> {
+    let (store, cles) = ouvrir(db)?;
+    let uai = Uai::parse(ecole).map_err(crate::domain::Error::from)?;
+    let xlsx = output.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    let format =
+        if xlsx { crate::service::onde::FormatEchange::Xlsx } else { crate::service::onde::FormatEchange::Csv };
+    let chemins: Vec<PathBuf> = if xlsx {
+        vec![output.to_path_buf()]
+    } else {
+        let stem = output.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let ext = output.extension().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "csv".into());
+        vec![output.to_path_buf(), output.with_file_name(format!("{stem}-responsables.{ext}"))]
+    };
+    for c in &chemins {
+        if c.exists() {
+            bail!("{} existe déjà : choisissez un autre nom", c.display());
+        }
+    }
+    let fichiers = operateur(&store, &cles, clock, |svc| {
+        let id = svc.ecole_par_uai(&uai)?.id;
+        svc.exporter_onde(&id, format)
+    })?;
+    for (chemin, (_, octets)) in chemins.iter().zip(&fichiers) {
+        ecrire_prive(chemin, octets)?;
+        println!("{}", chemin.display());
+    }
+    Ok(())
 }
 
 /// Opens an existing database and its key file.

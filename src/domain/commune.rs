@@ -17,6 +17,8 @@ pub enum CommuneError {
     Format(String),
 }
 
+const A_COMPLETER: &str = "00000";
+
 /// A syntactically valid INSEE code of a commune or a foreign country.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -49,9 +51,26 @@ impl CommuneInsee {
         self.0.starts_with("99")
     }
 
+    /// A birthplace not known yet: the ministry's pupils file has no birthplace, so a pupil
+    /// imported from it is stored with this marker (`00000`, never a real code, never accepted
+    /// from input) until the family or the school fills it in; documents print « à compléter ».
+    pub fn a_completer() -> Self {
+        Self(A_COMPLETER.into())
+    }
+
+    /// True for the marker of [`a_completer`](Self::a_completer).
+    pub fn est_a_completer(&self) -> bool {
+        self.0 == A_COMPLETER
+    }
+
+    /// A stored code: a valid code, or the marker of a birthplace still to be completed.
+    pub fn stocke(s: &str) -> Option<Self> {
+        if s == A_COMPLETER { Some(Self::a_completer()) } else { Self::parse(s).ok() }
+    }
+
     /// The département part: 2 characters, or 3 overseas (`971`…); `None` abroad.
     pub fn departement(&self) -> Option<&str> {
-        if self.est_pays_etranger() {
+        if self.est_pays_etranger() || self.est_a_completer() {
             None
         } else if self.0.starts_with("97") || self.0.starts_with("98") {
             Some(&self.0[..3])
@@ -103,6 +122,16 @@ mod tests {
             assert_eq!(c.departement(), dep, "{code}");
         }
         assert!(CommuneInsee::parse("99350").unwrap().est_pays_etranger());
+    }
+
+    #[test]
+    fn the_marker_of_a_birthplace_to_complete_is_stored_never_typed() {
+        let m = CommuneInsee::a_completer();
+        assert!(m.est_a_completer());
+        assert_eq!(m.departement(), None);
+        assert!(CommuneInsee::parse(m.as_str()).is_err(), "never accepted from input");
+        assert_eq!(CommuneInsee::stocke(m.as_str()), Some(m));
+        assert!(!CommuneInsee::parse("35238").unwrap().est_a_completer());
     }
 
     #[test]

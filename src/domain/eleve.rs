@@ -102,8 +102,17 @@ impl EleveSaisie {
         let prenoms = Prenoms::parse(&self.prenoms)?;
         let sexe = Sexe::parse(&self.sexe)?;
         let date_naissance = valider_naissance(parse_date("date de naissance", &self.date_naissance)?, today)?;
-        let naissance_insee = CommuneInsee::parse(&self.naissance_insee)?;
-        let naissance_lieu = texte_requis("lieu de naissance", &self.naissance_lieu)?;
+        // `00000`: the birthplace is not known yet (a pupil imported from the ministry's file,
+        // which has none); kept as such until someone fills it in.
+        let naissance_insee = match CommuneInsee::stocke(self.naissance_insee.trim()) {
+            Some(c) if c.est_a_completer() => c,
+            _ => CommuneInsee::parse(&self.naissance_insee)?,
+        };
+        let naissance_lieu = if naissance_insee.est_a_completer() {
+            super::identite::nettoyer("lieu de naissance", &self.naissance_lieu, TEXTE_MAX)?
+        } else {
+            texte_requis("lieu de naissance", &self.naissance_lieu)?
+        };
         let adresse = texte_optionnel("adresse", self.adresse.as_deref())?;
         let code_postal = match self.code_postal.as_deref().filter(|s| !s.trim().is_empty()) {
             Some(cp) => Some(parse_code_postal(cp)?),

@@ -16,8 +16,10 @@ use super::{Niveau, identite};
 /// A decoded file: its encoding, separator, header and data lines (with their numbers).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fichier {
-    /// `UTF-8` or `Windows-1252`.
+    /// `UTF-8`, `Windows-1252` or `XLSX`.
     pub encodage: &'static str,
+    /// The sheet, for a workbook.
+    pub feuille: Option<String>,
     /// The separator found in the header.
     pub separateur: char,
     /// The header's labels, as written (trimmed).
@@ -26,7 +28,77 @@ pub struct Fichier {
     pub lignes: Vec<(usize, Vec<String>)>,
 }
 
-/// Decodes and splits a file.
+/// Decodes and splits a file: a CSV file gives one table, a workbook (XLSX) one per sheet that
+/// is not empty.
+pub fn lire_tables(octets: &[u8]) -> Result<Vec<Fichier>, ChampInvalide> {
+    if octets.starts_with(b"PK\x03\x04") { lire_classeur(octets) } else { lire(octets).map(|f| vec![f]) }
+}
+
+/// The days of a spreadsheet date (serial number, 1900 system) as `dd/mm/yyyy`.
+fn date_tableur(serie: f64) -> Option<String> {
+    let origine = time::macros::date!(1899 - 12 - 30);
+    if !(1.0..200_000.0).contains(&serie) {
+        return None;
+    }
+    let d = origine.checked_add(time::Duration::days(serie.floor() as i64))?;
+    Some(identite::date_fr(d))
+}
+
+/// Reads the sheets of a workbook: every cell as the text a CSV file would hold (dates as
+/// `dd/mm/yyyy`, whole numbers without decimals).
+pub fn lire_classeur(octets: &[u8]) -> Result<Vec<Fichier>, ChampInvalide> {
+    use calamine::{Data, Reader};
+    let illisible = |e: calamine::XlsxError| ChampInvalide::new("fichier", format!("classeur illisible : {e}"));
+    let mut classeur: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(octets)).map_err(illisible)?;
+    let mut tables = Vec::new();
+    for nom in classeur.sheet_names() {
+        let plage = classeur.worksheet_range(&nom).map_err(illisible)?;
+        let (ligne0, _) = plage.start().unwrap_or((0, 0));
+        let mut entetes: Option<Vec<String>> = None;
+        let mut lignes = Vec::new();
+        for (i, r) in plage.rows().enumerate() {
+            let cellules: Vec<String> = r
+                .iter()
+                .map(|c| match c {
+                    Data::Empty | Data::Error(_) => String::new(),
+                    Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_string(),
+                    Data::Int(n) => n.to_string(),
+                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+                    Data::Float(f) => f.to_string(),
+                    Data::Bool(b) => if *b { "Oui" } else { "Non" }.to_string(),
+                    Data::DateTime(d) => date_tableur(d.as_f64()).unwrap_or_default(),
+                })
+                .collect();
+            if cellules.iter().all(String::is_empty) {
+                continue;
+            }
+            let numero = ligne0 as usize + i + 1;
+            match entetes {
+                None => entetes = Some(cellules),
+                Some(_) => lignes.push((numero, cellules)),
+            }
+        }
+        if let Some(entetes) = entetes {
+            tables.push(Fichier { encodage: "XLSX", feuille: Some(nom.clone()), separateur: ' ', entetes, lignes });
+        }
+    }
+    if tables.is_empty() {
+        return Err(ChampInvalide::new("fichier", "le classeur est vide"));
+    }
+    Ok(tables)
+}
+
+/// A cell our export protected against spreadsheet formulas (`'+33…`, `'=…`) reads back as
+/// written.
+fn sans_apostrophe(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(r) if r.starts_with(['=', '+', '-', '@']) => r,
+        _ => s,
+    }
+}
+
+/// Decodes and splits a CSV file.
 pub fn lire(octets: &[u8]) -> Result<Fichier, ChampInvalide> {
     let sans_bom = octets.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(octets);
     let (texte, encodage) = match std::str::from_utf8(sans_bom) {
@@ -60,7 +132,7 @@ pub fn lire(octets: &[u8]) -> Result<Fichier, ChampInvalide> {
             octet += 1;
         }
         let numero = texte.as_bytes()[..octet].iter().filter(|b| **b == b'\n').count() + 1;
-        let cellules: Vec<String> = r.iter().map(|c| c.trim().to_string()).collect();
+        let cellules: Vec<String> = r.iter().map(|c| sans_apostrophe(c.trim()).to_string()).collect();
         if cellules.iter().all(String::is_empty) {
             continue;
         }
@@ -69,7 +141,7 @@ pub fn lire(octets: &[u8]) -> Result<Fichier, ChampInvalide> {
             Some(_) => lignes.push((numero, cellules)),
         }
     }
-    Ok(Fichier { encodage, separateur, entetes: entetes.unwrap_or_default(), lignes })
+    Ok(Fichier { encodage, feuille: None, separateur, entetes: entetes.unwrap_or_default(), lignes })
 }
 
 /// The columns of the pupils' file that are read.
@@ -101,6 +173,16 @@ pub enum ColonneEleve {
     Associations,
     /// Autorisation photo.
     Photo,
+    /// Birthplace name (not in the ministry's file; written by our export).
+    LieuNaissance,
+    /// Birthplace INSEE code (idem).
+    InseeNaissance,
+    /// Date of admission (idem).
+    DateAdmission,
+    /// Papers still missing: a provisional admission (idem).
+    PiecesManquantes,
+    /// The ULIS dispositif (idem; never the disability).
+    Ulis,
 }
 
 /// The labels of the pupils' file (DOMAIN.md §9), and the columns read from them. Labels known
@@ -129,7 +211,110 @@ const ETIQUETTES: &[(&str, Option<ColonneEleve>)] = &[
     ("Autorisation associations", Some(ColonneEleve::Associations)),
     ("Autorisation photo", Some(ColonneEleve::Photo)),
     ("Décision de passage", None),
+    // Not in the ministry's file: our export adds them so that nothing is lost on the way.
+    ("Commune naissance", Some(ColonneEleve::LieuNaissance)),
+    ("Lieu naissance", Some(ColonneEleve::LieuNaissance)),
+    ("Code INSEE naissance", Some(ColonneEleve::InseeNaissance)),
+    ("Date admission", Some(ColonneEleve::DateAdmission)),
+    ("Pièces manquantes", Some(ColonneEleve::PiecesManquantes)),
+    ("ULIS", Some(ColonneEleve::Ulis)),
 ];
+
+/// The header of the pupils' file as the ministry's tool writes it, then the columns our
+/// export adds: the birthplace, the admission's date and the papers still missing.
+pub const ENTETE_ELEVES: [&str; 27] = [
+    "Nom élève",
+    "Nom d'usage élève",
+    "Prénom élève",
+    "Date naissance",
+    "Sexe",
+    "INE",
+    "Adresse1",
+    "Cp1",
+    "Commune1",
+    "Pays1",
+    "Adresse2",
+    "Cp2",
+    "Commune2",
+    "Pays2",
+    "Cycle",
+    "Niveau",
+    "Libellé classe",
+    "Identifiant classe",
+    "Attestation fournie",
+    "Autorisation associations",
+    "Autorisation photo",
+    "Décision de passage",
+    "Commune naissance",
+    "Code INSEE naissance",
+    "Date admission",
+    "Pièces manquantes",
+    "ULIS",
+];
+
+/// The header of the responsables' file before the children's blocks, then the link, which
+/// our export adds (the ministry's file has none: the link is then inferred from the civilité).
+pub const ENTETE_RESPONSABLES: [&str; 13] = [
+    "Civilité Responsable",
+    "Nom usage responsable",
+    "Nom responsable",
+    "Prénom responsable",
+    "Adresse responsable",
+    "CP responsable",
+    "Commune responsable",
+    "Pays",
+    "Courriel",
+    "Téléphone domicile",
+    "Téléphone travail",
+    "Téléphone portable",
+    "Lien",
+];
+
+/// One child's block in the responsables' file, repeated for each child.
+/// The fifth, the consent to give the address to parents' associations for this child, is
+/// ours: the ministry's file has it per pupil only.
+pub const ENTETE_ENFANT: [&str; 5] = [
+    "Nom d'usage enfant",
+    "Nom de famille enfant",
+    "Prénom enfant",
+    "Classes enfants",
+    "Autorisation associations enfant",
+];
+
+/// What a file holds, from its header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sorte {
+    /// The pupils' file.
+    Eleves,
+    /// The responsables' file.
+    Responsables,
+}
+
+impl Sorte {
+    /// Recognises a header: the responsables' file has « Prénom responsable », the pupils'
+    /// file « Prénom élève ».
+    pub fn reconnaitre(entetes: &[String]) -> Result<Self, ChampInvalide> {
+        let cles: Vec<String> = entetes.iter().map(|e| cle_recherche(e)).collect();
+        if cles.iter().any(|c| c == "prenom responsable") {
+            Ok(Sorte::Responsables)
+        } else if cles.iter().any(|c| c == "prenom eleve") {
+            Ok(Sorte::Eleves)
+        } else {
+            Err(ChampInvalide::new(
+                "en-tête",
+                "fichier non reconnu : ni « Prénom élève » (fichier des élèves) ni « Prénom responsable » (fichier des responsables)",
+            ))
+        }
+    }
+
+    /// French label.
+    pub fn libelle(self) -> &'static str {
+        match self {
+            Sorte::Eleves => "élèves",
+            Sorte::Responsables => "responsables",
+        }
+    }
+}
 
 /// Where each column read lies, and the columns not read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -154,7 +339,7 @@ pub fn colonnes_eleves(entetes: &[String]) -> Result<Colonnes, ChampInvalide> {
                 c.index.entry(*col).or_insert(i);
             }
             Some((_, None)) => {}
-            None => c.ignorees.push(e.chars().filter(|ch| !ch.is_control()).take(60).collect()),
+            None => c.ignorees.push(etiquette_lisible(e)),
         }
     }
     for (col, libelle) in [
@@ -195,6 +380,12 @@ pub struct LigneEleve {
     pub photo: Option<bool>,
     /// Address given to parents' associations.
     pub associations: Option<bool>,
+    /// Date of admission (our export).
+    pub date_admission: Option<time::Date>,
+    /// Papers still missing (our export): the admission is provisional.
+    pub pieces: Vec<super::parcours::Piece>,
+    /// The ULIS dispositif (our export).
+    pub ulis: bool,
 }
 
 /// Reads one pupil line; a refusal says why, in French (the caller adds the line number).
@@ -202,8 +393,14 @@ pub fn eleve(c: &Colonnes, numero: usize, cellules: &[String]) -> Result<LigneEl
     let v =
         |col: ColonneEleve| -> String { c.index.get(&col).and_then(|i| cellules.get(*i)).cloned().unwrap_or_default() };
     let opt = |col: ColonneEleve| Some(v(col)).filter(|s| !s.is_empty());
-    // The birthplace is not in the ministry's pupils file: it is asked later, as « inconnu ».
+    // The birthplace is not in the ministry's pupils file: without it, the pupil is recorded
+    // with a birthplace « à compléter » (asked on the fiche de renseignements).
     let date = identite::parse_date("date de naissance", &v(ColonneEleve::DateNaissance))?;
+    let (naissance_insee, naissance_lieu) = match (opt(ColonneEleve::InseeNaissance), opt(ColonneEleve::LieuNaissance))
+    {
+        (Some(insee), lieu) => (insee, lieu.unwrap_or_default()),
+        (None, _) => (super::CommuneInsee::a_completer().as_str().to_string(), String::new()),
+    };
     Ok(LigneEleve {
         numero,
         saisie: EleveSaisie {
@@ -212,8 +409,8 @@ pub fn eleve(c: &Colonnes, numero: usize, cellules: &[String]) -> Result<LigneEl
             prenoms: v(ColonneEleve::Prenom),
             sexe: v(ColonneEleve::Sexe),
             date_naissance: date.to_string(),
-            naissance_insee: String::new(),
-            naissance_lieu: String::new(),
+            naissance_insee,
+            naissance_lieu,
             adresse: opt(ColonneEleve::Adresse),
             code_postal: opt(ColonneEleve::CodePostal),
             commune_residence: opt(ColonneEleve::Commune),
@@ -226,6 +423,231 @@ pub fn eleve(c: &Colonnes, numero: usize, cellules: &[String]) -> Result<LigneEl
         classe: opt(ColonneEleve::Classe),
         photo: oui_non("autorisation photo", &v(ColonneEleve::Photo))?,
         associations: oui_non("autorisation associations", &v(ColonneEleve::Associations))?,
+        date_admission: match opt(ColonneEleve::DateAdmission) {
+            Some(d) => Some(identite::parse_date("date admission", &d)?),
+            None => None,
+        },
+        pieces: v(ColonneEleve::PiecesManquantes)
+            .split(',')
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| super::parcours::Piece::parse(p).map_err(|e| ChampInvalide::new("pièces manquantes", e.0)))
+            .collect::<Result<_, _>>()?,
+        ulis: oui_non("ULIS", &v(ColonneEleve::Ulis))?.unwrap_or(false),
+    })
+}
+
+/// The columns of the responsables' file that are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ColonneResponsable {
+    /// Civilité Responsable.
+    Civilite,
+    /// Nom usage responsable.
+    NomUsage,
+    /// Nom responsable.
+    Nom,
+    /// Prénom responsable.
+    Prenom,
+    /// Adresse responsable.
+    Adresse,
+    /// CP responsable.
+    CodePostal,
+    /// Commune responsable.
+    Commune,
+    /// Pays.
+    Pays,
+    /// Courriel.
+    Courriel,
+    /// Téléphone domicile.
+    TelDomicile,
+    /// Téléphone travail.
+    TelTravail,
+    /// Téléphone portable.
+    TelPortable,
+    /// Lien (our export; not in the ministry's file).
+    Lien,
+}
+
+const ETIQUETTES_RESPONSABLES: &[(&str, ColonneResponsable)] = &[
+    ("Civilité Responsable", ColonneResponsable::Civilite),
+    ("Civilité", ColonneResponsable::Civilite),
+    ("Nom usage responsable", ColonneResponsable::NomUsage),
+    ("Nom d'usage responsable", ColonneResponsable::NomUsage),
+    ("Nom responsable", ColonneResponsable::Nom),
+    ("Prénom responsable", ColonneResponsable::Prenom),
+    ("Adresse responsable", ColonneResponsable::Adresse),
+    ("CP responsable", ColonneResponsable::CodePostal),
+    ("Commune responsable", ColonneResponsable::Commune),
+    ("Pays", ColonneResponsable::Pays),
+    ("Pays responsable", ColonneResponsable::Pays),
+    ("Courriel", ColonneResponsable::Courriel),
+    ("Courriel responsable", ColonneResponsable::Courriel),
+    ("Téléphone domicile", ColonneResponsable::TelDomicile),
+    ("Téléphone travail", ColonneResponsable::TelTravail),
+    ("Téléphone portable", ColonneResponsable::TelPortable),
+    ("Lien", ColonneResponsable::Lien),
+    ("Lien avec l'enfant", ColonneResponsable::Lien),
+];
+
+/// Where the columns of the responsables' file lie: the responsable's, then one block per
+/// child (`Nom d'usage enfant`, `Nom de famille enfant`, `Prénom enfant`, `Classes enfants`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ColonnesResponsables {
+    /// The position of each column read.
+    pub index: HashMap<ColonneResponsable, usize>,
+    /// The children's blocks, in order: positions of the columns of each.
+    pub enfants: Vec<[Option<usize>; 5]>,
+    /// Labels neither read nor known (stray, or forbidden: never stored).
+    pub ignorees: Vec<String>,
+}
+
+fn etiquette_lisible(e: &str) -> String {
+    e.chars().filter(|ch| !ch.is_control()).take(60).collect()
+}
+
+/// Matches the header of a responsables' file; the responsable's name and first name and at
+/// least one child (nom de famille and prénom) are required.
+pub fn colonnes_responsables(entetes: &[String]) -> Result<ColonnesResponsables, ChampInvalide> {
+    let mut c = ColonnesResponsables::default();
+    let enfant: Vec<String> = ENTETE_ENFANT.iter().map(|l| cle_recherche(l)).collect();
+    for (i, e) in entetes.iter().enumerate() {
+        let cle = cle_recherche(e);
+        if cle.is_empty() {
+            continue;
+        }
+        if let Some(k) = enfant.iter().position(|l| *l == cle) {
+            // A label already seen in the current block starts the next child.
+            match c.enfants.last_mut() {
+                Some(bloc) if bloc[k].is_none() => bloc[k] = Some(i),
+                _ => {
+                    let mut bloc = [None; 5];
+                    bloc[k] = Some(i);
+                    c.enfants.push(bloc);
+                }
+            }
+        } else if let Some((_, col)) = ETIQUETTES_RESPONSABLES.iter().find(|(l, _)| cle_recherche(l) == cle) {
+            c.index.entry(*col).or_insert(i);
+        } else {
+            c.ignorees.push(etiquette_lisible(e));
+        }
+    }
+    if !c.index.contains_key(&ColonneResponsable::Nom) && !c.index.contains_key(&ColonneResponsable::NomUsage) {
+        return Err(ChampInvalide::new("en-tête", "la colonne « Nom responsable » manque"));
+    }
+    if !c.index.contains_key(&ColonneResponsable::Prenom) {
+        return Err(ChampInvalide::new("en-tête", "la colonne « Prénom responsable » manque"));
+    }
+    if !c.enfants.iter().any(|b| b[1].is_some() && b[2].is_some()) {
+        return Err(ChampInvalide::new(
+            "en-tête",
+            "les colonnes « Nom de famille enfant » et « Prénom enfant » manquent",
+        ));
+    }
+    Ok(c)
+}
+
+/// A child named on a responsable's line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnfantNomme {
+    /// Nom de famille.
+    pub nom: String,
+    /// Nom d'usage.
+    pub nom_usage: Option<String>,
+    /// Prénom.
+    pub prenom: String,
+    /// The class, as the file names it.
+    pub classe: Option<String>,
+    /// This responsable's consent for this child: `None` without the column (the ministry's
+    /// file, where the consent is the pupil's), `Some(None)` when the cell is empty.
+    pub associations: Option<Option<bool>>,
+}
+
+impl EnfantNomme {
+    /// True when this child is the pupil of these names: family name and the first name, or
+    /// all the first names, whatever the case and accents.
+    pub fn designe(&self, nom: &str, prenoms: &str) -> bool {
+        let p = cle_recherche(prenoms);
+        let premier = p.split(' ').next().unwrap_or_default();
+        let q = cle_recherche(&self.prenom);
+        cle_recherche(&self.nom) == cle_recherche(nom) && (q == p || q == premier)
+    }
+}
+
+/// One responsable's line, read.
+#[derive(Debug, Clone)]
+pub struct LigneResponsable {
+    /// Line number.
+    pub numero: usize,
+    /// The responsable as a form would type it.
+    pub saisie: super::eleve::ResponsableSaisie,
+    /// The link was inferred from the civilité (no « Lien » column).
+    pub lien_deduit: bool,
+    /// The children named on the line.
+    pub enfants: Vec<EnfantNomme>,
+}
+
+/// Reads one responsable's line. Without a « Lien » column (the ministry's file has none),
+/// `Mme` gives « mère » and `M.` « père », and the import says so.
+pub fn responsable(
+    c: &ColonnesResponsables,
+    numero: usize,
+    cellules: &[String],
+) -> Result<LigneResponsable, ChampInvalide> {
+    let cell = |i: Option<usize>| i.and_then(|i| cellules.get(i)).cloned().unwrap_or_default();
+    let v = |col: ColonneResponsable| cell(c.index.get(&col).copied());
+    let opt = |col: ColonneResponsable| Some(v(col)).filter(|s| !s.is_empty());
+    let civilite = opt(ColonneResponsable::Civilite);
+    let (lien, lien_deduit) = match opt(ColonneResponsable::Lien) {
+        Some(l) => (l, false),
+        None => match civilite.as_deref().map(super::eleve::Civilite::parse).transpose()? {
+            Some(super::eleve::Civilite::Mme) => ("mere".to_string(), true),
+            Some(super::eleve::Civilite::M) => ("pere".to_string(), true),
+            None => {
+                return Err(ChampInvalide::new(
+                    "lien",
+                    "ni lien ni civilité : impossible de savoir qui est ce responsable",
+                ));
+            }
+        },
+    };
+    let mut enfants = Vec::new();
+    for b in &c.enfants {
+        let nom = cell(b[1]);
+        let prenom = cell(b[2]);
+        if nom.is_empty() && prenom.is_empty() {
+            continue;
+        }
+        enfants.push(EnfantNomme {
+            nom,
+            nom_usage: Some(cell(b[0])).filter(|s| !s.is_empty()),
+            prenom,
+            classe: Some(cell(b[3])).filter(|s| !s.is_empty()),
+            associations: match b[4] {
+                Some(_) => Some(oui_non("autorisation associations enfant", &cell(b[4]))?),
+                None => None,
+            },
+        });
+    }
+    if enfants.is_empty() {
+        return Err(ChampInvalide::new("enfants", "aucun enfant nommé sur la ligne"));
+    }
+    Ok(LigneResponsable {
+        numero,
+        saisie: super::eleve::ResponsableSaisie {
+            civilite,
+            nom: opt(ColonneResponsable::NomUsage).unwrap_or_else(|| v(ColonneResponsable::Nom)),
+            prenom: v(ColonneResponsable::Prenom),
+            lien,
+            adresse: opt(ColonneResponsable::Adresse),
+            code_postal: opt(ColonneResponsable::CodePostal),
+            commune: opt(ColonneResponsable::Commune),
+            pays: opt(ColonneResponsable::Pays),
+            tel_domicile: opt(ColonneResponsable::TelDomicile),
+            tel_travail: opt(ColonneResponsable::TelTravail),
+            tel_portable: opt(ColonneResponsable::TelPortable),
+            courriel: opt(ColonneResponsable::Courriel),
+        },
+        lien_deduit,
+        enfants,
     })
 }
 
@@ -288,16 +710,67 @@ mod tests {
         assert!(oui_non("x", "peut-être").is_err());
     }
 
+    #[test]
+    fn a_responsable_line_names_three_children_and_infers_the_link() {
+        let texte = "Civilité Responsable;Nom usage responsable;Nom responsable;Prénom responsable;Adresse responsable;CP responsable;Commune responsable;Pays;Courriel;Téléphone domicile;Téléphone travail;Téléphone portable;Nom d'usage enfant;Nom de famille enfant;Prénom enfant;Classes enfants;Nom d'usage enfant;Nom de famille enfant;Prénom enfant;Classes enfants;Nom d'usage enfant;Nom de famille enfant;Prénom enfant;Classes enfants;Profession\r\n\
+                     MME;;DURAND;Claire;4 rue des Lilas;35000;Rennes;;claire@example.fr;;;0611223344;;DURAND;Élodie;CE2 A;;DURAND;Jules;CP;;DURAND;Léa;PS;cadre\r\n\
+                     ;;MARTIN;Paul;;;;;;;;;;MARTIN;Noé;CE1;;;;;;;;;\r\n";
+        let f = lire(&encoding_rs::WINDOWS_1252.encode(texte).0).unwrap();
+        assert_eq!(Sorte::reconnaitre(&f.entetes).unwrap(), Sorte::Responsables);
+        let c = colonnes_responsables(&f.entetes).unwrap();
+        assert_eq!(c.enfants.len(), 3);
+        assert_eq!(c.ignorees, vec!["Profession".to_string()], "the parents' occupation is never read");
+        let r = responsable(&c, f.lignes[0].0, &f.lignes[0].1).unwrap();
+        assert_eq!((r.saisie.lien.as_str(), r.lien_deduit), ("mere", true));
+        let prenoms: Vec<&str> = r.enfants.iter().map(|e| e.prenom.as_str()).collect();
+        assert_eq!(prenoms, vec!["Élodie", "Jules", "Léa"]);
+        assert!(r.enfants[0].designe("Durand", "ELODIE Marie"), "the first prénom is enough, whatever the accents");
+        assert!(!r.enfants[0].designe("Durand", "Marie Élodie"));
+        let sans = responsable(&c, f.lignes[1].0, &f.lignes[1].1).unwrap_err();
+        assert_eq!(sans.champ, "lien", "neither link nor civilité: refused, never guessed");
+    }
+
+    #[test]
+    fn a_workbook_reads_like_a_csv_file() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (i, h) in ["Nom élève", "Prénom élève", "Date naissance", "Sexe", "Niveau"].iter().enumerate() {
+            ws.write_string(0, i as u16, *h).unwrap();
+        }
+        ws.write_string(1, 0, "PETIT").unwrap();
+        ws.write_string(1, 1, "Jo").unwrap();
+        // A date cell, as a spreadsheet stores it: 2019-02-01 is day 43497.
+        let format = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+        ws.write_number_with_format(1, 2, 43497.0, &format).unwrap();
+        ws.write_string(1, 3, "M").unwrap();
+        ws.write_string(1, 4, "CP").unwrap();
+        let octets = wb.save_to_buffer().unwrap();
+        let tables = lire_tables(&octets).unwrap();
+        assert_eq!(tables.len(), 1);
+        let c = colonnes_eleves(&tables[0].entetes).unwrap();
+        let e = eleve(&c, tables[0].lignes[0].0, &tables[0].lignes[0].1).unwrap();
+        assert_eq!(e.saisie.date_naissance, "2019-02-01");
+        assert_eq!(tables[0].lignes[0].0, 2);
+        assert!(e.saisie.naissance_insee == "00000", "no birthplace column: to be completed");
+        assert!(lire_tables(b"PK\x03\x04 not a workbook").is_err());
+    }
+
     proptest! {
         #[test]
         fn any_bytes_are_read_or_refused_without_panic(b in proptest::collection::vec(any::<u8>(), 0..400)) {
-            if let Ok(f) = lire(&b)
-                && let Ok(c) = colonnes_eleves(&f.entetes)
-            {
-                for (n, l) in &f.lignes {
-                    let _ = eleve(&c, *n, l);
+            if let Ok(f) = lire(&b) {
+                if let Ok(c) = colonnes_eleves(&f.entetes) {
+                    for (n, l) in &f.lignes {
+                        let _ = eleve(&c, *n, l);
+                    }
+                }
+                if let Ok(c) = colonnes_responsables(&f.entetes) {
+                    for (n, l) in &f.lignes {
+                        let _ = responsable(&c, *n, l);
+                    }
                 }
             }
+            let _ = lire_tables(&[b"PK\x03\x04".as_slice(), &b].concat());
         }
     }
 }

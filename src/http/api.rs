@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .merge(super::comptes::routes())
         .merge(super::corrections::routes())
         .merge(super::effectifs::routes())
+        .merge(super::echanges::routes())
         .merge(super::parcours::routes())
         .route("/openapi.json", get(openapi))
         .merge(super::impressions::routes())
@@ -79,7 +80,7 @@ pub fn routes() -> Router<AppState> {
         super::effectifs::constat_ecole, super::effectifs::valider, super::effectifs::campagne,
         super::effectifs::lister_publications, super::effectifs::publier, super::effectifs::fichier_publication,
         super::effectifs::rapport_prevision, super::effectifs::prevision_ecole, super::effectifs::ajuster,
-        super::effectifs::valider_prevision
+        super::effectifs::valider_prevision, super::echanges::importer, super::echanges::exporter
     ),
     components(schemas(super::error::ErrorBody)),
     modifiers(&SecuriteCookie)

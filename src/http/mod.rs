@@ -5,6 +5,7 @@
 pub mod api;
 pub mod comptes;
 pub mod corrections;
+pub mod echanges;
 pub mod effectifs;
 pub mod error;
 pub mod impressions;

@@ -59,6 +59,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("constat_ecole.html", include_str!("../../templates/pages/constat_ecole.html")),
     ("publications.html", include_str!("../../templates/pages/publications.html")),
     ("prevision_ecole.html", include_str!("../../templates/pages/prevision_ecole.html")),
+    ("echanges.html", include_str!("../../templates/pages/echanges.html")),
 ];
 const CSS: &str = include_str!("../../static/registre.css");
 
@@ -157,6 +158,7 @@ pub fn routes() -> Router<AppState> {
         .merge(super::pages_comptes::routes())
         .merge(super::pages_parcours::routes())
         .merge(super::impressions::pages())
+        .merge(super::echanges::pages())
         .fallback(introuvable)
 }
 

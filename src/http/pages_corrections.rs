@@ -93,7 +93,7 @@ const CHAMPS_ELEVE: &[(&str, &str, &str, bool, usize)] = &[
     ("prenoms", "Prénoms", "texte", true, 200),
     ("date_naissance", "Date de naissance (jj/mm/aaaa)", "texte", true, 10),
     ("naissance_lieu", "Lieu de naissance", "texte", true, 150),
-    ("naissance_insee", "Code INSEE du lieu de naissance (99… à l'étranger)", "texte", true, 5),
+    ("naissance_insee", "Code INSEE du lieu de naissance (99… à l'étranger ; 00000 : à compléter)", "texte", true, 5),
     ("adresse", "Adresse", "texte", false, 150),
     ("code_postal", "Code postal", "texte", false, 5),
     ("commune_residence", "Commune", "texte", false, 150),

@@ -195,6 +195,9 @@ pub enum Ressource {
     Campagne,
     /// Statistical releases (pseudonymised files).
     Publication,
+    /// A school's exchange files: the ministry's files (ONDE) imported or exported, a pupil's
+    /// transfer dossier issued at radiation or imported at admission.
+    Echange,
 }
 
 /// What is done.
@@ -435,6 +438,16 @@ pub fn decider(role: Role, relation: Relation, ressource: Ressource, action: Act
         (R::Constat, Modifier) => match role {
             // Each school validates its own constat.
             Directeur | Operateur => oui(Champs::AUCUN),
+            _ => Refuse,
+        },
+        (R::Echange, Lire) => match role {
+            Directeur | Operateur => oui(Champs::AUCUN),
+            _ => Refuse,
+        },
+        (R::Echange, Creer | Exporter) => match role {
+            // Whole files of pupils and families, in or out: the school's director only, after
+            // a recent login like any bulk export.
+            Directeur | Operateur => recent(Champs::TOUS),
             _ => Refuse,
         },
         (R::Publication, Creer) => match role {

@@ -31,6 +31,7 @@ fn ressources() -> Vec<Ressource> {
         Ressource::Constat,
         Ressource::Campagne,
         Ressource::Publication,
+        Ressource::Echange,
     ];
     r.extend(Document::ALL.iter().map(|d| Ressource::Document(*d)));
     r
@@ -178,6 +179,21 @@ fn schools_validate_their_constat_the_data_controller_opens_the_campaign_inspect
             matches!(role, Role::IaDasen | Role::Statisticien),
             "{role}"
         );
+    }
+}
+
+#[test]
+fn only_the_director_imports_and_exports_a_school_s_files_after_a_recent_login() {
+    let g = Reglages::default();
+    for role in Role::COMPTES {
+        for a in [Action::Creer, Action::Exporter] {
+            let d = decider(role, Relation::Propre, Ressource::Echange, a, g);
+            if role == Role::Directeur {
+                assert_eq!(d, Decision::Autorise { champs: Champs::TOUS, recent: true }, "{a:?}");
+            } else {
+                assert_eq!(d, Decision::Refuse, "{role} {a:?}");
+            }
+        }
     }
 }
 

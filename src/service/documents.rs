@@ -156,6 +156,9 @@ pub(super) fn ecole_json(t: &EnTete) -> EcoleDoc {
 }
 
 fn lieu_naissance(insee: &CommuneInsee, lieu: &str) -> String {
+    if insee.est_a_completer() {
+        return "lieu de naissance à compléter".into();
+    }
     match insee.departement() {
         Some(dep) => format!("{lieu} ({dep})"),
         None => lieu.to_string(),

@@ -26,6 +26,7 @@ pub mod effectifs;
 pub mod eleves;
 pub mod exploitation;
 pub mod impression;
+pub mod onde;
 pub mod parcours;
 pub mod projection;
 pub mod publications;

@@ -321,14 +321,26 @@ impl Service<'_> {
     /// the département: same INE and history) or a new child (after the duplicate search).
     pub fn admettre(&self, d: &DemandeAdmission) -> Result<Resultat> {
         self.autoriser(Ressource::Eleve, Action::Creer)?;
-        let annee = self.annee()?;
+        let mut avertissements = Vec::new();
+        let r = self.store.ecrire(|tx| self.admettre_dans(tx, d, &mut avertissements))?;
+        Ok(Resultat { avertissements, ..r })
+    }
+
+    /// The admission in the caller's transaction (an import admits many pupils in one); the
+    /// caller has asked the policy.
+    pub(super) fn admettre_dans(
+        &self,
+        tx: &Transaction<'_>,
+        d: &DemandeAdmission,
+        avertissements: &mut Vec<String>,
+    ) -> Result<Resultat> {
+        let annee = territoires::annee_courante(tx)?;
         let today = self.today();
         let date = d.date.unwrap_or(today);
         if date > today {
             return Err(Error::Transition("la date d'admission ne peut pas être dans le futur".into()));
         }
-        let mut avertissements = Vec::new();
-        let r = self.store.ecrire(|tx| {
+        {
             let p = &self.acteur.perimetre;
             let (eleve, ecole, niveau, inscription, nouveau) = match &d.origine {
                 Origine::Inscription(id) => {
@@ -403,9 +415,8 @@ impl Service<'_> {
                 faits.push(Fait::new(Action::Creer, "eleve").cible(eleve.to_string()).eleve(eleve.to_string()));
             }
             self.journal(tx, &faits)?;
-            Ok::<_, Error>(Resultat { id: sid, eleve_id: eleve.to_string(), avertissements: vec![] })
-        })?;
-        Ok(Resultat { avertissements, ..r })
+            Ok(Resultat { id: sid, eleve_id: eleve.to_string(), avertissements: vec![] })
+        }
     }
 
     pub(super) fn fiche(&self, tx: &Transaction<'_>, eleve: &EleveId) -> Result<Fiche> {

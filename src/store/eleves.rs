@@ -667,7 +667,7 @@ pub(super) fn check_values(c: &Connection) -> Result<Vec<String>> {
         {
             problems.push(format!("élève {id} : INE invalide"));
         }
-        if CommuneInsee::parse(&r.get::<_, String>(2)?).is_err() {
+        if CommuneInsee::stocke(&r.get::<_, String>(2)?).is_none() {
             problems.push(format!("élève {id} : lieu de naissance invalide"));
         }
         if crate::domain::identite::parse_date("date", &r.get::<_, String>(3)?).is_err() {

@@ -14,6 +14,7 @@ pub mod corrections;
 pub mod doublons;
 pub mod eleves;
 pub mod journal;
+pub mod onde;
 pub mod parcours;
 pub mod perimetre;
 pub mod prevision;
@@ -217,6 +218,19 @@ impl Store {
         Ok(value)
     }
 
+    /// Runs `f` in an IMMEDIATE transaction and always rolls it back: a dry run sees exactly
+    /// what the real run would do, and nothing is written.
+    pub fn essayer<T, E: From<Error>>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(Error::from)?;
+        let value = f(&tx);
+        tx.rollback().map_err(Error::from)?;
+        value
+    }
+
     /// How the journal stands against its anchor file (`registre check`).
     pub fn etat_ancre(&self) -> Result<ancre::EtatAncre> {
         let path = ancre::chemin(&self.path);
@@ -305,6 +319,25 @@ impl Store {
         let a = ancre::fin(&copy)?;
         ancre::ecrire(&ancre::chemin(dest), &a)
             .map_err(|e| Error::Ouverture(format!("écriture du point de contrôle de la copie : {e}")))
+    }
+}
+
+/// Runs `f` inside a savepoint of the transaction: if it fails, what it wrote is undone and
+/// the rest of the transaction goes on (one line of an import).
+pub fn point_de_reprise<T, E: From<Error>>(
+    tx: &Transaction<'_>,
+    f: impl FnOnce() -> std::result::Result<T, E>,
+) -> std::result::Result<T, E> {
+    tx.execute_batch("SAVEPOINT reprise").map_err(Error::from)?;
+    match f() {
+        Ok(v) => {
+            tx.execute_batch("RELEASE reprise").map_err(Error::from)?;
+            Ok(v)
+        }
+        Err(e) => {
+            tx.execute_batch("ROLLBACK TO reprise; RELEASE reprise").map_err(Error::from)?;
+            Err(e)
+        }
     }
 }
 

@@ -38,7 +38,7 @@ macro_rules! id_sql {
 id_sql!(EleveId, EcoleId, ClasseId, CommuneId, CirconscriptionId, DepartementId, AcademieId, ResponsableId, ContactId);
 text_sql!(Uai, "UAI", |s| Uai::parse(s).ok(), |v| v.as_str());
 text_sql!(Ine, "INE", |s| Ine::parse(s).ok().map(|(i, _)| i), |v| v.as_str());
-text_sql!(CommuneInsee, "code INSEE", |s| CommuneInsee::parse(s).ok(), |v| v.as_str());
+text_sql!(CommuneInsee, "code INSEE", |s| CommuneInsee::stocke(s), |v| v.as_str());
 text_sql!(Niveau, "niveau", |s| Niveau::parse(s).ok(), |v| v.code());
 text_sql!(Sexe, "sexe", |s| Sexe::parse(s).ok(), |v| v.code());
 

@@ -14,6 +14,7 @@ mod helpers;
 mod impressions;
 mod journal;
 mod matrice;
+mod onde;
 mod pages;
 mod pages_parcours;
 mod pannes;

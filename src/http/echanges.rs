@@ -1,0 +1,258 @@
+//! A school's exchange files (issue 12): the ministry's files imported and exported, from the
+//! API and from the school's page « Échanges ». Every handler calls `service::onde`.
+
+use axum::Router;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+
+use super::pages::{PageError, avec_moi};
+use super::parcours::ecole_id;
+use super::session::{Connecte, Visiteur};
+use super::{Error, Result, blocking, service};
+use crate::app::AppState;
+use crate::domain::EcoleId;
+use crate::policy::{Action, Ressource};
+use crate::service::onde::{FichierRecu, FormatEchange, Options, RapportImport};
+
+/// Most files in one import.
+const FICHIERS_MAX: usize = 8;
+
+/// The API routes.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/ecoles/{id}/import/onde", post(importer)).route("/ecoles/{id}/export/onde", get(exporter))
+}
+
+/// The page routes.
+pub fn pages() -> Router<AppState> {
+    Router::new()
+        .route("/ecoles/{id}/echanges", get(page))
+        .route("/ecoles/{id}/echanges/import", post(page_importer))
+        .route("/ecoles/{id}/echanges/export", get(page_exporter))
+}
+
+/// An upload, read: the files, the options, and the CSRF token of a page's form.
+struct Envoi {
+    fichiers: Vec<FichierRecu>,
+    options: Options,
+    csrf: String,
+}
+
+fn oui(v: &str) -> bool {
+    matches!(v.trim(), "true" | "on" | "oui" | "1")
+}
+
+async fn lire_envoi(mut m: Multipart) -> Result<Envoi> {
+    let illisible = |e: axum::extract::multipart::MultipartError| {
+        Error::invalide(
+            "fichier",
+            format!("envoi illisible ({}) : 2 Mo au plus, en multipart/form-data", e.body_text()),
+        )
+    };
+    let mut e = Envoi { fichiers: Vec::new(), options: Options::default(), csrf: String::new() };
+    while let Some(champ) = m.next_field().await.map_err(illisible)? {
+        let nom = champ.name().unwrap_or_default().to_string();
+        match nom.as_str() {
+            "fichier" | "fichiers" => {
+                let nom_fichier = champ.file_name().unwrap_or("fichier").to_string();
+                let octets = champ.bytes().await.map_err(illisible)?;
+                if octets.is_empty() {
+                    continue;
+                }
+                if e.fichiers.len() == FICHIERS_MAX {
+                    return Err(Error::invalide("fichier", format!("{FICHIERS_MAX} fichiers au plus à la fois")));
+                }
+                e.fichiers.push(FichierRecu { nom: nom_fichier, octets: octets.to_vec() });
+            }
+            "essai" => e.options.essai = oui(&champ.text().await.map_err(illisible)?),
+            "tout_ou_rien" => e.options.tout_ou_rien = oui(&champ.text().await.map_err(illisible)?),
+            "csrf" => e.csrf = champ.text().await.map_err(illisible)?,
+            _ => return Err(Error::invalide(nom.chars().take(40).collect::<String>(), "champ inconnu")),
+        }
+    }
+    if e.fichiers.is_empty() {
+        return Err(Error::invalide("fichier", "choisissez au moins un fichier (élèves, responsables)"));
+    }
+    Ok(e)
+}
+
+/// Imports the ministry's files (pupils, responsables) into the school; `essai=true` for a dry
+/// run. Multipart fields: `fichier` (one or more), `essai`, `tout_ou_rien`.
+#[utoipa::path(post, path = "/api/v1/ecoles/{id}/import/onde", tag = "echanges",
+    params(("id" = String, Path, description = "Identifiant de l'école")),
+    responses((status = 200, body = RapportImport, description = "Importer les fichiers d'ONDE : le rapport ligne par ligne"),
+        (status = 404, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
+pub(super) async fn importer(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(id): Path<String>,
+    m: std::result::Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<axum::Json<RapportImport>> {
+    let id = ecole_id(&id)?;
+    let m = m.map_err(|_| Error::invalide("fichier", "envoyez les fichiers en multipart/form-data"))?;
+    let e = lire_envoi(m).await?;
+    let r = service(&state, a, move |s| s.importer_onde(&id, &e.fichiers, e.options)).await?;
+    Ok(axum::Json(r))
+}
+
+/// The export's options.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct Export {
+    /// `csv` (default) or `xlsx`.
+    #[serde(default)]
+    pub format: Option<String>,
+    /// For CSV: `eleves` (default) or `responsables`.
+    #[serde(default)]
+    pub fichier: Option<String>,
+}
+
+async fn exporter_fichier(state: &AppState, a: crate::auth::Acteur, id: EcoleId, q: Export) -> Result<Response> {
+    let (format, mime) = match q.format.as_deref().unwrap_or("csv") {
+        "csv" => (FormatEchange::Csv, "text/csv; charset=utf-8"),
+        "xlsx" => (FormatEchange::Xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        _ => return Err(Error::invalide("format", "attendu : csv ou xlsx")),
+    };
+    let rang = match (format, q.fichier.as_deref().unwrap_or("eleves")) {
+        (FormatEchange::Xlsx, _) | (_, "eleves") => 0,
+        (_, "responsables") => 1,
+        _ => return Err(Error::invalide("fichier", "attendu : eleves ou responsables")),
+    };
+    let mut fichiers = service(state, a, move |s| s.exporter_onde(&id, format)).await?;
+    if rang >= fichiers.len() {
+        return Err(Error::interne("export incomplet"));
+    }
+    let (nom, octets) = fichiers.swap_remove(rang);
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{nom}\"")),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        octets,
+    )
+        .into_response())
+}
+
+/// The school's pupils of the year in the ministry's format (plus birthplace and link).
+#[utoipa::path(get, path = "/api/v1/ecoles/{id}/export/onde", tag = "echanges",
+    params(("id" = String, Path, description = "Identifiant de l'école"), Export),
+    responses((status = 200, description = "Exporter les élèves et responsables au format d'ONDE (CSV ou XLSX)"),
+        (status = 404, body = super::error::ErrorBody)))]
+pub(super) async fn exporter(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(id): Path<String>,
+    q: std::result::Result<Query<Export>, QueryRejection>,
+) -> Result<Response> {
+    let id = ecole_id(&id)?;
+    let Query(q) = q.map_err(|e| Error::requete(format!("paramètres invalides : {}", e.body_text())))?;
+    exporter_fichier(&state, a, id, q).await
+}
+
+#[derive(Serialize)]
+struct PageEchanges {
+    ecole_id: String,
+    ecole: String,
+    importer: bool,
+    exporter: bool,
+    rapport: Option<RapportImport>,
+    erreur: Option<String>,
+    essai: bool,
+    tout_ou_rien: bool,
+}
+
+async fn rendre(
+    state: &AppState,
+    v: Visiteur,
+    id: EcoleId,
+    rapport: Option<RapportImport>,
+    erreur: Option<String>,
+    options: Options,
+) -> std::result::Result<Html<String>, PageError> {
+    let a = v.acteur.clone();
+    let ecole = service(state, a.clone(), {
+        let id = id.clone();
+        move |s| {
+            s.autoriser(Ressource::Echange, Action::Lire)?;
+            s.ecole(&id)
+        }
+    })
+    .await?;
+    let html = blocking(state, move |s| {
+        let page = PageEchanges {
+            ecole_id: id.to_string(),
+            ecole: ecole.nom,
+            importer: a.decision(Ressource::Echange, Action::Creer).autorise(),
+            exporter: a.decision(Ressource::Echange, Action::Exporter).autorise(),
+            essai: rapport.is_none() || options.essai,
+            tout_ou_rien: options.tout_ou_rien,
+            rapport,
+            erreur,
+        };
+        s.pages.render("echanges.html", &avec_moi(&v, page))
+    })
+    .await?;
+    Ok(Html(html))
+}
+
+async fn page(
+    State(state): State<AppState>,
+    v: Visiteur,
+    Path(id): Path<String>,
+) -> std::result::Result<Html<String>, PageError> {
+    let id = ecole_id(&id)?;
+    rendre(&state, v, id, None, None, Options::default()).await
+}
+
+async fn page_importer(
+    State(state): State<AppState>,
+    v: Visiteur,
+    Path(id): Path<String>,
+    m: std::result::Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> std::result::Result<Response, PageError> {
+    let id = ecole_id(&id)?;
+    let m = m.map_err(|_| Error::invalide("fichier", "envoyez le formulaire depuis la page"))?;
+    let e = match lire_envoi(m).await {
+        Ok(e) => e,
+        Err(err) if err.status().is_client_error() => {
+            // The CSRF token is unread here: nothing is done, the form comes back with the reason.
+            let opts = Options { essai: true, tout_ou_rien: false };
+            let mut r = rendre(&state, v, id, None, Some(err.message().to_string()), opts).await?.into_response();
+            *r.status_mut() = err.status();
+            return Ok(r);
+        }
+        Err(err) => return Err(err.into()),
+    };
+    v.verifier_csrf(&e.csrf)?;
+    let options = e.options;
+    let res = service(&state, v.acteur.clone(), {
+        let id = id.clone();
+        move |s| s.importer_onde(&id, &e.fichiers, options)
+    })
+    .await;
+    match res {
+        Ok(r) => Ok(rendre(&state, v, id, Some(r), None, options).await?.into_response()),
+        Err(err) if err.status().is_client_error() && err.status() != axum::http::StatusCode::NOT_FOUND => {
+            let status = err.status();
+            let mut r = rendre(&state, v, id, None, Some(err.message().to_string()), options).await?.into_response();
+            *r.status_mut() = status;
+            Ok(r)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+async fn page_exporter(
+    State(state): State<AppState>,
+    v: Visiteur,
+    Path(id): Path<String>,
+    q: std::result::Result<Query<Export>, QueryRejection>,
+) -> std::result::Result<Response, PageError> {
+    let id = ecole_id(&id)?;
+    let Query(q) = q.map_err(|e| Error::requete(format!("paramètres invalides : {}", e.body_text())))?;
+    Ok(exporter_fichier(&state, v.acteur, id, q).await?)
+}

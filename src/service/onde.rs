@@ -1,0 +1,1020 @@
+//! The ministry's files (ONDE, DOMAIN.md §9) in and out of a school: one use case each, the
+//! same from the CLI (`registre import onde`, `registre export onde`), the API and the school's
+//! page.
+//!
+//! The import reads every file first (CSV in UTF-8 or Windows-1252, or a workbook), refuses a
+//! file it does not recognise, then runs in **one transaction**: the pupils' lines, then the
+//! responsables' lines, each in a savepoint, so a bad line is reported (with its number and
+//! reason, in French) and the others go in, or nothing does with `tout_ou_rien`. A dry run
+//! (`essai`) runs the same code and rolls back. A pupil is found by the INE, else by the five
+//! criteria; found, it is updated (never erased: an empty cell keeps what is stored) or
+//! admitted; otherwise it is admitted as new, through the same admission as the form. Classes
+//! named in the file are created for the year. Columns outside DOMAIN.md §4 are never read:
+//! the report names them.
+//!
+//! The export writes the same format, plus the birthplace and the link (which the ministry's
+//! files lack), so that an export imported into an empty database gives the same pupils,
+//! responsables and classes.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::audit::Fait;
+use crate::domain::identite::{cle_recherche, date_fr};
+use crate::domain::onde::{
+    self, ENTETE_ELEVES, ENTETE_ENFANT, ENTETE_RESPONSABLES, LigneEleve, LigneResponsable, Sorte,
+};
+use crate::domain::{
+    AnneeScolaire, ChampInvalide, ClasseId, EcoleId, EleveId, EleveIdentite, Niveau, ResponsableId, ResponsableIdentite,
+};
+use crate::policy::{Action, Ressource};
+use crate::store::eleves::{self, FicheEleve};
+use crate::store::parcours as sc;
+use crate::store::{self, classes, corrections as stc, territoires};
+
+use super::parcours::{DemandeAdmission, EleveInscrit, Origine, SEUIL_DOUBLON};
+use super::{Error, Result, Service};
+use crate::store::Ecriture as Transaction;
+
+/// A file handed to the import: its name (for the report) and its bytes.
+#[derive(Debug, Clone)]
+pub struct FichierRecu {
+    /// Name, as uploaded or given on the command line.
+    pub nom: String,
+    /// Content.
+    pub octets: Vec<u8>,
+}
+
+/// How the import runs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Dry run: everything is checked and reported, nothing is written.
+    pub essai: bool,
+    /// Nothing is written if any line is refused.
+    pub tout_ou_rien: bool,
+}
+
+/// What happened to one line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Issue {
+    /// Created.
+    Cree,
+    /// Updated.
+    MisAJour,
+    /// Already as in the file.
+    Inchange,
+    /// Refused: nothing of the line is written.
+    Refuse,
+    /// Written, with something to check.
+    Avertissement,
+}
+
+impl Issue {
+    /// French word.
+    pub fn libelle(self) -> &'static str {
+        match self {
+            Issue::Cree => "créé",
+            Issue::MisAJour => "mis à jour",
+            Issue::Inchange => "inchangé",
+            Issue::Refuse => "refusé",
+            Issue::Avertissement => "à vérifier",
+        }
+    }
+}
+
+/// One line of the report.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LigneRapport {
+    /// The file (and sheet).
+    pub fichier: String,
+    /// Line number in the file.
+    pub ligne: usize,
+    /// What happened.
+    pub issue: Issue,
+    /// Why, in French.
+    pub message: String,
+}
+
+/// A file as read.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FichierLu {
+    /// Name (and sheet).
+    pub nom: String,
+    /// `eleves` or `responsables`.
+    pub sorte: String,
+    /// `UTF-8`, `Windows-1252` or `XLSX`.
+    pub encodage: String,
+    /// Data lines.
+    pub lignes: usize,
+    /// Columns dropped without being read (stray, or forbidden by DOMAIN.md §4).
+    pub colonnes_ignorees: Vec<String>,
+}
+
+/// The import's report.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct RapportImport {
+    /// A dry run.
+    pub essai: bool,
+    /// Something was written (false for a dry run, or all-or-nothing with refusals).
+    pub ecrit: bool,
+    /// The files read.
+    pub fichiers: Vec<FichierLu>,
+    /// Pupils created.
+    pub eleves_crees: usize,
+    /// Pupils updated (identity, class, autorisation).
+    pub eleves_mis_a_jour: usize,
+    /// Pupils already as in the file.
+    pub eleves_inchanges: usize,
+    /// Responsables created.
+    pub responsables_crees: usize,
+    /// Responsables updated or linked to one more child.
+    pub responsables_mis_a_jour: usize,
+    /// Classes created for the year.
+    pub classes_creees: usize,
+    /// Lines refused.
+    pub refusees: usize,
+    /// Every line that was refused, created, updated or deserves a look, in file order.
+    pub lignes: Vec<LigneRapport>,
+}
+
+impl RapportImport {
+    /// The report as the CLI prints it.
+    pub fn texte(&self) -> String {
+        let mut s = String::new();
+        for f in &self.fichiers {
+            s.push_str(&format!("Fichier {} : {} ({}), {} ligne(s)", f.nom, f.sorte, f.encodage, f.lignes));
+            if !f.colonnes_ignorees.is_empty() {
+                s.push_str(&format!(" ; colonnes ignorées, jamais enregistrées : {}", f.colonnes_ignorees.join(", ")));
+            }
+            s.push('\n');
+        }
+        for l in &self.lignes {
+            s.push_str(&format!("{} ligne {} : {} — {}\n", l.fichier, l.ligne, l.issue.libelle(), l.message));
+        }
+        s.push_str(&format!(
+            "{}élèves : {} créé(s), {} mis à jour, {} inchangé(s) ; responsables : {} créé(s), {} mis à jour ; classes créées : {} ; lignes refusées : {}.\n",
+            if self.essai { "Essai, rien n'est écrit. " } else { "" },
+            self.eleves_crees,
+            self.eleves_mis_a_jour,
+            self.eleves_inchanges,
+            self.responsables_crees,
+            self.responsables_mis_a_jour,
+            self.classes_creees,
+            self.refusees
+        ));
+        if !self.essai && !self.ecrit {
+            s.push_str("Tout ou rien : des lignes sont refusées, rien n'est écrit.\n");
+        }
+        s
+    }
+
+    fn noter(&mut self, fichier: &str, ligne: usize, issue: Issue, message: impl Into<String>) {
+        if issue == Issue::Refuse {
+            self.refusees += 1;
+        }
+        self.lignes.push(LigneRapport { fichier: fichier.into(), ligne, issue, message: message.into() });
+    }
+}
+
+/// The export's formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormatEchange {
+    /// Two `;`-separated files (pupils, responsables), UTF-8 with a byte-order mark.
+    Csv,
+    /// One workbook, one sheet each.
+    Xlsx,
+}
+
+/// A child of a responsable in the export, with its class.
+type Enfant<'a> = (&'a FicheEleve, Option<String>);
+
+/// A table of the export: its name and lines (header first).
+type Table = (&'static str, Vec<Vec<String>>);
+
+/// A table read, ready for the transaction.
+enum Lu {
+    Eleves(String, Vec<std::result::Result<LigneEleve, (usize, ChampInvalide)>>),
+    Responsables(String, Vec<std::result::Result<LigneResponsable, (usize, ChampInvalide)>>),
+}
+
+/// Why the transaction is given up, carrying what the report must say.
+enum Abandon {
+    Service(Error),
+    ToutOuRien(Box<RapportImport>),
+}
+
+impl From<store::Error> for Abandon {
+    fn from(e: store::Error) -> Self {
+        Abandon::Service(e.into())
+    }
+}
+
+impl From<Error> for Abandon {
+    fn from(e: Error) -> Self {
+        Abandon::Service(e)
+    }
+}
+
+fn refus(e: &Error) -> String {
+    match e {
+        Error::Store(store::Error::Invalide(d)) => d.to_string(),
+        e => e.to_string(),
+    }
+}
+
+/// What one line did, known only once its savepoint is released.
+#[derive(Default)]
+struct Bilan {
+    issue: Option<Issue>,
+    messages: Vec<String>,
+    classes: usize,
+}
+
+/// A pupil of the school this year, for the responsables' children.
+struct Present {
+    id: EleveId,
+    nom: String,
+    nom_usage: Option<String>,
+    prenoms: String,
+    classe: Option<String>,
+}
+
+impl Service<'_> {
+    /// Imports the ministry's files into a school of the actor (see the module).
+    pub fn importer_onde(&self, ecole: &EcoleId, fichiers: &[FichierRecu], o: Options) -> Result<RapportImport> {
+        self.autoriser(Ressource::Echange, Action::Creer)?;
+        // The school first: another territory's school is « introuvable » before any file is read.
+        self.store.read(|c| territoires::ecole(c, &self.acteur.perimetre, ecole))?;
+        let mut rapport = RapportImport { essai: o.essai, ..Default::default() };
+        let mut tables = Vec::new();
+        for f in fichiers {
+            let nom_fichier: String = f.nom.chars().filter(|c| !c.is_control()).take(80).collect();
+            let erreur = |e: ChampInvalide| {
+                Error::from(ChampInvalide::new("fichier", format!("{nom_fichier} : {}", e.probleme)))
+            };
+            for t in onde::lire_tables(&f.octets).map_err(erreur)? {
+                let nom = match &t.feuille {
+                    Some(feuille) => format!("{nom_fichier} [{feuille}]"),
+                    None => nom_fichier.clone(),
+                };
+                let sorte = Sorte::reconnaitre(&t.entetes).map_err(erreur)?;
+                let (lu, ignorees) = match sorte {
+                    Sorte::Eleves => {
+                        let c = onde::colonnes_eleves(&t.entetes).map_err(erreur)?;
+                        let l = t.lignes.iter().map(|(n, l)| onde::eleve(&c, *n, l).map_err(|e| (*n, e))).collect();
+                        (Lu::Eleves(nom.clone(), l), c.ignorees)
+                    }
+                    Sorte::Responsables => {
+                        let c = onde::colonnes_responsables(&t.entetes).map_err(erreur)?;
+                        let l =
+                            t.lignes.iter().map(|(n, l)| onde::responsable(&c, *n, l).map_err(|e| (*n, e))).collect();
+                        (Lu::Responsables(nom.clone(), l), c.ignorees)
+                    }
+                };
+                rapport.fichiers.push(FichierLu {
+                    nom,
+                    sorte: sorte.libelle().into(),
+                    encodage: t.encodage.into(),
+                    lignes: t.lignes.len(),
+                    colonnes_ignorees: ignorees,
+                });
+                tables.push(lu);
+            }
+        }
+        if tables.is_empty() {
+            return Err(ChampInvalide::new("fichier", "aucun fichier").into());
+        }
+        // Pupils before their responsables, whatever the order of the files.
+        tables.sort_by_key(|t| matches!(t, Lu::Responsables(..)));
+        let executer = |tx: &Transaction<'_>| -> std::result::Result<RapportImport, Abandon> {
+            let mut r = rapport.clone();
+            self.importer_dans(tx, ecole, &tables, &mut r)?;
+            if o.tout_ou_rien && r.refusees > 0 && !o.essai {
+                return Err(Abandon::ToutOuRien(Box::new(r)));
+            }
+            Ok(r)
+        };
+        let resultat = if o.essai { self.store.essayer(executer) } else { self.store.ecrire(executer) };
+        let mut r = match resultat {
+            Ok(r) => r,
+            Err(Abandon::ToutOuRien(r)) => *r,
+            Err(Abandon::Service(e)) => return Err(e),
+        };
+        r.ecrit = !(o.essai || o.tout_ou_rien && r.refusees > 0);
+        // A dry run read the school's pupils: journaled as such.
+        let fait = Fait::new(if r.ecrit { Action::Creer } else { Action::Lister }, "import_onde")
+            .cible(ecole.to_string())
+            .detail(json!({
+                "essai": o.essai,
+                "ecrit": r.ecrit,
+                "eleves_crees": r.eleves_crees,
+                "eleves_mis_a_jour": r.eleves_mis_a_jour,
+                "responsables_crees": r.responsables_crees,
+                "refusees": r.refusees,
+            }));
+        self.noter(&[fait])?;
+        if r.ecrit && (r.eleves_mis_a_jour > 0 || r.responsables_mis_a_jour > 0) {
+            // Old values leave the WAL too (as after a correction).
+            let _ = self.store.checkpoint();
+        }
+        Ok(r)
+    }
+
+    fn importer_dans(&self, tx: &Transaction<'_>, ecole: &EcoleId, tables: &[Lu], r: &mut RapportImport) -> Result<()> {
+        let annee = territoires::annee_courante(tx)?;
+        let e = territoires::ecole(tx, &self.acteur.perimetre, ecole)?;
+        // The association consent of each pupil's line, applied when its responsables are linked.
+        let mut associations: HashMap<EleveId, bool> = HashMap::new();
+        let mut presents: Option<Vec<Present>> = None;
+        for t in tables {
+            match t {
+                Lu::Eleves(fichier, lignes) => {
+                    for l in lignes {
+                        let l = match l {
+                            Ok(l) => l,
+                            Err((n, e)) => {
+                                r.noter(fichier, *n, Issue::Refuse, e.to_string());
+                                continue;
+                            }
+                        };
+                        let mut bilan = Bilan::default();
+                        let res = store::point_de_reprise(tx, || self.ligne_eleve(tx, &e.id, annee, l, &mut bilan));
+                        match res {
+                            Ok(id) => {
+                                if let Some(a) = l.associations {
+                                    associations.insert(id, a);
+                                }
+                                let issue = bilan.issue.unwrap_or(Issue::Inchange);
+                                match issue {
+                                    Issue::Cree => r.eleves_crees += 1,
+                                    Issue::MisAJour => r.eleves_mis_a_jour += 1,
+                                    _ => r.eleves_inchanges += 1,
+                                }
+                                r.classes_creees += bilan.classes;
+                                let nom = format!("{} {}", l.saisie.nom.trim(), l.saisie.prenoms.trim());
+                                if issue != Issue::Inchange {
+                                    r.noter(fichier, l.numero, issue, format!("élève {nom}"));
+                                }
+                                for m in bilan.messages {
+                                    r.noter(fichier, l.numero, Issue::Avertissement, format!("élève {nom} : {m}"));
+                                }
+                            }
+                            Err(err) => r.noter(fichier, l.numero, Issue::Refuse, refus(&err)),
+                        }
+                    }
+                    presents = None;
+                }
+                Lu::Responsables(fichier, lignes) => {
+                    if presents.is_none() {
+                        presents = Some(self.presents(tx, ecole, annee)?);
+                    }
+                    let presents = presents.as_deref().unwrap_or_default();
+                    for l in lignes {
+                        let l = match l {
+                            Ok(l) => l,
+                            Err((n, e)) => {
+                                r.noter(fichier, *n, Issue::Refuse, e.to_string());
+                                continue;
+                            }
+                        };
+                        let mut bilan = Bilan::default();
+                        let res = store::point_de_reprise(tx, || {
+                            self.ligne_responsable(tx, l, presents, &associations, &mut bilan)
+                        });
+                        let nom = format!("{} {}", l.saisie.nom.trim(), l.saisie.prenom.trim());
+                        match res {
+                            Ok(()) => {
+                                let issue = bilan.issue.unwrap_or(Issue::Inchange);
+                                match issue {
+                                    Issue::Cree => r.responsables_crees += 1,
+                                    Issue::MisAJour => r.responsables_mis_a_jour += 1,
+                                    _ => {}
+                                }
+                                if issue != Issue::Inchange {
+                                    r.noter(fichier, l.numero, issue, format!("responsable {nom}"));
+                                }
+                                for m in bilan.messages {
+                                    r.noter(
+                                        fichier,
+                                        l.numero,
+                                        Issue::Avertissement,
+                                        format!("responsable {nom} : {m}"),
+                                    );
+                                }
+                            }
+                            Err(err) => r.noter(fichier, l.numero, Issue::Refuse, refus(&err)),
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The class of the file's label for the year, created (or opened to the niveau) if needed.
+    fn classe_du_fichier(
+        &self,
+        tx: &Transaction<'_>,
+        ecole: &EcoleId,
+        annee: AnneeScolaire,
+        libelle: &str,
+        niveau: Niveau,
+        bilan: &mut Bilan,
+    ) -> Result<ClasseId> {
+        let libelle = crate::domain::identite::nettoyer("libellé classe", libelle, 40)?;
+        match crate::store::onde::classe_par_libelle(tx, ecole, annee, &libelle)? {
+            Some((id, niveaux)) => {
+                if !niveaux.contains(&niveau) {
+                    crate::store::onde::ajouter_niveau(tx, &id, niveau)?;
+                    bilan.messages.push(format!("la classe « {libelle} » accueille aussi le niveau {niveau}"));
+                }
+                Ok(id)
+            }
+            None => {
+                let id = ClasseId::random(&mut rand::rng());
+                classes::insert_classe(tx, &id, ecole, annee, &libelle, &[niveau], None)?;
+                self.journal(
+                    tx,
+                    &[Fait::new(Action::Creer, "classe").cible(id.to_string()).detail(json!({ "origine": "import" }))],
+                )?;
+                bilan.classes += 1;
+                bilan.messages.push(format!("classe « {libelle} » créée pour {annee}"));
+                Ok(id)
+            }
+        }
+    }
+
+    /// One pupil's line: found and updated, found and admitted, or admitted as new.
+    fn ligne_eleve(
+        &self,
+        tx: &Transaction<'_>,
+        ecole: &EcoleId,
+        annee: AnneeScolaire,
+        l: &LigneEleve,
+        bilan: &mut Bilan,
+    ) -> Result<EleveId> {
+        let p = &self.acteur.perimetre;
+        let (identite, avertissements) = l.saisie.valider(self.today())?;
+        bilan.messages.extend(avertissements);
+        let trouve = match &identite.ine {
+            Some(ine) => crate::store::onde::par_ine(tx, ine)?,
+            None => None,
+        };
+        let trouve = match trouve {
+            Some(id) => Some(id),
+            None => {
+                let memes = crate::store::onde::memes_criteres(
+                    tx,
+                    identite.nom.as_str(),
+                    identite.prenoms.as_str(),
+                    identite.sexe,
+                    identite.date_naissance,
+                    &identite.naissance_insee,
+                )?;
+                match memes.as_slice() {
+                    [] => None,
+                    [un] => Some(un.clone()),
+                    _ => {
+                        return Err(Error::Conflit(
+                            "plusieurs élèves connus ont ces nom, prénoms, sexe, date et lieu de naissance : admettez-le depuis sa fiche"
+                                .into(),
+                        ));
+                    }
+                }
+            }
+        };
+        let classe = |tx: &Transaction<'_>, niveau: Niveau, bilan: &mut Bilan| -> Result<Option<ClasseId>> {
+            match &l.classe {
+                Some(lib) => Ok(Some(self.classe_du_fichier(tx, ecole, annee, lib, niveau, bilan)?)),
+                None => Ok(None),
+            }
+        };
+        let frequentee = match &trouve {
+            Some(id) => sc::ecole_frequentee(tx, id, annee)?.map(|(e, _)| e),
+            None => None,
+        };
+        let id = match (trouve, frequentee) {
+            // Attending the school this year: updated from the file.
+            (Some(id), Some(e)) if e == *ecole => {
+                self.mettre_a_jour(tx, &id, annee, l, &identite, bilan, ecole)?;
+                id
+            }
+            // Known (same INE or five criteria), or new: admitted, like the admission form.
+            (trouve, _) => {
+                let niveau =
+                    l.niveau.ok_or_else(|| ChampInvalide::new("niveau", "obligatoire pour admettre l'élève"))?;
+                let classe_id = classe(tx, niveau, bilan)?;
+                let eleve = match trouve {
+                    Some(id) => {
+                        if let (Some(ine), Some(stocke)) = (&identite.ine, sc_ine(tx, &id)?)
+                            && *ine != stocke
+                        {
+                            return Err(Error::Conflit(
+                                "un élève connu a ces cinq critères avec un autre INE : vérifiez l'INE du fichier"
+                                    .into(),
+                            ));
+                        }
+                        EleveInscrit::Existant(id)
+                    }
+                    None => {
+                        let proches = sc::candidats(
+                            tx,
+                            &crate::store::parcours::Criteres {
+                                nom: identite.nom.as_str().into(),
+                                prenoms: identite.prenoms.as_str().into(),
+                                sexe: identite.sexe,
+                                date_naissance: identite.date_naissance,
+                                naissance_insee: identite.naissance_insee.clone(),
+                            },
+                            SEUIL_DOUBLON,
+                        )?;
+                        if !proches.is_empty() {
+                            bilan.messages.push(format!(
+                                "{} élève(s) proche(s) déjà connu(s) : vérifiez qu'il ne s'agit pas d'un doublon",
+                                proches.len()
+                            ));
+                        }
+                        EleveInscrit::Nouveau {
+                            identite: Box::new(identite.clone()),
+                            responsables: vec![],
+                            contacts: vec![],
+                            confirmer_nouveau: true,
+                        }
+                    }
+                };
+                let nouveau = matches!(eleve, EleveInscrit::Nouveau { .. });
+                let d = DemandeAdmission {
+                    origine: Origine::Eleve { eleve, ecole: Some(ecole.clone()) },
+                    niveau: Some(niveau),
+                    pieces_manquantes: l.pieces.clone(),
+                    classe: classe_id,
+                    ulis: l.ulis,
+                    date: l.date_admission,
+                };
+                let res = self.admettre_dans(tx, &d, &mut bilan.messages)?;
+                let id = EleveId::parse(&res.eleve_id).map_err(|_| store::Error::Introuvable("élève"))?;
+                if l.photo.is_some() {
+                    let vu = eleves::voir(tx, p, &id)?;
+                    let mut a = stc_annuel(tx, p, &id, annee)?;
+                    a.autorisation_photo = l.photo;
+                    eleves::upsert_annuel(tx, vu.eleve(), annee, &a)?;
+                }
+                if nouveau {
+                    if identite.naissance_insee.est_a_completer() {
+                        bilan.messages.push("lieu de naissance à compléter (absent du fichier)".into());
+                    }
+                } else {
+                    bilan.messages.push("élève déjà connu : admis avec son INE et son historique".into());
+                }
+                bilan.issue = Some(Issue::Cree);
+                id
+            }
+        };
+        Ok(id)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn mettre_a_jour(
+        &self,
+        tx: &Transaction<'_>,
+        id: &EleveId,
+        annee: AnneeScolaire,
+        l: &LigneEleve,
+        fichier: &EleveIdentite,
+        bilan: &mut Bilan,
+        ecole: &EcoleId,
+    ) -> Result<()> {
+        let p = &self.acteur.perimetre;
+        let f = eleves::fiche(tx, p, id, annee)?;
+        let stocke = identite_stockee(&f)?;
+        if let (Some(a), Some(b)) = (&fichier.ine, &stocke.ine)
+            && a != b
+        {
+            return Err(Error::Conflit("l'INE du fichier diffère de celui du registre : vérifiez-le".into()));
+        }
+        // An empty cell keeps what is stored; a birthplace still to complete never replaces one.
+        let garder = |a: &Option<String>, b: &Option<String>| a.clone().or_else(|| b.clone());
+        let (insee, lieu) = if fichier.naissance_insee.est_a_completer() {
+            (stocke.naissance_insee.clone(), stocke.naissance_lieu.clone())
+        } else {
+            (fichier.naissance_insee.clone(), fichier.naissance_lieu.clone())
+        };
+        let nouvelle = EleveIdentite {
+            nom_usage: fichier.nom_usage.clone().or_else(|| stocke.nom_usage.clone()),
+            naissance_insee: insee,
+            naissance_lieu: lieu,
+            adresse: garder(&fichier.adresse, &stocke.adresse),
+            code_postal: garder(&fichier.code_postal, &stocke.code_postal),
+            commune_residence: garder(&fichier.commune_residence, &stocke.commune_residence),
+            ine: stocke.ine.clone(),
+            ..fichier.clone()
+        };
+        let mut champs: Vec<&str> = Vec::new();
+        for (nom, change) in [
+            ("nom", nouvelle.nom != stocke.nom),
+            ("nom_usage", nouvelle.nom_usage != stocke.nom_usage),
+            ("prenoms", nouvelle.prenoms != stocke.prenoms),
+            ("sexe", nouvelle.sexe != stocke.sexe),
+            ("date_naissance", nouvelle.date_naissance != stocke.date_naissance),
+            ("naissance", nouvelle.naissance_insee != stocke.naissance_insee),
+            ("naissance_lieu", nouvelle.naissance_lieu != stocke.naissance_lieu),
+            ("adresse", nouvelle.adresse != stocke.adresse),
+            ("code_postal", nouvelle.code_postal != stocke.code_postal),
+            ("commune_residence", nouvelle.commune_residence != stocke.commune_residence),
+        ] {
+            if change {
+                champs.push(nom);
+            }
+        }
+        let vu = eleves::voir(tx, p, id)?;
+        if !champs.is_empty() {
+            stc::modifier_eleve(tx, &vu, &nouvelle)?;
+        }
+        let fiche = sc::fiche(tx, p, id, annee)?;
+        if let Some(n) = l.niveau
+            && n != fiche.niveau
+        {
+            bilan.messages.push(format!(
+                "niveau {n} dans le fichier, {} dans le registre : non modifié (passage ou changement à faire depuis la fiche)",
+                fiche.niveau
+            ));
+        }
+        let classe = match &l.classe {
+            Some(lib) => Some(self.classe_du_fichier(tx, ecole, annee, lib, fiche.niveau, bilan)?),
+            None => None,
+        };
+        if let Some(k) = classe
+            && fiche.classe_id.as_ref() != Some(&k)
+        {
+            sc::placer(tx, &fiche.id, Some(&k))?;
+            champs.push("classe");
+        }
+        if let Some(photo) = l.photo
+            && f.annuel.as_ref().and_then(|a| a.autorisation_photo) != Some(photo)
+        {
+            let mut a = f.annuel.clone().unwrap_or_default();
+            a.autorisation_photo = Some(photo);
+            eleves::upsert_annuel(tx, id, annee, &a)?;
+            champs.push("autorisation_photo");
+        }
+        if !champs.is_empty() {
+            self.journal(
+                tx,
+                &[Fait::new(Action::Modifier, "eleve")
+                    .cible(id.to_string())
+                    .eleve(id.to_string())
+                    .detail(json!({ "origine": "import", "champs": champs }))],
+            )?;
+            bilan.issue = Some(Issue::MisAJour);
+        }
+        Ok(())
+    }
+
+    fn presents(&self, tx: &Transaction<'_>, ecole: &EcoleId, annee: AnneeScolaire) -> Result<Vec<Present>> {
+        let p = &self.acteur.perimetre;
+        let mut out = Vec::new();
+        for id in crate::store::onde::eleves_presents(tx, ecole, annee)? {
+            let f = eleves::fiche(tx, p, &id, annee)?;
+            out.push(Present {
+                id,
+                nom: f.eleve.nom.clone(),
+                nom_usage: f.eleve.nom_usage.clone(),
+                prenoms: f.eleve.prenoms.clone(),
+                classe: f.scolarite(annee).and_then(|s| s.classe.clone()),
+            });
+        }
+        Ok(out)
+    }
+
+    /// One responsable's line: matched to each child named, updated or created once, and linked.
+    fn ligne_responsable(
+        &self,
+        tx: &Transaction<'_>,
+        l: &LigneResponsable,
+        presents: &[Present],
+        associations: &HashMap<EleveId, bool>,
+        bilan: &mut Bilan,
+    ) -> Result<()> {
+        let p = &self.acteur.perimetre;
+        let r = l.saisie.valider()?;
+        if l.lien_deduit {
+            bilan.messages.push(format!("lien « {} » déduit de la civilité : à vérifier", r.lien.libelle()));
+        }
+        let annee = territoires::annee_courante(tx)?;
+        let mut enfants: Vec<(&Present, Option<Option<bool>>)> = Vec::new();
+        for e in &l.enfants {
+            let mut c: Vec<&Present> = presents
+                .iter()
+                .filter(|p| {
+                    e.designe(&p.nom, &p.prenoms) || p.nom_usage.as_deref().is_some_and(|u| e.designe(u, &p.prenoms))
+                })
+                .collect();
+            if c.len() > 1
+                && let Some(k) = &e.classe
+            {
+                c.retain(|p| p.classe.as_deref().is_some_and(|pc| cle_recherche(pc) == cle_recherche(k)));
+            }
+            match c.as_slice() {
+                [un] => enfants.push((un, e.associations)),
+                [] => bilan.messages.push(format!(
+                    "enfant {} {} introuvable parmi les élèves de l'école : ignoré",
+                    e.nom.chars().take(60).collect::<String>(),
+                    e.prenom.chars().take(60).collect::<String>()
+                )),
+                _ => bilan.messages.push(format!(
+                    "plusieurs élèves de l'école s'appellent {} {} : rattachez ce responsable depuis leur fiche",
+                    e.nom.chars().take(60).collect::<String>(),
+                    e.prenom.chars().take(60).collect::<String>()
+                )),
+            }
+        }
+        if enfants.is_empty() {
+            return Err(Error::Conflit("aucun des enfants nommés n'est élève de l'école cette année".into()));
+        }
+        // The same person already on one of the children's records (a sibling's, or this one's).
+        let meme = |x: &eleves::ResponsableFiche| {
+            cle_recherche(&x.nom) == cle_recherche(r.nom.as_str())
+                && cle_recherche(&x.prenom) == cle_recherche(r.prenom.as_str())
+        };
+        let mut connu: Option<ResponsableId> = None;
+        let mut fiches = Vec::new();
+        for (e, _) in &enfants {
+            let f = eleves::fiche(tx, p, &e.id, annee)?;
+            if connu.is_none() {
+                connu = f.responsables.iter().find(|x| meme(x)).map(|x| x.id.clone());
+            }
+            fiches.push(f);
+        }
+        let mut issue = Issue::Inchange;
+        let id = match connu {
+            Some(id) => {
+                let x = fiches
+                    .iter()
+                    .flat_map(|f| f.responsables.iter())
+                    .find(|x| x.id == id)
+                    .ok_or(store::Error::Introuvable("responsable"))?;
+                let stocke = responsable_stocke(x)?;
+                let garder = |a: &Option<String>, b: &Option<String>| a.clone().or_else(|| b.clone());
+                let nouveau = ResponsableIdentite {
+                    civilite: r.civilite.or(stocke.civilite),
+                    adresse: garder(&r.adresse, &stocke.adresse),
+                    code_postal: garder(&r.code_postal, &stocke.code_postal),
+                    commune: garder(&r.commune, &stocke.commune),
+                    pays: garder(&r.pays, &stocke.pays),
+                    tel_domicile: garder(&r.tel_domicile, &stocke.tel_domicile),
+                    tel_travail: garder(&r.tel_travail, &stocke.tel_travail),
+                    tel_portable: garder(&r.tel_portable, &stocke.tel_portable),
+                    courriel: garder(&r.courriel, &stocke.courriel),
+                    lien: stocke.lien,
+                    ..r.clone()
+                };
+                if nouveau != stocke {
+                    let f = fiches.iter().find(|f| f.responsables.iter().any(|y| y.id == id));
+                    let vu =
+                        eleves::voir(tx, p, &f.map(|f| f.eleve.id.clone()).unwrap_or_else(|| enfants[0].0.id.clone()))?;
+                    stc::modifier_responsable(tx, &vu, &id, &nouveau)?;
+                    issue = Issue::MisAJour;
+                }
+                id
+            }
+            None => {
+                let id = ResponsableId::random(&mut rand::rng());
+                eleves::insert_responsable(tx, &id, &r)?;
+                issue = Issue::Cree;
+                id
+            }
+        };
+        let mut faits = Vec::new();
+        for (f, (_, accord_enfant)) in fiches.iter().zip(&enfants) {
+            let vu = eleves::voir(tx, p, &f.eleve.id)?;
+            let accord = match accord_enfant {
+                Some(a) => *a,
+                None => associations.get(&f.eleve.id).copied(),
+            };
+            match f.responsables.iter().find(|x| x.id == id) {
+                Some(x) => {
+                    let lien = if l.lien_deduit { x.lien } else { r.lien };
+                    let accord = accord.or(x.accord_associations);
+                    if lien != x.lien || accord != x.accord_associations {
+                        stc::modifier_lien(tx, &vu, &id, lien, x.autorite_parentale, accord)?;
+                        if issue == Issue::Inchange {
+                            issue = Issue::MisAJour;
+                        }
+                    } else if issue == Issue::Inchange {
+                        continue;
+                    }
+                }
+                None => {
+                    stc::rattacher(tx, &vu, &id, r.lien, true, accord)?;
+                    if issue == Issue::Inchange {
+                        issue = Issue::MisAJour;
+                    }
+                }
+            }
+            faits.push(
+                Fait::new(if issue == Issue::Cree { Action::Creer } else { Action::Modifier }, "responsable")
+                    .cible(id.to_string())
+                    .eleve(f.eleve.id.to_string())
+                    .detail(json!({ "origine": "import" })),
+            );
+        }
+        self.journal(tx, &faits)?;
+        bilan.issue = Some(issue);
+        Ok(())
+    }
+
+    /// The school's pupils of this year in the ministry's format (see the module): two CSV
+    /// files, or one workbook. Journaled before it is handed over.
+    pub fn exporter_onde(&self, ecole: &EcoleId, format: FormatEchange) -> Result<Vec<(String, Vec<u8>)>> {
+        self.autoriser(Ressource::Echange, Action::Exporter)?;
+        let p = &self.acteur.perimetre;
+        let (uai, annee, fiches) = self.store.read(|c| {
+            let e = territoires::ecole(c, p, ecole)?;
+            let annee = territoires::annee_courante(c)?;
+            let fiches = crate::store::onde::eleves_presents(c, ecole, annee)?
+                .iter()
+                .map(|id| Ok((eleves::fiche(c, p, id, annee)?, sc::fiche(c, p, id, annee)?.pieces)))
+                .collect::<store::Result<Vec<_>>>()?;
+            Ok((e.uai, annee, fiches))
+        })?;
+        let (eleves_t, responsables_t) = tables_export(&fiches, annee);
+        self.noter(&[Fait::new(Action::Exporter, "eleve")
+            .cible(ecole.to_string())
+            .detail(json!({ "format": "onde", "eleves": fiches.len() }))])?;
+        let base = format!("onde-{uai}-{annee}");
+        match format {
+            FormatEchange::Csv => Ok(vec![
+                (format!("{base}-eleves.csv"), csv_protege(&eleves_t.1)?),
+                (format!("{base}-responsables.csv"), csv_protege(&responsables_t.1)?),
+            ]),
+            FormatEchange::Xlsx => Ok(vec![(format!("{base}.xlsx"), classeur(&[eleves_t, responsables_t])?)]),
+        }
+    }
+}
+
+fn sc_ine(tx: &Transaction<'_>, id: &EleveId) -> Result<Option<crate::domain::Ine>> {
+    Ok(crate::store::onde::ine_de(tx, id)?)
+}
+
+fn stc_annuel(
+    tx: &Transaction<'_>,
+    p: &crate::domain::Perimetre,
+    id: &EleveId,
+    annee: AnneeScolaire,
+) -> Result<eleves::Annuel> {
+    Ok(eleves::fiche(tx, p, id, annee)?.annuel.unwrap_or_default())
+}
+
+/// The stored identity, typed like the file's (not bounded by today's date: it is stored).
+fn identite_stockee(f: &FicheEleve) -> Result<EleveIdentite> {
+    let e = &f.eleve;
+    Ok(EleveIdentite {
+        nom: crate::domain::Nom::parse(&e.nom)?,
+        nom_usage: match &e.nom_usage {
+            Some(u) => Some(crate::domain::Nom::parse_champ("nom d'usage", u)?),
+            None => None,
+        },
+        prenoms: crate::domain::Prenoms::parse(&e.prenoms)?,
+        sexe: e.sexe,
+        date_naissance: e.date_naissance,
+        naissance_insee: e.naissance_insee.clone(),
+        naissance_lieu: e.naissance_lieu.clone(),
+        adresse: e.adresse.clone(),
+        code_postal: e.code_postal.clone(),
+        commune_residence: e.commune_residence.clone(),
+        ine: e.ine.clone(),
+    })
+}
+
+fn responsable_stocke(x: &eleves::ResponsableFiche) -> Result<ResponsableIdentite> {
+    Ok(super::corrections::saisie_responsable(x).responsable.valider()?)
+}
+
+fn oui_non(b: Option<bool>) -> String {
+    match b {
+        Some(true) => "Oui".into(),
+        Some(false) => "Non".into(),
+        None => String::new(),
+    }
+}
+
+/// The two tables of the export: pupils, then responsables with one block per child.
+fn tables_export(fiches: &[(FicheEleve, Vec<crate::domain::parcours::Piece>)], annee: AnneeScolaire) -> (Table, Table) {
+    let mut eleves_l = vec![ENTETE_ELEVES.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
+    // Responsables once each, with their children in this school.
+    let mut par_id: BTreeMap<String, (&eleves::ResponsableFiche, Vec<Enfant<'_>>)> = BTreeMap::new();
+    for (f, pieces) in fiches {
+        let e = &f.eleve;
+        let s = f.scolarite(annee);
+        let classe = s.and_then(|s| s.classe.clone());
+        let associations = f.responsables.first().and_then(|r| r.accord_associations);
+        let naissance = if e.naissance_insee.est_a_completer() { String::new() } else { e.naissance_insee.to_string() };
+        eleves_l.push(vec![
+            e.nom.clone(),
+            e.nom_usage.clone().unwrap_or_default(),
+            e.prenoms.clone(),
+            date_fr(e.date_naissance),
+            e.sexe.code().into(),
+            e.ine.as_ref().map(|i| i.as_str().to_string()).unwrap_or_default(),
+            e.adresse.clone().unwrap_or_default(),
+            e.code_postal.clone().unwrap_or_default(),
+            e.commune_residence.clone().unwrap_or_default(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            s.map(|s| format!("CYCLE {}", ["I", "II", "III"][usize::from(s.cycle.numero()).clamp(1, 3) - 1]))
+                .unwrap_or_default(),
+            s.map(|s| s.niveau.to_string()).unwrap_or_default(),
+            classe.clone().unwrap_or_default(),
+            String::new(),
+            String::new(),
+            oui_non(associations),
+            oui_non(f.annuel.as_ref().and_then(|a| a.autorisation_photo)),
+            String::new(),
+            e.naissance_lieu.clone(),
+            naissance,
+            s.map(|s| date_fr(s.date_admission)).unwrap_or_default(),
+            pieces.iter().map(|p| p.code()).collect::<Vec<_>>().join(","),
+            if s.is_some_and(|s| s.ulis) { "Oui".into() } else { String::new() },
+        ]);
+        for r in &f.responsables {
+            par_id.entry(r.id.to_string()).or_insert((r, Vec::new())).1.push((f, classe.clone()));
+        }
+    }
+    // Rows in the order of their rank on the children's records (rank 1 first), then by name:
+    // an import links them in file order, so each child gets its responsables in the same order.
+    let mut responsables: Vec<_> = par_id.into_values().collect();
+    responsables.sort_by_cached_key(|(r, enfants)| {
+        let rang = enfants
+            .iter()
+            .filter_map(|(f, _)| f.responsables.iter().find(|x| x.id == r.id).map(|x| x.rang))
+            .min()
+            .unwrap_or(u8::MAX);
+        (rang, crate::domain::tri::cle(&r.nom), crate::domain::tri::cle(&r.prenom), r.id.to_string())
+    });
+    let blocs = responsables.iter().map(|(_, e)| e.len()).max().unwrap_or(1).max(1);
+    let mut entete: Vec<String> = ENTETE_RESPONSABLES.iter().map(|s| s.to_string()).collect();
+    for _ in 0..blocs {
+        entete.extend(ENTETE_ENFANT.iter().map(|s| s.to_string()));
+    }
+    let mut resp_l = vec![entete];
+    for (r, enfants) in &responsables {
+        let mut l = vec![
+            match r.civilite {
+                Some(crate::domain::Civilite::M) => "M.".into(),
+                Some(crate::domain::Civilite::Mme) => "MME".into(),
+                None => String::new(),
+            },
+            r.nom.clone(),
+            r.nom.clone(),
+            r.prenom.clone(),
+            r.adresse.clone().unwrap_or_default(),
+            r.code_postal.clone().unwrap_or_default(),
+            r.commune.clone().unwrap_or_default(),
+            r.pays.clone().unwrap_or_default(),
+            r.courriel.clone().unwrap_or_default(),
+            r.tel_domicile.clone().unwrap_or_default(),
+            r.tel_travail.clone().unwrap_or_default(),
+            r.tel_portable.clone().unwrap_or_default(),
+            r.lien.libelle().split(' ').next().unwrap_or_default().to_string(),
+        ];
+        for (f, classe) in enfants {
+            let accord = f.responsables.iter().find(|x| x.id == r.id).and_then(|x| x.accord_associations);
+            l.extend([
+                f.eleve.nom_usage.clone().unwrap_or_default(),
+                f.eleve.nom.clone(),
+                f.eleve.prenoms.clone(),
+                classe.clone().unwrap_or_default(),
+                oui_non(accord),
+            ]);
+        }
+        l.resize(ENTETE_RESPONSABLES.len() + ENTETE_ENFANT.len() * blocs, String::new());
+        resp_l.push(l);
+    }
+    (("Élèves", eleves_l), ("Responsables", resp_l))
+}
+
+/// CSV with every cell protected from spreadsheet formulas (read back as written by the import).
+fn csv_protege(lignes: &[Vec<String>]) -> Result<Vec<u8>> {
+    super::csv_octets(lignes.iter().map(|l| l.iter().map(|c| super::catalogue::cellule(c).into_owned())), true)
+}
+
+/// A workbook, one sheet per table, every cell written as text.
+fn classeur(tables: &[Table]) -> Result<Vec<u8>> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for (nom, lignes) in tables {
+        let ws = wb.add_worksheet();
+        ws.set_name(*nom).map_err(super::erreur_fichier)?;
+        for (i, l) in lignes.iter().enumerate() {
+            for (j, c) in l.iter().enumerate() {
+                ws.write_string(i as u32, j as u16, c).map_err(super::erreur_fichier)?;
+            }
+        }
+    }
+    wb.save_to_buffer().map_err(super::erreur_fichier)
+}
