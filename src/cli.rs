@@ -212,6 +212,24 @@ enum ImportQuoi {
         #[arg(long)]
         tout_ou_rien: bool,
     },
+    /// Admet un élève dans l'école à partir du dossier de transfert (ZIP signé) délivré à sa
+    /// radiation dans un autre département : l'INE et la scolarité sont gardés.
+    Dossier {
+        /// Fichier de la base SQLite.
+        #[arg(long)]
+        db: PathBuf,
+        /// UAI de l'école.
+        #[arg(long)]
+        ecole: String,
+        /// Le dossier (.zip).
+        fichier: PathBuf,
+        /// Niveau (par défaut, le dernier niveau suivi).
+        #[arg(long)]
+        niveau: Option<String>,
+        /// Les élèves proches trouvés par la recherche de doublons ont été vérifiés : nouvel élève.
+        #[arg(long)]
+        nouveau: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -227,6 +245,19 @@ enum ExportQuoi {
         #[arg(long)]
         ecole: String,
         /// Fichier de sortie (.csv ou .xlsx ; ne doit pas exister).
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+    },
+    /// Le dossier de transfert d'un élève radié (ZIP signé : données permises, scolarité,
+    /// certificat de radiation), pour son admission dans un autre département.
+    Dossier {
+        /// Fichier de la base SQLite.
+        #[arg(long)]
+        db: PathBuf,
+        /// Identifiant de l'élève.
+        #[arg(long)]
+        eleve: String,
+        /// Fichier de sortie (.zip ; ne doit pas exister).
         #[arg(short = 'o', long = "output")]
         output: PathBuf,
     },
@@ -254,6 +285,14 @@ enum AdminAction {
         /// Adresse publique du serveur, pour le lien.
         #[arg(long, default_value = "http://127.0.0.1:8080")]
         url: String,
+    },
+    /// Affiche la clé publique des dossiers de transfert de cette installation : l'opérateur
+    /// d'un autre département l'ajoute, ligne « CODE CLÉ », au fichier BASE.departements-reconnus
+    /// de sa base pour accepter les dossiers signés ici.
+    ClePublique {
+        /// Fichier de la base SQLite.
+        #[arg(long)]
+        db: PathBuf,
     },
     /// Fixe l'adresse publique du serveur : les certificats imprimés ensuite portent un QR code
     /// vers leur page de vérification. Sans adresse, l'enlève.
@@ -300,6 +339,20 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             import_onde(&db, &ecole, &fichiers, dry_run, tout_ou_rien, &clock)
         }
         Command::Export { quoi: ExportQuoi::Onde { db, ecole, output } } => export_onde(&db, &ecole, &output, &clock),
+        Command::Export { quoi: ExportQuoi::Dossier { db, eleve, output } } => {
+            export_dossier(&db, &eleve, &output, &clock)
+        }
+        Command::Import { quoi: ImportQuoi::Dossier { db, ecole, fichier, niveau, nouveau } } => {
+            import_dossier(&db, &ecole, &fichier, niveau.as_deref(), nouveau, &clock)
+        }
+        Command::Admin { action: AdminAction::ClePublique { db } } => {
+            let (store, cles) = ouvrir(&db)?;
+            drop(store);
+            let code = crate::service::dossier::cle_publique(&cles)?;
+            println!("# clé publique des dossiers de transfert de {}", db.display());
+            println!("{} {code}", departement_de(&db)?);
+            Ok(())
+        }
         Command::Purge { db, dry_run } => purge(&db, dry_run, &clock),
         Command::Rentree { db } => rentree(&db, &clock),
     }
@@ -383,6 +436,69 @@ fn export_onde(db: &Path, ecole: &str, output: &Path, clock: &Clock) -> anyhow::
     for (chemin, (_, octets)) in chemins.iter().zip(&fichiers) {
         ecrire_prive(chemin, octets)?;
         println!("{}", chemin.display());
+    }
+    Ok(())
+}
+
+/// The département of the installation (its first school's UAI).
+fn departement_de(db: &Path) -> anyhow::Result<String> {
+    let store = Store::open_existing(db)?;
+    Ok(store.read(crate::store::territoires::departement_code)?.unwrap_or_else(|| "???".into()))
+}
+
+fn export_dossier(db: &Path, eleve: &str, output: &Path, clock: &Clock) -> anyhow::Result<()> {
+    let (store, cles) = ouvrir(db)?;
+    let id = EleveId::parse(eleve).map_err(|_| anyhow::anyhow!("identifiant d'élève invalide"))?;
+    if output.exists() {
+        bail!("{} existe déjà : choisissez un autre nom", output.display());
+    }
+    let (engine, messages) = Engine::avec_gabarits(&crate::render::dossier_gabarits(db));
+    for m in messages {
+        eprintln!("{m}");
+    }
+    let (_, octets) = operateur(&store, &cles, clock, |svc| svc.emettre_dossier(&engine, &id))?;
+    ecrire_prive(output, &octets)?;
+    println!("{}", output.display());
+    Ok(())
+}
+
+fn import_dossier(
+    db: &Path,
+    ecole: &str,
+    fichier: &Path,
+    niveau: Option<&str>,
+    nouveau: bool,
+    clock: &Clock,
+) -> anyhow::Result<()> {
+    let (store, cles) = ouvrir(db)?;
+    let uai = Uai::parse(ecole).map_err(crate::domain::Error::from)?;
+    let octets = std::fs::read(fichier).with_context(|| format!("lecture de {}", fichier.display()))?;
+    let niveau = niveau.map(crate::domain::Niveau::parse).transpose().map_err(|e| anyhow::anyhow!("--niveau : {e}"))?;
+    let a = crate::service::dossier::AdmissionDossier { niveau, confirmer_nouveau: nouveau, ..Default::default() };
+    let r = operateur(&store, &cles, clock, |svc| {
+        let id = svc.ecole_par_uai(&uai)?.id;
+        svc.importer_dossier(&id, &octets, &a)
+    });
+    let r = match r {
+        Ok(r) => r,
+        Err(e) => {
+            if let Some(crate::service::Error::Doublons(c)) = e.downcast_ref::<crate::service::Error>() {
+                for k in c {
+                    eprintln!(
+                        "élève proche déjà connu : {} {} né(e) le {}",
+                        k.nom,
+                        k.prenoms,
+                        date_fr(k.date_naissance)
+                    );
+                }
+                eprintln!("vérifiez, puis relancez avec --nouveau s'il s'agit bien d'un autre enfant");
+            }
+            return Err(e);
+        }
+    };
+    println!("Élève admis : {}", r.eleve_id);
+    for a in &r.avertissements {
+        println!("à vérifier : {a}");
     }
     Ok(())
 }

@@ -80,7 +80,8 @@ pub fn routes() -> Router<AppState> {
         super::effectifs::constat_ecole, super::effectifs::valider, super::effectifs::campagne,
         super::effectifs::lister_publications, super::effectifs::publier, super::effectifs::fichier_publication,
         super::effectifs::rapport_prevision, super::effectifs::prevision_ecole, super::effectifs::ajuster,
-        super::effectifs::valider_prevision, super::echanges::importer, super::echanges::exporter
+        super::effectifs::valider_prevision, super::echanges::importer, super::echanges::exporter, super::echanges::dossier,
+        super::echanges::importer_dossier
     ),
     components(schemas(super::error::ErrorBody)),
     modifiers(&SecuriteCookie)

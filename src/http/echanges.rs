@@ -16,14 +16,20 @@ use super::{Error, Result, blocking, service};
 use crate::app::AppState;
 use crate::domain::EcoleId;
 use crate::policy::{Action, Ressource};
+use crate::service::dossier::AdmissionDossier;
 use crate::service::onde::{FichierRecu, FormatEchange, Options, RapportImport};
+use crate::service::parcours::Resultat;
 
 /// Most files in one import.
 const FICHIERS_MAX: usize = 8;
 
 /// The API routes.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/ecoles/{id}/import/onde", post(importer)).route("/ecoles/{id}/export/onde", get(exporter))
+    Router::new()
+        .route("/ecoles/{id}/import/onde", post(importer))
+        .route("/ecoles/{id}/export/onde", get(exporter))
+        .route("/ecoles/{id}/import/dossier", post(importer_dossier))
+        .route("/eleves/{id}/dossier-transfert", get(dossier))
 }
 
 /// The page routes.
@@ -32,6 +38,8 @@ pub fn pages() -> Router<AppState> {
         .route("/ecoles/{id}/echanges", get(page))
         .route("/ecoles/{id}/echanges/import", post(page_importer))
         .route("/ecoles/{id}/echanges/export", get(page_exporter))
+        .route("/ecoles/{id}/echanges/dossier", post(page_importer_dossier))
+        .route("/eleves/{id}/dossier-transfert", get(page_dossier))
 }
 
 /// An upload, read: the files, the options, and the CSRF token of a page's form.
@@ -163,6 +171,7 @@ struct PageEchanges {
     erreur: Option<String>,
     essai: bool,
     tout_ou_rien: bool,
+    niveaux: Vec<&'static str>,
 }
 
 async fn rendre(
@@ -185,11 +194,16 @@ async fn rendre(
     let html = blocking(state, move |s| {
         let page = PageEchanges {
             ecole_id: id.to_string(),
-            ecole: ecole.nom,
+            ecole: ecole.nom.clone(),
             importer: a.decision(Ressource::Echange, Action::Creer).autorise(),
             exporter: a.decision(Ressource::Echange, Action::Exporter).autorise(),
             essai: rapport.is_none() || options.essai,
             tout_ou_rien: options.tout_ou_rien,
+            niveaux: crate::domain::Niveau::ALL
+                .iter()
+                .filter(|n| ecole.type_ecole.admet(**n))
+                .map(|n| n.code())
+                .collect(),
             rapport,
             erreur,
         };
@@ -255,4 +269,152 @@ async fn page_exporter(
     let id = ecole_id(&id)?;
     let Query(q) = q.map_err(|e| Error::requete(format!("paramètres invalides : {}", e.body_text())))?;
     Ok(exporter_fichier(&state, v.acteur, id, q).await?)
+}
+
+// Transfer dossiers ------------------------------------------------------------------------------
+
+fn zip(nom: String, octets: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/zip".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{nom}\"")),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        octets,
+    )
+        .into_response()
+}
+
+async fn emettre(state: &AppState, a: crate::auth::Acteur, id: &str) -> Result<Response> {
+    let id = crate::domain::EleveId::parse(id.trim()).map_err(|_| Error::introuvable("élève"))?;
+    let (nom, octets) = blocking(state, move |s| Ok(super::contexte(s, &a).emettre_dossier(&s.engine, &id)?)).await?;
+    Ok(zip(nom, octets))
+}
+
+/// The transfer dossier of a pupil radiated from the school: a signed ZIP.
+#[utoipa::path(get, path = "/api/v1/eleves/{id}/dossier-transfert", tag = "echanges",
+    params(("id" = String, Path, description = "Élève radié")),
+    responses((status = 200, description = "Délivrer le dossier de transfert (ZIP signé)"),
+        (status = 404, body = super::error::ErrorBody)))]
+pub(super) async fn dossier(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    emettre(&state, a, &id).await
+}
+
+async fn page_dossier(
+    State(state): State<AppState>,
+    v: Visiteur,
+    Path(id): Path<String>,
+) -> std::result::Result<Response, PageError> {
+    Ok(emettre(&state, v.acteur, &id).await?)
+}
+
+/// A dossier upload: the ZIP and how to admit.
+struct EnvoiDossier {
+    octets: Vec<u8>,
+    admission: AdmissionDossier,
+    csrf: String,
+}
+
+async fn lire_dossier(mut m: Multipart) -> Result<EnvoiDossier> {
+    let illisible = |e: axum::extract::multipart::MultipartError| {
+        Error::invalide(
+            "dossier",
+            format!("envoi illisible ({}) : 2 Mo au plus, en multipart/form-data", e.body_text()),
+        )
+    };
+    let mut e = EnvoiDossier { octets: Vec::new(), admission: AdmissionDossier::default(), csrf: String::new() };
+    while let Some(champ) = m.next_field().await.map_err(illisible)? {
+        let nom = champ.name().unwrap_or_default().to_string();
+        let texte = |t: String| t.trim().to_string();
+        match nom.as_str() {
+            "fichier" | "dossier" => e.octets = champ.bytes().await.map_err(illisible)?.to_vec(),
+            "niveau" => {
+                let t = texte(champ.text().await.map_err(illisible)?);
+                if !t.is_empty() {
+                    e.admission.niveau = Some(
+                        crate::domain::Niveau::parse(&t).map_err(|err| Error::invalide("niveau", err.to_string()))?,
+                    );
+                }
+            }
+            "classe_id" => {
+                let t = texte(champ.text().await.map_err(illisible)?);
+                if !t.is_empty() {
+                    e.admission.classe = Some(
+                        crate::domain::ClasseId::parse(&t)
+                            .map_err(|_| Error::invalide("classe_id", "classe inconnue"))?,
+                    );
+                }
+            }
+            "pieces_manquantes" => {
+                let t = texte(champ.text().await.map_err(illisible)?);
+                let p =
+                    crate::domain::parcours::Piece::parse(&t).map_err(|r| Error::invalide("pieces_manquantes", r.0))?;
+                e.admission.pieces_manquantes.push(p);
+            }
+            "confirmer_nouveau" => e.admission.confirmer_nouveau = oui(&champ.text().await.map_err(illisible)?),
+            "csrf" => e.csrf = champ.text().await.map_err(illisible)?,
+            _ => return Err(Error::invalide(nom.chars().take(40).collect::<String>(), "champ inconnu")),
+        }
+    }
+    if e.octets.is_empty() {
+        return Err(Error::invalide("dossier", "choisissez le dossier de transfert (fichier .zip)"));
+    }
+    Ok(e)
+}
+
+/// Admits a pupil in the school from a transfer dossier issued in another département.
+/// Multipart fields: `fichier`, `niveau`, `classe_id`, `pieces_manquantes` (repeated),
+/// `confirmer_nouveau`.
+#[utoipa::path(post, path = "/api/v1/ecoles/{id}/import/dossier", tag = "echanges",
+    params(("id" = String, Path, description = "Identifiant de l'école")),
+    responses((status = 201, body = Resultat, description = "Admettre un élève avec son dossier de transfert"),
+        (status = 404, body = super::error::ErrorBody), (status = 409, body = super::error::ErrorBody),
+        (status = 422, body = super::error::ErrorBody)))]
+pub(super) async fn importer_dossier(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(id): Path<String>,
+    m: std::result::Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<(axum::http::StatusCode, axum::Json<Resultat>)> {
+    let id = ecole_id(&id)?;
+    let m = m.map_err(|_| Error::invalide("dossier", "envoyez le dossier en multipart/form-data"))?;
+    let e = lire_dossier(m).await?;
+    let r = service(&state, a, move |s| s.importer_dossier(&id, &e.octets, &e.admission)).await?;
+    Ok((axum::http::StatusCode::CREATED, axum::Json(r)))
+}
+
+async fn page_importer_dossier(
+    State(state): State<AppState>,
+    v: Visiteur,
+    Path(id): Path<String>,
+    m: std::result::Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> std::result::Result<Response, PageError> {
+    let id = ecole_id(&id)?;
+    let m = m.map_err(|_| Error::invalide("dossier", "envoyez le formulaire depuis la page"))?;
+    let res = match lire_dossier(m).await {
+        Ok(e) => {
+            v.verifier_csrf(&e.csrf)?;
+            service(&state, v.acteur.clone(), {
+                let id = id.clone();
+                move |s| s.importer_dossier(&id, &e.octets, &e.admission)
+            })
+            .await
+        }
+        Err(err) => Err(err),
+    };
+    match res {
+        Ok(r) => Ok(axum::response::Redirect::to(&format!("/eleves/{}?fait=admission", r.eleve_id)).into_response()),
+        Err(err) if err.status().is_client_error() && err.status() != axum::http::StatusCode::NOT_FOUND => {
+            let status = err.status();
+            let mut r =
+                rendre(&state, v, id, None, Some(err.message().to_string()), Options::default()).await?.into_response();
+            *r.status_mut() = status;
+            Ok(r)
+        }
+        Err(err) => Err(err.into()),
+    }
 }

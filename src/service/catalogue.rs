@@ -450,6 +450,11 @@ impl Imprimeur<'_> {
             l.sort_by_key(|d| std::cmp::Reverse(d.0));
             Ok(l.into_iter().map(|(_, d)| d).collect::<Vec<_>>())
         })?;
+        // Years brought by a transfer dossier from another département.
+        let anterieures = self.store.read(|c| {
+            let vu = crate::store::eleves::voir(c, p, &f.eleve.id)?;
+            crate::store::dossier::lister(c, &vu)
+        })?;
         let a = f.annuel.clone().unwrap_or_default();
         valeur(&ReleveDonnees {
             ecole: ecole_json(t),
@@ -468,6 +473,15 @@ impl Imprimeur<'_> {
                     admission: date_fr(s.date_admission),
                     sortie: s.date_sortie.map(date_fr),
                 })
+                .chain(anterieures.iter().map(|s| ScolariteReleve {
+                    annee: s.annee.to_string(),
+                    ecole: format!("{} ({}), autre département", s.ecole, s.uai),
+                    niveau: s.niveau.code().to_string(),
+                    classe: None,
+                    etat: s.etat.libelle(),
+                    admission: date_fr(s.date_admission),
+                    sortie: s.date_sortie.map(date_fr),
+                }))
                 .collect(),
             responsables: f
                 .responsables

@@ -21,6 +21,7 @@ pub mod comptes;
 pub mod corrections;
 pub mod courrier;
 pub mod documents;
+pub mod dossier;
 pub mod ecoles;
 pub mod effectifs;
 pub mod eleves;

@@ -11,6 +11,7 @@ pub mod comptes;
 pub mod conservation;
 pub mod constat;
 pub mod corrections;
+pub mod dossier;
 pub mod doublons;
 pub mod eleves;
 pub mod journal;
@@ -43,6 +44,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0007_constat", include_str!("../../schema/0007_constat.sql")),
     ("0008_publications", include_str!("../../schema/0008_publications.sql")),
     ("0009_prevision", include_str!("../../schema/0009_prevision.sql")),
+    ("0010_dossier_transfert", include_str!("../../schema/0010_dossier_transfert.sql")),
 ];
 
 /// How many read-only connections the pool holds.

@@ -19,6 +19,13 @@ pub fn ine_de(c: &Connection, id: &EleveId) -> Result<Option<Ine>> {
     Ok(c.prepare_cached("SELECT ine FROM eleve WHERE id = ?")?.query_row([id], |r| r.get(0)).optional()?.flatten())
 }
 
+/// A pupil's family name and date of birth (to check that an INE brought from outside is
+/// this pupil's).
+pub fn nom_et_naissance(c: &Connection, id: &EleveId) -> Result<(String, Date)> {
+    Ok(c.prepare_cached("SELECT nom, date_naissance FROM eleve WHERE id = ?")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?)
+}
+
 /// Pupils with the same five criteria (DOMAIN.md §7): nom and prénoms (case and accents
 /// folded), sexe, date of birth, and the birthplace when both are known.
 pub fn memes_criteres(

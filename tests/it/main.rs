@@ -10,6 +10,7 @@ mod catalogue;
 mod cli;
 mod constat;
 mod corrections;
+mod dossier;
 mod helpers;
 mod impressions;
 mod journal;

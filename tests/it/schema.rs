@@ -272,6 +272,14 @@ const REVIEWED: &[(&str, &str, &str)] = &[
     ("sequence_ine", "departement", "INE assignment"),
     ("sequence_ine", "annee", "INE assignment"),
     ("sequence_ine", "dernier", "INE assignment"),
+    ("scolarite_anterieure", "eleve_id", "IV: schooling brought by a transfer dossier"),
+    ("scolarite_anterieure", "annee", "IV: schooling brought by a transfer dossier"),
+    ("scolarite_anterieure", "uai", "IV: schooling brought by a transfer dossier"),
+    ("scolarite_anterieure", "ecole", "IV: schooling brought by a transfer dossier"),
+    ("scolarite_anterieure", "niveau", "IV: schooling brought by a transfer dossier"),
+    ("scolarite_anterieure", "etat", "IV: schooling brought by a transfer dossier"),
+    ("scolarite_anterieure", "date_admission", "IV: schooling brought by a transfer dossier"),
+    ("scolarite_anterieure", "date_sortie", "IV: schooling brought by a transfer dossier"),
 ];
 
 /// Fragments of column names that would hold data the law forbids (DOMAIN.md §4).
