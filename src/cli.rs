@@ -163,6 +163,17 @@ enum Command {
         #[arg(short = 'o', long = "output")]
         output: PathBuf,
     },
+    /// Remet en place une sauvegarde : la vérifie d'abord (structure, valeurs, chaîne du
+    /// journal avec le fichier de clés de la base), refuse si un serveur utilise la base, met
+    /// l'ancienne base de côté ; le fichier de clés, gardé à part, n'est pas touché.
+    Restore {
+        /// Fichier de la base SQLite à remplacer (son fichier de clés doit être en place).
+        #[arg(long)]
+        db: PathBuf,
+        /// La sauvegarde (faite par « registre backup »).
+        #[arg(long)]
+        depuis: PathBuf,
+    },
     /// Applique les règles de conservation (DOMAIN.md §4) : efface ce qui doit l'être.
     Purge {
         /// Fichier de la base SQLite.
@@ -335,6 +346,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Check { db, reancrer } => check(&db, reancrer, &clock),
         Command::CodeDemo { db, login } => code_demo(&db, &login, &clock),
         Command::Backup { db, output } => backup(&db, &output, &clock),
+        Command::Restore { db, depuis } => restore(&db, &depuis, &clock),
         Command::Import { quoi: ImportQuoi::Onde { db, ecole, fichiers, dry_run, tout_ou_rien } } => {
             import_onde(&db, &ecole, &fichiers, dry_run, tout_ou_rien, &clock)
         }
@@ -347,10 +359,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Admin { action: AdminAction::ClePublique { db } } => {
             let (store, cles) = ouvrir(&db)?;
-            drop(store);
-            let code = crate::service::dossier::cle_publique(&cles)?;
+            let cle = crate::service::dossier::cle_publique(&cles)?;
+            let departement = crate::service::exploitation::departement(&store)?.unwrap_or_else(|| "???".into());
             println!("# clé publique des dossiers de transfert de {}", db.display());
-            println!("{} {code}", departement_de(&db)?);
+            println!("{departement} {cle}");
             Ok(())
         }
         Command::Purge { db, dry_run } => purge(&db, dry_run, &clock),
@@ -438,12 +450,6 @@ fn export_onde(db: &Path, ecole: &str, output: &Path, clock: &Clock) -> anyhow::
         println!("{}", chemin.display());
     }
     Ok(())
-}
-
-/// The département of the installation (its first school's UAI).
-fn departement_de(db: &Path) -> anyhow::Result<String> {
-    let store = Store::open_existing(db)?;
-    Ok(store.read(crate::store::territoires::departement_code)?.unwrap_or_else(|| "???".into()))
 }
 
 fn export_dossier(db: &Path, eleve: &str, output: &Path, clock: &Clock) -> anyhow::Result<()> {
@@ -587,6 +593,8 @@ fn serve(db: &Path, addr: SocketAddr, with_demo: bool, clock: Clock, transport: 
         bail!("{}", app::ServeError::PasLocal(addr));
     }
     let (store, cles) = if with_demo && !db.exists() { demo(db, 2000, 1, &clock)? } else { ouvrir(db)? };
+    // One server per database; `registre restore` refuses while this lock is held.
+    let _verrou = crate::service::exploitation::verrouiller_serveur(db)?;
     let problems = store.quick_check()?;
     if !problems.is_empty() {
         bail!("la base est endommagée : {}", problems.join(" ; "));
@@ -838,6 +846,21 @@ fn backup(db: &Path, output: &Path, clock: &Clock) -> anyhow::Result<()> {
         output.display(),
         Cles::chemin(db).display()
     );
+    Ok(())
+}
+
+fn restore(db: &Path, depuis: &Path, clock: &Clock) -> anyhow::Result<()> {
+    let r = crate::service::exploitation::restaurer(db, depuis, clock.now())?;
+    println!(
+        "Base restaurée : {} ({} élèves, chaîne du journal vérifiée : {} lignes), depuis {}.",
+        db.display(),
+        r.eleves,
+        r.lignes,
+        depuis.display()
+    );
+    if let Some(a) = r.ancienne {
+        println!("L'ancienne base est gardée à part : {} (à effacer quand la restauration est validée).", a.display());
+    }
     Ok(())
 }
 

@@ -437,3 +437,10 @@ pub fn poser_parametre(c: &Connection, cle: &str, valeur: &str) -> Result<()> {
     .execute(params![cle, valeur])?;
     Ok(())
 }
+
+/// Every account's encrypted TOTP secret (`registre check`: the key file must open them).
+pub fn secrets_totp(c: &Connection) -> Result<Vec<(String, Vec<u8>)>> {
+    Ok(c.prepare("SELECT id, totp_chiffre FROM compte WHERE totp_chiffre IS NOT NULL ORDER BY id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?)
+}

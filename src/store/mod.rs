@@ -324,6 +324,49 @@ impl Store {
     }
 }
 
+/// Copies a database file through SQLite (its WAL included, if the copy is a live base rather
+/// than a backup) into `vers`, which must exist, empty and private.
+pub fn copier_base(de: &Path, vers: &Path) -> Result<()> {
+    let src = Connection::open_with_flags(de, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| Error::Ouverture(format!("impossible d'ouvrir {} : {e}", de.display())))?;
+    let quick: String = src
+        .query_row("PRAGMA quick_check", [], |r| r.get(0))
+        .map_err(|e| Error::Ouverture(format!("{} n'est pas une base lisible : {e}", de.display())))?;
+    if quick != "ok" {
+        return Err(Error::Ouverture(format!("{} est endommagée : {quick}", de.display())));
+    }
+    src.backup(rusqlite::MAIN_DB, vers, None::<fn(rusqlite::backup::Progress)>)?;
+    Ok(())
+}
+
+/// The lock file a running server holds on its database (`<base>.verrou`).
+pub fn chemin_verrou(db: &Path) -> PathBuf {
+    let mut s = db.as_os_str().to_owned();
+    s.push(".verrou");
+    PathBuf::from(s)
+}
+
+/// Takes the server's lock on the database: held as long as the file is open, released by the
+/// system however the process ends (a crash included). Refused while another process holds
+/// it: a second server, or a restore in progress.
+pub fn verrouiller(db: &Path) -> Result<std::fs::File> {
+    let chemin = chemin_verrou(db);
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&chemin)
+        .map_err(|e| Error::Ouverture(format!("verrou {} : {e}", chemin.display())))?;
+    match f.try_lock() {
+        Ok(()) => Ok(f),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Ouverture(format!(
+            "la base {} est utilisée par un serveur en marche (ou une restauration) : arrêtez-le d'abord",
+            db.display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::Ouverture(format!("verrou {} : {e}", chemin.display()))),
+    }
+}
+
 /// Runs `f` inside a savepoint of the transaction: if it fails, what it wrote is undone and
 /// the rest of the transaction goes on (one line of an import).
 pub fn point_de_reprise<T, E: From<Error>>(

@@ -20,6 +20,7 @@ mod pages;
 mod pages_parcours;
 mod pannes;
 mod parcours;
+mod sauvegarde;
 mod schema;
 mod securite;
 mod service;
