@@ -466,3 +466,57 @@ fn a_dry_run_of_a_file_with_five_percent_bad_rows_lists_each_and_writes_nothing(
     let check = ok(registre().args(["check", "--db"]).arg(&db));
     assert!(check.contains("Base saine"), "{check}");
 }
+
+/// The school's « Échanges » page: the form sends the files with its CSRF token, the report
+/// comes back on the page, a dry run first; without the token nothing is done.
+#[tokio::test]
+async fn the_exchange_page_imports_with_a_dry_run_first_and_exports() {
+    let s = TestServer::start(200).await;
+    let d = s.login("directeur.2").await;
+    let (ecole, niveau) = ecole_de(&s, &d).await;
+    let page = s.get_as(&d, &format!("/ecoles/{ecole}/echanges")).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("enctype=\"multipart/form-data\""));
+    let csrf = crate::helpers::csrf_de(&html);
+    let envoyer = |csrf: Option<String>, essai: bool| {
+        let mut form = reqwest::multipart::Form::new()
+            .part("fichier", reqwest::multipart::Part::bytes(eleves_ministere(&niveau)).file_name("eleves.csv"))
+            .part("fichier", reqwest::multipart::Part::bytes(responsables_ministere()).file_name("responsables.csv"));
+        if essai {
+            form = form.text("essai", "on");
+        }
+        if let Some(c) = csrf {
+            form = form.text("csrf", c);
+        }
+        s.client.post(s.url(&format!("/ecoles/{ecole}/echanges/import"))).header("cookie", &d.cookie).multipart(form).send()
+    };
+    let avant = photo_base(&s.db);
+    let res = envoyer(None, false).await.unwrap();
+    assert_eq!(res.status(), 403, "no CSRF token, nothing done");
+    assert_eq!(photo_base(&s.db), avant);
+    let res = envoyer(Some(csrf.clone()), true).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let texte = html_texte(&res.text().await.unwrap());
+    assert!(texte.contains("Essai : rien n'est écrit"), "{texte}");
+    assert!(texte.contains("colonnes ignorées, jamais enregistrées : Nationalité"), "{texte}");
+    assert!(texte.contains("refusée"), "{texte}");
+    assert_eq!(photo_base(&s.db), avant, "the dry run wrote nothing");
+    let res = envoyer(Some(csrf), false).await.unwrap();
+    let texte = html_texte(&res.text().await.unwrap());
+    assert!(texte.contains("Import enregistré"), "{texte}");
+    assert!(texte.contains("Élèves : 4 créés"), "{texte}");
+    // The export links of the page give the files.
+    let res = s.get_as(&d, &format!("/ecoles/{ecole}/echanges/export?format=csv&fichier=responsables")).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-disposition"].to_str().unwrap().contains("responsables.csv"));
+    let csv = res.text().await.unwrap();
+    assert!(csv.contains("DURAND;DURAND;Claire"), "{csv}");
+    let res = s.get_as(&d, &format!("/ecoles/{ecole}/echanges/export?format=xlsx")).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.bytes().await.unwrap().starts_with(b"PK"));
+    // A bad choice is named.
+    let res = s.get_as(&d, &format!("/api/v1/ecoles/{ecole}/export/onde?format=ods")).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("format"));
+}
