@@ -489,7 +489,11 @@ async fn the_exchange_page_imports_with_a_dry_run_first_and_exports() {
         if let Some(c) = csrf {
             form = form.text("csrf", c);
         }
-        s.client.post(s.url(&format!("/ecoles/{ecole}/echanges/import"))).header("cookie", &d.cookie).multipart(form).send()
+        s.client
+            .post(s.url(&format!("/ecoles/{ecole}/echanges/import")))
+            .header("cookie", &d.cookie)
+            .multipart(form)
+            .send()
     };
     let avant = photo_base(&s.db);
     let res = envoyer(None, false).await.unwrap();
