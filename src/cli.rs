@@ -360,9 +360,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Admin { action: AdminAction::ClePublique { db } } => {
             let (store, cles) = ouvrir(&db)?;
             let cle = crate::service::dossier::cle_publique(&cles)?;
-            let departement = crate::service::exploitation::departement(&store)?.unwrap_or_else(|| "???".into());
-            println!("# clé publique des dossiers de transfert de {}", db.display());
-            println!("{departement} {cle}");
+            println!("# clé publique des dossiers de transfert de {} (une ligne par département)", db.display());
+            for departement in crate::service::exploitation::departements(&store)? {
+                println!("{departement} {cle}");
+            }
             Ok(())
         }
         Command::Purge { db, dry_run } => purge(&db, dry_run, &clock),

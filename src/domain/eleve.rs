@@ -92,6 +92,17 @@ impl EleveSaisie {
     /// Validates every field; `today` bounds the date of birth. Returns the identity and any
     /// warnings (a doubtful INE key).
     pub fn valider(&self, today: Date) -> Result<(EleveIdentite, Vec<String>), Error> {
+        self.valider_selon(today, false)
+    }
+
+    /// Like [`valider`](Self::valider), accepting the marker of a birthplace still to complete
+    /// (`00000`): for the ministry's files and transfer dossiers, which may lack it, and for the
+    /// correction of a record that still has it. A form creating a child never accepts it.
+    pub fn valider_lieu_a_completer(&self, today: Date) -> Result<(EleveIdentite, Vec<String>), Error> {
+        self.valider_selon(today, true)
+    }
+
+    fn valider_selon(&self, today: Date, a_completer: bool) -> Result<(EleveIdentite, Vec<String>), Error> {
         let mut avertissements = Vec::new();
         let nom = Nom::parse(&self.nom)?;
         let nom_usage = if vide(&self.nom_usage) {
@@ -105,7 +116,7 @@ impl EleveSaisie {
         // `00000`: the birthplace is not known yet (a pupil imported from the ministry's file,
         // which has none); kept as such until someone fills it in.
         let naissance_insee = match CommuneInsee::stocke(self.naissance_insee.trim()) {
-            Some(c) if c.est_a_completer() => c,
+            Some(c) if c.est_a_completer() && a_completer => c,
             _ => CommuneInsee::parse(&self.naissance_insee)?,
         };
         let naissance_lieu = if naissance_insee.est_a_completer() {

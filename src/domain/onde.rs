@@ -44,42 +44,52 @@ fn date_tableur(serie: f64) -> Option<String> {
     Some(identite::date_fr(d))
 }
 
-/// Reads the sheets of a workbook: every cell as the text a CSV file would hold (dates as
-/// `dd/mm/yyyy`, whole numbers without decimals).
+/// Most lines and columns read from a sheet: a school's file is far below; beyond, the
+/// workbook is refused rather than read (a tiny file can declare cells a million rows away).
+const LIGNES_MAX: u32 = 20_000;
+const COLONNES_MAX: u32 = 200;
+
+/// Reads the sheets of a workbook, cell by cell (never the whole declared range): every cell as
+/// the text a CSV file would hold (dates as `dd/mm/yyyy`, whole numbers without decimals).
 pub fn lire_classeur(octets: &[u8]) -> Result<Vec<Fichier>, ChampInvalide> {
-    use calamine::{Data, Reader};
+    use calamine::{DataRef, Reader};
     let illisible = |e: calamine::XlsxError| ChampInvalide::new("fichier", format!("classeur illisible : {e}"));
     let mut classeur: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(octets)).map_err(illisible)?;
     let mut tables = Vec::new();
     for nom in classeur.sheet_names() {
-        let plage = classeur.worksheet_range(&nom).map_err(illisible)?;
-        let (ligne0, _) = plage.start().unwrap_or((0, 0));
-        let mut entetes: Option<Vec<String>> = None;
-        let mut lignes = Vec::new();
-        for (i, r) in plage.rows().enumerate() {
-            let cellules: Vec<String> = r
-                .iter()
-                .map(|c| match c {
-                    Data::Empty | Data::Error(_) => String::new(),
-                    Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_string(),
-                    Data::Int(n) => n.to_string(),
-                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-                    Data::Float(f) => f.to_string(),
-                    Data::Bool(b) => if *b { "Oui" } else { "Non" }.to_string(),
-                    Data::DateTime(d) => date_tableur(d.as_f64()).unwrap_or_default(),
-                })
-                .collect();
-            if cellules.iter().all(String::is_empty) {
+        let mut lecteur = classeur.worksheet_cells_reader(&nom).map_err(illisible)?;
+        let mut lignes: std::collections::BTreeMap<u32, Vec<String>> = std::collections::BTreeMap::new();
+        while let Some(c) = lecteur.next_cell().map_err(illisible)? {
+            let (l, k) = c.get_position();
+            if l >= LIGNES_MAX || k >= COLONNES_MAX {
+                return Err(ChampInvalide::new(
+                    "fichier",
+                    format!("feuille « {nom} » trop grande ({LIGNES_MAX} lignes et {COLONNES_MAX} colonnes au plus)"),
+                ));
+            }
+            let texte = match c.get_value() {
+                DataRef::Empty | DataRef::Error(_) => String::new(),
+                DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.trim().to_string(),
+                DataRef::SharedString(s) => s.trim().to_string(),
+                DataRef::Int(n) => n.to_string(),
+                DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+                DataRef::Float(f) => f.to_string(),
+                DataRef::Bool(b) => if *b { "Oui" } else { "Non" }.to_string(),
+                DataRef::DateTime(d) => date_tableur(d.as_f64()).unwrap_or_default(),
+            };
+            if texte.is_empty() {
                 continue;
             }
-            let numero = ligne0 as usize + i + 1;
-            match entetes {
-                None => entetes = Some(cellules),
-                Some(_) => lignes.push((numero, cellules)),
+            let ligne = lignes.entry(l).or_default();
+            if ligne.len() <= k as usize {
+                ligne.resize(k as usize + 1, String::new());
             }
+            ligne[k as usize] = texte;
         }
-        if let Some(entetes) = entetes {
+        let mut lignes = lignes.into_iter();
+        if let Some((_, entetes)) = lignes.next() {
+            let lignes = lignes.map(|(l, c)| (l as usize + 1, c)).collect();
             tables.push(Fichier { encodage: "XLSX", feuille: Some(nom.clone()), separateur: ' ', entetes, lignes });
         }
     }
@@ -109,6 +119,12 @@ pub fn lire(octets: &[u8]) -> Result<Fichier, ChampInvalide> {
         .lines()
         .find(|l| !l.trim().is_empty())
         .ok_or_else(|| ChampInvalide::new("fichier", "le fichier est vide"))?;
+    if texte.contains('\0') || premiere.chars().any(|c| c.is_control() && c != '\t') {
+        return Err(ChampInvalide::new(
+            "fichier",
+            "ce n'est pas un fichier CSV ni un classeur XLSX (enregistrez-le depuis le tableur en CSV ou en XLSX)",
+        ));
+    }
     let separateur = [';', '\t', ',']
         .into_iter()
         .max_by_key(|s| premiere.matches(*s).count())
@@ -123,15 +139,17 @@ pub fn lire(octets: &[u8]) -> Result<Fichier, ChampInvalide> {
         .from_reader(texte.as_bytes());
     let mut entetes: Option<Vec<String>> = None;
     let mut lignes = Vec::new();
+    // Line numbers counted as the reader goes (blank lines count, as an editor shows).
+    let (mut vu, mut numero) = (0usize, 1usize);
     for r in lecteur.records() {
         let r = r.map_err(|e| ChampInvalide::new("fichier", format!("ligne illisible : {e}")))?;
-        // The line number from the record's byte offset (blank lines count, as an editor shows).
-        let mut octet = r.position().map_or(0, |p| p.byte() as usize).min(texte.len());
+        let mut octet = r.position().map_or(0, |p| p.byte() as usize).clamp(vu, texte.len());
         // With CRLF ends, the reader places a record at the LF before it: step over line ends.
         while texte.as_bytes().get(octet).is_some_and(|b| *b == b'\n' || *b == b'\r') {
             octet += 1;
         }
-        let numero = texte.as_bytes()[..octet].iter().filter(|b| **b == b'\n').count() + 1;
+        numero += texte.as_bytes()[vu..octet].iter().filter(|b| **b == b'\n').count();
+        vu = octet;
         let cellules: Vec<String> = r.iter().map(|c| sans_apostrophe(c.trim()).to_string()).collect();
         if cellules.iter().all(String::is_empty) {
             continue;
@@ -365,6 +383,16 @@ pub fn oui_non(champ: &'static str, s: &str) -> Result<Option<bool>, ChampInvali
     }
 }
 
+/// A postcode or phone number a spreadsheet read as a number loses its leading zero
+/// (`1000` for 01000, `612345678`): it is given back.
+fn zero_perdu(s: String, chiffres: usize) -> String {
+    if s.len() + 1 == chiffres && s.bytes().all(|b| b.is_ascii_digit()) && !s.starts_with('0') {
+        format!("0{s}")
+    } else {
+        s
+    }
+}
+
 /// One pupil line, read.
 #[derive(Debug, Clone)]
 pub struct LigneEleve {
@@ -412,7 +440,7 @@ pub fn eleve(c: &Colonnes, numero: usize, cellules: &[String]) -> Result<LigneEl
             naissance_insee,
             naissance_lieu,
             adresse: opt(ColonneEleve::Adresse),
-            code_postal: opt(ColonneEleve::CodePostal),
+            code_postal: opt(ColonneEleve::CodePostal).map(|c| zero_perdu(c, 5)),
             commune_residence: opt(ColonneEleve::Commune),
             ine: opt(ColonneEleve::Ine),
         },
@@ -581,6 +609,8 @@ pub struct LigneResponsable {
     pub saisie: super::eleve::ResponsableSaisie,
     /// The link was inferred from the civilité (no « Lien » column).
     pub lien_deduit: bool,
+    /// The responsable's other name (« Nom responsable » when the d'usage one is used).
+    pub autres_noms: Vec<String>,
     /// The children named on the line.
     pub enfants: Vec<EnfantNomme>,
 }
@@ -638,15 +668,19 @@ pub fn responsable(
             prenom: v(ColonneResponsable::Prenom),
             lien,
             adresse: opt(ColonneResponsable::Adresse),
-            code_postal: opt(ColonneResponsable::CodePostal),
+            code_postal: opt(ColonneResponsable::CodePostal).map(|c| zero_perdu(c, 5)),
             commune: opt(ColonneResponsable::Commune),
             pays: opt(ColonneResponsable::Pays),
-            tel_domicile: opt(ColonneResponsable::TelDomicile),
-            tel_travail: opt(ColonneResponsable::TelTravail),
-            tel_portable: opt(ColonneResponsable::TelPortable),
+            tel_domicile: opt(ColonneResponsable::TelDomicile).map(|c| zero_perdu(c, 10)),
+            tel_travail: opt(ColonneResponsable::TelTravail).map(|c| zero_perdu(c, 10)),
+            tel_portable: opt(ColonneResponsable::TelPortable).map(|c| zero_perdu(c, 10)),
             courriel: opt(ColonneResponsable::Courriel),
         },
         lien_deduit,
+        autres_noms: match (opt(ColonneResponsable::NomUsage), opt(ColonneResponsable::Nom)) {
+            (Some(u), Some(n)) if cle_recherche(&u) != cle_recherche(&n) => vec![n],
+            _ => vec![],
+        },
         enfants,
     })
 }
@@ -753,6 +787,19 @@ mod tests {
         assert_eq!(tables[0].lignes[0].0, 2);
         assert!(e.saisie.naissance_insee == "00000", "no birthplace column: to be completed");
         assert!(lire_tables(b"PK\x03\x04 not a workbook").is_err());
+    }
+
+    #[test]
+    fn a_workbook_declaring_far_cells_is_refused_without_reading_its_range() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "Nom élève").unwrap();
+        ws.write_string(1_048_575, 16_383, "loin").unwrap();
+        let e = lire_tables(&wb.save_to_buffer().unwrap()).unwrap_err();
+        assert!(e.probleme.contains("trop grande"), "{e}");
+        // A picture or any binary is named as such.
+        let e = lire(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap_err();
+        assert!(e.probleme.contains("pas un fichier CSV"), "{e}");
     }
 
     proptest! {

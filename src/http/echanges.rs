@@ -36,9 +36,9 @@ pub fn routes() -> Router<AppState> {
 pub fn pages() -> Router<AppState> {
     Router::new()
         .route("/ecoles/{id}/echanges", get(page))
-        .route("/ecoles/{id}/echanges/import", post(page_importer))
+        .route("/ecoles/{id}/echanges/import", post(page_importer).get(vers_la_page))
         .route("/ecoles/{id}/echanges/export", get(page_exporter))
-        .route("/ecoles/{id}/echanges/dossier", post(page_importer_dossier))
+        .route("/ecoles/{id}/echanges/dossier", post(page_importer_dossier).get(vers_la_page))
         .route("/eleves/{id}/dossier-transfert", get(page_dossier))
 }
 
@@ -100,10 +100,27 @@ pub(super) async fn importer(
     m: std::result::Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<axum::Json<RapportImport>> {
     let id = ecole_id(&id)?;
+    // The school first: another territory's is « introuvable » before the body is read.
+    acceder(&state, &a, &id).await?;
     let m = m.map_err(|_| Error::invalide("fichier", "envoyez les fichiers en multipart/form-data"))?;
     let e = lire_envoi(m).await?;
     let r = service(&state, a, move |s| s.importer_onde(&id, &e.fichiers, e.options)).await?;
     Ok(axum::Json(r))
+}
+
+/// The school, within the actor's perimeter and rights to exchange files (404 / 403 before
+/// anything else is read).
+async fn acceder(
+    state: &AppState,
+    a: &crate::auth::Acteur,
+    id: &EcoleId,
+) -> Result<crate::store::territoires::EcoleResume> {
+    let id = id.clone();
+    service(state, a.clone(), move |s| {
+        s.autoriser(Ressource::Echange, Action::Lire)?;
+        s.ecole(&id)
+    })
+    .await
 }
 
 /// The export's options.
@@ -169,9 +186,17 @@ struct PageEchanges {
     exporter: bool,
     rapport: Option<RapportImport>,
     erreur: Option<String>,
+    erreur_dossier: Option<String>,
     essai: bool,
     tout_ou_rien: bool,
     niveaux: Vec<&'static str>,
+}
+
+/// Which form a refusal is shown beside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Formulaire {
+    Onde,
+    Dossier,
 }
 
 async fn rendre(
@@ -179,25 +204,19 @@ async fn rendre(
     v: Visiteur,
     id: EcoleId,
     rapport: Option<RapportImport>,
-    erreur: Option<String>,
+    erreur: Option<(Formulaire, String)>,
     options: Options,
 ) -> std::result::Result<Html<String>, PageError> {
     let a = v.acteur.clone();
-    let ecole = service(state, a.clone(), {
-        let id = id.clone();
-        move |s| {
-            s.autoriser(Ressource::Echange, Action::Lire)?;
-            s.ecole(&id)
-        }
-    })
-    .await?;
+    let ecole = acceder(state, &a, &id).await?;
     let html = blocking(state, move |s| {
         let page = PageEchanges {
             ecole_id: id.to_string(),
             ecole: ecole.nom.clone(),
             importer: a.decision(Ressource::Echange, Action::Creer).autorise(),
             exporter: a.decision(Ressource::Echange, Action::Exporter).autorise(),
-            essai: rapport.is_none() || options.essai,
+            // A dry run first, every time: the real import is asked for explicitly.
+            essai: true,
             tout_ou_rien: options.tout_ou_rien,
             niveaux: crate::domain::Niveau::ALL
                 .iter()
@@ -205,12 +224,19 @@ async fn rendre(
                 .map(|n| n.code())
                 .collect(),
             rapport,
-            erreur,
+            erreur: erreur.as_ref().filter(|(f, _)| *f == Formulaire::Onde).map(|(_, m)| m.clone()),
+            erreur_dossier: erreur.filter(|(f, _)| *f == Formulaire::Dossier).map(|(_, m)| m),
         };
         s.pages.render("echanges.html", &avec_moi(&v, page))
     })
     .await?;
     Ok(Html(html))
+}
+
+/// A reload of the report's address (a POST) goes back to the page.
+async fn vers_la_page(Path(id): Path<String>) -> Result<Response> {
+    let id = ecole_id(&id)?;
+    Ok(axum::response::Redirect::to(&format!("/ecoles/{id}/echanges")).into_response())
 }
 
 async fn page(
@@ -229,13 +255,16 @@ async fn page_importer(
     m: std::result::Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> std::result::Result<Response, PageError> {
     let id = ecole_id(&id)?;
+    acceder(&state, &v.acteur, &id).await?;
     let m = m.map_err(|_| Error::invalide("fichier", "envoyez le formulaire depuis la page"))?;
     let e = match lire_envoi(m).await {
         Ok(e) => e,
         Err(err) if err.status().is_client_error() => {
             // The CSRF token is unread here: nothing is done, the form comes back with the reason.
             let opts = Options { essai: true, tout_ou_rien: false };
-            let mut r = rendre(&state, v, id, None, Some(err.message().to_string()), opts).await?.into_response();
+            let mut r = rendre(&state, v, id, None, Some((Formulaire::Onde, err.message().to_string())), opts)
+                .await?
+                .into_response();
             *r.status_mut() = err.status();
             return Ok(r);
         }
@@ -252,7 +281,9 @@ async fn page_importer(
         Ok(r) => Ok(rendre(&state, v, id, Some(r), None, options).await?.into_response()),
         Err(err) if err.status().is_client_error() && err.status() != axum::http::StatusCode::NOT_FOUND => {
             let status = err.status();
-            let mut r = rendre(&state, v, id, None, Some(err.message().to_string()), options).await?.into_response();
+            let mut r = rendre(&state, v, id, None, Some((Formulaire::Onde, err.message().to_string())), options)
+                .await?
+                .into_response();
             *r.status_mut() = status;
             Ok(r)
         }
@@ -381,6 +412,7 @@ pub(super) async fn importer_dossier(
     m: std::result::Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<(axum::http::StatusCode, axum::Json<Resultat>)> {
     let id = ecole_id(&id)?;
+    acceder(&state, &a, &id).await?;
     let m = m.map_err(|_| Error::invalide("dossier", "envoyez le dossier en multipart/form-data"))?;
     let e = lire_dossier(m).await?;
     let r = service(&state, a, move |s| s.importer_dossier(&id, &e.octets, &e.admission)).await?;
@@ -394,6 +426,7 @@ async fn page_importer_dossier(
     m: std::result::Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> std::result::Result<Response, PageError> {
     let id = ecole_id(&id)?;
+    acceder(&state, &v.acteur, &id).await?;
     let m = m.map_err(|_| Error::invalide("dossier", "envoyez le formulaire depuis la page"))?;
     let res = match lire_dossier(m).await {
         Ok(e) => {
@@ -411,7 +444,9 @@ async fn page_importer_dossier(
         Err(err) if err.status().is_client_error() && err.status() != axum::http::StatusCode::NOT_FOUND => {
             let status = err.status();
             let mut r =
-                rendre(&state, v, id, None, Some(err.message().to_string()), Options::default()).await?.into_response();
+                rendre(&state, v, id, None, Some((Formulaire::Dossier, err.message().to_string())), Options::default())
+                    .await?
+                    .into_response();
             *r.status_mut() = status;
             Ok(r)
         }

@@ -599,6 +599,7 @@ struct VueEleve {
     prenoms: Option<String>,
     sexe: Option<crate::domain::Sexe>,
     date_naissance: Option<time::Date>,
+    naissance_insee: Option<String>,
     naissance_lieu: Option<String>,
     adresse: Option<String>,
     code_postal: Option<String>,
@@ -747,7 +748,12 @@ async fn page_eleve(
                 nom: e.nom.clone(),
                 nom_usage: e.nom_usage.clone(),
                 prenoms: e.prenoms.clone(),
-                naissance_lieu: e.naissance_lieu.clone(),
+                naissance_lieu: match e.naissance_insee.as_deref() {
+                    Some(i) if crate::domain::CommuneInsee::stocke(i).is_some_and(|c| c.est_a_completer()) => {
+                        Some("lieu de naissance à compléter".into())
+                    }
+                    _ => e.naissance_lieu.clone(),
+                },
                 ine: e.ine.clone(),
             },
             sexe: e.sexe.map(|x| if x == crate::domain::Sexe::F { "féminin" } else { "masculin" }),

@@ -122,7 +122,7 @@ impl Correction {
     fn valider(&self, today: time::Date) -> Result<Valide> {
         let (eleve, ine) = match &self.eleve {
             Some(s) => {
-                let (e, _) = s.valider(today)?;
+                let (e, _) = s.valider_lieu_a_completer(today)?;
                 (Some(e), s.ine.clone().filter(|i| !i.trim().is_empty()))
             }
             None => (None, None),

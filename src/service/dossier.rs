@@ -242,10 +242,12 @@ pub fn verifier(cles: &Cles, db: &Path, octets: &[u8]) -> Result<(Dossier, Strin
     let propre = cle_publique(cles)?;
     let reconnue = sig.cle_publique == propre
         || std::fs::read_to_string(chemin_cles_reconnues(db)).ok().is_some_and(|t| {
-            t.lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                .any(|l| l.split_whitespace().nth(1).is_some_and(|k| k.eq_ignore_ascii_case(&sig.cle_publique)))
+            // A key is recognised for its département only (`CODE CLÉ`).
+            t.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).any(|l| {
+                let mut m = l.split_whitespace();
+                m.next() == Some(sig.departement.as_str())
+                    && m.next().is_some_and(|k| k.eq_ignore_ascii_case(&sig.cle_publique))
+            })
         });
     if !reconnue {
         return Err(refus(format!(
@@ -262,14 +264,15 @@ pub fn verifier(cles: &Cles, db: &Path, octets: &[u8]) -> Result<(Dossier, Strin
             d.version
         )));
     }
-    if d.emetteur.departement != sig.departement {
+    let uai_emetteur = Uai::parse(&d.emetteur.uai).map_err(|_| refus("UAI de l'école d'origine invalide"))?;
+    if d.emetteur.departement != sig.departement || uai_emetteur.departement() != sig.departement {
         return Err(refus("le département du dossier n'est pas celui de sa signature"));
     }
     Ok((d, sig.departement))
 }
 
 fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) || s.len() > 256 {
+    if !s.len().is_multiple_of(2) || s.len() > 256 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
@@ -395,7 +398,7 @@ impl Service<'_> {
         self.store.read(|c| territoires::ecole(c, p, ecole))?;
         let (d, departement) = verifier(self.cles, self.store.path(), octets)?;
         // Signed is not validated: every value goes through the form's rules.
-        let (identite, mut avertissements) = d.eleve.valider(self.today())?;
+        let (identite, mut avertissements) = d.eleve.valider_lieu_a_completer(self.today())?;
         let responsables =
             d.responsables.iter().map(|r| r.responsable.valider()).collect::<std::result::Result<Vec<_>, _>>()?;
         let contacts = d.contacts.iter().map(ContactSaisie::valider).collect::<std::result::Result<Vec<_>, _>>()?;
@@ -430,7 +433,7 @@ impl Service<'_> {
             };
             if let Some(id) = &connu {
                 // The INE is national: held here by someone else, the dossier is not this pupil's.
-                let (nom, naissance) = store::onde::nom_et_naissance(tx, id)?;
+                let (nom, _, _, naissance) = store::onde::identite_courte(tx, id)?;
                 if naissance != identite.date_naissance
                     || crate::domain::identite::cle_recherche(&nom)
                         != crate::domain::identite::cle_recherche(identite.nom.as_str())

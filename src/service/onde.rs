@@ -132,6 +132,8 @@ pub struct RapportImport {
     pub responsables_crees: usize,
     /// Responsables updated or linked to one more child.
     pub responsables_mis_a_jour: usize,
+    /// Responsables already as in the file.
+    pub responsables_inchanges: usize,
     /// Classes created for the year.
     pub classes_creees: usize,
     /// Lines refused.
@@ -155,13 +157,14 @@ impl RapportImport {
             s.push_str(&format!("{} ligne {} : {} — {}\n", l.fichier, l.ligne, l.issue.libelle(), l.message));
         }
         s.push_str(&format!(
-            "{}élèves : {} créé(s), {} mis à jour, {} inchangé(s) ; responsables : {} créé(s), {} mis à jour ; classes créées : {} ; lignes refusées : {}.\n",
+            "{}élèves : {} créé(s), {} mis à jour, {} inchangé(s) ; responsables : {} créé(s), {} mis à jour, {} inchangé(s) ; classes créées : {} ; lignes refusées : {}.\n",
             if self.essai { "Essai, rien n'est écrit. " } else { "" },
             self.eleves_crees,
             self.eleves_mis_a_jour,
             self.eleves_inchanges,
             self.responsables_crees,
             self.responsables_mis_a_jour,
+            self.responsables_inchanges,
             self.classes_creees,
             self.refusees
         ));
@@ -216,6 +219,18 @@ impl From<Error> for Abandon {
     fn from(e: Error) -> Self {
         Abandon::Service(e)
     }
+}
+
+/// A line's failure that refuses the line (its input, or the register's rules); anything else
+/// (the disk, the database) stops the import.
+fn refuse_la_ligne(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::Transition(_)
+            | Error::Conflit(_)
+            | Error::Doublons(_)
+            | Error::Store(store::Error::Invalide(_) | store::Error::Conflit(_) | store::Error::Introuvable(_))
+    )
 }
 
 fn refus(e: &Error) -> String {
@@ -362,7 +377,8 @@ impl Service<'_> {
                                     r.noter(fichier, l.numero, Issue::Avertissement, format!("élève {nom} : {m}"));
                                 }
                             }
-                            Err(err) => r.noter(fichier, l.numero, Issue::Refuse, refus(&err)),
+                            Err(err) if refuse_la_ligne(&err) => r.noter(fichier, l.numero, Issue::Refuse, refus(&err)),
+                            Err(err) => return Err(err),
                         }
                     }
                     presents = None;
@@ -391,7 +407,7 @@ impl Service<'_> {
                                 match issue {
                                     Issue::Cree => r.responsables_crees += 1,
                                     Issue::MisAJour => r.responsables_mis_a_jour += 1,
-                                    _ => {}
+                                    _ => r.responsables_inchanges += 1,
                                 }
                                 if issue != Issue::Inchange {
                                     r.noter(fichier, l.numero, issue, format!("responsable {nom}"));
@@ -405,7 +421,8 @@ impl Service<'_> {
                                     );
                                 }
                             }
-                            Err(err) => r.noter(fichier, l.numero, Issue::Refuse, refus(&err)),
+                            Err(err) if refuse_la_ligne(&err) => r.noter(fichier, l.numero, Issue::Refuse, refus(&err)),
+                            Err(err) => return Err(err),
                         }
                     }
                 }
@@ -457,12 +474,28 @@ impl Service<'_> {
         bilan: &mut Bilan,
     ) -> Result<EleveId> {
         let p = &self.acteur.perimetre;
-        let (identite, avertissements) = l.saisie.valider(self.today())?;
+        let (identite, avertissements) = l.saisie.valider_lieu_a_completer(self.today())?;
         bilan.messages.extend(avertissements);
         let trouve = match &identite.ine {
             Some(ine) => crate::store::onde::par_ine(tx, ine)?,
             None => None,
         };
+        // An INE is not a key to someone else's record: held by a child of another name or
+        // birth date, the line is refused without saying whose it is.
+        if let Some(id) = &trouve {
+            let (nom, prenoms, sexe, naissance) = crate::store::onde::identite_courte(tx, id)?;
+            let premier = |p: &str| cle_recherche(p).split(' ').next().unwrap_or_default().to_string();
+            if naissance != identite.date_naissance
+                || sexe != identite.sexe
+                || cle_recherche(&nom) != cle_recherche(identite.nom.as_str())
+                || premier(&prenoms) != premier(identite.prenoms.as_str())
+            {
+                return Err(Error::Conflit(
+                    "cet INE est déjà attribué à un autre élève (nom, prénom, sexe ou date de naissance différents) : vérifiez-le"
+                        .into(),
+                ));
+            }
+        }
         let trouve = match trouve {
             Some(id) => Some(id),
             None => {
@@ -554,7 +587,14 @@ impl Service<'_> {
                     ulis: l.ulis,
                     date: l.date_admission,
                 };
-                let res = self.admettre_dans(tx, &d, &mut bilan.messages)?;
+                let res = self.admettre_dans(tx, &d, &mut bilan.messages).map_err(|e| match e {
+                    // Never the name of the school a known pupil attends (the import is not a search).
+                    Error::Transition(_) if !nouveau => Error::Conflit(
+                        "élève déjà connu, qui fréquente une autre école cette année : son admission attend sa radiation"
+                            .into(),
+                    ),
+                    e => e,
+                })?;
                 let id = EleveId::parse(&res.eleve_id).map_err(|_| store::Error::Introuvable("élève"))?;
                 if l.photo.is_some() {
                     let vu = eleves::voir(tx, p, &id)?;
@@ -602,7 +642,14 @@ impl Service<'_> {
         } else {
             (fichier.naissance_insee.clone(), fichier.naissance_lieu.clone())
         };
+        // The ministry's file gives the first prénom only: the stored prénoms are kept when
+        // they begin with the file's.
+        let prenoms = {
+            let (f, st) = (cle_recherche(fichier.prenoms.as_str()), cle_recherche(stocke.prenoms.as_str()));
+            if st == f || st.starts_with(&format!("{f} ")) { stocke.prenoms.clone() } else { fichier.prenoms.clone() }
+        };
         let nouvelle = EleveIdentite {
+            prenoms,
             nom_usage: fichier.nom_usage.clone().or_else(|| stocke.nom_usage.clone()),
             naissance_insee: insee,
             naissance_lieu: lieu,
@@ -732,12 +779,20 @@ impl Service<'_> {
             }
         }
         if enfants.is_empty() {
-            return Err(Error::Conflit("aucun des enfants nommés n'est élève de l'école cette année".into()));
+            return Err(Error::Conflit(
+                "aucun des enfants nommés n'est élève de l'école cette année (un enfant dont la ligne est refusée n'a pas été créé)"
+                    .into(),
+            ));
         }
         // The same person already on one of the children's records (a sibling's, or this one's).
+        // By either of the file's names (d'usage, de naissance): a mother entered as DURAND and
+        // written by the ministry's tool as MARTIN (d'usage) is one person.
+        let noms: Vec<String> = std::iter::once(r.nom.as_str().to_string())
+            .chain(l.autres_noms.iter().cloned())
+            .map(|n| cle_recherche(&n))
+            .collect();
         let meme = |x: &eleves::ResponsableFiche| {
-            cle_recherche(&x.nom) == cle_recherche(r.nom.as_str())
-                && cle_recherche(&x.prenom) == cle_recherche(r.prenom.as_str())
+            noms.contains(&cle_recherche(&x.nom)) && cle_recherche(&x.prenom) == cle_recherche(r.prenom.as_str())
         };
         let mut connu: Option<ResponsableId> = None;
         let mut fiches = Vec::new();
@@ -759,6 +814,7 @@ impl Service<'_> {
                 let stocke = responsable_stocke(x)?;
                 let garder = |a: &Option<String>, b: &Option<String>| a.clone().or_else(|| b.clone());
                 let nouveau = ResponsableIdentite {
+                    nom: stocke.nom.clone(),
                     civilite: r.civilite.or(stocke.civilite),
                     adresse: garder(&r.adresse, &stocke.adresse),
                     code_postal: garder(&r.code_postal, &stocke.code_postal),

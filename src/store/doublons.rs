@@ -75,7 +75,7 @@ pub fn score(c: &Criteres, nom: &str, prenoms: &str, sexe: Sexe, date: Date, ins
     let s = 30.0 * ressemblance(nom, &c.nom)
         + 25.0 * prenom
         + if date == c.date_naissance { 25.0 } else { 0.0 }
-        + if insee == c.naissance_insee.as_str() { 10.0 } else { 0.0 }
+        + if insee == c.naissance_insee.as_str() && !c.naissance_insee.est_a_completer() { 10.0 } else { 0.0 }
         + if sexe == c.sexe { 10.0 } else { 0.0 };
     s.round() as u32
 }

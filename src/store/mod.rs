@@ -104,6 +104,8 @@ pub type Ecriture<'a> = Transaction<'a>;
 /// The store of one installation: one SQLite file.
 pub struct Store {
     path: PathBuf,
+    /// `<base>.acces`, shared: a restore waits for every open base to close.
+    _acces: std::fs::File,
     writer: Mutex<Connection>,
     /// Locked only while the writer is held (writer first): the journal's anchor.
     ancrage: Mutex<ancre::Ancrage>,
@@ -132,6 +134,7 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 impl Store {
     /// Opens the database at `path`, creating it if absent, and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Self> {
+        let acces = acces_partage(path)?;
         let nouveau = !path.exists();
         let writer = Connection::open(path)
             .map_err(|e| Error::Ouverture(format!("impossible d'ouvrir la base {} : {e}", path.display())))?;
@@ -161,6 +164,7 @@ impl Store {
         }
         Ok(Self {
             path: path.to_path_buf(),
+            _acces: acces,
             writer: Mutex::new(writer),
             ancrage: Mutex::new(ancrage),
             readers: Mutex::new(readers),
@@ -339,32 +343,60 @@ pub fn copier_base(de: &Path, vers: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The lock file a running server holds on its database (`<base>.verrou`).
-pub fn chemin_verrou(db: &Path) -> PathBuf {
+fn fichier_verrou(db: &Path, suffixe: &str) -> Result<std::fs::File> {
     let mut s = db.as_os_str().to_owned();
-    s.push(".verrou");
-    PathBuf::from(s)
+    s.push(suffixe);
+    let chemin = PathBuf::from(s);
+    let mut o = std::fs::OpenOptions::new();
+    o.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    o.open(&chemin).map_err(|e| Error::Ouverture(format!("verrou {} : {e}", chemin.display())))
 }
 
-/// Takes the server's lock on the database: held as long as the file is open, released by the
-/// system however the process ends (a crash included). Refused while another process holds
-/// it: a second server, or a restore in progress.
-pub fn verrouiller(db: &Path) -> Result<std::fs::File> {
-    let chemin = chemin_verrou(db);
-    let f = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&chemin)
-        .map_err(|e| Error::Ouverture(format!("verrou {} : {e}", chemin.display())))?;
-    match f.try_lock() {
+/// Locks, held as long as their files are open and released by the system however the process
+/// ends (a crash included): every open base holds `<base>.acces` shared, a server also holds
+/// `<base>.verrou` alone, and a restore holds both alone.
+#[derive(Debug)]
+pub struct Verrou {
+    _fichiers: Vec<std::fs::File>,
+}
+
+fn prendre(db: &Path, suffixe: &str, exclusif: bool, occupe: impl FnOnce() -> String) -> Result<std::fs::File> {
+    let f = fichier_verrou(db, suffixe)?;
+    let r = if exclusif { f.try_lock() } else { f.try_lock_shared() };
+    match r {
         Ok(()) => Ok(f),
-        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Ouverture(format!(
-            "la base {} est utilisée par un serveur en marche (ou une restauration) : arrêtez-le d'abord",
-            db.display()
-        ))),
-        Err(std::fs::TryLockError::Error(e)) => Err(Error::Ouverture(format!("verrou {} : {e}", chemin.display()))),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Ouverture(occupe())),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::Ouverture(format!("verrou de {} : {e}", db.display()))),
     }
+}
+
+fn acces_partage(db: &Path) -> Result<std::fs::File> {
+    prendre(db, ".acces", false, || {
+        format!("la base {} est en cours de restauration : réessayez ensuite", db.display())
+    })
+}
+
+/// The server's lock: one server per base.
+pub fn verrouiller(db: &Path) -> Result<Verrou> {
+    let f = prendre(db, ".verrou", true, || {
+        format!("un autre serveur utilise déjà la base {} : arrêtez-le d'abord", db.display())
+    })?;
+    Ok(Verrou { _fichiers: vec![f] })
+}
+
+/// The restore's lock: no server, no command on the base meanwhile.
+pub fn verrouiller_restauration(db: &Path) -> Result<Verrou> {
+    let occupe = || {
+        format!(
+            "la base {} est utilisée par un serveur en marche ou une commande en cours : arrêtez-les d'abord",
+            db.display()
+        )
+    };
+    let serveur = prendre(db, ".verrou", true, occupe)?;
+    let acces = prendre(db, ".acces", true, occupe)?;
+    Ok(Verrou { _fichiers: vec![serveur, acces] })
 }
 
 /// Runs `f` inside a savepoint of the transaction: if it fails, what it wrote is undone and

@@ -19,11 +19,11 @@ pub fn ine_de(c: &Connection, id: &EleveId) -> Result<Option<Ine>> {
     Ok(c.prepare_cached("SELECT ine FROM eleve WHERE id = ?")?.query_row([id], |r| r.get(0)).optional()?.flatten())
 }
 
-/// A pupil's family name and date of birth (to check that an INE brought from outside is
-/// this pupil's).
-pub fn nom_et_naissance(c: &Connection, id: &EleveId) -> Result<(String, Date)> {
-    Ok(c.prepare_cached("SELECT nom, date_naissance FROM eleve WHERE id = ?")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?)
+/// A pupil's family name, prénoms, sexe and date of birth (to check that an INE brought from
+/// outside is this pupil's).
+pub fn identite_courte(c: &Connection, id: &EleveId) -> Result<(String, String, Sexe, Date)> {
+    Ok(c.prepare_cached("SELECT nom, prenoms, sexe, date_naissance FROM eleve WHERE id = ?")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?)
 }
 
 /// Pupils with the same five criteria (DOMAIN.md §7): nom and prénoms (case and accents
@@ -47,7 +47,10 @@ pub fn memes_criteres(
     for row in rows {
         let (id, n, p, lieu) = row?;
         let lieu_ok = lieu == *insee || lieu.est_a_completer() || insee.est_a_completer();
-        if cle_recherche(&n) == nom && cle_recherche(&p) == prenoms && lieu_ok {
+        // The ministry's file gives the first prénom only.
+        let p = cle_recherche(&p);
+        let prenoms_ok = p == prenoms || p.starts_with(&format!("{prenoms} "));
+        if cle_recherche(&n) == nom && prenoms_ok && lieu_ok {
             out.push(id);
         }
     }

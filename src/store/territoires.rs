@@ -281,6 +281,13 @@ pub fn departement_code(c: &Connection) -> Result<Option<String>> {
     Ok(c.query_row("SELECT code FROM departement ORDER BY code LIMIT 1", [], |r| r.get(0)).optional()?)
 }
 
+/// Every département of the installation (codes, as in the UAI).
+pub fn codes_departements(c: &Connection) -> Result<Vec<String>> {
+    Ok(c.prepare("SELECT code FROM departement ORDER BY code")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
 /// Stored values that no longer satisfy their rule (the file was altered outside the program).
 pub(super) fn check_values(c: &Connection) -> Result<Vec<String>> {
     let mut problems = Vec::new();

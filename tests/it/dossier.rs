@@ -129,8 +129,14 @@ async fn a_dossier_carries_the_pupil_to_another_installation_and_one_byte_change
     let err = refuse(&["import", "dossier", "--ecole", &uai, "--niveau", "CE1", f], &b);
     assert!(err.contains("ne reconnaît pas"), "{err}");
     let cle = ok(&["admin", "cle-publique"], &s.db);
-    let ligne = cle.lines().find(|l| !l.starts_with('#')).unwrap();
-    std::fs::write(registre::service::dossier::chemin_cles_reconnues(&b), format!("{ligne}\n")).unwrap();
+    // Recognised for another département only: still refused.
+    let autre = cle.lines().find(|l| l.starts_with("022 ")).unwrap();
+    std::fs::write(registre::service::dossier::chemin_cles_reconnues(&b), format!("{autre}\n")).unwrap();
+    let err = refuse(&["import", "dossier", "--ecole", &uai, "--niveau", "CE1", f], &b);
+    assert!(err.contains("ne reconnaît pas"), "{err}");
+    let ligne = cle.lines().find(|l| l.starts_with("035 ")).unwrap();
+    std::fs::write(registre::service::dossier::chemin_cles_reconnues(&b), format!("# Ille-et-Vilaine\n{ligne}\n"))
+        .unwrap();
 
     // One byte changed anywhere in the archive: refused, in French, nothing written.
     let avant: i64 =

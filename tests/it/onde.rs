@@ -241,6 +241,29 @@ async fn another_school_s_director_gets_404_and_nothing_changes() {
     ));
     let r: Value = importer(&s, &d2, &ecole, &[("faux.csv", faux)], false).await.json().await.unwrap();
     assert_eq!(r["refusees"], 1, "{r:#}");
+    let message = r["lignes"][0]["message"].as_str().unwrap();
+    assert!(message.contains("déjà attribué à un autre élève"), "{message}");
+    let nom_ecole = s.json_as(&d1, "/api/v1/ecoles").await[0]["nom"].as_str().unwrap().to_string();
+    assert!(!message.contains(&nom_ecole), "the other pupil's school is not revealed: {message}");
+    // A pupil radiated from the other school (attending nowhere): its INE with another name
+    // does not bring it into this school.
+    let res = s
+        .post_as(
+            &d1,
+            &format!("/api/v1/eleves/{id1}/radiation"),
+            &serde_json::json!({ "motif": "demenagement", "date": "29/11/2026" }),
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let avant = photo_base(&s.db);
+    let faux = cp1252(&format!(
+        "Nom élève;Prénom élève;Date naissance;Sexe;INE;Niveau\r\nVOLEUR;Zoé;01/01/2018;F;{ine};{niveau}\r\n"
+    ));
+    let r: Value = importer(&s, &d2, &ecole, &[("faux.csv", faux)], false).await.json().await.unwrap();
+    assert_eq!((r["refusees"].as_u64(), r["eleves_crees"].as_u64()), (Some(1), Some(0)), "{r:#}");
+    assert_eq!(photo_base(&s.db), avant, "nothing of the radiated pupil moved");
+    let res = s.get_as(&d2, &format!("/api/v1/eleves/{id1}")).await;
+    assert_eq!(res.status(), 404, "the radiated pupil stays out of this school's reach");
     assert_eq!(photo_base(&s.db), avant, "the other school's pupil is untouched");
 }
 

@@ -155,3 +155,24 @@ async fn restore_refuses_a_running_server_s_base_and_a_copy_it_cannot_verify() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(!dir.path().join("r.db.restauration").exists());
 }
+
+#[test]
+fn restore_waits_for_every_command_on_the_base() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    assert!(sortie(registre().args(["demo", "--pupils", "50", "--db"]).arg(&db)).status.success());
+    let copie = dir.path().join("copie.db");
+    assert!(sortie(registre().args(["backup", "--db"]).arg(&db).arg("-o").arg(&copie)).status.success());
+    // A base open in this process (as a command would hold it): the restore is refused.
+    let ouverte = registre::store::Store::open_existing(&db).unwrap();
+    let out = sortie(registre().args(["restore", "--db"]).arg(&db).arg("--depuis").arg(&copie));
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("commande en cours"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    drop(ouverte);
+    let out = sortie(registre().args(["restore", "--db"]).arg(&db).arg("--depuis").arg(&copie));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
