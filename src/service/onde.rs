@@ -512,7 +512,7 @@ impl Service<'_> {
                     [un] => Some(un.clone()),
                     _ => {
                         return Err(Error::Conflit(
-                            "plusieurs élèves connus ont ces nom, prénoms, sexe, date et lieu de naissance : admettez-le depuis sa fiche"
+                            "plusieurs élèves connus ont ces nom, prénom, sexe et date de naissance : admettez-le depuis la page d'admission, qui les montre"
                                 .into(),
                         ));
                     }
