@@ -225,6 +225,16 @@ impl EtatScolarite {
         }
     }
 
+    /// A radiation entered by mistake, cancelled: back to the admission it ended (provisional
+    /// while papers are missing).
+    pub fn annuler_radiation(self, pieces_manquantes: bool) -> Result<Self, Refus> {
+        match self {
+            EtatScolarite::Radie if pieces_manquantes => Ok(EtatScolarite::AdmisProvisoire),
+            EtatScolarite::Radie => Ok(EtatScolarite::AdmisDefinitif),
+            _ => refus("l'élève n'est pas radié"),
+        }
+    }
+
     /// End of the year for a pupil who leaves the school.
     pub fn partir(self) -> Result<Self, Refus> {
         match self {

@@ -67,7 +67,7 @@ pub fn routes() -> Router<AppState> {
         super::parcours::annuler_inscription, super::parcours::document_inscription, super::parcours::admettre,
         super::parcours::completer, super::scolarite::non_repartis, super::scolarite::creer_classe, super::scolarite::placer,
         super::scolarite::proposer_classe, super::scolarite::decider_classe, super::scolarite::lire_passage,
-        super::scolarite::etape_passage, super::scolarite::depart, super::scolarite::radier, super::scolarite::rentree,
+        super::scolarite::etape_passage, super::scolarite::depart, super::scolarite::radier, super::scolarite::annuler_radiation, super::scolarite::rentree,
         super::parcours::verification_json, super::impressions::lancer, super::impressions::lister,
         super::impressions::lire, super::impressions::annuler, super::impressions::fichier,
         super::corrections::corriger_fiche, super::corrections::corriger_identite, super::corrections::ajouter_responsable,

@@ -60,6 +60,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("publications.html", include_str!("../../templates/pages/publications.html")),
     ("prevision_ecole.html", include_str!("../../templates/pages/prevision_ecole.html")),
     ("echanges.html", include_str!("../../templates/pages/echanges.html")),
+    ("confirmation.html", include_str!("../../templates/pages/confirmation.html")),
 ];
 const CSS: &str = include_str!("../../static/registre.css");
 

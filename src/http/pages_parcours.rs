@@ -257,6 +257,7 @@ const FAITS: &[(&str, &str)] = &[
     ("passage", "Passage mis à jour."),
     ("depart", "Départ en fin d'année enregistré."),
     ("radiation", "Élève radié : le certificat de radiation peut être imprimé."),
+    ("radiation_annulee", "Radiation annulée : l'élève fait de nouveau partie de l'école."),
 ];
 
 /// The confirmation of a `?fait=` code; an unknown code shows nothing.

@@ -318,6 +318,8 @@ pub(super) fn demarches_eleve(
             quitte: fiche.quitte,
             gerer: gerer && present,
             radie: fiche.etat == EtatScolarite::Radie,
+            annuler_radiation: fiche.etat == EtatScolarite::Radie
+                && super::contexte(s, a).radiation_annulable(eleve)?,
             motifs: Choix::de(&MotifRadiation::TOUS, |m| m.code(), |m| m.libelle()),
             types: Choix::de(&TypePassage::TOUS, |t| t.code(), |t| t.libelle()),
             aujourdhui: today.to_string(),
@@ -344,6 +346,7 @@ struct Suivi {
     quitte: bool,
     gerer: bool,
     radie: bool,
+    annuler_radiation: bool,
     motifs: Vec<Choix>,
     types: Vec<Choix>,
     aujourdhui: String,
@@ -440,6 +443,10 @@ async fn demarche(
                 Ok(x) => x,
                 Err(err) => return refus(&state, &v, err, &retour, back.1),
             };
+            if sa.get("confirme") != Some("oui") {
+                // An irreversible step: a page says what will happen before anything is done.
+                return confirmer_radiation(&state, v, &e, motif, date, destination).await;
+            }
             etape(
                 &state,
                 &v,
@@ -449,8 +456,68 @@ async fn demarche(
             )
             .await
         }
+        "annulation-radiation" => {
+            etape(&state, &v, back, move |c| c.annuler_radiation(&e).map(drop), ok("radiation_annulee")).await
+        }
         _ => Err(Error::introuvable("démarche").into()),
     }
+}
+
+#[derive(Serialize)]
+struct Confirmation {
+    titre: &'static str,
+    retour: String,
+    retour_libelle: String,
+    resume: Vec<(&'static str, String)>,
+    consequences: Vec<String>,
+    action: String,
+    champs: Vec<(&'static str, String)>,
+    bouton: &'static str,
+}
+
+async fn confirmer_radiation(
+    state: &AppState,
+    v: Visiteur,
+    eleve: &crate::domain::EleveId,
+    motif: MotifRadiation,
+    date: Date,
+    destination: Option<String>,
+) -> Sortie {
+    let e = eleve.clone();
+    let html = blocking(state, move |s| {
+        // Read through the same use case as the pupil's page (perimeter, journal).
+        let fiche = super::contexte(s, &v.acteur).eleve(&e, None)?;
+        let nom = format!(
+            "{} {}",
+            fiche["eleve"]["prenoms"].as_str().unwrap_or_default(),
+            fiche["eleve"]["nom"].as_str().unwrap_or_default()
+        );
+        let mut resume = vec![("Élève", nom.clone()), ("Motif", motif.libelle().to_string()), ("Date d'effet", date_fr(date))];
+        if let Some(d) = &destination {
+            resume.push(("Destination", d.clone()));
+        }
+        let page = Confirmation {
+            titre: "Confirmer la radiation",
+            retour: format!("/eleves/{e}"),
+            retour_libelle: nom,
+            resume,
+            consequences: vec![
+                "l'élève ne fera plus partie de l'école ni de sa classe à la date d'effet ; son dossier et sa scolarité restent (une radiation n'efface rien) ;".into(),
+                "le certificat de radiation pourra être imprimé pour la famille, et la mairie en reçoit copie ;".into(),
+                "une radiation saisie par erreur ne peut être annulée qu'aujourd'hui, et seulement par vous.".into(),
+            ],
+            action: format!("/eleves/{e}/demarches/radiation"),
+            champs: vec![
+                ("motif", motif.code().to_string()),
+                ("date", date.to_string()),
+                ("destination", destination.unwrap_or_default()),
+            ],
+            bouton: "Radier l'élève",
+        };
+        s.pages.render("confirmation.html", &avec_moi(&v, page))
+    })
+    .await?;
+    Ok(Html(html).into_response())
 }
 
 // Rentrée ---------------------------------------------------------------------------------------

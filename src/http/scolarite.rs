@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/eleves/{id}/passage/{etape}", post(etape_passage))
         .route("/eleves/{id}/depart", post(depart))
         .route("/eleves/{id}/radiation", post(radier))
+        .route("/eleves/{id}/radiation/annulation", post(annuler_radiation))
         .route("/rentree", post(rentree))
 }
 
@@ -321,6 +322,19 @@ async fn radier(
     let date = parse_date("date de radiation", &b.date)?;
     let destination = texte_court("destination", b.destination.as_deref())?;
     service(&state, a, move |c| c.radier(&id, motif, date, destination.as_deref())).await.map(Json)
+}
+
+/// Cancels a radiation entered by mistake (its author, the same day).
+#[utoipa::path(post, path = "/api/v1/eleves/{id}/radiation/annulation", tag = "parcours", params(("id" = String, Path, description = "Élève")),
+    responses((status = 200, body = Resultat, description = "Annuler une radiation saisie par erreur (son auteur, le jour même)"),
+        (status = 404, body = super::error::ErrorBody), (status = 409, body = super::error::ErrorBody)))]
+pub(super) async fn annuler_radiation(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(id): Path<String>,
+) -> Result<Json<Resultat>> {
+    let id = eleve_id(&id)?;
+    service(&state, a, move |c| c.annuler_radiation(&id)).await.map(Json)
 }
 
 /// The rentrée: closes the year, applies passages, opens the next; archives the registers.

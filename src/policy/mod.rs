@@ -545,6 +545,27 @@ pub fn admission_possible(ecole_actuelle: Option<&str>, meme_ecole: bool) -> Res
     }
 }
 
+/// Whether a radiation may be cancelled (issue 13: a radiation entered by mistake): by the
+/// account that entered it, on the day it was entered (Paris), while the pupil has not been
+/// admitted elsewhere. Returns the French refusal otherwise.
+pub fn annulation_radiation_possible(
+    auteur: &str,
+    saisie_le: time::Date,
+    acteur: &str,
+    aujourdhui: time::Date,
+    admis_ailleurs: bool,
+) -> Result<(), String> {
+    if auteur != acteur {
+        Err("seule la personne qui a saisi la radiation peut l'annuler".into())
+    } else if saisie_le != aujourdhui {
+        Err("une radiation ne s'annule que le jour où elle a été saisie".into())
+    } else if admis_ailleurs {
+        Err("l'élève a depuis été admis dans une autre école".into())
+    } else {
+        Ok(())
+    }
+}
+
 /// Which roles an account of `createur` may create (DOMAIN.md §5, issue: accounts).
 pub fn peut_creer(createur: Role, role: Role) -> bool {
     match createur {

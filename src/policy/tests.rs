@@ -437,3 +437,13 @@ fn the_releve_des_donnees_is_printed_one_pupil_at_a_time_never_in_bulk() {
     }
     assert!(!decider(Role::AgentMairie, Relation::Propre, r, Action::Imprimer, g).autorise());
 }
+
+#[test]
+fn a_radiation_is_cancelled_by_its_author_on_its_day_only() {
+    use time::macros::date;
+    let j = date!(2026 - 11 - 29);
+    assert!(annulation_radiation_possible("a", j, "a", j, false).is_ok());
+    assert!(annulation_radiation_possible("a", j, "b", j, false).unwrap_err().contains("personne qui a saisi"));
+    assert!(annulation_radiation_possible("a", j, "a", date!(2026 - 11 - 30), false).unwrap_err().contains("jour"));
+    assert!(annulation_radiation_possible("a", j, "a", j, true).unwrap_err().contains("autre école"));
+}

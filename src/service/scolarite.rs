@@ -319,6 +319,59 @@ impl Service<'_> {
         })
     }
 
+    fn controle_annulation(&self, c: &store::Lecture, f: &Fiche) -> Result<()> {
+        if f.etat != crate::domain::EtatScolarite::Radie {
+            return Err(Error::Transition("l'élève n'est pas radié".into()));
+        }
+        let (auteur, le) = store::journal::radiation(c, &f.id)?.ok_or_else(|| {
+            Error::Transition("cette radiation n'est pas au journal : elle ne s'annule pas ici".into())
+        })?;
+        let le = OffsetDateTime::parse(&le, &time::format_description::well_known::Rfc3339)
+            .map_err(|_| store::Error::Corrompue("date du journal".into()))?;
+        let jour = le.to_offset(crate::clock::paris_offset(le)).date();
+        let ailleurs = sc::ecole_frequentee(c, &f.eleve_id, f.annee)?.is_some();
+        crate::policy::annulation_radiation_possible(&auteur, jour, &self.acteur.auteur.id, self.today(), ailleurs)
+            .map_err(Error::Transition)
+    }
+
+    /// Whether the actor may cancel the pupil's radiation now (the page offers it only then).
+    pub fn radiation_annulable(&self, eleve: &EleveId) -> Result<bool> {
+        if !self.acteur.decision(Ressource::Eleve, Action::Modifier).autorise() {
+            return Ok(false);
+        }
+        Ok(self.store.read(|c| {
+            let annee = territoires::annee_courante(c)?;
+            let Ok(f) = sc::fiche(c, &self.acteur.perimetre, eleve, annee) else { return Ok(false) };
+            Ok(self.controle_annulation(c, &f).is_ok())
+        })?)
+    }
+
+    /// Cancels a radiation entered by mistake: by its author, on the day it was entered, while
+    /// the pupil has not been admitted elsewhere. The pupil attends again (provisionally if papers
+    /// are missing), the certificat de radiation issued no longer verifies; journaled.
+    pub fn annuler_radiation(&self, eleve: &EleveId) -> Result<Resultat> {
+        self.autoriser(Ressource::Eleve, Action::Modifier)?;
+        self.store.ecrire(|tx| {
+            let f = self.fiche(tx, eleve)?;
+            self.controle_annulation(tx, &f)?;
+            let etat = f.etat.annuler_radiation(!f.pieces.is_empty())?;
+            let r = sc::derniere_radiation(tx, &self.acteur.perimetre, eleve)?;
+            let premier_degre = r
+                .and_then(|r| r.motif)
+                .and_then(|m| MotifRadiation::parse(&m).ok())
+                .is_some_and(MotifRadiation::quitte_le_premier_degre);
+            sc::annuler_sortie(tx, &f.vu, &f.id, etat, premier_degre)?;
+            self.journal(
+                tx,
+                &[Fait::new(Action::Modifier, "scolarite")
+                    .cible(f.id.clone())
+                    .eleve(eleve.to_string())
+                    .detail(json!({ "radiation_annulee": true }))],
+            )?;
+            Ok(Resultat { id: f.id, eleve_id: eleve.to_string(), avertissements: vec![] })
+        })
+    }
+
     /// The rentrée of the actor's département (every département for the operator): closes the
     /// year and opens the next. Passages are applied, CM2 pupils leave primary school, pupils
     /// marked as leaving leave, everyone else awaits répartition in the next niveau. Refuses to

@@ -142,3 +142,13 @@ pub fn consultations(c: &Connection, vu: &super::Vu, limite: u32) -> Result<Vec<
 pub fn compter(c: &Connection) -> Result<i64> {
     Ok(c.query_row("SELECT count(*) FROM journal", [], |r| r.get(0))?)
 }
+
+/// Who journaled the radiation of a schooling record, and when (RFC 3339): the latest.
+pub fn radiation(c: &Connection, scolarite: &str) -> Result<Option<(String, String)>> {
+    Ok(c.prepare_cached(
+        "SELECT acteur, le FROM journal WHERE ressource = 'scolarite' AND cible = ? AND action = 'modifier'
+         AND json_extract(detail, '$.radiation') IS NOT NULL ORDER BY seq DESC LIMIT 1",
+    )?
+    .query_row([scolarite], |r| Ok((r.get(0)?, r.get(1)?)))
+    .optional()?)
+}

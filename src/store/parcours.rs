@@ -304,6 +304,26 @@ pub fn sortir(
     Ok(())
 }
 
+/// Undoes a radiation: the record attends again; the certificat de radiation issued for it no
+/// longer verifies (its number is never issued again); the retention clock is cleared if the
+/// radiation had set it.
+pub fn annuler_sortie(
+    c: &Connection,
+    vu: &super::Vu,
+    id: &str,
+    etat: EtatScolarite,
+    premier_degre: bool,
+) -> Result<()> {
+    c.prepare_cached("UPDATE scolarite SET etat = ?, date_sortie = NULL, motif_sortie = NULL WHERE id = ?")?
+        .execute(params![etat, id])?;
+    c.prepare_cached("DELETE FROM certificat WHERE type = 'radiation' AND sujet = ?")?
+        .execute([format!("radiation:{id}")])?;
+    if premier_degre {
+        c.prepare_cached("UPDATE eleve SET sortie_premier_degre = NULL WHERE id = ?")?.execute([vu.eleve()])?;
+    }
+    Ok(())
+}
+
 /// Records that the pupil left primary schooling on `le` (the retention clock).
 pub fn noter_sortie_premier_degre(c: &Connection, vu: &super::Vu, le: Date) -> Result<()> {
     let eleve = vu.eleve();

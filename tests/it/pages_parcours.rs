@@ -164,17 +164,57 @@ async fn from_the_mairie_form_to_a_class_and_a_radiation_through_the_pages() {
     let (_, html) = page(&s, &d1, &format!("/classes/{classe}")).await;
     assert!(html_texte(&html).contains("ÑÚÑEZ-O'BRIEN"));
 
-    // Radiation: the certificate is offered and prints; radiating twice is refused.
+    // Radiation: a page first says what will happen, and nothing is done until confirmed.
     let radier = [("motif", "demenagement"), ("date", "2026-11-29"), ("destination", "École Jules-Ferry, Rennes")];
-    let (status, location, _) = poster(&s, &d1, &format!("/eleves/{eleve}/demarches/radiation"), &radier).await;
+    let before = s.row_counts();
+    let (status, _, html) = poster(&s, &d1, &format!("/eleves/{eleve}/demarches/radiation"), &radier).await;
+    assert_eq!(status, 200);
+    let texte = html_texte(&html);
+    assert!(texte.contains("Confirmer la radiation") && texte.contains("Ne rien faire et revenir"), "{texte}");
+    assert!(texte.contains("Déménagement") || texte.contains("déménagement"), "{texte}");
+    assert!(html.contains("name=\"confirme\" value=\"oui\""));
+    assert_eq!(s.row_counts(), before, "nothing done before the confirmation");
+    let confirmer = [&radier[..], &[("confirme", "oui")]].concat();
+    let (status, location, _) = poster(&s, &d1, &format!("/eleves/{eleve}/demarches/radiation"), &confirmer).await;
     assert_eq!((status, location.clone()), (303, format!("/eleves/{eleve}?fait=radiation")));
     let (_, html) = page(&s, &d1, &location).await;
     assert!(html.contains(&format!("/api/v1/eleves/{eleve}/documents/certificat-radiation")));
+    assert!(html.contains("Annuler la radiation"), "its author may cancel it today");
     let pdf =
         s.get_as(&d1, &format!("/api/v1/eleves/{eleve}/documents/certificat-radiation")).await.bytes().await.unwrap();
     assert!(pdftotext(&pdf).contains("École Jules-Ferry, Rennes"));
+    // Another school's director cannot cancel it; its author can, the same day.
+    let d2 = s.login("directeur.2").await;
     let before = s.row_counts();
-    let (status, _, html) = poster(&s, &d1, &format!("/eleves/{eleve}/demarches/radiation"), &radier).await;
+    let (status, _, _) = poster(&s, &d2, &format!("/eleves/{eleve}/demarches/annulation-radiation"), &[]).await;
+    assert_eq!(status, 404);
+    let res = s.post_as(&d2, &format!("/api/v1/eleves/{eleve}/radiation/annulation"), &serde_json::json!({})).await;
+    assert_eq!(res.status(), 404);
+    assert_eq!(s.row_counts(), before);
+    let (status, location, _) = poster(&s, &d1, &format!("/eleves/{eleve}/demarches/annulation-radiation"), &[]).await;
+    assert_eq!((status, location.clone()), (303, format!("/eleves/{eleve}?fait=radiation_annulee")));
+    let texte = html_texte(&page(&s, &d1, &location).await.1);
+    assert!(texte.contains("Radiation annulée"), "{texte}");
+    let c = rusqlite::Connection::open(&s.db).unwrap();
+    let (etat, certificats, journal): (String, i64, i64) = c
+        .query_row(
+            "SELECT (SELECT etat FROM scolarite WHERE eleve_id = ?1 AND annee = 2026),
+                    (SELECT count(*) FROM certificat WHERE eleve_id = ?1 AND type = 'radiation'),
+                    (SELECT count(*) FROM journal WHERE eleve_id = ?1 AND detail LIKE '%radiation_annulee%')",
+            [&eleve],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!((etat.as_str(), certificats, journal), ("admis_definitif", 0, 1));
+    drop(c);
+    // Cancelled once: nothing left to cancel.
+    let (status, _, _) = poster(&s, &d1, &format!("/eleves/{eleve}/demarches/annulation-radiation"), &[]).await;
+    assert_eq!(status, 409);
+    // Radiated again (confirmed); radiating twice is refused.
+    let (status, _, _) = poster(&s, &d1, &format!("/eleves/{eleve}/demarches/radiation"), &confirmer).await;
+    assert_eq!(status, 303);
+    let before = s.row_counts();
+    let (status, _, html) = poster(&s, &d1, &format!("/eleves/{eleve}/demarches/radiation"), &confirmer).await;
     assert_eq!(status, 409);
     assert!(html.replace("&#x2F;", "/").contains(&format!("href=\"/eleves/{eleve}\">Retour à la fiche")), "{html}");
     assert_eq!(s.row_counts(), before);
