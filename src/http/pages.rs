@@ -150,6 +150,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(accueil))
         .route("/statistiques", get(page_statistiques))
+        .route("/verifier", get(super::parcours::page_verifier))
         .route("/verifier/{code}", get(super::parcours::page_verification))
         .route("/ecoles/{id}", get(page_ecole))
         .route("/classes/{id}", get(page_classe))

@@ -494,11 +494,32 @@ pub async fn page_verification(
     Path(code): Path<String>,
 ) -> Result<Response, super::pages::PageError> {
     let v = blocking(&state, move |s| verifier(&s.store, &code)).await?;
-    #[derive(Serialize)]
-    struct PageVerification<'a> {
-        v: &'a Verification,
-    }
-    let html = state.pages.render("verification.html", &PageVerification { v: &v })?;
+    let html = state.pages.render("verification.html", &PageVerification { v: Some(&v) })?;
     let status = if v.authentique { StatusCode::OK } else { StatusCode::NOT_FOUND };
     Ok((status, Html(html)).into_response())
+}
+
+#[derive(Serialize)]
+struct PageVerification<'a> {
+    v: Option<&'a Verification>,
+}
+
+/// The code typed in the form of `/verifier`.
+#[derive(Debug, Deserialize)]
+pub struct CodeSaisi {
+    code: Option<String>,
+}
+
+/// `/verifier`: the form to type a certificate's code (`?code=` leads to its page).
+pub async fn page_verifier(
+    State(state): State<AppState>,
+    q: std::result::Result<axum::extract::Query<CodeSaisi>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, super::pages::PageError> {
+    let code = q.ok().and_then(|q| q.0.code).map(|c| c.trim().to_uppercase()).filter(|c| !c.is_empty());
+    if let Some(c) = code {
+        let c: String = c.chars().filter(|ch| ch.is_ascii_alphanumeric() || *ch == '-').take(40).collect();
+        return Ok(axum::response::Redirect::to(&format!("/verifier/{c}")).into_response());
+    }
+    let html = state.pages.render("verification.html", &PageVerification { v: None })?;
+    Ok(Html(html).into_response())
 }

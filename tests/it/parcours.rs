@@ -128,6 +128,16 @@ async fn from_the_mairie_to_the_next_niveau_and_a_change_of_school_with_the_same
     let v: Value =
         s.client.get(s.url(&format!("/api/v1/verification/{code}"))).send().await.unwrap().json().await.unwrap();
     assert_eq!(v["authentique"], true);
+    // `/verifier` (the address printed under the QR code) has a field to type the code.
+    let res = s.client.get(s.url("/verifier")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("name=\"code\"") && html.contains("<label for=\"code\">"), "{html}");
+    let sans_redirection = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let res = sans_redirection.get(s.url(&format!("/verifier?code={}", code.to_lowercase()))).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], format!("/verifier/{code}").as_str());
+
     // The new school finds the pupil by the five criteria and admits them: same INE, history kept.
     let d3 = nouveau_directeur(&s, primaire["uai"].as_str().unwrap(), "direction.primaire").await;
     let naissance = avant["eleve"]["date_naissance"].as_str().unwrap();
