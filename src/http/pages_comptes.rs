@@ -119,7 +119,14 @@ fn page_mot_de_passe(
     let jeton: String = jeton.chars().filter(char::is_ascii_hexdigit).take(64).collect();
     state.pages.render(
         "mot_de_passe.html",
-        &MotDePasse { titre, action, jeton: &jeton, minimum: 12, message: message.as_deref() },
+        &MotDePasse {
+            titre,
+            action,
+            jeton: &jeton,
+            minimum: crate::policy::Role::Responsable.longueur_minimale(),
+            minimum_personnels: crate::policy::Role::Directeur.longueur_minimale(),
+            message: message.as_deref(),
+        },
     )
 }
 
@@ -214,7 +221,8 @@ async fn reinitialiser(State(state): State<AppState>, Form(f): Form<FormMotDePas
     .await
 }
 
-fn rendre_compte(state: &AppState, v: &Visiteur, message: Option<&str>) -> Result<String, Error> {
+/// The account page, with a message: a success (`erreur` false) or a refusal.
+fn rendre_compte(state: &AppState, v: &Visiteur, message: Option<&str>, erreur: bool) -> Result<String, Error> {
     let (k, restants) = super::contexte(state, &v.acteur).mon_compte()?;
     state.pages.render(
         "compte.html",
@@ -228,6 +236,7 @@ fn rendre_compte(state: &AppState, v: &Visiteur, message: Option<&str>) -> Resul
                     codes_restants: restants,
                 },
                 message,
+                erreur,
             },
         ),
     )
@@ -235,7 +244,7 @@ fn rendre_compte(state: &AppState, v: &Visiteur, message: Option<&str>) -> Resul
 
 async fn page_compte(State(state): State<AppState>, v: Visiteur) -> PageResult {
     let s = state.clone();
-    Ok(Html(blocking(&state, move |_| rendre_compte(&s, &v, None)).await?))
+    Ok(Html(blocking(&state, move |_| rendre_compte(&s, &v, None, false)).await?))
 }
 
 /// A change of password from the form.
@@ -257,9 +266,11 @@ async fn changer_mot_de_passe(
         match super::contexte(s, &v.acteur).changer_mot_de_passe(&f.actuel, &f.nouveau).map_err(Error::from) {
             Ok(()) => Ok((
                 StatusCode::OK,
-                rendre_compte(&s2, &v, Some("Mot de passe changé ; vos autres sessions sont fermées."))?,
+                rendre_compte(&s2, &v, Some("Mot de passe changé ; vos autres sessions sont fermées."), false)?,
             )),
-            Err(e) if e.status().is_client_error() => Ok((e.status(), rendre_compte(&s2, &v, Some(e.message()))?)),
+            Err(e) if e.status().is_client_error() => {
+                Ok((e.status(), rendre_compte(&s2, &v, Some(e.message()), true)?))
+            }
             Err(e) => Err(e),
         }
     })
@@ -276,7 +287,7 @@ async fn page_second_facteur(State(state): State<AppState>, v: Visiteur) -> Resu
                 let uri = auth::totp::uri(&secret, &login);
                 s.pages.render("second_facteur.html", &avec_moi(&v, SecondFacteur::de(&secret, &uri, None)))
             }
-            Err(auth::Error::Interdit(m)) => rendre_compte(&s2, &v, Some(&m)),
+            Err(auth::Error::Interdit(m)) => rendre_compte(&s2, &v, Some(&m), true),
             Err(e) => Err(e.into()),
         }
     })
@@ -521,6 +532,7 @@ struct MotDePasse<'a> {
     action: &'a str,
     jeton: &'a str,
     minimum: usize,
+    minimum_personnels: usize,
     message: Option<&'a str>,
 }
 
@@ -528,6 +540,7 @@ struct MotDePasse<'a> {
 struct PageCompte<'a> {
     compte: MonCompte,
     message: Option<&'a str>,
+    erreur: bool,
 }
 
 #[derive(Debug, Serialize)]

@@ -153,3 +153,38 @@ async fn a_new_staff_member_activates_the_account_and_enrols_a_second_factor_in_
     let html = s.client.get(s.url("/")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Circonscription") && !html.contains("Activez votre second facteur"));
 }
+
+/// Messages are coloured by meaning: a success is green (`confirmation`), a refusal red
+/// (`alerte`); the password page states both minimums before refusing one.
+#[tokio::test]
+async fn messages_are_coloured_by_meaning_and_the_password_rules_are_stated() {
+    use crate::helpers::{TestServer, form, post_form};
+    let s = TestServer::start(100).await;
+    let page = s.client.get(s.url("/activer?jeton=abc")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        page.contains("au moins 12 caractères pour un compte de famille, au moins 15 pour les personnels"),
+        "{page}"
+    );
+    let d = s.login("directeur.1").await;
+    let actuel = s.compte("directeur.1").mot_de_passe.clone();
+    let res = post_form(
+        &s,
+        "/compte/mot-de-passe",
+        Some(&d.cookie),
+        form(&[("csrf", &d.csrf), ("actuel", "faux-mot-de-passe"), ("nouveau", "violon grenade lointain")]),
+    )
+    .await;
+    assert!(res.status().is_client_error());
+    let html = res.text().await.unwrap();
+    assert!(html.contains("class=\"alerte\" role=\"alert\""), "{html}");
+    let res = post_form(
+        &s,
+        "/compte/mot-de-passe",
+        Some(&d.cookie),
+        form(&[("csrf", &d.csrf), ("actuel", &actuel), ("nouveau", "violon grenade lointain boussole")]),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("class=\"confirmation\" role=\"status\">Mot de passe changé"), "{html}");
+}
