@@ -192,7 +192,17 @@ async fn security_headers(
     req: Request,
     next: Next,
 ) -> Response {
-    let api = req.uri().path().starts_with("/api/") || req.uri().path() == "/healthz";
+    // A page's link into the API (a PDF, a download) followed by a browser gets its errors as a
+    // French page in the site's layout, never the JSON meant for programs: a navigation
+    // (`Sec-Fetch-Mode: navigate`, or HTML asked first) is answered like a page.
+    let navigation = req.method() == axum::http::Method::GET
+        && (req.headers().get("sec-fetch-mode").is_some_and(|v| v == "navigate")
+            || req
+                .headers()
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|a| a.starts_with("text/html")));
+    let api = (req.uri().path().starts_with("/api/") || req.uri().path() == "/healthz") && !navigation;
     let refus = session::ecriture_intersite(req.method(), req.headers(), state.transport.https())
         .or_else(|| adresse_illisible(req.uri()));
     let cacheable = req.uri().path().starts_with("/static/");

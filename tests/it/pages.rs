@@ -188,3 +188,39 @@ async fn messages_are_coloured_by_meaning_and_the_password_rules_are_stated() {
     let html = res.text().await.unwrap();
     assert!(html.contains("class=\"confirmation\" role=\"status\">Mot de passe changé"), "{html}");
 }
+
+/// A page's link into the API that fails (a certificate of a radiated pupil) ends on a French
+/// page for a browser, and on JSON for a program.
+#[tokio::test]
+async fn a_failing_document_link_gives_a_french_page_to_a_browser() {
+    use crate::helpers::TestServer;
+    let s = TestServer::start(100).await;
+    let d = s.login("directeur.1").await;
+    let eleves = s.json_as(&d, "/api/v1/eleves").await;
+    let id = eleves[0]["id"].as_str().unwrap();
+    let res = s
+        .post_as(
+            &d,
+            &format!("/api/v1/eleves/{id}/radiation"),
+            &serde_json::json!({ "motif": "demenagement", "date": "29/11/2026" }),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let lien = format!("/api/v1/eleves/{id}/documents/certificat-scolarite");
+    let res = s
+        .client
+        .get(s.url(&lien))
+        .header("cookie", &d.cookie)
+        .header("accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+        .header("sec-fetch-mode", "navigate")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_client_error(), "{}", res.status());
+    let ct = res.headers()["content-type"].to_str().unwrap().to_string();
+    assert!(ct.starts_with("text/html"), "{ct} {}", res.text().await.unwrap());
+    let html = res.text().await.unwrap();
+    assert!(html.contains("<html lang=\"fr\"") && !html.contains("{\"error\""), "{html}");
+    let res = s.get_as(&d, &lien).await;
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+}
