@@ -633,14 +633,59 @@ async fn confirmer_inscription(
         .await
 }
 
+/// The page that asks before an irreversible step: what is concerned, what will happen, and
+/// the same form again with `confirme=oui` (`confirmation.html`).
+#[derive(Debug, Serialize)]
+pub(super) struct Confirmation {
+    pub titre: &'static str,
+    pub retour: String,
+    pub retour_libelle: String,
+    pub resume: Vec<(&'static str, String)>,
+    pub consequences: Vec<String>,
+    pub action: String,
+    pub champs: Vec<(&'static str, String)>,
+    pub bouton: &'static str,
+}
+
 async fn annuler_inscription(
     State(state): State<AppState>,
     v: Visiteur,
     Path(id): Path<String>,
     corps: Bytes,
 ) -> Sortie {
-    Saisie::lire(&corps)?.csrf(&v)?;
+    let sa = Saisie::lire(&corps)?;
+    sa.csrf(&v)?;
     let retour = ("/inscriptions", "Retour aux inscriptions");
+    if sa.get("confirme") != Some("oui") {
+        // Irreversible from the pages: a page says what will happen first.
+        let i = id.clone();
+        let lu = super::service(&state, v.acteur.clone(), move |c| c.inscription(&i)).await;
+        let i = match lu {
+            Ok(i) => i,
+            Err(e) => return refus(&state, &v, e, retour.0, retour.1),
+        };
+        let page = Confirmation {
+            titre: "Confirmer l'annulation de l'inscription",
+            retour: "/inscriptions".into(),
+            retour_libelle: "Inscriptions".into(),
+            resume: vec![
+                ("Enfant", format!("{} {}", i.prenoms, i.nom)),
+                ("Né(e) le", date_fr(i.date_naissance)),
+                ("Année", i.annee.to_string()),
+                ("Niveau", i.niveau.to_string()),
+                ("École désignée", i.ecole.clone().unwrap_or_else(|| "—".into())),
+            ],
+            consequences: vec![
+                "l'inscription est annulée : l'école désignée ne l'attend plus et ne pourra pas admettre l'enfant sur cette inscription ;".into(),
+                "l'annulation ne se défait pas : si elle est faite par erreur, une nouvelle inscription devra être saisie.".into(),
+            ],
+            action: format!("/inscriptions/{id}/annuler"),
+            champs: vec![],
+            bouton: "Annuler l'inscription",
+        };
+        let html = state.pages.render("confirmation.html", &avec_moi(&v, page))?;
+        return Ok(Html(html).into_response());
+    }
     etape(&state, &v, retour, move |c| c.annuler_inscription(&id), |_| fait(&state, &v, retour.0, "annulee", &[])).await
 }
 

@@ -15,7 +15,7 @@ use serde_json::Value;
 use time::Date;
 
 use super::pages::{Choix, avec_moi, ligne_vue};
-use super::pages_parcours::{ChoixId, Saisie, Sortie, choix_classe, etape, fait, refus};
+use super::pages_parcours::{ChoixId, Confirmation, Saisie, Sortie, choix_classe, etape, fait, refus};
 use super::parcours;
 use super::session::Visiteur;
 use super::{Error, blocking};
@@ -461,18 +461,6 @@ async fn demarche(
         }
         _ => Err(Error::introuvable("démarche").into()),
     }
-}
-
-#[derive(Serialize)]
-struct Confirmation {
-    titre: &'static str,
-    retour: String,
-    retour_libelle: String,
-    resume: Vec<(&'static str, String)>,
-    consequences: Vec<String>,
-    action: String,
-    champs: Vec<(&'static str, String)>,
-    bouton: &'static str,
 }
 
 async fn confirmer_radiation(

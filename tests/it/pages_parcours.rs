@@ -371,3 +371,37 @@ async fn unreadable_or_oversized_forms_and_bad_values_are_refused_in_french() {
     let texte = html_texte(&page(&s, &d1, &location).await.1);
     assert!(texte.contains("Classe créée") && texte.contains("PS-B") && texte.contains("M. Yann Le Bihan"), "{texte}");
 }
+
+/// Cancelling an inscription from the page asks first, says what will happen, and is done only
+/// once confirmed; another mairie gets 404 and nothing changes.
+#[tokio::test]
+async fn cancelling_an_inscription_asks_for_confirmation_first() {
+    let s = TestServer::start(30).await;
+    let m = s.login("mairie.1").await;
+    let d = s.login("directeur.1").await;
+    let ecole_d = s.json_as(&d, "/api/v1/ecoles").await[0].clone();
+    let (niveau, naissance) =
+        if ecole_d["type"] == "elementaire" { ("CP", "12/03/2020") } else { ("PS", "12/03/2023") };
+    let body = serde_json::json!({ "mode": "ecole", "ecole_id": ecole_d["id"], "niveau": niveau, "confirmer_nouveau": true,
+        "eleve": { "nom": "Cariou", "prenoms": "Nolwenn", "sexe": "F", "date_naissance": naissance,
+                   "naissance_insee": "35001", "naissance_lieu": "Kervalan" } });
+    let r = s.post_as(&m, "/api/v1/inscriptions", &body).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let id = r.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let avant = s.row_counts();
+    let (status, _, html) = poster(&s, &m, &format!("/inscriptions/{id}/annuler"), &[]).await;
+    assert_eq!(status, 200);
+    let texte = html_texte(&html);
+    assert!(texte.contains("Confirmer l'annulation de l'inscription") && texte.contains("Nolwenn"), "{texte}");
+    assert_eq!(s.row_counts(), avant);
+    let chemin = format!("/api/v1/inscriptions/{id}");
+    let etat = || s.json_as(&m, &chemin);
+    assert_eq!(etat().await["etat"], "en_attente");
+    let m2 = s.login("mairie.2").await;
+    let (status, _, _) = poster(&s, &m2, &format!("/inscriptions/{id}/annuler"), &[("confirme", "oui")]).await;
+    assert_eq!(status, 404);
+    assert_eq!(etat().await["etat"], "en_attente");
+    let (status, location, _) = poster(&s, &m, &format!("/inscriptions/{id}/annuler"), &[("confirme", "oui")]).await;
+    assert_eq!((status, location.as_str()), (303, "/inscriptions?fait=annulee"));
+    assert_eq!(etat().await["etat"], "annule");
+}
