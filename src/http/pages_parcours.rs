@@ -147,6 +147,8 @@ const CHAMPS_ENFANT: &[&str] = &[
     "annee",
     "classe_id",
     "date",
+    "ecole_precedente",
+    "radiation_precedente",
 ];
 
 /// The fields of each responsable (prefixed `r1_`, `r2_`).
@@ -519,6 +521,14 @@ fn formulaire(
         }
         None => (vec![], vec![]),
     };
+    // An admission offers the niveaux the school teaches (an élémentaire: CP to CM2).
+    let niveaux: Vec<Niveau> = match admission {
+        Some(e) => {
+            let t = svc.ecole(e)?.type_ecole;
+            Niveau::ALL.iter().copied().filter(|n| t.admet(*n)).collect()
+        }
+        None => Niveau::ALL.to_vec(),
+    };
     let resp = ["r1", "r2"]
         .iter()
         .map(|p| {
@@ -537,7 +547,7 @@ fn formulaire(
         candidats,
         annee: annee.to_string(),
         annees: [annee.to_string(), annee.suivante().to_string()],
-        niveaux: Choix::de(&Niveau::ALL, |n| n.code(), |n| n.libelle()),
+        niveaux: Choix::de(&niveaux, |n| n.code(), |n| n.libelle()),
         modes: Choix::de(&ModeScolarisation::TOUS, |m| m.code(), |m| m.libelle()),
         liens: Choix::de(&Lien::TOUS, |l| l.code(), |l| l.libelle()),
         ecoles,
@@ -747,6 +757,8 @@ fn demande_admission(sa: &Saisie, inscription: Option<&str>, ecole: Option<&Ecol
         classe_id: sa.opt("classe_id"),
         ulis: sa.coche("ulis"),
         date: sa.opt("date"),
+        ecole_precedente: sa.opt("ecole_precedente"),
+        radiation_precedente: sa.opt("radiation_precedente"),
     }
 }
 

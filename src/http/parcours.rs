@@ -374,9 +374,45 @@ pub struct DemandeAdmissionSaisie {
     /// Date of admission (`jj/mm/aaaa`), today by default.
     #[serde(default)]
     pub date: Option<String>,
+    /// The previous school, as the certificat de radiation names it (the registre's column).
+    #[serde(default)]
+    pub ecole_precedente: Option<String>,
+    /// The date of that certificat de radiation (`jj/mm/aaaa`).
+    #[serde(default)]
+    pub radiation_precedente: Option<String>,
 }
 
 impl DemandeAdmissionSaisie {
+    fn provenance(&self, today: time::Date) -> Result<Option<(String, Option<time::Date>)>> {
+        let ecole = crate::domain::identite::nettoyer_facultatif(
+            "école précédente",
+            self.ecole_precedente.as_deref(),
+            crate::domain::eleve::TEXTE_MAX,
+        )
+        .map_err(crate::domain::Error::from)?;
+        let date = match self.radiation_precedente.as_deref().filter(|s| !s.trim().is_empty()) {
+            Some(s) => {
+                let d = parse_date("date du certificat de radiation", s).map_err(crate::domain::Error::from)?;
+                if d > today {
+                    return Err(Error::invalide(
+                        "radiation_precedente",
+                        "date du certificat de radiation : dans le futur",
+                    ));
+                }
+                Some(d)
+            }
+            None => None,
+        };
+        match (ecole, date) {
+            (Some(e), d) => Ok(Some((e, d))),
+            (None, Some(_)) => Err(Error::invalide(
+                "ecole_precedente",
+                "école précédente : obligatoire avec la date de son certificat de radiation",
+            )),
+            (None, None) => Ok(None),
+        }
+    }
+
     /// Checks every field (API and pages); returns the admission and the identity's warnings.
     pub(super) fn valider(&self, today: time::Date) -> Result<(DemandeAdmission, Vec<String>)> {
         let (origine, w) = match &self.inscription_id {
@@ -401,6 +437,7 @@ impl DemandeAdmissionSaisie {
                 .as_deref()
                 .map(|s| parse_date("date d'admission", s).map_err(crate::domain::Error::from))
                 .transpose()?,
+            provenance: self.provenance(today)?,
         };
         Ok((demande, w))
     }

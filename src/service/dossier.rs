@@ -461,6 +461,7 @@ impl Service<'_> {
                 classe: a.classe.clone(),
                 ulis: false,
                 date: None,
+                provenance: None,
             };
             let r = self.admettre_dans(tx, &demande, &mut avertissements)?;
             let id = EleveId::parse(&r.eleve_id).map_err(|_| store::Error::Introuvable("élève"))?;

@@ -586,6 +586,7 @@ impl Service<'_> {
                     classe: classe_id,
                     ulis: l.ulis,
                     date: l.date_admission,
+                    provenance: None,
                 };
                 let res = self.admettre_dans(tx, &d, &mut bilan.messages).map_err(|e| match e {
                     // Never the name of the school a known pupil attends (the import is not a search).

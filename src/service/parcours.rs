@@ -404,7 +404,9 @@ impl Service<'_> {
             if let Some(a) = Ecart::evaluer(niveau, naissance.year(), annee).avertissement(niveau) {
                 avertissements.push(a);
             }
-            if let Some((ecole_prec, radiation)) = sc::derniere_sortie(tx, &vu)? {
+            if let Some((ecole_prec, radiation)) = &d.provenance {
+                sc::noter_provenance(tx, &sid, ecole_prec, *radiation)?;
+            } else if let Some((ecole_prec, radiation)) = sc::derniere_sortie(tx, &vu)? {
                 sc::noter_provenance(tx, &sid, &ecole_prec, radiation)?;
             }
             let mut faits =
@@ -478,6 +480,9 @@ pub struct DemandeAdmission {
     pub ulis: bool,
     /// Date of admission (today by default).
     pub date: Option<Date>,
+    /// The previous school and the date of its certificat de radiation, as the family's
+    /// certificate gives them (the registre's columns); found in the installation otherwise.
+    pub provenance: Option<(String, Option<Date>)>,
 }
 
 use sc::{commune_ecole as ecole_commune, departement_commune as departement_de_commune, type_ecole as ecole_type};

@@ -405,3 +405,41 @@ async fn cancelling_an_inscription_asks_for_confirmation_first() {
     assert_eq!((status, location.as_str()), (303, "/inscriptions?fait=annulee"));
     assert_eq!(etat().await["etat"], "annule");
 }
+
+/// The admission form offers only the niveaux the school teaches, and records the previous
+/// school and the date of its certificat de radiation, which the registre prints.
+#[tokio::test]
+async fn the_admission_form_fits_the_school_and_records_the_previous_school() {
+    let s = TestServer::start(60).await;
+    let d = s.login("directeur.2").await;
+    let ecole = s.json_as(&d, "/api/v1/ecoles").await[0].clone();
+    let id = ecole["id"].as_str().unwrap();
+    let (_, html) = page(&s, &d, &format!("/ecoles/{id}/admission")).await;
+    let elementaire = ecole["type"] == "elementaire";
+    assert_eq!(html.contains("<option value=\"PS\""), !elementaire, "niveaux fit the school");
+    assert!(html.contains("name=\"ecole_precedente\""));
+    let niveau = if elementaire { "CE1" } else { "MS" };
+    let naissance = if elementaire { "03/05/2018" } else { "03/05/2022" };
+    let eleve = serde_json::json!({ "nom": "Venu", "prenoms": "Tom", "sexe": "M", "date_naissance": naissance,
+        "naissance_insee": "35238", "naissance_lieu": "Rennes" });
+    let avant = s.row_counts();
+    let res = s
+        .post_as(
+            &d,
+            "/api/v1/admissions",
+            &serde_json::json!({ "ecole_id": id, "niveau": niveau, "confirmer_nouveau": true,
+            "eleve": eleve, "radiation_precedente": "02/11/2026" }),
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("école précédente"));
+    assert_eq!(s.row_counts(), avant);
+    let res = s
+        .post_as(&d, "/api/v1/admissions", &serde_json::json!({ "ecole_id": id, "niveau": niveau, "confirmer_nouveau": true,
+            "eleve": eleve, "ecole_precedente": "École Jean-Moulin, Brest (29)", "radiation_precedente": "02/11/2026" }))
+        .await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let pdf = s.get_as(&d, &format!("/api/v1/ecoles/{id}/documents/registre-eleves")).await.bytes().await.unwrap();
+    let t = pdftotext(&pdf);
+    assert!(t.contains("École Jean-Moulin, Brest (29)") && t.contains("02/11/2026"), "{t}");
+}
