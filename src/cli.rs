@@ -107,7 +107,9 @@ enum Command {
     Render {
         /// Document : certificat-scolarite, fiche-renseignements, fiche-urgence, liste-classe,
         /// liste-appel, liste-eleves, liste-electorale, certificat-inscription,
-        /// certificat-radiation, notification-passage, registre-eleves, releve-donnees.
+        /// certificat-radiation, notification-passage, registre-eleves, releve-donnees
+        /// (constat-effectifs et prevision-effectifs s'impriment depuis les pages Constat et
+        /// Prévision, ou GET /api/v1/constat?format=pdf).
         document: String,
         /// Fichier de la base SQLite.
         #[arg(long)]
@@ -314,6 +316,40 @@ enum AdminAction {
         /// Adresse, par exemple https://registre.ac-exemple.fr
         url: Option<String>,
     },
+}
+
+/// The command line with its help in French: headings, the help and version flags, the help
+/// of every verb (clap writes them in English otherwise).
+pub fn commande() -> clap::Command {
+    use clap::CommandFactory;
+    fn franciser(c: clap::Command, racine: bool) -> clap::Command {
+        let c = c
+            .help_template("{before-help}{about-with-newline}\nUtilisation : {usage}\n\n{all-args}{after-help}")
+            .subcommand_help_heading("Commandes")
+            .subcommand_value_name("COMMANDE")
+            .disable_help_subcommand(true)
+            .disable_help_flag(true)
+            .arg(
+                clap::Arg::new("aide").short('h').long("help").action(clap::ArgAction::Help).help("Affiche cette aide"),
+            );
+        let c = if racine {
+            c.disable_version_flag(true).arg(
+                clap::Arg::new("version")
+                    .short('V')
+                    .long("version")
+                    .action(clap::ArgAction::Version)
+                    .help("Affiche la version"),
+            )
+        } else {
+            c
+        };
+        let sous: Vec<clap::Command> = c.get_subcommands().cloned().collect();
+        sous.into_iter().fold(c, |c, s| {
+            let nom = s.get_name().to_string();
+            c.mut_subcommand(nom, |_| franciser(s, false))
+        })
+    }
+    franciser(Cli::command(), true)
 }
 
 /// Runs the parsed command line.

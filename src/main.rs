@@ -1,7 +1,5 @@
 //! The `registre` binary: parses the command line and hands over to the library.
 
-use clap::Parser;
-
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -13,7 +11,14 @@ fn main() -> std::process::ExitCode {
     // Typst's layout recurses deeply: the threads that render get room (the default 2 MiB
     // overflows on long documents, in debug builds especially).
     let _ = rayon::ThreadPoolBuilder::new().stack_size(registre::render::PILE).build_global();
-    match registre::cli::run(registre::cli::Cli::parse()) {
+    let cli = match registre::cli::commande()
+        .try_get_matches()
+        .and_then(|m| <registre::cli::Cli as clap::FromArgMatches>::from_arg_matches(&m))
+    {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    match registre::cli::run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("erreur : {e:#}");

@@ -429,3 +429,30 @@ fn a_departement_template_overrides_the_built_in_one_and_a_broken_one_never_stop
     assert!(err.contains(&format!("fiche-urgence.typ:{ligne}")), "{err}");
     assert!(err.contains("variable_inconnue"), "{err}");
 }
+
+#[test]
+fn the_help_is_in_french_for_every_verb() {
+    let racine = ok(registre().arg("--help"));
+    for attendu in
+        ["Utilisation : registre", "Commandes", "Affiche cette aide", "Affiche la version", "import", "restore"]
+    {
+        assert!(racine.contains(attendu), "{attendu} missing:\n{racine}");
+    }
+    let verbes: Vec<String> = racine
+        .lines()
+        .skip_while(|l| !l.starts_with("Commandes"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect();
+    assert!(verbes.len() >= 14, "{verbes:?}");
+    for v in verbes
+        .iter()
+        .chain(["import onde".to_string(), "export dossier".to_string(), "admin create".to_string()].iter())
+    {
+        let aide = ok(registre().args(v.split(' ')).arg("--help"));
+        for anglais in ["Print help", "Usage:", "Commands:"] {
+            assert!(!aide.contains(anglais), "« {anglais} » in the help of {v}:\n{aide}");
+        }
+    }
+}
