@@ -89,10 +89,136 @@ pub fn routes() -> Router<AppState> {
 #[derive(Debug)]
 pub struct ApiDoc;
 
+/// French summaries of the API's operations (the handlers' doc comments are English, for
+/// the code): `METHOD path` → summary. A test checks every operation has one.
+const RESUMES: &[(&str, &str)] = &[
+    ("POST /api/v1/activation", "Activer un compte depuis son lien : choisir le mot de passe"),
+    ("POST /api/v1/admissions", "Admettre un élève dans l'école"),
+    ("POST /api/v1/campagnes/constat/{etape}", "Ouvrir ou clore la campagne du constat des effectifs (IA-DASEN)"),
+    ("GET /api/v1/classes/{id}", "Lire une classe"),
+    (
+        "GET /api/v1/classes/{id}/documents/{document}",
+        "Imprimer un document d'une classe : sa liste, ou un document par élève (PDF fusionné ou ZIP)",
+    ),
+    ("GET /api/v1/classes/{id}/eleves", "Lister les élèves d'une classe"),
+    ("POST /api/v1/classes/{id}/passages", "Proposer le passage de tous les élèves de la classe"),
+    (
+        "POST /api/v1/classes/{id}/passages/decisions",
+        "Décider le passage des élèves de la classe dont la famille a accepté ou n'a pas répondu en 15 jours",
+    ),
+    ("POST /api/v1/classes/{id}/placements", "Placer des élèves dans la classe (tous ou aucun)"),
+    ("GET /api/v1/comptes", "Lister les comptes que l'on gère"),
+    ("POST /api/v1/comptes", "Créer un compte en attente et obtenir son lien d'activation"),
+    ("POST /api/v1/comptes/{id}/desactivation", "Désactiver un compte que l'on gère"),
+    ("POST /api/v1/comptes/{id}/lien-reinitialisation", "Délivrer un lien de réinitialisation du mot de passe"),
+    ("GET /api/v1/constat", "Constat des effectifs du territoire (IEN : par commune ; IA-DASEN : par circonscription)"),
+    ("POST /api/v1/doublons", "Rechercher les élèves déjà connus qui pourraient être cet enfant (cinq critères)"),
+    ("GET /api/v1/ecoles", "Lister les écoles"),
+    ("POST /api/v1/ecoles", "Créer une école"),
+    ("GET /api/v1/ecoles/{id}", "Lire une école"),
+    ("GET /api/v1/ecoles/{id}/classes", "Lister les classes d'une école"),
+    ("POST /api/v1/ecoles/{id}/classes/nouvelle", "Créer une classe pour l'année en cours"),
+    ("GET /api/v1/ecoles/{id}/constat", "Constat de l'école : compté aujourd'hui et tel que validé"),
+    ("POST /api/v1/ecoles/{id}/constat/validation", "Valider le constat de l'école (pendant la campagne)"),
+    (
+        "GET /api/v1/ecoles/{id}/documents/{document}",
+        "Imprimer un document d'une école : listes des classes, registre, ou un document par élève",
+    ),
+    ("GET /api/v1/ecoles/{id}/export/onde", "Exporter les élèves et responsables au format d'ONDE (CSV ou XLSX)"),
+    ("POST /api/v1/ecoles/{id}/import/dossier", "Admettre un élève avec son dossier de transfert"),
+    ("POST /api/v1/ecoles/{id}/import/onde", "Importer les fichiers d'ONDE (élèves, responsables), avec essai"),
+    ("GET /api/v1/ecoles/{id}/non-repartis", "Lister les élèves de l'école pas encore répartis dans une classe"),
+    ("GET /api/v1/ecoles/{id}/prevision", "Prévision de l'école pour l'an prochain, niveau par niveau"),
+    ("POST /api/v1/ecoles/{id}/prevision/ajustements", "Ajuster un niveau de la prévision de l'école"),
+    ("POST /api/v1/ecoles/{id}/prevision/validation", "Valider la prévision de l'école"),
+    ("GET /api/v1/eleves", "Lister ou rechercher des élèves"),
+    ("POST /api/v1/eleves", "Créer un élève admis dans une école (un INE est attribué s'il n'en a pas)"),
+    ("GET /api/v1/eleves/{id}", "Lire tout ce qui est conservé sur un élève (selon les droits du rôle)"),
+    ("POST /api/v1/eleves/{id}/admission/completion", "Dossier complet : rendre l'admission définitive"),
+    ("PUT /api/v1/eleves/{id}/annuel", "Corriger les autorisations, l'assurance et le périscolaire de l'année"),
+    ("POST /api/v1/eleves/{id}/compte-famille", "Créer le compte d'un responsable de l'élève"),
+    ("GET /api/v1/eleves/{id}/consultations", "Qui a consulté le dossier de l'élève, par fonction et date"),
+    ("PUT /api/v1/eleves/{id}/contacts", "Remplacer la liste des personnes à contacter"),
+    ("POST /api/v1/eleves/{id}/depart", "Noter que l'élève quitte l'école en fin d'année"),
+    ("GET /api/v1/eleves/{id}/documents/{document}", "Imprimer un document d'un élève (PDF)"),
+    ("GET /api/v1/eleves/{id}/dossier-transfert", "Délivrer le dossier de transfert d'un élève radié (ZIP signé)"),
+    ("PUT /api/v1/eleves/{id}/fiche", "Corriger le dossier de l'élève en une fois (la fiche retournée)"),
+    ("PUT /api/v1/eleves/{id}/identite", "Corriger l'identité et l'adresse de l'élève"),
+    ("GET /api/v1/eleves/{id}/oppositions", "Lister les oppositions concernant un élève"),
+    ("POST /api/v1/eleves/{id}/oppositions", "S'opposer, pour motif légitime, au traitement des données de son enfant"),
+    ("GET /api/v1/eleves/{id}/passage", "Lire la procédure de passage de l'élève cette année"),
+    (
+        "POST /api/v1/eleves/{id}/passage/{etape}",
+        "Étape du passage : proposition, réponse de la famille, décision, recours, commission",
+    ),
+    ("POST /api/v1/eleves/{id}/radiation", "Radier un élève (le certificat de radiation peut ensuite être imprimé)"),
+    (
+        "POST /api/v1/eleves/{id}/radiation/annulation",
+        "Annuler une radiation saisie par erreur (son auteur, le jour même)",
+    ),
+    ("GET /api/v1/eleves/{id}/rectifications", "Lister les demandes de rectification concernant un élève"),
+    (
+        "POST /api/v1/eleves/{id}/rectifications",
+        "Demander la rectification d'une donnée (un responsable, pour son enfant)",
+    ),
+    ("POST /api/v1/eleves/{id}/responsables", "Ajouter un responsable à l'élève"),
+    ("PUT /api/v1/eleves/{id}/responsables/{rid}", "Corriger un responsable et son lien avec l'élève"),
+    ("POST /api/v1/eleves/{id}/responsables/{rid}/detachement", "Détacher un responsable de l'élève"),
+    ("GET /api/v1/impressions", "Lister mes impressions en lot (gardées 24 heures)"),
+    ("POST /api/v1/impressions", "Demander une impression en lot (faite en arrière-plan)"),
+    ("GET /api/v1/impressions/{id}", "Suivre une impression en lot : état, documents faits, temps restant"),
+    ("POST /api/v1/impressions/{id}/annulation", "Annuler une impression en lot"),
+    ("GET /api/v1/impressions/{id}/fichier", "Télécharger le fichier d'une impression en lot terminée"),
+    ("GET /api/v1/inscriptions", "Lister les inscriptions du périmètre"),
+    ("POST /api/v1/inscriptions", "Enregistrer une inscription (la mairie pour sa commune, ou l'école pour elle-même)"),
+    ("GET /api/v1/inscriptions/{id}", "Lire une inscription"),
+    ("POST /api/v1/inscriptions/{id}/annulation", "Annuler une inscription"),
+    ("GET /api/v1/inscriptions/{id}/documents/{document}", "Imprimer le certificat d'inscription"),
+    ("POST /api/v1/inscriptions/{id}/validation", "Confirmer une inscription (le certificat peut être imprimé)"),
+    ("POST /api/v1/login", "Ouvrir une session"),
+    ("POST /api/v1/logout", "Fermer la session"),
+    ("GET /api/v1/moi", "Lire son compte"),
+    ("POST /api/v1/moi/mot-de-passe", "Changer son mot de passe (les autres sessions sont fermées)"),
+    ("POST /api/v1/moi/second-facteur", "Commencer l'activation du second facteur"),
+    ("POST /api/v1/moi/second-facteur/confirmation", "Confirmer le second facteur ; obtenir les codes de secours"),
+    ("POST /api/v1/mot-de-passe-oublie", "Mot de passe oublié : même réponse pour tout identifiant"),
+    ("GET /api/v1/oppositions", "Lister les oppositions du périmètre"),
+    ("POST /api/v1/oppositions/{id}/decision", "Décider d'une opposition, avec un motif (IA-DASEN)"),
+    ("GET /api/v1/parametres", "Lire les réglages du département (IA-DASEN)"),
+    ("PUT /api/v1/parametres", "Modifier les réglages du département (IA-DASEN)"),
+    ("GET /api/v1/prevision", "Prévision de l'an prochain du territoire"),
+    ("GET /api/v1/publications", "Lister les publications statistiques téléchargeables"),
+    ("POST /api/v1/publications", "Préparer une publication statistique de l'année (IA-DASEN)"),
+    ("GET /api/v1/publications/{id}/{fichier}", "Télécharger un fichier d'une publication statistique"),
+    ("GET /api/v1/rectifications", "Lister les demandes de rectification du périmètre"),
+    ("POST /api/v1/rectifications/{id}/decision", "Décider d'une demande de rectification"),
+    ("POST /api/v1/reinitialisation", "Choisir un nouveau mot de passe depuis un lien de réinitialisation"),
+    ("POST /api/v1/rentree", "Faire la rentrée : clore l'année, appliquer les passages, ouvrir la suivante"),
+    ("GET /api/v1/statistiques/effectifs", "Effectifs par école et par niveau (année en cours)"),
+    ("GET /api/v1/verification/{code}", "Vérifier le code d'un certificat (public, sans compte)"),
+];
+
 struct SecuriteCookie;
 
 impl utoipa::Modify for SecuriteCookie {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        // Every operation's summary in French; the English doc comment is not shown.
+        for (chemin, item) in openapi.paths.paths.iter_mut() {
+            for (methode, op) in [
+                ("GET", &mut item.get),
+                ("POST", &mut item.post),
+                ("PUT", &mut item.put),
+                ("DELETE", &mut item.delete),
+                ("PATCH", &mut item.patch),
+            ] {
+                if let Some(op) = op {
+                    let cle = format!("{methode} {chemin}");
+                    let resume = RESUMES.iter().find(|(k, _)| *k == cle).map(|(_, r)| (*r).to_string());
+                    op.description = None;
+                    op.summary = resume.or_else(|| Some(format!("(résumé manquant : {cle})")));
+                }
+            }
+        }
         use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(

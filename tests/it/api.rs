@@ -391,3 +391,23 @@ async fn the_openapi_document_describes_the_api() {
     let inscription = doc["components"]["schemas"]["DemandeInscription"].to_string();
     assert!(inscription.contains("EnfantSaisi") || inscription.contains("eleve_id"), "{inscription}");
 }
+
+#[tokio::test]
+async fn every_operation_of_the_openapi_document_has_a_french_summary() {
+    let s = crate::helpers::TestServer::start(20).await;
+    let doc: serde_json::Value =
+        s.client.get(s.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let mut n = 0;
+    for (chemin, ops) in doc["paths"].as_object().unwrap() {
+        for (methode, op) in ops.as_object().unwrap() {
+            n += 1;
+            let r = op["summary"].as_str().unwrap_or_default();
+            assert!(!r.is_empty() && !r.contains("résumé manquant"), "{methode} {chemin}: {r}");
+            for anglais in [" the ", " of ", "The ", " a pupil"] {
+                assert!(!r.contains(anglais), "{methode} {chemin} in English: {r}");
+            }
+            assert!(op.get("description").is_none(), "{methode} {chemin}: an English description");
+        }
+    }
+    assert!(n >= 80, "{n} operations");
+}
