@@ -258,32 +258,37 @@ async fn accueil(State(state): State<AppState>, v: Visiteur) -> PageResult {
         }
         _ => None,
     };
-    let (annee, enfants, ecoles, rectifications, oppositions, constat) = super::service(&state, a, move |svc| {
-        let annee = svc.annee()?;
-        let enfants =
-            if enfants { Some(svc.eleves(&Demande { limite: u32::MAX, ..Demande::default() })?) } else { None };
-        let ecoles = if ecoles { Some(svc.ecoles()?) } else { None };
-        let rectifications = if rectifications {
-            svc.rectifications(None, Some(EtatDemande::EnAttente)).unwrap_or_default()
-        } else {
-            Vec::new()
-        };
-        let oppositions = if oppositions {
-            svc.oppositions(None, Some(EtatDemande::EnAttente)).map(|l| l.len()).unwrap_or_default()
-        } else {
-            0
-        };
-        // The school's constat, when the campaign waits for it.
-        let constat = match constat {
-            // Not fatal: without a second factor yet, the page still shows (and says why).
-            Some(e) => {
-                svc.constat_ecole(&e).ok().filter(|c| c.campagne_ouverte && c.valide.is_none()).map(|_| e.to_string())
-            }
-            None => None,
-        };
-        Ok((annee, enfants, ecoles, rectifications, oppositions, constat))
-    })
-    .await?;
+    let exploitation = a.decision(Ressource::Exploitation, Action::Lire).autorise();
+    let (annee, enfants, ecoles, rectifications, oppositions, constat, exploitation) =
+        super::service(&state, a, move |svc| {
+            let annee = svc.annee()?;
+            let enfants =
+                if enfants { Some(svc.eleves(&Demande { limite: u32::MAX, ..Demande::default() })?) } else { None };
+            let ecoles = if ecoles { Some(svc.ecoles()?) } else { None };
+            let rectifications = if rectifications {
+                svc.rectifications(None, Some(EtatDemande::EnAttente)).unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            let oppositions = if oppositions {
+                svc.oppositions(None, Some(EtatDemande::EnAttente)).map(|l| l.len()).unwrap_or_default()
+            } else {
+                0
+            };
+            // The school's constat, when the campaign waits for it.
+            let constat = match constat {
+                // Not fatal: without a second factor yet, the page still shows (and says why).
+                Some(e) => svc
+                    .constat_ecole(&e)
+                    .ok()
+                    .filter(|c| c.campagne_ouverte && c.valide.is_none())
+                    .map(|_| e.to_string()),
+                None => None,
+            };
+            let exploitation = if exploitation { Some(svc.etat_installation()?) } else { None };
+            Ok((annee, enfants, ecoles, rectifications, oppositions, constat, exploitation))
+        })
+        .await?;
     let html = blocking(&state, move |s| {
         let a = &v.acteur;
         let mut page = Accueil {
@@ -294,6 +299,7 @@ async fn accueil(State(state): State<AppState>, v: Visiteur) -> PageResult {
             rectifications,
             oppositions,
             constat_a_valider: constat,
+            exploitation,
             circonscriptions: Vec::new(),
             lien_ecoles: None,
             lots_circonscription: if matches!(a.role, Role::Ien | Role::IaDasen) {
@@ -357,6 +363,9 @@ struct Accueil {
     oppositions: usize,
     /// The directeur's school, when its constat waits to be validated in an open campaign.
     constat_a_valider: Option<String>,
+    /// The technical administrator's view of the installation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exploitation: Option<crate::service::exploitation::EtatInstallation>,
     circonscriptions: Vec<Circonscription>,
     #[serde(skip_serializing_if = "Option::is_none")]
     lien_ecoles: Option<&'static str>,

@@ -195,6 +195,8 @@ pub enum Ressource {
     Campagne,
     /// Statistical releases (pseudonymised files).
     Publication,
+    /// The installation's health (base, journal, backups): never pupil data.
+    Exploitation,
     /// A school's exchange files: the ministry's files (ONDE) imported or exported, a pupil's
     /// transfer dossier issued at radiation or imported at admission.
     Echange,
@@ -438,6 +440,11 @@ pub fn decider(role: Role, relation: Relation, ressource: Ressource, action: Act
         (R::Constat, Modifier) => match role {
             // Each school validates its own constat.
             Directeur | Operateur => oui(Champs::AUCUN),
+            _ => Refuse,
+        },
+        (R::Exploitation, Lire) => match role {
+            // The technical administrator's view: counts and checks, no pupil.
+            AdminTechnique | Operateur => oui(Champs::AUCUN),
             _ => Refuse,
         },
         (R::Echange, Lire) => match role {

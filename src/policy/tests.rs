@@ -32,6 +32,7 @@ fn ressources() -> Vec<Ressource> {
         Ressource::Campagne,
         Ressource::Publication,
         Ressource::Echange,
+        Ressource::Exploitation,
     ];
     r.extend(Document::ALL.iter().map(|d| Ressource::Document(*d)));
     r
@@ -446,4 +447,14 @@ fn a_radiation_is_cancelled_by_its_author_on_its_day_only() {
     assert!(annulation_radiation_possible("a", j, "b", j, false).unwrap_err().contains("personne qui a saisi"));
     assert!(annulation_radiation_possible("a", j, "a", date!(2026 - 11 - 30), false).unwrap_err().contains("jour"));
     assert!(annulation_radiation_possible("a", j, "a", j, true).unwrap_err().contains("autre école"));
+}
+
+#[test]
+fn only_the_technical_administrator_reads_the_installation_s_health() {
+    let g = Reglages::default();
+    for role in Role::COMPTES {
+        let d = decider(role, Relation::Propre, Ressource::Exploitation, Action::Lire, g);
+        assert_eq!(d.autorise(), role == Role::AdminTechnique, "{role}");
+        assert!(!decider(role, Relation::Propre, Ressource::Exploitation, Action::Modifier, g).autorise(), "{role}");
+    }
 }

@@ -463,6 +463,11 @@ fn migrate(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// The schema version (`user_version`).
+pub fn version_schema(c: &Connection) -> Result<i64> {
+    Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?)
+}
+
 /// The tables and columns of the schema, for the review test of what may be stored.
 pub fn columns(conn: &Connection) -> Result<Vec<(String, String)>> {
     let mut tables =

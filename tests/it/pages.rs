@@ -224,3 +224,30 @@ async fn a_failing_document_link_gives_a_french_page_to_a_browser() {
     let res = s.get_as(&d, &lien).await;
     assert!(res.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
 }
+
+/// The technical administrator's home page shows the installation's health, and nothing of
+/// any pupil; no other role sees it.
+#[tokio::test]
+async fn the_technical_administrator_sees_the_installation_s_health() {
+    use crate::helpers::{TestServer, html_texte};
+    let s = TestServer::start(50).await;
+    let a = s.login("admin.1").await;
+    let html = html_texte(&s.get_as(&a, "/").await.text().await.unwrap());
+    assert!(html.contains("État de l'installation") && html.contains("Base saine"), "{html}");
+    assert!(html.contains("Journal d'audit") && html.contains("conforme au point de contrôle"), "{html}");
+    assert!(html.contains("registre backup --db"), "{html}");
+    let c = rusqlite::Connection::open(&s.db).unwrap();
+    let noms: Vec<String> = c
+        .prepare("SELECT nom FROM eleve LIMIT 20")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for n in noms {
+        assert!(!html.contains(&format!(">{n}<")), "a pupil's name on the administrator's page: {n}");
+    }
+    let d = s.login("directeur.1").await;
+    let html = s.get_as(&d, "/").await.text().await.unwrap();
+    assert!(!html.contains("État de l'installation"));
+}
