@@ -243,7 +243,18 @@ pub(super) fn avec_moi<T: Serialize>(v: &Visiteur, page: T) -> AvecMoi<T> {
     AvecMoi { moi: Moi::de(v), page }
 }
 
-async fn accueil(State(state): State<AppState>, v: Visiteur) -> PageResult {
+/// The home page's query: `verifier=oui` runs the base's quick check (administration).
+#[derive(Debug, Default, Deserialize)]
+pub struct QueryAccueil {
+    verifier: Option<String>,
+}
+
+async fn accueil(
+    State(state): State<AppState>,
+    v: Visiteur,
+    q: Result<axum::extract::Query<QueryAccueil>, axum::extract::rejection::QueryRejection>,
+) -> PageResult {
+    let verifier = q.ok().and_then(|q| q.0.verifier).is_some_and(|v| v == "oui");
     let a = v.acteur.clone();
     let enfants = a.role == Role::Responsable && a.decision(Ressource::Eleve, Action::Lister).autorise();
     let ecoles = !enfants && a.decision(Ressource::Ecole, Action::Lister).autorise();
@@ -285,7 +296,7 @@ async fn accueil(State(state): State<AppState>, v: Visiteur) -> PageResult {
                     .map(|_| e.to_string()),
                 None => None,
             };
-            let exploitation = if exploitation { Some(svc.etat_installation()?) } else { None };
+            let exploitation = if exploitation { Some(svc.etat_installation(verifier)?) } else { None };
             Ok((annee, enfants, ecoles, rectifications, oppositions, constat, exploitation))
         })
         .await?;

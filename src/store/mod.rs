@@ -45,6 +45,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0008_publications", include_str!("../../schema/0008_publications.sql")),
     ("0009_prevision", include_str!("../../schema/0009_prevision.sql")),
     ("0010_dossier_transfert", include_str!("../../schema/0010_dossier_transfert.sql")),
+    ("0011_journal_scolarite", include_str!("../../schema/0011_journal_scolarite.sql")),
 ];
 
 /// How many read-only connections the pool holds.

@@ -233,7 +233,9 @@ async fn the_technical_administrator_sees_the_installation_s_health() {
     let s = TestServer::start(50).await;
     let a = s.login("admin.1").await;
     let html = html_texte(&s.get_as(&a, "/").await.text().await.unwrap());
-    assert!(html.contains("État de l'installation") && html.contains("Base saine"), "{html}");
+    assert!(html.contains("État de l'installation") && html.contains("Lancer la vérification rapide"), "{html}");
+    let verifie = html_texte(&s.get_as(&a, "/?verifier=oui").await.text().await.unwrap());
+    assert!(verifie.contains("Base saine"), "{verifie}");
     assert!(html.contains("Journal d'audit") && html.contains("conforme au point de contrôle"), "{html}");
     assert!(html.contains("registre backup --db"), "{html}");
     let c = rusqlite::Connection::open(&s.db).unwrap();
