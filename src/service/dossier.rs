@@ -21,7 +21,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::audit::Fait;
-use crate::config::{Cles, hex};
+use crate::config::{Cles, hex, unhex};
 use crate::domain::identite::parse_date;
 use crate::domain::parcours::Piece;
 use crate::domain::{
@@ -113,6 +113,28 @@ pub struct AnneeDossier {
     /// `aaaa-mm-jj`.
     #[serde(default)]
     pub date_sortie: Option<String>,
+}
+
+impl AnneeDossier {
+    fn de(
+        annee: AnneeScolaire,
+        uai: &Uai,
+        ecole: &str,
+        niveau: Niveau,
+        etat: EtatScolarite,
+        admission: time::Date,
+        sortie: Option<time::Date>,
+    ) -> Self {
+        AnneeDossier {
+            annee: annee.debut(),
+            uai: uai.to_string(),
+            ecole: ecole.to_string(),
+            niveau: niveau.code().into(),
+            etat: etat.code().into(),
+            date_admission: admission.to_string(),
+            date_sortie: sortie.map(|d| d.to_string()),
+        }
+    }
 }
 
 /// The radiation.
@@ -226,8 +248,10 @@ pub fn verifier(cles: &Cles, db: &Path, octets: &[u8]) -> Result<(Dossier, Strin
     if sig.algorithme != "Ed25519" {
         return Err(refus("algorithme de signature inconnu"));
     }
-    let cle = decode_hex(&sig.cle_publique).ok_or_else(|| refus("clé publique illisible : le dossier a été altéré"))?;
-    let signature = decode_hex(&sig.signature).ok_or_else(|| refus("signature illisible : le dossier a été altéré"))?;
+    let cle =
+        decode_hex(&sig.cle_publique, 64).ok_or_else(|| refus("clé publique illisible : le dossier a été altéré"))?;
+    let signature =
+        decode_hex(&sig.signature, 128).ok_or_else(|| refus("signature illisible : le dossier a été altéré"))?;
     let manifeste_recu = piece(MANIFESTE)?;
     UnparsedPublicKey::new(&ED25519, &cle)
         .verify(manifeste_recu, &signature)
@@ -271,11 +295,9 @@ pub fn verifier(cles: &Cles, db: &Path, octets: &[u8]) -> Result<(Dossier, Strin
     Ok((d, sig.departement))
 }
 
-fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) || s.len() > 256 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+/// A key or signature in hex, of its exact length.
+fn decode_hex(s: &str, longueur: usize) -> Option<Vec<u8>> {
+    if s.len() == longueur { unhex(s) } else { None }
 }
 
 fn date(champ: &'static str, s: &str) -> Result<time::Date> {
@@ -299,28 +321,15 @@ impl Service<'_> {
         let certificat =
             self.imprimer(engine, Document::CertificatRadiation, &Cible::Eleve(eleve.clone()), Format::Pdf, &[])?;
         let e = &fiche.eleve;
-        let mut scolarite: Vec<AnneeDossier> = fiche
+        // This installation's years, then those an earlier dossier brought.
+        let scolarite: Vec<AnneeDossier> = fiche
             .scolarites
             .iter()
-            .map(|s| AnneeDossier {
-                annee: s.annee.debut(),
-                uai: s.uai.to_string(),
-                ecole: s.ecole.clone(),
-                niveau: s.niveau.code().into(),
-                etat: s.etat.code().into(),
-                date_admission: s.date_admission.to_string(),
-                date_sortie: s.date_sortie.map(|d| d.to_string()),
-            })
+            .map(|s| AnneeDossier::de(s.annee, &s.uai, &s.ecole, s.niveau, s.etat, s.date_admission, s.date_sortie))
+            .chain(anterieures.iter().map(|s| {
+                AnneeDossier::de(s.annee, &s.uai, &s.ecole, s.niveau, s.etat, s.date_admission, s.date_sortie)
+            }))
             .collect();
-        scolarite.extend(anterieures.iter().map(|s| AnneeDossier {
-            annee: s.annee.debut(),
-            uai: s.uai.to_string(),
-            ecole: s.ecole.clone(),
-            niveau: s.niveau.code().into(),
-            etat: s.etat.code().into(),
-            date_admission: s.date_admission.to_string(),
-            date_sortie: s.date_sortie.map(|d| d.to_string()),
-        }));
         let dossier = Dossier {
             format: FORMAT.into(),
             version: VERSION,
@@ -342,19 +351,7 @@ impl Service<'_> {
                     autorite_parentale: r.autorite_parentale,
                 })
                 .collect(),
-            contacts: fiche
-                .contacts
-                .iter()
-                .map(|k| ContactSaisie {
-                    nom: k.nom.clone(),
-                    prenom: k.prenom.clone(),
-                    lien: k.lien.clone(),
-                    telephone: k.telephone.clone(),
-                    telephone_2: k.telephone_2.clone(),
-                    urgence: k.urgence,
-                    recuperer: k.recuperer,
-                })
-                .collect(),
+            contacts: fiche.contacts.iter().map(super::corrections::saisie_contact).collect(),
             scolarite,
             radiation: RadiationDossier {
                 date: radiation.date.to_string(),

@@ -174,6 +174,16 @@ impl RapportImport {
         s
     }
 
+    /// A line that went in: what it did (unless unchanged), then what deserves a look.
+    fn rapporter(&mut self, fichier: &str, ligne: usize, qui: &str, issue: Issue, messages: Vec<String>) {
+        if issue != Issue::Inchange {
+            self.noter(fichier, ligne, issue, qui);
+        }
+        for m in messages {
+            self.noter(fichier, ligne, Issue::Avertissement, format!("{qui} : {m}"));
+        }
+    }
+
     fn noter(&mut self, fichier: &str, ligne: usize, issue: Issue, message: impl Into<String>) {
         if issue == Issue::Refuse {
             self.refusees += 1;
@@ -231,13 +241,6 @@ fn refuse_la_ligne(e: &Error) -> bool {
             | Error::Doublons(_)
             | Error::Store(store::Error::Invalide(_) | store::Error::Conflit(_) | store::Error::Introuvable(_))
     )
-}
-
-fn refus(e: &Error) -> String {
-    match e {
-        Error::Store(store::Error::Invalide(d)) => d.to_string(),
-        e => e.to_string(),
-    }
 }
 
 /// What one line did, known only once its savepoint is released.
@@ -369,15 +372,12 @@ impl Service<'_> {
                                     _ => r.eleves_inchanges += 1,
                                 }
                                 r.classes_creees += bilan.classes;
-                                let nom = format!("{} {}", l.saisie.nom.trim(), l.saisie.prenoms.trim());
-                                if issue != Issue::Inchange {
-                                    r.noter(fichier, l.numero, issue, format!("élève {nom}"));
-                                }
-                                for m in bilan.messages {
-                                    r.noter(fichier, l.numero, Issue::Avertissement, format!("élève {nom} : {m}"));
-                                }
+                                let qui = format!("élève {} {}", l.saisie.nom.trim(), l.saisie.prenoms.trim());
+                                r.rapporter(fichier, l.numero, &qui, issue, bilan.messages);
                             }
-                            Err(err) if refuse_la_ligne(&err) => r.noter(fichier, l.numero, Issue::Refuse, refus(&err)),
+                            Err(err) if refuse_la_ligne(&err) => {
+                                r.noter(fichier, l.numero, Issue::Refuse, err.to_string())
+                            }
                             Err(err) => return Err(err),
                         }
                     }
@@ -409,19 +409,11 @@ impl Service<'_> {
                                     Issue::MisAJour => r.responsables_mis_a_jour += 1,
                                     _ => r.responsables_inchanges += 1,
                                 }
-                                if issue != Issue::Inchange {
-                                    r.noter(fichier, l.numero, issue, format!("responsable {nom}"));
-                                }
-                                for m in bilan.messages {
-                                    r.noter(
-                                        fichier,
-                                        l.numero,
-                                        Issue::Avertissement,
-                                        format!("responsable {nom} : {m}"),
-                                    );
-                                }
+                                r.rapporter(fichier, l.numero, &format!("responsable {nom}"), issue, bilan.messages);
                             }
-                            Err(err) if refuse_la_ligne(&err) => r.noter(fichier, l.numero, Issue::Refuse, refus(&err)),
+                            Err(err) if refuse_la_ligne(&err) => {
+                                r.noter(fichier, l.numero, Issue::Refuse, err.to_string())
+                            }
                             Err(err) => return Err(err),
                         }
                     }
