@@ -69,6 +69,9 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// Several fields refused at once (a form shows each beside its field).
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ; "))]
+    Plusieurs(Vec<Error>),
     /// The store failed or refused.
     #[error(transparent)]
     Store(#[from] store::Error),
@@ -399,7 +402,19 @@ pub fn creer_compte(
     createur: &Acteur,
     n: &NouveauCompte,
 ) -> Result<(CompteId, String)> {
-    let login = valider_login(&n.login)?;
+    let login = valider_login(&n.login);
+    let nom = match n.nom.as_deref() {
+        Some(s) => crate::domain::identite::nettoyer("nom", s, 100)
+            .map(Some)
+            .map_err(|e| Error::Invalide { champ: "nom", message: e.probleme }),
+        None => Ok(None),
+    };
+    // Both fields checked, both refusals reported.
+    let (login, nom) = match (login, nom) {
+        (Ok(l), Ok(n)) => (l, n),
+        (Err(a), Err(b)) => return Err(Error::Plusieurs(vec![a, b])),
+        (Err(e), _) | (_, Err(e)) => return Err(e),
+    };
     if !policy::peut_creer(createur.role, n.role) {
         return Err(Error::Interdit(format!("votre rôle ne permet pas de créer un compte « {} »", n.role.libelle())));
     }
@@ -409,13 +424,6 @@ pub fn creer_compte(
             message: format!("un compte « {} » porte sur {}", n.role.libelle(), n.role.perimetre_attendu()),
         });
     }
-    let nom = match n.nom.as_deref() {
-        Some(s) => Some(
-            crate::domain::identite::nettoyer("nom", s, 100)
-                .map_err(|e| Error::Invalide { champ: "nom", message: e.probleme })?,
-        ),
-        None => None,
-    };
     let jeton = aleatoire();
     let id = CompteId::random(&mut rand::rng());
     store.write(|tx| {

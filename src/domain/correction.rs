@@ -51,14 +51,18 @@ pub struct AnnuelSaisie {
 
 impl AnnuelSaisie {
     /// Validates the texts (insurer, policy number); the answers are yes, no or unknown.
-    pub fn valider(&self) -> Result<AnnuelSaisie, ChampInvalide> {
+    pub fn valider(&self) -> Result<AnnuelSaisie, super::Error> {
+        let mut e = super::Erreurs::default();
+        let assureur =
+            e.garder("assureur", nettoyer_facultatif("assureur", self.assureur.as_deref(), super::eleve::TEXTE_MAX));
+        let assurance_numero = e.garder(
+            "assurance_numero",
+            nettoyer_facultatif("numéro de contrat d'assurance", self.assurance_numero.as_deref(), 60),
+        );
+        e.finir()?;
         Ok(AnnuelSaisie {
-            assureur: nettoyer_facultatif("assureur", self.assureur.as_deref(), super::eleve::TEXTE_MAX)?,
-            assurance_numero: nettoyer_facultatif(
-                "numéro de contrat d'assurance",
-                self.assurance_numero.as_deref(),
-                60,
-            )?,
+            assureur: super::tenu(assureur, "assureur")?,
+            assurance_numero: super::tenu(assurance_numero, "assurance_numero")?,
             ..self.clone()
         })
     }

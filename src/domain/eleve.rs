@@ -103,58 +103,79 @@ impl EleveSaisie {
     }
 
     fn valider_selon(&self, today: Date, a_completer: bool) -> Result<(EleveIdentite, Vec<String>), Error> {
+        // Every field is checked, and every refusal reported at once (keyed by the request's
+        // field names).
+        let mut e = super::Erreurs::default();
         let mut avertissements = Vec::new();
-        let nom = Nom::parse(&self.nom)?;
-        let nom_usage = if vide(&self.nom_usage) {
-            None
-        } else {
-            Some(Nom::parse_champ("nom d'usage", self.nom_usage.as_deref().unwrap_or_default())?)
-        };
-        let prenoms = Prenoms::parse(&self.prenoms)?;
-        let sexe = Sexe::parse(&self.sexe)?;
-        let date_naissance = valider_naissance(parse_date("date de naissance", &self.date_naissance)?, today)?;
+        let nom = e.garder("nom", Nom::parse(&self.nom));
+        let nom_usage = e.garder(
+            "nom_usage",
+            match self.nom_usage.as_deref().filter(|s| !s.trim().is_empty()) {
+                None => Ok(None),
+                Some(n) => Nom::parse_champ("nom d'usage", n).map(Some),
+            },
+        );
+        let prenoms = e.garder("prenoms", Prenoms::parse(&self.prenoms));
+        let sexe = e.garder("sexe", Sexe::parse(&self.sexe));
+        let date_naissance = e.garder(
+            "date_naissance",
+            parse_date("date de naissance", &self.date_naissance).and_then(|d| valider_naissance(d, today)),
+        );
         // `00000`: the birthplace is not known yet (a pupil imported from the ministry's file,
         // which has none); kept as such until someone fills it in.
-        let naissance_insee = match CommuneInsee::stocke(self.naissance_insee.trim()) {
-            Some(c) if c.est_a_completer() && a_completer => c,
-            _ => CommuneInsee::parse(&self.naissance_insee)?,
-        };
-        let naissance_lieu = if naissance_insee.est_a_completer() {
-            super::identite::nettoyer("lieu de naissance", &self.naissance_lieu, TEXTE_MAX)?
-        } else {
-            texte_requis("lieu de naissance", &self.naissance_lieu)?
-        };
-        let adresse = texte_optionnel("adresse", self.adresse.as_deref())?;
-        let code_postal = match self.code_postal.as_deref().filter(|s| !s.trim().is_empty()) {
-            Some(cp) => Some(parse_code_postal(cp)?),
-            None => None,
-        };
-        let commune_residence = texte_optionnel("commune de résidence", self.commune_residence.as_deref())?;
-        let ine = match self.ine.as_deref().filter(|s| !s.trim().is_empty()) {
-            Some(s) => {
-                let (ine, warning) = Ine::parse(s)?;
-                if let Some(IneWarning::CleDouteuse { attendu }) = warning {
-                    avertissements.push(format!(
-                        "INE : la lettre clé ne correspond pas aux chiffres (attendu : {attendu}) ; à vérifier"
-                    ));
-                }
-                Some(ine)
-            }
-            None => None,
-        };
+        let naissance_insee = e.garder(
+            "naissance_insee",
+            match CommuneInsee::stocke(self.naissance_insee.trim()) {
+                Some(c) if c.est_a_completer() && a_completer => Ok(c),
+                _ => CommuneInsee::parse(&self.naissance_insee),
+            },
+        );
+        let naissance_lieu = e.garder(
+            "naissance_lieu",
+            if naissance_insee.as_ref().is_some_and(CommuneInsee::est_a_completer) {
+                super::identite::nettoyer("lieu de naissance", &self.naissance_lieu, TEXTE_MAX)
+            } else {
+                texte_requis("lieu de naissance", &self.naissance_lieu)
+            },
+        );
+        let adresse = e.garder("adresse", texte_optionnel("adresse", self.adresse.as_deref()));
+        let code_postal = e.garder(
+            "code_postal",
+            match self.code_postal.as_deref().filter(|s| !s.trim().is_empty()) {
+                Some(cp) => parse_code_postal(cp).map(Some),
+                None => Ok(None),
+            },
+        );
+        let commune_residence =
+            e.garder("commune_residence", texte_optionnel("commune de résidence", self.commune_residence.as_deref()));
+        let ine = e.garder(
+            "ine",
+            match self.ine.as_deref().filter(|s| !s.trim().is_empty()) {
+                Some(s) => Ine::parse(s).map(|(ine, warning)| {
+                    if let Some(IneWarning::CleDouteuse { attendu }) = warning {
+                        avertissements.push(format!(
+                            "INE : la lettre clé ne correspond pas aux chiffres (attendu : {attendu}) ; à vérifier"
+                        ));
+                    }
+                    Some(ine)
+                }),
+                None => Ok(None),
+            },
+        );
+        e.finir()?;
         Ok((
             EleveIdentite {
-                nom,
-                nom_usage,
-                prenoms,
-                sexe,
-                date_naissance,
-                naissance_insee,
-                naissance_lieu,
-                adresse,
-                code_postal,
-                commune_residence,
-                ine,
+                nom: super::tenu(nom, "nom")?,
+                nom_usage: super::tenu(nom_usage, "nom_usage")?,
+                prenoms: super::tenu(prenoms, "prenoms")?,
+                sexe: super::tenu(sexe, "sexe")?,
+                date_naissance: super::tenu(date_naissance, "date_naissance")?,
+                naissance_insee: super::tenu(naissance_insee, "naissance_insee")?,
+                naissance_lieu: super::tenu(naissance_lieu, "naissance_lieu")?,
+                adresse: super::tenu(adresse, "adresse")?,
+                code_postal: super::tenu(code_postal, "code_postal")?,
+                commune_residence: super::tenu(commune_residence, "commune_residence")?,
+                ine: super::tenu(ine, "ine")?,
             },
             avertissements,
         ))
@@ -317,31 +338,54 @@ fn tel(champ: &'static str, v: &Option<String>) -> Result<Option<String>, ChampI
 }
 
 impl ResponsableSaisie {
-    /// Validates every field.
+    /// Validates every field; reports every refusal at once.
     pub fn valider(&self) -> Result<ResponsableIdentite, Error> {
+        let mut e = super::Erreurs::default();
+        let civilite = e.garder(
+            "civilite",
+            match self.civilite.as_deref().filter(|s| !s.trim().is_empty()) {
+                Some(c) => Civilite::parse(c).map(Some),
+                None => Ok(None),
+            },
+        );
+        let nom = e.garder("nom", Nom::parse_champ("nom du responsable", &self.nom));
+        let prenom = e.garder("prenom", Prenoms::parse_champ("prénom du responsable", &self.prenom));
+        let lien = e.garder("lien", Lien::parse(&self.lien));
+        let adresse = e.garder("adresse", texte_optionnel("adresse du responsable", self.adresse.as_deref()));
+        let code_postal = e.garder(
+            "code_postal",
+            match self.code_postal.as_deref().filter(|s| !s.trim().is_empty()) {
+                Some(cp) if vide(&self.pays) => parse_code_postal(cp).map(Some),
+                Some(cp) => texte_optionnel("code postal", Some(cp)),
+                None => Ok(None),
+            },
+        );
+        let commune = e.garder("commune", texte_optionnel("commune du responsable", self.commune.as_deref()));
+        let pays = e.garder("pays", texte_optionnel("pays", self.pays.as_deref()));
+        let tel_domicile = e.garder("tel_domicile", tel("téléphone domicile", &self.tel_domicile));
+        let tel_travail = e.garder("tel_travail", tel("téléphone travail", &self.tel_travail));
+        let tel_portable = e.garder("tel_portable", tel("téléphone portable", &self.tel_portable));
+        let courriel = e.garder(
+            "courriel",
+            match self.courriel.as_deref().filter(|s| !s.trim().is_empty()) {
+                Some(c) => parse_courriel(c).map(Some),
+                None => Ok(None),
+            },
+        );
+        e.finir()?;
         Ok(ResponsableIdentite {
-            civilite: match self.civilite.as_deref().filter(|s| !s.trim().is_empty()) {
-                Some(c) => Some(Civilite::parse(c)?),
-                None => None,
-            },
-            nom: Nom::parse_champ("nom du responsable", &self.nom)?,
-            prenom: Prenoms::parse_champ("prénom du responsable", &self.prenom)?,
-            lien: Lien::parse(&self.lien)?,
-            adresse: texte_optionnel("adresse du responsable", self.adresse.as_deref())?,
-            code_postal: match self.code_postal.as_deref().filter(|s| !s.trim().is_empty()) {
-                Some(cp) if vide(&self.pays) => Some(parse_code_postal(cp)?),
-                Some(cp) => texte_optionnel("code postal", Some(cp))?,
-                None => None,
-            },
-            commune: texte_optionnel("commune du responsable", self.commune.as_deref())?,
-            pays: texte_optionnel("pays", self.pays.as_deref())?,
-            tel_domicile: tel("téléphone domicile", &self.tel_domicile)?,
-            tel_travail: tel("téléphone travail", &self.tel_travail)?,
-            tel_portable: tel("téléphone portable", &self.tel_portable)?,
-            courriel: match self.courriel.as_deref().filter(|s| !s.trim().is_empty()) {
-                Some(c) => Some(parse_courriel(c)?),
-                None => None,
-            },
+            civilite: super::tenu(civilite, "civilite")?,
+            nom: super::tenu(nom, "nom")?,
+            prenom: super::tenu(prenom, "prenom")?,
+            lien: super::tenu(lien, "lien")?,
+            adresse: super::tenu(adresse, "adresse")?,
+            code_postal: super::tenu(code_postal, "code_postal")?,
+            commune: super::tenu(commune, "commune")?,
+            pays: super::tenu(pays, "pays")?,
+            tel_domicile: super::tenu(tel_domicile, "tel_domicile")?,
+            tel_travail: super::tenu(tel_travail, "tel_travail")?,
+            tel_portable: super::tenu(tel_portable, "tel_portable")?,
+            courriel: super::tenu(courriel, "courriel")?,
         })
     }
 }
@@ -390,27 +434,38 @@ pub struct ContactIdentite {
 }
 
 impl ContactSaisie {
-    /// Validates every field; a contact is either to call, or to collect the child, or both.
+    /// Validates every field, reporting every refusal at once; a contact is either to call, or
+    /// to collect the child, or both.
     pub fn valider(&self) -> Result<ContactIdentite, Error> {
+        let mut e = super::Erreurs::default();
         if !self.urgence && !self.recuperer {
-            return Err(ChampInvalide::new(
-                "personne à contacter",
-                "indiquez si elle est à appeler en cas d'urgence, autorisée à venir chercher l'enfant, ou les deux",
-            )
-            .into());
+            e.ajouter(
+                "urgence",
+                ChampInvalide::new(
+                    "personne à contacter",
+                    "indiquez si elle est à appeler en cas d'urgence, autorisée à venir chercher l'enfant, ou les deux",
+                )
+                .into(),
+            );
         }
-        Ok(ContactIdentite {
-            nom: Nom::parse_champ("nom du contact", &self.nom)?,
-            prenom: Prenoms::parse_champ("prénom du contact", &self.prenom)?,
-            lien: match self.lien.as_deref() {
-                Some(l) => {
-                    let l = nettoyer("lien du contact", l, 40)?;
-                    (!l.is_empty()).then_some(l)
-                }
-                None => None,
+        let nom = e.garder("nom", Nom::parse_champ("nom du contact", &self.nom));
+        let prenom = e.garder("prenom", Prenoms::parse_champ("prénom du contact", &self.prenom));
+        let lien = e.garder(
+            "lien",
+            match self.lien.as_deref() {
+                Some(l) => nettoyer("lien du contact", l, 40).map(|l| (!l.is_empty()).then_some(l)),
+                None => Ok(None),
             },
-            telephone: parse_telephone("téléphone du contact", &self.telephone)?,
-            telephone_2: tel("second téléphone du contact", &self.telephone_2)?,
+        );
+        let telephone = e.garder("telephone", parse_telephone("téléphone du contact", &self.telephone));
+        let telephone_2 = e.garder("telephone_2", tel("second téléphone du contact", &self.telephone_2));
+        e.finir()?;
+        Ok(ContactIdentite {
+            nom: super::tenu(nom, "nom")?,
+            prenom: super::tenu(prenom, "prenom")?,
+            lien: super::tenu(lien, "lien")?,
+            telephone: super::tenu(telephone, "telephone")?,
+            telephone_2: super::tenu(telephone_2, "telephone_2")?,
             urgence: self.urgence,
             recuperer: self.recuperer,
         })

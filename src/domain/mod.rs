@@ -60,6 +60,71 @@ pub enum Error {
     /// A lifecycle transition is not allowed in the current state.
     #[error(transparent)]
     Transition(#[from] parcours::Refus),
+    /// Several fields refused at once (a form shows each beside its field).
+    #[error("{}", .0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ; "))]
+    Champs(Vec<ErreurChamp>),
+}
+
+/// One refused field of an input: its key in the request (`eleve.date_naissance`,
+/// `responsables[0].nom`) and the French message, which names the field.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct ErreurChamp {
+    /// The field's key in the request (dotted path; an index for a list's item).
+    pub champ: String,
+    /// The French message.
+    pub message: String,
+}
+
+/// Collects every field's refusal of an input, so that all are reported at once (a form shows
+/// each beside its field) instead of the first only.
+#[derive(Debug, Default)]
+pub struct Erreurs(Vec<ErreurChamp>);
+
+impl Erreurs {
+    /// The value, or `None` with the refusal noted under `cle`.
+    pub fn garder<T, E: Into<Error>>(&mut self, cle: &str, r: Result<T, E>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.ajouter(cle, e.into());
+                None
+            }
+        }
+    }
+
+    /// Notes a refusal under `cle`; an error that already lists fields keeps each, its keys
+    /// prefixed by `cle`.
+    pub fn ajouter(&mut self, cle: &str, e: Error) {
+        match e {
+            Error::Champs(l) => self.0.extend(l.into_iter().map(|c| ErreurChamp {
+                champ: match (cle.is_empty(), c.champ.is_empty()) {
+                    (true, _) => c.champ,
+                    (false, true) => cle.to_string(),
+                    (false, false) => format!("{cle}.{}", c.champ),
+                },
+                message: c.message,
+            })),
+            e => self.0.push(ErreurChamp { champ: cle.to_string(), message: e.to_string() }),
+        }
+    }
+
+    /// Whether nothing was refused.
+    pub fn vide(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok` when nothing was refused, else every refusal.
+    pub fn finir(self) -> Result<(), Error> {
+        if self.0.is_empty() { Ok(()) } else { Err(Error::Champs(self.0)) }
+    }
+}
+
+/// Unwraps values kept by [`Erreurs::garder`] after [`Erreurs::finir`] returned `Ok`: each is
+/// then `Some`; a `None` (a programming error) is reported as a refusal of `cle`, never a panic.
+pub fn tenu<T>(v: Option<T>, cle: &str) -> Result<T, Error> {
+    v.ok_or_else(|| {
+        Error::Champs(vec![ErreurChamp { champ: cle.into(), message: format!("{cle} : valeur manquante") }])
+    })
 }
 
 impl Error {
@@ -74,6 +139,7 @@ impl Error {
             Error::Niveau(NiveauError::Cycle(_)) => "cycle",
             Error::Niveau(NiveauError::Annee(_)) => "année scolaire",
             Error::Transition(_) => "état",
+            Error::Champs(_) => "champs",
         }
     }
 }

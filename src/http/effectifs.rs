@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 
 use super::pages::{PageError, avec_moi};
-use super::pages_parcours::{Saisie, Sortie, etape};
+use super::pages_parcours::{FormulaireSoumis, PageDe, Saisie, Sortie, etape, etape_formulaire, reprendre};
 use super::parcours::ecole_id;
 use super::session::{Connecte, Visiteur};
 use super::{Error, Result, blocking, service};
@@ -183,7 +183,7 @@ struct PagePrevisionEcole {
     fait: Option<&'static str>,
 }
 
-async fn page_prevision_ecole(
+pub(super) async fn page_prevision_ecole(
     State(state): State<AppState>,
     v: Visiteur,
     Path(id): Path<String>,
@@ -214,26 +214,36 @@ async fn page_ajuster(State(state): State<AppState>, v: Visiteur, Path(id): Path
     let vers = format!("/ecoles/{id}/prevision");
     let retour = vers.clone();
     let valider = s.get("action") == Some("valider");
-    let nombre = |k: &str| -> std::result::Result<u32, Error> {
-        let champ = if k.starts_with("departs") { "départs" } else { "arrivées" };
-        match s.get(k) {
-            None => Ok(0),
-            Some(v) => v.parse::<u32>().map_err(|_| Error::invalide(champ, "un nombre entier d'élèves")),
-        }
-    };
+    // Every value read, every refusal kept (keys `CP.arrivees`…, as the use case's).
+    let mut er = crate::domain::Erreurs::default();
     let mut lignes = Vec::new();
     for n in crate::domain::Niveau::ALL {
         let c = n.code();
-        lignes.push((
-            n,
-            nombre(&format!("arrivees_{c}"))?,
-            nombre(&format!("departs_{c}"))?,
-            s.opt(&format!("justification_{c}")),
-        ));
+        let mut nombre = |quoi: &str, libelle: &'static str| -> u32 {
+            match s.get(&format!("{quoi}_{c}")) {
+                None => 0,
+                Some(x) => er
+                    .garder(
+                        &format!("{c}.{quoi}"),
+                        x.parse::<u32>().map_err(|_| {
+                            crate::domain::ChampInvalide::new(libelle, format!("un nombre entier d'élèves en {c}"))
+                        }),
+                    )
+                    .unwrap_or(0),
+            }
+        };
+        let (a, d) = (nombre("arrivees", "arrivées"), nombre("departs", "départs"));
+        lignes.push((n, a, d, s.opt(&format!("justification_{c}"))));
     }
-    etape(
+    let page = PageDe::Prevision(id.to_string());
+    let f = FormulaireSoumis { saisie: &s, action: &retour, page: &page };
+    if let Err(e) = er.finir() {
+        return reprendre(&state, &v, e.into(), f, (&retour, "Revenir à la prévision de l'école")).await;
+    }
+    etape_formulaire(
         &state,
         &v,
+        f,
         (&retour, "Revenir à la prévision de l'école"),
         move |svc| {
             // Only the niveaux whose values the form changed are written (with the validation).

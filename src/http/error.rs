@@ -18,7 +18,8 @@ pub struct Error {
     code: &'static str,
     message: String,
     champ: Option<Cow<'static, str>>,
-    candidats: Option<serde_json::Value>,
+    candidats: Option<Box<serde_json::Value>>,
+    champs: Vec<crate::domain::ErreurChamp>,
 }
 
 /// The JSON body of an API error.
@@ -36,6 +37,9 @@ pub struct ErrorBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub candidats: Option<serde_json::Value>,
+    /// For `invalide`: every field refused, each with its message (`champ` is the first).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub champs: Vec<crate::domain::ErreurChamp>,
 }
 
 impl Error {
@@ -47,6 +51,7 @@ impl Error {
             message: "connexion requise : identifiez-vous (POST /api/v1/login)".into(),
             champ: None,
             candidats: None,
+            champs: Vec::new(),
         }
     }
 
@@ -58,6 +63,7 @@ impl Error {
             message: crate::auth::REFUS_CONNEXION.into(),
             champ: None,
             candidats: None,
+            champs: Vec::new(),
         }
     }
 
@@ -69,6 +75,7 @@ impl Error {
             message: "jeton anti-falsification absent ou incorrect : rechargez la page".into(),
             champ: None,
             candidats: None,
+            champs: Vec::new(),
         }
     }
 
@@ -80,6 +87,7 @@ impl Error {
             message: "requête refusée : une modification ne peut pas venir d'un autre site".into(),
             champ: None,
             candidats: None,
+            champs: Vec::new(),
         }
     }
 
@@ -90,32 +98,67 @@ impl Error {
             crate::auth::Interdit::SecondFacteur => "second_facteur",
             crate::auth::Interdit::Reauthentification => "reauthentification",
         };
-        Self { status: StatusCode::FORBIDDEN, code, message: raison.message().into(), champ: None, candidats: None }
+        Self {
+            status: StatusCode::FORBIDDEN,
+            code,
+            message: raison.message().into(),
+            champ: None,
+            candidats: None,
+            champs: Vec::new(),
+        }
     }
 
     /// A 403 with a message.
     pub fn refuse(message: impl Into<String>) -> Self {
-        Self { status: StatusCode::FORBIDDEN, code: "interdit", message: message.into(), champ: None, candidats: None }
+        Self {
+            status: StatusCode::FORBIDDEN,
+            code: "interdit",
+            message: message.into(),
+            champ: None,
+            candidats: None,
+            champs: Vec::new(),
+        }
     }
 
     /// A 409: the record's state does not allow this step (nothing changed).
     pub fn transition(message: String) -> Self {
-        Self { status: StatusCode::CONFLICT, code: "transition", message, champ: None, candidats: None }
+        Self {
+            status: StatusCode::CONFLICT,
+            code: "transition",
+            message,
+            champ: None,
+            candidats: None,
+            champs: Vec::new(),
+        }
     }
 
     /// The possible duplicates of a `doublons` error.
     pub fn candidats(&self) -> Option<&serde_json::Value> {
-        self.candidats.as_ref()
+        self.candidats.as_deref()
     }
 
     /// A 409: possible duplicates, listed, before a new pupil is created.
     pub fn doublons(message: String, candidats: serde_json::Value) -> Self {
-        Self { status: StatusCode::CONFLICT, code: "doublons", message, champ: None, candidats: Some(candidats) }
+        Self {
+            status: StatusCode::CONFLICT,
+            code: "doublons",
+            message,
+            champ: None,
+            candidats: Some(Box::new(candidats)),
+            champs: Vec::new(),
+        }
     }
 
     /// A 400 with a French message.
     pub fn requete(message: impl Into<String>) -> Self {
-        Self { status: StatusCode::BAD_REQUEST, code: "requete", message: message.into(), champ: None, candidats: None }
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            code: "requete",
+            message: message.into(),
+            champ: None,
+            candidats: None,
+            champs: Vec::new(),
+        }
     }
 
     /// A 400 naming the query parameter at fault.
@@ -126,6 +169,7 @@ impl Error {
             message: message.into(),
             champ: Some(champ.into()),
             candidats: None,
+            champs: Vec::new(),
         }
     }
 
@@ -137,6 +181,7 @@ impl Error {
             message: format!("{quoi} introuvable"),
             champ: None,
             candidats: None,
+            champs: Vec::new(),
         }
     }
 
@@ -148,6 +193,38 @@ impl Error {
             message: message.into(),
             champ: Some(champ.into()),
             candidats: None,
+            champs: Vec::new(),
+        }
+    }
+
+    /// A 422 listing every field refused (a form shows each beside its field).
+    pub fn champs(champs: Vec<crate::domain::ErreurChamp>) -> Self {
+        let message = crate::domain::Error::Champs(champs.clone()).to_string();
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalide",
+            message,
+            champ: champs.first().map(|c| Cow::Owned(c.champ.clone())),
+            candidats: None,
+            champs,
+        }
+    }
+
+    /// The same refusal of a field, under the form's name for it.
+    pub fn avec_champ(mut self, champ: &'static str) -> Self {
+        if self.champ.is_some() {
+            self.champ = Some(Cow::Borrowed(champ));
+            self.champs.iter_mut().for_each(|c| c.champ = champ.into());
+        }
+        self
+    }
+
+    /// The fields refused, each with its message: the list, or else the one field named.
+    pub fn erreurs_champs(&self) -> Vec<crate::domain::ErreurChamp> {
+        match (&self.champ, self.champs.is_empty()) {
+            (_, false) => self.champs.clone(),
+            (Some(c), true) => vec![crate::domain::ErreurChamp { champ: c.to_string(), message: self.message.clone() }],
+            (None, true) => Vec::new(),
         }
     }
 
@@ -170,7 +247,7 @@ impl Error {
             s if s >= 500 => ("interne", "erreur interne du serveur ; l'incident est journalisé"),
             _ => ("requete", "requête refusée"),
         };
-        Self { status, code, message: message.into(), champ: None, candidats: None }
+        Self { status, code, message: message.into(), champ: None, candidats: None, champs: Vec::new() }
     }
 
     /// A 500: the cause is logged, the client gets an opaque message.
@@ -182,6 +259,7 @@ impl Error {
             message: "erreur interne du serveur ; l'incident est journalisé".into(),
             champ: None,
             candidats: None,
+            champs: Vec::new(),
         }
     }
 
@@ -207,7 +285,8 @@ impl Error {
             error: self.code,
             message: self.message.clone(),
             champ: self.champ.clone(),
-            candidats: self.candidats.clone(),
+            candidats: self.candidats.as_deref().cloned(),
+            champs: self.champs.clone(),
         }
     }
 }
@@ -217,10 +296,15 @@ impl From<store::Error> for Error {
         match e {
             store::Error::Introuvable(quoi) => Error::introuvable(quoi),
             store::Error::Invalide(crate::domain::Error::Transition(r)) => Error::transition(r.0),
-            store::Error::Invalide(d) => Error::invalide(d.champ(), d.to_string()),
-            store::Error::Conflit(m) => {
-                Self { status: StatusCode::CONFLICT, code: "conflit", message: m, champ: None, candidats: None }
-            }
+            store::Error::Invalide(d) => d.into(),
+            store::Error::Conflit(m) => Self {
+                status: StatusCode::CONFLICT,
+                code: "conflit",
+                message: m,
+                champ: None,
+                candidats: None,
+                champs: Vec::new(),
+            },
             other => Error::interne(other),
         }
     }
@@ -240,7 +324,10 @@ impl From<crate::domain::CommuneError> for Error {
 
 impl From<crate::domain::Error> for Error {
     fn from(e: crate::domain::Error) -> Self {
-        Error::invalide(e.champ(), e.to_string())
+        match e {
+            crate::domain::Error::Champs(l) => Error::champs(l),
+            e => Error::invalide(e.champ(), e.to_string()),
+        }
     }
 }
 
@@ -255,9 +342,14 @@ impl From<crate::service::Error> for Error {
                 Error::doublons(message, serde_json::to_value(c).unwrap_or_default())
             }
             S::Store(s) => s.into(),
-            S::Conflit(m) => {
-                Self { status: StatusCode::CONFLICT, code: "conflit", message: m, champ: None, candidats: None }
-            }
+            S::Conflit(m) => Self {
+                status: StatusCode::CONFLICT,
+                code: "conflit",
+                message: m,
+                champ: None,
+                candidats: None,
+                champs: Vec::new(),
+            },
             S::Rendu(r) => Error::interne(r),
             S::Compte(a) => a.into(),
         }
@@ -268,9 +360,14 @@ impl From<documents::Error> for Error {
     fn from(e: documents::Error) -> Self {
         match e {
             documents::Error::Store(s) => s.into(),
-            documents::Error::Cible(m) => {
-                Self { status: StatusCode::CONFLICT, code: "conflit", message: m, champ: None, candidats: None }
-            }
+            documents::Error::Cible(m) => Self {
+                status: StatusCode::CONFLICT,
+                code: "conflit",
+                message: m,
+                champ: None,
+                candidats: None,
+                champs: Vec::new(),
+            },
             documents::Error::Render(r) => Error::interne(r),
         }
     }
@@ -288,18 +385,33 @@ impl From<crate::auth::Interdit> for Error {
     }
 }
 
+/// An account field's key in the request, from its French name.
+fn cle_compte(champ: &'static str) -> &'static str {
+    match champ {
+        "identifiant" => "login",
+        "périmètre" => "territoire",
+        c => c,
+    }
+}
+
 impl From<crate::auth::Error> for Error {
     fn from(e: crate::auth::Error) -> Self {
         use crate::auth::Error as A;
         match e {
             A::Connexion => Error::connexion(),
-            A::Lien => {
-                Self { status: StatusCode::GONE, code: "lien", message: e.to_string(), champ: None, candidats: None }
-            }
+            A::Lien => Self {
+                status: StatusCode::GONE,
+                code: "lien",
+                message: e.to_string(),
+                champ: None,
+                candidats: None,
+                champs: Vec::new(),
+            },
             A::MotDePasse(r) => Error::invalide("mot_de_passe", format!("mot de passe refusé : {r}")),
             A::Verification(m) => Error::invalide("code", m),
             A::Interdit(m) => Error::refuse(m),
-            A::Invalide { champ, message } => Error::invalide(champ, message),
+            A::Invalide { champ, message } => Error::invalide(cle_compte(champ), format!("{champ} : {message}")),
+            A::Plusieurs(l) => Error::champs(l.into_iter().flat_map(|e| Error::from(e).erreurs_champs()).collect()),
             A::Store(s) => s.into(),
         }
     }

@@ -7,6 +7,7 @@ pub mod comptes;
 pub mod corrections;
 pub mod echanges;
 pub mod effectifs;
+mod erreurs_saisie;
 pub mod error;
 pub mod impressions;
 pub mod pages;

@@ -249,7 +249,7 @@ pub struct QueryAccueil {
     verifier: Option<String>,
 }
 
-async fn accueil(
+pub(super) async fn accueil(
     State(state): State<AppState>,
     v: Visiteur,
     q: Result<axum::extract::Query<QueryAccueil>, axum::extract::rejection::QueryRejection>,
@@ -270,7 +270,9 @@ async fn accueil(
         _ => None,
     };
     let exploitation = a.decision(Ressource::Exploitation, Action::Lire).autorise();
-    let (annee, enfants, ecoles, rectifications, oppositions, constat, exploitation) =
+    let tableau =
+        matches!(a.role, Role::Directeur | Role::Ien | Role::IaDasen | Role::AgentMairie | Role::PrincipalCollege);
+    let (annee, enfants, ecoles, rectifications, oppositions, constat, exploitation, tableau) =
         super::service(&state, a, move |svc| {
             let annee = svc.annee()?;
             let enfants =
@@ -297,7 +299,8 @@ async fn accueil(
                 None => None,
             };
             let exploitation = if exploitation { Some(svc.etat_installation(verifier)?) } else { None };
-            Ok((annee, enfants, ecoles, rectifications, oppositions, constat, exploitation))
+            let tableau = if tableau { svc.tableau_de_bord()? } else { Default::default() };
+            Ok((annee, enfants, ecoles, rectifications, oppositions, constat, exploitation, tableau))
         })
         .await?;
     let html = blocking(&state, move |s| {
@@ -313,12 +316,26 @@ async fn accueil(
             exploitation,
             circonscriptions: Vec::new(),
             lien_ecoles: None,
+            a_faire: Vec::new(),
+            ecole: None,
+            inscriptions: tableau.inscriptions,
+            sixiemes: tableau.sixiemes,
+            en_retard: tableau.ecoles.iter().filter(|l| l.en_retard).count(),
             lots_circonscription: if matches!(a.role, Role::Ien | Role::IaDasen) {
                 super::impressions::documents_en_lot(a, true)
             } else {
                 Vec::new()
             },
         };
+        let comptes: std::collections::HashMap<String, crate::store::tableau::LigneTableau> =
+            tableau.ecoles.into_iter().map(|l| (l.id.clone(), l)).collect();
+        if a.role == Role::Directeur
+            && comptes.len() == 1
+            && let Some(l) = comptes.values().next()
+        {
+            page.a_faire = taches_directeur(l);
+            page.ecole = Some(l.clone());
+        }
         if let Some(enfants) = enfants {
             page.enfants = enfants;
         } else if let Some(mut ecoles) = ecoles {
@@ -330,6 +347,7 @@ async fn accueil(
             });
             for e in ecoles {
                 let ligne = LigneEcole {
+                    comptes: comptes.get(e.id.as_str()).cloned(),
                     type_libelle: e.type_ecole.libelle(),
                     id: e.id,
                     nom: e.nom,
@@ -382,6 +400,76 @@ struct Accueil {
     lien_ecoles: Option<&'static str>,
     /// The documents an inspector may print for a whole circonscription.
     lots_circonscription: Vec<Choix>,
+    /// The directeur's to-dos, most urgent first.
+    a_faire: Vec<Tache>,
+    /// The directeur's school and its counts.
+    ecole: Option<crate::store::tableau::LigneTableau>,
+    /// The mairie's inscriptions by year and state.
+    inscriptions: Vec<crate::service::ecoles::InscriptionsParEtat>,
+    /// The principal's incoming 6e, per primary school.
+    sixiemes: Vec<crate::service::ecoles::SixiemesParEcole>,
+    /// The inspectors' schools where something waits.
+    en_retard: usize,
+}
+
+/// One thing to do, as the directeur's home page lists it.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+struct Tache {
+    texte: String,
+    lien: String,
+}
+
+/// The directeur's to-dos from the school's counts: what waits on the school, in the order of
+/// the year's work (inscriptions, papers, classes, passages, fiches, families' requests); the
+/// constat, when its campaign waits, has its own line above.
+fn taches_directeur(l: &crate::store::tableau::LigneTableau) -> Vec<Tache> {
+    let e = &l.id;
+    let pl = |n: u32, un: &str, plusieurs: &str| if n > 1 { plusieurs.to_string() } else { un.to_string() };
+    let mut t = Vec::new();
+    let mut ajouter = |n: u32, texte: String, lien: String| {
+        if n > 0 {
+            t.push(Tache { texte: format!("{n} {texte}"), lien });
+        }
+    };
+    ajouter(
+        l.a_admettre,
+        pl(l.a_admettre, "inscription en mairie à admettre", "inscriptions en mairie à admettre"),
+        "/inscriptions?etat=inscrit".into(),
+    );
+    ajouter(
+        l.provisoires,
+        pl(l.provisoires, "admission provisoire : pièces manquantes", "admissions provisoires : pièces manquantes"),
+        format!("/ecoles/{e}#provisoires"),
+    );
+    ajouter(
+        l.non_repartis,
+        pl(l.non_repartis, "élève à répartir dans une classe", "élèves à répartir dans une classe"),
+        format!("/ecoles/{e}#a-repartir"),
+    );
+    ajouter(
+        l.passages_en_attente,
+        pl(
+            l.passages_en_attente,
+            "passage proposé, en attente de réponse ou de décision",
+            "passages proposés, en attente de réponse ou de décision",
+        ),
+        format!("/ecoles/{e}#classes"),
+    );
+    ajouter(
+        l.fiches_non_revenues,
+        pl(
+            l.fiches_non_revenues,
+            "fiche de renseignements pas encore revenue",
+            "fiches de renseignements pas encore revenues",
+        ),
+        format!("/ecoles/{e}#classes"),
+    );
+    ajouter(
+        l.rectifications,
+        pl(l.rectifications, "demande de rectification d'une famille", "demandes de rectification des familles"),
+        "#demandes".into(),
+    );
+    t
 }
 
 #[derive(Debug, Serialize)]
@@ -393,6 +481,8 @@ struct Circonscription {
 
 #[derive(Debug, Serialize)]
 struct LigneEcole {
+    /// The school's counts and to-dos (directeur, IEN, IA-DASEN).
+    comptes: Option<crate::store::tableau::LigneTableau>,
     id: EcoleId,
     nom: String,
     uai: crate::domain::Uai,
@@ -411,7 +501,7 @@ async fn page_statistiques(State(state): State<AppState>, v: Visiteur) -> PageRe
     Ok(Html(state.pages.render("statistiques.html", &avec_moi(&v, Statistiques { t, niveaux }))?))
 }
 
-async fn page_ecole(
+pub(super) async fn page_ecole(
     State(state): State<AppState>,
     v: Visiteur,
     Path(id): Path<String>,
@@ -471,7 +561,7 @@ pub(super) fn ligne_vue(l: &Value) -> Value {
     l
 }
 
-async fn page_classe(
+pub(super) async fn page_classe(
     State(state): State<AppState>,
     v: Visiteur,
     Path(id): Path<String>,
@@ -669,7 +759,7 @@ fn joindre(parts: &[&Option<String>], sep: &str) -> Option<String> {
     if v.is_empty() { None } else { Some(v.join(sep)) }
 }
 
-async fn page_eleve(
+pub(super) async fn page_eleve(
     State(state): State<AppState>,
     v: Visiteur,
     Path(id): Path<String>,

@@ -174,12 +174,16 @@ where
         + Send
         + 'static,
 {
-    let refuse = |status: StatusCode, jeton: &str, message: String| -> Result<Response, PageError> {
-        let html = page_mot_de_passe(state, lien.titre, lien.action, jeton, Some(message))?;
-        Ok((status, Html(html)).into_response())
+    // A refusal shows the form again, the message beside its field (passwords are never
+    // written back into a page).
+    let refuse = |e: Error, jeton: &str| -> Result<Response, PageError> {
+        let erreurs = super::erreurs_saisie::du_formulaire(&e, str::to_string);
+        let message = erreurs.is_empty().then(|| e.message().to_string());
+        let html = page_mot_de_passe(state, lien.titre, lien.action, jeton, message)?;
+        Ok((e.status(), Html(super::erreurs_saisie::marquer(&html, &erreurs))).into_response())
     };
     if f.mot_de_passe != f.confirmation {
-        return refuse(StatusCode::UNPROCESSABLE_ENTITY, &f.jeton, "Les deux saisies diffèrent.".into());
+        return refuse(Error::invalide("confirmation", "confirmation : les deux saisies diffèrent"), &f.jeton);
     }
     let le = state.clock.now();
     let jeton = f.jeton.clone();
@@ -195,7 +199,7 @@ where
             },
         )?)
         .into_response()),
-        Err(e) if e.status().is_client_error() => refuse(e.status(), &jeton, e.message().to_string()),
+        Err(e) if e.status().is_client_error() => refuse(e, &jeton),
         Err(e) => Err(e.into()),
     }
 }
@@ -269,7 +273,16 @@ async fn changer_mot_de_passe(
                 rendre_compte(&s2, &v, Some("Mot de passe changé ; vos autres sessions sont fermées."), false)?,
             )),
             Err(e) if e.status().is_client_error() => {
-                Ok((e.status(), rendre_compte(&s2, &v, Some(e.message()), true)?))
+                // The wrong current password (`code`) or a refused new one (`mot_de_passe`),
+                // beside its field.
+                let erreurs = super::erreurs_saisie::du_formulaire(&e, |cle| match cle {
+                    "mot_de_passe" => "nouveau".into(),
+                    "code" => "actuel".into(),
+                    c => c.into(),
+                });
+                let message = erreurs.is_empty().then(|| e.message());
+                let html = rendre_compte(&s2, &v, message, true)?;
+                Ok((e.status(), super::erreurs_saisie::marquer(&html, &erreurs)))
             }
             Err(e) => Err(e),
         }
@@ -314,8 +327,10 @@ async fn confirmer_second_facteur(
             // A new secret is drawn: the page shows it again with the message.
             let secret = super::contexte(s, &v.acteur).commencer_totp()?;
             let uri = auth::totp::uri(&secret, v.acteur.login.as_deref().unwrap_or_default());
-            let ctx = SecondFacteur::de(&secret, &uri, Some(m));
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, s.pages.render("second_facteur.html", &avec_moi(&v, ctx))?))
+            let ctx = SecondFacteur::de(&secret, &uri, None);
+            let html = s.pages.render("second_facteur.html", &avec_moi(&v, ctx))?;
+            let erreur = super::erreurs_saisie::ErreurSaisie { nom: "code".into(), message: m };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, super::erreurs_saisie::marquer(&html, &[erreur])))
         }
         Err(e) => Err(e.into()),
     })
@@ -457,7 +472,17 @@ async fn creer_compte(
                 )?,
             )),
             Err(e) if e.status().is_client_error() => {
-                Ok((e.status(), rendre_comptes(s, &v, Role::parse(&f.role), None, Some(e.message().to_string()))?))
+                // The form again, as typed, each refusal beside its field.
+                let erreurs = super::erreurs_saisie::du_formulaire(&e, str::to_string);
+                let message = erreurs.is_empty().then(|| e.message().to_string());
+                let html = rendre_comptes(s, &v, Role::parse(&f.role), None, message)?;
+                let saisie = [("login", &f.login), ("territoire", &f.territoire)]
+                    .into_iter()
+                    .map(|(k, x)| (k.to_string(), x.clone()))
+                    .chain(f.nom.iter().map(|n| ("nom".to_string(), n.clone())))
+                    .collect::<Vec<_>>();
+                let html = super::erreurs_saisie::remplir(&html, "/comptes", &saisie);
+                Ok((e.status(), super::erreurs_saisie::marquer_dans(&html, Some("/comptes"), &erreurs)))
             }
             Err(e) => Err(e),
         }

@@ -17,7 +17,7 @@ use axum::routing::{get, post};
 use serde::Serialize;
 
 use super::pages::{PageError, avec_moi};
-use super::pages_parcours::{Saisie, Sortie, etape, refus};
+use super::pages_parcours::{FormulaireSoumis, PageDe, Saisie, Sortie, etape_formulaire, refus};
 use super::session::Visiteur;
 use super::{Error, blocking};
 use crate::app::AppState;
@@ -314,8 +314,36 @@ fn blocs(v: &Valeurs, etat_civil: bool) -> Vec<Bloc> {
     out
 }
 
+/// The form's prefix of each responsable and contact of a correction, in the correction's
+/// order: an error's key (`responsables.1.nom`) names the input (`r3_nom`).
+#[derive(Debug, Default)]
+struct Prefixes {
+    responsables: Vec<String>,
+    contacts: Vec<String>,
+}
+
+impl Prefixes {
+    fn nom(&self, cle: &str) -> String {
+        if let Some((liste, i, champ)) = super::erreurs_saisie::element(cle) {
+            let prefixe = match liste {
+                "responsables" => self.responsables.get(i).cloned(),
+                "contacts" => self.contacts.get(i).cloned(),
+                "ajouts" => Some("rn_".to_string()),
+                _ => None,
+            };
+            return prefixe.map(|p| format!("{p}{champ}")).unwrap_or_else(|| cle.to_string());
+        }
+        match cle.split_once('.') {
+            Some(("eleve", champ)) => format!("e_{champ}"),
+            Some(("annuel", champ)) => format!("a_{champ}"),
+            _ => cle.to_string(),
+        }
+    }
+}
+
 /// The correction the form asks for.
-fn correction_de(s: &Saisie, etat_civil: bool) -> Result<Correction, Error> {
+fn correction_de(s: &Saisie, etat_civil: bool) -> Result<(Correction, Prefixes), Error> {
+    let mut prefixes = Prefixes::default();
     let eleve = EleveSaisie {
         nom: s.texte("e_nom"),
         nom_usage: s.opt("e_nom_usage"),
@@ -331,7 +359,7 @@ fn correction_de(s: &Saisie, etat_civil: bool) -> Result<Correction, Error> {
     };
     let mut c = Correction { eleve: Some(eleve), ..Default::default() };
     if etat_civil {
-        return Ok(c);
+        return Ok((c, prefixes));
     }
     let personne = |p: &str| {
         let f = |k: &str| s.opt(&format!("{p}{k}"));
@@ -358,6 +386,7 @@ fn correction_de(s: &Saisie, etat_civil: bool) -> Result<Correction, Error> {
             c.detachements.push(id);
             continue;
         }
+        prefixes.responsables.push(p.clone());
         c.responsables.push((
             id,
             ResponsableCorrige {
@@ -388,6 +417,7 @@ fn correction_de(s: &Saisie, etat_civil: bool) -> Result<Correction, Error> {
         let ordre = f("ordre").and_then(|o| o.parse::<usize>().ok()).unwrap_or(i);
         contacts.push((
             (ordre, i),
+            p.clone(),
             id,
             ContactSaisie {
                 nom: f("nom").unwrap_or_default(),
@@ -400,8 +430,9 @@ fn correction_de(s: &Saisie, etat_civil: bool) -> Result<Correction, Error> {
             },
         ));
     }
-    contacts.sort_by_key(|(o, _, _)| *o);
-    c.contacts = Some(contacts.into_iter().map(|(_, id, k)| (id, k)).collect());
+    contacts.sort_by_key(|(o, _, _, _)| *o);
+    prefixes.contacts = contacts.iter().map(|(_, p, _, _)| p.clone()).collect();
+    c.contacts = Some(contacts.into_iter().map(|(_, _, id, k)| (id, k)).collect());
     let a = |k: &str| lire_oui_non(s.get(&format!("a_{k}")));
     c.annuel = Some(AnnuelSaisie {
         autorisation_photo: a("autorisation_photo"),
@@ -414,7 +445,7 @@ fn correction_de(s: &Saisie, etat_civil: bool) -> Result<Correction, Error> {
         transport: a("transport"),
     });
     c.fiche_retournee = s.coche("fiche_retournee");
-    Ok(c)
+    Ok((c, prefixes))
 }
 
 #[derive(Debug, Serialize)]
@@ -484,7 +515,7 @@ async fn corriger_fiche(State(state): State<AppState>, v: Visiteur, Path(id): Pa
     s.csrf(&v)?;
     let id = eleve_id(&id)?;
     let etat_civil = v.acteur.role == Role::AgentMairie;
-    let c = correction_de(&s, etat_civil)?;
+    let (c, prefixes) = correction_de(&s, etat_civil)?;
     let valeurs = valeurs_saisies(&s);
     let vers = format!("/eleves/{id}");
     let (status, html) = blocking(&state, move |st| {
@@ -510,7 +541,12 @@ async fn corriger_fiche(State(state): State<AppState>, v: Visiteur, Path(id): Pa
                     valeurs.get("e_prenoms").cloned().unwrap_or_default(),
                     valeurs.get("e_nom").cloned().unwrap_or_default()
                 );
-                Ok((e.status(), rendre_fiche(st, &v, &id, nom, &valeurs, None, Some(e.message().to_string()))?))
+                // Each refused field beside its input; the message on top only for what is
+                // no field's.
+                let erreurs = super::erreurs_saisie::du_formulaire(&e, |cle| prefixes.nom(cle));
+                let message = erreurs.is_empty().then(|| e.message().to_string());
+                let html = rendre_fiche(st, &v, &id, nom, &valeurs, None, message)?;
+                Ok((e.status(), super::erreurs_saisie::marquer(&html, &erreurs)))
             }
         }
     })
@@ -535,9 +571,12 @@ async fn demander_rectification(
     let vers = format!("/eleves/{id}");
     let (champ, valeur, commentaire) = (s.texte("champ"), s.texte("valeur"), s.opt("commentaire"));
     let retour = vers.clone();
-    etape(
+    let action = format!("{vers}/rectification");
+    let page = PageDe::Eleve(id.to_string());
+    etape_formulaire(
         &state,
         &v,
+        FormulaireSoumis { saisie: &s, action: &action, page: &page },
         (&retour, "Revenir à la fiche de l'enfant"),
         move |svc| svc.demander_rectification(&id, &champ, &valeur, commentaire.as_deref()),
         |_| Ok(Redirect::to(&format!("{vers}?fait=rectification")).into_response()),
@@ -557,9 +596,15 @@ async fn decider_rectification(
     let motif = s.opt("motif");
     let retour = s.get("retour").filter(|r| r.starts_with("/eleves/") || *r == "/").unwrap_or("/").to_string();
     let vers = retour.clone();
-    etape(
+    let action = format!("/rectifications/{id}/decision");
+    let page = match retour.strip_prefix("/eleves/") {
+        Some(e) => PageDe::Eleve(e.to_string()),
+        None => PageDe::Accueil,
+    };
+    etape_formulaire(
         &state,
         &v,
+        FormulaireSoumis { saisie: &s, action: &action, page: &page },
         (&retour, "Revenir"),
         move |svc| svc.decider_rectification(&id, accepter, motif.as_deref()),
         |r| {
@@ -577,9 +622,12 @@ async fn opposer(State(state): State<AppState>, v: Visiteur, Path(id): Path<Stri
     let vers = format!("/eleves/{id}");
     let motifs = s.texte("motifs");
     let retour = vers.clone();
-    etape(
+    let action = format!("{vers}/opposition");
+    let page = PageDe::Eleve(id.to_string());
+    etape_formulaire(
         &state,
         &v,
+        FormulaireSoumis { saisie: &s, action: &action, page: &page },
         (&retour, "Revenir à la fiche de l'enfant"),
         move |svc| svc.opposer(&id, &motifs),
         |_| Ok(Redirect::to(&format!("{vers}?fait=opposition")).into_response()),
@@ -594,7 +642,7 @@ struct PageOppositions {
     fait: Option<&'static str>,
 }
 
-async fn page_oppositions(
+pub(super) async fn page_oppositions(
     State(state): State<AppState>,
     v: Visiteur,
     q: Result<axum::extract::Query<super::pages_parcours::QueryPage>, axum::extract::rejection::QueryRejection>,
@@ -620,9 +668,11 @@ async fn decider_opposition(
     s.csrf(&v)?;
     let accepter = s.get("decision") == Some("accepter");
     let motif = s.texte("motif");
-    etape(
+    let action = format!("/oppositions/{id}/decision");
+    etape_formulaire(
         &state,
         &v,
+        FormulaireSoumis { saisie: &s, action: &action, page: &PageDe::Oppositions },
         ("/oppositions", "Revenir aux oppositions"),
         move |svc| svc.decider_opposition(&id, accepter, &motif),
         |_| Ok(Redirect::to("/oppositions?fait=decision_opposition").into_response()),

@@ -53,6 +53,7 @@ pub fn routes() -> Router<AppState> {
 // Forms -----------------------------------------------------------------------------------------
 
 /// A submitted form, as its pairs: a list of checkboxes repeats its name.
+#[derive(Debug)]
 pub(super) struct Saisie(Vec<(String, String)>);
 
 /// The most fields a form may have.
@@ -314,6 +315,90 @@ pub(super) fn fait(state: &AppState, v: &Visiteur, vers: &str, code: &str, avert
         ),
     )?;
     Ok(Html(html).into_response())
+}
+
+/// The page a form lives on, to show it again when the form is refused.
+#[derive(Debug, Clone)]
+pub(super) enum PageDe {
+    Accueil,
+    Oppositions,
+    Ecole(String),
+    Classe(String),
+    Eleve(String),
+    Prevision(String),
+}
+
+impl PageDe {
+    async fn rendre(self, state: &AppState, v: &Visiteur) -> super::pages::PageResult {
+        let q = || Ok(Query(QueryPage::default()));
+        let (st, vi) = (State(state.clone()), v.clone());
+        match self {
+            PageDe::Accueil => super::pages::accueil(st, vi, Ok(Query(Default::default()))).await,
+            PageDe::Oppositions => super::pages_corrections::page_oppositions(st, vi, q()).await,
+            PageDe::Ecole(id) => super::pages::page_ecole(st, vi, axum::extract::Path(id), q()).await,
+            PageDe::Classe(id) => super::pages::page_classe(st, vi, axum::extract::Path(id), q()).await,
+            PageDe::Eleve(id) => super::pages::page_eleve(st, vi, axum::extract::Path(id), q()).await,
+            PageDe::Prevision(id) => super::effectifs::page_prevision_ecole(st, vi, axum::extract::Path(id), q()).await,
+        }
+    }
+}
+
+impl PageDe {
+    /// The input's name of a refused field's key, on this page's forms.
+    fn nom_du_champ(&self, cle: &str) -> String {
+        match (self, cle.split_once('.')) {
+            // The forecast's `CP.arrivees` is the input `arrivees_CP`.
+            (PageDe::Prevision(_), Some((niveau, champ))) => format!("{champ}_{niveau}"),
+            _ => cle.to_string(),
+        }
+    }
+}
+
+/// A form as submitted: what was typed, its action, and the page it lives on.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct FormulaireSoumis<'a> {
+    pub saisie: &'a Saisie,
+    pub action: &'a str,
+    pub page: &'a PageDe,
+}
+
+/// A refused form: when the refusal names fields, the page it lives on again, with what was
+/// typed put back and each error beside its field (422); else the French error page with a
+/// way back.
+pub(super) async fn reprendre(
+    state: &AppState,
+    v: &Visiteur,
+    e: Error,
+    f: FormulaireSoumis<'_>,
+    retour: (&str, &str),
+) -> Sortie {
+    let erreurs = super::erreurs_saisie::du_formulaire(&e, |cle| f.page.nom_du_champ(cle));
+    if erreurs.is_empty() || !e.status().is_client_error() || matches!(e.status().as_u16(), 401 | 403 | 404) {
+        return refus(state, v, e, retour.0, retour.1);
+    }
+    let Html(html) = f.page.clone().rendre(state, v).await?;
+    let html = super::erreurs_saisie::remplir(&html, f.action, &f.saisie.0);
+    Ok((e.status(), Html(super::erreurs_saisie::marquer_dans(&html, Some(f.action), &erreurs))).into_response())
+}
+
+/// Like [`etape`], for a form embedded in a page: a refusal naming fields shows that page
+/// again with the errors beside the fields and the input kept.
+pub(super) async fn etape_formulaire<T, F>(
+    state: &AppState,
+    v: &Visiteur,
+    formulaire: FormulaireSoumis<'_>,
+    retour: (&str, &str),
+    f: F,
+    ensuite: impl FnOnce(T) -> Sortie,
+) -> Sortie
+where
+    T: Send + 'static,
+    F: FnOnce(&crate::service::Service<'_>) -> Result<T, crate::service::Error> + Send + 'static,
+{
+    match super::service(state, v.acteur.clone(), f).await {
+        Ok(t) => ensuite(t),
+        Err(e) => reprendre(state, v, e, formulaire, retour).await,
+    }
 }
 
 /// Runs a domain step for a form: `ensuite` answers its success, a refusal comes back as a page.
@@ -593,10 +678,16 @@ async fn formulaire_refuse(
         return Err(e.into());
     }
     let status = e.status();
+    // Each refused field beside its input; the message on top only for what is no field's.
+    let erreurs = super::erreurs_saisie::du_formulaire(&e, |cle| match cle {
+        "pieces_manquantes" => "pieces".into(),
+        cle => super::erreurs_saisie::nom_enfant(cle),
+    });
     let html = blocking(state, move |s| {
-        let page =
-            formulaire(s, &v.acteur, (action, titre), admission.as_ref(), Some(&sa), Some(e.message()), candidats(&e))?;
-        s.pages.render("inscription.html", &avec_moi(&v, page))
+        let message = erreurs.is_empty().then(|| e.message());
+        let page = formulaire(s, &v.acteur, (action, titre), admission.as_ref(), Some(&sa), message, candidats(&e))?;
+        let html = s.pages.render("inscription.html", &avec_moi(&v, page))?;
+        Ok(super::erreurs_saisie::marquer(&html, &erreurs))
     })
     .await?;
     Ok((status, Html(html)).into_response())

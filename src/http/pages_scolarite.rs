@@ -15,7 +15,10 @@ use serde_json::Value;
 use time::Date;
 
 use super::pages::{Choix, avec_moi, ligne_vue};
-use super::pages_parcours::{ChoixId, Confirmation, Saisie, Sortie, choix_classe, etape, fait, refus};
+use super::pages_parcours::{
+    ChoixId, Confirmation, FormulaireSoumis, PageDe, Saisie, Sortie, choix_classe, etape, etape_formulaire, fait,
+    refus, reprendre,
+};
 use super::parcours;
 use super::session::Visiteur;
 use super::{Error, blocking};
@@ -57,6 +60,7 @@ pub(super) fn gestion_ecole(
         niveaux: Niveau::ALL.iter().filter(|n| e.type_ecole.admet(**n)).map(|n| n.code()).collect(),
         inscriptions_attendues: None,
         non_repartis: None,
+        provisoires: None,
         classes_choix: None,
     };
     if a.decision(Ressource::Inscription, Action::Lister).autorise() {
@@ -65,6 +69,8 @@ pub(super) fn gestion_ecole(
     if gerer && !champs.is_empty() {
         let l = super::contexte(s, a).non_repartis(ecole)?;
         g.non_repartis = Some(l.as_array().map(|l| l.iter().map(ligne_vue).collect()).unwrap_or_default());
+        let l = super::contexte(s, a).provisoires(ecole)?;
+        g.provisoires = Some(l.as_array().map(|l| l.iter().map(ligne_vue).collect()).unwrap_or_default());
         g.classes_choix = Some(classes.iter().map(choix_classe).collect());
     }
     Ok(g)
@@ -81,6 +87,9 @@ pub(super) struct GestionEcole {
     /// The use case's projected lines.
     #[serde(skip_serializing_if = "Option::is_none")]
     non_repartis: Option<Vec<Value>>,
+    /// The use case's projected lines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provisoires: Option<Vec<Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     classes_choix: Option<Vec<ChoixId>>,
 }
@@ -90,24 +99,19 @@ async fn creer_classe(State(state): State<AppState>, v: Visiteur, Path(id): Path
     sa.csrf(&v)?;
     let ecole = parcours::ecole_id(&id)?;
     let retour = format!("/ecoles/{ecole}");
+    let action = format!("/ecoles/{ecole}/classes");
+    let page = PageDe::Ecole(ecole.to_string());
+    let f = FormulaireSoumis { saisie: &sa, action: &action, page: &page };
     let niveaux = match sa.tous("niveaux").into_iter().map(parcours::niveau).collect::<Result<Vec<_>, _>>() {
-        Ok(n) if !n.is_empty() => n,
-        Ok(_) => {
-            return refus(
-                &state,
-                &v,
-                Error::invalide("niveaux", "cochez au moins un niveau pour la classe"),
-                &retour,
-                "Retour à l'école",
-            );
-        }
-        Err(e) => return refus(&state, &v, e, &retour, "Retour à l'école"),
+        Ok(n) => n,
+        Err(e) => return reprendre(&state, &v, e.avec_champ("niveaux"), f, (&retour, "Retour à l'école")).await,
     };
     let (libelle, enseignant) = (sa.texte("libelle"), sa.opt("enseignant"));
     let e2 = ecole.clone();
-    etape(
+    etape_formulaire(
         &state,
         &v,
+        f,
         (&retour, "Retour à l'école"),
         move |c| c.creer_classe(&e2, &libelle, &niveaux, enseignant.as_deref()),
         |r| fait(&state, &v, &retour, "classe", &r.avertissements),
@@ -120,33 +124,29 @@ async fn placer(State(state): State<AppState>, v: Visiteur, Path(id): Path<Strin
     sa.csrf(&v)?;
     let ecole = parcours::ecole_id(&id)?;
     let ecole_page = format!("/ecoles/{ecole}");
+    // Back to the page the form came from: the school, or the class the pupils left.
+    let (retour, page) = match sa.get("depuis").map(parcours::classe_id) {
+        Some(Ok(depuis)) => (format!("/classes/{depuis}"), PageDe::Classe(depuis.to_string())),
+        _ => (ecole_page.clone(), PageDe::Ecole(ecole.to_string())),
+    };
+    let action = format!("/ecoles/{ecole}/placements");
+    let f = FormulaireSoumis { saisie: &sa, action: &action, page: &page };
+    let back = (retour.as_str(), "Retour");
     let classe = match sa.get("classe_id").map(parcours::classe_id) {
         Some(Ok(c)) => c,
         Some(Err(e)) => return refus(&state, &v, e, &ecole_page, "Retour à l'école"),
-        None => {
-            return refus(
-                &state,
-                &v,
-                Error::invalide("classe", "choisissez la classe"),
-                &ecole_page,
-                "Retour à l'école",
-            );
-        }
-    };
-    // Back to the page the form came from: the school, or the class the pupils left.
-    let retour = match sa.get("depuis").map(parcours::classe_id) {
-        Some(Ok(depuis)) => format!("/classes/{depuis}"),
-        _ => ecole_page,
+        None => return reprendre(&state, &v, Error::invalide("classe_id", "choisissez la classe"), f, back).await,
     };
     let eleves = match sa.tous("eleves").into_iter().map(parcours::eleve_id).collect::<Result<Vec<_>, _>>() {
         Ok(l) if !l.is_empty() && l.len() <= 60 => l,
-        Ok(_) => return refus(&state, &v, Error::invalide("eleves", "cochez de 1 à 60 élèves"), &retour, "Retour"),
+        Ok(_) => return reprendre(&state, &v, Error::invalide("eleves", "cochez de 1 à 60 élèves"), f, back).await,
         Err(e) => return refus(&state, &v, e, &retour, "Retour"),
     };
-    etape(
+    etape_formulaire(
         &state,
         &v,
-        (&retour, "Retour"),
+        f,
+        back,
         move |c| c.placer(&classe, &eleves),
         |w| fait(&state, &v, &retour, "placement", &w),
     )
@@ -423,33 +423,52 @@ async fn demarche(
         }
         "recours" => etape(&state, &v, back, move |c| c.former_recours(&e).map(drop), ok("passage")).await,
         "depart" => {
+            let action = format!("/eleves/{eleve}/demarches/depart");
+            let page = PageDe::Eleve(eleve.to_string());
+            let f = FormulaireSoumis { saisie: &sa, action: &action, page: &page };
             let destination = match super::scolarite::texte_court("destination", sa.get("destination")) {
                 Ok(d) => d,
-                Err(err) => return refus(&state, &v, err, &retour, back.1),
+                Err(err) => return reprendre(&state, &v, err, f, back).await,
             };
             let quitte = sa.get("quitte") != Some("non");
-            etape(&state, &v, back, move |c| c.quitter(&e, quitte, destination.as_deref()).map(drop), ok("depart"))
-                .await
+            etape_formulaire(
+                &state,
+                &v,
+                f,
+                back,
+                move |c| c.quitter(&e, quitte, destination.as_deref()).map(drop),
+                ok("depart"),
+            )
+            .await
         }
         "radiation" => {
-            let lu = (|| {
-                let motif = MotifRadiation::parse(sa.get("motif").unwrap_or_default())
-                    .map_err(|r| parcours::refus(r, "motif"))?;
-                let date = parse_date("date de radiation", sa.get("date").unwrap_or_default())
-                    .map_err(crate::domain::Error::from)?;
-                Ok::<_, Error>((motif, date, super::scolarite::texte_court("destination", sa.get("destination"))?))
-            })();
+            let action = format!("/eleves/{eleve}/demarches/radiation");
+            let page = PageDe::Eleve(eleve.to_string());
+            let f = FormulaireSoumis { saisie: &sa, action: &action, page: &page };
+            // Every field checked, every refusal shown beside its field.
+            let mut er = crate::domain::Erreurs::default();
+            let motif = er.garder("motif", MotifRadiation::parse(sa.get("motif").unwrap_or_default()));
+            let date = er.garder("date", parse_date("date de radiation", sa.get("date").unwrap_or_default()));
+            let destination = er.garder(
+                "destination",
+                crate::domain::identite::nettoyer_facultatif("destination", sa.get("destination"), 150),
+            );
+            let lu = er.finir().and_then(|()| {
+                use crate::domain::tenu;
+                Ok((tenu(motif, "motif")?, tenu(date, "date")?, tenu(destination, "destination")?))
+            });
             let (motif, date, destination) = match lu {
                 Ok(x) => x,
-                Err(err) => return refus(&state, &v, err, &retour, back.1),
+                Err(err) => return reprendre(&state, &v, err.into(), f, back).await,
             };
             if sa.get("confirme") != Some("oui") {
                 // An irreversible step: a page says what will happen before anything is done.
                 return confirmer_radiation(&state, v, &e, motif, date, destination).await;
             }
-            etape(
+            etape_formulaire(
                 &state,
                 &v,
+                f,
                 back,
                 move |c| c.radier(&e, motif, date, destination.as_deref()).map(drop),
                 ok("radiation"),

@@ -16,6 +16,7 @@ use crate::app::AppState;
 use crate::domain::Document;
 use crate::domain::identite::{date_fr, parse_date};
 use crate::domain::parcours::{ModeScolarisation, Piece};
+use crate::domain::{ChampInvalide, Erreurs};
 use crate::domain::{
     ClasseId, CommuneId, CommuneInsee, ContactSaisie, EcoleId, EleveId, EleveSaisie, Niveau, ResponsableSaisie, Sexe,
 };
@@ -151,27 +152,48 @@ pub struct EnfantSaisi {
 }
 
 impl EnfantSaisi {
-    /// Checks every field; returns the child and the warnings on its identity.
-    pub(super) fn valider(&self, today: time::Date) -> Result<(EleveInscrit, Vec<String>)> {
+    /// Checks every field, noting each refusal in `e` (keys `eleve.nom`, `responsables[0].nom`…)
+    /// so a form shows them all; `None` when one was refused. An unknown pupil id is a 404.
+    pub(super) fn valider_dans(
+        &self,
+        today: time::Date,
+        e: &mut Erreurs,
+    ) -> Result<Option<(EleveInscrit, Vec<String>)>> {
         match (&self.eleve_id, &self.eleve) {
-            (Some(id), None) => Ok((EleveInscrit::Existant(eleve_id(id)?), vec![])),
-            (None, Some(e)) => {
+            (Some(id), None) => Ok(Some((EleveInscrit::Existant(eleve_id(id)?), vec![]))),
+            (None, Some(el)) => {
                 if self.responsables.len() > 4 || self.contacts.len() > 9 {
                     return Err(Error::invalide("responsables", "au plus 4 responsables et 9 personnes à contacter"));
                 }
-                let (identite, w) = e.valider(today)?;
-                let responsables =
-                    self.responsables.iter().map(|r| r.valider()).collect::<std::result::Result<Vec<_>, _>>()?;
-                let contacts = self.contacts.iter().map(|k| k.valider()).collect::<std::result::Result<Vec<_>, _>>()?;
-                Ok((
-                    EleveInscrit::Nouveau {
-                        identite: Box::new(identite),
-                        responsables,
-                        contacts,
-                        confirmer_nouveau: self.confirmer_nouveau,
-                    },
-                    w,
-                ))
+                let identite = e.garder("eleve", el.valider(today));
+                let responsables: Option<Vec<_>> = self
+                    .responsables
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| e.garder(&format!("responsables[{i}]"), r.valider()))
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .collect();
+                let contacts: Option<Vec<_>> = self
+                    .contacts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, k)| e.garder(&format!("contacts[{i}]"), k.valider()))
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .collect();
+                Ok(match (identite, responsables, contacts) {
+                    (Some((identite, w)), Some(responsables), Some(contacts)) => Some((
+                        EleveInscrit::Nouveau {
+                            identite: Box::new(identite),
+                            responsables,
+                            contacts,
+                            confirmer_nouveau: self.confirmer_nouveau,
+                        },
+                        w,
+                    )),
+                    _ => None,
+                })
             }
             _ => Err(Error::invalide("eleve", "donnez soit eleve_id (élève déjà connu), soit eleve (nouvel élève)")),
         }
@@ -255,27 +277,35 @@ impl DemandeInscription {
         }
     }
 
-    /// Checks every field (API and pages); returns the inscription and the identity's warnings.
+    /// Checks every field (API and pages), reporting every refusal at once; returns the
+    /// inscription and the identity's warnings.
     pub(super) fn valider(&self, today: time::Date) -> Result<(NouvelleInscription, Vec<String>)> {
-        let (eleve, w) = self.enfant().valider(today)?;
+        let mut e = Erreurs::default();
+        let eleve = self.enfant().valider_dans(today, &mut e)?;
+        let commune = self
+            .commune_id
+            .as_deref()
+            .map(|c| CommuneId::parse(c.trim()).map_err(|_| Error::introuvable("commune")))
+            .transpose()?;
+        let ecole = self.ecole_id.as_deref().map(ecole_id).transpose()?;
+        let mode = e.garder(
+            "mode",
+            match self.mode.as_deref() {
+                Some(m) => ModeScolarisation::parse(m),
+                None => Ok(ModeScolarisation::Ecole),
+            },
+        );
+        let niveau = e.garder("niveau", Niveau::parse(&self.niveau));
+        let annee = e.garder("annee", self.annee.as_deref().map(crate::domain::AnneeScolaire::parse).transpose());
+        e.finir()?;
+        let (eleve, w) = crate::domain::tenu(eleve, "eleve")?;
         let n = NouvelleInscription {
             eleve,
-            commune: self
-                .commune_id
-                .as_deref()
-                .map(|c| CommuneId::parse(c.trim()).map_err(|_| Error::introuvable("commune")))
-                .transpose()?,
-            mode: match self.mode.as_deref() {
-                Some(m) => ModeScolarisation::parse(m).map_err(|r| refus(r, "mode"))?,
-                None => ModeScolarisation::Ecole,
-            },
-            ecole: self.ecole_id.as_deref().map(ecole_id).transpose()?,
-            niveau: niveau(&self.niveau)?,
-            annee: self
-                .annee
-                .as_deref()
-                .map(|a| crate::domain::AnneeScolaire::parse(a).map_err(crate::domain::Error::from))
-                .transpose()?,
+            commune,
+            mode: crate::domain::tenu(mode, "mode")?,
+            ecole,
+            niveau: crate::domain::tenu(niveau, "niveau")?,
+            annee: crate::domain::tenu(annee, "annee")?,
         };
         Ok((n, w))
     }
@@ -383,61 +413,72 @@ pub struct DemandeAdmissionSaisie {
 }
 
 impl DemandeAdmissionSaisie {
-    fn provenance(&self, today: time::Date) -> Result<Option<(String, Option<time::Date>)>> {
-        let ecole = crate::domain::identite::nettoyer_facultatif(
-            "école précédente",
-            self.ecole_precedente.as_deref(),
-            crate::domain::eleve::TEXTE_MAX,
-        )
-        .map_err(crate::domain::Error::from)?;
-        let date = match self.radiation_precedente.as_deref().filter(|s| !s.trim().is_empty()) {
-            Some(s) => {
-                let d = parse_date("date du certificat de radiation", s).map_err(crate::domain::Error::from)?;
-                if d > today {
-                    return Err(Error::invalide(
-                        "radiation_precedente",
-                        "date du certificat de radiation : dans le futur",
-                    ));
-                }
-                Some(d)
+    fn provenance(&self, today: time::Date, e: &mut Erreurs) -> Option<Option<(String, Option<time::Date>)>> {
+        let ecole = e.garder(
+            "ecole_precedente",
+            crate::domain::identite::nettoyer_facultatif(
+                "école précédente",
+                self.ecole_precedente.as_deref(),
+                crate::domain::eleve::TEXTE_MAX,
+            ),
+        );
+        let date = e.garder(
+            "radiation_precedente",
+            match self.radiation_precedente.as_deref().filter(|s| !s.trim().is_empty()) {
+                Some(s) => parse_date("date du certificat de radiation", s).and_then(|d| {
+                    if d > today {
+                        Err(ChampInvalide::new("date du certificat de radiation", "dans le futur"))
+                    } else {
+                        Ok(Some(d))
+                    }
+                }),
+                None => Ok(None),
+            },
+        );
+        match (ecole?, date?) {
+            (Some(ecole), d) => Some(Some((ecole, d))),
+            (None, Some(_)) => {
+                e.ajouter(
+                    "ecole_precedente",
+                    ChampInvalide::new("école précédente", "obligatoire avec la date de son certificat de radiation")
+                        .into(),
+                );
+                None
             }
-            None => None,
-        };
-        match (ecole, date) {
-            (Some(e), d) => Ok(Some((e, d))),
-            (None, Some(_)) => Err(Error::invalide(
-                "ecole_precedente",
-                "école précédente : obligatoire avec la date de son certificat de radiation",
-            )),
-            (None, None) => Ok(None),
+            (None, None) => Some(None),
         }
     }
 
-    /// Checks every field (API and pages); returns the admission and the identity's warnings.
+    /// Checks every field (API and pages), reporting every refusal at once; returns the
+    /// admission and the identity's warnings.
     pub(super) fn valider(&self, today: time::Date) -> Result<(DemandeAdmission, Vec<String>)> {
-        let (origine, w) = match &self.inscription_id {
-            Some(i) => (Origine::Inscription(i.clone()), vec![]),
+        let mut e = Erreurs::default();
+        let origine = match &self.inscription_id {
+            Some(i) => Some((Origine::Inscription(i.clone()), vec![])),
             None => {
-                let (eleve, w) = self.enfant().valider(today)?;
-                (Origine::Eleve { eleve, ecole: self.ecole_id.as_deref().map(ecole_id).transpose()? }, w)
+                let enfant = self.enfant().valider_dans(today, &mut e)?;
+                let ecole = self.ecole_id.as_deref().map(ecole_id).transpose()?;
+                enfant.map(|(eleve, w)| (Origine::Eleve { eleve, ecole }, w))
             }
         };
+        let classe = self.classe_id.as_deref().map(classe_id).transpose()?;
+        let niveau = e.garder("niveau", self.niveau.as_deref().map(Niveau::parse).transpose());
+        let pieces = e.garder(
+            "pieces_manquantes",
+            self.pieces_manquantes.iter().map(|p| Piece::parse(p)).collect::<std::result::Result<Vec<_>, _>>(),
+        );
+        let date = e.garder("date", self.date.as_deref().map(|s| parse_date("date d'admission", s)).transpose());
+        let provenance = self.provenance(today, &mut e);
+        e.finir()?;
+        let (origine, w) = crate::domain::tenu(origine, "eleve")?;
         let demande = DemandeAdmission {
             origine,
-            niveau: self.niveau.as_deref().map(niveau).transpose()?,
-            pieces_manquantes: self
-                .pieces_manquantes
-                .iter()
-                .map(|p| Piece::parse(p).map_err(|r| refus(r, "pieces_manquantes")))
-                .collect::<Result<Vec<_>>>()?,
-            classe: self.classe_id.as_deref().map(classe_id).transpose()?,
+            niveau: crate::domain::tenu(niveau, "niveau")?,
+            pieces_manquantes: crate::domain::tenu(pieces, "pieces_manquantes")?,
+            classe,
             ulis: self.ulis,
-            date: self
-                .date
-                .as_deref()
-                .map(|s| parse_date("date d'admission", s).map_err(crate::domain::Error::from))
-                .transpose()?,
-            provenance: self.provenance(today)?,
+            date: crate::domain::tenu(date, "date")?,
+            provenance: crate::domain::tenu(provenance, "ecole_precedente")?,
         };
         Ok((demande, w))
     }

@@ -108,67 +108,81 @@ enum AjoutValide {
     Existant(ResponsableId, crate::domain::Lien, bool, Option<bool>),
 }
 
-fn avec_rang(rang: usize, e: crate::domain::Error) -> Error {
-    // The field keeps its name; the message says which responsable or contact.
+/// The refusals of the `rang`-th responsable or contact: each message says which (the field
+/// keeps its name).
+fn avec_rang(rang: usize, e: crate::domain::Error) -> crate::domain::Error {
     match e {
         crate::domain::Error::Champ(c) => {
-            crate::domain::Error::Champ(ChampInvalide::new(c.champ, format!("{} (n° {rang})", c.probleme))).into()
+            crate::domain::Error::Champ(ChampInvalide::new(c.champ, format!("{} (n° {rang})", c.probleme)))
         }
-        other => other.into(),
+        crate::domain::Error::Champs(l) => crate::domain::Error::Champs(
+            l.into_iter()
+                .map(|c| crate::domain::ErreurChamp { message: format!("{} (n° {rang})", c.message), ..c })
+                .collect(),
+        ),
+        other => other,
     }
 }
 
 impl Correction {
+    /// Checks every part, reporting every refusal at once under the request's keys
+    /// (`eleve.nom`, `responsables[0].tel_portable`, `ajouts[0].nom`, `contacts[1].telephone`,
+    /// `annuel.assureur`).
     fn valider(&self, today: time::Date) -> Result<Valide> {
+        let mut er = crate::domain::Erreurs::default();
         let (eleve, ine) = match &self.eleve {
-            Some(s) => {
-                let (e, _) = s.valider_lieu_a_completer(today)?;
-                (Some(e), s.ine.clone().filter(|i| !i.trim().is_empty()))
-            }
+            Some(s) => (
+                er.garder("eleve", s.valider_lieu_a_completer(today)).map(|(e, _)| e),
+                s.ine.clone().filter(|i| !i.trim().is_empty()),
+            ),
             None => (None, None),
         };
         let mut responsables = Vec::new();
         for (i, (id, r)) in self.responsables.iter().enumerate() {
-            let v = r.responsable.valider().map_err(|e| avec_rang(i + 1, e))?;
-            responsables.push((id.clone(), v, r.autorite_parentale, r.accord_associations));
+            if let Some(v) =
+                er.garder(&format!("responsables[{i}]"), r.responsable.valider().map_err(|e| avec_rang(i + 1, e)))
+            {
+                responsables.push((id.clone(), v, r.autorite_parentale, r.accord_associations));
+            }
         }
         let mut ajouts = Vec::new();
         for (i, a) in self.ajouts.iter().enumerate() {
-            ajouts.push(match a {
-                Ajout::Nouveau(r) => AjoutValide::Nouveau(
-                    Box::new(r.responsable.valider().map_err(|e| avec_rang(i + 1, e))?),
-                    r.autorite_parentale,
-                    r.accord_associations,
-                ),
-                Ajout::Existant { id, lien, autorite_parentale, accord_associations } => AjoutValide::Existant(
-                    id.clone(),
-                    crate::domain::Lien::parse(lien).map_err(crate::domain::Error::from)?,
-                    *autorite_parentale,
-                    *accord_associations,
-                ),
-            });
+            let cle = format!("ajouts[{i}]");
+            let v = match a {
+                Ajout::Nouveau(r) => er
+                    .garder(&cle, r.responsable.valider().map_err(|e| avec_rang(i + 1, e)))
+                    .map(|v| AjoutValide::Nouveau(Box::new(v), r.autorite_parentale, r.accord_associations)),
+                Ajout::Existant { id, lien, autorite_parentale, accord_associations } => er
+                    .garder(&format!("{cle}.lien"), crate::domain::Lien::parse(lien))
+                    .map(|l| AjoutValide::Existant(id.clone(), l, *autorite_parentale, *accord_associations)),
+            };
+            ajouts.extend(v);
         }
         let contacts = match &self.contacts {
             Some(l) => {
                 if l.len() > 9 {
-                    return Err(crate::domain::Error::from(ChampInvalide::new(
-                        "personnes à contacter",
-                        "au plus neuf personnes",
-                    ))
-                    .into());
+                    er.ajouter(
+                        "contacts",
+                        ChampInvalide::new("personnes à contacter", "au plus neuf personnes").into(),
+                    );
                 }
                 let mut v = Vec::new();
                 for (i, (id, k)) in l.iter().enumerate() {
-                    v.push((id.clone(), k.valider().map_err(|e| avec_rang(i + 1, e))?));
+                    if let Some(k) = er.garder(&format!("contacts[{i}]"), k.valider().map_err(|e| avec_rang(i + 1, e)))
+                    {
+                        v.push((id.clone(), k));
+                    }
                 }
                 Some(v)
             }
             None => None,
         };
         let annuel = match &self.annuel {
-            Some(a) => Some(a.valider().map_err(crate::domain::Error::from)?),
+            Some(a) => er.garder("annuel", a.valider()),
             None => None,
         };
+        // Past this point every part given was kept (a refusal returned here).
+        er.finir()?;
         Ok(Valide { eleve, responsables, ajouts, detachements: self.detachements.clone(), contacts, annuel, ine })
     }
 
@@ -813,15 +827,21 @@ impl Service<'_> {
             ))
             .into());
         }
-        let valeur = nettoyer("valeur", valeur, 200)?;
-        let commentaire = nettoyer_facultatif("commentaire", commentaire, crate::domain::correction::MOTIF_MAX)?;
-        if champ == ChampRectifie::Autre && commentaire.is_none() {
-            return Err(crate::domain::Error::from(ChampInvalide::new(
-                "commentaire",
-                "décrivez ce qui est à corriger",
-            ))
-            .into());
-        }
+        let mut er = crate::domain::Erreurs::default();
+        let valeur = er.garder("valeur", nettoyer("valeur", valeur, 200));
+        let commentaire = er.garder(
+            "commentaire",
+            nettoyer_facultatif("commentaire", commentaire, crate::domain::correction::MOTIF_MAX).and_then(|c| {
+                if champ == ChampRectifie::Autre && c.is_none() {
+                    Err(ChampInvalide::new("commentaire", "décrivez ce qui est à corriger"))
+                } else {
+                    Ok(c)
+                }
+            }),
+        );
+        er.finir()?;
+        let (valeur, commentaire) =
+            (crate::domain::tenu(valeur, "valeur")?, crate::domain::tenu(commentaire, "commentaire")?);
         let id = RectificationId::random(&mut rand::rng());
         let today = self.today();
         self.store.ecrire(|tx| {

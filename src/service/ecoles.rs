@@ -71,3 +71,74 @@ impl Service<'_> {
         Ok(t)
     }
 }
+
+/// What a role's home page says needs doing: counts only, within the perimeter.
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct TableauDeBord {
+    /// Per school: pupils, classes and what waits (directeur, IEN, IA-DASEN).
+    pub ecoles: Vec<crate::store::tableau::LigneTableau>,
+    /// Inscriptions by year and state (the mairie).
+    pub inscriptions: Vec<InscriptionsParEtat>,
+    /// Pupils assigned to the collège for 6e, per primary school (the principal).
+    pub sixiemes: Vec<SixiemesParEcole>,
+}
+
+/// A count of inscriptions in one state for one year.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct InscriptionsParEtat {
+    /// Année scolaire (« 2026-2027 »).
+    pub annee: String,
+    /// State code (`en_attente`, `inscrit`, `admis`, `annule`).
+    pub etat: String,
+    /// Its French label.
+    pub libelle: String,
+    /// How many.
+    pub nombre: u32,
+}
+
+/// The incoming 6e pupils of one primary school.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct SixiemesParEcole {
+    /// The primary school.
+    pub ecole: String,
+    /// How many.
+    pub nombre: u32,
+}
+
+impl Service<'_> {
+    /// The home page's counts for the actor's role: each part only when the policy lets the
+    /// role see it (the statistics for schools, the inscriptions for the mairie, the pupils for
+    /// the collège). Counts, never names; the consultation is journaled.
+    pub fn tableau_de_bord(&self) -> Result<TableauDeBord> {
+        use crate::policy::Role;
+        let a = self.acteur;
+        let annee = self.annee()?;
+        let mut t = TableauDeBord::default();
+        // `autoriser` rather than `decision`: a missing second factor or an expired password
+        // shows no count.
+        if self.autoriser(Ressource::Statistiques, Action::Lire).is_ok() {
+            t.ecoles = self.store.read(|c| crate::store::tableau::ecoles(c, &a.perimetre, annee))?;
+        }
+        if a.role == Role::AgentMairie && self.autoriser(Ressource::Inscription, Action::Lister).is_ok() {
+            let lignes = self.store.read(|c| crate::store::tableau::inscriptions_par_etat(c, &a.perimetre))?;
+            t.inscriptions = lignes
+                .into_iter()
+                .filter_map(|(debut, etat, nombre)| {
+                    let annee = AnneeScolaire::new(debut).ok()?;
+                    let libelle = crate::domain::parcours::EtatInscription::parse(&etat)?.libelle().to_string();
+                    Some(InscriptionsParEtat { annee: annee.to_string(), etat, libelle, nombre })
+                })
+                .collect();
+        }
+        if a.role == Role::PrincipalCollege && self.autoriser(Ressource::Eleve, Action::Lister).is_ok() {
+            t.sixiemes = self
+                .store
+                .read(|c| crate::store::tableau::sixiemes(c, &a.perimetre, annee))?
+                .into_iter()
+                .map(|(ecole, nombre)| SixiemesParEcole { ecole, nombre })
+                .collect();
+        }
+        self.noter(&[Fait::new(Action::Lire, "tableau_de_bord")])?;
+        Ok(t)
+    }
+}

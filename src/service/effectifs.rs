@@ -663,30 +663,52 @@ impl Service<'_> {
         valider: bool,
     ) -> Result<PrevisionEcole> {
         self.autoriser(Ressource::Constat, Action::Modifier)?;
+        // The perimeter first: another school's is « introuvable », whatever the body says.
+        self.store.read(|c| territoires::ecole(c, &self.acteur.perimetre, ecole))?;
+        // Every line checked, every refusal reported (keys `CP.justification`…).
+        let mut er = crate::domain::Erreurs::default();
+        let mut justes = Vec::new();
+        for (niveau, arrivees, departs, justification) in lignes {
+            let c = niveau.code();
+            if *arrivees > 500 {
+                er.ajouter(
+                    &format!("{c}.arrivees"),
+                    crate::domain::ChampInvalide::new("arrivées", format!("au plus 500 en {c}")).into(),
+                );
+            }
+            if *departs > 500 {
+                er.ajouter(
+                    &format!("{c}.departs"),
+                    crate::domain::ChampInvalide::new("départs", format!("au plus 500 en {c}")).into(),
+                );
+            }
+            let justification = er.garder(
+                &format!("{c}.justification"),
+                crate::domain::identite::nettoyer_facultatif("justification", justification.as_deref(), 200).and_then(
+                    |j| {
+                        if (*arrivees > 0 || *departs > 0) && j.is_none() {
+                            Err(crate::domain::ChampInvalide::new(
+                                "justification",
+                                format!(
+                                    "indiquez pourquoi vous ajustez le niveau {c} (sur l'école, jamais sur un élève)"
+                                ),
+                            ))
+                        } else {
+                            Ok(j)
+                        }
+                    },
+                ),
+            );
+            justes.push((*niveau, *arrivees, *departs, justification));
+        }
+        er.finir()?;
         self.store.ecrire(|tx| {
             let annee = territoires::annee_courante(tx)?;
             // The perimeter first: another school's is « introuvable », whatever the body says.
             territoires::ecole(tx, &self.acteur.perimetre, ecole)?;
             let mut faits = Vec::new();
-            for (niveau, arrivees, departs, justification) in lignes {
-                if *arrivees > 500 {
-                    return Err(crate::domain::ChampInvalide::new("arrivées", "au plus 500 par niveau").into());
-                }
-                if *departs > 500 {
-                    return Err(crate::domain::ChampInvalide::new("départs", "au plus 500 par niveau").into());
-                }
-                let justification =
-                    crate::domain::identite::nettoyer_facultatif("justification", justification.as_deref(), 200)?;
-                if (*arrivees > 0 || *departs > 0) && justification.is_none() {
-                    return Err(crate::domain::ChampInvalide::new(
-                        "justification",
-                        format!(
-                            "indiquez pourquoi vous ajustez le niveau {} (sur l'école, jamais sur un élève)",
-                            niveau.code()
-                        ),
-                    )
-                    .into());
-                }
+            for (niveau, arrivees, departs, justification) in &justes {
+                let justification = crate::domain::tenu(justification.clone(), "justification")?;
                 let a = crate::store::prevision::Ajustement { arrivees: *arrivees, departs: *departs, justification };
                 crate::store::prevision::poser_ajustement(tx, ecole, annee.suivante(), *niveau, &a, self.le)?;
                 faits.push(json!({ "niveau": niveau.code(), "arrivees": arrivees, "departs": departs }));

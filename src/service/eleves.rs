@@ -118,6 +118,20 @@ impl Service<'_> {
         self.noter(&[Fait::new(Action::Lister, "eleve").detail(json!({ "non_repartis": l.len() }))])?;
         Ok(projection::lignes(&l, champs))
     }
+
+    /// The pupils admitted provisionally this year in a school of the perimeter (papers
+    /// missing): what the school still has to collect.
+    pub fn provisoires(&self, ecole: &EcoleId) -> Result<Value> {
+        let champs = self.autoriser(Ressource::Eleve, Action::Lister)?;
+        let p = &self.acteur.perimetre;
+        let l = self.store.read(|c| {
+            let annee = territoires::annee_courante(c)?;
+            territoires::ecole(c, p, ecole)?;
+            crate::store::parcours::provisoires(c, p, ecole, annee)
+        })?;
+        self.noter(&[Fait::new(Action::Lister, "eleve").detail(json!({ "provisoires": l.len() }))])?;
+        Ok(projection::lignes(&l, champs))
+    }
 }
 
 /// A consultation as a family reads it: when (Paris time, in French), by whom (a function,

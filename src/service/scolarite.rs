@@ -78,19 +78,29 @@ impl Service<'_> {
         enseignant: Option<&str>,
     ) -> Result<Resultat> {
         self.autoriser(Ressource::Eleve, Action::Modifier)?;
-        let libelle = crate::domain::identite::nettoyer("libellé de la classe", libelle, 40)
-            .map_err(crate::domain::Error::from)?;
-        if libelle.is_empty() {
-            return Err(Error::Store(store::Error::Invalide(
-                crate::domain::ChampInvalide::new("libellé de la classe", "obligatoire").into(),
-            )));
+        // Every field checked, every refusal reported (a form shows each beside its field).
+        let mut er = crate::domain::Erreurs::default();
+        let libelle = er.garder(
+            "libelle",
+            crate::domain::identite::nettoyer("libellé de la classe", libelle, 40).and_then(|l| {
+                if l.is_empty() {
+                    Err(crate::domain::ChampInvalide::new("libellé de la classe", "obligatoire"))
+                } else {
+                    Ok(l)
+                }
+            }),
+        );
+        let enseignant =
+            er.garder("enseignant", crate::domain::identite::nettoyer_facultatif("enseignant", enseignant, 100));
+        if niveaux.is_empty() {
+            er.ajouter(
+                "niveaux",
+                crate::domain::ChampInvalide::new("niveaux", "cochez au moins un niveau pour la classe").into(),
+            );
         }
-        let enseignant = match enseignant {
-            Some(e) => {
-                Some(crate::domain::identite::nettoyer("enseignant", e, 100).map_err(crate::domain::Error::from)?)
-            }
-            None => None,
-        };
+        er.finir()?;
+        let libelle = crate::domain::tenu(libelle, "libelle")?;
+        let enseignant = crate::domain::tenu(enseignant, "enseignant")?;
         self.store.ecrire(|tx| {
             let annee = territoires::annee_courante(tx)?;
             let e = territoires::ecole(tx, &self.acteur.perimetre, ecole)?;

@@ -23,6 +23,7 @@ pub mod publications;
 pub mod registre;
 mod sql;
 pub mod statistiques;
+pub mod tableau;
 pub mod territoires;
 
 use std::path::{Path, PathBuf};

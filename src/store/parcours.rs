@@ -371,6 +371,21 @@ pub fn non_repartis(
     Ok(all.into_iter().filter(|l| l.classe_id.is_none()).collect())
 }
 
+/// The pupils of a school and year admitted provisionally (a paper is missing).
+pub fn provisoires(
+    c: &Connection,
+    p: &Perimetre,
+    ecole: &EcoleId,
+    annee: AnneeScolaire,
+) -> Result<Vec<super::eleves::EleveLigne>> {
+    let all = super::eleves::lister(
+        c,
+        p,
+        &super::eleves::Filtre { ecole: Some(ecole.clone()), presents: true, ..super::eleves::Filtre::annee(annee) },
+    )?;
+    Ok(all.into_iter().filter(|l| l.etat == crate::domain::scolarite::EtatScolarite::AdmisProvisoire).collect())
+}
+
 // Passage --------------------------------------------------------------------------------------
 
 /// The passage procedure of a pupil for a year.

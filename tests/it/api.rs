@@ -339,7 +339,7 @@ async fn pages_are_french_and_carry_the_security_headers() {
     assert_eq!(res.headers()["x-content-type-options"], "nosniff");
     assert_eq!(res.headers()["referrer-policy"], "no-referrer");
     let html = res.text().await.unwrap();
-    assert!(html.contains("lang=\"fr\"") && html.contains("Circonscription"));
+    assert!(html.contains("lang=\"fr\"") && html.contains("À faire"));
     let html = s.get_as(&d, &format!("/eleves/{}", p["id"].as_str().unwrap())).await.text().await.unwrap();
     assert!(html.contains("Responsables légaux") && html.contains(p["prenoms"].as_str().unwrap()));
     let html = s.get_as(&d, "/eleves?q=a").await.text().await.unwrap();

@@ -151,7 +151,7 @@ async fn a_new_staff_member_activates_the_account_and_enrols_a_second_factor_in_
     assert!(html.contains("codes de secours"));
     assert_eq!(html.matches("<li><code>").count(), 10);
     let html = s.client.get(s.url("/")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("Circonscription") && !html.contains("Activez votre second facteur"));
+    assert!(html.contains("À faire") && !html.contains("Activez votre second facteur"));
 }
 
 /// Messages are coloured by meaning: a success is green (`confirmation`), a refusal red

@@ -345,7 +345,12 @@ async fn unreadable_or_oversized_forms_and_bad_values_are_refused_in_french() {
     // No niveau, an unknown niveau, a too long label.
     let (status, _, html) = poster(&s, &d1, &format!("/ecoles/{ecole}/classes"), &[("libelle", "PS-A")]).await;
     assert_eq!(status, 422);
-    assert!(html_texte(&html).contains("Cochez au moins un niveau"));
+    assert!(html_texte(&html).contains("cochez au moins un niveau"), "{html}");
+    assert!(
+        html.contains(r#"name="niveaux" value="PS" aria-invalid="true" aria-describedby="erreur-niveaux""#),
+        "{html}"
+    );
+    assert!(html.contains(r#"value="PS-A""#), "the label typed is kept: {html}");
     assert_eq!(
         poster(&s, &d1, &format!("/ecoles/{ecole}/classes"), &[("libelle", "X"), ("niveaux", "6e")]).await.0,
         422

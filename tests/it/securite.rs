@@ -319,7 +319,7 @@ async fn the_name_of_the_issue_is_refused_naming_the_character_and_writes_nothin
         let e: Value = res.json().await.unwrap();
         assert_eq!(e["error"], "invalide");
         assert!(e["message"].as_str().unwrap().contains(&format!("« {c} »")), "{e}");
-        assert_eq!(e["champ"], "prénoms", "{e}");
+        assert_eq!(e["champ"], "eleve.prenoms", "{e}");
     }
     // The same through the inscription, the duplicate search and a responsable's name.
     let mut a = admission(&ecole, "Durand", "Léa");
