@@ -123,19 +123,46 @@ impl EleveSaisie {
         );
         // `00000`: the birthplace is not known yet (a pupil imported from the ministry's file,
         // which has none); kept as such until someone fills it in.
+        // A code, or a commune's name (`Rennes`, or `Rennes (35238)` from the form's list) found
+        // in the official geographic code; its name then fills an empty birthplace.
+        let mut lieu_trouve = None;
         let naissance_insee = e.garder(
             "naissance_insee",
             match CommuneInsee::stocke(self.naissance_insee.trim()) {
                 Some(c) if c.est_a_completer() && a_completer => Ok(c),
-                _ => CommuneInsee::parse(&self.naissance_insee),
+                _ => CommuneInsee::parse(&self.naissance_insee).or_else(|err| {
+                    if !self.naissance_insee.chars().any(char::is_alphabetic)
+                        || self.naissance_insee.chars().count() > TEXTE_MAX
+                    {
+                        return Err(err.into());
+                    }
+                    match super::commune::referentiel::resoudre(&self.naissance_insee) {
+                        Ok(c) => {
+                            lieu_trouve = Some(c.nom);
+                            CommuneInsee::parse(c.code).map_err(Error::from)
+                        }
+                        Err(candidats) => {
+                            Err(ChampInvalide::new("commune de naissance", lieu_introuvable(&candidats)).into())
+                        }
+                    }
+                }),
             },
         );
+        if lieu_trouve.is_none()
+            && let Some(c) = &naissance_insee
+        {
+            lieu_trouve = super::commune::referentiel::par_code(c.as_str()).map(|c| c.nom);
+        }
+        let lieu_saisi = match (self.naissance_lieu.trim().is_empty(), lieu_trouve) {
+            (true, Some(nom)) => nom,
+            _ => self.naissance_lieu.as_str(),
+        };
         let naissance_lieu = e.garder(
             "naissance_lieu",
             if naissance_insee.as_ref().is_some_and(CommuneInsee::est_a_completer) {
-                super::identite::nettoyer("lieu de naissance", &self.naissance_lieu, TEXTE_MAX)
+                super::identite::nettoyer("lieu de naissance", lieu_saisi, TEXTE_MAX)
             } else {
-                texte_requis("lieu de naissance", &self.naissance_lieu)
+                texte_requis("lieu de naissance", lieu_saisi)
             },
         );
         let adresse = e.garder("adresse", texte_optionnel("adresse", self.adresse.as_deref()));
@@ -180,6 +207,16 @@ impl EleveSaisie {
             avertissements,
         ))
     }
+}
+
+/// Why a birthplace typed as a name was not found: the candidates, or what to type instead.
+fn lieu_introuvable(candidats: &[super::commune::referentiel::Commune]) -> String {
+    if candidats.is_empty() {
+        return "aucune commune de ce nom : donnez son code INSEE (99 suivi de 3 chiffres pour un pays étranger)"
+            .into();
+    }
+    let l: Vec<String> = candidats.iter().map(|c| format!("{} : {}", c.libelle(), c.code)).collect();
+    format!("plusieurs communes répondent à ce nom ({}) ; choisissez-en une ou donnez son code INSEE", l.join(", "))
 }
 
 /// The link of a responsable légal with the pupil.
@@ -487,6 +524,40 @@ mod tests {
             naissance_lieu: "Rennes".into(),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn a_birthplace_is_found_by_its_name_and_fills_the_place() {
+        let today = date!(2026 - 11 - 29);
+        let mut s = EleveSaisie { naissance_insee: "saint-malo".into(), naissance_lieu: String::new(), ..saisie() };
+        let (e, _) = s.valider(today).unwrap();
+        assert_eq!((e.naissance_insee.as_str(), e.naissance_lieu.as_str()), ("35288", "Saint-Malo"));
+        s.naissance_insee = "Rennes (35238)".into();
+        s.naissance_lieu = "Rennes, maternité".into();
+        let (e, _) = s.valider(today).unwrap();
+        assert_eq!((e.naissance_insee.as_str(), e.naissance_lieu.as_str()), ("35238", "Rennes, maternité"));
+        s.naissance_insee = "Saint-Denis".into();
+        let Err(Error::Champs(l)) = s.valider(today) else { panic!("ambiguous") };
+        assert_eq!(l[0].champ, "naissance_insee");
+        assert!(l[0].message.contains("93066") && l[0].message.contains("plusieurs communes"), "{l:?}");
+        // A foreign birthplace: the code, and the place typed.
+        s.naissance_insee = "99350".into();
+        s.naissance_lieu = String::new();
+        let Err(Error::Champs(l)) = s.valider(today) else { panic!("place required abroad") };
+        assert_eq!(l[0].champ, "naissance_lieu");
+    }
+
+    #[test]
+    fn every_refused_field_is_reported_at_once() {
+        let s = EleveSaisie {
+            nom: "1234".into(),
+            date_naissance: "31/02/2020".into(),
+            code_postal: Some("123".into()),
+            ..saisie()
+        };
+        let Err(Error::Champs(l)) = s.valider(date!(2026 - 11 - 29)) else { panic!("refused") };
+        let champs: Vec<&str> = l.iter().map(|c| c.champ.as_str()).collect();
+        assert_eq!(champs, ["nom", "date_naissance", "code_postal"], "{l:?}");
     }
 
     #[test]

@@ -96,6 +96,13 @@ pub(super) fn marquer(html: &str, erreurs: &[ErreurSaisie]) -> String {
     marquer_dans(html, None, erreurs)
 }
 
+/// Whether a `<form …>` tag posts to `action` (a GET form may share the address: the role
+/// chooser of the accounts page).
+fn est_le_formulaire(balise: &str, action: &str) -> bool {
+    attribut(balise, "action").map(desechapper).as_deref() == Some(action)
+        && attribut(balise, "method").is_some_and(|m| m.eq_ignore_ascii_case("post"))
+}
+
 /// The span of the form whose action is `action`, or the whole page.
 fn etendue(html: &str, action: Option<&str>) -> (usize, usize) {
     let Some(action) = action else { return (0, html.len()) };
@@ -104,7 +111,7 @@ fn etendue(html: &str, action: Option<&str>) -> (usize, usize) {
         let debut = depuis + i;
         let Some(f) = html[debut..].find('>') else { break };
         let fin_balise = debut + f;
-        if attribut(&html[debut..fin_balise], "action").map(desechapper).as_deref() == Some(action) {
+        if est_le_formulaire(&html[debut..fin_balise], action) {
             let fin = html[fin_balise..].find("</form>").map(|x| fin_balise + x).unwrap_or(html.len());
             return (debut, fin);
         }
@@ -122,7 +129,6 @@ pub(super) fn marquer_dans(html: &str, action: Option<&str>, erreurs: &[ErreurSa
     let mut html = html.to_string();
     // Summary lines: (link target, message).
     let mut resume: Vec<(Option<String>, String)> = Vec::new();
-    let mut premier: Option<String> = None;
     let mut vus = std::collections::HashSet::new();
     for e in erreurs {
         let message = phrase(&e.message);
@@ -143,9 +149,6 @@ pub(super) fn marquer_dans(html: &str, action: Option<&str>, erreurs: &[ErreurSa
             Some(id) => id.to_string(),
             None => format!("champ-{}", echapper(&e.nom)),
         };
-        if premier.is_none() {
-            premier = Some(cible.clone());
-        }
         // Every control of that name (a group of radios or boxes) is marked; the message
         // follows the first. Done from the last, so the offsets before stay valid.
         for (k, &(d, f)) in places.iter().enumerate().rev() {
@@ -198,11 +201,11 @@ pub(super) fn marquer_dans(html: &str, action: Option<&str>, erreurs: &[ErreurSa
         }
     }
     bloc.push_str("</ul></div>");
-    // Above the form holding the first field in error, or else at the top of the content.
-    let position = premier
-        .and_then(|c| html.find(&format!(" id=\"{c}\"")))
-        .and_then(|i| html[..i].rfind("<form"))
-        .or_else(|| html.find("<main").and_then(|m| html[m..].find('>').map(|f| m + f + 1)));
+    // At the top of the content, under the page's title: seen without scrolling, whatever
+    // the form's place on a long page (its links lead to each field).
+    let position = html
+        .find("<main")
+        .and_then(|m| html[m..].find("</h1>").map(|h| m + h + 5).or_else(|| html[m..].find('>').map(|f| m + f + 1)));
     match position {
         Some(p) => html.insert_str(p, &bloc),
         None => html.insert_str(0, &bloc),
@@ -251,7 +254,7 @@ pub(super) fn remplir(html: &str, action: &str, valeurs: &[(String, String)]) ->
         let Some(f) = html[debut..].find('>') else { break };
         let fin_balise = debut + f;
         let fin = html[fin_balise..].find("</form>").map(|x| fin_balise + x).unwrap_or(html.len());
-        if attribut(&html[debut..fin_balise], "action").map(desechapper).as_deref() == Some(action) {
+        if est_le_formulaire(&html[debut..fin_balise], action) {
             let segment = remplir_segment(&html[fin_balise + 1..fin], valeurs);
             return format!("{}{segment}{}", &html[..fin_balise + 1], &html[fin..]);
         }
@@ -352,7 +355,7 @@ mod tests {
 
     #[test]
     fn marks_each_control_with_its_message_and_a_summary() {
-        let page = r#"<main><h1>T</h1><form action="/x" method="post"><label>Nom<input name="eleve_nom" value="a&lt;b"></label><label>Sexe<select name="eleve_sexe"><option value=""></option></select></label><label>Ok<input name="autre"></label></form></main>"#;
+        let page = r#"<main><h1>T</h1><form action="/x" method="get"></form><form action="/x" method="post"><label>Nom<input name="eleve_nom" value="a&lt;b"></label><label>Sexe<select name="eleve_sexe"><option value=""></option></select></label><label>Ok<input name="autre"></label></form></main>"#;
         let out = marquer(page, &[e("eleve_nom", "nom : caractère <interdit>"), e("eleve_sexe", "sexe : requis")]);
         assert!(out.contains(r#"<input name="eleve_nom" value="a&lt;b" aria-invalid="true" aria-describedby="erreur-eleve_nom" id="champ-eleve_nom"><span class="erreur-champ" id="erreur-eleve_nom">Nom : caractère &lt;interdit&gt;</span></label>"#), "{out}");
         assert!(
@@ -361,14 +364,14 @@ mod tests {
         );
         assert!(out.contains(r#"<input name="autre">"#), "untouched: {out}");
         let resume = out.find("id=\"erreurs\"").unwrap();
-        assert!(resume < out.find("<form").unwrap(), "summary above the form: {out}");
+        assert!(out.find("</h1>").unwrap() < resume && resume < out.find("<form").unwrap(), "under the title: {out}");
         assert!(out.contains(r##"<li><a href="#champ-eleve_nom">Nom : caractère &lt;interdit&gt;</a></li>"##));
         assert!(out.contains("2 champs à corriger"));
     }
 
     #[test]
     fn keeps_existing_ids_and_descriptions_and_marks_groups() {
-        let page = r#"<main><form><input type="radio" name="c" value="1" id="c1"><input type="radio" name="c" value="2"><input id="x" name="d" aria-describedby="aide-d"></form></main>"#;
+        let page = r#"<main><form method="post"><input type="radio" name="c" value="1" id="c1"><input type="radio" name="c" value="2"><input id="x" name="d" aria-describedby="aide-d"></form></main>"#;
         let out = marquer(page, &[e("c", "choisissez"), e("d", "trop long"), e("absent", "autre problème")]);
         assert_eq!(out.matches(r#"aria-invalid="true""#).count(), 3, "{out}");
         assert!(
@@ -382,7 +385,7 @@ mod tests {
 
     #[test]
     fn puts_back_what_was_typed_in_the_right_form_only() {
-        let page = r#"<form action="&#x2F;a"><input name="x" value="old"></form><form action="&#x2F;eleves&#x2F;b" method="post"><input type="hidden" name="csrf" value="tok"><input name="x" value="old"><input type="password" name="mdp"><select name="motif"><option value=""></option><option value="demenagement" selected>Déménagement</option><option value="autre">Autre</option></select><input type="checkbox" name="c" value="1" checked><input type="checkbox" name="c" value="2"><textarea name="t">avant</textarea></form>"#;
+        let page = r#"<form action="&#x2F;a" method="post"><input name="x" value="old"></form><form action="&#x2F;eleves&#x2F;b" method="get"><input name="x" value="get"></form><form action="&#x2F;eleves&#x2F;b" method="post"><input type="hidden" name="csrf" value="tok"><input name="x" value="old"><input type="password" name="mdp"><select name="motif"><option value=""></option><option value="demenagement" selected>Déménagement</option><option value="autre">Autre</option></select><input type="checkbox" name="c" value="1" checked><input type="checkbox" name="c" value="2"><textarea name="t">avant</textarea></form>"#;
         let valeurs: Vec<(String, String)> = [
             ("csrf", "forged"),
             ("x", "<b>\"neuf\""),
@@ -396,9 +399,10 @@ mod tests {
         .collect();
         let out = remplir(page, "/eleves/b", &valeurs);
         assert!(
-            out.starts_with(r#"<form action="&#x2F;a"><input name="x" value="old"></form>"#),
+            out.starts_with(r#"<form action="&#x2F;a" method="post"><input name="x" value="old"></form>"#),
             "other form untouched: {out}"
         );
+        assert!(out.contains(r#"<input name="x" value="get">"#), "the GET form with the same action untouched: {out}");
         assert!(out.contains(r#"name="csrf" value="tok""#), "{out}");
         assert!(out.contains(r#"<input name="x" value="&lt;b&gt;&quot;neuf&quot;">"#), "{out}");
         assert!(!out.contains("secret"), "never a password: {out}");
@@ -430,7 +434,7 @@ mod tests {
 
     #[test]
     fn a_name_in_text_is_not_a_control() {
-        let page = r#"<main><p> name="eleve_nom" </p><form><input name="eleve_nom"></form></main>"#;
+        let page = r#"<main><p> name="eleve_nom" </p><form method="post"><input name="eleve_nom"></form></main>"#;
         let out = marquer(page, &[e("eleve_nom", "requis")]);
         assert_eq!(out.matches("aria-invalid").count(), 1, "{out}");
     }

@@ -448,6 +448,9 @@ async fn creer_compte(
             let role = Role::parse(&f.role)
                 .filter(|r| *r != Role::Operateur)
                 .ok_or_else(|| Error::invalide("role", "rôle inconnu"))?;
+            if f.territoire.trim().is_empty() {
+                return Err(Error::invalide("territoire", "territoire : choisissez-le dans la liste"));
+            }
             let demande = crate::service::comptes::DemandeCompte {
                 login: f.login.clone(),
                 role,

@@ -481,6 +481,8 @@ async fn page_inscriptions(
 /// what was typed, and the refusal with its possible duplicates.
 #[derive(Debug, Serialize)]
 struct Formulaire {
+    /// The birthplace list: the département's communes.
+    communes: Vec<crate::domain::commune::referentiel::Commune>,
     v: BTreeMap<String, String>,
     resp: Vec<BTreeMap<&'static str, String>>,
     message: Option<String>,
@@ -626,6 +628,7 @@ fn formulaire(
         })
         .collect();
     Ok(Formulaire {
+        communes: svc.communes_proposees()?,
         v: valeurs,
         resp,
         message: message.map(str::to_string),

@@ -25,6 +25,7 @@ use super::{Error, blocking};
 use crate::app::{AppState, Inner};
 use crate::auth::Acteur;
 use crate::domain::Document;
+use crate::domain::ErreurChamp;
 use crate::domain::identite::{date_fr, parse_date};
 use crate::domain::parcours::{EtatInscription, MotifRadiation, Passage, Reponse, TypePassage};
 use crate::domain::{AnneeScolaire, EleveId, EtatScolarite, Niveau};
@@ -133,14 +134,24 @@ async fn placer(State(state): State<AppState>, v: Visiteur, Path(id): Path<Strin
     let f = FormulaireSoumis { saisie: &sa, action: &action, page: &page };
     let back = (retour.as_str(), "Retour");
     let classe = match sa.get("classe_id").map(parcours::classe_id) {
-        Some(Ok(c)) => c,
+        Some(Ok(c)) => Some(c),
         Some(Err(e)) => return refus(&state, &v, e, &ecole_page, "Retour à l'école"),
-        None => return reprendre(&state, &v, Error::invalide("classe_id", "choisissez la classe"), f, back).await,
+        None => None,
     };
     let eleves = match sa.tous("eleves").into_iter().map(parcours::eleve_id).collect::<Result<Vec<_>, _>>() {
-        Ok(l) if !l.is_empty() && l.len() <= 60 => l,
-        Ok(_) => return reprendre(&state, &v, Error::invalide("eleves", "cochez de 1 à 60 élèves"), f, back).await,
+        Ok(l) => l,
         Err(e) => return refus(&state, &v, e, &retour, "Retour"),
+    };
+    // Both checked, both refusals shown.
+    let mut manque = Vec::new();
+    if classe.is_none() {
+        manque.push(ErreurChamp { champ: "classe_id".into(), message: "classe : choisissez-la".into() });
+    }
+    if eleves.is_empty() || eleves.len() > 60 {
+        manque.push(ErreurChamp { champ: "eleves".into(), message: "élèves : cochez-en de 1 à 60".into() });
+    }
+    let Some(classe) = classe.filter(|_| manque.is_empty()) else {
+        return reprendre(&state, &v, Error::champs(manque), f, back).await;
     };
     etape_formulaire(
         &state,

@@ -142,3 +142,25 @@ impl Service<'_> {
         Ok(t)
     }
 }
+
+impl Service<'_> {
+    /// The communes of the installation's départements (official geographic code), as a
+    /// birthplace list offers them: public data, no journal row.
+    pub fn communes_proposees(&self) -> Result<Vec<crate::domain::commune::referentiel::Commune>> {
+        let codes = self.store.read(territoires::codes_departements)?;
+        let mut l = Vec::new();
+        for code in codes {
+            // The UAI's département code as the INSEE code's prefix: `035` → `35`, `620` → `2A`,
+            // `720` → `2B`, `972` → `972`.
+            let prefixe = match code.as_str() {
+                "620" => "2A".to_string(),
+                "720" => "2B".to_string(),
+                c if c.starts_with('0') => c[1..].to_string(),
+                c => c.to_string(),
+            };
+            l.extend(crate::domain::commune::referentiel::du_departement(&prefixe));
+        }
+        l.sort_by(|a, b| crate::domain::tri::comparer(a.nom, b.nom));
+        Ok(l)
+    }
+}

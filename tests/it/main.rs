@@ -11,6 +11,7 @@ mod cli;
 mod constat;
 mod corrections;
 mod dossier;
+mod formulaires;
 mod helpers;
 mod impressions;
 mod journal;
