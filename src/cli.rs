@@ -107,9 +107,9 @@ enum Command {
     Render {
         /// Document : certificat-scolarite, fiche-renseignements, fiche-urgence, liste-classe,
         /// liste-appel, liste-eleves, liste-electorale, certificat-inscription,
-        /// certificat-radiation, notification-passage, registre-eleves, releve-donnees
-        /// (constat-effectifs et prevision-effectifs s'impriment depuis les pages Constat et
-        /// Prévision, ou GET /api/v1/constat?format=pdf).
+        /// certificat-radiation, notification-passage, registre-eleves, releve-donnees,
+        /// constat-effectifs, prevision-effectifs (de toute l'installation, par circonscription ;
+        /// aussi en .csv et .xlsx).
         document: String,
         /// Fichier de la base SQLite.
         #[arg(long)]
@@ -350,6 +350,45 @@ pub fn commande() -> clap::Command {
         })
     }
     franciser(Cli::command(), true)
+}
+
+/// A command-line error in French (clap writes its own in English): what is wrong, the usage,
+/// and where the help is. Help and version requests are returned as they are, to be printed.
+pub fn erreur_en_francais(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let contexte = |k: ContextKind| match e.get(k) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(l)) => l.join(", "),
+        Some(v) => v.to_string(),
+        None => String::new(),
+    };
+    let argument = contexte(ContextKind::InvalidArg);
+    let valeur = contexte(ContextKind::InvalidValue);
+    let message = match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            return None;
+        }
+        ErrorKind::MissingRequiredArgument => format!("argument obligatoire manquant : {argument}"),
+        ErrorKind::MissingSubcommand => "indiquez une commande".to_string(),
+        ErrorKind::InvalidSubcommand => format!("commande inconnue : {}", contexte(ContextKind::InvalidSubcommand)),
+        ErrorKind::UnknownArgument => format!("argument inconnu : {argument}"),
+        ErrorKind::InvalidValue if valeur.is_empty() => format!("une valeur est attendue pour {argument}"),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            format!("valeur refusée pour {argument} : « {valeur} »")
+        }
+        ErrorKind::ArgumentConflict => {
+            format!("{argument} ne peut pas être donné avec {}", contexte(ContextKind::PriorArg))
+        }
+        ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues => {
+            format!("nombre de valeurs incorrect pour {argument}")
+        }
+        ErrorKind::InvalidUtf8 => "argument illisible : il doit être en UTF-8".to_string(),
+        _ => "ligne de commande invalide".to_string(),
+    };
+    let usage = contexte(ContextKind::Usage).replace("Usage:", "Utilisation :");
+    let usage = usage.trim();
+    let usage = if usage.is_empty() { String::new() } else { format!("\n\n{usage}") };
+    Some(format!("erreur : {message}{usage}\n\nPour l'aide : registre --help, ou registre COMMANDE --help"))
 }
 
 /// Runs the parsed command line.
@@ -708,6 +747,9 @@ fn render(
     colonnes: &[crate::domain::Colonne],
     clock: &Clock,
 ) -> anyhow::Result<()> {
+    if matches!(document, "constat-effectifs" | "prevision-effectifs") {
+        return render_effectifs(document, db, output, clock);
+    }
     let doc = Document::from_name(document).with_context(|| {
         let noms: Vec<&str> = Document::ALL.iter().map(|d| d.name()).collect();
         format!("document « {document} » inconnu (connus : {})", noms.join(", "))
@@ -772,6 +814,36 @@ fn render(
             Err(e)
         }
     }
+}
+
+/// The constat des effectifs or next year's forecast of the whole installation (by
+/// circonscription), as PDF, CSV or XLSX: the report the IA-DASEN prints from the pages.
+fn render_effectifs(document: &str, db: &Path, output: &Path, clock: &Clock) -> anyhow::Result<()> {
+    let format = output.extension().and_then(|e| e.to_str()).unwrap_or_default().to_string();
+    if !["pdf", "csv", "xlsx"].contains(&format.as_str()) {
+        bail!("le fichier de sortie doit se terminer par .pdf, .csv ou .xlsx");
+    }
+    let (store, cles) = ouvrir(db)?;
+    let r = operateur(&store, &cles, clock, |svc| {
+        if document == "constat-effectifs" { svc.rapport_constat() } else { svc.rapport_prevision() }
+    })?;
+    let octets = match format.as_str() {
+        "csv" => crate::service::effectifs::csv(&r)?,
+        "xlsx" => crate::service::effectifs::xlsx(&r)?,
+        _ => {
+            let (engine, messages) = Engine::avec_gabarits(&crate::render::dossier_gabarits(db));
+            for m in messages {
+                eprintln!("{m}");
+            }
+            crate::service::effectifs::pdf(&engine, &r, clock.now())?
+        }
+    };
+    // Written beside the destination, then renamed: no half-written file is left behind.
+    let tmp = output.with_extension("partiel");
+    std::fs::write(&tmp, &octets).with_context(|| format!("impossible d'écrire {}", tmp.display()))?;
+    std::fs::rename(&tmp, output)?;
+    println!("{} écrit.", output.display());
+    Ok(())
 }
 
 fn check(db: &Path, reancrer: bool, clock: &Clock) -> anyhow::Result<()> {

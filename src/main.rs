@@ -16,7 +16,13 @@ fn main() -> std::process::ExitCode {
         .and_then(|m| <registre::cli::Cli as clap::FromArgMatches>::from_arg_matches(&m))
     {
         Ok(c) => c,
-        Err(e) => e.exit(),
+        Err(e) => match registre::cli::erreur_en_francais(&e) {
+            Some(message) => {
+                eprintln!("{message}");
+                return std::process::ExitCode::from(2);
+            }
+            None => e.exit(),
+        },
     };
     match registre::cli::run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -210,6 +210,10 @@ pub(super) fn marquer_dans(html: &str, action: Option<&str>, erreurs: &[ErreurSa
         Some(p) => html.insert_str(p, &bloc),
         None => html.insert_str(0, &bloc),
     }
+    // The window's title says it too (the first thing a screen reader announces).
+    if let Some(t) = html.find("<title>") {
+        html.insert_str(t + 7, "Erreur — ");
+    }
     html
 }
 

@@ -473,7 +473,15 @@ async fn demarche(
                 Err(err) => return reprendre(&state, &v, err.into(), f, back).await,
             };
             if sa.get("confirme") != Some("oui") {
-                // An irreversible step: a page says what will happen before anything is done.
+                // An irreversible step: a page says what will happen before anything is done,
+                // once the use case's own rules pass (a date before the admission is refused
+                // on the form, not after the confirmation).
+                let e2 = e.clone();
+                if let Err(err) =
+                    super::service(&state, v.acteur.clone(), move |c| c.verifier_radiation(&e2, date)).await
+                {
+                    return reprendre(&state, &v, err, f, back).await;
+                }
                 return confirmer_radiation(&state, v, &e, motif, date, destination).await;
             }
             etape_formulaire(

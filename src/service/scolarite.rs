@@ -299,21 +299,9 @@ impl Service<'_> {
         destination: Option<&str>,
     ) -> Result<Resultat> {
         self.autoriser(Ressource::Eleve, Action::Modifier)?;
-        let today = self.today();
-        if date > today + time::Duration::days(62) {
-            return Err(Error::Transition(
-                "la date de radiation est trop loin dans le futur (deux mois au plus)".into(),
-            ));
-        }
         self.store.ecrire(|tx| {
             let f = self.fiche(tx, eleve)?;
-            let etat = f.etat.radier()?;
-            if date < f.date_admission {
-                return Err(Error::Transition(format!(
-                    "la radiation ne peut précéder l'admission du {}",
-                    date_fr(f.date_admission)
-                )));
-            }
+            let etat = self.controle_radiation(&f, date)?;
             sc::sortir(tx, &f.id, etat, date, motif.code(), destination)?;
             if motif.quitte_le_premier_degre() {
                 sc::noter_sortie_premier_degre(tx, &f.vu, date)?;
@@ -327,6 +315,38 @@ impl Service<'_> {
             )?;
             Ok(Resultat { id: f.id, eleve_id: eleve.to_string(), avertissements: vec![] })
         })
+    }
+
+    /// Checks a radiation before the page asks to confirm it: the rules of [`Self::radier`],
+    /// nothing written.
+    pub fn verifier_radiation(&self, eleve: &EleveId, date: Date) -> Result<()> {
+        self.autoriser(Ressource::Eleve, Action::Modifier)?;
+        self.store.essayer(|tx| {
+            let f = self.fiche(tx, eleve)?;
+            self.controle_radiation(&f, date).map(drop)
+        })
+    }
+
+    /// The radiation's state change, and its date within the rules: not before the admission,
+    /// at most two months ahead (a refusal of the `date` field).
+    fn controle_radiation(&self, f: &Fiche, date: Date) -> Result<crate::domain::EtatScolarite> {
+        let date_refusee = |message: String| {
+            Error::from(crate::domain::Error::Champs(vec![crate::domain::ErreurChamp {
+                champ: "date".into(),
+                message,
+            }]))
+        };
+        if date > self.today() + time::Duration::days(62) {
+            return Err(date_refusee("date d'effet : deux mois au plus dans le futur".into()));
+        }
+        let etat = f.etat.radier()?;
+        if date < f.date_admission {
+            return Err(date_refusee(format!(
+                "date d'effet : la radiation ne peut précéder l'admission du {}",
+                date_fr(f.date_admission)
+            )));
+        }
+        Ok(etat)
     }
 
     fn controle_annulation(&self, c: &store::Lecture, f: &Fiche) -> Result<()> {

@@ -98,6 +98,32 @@ fn render_refuses_unknown_documents_targets_and_outputs() {
 }
 
 #[test]
+fn render_prints_the_constat_and_the_forecast_of_the_installation() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    ok(registre().args(["demo", "--pupils", "120", "--db"]).arg(&db));
+    let csv = dir.path().join("constat.csv");
+    ok(registre().args(["render", "constat-effectifs", "-o"]).arg(&csv).arg("--db").arg(&db));
+    let texte = std::fs::read_to_string(&csv).unwrap();
+    assert!(texte.contains("Circonscription;UAI;École"), "{texte}");
+    // The schools' totals are the attending pupils, as the base counts them.
+    let total: u32 = texte
+        .lines()
+        .skip(1)
+        .filter(|l| l.split(';').nth(1).is_some_and(|u| u.len() == 8))
+        .map(|l| l.split(';').nth(14).unwrap().parse::<u32>().unwrap())
+        .sum();
+    let eleves = ok(registre().args(["eleves", "--db"]).arg(&db));
+    assert_eq!(total as usize, eleves.lines().count(), "one line per attending pupil in `registre eleves`");
+    let pdf = dir.path().join("prevision.pdf");
+    ok(registre().args(["render", "prevision-effectifs", "-o"]).arg(&pdf).arg("--db").arg(&db));
+    assert!(crate::helpers::pdftotext(&std::fs::read(&pdf).unwrap()).contains("EFFECTIFS"));
+    ok(registre().args(["render", "prevision-effectifs", "-o"]).arg(dir.path().join("p.xlsx")).arg("--db").arg(&db));
+    let err = fails(registre().args(["render", "constat-effectifs", "-o", "x.txt", "--db"]).arg(&db));
+    assert!(err.contains(".pdf, .csv ou .xlsx"), "{err}");
+}
+
+#[test]
 fn the_same_demo_and_clock_give_byte_identical_documents() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a.db"), dir.path().join("b.db"));
@@ -454,5 +480,18 @@ fn the_help_is_in_french_for_every_verb() {
         for anglais in ["Print help", "Usage:", "Commands:"] {
             assert!(!aide.contains(anglais), "« {anglais} » in the help of {v}:\n{aide}");
         }
+    }
+    // Usage errors too: in French, with the usage and where the help is (status 2).
+    for (args, attendu) in [
+        (&["frobnicate"][..], "commande inconnue : frobnicate"),
+        (&["render"][..], "argument obligatoire manquant : --db <DB>"),
+        (&["render", "--db"][..], "une valeur est attendue pour --db"),
+        (&["serve", "--port", "8080"][..], "argument inconnu : --port"),
+    ] {
+        let out = registre().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(attendu) && err.contains("registre --help"), "{args:?}: {err}");
+        assert!(!err.contains("error:") && !err.contains("Usage:") && !err.contains("For more information"), "{err}");
     }
 }

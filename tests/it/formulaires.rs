@@ -303,6 +303,17 @@ async fn the_radiation_and_departure_forms_come_back_on_the_pupil_page() {
     en_erreur_apres(&html, "demarches/radiation", "destination", "U+202E");
     let radiation = &html[html.find("demarches/radiation").unwrap()..];
     assert!(radiation.contains("value=\"demenagement\" selected"), "the motif chosen is kept");
+    // A date before the admission: refused on the form, before the confirmation page.
+    let (status, html) = poster(
+        &s,
+        &d,
+        &format!("/eleves/{id}/demarches/radiation"),
+        &[("motif", "demenagement"), ("date", "01/01/2020"), ("destination", "Brest")],
+    )
+    .await;
+    assert_eq!(status, 422, "{html}");
+    en_erreur(&html, "date", "ne peut précéder l'admission");
+    assert!(html.contains("<title>Erreur — "), "the title says it");
     let (status, html) =
         poster(&s, &d, &format!("/eleves/{id}/demarches/depart"), &[("quitte", "oui"), ("destination", RTL)]).await;
     assert_eq!(status, 422);
