@@ -174,6 +174,8 @@ async fn the_admission_form_marks_the_child_and_the_previous_school() {
             ("eleve_naissance_insee", "35238"),
             ("niveau", "MS"),
             ("radiation_precedente", "2099-01-01"),
+            ("pieces", "vaccinations"),
+            ("ulis", "1"),
         ],
     )
     .await;
@@ -184,6 +186,10 @@ async fn the_admission_form_marks_the_child_and_the_previous_school() {
     garde(&html, "eleve_nom", "Le Goff");
     garde(&html, "eleve_prenoms", "<b>Yann</b>");
     assert!(!html.contains("<b>Yann"), "escaped");
+    assert!(
+        html.contains("value=\"vaccinations\" checked") && html.contains("name=\"ulis\" value=\"1\" checked"),
+        "boxes kept"
+    );
     assert_eq!(s.row_counts(), avant);
 }
 
