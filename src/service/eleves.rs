@@ -107,29 +107,37 @@ impl Service<'_> {
 impl Service<'_> {
     /// The pupils admitted this year in a school of the perimeter and placed in no class.
     pub fn non_repartis(&self, ecole: &EcoleId) -> Result<Value> {
-        let champs = self.autoriser(Ressource::Eleve, Action::Lister)?;
         self.autoriser(Ressource::Classe, Action::Lister)?;
-        let p = &self.acteur.perimetre;
-        let l = self.store.read(|c| {
-            let annee = territoires::annee_courante(c)?;
-            territoires::ecole(c, p, ecole)?;
-            crate::store::parcours::non_repartis(c, p, ecole, annee)
-        })?;
-        self.noter(&[Fait::new(Action::Lister, "eleve").detail(json!({ "non_repartis": l.len() }))])?;
-        Ok(projection::lignes(&l, champs))
+        self.liste_de_l_ecole(ecole, "non_repartis", crate::store::parcours::non_repartis)
     }
 
     /// The pupils admitted provisionally this year in a school of the perimeter (papers
     /// missing): what the school still has to collect.
     pub fn provisoires(&self, ecole: &EcoleId) -> Result<Value> {
+        self.liste_de_l_ecole(ecole, "provisoires", crate::store::parcours::provisoires)
+    }
+
+    /// A list of this year's pupils of a school of the perimeter, projected and journaled (the
+    /// count, under `quoi`).
+    fn liste_de_l_ecole(
+        &self,
+        ecole: &EcoleId,
+        quoi: &str,
+        lister: fn(
+            &crate::store::Lecture,
+            &crate::domain::Perimetre,
+            &EcoleId,
+            crate::domain::AnneeScolaire,
+        ) -> crate::store::Result<Vec<crate::store::eleves::EleveLigne>>,
+    ) -> Result<Value> {
         let champs = self.autoriser(Ressource::Eleve, Action::Lister)?;
         let p = &self.acteur.perimetre;
         let l = self.store.read(|c| {
             let annee = territoires::annee_courante(c)?;
             territoires::ecole(c, p, ecole)?;
-            crate::store::parcours::provisoires(c, p, ecole, annee)
+            lister(c, p, ecole, annee)
         })?;
-        self.noter(&[Fait::new(Action::Lister, "eleve").detail(json!({ "provisoires": l.len() }))])?;
+        self.noter(&[Fait::new(Action::Lister, "eleve").detail(json!({ quoi: l.len() }))])?;
         Ok(projection::lignes(&l, champs))
     }
 }

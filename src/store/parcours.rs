@@ -356,6 +356,20 @@ pub fn lier_inscription(c: &Connection, scolarite: &str, inscription: &str) -> R
     Ok(())
 }
 
+/// The pupils attending a school in a year (admitted, not gone).
+fn presents(
+    c: &Connection,
+    p: &Perimetre,
+    ecole: &EcoleId,
+    annee: AnneeScolaire,
+) -> Result<Vec<super::eleves::EleveLigne>> {
+    super::eleves::lister(
+        c,
+        p,
+        &super::eleves::Filtre { ecole: Some(ecole.clone()), presents: true, ..super::eleves::Filtre::annee(annee) },
+    )
+}
+
 /// The pupils of a school and year not yet placed in a class.
 pub fn non_repartis(
     c: &Connection,
@@ -363,12 +377,7 @@ pub fn non_repartis(
     ecole: &EcoleId,
     annee: AnneeScolaire,
 ) -> Result<Vec<super::eleves::EleveLigne>> {
-    let all = super::eleves::lister(
-        c,
-        p,
-        &super::eleves::Filtre { ecole: Some(ecole.clone()), presents: true, ..super::eleves::Filtre::annee(annee) },
-    )?;
-    Ok(all.into_iter().filter(|l| l.classe_id.is_none()).collect())
+    Ok(presents(c, p, ecole, annee)?.into_iter().filter(|l| l.classe_id.is_none()).collect())
 }
 
 /// The pupils of a school and year admitted provisionally (a paper is missing).
@@ -378,12 +387,8 @@ pub fn provisoires(
     ecole: &EcoleId,
     annee: AnneeScolaire,
 ) -> Result<Vec<super::eleves::EleveLigne>> {
-    let all = super::eleves::lister(
-        c,
-        p,
-        &super::eleves::Filtre { ecole: Some(ecole.clone()), presents: true, ..super::eleves::Filtre::annee(annee) },
-    )?;
-    Ok(all.into_iter().filter(|l| l.etat == crate::domain::scolarite::EtatScolarite::AdmisProvisoire).collect())
+    let provisoire = |l: &super::eleves::EleveLigne| l.etat == crate::domain::scolarite::EtatScolarite::AdmisProvisoire;
+    Ok(presents(c, p, ecole, annee)?.into_iter().filter(provisoire).collect())
 }
 
 // Passage --------------------------------------------------------------------------------------
