@@ -43,9 +43,12 @@ pub struct EleveSaisie {
     pub sexe: String,
     /// `jj/mm/aaaa` or `aaaa-mm-jj`.
     pub date_naissance: String,
-    /// INSEE code of the birthplace (commune, or `99xxx` for a country).
+    /// INSEE code of the birthplace (commune, or `99xxx` for a country), or the commune's name
+    /// (found in the official geographic code).
     pub naissance_insee: String,
-    /// Name of the birthplace as printed (« Rennes », « Belgique »).
+    /// Name of the birthplace as printed (« Rennes », « Belgique »); the commune's name when
+    /// left empty for a French commune.
+    #[serde(default)]
     pub naissance_lieu: String,
     /// Street and complement.
     #[serde(default)]

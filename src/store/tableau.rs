@@ -62,30 +62,41 @@ impl LigneTableau {
 /// commune and name.
 pub fn ecoles(c: &Connection, p: &Perimetre, annee: AnneeScolaire) -> Result<Vec<LigneTableau>> {
     let cond = perimetre::ecoles(p);
+    let n = cond.params.len();
+    // One pass over the year's attending pupils of the perimeter's schools (the index on
+    // `scolarite(ecole_id, annee, etat)`), then one line per school of the perimeter.
     let sql = format!(
-        "WITH s AS (SELECT * FROM scolarite WHERE annee = ?1 AND etat IN ('admis_provisoire', 'admis_definitif'))
+        "WITH c AS (
+           SELECT s.ecole_id AS id, count(*) AS eleves,
+             sum(s.etat = 'admis_provisoire') AS provisoires,
+             sum(s.classe_id IS NULL) AS non_repartis,
+             sum(EXISTS (SELECT 1 FROM passage pa WHERE pa.eleve_id = s.eleve_id AND pa.annee = ?1
+                 AND pa.proposition IS NOT NULL AND pa.decision IS NULL)) AS passages,
+             sum(NOT EXISTS (SELECT 1 FROM fiche_retour f WHERE f.eleve_id = s.eleve_id AND f.annee = ?1)) AS fiches,
+             sum((SELECT count(*) FROM rectification r WHERE r.eleve_id = s.eleve_id AND r.etat = 'en_attente'))
+               AS rectifications
+           FROM scolarite s JOIN ecole e ON e.id = s.ecole_id
+           WHERE s.annee = ?1 AND s.etat IN ('admis_provisoire', 'admis_definitif') AND {}
+           GROUP BY s.ecole_id)
          SELECT e.id, e.nom, e.uai, co.nom, ci.nom, ci.id,
-           (SELECT count(*) FROM s WHERE s.ecole_id = e.id),
+           coalesce(c.eleves, 0),
            (SELECT count(*) FROM classe cl WHERE cl.ecole_id = e.id AND cl.annee = ?1),
            (SELECT count(*) FROM inscription i WHERE i.ecole_id = e.id AND i.etat = 'inscrit'),
-           (SELECT count(*) FROM s WHERE s.ecole_id = e.id AND s.etat = 'admis_provisoire'),
-           (SELECT count(*) FROM s WHERE s.ecole_id = e.id AND s.classe_id IS NULL),
-           (SELECT count(*) FROM s JOIN passage pa ON pa.eleve_id = s.eleve_id AND pa.annee = ?1
-              WHERE s.ecole_id = e.id AND pa.proposition IS NOT NULL AND pa.decision IS NULL),
-           (SELECT count(*) FROM s WHERE s.ecole_id = e.id
-              AND NOT EXISTS (SELECT 1 FROM fiche_retour f WHERE f.eleve_id = s.eleve_id AND f.annee = ?1)),
-           (SELECT count(*) FROM s JOIN rectification r ON r.eleve_id = s.eleve_id
-              WHERE s.ecole_id = e.id AND r.etat = 'en_attente'),
+           coalesce(c.provisoires, 0), coalesce(c.non_repartis, 0), coalesce(c.passages, 0),
+           coalesce(c.fiches, 0), coalesce(c.rectifications, 0),
            EXISTS (SELECT 1 FROM constat k WHERE k.ecole_id = e.id AND k.annee = ?1),
            EXISTS (SELECT 1 FROM campagne_constat cc WHERE cc.departement_id = ci.departement_id
               AND cc.annee = ?1 AND cc.close_le IS NULL)
          FROM ecole e JOIN commune co ON co.id = e.commune_id JOIN circonscription ci ON ci.id = e.circonscription_id
+         LEFT JOIN c ON c.id = e.id
          WHERE {}
          ORDER BY ci.nom COLLATE FR, co.nom COLLATE FR, e.nom COLLATE FR",
-        // The perimeter's placeholders are anonymous: numbered after ?1.
-        renumeroter(&cond.sql, 2)
+        // The perimeter's placeholders are anonymous: numbered after ?1, once in each part.
+        renumeroter(&cond.sql, 2),
+        renumeroter(&cond.sql, 2 + n)
     );
     let mut params: Vec<Value> = vec![i64::from(annee.debut()).into()];
+    params.extend(cond.params.iter().cloned());
     params.extend(cond.params);
     let mut st = c.prepare_cached(&sql)?;
     let lignes = st

@@ -1,6 +1,6 @@
 //! The web pages with a session: login form, account, second factor, accounts, role views.
 
-use crate::helpers::{TestServer, cookie_de, csrf_de, form, post_form};
+use crate::helpers::{TestServer, cookie_de, csrf_de, form, html_texte, post_form};
 
 #[tokio::test]
 async fn a_visitor_is_sent_to_the_login_page_and_comes_back_after_login() {
@@ -80,6 +80,56 @@ async fn each_role_gets_its_home_page() {
     let res = s.get_as(&admin, "/eleves?q=ma").await;
     assert_eq!(res.status(), 403);
     assert!(res.text().await.unwrap().contains("Accès refusé"));
+}
+
+/// The home pages count what waits, within each one's territory: the directeur's to-dos match
+/// the school's lists, the inspector's table matches the schools, nothing of another school.
+#[tokio::test]
+async fn home_pages_count_what_waits_within_the_territory() {
+    let s = TestServer::start(60).await;
+    let d = s.login("directeur.1").await;
+    let ecole = s.json_as(&d, "/api/v1/ecoles").await[0].clone();
+    let id = ecole["id"].as_str().unwrap();
+    let eleves = s.json_as(&d, "/api/v1/eleves?limite=1000").await.as_array().unwrap().len();
+    // A pupil admitted in no class, with a paper missing: two to-dos.
+    let r = s
+        .post_as(
+            &d,
+            "/api/v1/admissions",
+            &serde_json::json!({
+                "ecole_id": id, "niveau": "MS", "pieces_manquantes": ["vaccinations"], "confirmer_nouveau": true,
+                "eleve": { "nom": "Quéméner", "prenoms": "Loïc", "sexe": "M", "date_naissance": "12/03/2022",
+                           "naissance_insee": "Brest" }
+            }),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let html = html_texte(&s.get_as(&d, "/").await.text().await.unwrap());
+    assert!(html.contains("À faire"), "{html}");
+    assert!(html.contains(&format!("{} élèves", eleves + 1)), "{html}");
+    let a_repartir = s.json_as(&d, &format!("/api/v1/ecoles/{id}/non-repartis")).await.as_array().unwrap().len();
+    assert!(a_repartir >= 1);
+    let pluriel = if a_repartir > 1 { "élèves à répartir" } else { "élève à répartir" };
+    assert!(html.contains(&format!("href=\"/ecoles/{id}#a-repartir\">{a_repartir} {pluriel}")), "{html}");
+    assert!(html.contains(&format!("href=\"/ecoles/{id}#provisoires\">1 admission provisoire")), "{html}");
+    let page_ecole = html_texte(&s.get_as(&d, &format!("/ecoles/{id}")).await.text().await.unwrap());
+    assert!(page_ecole.contains("id=\"provisoires\"") && page_ecole.contains("QUÉMÉNER Loïc"), "{page_ecole}");
+    // Another school's directeur sees none of it.
+    let d2 = s.login("directeur.2").await;
+    let html2 = html_texte(&s.get_as(&d2, "/").await.text().await.unwrap());
+    assert!(!html2.contains(ecole["nom"].as_str().unwrap()) && !html2.contains("admission provisoire"), "{html2}");
+    // The IEN's table: the school with its counts, and « à suivre » (a pupil to place).
+    let ien = s.login("ien.1").await;
+    let html = html_texte(&s.get_as(&ien, "/").await.text().await.unwrap());
+    let i = html.find(ecole["nom"].as_str().unwrap()).unwrap_or_else(|| panic!("{html}"));
+    let ligne = &html[i..i + html[i..].find("</tr>").unwrap()];
+    assert!(ligne.contains(&format!("<td class=\"nombre\">{}</td>", eleves + 1)), "{ligne}");
+    assert!(ligne.contains("à suivre"), "{ligne}");
+    assert!(html.contains("« à suivre » ci-dessous"), "{html}");
+    // The mairie: its inscriptions by state, each linked to its list.
+    let m = s.login("mairie.1").await;
+    let html = html_texte(&s.get_as(&m, "/").await.text().await.unwrap());
+    assert!(html.contains("Inscriptions de la commune") && html.contains("href=\"/inscriptions/nouvelle\""), "{html}");
 }
 
 #[tokio::test]
