@@ -18,6 +18,8 @@ pub mod ine;
 pub mod niveau;
 pub mod onde;
 pub mod parcours;
+#[cfg(test)]
+mod proprietes;
 pub mod scolarite;
 pub mod secret;
 pub mod tri;
