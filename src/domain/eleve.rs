@@ -160,9 +160,11 @@ impl EleveSaisie {
             (true, Some(nom)) => nom,
             _ => self.naissance_lieu.as_str(),
         };
+        // Required once the code is known and names no commune of the list (a country, an
+        // old code): a commune found, or a refused code (its own error), does not ask for it.
         let naissance_lieu = e.garder(
             "naissance_lieu",
-            if naissance_insee.as_ref().is_some_and(CommuneInsee::est_a_completer) {
+            if naissance_insee.as_ref().is_none_or(CommuneInsee::est_a_completer) {
                 super::identite::nettoyer("lieu de naissance", lieu_saisi, TEXTE_MAX)
             } else {
                 texte_requis("lieu de naissance", lieu_saisi)
@@ -217,6 +219,13 @@ fn lieu_introuvable(candidats: &[super::commune::referentiel::Commune]) -> Strin
     if candidats.is_empty() {
         return "aucune commune de ce nom : donnez son code INSEE (99 suivi de 3 chiffres pour un pays étranger)"
             .into();
+    }
+    if let [une] = candidats {
+        return format!(
+            "aucune commune de ce nom ; vouliez-vous dire {} ({}) ? donnez son nom exact ou son code INSEE",
+            une.libelle(),
+            une.code
+        );
     }
     let l: Vec<String> = candidats.iter().map(|c| format!("{} : {}", c.libelle(), c.code)).collect();
     format!("plusieurs communes répondent à ce nom ({}) ; choisissez-en une ou donnez son code INSEE", l.join(", "))

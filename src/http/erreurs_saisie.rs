@@ -2,9 +2,9 @@
 //! under the API's key (`eleve.nom`, `responsables[0].tel_portable`), the page maps the keys to
 //! its inputs' names, and [`marquer`] marks the rendered form: each control in error gets
 //! `aria-invalid` and `aria-describedby` pointing to its message, written right after the
-//! control, and a summary above the form links to each field (RGAA 11.10, 11.11). Done on the
-//! rendered page so that every form, whatever its template, is marked the same way; the values
-//! typed are kept by the templates themselves.
+//! control, and a summary under the page's title links to each field (RGAA 11.10, 11.11);
+//! [`remplir`] puts back what was typed into the form of a page rendered again. Done on the
+//! rendered page so that every form, whatever its template, is marked and filled the same way.
 
 use super::Error;
 
@@ -103,9 +103,10 @@ fn est_le_formulaire(balise: &str, action: &str) -> bool {
         && attribut(balise, "method").is_some_and(|m| m.eq_ignore_ascii_case("post"))
 }
 
-/// The span of the form whose action is `action`, or the whole page.
-fn etendue(html: &str, action: Option<&str>) -> (usize, usize) {
-    let Some(action) = action else { return (0, html.len()) };
+/// The span of the form whose action is `action` (the whole page without one), and the form's
+/// `id`, which controls outside it name in their `form` attribute.
+fn etendue(html: &str, action: Option<&str>) -> (usize, usize, Option<String>) {
+    let Some(action) = action else { return (0, html.len(), None) };
     let mut depuis = 0;
     while let Some(i) = html[depuis..].find("<form") {
         let debut = depuis + i;
@@ -113,11 +114,23 @@ fn etendue(html: &str, action: Option<&str>) -> (usize, usize) {
         let fin_balise = debut + f;
         if est_le_formulaire(&html[debut..fin_balise], action) {
             let fin = html[fin_balise..].find("</form>").map(|x| fin_balise + x).unwrap_or(html.len());
-            return (debut, fin);
+            return (debut, fin, attribut(&html[debut..fin_balise], "id").map(str::to_string));
         }
         depuis = fin_balise;
     }
-    (0, html.len())
+    (0, html.len(), None)
+}
+
+/// The controls named `nom` of the form spanning `de..a` with id `id`: inside it, or anywhere
+/// with `form="id"` (a table of boxes outside the form that sends them).
+fn controles_du_formulaire(html: &str, (de, a): (usize, usize), id: Option<&str>, nom: &str) -> Vec<(usize, usize)> {
+    let mut l: Vec<(usize, usize)> = controles(&html[de..a], nom).into_iter().map(|(d, f)| (d + de, f + de)).collect();
+    if let Some(id) = id {
+        let lien = format!(" form=\"{id}\"");
+        l.extend(controles(html, nom).into_iter().filter(|&(d, f)| (d < de || d >= a) && html[d..f].contains(&lien)));
+        l.sort_unstable();
+    }
+    l
 }
 
 /// Like [`marquer`], the controls searched only in the form whose action is `action` (a page
@@ -129,16 +142,20 @@ pub(super) fn marquer_dans(html: &str, action: Option<&str>, erreurs: &[ErreurSa
     let mut html = html.to_string();
     // Summary lines: (link target, message).
     let mut resume: Vec<(Option<String>, String)> = Vec::new();
-    let mut vus = std::collections::HashSet::new();
+    // One message per field: a field refused twice gets both reasons in one message.
+    let mut par_champ: Vec<ErreurSaisie> = Vec::new();
     for e in erreurs {
         let message = phrase(&e.message);
-        // One message per field (a key may repeat: the same rule seen twice).
-        if !vus.insert((e.nom.clone(), message.clone())) {
-            continue;
+        match par_champ.iter_mut().find(|x| x.nom == e.nom) {
+            Some(x) if !x.message.contains(&message) => x.message = format!("{} ; {message}", x.message),
+            Some(_) => {}
+            None => par_champ.push(ErreurSaisie { nom: e.nom.clone(), message }),
         }
-        let (de, a) = etendue(&html, action);
-        let places: Vec<(usize, usize)> =
-            controles(&html[de..a], &e.nom).into_iter().map(|(d, f)| (d + de, f + de)).collect();
+    }
+    for e in &par_champ {
+        let message = e.message.clone();
+        let (de, a, id) = etendue(&html, action);
+        let places = controles_du_formulaire(&html, (de, a), id.as_deref(), &e.nom);
         let Some(&(debut, fin)) = places.first() else {
             resume.push((None, message));
             continue;
@@ -259,15 +276,24 @@ pub(super) fn remplir(html: &str, action: &str, valeurs: &[(String, String)]) ->
         let fin_balise = debut + f;
         let fin = html[fin_balise..].find("</form>").map(|x| fin_balise + x).unwrap_or(html.len());
         if est_le_formulaire(&html[debut..fin_balise], action) {
-            let segment = remplir_segment(&html[fin_balise + 1..fin], valeurs);
-            return format!("{}{segment}{}", &html[..fin_balise + 1], &html[fin..]);
+            let segment = remplir_segment(&html[fin_balise + 1..fin], valeurs, |_| true);
+            let page = format!("{}{segment}{}", &html[..fin_balise + 1], &html[fin..]);
+            // Boxes outside the form that name it (`form="id"`).
+            return match attribut(&html[debut..fin_balise], "id") {
+                Some(id) => {
+                    let lien = format!(" form=\"{id}\"");
+                    remplir_segment(&page, valeurs, |balise| balise.contains(&lien))
+                }
+                None => page,
+            };
         }
         depuis = fin_balise;
     }
     html.to_string()
 }
 
-fn remplir_segment(segment: &str, valeurs: &[(String, String)]) -> String {
+/// Fills the controls of `segment` that `garder` accepts (by their tag).
+fn remplir_segment(segment: &str, valeurs: &[(String, String)], garder: impl Fn(&str) -> bool) -> String {
     fn de<'a>(valeurs: &'a [(String, String)], nom: &'a str) -> impl Iterator<Item = &'a str> {
         valeurs.iter().filter(move |(n, _)| n == nom).map(|(_, v)| v.as_str())
     }
@@ -285,7 +311,7 @@ fn remplir_segment(segment: &str, valeurs: &[(String, String)]) -> String {
         let nom_balise = balise[1..].split(|c: char| c.is_ascii_whitespace() || c == '>').next().unwrap_or("");
         let nom = attribut(balise, "name").map(desechapper);
         i = k + 1;
-        let Some(nom) = nom else {
+        let Some(nom) = nom.filter(|_| garder(balise)) else {
             out.push_str(balise);
             continue;
         };
@@ -425,6 +451,22 @@ mod tests {
                 || out.contains("<textarea name=\"t\">après &lt;/textarea&gt;</textarea>"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn boxes_outside_their_form_are_marked_and_filled() {
+        let page = r#"<main><h1>C</h1><table><tr><td><input type="checkbox" name="eleves" value="a" form="deplacer"></td></tr><tr><td><input type="checkbox" name="eleves" value="b" form="deplacer"></td></tr></table><form id="deplacer" action="/p" method="post"><select name="classe_id"><option value=""></option><option value="k">K</option></select></form></main>"#;
+        let valeurs = vec![("eleves".to_string(), "b".to_string())];
+        let out = remplir(page, "/p", &valeurs);
+        assert!(
+            out.contains(r#"value="b" form="deplacer" checked>"#)
+                && !out.contains(r#"value="a" form="deplacer" checked"#),
+            "{out}"
+        );
+        let out = marquer_dans(&out, Some("/p"), &[e("eleves", "cochez-en un"), e("eleves", "au plus 60")]);
+        assert_eq!(out.matches(r#"aria-invalid="true""#).count(), 2, "{out}");
+        assert_eq!(out.matches(r#"id="erreur-eleves""#).count(), 1, "one message per field: {out}");
+        assert!(out.contains("Cochez-en un ; Au plus 60") && out.contains("1 champ à corriger"), "{out}");
     }
 
     #[test]

@@ -449,7 +449,18 @@ async fn creer_compte(
                 .filter(|r| *r != Role::Operateur)
                 .ok_or_else(|| Error::invalide("role", "rôle inconnu"))?;
             if f.territoire.trim().is_empty() {
-                return Err(Error::invalide("territoire", "territoire : choisissez-le dans la liste"));
+                // With the other fields' refusals, all at once.
+                let mut l = vec![crate::domain::ErreurChamp {
+                    champ: "territoire".into(),
+                    message: "territoire : choisissez-le dans la liste".into(),
+                }];
+                if let Err(e) = crate::service::comptes::valider_login(&f.login) {
+                    l.extend(Error::from(e).erreurs_champs());
+                }
+                if let Some(Err(e)) = f.nom.as_deref().map(|n| crate::domain::identite::nettoyer("nom", n, 100)) {
+                    l.extend(Error::from(e).erreurs_champs());
+                }
+                return Err(Error::champs(l));
             }
             let demande = crate::service::comptes::DemandeCompte {
                 login: f.login.clone(),

@@ -412,3 +412,9 @@ impl Service<'_> {
         Ok(self.store.read(|c| territoires::proposes(c, &self.acteur.perimetre, genre))?)
     }
 }
+
+/// Checks a new account's login, as the accounts form shows it beside its field (pure: the
+/// account's creation checks it again).
+pub fn valider_login(login: &str) -> std::result::Result<String, auth::Error> {
+    auth::valider_login(login)
+}

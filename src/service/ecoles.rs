@@ -130,15 +130,21 @@ impl Service<'_> {
                 })
                 .collect();
         }
-        if a.role == Role::PrincipalCollege && self.autoriser(Ressource::Eleve, Action::Lister).is_ok() {
+        if let crate::domain::Perimetre::College(k) = &a.perimetre
+            && a.role == Role::PrincipalCollege
+            && self.autoriser(Ressource::Eleve, Action::Lister).is_ok()
+        {
             t.sixiemes = self
                 .store
-                .read(|c| crate::store::tableau::sixiemes(c, &a.perimetre, annee))?
+                .read(|c| crate::store::tableau::sixiemes(c, k, annee))?
                 .into_iter()
                 .map(|(ecole, nombre)| SixiemesParEcole { ecole, nombre })
                 .collect();
         }
-        self.noter(&[Fait::new(Action::Lire, "tableau_de_bord")])?;
+        // Journaled when something was shown.
+        if !(t.ecoles.is_empty() && t.inscriptions.is_empty() && t.sixiemes.is_empty()) {
+            self.noter(&[Fait::new(Action::Lire, "tableau_de_bord")])?;
+        }
         Ok(t)
     }
 }
@@ -147,6 +153,8 @@ impl Service<'_> {
     /// The communes of the installation's départements (official geographic code), as a
     /// birthplace list offers them: public data, no journal row.
     pub fn communes_proposees(&self) -> Result<Vec<crate::domain::commune::referentiel::Commune>> {
+        // Those who fill in a birthplace list the schools (mairie, school).
+        self.autoriser(Ressource::Ecole, Action::Lister)?;
         let codes = self.store.read(territoires::codes_departements)?;
         let mut l = Vec::new();
         for code in codes {

@@ -321,6 +321,9 @@ impl Service<'_> {
     /// nothing written.
     pub fn verifier_radiation(&self, eleve: &EleveId, date: Date) -> Result<()> {
         self.autoriser(Ressource::Eleve, Action::Modifier)?;
+        // No journal row here: the confirmation page that follows reads the record through
+        // `eleve`, which journals it. A rolled-back write transaction, since `fiche` reads
+        // within one (as the radiation itself will).
         self.store.essayer(|tx| {
             let f = self.fiche(tx, eleve)?;
             self.controle_radiation(&f, date).map(drop)

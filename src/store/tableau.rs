@@ -141,22 +141,22 @@ pub fn inscriptions_par_etat(c: &Connection, p: &Perimetre) -> Result<Vec<(i32, 
     Ok(lignes)
 }
 
-/// The pupils of the perimeter (a collège's) assigned for 6e after `annee`, by their school.
-pub fn sixiemes(c: &Connection, p: &Perimetre, annee: AnneeScolaire) -> Result<Vec<(String, u32)>> {
-    let cond = perimetre::eleves(p);
-    let sql = format!(
-        "SELECT e.nom, count(DISTINCT el.id) FROM eleve el
-         JOIN affectation_college ac ON ac.eleve_id = el.id AND ac.annee = ?1
-         JOIN scolarite s ON s.eleve_id = el.id AND s.annee = ?1
+/// The pupils assigned to collège `college` for 6e after `annee`, counted by the primary school
+/// they attend this year.
+pub fn sixiemes(
+    c: &Connection,
+    college: &crate::domain::CollegeId,
+    annee: AnneeScolaire,
+) -> Result<Vec<(String, u32)>> {
+    let mut st = c.prepare_cached(
+        "SELECT e.nom, count(DISTINCT ac.eleve_id) FROM affectation_college ac
+         JOIN scolarite s ON s.eleve_id = ac.eleve_id AND s.annee = ?1 AND s.etat IN ('admis_provisoire', 'admis_definitif')
          JOIN ecole e ON e.id = s.ecole_id
-         WHERE {} GROUP BY e.id ORDER BY e.nom COLLATE FR",
-        renumeroter(&cond.sql, 2)
-    );
-    let mut params: Vec<Value> = vec![i64::from(annee.debut()).into()];
-    params.extend(cond.params);
-    let mut st = c.prepare_cached(&sql)?;
+         WHERE ac.annee = ?1 AND ac.college_id = ?2
+         GROUP BY e.id ORDER BY e.nom COLLATE FR",
+    )?;
     let lignes = st
-        .query_map(params_from_iter(params), |r| Ok((r.get(0)?, r.get(1)?)))?
+        .query_map(rusqlite::params![i64::from(annee.debut()), college.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(lignes)
 }

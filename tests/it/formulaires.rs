@@ -117,9 +117,9 @@ async fn the_inscription_form_marks_every_field_at_once_and_keeps_the_input() {
     )
     .await;
     assert_eq!(status, 422);
-    resume(&html, 6);
+    resume(&html, 5);
     en_erreur(&html, "eleve_nom", "lettre");
-    en_erreur(&html, "eleve_naissance_lieu", "obligatoire");
+    sans_erreur(&html, "eleve_naissance_lieu");
     en_erreur(&html, "eleve_date_naissance", "futur");
     en_erreur(&html, "eleve_naissance_insee", "plusieurs communes");
     en_erreur(&html, "eleve_code_postal", "5 chiffres");
@@ -421,6 +421,17 @@ async fn account_and_password_forms_mark_their_fields_and_never_echo_a_password(
     en_erreur(&html, "login", "3 à 60 caractères");
     en_erreur(&html, "nom", "U+202E");
     garde(&html, "login", "a");
+    // No territory chosen either: three at once.
+    let (status, html) = poster(
+        &s,
+        &dasen,
+        "/comptes",
+        &[("role", "ien"), ("perimetre", "circonscription"), ("territoire", ""), ("login", "a"), ("nom", RTL)],
+    )
+    .await;
+    assert_eq!(status, 422, "{html}");
+    resume(&html, 3);
+    en_erreur(&html, "territoire", "choisissez");
     assert_eq!(s.row_counts(), avant);
 
     // « Mon compte »: the wrong current password, beside its field, and not written back.
