@@ -10,6 +10,7 @@ mod catalogue;
 mod cli;
 mod constat;
 mod corrections;
+mod coupures;
 mod dossier;
 mod formulaires;
 mod helpers;

@@ -1,0 +1,161 @@
+//! Issue 14: the server killed with SIGKILL at random moments while writers admit pupils, and
+//! restarted each time. Afterwards `registre check` passes (structure, values, the journal's
+//! chain) and every admission the server acknowledged is there, with its journal row.
+//!
+//! Ten kills here (`.ci/run`); `REGISTRE_COUPURES=50 cargo test --test it coupures -- --nocapture`
+//! runs the long version.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::helpers::{cookie_de, registre};
+
+/// Starts the server on a free port; returns it and its address (`http://127.0.0.1:PORT/`).
+async fn demarrer(db: &Path) -> (Child, String) {
+    let mut child = registre()
+        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg(db)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let url = tokio::task::spawn_blocking(move || {
+        let mut lignes = BufReader::new(stdout).lines();
+        let url = lignes
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|l| l.split("écoute sur ").nth(1).map(|u| u.split_whitespace().next().unwrap().to_string()));
+        // Keep reading, so the server never blocks on a full pipe.
+        std::thread::spawn(move || lignes.for_each(drop));
+        url
+    })
+    .await
+    .unwrap()
+    .expect("the server prints its address");
+    (child, url)
+}
+
+/// `n` in capital letters (a name is made of letters).
+fn lettres(mut n: u64) -> String {
+    let mut s = String::new();
+    loop {
+        s.push(char::from(b'A' + (n % 26) as u8));
+        n /= 26;
+        if n == 0 {
+            return s;
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_acknowledged_admission_survives_kills_of_the_server() {
+    let coupures: usize = std::env::var("REGISTRE_COUPURES").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    assert!(registre().args(["demo", "--pupils", "60", "--db"]).arg(&db).output().unwrap().status.success());
+    let (mut serveur, url) = demarrer(&db).await;
+    let comptes: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("r.db.demo-accounts.json")).unwrap()).unwrap();
+    let d = comptes.as_array().unwrap().iter().find(|k| k["login"] == "directeur.1").unwrap().clone();
+    let code = registre().args(["code-demo", "--login", "directeur.1", "--db"]).arg(&db).output().unwrap();
+    let code: String = String::from_utf8(code.stdout).unwrap().chars().filter(char::is_ascii_digit).take(6).collect();
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+    let res = client
+        .post(format!("{url}api/v1/login"))
+        .json(&json!({ "login": "directeur.1", "mot_de_passe": d["mot_de_passe"], "code": code }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let cookie = cookie_de(&res);
+    let csrf = res.json::<Value>().await.unwrap()["csrf"].as_str().unwrap().to_string();
+    let ecoles: Value =
+        client.get(format!("{url}api/v1/ecoles")).header("cookie", &cookie).send().await.unwrap().json().await.unwrap();
+    let ecole = ecoles[0]["id"].as_str().unwrap().to_string();
+
+    // Writers: admissions, each acknowledged one noted with its pupil's id.
+    let adresse = Arc::new(RwLock::new(url));
+    let acquittes: Arc<Mutex<Vec<String>>> = Arc::default();
+    let fin = Arc::new(AtomicBool::new(false));
+    let compteur = Arc::new(AtomicU64::new(0));
+    let mut ecrivains = Vec::new();
+    for _ in 0..4 {
+        let (client, cookie, csrf, ecole) = (client.clone(), cookie.clone(), csrf.clone(), ecole.clone());
+        let (adresse, acquittes, fin, compteur) = (adresse.clone(), acquittes.clone(), fin.clone(), compteur.clone());
+        ecrivains.push(tokio::spawn(async move {
+            while !fin.load(Ordering::Relaxed) {
+                let n = compteur.fetch_add(1, Ordering::Relaxed);
+                let url = adresse.read().unwrap().clone();
+                let corps = json!({
+                    "ecole_id": ecole, "niveau": "MS", "confirmer_nouveau": true,
+                    "eleve": { "nom": format!("COUPURE{}", lettres(n)), "prenoms": "Lou", "sexe": "F",
+                               "date_naissance": "12/03/2022", "naissance_insee": "35238" }
+                });
+                let envoi = client
+                    .post(format!("{url}api/v1/admissions"))
+                    .header("cookie", &cookie)
+                    .header("x-csrf-token", &csrf)
+                    .json(&corps)
+                    .send();
+                match envoi.await {
+                    Ok(r) if r.status() == 201 => {
+                        if let Ok(v) = r.json::<Value>().await
+                            && let Some(id) = v["eleve_id"].as_str()
+                        {
+                            acquittes.lock().unwrap().push(id.to_string());
+                        }
+                    }
+                    // A refusal would be a bug of the test: said once.
+                    Ok(r) if r.status().is_client_error() => {
+                        let t = r.text().await.unwrap_or_default();
+                        panic!("admission refusée : {t}");
+                    }
+                    // The server is down, or restarting: try again.
+                    _ => tokio::time::sleep(Duration::from_millis(20)).await,
+                }
+            }
+        }));
+    }
+    for _ in 0..coupures {
+        let pause = rand::random_range(150..600);
+        tokio::time::sleep(Duration::from_millis(pause)).await;
+        serveur.kill().unwrap(); // SIGKILL
+        serveur.wait().unwrap();
+        let (s, url) = demarrer(&db).await;
+        serveur = s;
+        *adresse.write().unwrap() = url;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    fin.store(true, Ordering::Relaxed);
+    for e in ecrivains {
+        e.await.unwrap();
+    }
+    serveur.kill().unwrap();
+    serveur.wait().unwrap();
+
+    let acquittes = acquittes.lock().unwrap().clone();
+    assert!(acquittes.len() > coupures, "the writers made progress: {} admissions", acquittes.len());
+    let check = registre().args(["check", "--db"]).arg(&db).output().unwrap();
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+    let c = rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    for id in &acquittes {
+        let eleve: i64 = c.query_row("SELECT count(*) FROM eleve WHERE id = ?", [id], |r| r.get(0)).unwrap();
+        let scolarite: i64 =
+            c.query_row("SELECT count(*) FROM scolarite WHERE eleve_id = ?", [id], |r| r.get(0)).unwrap();
+        let journal: i64 = c
+            .query_row("SELECT count(*) FROM journal WHERE eleve_id = ? AND action = 'creer'", [id], |r| r.get(0))
+            .unwrap();
+        assert!(
+            eleve == 1 && scolarite == 1 && journal >= 1,
+            "{id}: eleve {eleve}, scolarite {scolarite}, journal {journal}"
+        );
+    }
+    eprintln!("{coupures} coupures, {} admissions acquittées, toutes présentes avec leur journal", acquittes.len());
+}
