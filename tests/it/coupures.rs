@@ -54,32 +54,69 @@ fn lettres(mut n: u64) -> String {
     }
 }
 
+/// A demo base served by the binary, and directeur.1's session on it.
+pub(crate) struct Banc {
+    pub dir: tempfile::TempDir,
+    pub db: std::path::PathBuf,
+    pub serveur: Child,
+    pub url: String,
+    pub client: reqwest::Client,
+    pub cookie: String,
+    pub csrf: String,
+    /// directeur.1's school.
+    pub ecole: String,
+}
+
+impl Banc {
+    pub(crate) async fn demarrer(eleves: u32) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("r.db");
+        let n = eleves.to_string();
+        assert!(registre().args(["demo", "--pupils", &n, "--db"]).arg(&db).output().unwrap().status.success());
+        let (serveur, url) = demarrer(&db).await;
+        let comptes: Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join("r.db.demo-accounts.json")).unwrap()).unwrap();
+        let d = comptes.as_array().unwrap().iter().find(|k| k["login"] == "directeur.1").unwrap().clone();
+        let code = registre().args(["code-demo", "--login", "directeur.1", "--db"]).arg(&db).output().unwrap();
+        let code: String =
+            String::from_utf8(code.stdout).unwrap().chars().filter(char::is_ascii_digit).take(6).collect();
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+        let res = client
+            .post(format!("{url}api/v1/login"))
+            .json(&json!({ "login": "directeur.1", "mot_de_passe": d["mot_de_passe"], "code": code }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let cookie = cookie_de(&res);
+        let csrf = res.json::<Value>().await.unwrap()["csrf"].as_str().unwrap().to_string();
+        let ecoles: Value = client
+            .get(format!("{url}api/v1/ecoles"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let ecole = ecoles[0]["id"].as_str().unwrap().to_string();
+        Banc { dir, db, serveur, url, client, cookie, csrf, ecole }
+    }
+}
+
+/// The admission request of the `n`-th new child in school `ecole`.
+pub(crate) fn admission(ecole: &str, n: u64) -> Value {
+    json!({
+        "ecole_id": ecole, "niveau": "MS", "confirmer_nouveau": true,
+        "eleve": { "nom": format!("ESSAI{}", lettres(n)), "prenoms": "Lou", "sexe": "F",
+                   "date_naissance": "12/03/2022", "naissance_insee": "35238" }
+    })
+}
+
 #[tokio::test]
 async fn every_acknowledged_admission_survives_kills_of_the_server() {
     let coupures: usize = std::env::var("REGISTRE_COUPURES").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("r.db");
-    assert!(registre().args(["demo", "--pupils", "60", "--db"]).arg(&db).output().unwrap().status.success());
-    let (mut serveur, url) = demarrer(&db).await;
-    let comptes: Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("r.db.demo-accounts.json")).unwrap()).unwrap();
-    let d = comptes.as_array().unwrap().iter().find(|k| k["login"] == "directeur.1").unwrap().clone();
-    let code = registre().args(["code-demo", "--login", "directeur.1", "--db"]).arg(&db).output().unwrap();
-    let code: String = String::from_utf8(code.stdout).unwrap().chars().filter(char::is_ascii_digit).take(6).collect();
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
-    let res = client
-        .post(format!("{url}api/v1/login"))
-        .json(&json!({ "login": "directeur.1", "mot_de_passe": d["mot_de_passe"], "code": code }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let cookie = cookie_de(&res);
-    let csrf = res.json::<Value>().await.unwrap()["csrf"].as_str().unwrap().to_string();
-    let ecoles: Value =
-        client.get(format!("{url}api/v1/ecoles")).header("cookie", &cookie).send().await.unwrap().json().await.unwrap();
-    let ecole = ecoles[0]["id"].as_str().unwrap().to_string();
-
+    let Banc { dir: _dir, db, mut serveur, url, client, cookie, csrf, ecole } = Banc::demarrer(60).await;
     // Writers: admissions, each acknowledged one noted with its pupil's id.
     let adresse = Arc::new(RwLock::new(url));
     let acquittes: Arc<Mutex<Vec<String>>> = Arc::default();
@@ -93,11 +130,7 @@ async fn every_acknowledged_admission_survives_kills_of_the_server() {
             while !fin.load(Ordering::Relaxed) {
                 let n = compteur.fetch_add(1, Ordering::Relaxed);
                 let url = adresse.read().unwrap().clone();
-                let corps = json!({
-                    "ecole_id": ecole, "niveau": "MS", "confirmer_nouveau": true,
-                    "eleve": { "nom": format!("COUPURE{}", lettres(n)), "prenoms": "Lou", "sexe": "F",
-                               "date_naissance": "12/03/2022", "naissance_insee": "35238" }
-                });
+                let corps = admission(&ecole, n);
                 let envoi = client
                     .post(format!("{url}api/v1/admissions"))
                     .header("cookie", &cookie)

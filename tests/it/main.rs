@@ -8,6 +8,7 @@ mod architecture;
 mod auth;
 mod catalogue;
 mod cli;
+mod concurrence;
 mod constat;
 mod corrections;
 mod coupures;
