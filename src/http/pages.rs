@@ -421,7 +421,7 @@ struct Tache {
 
 /// The directeur's to-dos from the school's counts: what waits on the school, in the order of
 /// the year's work (inscriptions, papers, classes, passages, fiches, families' requests); the
-/// constat, when its campaign waits, has its own line above.
+/// constat, when its campaign waits, has its own line.
 fn taches_directeur(l: &crate::store::tableau::LigneTableau) -> Vec<Tache> {
     let e = &l.id;
     let pl = |n: u32, un: &str, plusieurs: &str| if n > 1 { plusieurs.to_string() } else { un.to_string() };
