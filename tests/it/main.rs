@@ -15,6 +15,7 @@ mod coupures;
 mod dossier;
 mod formulaires;
 mod helpers;
+mod hostiles;
 mod impressions;
 mod journal;
 mod matrice;
