@@ -362,16 +362,17 @@ pub(super) struct FormulaireSoumis<'a> {
     pub page: &'a PageDe,
 }
 
-/// A refused form: when the refusal names fields, the page it lives on again, with what was
-/// typed put back and each error beside its field (422); else the French error page with a
-/// way back.
-pub(super) async fn reprendre(
+/// A refused form: when the refusal names fields and the form's page is known, that page
+/// again, with what was typed put back and each error beside its field (422); else the French
+/// error page with a way back.
+pub(super) async fn reprendre<'a>(
     state: &AppState,
     v: &Visiteur,
     e: Error,
-    f: FormulaireSoumis<'_>,
+    f: impl Into<Option<FormulaireSoumis<'a>>>,
     retour: (&str, &str),
 ) -> Sortie {
+    let Some(f) = f.into() else { return refus(state, v, e, retour.0, retour.1) };
     let erreurs = super::erreurs_saisie::du_formulaire(&e, |cle| f.page.nom_du_champ(cle));
     if erreurs.is_empty() || !e.status().is_client_error() || matches!(e.status().as_u16(), 401 | 403 | 404) {
         return refus(state, v, e, retour.0, retour.1);
@@ -383,10 +384,10 @@ pub(super) async fn reprendre(
 
 /// Like [`etape`], for a form embedded in a page: a refusal naming fields shows that page
 /// again with the errors beside the fields and the input kept.
-pub(super) async fn etape_formulaire<T, F>(
+pub(super) async fn etape_formulaire<'a, T, F>(
     state: &AppState,
     v: &Visiteur,
-    formulaire: FormulaireSoumis<'_>,
+    formulaire: impl Into<Option<FormulaireSoumis<'a>>>,
     retour: (&str, &str),
     f: F,
     ensuite: impl FnOnce(T) -> Sortie,
@@ -413,10 +414,7 @@ where
     T: Send + 'static,
     F: FnOnce(&crate::service::Service<'_>) -> Result<T, crate::service::Error> + Send + 'static,
 {
-    match super::service(state, v.acteur.clone(), f).await {
-        Ok(t) => ensuite(t),
-        Err(e) => refus(state, v, e, retour.0, retour.1),
-    }
+    etape_formulaire(state, v, None, retour, f, ensuite).await
 }
 
 // Inscriptions ----------------------------------------------------------------------------------

@@ -188,24 +188,11 @@ fn serve_refuses_a_non_loopback_address_and_says_why() {
 async fn serve_demo_from_nothing_and_render_print_the_same_certificate() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("registre.db");
-    let mut child = registre()
-        .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--db"])
-        .arg(&db)
-        .env("REGISTRE_HORLOGE", CLOCK)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let url = tokio::task::spawn_blocking(move || {
-        BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .find_map(|l| l.split("écoute sur ").nth(1).map(|u| u.split_whitespace().next().unwrap().to_string()))
-    })
-    .await
-    .unwrap()
-    .expect("the server prints its address");
+    let (mut child, url) = crate::helpers::servir(
+        &["--demo".as_ref(), "--addr".as_ref(), "127.0.0.1:0".as_ref(), "--db".as_ref(), db.as_os_str()],
+        &[("REGISTRE_HORLOGE", CLOCK)],
+    )
+    .await;
     // The demo accounts file gives the director's credentials; the clock is fixed, so is the code.
     let comptes: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("registre.db.demo-accounts.json")).unwrap()).unwrap();

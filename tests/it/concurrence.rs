@@ -7,8 +7,6 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-
 use super::coupures::{Banc, admission};
 use crate::helpers::registre;
 
@@ -22,16 +20,9 @@ struct Bilan {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writers_and_readers_at_once_get_no_lock_error_and_no_5xx() {
     let duree: u64 = std::env::var("REGISTRE_CONCURRENCE_S").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
-    let Banc { dir: _dir, db, mut serveur, url, client, cookie, csrf, ecole } = Banc::demarrer(300).await;
-    let eleves: Value = client
-        .get(format!("{url}api/v1/eleves?limite=50"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let banc = Banc::demarrer(300).await;
+    let eleves = banc.lire("api/v1/eleves?limite=50").await;
+    let Banc { dir: _dir, db, mut serveur, url, client, cookie, csrf, ecole } = banc;
     let ids: Vec<String> = eleves.as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_string()).collect();
     let fin = Instant::now() + Duration::from_secs(duree);
     let bilan = Arc::new(Mutex::new(Bilan::default()));

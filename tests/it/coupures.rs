@@ -5,41 +5,19 @@
 //! Ten kills here (`.ci/run`); `REGISTRE_COUPURES=50 cargo test --test it coupures -- --nocapture`
 //! runs the long version.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{cookie_de, registre};
+use crate::helpers::{cookie_de, registre, servir};
 
-/// Starts the server on a free port; returns it and its address (`http://127.0.0.1:PORT/`).
+/// Serves `db` on a free port; returns the server and its address.
 async fn demarrer(db: &Path) -> (Child, String) {
-    let mut child = registre()
-        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-        .arg(db)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let url = tokio::task::spawn_blocking(move || {
-        let mut lignes = BufReader::new(stdout).lines();
-        let url = lignes
-            .by_ref()
-            .map_while(Result::ok)
-            .find_map(|l| l.split("écoute sur ").nth(1).map(|u| u.split_whitespace().next().unwrap().to_string()));
-        // Keep reading, so the server never blocks on a full pipe.
-        std::thread::spawn(move || lignes.for_each(drop));
-        url
-    })
-    .await
-    .unwrap()
-    .expect("the server prints its address");
-    (child, url)
+    servir(&["--addr".as_ref(), "127.0.0.1:0".as_ref(), "--db".as_ref(), db.as_os_str()], &[]).await
 }
 
 /// `n` in capital letters (a name is made of letters).
@@ -90,17 +68,15 @@ impl Banc {
         assert_eq!(res.status(), 200);
         let cookie = cookie_de(&res);
         let csrf = res.json::<Value>().await.unwrap()["csrf"].as_str().unwrap().to_string();
-        let ecoles: Value = client
-            .get(format!("{url}api/v1/ecoles"))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let ecole = ecoles[0]["id"].as_str().unwrap().to_string();
-        Banc { dir, db, serveur, url, client, cookie, csrf, ecole }
+        let mut banc = Banc { dir, db, serveur, url, client, cookie, csrf, ecole: String::new() };
+        banc.ecole = banc.lire("api/v1/ecoles").await[0]["id"].as_str().unwrap().to_string();
+        banc
+    }
+
+    /// A JSON answer of the API, as directeur.1.
+    pub(crate) async fn lire(&self, chemin: &str) -> Value {
+        let r = self.client.get(format!("{}{chemin}", self.url)).header("cookie", &self.cookie).send();
+        r.await.unwrap().json().await.unwrap()
     }
 }
 

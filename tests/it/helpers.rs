@@ -224,6 +224,33 @@ pub fn pdf_chars(pdf: &[u8]) -> String {
     fold(&run_with_stdin("python3", &[script], pdf))
 }
 
+/// Starts `registre serve` with `args` (`--addr 127.0.0.1:0` picks a free port) and returns the
+/// process and its address (`http://127.0.0.1:PORT/`), once it listens. Its output keeps being
+/// read, so the server never blocks on a full pipe.
+pub async fn servir(args: &[&std::ffi::OsStr], env: &[(&str, &str)]) -> (std::process::Child, String) {
+    let mut cmd = registre();
+    cmd.arg("serve").args(args).stdout(Stdio::piped()).stderr(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let url = tokio::task::spawn_blocking(move || {
+        use std::io::BufRead;
+        let mut lignes = std::io::BufReader::new(stdout).lines();
+        let url = lignes
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|l| l.split("écoute sur ").nth(1).map(|u| u.split_whitespace().next().unwrap().to_string()));
+        std::thread::spawn(move || lignes.for_each(drop));
+        url
+    })
+    .await
+    .unwrap()
+    .expect("the server prints its address");
+    (child, url)
+}
+
 /// The `registre` binary built for these tests.
 pub fn registre() -> Command {
     Command::new(env!("CARGO_BIN_EXE_registre"))

@@ -2,8 +2,6 @@
 //! every write acknowledged before it began, with its journal rows; `registre restore` checks
 //! the copy first, refuses a running server's base and a copy its key file cannot verify.
 
-use std::io::{BufRead, BufReader};
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -102,20 +100,11 @@ async fn a_backup_under_twenty_writers_restores_every_acknowledged_write() {
 async fn restore_refuses_a_running_server_s_base_and_a_copy_it_cannot_verify() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("r.db");
-    let mut serveur = registre()
-        .args(["serve", "--demo", "--addr", "127.0.0.1:0", "--db"])
-        .arg(&db)
-        .env("REGISTRE_HORLOGE", CLOCK)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = serveur.stdout.take().unwrap();
-    tokio::task::spawn_blocking(move || {
-        BufReader::new(stdout).lines().map_while(Result::ok).any(|l| l.contains("écoute sur"))
-    })
-    .await
-    .unwrap();
+    let (mut serveur, _) = crate::helpers::servir(
+        &["--demo".as_ref(), "--addr".as_ref(), "127.0.0.1:0".as_ref(), "--db".as_ref(), db.as_os_str()],
+        &[("REGISTRE_HORLOGE", CLOCK)],
+    )
+    .await;
     let copie = dir.path().join("copie.db");
     let out = sortie(registre().args(["backup", "--db"]).arg(&db).arg("-o").arg(&copie));
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
