@@ -239,3 +239,103 @@ fn constat(store: &Store) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// `registre bench --comparaison DIR`: prepares the side-by-side comparison that
+/// `scripts/comparaison` runs. For one school (the given UAI, or the one with the most pupils),
+/// writes the data of each fiche its print run makes, in print order, exactly as our engine
+/// reads it at `/data.json` (`DIR/donnees/0001.json`…), its UAI (`DIR/ecole.txt`), then
+/// measures the floor on those same data: Typst's compile and PDF export alone, in a loop on
+/// every core, the data already in memory (`DIR/plancher.json`). Demonstration bases only:
+/// these files hold pupils' data in clear.
+pub fn preparer_comparaison(
+    db: &Path,
+    dossier: &Path,
+    ecole: Option<&str>,
+    document: &str,
+    clock: &Clock,
+) -> anyhow::Result<()> {
+    use crate::domain::Uai;
+    use crate::service::documents::Cible;
+    let doc = Document::from_name(document).with_context(|| format!("document « {document} » inconnu"))?;
+    if doc != Document::FicheRenseignements {
+        bail!("la comparaison porte sur la fiche de renseignements (son équivalent HTML est dans scripts/comparaison)");
+    }
+    // A guard against a mistake, not an access rule (whoever runs this holds the base): the
+    // accounts file `registre demo` writes beside its base marks a demonstration.
+    if !crate::cli::comptes_demo_chemin(db).exists() {
+        bail!(
+            "la comparaison écrit les données des élèves en clair : elle ne se prépare que sur une base de démonstration (registre demo)"
+        );
+    }
+    let store = Store::open_existing(db)?;
+    let p = Perimetre::Installation;
+    let ecole_id = store.read(|c| {
+        let annee = territoires::annee_courante(c)?;
+        let lignes = eleves::lister(c, &p, &Filtre { presents: true, ..Filtre::annee(annee) })?;
+        let mut effectifs: std::collections::HashMap<_, (usize, Uai)> = std::collections::HashMap::new();
+        for l in lignes {
+            effectifs.entry(l.ecole_id).or_insert((0, l.uai)).0 += 1;
+        }
+        Ok(match ecole {
+            Some(u) => effectifs.into_iter().find(|(_, (_, uai))| uai.as_str() == u).map(|(id, _)| id),
+            // The largest school; the UAI breaks ties, so the choice is the same each run.
+            None => effectifs
+                .into_iter()
+                .max_by(|a, b| a.1.0.cmp(&b.1.0).then_with(|| b.1.1.as_str().cmp(a.1.1.as_str())))
+                .map(|(id, _)| id),
+        })
+    })?;
+    let ecole_id = ecole_id.context("aucune école avec des élèves présents (ou UAI inconnue)")?;
+    let engine = Engine::new();
+    let cles = crate::config::Cles::charger(db)?;
+    let imp = Imprimeur {
+        store: &store,
+        engine: &engine,
+        cles: &cles,
+        perimetre: &p,
+        le: clock.now_paris(),
+        annee: None,
+        colonnes: &[],
+        essai: false,
+    };
+    let items = imp.items_cible(doc, &Cible::Ecole(ecole_id.clone()))?;
+    let uai = store.read(|c| territoires::ecole(c, &p, &ecole_id))?.uai;
+    let donnees = dossier.join("donnees");
+    std::fs::create_dir_all(&donnees).with_context(|| format!("impossible de créer {}", donnees.display()))?;
+    for (i, item) in items.iter().enumerate() {
+        std::fs::write(donnees.join(format!("{:04}.json", i + 1)), serde_json::to_vec(&item.data)?)?;
+    }
+    std::fs::write(dossier.join("ecole.txt"), format!("{}\n", uai.as_str()))?;
+
+    // The floor: a warm-up on a few documents (fonts parsed, template compiled once), then
+    // every document, on one plain thread per core as batches render.
+    let coeurs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    for r in crate::render::batch::rendre_en_parallele(&engine, doc, &items[..items.len().min(coeurs)]) {
+        r?;
+    }
+    remettre_pic();
+    let t = Instant::now();
+    for r in crate::render::batch::rendre_en_parallele(&engine, doc, &items) {
+        r?;
+    }
+    let secondes = t.elapsed().as_secs_f64();
+    let pic = pic_kib();
+    std::fs::write(
+        dossier.join("plancher.json"),
+        serde_json::to_vec(&serde_json::json!({
+            "documents": items.len(),
+            "secondes": secondes,
+            "coeurs": coeurs,
+            "pic_kio": pic,
+        }))?,
+    )?;
+    println!(
+        "{} fiches de l'école {} écrites dans {} ; plancher sur {coeurs} cœur(s) : {:.0} documents/s, pic de mémoire {}.",
+        items.len(),
+        uai.as_str(),
+        donnees.display(),
+        par_seconde(items.len(), t.elapsed()),
+        mib(pic)
+    );
+    Ok(())
+}

@@ -145,6 +145,13 @@ enum Command {
         /// Document mesuré.
         #[arg(long, default_value = "fiche-renseignements")]
         document: String,
+        /// Prépare la comparaison avec d'autres moteurs (scripts/comparaison) dans ce dossier :
+        /// les données de chaque fiche d'une école, puis le plancher mesuré sur elles.
+        #[arg(long)]
+        comparaison: Option<PathBuf>,
+        /// UAI de l'école de la comparaison (par défaut, celle qui a le plus d'élèves).
+        #[arg(long, requires = "comparaison")]
+        ecole: Option<String>,
     },
     /// Importe des fichiers dans une école : ceux de l'outil du ministère (ONDE).
     Import {
@@ -417,7 +424,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             };
             render(&document, &db, (eleve.as_deref(), classe.as_deref(), ecole.as_deref()), &output, &colonnes, &clock)
         }
-        Command::Bench { db, documents, document } => crate::bench::mesurer(&db, documents, &document, &clock),
+        Command::Bench { db, comparaison: Some(dossier), ecole, document, .. } => {
+            crate::bench::preparer_comparaison(&db, &dossier, ecole.as_deref(), &document, &clock)
+        }
+        Command::Bench { db, documents, document, .. } => crate::bench::mesurer(&db, documents, &document, &clock),
         Command::Check { db, reancrer } => check(&db, reancrer, &clock),
         Command::CodeDemo { db, login } => code_demo(&db, &login, &clock),
         Command::Backup { db, output } => backup(&db, &output, &clock),

@@ -1194,6 +1194,14 @@ impl Imprimeur<'_> {
         render::render_pdf(self.engine, doc, items, out, (doc.titre(), &ident), progress)
     }
 
+    /// What a print run of `doc` for `cible` hands to the engine, in print order: each
+    /// document's file name and data (`registre bench --comparaison` gives the same data to
+    /// other engines).
+    pub fn items_cible(&self, doc: Document, cible: &Cible) -> Result<Vec<BatchItem>> {
+        let annee = self.annee()?;
+        self.sujets(doc, cible, annee)?.iter().map(|s| self.item(doc, s, annee)).collect()
+    }
+
     fn item(&self, doc: Document, sujet: &Sujet, annee: AnneeScolaire) -> Result<BatchItem> {
         self.piece(doc, sujet, annee).map(|p| BatchItem {
             file_name: p.nom_fichier,

@@ -482,3 +482,50 @@ fn the_help_is_in_french_for_every_verb() {
         assert!(!err.contains("error:") && !err.contains("Usage:") && !err.contains("For more information"), "{err}");
     }
 }
+
+/// Issue 14: `bench --comparaison` writes, for the peers of scripts/comparaison, the data of
+/// exactly the fiches `render --ecole` prints, in print order, and refuses a base that is not a
+/// demonstration (the files hold pupils' data in clear).
+#[test]
+fn the_comparison_writes_the_data_of_the_school_print_run_on_a_demo_base_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    ok(registre().args(["demo", "--pupils", "300", "--seed", "5", "--db"]).arg(&db));
+    let sortie = dir.path().join("comparaison");
+    ok(registre().args(["bench", "--comparaison"]).arg(&sortie).arg("--db").arg(&db));
+    let uai = std::fs::read_to_string(sortie.join("ecole.txt")).unwrap().trim().to_string();
+    let mut fichiers: Vec<_> = std::fs::read_dir(sortie.join("donnees")).unwrap().map(|f| f.unwrap().path()).collect();
+    fichiers.sort();
+    let zip = dir.path().join("fiches.zip");
+    ok(registre().args(["render", "fiche-renseignements", "--ecole", &uai, "-o"]).arg(&zip).arg("--db").arg(&db));
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+    assert_eq!(archive.len(), fichiers.len());
+    // The largest school: no other has more pupils present.
+    let eleves = ok(registre().args(["eleves", "--db"]).arg(&db));
+    let mut effectifs = std::collections::HashMap::new();
+    for l in eleves.lines() {
+        *effectifs.entry(l.split('\t').nth(4).unwrap().to_string()).or_insert(0) += 1;
+    }
+    assert_eq!(effectifs.values().max(), Some(&fichiers.len()), "{uai} is not the largest school");
+    for (i, f) in fichiers.iter().enumerate().step_by(7) {
+        let data: serde_json::Value = serde_json::from_slice(&std::fs::read(f).unwrap()).unwrap();
+        let eleve = &data["documents"][0]["eleve"];
+        let mut pdf = Vec::new();
+        std::io::Read::read_to_end(&mut archive.by_index(i).unwrap(), &mut pdf).unwrap();
+        let texte = pdftotext(&pdf);
+        for champ in ["nom", "prenoms", "date_naissance"] {
+            let v = eleve[champ].as_str().unwrap();
+            assert!(texte.contains(v), "fiche {i}: {v} missing from the printed one");
+        }
+    }
+    let plancher: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(sortie.join("plancher.json")).unwrap()).unwrap();
+    assert_eq!(plancher["documents"].as_u64(), Some(fichiers.len() as u64));
+
+    // Not a demonstration: refused, nothing written.
+    std::fs::remove_file(format!("{}.demo-accounts.json", db.display())).unwrap();
+    let ailleurs = dir.path().join("ailleurs");
+    let err = fails(registre().args(["bench", "--comparaison"]).arg(&ailleurs).arg("--db").arg(&db));
+    assert!(err.contains("base de démonstration"), "{err}");
+    assert!(!ailleurs.exists());
+}
