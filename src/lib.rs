@@ -9,6 +9,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod domain;
+pub mod fuzz;
 pub mod http;
 pub mod policy;
 pub mod render;
