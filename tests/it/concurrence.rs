@@ -1,6 +1,6 @@
 //! Issue 14: 32 writers and 128 readers at once against the binary, for 10 s in `.ci/run`
-//! (`REGISTRE_CONCURRENCE_S=30 cargo test --test it concurrence -- --nocapture` for the long
-//! run). No « database is locked », no 5xx, no request left unanswered; every acknowledged write
+//! (`REGISTRE_BINAIRE=target/release/registre REGISTRE_CONCURRENCE_S=30 cargo test --test it
+//! concurrence -- --nocapture` for the long run, against the optimised server). No « database is locked », no 5xx, no request left unanswered; every acknowledged write
 //! is there. The reads' p50 and p99 are printed, never asserted (timings are measured by the
 //! benchmark, not tested).
 
@@ -96,8 +96,9 @@ async fn writers_and_readers_at_once_get_no_lock_error_and_no_5xx() {
     assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
     b.lectures.sort_unstable();
     let q = |p: f64| b.lectures[((b.lectures.len() as f64 - 1.0) * p) as usize];
+    let binaire = std::env::var("REGISTRE_BINAIRE").unwrap_or_else(|_| "binaire de test, non optimisé".into());
     eprintln!(
-        "{duree} s, 32 écrivains et 128 lecteurs : {} écritures, {} lectures, lectures p50 {:?}, p99 {:?} (binaire de test, non optimisé)",
+        "{duree} s, 32 écrivains et 128 lecteurs : {} écritures, {} lectures, lectures p50 {:?}, p99 {:?} ({binaire})",
         b.ecritures,
         b.lectures.len(),
         q(0.5),

@@ -33,17 +33,6 @@ async fn admettre(s: &TestServer, d: &Session, nom: &str, r_tel: &str, k_tel: &s
     res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
 }
 
-async fn put_as(s: &TestServer, d: &Session, path: &str, body: &Value) -> reqwest::Response {
-    s.client
-        .put(s.url(path))
-        .header("cookie", &d.cookie)
-        .header("x-csrf-token", &d.csrf)
-        .json(body)
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn pdf(s: &TestServer, d: &Session, path: &str) -> String {
     let res = s.get_as(d, path).await;
     assert_eq!(res.status(), 200, "GET {path}");
@@ -114,7 +103,7 @@ async fn a_director_corrects_contacts_and_a_phone_the_next_fiche_shows_them_and_
         ("POST", format!("/api/v1/eleves/{id}/compte-famille"), json!({ "responsable_id": rid })),
     ] {
         let r = if methode == "PUT" {
-            put_as(&s, &autre, &chemin, &corps).await
+            s.put_as(&autre, &chemin, &corps).await
         } else {
             s.post_as(&autre, &chemin, &corps).await
         };
@@ -131,9 +120,7 @@ async fn a_director_corrects_contacts_and_a_phone_the_next_fiche_shows_them_and_
     assert_eq!(lignes(&s, &id), avant, "nothing changed");
 
     // The director: a person to contact added, the first one's phone changed, the order set.
-    let res = put_as(
-        &s,
-        &d,
+    let res = s.put_as(&d,
         &format!("/api/v1/eleves/{id}/contacts"),
         &json!([
             { "contact": { "nom": "Durand", "prenom": "Marc", "lien": "oncle", "telephone": "0655443322", "recuperer": true } },
@@ -145,9 +132,7 @@ async fn a_director_corrects_contacts_and_a_phone_the_next_fiche_shows_them_and_
     let r: Value = res.json().await.unwrap();
     let champs = r["champs"].to_string();
     assert!(champs.contains("contact 1.ajoute") && champs.contains("contact 2.telephone"), "{champs}");
-    let res = put_as(
-        &s,
-        &d,
+    let res = s.put_as(&d,
         &format!("/api/v1/eleves/{id}/responsables/{rid}"),
         &json!({ "responsable": { "civilite": "Mme", "nom": "Quéméner", "prenom": "Anne", "lien": "mere",
                  "tel_portable": "0798765432", "adresse": "4 rue des Lilas", "code_postal": "35000", "commune": "Rennes" } }),
@@ -238,7 +223,7 @@ async fn bad_corrections_name_the_field_and_write_nothing_and_the_ine_is_not_cor
             "",
         ),
     ] {
-        let r = put_as(&s, &d, &chemin, &corps).await;
+        let r = s.put_as(&d, &chemin, &corps).await;
         assert!(r.status().is_client_error(), "{chemin} {corps}");
         let e: Value = r.json().await.unwrap();
         let texte = e.to_string();
@@ -265,9 +250,7 @@ async fn a_sibling_s_fiche_shows_a_shared_responsable_s_corrected_address_after_
         .await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     // One edit, through the elder's record.
-    let r = put_as(
-        &s,
-        &d,
+    let r = s.put_as(&d,
         &format!("/api/v1/eleves/{aine}/responsables/{mere}"),
         &json!({ "responsable": { "civilite": "Mme", "nom": "Morvan", "prenom": "Anne", "lien": "mere",
                  "tel_portable": "0781920366", "adresse": "12 allée des Embruns", "code_postal": "35400", "commune": "Saint-Malo" } }),
@@ -558,7 +541,7 @@ async fn a_rectification_is_filed_by_the_parent_decided_by_the_school_and_seen_b
     assert_eq!(r.status(), 404);
     assert_eq!(lignes(&s, &autre), avant);
     // A parent cannot correct the record directly, nor decide.
-    let r = put_as(&s, &p, &format!("/api/v1/eleves/{id}/annuel"), &json!({ "cantine": true })).await;
+    let r = s.put_as(&p, &format!("/api/v1/eleves/{id}/annuel"), &json!({ "cantine": true })).await;
     assert!(r.status() == 403 || r.status() == 404);
     let r = s.post_as(&p, &format!("/api/v1/rectifications/{rect}/decision"), &json!({ "accepter": true })).await;
     assert!(r.status() == 403 || r.status() == 404);
@@ -721,24 +704,24 @@ async fn a_mairie_corrects_the_etat_civil_it_recorded_and_nothing_else() {
     let r = s.post_as(&m, "/api/v1/inscriptions", &body).await;
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     let id = r.json::<Value>().await.unwrap()["eleve_id"].as_str().unwrap().to_string();
-    let r = put_as(&s, &m, &format!("/api/v1/eleves/{id}/identite"), &json!({ "nom": "Cariou", "prenoms": "Nolwenn Anne", "sexe": "F", "date_naissance": naissance, "naissance_insee": "35001", "naissance_lieu": "Kervalan", "adresse": "3 rue du Port" })).await;
+    let r = s.put_as(&m, &format!("/api/v1/eleves/{id}/identite"), &json!({ "nom": "Cariou", "prenoms": "Nolwenn Anne", "sexe": "F", "date_naissance": naissance, "naissance_insee": "35001", "naissance_lieu": "Kervalan", "adresse": "3 rue du Port" })).await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     let champs = r.json::<Value>().await.unwrap()["champs"].to_string();
     assert!(champs.contains("eleve.prenoms") && champs.contains("eleve.adresse"));
-    let r = put_as(&s, &m, &format!("/api/v1/eleves/{id}/annuel"), &json!({ "cantine": true })).await;
+    let r = s.put_as(&m, &format!("/api/v1/eleves/{id}/annuel"), &json!({ "cantine": true })).await;
     assert_eq!(r.status(), 403, "the mairie corrects the état civil only");
-    let r = put_as(&s, &m, &format!("/api/v1/eleves/{id}/fiche"), &json!({ "fiche_retournee": true })).await;
+    let r = s.put_as(&m, &format!("/api/v1/eleves/{id}/fiche"), &json!({ "fiche_retournee": true })).await;
     assert_eq!(r.status(), 403);
     let autre = s.login("mairie.2").await;
     let avant = lignes(&s, &id);
-    let r = put_as(&s, &autre, &format!("/api/v1/eleves/{id}/identite"), &json!({ "nom": "X", "prenoms": "Y", "sexe": "F", "date_naissance": naissance, "naissance_insee": "35001", "naissance_lieu": "Kervalan" })).await;
+    let r = s.put_as(&autre, &format!("/api/v1/eleves/{id}/identite"), &json!({ "nom": "X", "prenoms": "Y", "sexe": "F", "date_naissance": naissance, "naissance_insee": "35001", "naissance_lieu": "Kervalan" })).await;
     assert_eq!(r.status(), 404);
     assert_eq!(lignes(&s, &id), avant);
     let page = s.get_as(&m, &format!("/eleves/{id}/fiche")).await.text().await.unwrap();
     assert!(page.contains("Corriger l'état civil") && !page.contains("Responsable légal"));
     assert!(!page.contains("r1_id") && !page.contains("n_c"), "no id nor count of what the mairie may not see");
     // The mairie never sees the INE, so it may not test a guess either.
-    let r = put_as(&s, &m, &format!("/api/v1/eleves/{id}/identite"), &json!({ "nom": "Cariou", "prenoms": "Nolwenn Anne", "sexe": "F", "date_naissance": naissance, "naissance_insee": "35001", "naissance_lieu": "Kervalan", "ine": "0123456789A" })).await;
+    let r = s.put_as(&m, &format!("/api/v1/eleves/{id}/identite"), &json!({ "nom": "Cariou", "prenoms": "Nolwenn Anne", "sexe": "F", "date_naissance": naissance, "naissance_insee": "35001", "naissance_lieu": "Kervalan", "ine": "0123456789A" })).await;
     assert_eq!(r.status(), 403);
     // Once the school admits the child, the school corrects: the mairie no longer does.
     {
@@ -750,7 +733,7 @@ async fn a_mairie_corrects_the_etat_civil_it_recorded_and_nothing_else() {
         assert_eq!(s.post_as(&m, &format!("/api/v1/inscriptions/{insc}/validation"), &json!({})).await.status(), 200);
         let r = s.post_as(&d, "/api/v1/admissions", &json!({ "inscription_id": insc })).await;
         assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
-        let r = put_as(&s, &m, &format!("/api/v1/eleves/{id}/identite"), &json!({ "nom": "Cariou", "prenoms": "Nolwenn", "sexe": "F", "date_naissance": naissance, "naissance_insee": "35001", "naissance_lieu": "Kervalan" })).await;
+        let r = s.put_as(&m, &format!("/api/v1/eleves/{id}/identite"), &json!({ "nom": "Cariou", "prenoms": "Nolwenn", "sexe": "F", "date_naissance": naissance, "naissance_insee": "35001", "naissance_lieu": "Kervalan" })).await;
         assert_eq!(r.status(), 404);
     }
 }

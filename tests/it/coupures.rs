@@ -1,6 +1,7 @@
-//! Issue 14: the server killed with SIGKILL at random moments while writers admit pupils, and
-//! restarted each time. Afterwards `registre check` passes (structure, values, the journal's
-//! chain) and every admission the server acknowledged is there, with its journal row.
+//! Issue 14: the server killed with SIGKILL at random moments while writers admit pupils and
+//! record inscriptions, restarted each time. Afterwards `registre check` passes (structure,
+//! values, the journal's chain) and every admission and inscription the server acknowledged is
+//! there, with its journal row.
 //!
 //! Ten kills here (`.ci/run`); `REGISTRE_COUPURES=50 cargo test --test it coupures -- --nocapture`
 //! runs the long version.
@@ -89,13 +90,18 @@ pub(crate) fn admission(ecole: &str, n: u64) -> Value {
     })
 }
 
+/// An acknowledged write: the endpoint (`admissions`, `inscriptions`), the record's id, the
+/// pupil's id.
+type Acquitte = (&'static str, String, String);
+
 #[tokio::test]
-async fn every_acknowledged_admission_survives_kills_of_the_server() {
+async fn every_acknowledged_admission_and_inscription_survives_kills_of_the_server() {
     let coupures: usize = std::env::var("REGISTRE_COUPURES").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
     let Banc { dir: _dir, db, mut serveur, url, client, cookie, csrf, ecole } = Banc::demarrer(60).await;
-    // Writers: admissions, each acknowledged one noted with its pupil's id.
+    // Writers: admissions and inscriptions in turn, each acknowledged one noted with its
+    // record's id and its pupil's id.
     let adresse = Arc::new(RwLock::new(url));
-    let acquittes: Arc<Mutex<Vec<String>>> = Arc::default();
+    let acquittes: Arc<Mutex<Vec<Acquitte>>> = Arc::default();
     let fin = Arc::new(AtomicBool::new(false));
     let compteur = Arc::new(AtomicU64::new(0));
     let mut ecrivains = Vec::new();
@@ -106,9 +112,15 @@ async fn every_acknowledged_admission_survives_kills_of_the_server() {
             while !fin.load(Ordering::Relaxed) {
                 let n = compteur.fetch_add(1, Ordering::Relaxed);
                 let url = adresse.read().unwrap().clone();
-                let corps = admission(&ecole, n);
+                let (quoi, corps) = if n % 2 == 0 {
+                    ("admissions", admission(&ecole, n))
+                } else {
+                    let mut corps = admission(&ecole, n);
+                    corps["eleve"]["nom"] = json!(format!("INSCRIT{}", lettres(n)));
+                    ("inscriptions", corps)
+                };
                 let envoi = client
-                    .post(format!("{url}api/v1/admissions"))
+                    .post(format!("{url}api/v1/{quoi}"))
                     .header("cookie", &cookie)
                     .header("x-csrf-token", &csrf)
                     .json(&corps)
@@ -116,15 +128,15 @@ async fn every_acknowledged_admission_survives_kills_of_the_server() {
                 match envoi.await {
                     Ok(r) if r.status() == 201 => {
                         if let Ok(v) = r.json::<Value>().await
-                            && let Some(id) = v["eleve_id"].as_str()
+                            && let (Some(id), Some(eleve)) = (v["id"].as_str(), v["eleve_id"].as_str())
                         {
-                            acquittes.lock().unwrap().push(id.to_string());
+                            acquittes.lock().unwrap().push((quoi, id.to_string(), eleve.to_string()));
                         }
                     }
                     // A refusal would be a bug of the test: said once.
                     Ok(r) if r.status().is_client_error() => {
                         let t = r.text().await.unwrap_or_default();
-                        panic!("admission refusée : {t}");
+                        panic!("{quoi} : refus {t}");
                     }
                     // The server is down, or restarting: try again.
                     _ => tokio::time::sleep(Duration::from_millis(20)).await,
@@ -150,21 +162,28 @@ async fn every_acknowledged_admission_survives_kills_of_the_server() {
     serveur.wait().unwrap();
 
     let acquittes = acquittes.lock().unwrap().clone();
-    assert!(acquittes.len() > coupures, "the writers made progress: {} admissions", acquittes.len());
+    assert!(acquittes.len() > coupures, "the writers made progress: {} writes", acquittes.len());
+    assert!(acquittes.iter().any(|a| a.0 == "inscriptions") && acquittes.iter().any(|a| a.0 == "admissions"));
     let check = registre().args(["check", "--db"]).arg(&db).output().unwrap();
     assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
     let c = rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
-    for id in &acquittes {
-        let eleve: i64 = c.query_row("SELECT count(*) FROM eleve WHERE id = ?", [id], |r| r.get(0)).unwrap();
-        let scolarite: i64 =
-            c.query_row("SELECT count(*) FROM scolarite WHERE eleve_id = ?", [id], |r| r.get(0)).unwrap();
-        let journal: i64 = c
-            .query_row("SELECT count(*) FROM journal WHERE eleve_id = ? AND action = 'creer'", [id], |r| r.get(0))
-            .unwrap();
+    for (quoi, id, eleve) in &acquittes {
+        let compte = |sql: &str, v: &str| -> i64 { c.query_row(sql, [v], |r| r.get(0)).unwrap() };
+        let journal = compte("SELECT count(*) FROM journal WHERE eleve_id = ? AND action = 'creer'", eleve);
+        let (ligne, attendu) = if *quoi == "admissions" {
+            (compte("SELECT count(*) FROM scolarite WHERE eleve_id = ?", eleve), 1)
+        } else {
+            (compte("SELECT count(*) FROM inscription WHERE id = ?", id), 1)
+        };
+        let fiche = compte("SELECT count(*) FROM eleve WHERE id = ?", eleve);
         assert!(
-            eleve == 1 && scolarite == 1 && journal >= 1,
-            "{id}: eleve {eleve}, scolarite {scolarite}, journal {journal}"
+            fiche == 1 && ligne == attendu && journal >= 1,
+            "{quoi} {id}: eleve {fiche}, {quoi} {ligne}, journal {journal}"
         );
     }
-    eprintln!("{coupures} coupures, {} admissions acquittées, toutes présentes avec leur journal", acquittes.len());
+    let inscriptions = acquittes.iter().filter(|a| a.0 == "inscriptions").count();
+    eprintln!(
+        "{coupures} coupures, {} admissions et {inscriptions} inscriptions acquittées, toutes présentes avec leur journal",
+        acquittes.len() - inscriptions
+    );
 }

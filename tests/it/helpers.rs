@@ -121,6 +121,18 @@ impl TestServer {
             .unwrap()
     }
 
+    /// A PUT with a JSON body, as `s` (its cookie and CSRF token).
+    pub async fn put_as(&self, s: &Session, path: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .put(self.url(path))
+            .header("cookie", &s.cookie)
+            .header("x-csrf-token", &s.csrf)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// The number of rows of every table but the journal: to prove that a refused request
     /// wrote nothing (the journal records the refusal's context, not data).
     pub fn row_counts(&self) -> Vec<(String, i64)> {
@@ -252,8 +264,10 @@ pub async fn servir(args: &[&std::ffi::OsStr], env: &[(&str, &str)]) -> (std::pr
 }
 
 /// The `registre` binary built for these tests.
+/// The binary under test; `REGISTRE_BINAIRE=target/release/registre` runs a measurement (the
+/// concurrency test's latencies) against the optimised build, which must then be fresh.
 pub fn registre() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_registre"))
+    Command::new(std::env::var_os("REGISTRE_BINAIRE").unwrap_or_else(|| env!("CARGO_BIN_EXE_registre").into()))
 }
 
 /// An HTML page's text with Tera's escapes undone (`&#x2F;` → `/`…), for checking content.

@@ -1,12 +1,13 @@
 //! Issue 14: hostile text end to end. Every string of a hostile list goes into every text field
-//! of an admission (the pupil, a responsable), a class and a radiation. Each is either refused
-//! with a French 422 naming the field, nothing written, or stored as typed and printed
-//! literally in the documents (checked with the PDF's text layer).
+//! of an admission (the pupil, a responsable, a person to contact), a class, a radiation, the
+//! corrections of a responsable and of the persons to contact, and the mairie's inscription.
+//! Each is either refused with a French 422 naming the field, nothing written, or stored as
+//! typed and printed literally in the documents (checked with the PDF's text layer).
 
 use serde_json::{Value, json};
 use unicode_normalization::UnicodeNormalization;
 
-use crate::helpers::{TestServer, pdf_chars};
+use crate::helpers::{Session, TestServer, pdf_chars};
 
 /// Typst markup, a template's delimiters, SQL, HTML, a template engine's syntax, a
 /// right-to-left override, combining characters, an emoji sequence, a very long string.
@@ -36,6 +37,9 @@ const CHAMPS: &[(&str, &str)] = &[
     ("responsables.0.prenom", "fiche-renseignements"),
     ("responsables.0.adresse", "fiche-renseignements"),
     ("responsables.0.commune", "fiche-renseignements"),
+    ("contacts.0.nom", "fiche-urgence"),
+    ("contacts.0.prenom", "fiche-urgence"),
+    ("contacts.0.lien", "fiche-urgence"),
 ];
 
 fn admission(ecole: &str) -> Value {
@@ -47,6 +51,7 @@ fn admission(ecole: &str) -> Value {
         "responsables": [{ "civilite": "MME", "nom": "Durand", "prenom": "Anne", "lien": "mere",
                            "tel_portable": "0601020304", "adresse": "1 rue des Lilas", "code_postal": "35000",
                            "commune": "Rennes" }],
+        "contacts": [{ "nom": "Petit", "prenom": "Jo", "lien": "voisin", "telephone": "0299000000", "urgence": true }],
     })
 }
 
@@ -110,6 +115,34 @@ fn refus(status: u16, v: &Value, cle: &str) {
     assert!(!m.is_empty() && !m.contains("error") && !m.contains("invalid"), "French message: {m}");
 }
 
+/// Sends a write (`envoi`, not yet sent): refused, it must be a French 422 naming `cle` with
+/// nothing written (`None`); accepted (a status of `ok`), its answer.
+async fn ecrire(
+    s: &TestServer,
+    envoi: impl std::future::Future<Output = reqwest::Response>,
+    ok: &[u16],
+    cle: &str,
+) -> Option<Value> {
+    let avant = s.row_counts();
+    let res = envoi.await;
+    let status = res.status().as_u16();
+    let v: Value = res.json().await.unwrap();
+    if ok.contains(&status) {
+        return Some(v);
+    }
+    refus(status, &v, cle);
+    assert_eq!(s.row_counts(), avant, "{cle}: a refusal wrote something");
+    None
+}
+
+/// Asserts that the PDF at `chemin`, read as `qui`, prints `texte` literally.
+async fn imprime_dans(s: &TestServer, qui: &Session, chemin: &str, texte: &str) {
+    let pdf = s.get_as(qui, chemin).await;
+    assert_eq!(pdf.status(), 200, "{chemin} with « {texte:.40} »");
+    let t = pdf_chars(&pdf.bytes().await.unwrap());
+    assert!(imprime(&t, texte), "{chemin}: « {texte:.60} » not printed literally:\n{t}");
+}
+
 #[tokio::test]
 async fn every_hostile_string_in_every_field_is_refused_by_name_or_printed_literally() {
     let s = TestServer::start(20).await;
@@ -120,80 +153,96 @@ async fn every_hostile_string_in_every_field_is_refused_by_name_or_printed_liter
         for (cle, document) in CHAMPS {
             let mut corps = admission(&ecole);
             *a(&mut corps, cle) = json!(h);
-            let avant = s.row_counts();
-            let res = s.post_as(&d, "/api/v1/admissions", &corps).await;
-            let status = res.status().as_u16();
-            let v: Value = res.json().await.unwrap();
-            if status != 201 {
-                refus(status, &v, cle);
-                assert_eq!(s.row_counts(), avant, "{cle} = {h:.40}: a refusal wrote something");
+            let Some(v) = ecrire(&s, s.post_as(&d, "/api/v1/admissions", &corps), &[201], cle).await else {
                 continue;
-            }
+            };
             // Stored as typed (names upper-cased), and printed so.
             let id = v["eleve_id"].as_str().unwrap();
             let fiche = s.json_as(&d, &format!("/api/v1/eleves/{id}")).await;
             let stocke = match *cle {
                 c if c.starts_with("eleve.") => fiche["eleve"][&c[6..]].as_str().unwrap_or_default().to_string(),
+                c if c.starts_with("contacts.") => {
+                    let champ = c.rsplit('.').next().unwrap();
+                    fiche["contacts"][0][champ].as_str().unwrap_or_default().to_string()
+                }
                 c => {
                     let champ = c.rsplit('.').next().unwrap();
                     fiche["responsables"][0][champ].as_str().unwrap_or_default().to_string()
                 }
             };
             assert_eq!(plier(&stocke).to_uppercase(), plier(&h).to_uppercase(), "{cle}: stored as typed");
-            let pdf = s.get_as(&d, &format!("/api/v1/eleves/{id}/documents/{document}")).await;
-            assert_eq!(pdf.status(), 200, "{document} with {cle} = {h:.40}");
-            let texte = pdf_chars(&pdf.bytes().await.unwrap());
-            assert!(imprime(&texte, &stocke), "{document}: « {stocke:.60} » not printed literally:\n{texte}");
+            imprime_dans(&s, &d, &format!("/api/v1/eleves/{id}/documents/{document}"), &stocke).await;
             imprimes += 1;
         }
     }
     assert!(imprimes > 0, "some hostile text is legitimate and printed");
 
-    // A class and a radiation: the same rule.
+    // Other write endpoints, the same rule; each must print some of the strings.
+    let mut imprimes = std::collections::HashMap::<&str, usize>::new();
+    // A class's teacher.
     for (k, h) in hostiles().into_iter().enumerate() {
-        let avant = s.row_counts();
-        let libelle = format!("CE1-Z{k}");
-        let res = s
-            .post_as(
-                &d,
-                &format!("/api/v1/ecoles/{ecole}/classes/nouvelle"),
-                &json!({ "libelle": libelle, "niveaux": ["CE1"], "enseignant": h }),
-            )
-            .await;
-        let status = res.status().as_u16();
-        let v: Value = res.json().await.unwrap();
-        if status != 201 {
-            refus(status, &v, "enseignant");
-            assert_eq!(s.row_counts(), avant);
-            continue;
+        let corps = json!({ "libelle": format!("CE1-Z{k}"), "niveaux": ["CE1"], "enseignant": h });
+        let chemin = format!("/api/v1/ecoles/{ecole}/classes/nouvelle");
+        let envoi = s.post_as(&d, &chemin, &corps);
+        if let Some(v) = ecrire(&s, envoi, &[201], "enseignant").await {
+            let classe = v["id"].as_str().unwrap();
+            imprime_dans(&s, &d, &format!("/api/v1/classes/{classe}/documents/liste-classe"), &h).await;
+            *imprimes.entry("classe").or_default() += 1;
         }
-        let classe = v["id"].as_str().unwrap();
-        let pdf = s.get_as(&d, &format!("/api/v1/classes/{classe}/documents/liste-classe")).await;
-        assert_eq!(pdf.status(), 200);
-        let texte = pdf_chars(&pdf.bytes().await.unwrap());
-        assert!(imprime(&texte, &h), "liste-classe: « {h:.60} » not printed literally:\n{texte}");
     }
+    // A radiation's destination (the first ten pupils).
     let eleves = s.json_as(&d, "/api/v1/eleves?limite=20").await;
     for (i, h) in hostiles().into_iter().enumerate() {
         let id = eleves[i]["id"].as_str().unwrap();
-        let avant = s.row_counts();
-        let res = s
-            .post_as(
-                &d,
-                &format!("/api/v1/eleves/{id}/radiation"),
-                &json!({ "motif": "demenagement", "date": "29/11/2026", "destination": h }),
-            )
-            .await;
-        let status = res.status().as_u16();
-        let v: Value = res.json().await.unwrap();
-        if status != 200 && status != 201 {
-            refus(status, &v, "destination");
-            assert_eq!(s.row_counts(), avant);
-            continue;
+        let corps = json!({ "motif": "demenagement", "date": "29/11/2026", "destination": h });
+        let chemin = format!("/api/v1/eleves/{id}/radiation");
+        let envoi = s.post_as(&d, &chemin, &corps);
+        if ecrire(&s, envoi, &[200, 201], "destination").await.is_some() {
+            imprime_dans(&s, &d, &format!("/api/v1/eleves/{id}/documents/certificat-radiation"), &h).await;
+            *imprimes.entry("radiation").or_default() += 1;
         }
-        let pdf = s.get_as(&d, &format!("/api/v1/eleves/{id}/documents/certificat-radiation")).await;
-        assert_eq!(pdf.status(), 200);
-        let texte = pdf_chars(&pdf.bytes().await.unwrap());
-        assert!(imprime(&texte, &h), "certificat-radiation: « {h:.60} » not printed literally:\n{texte}");
+    }
+    // Corrections of the persons to contact and of a responsable (pupils still at school: the
+    // first ten may have been radiated above).
+    for (i, h) in hostiles().into_iter().enumerate() {
+        let id = eleves[10 + i % 10]["id"].as_str().unwrap();
+        let corps = json!([{ "contact": { "nom": "Durand", "prenom": "Marc", "lien": h, "telephone": "0655443322", "urgence": true } }]);
+        let chemin = format!("/api/v1/eleves/{id}/contacts");
+        let envoi = s.put_as(&d, &chemin, &corps);
+        if ecrire(&s, envoi, &[200], "contacts.0.lien").await.is_some() {
+            imprime_dans(&s, &d, &format!("/api/v1/eleves/{id}/documents/fiche-urgence"), &h).await;
+            *imprimes.entry("contacts").or_default() += 1;
+        }
+        let fiche = s.json_as(&d, &format!("/api/v1/eleves/{id}")).await;
+        let rid = fiche["responsables"][0]["id"].as_str().unwrap();
+        let corps = json!({ "responsable": { "civilite": "Mme", "nom": "Quéméner", "prenom": "Anne", "lien": "mere",
+                            "tel_portable": "0798765432", "adresse": h, "code_postal": "35000", "commune": h } });
+        let chemin = format!("/api/v1/eleves/{id}/responsables/{rid}");
+        let envoi = s.put_as(&d, &chemin, &corps);
+        if ecrire(&s, envoi, &[200], "responsables.0.adresse").await.is_some() {
+            imprime_dans(&s, &d, &format!("/api/v1/eleves/{id}/documents/fiche-renseignements"), &h).await;
+            *imprimes.entry("responsable").or_default() += 1;
+        }
+    }
+    // The mairie's inscription and its certificate.
+    let mairie = s.login("mairie.1").await;
+    let ecole_m = s.json_as(&mairie, "/api/v1/ecoles").await[0].clone();
+    for h in hostiles() {
+        let mut corps = admission(ecole_m["id"].as_str().unwrap());
+        if ecole_m["type"] == "maternelle" {
+            corps["niveau"] = json!("MS");
+            corps["eleve"]["date_naissance"] = json!("14/03/2022");
+        }
+        corps["eleve"]["prenoms"] = json!(h);
+        let envoi = s.post_as(&mairie, "/api/v1/inscriptions", &corps);
+        let Some(v) = ecrire(&s, envoi, &[201], "eleve.prenoms").await else { continue };
+        let iid = v["id"].as_str().unwrap();
+        let ok = s.post_as(&mairie, &format!("/api/v1/inscriptions/{iid}/validation"), &json!({})).await;
+        assert_eq!(ok.status(), 200);
+        imprime_dans(&s, &mairie, &format!("/api/v1/inscriptions/{iid}/documents/certificat-inscription"), &h).await;
+        *imprimes.entry("inscription").or_default() += 1;
+    }
+    for quoi in ["classe", "radiation", "contacts", "responsable", "inscription"] {
+        assert!(imprimes.get(quoi).is_some_and(|n| *n > 0), "{quoi}: some hostile text is legitimate and printed");
     }
 }
