@@ -157,42 +157,48 @@ pub struct Ecole {
 }
 
 impl EcoleSaisie {
-    /// Validates every field.
+    /// Validates every field, reporting every refusal at once under the request's keys
+    /// (`nom`, `adresse`, `uai`…).
     pub fn valider(&self) -> Result<Ecole, Error> {
-        let nom = nettoyer("nom de l'école", &self.nom, 120)?;
-        if nom.is_empty() {
-            return Err(ChampInvalide::new("nom de l'école", "obligatoire").into());
-        }
-        let adresse = nettoyer("adresse de l'école", &self.adresse, 150)?;
-        if adresse.is_empty() {
-            return Err(ChampInvalide::new("adresse de l'école", "obligatoire").into());
-        }
+        let obligatoire = |champ: &'static str, v: Result<String, ChampInvalide>| {
+            v.and_then(|v| if v.is_empty() { Err(ChampInvalide::new(champ, "obligatoire")) } else { Ok(v) })
+        };
         let opt = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+        let mut er = super::Erreurs::default();
+        let nom = er.garder("nom", obligatoire("nom de l'école", nettoyer("nom de l'école", &self.nom, 120)));
+        let adresse =
+            er.garder("adresse", obligatoire("adresse de l'école", nettoyer("adresse de l'école", &self.adresse, 150)));
+        let uai = er.garder("uai", Uai::parse(&self.uai));
+        let type_ecole = er.garder("type", TypeEcole::parse(&self.type_ecole));
+        let secteur = er.garder("secteur", opt(&self.secteur).map_or(Ok(Secteur::Public), |s| Secteur::parse(&s)));
+        let commune_id = er.garder(
+            "commune_id",
+            CommuneId::parse(self.commune_id.trim()).map_err(|_| ChampInvalide::new("commune", "identifiant inconnu")),
+        );
+        let circonscription_id = er.garder(
+            "circonscription_id",
+            CirconscriptionId::parse(self.circonscription_id.trim())
+                .map_err(|_| ChampInvalide::new("circonscription", "identifiant inconnu")),
+        );
+        let telephone = er
+            .garder("telephone", opt(&self.telephone).map(|t| parse_telephone("téléphone de l'école", &t)).transpose());
+        let courriel = er.garder("courriel", opt(&self.courriel).map(|c| parse_courriel(&c)).transpose());
+        let direction_nom = er.garder(
+            "direction_nom",
+            opt(&self.direction_nom).map(|n| nettoyer("nom de la direction", &n, 100)).transpose(),
+        );
+        er.finir()?;
         Ok(Ecole {
-            uai: Uai::parse(&self.uai)?,
-            nom,
-            type_ecole: TypeEcole::parse(&self.type_ecole)?,
-            secteur: match opt(&self.secteur) {
-                Some(s) => Secteur::parse(&s)?,
-                None => Secteur::Public,
-            },
-            commune_id: CommuneId::parse(self.commune_id.trim())
-                .map_err(|_| ChampInvalide::new("commune", "identifiant inconnu"))?,
-            circonscription_id: CirconscriptionId::parse(self.circonscription_id.trim())
-                .map_err(|_| ChampInvalide::new("circonscription", "identifiant inconnu"))?,
-            adresse,
-            telephone: match opt(&self.telephone) {
-                Some(t) => Some(parse_telephone("téléphone de l'école", &t)?),
-                None => None,
-            },
-            courriel: match opt(&self.courriel) {
-                Some(c) => Some(parse_courriel(&c)?),
-                None => None,
-            },
-            direction_nom: match opt(&self.direction_nom) {
-                Some(n) => Some(nettoyer("nom de la direction", &n, 100)?),
-                None => None,
-            },
+            uai: super::tenu(uai, "uai")?,
+            nom: super::tenu(nom, "nom")?,
+            type_ecole: super::tenu(type_ecole, "type")?,
+            secteur: super::tenu(secteur, "secteur")?,
+            commune_id: super::tenu(commune_id, "commune_id")?,
+            circonscription_id: super::tenu(circonscription_id, "circonscription_id")?,
+            adresse: super::tenu(adresse, "adresse")?,
+            telephone: super::tenu(telephone, "telephone")?,
+            courriel: super::tenu(courriel, "courriel")?,
+            direction_nom: super::tenu(direction_nom, "direction_nom")?,
             direction_feminin: self.direction_feminin,
         })
     }
@@ -292,6 +298,14 @@ mod tests {
         };
         let err = s.valider().unwrap_err();
         assert!(err.to_string().contains("lettre clé"), "{err}");
-        assert!(EcoleSaisie { uai: "0350760L".into(), ..s }.valider().is_ok());
+        assert!(EcoleSaisie { uai: "0350760L".into(), ..s.clone() }.valider().is_ok());
+        // Every refusal at once, each under the request's key.
+        let err = EcoleSaisie { nom: " ".into(), adresse: "1 rue\u{202E}".into(), telephone: Some("12".into()), ..s }
+            .valider()
+            .unwrap_err();
+        let Error::Champs(l) = err else { panic!("{err:?}") };
+        let cles: Vec<&str> = l.iter().map(|c| c.champ.as_str()).collect();
+        assert_eq!(cles, ["nom", "adresse", "uai", "telephone"]);
+        assert!(l[0].message.contains("nom de l'école") && l[1].message.contains("U+202E"), "{l:?}");
     }
 }

@@ -170,7 +170,10 @@ async fn corriger_responsable(
 ) -> Result<Json<Corrige>> {
     let b = api::json(body)?;
     let rid = responsable_id(&rid)?;
-    corriger(&state, a, &id, Correction { responsables: vec![(rid, b)], ..Default::default() }).await
+    // The service names the fiche's keys (`responsables[0].nom`); this body is one responsable.
+    corriger(&state, a, &id, Correction { responsables: vec![(rid, b)], ..Default::default() })
+        .await
+        .map_err(|e| e.sous_cle("responsables[0]", "responsable"))
 }
 
 /// A responsable to add: a new person, or (`existant`) a responsable of a sibling attending
@@ -206,6 +209,9 @@ async fn ajouter_responsable(
     body: std::result::Result<Json<NouveauResponsable>, JsonRejection>,
 ) -> Result<Json<Corrige>> {
     let b = api::json(body)?;
+    // The service names the keys of its list of additions (`ajouts[0].nom`, `ajouts[0].lien`);
+    // this body holds one, a new person under `responsable` or `existant` with `lien`.
+    let vers = if b.responsable.is_some() { "responsable" } else { "" };
     let ajout = match (b.responsable, b.existant) {
         (Some(r), None) => Ajout::Nouveau(Box::new(ResponsableCorrige {
             responsable: r,
@@ -220,7 +226,9 @@ async fn ajouter_responsable(
         },
         _ => return Err(Error::invalide("responsable", "donnez soit un nouveau responsable, soit « existant »")),
     };
-    corriger(&state, a, &id, Correction { ajouts: vec![ajout], ..Default::default() }).await
+    corriger(&state, a, &id, Correction { ajouts: vec![ajout], ..Default::default() })
+        .await
+        .map_err(|e| e.sous_cle("ajouts[0]", vers))
 }
 
 /// Detaches a responsable from the pupil (deleted, with their account, if no other pupil).

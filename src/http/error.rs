@@ -219,6 +219,29 @@ impl Error {
         self
     }
 
+    /// The same refusals with the keys under `de` (`ajouts[0]`, `ajouts[0].nom`) named under
+    /// `vers` instead (`responsable`, `responsable.nom`; an empty `vers` drops the prefix): for an
+    /// endpoint whose body is one part of what the service checks.
+    pub fn sous_cle(mut self, de: &str, vers: &str) -> Self {
+        let renommer = |cle: &str| -> Option<String> {
+            let reste = cle.strip_prefix(de)?;
+            match (reste, vers.is_empty()) {
+                ("", _) => Some(vers.to_string()),
+                (r, true) => r.strip_prefix('.').map(str::to_string),
+                (r, false) => r.starts_with('.').then(|| format!("{vers}{r}")),
+            }
+        };
+        if let Some(c) = self.champ.as_deref().and_then(renommer) {
+            self.champ = Some(Cow::Owned(c));
+        }
+        for c in &mut self.champs {
+            if let Some(n) = renommer(&c.champ) {
+                c.champ = n;
+            }
+        }
+        self
+    }
+
     /// The fields refused, each with its message: the list, or else the one field named.
     pub fn erreurs_champs(&self) -> Vec<crate::domain::ErreurChamp> {
         match (&self.champ, self.champs.is_empty()) {
@@ -431,3 +454,29 @@ impl IntoResponse for Error {
 
 /// Result of a handler.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ErreurChamp;
+
+    fn erreur(cles: &[&str]) -> Error {
+        Error::champs(cles.iter().map(|c| ErreurChamp { champ: (*c).into(), message: "non".into() }).collect())
+    }
+
+    fn cles(e: &Error) -> Vec<String> {
+        e.erreurs_champs().into_iter().map(|c| c.champ).collect()
+    }
+
+    #[test]
+    fn a_part_s_keys_are_named_as_the_body_names_them_and_no_other_key_changes() {
+        let e = erreur(&["ajouts[0].nom", "ajouts[0]", "ajouts[01].nom", "ajouts[0]x", "eleve.nom"]);
+        let e = e.sous_cle("ajouts[0]", "responsable");
+        assert_eq!(cles(&e), ["responsable.nom", "responsable", "ajouts[01].nom", "ajouts[0]x", "eleve.nom"]);
+        assert_eq!(e.champ.as_deref(), Some("responsable.nom"));
+        let e = erreur(&["ajouts[0].lien", "ajouts[0]"]).sous_cle("ajouts[0]", "");
+        assert_eq!(cles(&e), ["lien", ""]);
+        let e = Error::invalide("responsables[0].courriel", "non").sous_cle("responsables[0]", "responsable");
+        assert_eq!(e.champ.as_deref(), Some("responsable.courriel"));
+    }
+}

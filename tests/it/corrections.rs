@@ -16,7 +16,14 @@ async fn classe_de(s: &TestServer, d: &Session) -> (String, String, String) {
 }
 
 /// Admits a child with one responsable and one contact, with distinctive phones.
-async fn admettre(s: &TestServer, d: &Session, nom: &str, r_tel: &str, k_tel: &str, courriel: Option<&str>) -> String {
+pub(crate) async fn admettre(
+    s: &TestServer,
+    d: &Session,
+    nom: &str,
+    r_tel: &str,
+    k_tel: &str,
+    courriel: Option<&str>,
+) -> String {
     let (ecole, classe, niveau) = classe_de(s, d).await;
     let body = json!({
         "ecole_id": ecole, "niveau": niveau, "classe_id": classe, "confirmer_nouveau": true,
@@ -286,7 +293,7 @@ async fn a_sibling_s_fiche_shows_a_shared_responsable_s_corrected_address_after_
 
 /// A family account for the pupil's first responsable, created from the pupil's page (the
 /// select lists the responsables; no id typed), activated; returns the session.
-async fn compte_famille_par_la_page(s: &TestServer, d: &Session, eleve: &str) -> (Session, String) {
+pub(crate) async fn compte_famille_par_la_page(s: &TestServer, d: &Session, eleve: &str) -> (Session, String) {
     let page = s.get_as(d, &format!("/eleves/{eleve}")).await.text().await.unwrap();
     assert!(page.contains("Compte de la famille") && page.contains("Créer son compte"));
     let i = page.find("name=\"responsable\"").expect("the select of responsables");

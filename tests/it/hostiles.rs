@@ -1,12 +1,16 @@
 //! Issue 14: hostile text end to end. Every string of a hostile list goes into every text field
 //! of an admission (the pupil, a responsable, a person to contact), a class, a radiation, the
-//! corrections of a responsable and of the persons to contact, and the mairie's inscription.
-//! Each is either refused with a French 422 naming the field, nothing written, or stored as
-//! typed and printed literally in the documents (checked with the PDF's text layer).
+//! corrections of a pupil's identity, yearly answers, responsables and persons to contact, the
+//! end-of-year departure, the mairie's inscription, the family's requests (rectification,
+//! opposition) and the decisions on them, and a new school. Each is either refused with a French
+//! 422 naming the field, nothing written, or stored as typed and printed literally in the
+//! documents (checked with the PDF's text layer). The ONDE and dossier imports have their own
+//! hostile tests (`onde.rs`, `dossier.rs`).
 
 use serde_json::{Value, json};
 use unicode_normalization::UnicodeNormalization;
 
+use crate::corrections::{admettre, compte_famille_par_la_page};
 use crate::helpers::{Session, TestServer, pdf_chars};
 
 /// Typst markup, a template's delimiters, SQL, HTML, a template engine's syntax, a
@@ -219,7 +223,7 @@ async fn every_hostile_string_in_every_field_is_refused_by_name_or_printed_liter
                             "tel_portable": "0798765432", "adresse": h, "code_postal": "35000", "commune": h } });
         let chemin = format!("/api/v1/eleves/{id}/responsables/{rid}");
         let envoi = s.put_as(&d, &chemin, &corps);
-        if ecrire(&s, envoi, &[200], "responsables.0.adresse").await.is_some() {
+        if ecrire(&s, envoi, &[200], "responsable.adresse").await.is_some() {
             imprime_dans(&s, &d, &format!("/api/v1/eleves/{id}/documents/fiche-renseignements"), &h).await;
             *imprimes.entry("responsable").or_default() += 1;
         }
@@ -243,6 +247,167 @@ async fn every_hostile_string_in_every_field_is_refused_by_name_or_printed_liter
         *imprimes.entry("inscription").or_default() += 1;
     }
     for quoi in ["classe", "radiation", "contacts", "responsable", "inscription"] {
+        assert!(imprimes.get(quoi).is_some_and(|n| *n > 0), "{quoi}: some hostile text is legitimate and printed");
+    }
+}
+
+/// A UAI with its check letter (seven digits, modulo 23).
+fn uai(n: u32) -> String {
+    format!("{n:07}{}", b"ABCDEFGHJKLMNPRSTUVWXYZ"[(n % 23) as usize] as char)
+}
+
+/// The other write endpoints that take free text: a pupil's identity and yearly answers
+/// corrected, a responsable added, the end-of-year departure (printed by the certificat de
+/// radiation), the family's requests and the decisions on them (the relevé des données prints the
+/// decisions' reasons; the family's own words, which no document prints and which are cleared at
+/// the decision, are checked as stored), and a new school (the IEN's constat prints its name).
+#[tokio::test]
+async fn hostile_text_in_corrections_requests_decisions_and_a_new_school_is_refused_by_name_or_printed_literally() {
+    let s = TestServer::start(20).await;
+    let d = s.login("directeur.2").await;
+    let mut eleves = Vec::new();
+    for _ in 0..hostiles().len() {
+        eleves.push(admettre(&s, &d, "Kerhervé", "0781920368", "0247113359", None).await);
+    }
+    let mut imprimes = std::collections::HashMap::<&str, usize>::new();
+    let identite = |prenoms: &str| {
+        json!({ "nom": "Bernard", "prenoms": prenoms, "sexe": "F", "date_naissance": "03/05/2018",
+                "naissance_insee": "35001", "naissance_lieu": "Kervalan" })
+    };
+    for (i, h) in hostiles().into_iter().enumerate() {
+        let id = &eleves[i];
+        let doc = |quoi: &str| format!("/api/v1/eleves/{id}/documents/{quoi}");
+        let (chemin, corps) = (format!("/api/v1/eleves/{id}/identite"), identite(&h));
+        let envoi = s.put_as(&d, &chemin, &corps);
+        if ecrire(&s, envoi, &[200], "eleve.prenoms").await.is_some() {
+            imprime_dans(&s, &d, &doc("certificat-scolarite"), &h).await;
+            *imprimes.entry("identite").or_default() += 1;
+        }
+        let (chemin, corps) = (format!("/api/v1/eleves/{id}/annuel"), json!({ "assureur": h }));
+        let envoi = s.put_as(&d, &chemin, &corps);
+        if ecrire(&s, envoi, &[200], "annuel.assureur").await.is_some() {
+            imprime_dans(&s, &d, &doc("fiche-renseignements"), &h).await;
+            *imprimes.entry("annuel").or_default() += 1;
+        }
+        let corps = json!({ "responsable": { "civilite": "M.", "nom": "Tanguy", "prenom": h, "lien": "pere" } });
+        let chemin = format!("/api/v1/eleves/{id}/responsables");
+        let envoi = s.post_as(&d, &chemin, &corps);
+        if ecrire(&s, envoi, &[200, 201], "responsable.prenom").await.is_some() {
+            imprime_dans(&s, &d, &doc("fiche-renseignements"), &h).await;
+            *imprimes.entry("responsable").or_default() += 1;
+        }
+        // The departure's destination, printed once the pupil is radiated.
+        let (chemin, corps) = (format!("/api/v1/eleves/{id}/depart"), json!({ "quitte": true, "destination": h }));
+        let envoi = s.post_as(&d, &chemin, &corps);
+        if ecrire(&s, envoi, &[200], "destination").await.is_some() {
+            let corps = json!({ "motif": "demenagement", "date": "29/11/2026" });
+            let r = s.post_as(&d, &format!("/api/v1/eleves/{id}/radiation"), &corps).await;
+            assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+            imprime_dans(&s, &d, &doc("certificat-radiation"), &h).await;
+            *imprimes.entry("depart").or_default() += 1;
+        }
+    }
+
+    // The family's requests, from the parent's own account, and the decisions on them.
+    let id = admettre(&s, &d, "Tanguy", "0781920369", "0247113360", None).await;
+    let (p, _) = compte_famille_par_la_page(&s, &d, &id).await;
+    let releve = format!("/api/v1/eleves/{id}/documents/releve-donnees");
+    let rectifications = format!("/api/v1/eleves/{id}/rectifications");
+    let oppositions = format!("/api/v1/eleves/{id}/oppositions");
+    let (dasen1, dasen2) = (s.login("dasen.1").await, s.login("dasen.2").await);
+    for h in hostiles() {
+        // A proposed value: accepted, it is the child's address.
+        let corps = json!({ "champ": "eleve.adresse", "valeur": h, "commentaire": "Déménagement" });
+        let envoi = s.post_as(&p, &rectifications, &corps);
+        if let Some(v) = ecrire(&s, envoi, &[201], "valeur").await {
+            let chemin = format!("/api/v1/rectifications/{}/decision", v["id"].as_str().unwrap());
+            let r = s.post_as(&d, &chemin, &json!({ "accepter": true })).await;
+            assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+            imprime_dans(&s, &d, &format!("/api/v1/eleves/{id}/documents/fiche-renseignements"), &h).await;
+            *imprimes.entry("rectification").or_default() += 1;
+        }
+        // A comment, stored as typed; a refusal's reason, printed in the relevé.
+        let corps = json!({ "champ": "eleve.adresse", "valeur": "2 rue Neuve", "commentaire": h });
+        let envoi = s.post_as(&p, &rectifications, &corps);
+        if let Some(v) = ecrire(&s, envoi, &[201], "commentaire").await {
+            let rect = v["id"].as_str().unwrap();
+            let liste = s.json_as(&d, "/api/v1/rectifications?etat=en_attente").await;
+            let l = liste.as_array().unwrap().iter().find(|r| r["id"] == rect).unwrap();
+            assert_eq!(plier(l["commentaire"].as_str().unwrap()), plier(&h), "stored as typed");
+            let chemin = format!("/api/v1/rectifications/{rect}/decision");
+            let corps = json!({ "accepter": false, "motif": h });
+            let envoi = s.post_as(&d, &chemin, &corps);
+            if ecrire(&s, envoi, &[200], "motif").await.is_some() {
+                imprime_dans(&s, &p, &releve, &h).await;
+                *imprimes.entry("refus de rectification").or_default() += 1;
+            } else {
+                let r = s.post_as(&d, &chemin, &json!({ "accepter": false, "motif": "Non justifié" })).await;
+                assert_eq!(r.status(), 200);
+            }
+        }
+        // An opposition's reasons, stored as typed; the IA-DASEN's reason, printed in the relevé.
+        let corps = json!({ "motifs": h });
+        let envoi = s.post_as(&p, &oppositions, &corps);
+        if ecrire(&s, envoi, &[201], "motifs").await.is_some() {
+            let mut liste = s.json_as(&dasen1, "/api/v1/oppositions?etat=en_attente").await;
+            let mut dasen = &dasen1;
+            if liste.as_array().unwrap().is_empty() {
+                liste = s.json_as(&dasen2, "/api/v1/oppositions?etat=en_attente").await;
+                dasen = &dasen2;
+            }
+            assert_eq!(plier(liste[0]["motifs"].as_str().unwrap()), plier(&h), "stored as typed");
+            let chemin = format!("/api/v1/oppositions/{}/decision", liste[0]["id"].as_str().unwrap());
+            let corps = json!({ "accepter": false, "motif": h });
+            let envoi = s.post_as(dasen, &chemin, &corps);
+            if ecrire(&s, envoi, &[200], "motif").await.is_some() {
+                imprime_dans(&s, &p, &releve, &h).await;
+                *imprimes.entry("opposition").or_default() += 1;
+            } else {
+                let r = s.post_as(dasen, &chemin, &json!({ "accepter": false, "motif": "Non établi" })).await;
+                assert_eq!(r.status(), 200);
+            }
+        }
+    }
+
+    // A new school in the directeur's circonscription, named by the IA-DASEN; the IEN's
+    // constat lists it.
+    let ecole = s.json_as(&d, "/api/v1/ecoles").await[0].clone();
+    let circo = ecole["circonscription_id"].as_str().unwrap();
+    let commune: String = rusqlite::Connection::open(&s.db)
+        .unwrap()
+        .query_row("SELECT commune_id FROM ecole WHERE id = ?", [ecole["id"].as_str().unwrap()], |r| r.get(0))
+        .unwrap();
+    let mut dasen = &dasen1;
+    if !s.json_as(dasen, "/api/v1/ecoles").await.to_string().contains(circo) {
+        dasen = &dasen2;
+    }
+    let mut ien = None;
+    for l in ["ien.1", "ien.2"] {
+        let i = s.login(l).await;
+        if s.json_as(&i, "/api/v1/ecoles").await.to_string().contains(circo) {
+            ien = Some(i);
+            break;
+        }
+    }
+    let ien = ien.expect("the IEN of the circonscription");
+    for (k, h) in hostiles().into_iter().enumerate() {
+        let corps = json!({ "uai": uai(359_900 + k as u32), "nom": h, "type": "primaire", "commune_id": commune,
+                            "circonscription_id": circo, "adresse": "1 place de la Mairie" });
+        if ecrire(&s, s.post_as(dasen, "/api/v1/ecoles", &corps), &[201], "nom").await.is_some() {
+            imprime_dans(&s, &ien, "/api/v1/constat?format=pdf", &h).await;
+            *imprimes.entry("ecole").or_default() += 1;
+        }
+    }
+    for quoi in [
+        "identite",
+        "annuel",
+        "responsable",
+        "depart",
+        "rectification",
+        "refus de rectification",
+        "opposition",
+        "ecole",
+    ] {
         assert!(imprimes.get(quoi).is_some_and(|n| *n > 0), "{quoi}: some hostile text is legitimate and printed");
     }
 }
