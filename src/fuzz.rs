@@ -37,11 +37,12 @@ pub fn import_onde(octets: &[u8]) {
 }
 
 /// A JSON request body as the API reads it (`serde_json`, as axum's `Json` does) then checks
-/// it before any service runs: the first byte chooses an inscription or an admission.
+/// it before any service runs: the first byte chooses which of eight bodies
+/// ([`crate::http::essayer_corps`]).
 pub fn corps_json(octets: &[u8]) {
     let Some((quoi, corps)) = octets.split_first() else { return };
     let today = time::macros::date!(2026 - 11 - 30);
-    crate::http::parcours::essayer_corps(*quoi, corps, today);
+    crate::http::essayer_corps(*quoi, corps, today);
 }
 
 fn moteur() -> &'static Engine {
@@ -136,9 +137,13 @@ mod tests {
             assert!(tables.iter().all(|t| crate::domain::onde::Sorte::reconnaitre(&t.entetes).is_ok()));
         }
         let today = time::macros::date!(2026 - 11 - 30);
+        let mut sortes: Vec<u8> = graines("corps_json").iter().map(|g| g[0] % 8).collect();
+        sortes.sort_unstable();
+        sortes.dedup();
+        assert_eq!(sortes, (0..8).collect::<Vec<u8>>(), "a seed for every kind of body");
         for g in graines("corps_json") {
             assert!(
-                crate::http::parcours::essayer_corps(g[0], &g[1..], today),
+                crate::http::essayer_corps(g[0], &g[1..], today),
                 "{} is not an accepted body",
                 String::from_utf8_lossy(&g)
             );

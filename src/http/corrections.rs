@@ -63,7 +63,7 @@ pub struct ContactCorrige {
     pub contact: ContactSaisie,
 }
 
-fn contacts(l: Vec<ContactCorrige>) -> Result<Vec<(Option<ContactId>, ContactSaisie)>> {
+pub(crate) fn contacts(l: Vec<ContactCorrige>) -> Result<Vec<(Option<ContactId>, ContactSaisie)>> {
     l.into_iter().map(|k| Ok((k.id.as_deref().map(contact_id).transpose()?, k.contact))).collect()
 }
 
@@ -212,7 +212,15 @@ async fn ajouter_responsable(
     // The service names the keys of its list of additions (`ajouts[0].nom`, `ajouts[0].lien`);
     // this body holds one, a new person under `responsable` or `existant` with `lien`.
     let vers = if b.responsable.is_some() { "responsable" } else { "" };
-    let ajout = match (b.responsable, b.existant) {
+    let ajout = ajout(b)?;
+    corriger(&state, a, &id, Correction { ajouts: vec![ajout], ..Default::default() })
+        .await
+        .map_err(|e| e.sous_cle("ajouts[0]", vers))
+}
+
+/// The addition a [`NouveauResponsable`] body asks for.
+pub(crate) fn ajout(b: NouveauResponsable) -> Result<Ajout> {
+    Ok(match (b.responsable, b.existant) {
         (Some(r), None) => Ajout::Nouveau(Box::new(ResponsableCorrige {
             responsable: r,
             autorite_parentale: b.autorite_parentale,
@@ -225,10 +233,7 @@ async fn ajouter_responsable(
             accord_associations: b.accord_associations,
         },
         _ => return Err(Error::invalide("responsable", "donnez soit un nouveau responsable, soit « existant »")),
-    };
-    corriger(&state, a, &id, Correction { ajouts: vec![ajout], ..Default::default() })
-        .await
-        .map_err(|e| e.sous_cle("ajouts[0]", vers))
+    })
 }
 
 /// Detaches a responsable from the pupil (deleted, with their account, if no other pupil).

@@ -29,6 +29,35 @@ use axum::routing::get;
 use crate::app::{AppState, Inner};
 pub use error::{Error, Result};
 
+/// What the fuzz target `corps_json` drives (`crate::fuzz`): `corps` read as the JSON body of
+/// one of the API's writes, as its handler reads it (serde, as axum's `Json` does), then checked
+/// as the handler checks it before the service runs. `quoi % 8` chooses the body: an inscription,
+/// an admission, a school, a pupil's identity, a corrected responsable, the persons to contact,
+/// the year's answers, a responsable added. True when the body is accepted.
+pub fn essayer_corps(quoi: u8, corps: &[u8], today: time::Date) -> bool {
+    use crate::domain::correction::{AnnuelSaisie, ResponsableCorrige};
+    use crate::service::corrections::Ajout;
+    use serde_json::from_slice as lire;
+    match quoi % 8 {
+        0 => lire::<parcours::DemandeInscription>(corps).is_ok_and(|d| d.valider(today).is_ok()),
+        1 => lire::<parcours::DemandeAdmissionSaisie>(corps).is_ok_and(|d| d.valider(today).is_ok()),
+        2 => lire::<crate::domain::EcoleSaisie>(corps).is_ok_and(|e| e.valider().is_ok()),
+        3 => lire::<crate::domain::EleveSaisie>(corps).is_ok_and(|e| e.valider_lieu_a_completer(today).is_ok()),
+        4 => lire::<ResponsableCorrige>(corps).is_ok_and(|r| r.responsable.valider().is_ok()),
+        5 => lire::<Vec<corrections::ContactCorrige>>(corps)
+            .ok()
+            .and_then(|l| corrections::contacts(l).ok())
+            .is_some_and(|l| l.iter().all(|(_, k)| k.valider().is_ok())),
+        6 => lire::<AnnuelSaisie>(corps).is_ok_and(|a| a.valider().is_ok()),
+        _ => lire::<corrections::NouveauResponsable>(corps).ok().and_then(|b| corrections::ajout(b).ok()).is_some_and(
+            |a| match a {
+                Ajout::Nouveau(r) => r.responsable.valider().is_ok(),
+                Ajout::Existant { lien, .. } => crate::domain::Lien::parse(&lien).is_ok(),
+            },
+        ),
+    }
+}
+
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     avec_couches(routes(), state)

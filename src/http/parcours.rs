@@ -311,17 +311,6 @@ impl DemandeInscription {
     }
 }
 
-/// What the fuzz target `corps_json` drives (`crate::fuzz`): `corps` read as the body of an
-/// inscription (`quoi` even) or an admission (odd), as the handlers read it, then checked as
-/// they check it before any service runs. True when the body is accepted.
-pub fn essayer_corps(quoi: u8, corps: &[u8], today: time::Date) -> bool {
-    if quoi.is_multiple_of(2) {
-        serde_json::from_slice::<DemandeInscription>(corps).is_ok_and(|d| d.valider(today).is_ok())
-    } else {
-        serde_json::from_slice::<DemandeAdmissionSaisie>(corps).is_ok_and(|d| d.valider(today).is_ok())
-    }
-}
-
 /// Records an inscription (pending): the mairie for its commune, or a school for itself.
 #[utoipa::path(post, path = "/api/v1/inscriptions", tag = "parcours", request_body = DemandeInscription,
     responses((status = 201, body = Resultat), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]

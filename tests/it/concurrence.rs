@@ -1,8 +1,9 @@
 //! Issue 14: 32 writers and 128 readers at once against the binary, for 10 s in `.ci/run`
 //! (`REGISTRE_BINAIRE=target/release/registre REGISTRE_CONCURRENCE_S=30 cargo test --test it
-//! concurrence -- --nocapture` for the long run, against the optimised server). No « database is locked », no 5xx, no request left unanswered; every acknowledged write
-//! is there. The reads' p50 and p99 are printed, never asserted (timings are measured by the
-//! benchmark, not tested).
+//! concurrence -- --nocapture` for the long run, against the optimised server). No « database
+//! is locked », no 5xx, no request left unanswered; every acknowledged write is there. The
+//! reads' p50 and p99 are printed, never asserted (timings are measured by the benchmark, not
+//! tested).
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
