@@ -100,25 +100,25 @@ mod tests {
         out
     }
 
-    #[test]
-    fn import_seeds_read_without_panic() {
-        for g in graines("import_onde") {
-            super::import_onde(&g);
-            // Cut anywhere, a file still reads (or is refused) without panic.
-            for n in (0..g.len()).step_by(97) {
-                super::import_onde(&g[..n]);
+    /// Runs `cible` on each seed whole, then cut every `pas` bytes: a truncated input is still
+    /// read (or refused) without panic.
+    fn rejouer_tronquees(nom: &str, pas: usize, cible: fn(&[u8])) {
+        for g in graines(nom) {
+            cible(&g);
+            for n in (0..g.len()).step_by(pas) {
+                cible(&g[..n]);
             }
         }
     }
 
     #[test]
+    fn import_seeds_read_without_panic() {
+        rejouer_tronquees("import_onde", 97, super::import_onde);
+    }
+
+    #[test]
     fn json_seeds_are_checked_without_panic() {
-        for g in graines("corps_json") {
-            super::corps_json(&g);
-            for n in (0..g.len()).step_by(13) {
-                super::corps_json(&g[..n]);
-            }
-        }
+        rejouer_tronquees("corps_json", 13, super::corps_json);
     }
 
     #[test]

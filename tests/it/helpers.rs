@@ -111,20 +111,17 @@ impl TestServer {
     }
 
     pub async fn post_as(&self, s: &Session, path: &str, body: &Value) -> reqwest::Response {
-        self.client
-            .post(self.url(path))
-            .header("cookie", &s.cookie)
-            .header("x-csrf-token", &s.csrf)
-            .json(body)
-            .send()
-            .await
-            .unwrap()
+        self.ecrire_as(reqwest::Method::POST, s, path, body).await
     }
 
     /// A PUT with a JSON body, as `s` (its cookie and CSRF token).
     pub async fn put_as(&self, s: &Session, path: &str, body: &Value) -> reqwest::Response {
+        self.ecrire_as(reqwest::Method::PUT, s, path, body).await
+    }
+
+    async fn ecrire_as(&self, methode: reqwest::Method, s: &Session, path: &str, body: &Value) -> reqwest::Response {
         self.client
-            .put(self.url(path))
+            .request(methode, self.url(path))
             .header("cookie", &s.cookie)
             .header("x-csrf-token", &s.csrf)
             .json(body)
