@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use crate::clock::Clock;
-use crate::config::{Cles, Transport};
+use crate::config::{Cles, Limites, Transport};
 use crate::render::Engine;
 use crate::store::Store;
 
@@ -23,8 +23,10 @@ pub struct Inner {
     pub cles: Cles,
     /// How clients reach the server.
     pub transport: Transport,
-    /// The print runs in the background.
+    /// The print runs and imports in the background.
     pub travaux: crate::service::travaux::Travaux,
+    /// The limits of connections and requests.
+    pub limites: Limites,
 }
 
 /// The shared state (cheap to clone).
@@ -48,7 +50,30 @@ impl AppState {
             cles,
             transport,
             travaux,
+            limites: Limites::default(),
         })))
+    }
+
+    /// The same state with other limits (before it is shared).
+    pub fn avec_limites(mut self, limites: Limites) -> Self {
+        match Arc::get_mut(&mut self.0) {
+            Some(inner) => inner.limites = limites,
+            None => tracing::error!("limites ignorées : l'état est déjà partagé"),
+        }
+        self
+    }
+
+    /// Starts the import worker on its own thread; it stops when the queue is empty. Returns
+    /// whether it started.
+    pub fn demarrer_imports(&self) -> bool {
+        let s = self.clone();
+        let r = std::thread::Builder::new().name("imports".into()).spawn(move || {
+            crate::service::travaux::executer_imports(&s.store, &s.cles, &s.travaux);
+        });
+        if let Err(e) = &r {
+            tracing::error!(%e, "impossible de lancer les imports");
+        }
+        r.is_ok()
     }
 
     /// Starts the print-run worker on its own thread; it stops when the queue is empty.
@@ -103,8 +128,9 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let limites = state.limites;
     let app = crate::http::router(state);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    crate::http::connexions::servir(listener, None, app, limites, shutdown).await
 }
 
 /// Serves over TLS (rustls) on any address until `shutdown` resolves.
@@ -116,24 +142,12 @@ pub async fn serve_tls(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     bound: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
-        .await
-        .map_err(|e| ServeError::Tls(format!("{} / {} : {e}", cert.display(), key.display())))?;
-    let listener = std::net::TcpListener::bind(addr).map_err(|e| ServeError::Ecoute(addr, e))?;
-    listener.set_nonblocking(true).map_err(|e| ServeError::Ecoute(addr, e))?;
+    let acceptor = crate::http::connexions::config_tls(cert, key).map_err(ServeError::Tls)?;
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| ServeError::Ecoute(addr, e))?;
     bound(listener.local_addr().map_err(|e| ServeError::Ecoute(addr, e))?);
-    let handle = axum_server::Handle::new();
-    let h = handle.clone();
-    tokio::spawn(async move {
-        shutdown.await;
-        h.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
-    });
+    let limites = state.limites;
     let app = crate::http::router(state);
-    axum_server::from_tcp_rustls(listener, config)
-        .map_err(|e| ServeError::Ecoute(addr, e))?
-        .handle(handle)
-        .serve(app.into_make_service())
+    crate::http::connexions::servir(listener, Some(acceptor), app, limites, shutdown)
         .await
         .map_err(|e| ServeError::Ecoute(addr, e))
 }
@@ -172,6 +186,7 @@ pub fn entretien(state: AppState) {
             let le = s.clock.now();
             let r = tokio::task::spawn_blocking(move || -> Result<_, String> {
                 let comptes = crate::auth::nettoyer(&s.store, le).map_err(|e| e.to_string())?;
+                crate::service::idempotence::expirer(&s.store, le).map_err(|e| e.to_string())?;
                 let purge =
                     crate::service::scolarite::purger(&s.store, &s.cles, &crate::audit::Auteur::operateur(), le, false)
                         .map_err(|e| e.to_string())?;

@@ -498,12 +498,23 @@ fn import_onde(
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let options = crate::service::onde::Options { essai, tout_ou_rien };
+    let barre = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} lignes, reste {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    barre.set_message(if essai { "essai" } else { "import" });
+    let progression = |fait: usize, total: usize| {
+        barre.set_length(total as u64);
+        barre.set_position(fait as u64);
+        true
+    };
     let rapport = operateur(&store, &cles, clock, |svc| {
         let id = svc.ecole_par_uai(&uai)?.id;
-        svc.importer_onde(&id, &recus, options)
+        svc.importer_onde(&id, &recus, options, &progression)
     })?;
+    barre.finish_and_clear();
     print!("{}", rapport.texte());
-    if !essai && !rapport.ecrit {
+    if !essai && !rapport.ecrit && rapport.refusees > 0 {
         bail!("rien n'est écrit : {} ligne(s) refusée(s)", rapport.refusees);
     }
     Ok(())

@@ -8,6 +8,7 @@
 use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use rand::Rng;
 
@@ -178,6 +179,33 @@ impl Transport {
     /// Whether clients reach the server over HTTPS (cookies are `Secure` either way).
     pub fn https(&self) -> bool {
         !matches!(self, Transport::Local)
+    }
+}
+
+/// The time and size limits of the server's connections and requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limites {
+    /// Time to receive a request's head (its line and headers); also how long a keep-alive
+    /// connection is kept open without a new request.
+    pub entetes: Duration,
+    /// Time to receive a request's body, whole.
+    pub corps: Duration,
+    /// Time a request's work may take: past it, a request that has committed nothing is
+    /// given up and answered 503 (nothing is written); one that has begun to commit is
+    /// answered with what happened.
+    pub requete: Duration,
+    /// Connections open at once; a new one past it is answered 503 and closed.
+    pub connexions: usize,
+}
+
+impl Default for Limites {
+    fn default() -> Self {
+        Self {
+            entetes: Duration::from_secs(20),
+            corps: Duration::from_secs(60),
+            requete: Duration::from_secs(120),
+            connexions: 512,
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 //! Everything that enters the system is parsed here into a validated type with a French
 //! message on refusal, so that an invalid state cannot be stored.
 
+pub mod archive;
 pub mod commune;
 pub mod constat;
 pub mod correction;

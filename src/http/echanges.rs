@@ -1,5 +1,6 @@
-//! A school's exchange files (issue 12): the ministry's files imported and exported, from the
-//! API and from the school's page « Échanges ». Every handler calls `service::onde`.
+//! A school's exchange files: the ministry's files imported (as background jobs: `/imports`)
+//! and exported, from the API and from the school's page « Échanges »; transfer dossiers.
+//! Every handler calls the use cases (`service::onde`, `service::travaux`, `service::dossier`).
 
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
@@ -17,7 +18,8 @@ use crate::app::AppState;
 use crate::domain::EcoleId;
 use crate::policy::{Action, Ressource};
 use crate::service::dossier::AdmissionDossier;
-use crate::service::onde::{FichierRecu, FormatEchange, Options, RapportImport};
+use crate::service::onde::{FichierRecu, FormatEchange, Options};
+use crate::service::travaux::VueImport;
 use crate::service::parcours::Resultat;
 
 /// Most files in one import.
@@ -30,6 +32,10 @@ pub fn routes() -> Router<AppState> {
         .route("/ecoles/{id}/export/onde", get(exporter))
         .route("/ecoles/{id}/import/dossier", post(importer_dossier))
         .route("/eleves/{id}/dossier-transfert", get(dossier))
+        .route("/imports", get(lister_imports))
+        .route("/imports/{id}", get(lire_import))
+        .route("/imports/{id}/annulation", post(annuler_import))
+        .route("/imports/{id}/rapport", get(rapport_import))
 }
 
 /// The page routes.
@@ -40,6 +46,8 @@ pub fn pages() -> Router<AppState> {
         .route("/ecoles/{id}/echanges/export", get(page_exporter))
         .route("/ecoles/{id}/echanges/dossier", post(page_importer_dossier).get(vers_la_page))
         .route("/eleves/{id}/dossier-transfert", get(page_dossier))
+        .route("/imports/{id}", get(page_import))
+        .route("/imports/{id}/annuler", post(page_annuler_import).get(vers_l_import))
 }
 
 /// An upload, read: the files, the options, and the CSRF token of a page's form.
@@ -87,25 +95,110 @@ async fn lire_envoi(mut m: Multipart) -> Result<Envoi> {
     Ok(e)
 }
 
-/// Imports the ministry's files (pupils, responsables) into the school; `essai=true` for a dry
-/// run. Multipart fields: `fichier` (one or more), `essai`, `tout_ou_rien`.
+/// Reads the files sent (within their bounds, no lock taken) and queues their import.
+async fn lancer(state: &AppState, a: crate::auth::Acteur, ecole: EcoleId, e: Envoi) -> Result<VueImport> {
+    let s = state.clone();
+    service(state, a, move |svc| {
+        let noms = e.fichiers.iter().map(|f| f.nom.chars().filter(|c| !c.is_control()).take(80).collect()).collect();
+        let l = svc.lire_import_onde(&ecole, &e.fichiers, e.options)?;
+        let lanceur = s.clone();
+        svc.lancer_import(&s.travaux, l, noms, || lanceur.demarrer_imports())
+    })
+    .await
+}
+
+/// Imports the ministry's files (pupils, responsables) into the school, as a job: the files
+/// are read and checked now (a file refused is answered 422 and nothing is queued), the import
+/// runs in the background in short transactions; its progress and report are at the address of
+/// `Location` (`/api/v1/imports/{id}`). `essai=true` for a dry run. Multipart fields: `fichier`
+/// (one or more), `essai`, `tout_ou_rien`.
 #[utoipa::path(post, path = "/api/v1/ecoles/{id}/import/onde", tag = "echanges",
     params(("id" = String, Path, description = "Identifiant de l'école")),
-    responses((status = 200, body = RapportImport, description = "Importer les fichiers d'ONDE : le rapport ligne par ligne"),
-        (status = 404, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
+    responses((status = 202, body = VueImport, description = "Importer les fichiers d'ONDE : l'import est lancé en arrière-plan"),
+        (status = 404, body = super::error::ErrorBody), (status = 409, body = super::error::ErrorBody),
+        (status = 422, body = super::error::ErrorBody)))]
 pub(super) async fn importer(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Path(id): Path<String>,
     m: std::result::Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Result<axum::Json<RapportImport>> {
+) -> Result<Response> {
     let id = ecole_id(&id)?;
     // The school first: another territory's is « introuvable » before the body is read.
     acceder(&state, &a, &id).await?;
     let m = m.map_err(|_| Error::invalide("fichier", "envoyez les fichiers en multipart/form-data"))?;
     let e = lire_envoi(m).await?;
-    let r = service(&state, a, move |s| s.importer_onde(&id, &e.fichiers, e.options)).await?;
-    Ok(axum::Json(r))
+    let v = lancer(&state, a, id, e).await?;
+    Ok((axum::http::StatusCode::ACCEPTED, [(header::LOCATION, format!("/api/v1/imports/{}", v.id))], axum::Json(v))
+        .into_response())
+}
+
+/// My imports, newest first (kept 24 hours), without their reports.
+#[utoipa::path(get, path = "/api/v1/imports", tag = "echanges", responses((status = 200, body = [VueImport])))]
+pub(super) async fn lister_imports(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+) -> Result<axum::Json<Vec<VueImport>>> {
+    let s = state.clone();
+    Ok(axum::Json(service(&state, a, move |svc| svc.imports(&s.travaux)).await?))
+}
+
+/// One of my imports: state, lines gone through, total, time left, and its report once over.
+#[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "echanges", params(("id" = String, Path, description = "Import")),
+    responses((status = 200, body = VueImport), (status = 404, body = super::error::ErrorBody)))]
+pub(super) async fn lire_import(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(id): Path<String>,
+) -> Result<axum::Json<VueImport>> {
+    let s = state.clone();
+    Ok(axum::Json(service(&state, a, move |svc| svc.import(&s.travaux, &id)).await?))
+}
+
+/// Cancels one of my imports: waiting, it never runs; running, it stops after the
+/// transaction under way (the lines already written stay, the report says which).
+#[utoipa::path(post, path = "/api/v1/imports/{id}/annulation", tag = "echanges", params(("id" = String, Path, description = "Import")),
+    responses((status = 200, body = VueImport), (status = 404, body = super::error::ErrorBody)))]
+pub(super) async fn annuler_import(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(id): Path<String>,
+) -> Result<axum::Json<VueImport>> {
+    let s = state.clone();
+    Ok(axum::Json(service(&state, a, move |svc| svc.annuler_import(&s.travaux, &id)).await?))
+}
+
+/// The report of one of my imports, line by line, as a CSV file (409 while it runs).
+#[utoipa::path(get, path = "/api/v1/imports/{id}/rapport", tag = "echanges", params(("id" = String, Path, description = "Import")),
+    responses((status = 200, content_type = "text/csv", description = "Le rapport de l'import, ligne par ligne"),
+        (status = 404, body = super::error::ErrorBody), (status = 409, body = super::error::ErrorBody)))]
+pub(super) async fn rapport_import(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    telecharger_rapport(&state, a, id).await
+}
+
+async fn telecharger_rapport(state: &AppState, a: crate::auth::Acteur, id: String) -> Result<Response> {
+    let s = state.clone();
+    let (nom, octets) = service(state, a, move |svc| {
+        let v = svc.import(&s.travaux, &id)?;
+        let r = v.rapport.ok_or_else(|| {
+            crate::service::Error::Conflit(format!("l'import n'est pas terminé ({})", v.etat_libelle))
+        })?;
+        let jour = v.cree_le.get(..10).unwrap_or("").to_string();
+        Ok((format!("rapport-import-{}-{jour}.csv", crate::service::documents::ascii(&v.libelle)), r.csv()?))
+    })
+    .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{nom}\"")),
+        ],
+        octets,
+    )
+        .into_response())
 }
 
 /// The school, within the actor's perimeter and rights to exchange files (404 / 403 before
@@ -184,7 +277,8 @@ struct PageEchanges {
     ecole: String,
     importer: bool,
     exporter: bool,
-    rapport: Option<RapportImport>,
+    /// The visitor's imports into this school (kept 24 hours).
+    imports: Vec<VueImport>,
     erreur: Option<String>,
     erreur_dossier: Option<String>,
     essai: bool,
@@ -203,18 +297,29 @@ async fn rendre(
     state: &AppState,
     v: Visiteur,
     id: EcoleId,
-    rapport: Option<RapportImport>,
     erreur: Option<(Formulaire, String)>,
     options: Options,
 ) -> std::result::Result<Html<String>, PageError> {
     let a = v.acteur.clone();
     let ecole = acceder(state, &a, &id).await?;
+    let importer = a.decision(Ressource::Echange, Action::Creer).autorise();
+    let imports = if importer {
+        let s = state.clone();
+        let ecole_id = id.to_string();
+        service(state, a.clone(), move |svc| {
+            Ok(svc.imports(&s.travaux)?.into_iter().filter(|i| i.ecole_id == ecole_id).collect())
+        })
+        .await?
+    } else {
+        Vec::new()
+    };
     let html = blocking(state, move |s| {
         let page = PageEchanges {
             ecole_id: id.to_string(),
             ecole: ecole.nom.clone(),
-            importer: a.decision(Ressource::Echange, Action::Creer).autorise(),
+            importer,
             exporter: a.decision(Ressource::Echange, Action::Exporter).autorise(),
+            imports,
             // A dry run first, every time: the real import is asked for explicitly.
             essai: true,
             tout_ou_rien: options.tout_ou_rien,
@@ -223,7 +328,6 @@ async fn rendre(
                 .filter(|n| ecole.type_ecole.admet(**n))
                 .map(|n| n.code())
                 .collect(),
-            rapport,
             erreur: erreur.as_ref().filter(|(f, _)| *f == Formulaire::Onde).map(|(_, m)| m.clone()),
             erreur_dossier: erreur.filter(|(f, _)| *f == Formulaire::Dossier).map(|(_, m)| m),
         };
@@ -233,7 +337,7 @@ async fn rendre(
     Ok(Html(html))
 }
 
-/// A reload of the report's address (a POST) goes back to the page.
+/// A reload of the form's address (a POST) goes back to the page.
 async fn vers_la_page(Path(id): Path<String>) -> Result<Response> {
     let id = ecole_id(&id)?;
     Ok(axum::response::Redirect::to(&format!("/ecoles/{id}/echanges")).into_response())
@@ -245,9 +349,11 @@ async fn page(
     Path(id): Path<String>,
 ) -> std::result::Result<Html<String>, PageError> {
     let id = ecole_id(&id)?;
-    rendre(&state, v, id, None, None, Options::default()).await
+    rendre(&state, v, id, None, Options::default()).await
 }
 
+/// The page's import form: the files read now (a refusal comes back on the page, with its
+/// reason), the import queued, and the visitor taken to its page.
 async fn page_importer(
     State(state): State<AppState>,
     v: Visiteur,
@@ -262,9 +368,8 @@ async fn page_importer(
         Err(err) if err.status().is_client_error() => {
             // The CSRF token is unread here: nothing is done, the form comes back with the reason.
             let opts = Options { essai: true, tout_ou_rien: false };
-            let mut r = rendre(&state, v, id, None, Some((Formulaire::Onde, err.message().to_string())), opts)
-                .await?
-                .into_response();
+            let mut r =
+                rendre(&state, v, id, Some((Formulaire::Onde, err.message().to_string())), opts).await?.into_response();
             *r.status_mut() = err.status();
             return Ok(r);
         }
@@ -272,16 +377,11 @@ async fn page_importer(
     };
     v.verifier_csrf(&e.csrf)?;
     let options = e.options;
-    let res = service(&state, v.acteur.clone(), {
-        let id = id.clone();
-        move |s| s.importer_onde(&id, &e.fichiers, options)
-    })
-    .await;
-    match res {
-        Ok(r) => Ok(rendre(&state, v, id, Some(r), None, options).await?.into_response()),
+    match lancer(&state, v.acteur.clone(), id.clone(), e).await {
+        Ok(i) => Ok(axum::response::Redirect::to(&format!("/imports/{}", i.id)).into_response()),
         Err(err) if err.status().is_client_error() && err.status() != axum::http::StatusCode::NOT_FOUND => {
             let status = err.status();
-            let mut r = rendre(&state, v, id, None, Some((Formulaire::Onde, err.message().to_string())), options)
+            let mut r = rendre(&state, v, id, Some((Formulaire::Onde, err.message().to_string())), options)
                 .await?
                 .into_response();
             *r.status_mut() = status;
@@ -289,6 +389,55 @@ async fn page_importer(
         }
         Err(err) => Err(err.into()),
     }
+}
+
+/// The most report lines a page shows (the CSV file has them all).
+const LIGNES_AFFICHEES: usize = 1000;
+
+#[derive(Serialize)]
+struct PageImport {
+    import: VueImport,
+    en_cours: bool,
+    /// Report lines left out of the page (in the CSV file).
+    lignes_cachees: usize,
+}
+
+/// An import's page: its progress while it runs (the page reloads itself), then its report.
+async fn page_import(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>) -> std::result::Result<Response, PageError> {
+    let s = state.clone();
+    let mut import = service(&state, v.acteur.clone(), move |svc| svc.import(&s.travaux, &id)).await?;
+    let mut lignes_cachees = 0;
+    if let Some(r) = import.rapport.as_mut()
+        && r.lignes.len() > LIGNES_AFFICHEES
+    {
+        lignes_cachees = r.lignes.len() - LIGNES_AFFICHEES;
+        r.lignes.truncate(LIGNES_AFFICHEES);
+    }
+    let en_cours = matches!(import.etat, crate::service::travaux::Etat::EnAttente | crate::service::travaux::Etat::EnCours);
+    let html = blocking(&state, move |s| {
+        s.pages.render("import.html", &avec_moi(&v, PageImport { import, en_cours, lignes_cachees }))
+    })
+    .await?;
+    Ok(Html(html).into_response())
+}
+
+async fn page_annuler_import(
+    State(state): State<AppState>,
+    v: Visiteur,
+    Path(id): Path<String>,
+    corps: axum::body::Bytes,
+) -> std::result::Result<Response, PageError> {
+    super::pages_parcours::Saisie::lire(&corps)?.csrf(&v)?;
+    let s = state.clone();
+    let i = id.clone();
+    service(&state, v.acteur.clone(), move |svc| svc.annuler_import(&s.travaux, &i)).await?;
+    Ok(axum::response::Redirect::to(&format!("/imports/{id}")).into_response())
+}
+
+/// A reload of the cancel form's address goes back to the import.
+async fn vers_l_import(Path(id): Path<String>) -> Response {
+    let id: String = id.chars().filter(char::is_ascii_alphanumeric).take(64).collect();
+    axum::response::Redirect::to(&format!("/imports/{id}")).into_response()
 }
 
 async fn page_exporter(
@@ -444,7 +593,7 @@ async fn page_importer_dossier(
         Err(err) if err.status().is_client_error() && err.status() != axum::http::StatusCode::NOT_FOUND => {
             let status = err.status();
             let mut r =
-                rendre(&state, v, id, None, Some((Formulaire::Dossier, err.message().to_string())), Options::default())
+                rendre(&state, v, id, Some((Formulaire::Dossier, err.message().to_string())), Options::default())
                     .await?
                     .into_response();
             *r.status_mut() = status;

@@ -266,11 +266,28 @@ impl Error {
                 "type de contenu non pris en charge : envoyez du JSON (Content-Type: application/json)",
             ),
             422 => ("invalide", "données invalides"),
+            414 => ("adresse_trop_longue", "adresse trop longue : 8 Kio au plus"),
             429 => ("trop_de_requetes", "trop de requêtes : réessayez dans un moment"),
+            431 => ("entetes_trop_grands", "en-têtes de la requête trop volumineux : 16 Kio au plus"),
+            503 => ("indisponible", "le serveur est trop occupé pour le moment : réessayez dans un instant"),
             s if s >= 500 => ("interne", "erreur interne du serveur ; l'incident est journalisé"),
             _ => ("requete", "requête refusée"),
         };
         Self { status, code, message: message.into(), champ: None, candidats: None, champs: Vec::new() }
+    }
+
+    /// A 503: the request was given up (its time ran out) before anything of it was
+    /// committed; it may be sent again.
+    pub fn abandonnee() -> Self {
+        Self {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "abandonnee",
+            message: "le serveur n'a pas pu traiter la demande à temps : rien n'a été enregistré, vous pouvez la renvoyer"
+                .into(),
+            champ: None,
+            candidats: None,
+            champs: Vec::new(),
+        }
     }
 
     /// A 500: the cause is logged, the client gets an opaque message.
@@ -328,6 +345,7 @@ impl From<store::Error> for Error {
                 candidats: None,
                 champs: Vec::new(),
             },
+            store::Error::Abandonnee => Error::abandonnee(),
             other => Error::interne(other),
         }
     }
@@ -448,7 +466,11 @@ impl From<tokio::task::JoinError> for Error {
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body())).into_response()
+        let mut r = (self.status, Json(self.body())).into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            r.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));
+        }
+        r
     }
 }
 

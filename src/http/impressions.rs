@@ -112,7 +112,7 @@ pub(super) async fn lancer(
 #[utoipa::path(get, path = "/api/v1/impressions", tag = "documents", responses((status = 200, body = [VueTravail])))]
 pub(super) async fn lister(State(state): State<AppState>, Connecte(a): Connecte) -> Result<Json<Vec<VueTravail>>> {
     let s = state.clone();
-    Ok(Json(service(&state, a, move |svc| Ok(svc.impressions(&s.travaux))).await?))
+    Ok(Json(service(&state, a, move |svc| svc.impressions(&s.travaux)).await?))
 }
 
 /// One of my print runs: state, documents made, total, estimated time left.
@@ -175,7 +175,7 @@ struct PageImpressions {
 
 async fn page(State(state): State<AppState>, v: Visiteur) -> Sortie {
     let s = state.clone();
-    let impressions = service(&state, v.acteur.clone(), move |svc| Ok(svc.impressions(&s.travaux))).await?;
+    let impressions = service(&state, v.acteur.clone(), move |svc| svc.impressions(&s.travaux)).await?;
     let en_cours =
         impressions.iter().any(|t| t.nom_fichier.is_none() && t.message.is_none() && t.etat_libelle != "annulé");
     let html = state.pages.render("impressions.html", &avec_moi(&v, PageImpressions { impressions, en_cours }))?;

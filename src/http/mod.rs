@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod comptes;
+pub mod connexions;
 pub mod corrections;
 pub mod echanges;
 pub mod effectifs;
@@ -23,7 +24,7 @@ use axum::Router;
 use axum::extract::Request;
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use crate::app::{AppState, Inner};
@@ -68,13 +69,22 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/healthz", get(healthz)).nest("/api/v1", api::routes()).merge(pages::routes())
 }
 
-/// How long a request may take before it is answered 408 (a school's bulk print is well
-/// under it; a stuck client or query is not kept forever).
-const DELAI_REQUETE: std::time::Duration = std::time::Duration::from_secs(120);
+/// The largest body a request may send (uploads included): axum's default limit, named.
+pub const LIMITE_CORPS: usize = 2 * 1024 * 1024;
+/// The longest address (path and query) served; longer is answered 414.
+pub const LONGUEUR_ADRESSE: usize = 8 * 1024;
+/// The most header bytes a request may send; more is answered 431.
+pub const TAILLE_ENTETES: usize = 32 * 1024;
+
+/// The content security policy of every answer.
+pub const CSP: &str =
+    "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 /// The layers every answer goes through, innermost first: a panic becomes an opaque French
-/// 500 (logged), a request past [`DELAI_REQUETE`] a 408, then the security headers and French
-/// errors, and each request gets an id (`x-request-id`, echoed) carried by its tracing span.
+/// 500 (logged); the request gets its context (its time budget, given up when it is dropped:
+/// see [`blocking`]) and its body a deadline; an idempotency key is honoured; then the size
+/// limits of the address and headers, the security headers and French errors, and each request
+/// gets an id (`x-request-id`, echoed) carried by its tracing span.
 pub fn avec_couches(routes: Router<AppState>, state: AppState) -> Router {
     use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
     let trace = tower_http::trace::TraceLayer::new_for_http().make_span_with(|req: &Request| {
@@ -84,10 +94,8 @@ pub fn avec_couches(routes: Router<AppState>, state: AppState) -> Router {
     });
     routes
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panique))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            DELAI_REQUETE,
-        ))
+        .layer(middleware::from_fn_with_state(state.clone(), contexte_requete))
+        .layer(middleware::from_fn_with_state(state.clone(), idempotence))
         .layer(middleware::from_fn_with_state(state.clone(), security_headers))
         .layer(trace)
         .layer(PropagateRequestIdLayer::x_request_id())
@@ -97,7 +105,6 @@ pub fn avec_couches(routes: Router<AppState>, state: AppState) -> Router {
 
 /// A panic in a handler: logged with its message, answered as any internal error.
 fn panique(cause: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    use axum::response::IntoResponse;
     let message = cause
         .downcast_ref::<&str>()
         .map(|s| (*s).to_string())
@@ -106,14 +113,212 @@ fn panique(cause: Box<dyn std::any::Any + Send + 'static>) -> Response {
     Error::interne(format!("panique : {message}")).into_response()
 }
 
-/// Runs blocking work (store, print engine) off the executor.
+tokio::task_local! {
+    /// The request being served: its state as the store sees it, and when its time is over.
+    static REQUETE: Requete;
+}
+
+/// What a request's blocking work needs to know of it.
+#[derive(Debug, Clone)]
+struct Requete {
+    suivi: std::sync::Arc<crate::service::Suivi>,
+    echeance: tokio::time::Instant,
+}
+
+/// Gives the request up when its handling is dropped (the client left: hyper drops the
+/// request's future; or the request is over): nothing of it commits afterwards.
+struct Abandon(std::sync::Arc<crate::service::Suivi>);
+
+impl Drop for Abandon {
+    fn drop(&mut self) {
+        self.0.abandonner();
+    }
+}
+
+/// Gives each request its context (see [`blocking`]) and its body a deadline; a body that
+/// arrives too slowly is answered 408 and the connection closed.
+async fn contexte_requete(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let suivi =
+        req.extensions().get::<std::sync::Arc<crate::service::Suivi>>().cloned().unwrap_or_else(crate::service::Suivi::new);
+    let _abandon = Abandon(suivi.clone());
+    let echeance = tokio::time::Instant::now() + state.limites.requete;
+    let trop_lent = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let req = req.map(|b| {
+        axum::body::Body::new(CorpsBorne {
+            inner: b,
+            delai: Box::pin(tokio::time::sleep(state.limites.corps)),
+            trop_lent: trop_lent.clone(),
+        })
+    });
+    let res = REQUETE.scope(Requete { suivi, echeance }, next.run(req)).await;
+    if trop_lent.load(std::sync::atomic::Ordering::Acquire) {
+        let mut r = Error::http(axum::http::StatusCode::REQUEST_TIMEOUT)
+            .avec_message(format!(
+                "la requête a mis trop de temps à arriver ({} s au plus pour le corps) : rien n'a été enregistré",
+                state.limites.corps.as_secs()
+            ))
+            .into_response();
+        r.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return r;
+    }
+    res
+}
+
+/// The largest answer kept for the replays of an idempotency key.
+const REPONSE_GARDEE_MAX: usize = 1024 * 1024;
+
+/// An API write sent with an `Idempotency-Key` (see `service::idempotence`): run once, its
+/// answer given again for the same key and request within 24 hours (`Idempotency-Replayed:
+/// true`), refused for the same key with another request (422), 409 while the first is under
+/// way. Other requests pass through.
+async fn idempotence(axum::extract::State(state): axum::extract::State<AppState>, req: Request, next: Next) -> Response {
+    use crate::service::idempotence::{self as idem, Decision, Reponse};
+    use axum::http::{Method, StatusCode};
+    let ecriture = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE);
+    let (Some(cle), true) = (req.headers().get("idempotency-key"), ecriture && req.uri().path().starts_with("/api/"))
+    else {
+        return next.run(req).await;
+    };
+    let cle = match cle.to_str().ok().map(|c| (c, idem::refus_cle(c))) {
+        Some((c, None)) => c.to_string(),
+        Some((_, Some(m))) => return Error::invalide("Idempotency-Key", m).into_response(),
+        None => return Error::invalide("Idempotency-Key", "clé illisible").into_response(),
+    };
+    let Some(session) = session::session_de(req.headers()) else { return next.run(req).await };
+    let (parts, corps) = req.into_parts();
+    let Ok(corps) = axum::body::to_bytes(corps, LIMITE_CORPS).await else {
+        return Error::http(StatusCode::PAYLOAD_TOO_LARGE).into_response();
+    };
+    let methode = parts.method.to_string();
+    let adresse = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+    let c = corps.clone();
+    let decision = blocking(&state, move |i| {
+        Ok(idem::decider(&i.store, i.clock.now(), &session, &cle, &methode, &adresse, &c)?)
+    })
+    .await;
+    let k = match decision {
+        Ok(Decision::Executer(k)) => k,
+        Ok(Decision::SansSession) => return next.run(Request::from_parts(parts, axum::body::Body::from(corps))).await,
+        Ok(Decision::Rejouer(r)) => {
+            let mut res = Response::new(axum::body::Body::from(r.corps));
+            *res.status_mut() = StatusCode::from_u16(r.statut).unwrap_or(StatusCode::OK);
+            let h = res.headers_mut();
+            if let Some(t) = r.type_contenu.and_then(|t| HeaderValue::from_str(&t).ok()) {
+                h.insert(header::CONTENT_TYPE, t);
+            }
+            if let Some(l) = r.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+                h.insert(header::LOCATION, l);
+            }
+            h.insert("idempotency-replayed", HeaderValue::from_static("true"));
+            return res;
+        }
+        Ok(Decision::Autre) => {
+            return Error::invalide(
+                "Idempotency-Key",
+                "cette clé d'idempotence a déjà servi pour une autre requête : choisissez-en une nouvelle",
+            )
+            .into_response();
+        }
+        Ok(Decision::EnCours) => {
+            return Error::transition(
+                "une requête avec cette clé d'idempotence est en cours ou a été interrompue après avoir écrit : attendez sa réponse, ou vérifiez le résultat avant d'en envoyer une nouvelle"
+                    .into(),
+            )
+            .into_response();
+        }
+        Err(e) => return e.into_response(),
+    };
+    let suivi = crate::service::Suivi::avec_cle(k.clone());
+    let mut req = Request::from_parts(parts, axum::body::Body::from(corps));
+    req.extensions_mut().insert(suivi.clone());
+    let res = next.run(req).await;
+    if !suivi.cle_enregistree() {
+        return res;
+    }
+    // The request has committed: its answer is kept for the replays.
+    let (parts, corps) = res.into_parts();
+    let corps = match axum::body::to_bytes(corps, REPONSE_GARDEE_MAX).await {
+        Ok(b) => b,
+        Err(e) => return Error::interne(format!("réponse illisible : {e}")).into_response(),
+    };
+    let texte = |n: header::HeaderName| parts.headers.get(n).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let r = Reponse {
+        statut: parts.status.as_u16(),
+        type_contenu: texte(header::CONTENT_TYPE),
+        location: texte(header::LOCATION),
+        corps: corps.to_vec(),
+    };
+    if let Err(e) = blocking(&state, move |i| Ok(idem::retenir(&i.store, &k, &r)?)).await {
+        // Its replays are answered 409 (« interrompue après avoir écrit »): never run twice.
+        tracing::error!(erreur = %e.message(), "réponse d'une clé d'idempotence non gardée");
+    }
+    Response::from_parts(parts, axum::body::Body::from(corps))
+}
+
+/// A request body that must arrive whole before its deadline.
+struct CorpsBorne {
+    inner: axum::body::Body,
+    delai: std::pin::Pin<Box<tokio::time::Sleep>>,
+    trop_lent: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// The error of a body past its deadline.
+#[derive(Debug, thiserror::Error)]
+#[error("corps de la requête trop lent à arriver")]
+struct CorpsTropLent;
+
+impl http_body::Body for CorpsBorne {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<std::result::Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        use std::future::Future;
+        if let std::task::Poll::Ready(r) = std::pin::Pin::new(&mut self.inner).poll_frame(cx) {
+            return std::task::Poll::Ready(r);
+        }
+        if self.delai.as_mut().poll(cx).is_ready() {
+            self.trop_lent.store(true, std::sync::atomic::Ordering::Release);
+            return std::task::Poll::Ready(Some(Err(axum::Error::new(CorpsTropLent))));
+        }
+        std::task::Poll::Pending
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// Runs blocking work (store, print engine) off the executor, on behalf of the request being
+/// served: its writes check it (`service::Suivi`). When the request's time is over, work that
+/// has committed nothing is given up and answered 503 (nothing of it will commit); work that
+/// has begun to commit is awaited, so the client is told what happened.
 pub(crate) async fn blocking<T, F>(state: &AppState, f: F) -> Result<T>
 where
     T: Send + 'static,
     F: FnOnce(&Inner) -> Result<T> + Send + 'static,
 {
     let s = state.clone();
-    tokio::task::spawn_blocking(move || f(&s)).await?
+    let Ok(r) = REQUETE.try_with(Requete::clone) else {
+        return tokio::task::spawn_blocking(move || f(&s)).await?;
+    };
+    let suivi = r.suivi.clone();
+    let mut tache = tokio::task::spawn_blocking(move || crate::service::pour_la_requete(suivi, || f(&s)));
+    match tokio::time::timeout_at(r.echeance, &mut tache).await {
+        Ok(res) => res?,
+        Err(_) if r.suivi.abandonner() => Err(Error::abandonnee()),
+        Err(_) => tache.await?,
+    }
 }
 
 /// The use cases for `acteur`, now.
@@ -138,7 +343,6 @@ pub(crate) async fn imprimer(
     cible: crate::service::documents::Cible,
     (format, colonnes): (crate::service::documents::Format, Vec<crate::domain::Colonne>),
 ) -> Result<Response> {
-    use axum::response::IntoResponse;
     let f =
         blocking(state, move |s| Ok(contexte(s, &acteur).imprimer(&s.engine, doc, &cible, format, &colonnes)?)).await?;
     let disposition = format!("inline; filename=\"{}\"", f.nom);
@@ -176,10 +380,30 @@ fn adresse_illisible(uri: &axum::http::Uri) -> Option<Error> {
     None
 }
 
+/// An address longer than [`LONGUEUR_ADRESSE`] (414) or headers larger than
+/// [`TAILLE_ENTETES`] (431), refused before anything else.
+fn trop_grand(req: &Request) -> Option<Error> {
+    let adresse = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if adresse > LONGUEUR_ADRESSE {
+        return Some(Error::http(axum::http::StatusCode::URI_TOO_LONG));
+    }
+    let entetes: usize = req.headers().iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum();
+    (entetes > TAILLE_ENTETES).then(|| Error::http(axum::http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE))
+}
+
 /// An error as the API (JSON) or the pages (a French page) answer it.
 fn repondre(api: bool, e: Error) -> Response {
-    use axum::response::IntoResponse;
     if api { e.into_response() } else { pages::PageError::from(e).into_response() }
+}
+
+/// An error's media type and body, as [`repondre`] gives them, for an answer written outside
+/// the router (`connexions`).
+pub(crate) fn corps_erreur(api: bool, e: Error) -> (&'static str, Vec<u8>) {
+    if api {
+        ("application/json", serde_json::to_vec(&e.body()).unwrap_or_default())
+    } else {
+        ("text/html; charset=utf-8", pages::page_erreur(&e).into_bytes())
+    }
 }
 
 /// Answers produced by axum itself rather than by a handler (unknown address or method,
@@ -233,7 +457,8 @@ async fn security_headers(
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|a| a.starts_with("text/html")));
     let api = (req.uri().path().starts_with("/api/") || req.uri().path() == "/healthz") && !navigation;
-    let refus = session::ecriture_intersite(req.method(), req.headers(), state.transport.https())
+    let refus = trop_grand(&req)
+        .or_else(|| session::ecriture_intersite(req.method(), req.headers(), state.transport.https()))
         .or_else(|| adresse_illisible(req.uri()));
     let cacheable = req.uri().path().starts_with("/static/");
     let mut res = match refus {
@@ -245,12 +470,7 @@ async fn security_headers(
             .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=63072000; includeSubDomains"));
     }
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
-        ),
-    );
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));

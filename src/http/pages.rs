@@ -60,6 +60,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("publications.html", include_str!("../../templates/pages/publications.html")),
     ("prevision_ecole.html", include_str!("../../templates/pages/prevision_ecole.html")),
     ("echanges.html", include_str!("../../templates/pages/echanges.html")),
+    ("import.html", include_str!("../../templates/pages/import.html")),
     ("confirmation.html", include_str!("../../templates/pages/confirmation.html")),
 ];
 const CSS: &str = include_str!("../../static/registre.css");
@@ -126,21 +127,22 @@ impl From<auth::Interdit> for PageError {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let status = self.0.status();
-        let titre = match status {
-            StatusCode::NOT_FOUND => "Page introuvable",
-            StatusCode::FORBIDDEN => "Accès refusé",
-            s if s.is_client_error() => "Demande refusée",
-            _ => "Erreur du serveur",
-        };
-        let body = Pages::partagees()
-            .render(
-                "erreur.html",
-                &Message { titre, message: self.0.message(), lien: None, lien_texte: None, avertissements: &[] },
-            )
-            .unwrap_or_else(|_| format!("<!doctype html><title>{titre}</title><p>{titre}</p>"));
-        (status, Html(body)).into_response()
+        (self.0.status(), Html(page_erreur(&self.0))).into_response()
     }
+}
+
+/// The French page of an error, for a visitor whoever they are.
+pub(super) fn page_erreur(e: &Error) -> String {
+    let titre = match e.status() {
+        StatusCode::NOT_FOUND => "Page introuvable",
+        StatusCode::FORBIDDEN => "Accès refusé",
+        s if s.is_client_error() => "Demande refusée",
+        StatusCode::SERVICE_UNAVAILABLE => "Service momentanément indisponible",
+        _ => "Erreur du serveur",
+    };
+    Pages::partagees()
+        .render("erreur.html", &Message { titre, message: e.message(), lien: None, lien_texte: None, avertissements: &[] })
+        .unwrap_or_else(|_| format!("<!doctype html><title>{titre}</title><p>{titre}</p>"))
 }
 
 pub(super) type PageResult = Result<Html<String>, PageError>;

@@ -47,6 +47,9 @@ const MANIFESTE: &str = "MANIFESTE";
 const SIGNATURE: &str = "SIGNATURE.json";
 /// Largest file accepted in a dossier (a zip bomb stops here).
 const TAILLE_MAX: u64 = 4 * 1024 * 1024;
+/// The bounds of a dossier's archive, checked before any part is expanded.
+const BORNES: crate::domain::archive::Bornes =
+    crate::domain::archive::Bornes { parties: 16, partie: TAILLE_MAX, total: 2 * TAILLE_MAX, rapport: 200 };
 
 /// The dossier's data (version 1).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -209,6 +212,11 @@ fn manifeste(json: &[u8], pdf: &[u8]) -> String {
 }
 
 fn lire_zip(octets: &[u8]) -> Result<std::collections::BTreeMap<String, Vec<u8>>> {
+    if !octets.starts_with(b"PK") {
+        return Err(refus("ce fichier n'est pas un dossier de transfert (archive ZIP illisible)"));
+    }
+    crate::domain::archive::verifier(octets, &BORNES)
+        .map_err(|m| refus(format!("dossier de transfert refusé : {m}")))?;
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(octets))
         .map_err(|_| refus("ce fichier n'est pas un dossier de transfert (archive ZIP illisible)"))?;
     if z.len() != 4 {

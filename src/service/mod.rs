@@ -26,6 +26,7 @@ pub mod ecoles;
 pub mod effectifs;
 pub mod eleves;
 pub mod exploitation;
+pub mod idempotence;
 pub mod impression;
 pub mod onde;
 pub mod parcours;
@@ -33,6 +34,14 @@ pub mod projection;
 pub mod publications;
 pub mod scolarite;
 pub mod travaux;
+
+pub use crate::store::requete::Suivi;
+
+/// Runs `f` (on a blocking thread) on behalf of the request `suivi`: the writes of the use
+/// cases it calls commit only while the request stands (see `store::requete`).
+pub fn pour_la_requete<T>(suivi: std::sync::Arc<Suivi>, f: impl FnOnce() -> T) -> T {
+    crate::store::requete::sous(suivi, f)
+}
 
 use crate::store::Ecriture as Transaction;
 use time::{Date, OffsetDateTime};

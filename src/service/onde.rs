@@ -2,15 +2,26 @@
 //! same from the CLI (`registre import onde`, `registre export onde`), the API and the school's
 //! page.
 //!
-//! The import reads every file first (CSV in UTF-8 or Windows-1252, or a workbook), refuses a
-//! file it does not recognise, then runs in **one transaction**: the pupils' lines, then the
-//! responsables' lines, each in a savepoint, so a bad line is reported (with its number and
-//! reason, in French) and the others go in, or nothing does with `tout_ou_rien`. A dry run
-//! (`essai`) runs the same code and rolls back. A pupil is found by the INE, else by the five
-//! criteria; found, it is updated (never erased: an empty cell keeps what is stored) or
-//! admitted; otherwise it is admitted as new, through the same admission as the form. Classes
-//! named in the file are created for the year. Columns outside DOMAIN.md §4 are never read:
-//! the report names them.
+//! The import reads every file first, within its bounds and without any lock (CSV in UTF-8
+//! or Windows-1252, or a workbook), and refuses a file it does not recognise; it then runs as a
+//! job (`travaux`) in **short transactions** of a fraction of a second each, so that every
+//! other write of the département waits at most that long behind it: the pupils' lines, then
+//! the responsables' lines, each in a savepoint with its journal row, so a bad line is
+//! reported (with its number and reason, in French) and the others go in. A dry run (`essai`)
+//! runs the very same import on a private copy of the base, so it says exactly what the real
+//! run would do and never writes to the base (nor makes a write wait); all-or-nothing
+//! (`tout_ou_rien`) runs it there first and writes only if no line is refused.
+//!
+//! *(design)* What a stopped import leaves: cancelled, it stops after the transaction under
+//! way; the lines gone through are written (each with its journal row), the report lists them
+//! and says where it stopped. If the server stops meanwhile, the same holds, and the journal
+//! tells which lines were written. Importing the same files again is idempotent: it finds what
+//! was written and completes the rest.
+//!
+//! A pupil is found by the INE, else by the five criteria; found, it is updated (never erased:
+//! an empty cell keeps what is stored) or admitted; otherwise it is admitted as new, through
+//! the same admission as the form. Classes named in the file are created for the year. Columns
+//! outside what the law allows are never read: the report names them.
 //!
 //! The export writes the same format, plus the birthplace and the link (which the ministry's
 //! files lack), so that an export imported into an empty database gives the same pupils,
@@ -138,6 +149,14 @@ pub struct RapportImport {
     pub classes_creees: usize,
     /// Lines refused.
     pub refusees: usize,
+    /// Lines of the files, all together.
+    pub lignes_a_traiter: usize,
+    /// Lines gone through (written or refused), in file order: all of them unless the import
+    /// was stopped.
+    pub lignes_traitees: usize,
+    /// Stopped before the end (cancelled): the lines after `lignes_traitees` were not read,
+    /// those before were written; sending the same files again completes the import.
+    pub interrompu: bool,
     /// Every line that was refused, created, updated or deserves a look, in file order.
     pub lignes: Vec<LigneRapport>,
 }
@@ -168,10 +187,41 @@ impl RapportImport {
             self.classes_creees,
             self.refusees
         ));
-        if !self.essai && !self.ecrit {
+        if self.interrompu {
+            s.push_str(&format!(
+                "Import arrêté après {} ligne(s) sur {} : elles sont enregistrées ; envoyez à nouveau les mêmes fichiers pour le terminer.\n",
+                self.lignes_traitees, self.lignes_a_traiter
+            ));
+        } else if !self.essai && !self.ecrit && self.refusees > 0 {
             s.push_str("Tout ou rien : des lignes sont refusées, rien n'est écrit.\n");
         }
         s
+    }
+
+    /// The report's lines as a CSV file (`;`, UTF-8 with a byte-order mark for spreadsheets):
+    /// file, line, result, detail; cells protected from spreadsheet formulas.
+    pub fn csv(&self) -> Result<Vec<u8>> {
+        let entete = ["Fichier", "Ligne", "Résultat", "Détail"].map(String::from).to_vec();
+        let lignes = std::iter::once(entete).chain(self.lignes.iter().map(|l| {
+            vec![l.fichier.clone(), l.ligne.to_string(), l.issue.libelle().to_string(), l.message.clone()]
+        }));
+        super::csv_octets(
+            lignes.map(|l| l.into_iter().map(|c| super::catalogue::cellule(&c).into_owned()).collect::<Vec<_>>()),
+            true,
+        )
+    }
+
+    /// Adds what one transaction did.
+    fn fusionner(&mut self, m: RapportImport) {
+        self.eleves_crees += m.eleves_crees;
+        self.eleves_mis_a_jour += m.eleves_mis_a_jour;
+        self.eleves_inchanges += m.eleves_inchanges;
+        self.responsables_crees += m.responsables_crees;
+        self.responsables_mis_a_jour += m.responsables_mis_a_jour;
+        self.responsables_inchanges += m.responsables_inchanges;
+        self.classes_creees += m.classes_creees;
+        self.refusees += m.refusees;
+        self.lignes.extend(m.lignes);
     }
 
     /// A line that went in: what it did (unless unchanged), then what deserves a look.
@@ -207,28 +257,63 @@ type Enfant<'a> = (&'a FicheEleve, Option<String>);
 /// A table of the export: its name and lines (header first).
 type Table = (&'static str, Vec<Vec<String>>);
 
-/// A table read, ready for the transaction.
+/// A table read, ready to be imported.
+#[derive(Debug)]
 enum Lu {
     Eleves(String, Vec<std::result::Result<LigneEleve, (usize, ChampInvalide)>>),
     Responsables(String, Vec<std::result::Result<LigneResponsable, (usize, ChampInvalide)>>),
 }
 
-/// Why the transaction is given up, carrying what the report must say.
-enum Abandon {
-    Service(Error),
-    ToutOuRien(Box<RapportImport>),
-}
-
-impl From<store::Error> for Abandon {
-    fn from(e: store::Error) -> Self {
-        Abandon::Service(e.into())
+impl Lu {
+    fn len(&self) -> usize {
+        match self {
+            Lu::Eleves(_, l) => l.len(),
+            Lu::Responsables(_, l) => l.len(),
+        }
     }
 }
 
-impl From<Error> for Abandon {
-    fn from(e: Error) -> Self {
-        Abandon::Service(e)
+/// The files of an import into a school, read and checked, nothing written: what an import
+/// job carries until it runs ([`Service::lire_import_onde`], [`Service::importer_lecture`]).
+#[derive(Debug)]
+pub struct Lecture {
+    ecole: EcoleId,
+    tables: Vec<Lu>,
+    /// The files read, as the report lists them.
+    fichiers: Vec<FichierLu>,
+    options: Options,
+}
+
+impl Lecture {
+    /// The school.
+    pub fn ecole(&self) -> &EcoleId {
+        &self.ecole
     }
+
+    /// The lines to import, all files together.
+    pub fn lignes(&self) -> usize {
+        self.tables.iter().map(Lu::len).sum()
+    }
+
+    /// How the import runs.
+    pub fn options(&self) -> Options {
+        self.options
+    }
+}
+
+/// How long one transaction of an import may go on taking new lines: other writes wait at most
+/// this (and the line under way) behind an import.
+pub const TRANSACTION_MAX: std::time::Duration = std::time::Duration::from_millis(40);
+/// How long an import lets the waiting writes pass between two of its transactions, at most.
+const CEDER_MAX: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// What an import carries from one transaction to the next.
+#[derive(Default)]
+struct Etat {
+    /// The association consent of each pupil's line, applied when its responsables are linked.
+    associations: HashMap<EleveId, bool>,
+    /// The school's pupils, read for the responsables' table of this index.
+    presents: Option<(usize, Vec<Present>)>,
 }
 
 /// A line's failure that refuses the line (its input, or the register's rules); anything else
@@ -261,19 +346,36 @@ struct Present {
 }
 
 impl Service<'_> {
-    /// Imports the ministry's files into a school of the actor (see the module).
-    pub fn importer_onde(&self, ecole: &EcoleId, fichiers: &[FichierRecu], o: Options) -> Result<RapportImport> {
+    /// Imports the ministry's files into a school of the actor (see the module): reads them
+    /// ([`Self::lire_import_onde`]) then imports them ([`Self::importer_lecture`]) at once, for
+    /// the command line.
+    pub fn importer_onde(
+        &self,
+        ecole: &EcoleId,
+        fichiers: &[FichierRecu],
+        o: Options,
+        progression: &dyn Fn(usize, usize) -> bool,
+    ) -> Result<RapportImport> {
+        let l = self.lire_import_onde(ecole, fichiers, o)?;
+        self.importer_lecture(&l, progression)
+    }
+
+    /// Reads and checks the files of an import into a school of the actor: the policy, the
+    /// school (« introuvable » outside the perimeter, before any file is read), each file's
+    /// format within its bounds, each line typed as a form types it. Reads only, takes no
+    /// lock; stops when the request it serves is given up.
+    pub fn lire_import_onde(&self, ecole: &EcoleId, fichiers: &[FichierRecu], o: Options) -> Result<Lecture> {
         self.autoriser(Ressource::Echange, Action::Creer)?;
-        // The school first: another territory's school is « introuvable » before any file is read.
         self.store.read(|c| territoires::ecole(c, &self.acteur.perimetre, ecole))?;
-        let mut rapport = RapportImport { essai: o.essai, ..Default::default() };
+        let continuer = || !crate::store::requete::abandonnee();
+        let mut lus = Vec::new();
         let mut tables = Vec::new();
         for f in fichiers {
             let nom_fichier: String = f.nom.chars().filter(|c| !c.is_control()).take(80).collect();
             let erreur = |e: ChampInvalide| {
                 Error::from(ChampInvalide::new("fichier", format!("{nom_fichier} : {}", e.probleme)))
             };
-            for t in onde::lire_tables(&f.octets).map_err(erreur)? {
+            for t in onde::lire_tables_tant_que(&f.octets, &continuer).map_err(erreur)? {
                 let nom = match &t.feuille {
                     Some(feuille) => format!("{nom_fichier} [{feuille}]"),
                     None => nom_fichier.clone(),
@@ -292,7 +394,7 @@ impl Service<'_> {
                         (Lu::Responsables(nom.clone(), l), c.ignorees)
                     }
                 };
-                rapport.fichiers.push(FichierLu {
+                lus.push(FichierLu {
                     nom,
                     sorte: sorte.libelle().into(),
                     encodage: t.encodage.into(),
@@ -307,27 +409,48 @@ impl Service<'_> {
         }
         // Pupils before their responsables, whatever the order of the files.
         tables.sort_by_key(|t| matches!(t, Lu::Responsables(..)));
-        let executer = |tx: &Transaction<'_>| -> std::result::Result<RapportImport, Abandon> {
-            let mut r = rapport.clone();
-            self.importer_dans(tx, ecole, &tables, &mut r)?;
-            if o.tout_ou_rien && r.refusees > 0 && !o.essai {
-                return Err(Abandon::ToutOuRien(Box::new(r)));
-            }
-            Ok(r)
+        Ok(Lecture { ecole: ecole.clone(), tables, fichiers: lus, options: o })
+    }
+
+    /// Imports what [`Self::lire_import_onde`] read (see the module), as the actor: in
+    /// transactions of at most [`TRANSACTION_MAX`] of work each (one journal row per line
+    /// written, in its transaction), letting the writes waiting for the writer pass between
+    /// them. A dry run runs the same import on a private copy of the base (the real base is not
+    /// written, and no write waits behind it); all-or-nothing runs it there first and writes
+    /// only if no line was refused. `progression(lines done, lines)` is told after each
+    /// transaction; false stops the import there: the lines already written stay (the report
+    /// lists them, and says where it stopped), and sending the same files again completes it.
+    pub fn importer_lecture(&self, l: &Lecture, progression: &dyn Fn(usize, usize) -> bool) -> Result<RapportImport> {
+        self.autoriser(Ressource::Echange, Action::Creer)?;
+        let o = l.options;
+        let vide = RapportImport {
+            essai: o.essai,
+            fichiers: l.fichiers.clone(),
+            lignes_a_traiter: l.lignes(),
+            ..Default::default()
         };
-        let resultat = if o.essai { self.store.essayer(executer) } else { self.store.ecrire(executer) };
-        let mut r = match resultat {
-            Ok(r) => r,
-            Err(Abandon::ToutOuRien(r)) => *r,
-            Err(Abandon::Service(e)) => return Err(e),
-        };
-        r.ecrit = !(o.essai || o.tout_ou_rien && r.refusees > 0);
+        let mut r = vide.clone();
+        if o.essai || o.tout_ou_rien {
+            r = self.sur_une_copie(|svc| {
+                let mut r = vide.clone();
+                svc.importer_lignes(l, &mut r, progression)?;
+                Ok(r)
+            })?;
+        }
+        let ecrire = !o.essai && !(o.tout_ou_rien && r.refusees > 0) && !r.interrompu;
+        if ecrire {
+            r = vide.clone();
+            self.importer_lignes(l, &mut r, progression)?;
+        }
+        r.ecrit = ecrire && r.lignes_traitees > 0;
         // A dry run read the school's pupils: journaled as such.
-        let fait = Fait::new(if r.ecrit { Action::Creer } else { Action::Lister }, "import_onde")
-            .cible(ecole.to_string())
+        let fait = Fait::new(if ecrire { Action::Creer } else { Action::Lister }, "import_onde")
+            .cible(l.ecole.to_string())
             .detail(json!({
                 "essai": o.essai,
                 "ecrit": r.ecrit,
+                "interrompu": r.interrompu,
+                "lignes": r.lignes_traitees,
                 "eleves_crees": r.eleves_crees,
                 "eleves_mis_a_jour": r.eleves_mis_a_jour,
                 "responsables_crees": r.responsables_crees,
@@ -341,82 +464,153 @@ impl Service<'_> {
         Ok(r)
     }
 
-    fn importer_dans(&self, tx: &Transaction<'_>, ecole: &EcoleId, tables: &[Lu], r: &mut RapportImport) -> Result<()> {
-        let annee = territoires::annee_courante(tx)?;
-        let e = territoires::ecole(tx, &self.acteur.perimetre, ecole)?;
-        // The association consent of each pupil's line, applied when its responsables are linked.
-        let mut associations: HashMap<EleveId, bool> = HashMap::new();
-        let mut presents: Option<Vec<Present>> = None;
-        for t in tables {
-            match t {
-                Lu::Eleves(fichier, lignes) => {
-                    for l in lignes {
-                        let l = match l {
-                            Ok(l) => l,
-                            Err((n, e)) => {
-                                r.noter(fichier, *n, Issue::Refuse, e.to_string());
-                                continue;
-                            }
-                        };
-                        let mut bilan = Bilan::default();
-                        let res = store::point_de_reprise(tx, || self.ligne_eleve(tx, &e.id, annee, l, &mut bilan));
-                        match res {
-                            Ok(id) => {
-                                if let Some(a) = l.associations {
-                                    associations.insert(id, a);
-                                }
-                                let issue = bilan.issue.unwrap_or(Issue::Inchange);
-                                match issue {
-                                    Issue::Cree => r.eleves_crees += 1,
-                                    Issue::MisAJour => r.eleves_mis_a_jour += 1,
-                                    _ => r.eleves_inchanges += 1,
-                                }
-                                r.classes_creees += bilan.classes;
-                                let qui = format!("élève {} {}", l.saisie.nom.trim(), l.saisie.prenoms.trim());
-                                r.rapporter(fichier, l.numero, &qui, issue, bilan.messages);
-                            }
-                            Err(err) if refuse_la_ligne(&err) => {
-                                r.noter(fichier, l.numero, Issue::Refuse, err.to_string())
-                            }
-                            Err(err) => return Err(err),
-                        }
-                    }
-                    presents = None;
+    /// Runs `f` with the same actor on a private copy of the base (see
+    /// `store::Store::copie_privee`), in the jobs' folder beside the base; the copy is deleted
+    /// however `f` ends.
+    fn sur_une_copie<T>(&self, f: impl FnOnce(&Service<'_>) -> Result<T>) -> Result<T> {
+        let dossier = super::travaux::dossier(self.store.path());
+        std::fs::create_dir_all(&dossier).map_err(super::erreur_fichier)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&dossier, std::fs::Permissions::from_mode(0o700));
+        }
+        let chemin = dossier.join(format!("{}.essai.db", crate::domain::ids::random_id(&mut rand::rng())));
+        struct Effacer(std::path::PathBuf);
+        impl Drop for Effacer {
+            fn drop(&mut self) {
+                store::supprimer_base(&self.0);
+            }
+        }
+        let _effacer = Effacer(chemin.clone());
+        let copie = self.store.copie_privee(&chemin)?;
+        let r = f(&Service { store: &copie, cles: self.cles, acteur: self.acteur, le: self.le });
+        drop(copie);
+        r
+    }
+
+    /// The lines of `l`, in order, in short transactions of this service's store (see
+    /// [`Self::importer_lecture`]).
+    fn importer_lignes(
+        &self,
+        l: &Lecture,
+        r: &mut RapportImport,
+        progression: &dyn Fn(usize, usize) -> bool,
+    ) -> Result<()> {
+        let positions: Vec<(usize, usize)> =
+            l.tables.iter().enumerate().flat_map(|(t, lu)| (0..lu.len()).map(move |i| (t, i))).collect();
+        let total = positions.len();
+        let p = &self.acteur.perimetre;
+        let mut etat = Etat::default();
+        let mut i = 0;
+        while i < total {
+            let (t, _) = positions[i];
+            if matches!(l.tables[t], Lu::Responsables(..)) && etat.presents.as_ref().is_none_or(|(x, _)| *x != t) {
+                // The school's pupils as the lines before left them, read outside the writer.
+                let presents = self.store.read(|c| {
+                    let annee = territoires::annee_courante(c)?;
+                    self.presents(c, &l.ecole, annee).map_err(|e| match e {
+                        Error::Store(s) => s,
+                        e => store::Error::Conflit(e.to_string()),
+                    })
+                })?;
+                etat.presents = Some((t, presents));
+            }
+            let mut morceau = RapportImport::default();
+            let fin = self.store.ecrire(|tx| -> Result<usize> {
+                let debut = std::time::Instant::now();
+                let annee = territoires::annee_courante(tx)?;
+                let e = territoires::ecole(tx, p, &l.ecole)?;
+                let mut j = i;
+                // A transaction stays within one table: the responsables' lines need the pupils
+                // of the lines before, committed and read again.
+                while j < total && positions[j].0 == t && (j == i || debut.elapsed() < TRANSACTION_MAX) {
+                    let (t, n) = positions[j];
+                    self.ligne(tx, &e.id, annee, &l.tables[t], n, &mut etat, &mut morceau)?;
+                    j += 1;
                 }
-                Lu::Responsables(fichier, lignes) => {
-                    if presents.is_none() {
-                        presents = Some(self.presents(tx, ecole, annee)?);
+                Ok(j)
+            })?;
+            r.fusionner(morceau);
+            i = fin;
+            r.lignes_traitees = i;
+            if !progression(i, total) && i < total {
+                r.interrompu = true;
+                return Ok(());
+            }
+            self.store.ceder(CEDER_MAX);
+        }
+        Ok(())
+    }
+
+    /// One line of the files, in its savepoint: refused (with its number and why), or written
+    /// with its journal rows; `Err` only when the base fails (the import stops).
+    #[allow(clippy::too_many_arguments)]
+    fn ligne(
+        &self,
+        tx: &Transaction<'_>,
+        ecole: &EcoleId,
+        annee: AnneeScolaire,
+        table: &Lu,
+        n: usize,
+        etat: &mut Etat,
+        r: &mut RapportImport,
+    ) -> Result<()> {
+        match table {
+            Lu::Eleves(fichier, lignes) => {
+                let l = match &lignes[n] {
+                    Ok(l) => l,
+                    Err((n, e)) => {
+                        r.noter(fichier, *n, Issue::Refuse, e.to_string());
+                        return Ok(());
                     }
-                    let presents = presents.as_deref().unwrap_or_default();
-                    for l in lignes {
-                        let l = match l {
-                            Ok(l) => l,
-                            Err((n, e)) => {
-                                r.noter(fichier, *n, Issue::Refuse, e.to_string());
-                                continue;
-                            }
-                        };
-                        let mut bilan = Bilan::default();
-                        let res = store::point_de_reprise(tx, || {
-                            self.ligne_responsable(tx, l, presents, &associations, &mut bilan)
-                        });
-                        let nom = format!("{} {}", l.saisie.nom.trim(), l.saisie.prenom.trim());
-                        match res {
-                            Ok(()) => {
-                                let issue = bilan.issue.unwrap_or(Issue::Inchange);
-                                match issue {
-                                    Issue::Cree => r.responsables_crees += 1,
-                                    Issue::MisAJour => r.responsables_mis_a_jour += 1,
-                                    _ => r.responsables_inchanges += 1,
-                                }
-                                r.rapporter(fichier, l.numero, &format!("responsable {nom}"), issue, bilan.messages);
-                            }
-                            Err(err) if refuse_la_ligne(&err) => {
-                                r.noter(fichier, l.numero, Issue::Refuse, err.to_string())
-                            }
-                            Err(err) => return Err(err),
+                };
+                let mut bilan = Bilan::default();
+                match store::point_de_reprise(tx, || self.ligne_eleve(tx, ecole, annee, l, &mut bilan)) {
+                    Ok(id) => {
+                        if let Some(a) = l.associations {
+                            etat.associations.insert(id, a);
                         }
+                        let issue = bilan.issue.unwrap_or(Issue::Inchange);
+                        match issue {
+                            Issue::Cree => r.eleves_crees += 1,
+                            Issue::MisAJour => r.eleves_mis_a_jour += 1,
+                            _ => r.eleves_inchanges += 1,
+                        }
+                        r.classes_creees += bilan.classes;
+                        let qui = format!("élève {} {}", l.saisie.nom.trim(), l.saisie.prenoms.trim());
+                        r.rapporter(fichier, l.numero, &qui, issue, bilan.messages);
                     }
+                    Err(err) if refuse_la_ligne(&err) => r.noter(fichier, l.numero, Issue::Refuse, err.to_string()),
+                    Err(err) => return Err(err),
+                }
+            }
+            Lu::Responsables(fichier, lignes) => {
+                let l = match &lignes[n] {
+                    Ok(l) => l,
+                    Err((n, e)) => {
+                        r.noter(fichier, *n, Issue::Refuse, e.to_string());
+                        return Ok(());
+                    }
+                };
+                let presents = etat.presents.as_ref().map(|(_, p)| p.as_slice()).unwrap_or_default();
+                let mut bilan = Bilan::default();
+                let res = store::point_de_reprise(tx, || {
+                    self.ligne_responsable(tx, l, presents, &etat.associations, &mut bilan)
+                });
+                let nom = format!("{} {}", l.saisie.nom.trim(), l.saisie.prenom.trim());
+                match res {
+                    Ok(()) => {
+                        let issue = bilan.issue.unwrap_or(Issue::Inchange);
+                        match issue {
+                            Issue::Cree => r.responsables_crees += 1,
+                            Issue::MisAJour => r.responsables_mis_a_jour += 1,
+                            _ => r.responsables_inchanges += 1,
+                        }
+                        r.rapporter(fichier, l.numero, &format!("responsable {nom}"), issue, bilan.messages);
+                    }
+                    Err(err) if refuse_la_ligne(&err) => r.noter(fichier, l.numero, Issue::Refuse, err.to_string()),
+                    Err(err) => return Err(err),
                 }
             }
         }
@@ -713,7 +907,7 @@ impl Service<'_> {
         Ok(())
     }
 
-    fn presents(&self, tx: &Transaction<'_>, ecole: &EcoleId, annee: AnneeScolaire) -> Result<Vec<Present>> {
+    fn presents(&self, tx: &crate::store::Lecture, ecole: &EcoleId, annee: AnneeScolaire) -> Result<Vec<Present>> {
         let p = &self.acteur.perimetre;
         let mut out = Vec::new();
         for id in crate::store::onde::eleves_presents(tx, ecole, annee)? {

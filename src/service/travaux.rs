@@ -1,13 +1,18 @@
-//! Print runs as background jobs (issue 9): the rentrée's fiches for a class, a school or a
-//! circonscription, into a ZIP or one merged PDF.
+//! Long work as background jobs: print runs (the rentrée's fiches for a class, a school or a
+//! circonscription, into a ZIP or one merged PDF) and imports of the ministry's files into a
+//! school (`onde`), each in its own queue with its own worker.
 //!
 //! - A job is checked when it is asked for (the policy, the perimeter, the count) and runs the
 //!   one print road ([`super::Service::imprimer_dans`]) as its author at the instant of asking,
 //!   so it journals every pupil printed, like any print.
-//! - Jobs run one at a time, in order, on their own thread pool of `cores − 1` threads (at least
-//!   one): interactive requests keep a core.
-//! - Progress (done, total, time left) is read at any time; a job can be cancelled (it stops
-//!   after the chunk under way, within a second), and its partial file is deleted.
+//! - Print runs run one at a time, in order, on their own thread pool of `cores − 1` threads
+//!   (at least one): interactive requests keep a core. Imports run one at a time, in order, on
+//!   their own thread, in short transactions (`onde`): other writes pass between them.
+//! - Reading a job (the list, one job, its report) shows data of pupils or of a school:
+//!   journaled, like any such read.
+//! - Progress (done, total, time left) is read at any time; a job can be cancelled (a print
+//!   stops after the chunk under way, within a second, and its partial file is deleted; an
+//!   import stops after the transaction under way, and its report says what was written).
 //! - Nothing half-written is ever served: the file is written as `ID.partiel` and renamed when
 //!   complete; at start-up the folder is emptied; finished files are deleted after 24 hours.
 //! - A job belongs to the account that asked for it: others get 404.
@@ -25,16 +30,17 @@ use time::OffsetDateTime;
 
 use super::documents::{Cible, Format};
 use super::impression::Tirage;
+use super::onde::{Lecture, RapportImport};
 use super::{Error, Result, Service};
 use crate::audit::Fait;
 use crate::auth::Acteur;
-use crate::domain::{Colonne, Document};
+use crate::domain::{Colonne, Document, EcoleId};
 use crate::policy::{Action, Ressource};
 use crate::render::Engine;
 
-/// How long a finished file is kept.
+/// How long a finished job (its file, its report) is kept.
 pub const DUREE_DE_VIE: Duration = Duration::from_secs(24 * 3600);
-/// Most jobs an account may have waiting or running.
+/// Most jobs of each sort an account may have waiting or running.
 pub const MAX_PAR_COMPTE: usize = 3;
 /// Most jobs waiting or running in the installation.
 pub const MAX_EN_FILE: usize = 32;
@@ -49,7 +55,7 @@ pub enum Etat {
     EnAttente,
     /// Being made.
     EnCours,
-    /// Ready to download.
+    /// Done: the file is ready to download, or the import is over.
     Termine,
     /// Cancelled by its author.
     Annule,
@@ -68,9 +74,13 @@ impl Etat {
             Etat::Echec => "échec",
         }
     }
+
+    fn en_file(&self) -> bool {
+        matches!(self, Etat::EnAttente | Etat::EnCours)
+    }
 }
 
-/// What a job makes.
+/// What a print run makes.
 #[derive(Debug, Clone)]
 pub struct Demande {
     /// The document.
@@ -83,13 +93,30 @@ pub struct Demande {
     pub colonnes: Vec<Colonne>,
 }
 
+/// What a job makes.
+#[derive(Debug)]
+enum Sorte {
+    /// A print run.
+    Impression(Demande),
+    /// An import into a school: the files read wait in `lecture` until the job runs, its report
+    /// stays for its author.
+    Import {
+        ecole: EcoleId,
+        essai: bool,
+        tout_ou_rien: bool,
+        fichiers: Vec<String>,
+        lecture: Mutex<Option<Box<Lecture>>>,
+        rapport: Mutex<Option<RapportImport>>,
+    },
+}
+
 /// One job.
 #[derive(Debug)]
 pub struct Travail {
     /// Random public id.
     pub id: String,
     acteur: Acteur,
-    demande: Demande,
+    sorte: Sorte,
     /// When it was asked for.
     pub cree_le: OffsetDateTime,
     libelle: String,
@@ -102,7 +129,7 @@ pub struct Travail {
     fichier: PathBuf,
 }
 
-/// A job as its author sees it.
+/// A print run as its author sees it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VueTravail {
     /// Id.
@@ -135,22 +162,65 @@ pub struct VueTravail {
     pub nom_fichier: Option<String>,
 }
 
+/// An import as its author sees it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct VueImport {
+    /// Id.
+    pub id: String,
+    /// The school, in words.
+    pub libelle: String,
+    /// The school's id.
+    pub ecole_id: String,
+    /// A dry run: nothing is written.
+    pub essai: bool,
+    /// Nothing is written if a line is refused.
+    pub tout_ou_rien: bool,
+    /// The files sent.
+    pub fichiers: Vec<String>,
+    /// State (`termine` once the import is over, whatever it did: see the report).
+    pub etat: Etat,
+    /// State in French.
+    pub etat_libelle: String,
+    /// Lines gone through.
+    pub fait: usize,
+    /// Lines to go through.
+    pub total: usize,
+    /// Estimated seconds left, once started.
+    pub reste_secondes: Option<u64>,
+    /// Why it failed.
+    pub message: Option<String>,
+    /// When it was asked for (RFC 3339).
+    pub cree_le: String,
+    /// The same in French, Paris time.
+    pub cree_le_fr: String,
+    /// The report, once the import is over (or stopped), in the view of one import; never in
+    /// the list.
+    pub rapport: Option<RapportImport>,
+}
+
 impl Travail {
     fn proprietaire(&self, a: &Acteur) -> bool {
         a.compte.is_some() && a.compte == self.acteur.compte
     }
 
-    fn extension(&self) -> &'static str {
-        match self.demande.format {
+    fn impression(&self) -> Option<&Demande> {
+        match &self.sorte {
+            Sorte::Impression(d) => Some(d),
+            Sorte::Import { .. } => None,
+        }
+    }
+
+    fn extension(d: &Demande) -> &'static str {
+        match d.format {
             Format::Zip => "zip",
             Format::Pdf => "pdf",
             Format::Csv => "csv",
         }
     }
 
-    /// The name the download gets.
-    pub fn nom_fichier(&self) -> String {
-        format!("{}-{}.{}", self.demande.document.name(), super::documents::ascii(&self.libelle), self.extension())
+    /// The name the download of a print run gets.
+    fn nom_fichier(&self, d: &Demande) -> String {
+        format!("{}-{}.{}", d.document.name(), super::documents::ascii(&self.libelle), Self::extension(d))
     }
 
     fn etat(&self) -> (Etat, Option<String>) {
@@ -163,36 +233,73 @@ impl Travail {
         }
     }
 
-    /// Its state for its author.
-    pub fn vue(&self) -> VueTravail {
-        let (etat, message) = self.etat();
-        let (fait, total) = (self.fait.load(Ordering::Relaxed), self.total.load(Ordering::Relaxed));
-        let reste_secondes = match (*self.debut.lock().map(|g| *g).as_ref().unwrap_or(&None), &etat) {
+    fn reste_secondes(&self, etat: &Etat, fait: usize, total: usize) -> Option<u64> {
+        match (*self.debut.lock().map(|g| *g).as_ref().unwrap_or(&None), etat) {
             (Some(debut), Etat::EnCours) if fait > 0 => {
-                let par_doc = debut.elapsed().as_secs_f64() / fait as f64;
-                Some((par_doc * total.saturating_sub(fait) as f64).ceil() as u64)
+                let par_unite = debut.elapsed().as_secs_f64() / fait as f64;
+                Some((par_unite * total.saturating_sub(fait) as f64).ceil() as u64)
             }
             _ => None,
-        };
+        }
+    }
+
+    fn cree_le_fr(&self) -> String {
+        let t = self.cree_le.to_offset(crate::clock::paris_offset(self.cree_le));
+        format!("{} à {} h {:02}", crate::domain::identite::date_longue(t.date()), t.hour(), t.minute())
+    }
+
+    fn cree_le_rfc3339(&self) -> String {
+        self.cree_le.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    }
+
+    /// A print run's state for its author.
+    fn vue(&self, d: &Demande) -> VueTravail {
+        let (etat, message) = self.etat();
+        let (fait, total) = (self.fait.load(Ordering::Relaxed), self.total.load(Ordering::Relaxed));
         VueTravail {
             id: self.id.clone(),
             libelle: self.libelle.clone(),
-            document: self.demande.document.name().to_string(),
-            document_titre: self.demande.document.titre().to_string(),
-            cree_le_fr: {
-                let t = self.cree_le.to_offset(crate::clock::paris_offset(self.cree_le));
-                format!("{} à {} h {:02}", crate::domain::identite::date_longue(t.date()), t.hour(), t.minute())
-            },
-            format: self.extension().to_string(),
+            document: d.document.name().to_string(),
+            document_titre: d.document.titre().to_string(),
+            cree_le_fr: self.cree_le_fr(),
+            format: Self::extension(d).to_string(),
             etat_libelle: etat.libelle().to_string(),
-            nom_fichier: (etat == Etat::Termine).then(|| self.nom_fichier()),
+            nom_fichier: (etat == Etat::Termine).then(|| self.nom_fichier(d)),
+            reste_secondes: self.reste_secondes(&etat, fait, total),
             etat,
             fait,
             total,
-            reste_secondes,
             message,
-            cree_le: self.cree_le.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+            cree_le: self.cree_le_rfc3339(),
         }
+    }
+
+    /// An import's state for its author, with its report or without.
+    fn vue_import(&self, avec_rapport: bool) -> Option<VueImport> {
+        let Sorte::Import { ecole, essai, tout_ou_rien, fichiers, rapport, .. } = &self.sorte else { return None };
+        let (etat, message) = self.etat();
+        let (fait, total) = (self.fait.load(Ordering::Relaxed), self.total.load(Ordering::Relaxed));
+        Some(VueImport {
+            id: self.id.clone(),
+            libelle: self.libelle.clone(),
+            ecole_id: ecole.to_string(),
+            essai: *essai,
+            tout_ou_rien: *tout_ou_rien,
+            fichiers: fichiers.clone(),
+            etat_libelle: match (&etat, essai) {
+                (Etat::Termine, true) => "essai terminé".to_string(),
+                (Etat::Termine, false) => "terminé".to_string(),
+                (e, _) => e.libelle().to_string(),
+            },
+            reste_secondes: self.reste_secondes(&etat, fait, total),
+            etat,
+            fait,
+            total,
+            message,
+            cree_le: self.cree_le_rfc3339(),
+            cree_le_fr: self.cree_le_fr(),
+            rapport: if avec_rapport { rapport.lock().ok().and_then(|r| r.clone()) } else { None },
+        })
     }
 
     fn partiel(&self) -> PathBuf {
@@ -205,9 +312,12 @@ struct Registre {
     travaux: Vec<Arc<Travail>>,
     file: VecDeque<Arc<Travail>>,
     actif: bool,
+    imports: VecDeque<Arc<Travail>>,
+    actif_imports: bool,
 }
 
-/// The jobs of the installation: a queue, one worker at a time, a folder beside the database.
+/// The jobs of the installation: a queue per sort, one worker each, a folder beside the
+/// database.
 pub struct Travaux {
     dossier: PathBuf,
     registre: Mutex<Registre>,
@@ -260,8 +370,7 @@ impl Travaux {
         let mut r = self.registre();
         r.travaux.retain(|t| {
             let vieux = maintenant - t.cree_le > time::Duration::seconds(DUREE_DE_VIE.as_secs() as i64);
-            let fini = !matches!(t.etat().0, Etat::EnAttente | Etat::EnCours);
-            if vieux && fini {
+            if vieux && !t.etat().0.en_file() {
                 let _ = std::fs::remove_file(&t.fichier);
                 false
             } else {
@@ -270,16 +379,16 @@ impl Travaux {
         });
     }
 
-    fn trouver(&self, a: &Acteur, id: &str) -> Result<Arc<Travail>> {
+    fn trouver(&self, a: &Acteur, id: &str, quoi: &'static str, import: bool) -> Result<Arc<Travail>> {
         self.registre()
             .travaux
             .iter()
-            .find(|t| t.id == id && t.proprietaire(a))
+            .find(|t| t.id == id && t.proprietaire(a) && matches!(t.sorte, Sorte::Import { .. }) == import)
             .cloned()
-            .ok_or(Error::Store(crate::store::Error::Introuvable("impression")))
+            .ok_or(Error::Store(crate::store::Error::Introuvable(quoi)))
     }
 
-    /// Takes the next job, or marks the worker idle.
+    /// Takes the next print run, or marks its worker idle.
     fn suivant(&self) -> Option<Arc<Travail>> {
         let mut r = self.registre();
         let t = r.file.pop_front();
@@ -287,6 +396,50 @@ impl Travaux {
             r.actif = false;
         }
         t
+    }
+
+    /// Takes the next import, or marks its worker idle.
+    fn import_suivant(&self) -> Option<Arc<Travail>> {
+        let mut r = self.registre();
+        let t = r.imports.pop_front();
+        if t.is_none() {
+            r.actif_imports = false;
+        }
+        t
+    }
+
+    /// Queues `t` after checking the limits (again, where it is pushed: two requests at once
+    /// stay within them); true when no worker of its sort is running (the caller starts one).
+    fn enfiler(&self, t: &Arc<Travail>) -> Result<bool> {
+        let mut r = self.registre();
+        limites(&r, &t.acteur, matches!(t.sorte, Sorte::Import { .. }))?;
+        r.travaux.push(t.clone());
+        Ok(match t.sorte {
+            Sorte::Impression(_) => {
+                r.file.push_back(t.clone());
+                !std::mem::replace(&mut r.actif, true)
+            }
+            Sorte::Import { .. } => {
+                r.imports.push_back(t.clone());
+                !std::mem::replace(&mut r.actif_imports, true)
+            }
+        })
+    }
+
+    /// No worker could be started: the jobs of that queue fail now, visibly, and the queue stays
+    /// usable.
+    fn sans_ouvrier(&self, import: bool) {
+        let mut r = self.registre();
+        let file = if import {
+            r.actif_imports = false;
+            std::mem::take(&mut r.imports)
+        } else {
+            r.actif = false;
+            std::mem::take(&mut r.file)
+        };
+        for x in file {
+            x.poser(Etat::Echec, Some("le serveur n'a pas pu lancer le travail : réessayez".into()));
+        }
     }
 }
 
@@ -323,61 +476,68 @@ impl Service<'_> {
         };
         let total = imp.compter(d.document, &d.cible)?;
         let libelle = self.libelle_cible(&d.cible)?;
+        let t = self.travail(travaux, libelle, total, Sorte::Impression(d.clone()));
+        limites(&travaux.registre(), self.acteur, false)?;
+        // Journaled before it is queued: a job that cannot be journaled is never made.
+        self.noter(&[Fait::new(Action::Creer, "impression")
+            .cible(t.id.clone())
+            .detail(serde_json::json!({ "document": d.document.name(), "documents": total }))])?;
+        if travaux.enfiler(&t)? && !demarrer() {
+            travaux.sans_ouvrier(false);
+        }
+        Ok(t.vue(&d))
+    }
+
+    fn travail(&self, travaux: &Travaux, libelle: String, total: usize, sorte: Sorte) -> Arc<Travail> {
         let id = crate::domain::ids::random_id(&mut rand::rng());
-        let t = Arc::new(Travail {
+        Arc::new(Travail {
             fichier: travaux.dossier.join(format!("{id}.fichier")),
             id,
             acteur: self.acteur.clone(),
             cree_le: self.le,
             libelle,
-            demande: d,
+            sorte,
             etat: Mutex::new((Etat::EnAttente, None)),
             total: AtomicUsize::new(total),
             fait: AtomicUsize::new(0),
             debut: Mutex::new(None),
             fin: Mutex::new(None),
             annule: AtomicBool::new(false),
-        });
-        limites(&travaux.registre(), self.acteur)?;
-        // Journaled before it is queued: a job that cannot be journaled is never made.
-        self.noter(&[Fait::new(Action::Creer, "impression")
-            .cible(t.id.clone())
-            .detail(serde_json::json!({ "document": t.demande.document.name(), "documents": total }))])?;
-        let lancer = {
-            let mut r = travaux.registre();
-            // Checked again where the job is pushed: two requests at once stay within the limits.
-            limites(&r, self.acteur)?;
-            r.travaux.push(t.clone());
-            r.file.push_back(t.clone());
-            !std::mem::replace(&mut r.actif, true)
-        };
-        if lancer && !demarrer() {
-            // No worker: nothing would ever run the queue. Its jobs fail now, visibly.
-            let mut r = travaux.registre();
-            r.actif = false;
-            for x in r.file.drain(..) {
-                x.poser(Etat::Echec, Some("le serveur n'a pas pu lancer l'impression : réessayez".into()));
-            }
-        }
-        Ok(t.vue())
+        })
     }
 
-    /// The actor's jobs, newest first.
-    pub fn impressions(&self, travaux: &Travaux) -> Vec<VueTravail> {
+    /// The actor's print runs, newest first (journaled: they name schools and classes and count
+    /// their pupils).
+    pub fn impressions(&self, travaux: &Travaux) -> Result<Vec<VueTravail>> {
         travaux.expirer(self.le);
-        let r = travaux.registre();
-        r.travaux.iter().rev().filter(|t| t.proprietaire(self.acteur)).map(|t| t.vue()).collect()
+        let vues: Vec<VueTravail> = {
+            let r = travaux.registre();
+            r.travaux
+                .iter()
+                .rev()
+                .filter(|t| t.proprietaire(self.acteur))
+                .filter_map(|t| t.impression().map(|d| t.vue(d)))
+                .collect()
+        };
+        if !vues.is_empty() {
+            self.noter(&[Fait::new(Action::Lister, "impression").detail(serde_json::json!({ "impressions": vues.len() }))])?;
+        }
+        Ok(vues)
     }
 
-    /// One of the actor's jobs.
+    /// One of the actor's print runs (journaled).
     pub fn impression(&self, travaux: &Travaux, id: &str) -> Result<VueTravail> {
         travaux.expirer(self.le);
-        Ok(travaux.trouver(self.acteur, id)?.vue())
+        let t = travaux.trouver(self.acteur, id, "impression", false)?;
+        let d = t.impression().ok_or(Error::Store(crate::store::Error::Introuvable("impression")))?;
+        self.noter(&[Fait::new(Action::Lire, "impression").cible(t.id.clone())])?;
+        Ok(t.vue(d))
     }
 
-    /// Cancels one of the actor's jobs (waiting or running); a finished one is deleted.
+    /// Cancels one of the actor's print runs (waiting or running); a finished one is deleted.
     pub fn annuler_impression(&self, travaux: &Travaux, id: &str) -> Result<VueTravail> {
-        let t = travaux.trouver(self.acteur, id)?;
+        let t = travaux.trouver(self.acteur, id, "impression", false)?;
+        let d = t.impression().ok_or(Error::Store(crate::store::Error::Introuvable("impression")))?;
         t.annule.store(true, Ordering::Relaxed);
         match t.etat().0 {
             Etat::EnAttente => {
@@ -391,26 +551,100 @@ impl Service<'_> {
             Etat::EnCours | Etat::Annule => {}
         }
         self.noter(&[Fait::new(Action::Supprimer, "impression").cible(t.id.clone())])?;
-        Ok(t.vue())
+        Ok(t.vue(d))
     }
 
-    /// The finished file of one of the actor's jobs: its path and download name. A job not
-    /// finished yet answers a conflict (nothing half-made is served).
+    /// The finished file of one of the actor's print runs: its path and download name. A job
+    /// not finished yet answers a conflict (nothing half-made is served).
     pub fn fichier_impression(&self, travaux: &Travaux, id: &str) -> Result<(PathBuf, String, &'static str)> {
         travaux.expirer(self.le);
-        let t = travaux.trouver(self.acteur, id)?;
+        let t = travaux.trouver(self.acteur, id, "impression", false)?;
+        let d = t.impression().ok_or(Error::Store(crate::store::Error::Introuvable("impression")))?;
         match t.etat().0 {
             Etat::Termine if t.fichier.is_file() => {
                 self.noter(&[Fait::new(Action::Lire, "impression").cible(t.id.clone())])?;
-                let mime = match t.demande.format {
+                let mime = match d.format {
                     Format::Zip => "application/zip",
                     _ => "application/pdf",
                 };
-                Ok((t.fichier.clone(), t.nom_fichier(), mime))
+                Ok((t.fichier.clone(), t.nom_fichier(d), mime))
             }
             Etat::Termine => Err(Error::Store(crate::store::Error::Introuvable("fichier de l'impression"))),
             e => Err(Error::Conflit(format!("l'impression n'est pas prête ({})", e.libelle()))),
         }
+    }
+
+    /// Asks for an import of files already read and checked ([`Service::lire_import_onde`]):
+    /// journaled, then run in the background by [`executer_imports`] (started by `demarrer`
+    /// when no worker runs).
+    pub fn lancer_import(
+        &self,
+        travaux: &Travaux,
+        lecture: Lecture,
+        fichiers: Vec<String>,
+        demarrer: impl FnOnce() -> bool,
+    ) -> Result<VueImport> {
+        travaux.expirer(self.le);
+        self.autoriser(Ressource::Echange, Action::Creer)?;
+        let ecole = lecture.ecole().clone();
+        let libelle = self.libelle_cible(&Cible::Ecole(ecole.clone()))?;
+        let o = lecture.options();
+        let total = lecture.lignes();
+        let sorte = Sorte::Import {
+            ecole: ecole.clone(),
+            essai: o.essai,
+            tout_ou_rien: o.tout_ou_rien,
+            fichiers,
+            lecture: Mutex::new(Some(Box::new(lecture))),
+            rapport: Mutex::new(None),
+        };
+        let t = self.travail(travaux, libelle, total, sorte);
+        limites(&travaux.registre(), self.acteur, true)?;
+        self.noter(&[Fait::new(Action::Creer, "import").cible(t.id.clone()).detail(serde_json::json!({
+            "ecole": ecole.to_string(),
+            "lignes": total,
+            "essai": o.essai,
+        }))])?;
+        if travaux.enfiler(&t)? && !demarrer() {
+            travaux.sans_ouvrier(true);
+        }
+        t.vue_import(false).ok_or(Error::Conflit("import introuvable".into()))
+    }
+
+    /// The actor's imports, newest first, without their reports (journaled).
+    pub fn imports(&self, travaux: &Travaux) -> Result<Vec<VueImport>> {
+        travaux.expirer(self.le);
+        let vues: Vec<VueImport> = {
+            let r = travaux.registre();
+            r.travaux.iter().rev().filter(|t| t.proprietaire(self.acteur)).filter_map(|t| t.vue_import(false)).collect()
+        };
+        if !vues.is_empty() {
+            self.noter(&[Fait::new(Action::Lister, "import").detail(serde_json::json!({ "imports": vues.len() }))])?;
+        }
+        Ok(vues)
+    }
+
+    /// One of the actor's imports, with its report once it is over (journaled: the report
+    /// names pupils).
+    pub fn import(&self, travaux: &Travaux, id: &str) -> Result<VueImport> {
+        travaux.expirer(self.le);
+        let t = travaux.trouver(self.acteur, id, "import", true)?;
+        let v = t.vue_import(true).ok_or(Error::Store(crate::store::Error::Introuvable("import")))?;
+        self.noter(&[Fait::new(Action::Lire, "import").cible(t.id.clone())])?;
+        Ok(v)
+    }
+
+    /// Cancels one of the actor's imports: waiting, it never runs; running, it stops after the
+    /// transaction under way (what was written stays, and the report says so).
+    pub fn annuler_import(&self, travaux: &Travaux, id: &str) -> Result<VueImport> {
+        let t = travaux.trouver(self.acteur, id, "import", true)?;
+        t.annule.store(true, Ordering::Relaxed);
+        if t.etat().0 == Etat::EnAttente {
+            travaux.registre().imports.retain(|x| x.id != t.id);
+            t.poser(Etat::Annule, None);
+        }
+        self.noter(&[Fait::new(Action::Supprimer, "import").cible(t.id.clone())])?;
+        t.vue_import(true).ok_or(Error::Store(crate::store::Error::Introuvable("import")))
     }
 
     /// « École Les Tilleuls », « CE2 B — École Les Tilleuls », « Circonscription Rennes Nord ».
@@ -436,20 +670,38 @@ impl Service<'_> {
     }
 }
 
-/// The limits of [`MAX_PAR_COMPTE`], [`MAX_EN_FILE`] and [`MAX_GARDES`], for `a`'s next job.
-fn limites(r: &Registre, a: &Acteur) -> Result<()> {
-    let en_file = r.travaux.iter().filter(|t| matches!(t.etat().0, Etat::EnAttente | Etat::EnCours));
-    let (tous, miens) = en_file.fold((0, 0), |(n, m), x| (n + 1, m + usize::from(x.proprietaire(a))));
+/// The limits of [`MAX_PAR_COMPTE`], [`MAX_EN_FILE`] and [`MAX_GARDES`], for `a`'s next job
+/// (an import or a print run).
+fn limites(r: &Registre, a: &Acteur, import: bool) -> Result<()> {
+    let meme_sorte = |t: &Travail| matches!(t.sorte, Sorte::Import { .. }) == import;
+    let en_file = r.travaux.iter().filter(|t| t.etat().0.en_file());
+    let (tous, miens) =
+        en_file.fold((0, 0), |(n, m), x| (n + 1, m + usize::from(x.proprietaire(a) && meme_sorte(x))));
+    let (en_cours, file_pleine) = if import {
+        (
+            format!("vous avez déjà {MAX_PAR_COMPTE} imports en cours : attendez qu'un se termine, ou annulez-en un"),
+            "trop d'imports en attente : réessayez dans quelques minutes",
+        )
+    } else {
+        (
+            format!(
+                "vous avez déjà {MAX_PAR_COMPTE} impressions en cours : attendez qu'une se termine, ou annulez-en une"
+            ),
+            "trop d'impressions en attente : réessayez dans quelques minutes",
+        )
+    };
     if miens >= MAX_PAR_COMPTE {
-        return Err(Error::Conflit(format!(
-            "vous avez déjà {MAX_PAR_COMPTE} impressions en cours : attendez qu'une se termine, ou annulez-en une"
-        )));
+        return Err(Error::Conflit(en_cours));
     }
     if tous >= MAX_EN_FILE {
-        return Err(Error::Conflit("trop d'impressions en attente : réessayez dans quelques minutes".into()));
+        return Err(Error::Conflit(file_pleine.into()));
     }
-    let gardes = r.travaux.iter().filter(|x| x.proprietaire(a) && x.etat().0 == Etat::Termine).count();
-    if gardes >= MAX_GARDES {
+    let gardes = r
+        .travaux
+        .iter()
+        .filter(|x| x.proprietaire(a) && x.etat().0 == Etat::Termine && x.impression().is_some())
+        .count();
+    if !import && gardes >= MAX_GARDES {
         return Err(Error::Conflit(format!(
             "vous gardez déjà {MAX_GARDES} fichiers d'impression : supprimez ceux dont vous n'avez plus besoin"
         )));
@@ -457,20 +709,21 @@ fn limites(r: &Registre, a: &Acteur) -> Result<()> {
     Ok(())
 }
 
-/// The worker: makes the queued jobs one after the other, each as its author at the instant
-/// it was asked for, on the jobs' own thread pool. Returns when the queue is empty.
+/// The print worker: makes the queued print runs one after the other, each as its author at
+/// the instant it was asked for, on the jobs' own thread pool. Returns when the queue is empty.
 pub fn executer(store: &crate::store::Store, cles: &crate::config::Cles, engine: &Engine, travaux: &Travaux) {
     while let Some(t) = travaux.suivant() {
         if t.annule.load(Ordering::Relaxed) {
             continue;
         }
+        let Some(d) = t.impression() else { continue };
         t.poser(Etat::EnCours, None);
-        if let Ok(mut d) = t.debut.lock() {
-            *d = Some(Instant::now());
+        if let Ok(mut x) = t.debut.lock() {
+            *x = Some(Instant::now());
         }
         // A panic in a job fails that job only: the worker goes on with the queue.
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            travaux.pool.install(|| faire(store, cles, engine, &t))
+            travaux.pool.install(|| faire(store, cles, engine, &t, d))
         }))
         .unwrap_or_else(|_| Err(Error::Conflit("erreur interne pendant l'impression".into())));
         // A cancelled or failed job leaves nothing behind.
@@ -495,7 +748,13 @@ pub fn executer(store: &crate::store::Store, cles: &crate::config::Cles, engine:
     }
 }
 
-fn faire(store: &crate::store::Store, cles: &crate::config::Cles, engine: &Engine, t: &Travail) -> Result<()> {
+fn faire(
+    store: &crate::store::Store,
+    cles: &crate::config::Cles,
+    engine: &Engine,
+    t: &Travail,
+    d: &Demande,
+) -> Result<()> {
     let svc = Service { store, cles, acteur: &t.acteur, le: t.cree_le };
     let fichier = crate::config::fichier_prive(&t.partiel(), false).map_err(crate::render::Error::from)?;
     let mut sortie = std::io::BufWriter::new(fichier);
@@ -504,8 +763,7 @@ fn faire(store: &crate::store::Store, cles: &crate::config::Cles, engine: &Engin
         t.fait.store(n, Ordering::Relaxed);
         !t.annule.load(Ordering::Relaxed)
     };
-    let tirage = Tirage { limite: None, total: &total, progression: &progression, colonnes: &t.demande.colonnes };
-    let d = &t.demande;
+    let tirage = Tirage { limite: None, total: &total, progression: &progression, colonnes: &d.colonnes };
     // The file is complete and journaled before it is renamed into place.
     svc.imprimer_dans(engine, d.document, &d.cible, d.format, &mut sortie, tirage)?;
     use std::io::Write;
@@ -517,4 +775,51 @@ fn faire(store: &crate::store::Store, cles: &crate::config::Cles, engine: &Engin
         .map_err(crate::render::Error::from)?;
     std::fs::rename(t.partiel(), &t.fichier).map_err(crate::render::Error::from)?;
     Ok(())
+}
+
+/// The import worker: runs the queued imports one after the other, each as its author at the
+/// instant it was asked for (see `onde`). Returns when the queue is empty.
+pub fn executer_imports(store: &crate::store::Store, cles: &crate::config::Cles, travaux: &Travaux) {
+    while let Some(t) = travaux.import_suivant() {
+        let Sorte::Import { lecture, rapport, .. } = &t.sorte else { continue };
+        // The files read are freed once the import has run.
+        let Some(l) = lecture.lock().ok().and_then(|mut g| g.take()) else { continue };
+        if t.annule.load(Ordering::Relaxed) {
+            continue;
+        }
+        t.poser(Etat::EnCours, None);
+        if let Ok(mut x) = t.debut.lock() {
+            *x = Some(Instant::now());
+        }
+        let svc = Service { store, cles, acteur: &t.acteur, le: t.cree_le };
+        let progression = |fait: usize, total: usize| {
+            t.fait.store(fait, Ordering::Relaxed);
+            t.total.store(total, Ordering::Relaxed);
+            !t.annule.load(Ordering::Relaxed)
+        };
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| svc.importer_lecture(&l, &progression)))
+            .unwrap_or_else(|_| Err(Error::Conflit("erreur interne pendant l'import".into())));
+        drop(l);
+        match r {
+            Ok(x) => {
+                let arrete = x.interrompu;
+                if let Ok(mut g) = rapport.lock() {
+                    *g = Some(x);
+                }
+                t.poser(if arrete { Etat::Annule } else { Etat::Termine }, None);
+            }
+            Err(e) => {
+                tracing::error!(travail = %t.id, erreur = %e, "import en échec");
+                t.poser(
+                    Etat::Echec,
+                    Some(format!(
+                        "{e} ; les lignes déjà enregistrées le restent (voir le journal) : envoyez à nouveau les fichiers pour terminer l'import"
+                    )),
+                );
+            }
+        }
+        if let Ok(mut f) = t.fin.lock() {
+            *f = Some(Instant::now());
+        }
+    }
 }

@@ -14,6 +14,7 @@ pub mod corrections;
 pub mod dossier;
 pub mod doublons;
 pub mod eleves;
+pub mod idempotence;
 pub mod journal;
 pub mod onde;
 pub mod parcours;
@@ -21,14 +22,16 @@ pub mod perimetre;
 pub mod prevision;
 pub mod publications;
 pub mod registre;
+pub mod requete;
 mod sql;
 pub mod statistiques;
 pub mod tableau;
 pub mod territoires;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
@@ -47,6 +50,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0009_prevision", include_str!("../../schema/0009_prevision.sql")),
     ("0010_dossier_transfert", include_str!("../../schema/0010_dossier_transfert.sql")),
     ("0011_journal_scolarite", include_str!("../../schema/0011_journal_scolarite.sql")),
+    ("0012_idempotence", include_str!("../../schema/0012_idempotence.sql")),
 ];
 
 /// How many read-only connections the pool holds.
@@ -73,6 +77,10 @@ pub enum Error {
     /// A stored value no longer satisfies its rule: the file was altered outside the program.
     #[error("valeur stockée invalide ({0}) : la base a été modifiée hors du programme")]
     Corrompue(String),
+    /// The request was given up (its client left, or its time ran out) before anything of it
+    /// was committed: nothing was written.
+    #[error("demande abandonnée avant d'être enregistrée : rien n'est écrit")]
+    Abandonnee,
 }
 
 /// Result of the store.
@@ -109,6 +117,8 @@ pub struct Store {
     /// `<base>.acces`, shared: a restore waits for every open base to close.
     _acces: std::fs::File,
     writer: Mutex<Connection>,
+    /// Writes waiting for the writer: long work lets them pass between its transactions.
+    en_attente: AtomicUsize,
     /// Locked only while the writer is held (writer first): the journal's anchor.
     ancrage: Mutex<ancre::Ancrage>,
     readers: Mutex<Vec<Connection>>,
@@ -168,6 +178,7 @@ impl Store {
             path: path.to_path_buf(),
             _acces: acces,
             writer: Mutex::new(writer),
+            en_attente: AtomicUsize::new(0),
             ancrage: Mutex::new(ancrage),
             readers: Mutex::new(readers),
             available: Condvar::new(),
@@ -214,16 +225,53 @@ impl Store {
 
     /// Like [`write`](Self::write), for callers with an error type of their own (services whose
     /// refusals are not store errors): rolled back on any error.
+    ///
+    /// On behalf of a request ([`requete`]): a request given up does not begin, and one given
+    /// up meanwhile rolls back instead of committing ([`Error::Abandonnee`]); the first commit
+    /// of a request sent with an idempotency key records the key in the same transaction.
     pub fn ecrire<T, E: From<Error>>(
         &self,
         f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
-        let mut conn = lock(&self.writer);
+        let mut conn = self.prendre_ecrivain();
+        if requete::abandonnee() {
+            return Err(Error::Abandonnee.into());
+        }
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(Error::from)?;
         let value = f(&tx)?;
+        let cle = requete::cle_a_enregistrer();
+        if let Some(k) = &cle {
+            idempotence::reserver(&tx, k)?;
+        }
+        // The last moment a request given up can still leave nothing behind.
+        if !requete::engager() {
+            drop(tx);
+            return Err(Error::Abandonnee.into());
+        }
         tx.commit().map_err(Error::from)?;
+        if cle.is_some() {
+            requete::cle_enregistree();
+        }
         lock(&self.ancrage).apres_commit(&conn);
         Ok(value)
+    }
+
+    /// The writer, counted among the waiting writes until it is ours.
+    fn prendre_ecrivain(&self) -> MutexGuard<'_, Connection> {
+        self.en_attente.fetch_add(1, Ordering::AcqRel);
+        let conn = lock(&self.writer);
+        self.en_attente.fetch_sub(1, Ordering::AcqRel);
+        conn
+    }
+
+    /// Between two transactions of long work (an import): lets the writes waiting for the
+    /// writer go first, for at most `au_plus`. A plain mutex would hand the writer straight
+    /// back to the thread that just released it.
+    pub fn ceder(&self, au_plus: Duration) {
+        let debut = Instant::now();
+        while self.en_attente.load(Ordering::Acquire) > 0 && debut.elapsed() < au_plus {
+            std::thread::sleep(Duration::from_millis(1));
+        }
     }
 
     /// Runs `f` in an IMMEDIATE transaction and always rolls it back: a dry run sees exactly
@@ -232,11 +280,53 @@ impl Store {
         &self,
         f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
-        let mut conn = lock(&self.writer);
+        let mut conn = self.prendre_ecrivain();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(Error::from)?;
         let value = f(&tx);
         tx.rollback().map_err(Error::from)?;
         value
+    }
+
+    /// A private copy of this base at `dest` (which must not exist, in a folder only the
+    /// server reads): every table but the journal and the secrets of sign-in (sessions,
+    /// tokens, recovery codes, failures, idempotency keys), read in one consistent snapshot
+    /// through a connection of its own, without ever taking the writer. A dry run works on it
+    /// exactly as the real run would on the base, and nobody else sees it; the caller deletes
+    /// it ([`supprimer_base`]).
+    pub fn copie_privee(&self, dest: &Path) -> Result<Store> {
+        if dest.exists() {
+            return Err(Error::Ouverture(format!("{} existe déjà", dest.display())));
+        }
+        {
+            let c = Connection::open(dest)?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(dest, std::fs::Permissions::from_mode(0o600))
+                    .map_err(|e| Error::Ouverture(format!("permissions de {} : {e}", dest.display())))?;
+            }
+            // A scratch file: no journal of its own, no waiting for the disk.
+            c.pragma_update(None, "journal_mode", "OFF")?;
+            c.pragma_update(None, "synchronous", "OFF")?;
+            c.create_collation(crate::domain::tri::COLLATION, crate::domain::tri::comparer)?;
+            migrate(&c)?;
+            c.execute("ATTACH DATABASE ?1 AS source", [uri_lecture(&self.path)])?;
+            let tables: Vec<String> = c
+                .prepare(
+                    "SELECT name FROM source.sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+                     AND name NOT IN ('journal', 'session', 'jeton', 'code_secours', 'echec_connexion', 'idempotence')",
+                )?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            // One read transaction over the source: every table from the same instant.
+            c.execute_batch("BEGIN")?;
+            for t in &tables {
+                c.execute(&format!("INSERT INTO main.\"{t}\" SELECT * FROM source.\"{t}\""), [])?;
+            }
+            c.execute_batch("COMMIT")?;
+            c.execute("DETACH DATABASE source", [])?;
+        }
+        Store::open(dest)
     }
 
     /// How the journal stands against its anchor file (`registre check`).
@@ -343,6 +433,35 @@ pub fn copier_base(de: &Path, vers: &Path) -> Result<()> {
     }
     src.backup(rusqlite::MAIN_DB, vers, None::<fn(rusqlite::backup::Progress)>)?;
     Ok(())
+}
+
+/// A read-only SQLite URI for `path` (`file:…?mode=ro`, every byte but the plain ones
+/// percent-encoded).
+fn uri_lecture(path: &Path) -> String {
+    let mut s = String::from("file:");
+    for b in path.as_os_str().as_encoded_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'-' | b'_') {
+            s.push(char::from(*b));
+        } else {
+            s.push_str(&format!("%{b:02X}"));
+        }
+    }
+    s.push_str("?mode=ro");
+    s
+}
+
+/// Deletes a database file made by [`Store::copie_privee`] and everything beside it that bears
+/// its name (`-wal`, `-shm`, `.acces`, `.ancre`…). The store must be closed (dropped) first.
+pub fn supprimer_base(db: &Path) {
+    let (Some(dossier), Some(nom)) = (db.parent(), db.file_name()) else { return };
+    let nom = nom.to_string_lossy().into_owned();
+    if let Ok(entrees) = std::fs::read_dir(dossier) {
+        for e in entrees.flatten() {
+            if e.file_name().to_string_lossy().starts_with(&nom) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
 }
 
 fn fichier_verrou(db: &Path, suffixe: &str) -> Result<std::fs::File> {

@@ -31,7 +31,7 @@ async fn ecole_de(s: &TestServer, d: &Session) -> (String, String) {
     (ecole, classes[0]["niveaux"][0].as_str().unwrap().to_string())
 }
 
-async fn importer(
+async fn envoyer(
     s: &TestServer,
     d: &Session,
     ecole: &str,
@@ -50,6 +50,40 @@ async fn importer(
         .send()
         .await
         .unwrap()
+}
+
+/// The import of `id`, once it is over (its view, with the report).
+pub(crate) async fn attendre_import(s: &TestServer, d: &Session, id: &str) -> Value {
+    for _ in 0..6000 {
+        let v = s.json_as(d, &format!("/api/v1/imports/{id}")).await;
+        if !matches!(v["etat"].as_str(), Some("en_attente" | "en_cours")) {
+            return v;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("the import {id} never ended");
+}
+
+/// Sends the files: refused, the status and the error; accepted (202, with the job's address
+/// in `Location`), the status and the report once the import is over.
+async fn importer(
+    s: &TestServer,
+    d: &Session,
+    ecole: &str,
+    fichiers: &[(&str, Vec<u8>)],
+    essai: bool,
+) -> (u16, Value) {
+    let res = envoyer(s, d, ecole, fichiers, essai).await;
+    let status = res.status().as_u16();
+    if status != 202 {
+        return (status, res.json().await.unwrap_or_default());
+    }
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(location, format!("/api/v1/imports/{}", v["id"].as_str().unwrap()));
+    let fin = attendre_import(s, d, v["id"].as_str().unwrap()).await;
+    assert_eq!(fin["etat"], "termine", "{fin:#}");
+    (status, fin["rapport"].clone())
 }
 
 /// Every stored row of pupils, their schooling, responsables and links, as text.
@@ -110,17 +144,15 @@ async fn a_ministry_file_is_imported_line_by_line_and_again_changes_nothing() {
 
     // The dry run reports every line and writes nothing.
     let avant = photo_base(&s.db);
-    let res = importer(&s, &d, &ecole, &fichiers, true).await;
-    assert_eq!(res.status(), 200);
-    let r: Value = res.json().await.unwrap();
+    let (status, r) = importer(&s, &d, &ecole, &fichiers, true).await;
+    assert_eq!(status, 202);
     assert_eq!(r["essai"], true);
     assert_eq!(r["ecrit"], false);
     assert_eq!(photo_base(&s.db), avant, "a dry run writes nothing");
     assert_eq!(r["eleves_crees"], 4, "{r:#}");
 
-    let res = importer(&s, &d, &ecole, &fichiers, false).await;
-    assert_eq!(res.status(), 200);
-    let r: Value = res.json().await.unwrap();
+    let (status, r) = importer(&s, &d, &ecole, &fichiers, false).await;
+    assert_eq!(status, 202);
     assert_eq!(r["ecrit"], true);
     assert_eq!((r["eleves_crees"].as_u64(), r["classes_creees"].as_u64()), (Some(4), Some(1)), "{r:#}");
     assert_eq!(r["responsables_crees"], 2, "{r:#}");
@@ -188,7 +220,7 @@ async fn a_ministry_file_is_imported_line_by_line_and_again_changes_nothing() {
     // Again: nothing changes.
     let avant = s.row_counts();
     let avant_lignes = photo_base(&s.db);
-    let r: Value = importer(&s, &d, &ecole, &fichiers, false).await.json().await.unwrap();
+    let (_, r) = importer(&s, &d, &ecole, &fichiers, false).await;
     assert_eq!(
         (r["eleves_crees"].as_u64(), r["eleves_mis_a_jour"].as_u64(), r["eleves_inchanges"].as_u64()),
         (Some(0), Some(0), Some(4)),
@@ -207,7 +239,7 @@ async fn another_school_s_director_gets_404_and_nothing_changes() {
     let (ecole, niveau) = ecole_de(&s, &d2).await;
     let avant = photo_base(&s.db);
     let fichiers = [("eleves.csv", eleves_ministere(&niveau))];
-    let res = importer(&s, &d1, &ecole, &fichiers, false).await;
+    let res = envoyer(&s, &d1, &ecole, &fichiers, false).await;
     assert_eq!(res.status(), 404);
     for path in [
         format!("/api/v1/ecoles/{ecole}/export/onde"),
@@ -226,7 +258,7 @@ async fn another_school_s_director_gets_404_and_nothing_changes() {
         let a = s.login(login).await;
         let res = s.get_as(&a, &format!("/api/v1/ecoles/{ecole}/export/onde")).await;
         assert!(matches!(res.status().as_u16(), 403 | 404), "{login}: {}", res.status());
-        let res = importer(&s, &a, &ecole, &fichiers, false).await;
+        let res = envoyer(&s, &a, &ecole, &fichiers, false).await;
         assert!(matches!(res.status().as_u16(), 403 | 404), "{login}: {}", res.status());
     }
     assert_eq!(photo_base(&s.db), avant);
@@ -239,7 +271,7 @@ async fn another_school_s_director_gets_404_and_nothing_changes() {
     let faux = cp1252(&format!(
         "Nom élève;Prénom élève;Date naissance;Sexe;INE;Adresse1;Niveau\r\nVOLEUR;Zoé;01/01/2018;F;{ine};1 rue du Vol;{niveau}\r\n"
     ));
-    let r: Value = importer(&s, &d2, &ecole, &[("faux.csv", faux)], false).await.json().await.unwrap();
+    let (_, r) = importer(&s, &d2, &ecole, &[("faux.csv", faux)], false).await;
     assert_eq!(r["refusees"], 1, "{r:#}");
     let message = r["lignes"][0]["message"].as_str().unwrap();
     assert!(message.contains("déjà attribué à un autre élève"), "{message}");
@@ -259,7 +291,7 @@ async fn another_school_s_director_gets_404_and_nothing_changes() {
     let faux = cp1252(&format!(
         "Nom élève;Prénom élève;Date naissance;Sexe;INE;Niveau\r\nVOLEUR;Zoé;01/01/2018;F;{ine};{niveau}\r\n"
     ));
-    let r: Value = importer(&s, &d2, &ecole, &[("faux.csv", faux)], false).await.json().await.unwrap();
+    let (_, r) = importer(&s, &d2, &ecole, &[("faux.csv", faux)], false).await;
     assert_eq!((r["refusees"].as_u64(), r["eleves_crees"].as_u64()), (Some(1), Some(0)), "{r:#}");
     assert_eq!(photo_base(&s.db), avant, "nothing of the radiated pupil moved");
     let res = s.get_as(&d2, &format!("/api/v1/eleves/{id1}")).await;
@@ -279,7 +311,7 @@ async fn hostile_text_is_stored_and_printed_literally_or_refused_by_name() {
          {long};Jo;02/02/2018;F;;{niveau};\n\
          LENOIR;Jo;02/02/2018;F;1 rue \u{202E}evil;{niveau};\n"
     );
-    let r: Value = importer(&s, &d, &ecole, &[("h.csv", texte.into_bytes())], false).await.json().await.unwrap();
+    let (_, r) = importer(&s, &d, &ecole, &[("h.csv", texte.into_bytes())], false).await;
     assert_eq!(r["eleves_crees"], 1, "{r:#}");
     let refus: Vec<&Value> = r["lignes"].as_array().unwrap().iter().filter(|l| l["issue"] == "refuse").collect();
     assert_eq!(refus.len(), 2, "{r:#}");
@@ -490,6 +522,20 @@ fn a_dry_run_of_a_file_with_five_percent_bad_rows_lists_each_and_writes_nothing(
     assert!(check.contains("Base saine"), "{check}");
 }
 
+/// The page an import form leads to (303), read until the import is over: its text.
+async fn page_import(s: &TestServer, d: &Session, res: reqwest::Response) -> String {
+    assert_eq!(res.status(), 303, "the form leads to the import's page");
+    let adresse = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(adresse.starts_with("/imports/"), "{adresse}");
+    loop {
+        let html = s.get_as(d, &adresse).await.text().await.unwrap();
+        if !html.contains("http-equiv=\"refresh\"") {
+            return html_texte(&html);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// The school's « Échanges » page: the form sends the files with its CSRF token, the report
 /// comes back on the page, a dry run first; without the token nothing is done.
 #[tokio::test]
@@ -522,17 +568,28 @@ async fn the_exchange_page_imports_with_a_dry_run_first_and_exports() {
     let res = envoyer(None, false).await.unwrap();
     assert_eq!(res.status(), 403, "no CSRF token, nothing done");
     assert_eq!(photo_base(&s.db), avant);
-    let res = envoyer(Some(csrf.clone()), true).await.unwrap();
-    assert_eq!(res.status(), 200);
-    let texte = html_texte(&res.text().await.unwrap());
+    // The import page: progress while it runs (it reloads itself), then the report.
+    let texte = page_import(&s, &d, envoyer(Some(csrf.clone()), true).await.unwrap()).await;
     assert!(texte.contains("Essai : rien n'est écrit"), "{texte}");
     assert!(texte.contains("colonnes ignorées, jamais enregistrées : Nationalité"), "{texte}");
     assert!(texte.contains("refusée"), "{texte}");
+    assert!(texte.contains("Télécharger le rapport complet (CSV)"), "{texte}");
     assert_eq!(photo_base(&s.db), avant, "the dry run wrote nothing");
-    let res = envoyer(Some(csrf), false).await.unwrap();
-    let texte = html_texte(&res.text().await.unwrap());
+    let texte = page_import(&s, &d, envoyer(Some(csrf), false).await.unwrap()).await;
     assert!(texte.contains("Import enregistré"), "{texte}");
     assert!(texte.contains("Élèves : 4 créés"), "{texte}");
+    // The school's page lists both, and the report downloads as a CSV file.
+    let html = s.get_as(&d, &format!("/ecoles/{ecole}/echanges")).await.text().await.unwrap();
+    assert_eq!(html.matches("href=\"/imports/").count(), 2, "{html}");
+    let imports = s.json_as(&d, "/api/v1/imports").await;
+    let id = imports[0]["id"].as_str().unwrap();
+    assert!(imports[0]["rapport"].is_null(), "the list carries no report");
+    let res = s.get_as(&d, &format!("/api/v1/imports/{id}/rapport")).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    let csv = res.text().await.unwrap();
+    assert!(csv.contains("Fichier;Ligne;Résultat;Détail"), "{csv}");
+    assert!(csv.contains("eleves.csv;4;refusé;"), "{csv}");
     // The export links of the page give the files.
     let res = s.get_as(&d, &format!("/ecoles/{ecole}/echanges/export?format=csv&fichier=responsables")).await;
     assert_eq!(res.status(), 200);
