@@ -54,6 +54,40 @@ impl AppState {
         })))
     }
 
+    /// The same state once the département's templates are tried within limits of time and
+    /// memory, each in a child process `exe` (`render::isole`): one that exceeds a limit is set
+    /// aside (logged in French, naming it), and the built-in template serves. Before the state
+    /// is shared; nothing to do without templates of the département.
+    pub fn verifier_gabarits(mut self, exe: &std::path::Path, limites: crate::render::isole::Limites) -> Self {
+        if self.engine.surcharges().is_empty() {
+            return self;
+        }
+        let dossier = crate::render::dossier_gabarits(self.store.path());
+        let le = self.clock.now_paris();
+        let essais =
+            crate::service::exploitation::verifier_gabarits(&self.store, &self.cles, &self.engine, le, (exe, limites), &dossier);
+        let ecartes = match essais {
+            Ok(e) => e.ecartes,
+            Err(e) => {
+                tracing::error!(erreur = %e, "essai des gabarits du département impossible : ils sont mis de côté");
+                self.engine.surcharges().iter().map(|n| (n.clone(), "essai impossible".to_string())).collect()
+            }
+        };
+        if ecartes.is_empty() {
+            return self;
+        }
+        for (fichier, pourquoi) in &ecartes {
+            tracing::error!("gabarit du département {}/{fichier} : {pourquoi} ; le gabarit intégré le remplace", dossier.display());
+        }
+        let noms: Vec<String> = ecartes.into_iter().map(|(n, _)| n).collect();
+        let (engine, _) = Engine::avec_gabarits_sauf(&dossier, &noms);
+        match Arc::get_mut(&mut self.0) {
+            Some(inner) => inner.engine = engine,
+            None => tracing::error!("gabarits non remplacés : l'état est déjà partagé"),
+        }
+        self
+    }
+
     /// The same state with other limits (before it is shared).
     pub fn avec_limites(mut self, limites: Limites) -> Self {
         match Arc::get_mut(&mut self.0) {

@@ -208,6 +208,29 @@ enum Command {
         #[arg(long)]
         reancrer: bool,
     },
+    /// (interne) Essaie un gabarit du département dans un processus limité en temps et en
+    /// mémoire ; les données arrivent en JSON sur l'entrée standard.
+    #[command(hide = true)]
+    EssaiGabarit {
+        /// Temps permis, en secondes.
+        #[arg(long)]
+        secondes: u64,
+        /// Espace d'adressage permis, en octets.
+        #[arg(long)]
+        memoire: u64,
+        /// Dossier des gabarits du département.
+        #[arg(long)]
+        dossier: PathBuf,
+        /// Document à essayer.
+        #[arg(long)]
+        document: String,
+        /// Instant de l'essai (secondes depuis 1970).
+        #[arg(long)]
+        le: i64,
+        /// Gabarit mis de côté (plusieurs fois si besoin).
+        #[arg(long)]
+        ecarte: Vec<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -429,6 +452,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Bench { db, documents, document, .. } => crate::bench::mesurer(&db, documents, &document, &clock),
         Command::Check { db, reancrer } => check(&db, reancrer, &clock),
+        Command::EssaiGabarit { secondes, memoire, dossier, document, le, ecarte } => {
+            let d = crate::domain::Document::from_name(&document)
+                .ok_or_else(|| anyhow::anyhow!("document inconnu : {document}"))?;
+            let le = time::OffsetDateTime::from_unix_timestamp(le)?;
+            let limites = crate::render::isole::Limites { memoire, temps: std::time::Duration::from_secs(secondes) };
+            std::process::exit(crate::render::isole::enfant(limites, &dossier, &ecarte, d, le))
+        }
         Command::CodeDemo { db, login } => code_demo(&db, &login, &clock),
         Command::Backup { db, output } => backup(&db, &output, &clock),
         Command::Restore { db, depuis } => restore(&db, &depuis, &clock),
@@ -464,6 +494,37 @@ fn refuser_si_existe(db: &Path, verbe: &str) -> anyhow::Result<()> {
         bail!("le fichier de clés {} existe déjà sans sa base : déplacez-le d'abord", Cles::chemin(db).display());
     }
     Ok(())
+}
+
+/// The print engine with the département's templates, each tried first within limits of time
+/// and memory (`render::isole`): one that exceeds them is set aside (said on stderr), the
+/// built-in template serves.
+fn moteur(db: &Path, store: &Store, cles: &Cles, clock: &Clock) -> anyhow::Result<Engine> {
+    let dossier = crate::render::dossier_gabarits(db);
+    let (engine, messages) = Engine::avec_gabarits(&dossier);
+    for m in messages {
+        eprintln!("{m}");
+    }
+    if engine.surcharges().is_empty() {
+        return Ok(engine);
+    }
+    let exe = std::env::current_exe().context("chemin du programme")?;
+    let limites = crate::render::isole::Limites::par_defaut();
+    let essais = crate::service::exploitation::verifier_gabarits(
+        store,
+        cles,
+        &engine,
+        clock.now_paris(),
+        (&exe, limites),
+        &dossier,
+    )?;
+    if essais.ecartes.is_empty() {
+        return Ok(engine);
+    }
+    for (fichier, pourquoi) in &essais.ecartes {
+        eprintln!("gabarit {}/{fichier} : {pourquoi} ; le gabarit intégré le remplace", dossier.display());
+    }
+    Ok(Engine::avec_gabarits_sauf(&dossier, &essais.noms_ecartes()).0)
 }
 
 /// Runs a use case as the server's operator (the CLI's actor, journaled as such).
@@ -555,10 +616,7 @@ fn export_dossier(db: &Path, eleve: &str, output: &Path, clock: &Clock) -> anyho
     if output.exists() {
         bail!("{} existe déjà : choisissez un autre nom", output.display());
     }
-    let (engine, messages) = Engine::avec_gabarits(&crate::render::dossier_gabarits(db));
-    for m in messages {
-        eprintln!("{m}");
-    }
+    let engine = moteur(db, &store, &cles, clock)?;
     let (_, octets) = operateur(&store, &cles, clock, |svc| svc.emettre_dossier(&engine, &id))?;
     ecrire_prive(output, &octets)?;
     println!("{}", output.display());
@@ -706,6 +764,12 @@ fn serve(db: &Path, addr: SocketAddr, with_demo: bool, clock: Clock, transport: 
     }
     let state = AppState::new(store, cles, clock, transport.clone())
         .with_context(|| format!("dossier des impressions en lot à côté de {}", db.display()))?;
+    // The département's templates are tried within limits before the first print: one that
+    // loops or allocates without end is set aside, the built-in template serves.
+    let state = state.verifier_gabarits(
+        &std::env::current_exe().context("chemin du programme")?,
+        crate::render::isole::Limites::par_defaut(),
+    );
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().thread_stack_size(crate::render::PILE).build()?;
     runtime.block_on(async move {
@@ -782,10 +846,7 @@ fn render(
         _ => bail!("le fichier de sortie doit se terminer par .pdf, .zip ou .csv"),
     };
     let (store, cles) = ouvrir(db)?;
-    let (engine, messages) = Engine::avec_gabarits(&crate::render::dossier_gabarits(db));
-    for m in messages {
-        eprintln!("{m}");
-    }
+    let engine = moteur(db, &store, &cles, clock)?;
     let uai = ecole.map(Uai::parse).transpose().map_err(crate::domain::Error::from)?;
     let cible = match (eleve, classe, &uai) {
         (Some(e), None, None) => {
@@ -852,10 +913,7 @@ fn render_effectifs(document: &str, db: &Path, output: &Path, clock: &Clock) -> 
         "csv" => crate::service::effectifs::csv(&r)?,
         "xlsx" => crate::service::effectifs::xlsx(&r)?,
         _ => {
-            let (engine, messages) = Engine::avec_gabarits(&crate::render::dossier_gabarits(db));
-            for m in messages {
-                eprintln!("{m}");
-            }
+            let engine = moteur(db, &store, &cles, clock)?;
             crate::service::effectifs::pdf(&engine, &r, clock.now())?
         }
     };
@@ -875,17 +933,31 @@ fn check(db: &Path, reancrer: bool, clock: &Clock) -> anyhow::Result<()> {
     }
     let crate::service::exploitation::Bilan { problemes: mut problems, lignes, eleves: n } =
         crate::service::exploitation::verifier(&store, &cles)?;
-    // The département's templates, compiled against the base's data.
+    // The département's templates, each compiled against the base's data in a child process
+    // limited in time and memory.
     let dossier = crate::render::dossier_gabarits(db);
     let (engine, messages) = Engine::avec_gabarits(&dossier);
     for m in messages {
         println!("{m}");
     }
-    for e in crate::service::exploitation::verifier_gabarits(&store, &cles, &engine, clock.now_paris())? {
+    let exe = std::env::current_exe().context("chemin du programme")?;
+    let limites = crate::render::isole::Limites::par_defaut();
+    let essais = crate::service::exploitation::verifier_gabarits(
+        &store,
+        &cles,
+        &engine,
+        clock.now_paris(),
+        (&exe, limites),
+        &dossier,
+    )?;
+    for (fichier, pourquoi) in &essais.ecartes {
+        problems.push(format!("gabarit {}/{fichier} : {pourquoi} (le gabarit intégré le remplace)", dossier.display()));
+    }
+    for e in essais.essais {
         let nom = format!("{}/{}.typ", dossier.display(), e.document.name());
         match e.resultat {
             Ok(true) => println!("gabarit {nom} : compilé sans erreur avec les données de la base"),
-            Ok(false) => println!("gabarit {nom} : aucune donnée de la base pour l'essayer"),
+            Ok(false) => println!("gabarit {nom} : compilé sans erreur, sans données de la base pour l'essayer"),
             Err(m) => problems.push(format!("gabarit {nom} : {m} (le gabarit intégré le remplace)")),
         }
     }

@@ -13,6 +13,7 @@
 pub mod batch;
 mod fonts;
 pub mod fusion;
+pub mod isole;
 pub mod qr;
 mod world;
 
@@ -127,6 +128,51 @@ pub fn dossier_gabarits(db: &std::path::Path) -> std::path::PathBuf {
 /// The largest override read (a template is a few KiB).
 const GABARIT_MAX: u64 = 256 * 1024;
 
+/// Reads a département's template: a regular file (never through a symbolic link), owned by
+/// the server's user and writable by it alone, within [`GABARIT_MAX`], in UTF-8; the file
+/// read is the one checked (the same inode). Why not, in French.
+fn lire_gabarit(chemin: &std::path::Path) -> Result<String, String> {
+    use std::io::Read;
+    let lien = std::fs::symlink_metadata(chemin).map_err(|e| e.to_string())?;
+    if lien.file_type().is_symlink() {
+        return Err("lien symbolique : seul un fichier ordinaire est lu".into());
+    }
+    if !lien.is_file() {
+        return Err("ce n'est pas un fichier ordinaire".into());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // The process's own user owns /proc/self.
+        if let Ok(moi) = std::fs::metadata("/proc/self")
+            && lien.uid() != moi.uid()
+        {
+            return Err("il appartient à un autre utilisateur que celui du serveur".into());
+        }
+        if lien.mode() & 0o022 != 0 {
+            return Err("d'autres que le serveur peuvent le modifier (droits 0644 ou plus stricts attendus)".into());
+        }
+    }
+    if lien.len() > GABARIT_MAX {
+        return Err("trop volumineux".into());
+    }
+    let f = std::fs::File::open(chemin).map_err(|e| e.to_string())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let ouvert = f.metadata().map_err(|e| e.to_string())?;
+        if (ouvert.dev(), ouvert.ino()) != (lien.dev(), lien.ino()) {
+            return Err("fichier remplacé pendant sa lecture".into());
+        }
+    }
+    let mut octets = Vec::new();
+    f.take(GABARIT_MAX + 1).read_to_end(&mut octets).map_err(|e| e.to_string())?;
+    if octets.len() as u64 > GABARIT_MAX {
+        return Err("trop volumineux".into());
+    }
+    String::from_utf8(octets).map_err(|_| "pas en UTF-8".to_string())
+}
+
 impl fmt::Debug for Engine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Engine").field("fonts", &self.fonts.len()).field("templates", &self.sources.len()).finish()
@@ -157,9 +203,16 @@ impl Engine {
 
     /// The engine with the département's templates found in `dossier` (`NAME.typ` for a
     /// document, `commun.typ` for the shared layout), and what was read or set aside, in French
-    /// for the log. A file that is not a template of the catalogue, too large or not UTF-8 is
-    /// set aside; a template that fails is replaced by the built-in one when it is used.
+    /// for the log. A file that is not a template of the catalogue, not a regular file (a
+    /// symbolic link…), owned by another user than the server's, writable by others, too large
+    /// or not UTF-8 is set aside; a template that fails is replaced by the built-in one when it
+    /// is used. Templates are also tried within limits ([`isole`]) before a server uses them.
     pub fn avec_gabarits(dossier: &std::path::Path) -> (Self, Vec<String>) {
+        Self::avec_gabarits_sauf(dossier, &[])
+    }
+
+    /// [`Self::avec_gabarits`] without the files named in `ecartes` (set aside by a trial).
+    pub fn avec_gabarits_sauf(dossier: &std::path::Path, ecartes: &[String]) -> (Self, Vec<String>) {
         let mut lus = Vec::new();
         let mut messages = Vec::new();
         let connus: Vec<String> = Document::ALL
@@ -176,14 +229,10 @@ impl Engine {
                     messages.push(format!("gabarit ignoré : {nom} (ce n'est pas un document du catalogue)"));
                     continue;
                 }
-                let texte = match std::fs::metadata(e.path()) {
-                    Ok(m) if m.len() > GABARIT_MAX => Err("trop volumineux".to_string()),
-                    Ok(_) => std::fs::read(e.path())
-                        .map_err(|x| x.to_string())
-                        .and_then(|b| String::from_utf8(b).map_err(|_| "pas en UTF-8".to_string())),
-                    Err(x) => Err(x.to_string()),
-                };
-                match texte {
+                if ecartes.contains(&nom) {
+                    continue;
+                }
+                match lire_gabarit(&e.path()) {
                     Ok(t) => {
                         messages.push(format!("gabarit du département : {nom}"));
                         lus.push((nom, t));

@@ -49,6 +49,13 @@ pub struct TestServer {
 impl TestServer {
     /// Starts a server over a fresh demo database of `pupils` pupils.
     pub async fn start(pupils: u32) -> Self {
+        Self::start_avec(pupils, registre::config::Limites::default(), |_| {}).await
+    }
+
+    /// Starts a server with these limits, after `preparer` (given the database's path) has put
+    /// what it wants beside the database (a département's templates: they are then tried in
+    /// child processes of the `registre` binary, as `registre serve` does, with 2 s per trial).
+    pub async fn start_avec(pupils: u32, limites: registre::config::Limites, preparer: impl FnOnce(&std::path::Path)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("registre.db");
         let clock = Clock::fixed(NOW);
@@ -57,7 +64,12 @@ impl TestServer {
         let params = samples::Parametres { eleves: pupils, graine: 7, aujourd_hui: clock.today() };
         let resume = samples::generer(&store, &params, &|_, _| {}).unwrap();
         let comptes = samples::comptes_demo(&store, &cles, clock.now(), &resume).unwrap();
-        let state = AppState::new(store, cles.clone(), clock.clone(), Transport::Local).unwrap();
+        preparer(&db);
+        let essai = registre::render::isole::Limites { temps: std::time::Duration::from_secs(2), ..registre::render::isole::LIMITES };
+        let state = AppState::new(store, cles.clone(), clock.clone(), Transport::Local)
+            .unwrap()
+            .avec_limites(limites)
+            .verifier_gabarits(std::path::Path::new(env!("CARGO_BIN_EXE_registre")), essai);
         let listener = app::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

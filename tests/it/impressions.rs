@@ -88,7 +88,7 @@ async fn a_school_print_run_reports_progress_and_zips_one_pdf_per_pupil_under_hu
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(lu, 1);
+    assert_eq!(lu as usize, vus.len() + 1, "each reading of the job, and the download, is journaled");
 }
 
 /// `0350108C-Ecole-Les-Tilleuls/CE2-B/CLEMENT_Titouan_fiche-renseignements.pdf`: the UAI and

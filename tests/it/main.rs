@@ -14,6 +14,7 @@ mod corrections;
 mod coupures;
 mod dossier;
 mod formulaires;
+mod gabarits;
 mod helpers;
 mod hostiles;
 mod impressions;
