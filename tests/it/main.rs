@@ -9,6 +9,7 @@ mod auth;
 mod catalogue;
 mod cli;
 mod concurrence;
+mod connexions;
 mod constat;
 mod corrections;
 mod coupures;
