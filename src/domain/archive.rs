@@ -60,11 +60,16 @@ pub fn verifier(octets: &[u8], b: &Bornes) -> Result<Vec<Partie>, String> {
         if taille > b.partie {
             return Err(format!("la partie « {nom} » dépasse {} une fois décompressée", octets_fr(b.partie)));
         }
-        lu.map_err(|_| format!("archive altérée : la partie « {nom} » est illisible"))?;
+        // A part longer or shorter than its entry declares, or whose checksum differs: the
+        // reader stops at the declared size, or the count differs.
+        let menteuse = || {
+            format!(
+                "archive altérée : la partie « {nom} » ne correspond pas à ce que l'archive en déclare (taille ou somme de contrôle)"
+            )
+        };
+        lu.map_err(|_| menteuse())?;
         if taille != declaree {
-            return Err(format!(
-                "archive altérée : la partie « {nom} » ne fait pas la taille qu'elle déclare ({declaree} octets déclarés, {taille} lus)"
-            ));
+            return Err(menteuse());
         }
         if taille > 1 << 20 && taille / compressee.max(1) > b.rapport {
             return Err(format!(
@@ -154,7 +159,7 @@ pub(crate) mod tests {
         let cd = z.windows(4).rposition(|w| w == b"PK\x01\x02").unwrap();
         z[cd + 24..cd + 28].copy_from_slice(&100u32.to_le_bytes());
         let e = verifier(&z, &B).unwrap_err();
-        assert!(e.contains("ne fait pas la taille qu'elle déclare") || e.contains("altérée"), "{e}");
+        assert!(e.contains("« feuille.xml » ne correspond pas à ce que l'archive en déclare"), "{e}");
     }
 
     #[test]

@@ -75,6 +75,19 @@ pub const TAILLE_CSV_MAX: usize = 8 << 20;
 
 use super::archive;
 
+/// A number with its thousands apart, as French writes it (« 20 000 », narrow no-break space).
+fn milliers(n: usize) -> String {
+    let chiffres = n.to_string();
+    let mut s = String::new();
+    for (i, c) in chiffres.chars().enumerate() {
+        if i > 0 && (chiffres.len() - i) % 3 == 0 {
+            s.push('\u{202F}');
+        }
+        s.push(c);
+    }
+    s
+}
+
 fn refus(m: impl Into<String>) -> ChampInvalide {
     ChampInvalide::new("fichier", m)
 }
@@ -173,7 +186,8 @@ pub fn lire_classeur(octets: &[u8], continuer: &dyn Fn() -> bool) -> Result<Vec<
             let (l, k) = c.get_position();
             if l >= LIGNES_MAX || k >= COLONNES_MAX {
                 return Err(refus(format!(
-                    "feuille « {nom} » trop grande ({LIGNES_MAX} lignes et {COLONNES_MAX} colonnes au plus)"
+                    "feuille « {nom} » trop grande ({} lignes et {COLONNES_MAX} colonnes au plus)",
+                    milliers(LIGNES_MAX as usize)
                 )));
             }
             let texte = match c.get_value() {
@@ -192,7 +206,8 @@ pub fn lire_classeur(octets: &[u8], continuer: &dyn Fn() -> bool) -> Result<Vec<
             cellules += 1;
             if cellules > CELLULES_MAX {
                 return Err(refus(format!(
-                    "classeur trop grand : plus de {CELLULES_MAX} cellules remplies en tout (un fichier d'école en a quelques milliers)"
+                    "classeur trop grand : plus de {} cellules remplies en tout (un fichier d'école en a quelques milliers)",
+                    milliers(CELLULES_MAX)
                 )));
             }
             if cellules % 4096 == 0 && !continuer() {
@@ -286,7 +301,7 @@ fn lire_csv(octets: &[u8], continuer: &dyn Fn() -> bool) -> Result<Fichier, Cham
             return Err(refus(format!("ligne {numero} : plus de {COLONNES_MAX} colonnes")));
         }
         if lignes.len() >= LIGNES_MAX as usize {
-            return Err(refus(format!("fichier de plus de {LIGNES_MAX} lignes : découpez-le")));
+            return Err(refus(format!("fichier de plus de {} lignes : découpez-le", milliers(LIGNES_MAX as usize))));
         }
         if lignes.len() % 4096 == 4095 && !continuer() {
             return Err(abandon());
@@ -830,6 +845,42 @@ pub fn responsable(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn thousands_are_set_apart_as_french_writes_them() {
+        assert_eq!(milliers(400_000), "400\u{202F}000");
+        assert_eq!(milliers(20_000), "20\u{202F}000");
+        assert_eq!(milliers(1_234_567), "1\u{202F}234\u{202F}567");
+        assert_eq!(milliers(999), "999");
+    }
+
+    #[test]
+    fn a_csv_file_is_bounded_in_lines_and_line_length() {
+        let mut texte = String::from("Nom élève;Prénom élève\n");
+        for i in 0..=LIGNES_MAX {
+            texte.push_str(&format!("A{i};B\n"));
+        }
+        let e = lire(texte.as_bytes()).unwrap_err();
+        assert!(e.probleme.contains("lignes"), "{e}");
+        let long = format!("Nom élève;Prénom élève\n{};B\n", "x".repeat(LONGUEUR_LIGNE_MAX + 1));
+        let e = lire(long.as_bytes()).unwrap_err();
+        assert!(e.probleme.contains("ligne 2 trop longue"), "{e}");
+    }
+
+    #[test]
+    fn a_workbook_whose_two_sheets_name_one_part_is_refused() {
+        let types = r#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#;
+        let classeur = r#"<workbook xmlns:r="r"><sheets><sheet name="A" sheetId="1" r:id="rId1"/><sheet name="B" sheetId="2" r:id="rId2"/></sheets></workbook>"#;
+        let liens = r#"<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Target="/xl/worksheets/sheet1.xml"/></Relationships>"#;
+        let z = crate::domain::archive::tests::zip_de(&[
+            ("[Content_Types].xml", types.as_bytes()),
+            ("xl/workbook.xml", classeur.as_bytes()),
+            ("xl/_rels/workbook.xml.rels", liens.as_bytes()),
+            ("xl/worksheets/sheet1.xml", b"<worksheet/>"),
+        ]);
+        let e = lire_tables(&z).unwrap_err();
+        assert!(e.probleme.contains("deux feuilles désignent la même partie"), "{e}");
+    }
 
     /// A pupils' file as the ministry's tool writes it: Windows-1252, `;`, a header label with a
     /// leading space and another with other accents, a trailing empty column, a nationality

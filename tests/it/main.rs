@@ -5,6 +5,7 @@
 
 mod api;
 mod architecture;
+mod bombes;
 mod auth;
 mod catalogue;
 mod cli;
