@@ -81,7 +81,8 @@ pub fn routes() -> Router<AppState> {
         super::effectifs::lister_publications, super::effectifs::publier, super::effectifs::fichier_publication,
         super::effectifs::rapport_prevision, super::effectifs::prevision_ecole, super::effectifs::ajuster,
         super::effectifs::valider_prevision, super::echanges::importer, super::echanges::exporter, super::echanges::dossier,
-        super::echanges::importer_dossier
+        super::echanges::importer_dossier, super::echanges::lister_imports, super::echanges::lire_import,
+        super::echanges::annuler_import, super::echanges::rapport_import
     ),
     components(schemas(super::error::ErrorBody)),
     modifiers(&SecuriteCookie)

@@ -301,18 +301,10 @@ async fn rendre(
     options: Options,
 ) -> std::result::Result<Html<String>, PageError> {
     let a = v.acteur.clone();
-    let ecole = acceder(state, &a, &id).await?;
+    let s = state.clone();
+    let e = id.clone();
+    let (ecole, imports) = service(state, a.clone(), move |svc| svc.echanges(&s.travaux, &e)).await?;
     let importer = a.decision(Ressource::Echange, Action::Creer).autorise();
-    let imports = if importer {
-        let s = state.clone();
-        let ecole_id = id.to_string();
-        service(state, a.clone(), move |svc| {
-            Ok(svc.imports(&s.travaux)?.into_iter().filter(|i| i.ecole_id == ecole_id).collect())
-        })
-        .await?
-    } else {
-        Vec::new()
-    };
     let html = blocking(state, move |s| {
         let page = PageEchanges {
             ecole_id: id.to_string(),

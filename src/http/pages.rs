@@ -293,11 +293,7 @@ pub(super) async fn accueil(
             // The school's constat, when the campaign waits for it.
             let constat = match constat {
                 // Not fatal: without a second factor yet, the page still shows (and says why).
-                Some(e) => svc
-                    .constat_ecole(&e)
-                    .ok()
-                    .filter(|c| c.campagne_ouverte && c.valide.is_none())
-                    .map(|_| e.to_string()),
+                Some(e) => svc.constat_attendu(&e).ok().filter(|attendu| *attendu).map(|_| e.to_string()),
                 None => None,
             };
             let exploitation = if exploitation { Some(svc.etat_installation(verifier)?) } else { None };

@@ -94,9 +94,11 @@ impl Service<'_> {
 
     /// The accounts the actor manages (IA-DASEN: the département's staff; directeur: the
     /// families of the school's pupils).
+    /// Journaled: staff names and logins, families' logins.
     pub fn comptes(&self) -> Result<Vec<CompteVu>> {
         self.autoriser(Ressource::Compte, Action::Lister)?;
         let liste = auth::comptes_geres(self.store, self.acteur)?;
+        self.noter(&[crate::audit::Fait::new(Action::Lister, "compte").detail(serde_json::json!({ "comptes": liste.len() }))])?;
         Ok(self.store.read(|c| {
             let demandes = crate::store::corrections::demandes_reinitialisation(c)?;
             liste

@@ -196,8 +196,22 @@ impl Service<'_> {
         })
     }
 
-    /// A school's constat: counted now, and as validated if it was.
+    /// A school's constat: counted now, and as validated if it was (journaled: counts of a
+    /// school's pupils).
     pub fn constat_ecole(&self, ecole: &EcoleId) -> Result<ConstatEcole> {
+        let c = self.calculer_constat_ecole(ecole)?;
+        self.noter(&[Fait::new(Action::Lire, "constat").cible(ecole.to_string()).detail(json!({ "annee": c.annee }))])?;
+        Ok(c)
+    }
+
+    /// Whether the school's constat waits for its validation (the campaign is open, the school
+    /// has not validated): a state, no count shown, nothing journaled (the home page's reminder).
+    pub fn constat_attendu(&self, ecole: &EcoleId) -> Result<bool> {
+        let c = self.calculer_constat_ecole(ecole)?;
+        Ok(c.campagne_ouverte && c.valide.is_none())
+    }
+
+    fn calculer_constat_ecole(&self, ecole: &EcoleId) -> Result<ConstatEcole> {
         self.autoriser(Ressource::Constat, Action::Lire)?;
         let (annee, e, calcule, valide, campagne) = self.store.read(|c| {
             let annee = territoires::annee_courante(c)?;
@@ -620,8 +634,14 @@ fn effectifs_de(niveaux: &[NiveauPrevision]) -> Effectifs {
 }
 
 impl Service<'_> {
-    /// A school's forecast for next year.
+    /// A school's forecast for next year (journaled: counts of a school's pupils).
     pub fn prevision_ecole(&self, ecole: &EcoleId) -> Result<PrevisionEcole> {
+        let p = self.calculer_prevision_ecole(ecole)?;
+        self.noter(&[Fait::new(Action::Lire, "prevision").cible(ecole.to_string()).detail(json!({ "annee": p.annee }))])?;
+        Ok(p)
+    }
+
+    fn calculer_prevision_ecole(&self, ecole: &EcoleId) -> Result<PrevisionEcole> {
         self.autoriser(Ressource::Constat, Action::Lire)?;
         let (annee, nom, calc, validee) = self.store.read(|c| {
             let annee = territoires::annee_courante(c)?;

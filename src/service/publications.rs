@@ -344,9 +344,12 @@ impl Service<'_> {
     }
 
     /// The releases the actor may download (statisticien: its académie or département).
+    /// Journaled, like any list of a département's releases.
     pub fn publications(&self) -> Result<Vec<PublicationVue>> {
         self.autoriser(Ressource::Publication, Action::Lister)?;
-        Ok(self.store.read(|c| sp::lister(c, &self.acteur.perimetre))?.into_iter().map(vue).collect())
+        let l: Vec<PublicationVue> = self.store.read(|c| sp::lister(c, &self.acteur.perimetre))?.into_iter().map(vue).collect();
+        self.noter(&[Fait::new(Action::Lister, "publication").detail(json!({ "publications": l.len() }))])?;
+        Ok(l)
     }
 
     /// One file of a release (journaled).

@@ -624,6 +624,31 @@ impl Service<'_> {
         Ok(vues)
     }
 
+    /// What a school's exchanges page shows: the school (« introuvable » outside the perimeter)
+    /// and the actor's imports into it, without their reports. Journaled: a consultation of the
+    /// school's exchanges.
+    pub fn echanges(
+        &self,
+        travaux: &Travaux,
+        ecole: &EcoleId,
+    ) -> Result<(crate::store::territoires::EcoleResume, Vec<VueImport>)> {
+        self.autoriser(Ressource::Echange, Action::Lire)?;
+        travaux.expirer(self.le);
+        let e = self.store.read(|c| crate::store::territoires::ecole(c, &self.acteur.perimetre, ecole))?;
+        let imports: Vec<VueImport> = {
+            let r = travaux.registre();
+            r.travaux
+                .iter()
+                .rev()
+                .filter(|t| t.proprietaire(self.acteur))
+                .filter_map(|t| t.vue_import(false))
+                .filter(|v| v.ecole_id == ecole.as_str())
+                .collect()
+        };
+        self.noter(&[Fait::new(Action::Lire, "echange").cible(ecole.to_string()).detail(serde_json::json!({ "imports": imports.len() }))])?;
+        Ok((e, imports))
+    }
+
     /// One of the actor's imports, with its report once it is over (journaled: the report
     /// names pupils).
     pub fn import(&self, travaux: &Travaux, id: &str) -> Result<VueImport> {
