@@ -123,6 +123,48 @@ pub struct Store {
     ancrage: Mutex<ancre::Ancrage>,
     readers: Mutex<Vec<Connection>>,
     available: Condvar,
+    /// Tells the checkpointer that the WAL grew (see [`Checkpointeur`]).
+    checkpoints: Mutex<Option<std::sync::mpsc::Sender<()>>>,
+    /// The checkpointer's thread, joined when the store closes.
+    checkpointeur: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        // The checkpointer's connection is closed before the store is gone.
+        lock(&self.checkpoints).take();
+        if let Some(fil) = lock(&self.checkpointeur).take() {
+            let _ = fil.join();
+        }
+    }
+}
+
+/// Copies the WAL back into the database on its own thread and its own connection, never
+/// holding the writer: with SQLite's automatic checkpoint, the commit that crosses 1,000 pages
+/// copies them and syncs the file while the writer is held, and every other write of the
+/// département waits (up to a second on this disk during an import). A passive checkpoint
+/// runs beside the writer and takes no lock a write needs. The thread ends with the store.
+struct Checkpointeur;
+
+impl Checkpointeur {
+    /// Starts the checkpointer of the base `path`; commits send it a signal.
+    fn demarrer(path: &Path) -> Result<(std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>)> {
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let conn = Connection::open(path)?;
+        configure(&conn)?;
+        let fil = std::thread::Builder::new()
+            .name("checkpoint".into())
+            .spawn(move || {
+                while rx.recv().is_ok() {
+                    // Commits close together make one checkpoint.
+                    std::thread::sleep(Duration::from_millis(20));
+                    while rx.try_recv().is_ok() {}
+                    let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                }
+            })
+            .map_err(|e| Error::Ouverture(format!("fil des checkpoints : {e}")))?;
+        Ok((tx, fil))
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -162,8 +204,11 @@ impl Store {
         }
         writer.pragma_update(None, "journal_mode", "WAL")?;
         configure(&writer)?;
+        // Checkpoints run on their own thread (see `Checkpointeur`), never within a commit.
+        writer.pragma_update(None, "wal_autocheckpoint", 0)?;
         migrate(&writer)?;
         let ancrage = ancre::Ancrage::ouvrir(&writer, path, nouveau)?;
+        let (signal, fil) = Checkpointeur::demarrer(path)?;
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
             let r = Connection::open_with_flags(
@@ -182,6 +227,8 @@ impl Store {
             ancrage: Mutex::new(ancrage),
             readers: Mutex::new(readers),
             available: Condvar::new(),
+            checkpoints: Mutex::new(Some(signal)),
+            checkpointeur: Mutex::new(Some(fil)),
         })
     }
 
@@ -253,6 +300,10 @@ impl Store {
             requete::cle_enregistree();
         }
         lock(&self.ancrage).apres_commit(&conn);
+        drop(conn);
+        if let Some(c) = lock(&self.checkpoints).as_ref() {
+            let _ = c.send(());
+        }
         Ok(value)
     }
 
@@ -325,6 +376,10 @@ impl Store {
             }
             c.execute_batch("COMMIT")?;
             c.execute("DETACH DATABASE source", [])?;
+            // The copy's journal starts empty, anchored there.
+            let a = ancre::fin(&c)?;
+            ancre::ecrire(&ancre::chemin(dest), &a)
+                .map_err(|e| Error::Ouverture(format!("point de contrôle de la copie : {e}")))?;
         }
         Store::open(dest)
     }

@@ -604,3 +604,89 @@ async fn the_exchange_page_imports_with_a_dry_run_first_and_exports() {
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("format"));
 }
+
+/// A pupils' file of `n` new children of niveau `niveau`, spread over ten classes.
+fn gros_fichier(n: usize, niveau: &str) -> Vec<u8> {
+    let prenoms = ["Lou", "Jade", "Louise", "Emma", "Ambre", "Gabriel", "Léo", "Raphaël", "Louis", "Noah"];
+    let mut texte = String::from("Nom élève;Prénom élève;Date naissance;Sexe;Niveau;Libellé classe\n");
+    for i in 0..n {
+        let nom: String = (0..4).map(|k| char::from(b'A' + ((i / 26usize.pow(k)) % 26) as u8)).collect();
+        texte.push_str(&format!(
+            "NOUVEAU{nom};{};{:02}/{:02}/2019;{};{niveau};Arrivée {}\n",
+            prenoms[i % 10],
+            1 + i % 28,
+            1 + i % 12,
+            if i % 2 == 0 { "F" } else { "M" },
+            1 + i % 10
+        ));
+    }
+    texte.into_bytes()
+}
+
+/// One school's import of 5,000 lines, and separately its dry run, while a director of another
+/// school writes: every one of those writes goes through while the import runs (the import
+/// works in short transactions, the dry run on a private copy), and the longest wait is printed.
+#[tokio::test]
+async fn another_school_s_writes_go_through_while_a_5000_line_import_and_its_dry_run_run() {
+    let s = TestServer::start(300).await;
+    let d2 = s.login("directeur.2").await;
+    let d1 = s.login("directeur.1").await;
+    let (ecole, niveau) = ecole_de(&s, &d2).await;
+    let autre = s.json_as(&d1, "/api/v1/eleves").await[0]["id"].as_str().unwrap().to_string();
+    let fichier = gros_fichier(5000, &niveau);
+    let creations = || -> i64 {
+        let c = rusqlite::Connection::open(&s.db).unwrap();
+        c.query_row("SELECT count(*) FROM journal WHERE ressource = 'eleve' AND action = 'creer'", [], |r| r.get(0))
+            .unwrap()
+    };
+    for essai in [true, false] {
+        let avant = photo_base(&s.db);
+        let creations_avant = creations();
+        let res = envoyer(&s, &d2, &ecole, &[("eleves.csv", fichier.clone())], essai).await;
+        assert_eq!(res.status(), 202);
+        let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+        let mut attentes = Vec::new();
+        loop {
+            let v = s.json_as(&d2, &format!("/api/v1/imports/{id}")).await;
+            match v["etat"].as_str() {
+                Some("en_attente") => {}
+                Some("en_cours") => {
+                    let debut = std::time::Instant::now();
+                    let r = s
+                        .put_as(
+                            &d1,
+                            &format!("/api/v1/eleves/{autre}/annuel"),
+                            &serde_json::json!({ "assureur": format!("PENDANT {}", attentes.len()) }),
+                        )
+                        .await;
+                    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+                    attentes.push(debut.elapsed());
+                }
+                _ => break,
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let fin = attendre_import(&s, &d2, &id).await;
+        assert_eq!(fin["etat"], "termine", "{fin}");
+        assert_eq!(fin["rapport"]["eleves_crees"], 5000);
+        assert_eq!(fin["rapport"]["lignes_traitees"], 5000);
+        if essai {
+            let apres = photo_base(&s.db);
+            assert!(apres.iter().all(|l| avant.contains(l) || l.starts_with("eleve_annuel:")), "the dry run wrote nothing");
+            assert_eq!(creations(), creations_avant, "nor journaled any creation");
+        } else {
+            assert_eq!(creations() - creations_avant, 5000, "one journal row per pupil created");
+        }
+        assert!(!attentes.is_empty(), "writes were made while the import ran");
+        attentes.sort();
+        println!(
+            "{}: {} writes of another school while it ran; median {:?}, longest {:?}",
+            if essai { "dry run of 5,000 lines" } else { "import of 5,000 lines" },
+            attentes.len(),
+            attentes[attentes.len() / 2],
+            attentes.last().unwrap()
+        );
+    }
+    let check = ok(registre().args(["check", "--db"]).arg(&s.db));
+    assert!(check.contains("Base saine"), "{check}");
+}
