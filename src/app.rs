@@ -65,22 +65,23 @@ impl AppState {
         let dossier = crate::render::dossier_gabarits(self.store.path());
         let le = self.clock.now_paris();
         let essais =
-            crate::service::exploitation::verifier_gabarits(&self.store, &self.cles, &self.engine, le, (exe, limites), &dossier);
-        let ecartes = match essais {
-            Ok(e) => e.ecartes,
+            crate::service::exploitation::verifier_gabarits(&self.store, &self.cles, &self.engine, le, (exe, limites));
+        let engine = match essais {
+            Ok(e) if e.ecartes.is_empty() => return self,
+            Ok(e) => {
+                for (fichier, pourquoi) in &e.ecartes {
+                    tracing::error!(
+                        "gabarit du département {}/{fichier} : {pourquoi} ; le gabarit intégré le remplace",
+                        dossier.display()
+                    );
+                }
+                e.moteur(&self.engine)
+            }
             Err(e) => {
                 tracing::error!(erreur = %e, "essai des gabarits du département impossible : ils sont mis de côté");
-                self.engine.surcharges().iter().map(|n| (n.clone(), "essai impossible".to_string())).collect()
+                Engine::new()
             }
         };
-        if ecartes.is_empty() {
-            return self;
-        }
-        for (fichier, pourquoi) in &ecartes {
-            tracing::error!("gabarit du département {}/{fichier} : {pourquoi} ; le gabarit intégré le remplace", dossier.display());
-        }
-        let noms: Vec<String> = ecartes.into_iter().map(|(n, _)| n).collect();
-        let (engine, _) = Engine::avec_gabarits_sauf(&dossier, &noms);
         match Arc::get_mut(&mut self.0) {
             Some(inner) => inner.engine = engine,
             None => tracing::error!("gabarits non remplacés : l'état est déjà partagé"),

@@ -218,18 +218,12 @@ enum Command {
         /// Espace d'adressage permis, en octets.
         #[arg(long)]
         memoire: u64,
-        /// Dossier des gabarits du département.
-        #[arg(long)]
-        dossier: PathBuf,
         /// Document à essayer.
         #[arg(long)]
         document: String,
         /// Instant de l'essai (secondes depuis 1970).
         #[arg(long)]
         le: i64,
-        /// Gabarit mis de côté (plusieurs fois si besoin).
-        #[arg(long)]
-        ecarte: Vec<String>,
     },
 }
 
@@ -452,12 +446,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Bench { db, documents, document, .. } => crate::bench::mesurer(&db, documents, &document, &clock),
         Command::Check { db, reancrer } => check(&db, reancrer, &clock),
-        Command::EssaiGabarit { secondes, memoire, dossier, document, le, ecarte } => {
+        Command::EssaiGabarit { secondes, memoire, document, le } => {
             let d = crate::domain::Document::from_name(&document)
                 .ok_or_else(|| anyhow::anyhow!("document inconnu : {document}"))?;
             let le = time::OffsetDateTime::from_unix_timestamp(le)?;
             let limites = crate::render::isole::Limites { memoire, temps: std::time::Duration::from_secs(secondes) };
-            std::process::exit(crate::render::isole::enfant(limites, &dossier, &ecarte, d, le))
+            std::process::exit(crate::render::isole::enfant(limites, d, le))
         }
         Command::CodeDemo { db, login } => code_demo(&db, &login, &clock),
         Command::Backup { db, output } => backup(&db, &output, &clock),
@@ -510,21 +504,15 @@ fn moteur(db: &Path, store: &Store, cles: &Cles, clock: &Clock) -> anyhow::Resul
     }
     let exe = std::env::current_exe().context("chemin du programme")?;
     let limites = crate::render::isole::Limites::par_defaut();
-    let essais = crate::service::exploitation::verifier_gabarits(
-        store,
-        cles,
-        &engine,
-        clock.now_paris(),
-        (&exe, limites),
-        &dossier,
-    )?;
+    let essais =
+        crate::service::exploitation::verifier_gabarits(store, cles, &engine, clock.now_paris(), (&exe, limites))?;
     if essais.ecartes.is_empty() {
         return Ok(engine);
     }
     for (fichier, pourquoi) in &essais.ecartes {
         eprintln!("gabarit {}/{fichier} : {pourquoi} ; le gabarit intégré le remplace", dossier.display());
     }
-    Ok(Engine::avec_gabarits_sauf(&dossier, &essais.noms_ecartes()).0)
+    Ok(essais.moteur(&engine))
 }
 
 /// Runs a use case as the server's operator (the CLI's actor, journaled as such).
@@ -942,14 +930,8 @@ fn check(db: &Path, reancrer: bool, clock: &Clock) -> anyhow::Result<()> {
     }
     let exe = std::env::current_exe().context("chemin du programme")?;
     let limites = crate::render::isole::Limites::par_defaut();
-    let essais = crate::service::exploitation::verifier_gabarits(
-        &store,
-        &cles,
-        &engine,
-        clock.now_paris(),
-        (&exe, limites),
-        &dossier,
-    )?;
+    let essais =
+        crate::service::exploitation::verifier_gabarits(&store, &cles, &engine, clock.now_paris(), (&exe, limites))?;
     for (fichier, pourquoi) in &essais.ecartes {
         problems.push(format!("gabarit {}/{fichier} : {pourquoi} (le gabarit intégré le remplace)", dossier.display()));
     }

@@ -44,14 +44,15 @@ pub fn octets_fr(n: u64) -> String {
 /// Checks `octets` as a ZIP archive within `b`; the parts and their real sizes, or why the
 /// archive is refused, in French.
 pub fn verifier(octets: &[u8], b: &Bornes) -> Result<Vec<Partie>, String> {
-    let mut z = zip::ZipArchive::new(std::io::Cursor::new(octets)).map_err(|e| format!("archive illisible : {e}"))?;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(octets))
+        .map_err(|_| "archive illisible (ce n'est pas un fichier ZIP complet)".to_string())?;
     if z.len() > b.parties {
         return Err(format!("archive de {} parties : {} au plus", z.len(), b.parties));
     }
     let mut parties = Vec::with_capacity(z.len());
     let mut total = 0u64;
     for i in 0..z.len() {
-        let f = z.by_index(i).map_err(|e| format!("archive altérée : {e}"))?;
+        let f = z.by_index(i).map_err(|_| format!("archive altérée : sa partie n° {} est illisible", i + 1))?;
         let nom: String = f.name().unwrap_or_default().chars().filter(|c| !c.is_control()).take(80).collect();
         let (declaree, compressee) = (f.size(), f.compressed_size());
         let mut compte = Compteur(0);

@@ -100,7 +100,8 @@ fn abandon() -> ChampInvalide {
 /// refused when two sheets name the same part (each part is read once) or there are too many.
 fn feuilles(octets: &[u8]) -> Result<Vec<(String, String)>, ChampInvalide> {
     use quick_xml::events::Event;
-    let mut z = zip::ZipArchive::new(std::io::Cursor::new(octets)).map_err(|e| refus(format!("classeur illisible : {e}")))?;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(octets))
+        .map_err(|_| refus("classeur illisible (ce n'est pas un fichier XLSX complet)"))?;
     let mut lire = |nom: &str| -> Result<Vec<u8>, ChampInvalide> {
         let mut b = Vec::new();
         let f = z.by_name(nom).map_err(|_| refus(format!("classeur illisible : {nom} absent")))?;
@@ -126,7 +127,7 @@ fn feuilles(octets: &[u8]) -> Result<Vec<(String, String)>, ChampInvalide> {
                 }
             }
             Ok(Event::Eof) => break,
-            Err(e) => return Err(refus(format!("classeur illisible : {e}"))),
+            Err(_) => return Err(refus("classeur illisible : la liste de ses feuilles est mal formée")),
             _ => {}
         }
         buf.clear();
@@ -137,9 +138,9 @@ fn feuilles(octets: &[u8]) -> Result<Vec<(String, String)>, ChampInvalide> {
         match r.read_event_into(&mut buf) {
             Ok(Event::Empty(e) | Event::Start(e)) if e.local_name().as_ref() == "sheet" => {
                 let nom = attribut(&e, "name").unwrap_or_default();
-                let cible = attribut(&e, "id")
-                    .and_then(|id| cibles.get(&id).cloned())
-                    .ok_or_else(|| refus(format!("classeur illisible : la feuille « {nom} » ne désigne aucune partie")))?;
+                let cible = attribut(&e, "id").and_then(|id| cibles.get(&id).cloned()).ok_or_else(|| {
+                    refus(format!("classeur illisible : la feuille « {nom} » ne désigne aucune partie"))
+                })?;
                 let cible = cible.trim_start_matches('/').trim_start_matches("xl/").to_string();
                 if out.iter().any(|(_, c)| *c == cible) {
                     return Err(refus(
@@ -148,11 +149,13 @@ fn feuilles(octets: &[u8]) -> Result<Vec<(String, String)>, ChampInvalide> {
                 }
                 out.push((nom, cible));
                 if out.len() > FEUILLES_MAX {
-                    return Err(refus(format!("classeur de plus de {FEUILLES_MAX} feuilles : enregistrez les élèves et les responsables seuls")));
+                    return Err(refus(format!(
+                        "classeur de plus de {FEUILLES_MAX} feuilles : enregistrez les élèves et les responsables seuls"
+                    )));
                 }
             }
             Ok(Event::Eof) => break,
-            Err(e) => return Err(refus(format!("classeur illisible : {e}"))),
+            Err(_) => return Err(refus("classeur illisible : la liste de ses feuilles est mal formée")),
             _ => {}
         }
         buf.clear();
@@ -171,7 +174,11 @@ pub fn lire_classeur(octets: &[u8], continuer: &dyn Fn() -> bool) -> Result<Vec<
         return Err(abandon());
     }
     let noms: Vec<String> = feuilles(octets)?.into_iter().map(|(n, _)| n).collect();
-    let illisible = |e: calamine::XlsxError| refus(format!("classeur illisible : {e}"));
+    let illisible = |_: calamine::XlsxError| {
+        refus(
+            "classeur illisible : une feuille ou ses textes sont mal formés (enregistrez-le à nouveau depuis le tableur)",
+        )
+    };
     let mut classeur: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(octets)).map_err(illisible)?;
     let mut tables = Vec::new();
@@ -283,7 +290,10 @@ fn lire_csv(octets: &[u8], continuer: &dyn Fn() -> bool) -> Result<Fichier, Cham
     // Line numbers counted as the reader goes (blank lines count, as an editor shows).
     let (mut vu, mut numero) = (0usize, 1usize);
     for r in lecteur.records() {
-        let r = r.map_err(|e| ChampInvalide::new("fichier", format!("ligne illisible : {e}")))?;
+        let r = r.map_err(|e| {
+            let ligne = e.position().map_or(numero, |p| p.line() as usize);
+            ChampInvalide::new("fichier", format!("ligne {ligne} illisible (guillemets mal fermés ?)"))
+        })?;
         let mut octet = r.position().map_or(0, |p| p.byte() as usize).clamp(vu, texte.len());
         // With CRLF ends, the reader places a record at the LF before it: step over line ends.
         while texte.as_bytes().get(octet).is_some_and(|b| *b == b'\n' || *b == b'\r') {
@@ -869,7 +879,8 @@ mod tests {
 
     #[test]
     fn a_workbook_whose_two_sheets_name_one_part_is_refused() {
-        let types = r#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#;
+        let types =
+            r#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#;
         let classeur = r#"<workbook xmlns:r="r"><sheets><sheet name="A" sheetId="1" r:id="rId1"/><sheet name="B" sheetId="2" r:id="rId2"/></sheets></workbook>"#;
         let liens = r#"<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Target="/xl/worksheets/sheet1.xml"/></Relationships>"#;
         let z = crate::domain::archive::tests::zip_de(&[

@@ -127,7 +127,10 @@ const RESUMES: &[(&str, &str)] = &[
     ),
     ("GET /api/v1/ecoles/{id}/export/onde", "Exporter les élèves et responsables au format d'ONDE (CSV ou XLSX)"),
     ("POST /api/v1/ecoles/{id}/import/dossier", "Admettre un élève avec son dossier de transfert"),
-    ("POST /api/v1/ecoles/{id}/import/onde", "Lancer l'import des fichiers d'ONDE (élèves, responsables), ou son essai, en arrière-plan"),
+    (
+        "POST /api/v1/ecoles/{id}/import/onde",
+        "Lancer l'import des fichiers d'ONDE (élèves, responsables), ou son essai, en arrière-plan",
+    ),
     ("GET /api/v1/ecoles/{id}/non-repartis", "Lister les élèves de l'école pas encore répartis dans une classe"),
     ("GET /api/v1/ecoles/{id}/prevision", "Prévision de l'école pour l'an prochain, niveau par niveau"),
     ("POST /api/v1/ecoles/{id}/prevision/ajustements", "Ajuster un niveau de la prévision de l'école"),

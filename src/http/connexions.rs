@@ -6,7 +6,10 @@
 //!   between two requests (hyper starts it as soon as it waits for the next head);
 //! - trickle a body: the whole body must arrive within [`Limites::corps`] (`super::corps_borne`);
 //! - open connections without end: past [`Limites::connexions`], a new connection is answered
-//!   503 in French and closed;
+//!   503 in French and closed (at most [`REFUS_MAX`] such answers at once; beyond, the
+//!   connection is closed at once);
+//! - stop reading its answer: a write that makes no progress for [`Limites::corps`] closes
+//!   the connection;
 //! - get an empty answer: hyper answers malformed heads itself (400, 414, 431) with no body;
 //!   [`Flux`] replaces each such answer with the French error every other refusal has (JSON
 //!   for an address under `/api/`, a page otherwise).
@@ -30,6 +33,9 @@ const TETE_MAX: usize = 96 * 1024;
 /// How long the TLS handshake of a new connection may take.
 const POIGNEE_DE_MAIN: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// Connections past the cap answered at once; beyond, they are closed without an answer.
+pub const REFUS_MAX: usize = 32;
+
 /// How long the requests under way may take to finish once shutdown is asked.
 const FIN_GRACIEUSE: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -42,14 +48,38 @@ pub struct Flux<S> {
     debut: Vec<u8>,
     /// The next bytes read begin a request.
     nouvelle: bool,
+    /// The next write begins an answer (the only one that may be hyper's own).
+    tete: bool,
     /// A French answer still to send in place of hyper's.
     a_envoyer: Vec<u8>,
+    /// How long a write may make no progress.
+    delai_ecriture: std::time::Duration,
+    /// Since when a write makes no progress.
+    bloquee: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
 }
 
 impl<S> Flux<S> {
-    /// Wraps a connection.
-    pub fn new(inner: S) -> Self {
-        Self { inner, debut: Vec::new(), nouvelle: true, a_envoyer: Vec::new() }
+    /// Wraps a connection whose writes may stall at most `delai_ecriture`.
+    pub fn new(inner: S, delai_ecriture: std::time::Duration) -> Self {
+        Self {
+            inner,
+            debut: Vec::new(),
+            nouvelle: true,
+            tete: false,
+            a_envoyer: Vec::new(),
+            delai_ecriture,
+            bloquee: None,
+        }
+    }
+
+    /// A write that made no progress: an error once it has stalled too long.
+    fn attente(&mut self, cx: &mut Context<'_>) -> io::Result<()> {
+        let delai = self.delai_ecriture;
+        let s = self.bloquee.get_or_insert_with(|| Box::pin(tokio::time::sleep(delai)));
+        if std::future::Future::poll(s.as_mut(), cx).is_ready() {
+            return Err(io::Error::new(io::ErrorKind::TimedOut, "le client ne lit pas la réponse"));
+        }
+        Ok(())
     }
 
     fn api(&self) -> bool {
@@ -100,7 +130,14 @@ impl<S: AsyncWrite + Unpin> Flux<S> {
     /// Sends what remains of a French answer.
     fn vider(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         while !self.a_envoyer.is_empty() {
-            let n = std::task::ready!(Pin::new(&mut self.inner).poll_write(cx, &self.a_envoyer))?;
+            let n = match Pin::new(&mut self.inner).poll_write(cx, &self.a_envoyer) {
+                Poll::Ready(r) => r?,
+                Poll::Pending => {
+                    self.attente(cx)?;
+                    return Poll::Pending;
+                }
+            };
+            self.bloquee = None;
             if n == 0 {
                 return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
             }
@@ -121,6 +158,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for Flux<S> {
                 if this.nouvelle {
                     this.debut.clear();
                     this.nouvelle = false;
+                    this.tete = true;
                 }
                 if this.debut.len() < 64 {
                     let n = (64 - this.debut.len()).min(lu.len());
@@ -136,14 +174,25 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Flux<S> {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         std::task::ready!(self.vider(cx))?;
         self.nouvelle = true;
-        if let Some(status) = reponse_nue(buf) {
+        // Only the first write of an answer can be hyper's own head: never a body's bytes.
+        let tete = std::mem::replace(&mut self.tete, false);
+        if tete && let Some(status) = reponse_nue(buf) {
             // hyper's answer is complete in this write (a head with `content-length: 0`).
             let api = self.api();
             self.a_envoyer = reponse_francaise(status, api);
             let _ = self.vider(cx)?;
             return Poll::Ready(Ok(buf.len()));
         }
-        Pin::new(&mut self.inner).poll_write(cx, buf)
+        match Pin::new(&mut self.inner).poll_write(cx, buf) {
+            Poll::Pending => {
+                self.attente(cx)?;
+                Poll::Pending
+            }
+            r => {
+                self.bloquee = None;
+                r
+            }
+        }
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -167,6 +216,7 @@ pub async fn servir(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let places = Arc::new(tokio::sync::Semaphore::new(limites.connexions));
+    let refus = Arc::new(tokio::sync::Semaphore::new(REFUS_MAX));
     let (arreter, arret) = tokio::sync::watch::channel(false);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -184,7 +234,14 @@ pub async fn servir(
         };
         let _ = flux.set_nodelay(true);
         let Ok(place) = places.clone().try_acquire_owned() else {
-            tokio::spawn(refuser(flux, tls.clone()));
+            // Answered while few are; closed at once beyond.
+            if let Ok(r) = refus.clone().try_acquire_owned() {
+                let tls = tls.clone();
+                tokio::spawn(async move {
+                    refuser(flux, tls).await;
+                    drop(r);
+                });
+            }
             continue;
         };
         let app = app.clone();
@@ -193,10 +250,10 @@ pub async fn servir(
         tokio::spawn(async move {
             match tls {
                 Some(acceptor) => match tokio::time::timeout(POIGNEE_DE_MAIN, acceptor.accept(flux)).await {
-                    Ok(Ok(f)) => connexion(Flux::new(f), app, limites, arret).await,
+                    Ok(Ok(f)) => connexion(Flux::new(f, limites.corps), app, limites, arret).await,
                     _ => tracing::debug!("poignée de main TLS manquée"),
                 },
-                None => connexion(Flux::new(flux), app, limites, arret).await,
+                None => connexion(Flux::new(flux, limites.corps), app, limites, arret).await,
             }
             drop(place);
         });
@@ -245,18 +302,34 @@ where
     }
 }
 
-/// A connection past the cap: answered 503 in French, then closed. The request line is read
-/// briefly, to answer an API address in JSON and a page's in HTML.
+/// A connection past the cap: answered 503 in French, then closed. Its request head is read
+/// first (2 s and 8 KiB at most), to answer an API address in JSON and a page's in HTML, and
+/// what the client still sends is read for a moment after the answer, so that closing does not
+/// reset the connection before the client has read it.
 async fn refuser(flux: tokio::net::TcpStream, tls: Option<tokio_rustls::TlsAcceptor>) {
+    use tokio::io::AsyncReadExt;
     async fn repondre<S: AsyncRead + AsyncWrite + Unpin>(mut f: S) {
-        let mut debut = [0u8; 64];
-        let n = tokio::time::timeout(std::time::Duration::from_secs(2), tokio::io::AsyncReadExt::read(&mut f, &mut debut))
-            .await
-            .ok()
-            .and_then(Result::ok)
-            .unwrap_or(0);
-        let _ = f.write_all(&reponse_francaise(503, adresse_api(&debut[..n]))).await;
+        let mut tete = Vec::new();
+        let mut buf = [0u8; 1024];
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), async {
+            while tete.len() < 8192 && !tete.windows(4).any(|w| w == b"\r\n\r\n") {
+                match f.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => tete.extend_from_slice(&buf[..n]),
+                }
+            }
+        })
+        .await;
+        let _ = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            f.write_all(&reponse_francaise(503, adresse_api(&tete))),
+        )
+        .await;
         let _ = f.shutdown().await;
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(1), async {
+            while matches!(f.read(&mut buf).await, Ok(n) if n > 0) {}
+        })
+        .await;
     }
     tracing::warn!("trop de connexions ouvertes : une nouvelle est refusée (503)");
     match tls {
@@ -292,7 +365,10 @@ mod tests {
 
     #[test]
     fn only_hyper_s_bodiless_error_heads_are_replaced() {
-        assert_eq!(reponse_nue(b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\ndate: x\r\n\r\n"), Some(431));
+        assert_eq!(
+            reponse_nue(b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\ndate: x\r\n\r\n"),
+            Some(431)
+        );
         assert_eq!(reponse_nue(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n"), Some(400));
         assert_eq!(reponse_nue(b"HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\n\r\n{}"), None);
         assert_eq!(reponse_nue(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n"), None);
@@ -309,12 +385,7 @@ mod tests {
         assert!(r.contains("content-type: text/html"), "{r}");
         assert!(r.contains("trop volumineux"), "{r}");
         let (tete, corps) = r.split_once("\r\n\r\n").unwrap();
-        let longueur: usize = tete
-            .lines()
-            .find_map(|l| l.strip_prefix("content-length: "))
-            .unwrap()
-            .parse()
-            .unwrap();
+        let longueur: usize = tete.lines().find_map(|l| l.strip_prefix("content-length: ")).unwrap().parse().unwrap();
         assert_eq!(longueur, corps.len());
     }
 }

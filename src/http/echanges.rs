@@ -19,8 +19,8 @@ use crate::domain::EcoleId;
 use crate::policy::{Action, Ressource};
 use crate::service::dossier::AdmissionDossier;
 use crate::service::onde::{FichierRecu, FormatEchange, Options};
-use crate::service::travaux::VueImport;
 use crate::service::parcours::Resultat;
+use crate::service::travaux::VueImport;
 
 /// Most files in one import.
 const FICHIERS_MAX: usize = 8;
@@ -395,7 +395,11 @@ struct PageImport {
 }
 
 /// An import's page: its progress while it runs (the page reloads itself), then its report.
-async fn page_import(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>) -> std::result::Result<Response, PageError> {
+async fn page_import(
+    State(state): State<AppState>,
+    v: Visiteur,
+    Path(id): Path<String>,
+) -> std::result::Result<Response, PageError> {
     let s = state.clone();
     let mut import = service(&state, v.acteur.clone(), move |svc| svc.import(&s.travaux, &id)).await?;
     let mut lignes_cachees = 0;
@@ -405,7 +409,8 @@ async fn page_import(State(state): State<AppState>, v: Visiteur, Path(id): Path<
         lignes_cachees = r.lignes.len() - LIGNES_AFFICHEES;
         r.lignes.truncate(LIGNES_AFFICHEES);
     }
-    let en_cours = matches!(import.etat, crate::service::travaux::Etat::EnAttente | crate::service::travaux::Etat::EnCours);
+    let en_cours =
+        matches!(import.etat, crate::service::travaux::Etat::EnAttente | crate::service::travaux::Etat::EnCours);
     let html = blocking(&state, move |s| {
         s.pages.render("import.html", &avec_moi(&v, PageImport { import, en_cours, lignes_cachees }))
     })

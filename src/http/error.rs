@@ -268,7 +268,7 @@ impl Error {
             422 => ("invalide", "données invalides"),
             414 => ("adresse_trop_longue", "adresse trop longue : 8 Kio au plus"),
             429 => ("trop_de_requetes", "trop de requêtes : réessayez dans un moment"),
-            431 => ("entetes_trop_grands", "en-têtes de la requête trop volumineux : 16 Kio au plus"),
+            431 => ("entetes_trop_grands", "en-têtes de la requête trop volumineux : 32 Kio au plus"),
             503 => ("indisponible", "le serveur est trop occupé pour le moment : réessayez dans un instant"),
             s if s >= 500 => ("interne", "erreur interne du serveur ; l'incident est journalisé"),
             _ => ("requete", "requête refusée"),
@@ -282,8 +282,9 @@ impl Error {
         Self {
             status: StatusCode::SERVICE_UNAVAILABLE,
             code: "abandonnee",
-            message: "le serveur n'a pas pu traiter la demande à temps : rien n'a été enregistré, vous pouvez la renvoyer"
-                .into(),
+            message:
+                "le serveur n'a pas pu traiter la demande à temps : rien n'a été enregistré, vous pouvez la renvoyer"
+                    .into(),
             champ: None,
             candidats: None,
             champs: Vec::new(),

@@ -11,6 +11,7 @@ pub mod effectifs;
 mod erreurs_saisie;
 pub mod error;
 pub mod impressions;
+pub mod lectures;
 pub mod pages;
 pub mod pages_comptes;
 pub mod pages_corrections;
@@ -81,10 +82,10 @@ pub const CSP: &str =
     "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 /// The layers every answer goes through, innermost first: a panic becomes an opaque French
-/// 500 (logged); the request gets its context (its time budget, given up when it is dropped:
-/// see [`blocking`]) and its body a deadline; an idempotency key is honoured; then the size
-/// limits of the address and headers, the security headers and French errors, and each request
-/// gets an id (`x-request-id`, echoed) carried by its tracing span.
+/// 500 (logged); an idempotency key is honoured; the request gets its context (its time
+/// budget, given up when it is dropped: see [`blocking`]) and its body a deadline; then the
+/// size limits of the address and headers, the security headers and French errors, and each
+/// request gets an id (`x-request-id`, echoed) carried by its tracing span.
 pub fn avec_couches(routes: Router<AppState>, state: AppState) -> Router {
     use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
     let trace = tower_http::trace::TraceLayer::new_for_http().make_span_with(|req: &Request| {
@@ -94,8 +95,8 @@ pub fn avec_couches(routes: Router<AppState>, state: AppState) -> Router {
     });
     routes
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panique))
-        .layer(middleware::from_fn_with_state(state.clone(), contexte_requete))
         .layer(middleware::from_fn_with_state(state.clone(), idempotence))
+        .layer(middleware::from_fn_with_state(state.clone(), contexte_requete))
         .layer(middleware::from_fn_with_state(state.clone(), security_headers))
         .layer(trace)
         .layer(PropagateRequestIdLayer::x_request_id())
@@ -142,20 +143,22 @@ async fn contexte_requete(
     req: Request,
     next: Next,
 ) -> Response {
-    let suivi =
-        req.extensions().get::<std::sync::Arc<crate::service::Suivi>>().cloned().unwrap_or_else(crate::service::Suivi::new);
+    let suivi = crate::service::Suivi::new();
     let _abandon = Abandon(suivi.clone());
     let echeance = tokio::time::Instant::now() + state.limites.requete;
     let trop_lent = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let req = req.map(|b| {
+    let mut req = req.map(|b| {
         axum::body::Body::new(CorpsBorne {
             inner: b,
             delai: Box::pin(tokio::time::sleep(state.limites.corps)),
             trop_lent: trop_lent.clone(),
         })
     });
-    let res = REQUETE.scope(Requete { suivi, echeance }, next.run(req)).await;
-    if trop_lent.load(std::sync::atomic::Ordering::Acquire) {
+    req.extensions_mut().insert(suivi.clone());
+    let res = REQUETE.scope(Requete { suivi: suivi.clone(), echeance }, next.run(req)).await;
+    // A body too slow to arrive: 408, unless the request had already begun to commit (then
+    // its own answer tells what happened).
+    if trop_lent.load(std::sync::atomic::Ordering::Acquire) && !suivi.engage() {
         let mut r = Error::http(axum::http::StatusCode::REQUEST_TIMEOUT)
             .avec_message(format!(
                 "la requête a mis trop de temps à arriver ({} s au plus pour le corps) : rien n'a été enregistré",
@@ -168,19 +171,46 @@ async fn contexte_requete(
     res
 }
 
-/// The largest answer kept for the replays of an idempotency key.
-const REPONSE_GARDEE_MAX: usize = 1024 * 1024;
+/// The addresses of the API that never take an idempotency key (signing in and the account's
+/// own secrets): the header is ignored there.
+const SANS_IDEMPOTENCE: &[&str] = &[
+    "/api/v1/login",
+    "/api/v1/logout",
+    "/api/v1/moi",
+    "/api/v1/activation",
+    "/api/v1/reinitialisation",
+    "/api/v1/mot-de-passe-oublie",
+];
+
+/// Blocking work that serves no request (it must not engage the request under way: see
+/// [`blocking`]).
+async fn hors_requete<T, F>(state: &AppState, f: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&Inner) -> Result<T> + Send + 'static,
+{
+    let s = state.clone();
+    tokio::task::spawn_blocking(move || f(&s)).await?
+}
 
 /// An API write sent with an `Idempotency-Key` (see `service::idempotence`): run once, its
 /// answer given again for the same key and request within 24 hours (`Idempotency-Replayed:
 /// true`), refused for the same key with another request (422), 409 while the first is under
-/// way. Other requests pass through.
-async fn idempotence(axum::extract::State(state): axum::extract::State<AppState>, req: Request, next: Next) -> Response {
+/// way. The session is checked before the body is read; the body arrives within the request's
+/// body deadline (this layer runs inside [`contexte_requete`]). Other requests pass through.
+async fn idempotence(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     use crate::service::idempotence::{self as idem, Decision, Reponse};
     use axum::http::{Method, StatusCode};
+    let chemin = req.uri().path();
     let ecriture = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH | Method::DELETE);
-    let (Some(cle), true) = (req.headers().get("idempotency-key"), ecriture && req.uri().path().starts_with("/api/"))
-    else {
+    let concernee = ecriture
+        && chemin.starts_with("/api/")
+        && !SANS_IDEMPOTENCE.iter().any(|p| chemin == *p || chemin.starts_with(&format!("{p}/")));
+    let (Some(cle), true) = (req.headers().get("idempotency-key"), concernee) else {
         return next.run(req).await;
     };
     let cle = match cle.to_str().ok().map(|c| (c, idem::refus_cle(c))) {
@@ -189,20 +219,32 @@ async fn idempotence(axum::extract::State(state): axum::extract::State<AppState>
         None => return Error::invalide("Idempotency-Key", "clé illisible").into_response(),
     };
     let Some(session) = session::session_de(req.headers()) else { return next.run(req).await };
+    // The account first: nothing is read of a request without a valid session (it is refused
+    // as any other by its handler).
+    let compte = hors_requete(&state, move |i| Ok(idem::compte_de_session(&i.store, i.clock.now(), &session)?)).await;
+    let compte = match compte {
+        Ok(Some(c)) => c,
+        Ok(None) => return next.run(req).await,
+        Err(e) => return e.into_response(),
+    };
     let (parts, corps) = req.into_parts();
-    let Ok(corps) = axum::body::to_bytes(corps, LIMITE_CORPS).await else {
-        return Error::http(StatusCode::PAYLOAD_TOO_LARGE).into_response();
+    let corps = match axum::body::to_bytes(corps, LIMITE_CORPS).await {
+        Ok(b) => b,
+        Err(e) if e.to_string().contains("length limit") => {
+            return Error::http(StatusCode::PAYLOAD_TOO_LARGE).into_response();
+        }
+        // The body's deadline (`contexte_requete` answers 408), or a broken connection.
+        Err(_) => return Error::http(StatusCode::REQUEST_TIMEOUT).into_response(),
     };
     let methode = parts.method.to_string();
     let adresse = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
-    let c = corps.clone();
-    let decision = blocking(&state, move |i| {
-        Ok(idem::decider(&i.store, i.clock.now(), &session, &cle, &methode, &adresse, &c)?)
+    let (c, compte_d) = (corps.clone(), compte.clone());
+    let decision = hors_requete(&state, move |i| {
+        Ok(idem::decider(&i.store, &i.cles, i.clock.now(), &compte_d, &cle, (&methode, &adresse, &c))?)
     })
     .await;
     let k = match decision {
         Ok(Decision::Executer(k)) => k,
-        Ok(Decision::SansSession) => return next.run(Request::from_parts(parts, axum::body::Body::from(corps))).await,
         Ok(Decision::Rejouer(r)) => {
             let mut res = Response::new(axum::body::Body::from(r.corps));
             *res.status_mut() = StatusCode::from_u16(r.statut).unwrap_or(StatusCode::OK);
@@ -225,35 +267,41 @@ async fn idempotence(axum::extract::State(state): axum::extract::State<AppState>
         }
         Ok(Decision::EnCours) => {
             return Error::transition(
-                "une requête avec cette clé d'idempotence est en cours ou a été interrompue après avoir écrit : attendez sa réponse, ou vérifiez le résultat avant d'en envoyer une nouvelle"
+                "une requête avec cette clé d'idempotence a déjà été traitée ou l'est en ce moment, et sa réponse n'est pas disponible : vérifiez le résultat avant d'en envoyer une nouvelle"
                     .into(),
             )
             .into_response();
         }
         Err(e) => return e.into_response(),
     };
-    let suivi = crate::service::Suivi::avec_cle(k.clone());
-    let mut req = Request::from_parts(parts, axum::body::Body::from(corps));
-    req.extensions_mut().insert(suivi.clone());
-    let res = next.run(req).await;
+    let Some(suivi) = parts.extensions.get::<std::sync::Arc<crate::service::Suivi>>().cloned() else {
+        return Error::interne("requête sans contexte").into_response();
+    };
+    suivi.definir_cle(k.clone());
+    let res = next.run(Request::from_parts(parts, axum::body::Body::from(corps))).await;
     if !suivi.cle_enregistree() {
         return res;
     }
-    // The request has committed: its answer is kept for the replays.
+    // The request has committed: its answer is kept for the replays (whole, or not at all).
     let (parts, corps) = res.into_parts();
-    let corps = match axum::body::to_bytes(corps, REPONSE_GARDEE_MAX).await {
-        Ok(b) => b,
-        Err(e) => return Error::interne(format!("réponse illisible : {e}")).into_response(),
+    let corps = match http_body_util::BodyExt::collect(corps).await {
+        Ok(c) => c.to_bytes(),
+        Err(e) => {
+            // The answer cannot be read back: the request did commit, and its replays will say so.
+            tracing::error!(erreur = %e, "réponse d'une requête à clé d'idempotence illisible");
+            let _ = hors_requete(&state, move |i| Ok(idem::retenir(&i.store, &i.cles, &k, None)?)).await;
+            return Error::interne("réponse illisible").into_response();
+        }
     };
     let texte = |n: header::HeaderName| parts.headers.get(n).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let r = Reponse {
+    let gardee = (corps.len() <= idem::REPONSE_MAX).then(|| Reponse {
         statut: parts.status.as_u16(),
         type_contenu: texte(header::CONTENT_TYPE),
         location: texte(header::LOCATION),
         corps: corps.to_vec(),
-    };
-    if let Err(e) = blocking(&state, move |i| Ok(idem::retenir(&i.store, &k, &r)?)).await {
-        // Its replays are answered 409 (« interrompue après avoir écrit »): never run twice.
+    });
+    if let Err(e) = hors_requete(&state, move |i| Ok(idem::retenir(&i.store, &i.cles, &k, gardee.as_ref())?)).await {
+        // Its replays are answered 409 (« déjà traitée »): never run twice.
         tracing::error!(erreur = %e.message(), "réponse d'une clé d'idempotence non gardée");
     }
     Response::from_parts(parts, axum::body::Body::from(corps))

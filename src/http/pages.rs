@@ -141,7 +141,10 @@ pub(super) fn page_erreur(e: &Error) -> String {
         _ => "Erreur du serveur",
     };
     Pages::partagees()
-        .render("erreur.html", &Message { titre, message: e.message(), lien: None, lien_texte: None, avertissements: &[] })
+        .render(
+            "erreur.html",
+            &Message { titre, message: e.message(), lien: None, lien_texte: None, avertissements: &[] },
+        )
         .unwrap_or_else(|_| format!("<!doctype html><title>{titre}</title><p>{titre}</p>"))
 }
 

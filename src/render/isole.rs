@@ -7,9 +7,17 @@
 //! that the parent kills past a wall-clock limit. A template that exceeds a limit is set aside
 //! with a French message naming it, and the built-in template serves.
 //!
-//! The protocol: the data of the trial as JSON on the child's standard input; exit 0 when the
-//! template compiled, [`ERREUR_TYPST`] with Typst's errors on standard output when it did not,
-//! anything else (killed, aborted on a failed allocation) when a limit was reached.
+//! The protocol: the templates to try (their texts, exactly as the server holds them: the
+//! child reads no file) and the data of the trial, as JSON on the child's standard input; exit
+//! 0 when the template compiled, [`ERREUR_TYPST`] with Typst's errors on standard output when
+//! it did not, [`SANS_LIMITES`] when the child could not set its limits (the template is then
+//! set aside), anything else (killed, aborted on a failed allocation) when a limit was reached.
+//!
+//! *(design)* A trial compiles each document once, with data of the base: a template that
+//! loops or allocates without end whatever the data is caught; one that would do so only for
+//! some data is not, and prints in the server without limits. The templates are the
+//! département's own files, written by its operators: the trial guards against their mistakes,
+//! and the checks of their files (owner, rights, links) against anyone else.
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -47,6 +55,17 @@ impl Limites {
 
 /// The child's exit code for a template that Typst refused.
 pub const ERREUR_TYPST: i32 = 3;
+/// The child's exit code when it could not limit itself.
+pub const SANS_LIMITES: i32 = 4;
+
+/// What the child reads on its standard input.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Essai {
+    /// The département's templates (file name, text).
+    gabarits: Vec<(String, String)>,
+    /// The data of the document.
+    donnees: serde_json::Value,
+}
 
 /// What a trial found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,13 +78,12 @@ pub enum Issue {
     Limite(String),
 }
 
-/// Tries `document` as printed with the templates of `dossier` (but `ecartes`) on `donnees`, in
-/// a child `exe essai-gabarit` within `limites`.
+/// Tries `document` as printed with the templates `gabarits` (file name, text) on `donnees`,
+/// in a child `exe essai-gabarit` within `limites`.
 pub fn essayer(
     exe: &Path,
     limites: Limites,
-    dossier: &Path,
-    ecartes: &[String],
+    gabarits: &[(String, String)],
     document: Document,
     donnees: &serde_json::Value,
     le: time::OffsetDateTime,
@@ -76,69 +94,77 @@ pub fn essayer(
         .arg(limites.temps.as_secs().max(1).to_string())
         .arg("--memoire")
         .arg(limites.memoire.to_string())
-        .arg("--dossier")
-        .arg(dossier)
         .arg("--document")
         .arg(document.name())
         .arg("--le")
         .arg(le.unix_timestamp().to_string());
-    for e in ecartes {
-        cmd.arg("--ecarte").arg(e);
-    }
     cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).env("RAYON_NUM_THREADS", "1");
     let mut enfant = match cmd.spawn() {
         Ok(e) => e,
-        Err(e) => return Issue::Limite(format!("essai impossible ({} : {e})", exe.display())),
+        Err(e) => return Issue::Limite(format!("essai impossible ({} : {})", exe.display(), e.kind())),
     };
+    // The child's output is read as it comes (a full pipe would stall it), within 16 KiB.
+    let lire = |r: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut s = Vec::new();
+            if let Some(mut r) = r {
+                let _ = r.by_ref().take(16 * 1024).read_to_end(&mut s);
+                let _ = std::io::copy(&mut r, &mut std::io::sink());
+            }
+            String::from_utf8_lossy(&s).into_owned()
+        })
+    };
+    let sortie = lire(enfant.stdout.take().map(|r| Box::new(r) as Box<dyn Read + Send>));
+    let erreurs = lire(enfant.stderr.take().map(|r| Box::new(r) as Box<dyn Read + Send>));
     if let Some(mut entree) = enfant.stdin.take() {
-        let octets = serde_json::to_vec(donnees).unwrap_or_default();
+        let essai = Essai { gabarits: gabarits.to_vec(), donnees: donnees.clone() };
+        let octets = serde_json::to_vec(&essai).unwrap_or_default();
         // The child may already have died: its status says why.
         let _ = entree.write_all(&octets);
     }
     let debut = Instant::now();
     let statut = loop {
         match enfant.try_wait() {
-            Ok(Some(s)) => break Some(s),
+            Ok(Some(s)) => break Ok(s),
             Ok(None) if debut.elapsed() > limites.temps + Duration::from_millis(500) => {
                 let _ = enfant.kill();
                 let _ = enfant.wait();
-                break None;
+                break Err(true);
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(_) => break None,
+            Err(_) => {
+                let _ = enfant.kill();
+                let _ = enfant.wait();
+                break Err(false);
+            }
         }
     };
-    let lire = |r: Option<&mut dyn Read>| {
-        let mut s = String::new();
-        if let Some(r) = r {
-            let _ = r.take(16 * 1024).read_to_string(&mut s);
-        }
-        s
-    };
-    let sortie = lire(enfant.stdout.as_mut().map(|r| r as &mut dyn Read));
-    let erreurs = lire(enfant.stderr.as_mut().map(|r| r as &mut dyn Read));
+    let sortie = sortie.join().unwrap_or_default();
+    let erreurs = erreurs.join().unwrap_or_default();
     let secondes = limites.temps.as_secs();
-    match statut.map(|s| (s.code(), s)) {
-        Some((Some(0), _)) => Issue::Compile,
-        Some((Some(ERREUR_TYPST), _)) => Issue::Erreur(sortie.trim().to_string()),
-        None => Issue::Limite(format!("sa compilation dépasse {secondes} s : il est mis de côté")),
-        Some((_, s)) => {
-            let memoire = erreurs.contains("memory allocation") || erreurs.contains("allocation");
-            let temps = {
-                #[cfg(unix)]
-                {
-                    use std::os::unix::process::ExitStatusExt;
-                    s.signal() == Some(24) // SIGXCPU: the processor time limit
-                }
-                #[cfg(not(unix))]
-                {
-                    let _ = s;
-                    false
-                }
+    let temps = || Issue::Limite(format!("sa compilation dépasse {secondes} s : il est mis de côté"));
+    let s = match statut {
+        Ok(s) => s,
+        Err(true) => return temps(),
+        Err(false) => return Issue::Limite("l'essai n'a pas pu être suivi : il est mis de côté".into()),
+    };
+    match s.code() {
+        Some(0) => Issue::Compile,
+        Some(ERREUR_TYPST) => Issue::Erreur(sortie.trim().to_string()),
+        Some(SANS_LIMITES) => {
+            Issue::Limite("l'essai n'a pas pu se limiter en temps et en mémoire : il est mis de côté".into())
+        }
+        _ => {
+            #[cfg(unix)]
+            let par_le_processeur = {
+                use std::os::unix::process::ExitStatusExt;
+                s.signal() == Some(24) // SIGXCPU: the processor time limit
             };
-            if temps {
-                Issue::Limite(format!("sa compilation dépasse {secondes} s : il est mis de côté"))
-            } else if memoire {
+            #[cfg(not(unix))]
+            let par_le_processeur = false;
+            if par_le_processeur {
+                temps()
+            } else if erreurs.contains("memory allocation") || erreurs.contains("allocation") {
                 Issue::Limite(format!(
                     "sa compilation dépasse la mémoire permise ({} Mio) : il est mis de côté",
                     limites.memoire >> 20
@@ -150,32 +176,27 @@ pub fn essayer(
     }
 }
 
-/// The child's side of [`essayer`]: limits itself, reads the data, compiles, answers; returns
-/// the exit code.
-pub fn enfant(
-    limites: Limites,
-    dossier: &Path,
-    ecartes: &[String],
-    document: Document,
-    le: time::OffsetDateTime,
-) -> i32 {
+/// The child's side of [`essayer`]: limits itself (or gives up), reads the templates and the
+/// data, compiles, answers; returns the exit code.
+pub fn enfant(limites: Limites, document: Document, le: time::OffsetDateTime) -> i32 {
     #[cfg(unix)]
     {
         let cpu = limites.temps.as_secs().max(1);
-        let _ = rlimit::setrlimit(rlimit::Resource::CPU, cpu, cpu + 1);
-        let _ = rlimit::setrlimit(rlimit::Resource::AS, limites.memoire, limites.memoire);
+        if rlimit::setrlimit(rlimit::Resource::CPU, cpu, cpu + 1).is_err()
+            || rlimit::setrlimit(rlimit::Resource::AS, limites.memoire, limites.memoire).is_err()
+        {
+            return SANS_LIMITES;
+        }
     }
     let mut entree = Vec::new();
     if std::io::stdin().take(64 << 20).read_to_end(&mut entree).is_err() {
         return 2;
     }
-    let Ok(donnees) = serde_json::from_slice::<serde_json::Value>(&entree) else { return 2 };
-    let dossier = dossier.to_path_buf();
-    let ecartes = ecartes.to_vec();
+    let Ok(essai) = serde_json::from_slice::<Essai>(&entree) else { return 2 };
     // Typst's layout recurses deeply: the stack of a rendering thread.
     let fil = std::thread::Builder::new().stack_size(super::PILE).spawn(move || {
-        let (engine, _) = Engine::avec_gabarits_sauf(&dossier, &ecartes);
-        engine.essayer(document, &donnees, &Stamp { at: le, ident: "essai".into() })
+        let engine = Engine::avec_sources(essai.gabarits);
+        engine.essayer(document, &essai.donnees, &Stamp { at: le, ident: "essai".into() })
     });
     match fil.map(|f| f.join()) {
         Ok(Ok(Ok(()))) => 0,

@@ -128,45 +128,82 @@ pub fn dossier_gabarits(db: &std::path::Path) -> std::path::PathBuf {
 /// The largest override read (a template is a few KiB).
 const GABARIT_MAX: u64 = 256 * 1024;
 
-/// Reads a département's template: a regular file (never through a symbolic link), owned by
-/// the server's user and writable by it alone, within [`GABARIT_MAX`], in UTF-8; the file
-/// read is the one checked (the same inode). Why not, in French.
+/// Why a file could not be read, in French.
+fn io_fr(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "introuvable".into(),
+        std::io::ErrorKind::PermissionDenied => "lecture refusée par le système".into(),
+        _ => "illisible".into(),
+    }
+}
+
+/// The user the server runs as: the owner of `/proc/self` (Linux); `None` elsewhere.
+#[cfg(unix)]
+fn uid_du_serveur() -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").ok().map(|m| m.uid())
+}
+
+/// Whether the département's folder itself may be trusted: a directory (not a link) of the
+/// server's user that only it may write. Why not, in French.
+fn dossier_sur(dossier: &std::path::Path) -> Result<(), String> {
+    let m = std::fs::symlink_metadata(dossier).map_err(|e| io_fr(&e))?;
+    if !m.is_dir() {
+        return Err("ce n'est pas un dossier ordinaire (un lien symbolique ?)".into());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if uid_du_serveur() != Some(m.uid()) {
+            return Err("il n'appartient pas à l'utilisateur du serveur".into());
+        }
+        if m.mode() & 0o022 != 0 {
+            return Err("d'autres que le serveur peuvent y écrire (droits 0755 ou plus stricts attendus)".into());
+        }
+    }
+    Ok(())
+}
+
+/// Reads a département's template: a regular file (opened without following a symbolic link,
+/// without waiting on a pipe), owned by the server's user and writable by it alone, within
+/// [`GABARIT_MAX`], in UTF-8; the file read is the one checked. Why not, in French.
 fn lire_gabarit(chemin: &std::path::Path) -> Result<String, String> {
     use std::io::Read;
-    let lien = std::fs::symlink_metadata(chemin).map_err(|e| e.to_string())?;
+    let lien = std::fs::symlink_metadata(chemin).map_err(|e| io_fr(&e))?;
     if lien.file_type().is_symlink() {
         return Err("lien symbolique : seul un fichier ordinaire est lu".into());
     }
     if !lien.is_file() {
         return Err("ce n'est pas un fichier ordinaire".into());
     }
+    let mut o = std::fs::OpenOptions::new();
+    o.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut o, libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    let f = o.open(chemin).map_err(|_| "illisible (remplacé par un lien ?)".to_string())?;
+    let m = f.metadata().map_err(|e| io_fr(&e))?;
+    if !m.is_file() {
+        return Err("ce n'est pas un fichier ordinaire".into());
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        // The process's own user owns /proc/self.
-        if let Ok(moi) = std::fs::metadata("/proc/self")
-            && lien.uid() != moi.uid()
-        {
+        if (m.dev(), m.ino()) != (lien.dev(), lien.ino()) {
+            return Err("fichier remplacé pendant sa lecture".into());
+        }
+        // Without knowing the server's user, nothing is trusted.
+        if uid_du_serveur() != Some(m.uid()) {
             return Err("il appartient à un autre utilisateur que celui du serveur".into());
         }
-        if lien.mode() & 0o022 != 0 {
+        if m.mode() & 0o022 != 0 {
             return Err("d'autres que le serveur peuvent le modifier (droits 0644 ou plus stricts attendus)".into());
         }
     }
-    if lien.len() > GABARIT_MAX {
+    if m.len() > GABARIT_MAX {
         return Err("trop volumineux".into());
     }
-    let f = std::fs::File::open(chemin).map_err(|e| e.to_string())?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let ouvert = f.metadata().map_err(|e| e.to_string())?;
-        if (ouvert.dev(), ouvert.ino()) != (lien.dev(), lien.ino()) {
-            return Err("fichier remplacé pendant sa lecture".into());
-        }
-    }
     let mut octets = Vec::new();
-    f.take(GABARIT_MAX + 1).read_to_end(&mut octets).map_err(|e| e.to_string())?;
+    f.take(GABARIT_MAX + 1).read_to_end(&mut octets).map_err(|e| io_fr(&e))?;
     if octets.len() as u64 > GABARIT_MAX {
         return Err("trop volumineux".into());
     }
@@ -208,11 +245,6 @@ impl Engine {
     /// or not UTF-8 is set aside; a template that fails is replaced by the built-in one when it
     /// is used. Templates are also tried within limits ([`isole`]) before a server uses them.
     pub fn avec_gabarits(dossier: &std::path::Path) -> (Self, Vec<String>) {
-        Self::avec_gabarits_sauf(dossier, &[])
-    }
-
-    /// [`Self::avec_gabarits`] without the files named in `ecartes` (set aside by a trial).
-    pub fn avec_gabarits_sauf(dossier: &std::path::Path, ecartes: &[String]) -> (Self, Vec<String>) {
         let mut lus = Vec::new();
         let mut messages = Vec::new();
         let connus: Vec<String> = Document::ALL
@@ -220,16 +252,21 @@ impl Engine {
             .map(|d| format!("{}.typ", d.name()))
             .chain(std::iter::once("commun.typ".to_string()))
             .collect();
-        if let Ok(entrees) = std::fs::read_dir(dossier) {
+        let entrees = match dossier_sur(dossier) {
+            Ok(()) => std::fs::read_dir(dossier).ok(),
+            Err(m) if dossier.exists() || std::fs::symlink_metadata(dossier).is_ok() => {
+                messages.push(format!("gabarits du département ignorés : {} ({m})", dossier.display()));
+                None
+            }
+            Err(_) => None,
+        };
+        if let Some(entrees) = entrees {
             let mut entrees: Vec<_> = entrees.flatten().collect();
             entrees.sort_by_key(std::fs::DirEntry::file_name);
             for e in entrees {
                 let nom = e.file_name().to_string_lossy().into_owned();
                 if !connus.contains(&nom) {
                     messages.push(format!("gabarit ignoré : {nom} (ce n'est pas un document du catalogue)"));
-                    continue;
-                }
-                if ecartes.contains(&nom) {
                     continue;
                 }
                 match lire_gabarit(&e.path()) {
@@ -242,6 +279,23 @@ impl Engine {
             }
         }
         (Self::avec(lus), messages)
+    }
+
+    /// The engine with these templates of the département (file name, text), already read:
+    /// what a trial (`isole`) compiles, and what serves once some are set aside.
+    pub fn avec_sources(surcharges: Vec<(String, String)>) -> Self {
+        Self::avec(surcharges)
+    }
+
+    /// The département's templates in use, with their texts.
+    pub fn sources_surcharges(&self) -> Vec<(String, String)> {
+        self.surcharges
+            .iter()
+            .filter_map(|nom| {
+                let id = file_id(&format!("/{nom}"));
+                self.sources.iter().find(|s| s.id() == id).map(|s| (nom.clone(), s.text().to_string()))
+            })
+            .collect()
     }
 
     fn avec(surcharges: Vec<(String, String)>) -> Self {

@@ -98,7 +98,9 @@ impl Service<'_> {
     pub fn comptes(&self) -> Result<Vec<CompteVu>> {
         self.autoriser(Ressource::Compte, Action::Lister)?;
         let liste = auth::comptes_geres(self.store, self.acteur)?;
-        self.noter(&[crate::audit::Fait::new(Action::Lister, "compte").detail(serde_json::json!({ "comptes": liste.len() }))])?;
+        self.noter(&[
+            crate::audit::Fait::new(Action::Lister, "compte").detail(serde_json::json!({ "comptes": liste.len() }))
+        ])?;
         Ok(self.store.read(|c| {
             let demandes = crate::store::corrections::demandes_reinitialisation(c)?;
             liste

@@ -559,8 +559,8 @@ impl Service<'_> {
 
     /// The replaced values leave the WAL file too (`secure_delete` already cleared the
     /// database's pages): a checkpoint truncates it. If a reader holds an older snapshot, the
-    /// WAL cannot be truncated now; the next checkpoint will (SQLite's own, or the next
-    /// correction's), and the delay is logged.
+    /// WAL cannot be truncated now; the store's checkpointer does it as soon as the readers let
+    /// it, and the delay is logged.
     fn effacer_traces(&self) {
         match self.store.checkpoint() {
             Ok(true) => {}

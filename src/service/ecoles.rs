@@ -48,16 +48,26 @@ impl Service<'_> {
         self.autoriser(Ressource::Classe, Action::Lister)?;
         let annee = self.annee_ou_courante(annee)?;
         let p = &self.acteur.perimetre;
-        Ok(self.store.read(|c| {
+        let l = self.store.read(|c| {
             territoires::ecole(c, p, ecole)?;
             classes::classes(c, p, ecole, annee)
-        })?)
+        })?;
+        // Teachers' names and class sizes.
+        if !l.is_empty() {
+            self.noter(&[Fait::new(Action::Lister, "classe")
+                .cible(ecole.to_string())
+                .detail(serde_json::json!({ "classes": l.len() }))])?;
+        }
+        Ok(l)
     }
 
     /// One class of the perimeter.
     pub fn classe(&self, id: &ClasseId) -> Result<ClasseResume> {
         self.autoriser(Ressource::Classe, Action::Lire)?;
-        Ok(self.store.read(|c| classes::classe(c, &self.acteur.perimetre, id))?)
+        let k = self.store.read(|c| classes::classe(c, &self.acteur.perimetre, id))?;
+        // Its teacher's name and size.
+        self.noter(&[Fait::new(Action::Lire, "classe").cible(id.to_string())])?;
+        Ok(k)
     }
 
     /// Counts of pupils per school and niveau this year, for those who manage or inspect the

@@ -637,7 +637,9 @@ impl Service<'_> {
     /// A school's forecast for next year (journaled: counts of a school's pupils).
     pub fn prevision_ecole(&self, ecole: &EcoleId) -> Result<PrevisionEcole> {
         let p = self.calculer_prevision_ecole(ecole)?;
-        self.noter(&[Fait::new(Action::Lire, "prevision").cible(ecole.to_string()).detail(json!({ "annee": p.annee }))])?;
+        self.noter(&[Fait::new(Action::Lire, "prevision")
+            .cible(ecole.to_string())
+            .detail(json!({ "annee": p.annee }))])?;
         Ok(p)
     }
 

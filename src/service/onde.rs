@@ -129,6 +129,8 @@ pub struct FichierLu {
 pub struct RapportImport {
     /// A dry run.
     pub essai: bool,
+    /// All or nothing: written only if the trial on a private copy refused no line.
+    pub tout_ou_rien: bool,
     /// Something was written (false for a dry run, or all-or-nothing with refusals).
     pub ecrit: bool,
     /// The files read.
@@ -157,6 +159,8 @@ pub struct RapportImport {
     /// Stopped before the end (cancelled): the lines after `lignes_traitees` were not read,
     /// those before were written; sending the same files again completes the import.
     pub interrompu: bool,
+    /// What the import did, in one French sentence.
+    pub conclusion: String,
     /// Every line that was refused, created, updated or deserves a look, in file order.
     pub lignes: Vec<LigneRapport>,
 }
@@ -187,14 +191,8 @@ impl RapportImport {
             self.classes_creees,
             self.refusees
         ));
-        if self.interrompu {
-            s.push_str(&format!(
-                "Import arrêté après {} ligne(s) sur {} : elles sont enregistrées ; envoyez à nouveau les mêmes fichiers pour le terminer.\n",
-                self.lignes_traitees, self.lignes_a_traiter
-            ));
-        } else if !self.essai && !self.ecrit && self.refusees > 0 {
-            s.push_str("Tout ou rien : des lignes sont refusées, rien n'est écrit.\n");
-        }
+        s.push_str(&self.conclure());
+        s.push('\n');
         s
     }
 
@@ -202,13 +200,36 @@ impl RapportImport {
     /// file, line, result, detail; cells protected from spreadsheet formulas.
     pub fn csv(&self) -> Result<Vec<u8>> {
         let entete = ["Fichier", "Ligne", "Résultat", "Détail"].map(String::from).to_vec();
-        let lignes = std::iter::once(entete).chain(self.lignes.iter().map(|l| {
-            vec![l.fichier.clone(), l.ligne.to_string(), l.issue.libelle().to_string(), l.message.clone()]
-        }));
+        let lignes =
+            std::iter::once(entete).chain(self.lignes.iter().map(|l| {
+                vec![l.fichier.clone(), l.ligne.to_string(), l.issue.libelle().to_string(), l.message.clone()]
+            }));
         super::csv_octets(
             lignes.map(|l| l.into_iter().map(|c| super::catalogue::cellule(&c).into_owned()).collect::<Vec<_>>()),
             true,
         )
+    }
+
+    /// What the import did, in one French sentence (the CLI's last line, the page's heading
+    /// message).
+    pub fn conclure(&self) -> String {
+        let (n, total) = (self.lignes_traitees, self.lignes_a_traiter);
+        match (self.essai, self.ecrit, self.interrompu) {
+            (true, _, true) => format!("Essai arrêté après {n} ligne(s) sur {total} : rien n'est écrit."),
+            (true, _, false) => "Essai terminé : rien n'est écrit.".into(),
+            (false, true, true) => format!(
+                "Import arrêté après {n} ligne(s) sur {total} : celles qui n'ont pas été refusées sont enregistrées ; envoyez à nouveau les mêmes fichiers pour le terminer."
+            ),
+            (false, false, true) => "Import arrêté avant d'écrire : rien n'est écrit.".into(),
+            (false, false, false) if self.tout_ou_rien && self.refusees > 0 => {
+                format!("Tout ou rien : {} ligne(s) refusée(s) à l'essai, rien n'est écrit.", self.refusees)
+            }
+            (false, true, false) if self.tout_ou_rien && self.refusees > 0 => format!(
+                "Tout ou rien : l'essai n'a refusé aucune ligne, mais {} l'ont été à l'écriture (la base a changé entre-temps) ; les autres sont enregistrées.",
+                self.refusees
+            ),
+            (false, _, false) => "Import enregistré.".into(),
+        }
     }
 
     /// Adds what one transaction did.
@@ -425,6 +446,7 @@ impl Service<'_> {
         let o = l.options;
         let vide = RapportImport {
             essai: o.essai,
+            tout_ou_rien: o.tout_ou_rien,
             fichiers: l.fichiers.clone(),
             lignes_a_traiter: l.lignes(),
             ..Default::default()
@@ -443,6 +465,7 @@ impl Service<'_> {
             self.importer_lignes(l, &mut r, progression)?;
         }
         r.ecrit = ecrire && r.lignes_traitees > 0;
+        r.conclusion = r.conclure();
         // A dry run read the school's pupils: journaled as such.
         let fait = Fait::new(if ecrire { Action::Creer } else { Action::Lister }, "import_onde")
             .cible(l.ecole.to_string())
@@ -502,6 +525,11 @@ impl Service<'_> {
         let total = positions.len();
         let p = &self.acteur.perimetre;
         let mut etat = Etat::default();
+        // Cancelled before it began: nothing is done.
+        if !progression(0, total) {
+            r.interrompu = true;
+            return Ok(());
+        }
         let mut i = 0;
         while i < total {
             let (t, _) = positions[i];
@@ -521,6 +549,12 @@ impl Service<'_> {
                 let debut = std::time::Instant::now();
                 let annee = territoires::annee_courante(tx)?;
                 let e = territoires::ecole(tx, p, &l.ecole)?;
+                if let Some((_, presents)) = etat.presents.as_mut() {
+                    // A pupil who left the school since the list was read is no longer matched.
+                    let encore: std::collections::HashSet<EleveId> =
+                        crate::store::onde::eleves_presents(tx, &l.ecole, annee)?.into_iter().collect();
+                    presents.retain(|x| encore.contains(&x.id));
+                }
                 let mut j = i;
                 // A transaction stays within one table: the responsables' lines need the pupils
                 // of the lines before, committed and read again.

@@ -347,7 +347,8 @@ impl Service<'_> {
     /// Journaled, like any list of a département's releases.
     pub fn publications(&self) -> Result<Vec<PublicationVue>> {
         self.autoriser(Ressource::Publication, Action::Lister)?;
-        let l: Vec<PublicationVue> = self.store.read(|c| sp::lister(c, &self.acteur.perimetre))?.into_iter().map(vue).collect();
+        let l: Vec<PublicationVue> =
+            self.store.read(|c| sp::lister(c, &self.acteur.perimetre))?.into_iter().map(vue).collect();
         self.noter(&[Fait::new(Action::Lister, "publication").detail(json!({ "publications": l.len() }))])?;
         Ok(l)
     }

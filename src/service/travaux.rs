@@ -46,6 +46,8 @@ pub const MAX_PAR_COMPTE: usize = 3;
 pub const MAX_EN_FILE: usize = 32;
 /// Most finished files an account keeps (each is deleted after a day, or by its author).
 pub const MAX_GARDES: usize = 10;
+/// Most finished imports (and their reports) an account keeps: the oldest is forgotten first.
+pub const MAX_IMPORTS_GARDES: usize = 10;
 
 /// Where a job stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -410,9 +412,34 @@ impl Travaux {
 
     /// Queues `t` after checking the limits (again, where it is pushed: two requests at once
     /// stay within them); true when no worker of its sort is running (the caller starts one).
+    /// An import makes room: the author's finished imports beyond [`MAX_IMPORTS_GARDES`] are
+    /// forgotten, the oldest first.
     fn enfiler(&self, t: &Arc<Travail>) -> Result<bool> {
         let mut r = self.registre();
         limites(&r, &t.acteur, matches!(t.sorte, Sorte::Import { .. }))?;
+        if matches!(t.sorte, Sorte::Import { .. }) {
+            let mut gardes = 0;
+            // Newest first: keep the most recent finished ones.
+            let mut garder: Vec<bool> = r
+                .travaux
+                .iter()
+                .rev()
+                .map(|x| {
+                    let fini_a_lui =
+                        x.proprietaire(&t.acteur) && matches!(x.sorte, Sorte::Import { .. }) && !x.etat().0.en_file();
+                    if fini_a_lui {
+                        gardes += 1;
+                    }
+                    !fini_a_lui || gardes < MAX_IMPORTS_GARDES
+                })
+                .collect();
+            garder.reverse();
+            let mut i = 0;
+            r.travaux.retain(|_| {
+                i += 1;
+                garder[i - 1]
+            });
+        }
         r.travaux.push(t.clone());
         Ok(match t.sorte {
             Sorte::Impression(_) => {
@@ -520,7 +547,9 @@ impl Service<'_> {
                 .collect()
         };
         if !vues.is_empty() {
-            self.noter(&[Fait::new(Action::Lister, "impression").detail(serde_json::json!({ "impressions": vues.len() }))])?;
+            self.noter(&[
+                Fait::new(Action::Lister, "impression").detail(serde_json::json!({ "impressions": vues.len() }))
+            ])?;
         }
         Ok(vues)
     }
@@ -535,9 +564,11 @@ impl Service<'_> {
     }
 
     /// Cancels one of the actor's print runs (waiting or running); a finished one is deleted.
+    /// Journaled first: a cancellation that cannot be journaled does not happen.
     pub fn annuler_impression(&self, travaux: &Travaux, id: &str) -> Result<VueTravail> {
         let t = travaux.trouver(self.acteur, id, "impression", false)?;
         let d = t.impression().ok_or(Error::Store(crate::store::Error::Introuvable("impression")))?;
+        self.noter(&[Fait::new(Action::Supprimer, "impression").cible(t.id.clone())])?;
         t.annule.store(true, Ordering::Relaxed);
         match t.etat().0 {
             Etat::EnAttente => {
@@ -550,7 +581,6 @@ impl Service<'_> {
             }
             Etat::EnCours | Etat::Annule => {}
         }
-        self.noter(&[Fait::new(Action::Supprimer, "impression").cible(t.id.clone())])?;
         Ok(t.vue(d))
     }
 
@@ -645,7 +675,9 @@ impl Service<'_> {
                 .filter(|v| v.ecole_id == ecole.as_str())
                 .collect()
         };
-        self.noter(&[Fait::new(Action::Lire, "echange").cible(ecole.to_string()).detail(serde_json::json!({ "imports": imports.len() }))])?;
+        self.noter(&[Fait::new(Action::Lire, "echange")
+            .cible(ecole.to_string())
+            .detail(serde_json::json!({ "imports": imports.len() }))])?;
         Ok((e, imports))
     }
 
@@ -659,16 +691,23 @@ impl Service<'_> {
         Ok(v)
     }
 
-    /// Cancels one of the actor's imports: waiting, it never runs; running, it stops after the
-    /// transaction under way (what was written stays, and the report says so).
+    /// Cancels one of the actor's imports: waiting, it never runs (its files are freed);
+    /// running, it stops after the transaction under way (what was written stays, and the
+    /// report says so). Journaled first: a cancellation that cannot be journaled does not
+    /// happen.
     pub fn annuler_import(&self, travaux: &Travaux, id: &str) -> Result<VueImport> {
         let t = travaux.trouver(self.acteur, id, "import", true)?;
+        self.noter(&[Fait::new(Action::Supprimer, "import").cible(t.id.clone())])?;
         t.annule.store(true, Ordering::Relaxed);
         if t.etat().0 == Etat::EnAttente {
             travaux.registre().imports.retain(|x| x.id != t.id);
+            if let Sorte::Import { lecture, .. } = &t.sorte
+                && let Ok(mut g) = lecture.lock()
+            {
+                g.take();
+            }
             t.poser(Etat::Annule, None);
         }
-        self.noter(&[Fait::new(Action::Supprimer, "import").cible(t.id.clone())])?;
         t.vue_import(true).ok_or(Error::Store(crate::store::Error::Introuvable("import")))
     }
 
@@ -700,8 +739,7 @@ impl Service<'_> {
 fn limites(r: &Registre, a: &Acteur, import: bool) -> Result<()> {
     let meme_sorte = |t: &Travail| matches!(t.sorte, Sorte::Import { .. }) == import;
     let en_file = r.travaux.iter().filter(|t| t.etat().0.en_file());
-    let (tous, miens) =
-        en_file.fold((0, 0), |(n, m), x| (n + 1, m + usize::from(x.proprietaire(a) && meme_sorte(x))));
+    let (tous, miens) = en_file.fold((0, 0), |(n, m), x| (n + 1, m + usize::from(x.proprietaire(a) && meme_sorte(x))));
     let (en_cours, file_pleine) = if import {
         (
             format!("vous avez déjà {MAX_PAR_COMPTE} imports en cours : attendez qu'un se termine, ou annulez-en un"),

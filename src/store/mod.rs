@@ -114,8 +114,6 @@ pub type Ecriture<'a> = Transaction<'a>;
 /// The store of one installation: one SQLite file.
 pub struct Store {
     path: PathBuf,
-    /// `<base>.acces`, shared: a restore waits for every open base to close.
-    _acces: std::fs::File,
     writer: Mutex<Connection>,
     /// Writes waiting for the writer: long work lets them pass between its transactions.
     en_attente: AtomicUsize,
@@ -123,18 +121,19 @@ pub struct Store {
     ancrage: Mutex<ancre::Ancrage>,
     readers: Mutex<Vec<Connection>>,
     available: Condvar,
-    /// Tells the checkpointer that the WAL grew (see [`Checkpointeur`]).
-    checkpoints: Mutex<Option<std::sync::mpsc::Sender<()>>>,
-    /// The checkpointer's thread, joined when the store closes.
-    checkpointeur: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// The checkpointer (see [`Checkpointeur`]), stopped and joined when the store closes.
+    checkpointeur: Mutex<Option<Checkpointeur>>,
+    /// `<base>.acces`, shared: a restore waits for every open base to close. Last, so that it
+    /// is released after every connection is closed.
+    _acces: std::fs::File,
 }
 
 impl Drop for Store {
     fn drop(&mut self) {
         // The checkpointer's connection is closed before the store is gone.
-        lock(&self.checkpoints).take();
-        if let Some(fil) = lock(&self.checkpointeur).take() {
-            let _ = fil.join();
+        if let Some(c) = lock(&self.checkpointeur).take() {
+            drop(c.signal);
+            let _ = c.fil.join();
         }
     }
 }
@@ -143,27 +142,57 @@ impl Drop for Store {
 /// holding the writer: with SQLite's automatic checkpoint, the commit that crosses 1,000 pages
 /// copies them and syncs the file while the writer is held, and every other write of the
 /// département waits (up to a second on this disk during an import). A passive checkpoint
-/// runs beside the writer and takes no lock a write needs. The thread ends with the store.
-struct Checkpointeur;
+/// runs beside the writer and takes no lock a write needs; at most one every half second.
+/// When old values must leave the WAL ([`Store::checkpoint`]) and readers prevented it, the
+/// checkpointer truncates the WAL as soon as it can, trying every second, each attempt
+/// blocking writes at most 50 ms. The thread ends with the store.
+struct Checkpointeur {
+    signal: std::sync::mpsc::Sender<()>,
+    fil: std::thread::JoinHandle<()>,
+    /// Its connection, also taken by [`Store::checkpoint`] so a passive checkpoint never runs
+    /// beside a truncation.
+    conn: std::sync::Arc<Mutex<Connection>>,
+    /// A truncation is owed.
+    a_tronquer: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
 
 impl Checkpointeur {
     /// Starts the checkpointer of the base `path`; commits send it a signal.
-    fn demarrer(path: &Path) -> Result<(std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>)> {
-        let (tx, rx) = std::sync::mpsc::channel::<()>();
+    fn demarrer(path: &Path) -> Result<Self> {
+        let (signal, rx) = std::sync::mpsc::channel::<()>();
         let conn = Connection::open(path)?;
         configure(&conn)?;
+        conn.busy_timeout(Duration::from_millis(50))?;
+        let conn = std::sync::Arc::new(Mutex::new(conn));
+        let a_tronquer = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (c, t) = (conn.clone(), a_tronquer.clone());
         let fil = std::thread::Builder::new()
             .name("checkpoint".into())
             .spawn(move || {
-                while rx.recv().is_ok() {
-                    // Commits close together make one checkpoint.
-                    std::thread::sleep(Duration::from_millis(20));
-                    while rx.try_recv().is_ok() {}
-                    let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                let mut dernier = Instant::now() - Duration::from_secs(1);
+                loop {
+                    let commit = match rx.recv_timeout(Duration::from_secs(1)) {
+                        Ok(()) => true,
+                        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => false,
+                        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+                    };
+                    if t.load(Ordering::Acquire) {
+                        let occupe: i64 =
+                            lock(&c).query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0)).unwrap_or(1);
+                        if occupe == 0 {
+                            t.store(false, Ordering::Release);
+                        }
+                    } else if commit && dernier.elapsed() >= Duration::from_millis(500) {
+                        // Commits close together make one checkpoint.
+                        std::thread::sleep(Duration::from_millis(20));
+                        while rx.try_recv().is_ok() {}
+                        let _ = lock(&c).query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                        dernier = Instant::now();
+                    }
                 }
             })
             .map_err(|e| Error::Ouverture(format!("fil des checkpoints : {e}")))?;
-        Ok((tx, fil))
+        Ok(Self { signal, fil, conn, a_tronquer })
     }
 }
 
@@ -208,7 +237,7 @@ impl Store {
         writer.pragma_update(None, "wal_autocheckpoint", 0)?;
         migrate(&writer)?;
         let ancrage = ancre::Ancrage::ouvrir(&writer, path, nouveau)?;
-        let (signal, fil) = Checkpointeur::demarrer(path)?;
+        let checkpointeur = Checkpointeur::demarrer(path)?;
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
             let r = Connection::open_with_flags(
@@ -221,14 +250,13 @@ impl Store {
         }
         Ok(Self {
             path: path.to_path_buf(),
-            _acces: acces,
             writer: Mutex::new(writer),
             en_attente: AtomicUsize::new(0),
             ancrage: Mutex::new(ancrage),
             readers: Mutex::new(readers),
             available: Condvar::new(),
-            checkpoints: Mutex::new(Some(signal)),
-            checkpointeur: Mutex::new(Some(fil)),
+            checkpointeur: Mutex::new(Some(checkpointeur)),
+            _acces: acces,
         })
     }
 
@@ -301,8 +329,8 @@ impl Store {
         }
         lock(&self.ancrage).apres_commit(&conn);
         drop(conn);
-        if let Some(c) = lock(&self.checkpoints).as_ref() {
-            let _ = c.send(());
+        if let Some(c) = lock(&self.checkpointeur).as_ref() {
+            let _ = c.signal.send(());
         }
         Ok(value)
     }
@@ -454,10 +482,19 @@ impl Store {
 
     /// Writes the WAL into the database and truncates it, so deleted content leaves no copy
     /// behind in the WAL file (after a purge, a correction). Returns false when a reader held
-    /// an older snapshot and the WAL could not be truncated now.
+    /// an older snapshot and the WAL could not be truncated now: the checkpointer then truncates
+    /// it as soon as the readers let it (see [`Checkpointeur`]).
     pub fn checkpoint(&self) -> Result<bool> {
         let conn = lock(&self.writer);
+        let c = lock(&self.checkpointeur);
+        // No passive checkpoint beside this one.
+        let _exclusif = c.as_ref().map(|c| lock(&c.conn));
         let occupe: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        if occupe != 0
+            && let Some(c) = c.as_ref()
+        {
+            c.a_tronquer.store(true, Ordering::Release);
+        }
         Ok(occupe == 0)
     }
 
@@ -506,17 +543,40 @@ fn uri_lecture(path: &Path) -> String {
 }
 
 /// Deletes a database file made by [`Store::copie_privee`] and everything beside it that bears
-/// its name (`-wal`, `-shm`, `.acces`, `.ancre`…). The store must be closed (dropped) first.
+/// its name (`-wal`, `-shm`, `.acces`, `.ancre`…), each overwritten with zeros first: the
+/// pupils' data it held does not stay in the blocks the file frees. The store must be closed
+/// (dropped) first.
 pub fn supprimer_base(db: &Path) {
     let (Some(dossier), Some(nom)) = (db.parent(), db.file_name()) else { return };
     let nom = nom.to_string_lossy().into_owned();
     if let Ok(entrees) = std::fs::read_dir(dossier) {
         for e in entrees.flatten() {
             if e.file_name().to_string_lossy().starts_with(&nom) {
+                effacer(&e.path());
                 let _ = std::fs::remove_file(e.path());
             }
         }
     }
+}
+
+/// Overwrites a file with zeros, to the disk.
+fn effacer(chemin: &Path) {
+    use std::io::Write;
+    let Ok(m) = std::fs::symlink_metadata(chemin) else { return };
+    if !m.is_file() {
+        return;
+    }
+    let Ok(mut f) = std::fs::OpenOptions::new().write(true).open(chemin) else { return };
+    let zeros = vec![0u8; 1 << 20];
+    let mut reste = m.len();
+    while reste > 0 {
+        let n = reste.min(zeros.len() as u64) as usize;
+        if f.write_all(&zeros[..n]).is_err() {
+            return;
+        }
+        reste -= n as u64;
+    }
+    let _ = f.sync_all();
 }
 
 fn fichier_verrou(db: &Path, suffixe: &str) -> Result<std::fs::File> {

@@ -58,6 +58,13 @@ impl Suivi {
         Arc::new(s)
     }
 
+    /// Sets the idempotency key the request's first commit must record (before it commits).
+    pub fn definir_cle(&self, cle: CleIdempotence) {
+        if let Ok(mut g) = self.cle.lock() {
+            *g = Some(cle);
+        }
+    }
+
     /// Gives the request up (its client has gone, or its time is over): true when nothing of
     /// it will ever commit, false when a commit has already begun (its outcome must then be
     /// awaited and told).

@@ -72,7 +72,10 @@ fn feuilles_distinctes(n: usize) -> Vec<u8> {
     let mut liens = String::from(
         r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#,
     );
-    let mut parties = vec![("[Content_Types].xml".to_string(), TYPES.as_bytes().to_vec()), ("_rels/.rels".to_string(), RACINE.as_bytes().to_vec())];
+    let mut parties = vec![
+        ("[Content_Types].xml".to_string(), TYPES.as_bytes().to_vec()),
+        ("_rels/.rels".to_string(), RACINE.as_bytes().to_vec()),
+    ];
     let une = feuille(19_000);
     for i in 1..=n {
         classeur_xml.push_str(&format!(r#"<sheet name="F{i}" sheetId="{i}" r:id="rId{i}"/>"#));
@@ -149,8 +152,12 @@ fn pic_memoire(pid: u32) -> u64 {
 
 fn lignes(db: &std::path::Path) -> i64 {
     let c = rusqlite::Connection::open(db).unwrap();
-    c.query_row("SELECT (SELECT count(*) FROM eleve) + (SELECT count(*) FROM responsable) + (SELECT count(*) FROM classe)", [], |r| r.get(0))
-        .unwrap()
+    c.query_row(
+        "SELECT (SELECT count(*) FROM eleve) + (SELECT count(*) FROM responsable) + (SELECT count(*) FROM classe)",
+        [],
+        |r| r.get(0),
+    )
+    .unwrap()
 }
 
 #[tokio::test]
@@ -178,14 +185,24 @@ async fn workbook_and_dossier_bombs_are_refused_in_french_with_bounded_memory() 
             cent_feuilles_une_partie(300),
             "deux feuilles désignent la même partie",
         ),
-        ("one shared string of 1.5 GiB", import.clone(), chaine_geante(1536 << 20), "dépasse 32 Mio une fois décompressée"),
+        (
+            "one shared string of 1.5 GiB",
+            import.clone(),
+            chaine_geante(1536 << 20),
+            "dépasse 32 Mio une fois décompressée",
+        ),
         (
             "8 sheets of 19,000 rows (456,000 cells)",
             import.clone(),
             feuilles_distinctes(8),
             "plus de 400\u{202F}000 cellules remplies en tout",
         ),
-        ("a part that lies about its size", import.clone(), taille_mensongere(), "ne correspond pas à ce que l'archive en déclare"),
+        (
+            "a part that lies about its size",
+            import.clone(),
+            taille_mensongere(),
+            "ne correspond pas à ce que l'archive en déclare",
+        ),
         (
             "a dossier part of 1 GiB",
             dossier,

@@ -276,10 +276,18 @@ async fn long_addresses_large_headers_and_garbage_get_french_answers() {
         }
     };
     // Refused by the router: the address over 8 KiB, the headers over 32 KiB.
-    let r = echange(format!("GET /api/v1/eleves?q={} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "a".repeat(9000)).into_bytes()).await;
+    let r = echange(
+        format!("GET /api/v1/eleves?q={} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "a".repeat(9000))
+            .into_bytes(),
+    )
+    .await;
     assert!(r.starts_with("HTTP/1.1 414"), "{r}");
     assert!(r.contains("adresse trop longue"), "{r}");
-    let r = echange(format!("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Gros: {}\r\n\r\n", "b".repeat(40_000)).into_bytes()).await;
+    let r = echange(
+        format!("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Gros: {}\r\n\r\n", "b".repeat(40_000))
+            .into_bytes(),
+    )
+    .await;
     assert!(r.starts_with("HTTP/1.1 431"), "{r}");
     assert!(r.contains("content-type: text/html"), "a page's address gets a page: {r}");
     assert!(r.contains("trop volumineux"), "{r}");

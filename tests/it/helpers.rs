@@ -54,8 +54,12 @@ impl TestServer {
 
     /// Starts a server with these limits, after `preparer` (given the database's path) has put
     /// what it wants beside the database (a département's templates: they are then tried in
-    /// child processes of the `registre` binary, as `registre serve` does, with 2 s per trial).
-    pub async fn start_avec(pupils: u32, limites: registre::config::Limites, preparer: impl FnOnce(&std::path::Path)) -> Self {
+    /// child processes of the `registre` binary, as `registre serve` does, with 4 s per trial).
+    pub async fn start_avec(
+        pupils: u32,
+        limites: registre::config::Limites,
+        preparer: impl FnOnce(&std::path::Path),
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("registre.db");
         let clock = Clock::fixed(NOW);
@@ -65,7 +69,10 @@ impl TestServer {
         let resume = samples::generer(&store, &params, &|_, _| {}).unwrap();
         let comptes = samples::comptes_demo(&store, &cles, clock.now(), &resume).unwrap();
         preparer(&db);
-        let essai = registre::render::isole::Limites { temps: std::time::Duration::from_secs(2), ..registre::render::isole::LIMITES };
+        let essai = registre::render::isole::Limites {
+            temps: std::time::Duration::from_secs(4),
+            ..registre::render::isole::LIMITES
+        };
         let state = AppState::new(store, cles.clone(), clock.clone(), Transport::Local)
             .unwrap()
             .avec_limites(limites)

@@ -1,8 +1,8 @@
 //! The audit journal: what is written, that it fails closed, and that tampering is found.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
-use crate::helpers::{TestServer, registre};
+use crate::helpers::{Session, TestServer, registre};
 
 const CLOCK: &str = "2026-11-29T09:30:00Z";
 
@@ -147,4 +147,281 @@ async fn every_api_access_to_personal_data_is_journaled_and_reads_fail_closed() 
     assert!(body.contains("journalisé"));
     let res = s.post_as(&d, "/api/v1/eleves", &json!({})).await;
     assert_eq!(res.status(), 422, "invalid input is refused before anything");
+}
+
+/// The `GET` routes of the router, read from its source: each `.route("PATH", get(…))` of a
+/// `routes()` (the API, under `/api/v1`, but the pages' own `routes()` and the health check)
+/// or of a `pages()`.
+fn routes_get() -> Vec<String> {
+    let dossier = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http");
+    let mut routes = Vec::new();
+    for e in std::fs::read_dir(&dossier).unwrap() {
+        let chemin = e.unwrap().path();
+        let nom = chemin.file_name().unwrap().to_string_lossy().into_owned();
+        let texte = std::fs::read_to_string(&chemin).unwrap();
+        let mut api = false;
+        for ligne in texte.lines() {
+            if ligne.starts_with("pub fn routes()") {
+                api = nom != "pages.rs" && nom != "mod.rs" && !nom.starts_with("pages_");
+            } else if ligne.starts_with("pub fn pages()") {
+                api = false;
+            }
+            for (i, _) in ligne.match_indices(".route(\"") {
+                let reste = &ligne[i + 8..];
+                let chemin_route = &reste[..reste.find('"').unwrap()];
+                let methodes = &reste[reste.find('"').unwrap()..];
+                let methodes = &methodes[..methodes.find(".route(").unwrap_or(methodes.len())];
+                if methodes.contains("get(") {
+                    routes.push(if api { format!("/api/v1{chemin_route}") } else { chemin_route.to_string() });
+                }
+            }
+        }
+    }
+    routes.sort();
+    routes.dedup();
+    // Every route is declared with its path written out, on one line: none escapes the reading.
+    for e in std::fs::read_dir(&dossier).unwrap() {
+        let texte = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        assert_eq!(
+            texte.matches(".route(").count(),
+            texte.matches(".route(\"").count(),
+            "a route without a literal path"
+        );
+    }
+    routes
+}
+
+#[test]
+fn every_get_route_of_the_router_is_classified_by_the_journal_s_rule() {
+    let routes = routes_get();
+    assert!(routes.len() > 60, "{routes:?}");
+    let manquantes: Vec<&String> = routes.iter().filter(|r| registre::http::lectures::lecture(r).is_none()).collect();
+    assert!(manquantes.is_empty(), "GET routes without a journal rule (src/http/lectures.rs): {manquantes:?}");
+    let en_trop: Vec<&str> =
+        registre::http::lectures::LECTURES.iter().map(|(r, _)| *r).filter(|r| !routes.iter().any(|x| x == r)).collect();
+    assert!(en_trop.is_empty(), "rules for routes the router no longer has: {en_trop:?}");
+}
+
+/// Every `GET` route, called as a user who may read it: the journaled ones add a row, the
+/// others none (the rule of `src/http/lectures.rs`).
+#[tokio::test]
+async fn every_get_route_follows_the_journal_s_rule() {
+    use registre::http::lectures::{Lecture, lecture};
+    let s = TestServer::start(80).await;
+    let d = s.login("directeur.1").await;
+    let ien = s.login("ien.1").await;
+    let dasen = s.login("dasen.1").await;
+    let mairie = s.login("mairie.1").await;
+    let stat = s.login("statisticien.1").await;
+    let parent = s.login("parent.1").await;
+    let compter = || -> i64 {
+        rusqlite::Connection::open(&s.db).unwrap().query_row("SELECT count(*) FROM journal", [], |r| r.get(0)).unwrap()
+    };
+    // What the routes need: a pupil, a class, a school, an inscription, a radiated pupil, an
+    // import, a print run, a release, a certificate's code, a family's request.
+    let ecole = s.json_as(&d, "/api/v1/ecoles").await[0]["id"].as_str().unwrap().to_string();
+    let classe = s.json_as(&d, &format!("/api/v1/ecoles/{ecole}/classes")).await[0]["id"].as_str().unwrap().to_string();
+    let eleves = s.json_as(&d, "/api/v1/eleves").await;
+    let eleve = eleves[0]["id"].as_str().unwrap().to_string();
+    let radie = eleves[1]["id"].as_str().unwrap().to_string();
+    let r = s
+        .post_as(
+            &d,
+            &format!("/api/v1/eleves/{radie}/radiation"),
+            &json!({ "motif": "demenagement", "date": "29/11/2026" }),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let enfant = json!({ "nom": "LECTURE", "prenoms": "Lou", "sexe": "F", "date_naissance": "12/03/2020",
+                         "naissance_insee": "35001", "naissance_lieu": "Kervalan" });
+    let r =
+        s.post_as(&mairie, "/api/v1/inscriptions", &json!({ "eleve": enfant, "niveau": "CE1", "mode": "cned" })).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let inscription = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let r = s.post_as(&mairie, &format!("/api/v1/inscriptions/{inscription}/validation"), &json!({})).await;
+    assert_eq!(r.status(), 200);
+    let ecole_mairie = s.json_as(&mairie, "/api/v1/ecoles").await[0]["id"].as_str().unwrap().to_string();
+    let enfant = json!({ "nom": "LECTUREB", "prenoms": "Zoé", "sexe": "F", "date_naissance": "12/03/2020",
+                         "naissance_insee": "35001", "naissance_lieu": "Kervalan" });
+    let r = s
+        .post_as(&mairie, "/api/v1/inscriptions", &json!({ "eleve": enfant, "niveau": "GS", "ecole_id": ecole_mairie }))
+        .await;
+    let a_admettre = r.json::<Value>().await.unwrap()["id"].as_str().map(str::to_string);
+    let cert = s.get_as(&d, &format!("/api/v1/eleves/{eleve}/documents/certificat-scolarite")).await;
+    let texte = crate::helpers::pdftotext(&cert.bytes().await.unwrap());
+    let code = texte.split("Code de vérification : ").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let t = s.post_as(&d, "/api/v1/impressions", &json!({ "document": "liste-classe", "classe": classe })).await;
+    let impression = t.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let csv = "Nom élève;Prénom élève;Date naissance;Sexe;Niveau\nLECTUREC;Léa;01/02/2019;F;CE1\n";
+    let form = reqwest::multipart::Form::new()
+        .part("fichier", reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("e.csv"));
+    let r = s
+        .client
+        .post(s.url(&format!("/api/v1/ecoles/{ecole}/import/onde")))
+        .header("cookie", &d.cookie)
+        .header("x-csrf-token", &d.csrf)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let import = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let r = s.post_as(&dasen, "/api/v1/publications", &json!({})).await;
+    assert_eq!(r.status(), 201);
+    let publication = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let enfant_parent = s.json_as(&parent, "/api/v1/eleves").await[0]["id"].as_str().unwrap().to_string();
+    let r = s
+        .post_as(&parent, &format!("/api/v1/eleves/{enfant_parent}/oppositions"), &json!({ "motifs": "raisons" }))
+        .await;
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    let r = s
+        .post_as(
+            &parent,
+            &format!("/api/v1/eleves/{enfant_parent}/rectifications"),
+            &json!({ "champ": "eleve.adresse", "valeur": "3 rue Neuve" }),
+        )
+        .await;
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    // Both jobs over before their reads are measured.
+    let mut finis = false;
+    for _ in 0..1500 {
+        let i = s.json_as(&d, &format!("/api/v1/imports/{import}")).await;
+        let p = s.json_as(&d, &format!("/api/v1/impressions/{impression}")).await;
+        if i["etat"] == "termine" && p["etat"] == "termine" {
+            finis = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(finis, "the import and the print run are over");
+
+    let cas: Vec<(&str, Option<&Session>, String)> = vec![
+        ("/healthz", None, "/healthz".into()),
+        ("/api/v1/openapi.json", None, "/api/v1/openapi.json".into()),
+        ("/api/v1/moi", Some(&d), "/api/v1/moi".into()),
+        ("/api/v1/parametres", Some(&dasen), "/api/v1/parametres".into()),
+        ("/api/v1/ecoles", Some(&d), "/api/v1/ecoles".into()),
+        ("/api/v1/ecoles/{id}", Some(&d), format!("/api/v1/ecoles/{ecole}")),
+        ("/api/v1/statistiques/effectifs", Some(&ien), "/api/v1/statistiques/effectifs".into()),
+        ("/api/v1/ecoles/{id}/classes", Some(&d), format!("/api/v1/ecoles/{ecole}/classes")),
+        (
+            "/api/v1/ecoles/{id}/documents/{document}",
+            Some(&d),
+            format!("/api/v1/ecoles/{ecole}/documents/registre-eleves"),
+        ),
+        ("/api/v1/ecoles/{id}/non-repartis", Some(&d), format!("/api/v1/ecoles/{ecole}/non-repartis")),
+        ("/api/v1/ecoles/{id}/export/onde", Some(&d), format!("/api/v1/ecoles/{ecole}/export/onde")),
+        ("/api/v1/ecoles/{id}/constat", Some(&d), format!("/api/v1/ecoles/{ecole}/constat")),
+        ("/api/v1/ecoles/{id}/prevision", Some(&d), format!("/api/v1/ecoles/{ecole}/prevision")),
+        ("/api/v1/classes/{id}", Some(&d), format!("/api/v1/classes/{classe}")),
+        ("/api/v1/classes/{id}/eleves", Some(&d), format!("/api/v1/classes/{classe}/eleves")),
+        (
+            "/api/v1/classes/{id}/documents/{document}",
+            Some(&d),
+            format!("/api/v1/classes/{classe}/documents/liste-classe"),
+        ),
+        ("/api/v1/eleves", Some(&d), "/api/v1/eleves".into()),
+        ("/api/v1/eleves/{id}", Some(&d), format!("/api/v1/eleves/{eleve}")),
+        (
+            "/api/v1/eleves/{id}/documents/{document}",
+            Some(&d),
+            format!("/api/v1/eleves/{eleve}/documents/fiche-urgence"),
+        ),
+        ("/api/v1/eleves/{id}/consultations", Some(&parent), format!("/api/v1/eleves/{enfant_parent}/consultations")),
+        ("/api/v1/eleves/{id}/rectifications", Some(&parent), format!("/api/v1/eleves/{enfant_parent}/rectifications")),
+        ("/api/v1/eleves/{id}/oppositions", Some(&parent), format!("/api/v1/eleves/{enfant_parent}/oppositions")),
+        ("/api/v1/eleves/{id}/passage", Some(&d), format!("/api/v1/eleves/{eleve}/passage")),
+        ("/api/v1/eleves/{id}/dossier-transfert", Some(&d), format!("/api/v1/eleves/{radie}/dossier-transfert")),
+        ("/api/v1/rectifications", Some(&dasen), "/api/v1/rectifications".into()),
+        ("/api/v1/oppositions", Some(&dasen), "/api/v1/oppositions".into()),
+        ("/api/v1/comptes", Some(&dasen), "/api/v1/comptes".into()),
+        ("/api/v1/inscriptions", Some(&mairie), "/api/v1/inscriptions".into()),
+        ("/api/v1/inscriptions/{id}", Some(&mairie), format!("/api/v1/inscriptions/{inscription}")),
+        (
+            "/api/v1/inscriptions/{id}/documents/{document}",
+            Some(&mairie),
+            format!("/api/v1/inscriptions/{inscription}/documents/certificat-inscription"),
+        ),
+        ("/api/v1/verification/{code}", None, format!("/api/v1/verification/{code}")),
+        ("/api/v1/constat", Some(&ien), "/api/v1/constat".into()),
+        ("/api/v1/prevision", Some(&ien), "/api/v1/prevision".into()),
+        ("/api/v1/publications", Some(&stat), "/api/v1/publications".into()),
+        (
+            "/api/v1/publications/{id}/{fichier}",
+            Some(&stat),
+            format!("/api/v1/publications/{publication}/effectifs.csv"),
+        ),
+        ("/api/v1/impressions", Some(&d), "/api/v1/impressions".into()),
+        ("/api/v1/impressions/{id}", Some(&d), format!("/api/v1/impressions/{impression}")),
+        ("/api/v1/impressions/{id}/fichier", Some(&d), format!("/api/v1/impressions/{impression}/fichier")),
+        ("/api/v1/imports", Some(&d), "/api/v1/imports".into()),
+        ("/api/v1/imports/{id}", Some(&d), format!("/api/v1/imports/{import}")),
+        ("/api/v1/imports/{id}/rapport", Some(&d), format!("/api/v1/imports/{import}/rapport")),
+        ("/", Some(&d), "/".into()),
+        ("/static/registre.css", None, "/static/registre.css".into()),
+        ("/connexion", None, "/connexion".into()),
+        ("/activer", None, "/activer".into()),
+        ("/reinitialiser", None, "/reinitialiser".into()),
+        ("/mot-de-passe-oublie", None, "/mot-de-passe-oublie".into()),
+        ("/compte", Some(&d), "/compte".into()),
+        ("/compte/second-facteur", Some(&d), "/compte/second-facteur".into()),
+        ("/verifier", None, "/verifier".into()),
+        ("/verifier/{code}", None, format!("/verifier/{code}")),
+        ("/statistiques", Some(&ien), "/statistiques".into()),
+        ("/ecoles/{id}", Some(&d), format!("/ecoles/{ecole}")),
+        ("/ecoles/{id}/admission", Some(&d), format!("/ecoles/{ecole}/admission")),
+        ("/ecoles/{id}/echanges", Some(&d), format!("/ecoles/{ecole}/echanges")),
+        ("/ecoles/{id}/echanges/import", Some(&d), format!("/ecoles/{ecole}/echanges/import")),
+        ("/ecoles/{id}/echanges/dossier", Some(&d), format!("/ecoles/{ecole}/echanges/dossier")),
+        ("/ecoles/{id}/echanges/export", Some(&d), format!("/ecoles/{ecole}/echanges/export")),
+        ("/ecoles/{id}/constat", Some(&d), format!("/ecoles/{ecole}/constat")),
+        ("/ecoles/{id}/prevision", Some(&d), format!("/ecoles/{ecole}/prevision")),
+        ("/classes/{id}", Some(&d), format!("/classes/{classe}")),
+        ("/eleves", Some(&d), "/eleves?q=ma".into()),
+        ("/eleves/{id}", Some(&d), format!("/eleves/{eleve}")),
+        ("/eleves/{id}/fiche", Some(&d), format!("/eleves/{eleve}/fiche")),
+        ("/eleves/{id}/dossier-transfert", Some(&d), format!("/eleves/{radie}/dossier-transfert")),
+        ("/comptes", Some(&dasen), "/comptes".into()),
+        ("/oppositions", Some(&dasen), "/oppositions".into()),
+        ("/inscriptions", Some(&mairie), "/inscriptions".into()),
+        ("/inscriptions/nouvelle", Some(&mairie), "/inscriptions/nouvelle".into()),
+        (
+            "/inscriptions/{id}/admission",
+            Some(&d),
+            format!("/inscriptions/{}/admission", a_admettre.as_deref().unwrap_or(&inscription)),
+        ),
+        ("/rentree", Some(&dasen), "/rentree".into()),
+        ("/constat", Some(&ien), "/constat".into()),
+        ("/prevision", Some(&ien), "/prevision".into()),
+        ("/publications", Some(&dasen), "/publications".into()),
+        ("/impressions", Some(&d), "/impressions".into()),
+        ("/imports/{id}", Some(&d), format!("/imports/{import}")),
+        ("/imports/{id}/annuler", Some(&d), format!("/imports/{import}/annuler")),
+    ];
+    let couvertes: std::collections::BTreeSet<&str> = cas.iter().map(|(r, _, _)| *r).collect();
+    let manquantes: Vec<String> = routes_get().into_iter().filter(|r| !couvertes.contains(r.as_str())).collect();
+    assert!(manquantes.is_empty(), "GET routes this test does not call: {manquantes:?}");
+    let mut fautes = Vec::new();
+    for (route, qui, adresse) in &cas {
+        let regle = lecture(route).unwrap_or_else(|| panic!("{route} has no rule"));
+        let avant = compter();
+        let mut req = s.client.get(s.url(adresse));
+        if let Some(q) = qui {
+            req = req.header("cookie", &q.cookie);
+        }
+        let res = req.send().await.unwrap();
+        let statut = res.status();
+        let _ = res.bytes().await;
+        let ajout = compter() - avant;
+        if !(statut.is_success() || statut.is_redirection()) {
+            fautes.push(format!("{route} ({adresse}): {statut}"));
+            continue;
+        }
+        match (regle, ajout) {
+            (Lecture::Journalisee, 0) => fautes.push(format!("{route}: shows data, journals nothing")),
+            (Lecture::Libre(_), n) if n > 0 => fautes.push(format!("{route}: classified free, journals {n} row(s)")),
+            _ => {}
+        }
+    }
+    assert!(fautes.is_empty(), "routes that break the journal's rule:\n{}", fautes.join("\n"));
 }

@@ -5,8 +5,8 @@
 
 mod api;
 mod architecture;
-mod bombes;
 mod auth;
+mod bombes;
 mod catalogue;
 mod cli;
 mod concurrence;
