@@ -32,9 +32,9 @@ pub struct Partie {
 
 /// `n` bytes in French (« 32 Mio », « 512 Kio »).
 pub fn octets_fr(n: u64) -> String {
-    if n >= 1 << 20 && n % (1 << 20) == 0 {
+    if n >= 1 << 20 && n.is_multiple_of(1 << 20) {
         format!("{} Mio", n >> 20)
-    } else if n >= 1 << 10 && n % (1 << 10) == 0 {
+    } else if n >= 1 << 10 && n.is_multiple_of(1 << 10) {
         format!("{} Kio", n >> 10)
     } else {
         format!("{n} octets")

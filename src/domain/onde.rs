@@ -80,7 +80,7 @@ fn milliers(n: usize) -> String {
     let chiffres = n.to_string();
     let mut s = String::new();
     for (i, c) in chiffres.chars().enumerate() {
-        if i > 0 && (chiffres.len() - i) % 3 == 0 {
+        if i > 0 && (chiffres.len() - i).is_multiple_of(3) {
             s.push('\u{202F}');
         }
         s.push(c);
@@ -217,7 +217,7 @@ pub fn lire_classeur(octets: &[u8], continuer: &dyn Fn() -> bool) -> Result<Vec<
                     milliers(CELLULES_MAX)
                 )));
             }
-            if cellules % 4096 == 0 && !continuer() {
+            if cellules.is_multiple_of(4096) && !continuer() {
                 return Err(abandon());
             }
             let ligne = lignes.entry(l).or_default();

@@ -459,7 +459,7 @@ impl Service<'_> {
                 Ok(r)
             })?;
         }
-        let ecrire = !o.essai && !(o.tout_ou_rien && r.refusees > 0) && !r.interrompu;
+        let ecrire = !(o.essai || r.interrompu || o.tout_ou_rien && r.refusees > 0);
         if ecrire {
             r = vide.clone();
             self.importer_lignes(l, &mut r, progression)?;
