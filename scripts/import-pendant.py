@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """One school's ONDE import of N new pupils, run through the API by directeur.2, while
 directeur.1 writes (the year's answers of one of its own pupils) one request after another.
-Prints the import's duration and how long those writes took (median, p99, longest): what
-another school waits behind an import. Used by scripts/charge.
+Prints the import's pace and how long those writes took (median, p99, longest): what another
+school waits behind an import. Used by scripts/charge.
 
     import-pendant.py BINAIRE BASE PORT LIGNES SECONDES [--essai]
 
 Imports (or dry runs, with --essai) of LIGNES new pupils follow one another for SECONDES (at
-least one), each with new names."""
-import json, re, statistics, subprocess, sys, threading, time, urllib.request, uuid
+least one), each with new names; one still running after SECONDES is cancelled (its report
+says where it stopped)."""
+import json, re, subprocess, sys, threading, time, urllib.error, urllib.request, uuid
 
 binaire, db, port, lignes, secondes = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
 essai = "--essai" in sys.argv
@@ -17,12 +18,19 @@ comptes = {a["login"]: a for a in json.load(open(db + ".demo-accounts.json"))}
 
 
 def connexion(login):
-    sortie = subprocess.run([binaire, "code-demo", "--db", db, "--login", login], capture_output=True, text=True).stdout
-    corps = {"login": login, "mot_de_passe": comptes[login]["mot_de_passe"], "code": re.search(r"\d{6}", sortie).group(0)}
-    r = urllib.request.urlopen(urllib.request.Request(base + "/api/v1/login", method="POST",
-                                                      data=json.dumps(corps).encode(),
-                                                      headers={"content-type": "application/json"}))
-    return {"cookie": r.headers["set-cookie"].split(";")[0], "x-csrf-token": json.load(r)["csrf"]}
+    # A TOTP code serves once: a second login in the same 30 s step waits for the next one.
+    for essai in range(3):
+        sortie = subprocess.run([binaire, "code-demo", "--db", db, "--login", login], capture_output=True, text=True).stdout
+        corps = {"login": login, "mot_de_passe": comptes[login]["mot_de_passe"], "code": re.search(r"\d{6}", sortie).group(0)}
+        try:
+            r = urllib.request.urlopen(urllib.request.Request(base + "/api/v1/login", method="POST",
+                                                              data=json.dumps(corps).encode(),
+                                                              headers={"content-type": "application/json"}))
+            return {"cookie": r.headers["set-cookie"].split(";")[0], "x-csrf-token": json.load(r)["csrf"]}
+        except urllib.error.HTTPError as e:
+            if e.code != 401 or essai == 2:
+                raise
+            time.sleep(31 - time.time() % 30)
 
 
 def lire(session, chemin):
@@ -35,16 +43,20 @@ niveau = lire(importeur, f"/api/v1/ecoles/{ecole}/classes")[0]["niveaux"][0]
 eleve = lire(ecrivain, "/api/v1/eleves")[0]["id"]
 
 
+# New names on every run of the script too.
+decalage = int(time.time() * 1000) % (26 ** 3)
+
+
 def fichier(tour):
     prenoms = ["Lou", "Jade", "Louise", "Emma", "Ambre", "Gabriel", "Léo", "Raphaël", "Louis", "Noah"]
     l = ["Nom élève;Prénom élève;Date naissance;Sexe;Niveau;Libellé classe"]
     for i in range(lignes):
-        nom = "".join(chr(65 + (i // 26 ** k) % 26) for k in range(4)) + "".join(chr(65 + (tour // 26 ** k) % 26) for k in range(2))
+        nom = "".join(chr(65 + (i // 26 ** k) % 26) for k in range(4)) + "".join(chr(65 + ((tour + decalage) // 26 ** k) % 26) for k in range(3))
         l.append(f"CHARGE{nom};{prenoms[i % 10]};{1 + i % 28:02d}/{1 + i % 12:02d}/2019;{'F' if i % 2 else 'M'};{niveau};Charge {1 + i % 10}")
     return ("\n".join(l) + "\n").encode("utf-8")
 
 
-def importer(tour):
+def importer(tour, echeance):
     limite = f"----registre{uuid.uuid4().hex}"
     corps = (f"--{limite}\r\nContent-Disposition: form-data; name=\"essai\"\r\n\r\n{'true' if essai else 'false'}\r\n"
              f"--{limite}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"eleves.csv\"\r\n"
@@ -53,12 +65,17 @@ def importer(tour):
     debut = time.time()
     t = json.load(urllib.request.urlopen(urllib.request.Request(base + f"/api/v1/ecoles/{ecole}/import/onde",
                                                                 data=corps, headers=entetes, method="POST")))
+    annule = False
     while True:
         v = lire(importeur, f"/api/v1/imports/{t['id']}")
         if v["etat"] not in ("en_attente", "en_cours"):
             break
+        if time.time() > echeance and not annule:
+            urllib.request.urlopen(urllib.request.Request(base + f"/api/v1/imports/{t['id']}/annulation", data=b"",
+                                                          headers=importeur, method="POST"))
+            annule = True
         time.sleep(0.2)
-    assert v["etat"] == "termine", v
+    assert v["etat"] in ("termine", "annule"), v
     return time.time() - debut, v["rapport"]
 
 
@@ -81,12 +98,13 @@ def ecrire():
 
 fil = threading.Thread(target=ecrire)
 fil.start()
-debut, tour, durees = time.time(), 0, []
+debut, tour = time.time(), 0
 while tour == 0 or time.time() - debut < secondes:
-    d, r = importer(tour)
-    durees.append(d)
+    d, r = importer(tour, debut + secondes)
     tour += 1
-    print(f"{'essai' if essai else 'import'} de {lignes} lignes en {d:.1f} s ({lignes / d:.0f} lignes/s) : "
+    faites = r["lignes_traitees"]
+    arret = f", arrêté après {faites} lignes sur {lignes}" if r["interrompu"] else ""
+    print(f"{'essai' if essai else 'import'} de {lignes} lignes : {faites} lignes en {d:.1f} s ({faites / d:.0f} lignes/s){arret} : "
           f"{r['eleves_crees']} élèves créés, {r['refusees']} refusées", file=sys.stderr)
 fin.set()
 fil.join()

@@ -38,6 +38,8 @@ impl AppState {
     /// runs' folder beside the database is emptied (no file of a previous process is served).
     pub fn new(store: Store, cles: Cles, clock: Clock, transport: Transport) -> std::io::Result<Self> {
         let travaux = crate::service::travaux::Travaux::ouvrir(store.path())?;
+        // Built once, before any request can need it while holding the writer.
+        crate::domain::commune::referentiel::charger();
         let (engine, messages) = Engine::avec_gabarits(&crate::render::dossier_gabarits(store.path()));
         for m in messages {
             tracing::info!("{m}");

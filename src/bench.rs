@@ -339,3 +339,158 @@ pub fn preparer_comparaison(
     );
     Ok(())
 }
+
+/// The figures of a run of writes: how many, their median, 99th percentile and longest.
+fn repartition(mut d: Vec<std::time::Duration>) -> String {
+    if d.is_empty() {
+        return "aucune".into();
+    }
+    d.sort();
+    let ms = |x: std::time::Duration| x.as_secs_f64() * 1000.0;
+    let p = |q: f64| d[((d.len() as f64 * q) as usize).min(d.len() - 1)];
+    format!(
+        "{} écritures, p50 {:.1} ms, p99 {:.1} ms, la plus longue {:.1} ms",
+        d.len(),
+        ms(p(0.5)),
+        ms(p(0.99)),
+        ms(*d.last().unwrap_or(&std::time::Duration::ZERO))
+    )
+}
+
+/// `registre bench --import N`: on a private copy of the base (the base itself is not
+/// written), the directeur of one school imports a file of `n` new pupils, then dry runs it,
+/// while the directeur of another school corrects one of its pupils every 20 ms: how long that
+/// correction takes alone, during the import and during the dry run (the time it waited for
+/// the writer is the difference), the import's pace, and the peak resident memory.
+pub fn import(db: &Path, n: usize, clock: &Clock) -> anyhow::Result<()> {
+    use crate::auth::Acteur;
+    use crate::domain::correction::AnnuelSaisie;
+    use crate::policy::Role;
+    use crate::service::Service;
+    use crate::service::corrections::Correction;
+    use crate::service::onde::{FichierRecu, Options};
+    let source = Store::open_existing(db)?;
+    let cles = crate::config::Cles::charger(db)?;
+    let dossier = crate::service::travaux::dossier(db);
+    std::fs::create_dir_all(&dossier)?;
+    let chemin = dossier.join(format!("bench-{}.db", std::process::id()));
+    struct Effacer(std::path::PathBuf);
+    impl Drop for Effacer {
+        fn drop(&mut self) {
+            crate::store::supprimer_base(&self.0);
+        }
+    }
+    let _effacer = Effacer(chemin.clone());
+    struct EffacerDossier(std::path::PathBuf);
+    impl Drop for EffacerDossier {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+    // The dry run's own copy goes in the copy's jobs folder.
+    let _dossier_copie = EffacerDossier(crate::service::travaux::dossier(&chemin));
+    let t = Instant::now();
+    let store = source.copie_privee(&chemin)?;
+    drop(source);
+    let copie = t.elapsed();
+    let le = clock.now();
+    // The importing school (the first that teaches a niveau, by its first class) and a pupil of
+    // another school.
+    let (ecole, niveau, autre_ecole, eleve) = store.read(|c| {
+        let annee = territoires::annee_courante(c)?;
+        let p = Perimetre::Installation;
+        let mut choisie = None;
+        for e in territoires::ecoles(c, &p)? {
+            if let Some(k) = crate::store::classes::classes(c, &p, &e.id, annee)?.into_iter().next()
+                && let Some(niveau) = k.niveaux.first()
+            {
+                choisie = Some((e.id, *niveau));
+                break;
+            }
+        }
+        let (ecole, niveau) = choisie.ok_or(crate::store::Error::Introuvable("école avec une classe"))?;
+        let autre = eleves::lister(c, &p, &Filtre { presents: true, ..Filtre::annee(annee) })?
+            .into_iter()
+            .find(|l| l.ecole_id != ecole)
+            .ok_or(crate::store::Error::Introuvable("élève d'une autre école"))?;
+        Ok((ecole, niveau, autre.ecole_id, autre.id))
+    })?;
+    let directeur = |e: &crate::domain::EcoleId| Acteur {
+        role: Role::Directeur,
+        perimetre: Perimetre::Ecole(e.clone()),
+        ..Acteur::operateur(le)
+    };
+    let (importeur, ecrivain) = (directeur(&ecole), directeur(&autre_ecole));
+    // A file of `n` new pupils, whose names begin with `prefixe`.
+    let fichier = |prefixe: &str| {
+        let prenoms = ["Lou", "Jade", "Louise", "Emma", "Ambre", "Gabriel", "Léo", "Raphaël", "Louis", "Noah"];
+        let mut texte = String::from("Nom élève;Prénom élève;Date naissance;Sexe;Niveau;Libellé classe\n");
+        for i in 0..n {
+            let nom: String = (0..5).map(|k| char::from(b'A' + ((i / 26usize.pow(k)) % 26) as u8)).collect();
+            texte.push_str(&format!(
+                "{prefixe}{nom};{};{:02}/{:02}/2019;{};{niveau};Banc {}\n",
+                prenoms[i % 10],
+                1 + i % 28,
+                1 + i % 12,
+                if i % 2 == 0 { "F" } else { "M" },
+                1 + i % 10
+            ));
+        }
+        vec![FichierRecu { nom: "eleves.csv".into(), octets: texte.into_bytes() }]
+    };
+    let ecrire = |k: usize| -> anyhow::Result<std::time::Duration> {
+        let svc = Service { store: &store, cles: &cles, acteur: &ecrivain, le };
+        let c = Correction {
+            annuel: Some(AnnuelSaisie { assureur: Some(format!("BANC {k}")), ..Default::default() }),
+            ..Default::default()
+        };
+        let t = Instant::now();
+        svc.corriger(&eleve, &c)?;
+        Ok(t.elapsed())
+    };
+    println!(
+        "registre bench --import — copie privée de la base en {:.1} s ; import de {n} élèves nouveaux ({niveau}) dans une école, corrections d'un élève d'une autre école toutes les 20 ms",
+        copie.as_secs_f64()
+    );
+    let mut seules = Vec::new();
+    for k in 0..50 {
+        seules.push(ecrire(k)?);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    println!("  corrections seules          {}", repartition(seules));
+    for essai in [false, true] {
+        remettre_pic();
+        let fini = std::sync::atomic::AtomicBool::new(false);
+        let (rapport, pendant, duree) = std::thread::scope(|s| -> anyhow::Result<_> {
+            let import = s.spawn(|| {
+                let svc = Service { store: &store, cles: &cles, acteur: &importeur, le };
+                let t = Instant::now();
+                let fichiers = fichier(if essai { "ESSAI" } else { "BANC" });
+                let r = svc.importer_onde(&ecole, &fichiers, Options { essai, tout_ou_rien: false }, &|_, _| true);
+                fini.store(true, std::sync::atomic::Ordering::Release);
+                r.map(|r| (r, t.elapsed()))
+            });
+            let mut pendant = Vec::new();
+            let mut k = 1000;
+            while !fini.load(std::sync::atomic::Ordering::Acquire) {
+                pendant.push(ecrire(k)?);
+                k += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            let (r, duree) = import.join().map_err(|_| anyhow::anyhow!("l'import a paniqué"))??;
+            Ok((r, pendant, duree))
+        })?;
+        println!(
+            "  {} : {} lignes en {:.1} s ({:.0} lignes/s), {} élèves créés, {} refusées ; pic de mémoire {}",
+            if essai { "essai (copie privée)" } else { "import" },
+            rapport.lignes_traitees,
+            duree.as_secs_f64(),
+            par_seconde(rapport.lignes_traitees, duree),
+            rapport.eleves_crees,
+            rapport.refusees,
+            mib(pic_kib())
+        );
+        println!("  corrections pendant l'{}   {}", if essai { "essai " } else { "import" }, repartition(pendant));
+    }
+    Ok(())
+}

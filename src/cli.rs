@@ -152,6 +152,10 @@ enum Command {
         /// UAI de l'école de la comparaison (par défaut, celle qui a le plus d'élèves).
         #[arg(long, requires = "comparaison")]
         ecole: Option<String>,
+        /// Mesure plutôt un import de N élèves nouveaux dans une école, et son essai, pendant
+        /// qu'une autre école écrit (sur une copie privée de la base, qui n'est pas modifiée).
+        #[arg(long, conflicts_with = "comparaison")]
+        import: Option<usize>,
     },
     /// Importe des fichiers dans une école : ceux de l'outil du ministère (ONDE).
     Import {
@@ -444,6 +448,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench { db, comparaison: Some(dossier), ecole, document, .. } => {
             crate::bench::preparer_comparaison(&db, &dossier, ecole.as_deref(), &document, &clock)
         }
+        Command::Bench { db, import: Some(n), .. } => crate::bench::import(&db, n, &clock),
         Command::Bench { db, documents, document, .. } => crate::bench::mesurer(&db, documents, &document, &clock),
         Command::Check { db, reancrer } => check(&db, reancrer, &clock),
         Command::EssaiGabarit { secondes, memoire, document, le } => {

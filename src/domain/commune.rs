@@ -184,6 +184,12 @@ pub mod referentiel {
             .collect()
     });
 
+    /// Builds the referential now (a third of a second unoptimised, once per process) rather
+    /// than on its first use, which may happen while a lock is held.
+    pub fn charger() {
+        LazyLock::force(&COMMUNES);
+    }
+
     /// The commune of a code.
     pub fn par_code(code: &str) -> Option<Commune> {
         let l = &*COMMUNES;

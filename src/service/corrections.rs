@@ -564,7 +564,7 @@ impl Service<'_> {
     fn effacer_traces(&self) {
         match self.store.checkpoint() {
             Ok(true) => {}
-            Ok(false) => tracing::warn!("correction : le WAL n'a pas pu être vidé tout de suite (lecture en cours)"),
+            Ok(false) => tracing::info!("correction : le WAL sera vidé dès la fin des lectures en cours"),
             Err(e) => tracing::error!(erreur = %e, "correction : point de contrôle du WAL impossible"),
         }
     }

@@ -324,7 +324,7 @@ impl Lecture {
 
 /// How long one transaction of an import may go on taking new lines: other writes wait at most
 /// this (and the line under way) behind an import.
-pub const TRANSACTION_MAX: std::time::Duration = std::time::Duration::from_millis(40);
+pub const TRANSACTION_MAX: std::time::Duration = std::time::Duration::from_millis(25);
 /// How long an import lets the waiting writes pass between two of its transactions, at most.
 const CEDER_MAX: std::time::Duration = std::time::Duration::from_millis(200);
 
@@ -388,6 +388,9 @@ impl Service<'_> {
     pub fn lire_import_onde(&self, ecole: &EcoleId, fichiers: &[FichierRecu], o: Options) -> Result<Lecture> {
         self.autoriser(Ressource::Echange, Action::Creer)?;
         self.store.read(|c| territoires::ecole(c, &self.acteur.perimetre, ecole))?;
+        // Each line's birthplace is checked against the communes' referential, inside the
+        // writer: built here, outside it.
+        crate::domain::commune::referentiel::charger();
         let continuer = || !crate::store::requete::abandonnee();
         let mut lus = Vec::new();
         let mut tables = Vec::new();

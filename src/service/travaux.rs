@@ -862,6 +862,7 @@ pub fn executer_imports(store: &crate::store::Store, cles: &crate::config::Cles,
         };
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| svc.importer_lecture(&l, &progression)))
             .unwrap_or_else(|_| Err(Error::Conflit("erreur interne pendant l'import".into())));
+        let essai = l.options().essai;
         drop(l);
         match r {
             Ok(x) => {
@@ -873,12 +874,12 @@ pub fn executer_imports(store: &crate::store::Store, cles: &crate::config::Cles,
             }
             Err(e) => {
                 tracing::error!(travail = %t.id, erreur = %e, "import en échec");
-                t.poser(
-                    Etat::Echec,
-                    Some(format!(
-                        "{e} ; les lignes déjà enregistrées le restent (voir le journal) : envoyez à nouveau les fichiers pour terminer l'import"
-                    )),
-                );
+                let suite = if essai {
+                    "rien n'est écrit : envoyez à nouveau les fichiers pour refaire l'essai"
+                } else {
+                    "les lignes déjà enregistrées le restent (voir le journal) : envoyez à nouveau les fichiers pour terminer l'import"
+                };
+                t.poser(Etat::Echec, Some(format!("{e} ; {suite}")));
             }
         }
         if let Ok(mut f) = t.fin.lock() {

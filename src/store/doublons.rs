@@ -86,9 +86,15 @@ pub fn score(c: &Criteres, nom: &str, prenoms: &str, sexe: Sexe, date: Date, ins
 /// candidates, and shows only identity and last school — it cannot be used to browse.
 pub fn candidats(c: &Connection, k: &Criteres, seuil: u32) -> Result<Vec<Candidat>> {
     let premier_mot_nom = mots(&k.nom).into_iter().next().unwrap_or_default();
+    // Two searches joined, each on its own index: the date by `eleve_naissance`, the word by a
+    // scan of the `eleve_cle_recherche` index alone (a third of the table's pages); written as
+    // one `OR`, SQLite reads the whole table (70 ms on 150,000 pupils, against 25).
     let mut stmt = c.prepare_cached(
         "SELECT el.id, el.nom, el.prenoms, el.sexe, el.date_naissance, el.naissance_lieu, el.naissance_insee, el.ine IS NOT NULL
-         FROM eleve el WHERE el.date_naissance = ? OR el.cle_recherche LIKE ? LIMIT 500",
+         FROM eleve el WHERE el.rowid IN (
+             SELECT rowid FROM eleve WHERE date_naissance = ?1
+             UNION SELECT rowid FROM eleve WHERE cle_recherche LIKE ?2)
+         LIMIT 500",
     )?;
     let rows = stmt.query_map(params![k.date_naissance, format!("%{premier_mot_nom}%")], |r| {
         Ok((

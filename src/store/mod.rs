@@ -145,7 +145,7 @@ impl Drop for Store {
 /// runs beside the writer and takes no lock a write needs; at most one every half second.
 /// When old values must leave the WAL ([`Store::checkpoint`]) and readers prevented it, the
 /// checkpointer truncates the WAL as soon as it can, trying every second, each attempt
-/// blocking writes at most 50 ms. The thread ends with the store.
+/// blocking writes at most 20 ms. The thread ends with the store.
 struct Checkpointeur {
     signal: std::sync::mpsc::Sender<()>,
     fil: std::thread::JoinHandle<()>,
@@ -162,7 +162,7 @@ impl Checkpointeur {
         let (signal, rx) = std::sync::mpsc::channel::<()>();
         let conn = Connection::open(path)?;
         configure(&conn)?;
-        conn.busy_timeout(Duration::from_millis(50))?;
+        conn.busy_timeout(Duration::from_millis(20))?;
         let conn = std::sync::Arc::new(Mutex::new(conn));
         let a_tronquer = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let (c, t) = (conn.clone(), a_tronquer.clone());
@@ -170,6 +170,7 @@ impl Checkpointeur {
             .name("checkpoint".into())
             .spawn(move || {
                 let mut dernier = Instant::now() - Duration::from_secs(1);
+                let mut derniere_troncature = Instant::now() - Duration::from_secs(1);
                 loop {
                     let commit = match rx.recv_timeout(Duration::from_secs(1)) {
                         Ok(()) => true,
@@ -177,10 +178,14 @@ impl Checkpointeur {
                         Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
                     };
                     if t.load(Ordering::Acquire) {
-                        let occupe: i64 =
-                            lock(&c).query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0)).unwrap_or(1);
-                        if occupe == 0 {
-                            t.store(false, Ordering::Release);
+                        // At most once a second: each attempt holds new writes back while it waits.
+                        if derniere_troncature.elapsed() >= Duration::from_secs(1) {
+                            derniere_troncature = Instant::now();
+                            let occupe: i64 =
+                                lock(&c).query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0)).unwrap_or(1);
+                            if occupe == 0 {
+                                t.store(false, Ordering::Release);
+                            }
                         }
                     } else if commit && dernier.elapsed() >= Duration::from_millis(500) {
                         // Commits close together make one checkpoint.
@@ -387,6 +392,10 @@ impl Store {
             // A scratch file: no journal of its own, no waiting for the disk.
             c.pragma_update(None, "journal_mode", "OFF")?;
             c.pragma_update(None, "synchronous", "OFF")?;
+            // Tables are copied in the order they were created, and a column added later may
+            // point to a table created after its own (`scolarite.inscription_id`): the source is
+            // consistent, its rows are taken as they are.
+            c.pragma_update(None, "foreign_keys", "OFF")?;
             c.create_collation(crate::domain::tri::COLLATION, crate::domain::tri::comparer)?;
             migrate(&c)?;
             c.execute("ATTACH DATABASE ?1 AS source", [uri_lecture(&self.path)])?;
@@ -489,7 +498,16 @@ impl Store {
         let c = lock(&self.checkpointeur);
         // No passive checkpoint beside this one.
         let _exclusif = c.as_ref().map(|c| lock(&c.conn));
-        let occupe: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        // A truncation waits for the readers of older snapshots (a backup, a dry run's copy):
+        // never long while the writer is held; the checkpointer does it later instead.
+        conn.busy_timeout(Duration::from_millis(20))?;
+        let occupe = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0));
+        conn.busy_timeout(Duration::from_millis(5000))?;
+        let occupe = match occupe {
+            Ok(o) => o,
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::DatabaseBusy => 1,
+            Err(e) => return Err(e.into()),
+        };
         if occupe != 0
             && let Some(c) = c.as_ref()
         {

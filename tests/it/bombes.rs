@@ -160,10 +160,20 @@ fn lignes(db: &std::path::Path) -> i64 {
     .unwrap()
 }
 
+/// Stops the server when the test ends, even by a failed assertion.
+struct Arreter(u32);
+
+impl Drop for Arreter {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("kill").arg(self.0.to_string()).status();
+    }
+}
+
 #[tokio::test]
 async fn workbook_and_dossier_bombs_are_refused_in_french_with_bounded_memory() {
     let mut banc = Banc::demarrer(60).await;
     let pid = banc.serveur.id();
+    let _arreter = Arreter(pid);
     println!("server at rest: peak {} MiB", pic_memoire(pid));
     let avant = lignes(&banc.db);
     let envoyer = |adresse: String, nom: &'static str, octets: Vec<u8>| {

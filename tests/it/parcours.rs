@@ -227,6 +227,12 @@ async fn from_the_mairie_to_the_next_niveau_and_a_change_of_school_with_the_same
     assert!(fiche["eleve"]["ine"].as_str().unwrap().starts_with("26035"), "an INE at the first admission");
     post_ok(&s, &d1, &format!("/api/v1/eleves/{eid}/admission/completion"), json!({})).await;
     assert_eq!(s.json_as(&d1, &format!("/api/v1/eleves/{eid}")).await["scolarites"][0]["etat"], "admis_definitif");
+    // A dry run works on a copy of the base, this schooling that points to its inscription
+    // included (a column added after the tables it links).
+    let ligne = "Nom élève;Prénom élève;Date naissance;Sexe;Niveau\nESSAICOPIE;Lou;01/02/2023;F;PS\n";
+    let (status, r) =
+        crate::onde::importer(&s, &d1, maternelle["id"].as_str().unwrap(), &[("eleves.csv", ligne.into())], true).await;
+    assert_eq!((status, &r["eleves_crees"], &r["ecrit"]), (202, &json!(1), &json!(false)), "{r:#}");
     let cs = pdf(&s, &d1, &format!("/api/v1/eleves/{eid}/documents/certificat-scolarite")).await;
     for expected in [
         "CERTIFICAT DE SCOLARITÉ",

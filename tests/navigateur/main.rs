@@ -292,6 +292,35 @@ async fn direction(banc: &Banc, enfant: &Enfant, famille: &[String]) -> (String,
     f.attendre("main table").await;
     f.accessibilite("page de la classe").await;
 
+    // An import of the ministry's file, as a dry run (checked by default): the form leads to the
+    // import's page, which follows its progress, then shows what the import would do.
+    f.aller(&format!("{ecole}/echanges")).await;
+    f.attendre("main form[action$='/echanges/import']").await;
+    f.accessibilite("échanges de fichiers").await;
+    let fichier = std::env::temp_dir().join(format!("registre-navigateur-{}.csv", enfant.nom));
+    std::fs::write(
+        &fichier,
+        format!("Nom élève;Prénom élève;Date naissance;Sexe;Niveau\nESSAI{};Lou;01/02/2022;F;MS\n", enfant.nom),
+    )
+    .unwrap();
+    let envoi = f.attendre("main input[type='file'][name='fichier']").await;
+    envoi.send_keys(&fichier.display().to_string()).await.unwrap();
+    assert!(
+        f.attendre("main input[name='essai']").await.prop("checked").await.unwrap().as_deref() == Some("true"),
+        "l'essai est coché par défaut"
+    );
+    f.cliquer("main form[action$='/echanges/import'] button[type='submit']").await;
+    f.attendre_chemin("la page de l'import", |p| p.starts_with("/imports/")).await;
+    f.attendre("main h2#rapport").await;
+    let rapport = f.texte("main").await;
+    assert!(rapport.contains("Essai terminé : rien n'est écrit"), "{rapport}");
+    assert!(rapport.contains("Télécharger le rapport complet (CSV)"), "{rapport}");
+    f.accessibilite("rapport d'un essai d'import").await;
+    f.capture("essai-import").await;
+    let _ = std::fs::remove_file(&fichier);
+    f.aller(&page_classe).await;
+    f.attendre("main table").await;
+
     // A radiation asks for confirmation first, and writes nothing until then.
     let radie = f
         .liens(FICHE)
