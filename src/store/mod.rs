@@ -138,6 +138,11 @@ impl Drop for Store {
     }
 }
 
+/// From this size of WAL, [`Store::checkpoint`] copies it back beside the writes before it
+/// takes the writer to truncate it (the WAL is truncated after every correction, so it only
+/// grows this large when a long read held the truncation back).
+const WAL_COPIE_A_PART: u64 = 1 << 20;
+
 /// Copies the WAL back into the database on its own thread and its own connection, never
 /// holding the writer: with SQLite's automatic checkpoint, the commit that crosses 1,000 pages
 /// copies them and syncs the file while the writer is held, and every other write of the
@@ -181,8 +186,12 @@ impl Checkpointeur {
                         // At most once a second: each attempt holds new writes back while it waits.
                         if derniere_troncature.elapsed() >= Duration::from_secs(1) {
                             derniere_troncature = Instant::now();
+                            let c = lock(&c);
+                            // What a long read held back is copied first beside the writes (a
+                            // truncation holds new writes back while it copies).
+                            let _ = c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
                             let occupe: i64 =
-                                lock(&c).query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0)).unwrap_or(1);
+                                c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0)).unwrap_or(1);
                             if occupe == 0 {
                                 t.store(false, Ordering::Release);
                             }
@@ -436,7 +445,7 @@ impl Store {
     /// operator who has verified the chain (`registre check --reancrer`) after losing the
     /// anchor file or upgrading a database that had none.
     pub fn reancrer(&self) -> Result<ancre::Ancre> {
-        let conn = lock(&self.writer);
+        let conn = self.prendre_ecrivain();
         let a = ancre::fin(&conn)?;
         let mut ancrage = lock(&self.ancrage);
         ancre::ecrire(&ancrage.path, &a)
@@ -494,24 +503,38 @@ impl Store {
     /// an older snapshot and the WAL could not be truncated now: the checkpointer then truncates
     /// it as soon as the readers let it (see [`Checkpointeur`]).
     pub fn checkpoint(&self) -> Result<bool> {
-        let conn = lock(&self.writer);
-        let c = lock(&self.checkpointeur);
-        // No passive checkpoint beside this one.
-        let _exclusif = c.as_ref().map(|c| lock(&c.conn));
-        // A truncation waits for the readers of older snapshots (a backup, a dry run's copy):
-        // never long while the writer is held; the checkpointer does it later instead.
-        conn.busy_timeout(Duration::from_millis(20))?;
-        let occupe = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0));
-        conn.busy_timeout(Duration::from_millis(5000))?;
-        let occupe = match occupe {
-            Ok(o) => o,
-            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::DatabaseBusy => 1,
-            Err(e) => return Err(e.into()),
+        // The checkpointer's connection and flag, without keeping the store's lock meanwhile.
+        let fil = lock(&self.checkpointeur).as_ref().map(|c| (c.conn.clone(), c.a_tronquer.clone()));
+        // No passive checkpoint of the checkpointer beside this one. When the WAL has grown
+        // (a long read held its truncation back), what it holds is copied back first, beside
+        // the writes: a truncation holds them back while it copies. Then, the writer taken like
+        // any write (an import lets it pass between two of its transactions), what is left is
+        // copied and the WAL truncated.
+        let exclusif = fil.as_ref().map(|(c, _)| lock(c));
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        let grand = std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_COPIE_A_PART);
+        if let Some(c) = exclusif.as_ref().filter(|_| grand) {
+            let _ = c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+        }
+        let occupe = {
+            let conn = self.prendre_ecrivain();
+            // A truncation waits for the readers of older snapshots (a backup, a dry run's
+            // copy): never long while the writer is held.
+            conn.busy_timeout(Duration::from_millis(20))?;
+            let occupe = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0));
+            conn.busy_timeout(Duration::from_millis(5000))?;
+            match occupe {
+                Ok(o) => o,
+                Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::DatabaseBusy => 1,
+                Err(e) => return Err(e.into()),
+            }
         };
+        drop(exclusif);
         if occupe != 0
-            && let Some(c) = c.as_ref()
+            && let Some((_, a_tronquer)) = &fil
         {
-            c.a_tronquer.store(true, Ordering::Release);
+            a_tronquer.store(true, Ordering::Release);
         }
         Ok(occupe == 0)
     }
