@@ -7,17 +7,17 @@ use time::Date;
 use super::Result;
 use crate::domain::{AnneeScolaire, EleveId};
 
-/// Pupils whose retention ended before `le`: left primary school in a year before `le`'s, or,
-/// never admitted anywhere, 11 years old in a year before `le`'s (*(design)* the age of leaving
+/// Pupils whose retention ended before `le`, never one who attends a school: left primary
+/// school in a year before `le`'s, or, attending nowhere, 11 years old in a year before `le`'s (*(design)* the age of leaving
 /// primary school, for children registered but schooled elsewhere or whose inscription was
 /// cancelled).
 pub fn a_effacer(c: &Connection, le: Date) -> Result<Vec<super::Vu>> {
     let annee = le.year();
     Ok(c.prepare_cached(
         "SELECT id FROM eleve WHERE
-           (sortie_premier_degre IS NOT NULL AND CAST(substr(sortie_premier_degre, 1, 4) AS INTEGER) < ?1)
-           OR (NOT EXISTS (SELECT 1 FROM scolarite s WHERE s.eleve_id = eleve.id AND s.etat IN ('admis_provisoire', 'admis_definitif'))
-               AND CAST(substr(date_naissance, 1, 4) AS INTEGER) + 11 < ?1)
+           NOT EXISTS (SELECT 1 FROM scolarite s WHERE s.eleve_id = eleve.id AND s.etat IN ('admis_provisoire', 'admis_definitif'))
+           AND ((sortie_premier_degre IS NOT NULL AND CAST(substr(sortie_premier_degre, 1, 4) AS INTEGER) < ?1)
+                OR CAST(substr(date_naissance, 1, 4) AS INTEGER) + 11 < ?1)
          ORDER BY id",
     )?
     .query_map([annee], |r| r.get::<_, EleveId>(0).map(super::Vu::new))?

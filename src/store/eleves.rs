@@ -620,6 +620,8 @@ pub fn insert_scolarite(c: &Connection, id: &str, eleve: &EleveId, s: &NouvelleS
         s.etat,
         s.date_admission
     ])?;
+    // Schooled again in primary: the retention clock of an earlier departure stops.
+    c.prepare_cached("UPDATE eleve SET sortie_premier_degre = NULL WHERE id = ?")?.execute([eleve])?;
     Ok(())
 }
 

@@ -446,6 +446,46 @@ async fn the_duplicate_search_finds_a_pupil_whatever_the_case_accents_and_hyphen
     assert!(c.as_array().unwrap().iter().all(|x| x["eleve_id"] != id));
 }
 
+/// A pupil who left for abroad and came back within the year attends again: the departure's
+/// retention clock no longer runs, and 1 January erases nothing of them.
+#[tokio::test]
+async fn a_pupil_back_from_abroad_is_kept_while_attending() {
+    let s = TestServer::start(80).await;
+    let d2 = s.login("directeur.2").await;
+    let ecole = s.json_as(&d2, "/api/v1/ecoles").await[0]["id"].as_str().unwrap().to_string();
+    let classes = s.json_as(&d2, &format!("/api/v1/ecoles/{ecole}/classes")).await;
+    let niveau = classes[0]["niveaux"][0].as_str().unwrap().to_string();
+    let cree = post_ok(
+        &s,
+        &d2,
+        "/api/v1/admissions",
+        json!({ "eleve": { "nom": "Oyelaran-Brest", "prenoms": "Idris", "sexe": "M", "date_naissance": "12/01/2021", "naissance_insee": "35001", "naissance_lieu": "Kervalan" },
+                "responsables": [{ "nom": "Oyelaran", "prenom": "Funmi", "lien": "mere", "tel_portable": "0699887711" }],
+                "ecole_id": ecole, "niveau": niveau }),
+    )
+    .await;
+    let id = cree["eleve_id"].as_str().unwrap().to_string();
+    post_ok(
+        &s,
+        &d2,
+        &format!("/api/v1/eleves/{id}/radiation"),
+        json!({ "motif": "depart_etranger", "date": "30/11/2026" }),
+    )
+    .await;
+    let horloge = |c: &rusqlite::Connection| -> Option<String> {
+        c.query_row("SELECT sortie_premier_degre FROM eleve WHERE id = ?", [&id], |r| r.get(0)).unwrap()
+    };
+    assert!(horloge(&rusqlite::Connection::open(&s.db).unwrap()).is_some(), "the departure starts the clock");
+    post_ok(&s, &d2, "/api/v1/admissions", json!({ "eleve_id": id, "ecole_id": ecole, "niveau": niveau })).await;
+    assert_eq!(horloge(&rusqlite::Connection::open(&s.db).unwrap()), None, "the return stops it");
+    s.clock.set(datetime!(2027-01-01 00:30 UTC));
+    let operateur = registre::audit::Auteur::operateur();
+    registre::service::scolarite::purger(&s.state.store, &s.cles, &operateur, s.clock.now(), false).unwrap();
+    let d2 = s.login("directeur.2").await;
+    let fiche = s.json_as(&d2, &format!("/api/v1/eleves/{id}")).await;
+    assert_eq!(fiche["eleve"]["nom"], "OYELARAN-BREST", "{fiche}");
+}
+
 #[tokio::test]
 async fn a_pupil_who_left_primary_school_is_erased_after_31_december_without_a_trace_in_the_file() {
     let s = TestServer::start(80).await;
