@@ -877,7 +877,7 @@ pub fn executer_imports(store: &crate::store::Store, cles: &crate::config::Cles,
                 let suite = if essai {
                     "rien n'est écrit : envoyez à nouveau les fichiers pour refaire l'essai"
                 } else {
-                    "les lignes déjà enregistrées le restent (voir le journal) : envoyez à nouveau les fichiers pour terminer l'import"
+                    "les lignes déjà enregistrées, s'il y en a, le restent (voir le journal) : envoyez à nouveau les fichiers pour terminer l'import"
                 };
                 t.poser(Etat::Echec, Some(format!("{e} ; {suite}")));
             }

@@ -138,9 +138,12 @@ impl Drop for Store {
     }
 }
 
+/// How long a connection waits for a lock another connection holds.
+const ATTENTE_ECRIVAIN: Duration = Duration::from_millis(5000);
+
 /// From this size of WAL, [`Store::checkpoint`] copies it back beside the writes before it
-/// takes the writer to truncate it (the WAL is truncated after every correction, so it only
-/// grows this large when a long read held the truncation back).
+/// takes the writer to truncate it (the WAL grows this large after many writes without a
+/// truncation: a long read that held it back, an import's commits).
 const WAL_COPIE_A_PART: u64 = 1 << 20;
 
 /// Copies the WAL back into the database on its own thread and its own connection, never
@@ -149,8 +152,9 @@ const WAL_COPIE_A_PART: u64 = 1 << 20;
 /// département waits (up to a second on this disk during an import). A passive checkpoint
 /// runs beside the writer and takes no lock a write needs; at most one every half second.
 /// When old values must leave the WAL ([`Store::checkpoint`]) and readers prevented it, the
-/// checkpointer truncates the WAL as soon as it can, trying every second, each attempt
-/// blocking writes at most 20 ms. The thread ends with the store.
+/// checkpointer truncates the WAL as soon as it can, trying every second: each attempt copies
+/// back what it can beside the writes first, then waits at most 20 ms for the readers while it
+/// holds new writes back, and copies what is left. The thread ends with the store.
 struct Checkpointeur {
     signal: std::sync::mpsc::Sender<()>,
     fil: std::thread::JoinHandle<()>,
@@ -217,7 +221,7 @@ impl std::fmt::Debug for Store {
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
-    conn.busy_timeout(Duration::from_millis(5000))?;
+    conn.busy_timeout(ATTENTE_ECRIVAIN)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     // Deleted records leave no trace in the file (retention, DOMAIN.md §4).
@@ -517,26 +521,25 @@ impl Store {
         if let Some(c) = exclusif.as_ref().filter(|_| grand) {
             let _ = c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
         }
-        let occupe = {
+        let resultat = (|| -> Result<i64> {
             let conn = self.prendre_ecrivain();
             // A truncation waits for the readers of older snapshots (a backup, a dry run's
             // copy): never long while the writer is held.
             conn.busy_timeout(Duration::from_millis(20))?;
             let occupe = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0));
-            conn.busy_timeout(Duration::from_millis(5000))?;
+            conn.busy_timeout(ATTENTE_ECRIVAIN)?;
             match occupe {
-                Ok(o) => o,
-                Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::DatabaseBusy => 1,
-                Err(e) => return Err(e.into()),
+                Ok(o) => Ok(o),
+                Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::DatabaseBusy => Ok(1),
+                Err(e) => Err(e.into()),
             }
-        };
+        })();
         drop(exclusif);
-        if occupe != 0
-            && let Some((_, a_tronquer)) = &fil
-        {
-            a_tronquer.store(true, Ordering::Release);
+        // Not done now, for whatever reason: the checkpointer owes it; done: nothing is owed.
+        if let Some((_, a_tronquer)) = &fil {
+            a_tronquer.store(!matches!(resultat, Ok(0)), Ordering::Release);
         }
-        Ok(occupe == 0)
+        Ok(resultat? == 0)
     }
 
     /// An online, consistent copy of the database into `dest` (SQLite backup API).

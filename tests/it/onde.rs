@@ -623,17 +623,17 @@ fn gros_fichier(n: usize, niveau: &str) -> Vec<u8> {
     texte.into_bytes()
 }
 
-/// One school's import of 2,000 lines, and separately its dry run, while a director of another
+/// One school's import of 5,000 lines, and separately its dry run, while a director of another
 /// school writes: every one of those writes goes through while the import runs (the import
 /// works in short transactions, the dry run on a private copy), and the longest wait is printed.
 #[tokio::test]
-async fn another_school_s_writes_go_through_while_a_2000_line_import_and_its_dry_run_run() {
+async fn another_school_s_writes_go_through_while_a_5000_line_import_and_its_dry_run_run() {
     let s = TestServer::start(300).await;
     let d2 = s.login("directeur.2").await;
     let d1 = s.login("directeur.1").await;
     let (ecole, niveau) = ecole_de(&s, &d2).await;
     let autre = s.json_as(&d1, "/api/v1/eleves").await[0]["id"].as_str().unwrap().to_string();
-    let fichier = gros_fichier(2000, &niveau);
+    let fichier = gros_fichier(5000, &niveau);
     let creations = || -> i64 {
         let c = rusqlite::Connection::open(&s.db).unwrap();
         c.query_row("SELECT count(*) FROM journal WHERE ressource = 'eleve' AND action = 'creer'", [], |r| r.get(0))
@@ -677,8 +677,8 @@ async fn another_school_s_writes_go_through_while_a_2000_line_import_and_its_dry
         }
         let fin = attendre_import(&s, &d2, &id).await;
         assert_eq!(fin["etat"], "termine", "{fin}");
-        assert_eq!(fin["rapport"]["eleves_crees"], 2000);
-        assert_eq!(fin["rapport"]["lignes_traitees"], 2000);
+        assert_eq!(fin["rapport"]["eleves_crees"], 5000);
+        assert_eq!(fin["rapport"]["lignes_traitees"], 5000);
         if essai {
             let apres = photo_base(&s.db);
             assert!(
@@ -687,13 +687,13 @@ async fn another_school_s_writes_go_through_while_a_2000_line_import_and_its_dry
             );
             assert_eq!(creations(), creations_avant, "nor journaled any creation");
         } else {
-            assert_eq!(creations() - creations_avant, 2000, "one journal row per pupil created");
+            assert_eq!(creations() - creations_avant, 5000, "one journal row per pupil created");
         }
         assert!(pendant >= 3, "writes went through while the import was running ({pendant})");
         attentes.sort();
         println!(
             "{}: {} writes of another school ({pendant} begun and ended while it ran); median {:?}, longest {:?}",
-            if essai { "dry run of 2,000 lines" } else { "import of 2,000 lines" },
+            if essai { "dry run of 5,000 lines" } else { "import of 5,000 lines" },
             attentes.len(),
             attentes[attentes.len() / 2],
             attentes.last().unwrap()
