@@ -213,7 +213,7 @@ pub async fn shutdown_signal() {
 }
 
 /// Daily upkeep while serving: expired sessions and never-activated accounts past 30 days, and
-/// the retention rules (DOMAIN.md §4), journaled as the server's operator.
+/// the retention rules (docs/domaine.md §4), journaled as the server's operator.
 pub fn entretien(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));

@@ -192,7 +192,7 @@ pub fn mesurer(db: &Path, n: usize, document: &str, clock: &Clock) -> anyhow::Re
     let par = par_seconde(tous.len(), t.elapsed());
     println!();
     println!(
-        "Plancher du gabarit sur {coeurs} cœur(s) : {par:.0} documents/s (un cœur : {seq:.0}). Objectif de DESIGN.md §7 : 450 fiches/s en ZIP."
+        "Plancher du gabarit sur {coeurs} cœur(s) : {par:.0} documents/s (un cœur : {seq:.0}). Objectif : 450 fiches/s en ZIP."
     );
     println!();
     println!("Mémoire résidente à la fin : {}.", mib(rss_kib()));

@@ -1,4 +1,4 @@
-//! The command-line verbs (DESIGN.md §5): the operator's tool on the server itself.
+//! The command-line verbs (docs/architecture.md §5): the operator's tool on the server itself.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -187,7 +187,7 @@ enum Command {
         #[arg(long)]
         depuis: PathBuf,
     },
-    /// Applique les règles de conservation (DOMAIN.md §4) : efface ce qui doit l'être.
+    /// Applique les règles de conservation : efface ce qui doit l'être.
     Purge {
         /// Fichier de la base SQLite.
         #[arg(long)]

@@ -1,7 +1,7 @@
 //! The audit journal: every read, list, search, print, export and write of personal data adds
 //! one row, chained to the previous one by HMAC-SHA-256 under a key kept outside the database.
 //!
-//! Rules kept here (DESIGN.md §4):
+//! Rules kept here (docs/architecture.md §4):
 //! - writes are journaled in the same transaction as the change: no journal, no change;
 //! - reads are journaled before the data is sent: if the row cannot be written, the request
 //!   fails (fail closed);

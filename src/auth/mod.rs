@@ -1,4 +1,4 @@
-//! Accounts, activation, passwords, TOTP, sessions and lockout (DESIGN.md §4).
+//! Accounts, activation, passwords, TOTP, sessions and lockout (docs/architecture.md §4).
 //!
 //! Rules kept here:
 //! - no default password: an account is created *pending* and activated through a single-use

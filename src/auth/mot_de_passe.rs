@@ -1,6 +1,6 @@
 //! Passwords: the rules for choosing one, and argon2id hashing with bounded concurrency.
 //!
-//! Rules (DESIGN.md §4, ASVS 5.0 L2): 12 to 128 characters (15 at least for staff), no
+//! Rules (docs/architecture.md §4, ASVS 5.0 L2): 12 to 128 characters (15 at least for staff), no
 //! composition rules, refused if common, guessable (zxcvbn score below 3) or built on a
 //! context word (the login, the holder's name, « ecole », « mairie »…). Hashes are argon2id,
 //! m = 19 456 KiB, t = 2, p = 1, with a random 16-byte salt.
@@ -150,7 +150,7 @@ pub fn verifier_regles(mot_de_passe: &str, longueur_min: usize, contexte: &[&str
 }
 
 fn argon2() -> Argon2<'static> {
-    // The parameters of DESIGN.md §4; `Params::new` only fails on out-of-range values.
+    // The parameters of docs/architecture.md §4; `Params::new` only fails on out-of-range values.
     let params = Params::new(19_456, 2, 1, None).unwrap_or_else(|e| unreachable!("argon2 params: {e}"));
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }

@@ -1,4 +1,4 @@
-//! The catalogue of printed documents (DOMAIN.md §8, DESIGN.md §5): their names, the same in
+//! The catalogue of printed documents (docs/domaine.md §8, docs/architecture.md §5): their names, the same in
 //! the CLI and in URLs, their French titles, and which are archival. The policy and the store
 //! name documents through this without the print engine (`render` holds the templates).
 

@@ -1,5 +1,5 @@
 //! The parents' liste électorale for the conseil d'école (arrêté du 13 mai 1985 and its
-//! circulars; DOMAIN.md §8):
+//! circulars; docs/domaine.md §8):
 //! - every parent is an elector, both parents by default, whatever their nationality;
 //! - a parent whose parental authority was withdrawn by a court is not;
 //! - a third party (tuteur, tiers délégataire) holding parental authority in place of the parents
@@ -10,7 +10,7 @@
 //! - the address is shown only for a parent who consented to its communication to the parents'
 //!   associations (*(design)*: a refusal given for any of their children wins);
 //! - every elector is eligible except the school's staff. *(design)* Who works at the school is
-//!   not stored about a parent (DOMAIN.md §4 has no such field): the list prints the rule, and
+//!   not stored about a parent (docs/domaine.md §4 has no such field): the list prints the rule, and
 //!   the director strikes eligibility by hand.
 
 use std::collections::BTreeMap;

@@ -1,6 +1,6 @@
 //! Niveaux (TPS to CM2), cycles, années scolaires and the niveau expected from the year of birth.
 //!
-//! Rules kept here (DOMAIN.md §3):
+//! Rules kept here (docs/domaine.md §3):
 //! - a child born in year N is expected in TPS at the rentrée of N+2, … CM2 at N+10;
 //! - cycles since the rentrée 2015: 1 = TPS–GS, 2 = CP–CE2, 3 = CM1–CM2; before, 1 = TPS–MS,
 //!   2 = GS–CE1, 3 = CE2–CM2. The cycle is stored with each yearly record, never recomputed;

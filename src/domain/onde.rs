@@ -1,10 +1,10 @@
-//! The files the ministry's tool (ONDE) exports (DOMAIN.md §9; issue 12, first step): decoding
+//! The files the ministry's tool (ONDE) exports (docs/domaine.md §9; issue 12, first step): decoding
 //! (UTF-8 with or without a byte-order mark, else Windows-1252), the separator (`;`, `,` or a
 //! tab), header labels matched whatever their case, accents and surrounding spaces, blank
 //! lines and stray columns ignored, and each pupil line read into the same typed input as a
 //! form (`EleveSaisie`), with the line number of every refusal.
 //!
-//! A column outside what may be stored (DOMAIN.md §4: « Nationalité »…) is never read: it is
+//! A column outside what may be stored (docs/domaine.md §4: « Nationalité »…) is never read: it is
 //! named in [`Colonnes::ignorees`] so the import can say it was dropped.
 
 use std::collections::HashMap;
@@ -369,7 +369,7 @@ pub enum ColonneEleve {
     Ulis,
 }
 
-/// The labels of the pupils' file (DOMAIN.md §9), and the columns read from them. Labels known
+/// The labels of the pupils' file (docs/domaine.md §9), and the columns read from them. Labels known
 /// but not read (the second address, the cycle, which is computed) are listed too, so they are
 /// not reported as unknown.
 const ETIQUETTES: &[(&str, Option<ColonneEleve>)] = &[

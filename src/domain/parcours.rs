@@ -1,4 +1,4 @@
-//! The pupil's lifecycle (DOMAIN.md §7) as state machines: every transition is a function that
+//! The pupil's lifecycle (docs/domaine.md §7) as state machines: every transition is a function that
 //! returns the new state or a French refusal; nothing moves by arithmetic on codes.
 //!
 //! - inscription (mairie): en attente → inscrit → admis, or annulé;
@@ -153,7 +153,7 @@ impl EtatInscription {
     }
 }
 
-/// A paper the admission needs (DOMAIN.md §7).
+/// A paper the admission needs (docs/domaine.md §7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Piece {

@@ -5,7 +5,7 @@
 //! Every handler asks it; every query is also scoped to the actor's perimeter in SQL, so a
 //! record outside the perimeter is simply not found (404: its existence is not revealed).
 //!
-//! Rules kept here (DOMAIN.md §5):
+//! Rules kept here (docs/domaine.md §5):
 //! - the mairie sees état civil only by default (identity, birth, address, school and status),
 //!   widenable per département to responsables, contacts, schooling and périscolaire, but
 //!   never the INE, the autorisations or the insurance;
@@ -104,7 +104,7 @@ impl Role {
         !matches!(self, Role::Responsable | Role::Operateur)
     }
 
-    /// Shortest password accepted (DESIGN.md §4: 15 for staff, 12 otherwise).
+    /// Shortest password accepted (docs/architecture.md §4: 15 for staff, 12 otherwise).
     pub fn longueur_minimale(self) -> usize {
         if self == Role::Responsable { 12 } else { 15 }
     }
@@ -489,7 +489,7 @@ pub fn decider(role: Role, relation: Relation, ressource: Ressource, action: Act
     }
 }
 
-/// How a record comes to lie in an actor's perimeter (DOMAIN.md §7, issue 7). The store's
+/// How a record comes to lie in an actor's perimeter (docs/domaine.md §7, issue 7). The store's
 /// perimeter conditions (`store::perimetre::eleves`) implement exactly this.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Rattachement {
@@ -540,7 +540,7 @@ pub fn champs_colonne(c: crate::domain::Colonne) -> Champs {
 }
 
 /// Whether a pupil may be admitted in a school, given the school they attend this year, if
-/// any (DOMAIN.md §7: the former school radiates first; the certificat de radiation goes with
+/// any (docs/domaine.md §7: the former school radiates first; the certificat de radiation goes with
 /// the family). Returns the French refusal otherwise.
 pub fn admission_possible(ecole_actuelle: Option<&str>, meme_ecole: bool) -> Result<(), String> {
     match ecole_actuelle {
@@ -573,7 +573,7 @@ pub fn annulation_radiation_possible(
     }
 }
 
-/// Which roles an account of `createur` may create (DOMAIN.md §5, issue: accounts).
+/// Which roles an account of `createur` may create (docs/domaine.md §5, issue: accounts).
 pub fn peut_creer(createur: Role, role: Role) -> bool {
     match createur {
         Role::Operateur => role != Role::Operateur,

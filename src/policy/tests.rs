@@ -222,7 +222,7 @@ fn families_ask_the_school_decides_rectifications_and_the_data_controller_opposi
             assert!(!ok(role, Ressource::Opposition, Action::Lister), "{role}");
         }
     }
-    // The inspectors see the families' requests (DOMAIN.md §5), read-only.
+    // The inspectors see the families' requests (docs/domaine.md §5), read-only.
     assert!(ok(Role::Ien, Ressource::Rectification, Action::Lister));
     assert!(!ok(Role::Ien, Ressource::Rectification, Action::Modifier));
 }

@@ -1,6 +1,6 @@
 //! The print engine: Typst embedded as a library.
 //!
-//! Rules kept here (DESIGN.md §3):
+//! Rules kept here (docs/architecture.md §3):
 //! - the library, the font book and the fonts are built **once**, from the embedded `fonts/`;
 //! - each template is parsed once, under a fixed virtual path, and reused for every document;
 //! - pupil data never becomes markup: it is serialised to JSON and read by the template from

@@ -1406,7 +1406,7 @@ pub fn dossier_archives(db: &std::path::Path) -> std::path::PathBuf {
 
 /// Archives the registre des élèves inscrits of every school for a closed year, as PDF/A, one
 /// file per school (`<annee>/<UAI>.pdf`, mode 0600). *(design)* The register is the one record
-/// kept beyond the pupils' retention (DOMAIN.md §4): it survives as these sealed documents,
+/// kept beyond the pupils' retention (docs/domaine.md §4): it survives as these sealed documents,
 /// outside the database, whose content follows the arrêté's retention.
 pub fn archiver_registres(
     store: &Store,

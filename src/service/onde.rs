@@ -1,4 +1,4 @@
-//! The ministry's files (ONDE, DOMAIN.md §9) in and out of a school: one use case each, the
+//! The ministry's files (ONDE, docs/domaine.md §9) in and out of a school: one use case each, the
 //! same from the CLI (`registre import onde`, `registre export onde`), the API and the school's
 //! page.
 //!
@@ -120,7 +120,7 @@ pub struct FichierLu {
     pub encodage: String,
     /// Data lines.
     pub lignes: usize,
-    /// Columns dropped without being read (stray, or forbidden by DOMAIN.md §4).
+    /// Columns dropped without being read (stray, or forbidden by docs/domaine.md §4).
     pub colonnes_ignorees: Vec<String>,
 }
 

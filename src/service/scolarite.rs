@@ -560,7 +560,7 @@ pub struct Purge {
     pub essai: bool,
 }
 
-/// Applies the retention rules of DOMAIN.md §4 as of `le`: past years' autorisations, insurance
+/// Applies the retention rules of docs/domaine.md §4 as of `le`: past years' autorisations, insurance
 /// and périscolaire; pupils whose retention ended (31 December of the year they left primary
 /// school). Idempotent; journaled; a dry run changes nothing. The freed pages are overwritten
 /// (`secure_delete`) and the WAL is truncated, so no trace stays in the files.

@@ -1,4 +1,4 @@
-//! Retention (DOMAIN.md §4): who is due for erasure, erasing them and what they leave
+//! Retention (docs/domaine.md §4): who is due for erasure, erasing them and what they leave
 //! behind, and the yearly records of past years.
 
 use rusqlite::{Connection, params};

@@ -680,7 +680,7 @@ pub(super) fn check_values(c: &Connection) -> Result<Vec<String>> {
 }
 
 /// Issues the next INE of the département for a first admission in `annee_civile`
-/// (DOMAIN.md §6); the sequence is persistent, so a number is never issued twice.
+/// (docs/domaine.md §6); the sequence is persistent, so a number is never issued twice.
 pub fn attribuer_ine(c: &Connection, annee_civile: i32, departement: &str) -> Result<Ine> {
     let dernier: i64 = c
         .prepare_cached(

@@ -224,7 +224,7 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(ATTENTE_ECRIVAIN)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
-    // Deleted records leave no trace in the file (retention, DOMAIN.md §4).
+    // Deleted records leave no trace in the file (retention, docs/domaine.md §4).
     conn.pragma_update(None, "secure_delete", "ON")?;
     conn.set_prepared_statement_cache_capacity(64);
     // French order for every list (`ORDER BY el.nom COLLATE FR`): the domain's comparison.

@@ -26,7 +26,7 @@ pub fn identite_courte(c: &Connection, id: &EleveId) -> Result<(String, String, 
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?)
 }
 
-/// Pupils with the same five criteria (DOMAIN.md §7): nom and prénoms (case and accents
+/// Pupils with the same five criteria (docs/domaine.md §7): nom and prénoms (case and accents
 /// folded), sexe, date of birth, and the birthplace when both are known.
 pub fn memes_criteres(
     c: &Connection,

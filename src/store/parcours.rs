@@ -477,7 +477,7 @@ pub fn reconduire(c: &Connection, id: &str, f: &Fiche, niveau: Niveau) -> Result
     Ok(())
 }
 
-/// End of the school year: autorisations, insurance and périscolaire are cleared (DOMAIN.md §4).
+/// End of the school year: autorisations, insurance and périscolaire are cleared (docs/domaine.md §4).
 pub fn effacer_annuel(c: &Connection, avant: AnneeScolaire) -> Result<usize> {
     let n = c.execute("DELETE FROM eleve_annuel WHERE annee < ?", [avant])?;
     c.execute("UPDATE eleve_responsable SET accord_associations = NULL WHERE accord_associations IS NOT NULL", [])?;

@@ -1,5 +1,5 @@
 //! Certificates (numbered, with a verification code) and the registre des élèves inscrits,
-//! the school's legal register with its own columns only (DOMAIN.md §8).
+//! the school's legal register with its own columns only (docs/domaine.md §8).
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -90,7 +90,7 @@ fn certificat_de(r: &rusqlite::Row<'_>) -> rusqlite::Result<Certificat> {
 
 // Duplicates -------------------------------------------------------------------------------------
 
-/// One line of the registre des élèves inscrits (its own columns only, DOMAIN.md §8).
+/// One line of the registre des élèves inscrits (its own columns only, docs/domaine.md §8).
 #[derive(Debug, Clone, Serialize)]
 pub struct LigneRegistre {
     /// Nom.

@@ -1,5 +1,5 @@
 //! What the schema can hold: every column is on a reviewed list with the category of the
-//! arrêté of 20 October 2008 it belongs to, and no column can hold what DOMAIN.md §4 says is
+//! arrêté of 20 October 2008 it belongs to, and no column can hold what docs/domaine.md §4 says is
 //! never stored. Adding a column means adding it here, consciously.
 
 use std::collections::BTreeSet;
@@ -290,7 +290,7 @@ const REVIEWED: &[(&str, &str, &str)] = &[
     ("scolarite_anterieure", "date_sortie", "IV: schooling brought by a transfer dossier"),
 ];
 
-/// Fragments of column names that would hold data the law forbids (DOMAIN.md §4).
+/// Fragments of column names that would hold data the law forbids (docs/domaine.md §4).
 const FORBIDDEN: &[&str] = &[
     "nationalit",
     "origine",
@@ -342,7 +342,7 @@ fn every_column_of_the_schema_is_on_the_reviewed_list() {
     let unreviewed: Vec<_> = actual.difference(&reviewed).collect();
     assert!(
         unreviewed.is_empty(),
-        "columns not on the reviewed list (check DOMAIN.md §4, then add them with their category): {unreviewed:?}"
+        "columns not on the reviewed list (check docs/domaine.md §4, then add them with their category): {unreviewed:?}"
     );
     let gone: Vec<_> = reviewed.difference(&actual).collect();
     assert!(gone.is_empty(), "reviewed columns that no longer exist: {gone:?}");
@@ -361,7 +361,7 @@ fn no_column_can_hold_data_the_law_forbids() {
         for bad in FORBIDDEN {
             // `pai` would match inside other words: match it as a whole word part only.
             let hit = if *bad == "pai" { column.split('_').any(|p| p == "pai") } else { name.contains(bad) };
-            assert!(!hit, "{table}.{column} looks like forbidden data ({bad}): DOMAIN.md §4");
+            assert!(!hit, "{table}.{column} looks like forbidden data ({bad}): docs/domaine.md §4");
         }
     }
 }
