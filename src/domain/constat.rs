@@ -1,4 +1,4 @@
-//! The constat des effectifs (docs/domaine.md §8, issue 11): per school and niveau (TPS…CM2), the
+//! The constat des effectifs (docs/domaine.md §8): per school and niveau (TPS…CM2), the
 //! pupils attending and the classes that take them, the ULIS dispositif, the maternelle /
 //! élémentaire split, the average per class; subtotals and totals; the change against last
 //! year's validated constat; and the campaign's rules.

@@ -1,4 +1,4 @@
-//! Correcting a record and the families' rights (docs/domaine.md §4, §5, §8; issue 10): the year's
+//! Correcting a record and the families' rights (docs/domaine.md §4, §5, §8): the year's
 //! autorisations as typed, which fields changed (names only, for the journal), the fields a
 //! family may ask to rectify, and the states of a request.
 //!

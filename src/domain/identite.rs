@@ -4,7 +4,7 @@
 //! - every text is NFC-normalised, trimmed, with runs of white space folded to one space;
 //! - control characters and invisible bidirectional overrides are refused (they hide text);
 //! - every character must be printable by the embedded fonts in every document, PDF/A
-//!   included (issue 7): the scripts of French registers (Latin with all its diacritics,
+//!   included: the scripts of French registers (Latin with all its diacritics,
 //!   Greek, Cyrillic, Hebrew, Arabic, Vietnamese, CJK, Hangul) and their punctuation are
 //!   accepted; emoji, pictographs and mathematical alphanumerics are refused, naming the
 //!   character (the table is generated from the fonts: `domain::imprimable`);

@@ -1,4 +1,4 @@
-//! The files the ministry's tool (ONDE) exports (docs/domaine.md §9; issue 12, first step): decoding
+//! The files the ministry's tool (ONDE) exports (docs/domaine.md §9): decoding
 //! (UTF-8 with or without a byte-order mark, else Windows-1252), the separator (`;`, `,` or a
 //! tab), header labels matched whatever their case, accents and surrounding spaces, blank
 //! lines and stray columns ignored, and each pupil line read into the same typed input as a

@@ -1,4 +1,4 @@
-//! Property tests of the parsers and rules every input goes through (issue 14): UAI, INE and
+//! Property tests of the parsers and rules every input goes through: UAI, INE and
 //! INSEE codes, dates, the duplicate search's folding and the liste électorale. Whatever the
 //! input, no panic; what the installation makes parses back; a rule holds for every case drawn.
 

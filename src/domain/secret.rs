@@ -1,4 +1,4 @@
-//! The statistical secret of a published table (issue 11, docs/domaine.md §5): no published count
+//! The statistical secret of a published table (docs/domaine.md §5): no published count
 //! lies between 1 and 10, and none of the suppressed ones can be recomputed from what is
 //! published (the other cells, the row and column totals, the grand total).
 //!

@@ -1,4 +1,4 @@
-//! French alphabetical order, for every list shown or printed (issue 9).
+//! French alphabetical order, for every list shown or printed.
 //!
 //! Names compare in three passes, as a French reader expects:
 //! 1. the letters alone: accents, case, spaces, hyphens and apostrophes ignored, ligatures

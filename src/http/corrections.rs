@@ -1,4 +1,4 @@
-//! The API of corrections and of the families' rights (issue 10): correcting a pupil's record
+//! The API of corrections and of the families' rights: correcting a pupil's record
 //! part by part or as a returned fiche, rectification requests, oppositions, a family's
 //! account from the pupil's record, and « mot de passe oublié ». Every handler translates its
 //! body into a [`Correction`] or a call of `service::corrections` / `service::comptes`.

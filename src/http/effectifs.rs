@@ -1,4 +1,4 @@
-//! The constat des effectifs (issue 11): the JSON API under `/api/v1` and the pages
+//! The constat des effectifs: the JSON API under `/api/v1` and the pages
 //! (`/constat`, `/ecoles/{id}/constat`). Every handler calls `service::effectifs`.
 
 use axum::Router;

@@ -1,4 +1,4 @@
-//! The pages of corrections and of the families' rights (issue 10): « Corriger la fiche » (the
+//! The pages of corrections and of the families' rights: « Corriger la fiche » (the
 //! returned fiche typed in one step, laid out like the printed fiche, prefilled), a family's
 //! rectification request and opposition, the school's and the IA-DASEN's decisions, a family
 //! account from the pupil's page (with its letter), and « mot de passe oublié ».

@@ -367,7 +367,7 @@ pub fn decider(role: Role, relation: Relation, ressource: Ressource, action: Act
         }
         (R::Statistiques, Lire | Lister) => match role {
             // Live counts for those who manage or inspect schools. The statisticien gets
-            // precomputed releases only (issue 11: never ad-hoc queries, one population).
+            // precomputed releases only (never ad-hoc queries, one population).
             Directeur | Ien | IaDasen | Operateur => oui(Champs::AUCUN),
             _ => Refuse,
         },
@@ -489,7 +489,7 @@ pub fn decider(role: Role, relation: Relation, ressource: Ressource, action: Act
     }
 }
 
-/// How a record comes to lie in an actor's perimeter (docs/domaine.md §7, issue 7). The store's
+/// How a record comes to lie in an actor's perimeter (docs/domaine.md §7). The store's
 /// perimeter conditions (`store::perimetre::eleves`) implement exactly this.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Rattachement {
@@ -552,7 +552,7 @@ pub fn admission_possible(ecole_actuelle: Option<&str>, meme_ecole: bool) -> Res
     }
 }
 
-/// Whether a radiation may be cancelled (issue 13: a radiation entered by mistake): by the
+/// Whether a radiation may be cancelled (a radiation entered by mistake): by the
 /// account that entered it, on the day it was entered (Paris), while the pupil has not been
 /// admitted elsewhere. Returns the French refusal otherwise.
 pub fn annulation_radiation_possible(
@@ -573,7 +573,7 @@ pub fn annulation_radiation_possible(
     }
 }
 
-/// Which roles an account of `createur` may create (docs/domaine.md §5, issue: accounts).
+/// Which roles an account of `createur` may create (docs/domaine.md §5).
 pub fn peut_creer(createur: Role, role: Role) -> bool {
     match createur {
         Role::Operateur => role != Role::Operateur,

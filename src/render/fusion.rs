@@ -1,4 +1,4 @@
-//! One PDF made of many, written as it goes (issue 9): each document is rendered on its own,
+//! One PDF made of many, written as it goes: each document is rendered on its own,
 //! then its pages and what they use are copied into the output under new object numbers, so
 //! memory holds one document at a time whatever the batch (5,000 fiches stay under the bound).
 //! Each document starts on an odd page (a blank back page is added where needed), so that the

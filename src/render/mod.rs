@@ -707,7 +707,7 @@ mod hostile_tests {
 
     #[test]
     fn every_character_input_accepts_prints_in_a_pdf_a_certificate() {
-        // Issue 7: a name accepted at input can no longer make a document fail. Every accepted
+        // A name accepted at input can no longer make a document fail. Every accepted
         // character, in names of 40, goes through the PDF/A-2b certificate.
         let chars: Vec<char> = crate::domain::imprimable::PLAGES
             .iter()

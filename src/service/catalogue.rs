@@ -1,4 +1,4 @@
-//! The rentrée documents beside the certificates (issue 9): the fiche d'urgence, the liste
+//! The rentrée documents beside the certificates: the fiche d'urgence, the liste
 //! d'appel, the liste des élèves with chosen columns, the parents' liste électorale (PDF and
 //! CSV) and the relevé des données. Each reads the records through the store within the
 //! printer's perimeter and shapes the data its template expects (`templates/documents`).

@@ -1,4 +1,4 @@
-//! Correcting a pupil's record, the returned fiche, and the families' rights (issue 10):
+//! Correcting a pupil's record, the returned fiche, and the families' rights:
 //! rectification requests, opposition for legitimate reasons.
 //!
 //! One road: the API's endpoints (identity, a responsable, the contacts, the year's

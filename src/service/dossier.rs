@@ -1,4 +1,4 @@
-//! The transfer dossier (issue 12): a pupil leaving the département carries a ZIP issued at
+//! The transfer dossier: a pupil leaving the département carries a ZIP issued at
 //! radiation, signed by the département's installation, and arrives with it at admission in
 //! another installation: the INE and the schooling kept, the duplicate search run, nothing typed
 //! again. The format is documented in `docs/dossier-transfert.md` (version 1).

@@ -1,4 +1,4 @@
-//! The constat des effectifs as use cases (issue 11): the IA-DASEN opens and closes the
+//! The constat des effectifs as use cases: the IA-DASEN opens and closes the
 //! département's campaign; each directeur computes, checks and validates the school's constat
 //! while it is open (validated, it is frozen; validating again replaces it, journaled); the
 //! IEN and the IA-DASEN read the report — one line per school, subtotals per commune (IEN) or

@@ -1,7 +1,7 @@
 //! The use cases: every action, from the API, a page or the CLI, goes through one function
 //! here, which checks the policy, reads and writes through the store scoped to the actor's
 //! perimeter, journals in the same transaction, and returns what the role may see. HTTP
-//! handlers and CLI verbs only translate (docs/architecture.md §1, issue 8).
+//! handlers and CLI verbs only translate (docs/architecture.md §1).
 //!
 //! - [`parcours`]: the way into a school (duplicate search, inscription, admission);
 //! - [`scolarite`]: the school year (répartition, passage, départ, radiation, rentrée,

@@ -1,4 +1,4 @@
-//! Statistical releases (issue 11, docs/domaine.md §5): precomputed files for the statisticien,
+//! Statistical releases (docs/domaine.md §5): precomputed files for the statisticien,
 //! never ad-hoc queries. The IA-DASEN prepares a release of the département's current year;
 //! it holds:
 //! - `eleves.csv`: one line per pupil attending, the INE replaced by HMAC-SHA-256 under a key

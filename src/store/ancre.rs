@@ -2,7 +2,7 @@
 //! outside the database after each commit that added rows (`registre.db` →
 //! `registre.db.ancre`, beside the key file).
 //!
-//! What it protects against (issue 7): rows cut from the **end** of the journal, or the whole
+//! What it protects against: rows cut from the **end** of the journal, or the whole
 //! journal emptied, by someone who can change the database file (SQL access, a tool, an older
 //! copy put back in place) but not the anchor file: the chain alone cannot see a cut at its end,
 //! the anchor can, and `registre check` names the missing rows. What it does not protect

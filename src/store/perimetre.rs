@@ -56,7 +56,7 @@ pub fn ecoles(p: &Perimetre) -> Condition {
 /// perimeter, or children whose record an inscription of the perimeter brought.
 ///
 /// An inscription of a pupil already known elsewhere (chosen from the duplicate search) grants
-/// nothing here (issue 7): it shows its mairie and its designated school the identity the
+/// nothing here: it shows its mairie and its designated school the identity the
 /// duplicate search showed, through the inscription itself, until the pupil is admitted, and
 /// the admission waits for the radiation at the former school.
 pub fn eleves(p: &Perimetre) -> Condition {

@@ -276,7 +276,7 @@ async fn malformed_requests_get_a_french_4xx() {
     assert_eq!(res.status(), 415, "missing content type");
     let res = s.post_as(&d, "/api/v1/eleves", &json!({ "ecole_id": "x" })).await;
     assert_eq!(res.status(), 422);
-    // The admission's road (issue 8): the child is missing, and named.
+    // The admission's road: the child is missing, and named.
     let v: Value = res.json().await.unwrap();
     assert_eq!(v["champ"], "eleve", "{v}");
     assert!(v["message"].as_str().unwrap().contains("donnez soit eleve_id"), "{v}");

@@ -1,4 +1,4 @@
-//! Issue 8: one road per action. The HTTP handlers and the CLI verbs only translate: they never
+//! One road per action. The HTTP handlers and the CLI verbs only translate: they never
 //! call the store or the journal themselves (type imports aside), and SQL stays in the store.
 
 use std::path::Path;

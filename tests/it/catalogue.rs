@@ -1,4 +1,4 @@
-//! Issue 9: the whole catalogue of documents, the liste électorale's rules on constructed
+//! The whole catalogue of documents, the liste électorale's rules on constructed
 //! families, French order in printed lists, and the same perimeter rules as every route.
 
 use serde_json::{Value, json};
@@ -51,7 +51,7 @@ fn responsable(s: &TestServer, eleve: &str) -> String {
         .unwrap()
 }
 
-/// Writes a family situation the forms of issue 10 will let a director enter: a link, its
+/// Writes a family situation the correction forms let a director enter: a link, its
 /// authority and consent.
 fn lier(s: &TestServer, eleve: &str, resp: &str, rang: u8, lien: &str, autorite: bool, accord: Option<bool>) {
     let c = rusqlite::Connection::open(&s.db).unwrap();

@@ -483,7 +483,7 @@ fn the_help_is_in_french_for_every_verb() {
     }
 }
 
-/// Issue 14: `bench --comparaison` writes, for the peers of scripts/comparaison, the data of
+/// `bench --comparaison` writes, for the peers of scripts/comparaison, the data of
 /// exactly the fiches `render --ecole` prints, in print order, and refuses a base that is not a
 /// demonstration (the files hold pupils' data in clear).
 #[test]

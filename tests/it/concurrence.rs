@@ -1,4 +1,4 @@
-//! Issue 14: 32 writers and 128 readers at once against the binary, for 10 s in `.ci/run`
+//! 32 writers and 128 readers at once against the binary, for 10 s in `.ci/run`
 //! (`REGISTRE_BINAIRE=target/release/registre REGISTRE_CONCURRENCE_S=30 cargo test --test it
 //! concurrence -- --nocapture` for the long run, against the optimised server). No « database
 //! is locked », no 5xx, no request left unanswered; every acknowledged write is there. The

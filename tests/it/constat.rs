@@ -1,4 +1,4 @@
-//! Issue 11: the constat des effectifs — the campaign through HTTP (opened, validated, frozen,
+//! The constat des effectifs — the campaign through HTTP (opened, validated, frozen,
 //! read by the IEN with the circonscription's total), totals equal to a direct count, and the
 //! same numbers in the PDF, the CSV and the XLSX.
 

@@ -1,4 +1,4 @@
-//! Issue 10: correcting a record (API and pages), the returned fiche, rectification requests,
+//! Correcting a record (API and pages), the returned fiche, rectification requests,
 //! opposition, family accounts from the pupil's page, « mot de passe oublié »; with the same
 //! perimeter rules as every route (another territory gets 404 and nothing changes, checked on
 //! the rows themselves) and hostile text printed literally.

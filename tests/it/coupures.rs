@@ -1,4 +1,4 @@
-//! Issue 14: the server killed with SIGKILL at random moments while writers admit pupils and
+//! The server killed with SIGKILL at random moments while writers admit pupils and
 //! record inscriptions, restarted each time. Afterwards `registre check` passes (structure,
 //! values, the journal's chain) and every admission and inscription the server acknowledged is
 //! there, with its journal row.

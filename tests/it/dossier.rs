@@ -1,4 +1,4 @@
-//! Issue 12: the transfer dossier, issued at radiation in one installation and imported at
+//! The transfer dossier, issued at radiation in one installation and imported at
 //! admission in another: signature and hashes checked (one byte changed is refused), the key of
 //! an unknown département refused, the INE and the schooling kept, the perimeter and hostile
 //! text like every route.

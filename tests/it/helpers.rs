@@ -16,9 +16,9 @@ use time::macros::datetime;
 /// The fixed instant of the tests: a school day of 2026-2027.
 pub const NOW: OffsetDateTime = datetime!(2026-11-29 09:30 UTC);
 
-/// The hostile name of the foundation issue (Typst markup, HTML, Arabic), with the scripts of
-/// issue 7 (Greek, Vietnamese, Chinese, Korean, Cyrillic; Hebrew is tested apart, its text
-/// layer being in visual order); emoji are refused at input since issue 7.
+/// A hostile name (Typst markup, HTML, Arabic), with the scripts of French registers
+/// (Greek, Vietnamese, Chinese, Korean, Cyrillic; Hebrew is tested apart, its text
+/// layer being in visual order); emoji are refused at input.
 pub const HOSTILE: &str =
     "#exit() $x$ *gras* _souligné_ [lien](x) \\ <b> @ref محمد Ñúñez-O'Brien Ψυχή Nguyễn 王秀英 김민준 Жанна";
 

@@ -1,4 +1,4 @@
-//! Issue 14: hostile text end to end. Every string of a hostile list goes into every text field
+//! Hostile text end to end. Every string of a hostile list goes into every text field
 //! of an admission (the pupil, a responsable, a person to contact), a class, a radiation, the
 //! corrections of a pupil's identity, yearly answers, responsables and persons to contact, the
 //! end-of-year departure, the mairie's inscription, the family's requests (rectification,

@@ -1,4 +1,4 @@
-//! Issue 9: print runs as background jobs — progress, human names in the ZIP, a merged PDF
+//! Print runs as background jobs — progress, human names in the ZIP, a merged PDF
 //! ready for double-sided printing, cancellation, nothing half-made ever served, and jobs that
 //! belong to their author only.
 

@@ -67,13 +67,13 @@ fn attendu(role: &str, endpoint: &str) -> bool {
         "eleve.lire" | "eleve.rechercher" | "eleve.lister_ecole" | "page.eleve" | "page.recherche" => nominatif,
         "classe.eleves" | "classe.lire" | "ecole.classes" | "page.classe" | "page.ecole" => ecole_classes,
         "ecole.lire" => true,
-        // A family downloads its own child's certificat de scolarité (issue 10), never in bulk.
+        // A family downloads its own child's certificat de scolarité, never in bulk.
         "doc.certificat" => matches!(role, "directeur" | "responsable"),
         "export.certificats_ecole" | "export.fiches_classe" | "eleve.creer" => role == "directeur",
         "doc.fiche" => matches!(role, "directeur" | "responsable"),
         "doc.liste_classe" => ecole_classes,
         "journal.consultations" => matches!(role, "responsable" | "ia_dasen"),
-        // The statisticien gets precomputed releases, never live counts (issue 11).
+        // The statisticien gets precomputed releases, never live counts.
         "stats.effectifs" => matches!(role, "directeur" | "ien" | "ia_dasen"),
         "inscriptions.ecole" => matches!(role, "directeur" | "agent_mairie" | "ien" | "ia_dasen"),
         "doc.registre" => ecole_classes,
@@ -343,7 +343,7 @@ async fn every_role_relation_resource_and_action_answers_as_the_policy_says_and_
     }
 }
 
-/// Issue 7: a pending inscription by `eleve_id` (and the admissions attempted from it) is a
+/// A pending inscription by `eleve_id` (and the admissions attempted from it) is a
 /// relation of its own: for the mairie and the directeur that recorded it, every endpoint of
 /// the matrix answers as for another territory's pupil. Only the inscription lists show the
 /// pupil, with the identity the duplicate search showed (never the INE nor a phone).

@@ -1,4 +1,4 @@
-//! Issue 12: the ministry's files (ONDE) imported and exported, through the API, the page and
+//! The ministry's files (ONDE) imported and exported, through the API, the page and
 //! the CLI: files as the ministry's tool writes them, the round trip into an empty database,
 //! the dry run that writes nothing, another school's director refused, hostile text printed
 //! literally.

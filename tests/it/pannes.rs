@@ -1,4 +1,4 @@
-//! Issue 8: the server survives its own faults. A read closure that panics more times than the
+//! The server survives its own faults. A read closure that panics more times than the
 //! pool has connections, and a handler that panics, each get a French 500; the server then
 //! keeps serving, with every reader back in the pool.
 

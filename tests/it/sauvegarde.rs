@@ -1,4 +1,4 @@
-//! Issue 12: a backup taken while 20 writers are at work restores to a sound database holding
+//! A backup taken while 20 writers are at work restores to a sound database holding
 //! every write acknowledged before it began, with its journal rows; `registre restore` checks
 //! the copy first, refuses a running server's base and a copy its key file cannot verify.
 

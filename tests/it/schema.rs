@@ -350,7 +350,7 @@ fn every_column_of_the_schema_is_on_the_reviewed_list() {
 
 #[test]
 fn no_column_can_hold_data_the_law_forbids() {
-    // Free text reviewed one by one: the family's own words on its request (issue 10), kept only
+    // Free text reviewed one by one: the family's own words on its request, kept only
     // until the school or the IA-DASEN decides, then cleared (`store::corrections::decider`).
     const TRANSITOIRES: &[(&str, &str)] = &[("rectification", "commentaire")];
     for (table, column) in schema_columns() {

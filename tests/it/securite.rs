@@ -1,4 +1,4 @@
-//! Issue 7, written from its reproduction steps: an inscription by `eleve_id` must not open a
+//! Written from the steps that once opened a record: an inscription by `eleve_id` must not open a
 //! pupil of another territory; a journal cut at its end must fail `registre check`; a name no
 //! font can draw must be refused, and no accepted name can make a document fail; every error of
 //! the HTTP layer is French JSON; writes from another site are refused.
@@ -149,7 +149,7 @@ async fn an_inscription_by_id_opens_nothing_of_a_pupil_attending_another_school(
     assert_eq!(s.get_as(&d, &format!("/api/v1/eleves/{}", v.id)).await.status(), 404);
     let avant = dossier(&s, &v.id);
 
-    // The step of the issue: an inscription by id. It may be recorded, but opens nothing.
+    // The step that once opened a record: an inscription by id. It may be recorded, but opens nothing.
     let (st, r) = post(&s, &d, "/api/v1/inscriptions", json!({ "eleve_id": v.id, "niveau": "CE2" })).await;
     assert!(matches!(st, 201 | 409), "{st} {r}");
     rien_ne_s_ouvre(&s, &d, &v, "directeur.2 after the inscription").await;

@@ -1,4 +1,4 @@
-//! Issue 8: one road per action. Creating a pupil through `POST /api/v1/eleves` is an
+//! One road per action. Creating a pupil through `POST /api/v1/eleves` is an
 //! admission: the same function as `POST /api/v1/admissions`, with its duplicate search, its
 //! « attending elsewhere » rule and its refusal of dates in the future.
 
