@@ -221,7 +221,7 @@ struct Commune {
 pub fn generer(store: &Store, p: &Parametres, progress: &dyn Fn(u64, u64)) -> Result<Resume> {
     let mut rng = ChaCha8Rng::seed_from_u64(p.graine);
     let annee = AnneeScolaire::de_la_date(p.aujourd_hui);
-    store.write(|tx| territoires::ouvrir_premiere_annee(tx, annee))?;
+    store.ecrire(|tx| territoires::ouvrir_premiere_annee(tx, annee))?;
     let voisins = (p.eleves / 100).max(30);
     let total = u64::from(p.eleves + voisins);
     let mut resume = departement(store, &mut rng, &PRINCIPAL, p, p.eleves, &|n| progress(n, total))?;
@@ -241,7 +241,7 @@ const COLLEGES: &[&str] =
 /// Collèges of the main département (one for ten schools) and the 6e assignment of CM2 pupils.
 fn colleges(store: &Store, rng: &mut ChaCha8Rng, annee: AnneeScolaire, resume: &mut Resume) -> Result<()> {
     let n = (resume.territoires.ecoles.len() / 10).max(2);
-    store.write(|tx| {
+    store.ecrire(|tx| {
         let communes = &resume.territoires.communes;
         let mut ids = Vec::new();
         for i in 0..n {
@@ -257,7 +257,7 @@ fn colleges(store: &Store, rng: &mut ChaCha8Rng, annee: AnneeScolaire, resume: &
             territoires::affecter_cm2(tx, ecole, annee, &ids[k % ids.len()])?;
         }
         resume.territoires.colleges = ids;
-        Ok(())
+        Ok::<_, crate::store::Error>(())
     })?;
     resume.colleges = n as u32;
     Ok(())
@@ -283,7 +283,7 @@ fn departement(
     let mut resume = Resume { annee: Some(annee), ..Resume::default() };
 
     // Territories, in one transaction.
-    let (communes, ecoles) = store.write(|tx| {
+    let (communes, ecoles) = store.ecrire(|tx| {
         let academie = AcademieId::random(rng);
         territoires::insert_academie(tx, &academie, cadre.academie)?;
         let dep = DepartementId::random(rng);
@@ -386,7 +386,7 @@ fn departement(
             resume.territoires.communes = communes.iter().map(|c| c.id.clone()).collect();
             resume.territoires.ecoles = ecoles.iter().map(|(id, _, _)| id.clone()).collect();
         }
-        Ok((communes, ecoles))
+        Ok::<_, crate::store::Error>((communes, ecoles))
     })?;
     resume.communes = communes.len() as u32;
     resume.circonscriptions = n_circos;
@@ -419,7 +419,7 @@ fn departement(
     let mut fait: u64 = 0;
     let lot = 40; // schools per transaction: bounded WAL, still fast
     for chunk in ecoles.iter().zip(effectifs.iter()).collect::<Vec<_>>().chunks(lot) {
-        store.write(|tx| {
+        store.ecrire(|tx| {
             for ((ecole_id, type_ecole, commune_idx), &n) in chunk.iter().map(|(a, b)| (*a, *b)) {
                 let commune = &communes[*commune_idx];
                 let niveaux: Vec<Niveau> = Niveau::ALL.into_iter().filter(|nv| type_ecole.admet(*nv)).collect();
@@ -624,7 +624,7 @@ fn departement(
                     }
                 }
             }
-            Ok(())
+            Ok::<_, crate::store::Error>(())
         })?;
         fait += chunk.iter().map(|(_, n)| u64::from(**n)).sum::<u64>();
         progress(fait);
@@ -794,7 +794,7 @@ pub fn comptes_demo(
         let secret = crate::auth::totp::nouveau_secret();
         let hash = crate::auth::mot_de_passe::hacher(&mot_de_passe);
         let id = CompteId::random(&mut rand::rng());
-        store.write(|tx| {
+        store.ecrire(|tx| {
             comptes::creer(tx, &id, &login, role, &perimetre, Some("Compte de démonstration"), "operateur", le)?;
             comptes::activer(tx, &id, &hash, le)?;
             comptes::poser_totp(tx, &id, &crate::auth::totp::chiffrer(cles, id.as_str(), &secret), true)

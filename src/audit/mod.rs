@@ -128,7 +128,7 @@ pub fn noter(store: &Store, cles: &Cles, auteur: &Auteur, le: OffsetDateTime, fa
     if faits.is_empty() {
         return Ok(());
     }
-    store.write(|tx| ajouter(tx, cles, auteur, le, faits))
+    store.ecrire(|tx| ajouter(tx, cles, auteur, le, faits))
 }
 
 /// The first problem of the journal, if any.
@@ -226,20 +226,26 @@ mod tests {
     fn the_journal_refuses_updates_and_deletes() {
         let (_d, store, cles) = setup();
         remplir(&store, &cles, 2);
-        let err = store.write(|tx| Ok(tx.execute("UPDATE journal SET action = 'x' WHERE seq = 1", [])?)).unwrap_err();
+        let err = store
+            .ecrire(|tx| Ok::<_, crate::store::Error>(tx.execute("UPDATE journal SET action = 'x' WHERE seq = 1", [])?))
+            .unwrap_err();
         assert!(err.to_string().contains("ajout seul"));
-        assert!(store.write(|tx| Ok(tx.execute("DELETE FROM journal WHERE seq = 1", [])?)).is_err());
+        assert!(
+            store
+                .ecrire(|tx| Ok::<_, crate::store::Error>(tx.execute("DELETE FROM journal WHERE seq = 1", [])?))
+                .is_err()
+        );
     }
 
     fn couper(store: &Store, depuis: i64) {
         store
-            .write(|tx| {
+            .ecrire(|tx| {
                 tx.execute_batch("DROP TRIGGER journal_sans_suppression")?;
                 tx.execute("DELETE FROM journal WHERE seq >= ?", [depuis])?;
                 tx.execute_batch(
                     "CREATE TRIGGER journal_sans_suppression BEFORE DELETE ON journal BEGIN SELECT RAISE(ABORT, 'x'); END;",
                 )?;
-                Ok(())
+                Ok::<_, crate::store::Error>(())
             })
             .unwrap();
     }

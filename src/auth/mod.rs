@@ -270,13 +270,13 @@ pub fn connecter(
             None => false,
             Some(c) if totp::est_code_secours(c) => {
                 let e = totp::empreinte_code(cles, k.id.as_str(), c);
-                store.write(|tx| comptes::consommer_code_secours(tx, &k.id, &e, le))?
+                store.ecrire(|tx| comptes::consommer_code_secours(tx, &k.id, &e, le))?
             }
             Some(c) => {
                 let secret = k.totp_chiffre.as_deref().and_then(|s| totp::dechiffrer(cles, k.id.as_str(), s));
                 match secret.and_then(|s| totp::etape_valide(&s, c, u64::try_from(le.unix_timestamp()).unwrap_or(0))) {
                     // A code is accepted once: the step must be newer than the last one used.
-                    Some(etape) => store.write(|tx| comptes::consommer_etape(tx, &k.id, etape))?,
+                    Some(etape) => store.ecrire(|tx| comptes::consommer_etape(tx, &k.id, etape))?,
                     None => false,
                 }
             }
@@ -287,7 +287,7 @@ pub fn connecter(
         let mut jour = jour;
         jour.push(le);
         let v = verrou::verrou_apres_echec(consecutifs, &jour, le);
-        store.write(|tx| {
+        store.ecrire(|tx| {
             comptes::noter_echec(tx, &k.id, consecutifs, v, le)?;
             let auteur = auteur_de(tx, &k)?;
             let detail = serde_json::json!({ "reussie": false, "verrou": v.map(comptes::instant) });
@@ -303,7 +303,7 @@ pub fn connecter(
     }
     let session = aleatoire();
     let second_facteur = enrole || !k.role.exige_second_facteur();
-    store.write(|tx| {
+    store.ecrire(|tx| {
         comptes::noter_succes(tx, &k.id, le)?;
         comptes::creer_session(tx, &empreinte(&session), &k.id, second_facteur, le)?;
         let auteur = auteur_de(tx, &k)?;
@@ -335,11 +335,11 @@ pub fn acteur(store: &Store, le: OffsetDateTime, session: &str) -> Result<Option
     })?;
     let Some((s, k, fonction, reglages)) = trouve else { return Ok(None) };
     if le - s.vue_le > INACTIVITE || le - s.cree_le > DUREE_MAX || k.etat != Etat::Actif {
-        store.write(|tx| comptes::supprimer_session(tx, &e))?;
+        store.ecrire(|tx| comptes::supprimer_session(tx, &e))?;
         return Ok(None);
     }
     if le - s.vue_le > Duration::minutes(1) {
-        store.write(|tx| comptes::toucher_session(tx, &e, le))?;
+        store.ecrire(|tx| comptes::toucher_session(tx, &e, le))?;
     }
     Ok(Some(Acteur {
         auteur: Auteur { id: k.id.to_string(), role: k.role, fonction },
@@ -357,7 +357,7 @@ pub fn acteur(store: &Store, le: OffsetDateTime, session: &str) -> Result<Option
 /// Ends a session.
 pub fn deconnecter(store: &Store, cles: &Cles, le: OffsetDateTime, acteur: &Acteur) -> Result<()> {
     if let Some(e) = &acteur.session {
-        store.write(|tx| {
+        store.ecrire(|tx| {
             comptes::supprimer_session(tx, e)?;
             audit::ajouter(tx, cles, &acteur.auteur, le, &[Fait::new(Action::Supprimer, "session")])
         })?;
@@ -426,7 +426,7 @@ pub fn creer_compte(
     }
     let jeton = aleatoire();
     let id = CompteId::random(&mut rand::rng());
-    store.write(|tx| {
+    store.ecrire(|tx| {
         if territoires::nom_perimetre(tx, &n.perimetre)?.is_none()
             && !matches!(n.perimetre, Perimetre::Installation | Perimetre::Responsable(_))
         {
@@ -488,7 +488,7 @@ pub fn activer(store: &Store, cles: &Cles, le: OffsetDateTime, jeton: &str, mdp:
     mot_de_passe::verifier_regles(mdp, k.role.longueur_minimale(), &ctx)?;
     let hash = mot_de_passe::hacher(mdp);
     store
-        .write(|tx| {
+        .ecrire(|tx| {
             if comptes::consommer_jeton(tx, &e, "activation", le)?.as_ref() != Some(&k.id) {
                 return Err(store::Error::Conflit("lien".into()));
             }
@@ -521,7 +521,7 @@ pub fn lien_reinitialisation(
         return Err(Error::Interdit("seul un compte actif peut recevoir un lien de réinitialisation".into()));
     }
     let jeton = aleatoire();
-    store.write(|tx| {
+    store.ecrire(|tx| {
         comptes::creer_jeton(tx, &empreinte(&jeton), &k.id, "reinitialisation", le + VALIDITE_REINITIALISATION)?;
         audit::ajouter(
             tx,
@@ -552,9 +552,9 @@ pub fn mot_de_passe_oublie(
     let k = store.read(|c| comptes::par_login(c, &login))?;
     let Some(k) = k.filter(|k| k.etat == Etat::Actif) else { return Ok(None) };
     let jeton = aleatoire();
-    Ok(store.write(|tx| {
+    Ok(store.ecrire(|tx| {
         if !store::corrections::noter_demande_reinitialisation(tx, &k.id, le)? {
-            return Ok(None);
+            return Ok::<_, crate::store::Error>(None);
         }
         let courriel = match &k.perimetre {
             Perimetre::Responsable(r) if envoi_possible => store::corrections::courriel_responsable(tx, r)?,
@@ -596,7 +596,7 @@ pub fn reinitialiser(store: &Store, cles: &Cles, le: OffsetDateTime, jeton: &str
     mot_de_passe::verifier_regles(mdp, k.role.longueur_minimale(), &ctx)?;
     let hash = mot_de_passe::hacher(mdp);
     store
-        .write(|tx| {
+        .ecrire(|tx| {
             if comptes::consommer_jeton(tx, &e, "reinitialisation", le)?.as_ref() != Some(&k.id) {
                 return Err(store::Error::Conflit("lien".into()));
             }
@@ -635,7 +635,7 @@ pub fn changer_mot_de_passe(
     let ctx: Vec<&str> = ctx.iter().map(String::as_str).collect();
     mot_de_passe::verifier_regles(nouveau, k.role.longueur_minimale(), &ctx)?;
     let hash = mot_de_passe::hacher(nouveau);
-    store.write(|tx| {
+    store.ecrire(|tx| {
         comptes::changer_mot_de_passe(tx, &id, &hash)?;
         comptes::fermer_autres_sessions(tx, &id, acteur.session.as_deref().unwrap_or(""))?;
         audit::ajouter(
@@ -659,7 +659,7 @@ pub fn commencer_totp(store: &Store, cles: &Cles, acteur: &Acteur) -> Result<Vec
         return Err(Error::Interdit("le second facteur est déjà activé".into()));
     }
     let secret = totp::nouveau_secret();
-    store.write(|tx| comptes::poser_totp(tx, &id, &totp::chiffrer(cles, id.as_str(), &secret), false))?;
+    store.ecrire(|tx| comptes::poser_totp(tx, &id, &totp::chiffrer(cles, id.as_str(), &secret), false))?;
     Ok(secret)
 }
 
@@ -688,7 +688,7 @@ pub fn confirmer_totp(
         })?;
     let codes = totp::codes_secours();
     let empreintes: Vec<String> = codes.iter().map(|c| totp::empreinte_code(cles, id.as_str(), c)).collect();
-    store.write(|tx| {
+    store.ecrire(|tx| {
         comptes::confirmer_totp(tx, &id, etape)?;
         comptes::poser_codes_secours(tx, &id, &empreintes)?;
         if let Some(s) = &acteur.session {
@@ -718,7 +718,7 @@ fn gere(store: &Store, acteur: &Acteur, id: &CompteId) -> Result<Compte> {
 /// Disables an account the actor manages; its sessions end at once.
 pub fn desactiver(store: &Store, cles: &Cles, le: OffsetDateTime, acteur: &Acteur, id: &CompteId) -> Result<()> {
     let k = gere(store, acteur, id)?;
-    store.write(|tx| {
+    store.ecrire(|tx| {
         comptes::changer_etat(tx, &k.id, Etat::Desactive)?;
         comptes::supprimer_sessions(tx, &k.id)?;
         audit::ajouter(tx, cles, &acteur.auteur, le, &[Fait::new(Action::Supprimer, "compte").cible(k.id.to_string())])
@@ -748,5 +748,5 @@ fn all_perimeters(c: &store::Lecture) -> store::Result<Vec<(String, Option<Strin
 
 /// Removes expired sessions and never-activated accounts past 30 days.
 pub fn nettoyer(store: &Store, le: OffsetDateTime) -> Result<(usize, usize)> {
-    Ok(store.write(|tx| comptes::nettoyer(tx, le - DUREE_MAX, le - EXPIRATION_EN_ATTENTE))?)
+    Ok(store.ecrire(|tx| comptes::nettoyer(tx, le - DUREE_MAX, le - EXPIRATION_EN_ATTENTE))?)
 }

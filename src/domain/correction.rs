@@ -1,11 +1,10 @@
 //! Correcting a record and the families' rights (docs/domaine.md §4, §5, §8): the year's
-//! autorisations as typed, which fields changed (names only, for the journal), the fields a
-//! family may ask to rectify, and the states of a request.
+//! autorisations as typed, the field a family asks to rectify, and the states of a request.
 //!
 //! Rules kept here:
 //! - a correction is validated exactly like the first entry (the `…Saisie` validators);
-//! - the journal names the fields changed, never their values: [`changes`] compares and
-//!   returns names only;
+//! - the journal names the fields changed, never their values (the catalogue's
+//!   [`super::champs::differences`] compares and returns fields only);
 //! - a family may ask to rectify the child's identity and address, its own details, and the
 //!   child's persons to contact; never the other responsable's details (each parent answers
 //!   for their own), never the INE or the schooling (decisions, not data the family holds);
@@ -13,6 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::champs::{ChampContact, ChampEleve, ChampResponsable};
 use super::identite::{ChampInvalide, nettoyer, nettoyer_facultatif};
 use super::{ContactId, ResponsableId};
 
@@ -87,73 +87,21 @@ fn vrai() -> bool {
     true
 }
 
-/// The names of the fields whose value differs, in the order given: what the journal records
-/// of a correction (never the values).
-pub fn changes<'a>(
-    champs: impl IntoIterator<Item = (&'static str, Option<&'a str>, Option<&'a str>)>,
-) -> Vec<&'static str> {
-    champs.into_iter().filter(|(_, avant, apres)| avant != apres).map(|(nom, _, _)| nom).collect()
-}
-
 /// A one-line free text that must not be empty (a comment, a reason).
 pub fn motif(champ: &'static str, s: &str) -> Result<String, ChampInvalide> {
     let s = nettoyer(champ, s, MOTIF_MAX)?;
     if s.is_empty() { Err(ChampInvalide::new(champ, "obligatoire")) } else { Ok(s) }
 }
 
-/// The pupil's fields a family may ask to rectify (code, French label).
-pub const CHAMPS_ELEVE: &[(&str, &str)] = &[
-    ("nom", "nom de famille de l'enfant"),
-    ("nom_usage", "nom d'usage de l'enfant"),
-    ("prenoms", "prénoms de l'enfant"),
-    ("sexe", "sexe de l'enfant"),
-    ("date_naissance", "date de naissance de l'enfant"),
-    ("adresse", "adresse de l'enfant"),
-    ("code_postal", "code postal de l'enfant"),
-    ("commune_residence", "commune de résidence de l'enfant"),
-];
-
-/// A responsable's own fields they may ask to rectify.
-pub const CHAMPS_RESPONSABLE: &[(&str, &str)] = &[
-    ("civilite", "civilité"),
-    ("nom", "nom"),
-    ("prenom", "prénom"),
-    ("adresse", "adresse"),
-    ("code_postal", "code postal"),
-    ("commune", "commune"),
-    ("pays", "pays"),
-    ("tel_domicile", "téléphone domicile"),
-    ("tel_travail", "téléphone travail"),
-    ("tel_portable", "téléphone portable"),
-    ("courriel", "courriel"),
-];
-
-/// A contact's fields a family may ask to rectify.
-pub const CHAMPS_CONTACT: &[(&str, &str)] = &[
-    ("nom", "nom"),
-    ("prenom", "prénom"),
-    ("lien", "lien avec l'enfant"),
-    ("telephone", "téléphone"),
-    ("telephone_2", "second téléphone"),
-];
-
-fn connu(liste: &'static [(&'static str, &'static str)], code: &str) -> Option<&'static str> {
-    liste.iter().find(|(c, _)| *c == code).map(|(c, _)| *c)
-}
-
-fn libelle(liste: &[(&'static str, &'static str)], code: &str) -> &'static str {
-    liste.iter().find(|(c, _)| *c == code).map_or("", |(_, l)| *l)
-}
-
 /// The field a rectification request is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChampRectifie {
     /// A field of the child's identity or address.
-    Eleve(&'static str),
+    Eleve(ChampEleve),
     /// A field of a responsable (the one who asks).
-    Responsable(ResponsableId, &'static str),
+    Responsable(ResponsableId, ChampResponsable),
     /// A field of a person to contact.
-    Contact(ContactId, &'static str),
+    Contact(ContactId, ChampContact),
     /// Anything else, described in the comment: the school corrects it by hand.
     Autre,
 }
@@ -169,14 +117,23 @@ impl ChampRectifie {
         }
         let parts: Vec<&str> = s.split('.').collect();
         match parts.as_slice() {
-            ["eleve", f] => connu(CHAMPS_ELEVE, f).map(ChampRectifie::Eleve).ok_or_else(err),
+            ["eleve", f] => ChampEleve::parse(f)
+                .filter(|c| c.rectifiable_par_la_famille())
+                .map(ChampRectifie::Eleve)
+                .ok_or_else(err),
             ["responsable", id, f] => {
                 let id = ResponsableId::parse(id).map_err(|_| err())?;
-                connu(CHAMPS_RESPONSABLE, f).map(|f| ChampRectifie::Responsable(id, f)).ok_or_else(err)
+                ChampResponsable::parse(f)
+                    .filter(|c| c.rectifiable_par_la_famille())
+                    .map(|f| ChampRectifie::Responsable(id, f))
+                    .ok_or_else(err)
             }
             ["contact", id, f] => {
                 let id = ContactId::parse(id).map_err(|_| err())?;
-                connu(CHAMPS_CONTACT, f).map(|f| ChampRectifie::Contact(id, f)).ok_or_else(err)
+                ChampContact::parse(f)
+                    .filter(|c| c.rectifiable_par_la_famille())
+                    .map(|f| ChampRectifie::Contact(id, f))
+                    .ok_or_else(err)
             }
             _ => Err(err()),
         }
@@ -185,20 +142,20 @@ impl ChampRectifie {
     /// The stored code.
     pub fn code(&self) -> String {
         match self {
-            ChampRectifie::Eleve(f) => format!("eleve.{f}"),
-            ChampRectifie::Responsable(id, f) => format!("responsable.{id}.{f}"),
-            ChampRectifie::Contact(id, f) => format!("contact.{id}.{f}"),
+            ChampRectifie::Eleve(f) => format!("eleve.{}", f.cle()),
+            ChampRectifie::Responsable(id, f) => format!("responsable.{id}.{}", f.cle()),
+            ChampRectifie::Contact(id, f) => format!("contact.{id}.{}", f.cle()),
             ChampRectifie::Autre => "autre".into(),
         }
     }
 
     /// The field in French, without the person it belongs to.
-    pub fn libelle(&self) -> &'static str {
+    pub fn libelle(&self) -> String {
         match self {
-            ChampRectifie::Eleve(f) => libelle(CHAMPS_ELEVE, f),
-            ChampRectifie::Responsable(_, f) => libelle(CHAMPS_RESPONSABLE, f),
-            ChampRectifie::Contact(_, f) => libelle(CHAMPS_CONTACT, f),
-            ChampRectifie::Autre => "autre (voir le commentaire)",
+            ChampRectifie::Eleve(f) => format!("{} de l'enfant", f.libelle()),
+            ChampRectifie::Responsable(_, f) => f.libelle().into(),
+            ChampRectifie::Contact(_, f) => f.libelle().into(),
+            ChampRectifie::Autre => "autre (voir le commentaire)".into(),
         }
     }
 
@@ -270,36 +227,15 @@ mod tests {
                 prop_assert!(!c.libelle().is_empty());
             }
         }
-
-        #[test]
-        fn changes_returns_exactly_the_differing_fields(v in proptest::collection::vec((any::<Option<u8>>(), any::<Option<u8>>()), 0..10)) {
-            const NOMS: [&str; 10] = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"];
-            let textes: Vec<(Option<String>, Option<String>)> =
-                v.iter().map(|(a, b)| (a.map(|x| x.to_string()), b.map(|x| x.to_string()))).collect();
-            let c = changes(textes.iter().enumerate().map(|(i, (a, b))| (NOMS[i], a.as_deref(), b.as_deref())));
-            let attendu: Vec<&str> = v.iter().enumerate().filter(|(_, (a, b))| a != b).map(|(i, _)| NOMS[i]).collect();
-            prop_assert_eq!(c, attendu);
-        }
-    }
-
-    #[test]
-    fn changes_names_the_fields_that_differ_and_never_a_value() {
-        let c = changes([
-            ("tel_portable", Some("06 12 34 56 78"), Some("06 99 99 99 99")),
-            ("adresse", Some("1 rue"), Some("1 rue")),
-            ("courriel", None, Some("a@b.fr")),
-            ("pays", None, None),
-        ]);
-        assert_eq!(c, vec!["tel_portable", "courriel"]);
     }
 
     #[test]
     fn a_rectified_field_parses_back_and_unknown_ones_are_refused() {
         let r = ResponsableId::parse("abcdefghijklmnopqrst").unwrap();
         for f in [
-            ChampRectifie::Eleve("adresse"),
-            ChampRectifie::Responsable(r.clone(), "tel_portable"),
-            ChampRectifie::Contact(ContactId::parse("abcdefghijklmnopqrst").unwrap(), "telephone"),
+            ChampRectifie::Eleve(ChampEleve::Adresse),
+            ChampRectifie::Responsable(r.clone(), ChampResponsable::TelPortable),
+            ChampRectifie::Contact(ContactId::parse("abcdefghijklmnopqrst").unwrap(), ChampContact::Telephone),
             ChampRectifie::Autre,
         ] {
             assert_eq!(ChampRectifie::parse(&f.code()).unwrap(), f);
@@ -323,9 +259,9 @@ mod tests {
     fn a_parent_may_not_ask_to_change_the_other_parents_details() {
         let moi = ResponsableId::parse("abcdefghijklmnopqrst").unwrap();
         let autre = ResponsableId::parse("bbcdefghijklmnopqrst").unwrap();
-        assert!(ChampRectifie::Responsable(moi.clone(), "courriel").permis_a(&moi));
-        assert!(!ChampRectifie::Responsable(autre, "courriel").permis_a(&moi));
-        assert!(ChampRectifie::Eleve("adresse").permis_a(&moi));
+        assert!(ChampRectifie::Responsable(moi.clone(), ChampResponsable::Courriel).permis_a(&moi));
+        assert!(!ChampRectifie::Responsable(autre, ChampResponsable::Courriel).permis_a(&moi));
+        assert!(ChampRectifie::Eleve(ChampEleve::Adresse).permis_a(&moi));
     }
 
     #[test]

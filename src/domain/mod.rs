@@ -5,6 +5,7 @@
 //! message on refusal, so that an invalid state cannot be stored.
 
 pub mod archive;
+pub mod champs;
 pub mod commune;
 pub mod constat;
 pub mod correction;
@@ -12,6 +13,7 @@ pub mod document;
 pub mod ecole;
 pub mod election;
 pub mod eleve;
+pub mod fiche;
 pub mod identite;
 pub mod ids;
 pub(crate) mod imprimable;
@@ -21,6 +23,7 @@ pub mod onde;
 pub mod parcours;
 #[cfg(test)]
 mod proprietes;
+pub mod responsable;
 pub mod scolarite;
 pub mod secret;
 pub mod tri;
@@ -29,9 +32,7 @@ pub mod uai;
 pub use commune::{CommuneError, CommuneInsee};
 pub use document::{Colonne, Document};
 pub use ecole::{Ecole, EcoleSaisie, Perimetre, Secteur, TypeEcole};
-pub use eleve::{
-    Civilite, ContactIdentite, ContactSaisie, EleveIdentite, EleveSaisie, Lien, ResponsableIdentite, ResponsableSaisie,
-};
+pub use eleve::{ContactIdentite, ContactSaisie, EleveIdentite, EleveSaisie};
 pub use identite::{ChampInvalide, Nom, Prenoms, Sexe};
 pub use ids::{
     AcademieId, CirconscriptionId, ClasseId, CollegeId, CommuneId, CompteId, ContactId, DepartementId, EcoleId,
@@ -39,6 +40,7 @@ pub use ids::{
 };
 pub use ine::{Ine, IneError, IneShape, IneWarning};
 pub use niveau::{AnneeScolaire, Cycle, Ecart, Niveau, NiveauError};
+pub use responsable::{Civilite, Lien, ResponsableIdentite, ResponsableSaisie};
 pub use scolarite::EtatScolarite;
 pub use uai::{Uai, UaiError};
 

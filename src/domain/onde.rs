@@ -772,7 +772,7 @@ pub struct LigneResponsable {
     /// Line number.
     pub numero: usize,
     /// The responsable as a form would type it.
-    pub saisie: super::eleve::ResponsableSaisie,
+    pub saisie: super::responsable::ResponsableSaisie,
     /// The link was inferred from the civilité (no « Lien » column).
     pub lien_deduit: bool,
     /// The responsable's other name (« Nom responsable » when the d'usage one is used).
@@ -794,9 +794,9 @@ pub fn responsable(
     let civilite = opt(ColonneResponsable::Civilite);
     let (lien, lien_deduit) = match opt(ColonneResponsable::Lien) {
         Some(l) => (l, false),
-        None => match civilite.as_deref().map(super::eleve::Civilite::parse).transpose()? {
-            Some(super::eleve::Civilite::Mme) => ("mere".to_string(), true),
-            Some(super::eleve::Civilite::M) => ("pere".to_string(), true),
+        None => match civilite.as_deref().map(super::responsable::Civilite::parse).transpose()? {
+            Some(super::responsable::Civilite::Mme) => ("mere".to_string(), true),
+            Some(super::responsable::Civilite::M) => ("pere".to_string(), true),
             None => {
                 return Err(ChampInvalide::new(
                     "lien",
@@ -828,7 +828,7 @@ pub fn responsable(
     }
     Ok(LigneResponsable {
         numero,
-        saisie: super::eleve::ResponsableSaisie {
+        saisie: super::responsable::ResponsableSaisie {
             civilite,
             nom: opt(ColonneResponsable::NomUsage).unwrap_or_else(|| v(ColonneResponsable::Nom)),
             prenom: v(ColonneResponsable::Prenom),

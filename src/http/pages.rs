@@ -22,6 +22,7 @@ use super::{Error, blocking};
 use crate::app::AppState;
 use crate::auth::{self};
 use crate::domain::Document;
+use crate::domain::champs::ChampResponsable;
 use crate::domain::identite::date_fr;
 use crate::domain::{ClasseId, EcoleId, EleveId};
 use crate::policy::{Action, Champs, Ressource, Role};
@@ -748,10 +749,10 @@ struct VueResponsable {
     code_postal: Option<String>,
     commune: Option<String>,
     pays: Option<String>,
-    tel_domicile: Option<String>,
-    tel_travail: Option<String>,
-    tel_portable: Option<String>,
     courriel: Option<String>,
+    /// The other fields shown (the phones, read through the catalogue).
+    #[serde(flatten)]
+    autres: serde_json::Map<String, Value>,
 }
 
 /// The non-empty parts, joined.
@@ -827,7 +828,13 @@ pub(super) async fn page_eleve(
                     lien: r.lien.map(|l| l.libelle()),
                     autorite_parentale: r.autorite_parentale.unwrap_or(true),
                     adresse: joindre(&[&r.adresse, &r.code_postal, &r.commune, &r.pays], " "),
-                    telephones: joindre(&[&r.tel_portable, &r.tel_domicile, &r.tel_travail], " · "),
+                    telephones: {
+                        let t: Vec<&str> = ChampResponsable::TELEPHONES
+                            .iter()
+                            .filter_map(|c| r.autres.get(c.cle()).and_then(Value::as_str))
+                            .collect();
+                        (!t.is_empty()).then(|| t.join(" · "))
+                    },
                     courriel: r.courriel.clone(),
                 }
             })
@@ -1006,7 +1013,8 @@ struct Famille {
 }
 
 fn famille(a: &crate::auth::Acteur, f: &VueFiche, d: DroitsLus, present: bool) -> Famille {
-    use crate::domain::correction::{CHAMPS_CONTACT, CHAMPS_ELEVE, CHAMPS_RESPONSABLE, EtatDemande};
+    use crate::domain::champs::{ChampContact, ChampEleve};
+    use crate::domain::correction::EtatDemande;
     let directeur = a.role == Role::Directeur;
     let gerer_comptes = directeur && present && a.decision(Ressource::Compte, Action::Creer).autorise();
     let comptes = if gerer_comptes {
@@ -1026,11 +1034,18 @@ fn famille(a: &crate::auth::Acteur, f: &VueFiche, d: DroitsLus, present: bool) -
         && let crate::domain::Perimetre::Responsable(moi) = &a.perimetre
     {
         let enfant = f.eleve.prenoms.clone().unwrap_or_default();
-        demander.extend(CHAMPS_ELEVE.iter().map(|(c, l)| (format!("eleve.{c}"), format!("{enfant} : {l}"))));
+        let famille = |c: &&ChampEleve| c.rectifiable_par_la_famille();
         demander.extend(
-            CHAMPS_RESPONSABLE
+            ChampEleve::TOUS
                 .iter()
-                .map(|(c, l)| (format!("responsable.{moi}.{c}"), format!("Vos coordonnées : {l}"))),
+                .filter(famille)
+                .map(|c| (format!("eleve.{}", c.cle()), format!("{enfant} : {}", c.libelle()))),
+        );
+        demander.extend(
+            ChampResponsable::TOUS
+                .iter()
+                .filter(|c| c.rectifiable_par_la_famille())
+                .map(|c| (format!("responsable.{moi}.{}", c.cle()), format!("Vos coordonnées : {}", c.libelle()))),
         );
         for k in &f.contacts {
             let (Some(id), nom) = (k.get("id").and_then(Value::as_str), k.get("prenom").and_then(Value::as_str)) else {
@@ -1038,7 +1053,12 @@ fn famille(a: &crate::auth::Acteur, f: &VueFiche, d: DroitsLus, present: bool) -
             };
             let qui =
                 format!("{} {}", nom.unwrap_or_default(), k.get("nom").and_then(Value::as_str).unwrap_or_default());
-            demander.extend(CHAMPS_CONTACT.iter().map(|(c, l)| (format!("contact.{id}.{c}"), format!("{qui} : {l}"))));
+            demander.extend(
+                ChampContact::TOUS
+                    .iter()
+                    .filter(|c| c.rectifiable_par_la_famille())
+                    .map(|c| (format!("contact.{id}.{}", c.cle()), format!("{qui} : {}", c.libelle()))),
+            );
         }
         demander.push(("autre".into(), "Autre chose (décrivez-la dans le commentaire)".into()));
     }

@@ -21,11 +21,12 @@ use super::pages_parcours::{FormulaireSoumis, PageDe, Saisie, Sortie, etape_form
 use super::session::Visiteur;
 use super::{Error, blocking};
 use crate::app::AppState;
+use crate::domain::champs::{ChampAnnuel, ChampContact, ChampEleve, ChampLien, ChampResponsable, Formulaire, texte};
 use crate::domain::correction::{AnnuelSaisie, ResponsableCorrige};
 use crate::domain::identite::date_fr;
 use crate::domain::{ContactId, ContactSaisie, EleveId, EleveSaisie, Lien, ResponsableId, ResponsableSaisie};
 use crate::policy::Role;
-use crate::service::corrections::{Ajout, Correction, saisie_annuel, saisie_contact, saisie_eleve, saisie_responsable};
+use crate::service::corrections::{Ajout, Correction, saisie_annuel, saisie_responsable};
 use crate::store::eleves::FicheEleve;
 
 /// The routes.
@@ -87,47 +88,20 @@ fn choix(v: &Valeurs, nom: String, libelle: &'static str, options: Vec<(&'static
     Champ { options, ..champ(v, nom, libelle, "choix", false, 0) }
 }
 
-const CHAMPS_ELEVE: &[(&str, &str, &str, bool, usize)] = &[
-    ("nom", "Nom de famille", "texte", true, 100),
-    ("nom_usage", "Nom d'usage", "texte", false, 100),
-    ("prenoms", "Prénoms", "texte", true, 200),
-    ("date_naissance", "Date de naissance (jj/mm/aaaa)", "texte", true, 10),
-    ("naissance_lieu", "Lieu de naissance", "texte", true, 150),
-    ("naissance_insee", "Code INSEE du lieu de naissance (99… à l'étranger ; 00000 : à compléter)", "texte", true, 5),
-    ("adresse", "Adresse", "texte", false, 150),
-    ("code_postal", "Code postal", "texte", false, 5),
-    ("commune_residence", "Commune", "texte", false, 150),
-];
+/// A field of the catalogue as the form asks for it (`choix` gets `options`; `oui_non` is a
+/// choice of yes, no or not known).
+fn du_catalogue(v: &Valeurs, nom: String, f: Formulaire, options: Vec<(&'static str, &'static str)>) -> Champ {
+    match f.genre {
+        "choix" => Champ { requis: f.requis, ..choix(v, nom, f.libelle, options) },
+        "oui_non" => choix(v, nom, f.libelle, OUI_NON.to_vec()),
+        genre => champ(v, nom, f.libelle, genre, f.requis, f.max),
+    }
+}
 
-const CHAMPS_RESPONSABLE: &[(&str, &str, &str, bool, usize)] = &[
-    ("nom", "Nom", "texte", true, 100),
-    ("prenom", "Prénom", "texte", true, 200),
-    ("adresse", "Adresse", "texte", false, 150),
-    ("code_postal", "Code postal", "texte", false, 10),
-    ("commune", "Commune", "texte", false, 150),
-    ("pays", "Pays (à l'étranger)", "texte", false, 150),
-    ("tel_portable", "Téléphone portable", "tel", false, 30),
-    ("tel_domicile", "Téléphone domicile", "tel", false, 30),
-    ("tel_travail", "Téléphone travail", "tel", false, 30),
-    ("courriel", "Courriel", "email", false, 150),
-];
-
-const CHAMPS_CONTACT: &[(&str, &str, &str, bool, usize)] = &[
-    ("nom", "Nom", "texte", false, 100),
-    ("prenom", "Prénom", "texte", false, 200),
-    ("lien", "Lien avec l'enfant (grand-mère, voisin…)", "texte", false, 40),
-    ("telephone", "Téléphone", "tel", false, 30),
-    ("telephone_2", "Second téléphone", "tel", false, 30),
-];
-
-const CHAMPS_ANNUEL: &[(&str, &str)] = &[
-    ("autorisation_photo", "Autorise les photographies pendant les activités scolaires"),
-    ("cantine", "Restauration scolaire (cantine)"),
-    ("garderie_matin", "Garderie du matin"),
-    ("garderie_soir", "Garderie du soir"),
-    ("etude", "Étude surveillée"),
-    ("transport", "Transport scolaire"),
-];
+/// The pupil's fields the form corrects (all but the INE, never corrected).
+fn champs_eleve() -> impl Iterator<Item = ChampEleve> {
+    ChampEleve::TOUS.iter().copied().filter(|c| *c != ChampEleve::Ine)
+}
 
 /// How many blank lines the form offers for new persons to contact.
 const CONTACTS_NOUVEAUX: usize = 2;
@@ -151,38 +125,23 @@ fn lire_oui_non(s: Option<&str>) -> Option<bool> {
 /// The stored record as the form's values; `n_r` responsables and `n_c` contacts.
 fn valeurs_de(f: &FicheEleve) -> Valeurs {
     let mut v = Valeurs::new();
-    let e = saisie_eleve(&f.eleve);
-    let mut e_put = |k: &str, s: Option<String>| {
-        v.insert(format!("e_{k}"), s.unwrap_or_default());
-    };
-    e_put("nom", Some(e.nom));
-    e_put("nom_usage", e.nom_usage);
-    e_put("prenoms", Some(e.prenoms));
-    e_put("sexe", Some(e.sexe));
-    e_put("date_naissance", Some(date_fr(f.eleve.date_naissance)));
-    e_put("naissance_lieu", Some(e.naissance_lieu));
-    e_put("naissance_insee", Some(e.naissance_insee));
-    e_put("adresse", e.adresse);
-    e_put("code_postal", e.code_postal);
-    e_put("commune_residence", e.commune_residence);
+    let e = &f.eleve;
+    for c in champs_eleve() {
+        let val = match c {
+            ChampEleve::DateNaissance => Some(date_fr(e.date_naissance)),
+            _ => texte(&c.valeur(e)),
+        };
+        v.insert(format!("e_{}", c.cle()), val.unwrap_or_default());
+    }
     for (i, r) in f.responsables.iter().enumerate() {
         let p = format!("r{}_", i + 1);
         let c = saisie_responsable(r);
-        let s = c.responsable;
+        for champ in ChampResponsable::TOUS {
+            v.insert(format!("{p}{}", champ.cle()), champ.lire(&c.responsable).unwrap_or_default().to_string());
+        }
         for (k, val) in [
             ("id", Some(r.id.to_string())),
-            ("civilite", s.civilite),
-            ("nom", Some(s.nom)),
-            ("prenom", Some(s.prenom)),
-            ("lien", Some(s.lien)),
-            ("adresse", s.adresse),
-            ("code_postal", s.code_postal),
-            ("commune", s.commune),
-            ("pays", s.pays),
-            ("tel_portable", s.tel_portable),
-            ("tel_domicile", s.tel_domicile),
-            ("tel_travail", s.tel_travail),
-            ("courriel", s.courriel),
+            ("lien", Some(c.responsable.lien)),
             ("accord", Some(oui_non(c.accord_associations))),
             ("retrait", (!c.autorite_parentale).then(|| "on".to_string())),
         ] {
@@ -191,34 +150,20 @@ fn valeurs_de(f: &FicheEleve) -> Valeurs {
     }
     for (i, k) in f.contacts.iter().enumerate() {
         let p = format!("c{}_", i + 1);
-        let s = saisie_contact(k);
-        for (n, val) in [
-            ("id", Some(k.id.to_string())),
-            ("nom", Some(s.nom)),
-            ("prenom", Some(s.prenom)),
-            ("lien", s.lien),
-            ("telephone", Some(s.telephone)),
-            ("telephone_2", s.telephone_2),
-            ("urgence", s.urgence.then(|| "on".into())),
-            ("recuperer", s.recuperer.then(|| "on".into())),
-            ("ordre", Some((i + 1).to_string())),
-        ] {
-            v.insert(format!("{p}{n}"), val.unwrap_or_default());
+        for c in ChampContact::TOUS {
+            let val = match (c.formulaire().genre, c.valeur(k)) {
+                ("case", valeur) => (valeur == serde_json::Value::Bool(true)).then(|| "on".to_string()),
+                (_, valeur) => texte(&valeur),
+            };
+            v.insert(format!("{p}{}", c.cle()), val.unwrap_or_default());
         }
+        v.insert(format!("{p}id"), k.id.to_string());
+        v.insert(format!("{p}ordre"), (i + 1).to_string());
     }
     let a = saisie_annuel(f.annuel.as_ref());
-    for (k, b) in [
-        ("autorisation_photo", a.autorisation_photo),
-        ("cantine", a.cantine),
-        ("garderie_matin", a.garderie_matin),
-        ("garderie_soir", a.garderie_soir),
-        ("etude", a.etude),
-        ("transport", a.transport),
-    ] {
-        v.insert(format!("a_{k}"), oui_non(b));
+    for c in ChampAnnuel::TOUS {
+        v.insert(format!("a_{}", c.cle()), texte(&c.valeur(&a)).unwrap_or_default());
     }
-    v.insert("a_assureur".into(), a.assureur.unwrap_or_default());
-    v.insert("a_assurance_numero".into(), a.assurance_numero.unwrap_or_default());
     v.insert("n_r".into(), f.responsables.len().to_string());
     v.insert("n_c".into(), f.contacts.len().to_string());
     v
@@ -239,12 +184,27 @@ fn nombre(v: &Valeurs, k: &str, max: usize) -> usize {
     v.get(k).and_then(|n| n.parse::<usize>().ok()).unwrap_or(0).min(max)
 }
 
+/// A responsable's fields (the person, then the link) under prefix `p`; `requis` is false for
+/// the block that adds one (left empty when nobody is added).
+fn personne(v: &Valeurs, p: &str, requis: bool) -> Vec<Champ> {
+    let mut c: Vec<Champ> = ChampResponsable::TOUS
+        .iter()
+        .map(|k| {
+            let f = Formulaire { requis: requis && k.formulaire().requis, ..k.formulaire() };
+            du_catalogue(v, format!("{p}{}", k.cle()), f, CIVILITES.to_vec())
+        })
+        .collect();
+    // The link is chosen in a list that always has a value: not marked required, as before.
+    let lien = Formulaire { requis: false, ..ChampLien::Lien.formulaire() };
+    c.insert(3, du_catalogue(v, format!("{p}lien"), lien, liens()));
+    c
+}
+
 /// The form's blocks, from its values; `etat_civil` keeps the identity only (a mairie).
 fn blocs(v: &Valeurs, etat_civil: bool) -> Vec<Bloc> {
     let mut out = Vec::new();
-    let mut enfant: Vec<Champ> =
-        CHAMPS_ELEVE.iter().map(|&(k, l, g, r, m)| champ(v, format!("e_{k}"), l, g, r, m)).collect();
-    enfant.insert(3, Champ { options: SEXES.to_vec(), ..champ(v, "e_sexe".into(), "Sexe", "choix", true, 0) });
+    let enfant: Vec<Champ> =
+        champs_eleve().map(|c| du_catalogue(v, format!("e_{}", c.cle()), c.formulaire(), SEXES.to_vec())).collect();
     out.push(Bloc { titre: "L'enfant".into(), aide: None, champs: enfant });
     if etat_civil {
         return out;
@@ -252,15 +212,8 @@ fn blocs(v: &Valeurs, etat_civil: bool) -> Vec<Bloc> {
     let n_r = nombre(v, "n_r", 4);
     for i in 1..=n_r {
         let p = format!("r{i}_");
-        let mut c = vec![choix(v, format!("{p}civilite"), "Civilité", CIVILITES.to_vec())];
-        c.extend(CHAMPS_RESPONSABLE.iter().map(|&(k, l, g, r, m)| champ(v, format!("{p}{k}"), l, g, r, m)));
-        c.insert(3, choix(v, format!("{p}lien"), "Lien avec l'enfant", liens()));
-        c.push(choix(
-            v,
-            format!("{p}accord"),
-            "Accepte que son adresse soit donnée aux associations de parents",
-            OUI_NON.to_vec(),
-        ));
+        let mut c = personne(v, &p, true);
+        c.push(du_catalogue(v, format!("{p}accord"), ChampLien::AccordAssociations.formulaire(), Vec::new()));
         c.push(champ(v, format!("{p}retrait"), "Autorité parentale retirée par décision de justice", "case", false, 0));
         c.push(champ(v, format!("{p}detacher"), "Détacher ce responsable de l'enfant", "case", false, 0));
         out.push(Bloc {
@@ -270,15 +223,8 @@ fn blocs(v: &Valeurs, etat_civil: bool) -> Vec<Bloc> {
         });
     }
     if n_r < 4 {
-        let mut c = vec![choix(v, "rn_civilite".into(), "Civilité", CIVILITES.to_vec())];
-        c.extend(CHAMPS_RESPONSABLE.iter().map(|&(k, l, g, _, m)| champ(v, format!("rn_{k}"), l, g, false, m)));
-        c.insert(3, choix(v, "rn_lien".into(), "Lien avec l'enfant", liens()));
-        c.push(choix(
-            v,
-            "rn_accord".into(),
-            "Accepte que son adresse soit donnée aux associations de parents",
-            OUI_NON.to_vec(),
-        ));
+        let mut c = personne(v, "rn_", false);
+        c.push(du_catalogue(v, "rn_accord".into(), ChampLien::AccordAssociations.formulaire(), Vec::new()));
         out.push(Bloc {
             titre: "Ajouter un responsable légal".into(),
             aide: Some("À remplir seulement pour ajouter une personne (nom et prénom au moins)."),
@@ -288,10 +234,10 @@ fn blocs(v: &Valeurs, etat_civil: bool) -> Vec<Bloc> {
     let n_c = nombre(v, "n_c", 9);
     for i in 1..=(n_c + CONTACTS_NOUVEAUX).min(9) {
         let p = format!("c{i}_");
-        let mut c: Vec<Champ> =
-            CHAMPS_CONTACT.iter().map(|&(k, l, g, r, m)| champ(v, format!("{p}{k}"), l, g, r, m)).collect();
-        c.push(champ(v, format!("{p}urgence"), "À appeler en cas d'urgence", "case", false, 0));
-        c.push(champ(v, format!("{p}recuperer"), "Autorisée à venir chercher l'enfant", "case", false, 0));
+        let mut c: Vec<Champ> = ChampContact::TOUS
+            .iter()
+            .map(|k| du_catalogue(v, format!("{p}{}", k.cle()), k.formulaire(), Vec::new()))
+            .collect();
         c.push(champ(v, format!("{p}ordre"), "Ordre d'appel", "nombre", false, 1));
         if i <= n_c {
             c.push(champ(v, format!("{p}supprimer"), "Retirer cette personne", "case", false, 0));
@@ -306,10 +252,10 @@ fn blocs(v: &Valeurs, etat_civil: bool) -> Vec<Bloc> {
             champs: c,
         });
     }
-    let mut a: Vec<Champ> =
-        CHAMPS_ANNUEL.iter().map(|&(k, l)| choix(v, format!("a_{k}"), l, OUI_NON.to_vec())).collect();
-    a.insert(1, champ(v, "a_assureur".into(), "Assurance scolaire : assureur", "texte", false, 150));
-    a.insert(2, champ(v, "a_assurance_numero".into(), "Numéro de contrat", "texte", false, 60));
+    let a: Vec<Champ> = ChampAnnuel::TOUS
+        .iter()
+        .map(|c| du_catalogue(v, format!("a_{}", c.cle()), c.formulaire(), Vec::new()))
+        .collect();
     out.push(Bloc { titre: "Autorisations, assurance et périscolaire de l'année".into(), aide: None, champs: a });
     out
 }
@@ -344,39 +290,20 @@ impl Prefixes {
 /// The correction the form asks for.
 fn correction_de(s: &Saisie, etat_civil: bool) -> Result<(Correction, Prefixes), Error> {
     let mut prefixes = Prefixes::default();
-    let eleve = EleveSaisie {
-        nom: s.texte("e_nom"),
-        nom_usage: s.opt("e_nom_usage"),
-        prenoms: s.texte("e_prenoms"),
-        sexe: s.texte("e_sexe"),
-        date_naissance: s.texte("e_date_naissance"),
-        naissance_insee: s.texte("e_naissance_insee"),
-        naissance_lieu: s.texte("e_naissance_lieu"),
-        adresse: s.opt("e_adresse"),
-        code_postal: s.opt("e_code_postal"),
-        commune_residence: s.opt("e_commune_residence"),
-        ine: None,
-    };
+    let mut eleve = EleveSaisie::default();
+    for c in champs_eleve() {
+        c.poser(&mut eleve, s.opt(&format!("e_{}", c.cle())));
+    }
     let mut c = Correction { eleve: Some(eleve), ..Default::default() };
     if etat_civil {
         return Ok((c, prefixes));
     }
     let personne = |p: &str| {
-        let f = |k: &str| s.opt(&format!("{p}{k}"));
-        ResponsableSaisie {
-            civilite: f("civilite"),
-            nom: f("nom").unwrap_or_default(),
-            prenom: f("prenom").unwrap_or_default(),
-            lien: f("lien").unwrap_or_default(),
-            adresse: f("adresse"),
-            code_postal: f("code_postal"),
-            commune: f("commune"),
-            pays: f("pays"),
-            tel_domicile: f("tel_domicile"),
-            tel_travail: f("tel_travail"),
-            tel_portable: f("tel_portable"),
-            courriel: f("courriel"),
+        let mut r = ResponsableSaisie { lien: s.texte(&format!("{p}lien")), ..Default::default() };
+        for c in ChampResponsable::TOUS {
+            c.poser(&mut r, s.opt(&format!("{p}{}", c.cle())));
         }
+        r
     };
     for i in 1..=4 {
         let p = format!("r{i}_");
@@ -408,42 +335,33 @@ fn correction_de(s: &Saisie, etat_civil: bool) -> Result<(Correction, Prefixes),
         let p = format!("c{i}_");
         let f = |k: &str| s.opt(&format!("{p}{k}"));
         let id = f("id");
-        let vide = ["nom", "prenom", "telephone", "telephone_2", "lien"].iter().all(|k| f(k).is_none());
+        let vide = ChampContact::TOUS.iter().filter(|c| c.formulaire().genre != "case").all(|c| f(c.cle()).is_none());
         if (id.is_none() && vide) || s.coche(&format!("{p}supprimer")) {
             continue;
         }
         let id =
             id.map(|i| ContactId::parse(&i).map_err(|_| Error::introuvable("personne à contacter"))).transpose()?;
         let ordre = f("ordre").and_then(|o| o.parse::<usize>().ok()).unwrap_or(i);
-        contacts.push((
-            (ordre, i),
-            p.clone(),
-            id,
-            ContactSaisie {
-                nom: f("nom").unwrap_or_default(),
-                prenom: f("prenom").unwrap_or_default(),
-                lien: f("lien"),
-                telephone: f("telephone").unwrap_or_default(),
-                telephone_2: f("telephone_2"),
-                urgence: s.coche(&format!("{p}urgence")),
-                recuperer: s.coche(&format!("{p}recuperer")),
-            },
-        ));
+        contacts.push(((ordre, i), p.clone(), id, {
+            let mut k = ContactSaisie::default();
+            for c in ChampContact::TOUS {
+                let v = match c.formulaire().genre {
+                    "case" => s.coche(&format!("{p}{}", c.cle())).then(|| "oui".to_string()),
+                    _ => f(c.cle()),
+                };
+                c.poser(&mut k, v);
+            }
+            k
+        }));
     }
     contacts.sort_by_key(|(o, _, _, _)| *o);
     prefixes.contacts = contacts.iter().map(|(_, p, _, _)| p.clone()).collect();
     c.contacts = Some(contacts.into_iter().map(|(_, _, id, k)| (id, k)).collect());
-    let a = |k: &str| lire_oui_non(s.get(&format!("a_{k}")));
-    c.annuel = Some(AnnuelSaisie {
-        autorisation_photo: a("autorisation_photo"),
-        assureur: s.opt("a_assureur"),
-        assurance_numero: s.opt("a_assurance_numero"),
-        cantine: a("cantine"),
-        garderie_matin: a("garderie_matin"),
-        garderie_soir: a("garderie_soir"),
-        etude: a("etude"),
-        transport: a("transport"),
-    });
+    let mut annuel = AnnuelSaisie::default();
+    for a in ChampAnnuel::TOUS {
+        a.poser(&mut annuel, s.opt(&format!("a_{}", a.cle())));
+    }
+    c.annuel = Some(annuel);
     c.fiche_retournee = s.coche("fiche_retournee");
     Ok((c, prefixes))
 }

@@ -26,6 +26,7 @@ use super::{Error, blocking};
 use crate::app::{AppState, Inner};
 use crate::auth::Acteur;
 use crate::domain::Document;
+use crate::domain::champs::ChampResponsable;
 use crate::domain::identite::date_fr;
 use crate::domain::parcours::{EtatInscription, ModeScolarisation, Piece};
 use crate::domain::{EcoleId, EleveSaisie, Lien, Niveau, Perimetre, ResponsableSaisie};
@@ -189,20 +190,11 @@ fn enfant(s: &Saisie) -> EnfantSaisi {
         .filter(|p| s.get(&format!("{p}nom")).is_some() || s.get(&format!("{p}prenom")).is_some())
         .map(|p| {
             let f = |k: &str| s.opt(&format!("{p}{k}"));
-            ResponsableSaisie {
-                civilite: f("civilite"),
-                nom: f("nom").unwrap_or_default(),
-                prenom: f("prenom").unwrap_or_default(),
-                lien: f("lien").unwrap_or_default(),
-                adresse: f("adresse"),
-                code_postal: f("code_postal"),
-                commune: f("commune"),
-                pays: None,
-                tel_domicile: f("tel_domicile"),
-                tel_travail: None,
-                tel_portable: f("tel_portable"),
-                courriel: f("courriel"),
+            let mut r = ResponsableSaisie { lien: f("lien").unwrap_or_default(), ..Default::default() };
+            for c in ChampResponsable::TOUS.iter().filter(|c| CHAMPS_RESPONSABLE.contains(&c.cle())) {
+                c.poser(&mut r, f(c.cle()));
             }
+            r
         })
         .collect();
     EnfantSaisi {

@@ -39,10 +39,7 @@ pub(super) struct FicheUrgence {
 
 /// A responsable's phones, labelled (`portable : 06…`).
 fn telephones(r: &ResponsableFiche) -> Vec<String> {
-    [("portable", &r.tel_portable), ("domicile", &r.tel_domicile), ("travail", &r.tel_travail)]
-        .into_iter()
-        .filter_map(|(l, t)| t.as_ref().map(|t| format!("{l} : {t}")))
-        .collect()
+    r.personne.telephones().into_iter().map(|(l, t)| format!("{l} : {t}")).collect()
 }
 
 /// The class of the year as printed, or the niveau for a pupil not yet placed.
@@ -67,7 +64,7 @@ pub(super) fn fiche_urgence(f: &FicheEleve, t: &EnTete, annee: AnneeScolaire, le
             .filter(|r| r.autorite_parentale)
             .map(|r| PersonneUrgence {
                 identite: identite_responsable(r),
-                lien: Some(r.lien.libelle().to_string()),
+                lien: Some(r.personne.lien.libelle().to_string()),
                 telephones: telephones(r),
             })
             .collect(),
@@ -268,8 +265,8 @@ impl Imprimeur<'_> {
                     .iter()
                     .filter(|r| r.autorite_parentale)
                     .filter_map(|r| {
-                        let t = r.tel_portable.as_ref().or(r.tel_domicile.as_ref()).or(r.tel_travail.as_ref())?;
-                        Some(format!("{} ({}) : {t}", identite_responsable(r), r.lien.libelle()))
+                        let (_, t) = r.personne.telephones().into_iter().next()?;
+                        Some(format!("{} ({}) : {t}", identite_responsable(r), r.personne.lien.libelle()))
                     })
                     .collect();
                 tels.extend(f.contacts.iter().filter(|k| k.urgence).map(|k| {
@@ -382,11 +379,16 @@ impl Imprimeur<'_> {
                     .iter()
                     .map(|r| Rattachement {
                         responsable: r.id.to_string(),
-                        civilite: r.civilite.map(|c| c.code().to_string()),
-                        nom: r.nom.clone(),
-                        prenom: r.prenom.clone(),
-                        adresse: lignes_adresse(&r.adresse, &r.code_postal, &r.commune, r.pays.as_ref()),
-                        lien: r.lien,
+                        civilite: r.personne.civilite.map(|c| c.code().to_string()),
+                        nom: r.personne.nom.to_string(),
+                        prenom: r.personne.prenom.to_string(),
+                        adresse: lignes_adresse(
+                            &r.personne.adresse,
+                            &r.personne.code_postal,
+                            &r.personne.commune,
+                            r.personne.pays.as_ref(),
+                        ),
+                        lien: r.personne.lien,
                         autorite_parentale: r.autorite_parentale,
                         accord_associations: r.accord_associations,
                     })
@@ -488,11 +490,16 @@ impl Imprimeur<'_> {
                 .iter()
                 .map(|r| ResponsableReleve {
                     identite: identite_responsable(r),
-                    lien: r.lien.libelle(),
+                    lien: r.personne.lien.libelle(),
                     autorite_parentale: r.autorite_parentale,
-                    adresse: lignes_adresse(&r.adresse, &r.code_postal, &r.commune, r.pays.as_ref()),
+                    adresse: lignes_adresse(
+                        &r.personne.adresse,
+                        &r.personne.code_postal,
+                        &r.personne.commune,
+                        r.personne.pays.as_ref(),
+                    ),
                     telephones: telephones(r),
-                    courriel: r.courriel.clone(),
+                    courriel: r.personne.courriel.clone(),
                     accord_associations: r.accord_associations,
                 })
                 .collect(),

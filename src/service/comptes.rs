@@ -49,7 +49,7 @@ pub fn connexion(
 ) -> Result<(Connexion, String)> {
     // A new session id at every login: the previous one, if any, ends.
     if let Some(old) = ancienne {
-        store.write(|tx| comptes::supprimer_session(tx, &auth::empreinte(old)))?;
+        store.ecrire(|tx| comptes::supprimer_session(tx, &auth::empreinte(old)))?;
     }
     let c = auth::connecter(store, cles, le, login, mot_de_passe, code)?;
     let fonction = store.read(|db| auth::fonction(db, c.compte.role, &c.compte.perimetre))?;
@@ -134,7 +134,7 @@ impl Service<'_> {
             return Err(Interdit::Role.into());
         };
         let cle = comptes::cle_departement(comptes::MAIRIE_ETENDUE, d);
-        Ok(self.store.write(|tx| {
+        Ok(self.store.ecrire(|tx| {
             comptes::poser_parametre(tx, &cle, if mairie_etendue { "1" } else { "0" })?;
             let fait = Fait::new(Action::Modifier, "parametres")
                 .detail(serde_json::json!({ "mairie_etendue": mairie_etendue }));
@@ -176,7 +176,7 @@ impl Service<'_> {
     /// A reset link for a managed account (a pending « mot de passe oublié » is answered).
     pub fn lien_reinitialisation(&self, id: &crate::domain::CompteId) -> std::result::Result<String, auth::Error> {
         let jeton = auth::lien_reinitialisation(self.store, self.cles, self.le, self.acteur, id)?;
-        self.store.write(|tx| crate::store::corrections::effacer_demande_reinitialisation(tx, id))?;
+        self.store.ecrire(|tx| crate::store::corrections::effacer_demande_reinitialisation(tx, id))?;
         Ok(jeton)
     }
 }
@@ -300,10 +300,10 @@ impl Service<'_> {
             )));
         }
         let mut candidats = Vec::new();
-        if let Some(c) = r.courriel.as_deref().and_then(|c| auth::valider_login(c).ok()) {
+        if let Some(c) = r.personne.courriel.as_deref().and_then(|c| auth::valider_login(c).ok()) {
             candidats.push(c);
         }
-        let mut base_login = login_de(&r.prenom, &r.nom);
+        let mut base_login = login_de(r.personne.prenom.as_str(), r.personne.nom.as_str());
         if base_login.len() < 5 {
             // A name in a script the login alphabet does not have.
             base_login = "famille".into();
@@ -331,17 +331,21 @@ impl Service<'_> {
             nom: None,
         };
         let (id, jeton) = auth::creer_compte(self.store, self.cles, self.le, self.acteur, &n)?;
-        let destinataire = [r.civilite.map(|c| c.code().to_string()), Some(r.prenom.clone()), Some(r.nom.clone())]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let destinataire = [
+            r.personne.civilite.map(|c| c.code().to_string()),
+            Some(r.personne.prenom.to_string()),
+            Some(r.personne.nom.to_string()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
         let enfant = format!("{} {}", fiche.eleve.prenoms, fiche.eleve.nom);
         // The mail's link is built from the public address only (see [`adresse_publique`]);
         // without one, or if the outbox cannot be written, the letter is the way.
         let public = adresse_publique(self.store)?;
         let mut envoye = None;
-        if let (Some(courriel), Some(base)) = (&r.courriel, public) {
+        if let (Some(courriel), Some(base)) = (&r.personne.courriel, public) {
             let texte = format!(
                 "Bonjour,\n\nLa direction de l'école a ouvert pour vous un compte sur le registre des élèves, pour {enfant}.\n\
                  Vous pourrez y consulter ce que l'école conserve, télécharger la fiche de renseignements et le certificat de scolarité,\n\
@@ -361,11 +365,16 @@ impl Service<'_> {
                 }
             }
         }
-        let adresse = [r.adresse.clone(), r.code_postal.clone(), r.commune.clone(), r.pays.clone()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let adresse = [
+            r.personne.adresse.clone(),
+            r.personne.code_postal.clone(),
+            r.personne.commune.clone(),
+            r.personne.pays.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
         Ok(CompteFamille {
             compte_id: id.to_string(),
             login,

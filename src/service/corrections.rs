@@ -30,7 +30,8 @@ use serde_json::json;
 use super::{Error, Result, Service};
 use crate::audit::Fait;
 use crate::auth::Interdit;
-use crate::domain::correction::{AnnuelSaisie, ChampRectifie, EtatDemande, ResponsableCorrige, changes, motif};
+use crate::domain::champs::{ChampAnnuel, ChampContact, ChampEleve, ChampLien, ChampResponsable, differences, texte};
+use crate::domain::correction::{AnnuelSaisie, ChampRectifie, EtatDemande, ResponsableCorrige, motif};
 use crate::domain::identite::{ChampInvalide, nettoyer, nettoyer_facultatif};
 use crate::domain::{
     ContactId, ContactIdentite, ContactSaisie, EleveId, EleveIdentite, EleveSaisie, OppositionId, Perimetre,
@@ -197,40 +198,24 @@ impl Correction {
     }
 }
 
-/// The pupil's identity as a form or a request starts from: the stored values.
+/// The pupil's identity as a form or a request starts from: the stored values (never the
+/// INE, which is not corrected).
 pub fn saisie_eleve(e: &eleves::Eleve) -> EleveSaisie {
-    EleveSaisie {
-        nom: e.nom.clone(),
-        nom_usage: e.nom_usage.clone(),
-        prenoms: e.prenoms.clone(),
-        sexe: e.sexe.code().into(),
-        date_naissance: e.date_naissance.to_string(),
-        naissance_insee: e.naissance_insee.as_str().into(),
-        naissance_lieu: e.naissance_lieu.clone(),
-        adresse: e.adresse.clone(),
-        code_postal: e.code_postal.clone(),
-        commune_residence: e.commune_residence.clone(),
-        ine: None,
+    let mut s = EleveSaisie::default();
+    for c in ChampEleve::TOUS.iter().filter(|c| **c != ChampEleve::Ine) {
+        c.poser(&mut s, texte(&c.valeur(e)));
     }
+    s
 }
 
 /// A responsable as stored, as a form starts from.
 pub fn saisie_responsable(r: &eleves::ResponsableFiche) -> ResponsableCorrige {
+    let mut s = crate::domain::ResponsableSaisie { lien: r.personne.lien.code().into(), ..Default::default() };
+    for c in ChampResponsable::TOUS {
+        c.poser(&mut s, c.texte(&r.personne));
+    }
     ResponsableCorrige {
-        responsable: crate::domain::ResponsableSaisie {
-            civilite: r.civilite.map(|c| c.code().into()),
-            nom: r.nom.clone(),
-            prenom: r.prenom.clone(),
-            lien: r.lien.code().into(),
-            adresse: r.adresse.clone(),
-            code_postal: r.code_postal.clone(),
-            commune: r.commune.clone(),
-            pays: r.pays.clone(),
-            tel_domicile: r.tel_domicile.clone(),
-            tel_travail: r.tel_travail.clone(),
-            tel_portable: r.tel_portable.clone(),
-            courriel: r.courriel.clone(),
-        },
+        responsable: s,
         autorite_parentale: r.autorite_parentale,
         accord_associations: r.accord_associations,
     }
@@ -238,94 +223,47 @@ pub fn saisie_responsable(r: &eleves::ResponsableFiche) -> ResponsableCorrige {
 
 /// A contact as stored, as a form starts from.
 pub fn saisie_contact(k: &eleves::Contact) -> ContactSaisie {
-    ContactSaisie {
-        nom: k.nom.clone(),
-        prenom: k.prenom.clone(),
-        lien: k.lien.clone(),
-        telephone: k.telephone.clone(),
-        telephone_2: k.telephone_2.clone(),
-        urgence: k.urgence,
-        recuperer: k.recuperer,
+    let mut s = ContactSaisie::default();
+    for c in ChampContact::TOUS {
+        c.poser(&mut s, texte(&c.valeur(k)));
     }
+    s
 }
 
 /// The year's answers as stored.
 pub fn saisie_annuel(a: Option<&Annuel>) -> AnnuelSaisie {
-    a.map(|a| AnnuelSaisie {
-        autorisation_photo: a.autorisation_photo,
-        assureur: a.assureur.clone(),
-        assurance_numero: a.assurance_numero.clone(),
-        cantine: a.cantine,
-        garderie_matin: a.garderie_matin,
-        garderie_soir: a.garderie_soir,
-        etude: a.etude,
-        transport: a.transport,
-    })
-    .unwrap_or_default()
+    a.cloned().unwrap_or_default()
 }
 
-fn b(v: Option<bool>) -> Option<&'static str> {
-    v.map(|b| if b { "oui" } else { "non" })
+/// The keys of the fields that changed.
+fn cles<C: Copy>(champs: Vec<C>, cle: impl Fn(C) -> &'static str) -> Vec<&'static str> {
+    champs.into_iter().map(cle).collect()
 }
 
-/// The fields of the identity that changed.
+/// The fields of the identity that changed (the INE is not corrected here).
 fn diff_eleve(avant: &eleves::Eleve, apres: &EleveIdentite) -> Vec<&'static str> {
-    let naissance_avant = avant.date_naissance.to_string();
-    let naissance_apres = apres.date_naissance.to_string();
-    changes([
-        ("nom", Some(avant.nom.as_str()), Some(apres.nom.as_str())),
-        ("nom_usage", avant.nom_usage.as_deref(), apres.nom_usage.as_ref().map(|n| n.as_str())),
-        ("prenoms", Some(avant.prenoms.as_str()), Some(apres.prenoms.as_str())),
-        ("sexe", Some(avant.sexe.code()), Some(apres.sexe.code())),
-        ("date_naissance", Some(naissance_avant.as_str()), Some(naissance_apres.as_str())),
-        ("naissance_insee", Some(avant.naissance_insee.as_str()), Some(apres.naissance_insee.as_str())),
-        ("naissance_lieu", Some(avant.naissance_lieu.as_str()), Some(apres.naissance_lieu.as_str())),
-        ("adresse", avant.adresse.as_deref(), apres.adresse.as_deref()),
-        ("code_postal", avant.code_postal.as_deref(), apres.code_postal.as_deref()),
-        ("commune_residence", avant.commune_residence.as_deref(), apres.commune_residence.as_deref()),
-    ])
+    let apres = eleves::Eleve::depuis(avant.id.clone(), apres);
+    let d = differences(ChampEleve::TOUS, ChampEleve::valeur, avant, &apres);
+    cles(d.into_iter().filter(|c| *c != ChampEleve::Ine).collect(), ChampEleve::cle)
 }
 
 /// The fields of a responsable (the person) that changed.
 fn diff_personne(avant: &eleves::ResponsableFiche, apres: &ResponsableIdentite) -> Vec<&'static str> {
-    changes([
-        ("civilite", avant.civilite.map(|c| c.code()), apres.civilite.map(|c| c.code())),
-        ("nom", Some(avant.nom.as_str()), Some(apres.nom.as_str())),
-        ("prenom", Some(avant.prenom.as_str()), Some(apres.prenom.as_str())),
-        ("adresse", avant.adresse.as_deref(), apres.adresse.as_deref()),
-        ("code_postal", avant.code_postal.as_deref(), apres.code_postal.as_deref()),
-        ("commune", avant.commune.as_deref(), apres.commune.as_deref()),
-        ("pays", avant.pays.as_deref(), apres.pays.as_deref()),
-        ("tel_domicile", avant.tel_domicile.as_deref(), apres.tel_domicile.as_deref()),
-        ("tel_travail", avant.tel_travail.as_deref(), apres.tel_travail.as_deref()),
-        ("tel_portable", avant.tel_portable.as_deref(), apres.tel_portable.as_deref()),
-        ("courriel", avant.courriel.as_deref(), apres.courriel.as_deref()),
-    ])
+    cles(differences(ChampResponsable::TOUS, ChampResponsable::valeur, &avant.personne, apres), ChampResponsable::cle)
+}
+
+/// The fields of a responsable's link with the pupil that changed.
+fn diff_lien(avant: &eleves::ResponsableFiche, apres: &eleves::ResponsableFiche) -> Vec<&'static str> {
+    cles(differences(ChampLien::TOUS, ChampLien::valeur, avant, apres), ChampLien::cle)
 }
 
 fn diff_contact(avant: &eleves::Contact, apres: &ContactIdentite) -> Vec<&'static str> {
-    changes([
-        ("nom", Some(avant.nom.as_str()), Some(apres.nom.as_str())),
-        ("prenom", Some(avant.prenom.as_str()), Some(apres.prenom.as_str())),
-        ("lien", avant.lien.as_deref(), apres.lien.as_deref()),
-        ("telephone", Some(avant.telephone.as_str()), Some(apres.telephone.as_str())),
-        ("telephone_2", avant.telephone_2.as_deref(), apres.telephone_2.as_deref()),
-        ("urgence", b(Some(avant.urgence)), b(Some(apres.urgence))),
-        ("recuperer", b(Some(avant.recuperer)), b(Some(apres.recuperer))),
-    ])
+    let apres = eleves::Contact::depuis(avant.id.clone(), avant.rang, apres);
+    cles(differences(ChampContact::TOUS, ChampContact::valeur, avant, &apres), ChampContact::cle)
 }
 
 fn diff_annuel(avant: &AnnuelSaisie, apres: &AnnuelSaisie) -> Vec<&'static str> {
-    changes([
-        ("autorisation_photo", b(avant.autorisation_photo), b(apres.autorisation_photo)),
-        ("assureur", avant.assureur.as_deref(), apres.assureur.as_deref()),
-        ("assurance_numero", avant.assurance_numero.as_deref(), apres.assurance_numero.as_deref()),
-        ("cantine", b(avant.cantine), b(apres.cantine)),
-        ("garderie_matin", b(avant.garderie_matin), b(apres.garderie_matin)),
-        ("garderie_soir", b(avant.garderie_soir), b(apres.garderie_soir)),
-        ("etude", b(avant.etude), b(apres.etude)),
-        ("transport", b(avant.transport), b(apres.transport)),
-    ])
+    cles(differences(ChampAnnuel::TOUS, ChampAnnuel::valeur, avant, apres), ChampAnnuel::cle)
 }
 
 /// A rectification request as the school or the family sees it.
@@ -425,68 +363,22 @@ fn vue_opposition(d: Demande) -> OppositionVue {
     }
 }
 
-/// Sets one field of an identity as typed.
-fn poser_eleve(s: &mut EleveSaisie, champ: &str, v: String) {
-    let opt = (!v.trim().is_empty()).then(|| v.clone());
-    match champ {
-        "nom" => s.nom = v,
-        "nom_usage" => s.nom_usage = opt,
-        "prenoms" => s.prenoms = v,
-        "sexe" => s.sexe = v,
-        "date_naissance" => s.date_naissance = v,
-        "adresse" => s.adresse = opt,
-        "code_postal" => s.code_postal = opt,
-        "commune_residence" => s.commune_residence = opt,
-        _ => {}
-    }
-}
-
-fn poser_responsable(s: &mut crate::domain::ResponsableSaisie, champ: &str, v: String) {
-    let opt = (!v.trim().is_empty()).then(|| v.clone());
-    match champ {
-        "civilite" => s.civilite = opt,
-        "nom" => s.nom = v,
-        "prenom" => s.prenom = v,
-        "adresse" => s.adresse = opt,
-        "code_postal" => s.code_postal = opt,
-        "commune" => s.commune = opt,
-        "pays" => s.pays = opt,
-        "tel_domicile" => s.tel_domicile = opt,
-        "tel_travail" => s.tel_travail = opt,
-        "tel_portable" => s.tel_portable = opt,
-        "courriel" => s.courriel = opt,
-        _ => {}
-    }
-}
-
-fn poser_contact(s: &mut ContactSaisie, champ: &str, v: String) {
-    let opt = (!v.trim().is_empty()).then(|| v.clone());
-    match champ {
-        "nom" => s.nom = v,
-        "prenom" => s.prenom = v,
-        "lien" => s.lien = opt,
-        "telephone" => s.telephone = v,
-        "telephone_2" => s.telephone_2 = opt,
-        _ => {}
-    }
-}
-
 /// The correction a rectification asks for, applied to the record as it stands (`None` for
 /// « autre »: the school corrects by hand). The target must be this pupil's.
 fn correction_demandee(f: &FicheEleve, champ: &ChampRectifie, valeur: &str) -> Result<Option<Correction>> {
-    let v = valeur.to_string();
+    let v = Some(valeur.to_string());
     Ok(match champ {
         ChampRectifie::Autre => None,
         ChampRectifie::Eleve(c) => {
             let mut s = saisie_eleve(&f.eleve);
-            poser_eleve(&mut s, c, v);
+            c.poser(&mut s, v);
             Some(Correction { eleve: Some(s), ..Default::default() })
         }
         ChampRectifie::Responsable(id, c) => {
             let r =
                 f.responsables.iter().find(|r| &r.id == id).ok_or(crate::store::Error::Introuvable("responsable"))?;
             let mut s = saisie_responsable(r);
-            poser_responsable(&mut s.responsable, c, v);
+            c.poser(&mut s.responsable, v);
             Some(Correction { responsables: vec![(id.clone(), s)], ..Default::default() })
         }
         ChampRectifie::Contact(id, c) => {
@@ -499,7 +391,7 @@ fn correction_demandee(f: &FicheEleve, champ: &ChampRectifie, valeur: &str) -> R
                 .map(|k| {
                     let mut s = saisie_contact(k);
                     if &k.id == id {
-                        poser_contact(&mut s, c, v.clone());
+                        c.poser(&mut s, v.clone());
                     }
                     (Some(k.id.clone()), s)
                 })
@@ -606,11 +498,13 @@ impl Service<'_> {
                 .find(|x| &x.id == id)
                 .ok_or(crate::store::Error::Introuvable("responsable"))?;
             let personne = diff_personne(a, r);
-            let mut lien = changes([
-                ("lien", Some(a.lien.code()), Some(r.lien.code())),
-                ("autorite_parentale", b(Some(a.autorite_parentale)), b(Some(*autorite))),
-                ("accord_associations", b(a.accord_associations), b(*accord)),
-            ]);
+            let apres = eleves::ResponsableFiche {
+                personne: r.clone(),
+                autorite_parentale: *autorite,
+                accord_associations: *accord,
+                ..a.clone()
+            };
+            let mut lien = diff_lien(a, &apres);
             if !personne.is_empty() {
                 co::modifier_responsable(tx, vu, id, r)?;
                 // A person shared by siblings: each sibling's log says their record changed.
@@ -694,17 +588,7 @@ impl Service<'_> {
         if let Some(a) = &v.annuel {
             let d = diff_annuel(&saisie_annuel(avant.annuel.as_ref()), a);
             if !d.is_empty() {
-                let stocke = Annuel {
-                    autorisation_photo: a.autorisation_photo,
-                    assureur: a.assureur.clone(),
-                    assurance_numero: a.assurance_numero.clone(),
-                    cantine: a.cantine,
-                    garderie_matin: a.garderie_matin,
-                    garderie_soir: a.garderie_soir,
-                    etude: a.etude,
-                    transport: a.transport,
-                };
-                eleves::upsert_annuel(tx, eleve, annee, &stocke)?;
+                eleves::upsert_annuel(tx, eleve, annee, a)?;
                 champs.extend(d.iter().map(|f| format!("annuel.{f}")));
             }
         }

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use crate::config::Cles;
+use crate::domain::champs::ChampResponsable;
 use crate::domain::identite::{date_fr, date_longue};
 use crate::domain::parcours::{EtatInscription, MotifRadiation};
 use crate::domain::{
@@ -251,12 +252,8 @@ struct ResponsableDoc {
     accord_associations: Option<bool>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-struct TelephonesDoc {
-    portable: Option<String>,
-    domicile: Option<String>,
-    travail: Option<String>,
-}
+/// A responsable's phones by short name (`portable`, `domicile`, `travail`), empty ones too.
+type TelephonesDoc = std::collections::BTreeMap<&'static str, Option<String>>;
 
 /// A person to contact as the fiche prints it.
 #[derive(Debug, Clone, Serialize)]
@@ -470,14 +467,15 @@ pub fn donnees_fiche_renseignements(
         .iter()
         .map(|r| ResponsableDoc {
             identite: identite_responsable(r),
-            lien: r.lien.libelle(),
-            adresse: lignes_adresse(&r.adresse, &r.code_postal, &r.commune, r.pays.as_ref()),
-            telephones: TelephonesDoc {
-                portable: r.tel_portable.clone(),
-                domicile: r.tel_domicile.clone(),
-                travail: r.tel_travail.clone(),
-            },
-            courriel: r.courriel.clone(),
+            lien: r.personne.lien.libelle(),
+            adresse: lignes_adresse(
+                &r.personne.adresse,
+                &r.personne.code_postal,
+                &r.personne.commune,
+                r.personne.pays.as_ref(),
+            ),
+            telephones: ChampResponsable::TELEPHONES.iter().map(|c| (c.court(), c.texte(&r.personne))).collect(),
+            courriel: r.personne.courriel.clone(),
             autorite_parentale: r.autorite_parentale,
             accord_associations: r.accord_associations,
         })
@@ -569,11 +567,15 @@ fn verification(adresse: &Option<String>, code: &str) -> (Option<String>, Option
 
 /// « Mme Anne DURAND »: a responsable's civilité, prénom and nom.
 pub(super) fn identite_responsable(r: &eleves::ResponsableFiche) -> String {
-    [r.civilite.map(|c| c.code().to_string()), Some(r.prenom.clone()), Some(r.nom.clone())]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ")
+    [
+        r.personne.civilite.map(|c| c.code().to_string()),
+        Some(r.personne.prenom.to_string()),
+        Some(r.personne.nom.to_string()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ")
 }
 
 /// A person to contact's phones, the first one first.
@@ -586,11 +588,17 @@ fn responsables_lignes(f: &FicheEleve) -> Vec<String> {
         .iter()
         .map(|r| {
             let nom = identite_responsable(r);
-            let adresse = lignes_adresse(&r.adresse, &r.code_postal, &r.commune, r.pays.as_ref()).join(", ");
+            let adresse = lignes_adresse(
+                &r.personne.adresse,
+                &r.personne.code_postal,
+                &r.personne.commune,
+                r.personne.pays.as_ref(),
+            )
+            .join(", ");
             if adresse.is_empty() {
-                format!("{nom} ({})", r.lien.libelle())
+                format!("{nom} ({})", r.personne.lien.libelle())
             } else {
-                format!("{nom} ({}), {adresse}", r.lien.libelle())
+                format!("{nom} ({}), {adresse}", r.personne.lien.libelle())
             }
         })
         .collect()
@@ -622,7 +630,7 @@ impl Imprimeur<'_> {
             });
         }
         let cles = self.cles;
-        Ok(self.store.write(|tx| {
+        Ok(self.store.ecrire(|tx| {
             sc::emettre(tx, e.genre, e.sujet, e.eleve, e.prefixe, e.emetteur, e.initiales, today, &|n| {
                 crate::service::parcours::code_verification(cles, n)
             })
@@ -649,18 +657,18 @@ impl Imprimeur<'_> {
         match self.store.read(|c| sc::sceau(c, &k.numero))? {
             // Issued just now: sealed.
             None if k.emis_le == today => {
-                self.store.write(|tx| sc::sceller(tx, &k.numero, &sceau))?;
+                self.store.ecrire(|tx| sc::sceller(tx, &k.numero, &sceau))?;
                 Ok(data)
             }
             Some(s) if s == sceau => Ok(duplicata(data, today)),
             // Changed since, or issued before seals existed (what it held is unknown): a new
             // certificate, never a duplicata that might differ from the original.
             _ => {
-                self.store.write(|tx| sc::remplacer(tx, &k.numero))?;
+                self.store.ecrire(|tx| sc::remplacer(tx, &k.numero))?;
                 let k = self.certifier(e)?;
                 let data = construire(&k)?;
                 let sceau = sc::Sceau { empreinte: empreinte(&data), ..sceau };
-                self.store.write(|tx| sc::sceller(tx, &k.numero, &sceau))?;
+                self.store.ecrire(|tx| sc::sceller(tx, &k.numero, &sceau))?;
                 Ok(data)
             }
         }

@@ -480,7 +480,7 @@ impl Service<'_> {
                 let f = eleves::fiche(tx, p, &id, annee)?;
                 for (x, autorite) in f.responsables.iter().zip(&autorites) {
                     if !autorite {
-                        stc::modifier_lien(tx, &vu, &x.id, x.lien, false, x.accord_associations)?;
+                        stc::modifier_lien(tx, &vu, &x.id, x.personne.lien, false, x.accord_associations)?;
                     }
                 }
             }

@@ -32,7 +32,7 @@ impl Service<'_> {
     pub fn creer_ecole(&self, ecole: &crate::domain::ecole::Ecole) -> Result<EcoleId> {
         self.autoriser(Ressource::Ecole, Action::Creer)?;
         let id = EcoleId::random(&mut rand::rng());
-        self.store.write(|tx| {
+        self.store.ecrire(|tx| {
             let circo = Perimetre::Circonscription(ecole.circonscription_id.clone());
             if !territoires::perimetre_inclus(tx, &circo, &self.acteur.perimetre)? {
                 return Err(crate::store::Error::Introuvable("circonscription"));

@@ -106,12 +106,12 @@ pub fn retenir(store: &Store, cles: &Cles, k: &CleIdempotence, r: Option<&Repons
         }
         None => Reponse { statut: 0, type_contenu: None, location: None, corps: Vec::new() },
     };
-    Ok(store.write(|tx| st::repondre(tx, &k.compte, &k.cle, &gardee))?)
+    Ok(store.ecrire(|tx| st::repondre(tx, &k.compte, &k.cle, &gardee))?)
 }
 
 /// Forgets the keys older than 24 hours (the daily upkeep); returns how many.
 pub fn expirer(store: &Store, le: OffsetDateTime) -> Result<usize> {
-    Ok(store.write(|tx| st::expirer(tx, le))?)
+    Ok(store.ecrire(|tx| st::expirer(tx, le))?)
 }
 
 #[cfg(test)]
@@ -142,18 +142,18 @@ mod tests {
         let cles = Cles::creer(&db).unwrap();
         let le = time::macros::datetime!(2026-11-29 09:30 UTC);
         store
-            .write(|tx| {
+            .ecrire(|tx| {
                 tx.execute(
                     "INSERT INTO compte (id, login, role, perimetre_genre, etat, cree_le, cree_par) VALUES ('c1', 'a', 'directeur', 'installation', 'actif', 'x', 'operateur')",
                     [],
                 )?;
-                Ok(())
+                Ok::<_, crate::store::Error>(())
             })
             .unwrap();
         let requete = ("POST", "/api/v1/eleves", &b"{}"[..]);
         let Decision::Executer(k) = decider(&store, &cles, le, "c1", "k", requete).unwrap() else { panic!() };
         let suivi = crate::store::requete::Suivi::avec_cle(k.clone());
-        crate::store::requete::sous(suivi, || store.write(|_| Ok(()))).unwrap();
+        crate::store::requete::sous(suivi, || store.ecrire(|_| Ok::<_, crate::store::Error>(()))).unwrap();
         assert_eq!(decider(&store, &cles, le, "c1", "k", requete).unwrap(), Decision::EnCours, "answer not kept yet");
         let r = Reponse {
             statut: 201,

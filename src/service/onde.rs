@@ -33,13 +33,12 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::Fait;
+use crate::domain::champs::ChampResponsable;
 use crate::domain::identite::{cle_recherche, date_fr};
 use crate::domain::onde::{
     self, ENTETE_ELEVES, ENTETE_ENFANT, ENTETE_RESPONSABLES, LigneEleve, LigneResponsable, Sorte,
 };
-use crate::domain::{
-    AnneeScolaire, ChampInvalide, ClasseId, EcoleId, EleveId, EleveIdentite, Niveau, ResponsableId, ResponsableIdentite,
-};
+use crate::domain::{AnneeScolaire, ChampInvalide, ClasseId, EcoleId, EleveId, EleveIdentite, Niveau, ResponsableId};
 use crate::policy::{Action, Ressource};
 use crate::store::eleves::{self, FicheEleve};
 use crate::store::parcours as sc;
@@ -1016,7 +1015,8 @@ impl Service<'_> {
             .map(|n| cle_recherche(&n))
             .collect();
         let meme = |x: &eleves::ResponsableFiche| {
-            noms.contains(&cle_recherche(&x.nom)) && cle_recherche(&x.prenom) == cle_recherche(r.prenom.as_str())
+            noms.contains(&cle_recherche(x.personne.nom.as_str()))
+                && cle_recherche(x.personne.prenom.as_str()) == cle_recherche(r.prenom.as_str())
         };
         let mut connu: Option<ResponsableId> = None;
         let mut fiches = Vec::new();
@@ -1035,23 +1035,21 @@ impl Service<'_> {
                     .flat_map(|f| f.responsables.iter())
                     .find(|x| x.id == id)
                     .ok_or(store::Error::Introuvable("responsable"))?;
-                let stocke = responsable_stocke(x)?;
-                let garder = |a: &Option<String>, b: &Option<String>| a.clone().or_else(|| b.clone());
-                let nouveau = ResponsableIdentite {
-                    nom: stocke.nom.clone(),
-                    civilite: r.civilite.or(stocke.civilite),
-                    adresse: garder(&r.adresse, &stocke.adresse),
-                    code_postal: garder(&r.code_postal, &stocke.code_postal),
-                    commune: garder(&r.commune, &stocke.commune),
-                    pays: garder(&r.pays, &stocke.pays),
-                    tel_domicile: garder(&r.tel_domicile, &stocke.tel_domicile),
-                    tel_travail: garder(&r.tel_travail, &stocke.tel_travail),
-                    tel_portable: garder(&r.tel_portable, &stocke.tel_portable),
-                    courriel: garder(&r.courriel, &stocke.courriel),
-                    lien: stocke.lien,
-                    ..r.clone()
-                };
-                if nouveau != stocke {
+                let stocke = &x.personne;
+                // What the file gives replaces what is kept; what it leaves empty is kept; the
+                // name and the link stay as the school knows them.
+                let mut saisie =
+                    crate::domain::ResponsableSaisie { lien: stocke.lien.code().into(), ..Default::default() };
+                for c in ChampResponsable::TOUS {
+                    let v = match c {
+                        ChampResponsable::Nom => c.texte(stocke),
+                        ChampResponsable::Prenom => c.texte(&r),
+                        _ => c.texte(&r).or_else(|| c.texte(stocke)),
+                    };
+                    c.poser(&mut saisie, v);
+                }
+                let nouveau = saisie.valider()?;
+                if &nouveau != stocke {
                     let f = fiches.iter().find(|f| f.responsables.iter().any(|y| y.id == id));
                     let vu =
                         eleves::voir(tx, p, &f.map(|f| f.eleve.id.clone()).unwrap_or_else(|| enfants[0].0.id.clone()))?;
@@ -1076,9 +1074,9 @@ impl Service<'_> {
             };
             match f.responsables.iter().find(|x| x.id == id) {
                 Some(x) => {
-                    let lien = if l.lien_deduit { x.lien } else { r.lien };
+                    let lien = if l.lien_deduit { x.personne.lien } else { r.lien };
                     let accord = accord.or(x.accord_associations);
-                    if lien != x.lien || accord != x.accord_associations {
+                    if lien != x.personne.lien || accord != x.accord_associations {
                         stc::modifier_lien(tx, &vu, &id, lien, x.autorite_parentale, accord)?;
                         if issue == Issue::Inchange {
                             issue = Issue::MisAJour;
@@ -1169,10 +1167,6 @@ fn identite_stockee(f: &FicheEleve) -> Result<EleveIdentite> {
     })
 }
 
-fn responsable_stocke(x: &eleves::ResponsableFiche) -> Result<ResponsableIdentite> {
-    Ok(super::corrections::saisie_responsable(x).responsable.valider()?)
-}
-
 fn oui_non(b: Option<bool>) -> String {
     match b {
         Some(true) => "Oui".into(),
@@ -1180,6 +1174,19 @@ fn oui_non(b: Option<bool>) -> String {
         None => String::new(),
     }
 }
+
+/// The responsable's columns of the export between the names and the link, in the ministry's
+/// order.
+const ONDE_RESPONSABLE: [ChampResponsable; 8] = [
+    ChampResponsable::Adresse,
+    ChampResponsable::CodePostal,
+    ChampResponsable::Commune,
+    ChampResponsable::Pays,
+    ChampResponsable::Courriel,
+    ChampResponsable::TelDomicile,
+    ChampResponsable::TelTravail,
+    ChampResponsable::TelPortable,
+];
 
 /// The two tables of the export: pupils, then responsables with one block per child.
 fn tables_export(fiches: &[(FicheEleve, Vec<crate::domain::parcours::Piece>)], annee: AnneeScolaire) -> (Table, Table) {
@@ -1235,7 +1242,12 @@ fn tables_export(fiches: &[(FicheEleve, Vec<crate::domain::parcours::Piece>)], a
             .filter_map(|(f, _)| f.responsables.iter().find(|x| x.id == r.id).map(|x| x.rang))
             .min()
             .unwrap_or(u8::MAX);
-        (rang, crate::domain::tri::cle(&r.nom), crate::domain::tri::cle(&r.prenom), r.id.to_string())
+        (
+            rang,
+            crate::domain::tri::cle(r.personne.nom.as_str()),
+            crate::domain::tri::cle(r.personne.prenom.as_str()),
+            r.id.to_string(),
+        )
     });
     let blocs = responsables.iter().map(|(_, e)| e.len()).max().unwrap_or(1).max(1);
     let mut entete: Vec<String> = ENTETE_RESPONSABLES.iter().map(|s| s.to_string()).collect();
@@ -1245,24 +1257,17 @@ fn tables_export(fiches: &[(FicheEleve, Vec<crate::domain::parcours::Piece>)], a
     let mut resp_l = vec![entete];
     for (r, enfants) in &responsables {
         let mut l = vec![
-            match r.civilite {
+            match r.personne.civilite {
                 Some(crate::domain::Civilite::M) => "M.".into(),
                 Some(crate::domain::Civilite::Mme) => "MME".into(),
                 None => String::new(),
             },
-            r.nom.clone(),
-            r.nom.clone(),
-            r.prenom.clone(),
-            r.adresse.clone().unwrap_or_default(),
-            r.code_postal.clone().unwrap_or_default(),
-            r.commune.clone().unwrap_or_default(),
-            r.pays.clone().unwrap_or_default(),
-            r.courriel.clone().unwrap_or_default(),
-            r.tel_domicile.clone().unwrap_or_default(),
-            r.tel_travail.clone().unwrap_or_default(),
-            r.tel_portable.clone().unwrap_or_default(),
-            r.lien.libelle().split(' ').next().unwrap_or_default().to_string(),
+            r.personne.nom.to_string(),
+            r.personne.nom.to_string(),
+            r.personne.prenom.to_string(),
         ];
+        l.extend(ONDE_RESPONSABLE.iter().map(|c| c.texte(&r.personne).unwrap_or_default()));
+        l.push(r.personne.lien.libelle().split(' ').next().unwrap_or_default().to_string());
         for (f, classe) in enfants {
             let accord = f.responsables.iter().find(|x| x.id == r.id).and_then(|x| x.accord_associations);
             l.extend([

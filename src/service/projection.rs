@@ -1,132 +1,70 @@
-//! What a role sees of a pupil: the record's JSON with every field group the policy hides
-//! removed. Built from the serialised record, so a field added to the store is hidden unless
-//! it is mapped here (the default is to remove unknown keys).
+//! What a role sees of a pupil: the record's fields the policy shows, read one by one from the
+//! typed record through the field catalogue. A field is shown only through its catalogue entry,
+//! so a field added to the record is invisible until the catalogue gives it a group.
 
 use serde_json::{Map, Value};
 
+use crate::domain::champs::{ChampAnnuel, ChampContact, ChampEleve, ChampLien, ChampResponsable, ChampScolarite};
 use crate::policy::Champs;
 use crate::store::eleves::{EleveLigne, FicheEleve};
 
-fn garder(obj: &Map<String, Value>, champs: Champs, regles: &[(&str, Champs)]) -> Map<String, Value> {
-    obj.iter()
-        .filter(|(k, _)| regles.iter().any(|(nom, c)| nom == k && (c.is_empty() || champs.contient(*c))))
-        .map(|(k, v)| (k.clone(), v.clone()))
+/// The visible fields of `tous`, each under its key.
+fn objet<C: Copy>(
+    tous: &[C],
+    champs: Champs,
+    groupe: impl Fn(C) -> crate::domain::champs::Groupe,
+    cle: impl Fn(C) -> &'static str,
+    valeur: impl Fn(C) -> Option<Value>,
+) -> Map<String, Value> {
+    tous.iter()
+        .copied()
+        .filter(|c| champs.voit(groupe(*c)))
+        .filter_map(|c| valeur(c).map(|v| (cle(c).to_string(), v)))
         .collect()
 }
 
-const ELEVE: &[(&str, Champs)] = &[
-    ("id", Champs::AUCUN),
-    ("nom", Champs::IDENTITE),
-    ("nom_usage", Champs::IDENTITE),
-    ("prenoms", Champs::IDENTITE),
-    ("sexe", Champs::IDENTITE),
-    ("date_naissance", Champs::NAISSANCE),
-    ("naissance_insee", Champs::NAISSANCE),
-    ("naissance_lieu", Champs::NAISSANCE),
-    ("adresse", Champs::ADRESSE),
-    ("code_postal", Champs::ADRESSE),
-    ("commune_residence", Champs::ADRESSE),
-    ("ine", Champs::INE),
-];
-
-const RESPONSABLE: &[(&str, Champs)] = &[
-    ("id", Champs::RESPONSABLES),
-    ("rang", Champs::RESPONSABLES),
-    ("lien", Champs::RESPONSABLES),
-    ("autorite_parentale", Champs::RESPONSABLES),
-    ("accord_associations", Champs::AUTORISATIONS),
-    ("civilite", Champs::RESPONSABLES),
-    ("nom", Champs::RESPONSABLES),
-    ("prenom", Champs::RESPONSABLES),
-    ("adresse", Champs::RESPONSABLES),
-    ("code_postal", Champs::RESPONSABLES),
-    ("commune", Champs::RESPONSABLES),
-    ("pays", Champs::RESPONSABLES),
-    ("tel_domicile", Champs::RESPONSABLES),
-    ("tel_travail", Champs::RESPONSABLES),
-    ("tel_portable", Champs::RESPONSABLES),
-    ("courriel", Champs::RESPONSABLES),
-];
-
-const SCOLARITE: &[(&str, Champs)] = &[
-    ("annee", Champs::ECOLE),
-    ("ecole_id", Champs::ECOLE),
-    ("uai", Champs::ECOLE),
-    ("ecole", Champs::ECOLE),
-    ("etat", Champs::ECOLE),
-    ("date_admission", Champs::ECOLE),
-    ("date_sortie", Champs::ECOLE),
-    ("niveau", Champs::SCOLARITE),
-    ("cycle", Champs::SCOLARITE),
-    ("classe_id", Champs::SCOLARITE),
-    ("classe", Champs::SCOLARITE),
-    ("ulis", Champs::SCOLARITE),
-];
-
-const ANNUEL: &[(&str, Champs)] = &[
-    ("autorisation_photo", Champs::AUTORISATIONS),
-    ("assureur", Champs::ASSURANCE),
-    ("assurance_numero", Champs::ASSURANCE),
-    ("cantine", Champs::PERISCOLAIRE),
-    ("garderie_matin", Champs::PERISCOLAIRE),
-    ("garderie_soir", Champs::PERISCOLAIRE),
-    ("etude", Champs::PERISCOLAIRE),
-    ("transport", Champs::PERISCOLAIRE),
-];
-
-const LIGNE: &[(&str, Champs)] = &[
-    ("id", Champs::AUCUN),
-    ("nom", Champs::IDENTITE),
-    ("nom_usage", Champs::IDENTITE),
-    ("prenoms", Champs::IDENTITE),
-    ("sexe", Champs::IDENTITE),
-    ("date_naissance", Champs::NAISSANCE),
-    ("ecole_id", Champs::ECOLE),
-    ("uai", Champs::ECOLE),
-    ("etat", Champs::ECOLE),
-    ("niveau", Champs::SCOLARITE),
-    ("classe_id", Champs::SCOLARITE),
-    ("classe", Champs::SCOLARITE),
-];
-
-fn objet(v: Value) -> Map<String, Value> {
-    match v {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    }
+fn id(v: &impl serde::Serialize) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
 /// The record as `champs` allows it to be seen.
 pub fn fiche(f: &FicheEleve, champs: Champs) -> Value {
-    let v = objet(serde_json::to_value(f).unwrap_or(Value::Null));
     let mut out = Map::new();
-    out.insert(
-        "eleve".into(),
-        Value::Object(garder(&objet(v.get("eleve").cloned().unwrap_or_default()), champs, ELEVE)),
-    );
-    let liste = |cle: &str, regles: &[(&str, Champs)], requis: Champs| -> Value {
-        if !champs.contient(requis) && regles.iter().all(|(_, c)| !champs.contient(*c)) {
-            return Value::Array(vec![]);
-        }
-        Value::Array(
-            v.get(cle)
-                .and_then(Value::as_array)
-                .map(|a| a.iter().map(|x| Value::Object(garder(&objet(x.clone()), champs, regles))).collect())
-                .unwrap_or_default(),
-        )
-    };
+    let mut eleve = Map::from_iter([("id".to_string(), id(&f.eleve.id))]);
+    eleve.extend(objet(ChampEleve::TOUS, champs, ChampEleve::groupe, ChampEleve::cle, |c| Some(c.valeur(&f.eleve))));
+    out.insert("eleve".into(), Value::Object(eleve));
     if champs.contient(Champs::ECOLE) || champs.contient(Champs::SCOLARITE) {
-        out.insert("scolarites".into(), liste("scolarites", SCOLARITE, Champs::ECOLE));
+        let l = f.scolarites.iter().map(|s| {
+            Value::Object(objet(ChampScolarite::TOUS, champs, ChampScolarite::groupe, ChampScolarite::cle, |c| {
+                Some(c.valeur(s))
+            }))
+        });
+        out.insert("scolarites".into(), Value::Array(l.collect()));
     }
     if champs.contient(Champs::RESPONSABLES) {
-        out.insert("responsables".into(), liste("responsables", RESPONSABLE, Champs::RESPONSABLES));
+        let l = f.responsables.iter().map(|r| {
+            let mut o = Map::from_iter([("id".to_string(), id(&r.id)), ("rang".to_string(), id(&r.rang))]);
+            o.extend(objet(ChampLien::TOUS, champs, ChampLien::groupe, ChampLien::cle, |c| Some(c.valeur(r))));
+            o.extend(objet(ChampResponsable::TOUS, champs, ChampResponsable::groupe, ChampResponsable::cle, |c| {
+                Some(c.valeur(&r.personne))
+            }));
+            Value::Object(o)
+        });
+        out.insert("responsables".into(), Value::Array(l.collect()));
     }
     if champs.contient(Champs::CONTACTS) {
-        out.insert("contacts".into(), v.get("contacts").cloned().unwrap_or(Value::Array(vec![])));
+        let l = f.contacts.iter().map(|k| {
+            let mut o = Map::from_iter([("id".to_string(), id(&k.id)), ("rang".to_string(), id(&k.rang))]);
+            o.extend(objet(ChampContact::TOUS, champs, ChampContact::groupe, ChampContact::cle, |c| Some(c.valeur(k))));
+            Value::Object(o)
+        });
+        out.insert("contacts".into(), Value::Array(l.collect()));
     }
-    let annuel = v.get("annuel").cloned().filter(|a| !a.is_null()).map(|a| garder(&objet(a), champs, ANNUEL));
-    if let Some(a) = annuel.filter(|a| !a.is_empty()) {
-        out.insert("annuel".into(), Value::Object(a));
+    if let Some(a) = &f.annuel {
+        let o = objet(ChampAnnuel::TOUS, champs, ChampAnnuel::groupe, ChampAnnuel::cle, |c| Some(c.valeur(a)));
+        if !o.is_empty() {
+            out.insert("annuel".into(), Value::Object(o));
+        }
     }
     out.insert("champs".into(), Value::Array(champs.noms().into_iter().map(Value::from).collect()));
     Value::Object(out)
@@ -136,7 +74,14 @@ pub fn fiche(f: &FicheEleve, champs: Champs) -> Value {
 pub fn lignes(l: &[EleveLigne], champs: Champs) -> Value {
     Value::Array(
         l.iter()
-            .map(|x| Value::Object(garder(&objet(serde_json::to_value(x).unwrap_or_default()), champs, LIGNE)))
+            .map(|x| {
+                let mut o = Map::from_iter([("id".to_string(), id(&x.id))]);
+                o.extend(objet(ChampEleve::TOUS, champs, ChampEleve::groupe, ChampEleve::cle, |c| c.valeur_ligne(x)));
+                o.extend(objet(ChampScolarite::TOUS, champs, ChampScolarite::groupe, ChampScolarite::cle, |c| {
+                    c.valeur_ligne(x)
+                }));
+                Value::Object(o)
+            })
             .collect(),
     )
 }

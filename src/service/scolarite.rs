@@ -572,13 +572,13 @@ pub fn purger(
     essai: bool,
 ) -> store::Result<Purge> {
     let today = le.to_offset(crate::clock::paris_offset(le)).date();
-    let r = store.write(|tx| {
+    let r = store.ecrire(|tx| {
         let annee = territoires::annee_courante(tx)?;
         let ids = sc::a_effacer(tx, today)?;
         let mut r = Purge { eleves: ids.len(), essai, ..Default::default() };
         if essai {
             r.annuel = sc::compter_annuel_passe(tx, annee)?;
-            return Ok(r);
+            return Ok::<_, crate::store::Error>(r);
         }
         r.annuel = sc::effacer_annuel_passe(tx, annee)?;
         for id in &ids {

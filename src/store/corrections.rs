@@ -13,10 +13,11 @@ use time::OffsetDateTime;
 
 use super::comptes::{instant, lire_instant};
 use super::{Error, Result, Vu, perimetre};
+use crate::domain::champs::ChampResponsable;
 use crate::domain::correction::EtatDemande;
 use crate::domain::{
-    AnneeScolaire, Civilite, ClasseId, CompteId, ContactId, ContactIdentite, EleveId, EleveIdentite, Lien,
-    OppositionId, Perimetre, RectificationId, ResponsableId, ResponsableIdentite,
+    AnneeScolaire, ClasseId, CompteId, ContactId, ContactIdentite, EleveId, EleveIdentite, Lien, OppositionId,
+    Perimetre, RectificationId, ResponsableId, ResponsableIdentite,
 };
 
 /// The pupil's record was brought by an inscription of the mairie's commune (a new child),
@@ -59,27 +60,15 @@ pub fn modifier_eleve(c: &Connection, vu: &Vu, e: &EleveIdentite) -> Result<()> 
 
 /// Overwrites a responsable of the pupil (shared by siblings: changed once for all of them).
 pub fn modifier_responsable(c: &Connection, vu: &Vu, id: &ResponsableId, r: &ResponsableIdentite) -> Result<()> {
-    let n = c
-        .prepare_cached(
-            "UPDATE responsable SET civilite = ?, nom = ?, prenom = ?, adresse = ?, code_postal = ?, commune = ?,
-                    pays = ?, tel_domicile = ?, tel_travail = ?, tel_portable = ?, courriel = ?
-             WHERE id = ? AND id IN (SELECT responsable_id FROM eleve_responsable WHERE eleve_id = ?)",
-        )?
-        .execute(params![
-            r.civilite.map(Civilite::code),
-            r.nom.as_str(),
-            r.prenom.as_str(),
-            r.adresse,
-            r.code_postal,
-            r.commune,
-            r.pays,
-            r.tel_domicile,
-            r.tel_travail,
-            r.tel_portable,
-            r.courriel,
-            id,
-            vu.eleve()
-        ])?;
+    let champs = ChampResponsable::TOUS.iter().map(|c| format!("{} = ?", c.cle())).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "UPDATE responsable SET {champs}
+         WHERE id = ? AND id IN (SELECT responsable_id FROM eleve_responsable WHERE eleve_id = ?)"
+    );
+    let mut valeurs: Vec<Value> = ChampResponsable::TOUS.iter().map(|c| Value::from(c.texte(r))).collect();
+    valeurs.push(id.to_string().into());
+    valeurs.push(vu.eleve().to_string().into());
+    let n = c.prepare_cached(&sql)?.execute(params_from_iter(valeurs))?;
     if n == 0 { Err(Error::Introuvable("responsable")) } else { Ok(()) }
 }
 

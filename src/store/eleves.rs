@@ -5,52 +5,18 @@
 
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
-use serde::Serialize;
 use time::Date;
 
 use super::perimetre;
 use super::{Error, Result};
+use crate::domain::champs::ChampResponsable;
 use crate::domain::identite::cle_recherche;
 use crate::domain::{
-    AnneeScolaire, Civilite, ClasseId, CommuneInsee, ContactId, ContactIdentite, Cycle, EcoleId, EleveId,
-    EleveIdentite, EtatScolarite, Ine, Lien, Niveau, Perimetre, ResponsableId, ResponsableIdentite, Sexe, Uai,
+    AnneeScolaire, ClasseId, CommuneInsee, ContactId, ContactIdentite, EcoleId, EleveId, EleveIdentite, EtatScolarite,
+    Ine, Lien, Niveau, Perimetre, ResponsableId, ResponsableIdentite, ResponsableSaisie,
 };
 
-/// A pupil as listed: identity and this year's schooling.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct EleveLigne {
-    /// Public id.
-    #[schema(value_type = String)]
-    pub id: EleveId,
-    /// Nom de famille.
-    pub nom: String,
-    /// Nom d'usage.
-    pub nom_usage: Option<String>,
-    /// Prénoms.
-    pub prenoms: String,
-    /// `M` or `F`.
-    #[schema(value_type = String)]
-    pub sexe: Sexe,
-    /// Date of birth (ISO).
-    #[schema(value_type = String, format = Date)]
-    pub date_naissance: Date,
-    /// School id.
-    #[schema(value_type = String)]
-    pub ecole_id: EcoleId,
-    /// School UAI.
-    #[schema(value_type = String)]
-    pub uai: Uai,
-    /// Niveau this year.
-    #[schema(value_type = String)]
-    pub niveau: Niveau,
-    /// Class id, once placed.
-    #[schema(value_type = Option<String>)]
-    pub classe_id: Option<ClasseId>,
-    /// Class label, once placed.
-    pub classe: Option<String>,
-    /// State of the schooling record.
-    pub etat: EtatScolarite,
-}
+pub use crate::domain::fiche::{Annuel, Contact, Eleve, EleveLigne, FicheEleve, ResponsableFiche, Scolarite};
 
 /// What to list.
 #[derive(Debug, Clone)]
@@ -135,183 +101,6 @@ pub fn lister(c: &Connection, p: &Perimetre, f: &Filtre) -> Result<Vec<EleveLign
     Ok(rows)
 }
 
-/// Category I.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Eleve {
-    /// Public id.
-    #[schema(value_type = String)]
-    pub id: EleveId,
-    /// INE (confidential).
-    #[schema(value_type = Option<String>)]
-    pub ine: Option<Ine>,
-    /// Nom de famille.
-    pub nom: String,
-    /// Nom d'usage.
-    pub nom_usage: Option<String>,
-    /// Prénoms.
-    pub prenoms: String,
-    /// `M` or `F`.
-    #[schema(value_type = String)]
-    pub sexe: Sexe,
-    /// Date of birth.
-    #[schema(value_type = String, format = Date)]
-    pub date_naissance: Date,
-    /// INSEE code of the birthplace.
-    #[schema(value_type = String)]
-    pub naissance_insee: CommuneInsee,
-    /// Birthplace as printed.
-    pub naissance_lieu: String,
-    /// Street.
-    pub adresse: Option<String>,
-    /// Postcode.
-    pub code_postal: Option<String>,
-    /// Commune of residence.
-    pub commune_residence: Option<String>,
-}
-
-/// Category II, with the link to this pupil.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct ResponsableFiche {
-    /// Public id.
-    #[schema(value_type = String)]
-    pub id: ResponsableId,
-    /// Order on documents (1, 2…).
-    pub rang: u8,
-    /// Link with the pupil.
-    pub lien: Lien,
-    /// False only when withdrawn by a court.
-    pub autorite_parentale: bool,
-    /// Address may be given to parents' associations (this year).
-    pub accord_associations: Option<bool>,
-    /// Civilité.
-    pub civilite: Option<Civilite>,
-    /// Nom.
-    pub nom: String,
-    /// Prénom.
-    pub prenom: String,
-    /// Street.
-    pub adresse: Option<String>,
-    /// Postcode.
-    pub code_postal: Option<String>,
-    /// Commune.
-    pub commune: Option<String>,
-    /// Country, when abroad.
-    pub pays: Option<String>,
-    /// Home phone.
-    pub tel_domicile: Option<String>,
-    /// Work phone.
-    pub tel_travail: Option<String>,
-    /// Mobile phone.
-    pub tel_portable: Option<String>,
-    /// E-mail.
-    pub courriel: Option<String>,
-}
-
-/// Category III.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Contact {
-    /// Public id.
-    #[schema(value_type = String)]
-    pub id: ContactId,
-    /// Order.
-    pub rang: u8,
-    /// Nom.
-    pub nom: String,
-    /// Prénom.
-    pub prenom: String,
-    /// Link.
-    pub lien: Option<String>,
-    /// Phone.
-    pub telephone: String,
-    /// Second phone.
-    pub telephone_2: Option<String>,
-    /// To call in an emergency.
-    pub urgence: bool,
-    /// Allowed to collect the child.
-    pub recuperer: bool,
-}
-
-/// Category IV: one yearly record.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Scolarite {
-    /// Année scolaire.
-    #[schema(value_type = String)]
-    pub annee: AnneeScolaire,
-    /// School id.
-    #[schema(value_type = String)]
-    pub ecole_id: EcoleId,
-    /// School UAI.
-    #[schema(value_type = String)]
-    pub uai: Uai,
-    /// School name.
-    pub ecole: String,
-    /// Niveau.
-    #[schema(value_type = String)]
-    pub niveau: Niveau,
-    /// Cycle, as stored that year.
-    #[schema(value_type = u8)]
-    pub cycle: Cycle,
-    /// Class id.
-    #[schema(value_type = Option<String>)]
-    pub classe_id: Option<ClasseId>,
-    /// Class label.
-    pub classe: Option<String>,
-    /// ULIS dispositif (never the disability).
-    pub ulis: bool,
-    /// State.
-    pub etat: EtatScolarite,
-    /// Date of admission.
-    #[schema(value_type = String, format = Date)]
-    pub date_admission: Date,
-    /// Date of leaving.
-    #[schema(value_type = Option<String>, format = Date)]
-    pub date_sortie: Option<Date>,
-}
-
-/// Autorisations, insurance and périscolaire of one year (category II and V).
-#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
-pub struct Annuel {
-    /// Photographs during school activities.
-    pub autorisation_photo: Option<bool>,
-    /// Insurer.
-    pub assureur: Option<String>,
-    /// Policy number.
-    pub assurance_numero: Option<String>,
-    /// School canteen.
-    pub cantine: Option<bool>,
-    /// Morning care.
-    pub garderie_matin: Option<bool>,
-    /// Evening care.
-    pub garderie_soir: Option<bool>,
-    /// Supervised study.
-    pub etude: Option<bool>,
-    /// School transport.
-    pub transport: Option<bool>,
-}
-
-/// Everything stored about a pupil.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct FicheEleve {
-    /// Category I.
-    pub eleve: Eleve,
-    /// Category IV, newest first.
-    pub scolarites: Vec<Scolarite>,
-    /// Category II.
-    pub responsables: Vec<ResponsableFiche>,
-    /// Category III.
-    pub contacts: Vec<Contact>,
-    /// This year's autorisations, insurance and périscolaire.
-    pub annuel: Option<Annuel>,
-}
-
-impl FicheEleve {
-    /// The record of `annee` in which the pupil attends, or else the newest of that year.
-    pub fn scolarite(&self, annee: AnneeScolaire) -> Option<&Scolarite> {
-        let of_year = || self.scolarites.iter().filter(move |s| s.annee == annee);
-        of_year().find(|s| s.etat.est_present()).or_else(|| of_year().next())
-    }
-}
-
 fn opt_bool(v: Option<i64>) -> Option<bool> {
     v.map(|b| b == 1)
 }
@@ -386,35 +175,7 @@ pub fn fiche(c: &Connection, p: &Perimetre, id: &EleveId, annee: AnneeScolaire) 
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
 
-    let responsables = c
-        .prepare_cached(
-            "SELECT r.id, er.rang, er.lien, er.autorite_parentale, er.accord_associations, r.civilite, r.nom, r.prenom,
-                    r.adresse, r.code_postal, r.commune, r.pays, r.tel_domicile, r.tel_travail, r.tel_portable, r.courriel
-             FROM eleve_responsable er JOIN responsable r ON r.id = er.responsable_id
-             WHERE er.eleve_id = ? ORDER BY er.rang",
-        )?
-        .query_map([id], |r| {
-            let civilite: Option<String> = r.get(5)?;
-            Ok(ResponsableFiche {
-                id: r.get(0)?,
-                rang: r.get(1)?,
-                lien: r.get(2)?,
-                autorite_parentale: r.get::<_, i64>(3)? == 1,
-                accord_associations: opt_bool(r.get(4)?),
-                civilite: civilite.and_then(|c| Civilite::parse(&c).ok()),
-                nom: r.get(6)?,
-                prenom: r.get(7)?,
-                adresse: r.get(8)?,
-                code_postal: r.get(9)?,
-                commune: r.get(10)?,
-                pays: r.get(11)?,
-                tel_domicile: r.get(12)?,
-                tel_travail: r.get(13)?,
-                tel_portable: r.get(14)?,
-                courriel: r.get(15)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let responsables = responsables(c, id)?;
 
     let contacts = c
         .prepare_cached(
@@ -458,6 +219,50 @@ pub fn fiche(c: &Connection, p: &Perimetre, id: &EleveId, annee: AnneeScolaire) 
     Ok(FicheEleve { eleve, scolarites, responsables, contacts, annuel })
 }
 
+/// The columns of the `responsable` table, one per field of the catalogue.
+fn colonnes_responsable(prefixe: &str) -> String {
+    ChampResponsable::TOUS.iter().map(|c| format!("{prefixe}{}", c.cle())).collect::<Vec<_>>().join(", ")
+}
+
+/// The values to store of a responsable, in the catalogue's order.
+fn valeurs_responsable(r: &ResponsableIdentite) -> Vec<Option<String>> {
+    ChampResponsable::TOUS.iter().map(|c| c.texte(r)).collect()
+}
+
+/// A pupil's responsables in order; a stored person that no longer passes its rules is
+/// `Corrompue`.
+fn responsables(c: &Connection, id: &EleveId) -> Result<Vec<ResponsableFiche>> {
+    let sql = format!(
+        "SELECT r.id, er.rang, er.autorite_parentale, er.accord_associations, er.lien, {}
+         FROM eleve_responsable er JOIN responsable r ON r.id = er.responsable_id
+         WHERE er.eleve_id = ? ORDER BY er.rang",
+        colonnes_responsable("r.")
+    );
+    let lignes = c
+        .prepare_cached(&sql)?
+        .query_map([id], |r| {
+            let mut saisie = ResponsableSaisie { lien: r.get(4)?, ..Default::default() };
+            for (i, champ) in ChampResponsable::TOUS.iter().enumerate() {
+                champ.poser(&mut saisie, r.get(5 + i)?);
+            }
+            Ok((
+                r.get::<_, ResponsableId>(0)?,
+                r.get::<_, u8>(1)?,
+                r.get::<_, i64>(2)? == 1,
+                opt_bool(r.get(3)?),
+                saisie,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    lignes
+        .into_iter()
+        .map(|(id, rang, autorite_parentale, accord_associations, saisie)| {
+            let personne = saisie.valider().map_err(|e| Error::Corrompue(format!("responsable {id} : {e}")))?;
+            Ok(ResponsableFiche { id, rang, autorite_parentale, accord_associations, personne })
+        })
+        .collect()
+}
+
 /// The search key stored with a pupil: noms and prénoms folded.
 pub fn cle_eleve(e: &EleveIdentite) -> String {
     let usage = e.nom_usage.as_ref().map(|n| n.as_str()).unwrap_or("");
@@ -498,25 +303,11 @@ pub fn insert_eleve(c: &Connection, id: &EleveId, e: &EleveIdentite) -> Result<(
 
 /// Creates a responsable légal (category II).
 pub fn insert_responsable(c: &Connection, id: &ResponsableId, r: &ResponsableIdentite) -> Result<()> {
-    c.prepare_cached(
-        "INSERT INTO responsable (id, civilite, nom, prenom, adresse, code_postal, commune, pays, tel_domicile,
-                                  tel_travail, tel_portable, courriel)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )?
-    .execute(params![
-        id,
-        r.civilite.map(Civilite::code),
-        r.nom.as_str(),
-        r.prenom.as_str(),
-        r.adresse,
-        r.code_postal,
-        r.commune,
-        r.pays,
-        r.tel_domicile,
-        r.tel_travail,
-        r.tel_portable,
-        r.courriel
-    ])?;
+    let marques = vec!["?"; ChampResponsable::TOUS.len()].join(", ");
+    let sql = format!("INSERT INTO responsable (id, {}) VALUES (?, {marques})", colonnes_responsable(""));
+    let mut valeurs: Vec<Value> = vec![id.to_string().into()];
+    valeurs.extend(valeurs_responsable(r).into_iter().map(Value::from));
+    c.prepare_cached(&sql)?.execute(params_from_iter(valeurs))?;
     Ok(())
 }
 

@@ -311,13 +311,8 @@ impl Store {
     }
 
     /// Runs `f` in an IMMEDIATE transaction on the writer; commits if `f` succeeds, rolls back
-    /// otherwise (nothing is written on error).
-    pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        self.ecrire(f)
-    }
-
-    /// Like [`write`](Self::write), for callers with an error type of their own (services whose
-    /// refusals are not store errors): rolled back on any error.
+    /// on any error (nothing is written). `E` is the caller's error type (a service's refusals
+    /// are not store errors).
     ///
     /// On behalf of a request ([`requete`]): a request given up does not begin, and one given
     /// up meanwhile rolls back instead of committing ([`Error::Abandonnee`]); the first commit
