@@ -262,7 +262,7 @@ pub fn preparer_comparaison(
     }
     // A guard against a mistake, not an access rule (whoever runs this holds the base): the
     // accounts file `registre demo` writes beside its base marks a demonstration.
-    if !crate::cli::comptes_demo_chemin(db).exists() {
+    if !crate::config::comptes_demo_chemin(db).exists() {
         bail!(
             "la comparaison écrit les données des élèves en clair : elle ne se prépare que sur une base de démonstration (registre demo)"
         );

@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::app::{self, AppState};
+use crate::http::etat::{self, AppState};
 use crate::auth::{self, Acteur};
 use crate::clock::Clock;
 use crate::config::{Cles, Transport};
@@ -134,7 +134,9 @@ enum Command {
     },
     /// Mesure l'impression : où va le temps d'un document, le plancher du gabarit, puis le
     /// débit et le pic de mémoire d'un lot de 1 000 et de N documents, en ZIP et en un PDF
-    /// (à lancer sur une base de démonstration : rien n'est journalisé).
+    /// (à lancer sur une base de démonstration : rien n'est journalisé). Compilé seulement
+    /// avec `--features bench`.
+    #[cfg(feature = "bench")]
     Bench {
         /// Fichier de la base SQLite (une démonstration, par exemple).
         #[arg(long)]
@@ -445,10 +447,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             };
             render(&document, &db, (eleve.as_deref(), classe.as_deref(), ecole.as_deref()), &output, &colonnes, &clock)
         }
+        #[cfg(feature = "bench")]
         Command::Bench { db, comparaison: Some(dossier), ecole, document, .. } => {
             crate::bench::preparer_comparaison(&db, &dossier, ecole.as_deref(), &document, &clock)
         }
+        #[cfg(feature = "bench")]
         Command::Bench { db, import: Some(n), .. } => crate::bench::import(&db, n, &clock),
+        #[cfg(feature = "bench")]
         Command::Bench { db, documents, document, .. } => crate::bench::mesurer(&db, documents, &document, &clock),
         Command::Check { db, reancrer } => check(&db, reancrer, &clock),
         Command::EssaiGabarit { secondes, memoire, document, le } => {
@@ -722,12 +727,7 @@ fn demo(db: &Path, pupils: u32, seed: u64, clock: &Clock) -> anyhow::Result<(Sto
     Ok((store, cles))
 }
 
-/// `registre.db` → `registre.db.demo-accounts.json`.
-pub fn comptes_demo_chemin(db: &Path) -> PathBuf {
-    let mut s = db.as_os_str().to_owned();
-    s.push(".demo-accounts.json");
-    PathBuf::from(s)
-}
+use crate::config::comptes_demo_chemin;
 
 fn ecrire_prive(path: &Path, data: &[u8]) -> anyhow::Result<()> {
     let mut f =
@@ -738,7 +738,7 @@ fn ecrire_prive(path: &Path, data: &[u8]) -> anyhow::Result<()> {
 
 fn serve(db: &Path, addr: SocketAddr, with_demo: bool, clock: Clock, transport: Transport) -> anyhow::Result<()> {
     if !addr.ip().is_loopback() && !matches!(transport, Transport::Tls { .. }) {
-        bail!("{}", app::ServeError::PasLocal(addr));
+        bail!("{}", etat::ServeError::PasLocal(addr));
     }
     let (store, cles) = if with_demo && !db.exists() { demo(db, 2000, 1, &clock)? } else { ouvrir(db)? };
     // One server per database; `registre restore` refuses while this lock is held.
@@ -766,19 +766,19 @@ fn serve(db: &Path, addr: SocketAddr, with_demo: bool, clock: Clock, transport: 
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().thread_stack_size(crate::render::PILE).build()?;
     runtime.block_on(async move {
-        app::entretien(state.clone());
+        etat::entretien(state.clone());
         match &transport {
             Transport::Tls { cert, key } => {
-                app::serve_tls(addr, cert, key, state, app::shutdown_signal(), |local| {
+                etat::serve_tls(addr, cert, key, state, etat::shutdown_signal(), |local| {
                     println!("registre écoute sur https://{local}/ (Ctrl-C pour arrêter)");
                 })
                 .await?;
             }
             _ => {
-                let listener = app::bind(addr).await?;
+                let listener = etat::bind(addr).await?;
                 let local = listener.local_addr()?;
                 println!("registre écoute sur http://{local}/ (Ctrl-C pour arrêter)");
-                app::serve(listener, state, app::shutdown_signal()).await?;
+                etat::serve(listener, state, etat::shutdown_signal()).await?;
             }
         }
         Ok::<(), anyhow::Error>(())

@@ -245,3 +245,11 @@ mod tests {
         assert_eq!(format!("{k:?}"), "Cles(***)");
     }
 }
+
+/// Where the demo accounts of a demonstration base are written: `registre.db` →
+/// `registre.db.demo-accounts.json`.
+pub fn comptes_demo_chemin(db: &std::path::Path) -> std::path::PathBuf {
+    let mut s = db.as_os_str().to_owned();
+    s.push(".demo-accounts.json");
+    std::path::PathBuf::from(s)
+}

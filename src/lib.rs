@@ -1,14 +1,15 @@
 //! `registre`: the register of primary-school pupils of one département, and the official
 //! documents it prints.
 
-pub mod app;
 pub mod audit;
 pub mod auth;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod domain;
+#[cfg(any(test, feature = "fuzz"))]
 pub mod fuzz;
 pub mod http;
 pub mod policy;

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use super::session::Connecte;
 use super::{Error, Result, service};
-use crate::app::AppState;
+use crate::http::etat::AppState;
 use crate::domain::{AnneeScolaire, ClasseId, EcoleId, EcoleSaisie, EleveId};
 use crate::domain::{Colonne, Document};
 use crate::service::documents::{Cible, Format};

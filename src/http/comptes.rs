@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::session::{self, Connecte};
 use super::{Error, Result, api, blocking};
-use crate::app::AppState;
+use crate::http::etat::AppState;
 use crate::auth::{self};
 use crate::domain::CompteId;
 use crate::policy::{Action, Ressource, Role};

@@ -14,7 +14,7 @@ use super::pages::{PageError, avec_moi};
 use super::parcours::ecole_id;
 use super::session::{Connecte, Visiteur};
 use super::{Error, Result, blocking, service};
-use crate::app::AppState;
+use crate::http::etat::AppState;
 use crate::domain::EcoleId;
 use crate::policy::{Action, Ressource};
 use crate::service::dossier::AdmissionDossier;

@@ -15,7 +15,7 @@ use super::pages_parcours::{FormulaireSoumis, PageDe, Saisie, Sortie, etape, eta
 use super::parcours::ecole_id;
 use super::session::{Connecte, Visiteur};
 use super::{Error, Result, blocking, service};
-use crate::app::AppState;
+use crate::http::etat::AppState;
 use crate::service::effectifs::{self, ConstatEcole, Rapport};
 
 /// The API routes.

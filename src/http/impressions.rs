@@ -17,7 +17,7 @@ use super::pages::{Choix, avec_moi};
 use super::pages_parcours::{Saisie, Sortie, refus};
 use super::session::{Connecte, Visiteur};
 use super::{Error, Result, service};
-use crate::app::AppState;
+use crate::http::etat::AppState;
 use crate::domain::{CirconscriptionId, Colonne, Document};
 use crate::service::documents::{Cible, Format};
 use crate::service::travaux::{Demande, VueTravail};

@@ -10,6 +10,7 @@ pub mod echanges;
 pub mod effectifs;
 mod erreurs_saisie;
 pub mod error;
+pub mod etat;
 pub mod impressions;
 pub mod lectures;
 pub mod pages;
@@ -28,9 +29,10 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::app::{AppState, Inner};
+use crate::http::etat::{AppState, Inner};
 pub use error::{Error, Result};
 
+#[cfg(any(test, feature = "fuzz"))]
 /// What the fuzz target `corps_json` drives (`crate::fuzz`): `corps` read as the JSON body of
 /// one of the API's writes, as its handler reads it (serde, as axum's `Json` does), then checked
 /// as the handler checks it before the service runs. `quoi % 8` chooses the body: an inscription,

@@ -19,7 +19,7 @@ use serde_json::Value;
 use super::pages_parcours::{QueryPage, fait_de};
 use super::session::Visiteur;
 use super::{Error, blocking};
-use crate::app::AppState;
+use crate::http::etat::AppState;
 use crate::auth::{self};
 use crate::domain::Document;
 use crate::domain::champs::ChampResponsable;

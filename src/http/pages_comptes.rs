@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::pages::{Choix, Message, PageError, PageResult, avec_moi};
 use super::session::{self, Visiteur};
 use super::{Error, blocking};
-use crate::app::AppState;
+use crate::http::etat::AppState;
 use crate::auth;
 use crate::domain::CompteId;
 use crate::policy::{self, Action, Ressource, Role};
@@ -170,7 +170,7 @@ async fn choisir_mot_de_passe<F>(
     faire: F,
 ) -> Result<Response, PageError>
 where
-    F: FnOnce(&crate::app::Inner, time::OffsetDateTime, &str, &str) -> Result<(&'static str, String), Error>
+    F: FnOnce(&crate::http::etat::Inner, time::OffsetDateTime, &str, &str) -> Result<(&'static str, String), Error>
         + Send
         + 'static,
 {
@@ -350,7 +350,7 @@ fn genre_du_role(r: Role) -> Option<(&'static str, &'static str)> {
 }
 
 fn rendre_comptes(
-    s: &crate::app::Inner,
+    s: &crate::http::etat::Inner,
     v: &Visiteur,
     role: Option<Role>,
     lien: Option<(String, String)>,

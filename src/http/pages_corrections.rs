@@ -20,7 +20,7 @@ use super::pages::{PageError, avec_moi};
 use super::pages_parcours::{FormulaireSoumis, PageDe, Saisie, Sortie, etape_formulaire, refus};
 use super::session::Visiteur;
 use super::{Error, blocking};
-use crate::app::AppState;
+use crate::http::etat::AppState;
 use crate::domain::champs::{ChampAnnuel, ChampContact, ChampEleve, ChampLien, ChampResponsable, Formulaire, texte};
 use crate::domain::correction::{AnnuelSaisie, ResponsableCorrige};
 use crate::domain::identite::date_fr;
@@ -388,7 +388,7 @@ fn caches(v: &Valeurs) -> Vec<(String, String)> {
 }
 
 fn rendre_fiche(
-    s: &crate::app::Inner,
+    s: &crate::http::etat::Inner,
     v: &Visiteur,
     id: &EleveId,
     nom: String,

@@ -23,7 +23,7 @@ use super::pages::{Choix, Message, PageError, avec_moi};
 use super::parcours::{self, DemandeAdmissionSaisie, DemandeInscription, EnfantSaisi};
 use super::session::Visiteur;
 use super::{Error, blocking};
-use crate::app::{AppState, Inner};
+use crate::http::etat::{AppState, Inner};
 use crate::auth::Acteur;
 use crate::domain::Document;
 use crate::domain::champs::ChampResponsable;

@@ -22,7 +22,7 @@ use super::pages_parcours::{
 use super::parcours;
 use super::session::Visiteur;
 use super::{Error, blocking};
-use crate::app::{AppState, Inner};
+use crate::http::etat::{AppState, Inner};
 use crate::auth::Acteur;
 use crate::domain::Document;
 use crate::domain::ErreurChamp;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::session::Connecte;
 use super::{Error, Result, api, blocking, service};
-use crate::app::AppState;
+use crate::http::etat::AppState;
 use crate::domain::Document;
 use crate::domain::identite::{date_fr, parse_date};
 use crate::domain::parcours::{ModeScolarisation, Piece};

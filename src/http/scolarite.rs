@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::parcours::{classe_id, ecole_id, eleve_id, niveau, refus};
 use super::session::Connecte;
 use super::{Error, Result, api, blocking, service};
-use crate::app::AppState;
+use crate::http::etat::AppState;
 use crate::domain::identite::{date_fr, parse_date};
 use crate::domain::parcours::{MotifRadiation, Passage, Reponse, TypePassage};
 use crate::service::parcours::Resultat;

@@ -12,7 +12,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Error;
-use crate::app::AppState;
+use crate::http::etat::AppState;
 use crate::auth::{self, Acteur};
 
 /// Name of the session cookie.

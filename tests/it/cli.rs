@@ -485,7 +485,9 @@ fn the_help_is_in_french_for_every_verb() {
 
 /// `bench --comparaison` writes, for the peers of scripts/comparaison, the data of
 /// exactly the fiches `render --ecole` prints, in print order, and refuses a base that is not a
-/// demonstration (the files hold pupils' data in clear).
+/// demonstration (the files hold pupils' data in clear). `bench` is built with `--features
+/// bench` only, as the README's test command builds it.
+#[cfg(feature = "bench")]
 #[test]
 fn the_comparison_writes_the_data_of_the_school_print_run_on_a_demo_base_only() {
     let dir = tempfile::tempdir().unwrap();

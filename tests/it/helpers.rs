@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use registre::app::{self, AppState};
+use registre::http::etat::{self, AppState};
 use registre::clock::Clock;
 use registre::config::{Cles, Transport};
 use registre::samples::{self, CompteDemo, Resume};
@@ -77,10 +77,10 @@ impl TestServer {
             .unwrap()
             .avec_limites(limites)
             .verifier_gabarits(std::path::Path::new(env!("CARGO_BIN_EXE_registre")), essai);
-        let listener = app::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let listener = etat::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(app::serve(listener, state.clone(), async move {
+        tokio::spawn(etat::serve(listener, state.clone(), async move {
             let _ = rx.await;
         }));
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();

@@ -5,7 +5,7 @@
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
-use registre::app::AppState;
+use registre::http::etat::AppState;
 use serde_json::Value;
 
 use crate::helpers::TestServer;

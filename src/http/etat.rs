@@ -1,4 +1,5 @@
-//! The application state shared by every request, and the server with graceful shutdown.
+//! The application state shared by every request (built once at start-up), and the server with
+//! graceful shutdown.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
