@@ -9,12 +9,12 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::http::etat::{self, AppState};
 use crate::auth::{self, Acteur};
 use crate::clock::Clock;
 use crate::config::{Cles, Transport};
 use crate::domain::identite::date_fr;
 use crate::domain::{AnneeScolaire, ClasseId, EleveId, Uai};
+use crate::http::etat::{self, AppState};
 use crate::policy::Role;
 use crate::render::{Document, Engine};
 use crate::samples;

@@ -17,9 +17,9 @@ use serde_json::Value;
 
 use super::session::Connecte;
 use super::{Error, Result, service};
-use crate::http::etat::AppState;
 use crate::domain::{AnneeScolaire, ClasseId, EcoleId, EcoleSaisie, EleveId};
 use crate::domain::{Colonne, Document};
+use crate::http::etat::AppState;
 use crate::service::documents::{Cible, Format};
 use crate::service::eleves::{RECHERCHE_MAX, Recherche};
 use crate::store::classes::ClasseResume;

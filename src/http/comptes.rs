@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use super::session::{self, Connecte};
 use super::{Error, Result, api, blocking};
-use crate::http::etat::AppState;
 use crate::auth::{self};
 use crate::domain::CompteId;
+use crate::http::etat::AppState;
 use crate::policy::{Action, Ressource, Role};
 
 /// The routes.

@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use super::parcours::eleve_id;
 use super::session::Connecte;
 use super::{Error, Result, api, blocking, service};
-use crate::http::etat::AppState;
 use crate::domain::correction::{AnnuelSaisie, EtatDemande, ResponsableCorrige};
 use crate::domain::{ContactId, ContactSaisie, EleveSaisie, ResponsableId, ResponsableSaisie};
+use crate::http::etat::AppState;
 use crate::service::comptes::CompteFamille;
 use crate::service::corrections::{Ajout, Correction, Corrige, OppositionVue, RectificationVue};
 

@@ -65,7 +65,7 @@ impl AppState {
         if self.engine.surcharges().is_empty() {
             return self;
         }
-        let dossier = crate::render::dossier_gabarits(self.store.path());
+        let dossier = crate::service::exploitation::dossier_gabarits(&self.store);
         let le = self.clock.now_paris();
         let essais =
             crate::service::exploitation::verifier_gabarits(&self.store, &self.cles, &self.engine, le, (exe, limites));
@@ -222,15 +222,8 @@ pub fn entretien(state: AppState) {
             tick.tick().await;
             let s = state.clone();
             let le = s.clock.now();
-            let r = tokio::task::spawn_blocking(move || -> Result<_, String> {
-                let comptes = crate::auth::nettoyer(&s.store, le).map_err(|e| e.to_string())?;
-                crate::service::idempotence::expirer(&s.store, le).map_err(|e| e.to_string())?;
-                let purge =
-                    crate::service::scolarite::purger(&s.store, &s.cles, &crate::audit::Auteur::operateur(), le, false)
-                        .map_err(|e| e.to_string())?;
-                Ok((comptes, purge))
-            })
-            .await;
+            let r = tokio::task::spawn_blocking(move || crate::service::exploitation::entretien(&s.store, &s.cles, le))
+                .await;
             match r {
                 Ok(Ok(((sessions, comptes), purge))) => tracing::info!(
                     sessions,

@@ -17,8 +17,8 @@ use super::pages::{Choix, avec_moi};
 use super::pages_parcours::{Saisie, Sortie, refus};
 use super::session::{Connecte, Visiteur};
 use super::{Error, Result, service};
-use crate::http::etat::AppState;
 use crate::domain::{CirconscriptionId, Colonne, Document};
+use crate::http::etat::AppState;
 use crate::service::documents::{Cible, Format};
 use crate::service::travaux::{Demande, VueTravail};
 

@@ -19,12 +19,12 @@ use serde_json::Value;
 use super::pages_parcours::{QueryPage, fait_de};
 use super::session::Visiteur;
 use super::{Error, blocking};
-use crate::http::etat::AppState;
 use crate::auth::{self};
 use crate::domain::Document;
 use crate::domain::champs::ChampResponsable;
 use crate::domain::identite::date_fr;
 use crate::domain::{ClasseId, EcoleId, EleveId};
+use crate::http::etat::AppState;
 use crate::policy::{Action, Champs, Ressource, Role};
 use crate::service::eleves::{RECHERCHE_MAX, Recherche as Demande};
 

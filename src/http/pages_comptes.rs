@@ -14,9 +14,9 @@ use serde::{Deserialize, Serialize};
 use super::pages::{Choix, Message, PageError, PageResult, avec_moi};
 use super::session::{self, Visiteur};
 use super::{Error, blocking};
-use crate::http::etat::AppState;
 use crate::auth;
 use crate::domain::CompteId;
+use crate::http::etat::AppState;
 use crate::policy::{self, Action, Ressource, Role};
 
 /// The account routes.

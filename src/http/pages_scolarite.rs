@@ -22,13 +22,13 @@ use super::pages_parcours::{
 use super::parcours;
 use super::session::Visiteur;
 use super::{Error, blocking};
-use crate::http::etat::{AppState, Inner};
 use crate::auth::Acteur;
 use crate::domain::Document;
 use crate::domain::ErreurChamp;
 use crate::domain::identite::{date_fr, parse_date};
 use crate::domain::parcours::{EtatInscription, MotifRadiation, Passage, Reponse, TypePassage};
 use crate::domain::{AnneeScolaire, EleveId, EtatScolarite, Niveau};
+use crate::http::etat::{AppState, Inner};
 use crate::policy::{Action, Champs, Ressource};
 use crate::store::{classes, territoires};
 

@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 
 use super::session::Connecte;
 use super::{Error, Result, api, blocking, service};
-use crate::http::etat::AppState;
 use crate::domain::Document;
 use crate::domain::identite::{date_fr, parse_date};
 use crate::domain::parcours::{ModeScolarisation, Piece};
@@ -20,6 +19,7 @@ use crate::domain::{ChampInvalide, Erreurs};
 use crate::domain::{
     ClasseId, CommuneId, CommuneInsee, ContactSaisie, EcoleId, EleveId, EleveSaisie, Niveau, ResponsableSaisie, Sexe,
 };
+use crate::http::etat::AppState;
 use crate::service::documents::{Cible, Format};
 use crate::service::parcours::{DemandeAdmission, EleveInscrit, NouvelleInscription, Origine, Resultat};
 use crate::store::parcours::{Candidat, Criteres, Inscription};

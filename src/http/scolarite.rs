@@ -15,9 +15,9 @@ use serde_json::Value;
 use super::parcours::{classe_id, ecole_id, eleve_id, niveau, refus};
 use super::session::Connecte;
 use super::{Error, Result, api, blocking, service};
-use crate::http::etat::AppState;
 use crate::domain::identite::{date_fr, parse_date};
 use crate::domain::parcours::{MotifRadiation, Passage, Reponse, TypePassage};
+use crate::http::etat::AppState;
 use crate::service::parcours::Resultat;
 
 /// The school year's routes under `/api/v1`.

@@ -12,8 +12,8 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::Error;
-use crate::http::etat::AppState;
 use crate::auth::{self, Acteur};
+use crate::http::etat::AppState;
 
 /// Name of the session cookie.
 pub const COOKIE: &str = "__Host-sid";

@@ -526,6 +526,35 @@ impl Rattachement {
     }
 }
 
+/// Whose documents a print asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Portee {
+    /// One pupil, or one inscription.
+    Eleve,
+    /// A class.
+    Classe,
+    /// A school.
+    Ecole,
+    /// A circonscription (or more).
+    Circonscription,
+}
+
+/// Whether a print is a print or an export (docs/domaine.md §5): one document about one
+/// record, as one PDF (a pupil's document, a class's list, the school's register or electoral
+/// list), is printed; many documents, or a spreadsheet, are an export, which asks for a
+/// recent login.
+pub fn action_de_tirage(doc: crate::domain::Document, portee: Portee, pdf: bool) -> Action {
+    use crate::domain::Document as D;
+    let unitaire = pdf
+        && match portee {
+            Portee::Eleve => true,
+            Portee::Classe => matches!(doc, D::ListeClasse | D::ListeAppel | D::ListeEleves),
+            Portee::Ecole => matches!(doc, D::RegistreEleves | D::ListeElectorale | D::ListeEleves),
+            Portee::Circonscription => false,
+        };
+    if unitaire { Action::Imprimer } else { Action::Exporter }
+}
+
 /// The category of fields a column of the liste des élèves shows: a column is printed only
 /// when the role sees that category.
 pub fn champs_colonne(c: crate::domain::Colonne) -> Champs {

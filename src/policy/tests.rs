@@ -458,3 +458,21 @@ fn only_the_technical_administrator_reads_the_installation_s_health() {
         assert!(!decider(role, Relation::Propre, Ressource::Exploitation, Action::Modifier, g).autorise(), "{role}");
     }
 }
+
+#[test]
+fn one_document_about_one_record_is_a_print_and_anything_in_bulk_an_export() {
+    use crate::domain::Document as D;
+    assert_eq!(action_de_tirage(D::CertificatScolarite, Portee::Eleve, true), Action::Imprimer);
+    assert_eq!(action_de_tirage(D::CertificatScolarite, Portee::Classe, true), Action::Exporter);
+    assert_eq!(action_de_tirage(D::ListeAppel, Portee::Classe, true), Action::Imprimer);
+    assert_eq!(action_de_tirage(D::ListeElectorale, Portee::Ecole, true), Action::Imprimer);
+    assert_eq!(action_de_tirage(D::ListeElectorale, Portee::Ecole, false), Action::Exporter);
+    assert_eq!(action_de_tirage(D::FicheUrgence, Portee::Ecole, true), Action::Exporter);
+    assert_eq!(action_de_tirage(D::ListeEleves, Portee::Circonscription, true), Action::Exporter);
+    // A spreadsheet is always an export, whatever it holds.
+    for d in D::ALL {
+        for p in [Portee::Eleve, Portee::Classe, Portee::Ecole, Portee::Circonscription] {
+            assert_eq!(action_de_tirage(*d, p, false), Action::Exporter);
+        }
+    }
+}

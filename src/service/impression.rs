@@ -10,7 +10,7 @@ use serde_json::json;
 use super::documents::{Cible, Format, Imprimeur, MAX_FUSION};
 use crate::audit::Fait;
 use crate::domain::{Colonne, Document};
-use crate::policy::Action;
+use crate::policy::Portee;
 use crate::render::{self, Engine};
 use crate::store::{Store, parcours as sc};
 
@@ -92,17 +92,13 @@ impl super::Service<'_> {
         mut sortie: W,
         tirage: Tirage<'_>,
     ) -> super::Result<usize> {
-        // One document about one record is a print; many, or a spreadsheet, an export.
-        let unitaire = format == Format::Pdf
-            && match cible {
-                Cible::Eleve(_) | Cible::Inscription(_) => true,
-                Cible::Classe(_) => matches!(doc, Document::ListeClasse | Document::ListeAppel | Document::ListeEleves),
-                Cible::Ecole(_) => {
-                    matches!(doc, Document::RegistreEleves | Document::ListeElectorale | Document::ListeEleves)
-                }
-                Cible::Circonscription(_) => false,
-            };
-        let action = if unitaire { Action::Imprimer } else { Action::Exporter };
+        let portee = match cible {
+            Cible::Eleve(_) | Cible::Inscription(_) => Portee::Eleve,
+            Cible::Classe(_) => Portee::Classe,
+            Cible::Ecole(_) => Portee::Ecole,
+            Cible::Circonscription(_) => Portee::Circonscription,
+        };
+        let action = crate::policy::action_de_tirage(doc, portee, format == Format::Pdf);
         let champs = self.autoriser(crate::policy::Ressource::Document(doc), action)?;
         if champs.is_empty() {
             return Err(crate::auth::Interdit::Role.into());

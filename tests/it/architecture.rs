@@ -81,3 +81,24 @@ fn sql_and_rusqlite_stay_in_the_store() {
         .collect();
     assert!(dehors.is_empty(), "rusqlite outside src/store: {dehors:?}");
 }
+
+#[test]
+fn the_policy_decides_whether_a_print_is_a_print_or_an_export() {
+    // The rule lives in `policy::action_de_tirage`, unit-tested there; the print use case asks
+    // it, and nothing else chooses between the two actions.
+    let mut fichiers = Vec::new();
+    sources(&racine().join("src"), &mut fichiers);
+    let mut fautes = Vec::new();
+    for (nom, texte) in fichiers.iter().filter(|(n, _)| !n.contains("src/policy/")) {
+        let sans_espaces: String = texte.split_whitespace().collect();
+        if sans_espaces.contains("Action::Imprimer}else{Action::Exporter")
+            || sans_espaces.contains("Action::Exporter}else{Action::Imprimer")
+            || sans_espaces.contains("fnaction_de_tirage")
+        {
+            fautes.push(nom.clone());
+        }
+    }
+    assert!(fautes.is_empty(), "print-or-export decided outside the policy: {fautes:?}");
+    let impression = std::fs::read_to_string(racine().join("src/service/impression.rs")).unwrap();
+    assert!(impression.contains("policy::action_de_tirage("), "the print use case asks the policy");
+}

@@ -4,9 +4,9 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use registre::http::etat::{self, AppState};
 use registre::clock::Clock;
 use registre::config::{Cles, Transport};
+use registre::http::etat::{self, AppState};
 use registre::samples::{self, CompteDemo, Resume};
 use registre::store::Store;
 use serde_json::Value;
