@@ -1,8 +1,8 @@
 //! The account API: login, logout, one's own account (password, second factor), activation
 //! and reset links, and the accounts an IA-DASEN or a directeur manages.
 
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
+use super::extraction::Id;
 use super::session::{self, Connecte};
 use super::{Error, Result, api, blocking};
 use crate::auth::{self};
@@ -349,11 +350,10 @@ pub async fn creer_compte(
 pub async fn desactiver_compte(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<CompteId>,
 ) -> Result<StatusCode> {
     let le = state.clock.now();
     a.autoriser(Ressource::Compte, Action::Supprimer, le)?;
-    let id = CompteId::parse(&id).map_err(|_| Error::introuvable("compte"))?;
     blocking(&state, move |s| Ok(super::contexte(s, &a).desactiver_compte(&id)?)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -371,11 +371,10 @@ pub struct Lien {
 pub async fn lien_reinitialisation(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<CompteId>,
 ) -> Result<Json<Lien>> {
     let le = state.clock.now();
     a.autoriser(Ressource::Compte, Action::Modifier, le)?;
-    let id = CompteId::parse(&id).map_err(|_| Error::introuvable("compte"))?;
     let jeton = blocking(&state, move |s| Ok(super::contexte(s, &a).lien_reinitialisation(&id)?)).await?;
     Ok(Json(Lien { lien: format!("/reinitialiser?jeton={jeton}") }))
 }

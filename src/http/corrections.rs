@@ -10,9 +10,11 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
+use super::extraction::Id;
 use super::parcours::eleve_id;
 use super::session::Connecte;
 use super::{Error, Result, api, blocking, service};
+use crate::domain::EleveId;
 use crate::domain::correction::{AnnuelSaisie, EtatDemande, ResponsableCorrige};
 use crate::domain::{ContactId, ContactSaisie, EleveSaisie, ResponsableId, ResponsableSaisie};
 use crate::http::etat::AppState;
@@ -298,11 +300,10 @@ pub struct DemandeRectification {
 async fn demander_rectification(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<EleveId>,
     body: std::result::Result<Json<DemandeRectification>, JsonRejection>,
 ) -> Result<(StatusCode, Json<RectificationVue>)> {
     let b = api::json(body)?;
-    let id = eleve_id(&id)?;
     let r = service(&state, a, move |s| s.demander_rectification(&id, &b.champ, &b.valeur, b.commentaire.as_deref()))
         .await?;
     Ok((StatusCode::CREATED, Json(r)))
@@ -314,9 +315,8 @@ async fn demander_rectification(
 async fn rectifications_eleve(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<EleveId>,
 ) -> Result<Json<Vec<RectificationVue>>> {
-    let id = eleve_id(&id)?;
     service(&state, a, move |s| s.rectifications(Some(&id), None)).await.map(Json)
 }
 
@@ -391,11 +391,10 @@ pub struct DemandeOpposition {
 async fn opposer(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<EleveId>,
     body: std::result::Result<Json<DemandeOpposition>, JsonRejection>,
 ) -> Result<(StatusCode, Json<OppositionVue>)> {
     let b = api::json(body)?;
-    let id = eleve_id(&id)?;
     let r = service(&state, a, move |s| s.opposer(&id, &b.motifs)).await?;
     Ok((StatusCode::CREATED, Json(r)))
 }
@@ -406,9 +405,8 @@ async fn opposer(
 async fn oppositions_eleve(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<EleveId>,
 ) -> Result<Json<Vec<OppositionVue>>> {
-    let id = eleve_id(&id)?;
     service(&state, a, move |s| s.oppositions(Some(&id), None)).await.map(Json)
 }
 
@@ -468,11 +466,10 @@ async fn compte_famille(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Id(id): Id<EleveId>,
     body: std::result::Result<Json<CompteFamilleSaisie>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CompteFamilleCree>)> {
     let b = api::json(body)?;
-    let id = eleve_id(&id)?;
     let rid = responsable_id(&b.responsable_id)?;
     let lien_base = lien_de_base(&state, &headers).await?;
     let k: CompteFamille = service(&state, a, move |s| s.creer_compte_famille(&id, &rid)).await?;

@@ -10,8 +10,8 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 
+use super::extraction::Id;
 use super::pages::{PageError, avec_moi};
-use super::parcours::ecole_id;
 use super::session::{Connecte, Visiteur};
 use super::{Error, Result, blocking, service};
 use crate::domain::EcoleId;
@@ -120,10 +120,9 @@ async fn lancer(state: &AppState, a: crate::auth::Acteur, ecole: EcoleId, e: Env
 pub(super) async fn importer(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<EcoleId>,
     m: std::result::Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response> {
-    let id = ecole_id(&id)?;
     // The school first: another territory's is « introuvable » before the body is read.
     acceder(&state, &a, &id).await?;
     let m = m.map_err(|_| Error::invalide("fichier", "envoyez les fichiers en multipart/form-data"))?;
@@ -263,10 +262,9 @@ async fn exporter_fichier(state: &AppState, a: crate::auth::Acteur, id: EcoleId,
 pub(super) async fn exporter(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<EcoleId>,
     q: std::result::Result<Query<Export>, QueryRejection>,
 ) -> Result<Response> {
-    let id = ecole_id(&id)?;
     let Query(q) = q.map_err(|e| Error::requete(format!("paramètres invalides : {}", e.body_text())))?;
     exporter_fichier(&state, a, id, q).await
 }
@@ -330,17 +328,15 @@ async fn rendre(
 }
 
 /// A reload of the form's address (a POST) goes back to the page.
-async fn vers_la_page(Path(id): Path<String>) -> Result<Response> {
-    let id = ecole_id(&id)?;
+async fn vers_la_page(Id(id): Id<EcoleId>) -> Result<Response> {
     Ok(axum::response::Redirect::to(&format!("/ecoles/{id}/echanges")).into_response())
 }
 
 async fn page(
     State(state): State<AppState>,
     v: Visiteur,
-    Path(id): Path<String>,
+    Id(id): Id<EcoleId>,
 ) -> std::result::Result<Html<String>, PageError> {
-    let id = ecole_id(&id)?;
     rendre(&state, v, id, None, Options::default()).await
 }
 
@@ -349,10 +345,9 @@ async fn page(
 async fn page_importer(
     State(state): State<AppState>,
     v: Visiteur,
-    Path(id): Path<String>,
+    Id(id): Id<EcoleId>,
     m: std::result::Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> std::result::Result<Response, PageError> {
-    let id = ecole_id(&id)?;
     acceder(&state, &v.acteur, &id).await?;
     let m = m.map_err(|_| Error::invalide("fichier", "envoyez le formulaire depuis la page"))?;
     let e = match lire_envoi(m).await {
@@ -440,10 +435,9 @@ async fn vers_l_import(Path(id): Path<String>) -> Response {
 async fn page_exporter(
     State(state): State<AppState>,
     v: Visiteur,
-    Path(id): Path<String>,
+    Id(id): Id<EcoleId>,
     q: std::result::Result<Query<Export>, QueryRejection>,
 ) -> std::result::Result<Response, PageError> {
-    let id = ecole_id(&id)?;
     let Query(q) = q.map_err(|e| Error::requete(format!("paramètres invalides : {}", e.body_text())))?;
     Ok(exporter_fichier(&state, v.acteur, id, q).await?)
 }
@@ -554,10 +548,9 @@ async fn lire_dossier(mut m: Multipart) -> Result<EnvoiDossier> {
 pub(super) async fn importer_dossier(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<EcoleId>,
     m: std::result::Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<(axum::http::StatusCode, axum::Json<Resultat>)> {
-    let id = ecole_id(&id)?;
     acceder(&state, &a, &id).await?;
     let m = m.map_err(|_| Error::invalide("dossier", "envoyez le dossier en multipart/form-data"))?;
     let e = lire_dossier(m).await?;
@@ -568,10 +561,9 @@ pub(super) async fn importer_dossier(
 async fn page_importer_dossier(
     State(state): State<AppState>,
     v: Visiteur,
-    Path(id): Path<String>,
+    Id(id): Id<EcoleId>,
     m: std::result::Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> std::result::Result<Response, PageError> {
-    let id = ecole_id(&id)?;
     acceder(&state, &v.acteur, &id).await?;
     let m = m.map_err(|_| Error::invalide("dossier", "envoyez le formulaire depuis la page"))?;
     let res = match lire_dossier(m).await {

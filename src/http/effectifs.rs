@@ -10,11 +10,12 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 
+use super::extraction::Id;
 use super::pages::{PageError, avec_moi};
 use super::pages_parcours::{FormulaireSoumis, PageDe, Saisie, Sortie, etape, etape_formulaire, reprendre};
-use super::parcours::ecole_id;
 use super::session::{Connecte, Visiteur};
 use super::{Error, Result, blocking, service};
+use crate::domain::EcoleId;
 use crate::http::etat::AppState;
 use crate::service::effectifs::{self, ConstatEcole, Rapport};
 
@@ -113,9 +114,8 @@ use crate::service::effectifs::PrevisionEcole;
 async fn prevision_ecole(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<EcoleId>,
 ) -> Result<axum::Json<PrevisionEcole>> {
-    let id = ecole_id(&id)?;
     service(&state, a, move |s| s.prevision_ecole(&id)).await.map(axum::Json)
 }
 
@@ -143,11 +143,10 @@ pub struct Ajustement {
 async fn ajuster(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<EcoleId>,
     body: std::result::Result<axum::Json<Ajustement>, axum::extract::rejection::JsonRejection>,
 ) -> Result<axum::Json<PrevisionEcole>> {
     let b = super::api::json(body)?;
-    let id = ecole_id(&id)?;
     let n = super::parcours::niveau(&b.niveau)?;
     service(&state, a, move |s| s.ajuster_prevision(&id, n, b.arrivees, b.departs, b.justification.as_deref()))
         .await
@@ -160,9 +159,8 @@ async fn ajuster(
 async fn valider_prevision(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<EcoleId>,
 ) -> Result<axum::Json<PrevisionEcole>> {
-    let id = ecole_id(&id)?;
     service(&state, a, move |s| s.valider_prevision(&id)).await.map(axum::Json)
 }
 
@@ -186,11 +184,10 @@ struct PagePrevisionEcole {
 pub(super) async fn page_prevision_ecole(
     State(state): State<AppState>,
     v: Visiteur,
-    Path(id): Path<String>,
+    Id(id): Id<EcoleId>,
     q: std::result::Result<Query<super::pages_parcours::QueryPage>, QueryRejection>,
 ) -> std::result::Result<Html<String>, PageError> {
     let fait = super::pages_parcours::fait_de(q);
-    let id = ecole_id(&id)?;
     let modifier = v.acteur.decision(crate::policy::Ressource::Constat, crate::policy::Action::Modifier).autorise();
     let p = service(&state, v.acteur.clone(), {
         let id = id.clone();
@@ -207,10 +204,9 @@ pub(super) async fn page_prevision_ecole(
     Ok(Html(html))
 }
 
-async fn page_ajuster(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
+async fn page_ajuster(State(state): State<AppState>, v: Visiteur, Id(id): Id<EcoleId>, corps: Bytes) -> Sortie {
     let s = Saisie::lire(&corps)?;
     s.csrf(&v)?;
-    let id = ecole_id(&id)?;
     let vers = format!("/ecoles/{id}/prevision");
     let retour = vers.clone();
     let valider = s.get("action") == Some("valider");
@@ -235,7 +231,7 @@ async fn page_ajuster(State(state): State<AppState>, v: Visiteur, Path(id): Path
         let (a, d) = (nombre("arrivees", "arrivées"), nombre("departs", "départs"));
         lignes.push((n, a, d, s.opt(&format!("justification_{c}"))));
     }
-    let page = PageDe::Prevision(id.to_string());
+    let page = PageDe::Prevision(id.clone());
     let f = FormulaireSoumis { saisie: &s, action: &retour, page: &page };
     if let Err(e) = er.finir() {
         return reprendre(&state, &v, e.into(), f, (&retour, "Revenir à la prévision de l'école")).await;
@@ -274,9 +270,8 @@ async fn page_ajuster(State(state): State<AppState>, v: Visiteur, Path(id): Path
 async fn constat_ecole(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<EcoleId>,
 ) -> Result<axum::Json<ConstatEcole>> {
-    let id = ecole_id(&id)?;
     service(&state, a, move |s| s.constat_ecole(&id)).await.map(axum::Json)
 }
 
@@ -286,9 +281,8 @@ async fn constat_ecole(
 async fn valider(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<EcoleId>,
 ) -> Result<axum::Json<ConstatEcole>> {
-    let id = ecole_id(&id)?;
     service(&state, a, move |s| s.valider_constat(&id)).await.map(axum::Json)
 }
 
@@ -375,11 +369,10 @@ struct PageEcole {
 async fn page_ecole(
     State(state): State<AppState>,
     v: Visiteur,
-    Path(id): Path<String>,
+    Id(id): Id<EcoleId>,
     q: std::result::Result<Query<super::pages_parcours::QueryPage>, QueryRejection>,
 ) -> std::result::Result<Html<String>, PageError> {
     let fait = super::pages_parcours::fait_de(q);
-    let id = ecole_id(&id)?;
     let valider = v.acteur.decision(crate::policy::Ressource::Constat, crate::policy::Action::Modifier).autorise();
     let c = service(&state, v.acteur.clone(), {
         let id = id.clone();
@@ -400,10 +393,9 @@ async fn page_ecole(
     Ok(Html(html))
 }
 
-async fn page_valider(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
+async fn page_valider(State(state): State<AppState>, v: Visiteur, Id(id): Id<EcoleId>, corps: Bytes) -> Sortie {
     let s = Saisie::lire(&corps)?;
     s.csrf(&v)?;
-    let id = ecole_id(&id)?;
     let vers = format!("/ecoles/{id}/constat");
     let retour = vers.clone();
     etape(

@@ -11,6 +11,7 @@ pub mod effectifs;
 mod erreurs_saisie;
 pub mod error;
 pub mod etat;
+pub mod extraction;
 pub mod impressions;
 pub mod lectures;
 pub mod pages;

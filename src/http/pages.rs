@@ -9,13 +9,14 @@
 
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::extraction::Id;
 use super::pages_parcours::{QueryPage, fait_de};
 use super::session::Visiteur;
 use super::{Error, blocking};
@@ -506,11 +507,10 @@ async fn page_statistiques(State(state): State<AppState>, v: Visiteur) -> PageRe
 pub(super) async fn page_ecole(
     State(state): State<AppState>,
     v: Visiteur,
-    Path(id): Path<String>,
+    Id(id): Id<EcoleId>,
     q: Result<Query<QueryPage>, QueryRejection>,
 ) -> PageResult {
     let fait = fait_de(q);
-    let id = EcoleId::parse(&id).map_err(|_| Error::introuvable("école"))?;
     let (annee, ecole, classes) = super::service(&state, v.acteur.clone(), move |svc| {
         let classes = svc.classes(&id, None)?;
         Ok((svc.annee()?, svc.ecole(&id)?, classes))
@@ -566,11 +566,10 @@ pub(super) fn ligne_vue(l: &Value) -> Value {
 pub(super) async fn page_classe(
     State(state): State<AppState>,
     v: Visiteur,
-    Path(id): Path<String>,
+    Id(id): Id<ClasseId>,
     q: Result<Query<QueryPage>, QueryRejection>,
 ) -> PageResult {
     let fait = fait_de(q);
-    let id = ClasseId::parse(&id).map_err(|_| Error::introuvable("classe"))?;
     let suivi = v.acteur.role == Role::Directeur;
     let (classe, ecole, lignes, retours) = super::service(&state, v.acteur.clone(), move |svc| {
         let classe = svc.classe(&id)?;
@@ -764,12 +763,11 @@ fn joindre(parts: &[&Option<String>], sep: &str) -> Option<String> {
 pub(super) async fn page_eleve(
     State(state): State<AppState>,
     v: Visiteur,
-    Path(id): Path<String>,
+    Id(id): Id<EleveId>,
     q: Result<Query<QueryPage>, QueryRejection>,
 ) -> PageResult {
     let fait = fait_de(q);
     let champs = v.acteur.autoriser(Ressource::Eleve, Action::Lire, state.clock.now())?;
-    let id = EleveId::parse(&id).map_err(|_| Error::introuvable("élève"))?;
     let a = v.acteur.clone();
     let journal = a.decision(Ressource::Journal, Action::Lire).autorise();
     let voir_rectifications = a.decision(Ressource::Rectification, Action::Lister).autorise();

@@ -4,13 +4,14 @@
 
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 
+use super::extraction::Id;
 use super::pages::{Choix, Message, PageError, PageResult, avec_moi};
 use super::session::{self, Visiteur};
 use super::{Error, blocking};
@@ -518,13 +519,12 @@ pub(super) fn base_url(headers: &HeaderMap, state: &AppState) -> String {
 async fn desactiver_compte(
     State(state): State<AppState>,
     v: Visiteur,
-    Path(id): Path<String>,
+    Id(id): Id<CompteId>,
     Form(f): Form<Csrf>,
 ) -> Result<Response, PageError> {
     v.verifier_csrf(&f.csrf)?;
     let le = state.clock.now();
     v.acteur.autoriser(Ressource::Compte, Action::Supprimer, le)?;
-    let id = CompteId::parse(&id).map_err(|_| Error::introuvable("compte"))?;
     blocking(&state, move |s| Ok(super::contexte(s, &v.acteur).desactiver_compte(&id)?)).await?;
     Ok(Redirect::to("/comptes").into_response())
 }
@@ -533,13 +533,12 @@ async fn reinitialiser_compte(
     State(state): State<AppState>,
     v: Visiteur,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Id(id): Id<CompteId>,
     Form(f): Form<Csrf>,
 ) -> Result<Response, PageError> {
     v.verifier_csrf(&f.csrf)?;
     let le = state.clock.now();
     v.acteur.autoriser(Ressource::Compte, Action::Modifier, le)?;
-    let id = CompteId::parse(&id).map_err(|_| Error::introuvable("compte"))?;
     let base = base_url(&headers, &state);
     let html = blocking(&state, move |s| {
         let jeton = super::contexte(s, &v.acteur).lien_reinitialisation(&id)?;

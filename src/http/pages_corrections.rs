@@ -16,6 +16,7 @@ use axum::response::{Html, IntoResponse, Redirect};
 use axum::routing::{get, post};
 use serde::Serialize;
 
+use super::extraction::Id;
 use super::pages::{PageError, avec_moi};
 use super::pages_parcours::{FormulaireSoumis, PageDe, Saisie, Sortie, etape_formulaire, refus};
 use super::session::Visiteur;
@@ -40,10 +41,6 @@ pub fn routes() -> Router<AppState> {
         .route("/oppositions/{id}/decision", post(decider_opposition))
         .route("/eleves/{id}/compte-famille", post(compte_famille))
         .route("/mot-de-passe-oublie", get(page_oubli).post(oubli))
-}
-
-fn eleve_id(s: &str) -> Result<EleveId, Error> {
-    EleveId::parse(s.trim()).map_err(|_| Error::introuvable("élève"))
 }
 
 // The fiche form -------------------------------------------------------------------------------
@@ -414,9 +411,8 @@ fn rendre_fiche(
 async fn page_fiche(
     State(state): State<AppState>,
     v: Visiteur,
-    Path(id): Path<String>,
+    Id(id): Id<EleveId>,
 ) -> Result<Html<String>, PageError> {
-    let id = eleve_id(&id)?;
     let html = blocking(&state, move |s| {
         let svc = super::contexte(s, &v.acteur);
         let f = svc.a_corriger_lecture(&id)?;
@@ -428,10 +424,9 @@ async fn page_fiche(
     Ok(Html(html))
 }
 
-async fn corriger_fiche(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
+async fn corriger_fiche(State(state): State<AppState>, v: Visiteur, Id(id): Id<EleveId>, corps: Bytes) -> Sortie {
     let s = Saisie::lire(&corps)?;
     s.csrf(&v)?;
-    let id = eleve_id(&id)?;
     let etat_civil = v.acteur.role == Role::AgentMairie;
     let (c, prefixes) = correction_de(&s, etat_civil)?;
     let valeurs = valeurs_saisies(&s);
@@ -480,17 +475,16 @@ async fn corriger_fiche(State(state): State<AppState>, v: Visiteur, Path(id): Pa
 async fn demander_rectification(
     State(state): State<AppState>,
     v: Visiteur,
-    Path(id): Path<String>,
+    Id(id): Id<EleveId>,
     corps: Bytes,
 ) -> Sortie {
     let s = Saisie::lire(&corps)?;
     s.csrf(&v)?;
-    let id = eleve_id(&id)?;
     let vers = format!("/eleves/{id}");
     let (champ, valeur, commentaire) = (s.texte("champ"), s.texte("valeur"), s.opt("commentaire"));
     let retour = vers.clone();
     let action = format!("{vers}/rectification");
-    let page = PageDe::Eleve(id.to_string());
+    let page = PageDe::Eleve(id.clone());
     etape_formulaire(
         &state,
         &v,
@@ -515,10 +509,10 @@ async fn decider_rectification(
     let retour = s.get("retour").filter(|r| r.starts_with("/eleves/") || *r == "/").unwrap_or("/").to_string();
     let vers = retour.clone();
     let action = format!("/rectifications/{id}/decision");
-    let page = match retour.strip_prefix("/eleves/") {
-        Some(e) => PageDe::Eleve(e.to_string()),
-        None => PageDe::Accueil,
-    };
+    let page = retour
+        .strip_prefix("/eleves/")
+        .and_then(|e| crate::domain::EleveId::parse(e).ok())
+        .map_or(PageDe::Accueil, PageDe::Eleve);
     etape_formulaire(
         &state,
         &v,
@@ -533,15 +527,14 @@ async fn decider_rectification(
     .await
 }
 
-async fn opposer(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
+async fn opposer(State(state): State<AppState>, v: Visiteur, Id(id): Id<EleveId>, corps: Bytes) -> Sortie {
     let s = Saisie::lire(&corps)?;
     s.csrf(&v)?;
-    let id = eleve_id(&id)?;
     let vers = format!("/eleves/{id}");
     let motifs = s.texte("motifs");
     let retour = vers.clone();
     let action = format!("{vers}/opposition");
-    let page = PageDe::Eleve(id.to_string());
+    let page = PageDe::Eleve(id.clone());
     etape_formulaire(
         &state,
         &v,
@@ -618,12 +611,11 @@ async fn compte_famille(
     State(state): State<AppState>,
     v: Visiteur,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Id(id): Id<EleveId>,
     corps: Bytes,
 ) -> Sortie {
     let s = Saisie::lire(&corps)?;
     s.csrf(&v)?;
-    let id = eleve_id(&id)?;
     let Some(rid) = s.get("responsable").and_then(|r| ResponsableId::parse(r).ok()) else {
         return refus(
             &state,

@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::extraction::Id;
 use super::pages::{Choix, Message, PageError, avec_moi};
 use super::parcours::{self, DemandeAdmissionSaisie, DemandeInscription, EnfantSaisi};
 use super::session::Visiteur;
@@ -314,10 +315,10 @@ pub(super) fn fait(state: &AppState, v: &Visiteur, vers: &str, code: &str, avert
 pub(super) enum PageDe {
     Accueil,
     Oppositions,
-    Ecole(String),
-    Classe(String),
-    Eleve(String),
-    Prevision(String),
+    Ecole(crate::domain::EcoleId),
+    Classe(crate::domain::ClasseId),
+    Eleve(crate::domain::EleveId),
+    Prevision(crate::domain::EcoleId),
 }
 
 impl PageDe {
@@ -327,10 +328,12 @@ impl PageDe {
         match self {
             PageDe::Accueil => super::pages::accueil(st, vi, Ok(Query(Default::default()))).await,
             PageDe::Oppositions => super::pages_corrections::page_oppositions(st, vi, q()).await,
-            PageDe::Ecole(id) => super::pages::page_ecole(st, vi, axum::extract::Path(id), q()).await,
-            PageDe::Classe(id) => super::pages::page_classe(st, vi, axum::extract::Path(id), q()).await,
-            PageDe::Eleve(id) => super::pages::page_eleve(st, vi, axum::extract::Path(id), q()).await,
-            PageDe::Prevision(id) => super::effectifs::page_prevision_ecole(st, vi, axum::extract::Path(id), q()).await,
+            PageDe::Ecole(id) => super::pages::page_ecole(st, vi, super::extraction::Id(id), q()).await,
+            PageDe::Classe(id) => super::pages::page_classe(st, vi, super::extraction::Id(id), q()).await,
+            PageDe::Eleve(id) => super::pages::page_eleve(st, vi, super::extraction::Id(id), q()).await,
+            PageDe::Prevision(id) => {
+                super::effectifs::page_prevision_ecole(st, vi, super::extraction::Id(id), q()).await
+            }
         }
     }
 }
@@ -882,9 +885,8 @@ fn admis(state: &AppState, v: &Visiteur, r: &Resultat) -> Sortie {
     fait(state, v, &format!("/eleves/{eleve}"), "admission", &r.avertissements)
 }
 
-async fn page_admission_directe(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>) -> Sortie {
+async fn page_admission_directe(State(state): State<AppState>, v: Visiteur, Id(ecole): Id<EcoleId>) -> Sortie {
     v.acteur.autoriser(Ressource::Eleve, Action::Creer, state.clock.now())?;
-    let ecole = parcours::ecole_id(&id)?;
     let html = blocking(&state, move |s| {
         let e = super::contexte(s, &v.acteur).ecole(&ecole)?;
         let cible = (format!("/ecoles/{ecole}/admission"), format!("Admettre un élève — {}", e.nom));
@@ -895,10 +897,9 @@ async fn page_admission_directe(State(state): State<AppState>, v: Visiteur, Path
     Ok(Html(html).into_response())
 }
 
-async fn admission_directe(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
+async fn admission_directe(State(state): State<AppState>, v: Visiteur, Id(ecole): Id<EcoleId>, corps: Bytes) -> Sortie {
     let sa = Saisie::lire(&corps)?;
     sa.csrf(&v)?;
-    let ecole = parcours::ecole_id(&id)?;
     let titre = {
         let e = ecole.clone();
         super::service(&state, v.acteur.clone(), move |svc| Ok(svc.ecole(&e)?.nom)).await?

@@ -14,6 +14,7 @@ use serde::Serialize;
 use serde_json::Value;
 use time::Date;
 
+use super::extraction::Id;
 use super::pages::{Choix, avec_moi, ligne_vue};
 use super::pages_parcours::{
     ChoixId, Confirmation, FormulaireSoumis, PageDe, Saisie, Sortie, choix_classe, etape, etape_formulaire, fait,
@@ -27,7 +28,8 @@ use crate::domain::Document;
 use crate::domain::ErreurChamp;
 use crate::domain::identite::{date_fr, parse_date};
 use crate::domain::parcours::{EtatInscription, MotifRadiation, Passage, Reponse, TypePassage};
-use crate::domain::{AnneeScolaire, EleveId, EtatScolarite, Niveau};
+use crate::domain::{AnneeScolaire, EtatScolarite, Niveau};
+use crate::domain::{ClasseId, EcoleId, EleveId};
 use crate::http::etat::{AppState, Inner};
 use crate::policy::{Action, Champs, Ressource};
 use crate::store::{classes, territoires};
@@ -95,13 +97,12 @@ pub(super) struct GestionEcole {
     classes_choix: Option<Vec<ChoixId>>,
 }
 
-async fn creer_classe(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
+async fn creer_classe(State(state): State<AppState>, v: Visiteur, Id(ecole): Id<EcoleId>, corps: Bytes) -> Sortie {
     let sa = Saisie::lire(&corps)?;
     sa.csrf(&v)?;
-    let ecole = parcours::ecole_id(&id)?;
     let retour = format!("/ecoles/{ecole}");
     let action = format!("/ecoles/{ecole}/classes");
-    let page = PageDe::Ecole(ecole.to_string());
+    let page = PageDe::Ecole(ecole.clone());
     let f = FormulaireSoumis { saisie: &sa, action: &action, page: &page };
     let niveaux = match sa.tous("niveaux").into_iter().map(parcours::niveau).collect::<Result<Vec<_>, _>>() {
         Ok(n) => n,
@@ -120,15 +121,14 @@ async fn creer_classe(State(state): State<AppState>, v: Visiteur, Path(id): Path
     .await
 }
 
-async fn placer(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
+async fn placer(State(state): State<AppState>, v: Visiteur, Id(ecole): Id<EcoleId>, corps: Bytes) -> Sortie {
     let sa = Saisie::lire(&corps)?;
     sa.csrf(&v)?;
-    let ecole = parcours::ecole_id(&id)?;
     let ecole_page = format!("/ecoles/{ecole}");
     // Back to the page the form came from: the school, or the class the pupils left.
     let (retour, page) = match sa.get("depuis").map(parcours::classe_id) {
-        Some(Ok(depuis)) => (format!("/classes/{depuis}"), PageDe::Classe(depuis.to_string())),
-        _ => (ecole_page.clone(), PageDe::Ecole(ecole.to_string())),
+        Some(Ok(depuis)) => (format!("/classes/{depuis}"), PageDe::Classe(depuis.clone())),
+        _ => (ecole_page.clone(), PageDe::Ecole(ecole.clone())),
     };
     let action = format!("/ecoles/{ecole}/placements");
     let f = FormulaireSoumis { saisie: &sa, action: &action, page: &page };
@@ -232,10 +232,9 @@ pub(super) struct GestionClasse {
     autres_classes: Option<Vec<ChoixId>>,
 }
 
-async fn proposer_classe(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
+async fn proposer_classe(State(state): State<AppState>, v: Visiteur, Id(classe): Id<ClasseId>, corps: Bytes) -> Sortie {
     let sa = Saisie::lire(&corps)?;
     sa.csrf(&v)?;
-    let classe = parcours::classe_id(&id)?;
     let retour = format!("/classes/{classe}");
     let defaut = match TypePassage::parse(sa.get("defaut").unwrap_or("passage")) {
         Ok(t) => t,
@@ -252,9 +251,8 @@ async fn proposer_classe(State(state): State<AppState>, v: Visiteur, Path(id): P
     .await
 }
 
-async fn decider_classe(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
+async fn decider_classe(State(state): State<AppState>, v: Visiteur, Id(classe): Id<ClasseId>, corps: Bytes) -> Sortie {
     Saisie::lire(&corps)?.csrf(&v)?;
-    let classe = parcours::classe_id(&id)?;
     let retour = format!("/classes/{classe}");
     etape(
         &state,
@@ -435,7 +433,7 @@ async fn demarche(
         "recours" => etape(&state, &v, back, move |c| c.former_recours(&e).map(drop), ok("passage")).await,
         "depart" => {
             let action = format!("/eleves/{eleve}/demarches/depart");
-            let page = PageDe::Eleve(eleve.to_string());
+            let page = PageDe::Eleve(eleve.clone());
             let f = FormulaireSoumis { saisie: &sa, action: &action, page: &page };
             let destination = match super::scolarite::texte_court("destination", sa.get("destination")) {
                 Ok(d) => d,
@@ -454,7 +452,7 @@ async fn demarche(
         }
         "radiation" => {
             let action = format!("/eleves/{eleve}/demarches/radiation");
-            let page = PageDe::Eleve(eleve.to_string());
+            let page = PageDe::Eleve(eleve.clone());
             let f = FormulaireSoumis { saisie: &sa, action: &action, page: &page };
             // Every field checked, every refusal shown beside its field.
             let mut er = crate::domain::Erreurs::default();

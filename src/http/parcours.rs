@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
+use super::extraction::Id;
 use super::session::Connecte;
 use super::{Error, Result, api, blocking, service};
 use crate::domain::Document;
@@ -504,9 +505,8 @@ async fn admettre(
 async fn completer(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<EleveId>,
 ) -> Result<Json<Resultat>> {
-    let id = eleve_id(&id)?;
     service(&state, a, move |c| c.completer(&id)).await.map(Json)
 }
 

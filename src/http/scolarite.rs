@@ -12,11 +12,13 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::parcours::{classe_id, ecole_id, eleve_id, niveau, refus};
+use super::extraction::Id;
+use super::parcours::{eleve_id, niveau, refus};
 use super::session::Connecte;
 use super::{Error, Result, api, blocking, service};
 use crate::domain::identite::{date_fr, parse_date};
 use crate::domain::parcours::{MotifRadiation, Passage, Reponse, TypePassage};
+use crate::domain::{ClasseId, EcoleId, EleveId};
 use crate::http::etat::AppState;
 use crate::service::parcours::Resultat;
 
@@ -42,9 +44,8 @@ pub fn routes() -> Router<AppState> {
 async fn non_repartis(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<EcoleId>,
 ) -> Result<Json<Value>> {
-    let id = ecole_id(&id)?;
     service(&state, a, move |c| c.non_repartis(&id)).await.map(Json)
 }
 
@@ -67,11 +68,10 @@ pub struct NouvelleClasse {
 async fn creer_classe(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<EcoleId>,
     body: std::result::Result<Json<NouvelleClasse>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Resultat>)> {
     let b = api::json(body)?;
-    let id = ecole_id(&id)?;
     let niveaux = b.niveaux.iter().map(|n| niveau(n)).collect::<Result<Vec<_>>>()?;
     if niveaux.is_empty() {
         return Err(Error::invalide("niveaux", "une classe a au moins un niveau"));
@@ -101,11 +101,10 @@ pub struct Avertissements {
 async fn placer(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<ClasseId>,
     body: std::result::Result<Json<Placement>, JsonRejection>,
 ) -> Result<Json<Avertissements>> {
     let b = api::json(body)?;
-    let id = classe_id(&id)?;
     if b.eleves.is_empty() || b.eleves.len() > 60 {
         return Err(Error::invalide("eleves", "de 1 à 60 élèves à la fois"));
     }
@@ -132,11 +131,10 @@ pub struct Propositions {
 async fn proposer_classe(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<ClasseId>,
     body: std::result::Result<Json<Propositions>, JsonRejection>,
 ) -> Result<Json<Propose>> {
     let b = api::json(body)?;
-    let id = classe_id(&id)?;
     let defaut = match b.defaut.as_deref() {
         Some(t) => TypePassage::parse(t).map_err(|r| refus(r, "defaut"))?,
         None => TypePassage::Passage,
@@ -172,9 +170,8 @@ pub struct Decide {
 async fn decider_classe(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<ClasseId>,
 ) -> Result<Json<Decide>> {
-    let id = classe_id(&id)?;
     let (n, restent) = service(&state, a, move |c| c.decider_classe(&id)).await?;
     Ok(Json(Decide { decisions: n, restent }))
 }
@@ -196,9 +193,8 @@ pub struct PassageVu {
 async fn lire_passage(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<EleveId>,
 ) -> Result<Json<PassageVu>> {
-    let id = eleve_id(&id)?;
     let p = service(&state, a, move |c| c.passage(&id)).await?;
     Ok(Json(PassageVu {
         limite_reponse: p.limite_reponse().map(date_fr),
@@ -274,11 +270,10 @@ pub struct Depart {
 async fn depart(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<EleveId>,
     body: std::result::Result<Json<Depart>, JsonRejection>,
 ) -> Result<Json<Resultat>> {
     let b = api::json(body)?;
-    let id = eleve_id(&id)?;
     let destination = texte_court("destination", b.destination.as_deref())?;
     service(&state, a, move |c| c.quitter(&id, b.quitte, destination.as_deref())).await.map(Json)
 }
@@ -313,11 +308,10 @@ pub struct RadiationSaisie {
 async fn radier(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<EleveId>,
     body: std::result::Result<Json<RadiationSaisie>, JsonRejection>,
 ) -> Result<Json<Resultat>> {
     let b = api::json(body)?;
-    let id = eleve_id(&id)?;
     let motif = MotifRadiation::parse(&b.motif).map_err(|r| refus(r, "motif"))?;
     let date = parse_date("date de radiation", &b.date)?;
     let destination = texte_court("destination", b.destination.as_deref())?;
@@ -331,9 +325,8 @@ async fn radier(
 pub(super) async fn annuler_radiation(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<EleveId>,
 ) -> Result<Json<Resultat>> {
-    let id = eleve_id(&id)?;
     service(&state, a, move |c| c.annuler_radiation(&id)).await.map(Json)
 }
 
