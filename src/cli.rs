@@ -1008,7 +1008,7 @@ fn admin_create(
     };
     let (_, jeton) = operateur(&store, &cles, clock, |svc| svc.creer_compte(&demande)).map_err(|e| {
         match e.downcast_ref::<crate::service::Error>() {
-            Some(crate::service::Error::Store(crate::store::Error::Introuvable("périmètre"))) => anyhow::anyhow!(
+            Some(crate::service::Error::Introuvable("périmètre")) => anyhow::anyhow!(
                 "périmètre « {valeur} » introuvable pour le rôle {} ({})",
                 role.code(),
                 role.perimetre_attendu()

@@ -8,7 +8,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::service::documents;
 use crate::{render, store};
 
 /// An error answered to a client.
@@ -383,7 +382,12 @@ impl From<crate::service::Error> for Error {
                 let message = S::Doublons(c.clone()).to_string();
                 Error::doublons(message, serde_json::to_value(c).unwrap_or_default())
             }
-            S::Store(s) => s.into(),
+            S::Invalide(crate::domain::Error::Transition(r)) => Error::transition(r.0),
+            S::Invalide(d) => d.into(),
+            S::Introuvable(quoi) => Error::introuvable(quoi),
+            S::Abandonnee => Error::abandonnee(),
+            S::Stockage(s) => s.into(),
+            S::Fichier(f) => Error::interne(f),
             S::Conflit(m) => Self {
                 status: StatusCode::CONFLICT,
                 code: "conflit",
@@ -394,23 +398,6 @@ impl From<crate::service::Error> for Error {
             },
             S::Rendu(r) => Error::interne(r),
             S::Compte(a) => a.into(),
-        }
-    }
-}
-
-impl From<documents::Error> for Error {
-    fn from(e: documents::Error) -> Self {
-        match e {
-            documents::Error::Store(s) => s.into(),
-            documents::Error::Cible(m) => Self {
-                status: StatusCode::CONFLICT,
-                code: "conflit",
-                message: m,
-                champ: None,
-                candidats: None,
-                champs: Vec::new(),
-            },
-            documents::Error::Render(r) => Error::interne(r),
         }
     }
 }

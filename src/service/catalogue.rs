@@ -344,7 +344,7 @@ impl Imprimeur<'_> {
                 let f = Filtre { ecole: Some(id.clone()), presents: true, ..Filtre::annee(annee) };
                 (id.clone(), "Toute l'école".to_string(), f, None)
             }
-            _ => return Err(Error::Cible("la liste des élèves s'imprime pour une classe ou une école".into())),
+            _ => return Err(Error::Conflit("la liste des élèves s'imprime pour une classe ou une école".into())),
         };
         let tete = self.store.read(|c| territoires::en_tete(c, &ecole))?;
         let data = valeur(&ListeEleves {
@@ -549,7 +549,7 @@ impl Imprimeur<'_> {
         let annee = self.annee()?;
         let sujets = self.sujets(doc, cible, annee)?;
         let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::from("\u{feff}".as_bytes()));
-        let err = |e: csv::Error| Error::Render(crate::render::Error::Io(std::io::Error::other(e)));
+        let err = |e: csv::Error| Error::Fichier(std::io::Error::other(e));
         match (doc, sujets.as_slice()) {
             (Document::ListeElectorale, [Sujet::Ecole(id)]) => {
                 w.write_record(["nom", "prenom", "civilite", "enfants", "classes", "adresse"]).map_err(err)?;
@@ -570,7 +570,9 @@ impl Imprimeur<'_> {
                         Filtre { classe: Some(id.clone()), presents: true, ..Filtre::annee(k.annee) }
                     }
                     Sujet::Ecole(id) => Filtre { ecole: Some(id.clone()), presents: true, ..Filtre::annee(annee) },
-                    _ => return Err(Error::Cible("la liste des élèves s'imprime pour une classe ou une école".into())),
+                    _ => {
+                        return Err(Error::Conflit("la liste des élèves s'imprime pour une classe ou une école".into()));
+                    }
                 };
                 w.write_record(self.colonnes_ou_defaut().iter().map(|c| c.code())).map_err(err)?;
                 for l in self.lignes_eleves(&filtre)? {
@@ -578,15 +580,15 @@ impl Imprimeur<'_> {
                 }
             }
             (Document::ListeElectorale | Document::ListeEleves, _) => {
-                return Err(Error::Cible("un tableur (CSV) se fait pour une classe ou une école à la fois".into()));
+                return Err(Error::Conflit("un tableur (CSV) se fait pour une classe ou une école à la fois".into()));
             }
             _ => {
-                return Err(Error::Cible(
+                return Err(Error::Conflit(
                     "seules la liste électorale et la liste des élèves existent en tableur (CSV)".into(),
                 ));
             }
         }
-        w.into_inner().map_err(|e| Error::Render(crate::render::Error::Io(std::io::Error::other(e.to_string()))))
+        w.into_inner().map_err(|e| Error::Fichier(std::io::Error::other(e.to_string())))
     }
 }
 

@@ -735,7 +735,7 @@ impl Service<'_> {
             // The value must pass the field's rule now, on the record as it stands.
             if let Some(c) = correction_demandee(&f, &champ, &valeur)? {
                 c.valider(today).map_err(|e| match e {
-                    Error::Store(crate::store::Error::Invalide(d)) => {
+                    Error::Invalide(d) => {
                         Error::from(ChampInvalide::new("valeur", format!("la valeur proposée ne convient pas ({d})")))
                     }
                     e => e,

@@ -23,22 +23,7 @@ use crate::store::parcours as sc;
 use crate::store::territoires::{self, EnTete};
 use crate::store::{self, Store, classes};
 
-/// Errors of document printing.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// The store refused or failed.
-    #[error(transparent)]
-    Store(#[from] store::Error),
-    /// The print engine failed.
-    #[error(transparent)]
-    Render(#[from] render::Error),
-    /// The document does not apply to that target.
-    #[error("{0}")]
-    Cible(String),
-}
-
-/// Result of this module.
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+pub use super::{Error, Result};
 
 /// What to print the document for.
 #[derive(Debug, Clone)]
@@ -220,7 +205,7 @@ pub fn donnees_certificat_scolarite(
     le: OffsetDateTime,
 ) -> Result<CertificatScolarite> {
     let s = f.scolarite(annee).filter(|s| s.etat.est_present()).ok_or_else(|| {
-        Error::Cible(format!("l'élève n'est pas scolarisé dans l'école en {annee} : pas de certificat de scolarité"))
+        Error::Conflit(format!("l'élève n'est pas scolarisé dans l'école en {annee} : pas de certificat de scolarité"))
     })?;
     Ok(CertificatScolarite {
         certification: None,
@@ -727,7 +712,7 @@ impl Imprimeur<'_> {
                 let f = Filtre { classe: Some(id.clone()), presents: true, ..Filtre::annee(annee) };
                 Ok(eleves::lister(c, p, &f)?.into_iter().map(|l| Sujet::Eleve(l.id)).collect())
             })?),
-            _ => Err(Error::Cible(
+            _ => Err(Error::Conflit(
                 "ce document s'imprime pour un élève, une classe, une école ou une circonscription".into(),
             )),
         }
@@ -739,7 +724,7 @@ impl Imprimeur<'_> {
         let un_eleve = |quoi: &str| -> Result<Vec<Sujet>> {
             match cible {
                 Cible::Eleve(id) => Ok(vec![Sujet::Eleve(id.clone())]),
-                _ => Err(Error::Cible(format!("{quoi} s'imprime pour un élève"))),
+                _ => Err(Error::Conflit(format!("{quoi} s'imprime pour un élève"))),
             }
         };
         match doc {
@@ -754,11 +739,11 @@ impl Imprimeur<'_> {
                     Ok(vec![Sujet::Classe(id.clone())])
                 }
                 (_, Some(ecoles)) => Ok(ecoles.into_iter().map(Sujet::Ecole).collect()),
-                _ => Err(Error::Cible("la liste des élèves s'imprime pour une classe ou une école".into())),
+                _ => Err(Error::Conflit("la liste des élèves s'imprime pour une classe ou une école".into())),
             },
             Document::ListeElectorale | Document::RegistreEleves => match self.ecoles_de(cible)? {
                 Some(ecoles) => Ok(ecoles.into_iter().map(Sujet::Ecole).collect()),
-                None => Err(Error::Cible(format!("la {} s'imprime pour une école", doc.titre().to_lowercase()))),
+                None => Err(Error::Conflit(format!("la {} s'imprime pour une école", doc.titre().to_lowercase()))),
             },
             Document::ListeClasse | Document::ListeAppel => match (cible, self.ecoles_de(cible)?) {
                 (Cible::Classe(id), _) => Ok(vec![Sujet::Classe(id.clone())]),
@@ -769,7 +754,7 @@ impl Imprimeur<'_> {
                     }
                     Ok(out)
                 })?),
-                _ => Err(Error::Cible(format!(
+                _ => Err(Error::Conflit(format!(
                     "la {} s'imprime pour une classe ou une école",
                     doc.titre().to_lowercase()
                 ))),
@@ -778,7 +763,7 @@ impl Imprimeur<'_> {
                 Cible::Inscription(id) => {
                     let i = self.store.read(|c| sc::inscription(c, p, id))?;
                     if !matches!(i.etat, EtatInscription::Inscrit | EtatInscription::Admis) {
-                        return Err(Error::Cible(
+                        return Err(Error::Conflit(
                             "le certificat d'inscription s'imprime une fois l'inscription confirmée".into(),
                         ));
                     }
@@ -786,19 +771,19 @@ impl Imprimeur<'_> {
                 }
                 Cible::Eleve(id) => {
                     let i = self.store.read(|c| sc::derniere_inscription(c, p, id))?;
-                    let i = i.ok_or_else(|| Error::Cible("aucune inscription confirmée pour cet élève".into()))?;
+                    let i = i.ok_or_else(|| Error::Conflit("aucune inscription confirmée pour cet élève".into()))?;
                     Ok(vec![Sujet::Inscription(i.id)])
                 }
-                _ => Err(Error::Cible("le certificat d'inscription s'imprime pour une inscription".into())),
+                _ => Err(Error::Conflit("le certificat d'inscription s'imprime pour une inscription".into())),
             },
             Document::CertificatRadiation => un_eleve("le certificat de radiation"),
             // A report of the actor's territory, not a document of a record.
-            Document::ConstatEffectifs => Err(Error::Cible(
+            Document::ConstatEffectifs => Err(Error::Conflit(
                 "le constat des effectifs s'imprime depuis la page Effectifs (GET /api/v1/constat?format=pdf)".into(),
             )),
         }
         .and_then(|v: Vec<Sujet>| {
-            if v.is_empty() { Err(Error::Cible("aucun document à imprimer pour cette cible".into())) } else { Ok(v) }
+            if v.is_empty() { Err(Error::Conflit("aucun document à imprimer pour cette cible".into())) } else { Ok(v) }
         })
     }
 
@@ -867,7 +852,7 @@ impl Imprimeur<'_> {
                     data,
                 })
             }
-            _ => Err(Error::Cible("document et cible incompatibles".into())),
+            _ => Err(Error::Conflit("document et cible incompatibles".into())),
         }
     }
 
@@ -1042,7 +1027,7 @@ impl Imprimeur<'_> {
             })
             .map_err(|e| match e {
                 store::Error::Introuvable("radiation") => {
-                    Error::Cible("l'élève n'a pas été radié : pas de certificat de radiation".into())
+                    Error::Conflit("l'élève n'a pas été radié : pas de certificat de radiation".into())
                 }
                 e => e.into(),
             })?;
@@ -1102,7 +1087,7 @@ impl Imprimeur<'_> {
             (Some((t, le)), _) => ("decision", t, le),
             (None, Some((t, le))) => ("proposition", t, le),
             (None, None) => {
-                return Err(Error::Cible("aucune proposition de passage n'a été faite pour cet élève".into()));
+                return Err(Error::Conflit("aucune proposition de passage n'a été faite pour cet élève".into()));
             }
         };
         let suivant = t.niveau_suivant(s.niveau).map(|n| n.code().to_string()).unwrap_or_else(|| "6e (collège)".into());
@@ -1275,7 +1260,7 @@ impl Imprimeur<'_> {
         for s in &sujets {
             match self.piece(doc, s, annee) {
                 Ok(p) => return Ok(Some(json!({ "documents": [p.data] }))),
-                Err(Error::Cible(_) | Error::Store(store::Error::Introuvable(_))) => continue,
+                Err(Error::Conflit(_) | Error::Introuvable(_)) => continue,
                 Err(e) => return Err(e),
             }
         }

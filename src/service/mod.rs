@@ -69,30 +69,57 @@ pub struct Service<'a> {
     pub le: OffsetDateTime,
 }
 
-/// Errors of the use cases.
+/// Every failure of a use case, one kind per answer: `http::Error` gives each its status in
+/// one place. Nothing was written when a use case fails.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The policy refuses.
     #[error("{}", .0.message())]
     Interdit(Interdit),
-    /// The transition is not allowed now (nothing changed).
+    /// Input refused, each field at fault named.
+    #[error(transparent)]
+    Invalide(crate::domain::Error),
+    /// The transition is not allowed now.
     #[error("{0}")]
     Transition(String),
+    /// The record does not exist, or lies outside the actor's perimeter (the same answer).
+    #[error("{0} introuvable")]
+    Introuvable(&'static str),
+    /// The request breaks a rule of the register, or does not apply to its target (a
+    /// document for the wrong kind of record…).
+    #[error("{0}")]
+    Conflit(String),
     /// Possible duplicates: the new pupil is not created until the user chooses.
     #[error("{} élève(s) déjà connu(s) pourrai(en)t être cet enfant : choisissez-en un, ou confirmez qu'il s'agit d'un nouvel élève", .0.len())]
     Doublons(Vec<Candidat>),
-    /// The store refused or failed.
-    #[error(transparent)]
-    Store(#[from] store::Error),
-    /// The request does not apply to its target (a document for the wrong kind of record…).
-    #[error("{0}")]
-    Conflit(String),
-    /// The print engine failed.
-    #[error(transparent)]
-    Rendu(#[from] crate::render::Error),
+    /// The request was given up (its client left, or its time ran out) before anything of it
+    /// was committed.
+    #[error("demande abandonnée avant d'être enregistrée : rien n'est écrit")]
+    Abandonnee,
     /// Accounts: credentials, passwords, links.
     #[error(transparent)]
     Compte(#[from] crate::auth::Error),
+    /// A file could not be read or written (CSV, XLSX, a release's files, a print run's file).
+    #[error("fichier illisible ou impossible à écrire : {0}")]
+    Fichier(std::io::Error),
+    /// The print engine failed.
+    #[error(transparent)]
+    Rendu(#[from] crate::render::Error),
+    /// The database failed (SQLite, a stored value altered outside the program, the file).
+    #[error(transparent)]
+    Stockage(store::Error),
+}
+
+impl From<store::Error> for Error {
+    fn from(e: store::Error) -> Self {
+        match e {
+            store::Error::Invalide(d) => Error::Invalide(d),
+            store::Error::Introuvable(quoi) => Error::Introuvable(quoi),
+            store::Error::Conflit(m) => Error::Conflit(m),
+            store::Error::Abandonnee => Error::Abandonnee,
+            autre => Error::Stockage(autre),
+        }
+    }
 }
 
 impl From<Refus> for Error {
@@ -109,13 +136,13 @@ impl From<Interdit> for Error {
 
 impl From<crate::domain::ChampInvalide> for Error {
     fn from(e: crate::domain::ChampInvalide) -> Self {
-        Error::Store(store::Error::Invalide(e.into()))
+        Error::Invalide(e.into())
     }
 }
 
 impl From<crate::domain::Error> for Error {
     fn from(e: crate::domain::Error) -> Self {
-        Error::Store(store::Error::Invalide(e))
+        Error::Invalide(e)
     }
 }
 
@@ -124,7 +151,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// A file the service could not write (CSV, XLSX, a release's files).
 pub(crate) fn erreur_fichier(e: impl std::fmt::Display) -> Error {
-    Error::Rendu(crate::render::Error::Io(std::io::Error::other(e.to_string())))
+    Error::Fichier(std::io::Error::other(e.to_string()))
 }
 
 /// Lines as a `;`-separated CSV file (UTF-8, with a byte-order mark for spreadsheets if asked).
@@ -139,16 +166,6 @@ where
         w.write_record(l).map_err(erreur_fichier)?;
     }
     w.into_inner().map_err(erreur_fichier)
-}
-
-impl From<documents::Error> for Error {
-    fn from(e: documents::Error) -> Self {
-        match e {
-            documents::Error::Store(s) => Error::Store(s),
-            documents::Error::Cible(m) => Error::Conflit(m),
-            documents::Error::Render(r) => Error::Rendu(r),
-        }
-    }
 }
 
 impl Service<'_> {

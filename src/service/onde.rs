@@ -341,10 +341,7 @@ struct Etat {
 fn refuse_la_ligne(e: &Error) -> bool {
     matches!(
         e,
-        Error::Transition(_)
-            | Error::Conflit(_)
-            | Error::Doublons(_)
-            | Error::Store(store::Error::Invalide(_) | store::Error::Conflit(_) | store::Error::Introuvable(_))
+        Error::Transition(_) | Error::Conflit(_) | Error::Doublons(_) | Error::Invalide(_) | Error::Introuvable(_)
     )
 }
 
@@ -540,7 +537,10 @@ impl Service<'_> {
                 let presents = self.store.read(|c| {
                     let annee = territoires::annee_courante(c)?;
                     self.presents(c, &l.ecole, annee).map_err(|e| match e {
-                        Error::Store(s) => s,
+                        Error::Stockage(s) => s,
+                        Error::Introuvable(quoi) => store::Error::Introuvable(quoi),
+                        Error::Invalide(d) => store::Error::Invalide(d),
+                        Error::Abandonnee => store::Error::Abandonnee,
                         e => store::Error::Conflit(e.to_string()),
                     })
                 })?;

@@ -284,7 +284,7 @@ impl Service<'_> {
                 },
             );
         // Written whole in a temporary directory, then renamed: a release is complete or absent.
-        let io = |e: std::io::Error| Error::Rendu(crate::render::Error::Io(e));
+        let io = |e: std::io::Error| Error::Fichier(e);
         let racine = dossier(self.store.path());
         prive(&racine).map_err(io)?;
         let tmp = racine.join(format!(".{id}.tmp"));
@@ -363,8 +363,7 @@ impl Service<'_> {
             .into_iter()
             .find(|p| p.id == id)
             .ok_or(crate::store::Error::Introuvable("publication"))?;
-        let octets = std::fs::read(dossier(self.store.path()).join(&p.id).join(nom))
-            .map_err(|e| Error::Rendu(crate::render::Error::Io(e)))?;
+        let octets = std::fs::read(dossier(self.store.path()).join(&p.id).join(nom)).map_err(|e| Error::Fichier(e))?;
         self.noter(&[Fait::new(Action::Exporter, "publication").cible(p.id).detail(json!({ "fichier": nom }))])?;
         Ok(octets)
     }

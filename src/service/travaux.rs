@@ -387,7 +387,7 @@ impl Travaux {
             .iter()
             .find(|t| t.id == id && t.proprietaire(a) && matches!(t.sorte, Sorte::Import { .. }) == import)
             .cloned()
-            .ok_or(Error::Store(crate::store::Error::Introuvable(quoi)))
+            .ok_or(Error::Introuvable(quoi))
     }
 
     /// Takes the next print run, or marks its worker idle.
@@ -558,7 +558,7 @@ impl Service<'_> {
     pub fn impression(&self, travaux: &Travaux, id: &str) -> Result<VueTravail> {
         travaux.expirer(self.le);
         let t = travaux.trouver(self.acteur, id, "impression", false)?;
-        let d = t.impression().ok_or(Error::Store(crate::store::Error::Introuvable("impression")))?;
+        let d = t.impression().ok_or(Error::Introuvable("impression"))?;
         self.noter(&[Fait::new(Action::Lire, "impression").cible(t.id.clone())])?;
         Ok(t.vue(d))
     }
@@ -567,7 +567,7 @@ impl Service<'_> {
     /// Journaled first: a cancellation that cannot be journaled does not happen.
     pub fn annuler_impression(&self, travaux: &Travaux, id: &str) -> Result<VueTravail> {
         let t = travaux.trouver(self.acteur, id, "impression", false)?;
-        let d = t.impression().ok_or(Error::Store(crate::store::Error::Introuvable("impression")))?;
+        let d = t.impression().ok_or(Error::Introuvable("impression"))?;
         self.noter(&[Fait::new(Action::Supprimer, "impression").cible(t.id.clone())])?;
         t.annule.store(true, Ordering::Relaxed);
         match t.etat().0 {
@@ -589,7 +589,7 @@ impl Service<'_> {
     pub fn fichier_impression(&self, travaux: &Travaux, id: &str) -> Result<(PathBuf, String, &'static str)> {
         travaux.expirer(self.le);
         let t = travaux.trouver(self.acteur, id, "impression", false)?;
-        let d = t.impression().ok_or(Error::Store(crate::store::Error::Introuvable("impression")))?;
+        let d = t.impression().ok_or(Error::Introuvable("impression"))?;
         match t.etat().0 {
             Etat::Termine if t.fichier.is_file() => {
                 self.noter(&[Fait::new(Action::Lire, "impression").cible(t.id.clone())])?;
@@ -599,7 +599,7 @@ impl Service<'_> {
                 };
                 Ok((t.fichier.clone(), t.nom_fichier(d), mime))
             }
-            Etat::Termine => Err(Error::Store(crate::store::Error::Introuvable("fichier de l'impression"))),
+            Etat::Termine => Err(Error::Introuvable("fichier de l'impression")),
             e => Err(Error::Conflit(format!("l'impression n'est pas prête ({})", e.libelle()))),
         }
     }
@@ -686,7 +686,7 @@ impl Service<'_> {
     pub fn import(&self, travaux: &Travaux, id: &str) -> Result<VueImport> {
         travaux.expirer(self.le);
         let t = travaux.trouver(self.acteur, id, "import", true)?;
-        let v = t.vue_import(true).ok_or(Error::Store(crate::store::Error::Introuvable("import")))?;
+        let v = t.vue_import(true).ok_or(Error::Introuvable("import"))?;
         self.noter(&[Fait::new(Action::Lire, "import").cible(t.id.clone())])?;
         Ok(v)
     }
@@ -708,7 +708,7 @@ impl Service<'_> {
             }
             t.poser(Etat::Annule, None);
         }
-        t.vue_import(true).ok_or(Error::Store(crate::store::Error::Introuvable("import")))
+        t.vue_import(true).ok_or(Error::Introuvable("import"))
     }
 
     /// « École Les Tilleuls », « CE2 B — École Les Tilleuls », « Circonscription Rennes Nord ».
@@ -830,13 +830,9 @@ fn faire(
     // The file is complete and journaled before it is renamed into place.
     svc.imprimer_dans(engine, d.document, &d.cible, d.format, &mut sortie, tirage)?;
     use std::io::Write;
-    sortie.flush().map_err(crate::render::Error::from)?;
-    sortie
-        .into_inner()
-        .map_err(|e| crate::render::Error::Io(e.into_error()))?
-        .sync_all()
-        .map_err(crate::render::Error::from)?;
-    std::fs::rename(t.partiel(), &t.fichier).map_err(crate::render::Error::from)?;
+    sortie.flush().map_err(Error::Fichier)?;
+    sortie.into_inner().map_err(|e| Error::Fichier(e.into_error()))?.sync_all().map_err(Error::Fichier)?;
+    std::fs::rename(t.partiel(), &t.fichier).map_err(Error::Fichier)?;
     Ok(())
 }
 
