@@ -19,7 +19,8 @@ use crate::domain::correction::{AnnuelSaisie, EtatDemande, ResponsableCorrige};
 use crate::domain::{ContactId, ContactSaisie, EleveSaisie, ResponsableId, ResponsableSaisie};
 use crate::http::etat::AppState;
 use crate::service::comptes::CompteFamille;
-use crate::service::corrections::{Ajout, Correction, Corrige, OppositionVue, RectificationVue};
+use crate::service::corrections::{Ajout, Correction, Corrige};
+use crate::service::demandes::{OppositionVue, RectificationVue};
 
 /// The routes under `/api/v1`.
 pub fn routes() -> Router<AppState> {

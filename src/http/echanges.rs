@@ -415,11 +415,9 @@ async fn page_import(
 
 async fn page_annuler_import(
     State(state): State<AppState>,
-    v: Visiteur,
     Path(id): Path<String>,
-    corps: axum::body::Bytes,
+    super::extraction::Soumis(v, _): super::extraction::Soumis,
 ) -> std::result::Result<Response, PageError> {
-    super::pages_parcours::Saisie::lire(&corps)?.csrf(&v)?;
     let s = state.clone();
     let i = id.clone();
     service(&state, v.acteur.clone(), move |svc| svc.annuler_import(&s.travaux, &i)).await?;

@@ -2,7 +2,6 @@
 //! (`/constat`, `/ecoles/{id}/constat`). Every handler calls `service::effectifs`.
 
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -11,8 +10,9 @@ use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 
 use super::extraction::Id;
+use super::extraction::Soumis;
 use super::pages::{PageError, avec_moi};
-use super::pages_parcours::{FormulaireSoumis, PageDe, Saisie, Sortie, etape, etape_formulaire, reprendre};
+use super::pages_parcours::{FormulaireSoumis, PageDe, Sortie, etape, etape_formulaire, reprendre};
 use super::session::{Connecte, Visiteur};
 use super::{Error, Result, blocking, service};
 use crate::domain::EcoleId;
@@ -204,9 +204,7 @@ pub(super) async fn page_prevision_ecole(
     Ok(Html(html))
 }
 
-async fn page_ajuster(State(state): State<AppState>, v: Visiteur, Id(id): Id<EcoleId>, corps: Bytes) -> Sortie {
-    let s = Saisie::lire(&corps)?;
-    s.csrf(&v)?;
+async fn page_ajuster(State(state): State<AppState>, Id(id): Id<EcoleId>, Soumis(v, s): Soumis) -> Sortie {
     let vers = format!("/ecoles/{id}/prevision");
     let retour = vers.clone();
     let valider = s.get("action") == Some("valider");
@@ -336,9 +334,7 @@ async fn page_rapport(
     Ok(Html(html))
 }
 
-async fn page_campagne(State(state): State<AppState>, v: Visiteur, Path(quoi): Path<String>, corps: Bytes) -> Sortie {
-    let s = Saisie::lire(&corps)?;
-    s.csrf(&v)?;
+async fn page_campagne(State(state): State<AppState>, Path(quoi): Path<String>, Soumis(v, _): Soumis) -> Sortie {
     let ouvrir = match quoi.as_str() {
         "ouverture" => true,
         "cloture" => false,
@@ -393,9 +389,7 @@ async fn page_ecole(
     Ok(Html(html))
 }
 
-async fn page_valider(State(state): State<AppState>, v: Visiteur, Id(id): Id<EcoleId>, corps: Bytes) -> Sortie {
-    let s = Saisie::lire(&corps)?;
-    s.csrf(&v)?;
+async fn page_valider(State(state): State<AppState>, Id(id): Id<EcoleId>, Soumis(v, _): Soumis) -> Sortie {
     let vers = format!("/ecoles/{id}/constat");
     let retour = vers.clone();
     etape(
@@ -489,9 +483,7 @@ async fn page_publications(
     Ok(Html(html))
 }
 
-async fn page_publier(State(state): State<AppState>, v: Visiteur, corps: Bytes) -> Sortie {
-    let s = Saisie::lire(&corps)?;
-    s.csrf(&v)?;
+async fn page_publier(State(state): State<AppState>, Soumis(v, s): Soumis) -> Sortie {
     let garder = s.coche("conserver_cle");
     etape(
         &state,

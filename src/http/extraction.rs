@@ -56,3 +56,65 @@ impl<S: Send + Sync, T: IdPublic> FromRequestParts<S> for Id<T> {
         T::lire(&s).map(Id).ok_or_else(refus)
     }
 }
+
+/// A path with an id then a word (`/eleves/{id}/passage/{etape}`): the id parsed, the word as
+/// sent.
+#[derive(Debug, Clone)]
+pub struct IdEt<T>(pub T, pub String);
+
+impl<S: Send + Sync, T: IdPublic> FromRequestParts<S> for IdEt<T> {
+    type Rejection = IdRefusee;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let page = !parts.uri.path().starts_with("/api/");
+        let refus = || IdRefusee { erreur: Error::introuvable(T::QUOI), page };
+        let Path((s, mot)) = Path::<(String, String)>::from_request_parts(parts, state).await.map_err(|_| refus())?;
+        T::lire(&s).map(|id| IdEt(id, mot)).ok_or_else(refus)
+    }
+}
+
+/// A page's form as sent by a signed-in visitor, its CSRF token checked: the visitor, then the
+/// fields. A forged or missing token is refused (403, a French page) before the handler runs;
+/// handlers never check it themselves.
+#[derive(Debug)]
+pub struct Soumis(pub super::session::Visiteur, pub(super) super::pages_parcours::Saisie);
+
+impl axum::extract::FromRequest<super::etat::AppState> for Soumis {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &super::etat::AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, corps) = req.into_parts();
+        let v = super::session::Visiteur::from_request_parts(&mut parts, state).await?;
+        let req = axum::extract::Request::from_parts(parts, corps);
+        let octets = axum::body::Bytes::from_request(req, state).await.map_err(IntoResponse::into_response)?;
+        let s = super::pages_parcours::Saisie::lire(&octets).map_err(IntoResponse::into_response)?;
+        s.csrf(&v).map_err(IntoResponse::into_response)?;
+        Ok(Soumis(v, s))
+    }
+}
+
+/// A typed form that carries the session's CSRF token.
+pub trait AvecCsrf {
+    /// The token the form sent.
+    fn csrf(&self) -> &str;
+}
+
+/// A typed page form (`application/x-www-form-urlencoded`) from a signed-in visitor, its CSRF
+/// token checked before the handler runs.
+#[derive(Debug)]
+pub struct SoumisDe<T>(pub super::session::Visiteur, pub T);
+
+impl<T: serde::de::DeserializeOwned + AvecCsrf + Send> axum::extract::FromRequest<super::etat::AppState>
+    for SoumisDe<T>
+{
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &super::etat::AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, corps) = req.into_parts();
+        let v = super::session::Visiteur::from_request_parts(&mut parts, state).await?;
+        let req = axum::extract::Request::from_parts(parts, corps);
+        let axum::Form(f) = axum::Form::<T>::from_request(req, state).await.map_err(IntoResponse::into_response)?;
+        v.verifier_csrf(f.csrf()).map_err(|e| super::pages::PageError::from(e).into_response())?;
+        Ok(SoumisDe(v, f))
+    }
+}

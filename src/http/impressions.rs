@@ -3,7 +3,6 @@
 
 use axum::Json;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Request, State};
 use axum::http::{StatusCode, header};
@@ -13,8 +12,9 @@ use serde::{Deserialize, Serialize};
 use tower::ServiceExt;
 
 use super::api::{document, json};
+use super::extraction::Soumis;
 use super::pages::{Choix, avec_moi};
-use super::pages_parcours::{Saisie, Sortie, refus};
+use super::pages_parcours::{Sortie, refus};
 use super::session::{Connecte, Visiteur};
 use super::{Error, Result, service};
 use crate::domain::{CirconscriptionId, Colonne, Document};
@@ -182,9 +182,7 @@ async fn page(State(state): State<AppState>, v: Visiteur) -> Sortie {
     Ok(Html(html).into_response())
 }
 
-async fn lancer_page(State(state): State<AppState>, v: Visiteur, corps: Bytes) -> Sortie {
-    let sa = Saisie::lire(&corps)?;
-    sa.csrf(&v)?;
+async fn lancer_page(State(state): State<AppState>, Soumis(v, sa): Soumis) -> Sortie {
     let retour = sa
         .get("retour")
         .filter(|r| r.starts_with('/') && !r.starts_with("//") && !r.contains('\\'))
@@ -208,8 +206,7 @@ async fn lancer_page(State(state): State<AppState>, v: Visiteur, corps: Bytes) -
     }
 }
 
-async fn annuler_page(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>, corps: Bytes) -> Sortie {
-    Saisie::lire(&corps)?.csrf(&v)?;
+async fn annuler_page(State(state): State<AppState>, Path(id): Path<String>, Soumis(v, _): Soumis) -> Sortie {
     let s = state.clone();
     match service(&state, v.acteur.clone(), move |svc| svc.annuler_impression(&s.travaux, &id)).await {
         Ok(_) => Ok(Redirect::to("/impressions").into_response()),

@@ -390,7 +390,7 @@ struct Accueil {
     /// The use case's projected lines.
     enfants: Value,
     /// The families' rectification requests awaiting the school's decision.
-    rectifications: Vec<crate::service::corrections::RectificationVue>,
+    rectifications: Vec<crate::service::demandes::RectificationVue>,
     /// Oppositions awaiting the IA-DASEN's decision.
     oppositions: usize,
     /// The directeur's school, when its constat waits to be validated in an open campaign.
@@ -984,8 +984,8 @@ struct DroitsLus {
     /// The responsables who already have a family account.
     avec_compte: std::collections::HashSet<String>,
     fiche_retour: Option<String>,
-    rectifications: Vec<crate::service::corrections::RectificationVue>,
-    oppositions: Vec<crate::service::corrections::OppositionVue>,
+    rectifications: Vec<crate::service::demandes::RectificationVue>,
+    oppositions: Vec<crate::service::demandes::OppositionVue>,
 }
 
 /// Corrections, family account and the family's requests, as the page offers them.
@@ -1000,12 +1000,12 @@ struct Famille {
     comptes: Vec<(String, String)>,
     /// How many of the pupil's responsables already have one.
     comptes_ouverts: usize,
-    rectifications: Vec<crate::service::corrections::RectificationVue>,
+    rectifications: Vec<crate::service::demandes::RectificationVue>,
     /// The school decides on pending requests.
     decider: bool,
     /// The family files a request: the fields it may name (code, label).
     demander: Vec<(String, String)>,
-    oppositions: Vec<crate::service::corrections::OppositionVue>,
+    oppositions: Vec<crate::service::demandes::OppositionVue>,
     /// The family may file an opposition (none pending).
     opposer: bool,
 }

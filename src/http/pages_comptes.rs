@@ -12,6 +12,7 @@ use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 
 use super::extraction::Id;
+use super::extraction::{AvecCsrf, SoumisDe};
 use super::pages::{Choix, Message, PageError, PageResult, avec_moi};
 use super::session::{self, Visiteur};
 use super::{Error, blocking};
@@ -98,8 +99,7 @@ pub struct Csrf {
     csrf: String,
 }
 
-async fn deconnexion(State(state): State<AppState>, v: Visiteur, Form(f): Form<Csrf>) -> Result<Response, PageError> {
-    v.verifier_csrf(&f.csrf)?;
+async fn deconnexion(State(state): State<AppState>, SoumisDe(v, _f): SoumisDe<Csrf>) -> Result<Response, PageError> {
     blocking(&state, move |s| Ok(super::contexte(s, &v.acteur).deconnecter()?)).await?;
     Ok(([(SET_COOKIE, session::cookie_efface())], Redirect::to("/connexion")).into_response())
 }
@@ -262,10 +262,8 @@ pub struct FormChangement {
 
 async fn changer_mot_de_passe(
     State(state): State<AppState>,
-    v: Visiteur,
-    Form(f): Form<FormChangement>,
+    SoumisDe(v, f): SoumisDe<FormChangement>,
 ) -> Result<Response, PageError> {
-    v.verifier_csrf(&f.csrf)?;
     let s2 = state.clone();
     let (status, html) = blocking(&state, move |s| {
         match super::contexte(s, &v.acteur).changer_mot_de_passe(&f.actuel, &f.nouveau).map_err(Error::from) {
@@ -318,10 +316,8 @@ pub struct FormCode {
 
 async fn confirmer_second_facteur(
     State(state): State<AppState>,
-    v: Visiteur,
-    Form(f): Form<FormCode>,
+    SoumisDe(v, f): SoumisDe<FormCode>,
 ) -> Result<Response, PageError> {
-    v.verifier_csrf(&f.csrf)?;
     let (status, html) = blocking(&state, move |s| match super::contexte(s, &v.acteur).confirmer_totp(&f.code) {
         Ok(codes) => Ok((StatusCode::OK, s.pages.render("codes_secours.html", &avec_moi(&v, CodesSecours { codes }))?)),
         Err(auth::Error::Verification(m)) => {
@@ -436,11 +432,9 @@ pub struct FormCompte {
 
 async fn creer_compte(
     State(state): State<AppState>,
-    v: Visiteur,
     headers: HeaderMap,
-    Form(f): Form<FormCompte>,
+    SoumisDe(v, f): SoumisDe<FormCompte>,
 ) -> Result<Response, PageError> {
-    v.verifier_csrf(&f.csrf)?;
     let le = state.clock.now();
     v.acteur.autoriser(Ressource::Compte, Action::Creer, le)?;
     let base = base_url(&headers, &state);
@@ -518,11 +512,9 @@ pub(super) fn base_url(headers: &HeaderMap, state: &AppState) -> String {
 
 async fn desactiver_compte(
     State(state): State<AppState>,
-    v: Visiteur,
     Id(id): Id<CompteId>,
-    Form(f): Form<Csrf>,
+    SoumisDe(v, _f): SoumisDe<Csrf>,
 ) -> Result<Response, PageError> {
-    v.verifier_csrf(&f.csrf)?;
     let le = state.clock.now();
     v.acteur.autoriser(Ressource::Compte, Action::Supprimer, le)?;
     blocking(&state, move |s| Ok(super::contexte(s, &v.acteur).desactiver_compte(&id)?)).await?;
@@ -531,12 +523,10 @@ async fn desactiver_compte(
 
 async fn reinitialiser_compte(
     State(state): State<AppState>,
-    v: Visiteur,
     headers: HeaderMap,
     Id(id): Id<CompteId>,
-    Form(f): Form<Csrf>,
+    SoumisDe(v, _f): SoumisDe<Csrf>,
 ) -> Result<Response, PageError> {
-    v.verifier_csrf(&f.csrf)?;
     let le = state.clock.now();
     v.acteur.autoriser(Ressource::Compte, Action::Modifier, le)?;
     let base = base_url(&headers, &state);
@@ -630,4 +620,28 @@ struct LigneCompte {
     nom: Option<String>,
     etat: crate::store::comptes::Etat,
     demande: bool,
+}
+
+impl AvecCsrf for Csrf {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+impl AvecCsrf for FormChangement {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+impl AvecCsrf for FormCode {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+impl AvecCsrf for FormCompte {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
 }

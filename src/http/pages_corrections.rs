@@ -17,6 +17,7 @@ use axum::routing::{get, post};
 use serde::Serialize;
 
 use super::extraction::Id;
+use super::extraction::Soumis;
 use super::pages::{PageError, avec_moi};
 use super::pages_parcours::{FormulaireSoumis, PageDe, Saisie, Sortie, etape_formulaire, refus};
 use super::session::Visiteur;
@@ -424,9 +425,7 @@ async fn page_fiche(
     Ok(Html(html))
 }
 
-async fn corriger_fiche(State(state): State<AppState>, v: Visiteur, Id(id): Id<EleveId>, corps: Bytes) -> Sortie {
-    let s = Saisie::lire(&corps)?;
-    s.csrf(&v)?;
+async fn corriger_fiche(State(state): State<AppState>, Id(id): Id<EleveId>, Soumis(v, s): Soumis) -> Sortie {
     let etat_civil = v.acteur.role == Role::AgentMairie;
     let (c, prefixes) = correction_de(&s, etat_civil)?;
     let valeurs = valeurs_saisies(&s);
@@ -472,14 +471,7 @@ async fn corriger_fiche(State(state): State<AppState>, v: Visiteur, Id(id): Id<E
 
 // The family's requests and the decisions ---------------------------------------------------------
 
-async fn demander_rectification(
-    State(state): State<AppState>,
-    v: Visiteur,
-    Id(id): Id<EleveId>,
-    corps: Bytes,
-) -> Sortie {
-    let s = Saisie::lire(&corps)?;
-    s.csrf(&v)?;
+async fn demander_rectification(State(state): State<AppState>, Id(id): Id<EleveId>, Soumis(v, s): Soumis) -> Sortie {
     let vers = format!("/eleves/{id}");
     let (champ, valeur, commentaire) = (s.texte("champ"), s.texte("valeur"), s.opt("commentaire"));
     let retour = vers.clone();
@@ -496,14 +488,7 @@ async fn demander_rectification(
     .await
 }
 
-async fn decider_rectification(
-    State(state): State<AppState>,
-    v: Visiteur,
-    Path(id): Path<String>,
-    corps: Bytes,
-) -> Sortie {
-    let s = Saisie::lire(&corps)?;
-    s.csrf(&v)?;
+async fn decider_rectification(State(state): State<AppState>, Path(id): Path<String>, Soumis(v, s): Soumis) -> Sortie {
     let accepter = s.get("decision") == Some("accepter");
     let motif = s.opt("motif");
     let retour = s.get("retour").filter(|r| r.starts_with("/eleves/") || *r == "/").unwrap_or("/").to_string();
@@ -527,9 +512,7 @@ async fn decider_rectification(
     .await
 }
 
-async fn opposer(State(state): State<AppState>, v: Visiteur, Id(id): Id<EleveId>, corps: Bytes) -> Sortie {
-    let s = Saisie::lire(&corps)?;
-    s.csrf(&v)?;
+async fn opposer(State(state): State<AppState>, Id(id): Id<EleveId>, Soumis(v, s): Soumis) -> Sortie {
     let vers = format!("/eleves/{id}");
     let motifs = s.texte("motifs");
     let retour = vers.clone();
@@ -548,8 +531,8 @@ async fn opposer(State(state): State<AppState>, v: Visiteur, Id(id): Id<EleveId>
 
 #[derive(Debug, Serialize)]
 struct PageOppositions {
-    en_attente: Vec<crate::service::corrections::OppositionVue>,
-    decidees: Vec<crate::service::corrections::OppositionVue>,
+    en_attente: Vec<crate::service::demandes::OppositionVue>,
+    decidees: Vec<crate::service::demandes::OppositionVue>,
     fait: Option<&'static str>,
 }
 
@@ -569,14 +552,7 @@ pub(super) async fn page_oppositions(
     Ok(Html(html))
 }
 
-async fn decider_opposition(
-    State(state): State<AppState>,
-    v: Visiteur,
-    Path(id): Path<String>,
-    corps: Bytes,
-) -> Sortie {
-    let s = Saisie::lire(&corps)?;
-    s.csrf(&v)?;
+async fn decider_opposition(State(state): State<AppState>, Path(id): Path<String>, Soumis(v, s): Soumis) -> Sortie {
     let accepter = s.get("decision") == Some("accepter");
     let motif = s.texte("motif");
     let action = format!("/oppositions/{id}/decision");
@@ -609,13 +585,10 @@ struct Lettre {
 
 async fn compte_famille(
     State(state): State<AppState>,
-    v: Visiteur,
     headers: HeaderMap,
     Id(id): Id<EleveId>,
-    corps: Bytes,
+    Soumis(v, s): Soumis,
 ) -> Sortie {
-    let s = Saisie::lire(&corps)?;
-    s.csrf(&v)?;
     let Some(rid) = s.get("responsable").and_then(|r| ResponsableId::parse(r).ok()) else {
         return refus(
             &state,

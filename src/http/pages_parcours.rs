@@ -9,7 +9,6 @@
 //! form comes back filled in, with the possible duplicates to choose from.
 
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -20,6 +19,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::extraction::Id;
+use super::extraction::Soumis;
 use super::pages::{Choix, Message, PageError, avec_moi};
 use super::parcours::{self, DemandeAdmissionSaisie, DemandeInscription, EnfantSaisi};
 use super::session::Visiteur;
@@ -702,9 +702,7 @@ fn avec(mut avertissements: Vec<String>, mut r: Resultat) -> Resultat {
     r
 }
 
-async fn nouvelle_inscription(State(state): State<AppState>, v: Visiteur, corps: Bytes) -> Sortie {
-    let sa = Saisie::lire(&corps)?;
-    sa.csrf(&v)?;
+async fn nouvelle_inscription(State(state): State<AppState>, Soumis(v, sa): Soumis) -> Sortie {
     let r = match demande_inscription(&sa).valider(state.clock.today()) {
         Ok((n, w)) => super::service(&state, v.acteur.clone(), move |c| c.inscrire(&n)).await.map(|r| avec(w, r)),
         Err(e) => Err(e),
@@ -718,13 +716,7 @@ async fn nouvelle_inscription(State(state): State<AppState>, v: Visiteur, corps:
     }
 }
 
-async fn confirmer_inscription(
-    State(state): State<AppState>,
-    v: Visiteur,
-    Path(id): Path<String>,
-    corps: Bytes,
-) -> Sortie {
-    Saisie::lire(&corps)?.csrf(&v)?;
+async fn confirmer_inscription(State(state): State<AppState>, Path(id): Path<String>, Soumis(v, _): Soumis) -> Sortie {
     let retour = ("/inscriptions", "Retour aux inscriptions");
     etape(&state, &v, retour, move |c| c.valider_inscription(&id), |_| fait(&state, &v, retour.0, "confirmee", &[]))
         .await
@@ -744,14 +736,7 @@ pub(super) struct Confirmation {
     pub bouton: &'static str,
 }
 
-async fn annuler_inscription(
-    State(state): State<AppState>,
-    v: Visiteur,
-    Path(id): Path<String>,
-    corps: Bytes,
-) -> Sortie {
-    let sa = Saisie::lire(&corps)?;
-    sa.csrf(&v)?;
+async fn annuler_inscription(State(state): State<AppState>, Path(id): Path<String>, Soumis(v, sa): Soumis) -> Sortie {
     let retour = ("/inscriptions", "Retour aux inscriptions");
     if sa.get("confirme") != Some("oui") {
         // Irreversible from the pages: a page says what will happen first.
@@ -855,14 +840,7 @@ async fn admettre(state: &AppState, v: &Visiteur, d: DemandeAdmissionSaisie) -> 
     super::service(state, v.acteur.clone(), move |c| c.admettre(&demande)).await.map(|r| avec(w, r))
 }
 
-async fn admission_inscription(
-    State(state): State<AppState>,
-    v: Visiteur,
-    Path(id): Path<String>,
-    corps: Bytes,
-) -> Sortie {
-    let sa = Saisie::lire(&corps)?;
-    sa.csrf(&v)?;
+async fn admission_inscription(State(state): State<AppState>, Path(id): Path<String>, Soumis(v, sa): Soumis) -> Sortie {
     match admettre(&state, &v, demande_admission(&sa, Some(&id), None)).await {
         Ok(r) => admis(&state, &v, &r),
         Err(e)
@@ -897,9 +875,7 @@ async fn page_admission_directe(State(state): State<AppState>, v: Visiteur, Id(e
     Ok(Html(html).into_response())
 }
 
-async fn admission_directe(State(state): State<AppState>, v: Visiteur, Id(ecole): Id<EcoleId>, corps: Bytes) -> Sortie {
-    let sa = Saisie::lire(&corps)?;
-    sa.csrf(&v)?;
+async fn admission_directe(State(state): State<AppState>, Id(ecole): Id<EcoleId>, Soumis(v, sa): Soumis) -> Sortie {
     let titre = {
         let e = ecole.clone();
         super::service(&state, v.acteur.clone(), move |svc| Ok(svc.ecole(&e)?.nom)).await?

@@ -3,8 +3,7 @@
 //! Every form calls the same use case as the JSON API, through `super::service`.
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
 use axum::routing::{get, post};
@@ -14,11 +13,12 @@ use serde::Serialize;
 use serde_json::Value;
 use time::Date;
 
-use super::extraction::Id;
+use super::extraction::Soumis;
+use super::extraction::{Id, IdEt};
 use super::pages::{Choix, avec_moi, ligne_vue};
 use super::pages_parcours::{
-    ChoixId, Confirmation, FormulaireSoumis, PageDe, Saisie, Sortie, choix_classe, etape, etape_formulaire, fait,
-    refus, reprendre,
+    ChoixId, Confirmation, FormulaireSoumis, PageDe, Sortie, choix_classe, etape, etape_formulaire, fait, refus,
+    reprendre,
 };
 use super::parcours;
 use super::session::Visiteur;
@@ -97,9 +97,7 @@ pub(super) struct GestionEcole {
     classes_choix: Option<Vec<ChoixId>>,
 }
 
-async fn creer_classe(State(state): State<AppState>, v: Visiteur, Id(ecole): Id<EcoleId>, corps: Bytes) -> Sortie {
-    let sa = Saisie::lire(&corps)?;
-    sa.csrf(&v)?;
+async fn creer_classe(State(state): State<AppState>, Id(ecole): Id<EcoleId>, Soumis(v, sa): Soumis) -> Sortie {
     let retour = format!("/ecoles/{ecole}");
     let action = format!("/ecoles/{ecole}/classes");
     let page = PageDe::Ecole(ecole.clone());
@@ -121,9 +119,7 @@ async fn creer_classe(State(state): State<AppState>, v: Visiteur, Id(ecole): Id<
     .await
 }
 
-async fn placer(State(state): State<AppState>, v: Visiteur, Id(ecole): Id<EcoleId>, corps: Bytes) -> Sortie {
-    let sa = Saisie::lire(&corps)?;
-    sa.csrf(&v)?;
+async fn placer(State(state): State<AppState>, Id(ecole): Id<EcoleId>, Soumis(v, sa): Soumis) -> Sortie {
     let ecole_page = format!("/ecoles/{ecole}");
     // Back to the page the form came from: the school, or the class the pupils left.
     let (retour, page) = match sa.get("depuis").map(parcours::classe_id) {
@@ -232,9 +228,7 @@ pub(super) struct GestionClasse {
     autres_classes: Option<Vec<ChoixId>>,
 }
 
-async fn proposer_classe(State(state): State<AppState>, v: Visiteur, Id(classe): Id<ClasseId>, corps: Bytes) -> Sortie {
-    let sa = Saisie::lire(&corps)?;
-    sa.csrf(&v)?;
+async fn proposer_classe(State(state): State<AppState>, Id(classe): Id<ClasseId>, Soumis(v, sa): Soumis) -> Sortie {
     let retour = format!("/classes/{classe}");
     let defaut = match TypePassage::parse(sa.get("defaut").unwrap_or("passage")) {
         Ok(t) => t,
@@ -251,8 +245,7 @@ async fn proposer_classe(State(state): State<AppState>, v: Visiteur, Id(classe):
     .await
 }
 
-async fn decider_classe(State(state): State<AppState>, v: Visiteur, Id(classe): Id<ClasseId>, corps: Bytes) -> Sortie {
-    Saisie::lire(&corps)?.csrf(&v)?;
+async fn decider_classe(State(state): State<AppState>, Id(classe): Id<ClasseId>, Soumis(v, _): Soumis) -> Sortie {
     let retour = format!("/classes/{classe}");
     etape(
         &state,
@@ -388,15 +381,7 @@ struct VuePassage {
     lettre: bool,
 }
 
-async fn demarche(
-    State(state): State<AppState>,
-    v: Visiteur,
-    Path((id, nom)): Path<(String, String)>,
-    corps: Bytes,
-) -> Sortie {
-    let sa = Saisie::lire(&corps)?;
-    sa.csrf(&v)?;
-    let eleve = parcours::eleve_id(&id)?;
+async fn demarche(State(state): State<AppState>, IdEt(eleve, nom): IdEt<EleveId>, Soumis(v, sa): Soumis) -> Sortie {
     let retour = format!("/eleves/{eleve}");
     let back = (retour.as_str(), "Retour à la fiche de l'élève");
     let type_passage =
@@ -566,9 +551,7 @@ async fn page_rentree(State(state): State<AppState>, v: Visiteur) -> Sortie {
     Ok(Html(html).into_response())
 }
 
-async fn rentree(State(state): State<AppState>, v: Visiteur, corps: Bytes) -> Sortie {
-    let sa = Saisie::lire(&corps)?;
-    sa.csrf(&v)?;
+async fn rentree(State(state): State<AppState>, Soumis(v, sa): Soumis) -> Sortie {
     v.acteur.autoriser(Ressource::Annee, Action::Modifier, state.clock.now())?;
     if !sa.coche("confirmation") {
         let html = blocking(&state, move |s| {

@@ -4,15 +4,15 @@
 
 use std::collections::BTreeMap;
 
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::extraction::Id;
+use super::extraction::{Id, IdEt};
 use super::parcours::{eleve_id, niveau, refus};
 use super::session::Connecte;
 use super::{Error, Result, api, blocking, service};
@@ -222,11 +222,10 @@ pub struct Etape {
 async fn etape_passage(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path((id, etape)): Path<(String, String)>,
+    IdEt(id, etape): IdEt<EleveId>,
     body: std::result::Result<Json<Etape>, JsonRejection>,
 ) -> Result<Json<Passage>> {
     let b = api::json(body)?;
-    let id = eleve_id(&id)?;
     let t = || -> Result<TypePassage> {
         TypePassage::parse(b.type_passage.as_deref().unwrap_or("")).map_err(|r| refus(r, "type"))
     };

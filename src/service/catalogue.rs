@@ -571,7 +571,9 @@ impl Imprimeur<'_> {
                     }
                     Sujet::Ecole(id) => Filtre { ecole: Some(id.clone()), presents: true, ..Filtre::annee(annee) },
                     _ => {
-                        return Err(Error::Conflit("la liste des élèves s'imprime pour une classe ou une école".into()));
+                        return Err(Error::Conflit(
+                            "la liste des élèves s'imprime pour une classe ou une école".into(),
+                        ));
                     }
                 };
                 w.write_record(self.colonnes_ou_defaut().iter().map(|c| c.code())).map_err(err)?;

@@ -20,6 +20,7 @@ pub mod catalogue;
 pub mod comptes;
 pub mod corrections;
 pub mod courrier;
+pub mod demandes;
 pub mod documents;
 pub mod dossier;
 pub mod ecoles;

@@ -102,3 +102,34 @@ fn the_policy_decides_whether_a_print_is_a_print_or_an_export() {
     let impression = std::fs::read_to_string(racine().join("src/service/impression.rs")).unwrap();
     assert!(impression.contains("policy::action_de_tirage("), "the print use case asks the policy");
 }
+
+#[test]
+fn handlers_neither_check_the_csrf_token_nor_parse_a_path_id_themselves() {
+    // The extractors of `src/http/extraction.rs` do: `Soumis` and `SoumisDe<T>` check a page
+    // form's token, `Id<T>` parses the path's id and answers the French 404. The two multipart
+    // uploads (`src/http/echanges.rs`) read their token from the parts as they stream.
+    let mut fichiers = Vec::new();
+    sources(&racine().join("src/http"), &mut fichiers);
+    let mut fautes = Vec::new();
+    for (nom, texte) in fichiers.iter().filter(|(n, _)| !n.ends_with("extraction.rs") && !n.ends_with("session.rs")) {
+        for (n, ligne) in texte.lines().enumerate() {
+            let l = ligne.trim();
+            if l.starts_with("//") {
+                continue;
+            }
+            let csrf = (l.contains(".csrf(&v)") || l.contains("verifier_csrf("))
+                && !(nom.ends_with("echanges.rs") && l == "v.verifier_csrf(&e.csrf)?;")
+                && !(nom.ends_with("pages_parcours.rs") && l.starts_with("Ok(v.verifier_csrf(self.get(\"csrf\")"));
+            let id = ["eleve_id(&id)", "ecole_id(&id)", "classe_id(&id)"].iter().any(|m| l.contains(m))
+                || (l.contains("Id::parse(&id)") && l.contains("introuvable"));
+            if csrf || id {
+                fautes.push(format!("{nom}:{} {l}", n + 1));
+            }
+        }
+    }
+    assert!(
+        fautes.is_empty(),
+        "a handler checks its CSRF token or parses its path's id by hand:\n{}",
+        fautes.join("\n")
+    );
+}
