@@ -209,6 +209,14 @@ impl Default for Limites {
     }
 }
 
+/// Where the demo accounts of a demonstration base are written: `registre.db` →
+/// `registre.db.demo-accounts.json`.
+pub fn comptes_demo_chemin(db: &std::path::Path) -> std::path::PathBuf {
+    let mut s = db.as_os_str().to_owned();
+    s.push(".demo-accounts.json");
+    std::path::PathBuf::from(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,12 +252,4 @@ mod tests {
         let k = Cles::generer(&mut rand::rng());
         assert_eq!(format!("{k:?}"), "Cles(***)");
     }
-}
-
-/// Where the demo accounts of a demonstration base are written: `registre.db` →
-/// `registre.db.demo-accounts.json`.
-pub fn comptes_demo_chemin(db: &std::path::Path) -> std::path::PathBuf {
-    let mut s = db.as_os_str().to_owned();
-    s.push(".demo-accounts.json");
-    std::path::PathBuf::from(s)
 }

@@ -363,7 +363,7 @@ impl Service<'_> {
             .into_iter()
             .find(|p| p.id == id)
             .ok_or(crate::store::Error::Introuvable("publication"))?;
-        let octets = std::fs::read(dossier(self.store.path()).join(&p.id).join(nom)).map_err(|e| Error::Fichier(e))?;
+        let octets = std::fs::read(dossier(self.store.path()).join(&p.id).join(nom)).map_err(Error::Fichier)?;
         self.noter(&[Fait::new(Action::Exporter, "publication").cible(p.id).detail(json!({ "fichier": nom }))])?;
         Ok(octets)
     }
