@@ -22,7 +22,7 @@ fn racine() -> &'static Path {
 fn http_handlers_and_cli_verbs_call_the_use_cases_never_the_store_or_the_journal() {
     let mut fichiers = Vec::new();
     sources(&racine().join("src/http"), &mut fichiers);
-    fichiers.push(("src/cli.rs".into(), std::fs::read_to_string(racine().join("src/cli.rs")).unwrap()));
+    sources(&racine().join("src/cli"), &mut fichiers);
     let mut fautes = Vec::new();
     for (nom, texte) in &fichiers {
         for (n, ligne) in texte.lines().enumerate() {
