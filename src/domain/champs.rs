@@ -6,9 +6,10 @@
 //! journal), its French label, its group (what the policy shows or hides, with its category of
 //! the arrêté), whether a family may ask to rectify it, how a form asks for it, and, through one
 //! exhaustive `match` per type, how to read it from the stored record and how to set it on what
-//! was typed. Projection, corrections and their journal, rectification requests, the correction
-//! form and the store's column lists are all driven from these tables; adding a field is adding
-//! a variant (the compiler then names every `match` to complete).
+//! was typed. Projection, corrections and their journal, rectification requests and the
+//! correction form are driven from these tables, and so are the `responsable` table's columns
+//! (the pupil's, a contact's and the year's SQL is still written by hand in the store). Adding
+//! a field is adding a variant: the compiler then names every `match` to complete.
 
 use serde_json::Value;
 
@@ -109,7 +110,8 @@ impl Groupe {
 pub struct Formulaire {
     /// The label beside the input.
     pub libelle: &'static str,
-    /// `texte`, `tel`, `email`, `choix` or `oui_non`.
+    /// `texte`, `tel`, `email`, `choix` (a list), `oui_non` (yes, no or not known) or `case` (a
+    /// checkbox).
     pub genre: &'static str,
     /// Required.
     pub requis: bool,

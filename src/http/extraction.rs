@@ -29,6 +29,15 @@ macro_rules! id_public {
 
 id_public!(EleveId => "élève", EcoleId => "école", ClasseId => "classe", CompteId => "compte");
 
+/// Whether the request is for the API. The API's router is nested under `/api/v1`, which
+/// strips the prefix from the URI its handlers see; the matched route keeps it.
+fn vers_l_api(parts: &Parts) -> bool {
+    parts
+        .extensions
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| parts.uri.path().starts_with("/api/"), |m| m.as_str().starts_with("/api/"))
+}
+
 /// The one id of the route's path (`/eleves/{id}`), parsed.
 #[derive(Debug, Clone)]
 pub struct Id<T>(pub T);
@@ -50,7 +59,7 @@ impl<S: Send + Sync, T: IdPublic> FromRequestParts<S> for Id<T> {
     type Rejection = IdRefusee;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let page = !parts.uri.path().starts_with("/api/");
+        let page = !vers_l_api(parts);
         let refus = || IdRefusee { erreur: Error::introuvable(T::QUOI), page };
         let Path(s) = Path::<String>::from_request_parts(parts, state).await.map_err(|_| refus())?;
         T::lire(&s).map(Id).ok_or_else(refus)
@@ -66,7 +75,7 @@ impl<S: Send + Sync, T: IdPublic> FromRequestParts<S> for IdEt<T> {
     type Rejection = IdRefusee;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let page = !parts.uri.path().starts_with("/api/");
+        let page = !vers_l_api(parts);
         let refus = || IdRefusee { erreur: Error::introuvable(T::QUOI), page };
         let Path((s, mot)) = Path::<(String, String)>::from_request_parts(parts, state).await.map_err(|_| refus())?;
         T::lire(&s).map(|id| IdEt(id, mot)).ok_or_else(refus)

@@ -1032,13 +1032,10 @@ fn famille(a: &crate::auth::Acteur, f: &VueFiche, d: DroitsLus, present: bool) -
         && let crate::domain::Perimetre::Responsable(moi) = &a.perimetre
     {
         let enfant = f.eleve.prenoms.clone().unwrap_or_default();
-        let famille = |c: &&ChampEleve| c.rectifiable_par_la_famille();
-        demander.extend(
-            ChampEleve::TOUS
-                .iter()
-                .filter(famille)
-                .map(|c| (format!("eleve.{}", c.cle()), format!("{enfant} : {}", c.libelle()))),
-        );
+        demander.extend(ChampEleve::TOUS.iter().filter(|c| c.rectifiable_par_la_famille()).map(|c| {
+            let champ = crate::domain::correction::ChampRectifie::Eleve(*c);
+            (champ.code(), format!("{enfant} : {}", champ.libelle()))
+        }));
         demander.extend(
             ChampResponsable::TOUS
                 .iter()

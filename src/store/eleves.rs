@@ -451,6 +451,28 @@ pub fn compter(c: &Connection) -> Result<u64> {
 /// Stored values that no longer satisfy their rule.
 pub(super) fn check_values(c: &Connection) -> Result<Vec<String>> {
     let mut problems = Vec::new();
+    // A responsable is read only if every field still passes its rule: name the ones that do
+    // not, or their pupils' records would fail to open without a word of why.
+    let sql = format!(
+        "SELECT r.id, (SELECT er.lien FROM eleve_responsable er WHERE er.responsable_id = r.id LIMIT 1), {}
+         FROM responsable r",
+        colonnes_responsable("r.")
+    );
+    let mut stmt = c.prepare(&sql)?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: String = r.get(0)?;
+        let mut saisie = ResponsableSaisie {
+            lien: r.get::<_, Option<String>>(1)?.unwrap_or_else(|| "tiers".into()),
+            ..Default::default()
+        };
+        for (i, champ) in ChampResponsable::TOUS.iter().enumerate() {
+            champ.poser(&mut saisie, r.get(2 + i)?);
+        }
+        if let Err(e) = saisie.valider() {
+            problems.push(format!("responsable {id} : {e}"));
+        }
+    }
     let mut stmt = c.prepare("SELECT id, ine, naissance_insee, date_naissance FROM eleve")?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {

@@ -550,3 +550,28 @@ async fn writes_from_another_site_are_refused_even_with_a_valid_token() {
         .unwrap();
     assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
 }
+
+/// An id of the path that does not parse is « introuvable », named, in the form of the address:
+/// JSON on the API (whose router is nested under `/api/v1`), a French page elsewhere.
+#[tokio::test]
+async fn a_malformed_path_id_is_not_found_as_json_on_the_api_and_as_a_page_elsewhere() {
+    let s = TestServer::start(30).await;
+    let (d, _) = directeur_elementaire(&s).await;
+    let c = &s.client;
+    let res = c
+        .get(s.url("/api/v1/ecoles/pas-un-id/non-repartis"))
+        .header("cookie", &d.cookie)
+        .header("x-csrf-token", &d.csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 404);
+    let v = erreur_francaise(404, &res.text().await.unwrap());
+    assert_eq!(v["error"], "introuvable", "{v}");
+    assert_eq!(v["message"], "école introuvable", "{v}");
+    let res = c.get(s.url("/ecoles/pas-un-id")).header("cookie", &d.cookie).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 404);
+    let ct = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let page = res.text().await.unwrap();
+    assert!(ct.starts_with("text/html") && page.contains("introuvable"), "{ct}: {page:.300}");
+}
