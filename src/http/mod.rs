@@ -12,6 +12,7 @@ mod erreurs_saisie;
 pub mod error;
 pub mod etat;
 pub mod extraction;
+mod formulaires;
 pub mod impressions;
 pub mod lectures;
 pub mod pages;
