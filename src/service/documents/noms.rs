@@ -1,0 +1,99 @@
+//! The names of printed files: unique within an archive, in ASCII, readable by a person; and
+//! the folder where the registers are archived.
+
+use super::*;
+
+use time::OffsetDateTime;
+
+use crate::config::Cles;
+use crate::domain::{AnneeScolaire, Perimetre};
+use crate::render::{self, Document, Engine};
+use crate::store::Store;
+use crate::store::parcours as sc;
+
+/// `nom` if not taken yet, else `nom` with `_2`, `_3`… before its extension.
+pub(crate) fn unique(pris: &mut std::collections::HashSet<String>, nom: &str) -> String {
+    let (base, ext) = nom.rsplit_once('.').unwrap_or((nom, ""));
+    let mut candidat = nom.to_string();
+    let mut n = 1;
+    while !pris.insert(candidat.clone()) {
+        n += 1;
+        candidat = if ext.is_empty() { format!("{base}_{n}") } else { format!("{base}_{n}.{ext}") };
+    }
+    candidat
+}
+
+/// A name as a file name: ASCII letters and digits, case kept, accents folded, anything else a
+/// hyphen (`École Les Tilleuls` → `Ecole-Les-Tilleuls`), at most 60 characters.
+pub fn ascii(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let plie: String = s
+        .nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(|c| match c {
+            'œ' => vec!['o', 'e'],
+            'Œ' => vec!['O', 'E'],
+            'æ' => vec!['a', 'e'],
+            'Æ' => vec!['A', 'E'],
+            'ß' => vec!['s', 's'],
+            c if c.is_ascii_alphanumeric() => vec![c],
+            _ => vec!['-'],
+        })
+        .collect();
+    let s = plie.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
+    let s: String = s.chars().take(60).collect();
+    if s.is_empty() { "sans-nom".into() } else { s }
+}
+
+/// Where a pupil's document goes in an archive: the school, the class, then the pupil's name.
+pub fn nom_humain(uai: &str, ecole: &str, classe: Option<&str>, nom: &str, prenoms: &str, doc: Document) -> String {
+    let prenom = prenoms.split_whitespace().next().unwrap_or(prenoms);
+    let classe = classe.map(ascii).unwrap_or_else(|| "non-repartis".into());
+    format!("{uai}-{}/{classe}/{}_{}_{}.pdf", ascii(ecole), ascii(nom), ascii(prenom), doc.name())
+}
+
+/// An ASCII file-name fragment of a name.
+pub fn slug(s: &str) -> String {
+    let k = crate::domain::identite::cle_recherche(s);
+    let k: String = k.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    k.split('-').filter(|p| !p.is_empty()).take(4).collect::<Vec<_>>().join("-").chars().take(40).collect()
+}
+
+/// The folder where closed years' registers are archived: `registre.db.archives/registre/`.
+pub fn dossier_archives(db: &std::path::Path) -> std::path::PathBuf {
+    let mut s = db.as_os_str().to_owned();
+    s.push(".archives");
+    std::path::PathBuf::from(s).join("registre")
+}
+
+/// Archives the registre des élèves inscrits of every school for a closed year, as PDF/A, one
+/// file per school (`<annee>/<UAI>.pdf`, mode 0600). *(design)* The register is the one record
+/// kept beyond the pupils' retention (docs/domaine.md §4): it survives as these sealed documents,
+/// outside the database, whose content follows the arrêté's retention.
+pub fn archiver_registres(
+    store: &Store,
+    engine: &Engine,
+    cles: &Cles,
+    annee: AnneeScolaire,
+    le: OffsetDateTime,
+) -> Result<usize> {
+    let dossier = dossier_archives(store.path()).join(annee.to_string());
+    std::fs::create_dir_all(&dossier).map_err(render::Error::from)?;
+    let imp = Imprimeur {
+        store,
+        engine,
+        cles,
+        perimetre: &Perimetre::Installation,
+        le,
+        annee: Some(annee),
+        colonnes: &[],
+        essai: false,
+    };
+    let ecoles = store.read(|c| sc::ecoles_de_l_annee(c, annee))?;
+    for (id, uai) in &ecoles {
+        let chemin = dossier.join(format!("{uai}.pdf"));
+        let f = crate::config::fichier_prive(&chemin, false).map_err(render::Error::from)?;
+        imp.pdf(Document::RegistreEleves, &Cible::Ecole(id.clone()), f, &|_| true)?;
+    }
+    Ok(ecoles.len())
+}
