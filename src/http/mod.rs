@@ -15,6 +15,7 @@ pub mod extraction;
 mod formulaires;
 pub mod impressions;
 pub mod lectures;
+pub mod page_eleve;
 pub mod pages;
 pub mod pages_comptes;
 pub mod pages_corrections;
