@@ -133,3 +133,16 @@ fn handlers_neither_check_the_csrf_token_nor_parse_a_path_id_themselves() {
         fautes.join("\n")
     );
 }
+
+#[test]
+fn no_source_file_grows_past_seven_hundred_lines() {
+    // A file past this holds more than one thing: split it where its parts do different work.
+    let mut fichiers = Vec::new();
+    sources(&racine().join("src"), &mut fichiers);
+    let longs: Vec<String> = fichiers
+        .iter()
+        .filter(|(_, texte)| texte.lines().count() > 700)
+        .map(|(nom, texte)| format!("{nom}: {} lines", texte.lines().count()))
+        .collect();
+    assert!(longs.is_empty(), "files over 700 lines:\n{}", longs.join("\n"));
+}
