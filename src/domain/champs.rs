@@ -478,6 +478,12 @@ impl ChampResponsable {
 }
 
 impl ResponsableIdentite {
+    /// « Mme Anne DURAND »: civilité, prénom and nom, as a letter or a document names them.
+    pub fn designation(&self) -> String {
+        let civilite = self.civilite.map(|c| c.code());
+        civilite.into_iter().chain([self.prenom.as_str(), self.nom.as_str()]).collect::<Vec<_>>().join(" ")
+    }
+
     /// The phones given, in calling order, each with its short name (`portable`…).
     pub fn telephones(&self) -> Vec<(&'static str, String)> {
         ChampResponsable::TELEPHONES.iter().filter_map(|c| c.texte(self).map(|t| (c.court(), t))).collect()
@@ -692,5 +698,15 @@ mod tests {
         assert_eq!(differences(ChampAnnuel::TOUS, ChampAnnuel::valeur, &a, &b), [ChampAnnuel::Cantine]);
         assert!(differences(ChampAnnuel::TOUS, ChampAnnuel::valeur, &a, &a).is_empty());
         assert_eq!(texte(&ChampAnnuel::Cantine.valeur(&a)).as_deref(), Some("oui"));
+    }
+
+    #[test]
+    fn a_responsable_is_designated_by_civilite_prenom_and_nom() {
+        let mut s = ResponsableSaisie { lien: "mere".into(), ..Default::default() };
+        ChampResponsable::Nom.poser(&mut s, Some("durand".into()));
+        ChampResponsable::Prenom.poser(&mut s, Some("Anne".into()));
+        assert_eq!(s.valider().unwrap().designation(), "Anne DURAND");
+        ChampResponsable::Civilite.poser(&mut s, Some("Mme".into()));
+        assert_eq!(s.valider().unwrap().designation(), "Mme Anne DURAND");
     }
 }

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use super::documents::{
     EcoleDoc, EleveDoc, Error, Imprimeur, Piece, Result, SignataireDoc, Sujet, ascii, ecole_json, eleve_json,
-    identite_responsable, lignes_adresse, signataire, telephones_contact, valeur,
+    lignes_adresse, signataire, telephones_contact, valeur,
 };
 use crate::domain::election::{self, Enfant, Rattachement};
 use crate::domain::identite::{date_fr, date_longue};
@@ -63,7 +63,7 @@ pub(super) fn fiche_urgence(f: &FicheEleve, t: &EnTete, annee: AnneeScolaire, le
             .iter()
             .filter(|r| r.autorite_parentale)
             .map(|r| PersonneUrgence {
-                identite: identite_responsable(r),
+                identite: r.personne.designation(),
                 lien: Some(r.personne.lien.libelle().to_string()),
                 telephones: telephones(r),
             })
@@ -266,7 +266,7 @@ impl Imprimeur<'_> {
                     .filter(|r| r.autorite_parentale)
                     .filter_map(|r| {
                         let (_, t) = r.personne.telephones().into_iter().next()?;
-                        Some(format!("{} ({}) : {t}", identite_responsable(r), r.personne.lien.libelle()))
+                        Some(format!("{} ({}) : {t}", r.personne.designation(), r.personne.lien.libelle()))
                     })
                     .collect();
                 tels.extend(f.contacts.iter().filter(|k| k.urgence).map(|k| {
@@ -489,7 +489,7 @@ impl Imprimeur<'_> {
                 .responsables
                 .iter()
                 .map(|r| ResponsableReleve {
-                    identite: identite_responsable(r),
+                    identite: r.personne.designation(),
                     lien: r.personne.lien.libelle(),
                     autorite_parentale: r.autorite_parentale,
                     adresse: lignes_adresse(

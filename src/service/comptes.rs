@@ -331,15 +331,7 @@ impl Service<'_> {
             nom: None,
         };
         let (id, jeton) = auth::creer_compte(self.store, self.cles, self.le, self.acteur, &n)?;
-        let destinataire = [
-            r.personne.civilite.map(|c| c.code().to_string()),
-            Some(r.personne.prenom.to_string()),
-            Some(r.personne.nom.to_string()),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
+        let destinataire = r.personne.designation();
         let enfant = format!("{} {}", fiche.eleve.prenoms, fiche.eleve.nom);
         // The mail's link is built from the public address only (see [`adresse_publique`]);
         // without one, or if the outbox cannot be written, the letter is the way.

@@ -96,19 +96,6 @@ pub(super) struct Piece {
     pub(super) data: Value,
 }
 
-/// « Mme Anne DURAND »: a responsable's civilité, prénom and nom.
-pub(super) fn identite_responsable(r: &eleves::ResponsableFiche) -> String {
-    [
-        r.personne.civilite.map(|c| c.code().to_string()),
-        Some(r.personne.prenom.to_string()),
-        Some(r.personne.nom.to_string()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ")
-}
-
 /// A person to contact's phones, the first one first.
 pub(super) fn telephones_contact(c: &eleves::Contact) -> Vec<String> {
     [Some(&c.telephone), c.telephone_2.as_ref()].into_iter().flatten().cloned().collect()
@@ -118,7 +105,7 @@ fn responsables_lignes(f: &FicheEleve) -> Vec<String> {
     f.responsables
         .iter()
         .map(|r| {
-            let nom = identite_responsable(r);
+            let nom = r.personne.designation();
             let adresse = lignes_adresse(
                 &r.personne.adresse,
                 &r.personne.code_postal,

@@ -411,7 +411,7 @@ pub fn donnees_fiche_renseignements(
         .responsables
         .iter()
         .map(|r| ResponsableDoc {
-            identite: identite_responsable(r),
+            identite: r.personne.designation(),
             lien: r.personne.lien.libelle(),
             adresse: lignes_adresse(
                 &r.personne.adresse,
