@@ -6,7 +6,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::Error;
 use super::pages::{Message, PageError, avec_moi};
@@ -78,6 +78,196 @@ impl Saisie {
 
     pub(super) fn csrf(&self, v: &Visiteur) -> Result<(), PageError> {
         Ok(v.verifier_csrf(self.get("csrf").unwrap_or_default())?)
+    }
+}
+
+// A refused form, drawn again by its template -----------------------------------------------------
+
+/// A form the server refused, for its page drawn again: the templates put each message beside
+/// its control and what was typed back into the controls (the macros of `champs.html`). Only the
+/// form posted to `action` is concerned: a page may hold several forms sharing a field's name.
+#[derive(Debug, Clone, Serialize)]
+pub struct Refuse {
+    /// The address the form posts to.
+    action: String,
+    /// Each field's message, by the input's name: a field refused twice has both reasons.
+    erreurs: std::collections::BTreeMap<String, String>,
+    /// The summary's lines, in the order the use case reported them.
+    resume: Vec<LigneResume>,
+    /// Whether the summary links each message to its field: not when the page drawn again
+    /// does not hold the form (a decision taken from the home page's list).
+    liens: bool,
+    /// What the id of a field's control is made of, before its name: `champ-`, or nothing on
+    /// the account pages, whose controls are named and identified alike.
+    prefixe: &'static str,
+    /// What was typed, by the input's name (every value of a list of boxes), each cut to
+    /// [`VALEUR_MAX`] characters. A password is never put back: its input has no value.
+    valeurs: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct LigneResume {
+    nom: String,
+    message: String,
+}
+
+impl Refuse {
+    /// The refusal `e` of the form posted to `action` with `saisie`: each field's key turned
+    /// into the input's name by `nommer`. `None` when the refusal names no field.
+    pub(super) fn de(
+        e: &Error,
+        action: &str,
+        saisie: &[(String, String)],
+        nommer: impl Fn(&str) -> String,
+    ) -> Option<Self> {
+        let mut erreurs = std::collections::BTreeMap::<String, String>::new();
+        let mut resume: Vec<LigneResume> = Vec::new();
+        for c in e.erreurs_champs() {
+            let nom = nommer(&c.champ);
+            let message = phrase(&c.message);
+            match erreurs.get_mut(&nom) {
+                Some(m) if !m.contains(&message) => *m = format!("{m} ; {message}"),
+                Some(_) => {}
+                None => {
+                    erreurs.insert(nom.clone(), message);
+                    resume.push(LigneResume { nom, message: String::new() });
+                }
+            }
+        }
+        if erreurs.is_empty() {
+            return None;
+        }
+        for l in &mut resume {
+            l.message = erreurs[&l.nom].clone();
+        }
+        let mut valeurs = std::collections::BTreeMap::<String, Vec<String>>::new();
+        for (k, v) in saisie.iter().filter(|(k, _)| k != "csrf") {
+            valeurs.entry(k.clone()).or_default().push(v.chars().take(VALEUR_MAX).collect());
+        }
+        Some(Self { action: action.to_string(), erreurs, resume, valeurs, liens: true, prefixe: "champ-" })
+    }
+
+    /// A refusal of one field, `nom`, with nothing typed to put back.
+    pub(super) fn champ(action: &str, nom: &str, message: &str) -> Self {
+        let message = phrase(message);
+        Self {
+            action: action.to_string(),
+            erreurs: [(nom.to_string(), message.clone())].into(),
+            resume: vec![LigneResume { nom: nom.to_string(), message }],
+            valeurs: Default::default(),
+            liens: true,
+            prefixe: "champ-",
+        }
+    }
+
+    /// For a form whose controls have their name for id (the account pages).
+    pub(super) fn ids_par_nom(self) -> Self {
+        Self { prefixe: "", ..self }
+    }
+
+    /// The visitor coming back to the page with this refused form.
+    pub(super) fn pour(self, v: &Visiteur) -> Visiteur {
+        Visiteur { refuse: Some(std::sync::Arc::new(self)), ..v.clone() }
+    }
+
+    /// The visitor, coming back with the refused form if there is one.
+    pub(super) fn visiteur(refuse: Option<Self>, v: Visiteur) -> Visiteur {
+        match refuse {
+            Some(r) => r.pour(&v),
+            None => v,
+        }
+    }
+}
+
+/// The key of the API's child request as the pupil forms name their inputs: `eleve.nom` is
+/// `eleve_nom`, `responsables[0].nom` is `r1_nom`; others keep their name.
+pub(super) fn nom_enfant(cle: &str) -> String {
+    if let Some((liste, i, champ)) = element(cle)
+        && liste == "responsables"
+    {
+        return format!("r{}_{champ}", i + 1);
+    }
+    cle.replace('.', "_")
+}
+
+/// A list item's field key, `responsables[1].nom`, as (list, index, field).
+pub(super) fn element(cle: &str) -> Option<(&str, usize, &str)> {
+    let (liste, reste) = cle.split_once('[')?;
+    let (i, reste) = reste.split_once("].")?;
+    Some((liste, i.parse().ok()?, reste))
+}
+
+/// The templates' side of a refused form (`champs.html` calls these):
+/// - `formulaire | du_formulaire(action=…)`: the refused form if it is the one posted to that
+///   address, else nothing;
+/// - `erreur(f=…, nom=…)`: the field's message, or nothing; `en_erreur(…)`: whether it has one;
+/// - `saisi(f=…, nom=…, defaut=…)`: what was typed in the field, else `defaut` (the record's);
+/// - `coche(f=…, nom=…, valeur=…, defaut=…)`: whether the box or radio `valeur` is ticked (on a
+///   refused form, exactly when it was sent);
+/// - `choisi(f=…, nom=…, valeur=…, defaut=…)`: whether the option `valeur` is selected (on a
+///   refused form, when it was sent, or `defaut` when the list was left alone).
+pub(super) fn enregistrer(t: &mut tera::Tera) {
+    use serde_json::Value;
+    use std::collections::HashMap;
+    fn arg<'a>(a: &'a HashMap<String, Value>, k: &str) -> &'a Value {
+        a.get(k).unwrap_or(&Value::Null)
+    }
+    fn texte(a: &HashMap<String, Value>, k: &str) -> String {
+        match arg(a, k) {
+            Value::String(s) => s.clone(),
+            Value::Null => String::new(),
+            v => v.to_string(),
+        }
+    }
+    /// What was typed in the field `nom` of the refused form `f` (None: the page is not drawn
+    /// again for this form).
+    fn valeurs<'a>(a: &'a HashMap<String, Value>) -> Option<Vec<&'a str>> {
+        let f = arg(a, "f").as_object()?;
+        let nom = a.get("nom")?.as_str()?;
+        let l = f.get("valeurs")?.get(nom).and_then(Value::as_array);
+        Some(l.map(|l| l.iter().filter_map(Value::as_str).collect()).unwrap_or_default())
+    }
+    t.register_filter("du_formulaire", |v: &Value, a: &HashMap<String, Value>| {
+        let action = a.get("action").and_then(Value::as_str);
+        Ok(match v.get("action").and_then(Value::as_str) {
+            Some(x) if Some(x) == action => v.clone(),
+            _ => Value::Null,
+        })
+    });
+    t.register_function("erreur", |a: &HashMap<String, Value>| {
+        let nom = texte(a, "nom");
+        Ok(arg(a, "f").get("erreurs").and_then(|e| e.get(&nom)).cloned().unwrap_or(Value::Null))
+    });
+    t.register_function("en_erreur", |a: &HashMap<String, Value>| {
+        let nom = texte(a, "nom");
+        Ok(Value::Bool(arg(a, "f").get("erreurs").and_then(|e| e.get(&nom)).is_some()))
+    });
+    t.register_function("saisi", |a: &HashMap<String, Value>| {
+        Ok(match valeurs(a) {
+            Some(l) => Value::String(l.first().map(|s| s.to_string()).unwrap_or_default()),
+            None => Value::String(texte(a, "defaut")),
+        })
+    });
+    t.register_function("coche", |a: &HashMap<String, Value>| {
+        Ok(Value::Bool(match valeurs(a) {
+            Some(l) => l.contains(&texte(a, "valeur").as_str()),
+            None => arg(a, "defaut").as_bool().unwrap_or(false),
+        }))
+    });
+    t.register_function("choisi", |a: &HashMap<String, Value>| {
+        Ok(Value::Bool(match valeurs(a).filter(|l| !l.is_empty()) {
+            Some(l) => l.contains(&texte(a, "valeur").as_str()),
+            None => arg(a, "defaut").as_bool().unwrap_or(false),
+        }))
+    });
+}
+
+/// The message with its first letter upper-cased (the domain's messages start in lower case).
+fn phrase(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
     }
 }
 
@@ -211,13 +401,15 @@ pub(super) async fn reprendre<'a>(
     retour: (&str, &str),
 ) -> Sortie {
     let Some(f) = f.into() else { return refus(state, v, e, retour.0, retour.1) };
-    let erreurs = super::erreurs_saisie::du_formulaire(&e, |cle| f.page.nom_du_champ(cle));
-    if erreurs.is_empty() || !e.status().is_client_error() || matches!(e.status().as_u16(), 401 | 403 | 404) {
+    let refuse = Refuse::de(&e, f.action, &f.saisie.0, |cle| f.page.nom_du_champ(cle));
+    let Some(refuse) =
+        refuse.filter(|_| e.status().is_client_error() && !matches!(e.status().as_u16(), 401 | 403 | 404))
+    else {
         return refus(state, v, e, retour.0, retour.1);
-    }
-    let Html(html) = f.page.clone().rendre(state, v).await?;
-    let html = super::erreurs_saisie::remplir(&html, f.action, &f.saisie.0);
-    Ok((e.status(), Html(super::erreurs_saisie::marquer_dans(&html, Some(f.action), &erreurs))).into_response())
+    };
+    let refuse = Refuse { liens: !matches!(f.page, PageDe::Accueil), ..refuse };
+    let Html(html) = f.page.clone().rendre(state, &refuse.pour(v)).await?;
+    Ok((e.status(), Html(html)).into_response())
 }
 
 /// Like [`etape`], for a form embedded in a page: a refusal naming fields shows that page
@@ -256,3 +448,98 @@ where
 }
 
 // Inscriptions ----------------------------------------------------------------------------------
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tera(gabarit: &str) -> tera::Tera {
+        let mut t = tera::Tera::default();
+        t.add_raw_templates(vec![
+            ("champs.html", include_str!("../../templates/pages/champs.html")),
+            ("t.html", gabarit),
+        ])
+        .unwrap();
+        t.autoescape_on(vec![".html"]);
+        enregistrer(&mut t);
+        t
+    }
+
+    fn rendre(gabarit: &str, refuse: Option<&Refuse>) -> String {
+        let mut ctx = tera::Context::new();
+        ctx.insert("formulaire", &refuse);
+        tera(gabarit).render("t.html", &ctx).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    fn refuse(champs: &[(&str, &str)], saisie: &[(&str, &str)]) -> Refuse {
+        let e = Error::from(crate::service::Error::Invalide(crate::domain::Error::Champs(
+            champs
+                .iter()
+                .map(|(c, m)| crate::domain::ErreurChamp { champ: c.to_string(), message: m.to_string() })
+                .collect(),
+        )));
+        let saisie: Vec<(String, String)> = saisie.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Refuse::de(&e, "/f", &saisie, |c| c.replace('.', "_")).expect("fields")
+    }
+
+    #[test]
+    fn a_refusal_keeps_each_field_once_in_order_with_both_reasons() {
+        let r = refuse(
+            &[
+                ("eleve.nom", "trop long"),
+                ("date", "dans le futur"),
+                ("eleve.nom", "chiffres interdits"),
+                ("date", "dans le futur"),
+            ],
+            &[("csrf", "jeton"), ("eleve_nom", &"x".repeat(VALEUR_MAX + 50)), ("niveaux", "CP"), ("niveaux", "CE1")],
+        );
+        assert_eq!(r.erreurs["eleve_nom"], "Trop long ; Chiffres interdits");
+        assert_eq!(r.erreurs["date"], "Dans le futur");
+        assert_eq!(r.resume.iter().map(|l| l.nom.as_str()).collect::<Vec<_>>(), ["eleve_nom", "date"]);
+        assert!(!r.valeurs.contains_key("csrf"), "the page's own token stays");
+        assert_eq!(r.valeurs["eleve_nom"][0].chars().count(), VALEUR_MAX);
+        assert_eq!(r.valeurs["niveaux"], ["CP", "CE1"]);
+    }
+
+    #[test]
+    fn a_refusal_naming_no_field_is_not_a_form_to_mark() {
+        let e = Error::from(crate::service::Error::Conflit("déjà fait".into()));
+        assert!(Refuse::de(&e, "/f", &[], str::to_string).is_none());
+    }
+
+    const FORMULAIRES: &str = r#"{% import "champs.html" as ch %}{{ ch::resume(f=formulaire) }}
+{% for a in ["/f", "/g"] %}<form action="{{ a }}">{% set f = formulaire | du_formulaire(action=a) %}
+<input name="nom" value="{{ saisi(f=f, nom="nom", defaut="Durand") }}"{{ ch::marque(f=f, nom="nom") }}>{{ ch::message(f=f, nom="nom") }}
+{% for n in ["CP", "CE1"] %}<input type="checkbox" name="niveaux" value="{{ n }}"{% if coche(f=f, nom="niveaux", valeur=n, defaut=n == "CP") %} checked{% endif %}>{% endfor %}
+<select name="classe">{% for c in ["a", "b"] %}<option value="{{ c }}"{% if choisi(f=f, nom="classe", valeur=c, defaut=c == "b") %} selected{% endif %}>{% endfor %}</select>
+</form>{% endfor %}"#;
+
+    #[test]
+    fn only_the_refused_form_is_marked_and_filled_with_what_was_typed() {
+        let r = refuse(&[("nom", "<b>lettres</b> seulement")], &[("nom", "<i>12</i>"), ("niveaux", "CE1")]);
+        let html = rendre(FORMULAIRES, Some(&r));
+        let (f, g) = html.split_at(html.find("<form action=\"&#x2F;g\"").unwrap());
+        assert!(f.contains("id=\"erreurs\"") && f.contains("Rien n'est enregistré : 1 champ à corriger."), "{html}");
+        assert!(f.contains("<li><a href=\"#champ-nom\">&lt;b&gt;lettres&lt;&#x2F;b&gt; seulement</a></li>"), "{html}");
+        assert!(f.contains(r#"<input name="nom" value="&lt;i&gt;12&lt;&#x2F;i&gt;" aria-invalid="true" aria-describedby="erreur-nom" id="champ-nom"><span class="erreur-champ" id="erreur-nom">&lt;b&gt;lettres"#), "{f}");
+        // Boxes as sent (none for CP), the list left alone keeps the record's choice.
+        assert!(f.contains(r#"value="CP">"#) && f.contains(r#"value="CE1" checked>"#), "{f}");
+        assert!(f.contains(r#"value="b" selected>"#), "{f}");
+        // The other form, same names: the record's values, nothing marked.
+        assert!(g.contains(r#"<input name="nom" value="Durand">"#) && !g.contains("aria-invalid"), "{g}");
+        assert!(g.contains(r#"value="CP" checked>"#) && g.contains(r#"value="CE1">"#), "{g}");
+    }
+
+    #[test]
+    fn a_page_drawn_without_a_refusal_shows_the_record_and_no_summary() {
+        let html = rendre(FORMULAIRES, None);
+        assert!(!html.contains("erreurs") && !html.contains("aria-invalid"), "{html}");
+        assert_eq!(html.matches(r#"value="Durand""#).count(), 2);
+        let lignes = Refuse { liens: false, ..refuse(&[("a", "x"), ("b", "y")], &[]) };
+        let html = rendre(FORMULAIRES, Some(&lignes));
+        assert!(
+            html.contains("2 champs à corriger") && html.contains("<li>X</li>"),
+            "no link to a form not on the page: {html}"
+        );
+    }
+}

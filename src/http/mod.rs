@@ -8,7 +8,6 @@ pub mod connexions;
 pub mod corrections;
 pub mod echanges;
 pub mod effectifs;
-mod erreurs_saisie;
 pub mod error;
 pub mod etat;
 pub mod extraction;

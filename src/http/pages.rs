@@ -30,6 +30,7 @@ use crate::policy::{Action, Champs, Ressource, Role};
 use crate::service::eleves::{RECHERCHE_MAX, Recherche as Demande};
 
 const TEMPLATES: &[(&str, &str)] = &[
+    ("champs.html", include_str!("../../templates/pages/champs.html")),
     ("base.html", include_str!("../../templates/pages/base.html")),
     ("macros.html", include_str!("../../templates/pages/macros.html")),
     ("index.html", include_str!("../../templates/pages/index.html")),
@@ -78,6 +79,7 @@ impl Pages {
         t.add_raw_templates(TEMPLATES.to_vec()).unwrap_or_else(|e| panic!("gabarits de pages invalides : {e:?}"));
         t.autoescape_on(vec![".html"]);
         t.register_filter("phrase", phrase);
+        super::formulaires::enregistrer(&mut t);
         Self(t)
     }
 
@@ -238,16 +240,17 @@ impl Moi {
     }
 }
 
-/// A page's data beside the header's.
+/// A page's data beside the header's, and the form refused when the page is drawn again.
 #[derive(Debug, Serialize)]
-pub(super) struct AvecMoi<T> {
+pub(super) struct AvecMoi<'a, T> {
     moi: Moi,
+    formulaire: Option<&'a super::formulaires::Refuse>,
     #[serde(flatten)]
     page: T,
 }
 
-pub(super) fn avec_moi<T: Serialize>(v: &Visiteur, page: T) -> AvecMoi<T> {
-    AvecMoi { moi: Moi::de(v), page }
+pub(super) fn avec_moi<T: Serialize>(v: &Visiteur, page: T) -> AvecMoi<'_, T> {
+    AvecMoi { moi: Moi::de(v), formulaire: v.refuse.as_deref(), page }
 }
 
 /// The home page's query: `verifier=oui` runs the base's quick check (administration).

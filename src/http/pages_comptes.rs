@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::extraction::Id;
 use super::extraction::{AvecCsrf, SoumisDe};
+use super::formulaires::Refuse;
 use super::pages::{Choix, Message, PageError, PageResult, avec_moi};
 use super::session::{self, Visiteur};
 use super::{Error, blocking};
@@ -116,6 +117,7 @@ fn page_mot_de_passe(
     action: &str,
     jeton: &str,
     message: Option<String>,
+    formulaire: Option<&Refuse>,
 ) -> Result<String, Error> {
     let jeton: String = jeton.chars().filter(char::is_ascii_hexdigit).take(64).collect();
     state.pages.render(
@@ -127,6 +129,7 @@ fn page_mot_de_passe(
             minimum: crate::policy::Role::Responsable.longueur_minimale(),
             minimum_personnels: crate::policy::Role::Directeur.longueur_minimale(),
             message: message.as_deref(),
+            formulaire,
         },
     )
 }
@@ -143,7 +146,7 @@ const REINITIALISATION: PageLien = PageLien { titre: "Nouveau mot de passe", act
 
 fn page_lien(state: &AppState, lien: PageLien, q: Result<Query<Jeton>, QueryRejection>) -> PageResult {
     let jeton = q.ok().and_then(|Query(j)| j.jeton).unwrap_or_default();
-    Ok(Html(page_mot_de_passe(state, lien.titre, lien.action, &jeton, None)?))
+    Ok(Html(page_mot_de_passe(state, lien.titre, lien.action, &jeton, None, None)?))
 }
 
 async fn page_activer(State(state): State<AppState>, q: Result<Query<Jeton>, QueryRejection>) -> PageResult {
@@ -178,10 +181,10 @@ where
     // A refusal shows the form again, the message beside its field (passwords are never
     // written back into a page).
     let refuse = |e: Error, jeton: &str| -> Result<Response, PageError> {
-        let erreurs = super::erreurs_saisie::du_formulaire(&e, str::to_string);
-        let message = erreurs.is_empty().then(|| e.message().to_string());
-        let html = page_mot_de_passe(state, lien.titre, lien.action, jeton, message)?;
-        Ok((e.status(), Html(super::erreurs_saisie::marquer(&html, &erreurs))).into_response())
+        let refuse = Refuse::de(&e, lien.action, &[], str::to_string).map(Refuse::ids_par_nom);
+        let message = refuse.is_none().then(|| e.message().to_string());
+        let html = page_mot_de_passe(state, lien.titre, lien.action, jeton, message, refuse.as_ref())?;
+        Ok((e.status(), Html(html)).into_response())
     };
     if f.mot_de_passe != f.confirmation {
         return refuse(Error::invalide("confirmation", "confirmation : les deux saisies diffèrent"), &f.jeton);
@@ -274,14 +277,16 @@ async fn changer_mot_de_passe(
             Err(e) if e.status().is_client_error() => {
                 // The wrong current password (`code`) or a refused new one (`mot_de_passe`),
                 // beside its field.
-                let erreurs = super::erreurs_saisie::du_formulaire(&e, |cle| match cle {
+                let refuse = Refuse::de(&e, "/compte/mot-de-passe", &[], |cle| match cle {
                     "mot_de_passe" => "nouveau".into(),
                     "code" => "actuel".into(),
                     c => c.into(),
-                });
-                let message = erreurs.is_empty().then(|| e.message());
+                })
+                .map(Refuse::ids_par_nom);
+                let message = refuse.is_none().then(|| e.message());
+                let v = Refuse::visiteur(refuse, v);
                 let html = rendre_compte(&s2, &v, message, true)?;
-                Ok((e.status(), super::erreurs_saisie::marquer(&html, &erreurs)))
+                Ok((e.status(), html))
             }
             Err(e) => Err(e),
         }
@@ -325,9 +330,9 @@ async fn confirmer_second_facteur(
             let secret = super::contexte(s, &v.acteur).commencer_totp()?;
             let uri = auth::totp::uri(&secret, v.acteur.login.as_deref().unwrap_or_default());
             let ctx = SecondFacteur::de(&secret, &uri, None);
+            let v = Refuse::champ("/compte/second-facteur", "code", &m).ids_par_nom().pour(&v);
             let html = s.pages.render("second_facteur.html", &avec_moi(&v, ctx))?;
-            let erreur = super::erreurs_saisie::ErreurSaisie { nom: "code".into(), message: m };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, super::erreurs_saisie::marquer(&html, &[erreur])))
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, html))
         }
         Err(e) => Err(e.into()),
     })
@@ -482,16 +487,16 @@ async fn creer_compte(
             )),
             Err(e) if e.status().is_client_error() => {
                 // The form again, as typed, each refusal beside its field.
-                let erreurs = super::erreurs_saisie::du_formulaire(&e, str::to_string);
-                let message = erreurs.is_empty().then(|| e.message().to_string());
-                let html = rendre_comptes(s, &v, Role::parse(&f.role), None, message)?;
                 let saisie = [("login", &f.login), ("territoire", &f.territoire)]
                     .into_iter()
                     .map(|(k, x)| (k.to_string(), x.clone()))
                     .chain(f.nom.iter().map(|n| ("nom".to_string(), n.clone())))
                     .collect::<Vec<_>>();
-                let html = super::erreurs_saisie::remplir(&html, "/comptes", &saisie);
-                Ok((e.status(), super::erreurs_saisie::marquer_dans(&html, Some("/comptes"), &erreurs)))
+                let refuse = Refuse::de(&e, "/comptes", &saisie, str::to_string).map(Refuse::ids_par_nom);
+                let message = refuse.is_none().then(|| e.message().to_string());
+                let v = Refuse::visiteur(refuse, v);
+                let html = rendre_comptes(s, &v, Role::parse(&f.role), None, message)?;
+                Ok((e.status(), html))
             }
             Err(e) => Err(e),
         }
@@ -562,6 +567,7 @@ struct MotDePasse<'a> {
     minimum: usize,
     minimum_personnels: usize,
     message: Option<&'a str>,
+    formulaire: Option<&'a Refuse>,
 }
 
 #[derive(Debug, Serialize)]

@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use super::extraction::Id;
 use super::extraction::Soumis;
+use super::formulaires::Refuse;
 use super::pages::{PageError, avec_moi};
 use super::pages_parcours::{FormulaireSoumis, PageDe, Saisie, Sortie, etape_formulaire, refus};
 use super::session::Visiteur;
@@ -268,7 +269,7 @@ struct Prefixes {
 
 impl Prefixes {
     fn nom(&self, cle: &str) -> String {
-        if let Some((liste, i, champ)) = super::erreurs_saisie::element(cle) {
+        if let Some((liste, i, champ)) = super::formulaires::element(cle) {
             let prefixe = match liste {
                 "responsables" => self.responsables.get(i).cloned(),
                 "contacts" => self.contacts.get(i).cloned(),
@@ -455,10 +456,10 @@ async fn corriger_fiche(State(state): State<AppState>, Id(id): Id<EleveId>, Soum
                 );
                 // Each refused field beside its input; the message on top only for what is
                 // no field's.
-                let erreurs = super::erreurs_saisie::du_formulaire(&e, |cle| prefixes.nom(cle));
-                let message = erreurs.is_empty().then(|| e.message().to_string());
-                let html = rendre_fiche(st, &v, &id, nom, &valeurs, None, message)?;
-                Ok((e.status(), super::erreurs_saisie::marquer(&html, &erreurs)))
+                let refuse = Refuse::de(&e, &format!("{vers}/fiche"), &[], |cle| prefixes.nom(cle));
+                let message = refuse.is_none().then(|| e.message().to_string());
+                let html = rendre_fiche(st, &Refuse::visiteur(refuse, v), &id, nom, &valeurs, None, message)?;
+                Ok((e.status(), html))
             }
         }
     })

@@ -20,6 +20,7 @@ use serde::Serialize;
 
 use super::extraction::Id;
 use super::extraction::Soumis;
+use super::formulaires::Refuse;
 pub(super) use super::formulaires::*;
 use super::pages::{Choix, avec_moi};
 use super::parcours::{self, DemandeAdmissionSaisie, DemandeInscription, EnfantSaisi};
@@ -434,15 +435,15 @@ async fn formulaire_refuse(
     }
     let status = e.status();
     // Each refused field beside its input; the message on top only for what is no field's.
-    let erreurs = super::erreurs_saisie::du_formulaire(&e, |cle| match cle {
+    let refuse = Refuse::de(&e, &action, sa.paires(), |cle| match cle {
         "pieces_manquantes" => "pieces".into(),
-        cle => super::erreurs_saisie::nom_enfant(cle),
+        cle => super::formulaires::nom_enfant(cle),
     });
     let html = blocking(state, move |s| {
-        let message = erreurs.is_empty().then(|| e.message());
+        let message = refuse.is_none().then(|| e.message());
+        let v = Refuse::visiteur(refuse, v);
         let page = formulaire(s, &v.acteur, (action, titre), admission.as_ref(), Some(&sa), message, candidats(&e))?;
-        let html = s.pages.render("inscription.html", &avec_moi(&v, page))?;
-        Ok(super::erreurs_saisie::marquer(&html, &erreurs))
+        s.pages.render("inscription.html", &avec_moi(&v, page))
     })
     .await?;
     Ok((status, Html(html)).into_response())

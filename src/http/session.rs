@@ -87,6 +87,8 @@ pub struct Visiteur {
     pub acteur: Acteur,
     /// The CSRF token to put in forms.
     pub csrf: String,
+    /// The form refused, when the page is drawn again to show it.
+    pub refuse: Option<std::sync::Arc<super::formulaires::Refuse>>,
 }
 
 /// Sends to the login page, coming back here afterwards.
@@ -122,7 +124,7 @@ impl FromRequestParts<AppState> for Visiteur {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         match acteur_de(parts, state).await {
-            Ok(Some((acteur, id))) => Ok(Visiteur { acteur, csrf: auth::csrf(&state.cles, &id) }),
+            Ok(Some((acteur, id))) => Ok(Visiteur { acteur, csrf: auth::csrf(&state.cles, &id), refuse: None }),
             Ok(None) => {
                 let path = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
                 Err(VersConnexion(path.to_string()).into_response())
