@@ -79,6 +79,7 @@ pub fn mesurer(db: &Path, n: usize, document: &str, clock: &Clock) -> anyhow::Re
         annee: None,
         colonnes: &[],
         essai: false,
+        journal: None,
     };
     println!(
         "registre bench — {} ({} élèves dans la base, {coeurs} cœur(s), moteur prêt en {:.0} ms)",
@@ -297,6 +298,7 @@ pub fn preparer_comparaison(
         annee: None,
         colonnes: &[],
         essai: false,
+        journal: None,
     };
     let items = imp.items_cible(doc, &Cible::Ecole(ecole_id.clone()))?;
     let uai = store.read(|c| territoires::ecole(c, &p, &ecole_id))?.uai;

@@ -5,10 +5,7 @@
 
 use std::io::{Seek, Write};
 
-use serde_json::json;
-
 use super::documents::{Cible, Format, Imprimeur, MAX_FUSION};
-use crate::audit::Fait;
 use crate::domain::{Colonne, Document};
 use crate::policy::Portee;
 use crate::render::{self, Engine};
@@ -122,8 +119,11 @@ impl super::Service<'_> {
             annee: None,
             colonnes: tirage.colonnes,
             essai: false,
+            journal: Some(super::documents::Journal { auteur: &self.acteur.auteur, action }),
         };
-        let n = imp.compter(doc, cible)?;
+        // Worked out once: the count, the render and the journal use the same plan.
+        let plan = imp.plan(doc, cible)?;
+        let n = plan.len();
         if format == Format::Csv && !matches!(doc, Document::ListeElectorale | Document::ListeEleves) {
             return Err(super::Error::Conflit(
                 "seules la liste électorale et la liste des élèves existent en tableur (format csv)".into(),
@@ -137,33 +137,22 @@ impl super::Service<'_> {
         (tirage.total)(n);
         match format {
             Format::Pdf => {
-                imp.pdf(doc, cible, &mut sortie, tirage.progression)?;
+                imp.pdf(&plan, &mut sortie, tirage.progression)?;
             }
             Format::Zip => {
-                imp.zip(doc, cible, &mut sortie, tirage.progression)?;
+                imp.zip(&plan, &mut sortie, tirage.progression)?;
             }
             Format::Csv => {
-                let csv = imp.csv(doc, cible)?;
+                let csv = imp.csv(&plan)?;
                 sortie.write_all(&csv).map_err(render::Error::from)?;
             }
         }
-        let mut faits: Vec<Fait> = imp
-            .sujets_ids(doc, cible)?
-            .into_iter()
-            .map(|id| {
-                let f = Fait::new(action, "document").cible(id.clone()).detail(json!({ "document": doc.name() }));
-                if Imprimeur::par_eleve(doc) { f.eleve(id) } else { f }
-            })
-            .collect();
-        if !Imprimeur::par_eleve(doc) {
-            faits.extend(imp.eleves_des_listes(doc, cible)?.into_iter().map(|e| {
-                Fait::new(action, "document")
-                    .cible(e.to_string())
-                    .eleve(e.to_string())
-                    .detail(json!({ "document": doc.name(), "liste": true }))
-            }));
+        // One write: each certificate's row went with its seal; the other documents' rows
+        // here, before the file is handed over.
+        let faits = plan.faits(action);
+        if !faits.is_empty() {
+            self.noter(&faits)?;
         }
-        self.noter(&faits)?;
         Ok(n)
     }
 }

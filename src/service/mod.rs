@@ -16,7 +16,6 @@
 //! - [`exploitation`]: the operator's verbs (init, check, backup, public address, purge);
 //! - [`projection`]: what a role sees of a record, for the API, the pages and the CLI alike.
 
-pub mod catalogue;
 pub mod comptes;
 pub mod corrections;
 pub mod courrier;

@@ -17,6 +17,7 @@ pub mod eleves;
 mod fichiers;
 pub mod idempotence;
 pub mod journal;
+mod lecture;
 pub mod onde;
 pub mod parcours;
 pub mod perimetre;
@@ -125,6 +126,9 @@ pub struct Store {
     ancrage: Mutex<ancre::Ancrage>,
     readers: Mutex<Vec<Connection>>,
     available: Condvar,
+    /// Read and write transactions begun (see [`Store::transactions`]).
+    lectures: std::sync::atomic::AtomicU64,
+    ecritures: std::sync::atomic::AtomicU64,
     /// The checkpointer (see [`Checkpointeur`]), stopped and joined when the store closes.
     checkpointeur: Mutex<Option<Checkpointeur>>,
     /// `<base>.acces`, shared: a restore waits for every open base to close. Last, so that it
@@ -277,6 +281,8 @@ impl Store {
             ancrage: Mutex::new(ancrage),
             readers: Mutex::new(readers),
             available: Condvar::new(),
+            lectures: Default::default(),
+            ecritures: Default::default(),
             checkpointeur: Mutex::new(Some(checkpointeur)),
             _acces: acces,
         })
@@ -298,22 +304,6 @@ impl Store {
         &self.path
     }
 
-    /// Runs `f` on a read-only connection from the pool. The connection goes back to the pool
-    /// however `f` ends, a panic included (a drop guard): a faulty request cannot drain it.
-    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let conn = {
-            let mut pool = lock(&self.readers);
-            loop {
-                if let Some(c) = pool.pop() {
-                    break c;
-                }
-                pool = self.available.wait(pool).unwrap_or_else(|p| p.into_inner());
-            }
-        };
-        let emprunt = Emprunt { store: self, conn: Some(conn) };
-        f(emprunt.conn.as_ref().unwrap_or_else(|| unreachable!("set above")))
-    }
-
     /// Runs `f` in an IMMEDIATE transaction on the writer; commits if `f` succeeds, rolls back
     /// on any error (nothing is written). `E` is the caller's error type (a service's refusals
     /// are not store errors).
@@ -330,6 +320,7 @@ impl Store {
             return Err(Error::Abandonnee.into());
         }
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(Error::from)?;
+        self.ecritures.fetch_add(1, Ordering::Relaxed);
         let value = f(&tx)?;
         let cle = requete::cle_a_enregistrer();
         if let Some(k) = &cle {
@@ -570,21 +561,6 @@ pub fn point_de_reprise<T, E: From<Error>>(
         Err(e) => {
             tx.execute_batch("ROLLBACK TO reprise; RELEASE reprise").map_err(Error::from)?;
             Err(e)
-        }
-    }
-}
-
-/// A reader borrowed from the pool, given back when dropped (on unwinding too).
-struct Emprunt<'a> {
-    store: &'a Store,
-    conn: Option<Connection>,
-}
-
-impl Drop for Emprunt<'_> {
-    fn drop(&mut self) {
-        if let Some(c) = self.conn.take() {
-            lock(&self.store.readers).push(c);
-            self.store.available.notify_one();
         }
     }
 }

@@ -352,3 +352,59 @@ async fn a_certificate_printed_again_is_its_duplicata_unless_its_data_changed() 
         assert_eq!(v["authentique"], true, "{v}");
     }
 }
+
+/// The transactions a print begins, counted on the store: (reads, writes).
+fn imprimer_en_comptant(
+    s: &TestServer,
+    qui: &Session,
+    doc: registre::domain::Document,
+    cible: registre::service::documents::Cible,
+) -> ((u64, u64), registre::service::impression::Imprime) {
+    let store = &s.state.store;
+    let session = qui.cookie.split_once('=').unwrap().1;
+    let le = s.clock.now();
+    let acteur = registre::auth::acteur(store, le, session).unwrap().expect("a session");
+    let svc = registre::service::Service { store, cles: &s.state.cles, acteur: &acteur, le };
+    let (l0, e0) = store.transactions();
+    let imprime = svc
+        .imprimer(&s.state.engine, doc, &cible, registre::service::documents::Format::Pdf, &[])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (l1, e1) = store.transactions();
+    ((l1 - l0, e1 - e0), imprime)
+}
+
+#[tokio::test]
+async fn one_print_reads_its_plan_once_and_writes_its_seal_and_journal_in_one_transaction() {
+    use registre::domain::{ClasseId, Document, EleveId};
+    use registre::service::documents::Cible;
+    let s = TestServer::start(60).await;
+    let (d, ecole, classe) = ecole_et_classe(&s).await;
+    let id = admettre(&s, &d, &ecole, &classe, ("DUPONT", "Léa"), ("DUPONT", "Anne", "mere")).await;
+    let lignes = |eleve: &str| -> i64 {
+        let c = rusqlite::Connection::open(&s.db).unwrap();
+        c.query_row("SELECT count(*) FROM journal WHERE eleve_id = ? AND ressource = 'document'", [eleve], |r| r.get(0))
+            .unwrap()
+    };
+    // One certificate: its plan in one read, its data in another; issued, sealed and
+    // journaled in one write.
+    let avant = lignes(&id);
+    let eleve = Cible::Eleve(EleveId::parse(&id).unwrap());
+    let ((lectures, ecritures), pdf) = imprimer_en_comptant(&s, &d, Document::CertificatScolarite, eleve.clone());
+    assert_eq!((lectures, ecritures), (2, 1), "plan, data; seal and journal");
+    assert_eq!(lignes(&id), avant + 1, "one journal row");
+    assert!(!pdftotext(&pdf.octets).contains("DUPLICATA"));
+    // Printed again: a duplicata, still one write (the journal row).
+    let ((lectures, ecritures), pdf) = imprimer_en_comptant(&s, &d, Document::CertificatScolarite, eleve);
+    assert_eq!((lectures, ecritures), (2, 1));
+    assert_eq!(lignes(&id), avant + 2);
+    assert!(pdftotext(&pdf.octets).contains("DUPLICATA"));
+    // A class's fiches: the plan once (not again for the count and the journal), one read per
+    // document, one write for every journal row.
+    let k = ClasseId::parse(&classe.0).unwrap();
+    let eleves: Value = s.json_as(&d, &format!("/api/v1/classes/{}/eleves", classe.0)).await;
+    let n = eleves.as_array().map(Vec::len).unwrap_or_else(|| eleves["eleves"].as_array().unwrap().len()) as u64;
+    assert!(n > 1, "{eleves}");
+    let ((lectures, ecritures), _) = imprimer_en_comptant(&s, &d, Document::FicheRenseignements, Cible::Classe(k));
+    assert_eq!((lectures, ecritures), (1 + n, 1), "{n} fiches");
+    assert_eq!(lignes(&id), avant + 3);
+}

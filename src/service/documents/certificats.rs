@@ -4,62 +4,70 @@
 use super::*;
 
 impl Imprimeur<'_> {
-    /// Issues (once) the certificate of `e.sujet` and returns its number, code and date.
-    pub(super) fn certifier(&self, e: &Emission<'_>) -> Result<sc::Certificat> {
-        let today = self.le.date();
-        if self.essai {
-            return Ok(sc::Certificat {
-                numero: format!("{}-ESSAI", e.prefixe),
-                code: "ESSA-IESS-AIES-SAIE".into(),
-                genre: e.genre.into(),
-                emetteur: e.emetteur.into(),
-                initiales: e.initiales.into(),
-                emis_le: today,
-            });
+    /// A trial's certificate: a placeholder number, nothing issued.
+    fn essai_de(&self, e: &Emission<'_>) -> sc::Certificat {
+        sc::Certificat {
+            numero: format!("{}-ESSAI", e.prefixe),
+            code: "ESSA-IESS-AIES-SAIE".into(),
+            genre: e.genre.into(),
+            emetteur: e.emetteur.into(),
+            initiales: e.initiales.into(),
+            emis_le: self.le.date(),
         }
-        let cles = self.cles;
-        Ok(self.store.ecrire(|tx| {
-            sc::emettre(tx, e.genre, e.sujet, e.eleve, e.prefixe, e.emetteur, e.initiales, today, &|n| {
-                crate::service::parcours::code_verification(cles, n)
-            })
-        })?)
     }
 
-    /// Delivers a certificate: issued once (number, code, date), sealed with its template's
-    /// version and its data's hash. A later print whose seal matches is a duplicata, identical
-    /// but for the mark « Duplicata délivré le … »; one whose data or template changed since
-    /// gets a new certificate (the old one stays verifiable).
+    /// Delivers a certificate, in one write transaction: issued once (number, code, date),
+    /// sealed with its template's version and its data's hash, and its journal row written. A
+    /// later print whose seal matches is a duplicata, identical but for the mark « Duplicata
+    /// délivré le … »; one whose data or template changed since gets a new certificate (the
+    /// old one stays verifiable). `construire` only shapes the data: the transaction stays short.
     pub(super) fn delivrer(
         &self,
         doc: Document,
         e: &Emission<'_>,
         construire: impl Fn(&sc::Certificat) -> Result<Value>,
     ) -> Result<Value> {
-        let k = self.certifier(e)?;
-        let data = construire(&k)?;
         if self.essai {
-            return Ok(data);
+            return construire(&self.essai_de(e));
         }
-        let sceau = sc::Sceau { gabarit: self.engine.version(doc), empreinte: empreinte(&data) };
         let today = self.le.date();
-        match self.store.read(|c| sc::sceau(c, &k.numero))? {
-            // Issued just now: sealed.
-            None if k.emis_le == today => {
-                self.store.ecrire(|tx| sc::sceller(tx, &k.numero, &sceau))?;
-                Ok(data)
+        let cles = self.cles;
+        let emettre = |tx: &crate::store::Ecriture<'_>| {
+            sc::emettre(tx, e.genre, e.sujet, e.eleve, e.prefixe, e.emetteur, e.initiales, today, &|n| {
+                crate::service::parcours::code_verification(cles, n)
+            })
+        };
+        let gabarit = self.engine.version(doc);
+        self.store.ecrire(|tx| {
+            let k = emettre(tx)?;
+            let data = construire(&k)?;
+            let sceau = sc::Sceau { gabarit: gabarit.clone(), empreinte: empreinte(&data) };
+            let data = match sc::sceau(tx, &k.numero)? {
+                // Issued just now: sealed.
+                None if k.emis_le == today => {
+                    sc::sceller(tx, &k.numero, &sceau)?;
+                    data
+                }
+                Some(s) if s == sceau => duplicata(data, today),
+                // Changed since, or issued before seals existed (what it held is unknown): a
+                // new certificate, never a duplicata that might differ from the original.
+                _ => {
+                    sc::remplacer(tx, &k.numero)?;
+                    let k = emettre(tx)?;
+                    let data = construire(&k)?;
+                    sc::sceller(tx, &k.numero, &sc::Sceau { empreinte: empreinte(&data), ..sceau })?;
+                    data
+                }
+            };
+            if let Some(j) = &self.journal {
+                let fait = crate::audit::Fait::new(j.action, "document")
+                    .cible(e.eleve.to_string())
+                    .eleve(e.eleve.to_string())
+                    .detail(serde_json::json!({ "document": doc.name() }));
+                crate::audit::ajouter(tx, cles, j.auteur, self.le, &[fait])?;
             }
-            Some(s) if s == sceau => Ok(duplicata(data, today)),
-            // Changed since, or issued before seals existed (what it held is unknown): a new
-            // certificate, never a duplicata that might differ from the original.
-            _ => {
-                self.store.ecrire(|tx| sc::remplacer(tx, &k.numero))?;
-                let k = self.certifier(e)?;
-                let data = construire(&k)?;
-                let sceau = sc::Sceau { empreinte: empreinte(&data), ..sceau };
-                self.store.ecrire(|tx| sc::sceller(tx, &k.numero, &sceau))?;
-                Ok(data)
-            }
-        }
+            Ok(data)
+        })
     }
 }
 

@@ -6,7 +6,7 @@
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use super::documents::{
+use super::{
     EcoleDoc, EleveDoc, Error, Imprimeur, Piece, Result, SignataireDoc, Sujet, ascii, ecole_json, eleve_json,
     lignes_adresse, signataire, telephones_contact, valeur,
 };
@@ -175,15 +175,11 @@ struct ContactReleve {
     recuperer: bool,
 }
 
+/// A field of the yearly record, as the relevé lists it: every field of the catalogue.
 #[derive(Debug, Clone, Serialize)]
-struct AnnuelReleve {
-    photo: Option<bool>,
-    assurance: Option<String>,
-    cantine: Option<bool>,
-    garderie_matin: Option<bool>,
-    garderie_soir: Option<bool>,
-    etude: Option<bool>,
-    transport: Option<bool>,
+struct LigneReleve {
+    libelle: &'static str,
+    valeur: serde_json::Value,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -212,7 +208,8 @@ struct ReleveDonnees {
     scolarites: Vec<ScolariteReleve>,
     responsables: Vec<ResponsableReleve>,
     contacts: Vec<ContactReleve>,
-    annuel: AnnuelReleve,
+    /// Every field of this year's record, from the field catalogue: what is kept is listed.
+    annuel: Vec<LigneReleve>,
     consultations: Vec<ConsultationReleve>,
     consultations_tronquees: bool,
     /// The family's requests (rectification, opposition) and their outcome.
@@ -514,23 +511,15 @@ impl Imprimeur<'_> {
                     recuperer: c.recuperer,
                 })
                 .collect(),
-            annuel: AnnuelReleve {
-                photo: a.autorisation_photo,
-                assurance: a.assureur.map(|x| match a.assurance_numero {
-                    Some(n) => format!("{x}, contrat n° {n}"),
-                    None => x,
-                }),
-                cantine: a.cantine,
-                garderie_matin: a.garderie_matin,
-                garderie_soir: a.garderie_soir,
-                etude: a.etude,
-                transport: a.transport,
-            },
+            annuel: crate::domain::champs::ChampAnnuel::TOUS
+                .iter()
+                .map(|c| LigneReleve { libelle: c.formulaire().libelle, valeur: c.valeur(&a) })
+                .collect(),
             consultations: consultations
                 .iter()
                 .take(CONSULTATIONS_MAX as usize)
                 .map(|c| {
-                    let l = super::eleves::consultation_lisible(c);
+                    let l = crate::service::eleves::consultation_lisible(c);
                     ConsultationReleve { le: l.le, par: l.par, quoi: l.quoi }
                 })
                 .collect(),
@@ -544,13 +533,16 @@ impl Imprimeur<'_> {
 
     /// A list as CSV (`;`-separated, UTF-8 with a byte-order mark so that spreadsheets read the
     /// accents): the liste électorale (same electors as the PDF) or the liste des élèves.
-    pub fn csv(&self, doc: crate::domain::Document, cible: &super::documents::Cible) -> Result<Vec<u8>> {
+    pub fn csv(&self, plan: &super::Plan) -> Result<Vec<u8>> {
+        let (doc, annee, sujets) = (plan.doc(), plan.annee(), plan.sujets());
+        self.store.lire(|_| self.csv_de(doc, annee, sujets))
+    }
+
+    fn csv_de(&self, doc: crate::domain::Document, annee: AnneeScolaire, sujets: &[Sujet]) -> Result<Vec<u8>> {
         use crate::domain::Document;
-        let annee = self.annee()?;
-        let sujets = self.sujets(doc, cible, annee)?;
         let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::from("\u{feff}".as_bytes()));
         let err = |e: csv::Error| Error::Fichier(std::io::Error::other(e));
-        match (doc, sujets.as_slice()) {
+        match (doc, sujets) {
             (Document::ListeElectorale, [Sujet::Ecole(id)]) => {
                 w.write_record(["nom", "prenom", "civilite", "enfants", "classes", "adresse"]).map_err(err)?;
                 for e in self.electeurs(id, annee)? {

@@ -22,10 +22,12 @@ use crate::store::{self, Store, classes};
 pub use super::{Error, Result};
 
 mod certificats;
+mod listes;
 mod noms;
 mod pieces;
 mod vues;
 use certificats::*;
+pub use listes::cellule;
 pub use noms::*;
 pub use vues::*;
 
@@ -77,6 +79,89 @@ pub struct Imprimeur<'a> {
     pub colonnes: &'a [crate::domain::Colonne],
     /// A trial (`registre check`): certificates get a placeholder number, nothing is issued.
     pub essai: bool,
+    /// Who prints, and as what action: each certificate's journal row is written in the
+    /// transaction that issues and seals it (none: the bench and the yearly archive, which
+    /// hand nothing over).
+    pub journal: Option<Journal<'a>>,
+}
+
+/// The journal of a print: its author and the policy's action (print or export).
+#[derive(Debug, Clone, Copy)]
+pub struct Journal<'a> {
+    /// Who prints.
+    pub auteur: &'a crate::audit::Auteur,
+    /// A print or an export.
+    pub action: crate::policy::Action,
+}
+
+/// A print worked out once, in one read transaction (the base at one instant), then used by
+/// its count, its render and its journal: they cannot disagree.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    doc: Document,
+    annee: AnneeScolaire,
+    sujets: Vec<Sujet>,
+    /// The records the journal names, one per document: the pupil of a document about one,
+    /// the class or school of a list.
+    journal: Vec<String>,
+    /// The pupils the lists name (each journaled: a family's consultation log shows their
+    /// child was on a printed list).
+    listes: Vec<EleveId>,
+}
+
+impl Plan {
+    pub(super) fn doc(&self) -> Document {
+        self.doc
+    }
+
+    pub(super) fn annee(&self) -> AnneeScolaire {
+        self.annee
+    }
+
+    pub(super) fn sujets(&self) -> &[Sujet] {
+        &self.sujets
+    }
+
+    /// How many documents the print makes.
+    pub fn len(&self) -> usize {
+        self.sujets.len()
+    }
+
+    /// Whether it makes none (never: a plan with nothing to print is refused).
+    pub fn is_empty(&self) -> bool {
+        self.sujets.is_empty()
+    }
+
+    /// The journal's rows of the print as `action`: one per document (the pupil, or the list's
+    /// class or school), and one per pupil a list names. A certificate's row is written when it
+    /// is issued (with its seal): not here.
+    pub fn faits(&self, action: crate::policy::Action) -> Vec<crate::audit::Fait> {
+        use crate::audit::Fait;
+        if est_certificat(self.doc) {
+            return Vec::new();
+        }
+        let doc = self.doc;
+        let mut faits: Vec<Fait> = self
+            .journal
+            .iter()
+            .map(|id| {
+                let f = Fait::new(action, "document").cible(id.clone()).detail(json!({ "document": doc.name() }));
+                if Imprimeur::par_eleve(doc) { f.eleve(id.clone()) } else { f }
+            })
+            .collect();
+        faits.extend(self.listes.iter().map(|e| {
+            Fait::new(action, "document")
+                .cible(e.to_string())
+                .eleve(e.to_string())
+                .detail(json!({ "document": doc.name(), "liste": true }))
+        }));
+        faits
+    }
+}
+
+/// Whether `doc` is a certificate (issued, sealed and journaled one by one).
+pub fn est_certificat(doc: Document) -> bool {
+    matches!(doc, Document::CertificatScolarite | Document::CertificatInscription | Document::CertificatRadiation)
 }
 
 /// Most documents merged into one PDF; beyond, a ZIP is required (memory stays bounded).
@@ -310,7 +395,7 @@ impl Imprimeur<'_> {
                         })?
                     }
                     Document::NotificationPassage => self.notification(&fiche, &tete, annee)?,
-                    Document::FicheUrgence => valeur(&super::catalogue::fiche_urgence(&fiche, &tete, annee, self.le))?,
+                    Document::FicheUrgence => valeur(&listes::fiche_urgence(&fiche, &tete, annee, self.le))?,
                     Document::ReleveDonnees => self.releve_donnees(&fiche, &tete, annee)?,
                     _ => donnees_fiche_renseignements(&fiche, &tete, annee, self.le)?,
                 };
@@ -331,30 +416,39 @@ impl Imprimeur<'_> {
         }
     }
 
-    /// The records `doc` for `cible` prints, in order, as the journal records them: pupils for
-    /// the documents about a pupil, classes or schools otherwise.
-    pub fn sujets_ids(&self, doc: Document, cible: &Cible) -> Result<Vec<String>> {
-        let annee = self.annee()?;
-        self.sujets(doc, cible, annee)?
-            .into_iter()
+    /// Works out the print of `doc` for `cible`, in one read transaction: the year, what each
+    /// document is printed for in French order, and what the journal will name.
+    pub fn plan(&self, doc: Document, cible: &Cible) -> Result<Plan> {
+        self.store.lire(|_| {
+            let annee = self.annee()?;
+            let sujets = self.sujets(doc, cible, annee)?;
+            let journal = self.sujets_ids(&sujets)?;
+            let listes = if Self::par_eleve(doc) { Vec::new() } else { self.eleves_des_listes(doc, &sujets, annee)? };
+            Ok(Plan { doc, annee, sujets, journal, listes })
+        })
+    }
+
+    /// The records of `sujets` as the journal names them: pupils for the documents about a
+    /// pupil, classes or schools otherwise.
+    fn sujets_ids(&self, sujets: &[Sujet]) -> Result<Vec<String>> {
+        sujets
+            .iter()
             .map(|s| match s {
                 Sujet::Eleve(id) => Ok(id.to_string()),
                 Sujet::Classe(id) => Ok(id.to_string()),
                 Sujet::Ecole(id) => Ok(id.to_string()),
-                Sujet::Inscription(id) => Ok(self.store.read(|c| sc::inscription(c, self.perimetre, &id))?.eleve_id),
+                Sujet::Inscription(id) => Ok(self.store.read(|c| sc::inscription(c, self.perimetre, id))?.eleve_id),
             })
             .collect()
     }
 
-    /// The pupils a list (`doc` for `cible`, not about one pupil) names: each is journaled, so
-    /// that a family's consultation log shows their child was on a printed list.
-    pub fn eleves_des_listes(&self, doc: Document, cible: &Cible) -> Result<Vec<EleveId>> {
-        let annee = self.annee()?;
+    /// The pupils the lists of `sujets` (`doc`, not about one pupil) name.
+    fn eleves_des_listes(&self, doc: Document, sujets: &[Sujet], annee: AnneeScolaire) -> Result<Vec<EleveId>> {
         let p = self.perimetre;
         let mut out = Vec::new();
-        for s in self.sujets(doc, cible, annee)? {
+        for s in sujets {
             let ids = self.store.read(|c| {
-                let f = match &s {
+                let f = match s {
                     Sujet::Classe(id) => {
                         let k = classes::classe(c, p, id)?;
                         Filtre { classe: Some(id.clone()), presents: true, ..Filtre::annee(k.annee) }
@@ -389,11 +483,10 @@ impl Imprimeur<'_> {
     /// Prints `doc` for `cible` as one PDF into `out`: a single document as it is (tagged, and
     /// PDF/A for certificates); several rendered one by one and appended, each on an odd page,
     /// memory bounded by one chunk ([`render::fusion`]). Returns how many documents were made.
-    pub fn pdf<W: Write>(&self, doc: Document, cible: &Cible, mut out: W, progress: Progression<'_>) -> Result<usize> {
-        let annee = self.annee()?;
-        let sujets = self.sujets(doc, cible, annee)?;
+    pub fn pdf<W: Write>(&self, plan: &Plan, mut out: W, progress: Progression<'_>) -> Result<usize> {
+        let (doc, annee, sujets) = (plan.doc, plan.annee, &plan.sujets);
         if let [sujet] = sujets.as_slice() {
-            let p = self.piece(doc, sujet, annee)?;
+            let p = self.store.lire(|_| self.piece(doc, sujet, annee))?;
             let pdf =
                 self.engine.render(doc, &json!({ "documents": [p.data] }), &Stamp { at: self.le, ident: p.ident })?;
             out.write_all(&pdf).map_err(render::Error::from)?;
@@ -413,8 +506,9 @@ impl Imprimeur<'_> {
         self.sujets(doc, cible, annee)?.iter().map(|s| self.item(doc, s, annee)).collect()
     }
 
+    /// One document of a print, its data read in one read transaction.
     fn item(&self, doc: Document, sujet: &Sujet, annee: AnneeScolaire) -> Result<BatchItem> {
-        self.piece(doc, sujet, annee).map(|p| BatchItem {
+        self.store.lire(|_| self.piece(doc, sujet, annee)).map(|p| BatchItem {
             file_name: p.nom_fichier,
             stamp: Stamp { at: self.le, ident: p.ident },
             data: json!({ "documents": [p.data] }),
@@ -425,15 +519,8 @@ impl Imprimeur<'_> {
     /// of each document is loaded only when its turn comes, so memory stays bounded. Names are
     /// made for people (`0350255M-Ecole-Les-Tilleuls/CE2-B/CLEMENT_Titouan_fiche-renseignements.pdf`),
     /// ASCII, and unique within the archive.
-    pub fn zip<W: Write + Seek>(
-        &self,
-        doc: Document,
-        cible: &Cible,
-        out: W,
-        progress: Progression<'_>,
-    ) -> Result<usize> {
-        let annee = self.annee()?;
-        let sujets = self.sujets(doc, cible, annee)?;
+    pub fn zip<W: Write + Seek>(&self, plan: &Plan, out: W, progress: Progression<'_>) -> Result<usize> {
+        let (doc, annee, sujets) = (plan.doc, plan.annee, &plan.sujets);
         let mut pris = std::collections::HashSet::new();
         let items = sujets.iter().map(|s| {
             self.item(doc, s, annee).map(|mut i| {
@@ -519,8 +606,7 @@ impl Imprimeur<'_> {
 
     /// How many documents `doc` for `cible` makes.
     pub fn compter(&self, doc: Document, cible: &Cible) -> Result<usize> {
-        let annee = self.annee()?;
-        Ok(self.sujets(doc, cible, annee)?.len())
+        Ok(self.plan(doc, cible)?.len())
     }
 
     /// The school of a UAI, in the perimeter.

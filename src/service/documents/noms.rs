@@ -88,12 +88,14 @@ pub fn archiver_registres(
         annee: Some(annee),
         colonnes: &[],
         essai: false,
+        journal: None,
     };
     let ecoles = store.read(|c| sc::ecoles_de_l_annee(c, annee))?;
     for (id, uai) in &ecoles {
         let chemin = dossier.join(format!("{uai}.pdf"));
         let f = crate::config::fichier_prive(&chemin, false).map_err(render::Error::from)?;
-        imp.pdf(Document::RegistreEleves, &Cible::Ecole(id.clone()), f, &|_| true)?;
+        let plan = imp.plan(Document::RegistreEleves, &Cible::Ecole(id.clone()))?;
+        imp.pdf(&plan, f, &|_| true)?;
     }
     Ok(ecoles.len())
 }

@@ -236,6 +236,25 @@ pub(crate) struct PeriscolaireDoc {
     pub(crate) transport: Option<bool>,
 }
 
+/// A yes/no answer of the year, as a form prints it: the question, and the answer if known.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ChoixDoc {
+    pub(crate) libelle: &'static str,
+    pub(crate) valeur: Option<bool>,
+}
+
+impl ChoixDoc {
+    /// The yes/no fields of the yearly record, in the catalogue's order.
+    pub(crate) fn de(a: &crate::domain::correction::AnnuelSaisie) -> Vec<Self> {
+        use crate::domain::champs::ChampAnnuel;
+        ChampAnnuel::TOUS
+            .iter()
+            .filter(|c| c.formulaire().genre == "oui_non")
+            .map(|c| ChoixDoc { libelle: c.formulaire().libelle, valeur: c.valeur(a).as_bool() })
+            .collect()
+    }
+}
+
 /// The data of a fiche de renseignements.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct FicheRenseignements {
@@ -248,6 +267,9 @@ pub(crate) struct FicheRenseignements {
     pub(crate) autorisations: AutorisationsDoc,
     pub(crate) assurance: Option<AssuranceDoc>,
     pub(crate) periscolaire: PeriscolaireDoc,
+    /// Every yes/no answer of the year (autorisations, périscolaire), from the field catalogue:
+    /// a field added there prints here without touching the template.
+    pub(crate) choix: Vec<ChoixDoc>,
     pub(crate) fait_a: String,
     pub(crate) fait_le: String,
 }
@@ -456,6 +478,7 @@ pub fn donnees_fiche_renseignements(
             etude: a.etude,
             transport: a.transport,
         },
+        choix: ChoixDoc::de(&a),
         fait_a: t.commune.clone(),
         fait_le: date_longue(le.date()),
     })

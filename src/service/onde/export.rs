@@ -155,7 +155,7 @@ pub(super) fn tables_export(
 /// CSV with every cell protected from spreadsheet formulas (read back as written by the import).
 pub(super) fn csv_protege(lignes: &[Vec<String>]) -> Result<Vec<u8>> {
     super::super::csv_octets(
-        lignes.iter().map(|l| l.iter().map(|c| super::super::catalogue::cellule(c).into_owned())),
+        lignes.iter().map(|l| l.iter().map(|c| super::super::documents::cellule(c).into_owned())),
         true,
     )
 }

@@ -208,7 +208,7 @@ impl RapportImport {
                 vec![l.fichier.clone(), l.ligne.to_string(), l.issue.libelle().to_string(), l.message.clone()]
             }));
         super::csv_octets(
-            lignes.map(|l| l.into_iter().map(|c| super::catalogue::cellule(&c).into_owned()).collect::<Vec<_>>()),
+            lignes.map(|l| l.into_iter().map(|c| super::documents::cellule(&c).into_owned()).collect::<Vec<_>>()),
             true,
         )
     }

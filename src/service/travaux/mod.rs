@@ -437,6 +437,7 @@ impl Service<'_> {
             annee: None,
             colonnes: &d.colonnes,
             essai: false,
+            journal: None,
         };
         let total = imp.compter(d.document, &d.cible)?;
         let libelle = self.libelle_cible(&d.cible)?;
