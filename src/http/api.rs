@@ -5,7 +5,7 @@
 //! and journals the access before answering.
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -15,6 +15,7 @@ use utoipa::OpenApi;
 
 use serde_json::Value;
 
+use super::extraction::{Id, IdEt};
 use super::session::Connecte;
 use super::{Error, Result, service};
 use crate::domain::{AnneeScolaire, ClasseId, EcoleId, EcoleSaisie, EleveId};
@@ -335,9 +336,8 @@ async fn lister_ecoles(State(state): State<AppState>, Connecte(a): Connecte) -> 
 async fn lire_ecole(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(ecole): Path<String>,
+    Id(ecole): Id<EcoleId>,
 ) -> Result<Json<EcoleResume>> {
-    let ecole = id("école", &ecole, EcoleId::parse)?;
     service(&state, a, move |c| c.ecole(&ecole)).await.map(Json)
 }
 
@@ -379,10 +379,9 @@ pub struct AnneeParam {
 async fn classes_ecole(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(ecole): Path<String>,
+    Id(ecole): Id<EcoleId>,
     q: std::result::Result<Query<AnneeParam>, QueryRejection>,
 ) -> Result<Json<Vec<ClasseResume>>> {
-    let ecole = id("école", &ecole, EcoleId::parse)?;
     let annee = annee_de(query(q)?.annee.as_deref())?;
     service(&state, a, move |c| c.classes(&ecole, annee)).await.map(Json)
 }
@@ -394,9 +393,8 @@ async fn classes_ecole(
 async fn lire_classe(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(classe): Path<String>,
+    Id(classe): Id<ClasseId>,
 ) -> Result<Json<ClasseResume>> {
-    let classe = id("classe", &classe, ClasseId::parse)?;
     service(&state, a, move |c| c.classe(&classe)).await.map(Json)
 }
 
@@ -407,9 +405,8 @@ async fn lire_classe(
 async fn eleves_classe(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(classe): Path<String>,
+    Id(classe): Id<ClasseId>,
 ) -> Result<Json<Value>> {
-    let classe = id("classe", &classe, ClasseId::parse)?;
     service(&state, a, move |c| c.eleves_de_classe(&classe)).await.map(Json)
 }
 
@@ -461,10 +458,9 @@ async fn lister_eleves(
 async fn lire_eleve(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(eleve): Path<String>,
+    Id(eleve): Id<EleveId>,
     q: std::result::Result<Query<AnneeParam>, QueryRejection>,
 ) -> Result<Json<Value>> {
-    let eleve = id("élève", &eleve, EleveId::parse)?;
     let annee = annee_de(query(q)?.annee.as_deref())?;
     service(&state, a, move |c| c.eleve(&eleve, annee)).await.map(Json)
 }
@@ -538,9 +534,8 @@ fn format_de(p: std::result::Result<Query<FormatParam>, QueryRejection>) -> Resu
 async fn document_eleve(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path((eleve, doc)): Path<(String, String)>,
+    IdEt(eleve, doc): IdEt<EleveId>,
 ) -> Result<Response> {
-    let eleve = id("élève", &eleve, EleveId::parse)?;
     super::imprimer(&state, a, document(&doc)?, Cible::Eleve(eleve), (Format::Pdf, Vec::new())).await
 }
 
@@ -552,10 +547,9 @@ async fn document_eleve(
 async fn document_classe(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path((classe, doc)): Path<(String, String)>,
+    IdEt(classe, doc): IdEt<ClasseId>,
     f: std::result::Result<Query<FormatParam>, QueryRejection>,
 ) -> Result<Response> {
-    let classe = id("classe", &classe, ClasseId::parse)?;
     super::imprimer(&state, a, document(&doc)?, Cible::Classe(classe), format_de(f)?).await
 }
 
@@ -567,10 +561,9 @@ async fn document_classe(
 async fn document_ecole(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path((ecole, doc)): Path<(String, String)>,
+    IdEt(ecole, doc): IdEt<EcoleId>,
     f: std::result::Result<Query<FormatParam>, QueryRejection>,
 ) -> Result<Response> {
-    let ecole = id("école", &ecole, EcoleId::parse)?;
     super::imprimer(&state, a, document(&doc)?, Cible::Ecole(ecole), format_de(f)?).await
 }
 
@@ -589,8 +582,7 @@ async fn effectifs(State(state): State<AppState>, Connecte(a): Connecte) -> Resu
 async fn consultations(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(eleve): Path<String>,
+    Id(eleve): Id<EleveId>,
 ) -> Result<Json<Vec<journal::Consultation>>> {
-    let eleve = id("élève", &eleve, EleveId::parse)?;
     service(&state, a, move |c| c.consultations(&eleve)).await.map(Json)
 }

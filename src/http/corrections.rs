@@ -10,8 +10,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use super::extraction::Id;
-use super::parcours::eleve_id;
+use super::extraction::{Id, Ids};
 use super::session::Connecte;
 use super::{Error, Result, api, blocking, service};
 use crate::domain::EleveId;
@@ -50,8 +49,7 @@ fn contact_id(s: &str) -> Result<ContactId> {
     ContactId::parse(s.trim()).map_err(|_| Error::introuvable("personne à contacter"))
 }
 
-async fn corriger(state: &AppState, a: crate::auth::Acteur, id: &str, c: Correction) -> Result<Json<Corrige>> {
-    let id = eleve_id(id)?;
+async fn corriger(state: &AppState, a: crate::auth::Acteur, id: EleveId, c: Correction) -> Result<Json<Corrige>> {
     service(state, a, move |s| s.corriger(&id, &c)).await.map(Json)
 }
 
@@ -118,7 +116,7 @@ pub struct FicheCorrigee {
 async fn corriger_fiche(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<EleveId>,
     body: std::result::Result<Json<FicheCorrigee>, JsonRejection>,
 ) -> Result<Json<Corrige>> {
     let b = api::json(body)?;
@@ -144,7 +142,7 @@ async fn corriger_fiche(
         fiche_retournee: b.fiche_retournee,
         ..Default::default()
     };
-    corriger(&state, a, &id, c).await
+    corriger(&state, a, id, c).await
 }
 
 /// Corrects the pupil's identity and address (the mairie: the état civil it recorded).
@@ -154,11 +152,11 @@ async fn corriger_fiche(
 async fn corriger_identite(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<EleveId>,
     body: std::result::Result<Json<EleveSaisie>, JsonRejection>,
 ) -> Result<Json<Corrige>> {
     let b = api::json(body)?;
-    corriger(&state, a, &id, Correction { eleve: Some(b), ..Default::default() }).await
+    corriger(&state, a, id, Correction { eleve: Some(b), ..Default::default() }).await
 }
 
 /// Corrects a responsable (shared by siblings: once for all) and their link with this pupil.
@@ -168,13 +166,12 @@ async fn corriger_identite(
 async fn corriger_responsable(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path((id, rid)): Path<(String, String)>,
+    Ids(id, rid): Ids<EleveId, ResponsableId>,
     body: std::result::Result<Json<ResponsableCorrige>, JsonRejection>,
 ) -> Result<Json<Corrige>> {
     let b = api::json(body)?;
-    let rid = responsable_id(&rid)?;
     // The service names the fiche's keys (`responsables[0].nom`); this body is one responsable.
-    corriger(&state, a, &id, Correction { responsables: vec![(rid, b)], ..Default::default() })
+    corriger(&state, a, id, Correction { responsables: vec![(rid, b)], ..Default::default() })
         .await
         .map_err(|e| e.sous_cle("responsables[0]", "responsable"))
 }
@@ -208,7 +205,7 @@ pub struct NouveauResponsable {
 async fn ajouter_responsable(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<EleveId>,
     body: std::result::Result<Json<NouveauResponsable>, JsonRejection>,
 ) -> Result<Json<Corrige>> {
     let b = api::json(body)?;
@@ -216,7 +213,7 @@ async fn ajouter_responsable(
     // this body holds one, a new person under `responsable` or `existant` with `lien`.
     let vers = if b.responsable.is_some() { "responsable" } else { "" };
     let ajout = ajout(b)?;
-    corriger(&state, a, &id, Correction { ajouts: vec![ajout], ..Default::default() })
+    corriger(&state, a, id, Correction { ajouts: vec![ajout], ..Default::default() })
         .await
         .map_err(|e| e.sous_cle("ajouts[0]", vers))
 }
@@ -246,10 +243,9 @@ pub(crate) fn ajout(b: NouveauResponsable) -> Result<Ajout> {
 async fn detacher_responsable(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path((id, rid)): Path<(String, String)>,
+    Ids(id, rid): Ids<EleveId, ResponsableId>,
 ) -> Result<Json<Corrige>> {
-    let rid = responsable_id(&rid)?;
-    corriger(&state, a, &id, Correction { detachements: vec![rid], ..Default::default() }).await
+    corriger(&state, a, id, Correction { detachements: vec![rid], ..Default::default() }).await
 }
 
 /// Replaces the persons to contact (add, edit, remove, order in one list).
@@ -259,11 +255,11 @@ async fn detacher_responsable(
 async fn corriger_contacts(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<EleveId>,
     body: std::result::Result<Json<Vec<ContactCorrige>>, JsonRejection>,
 ) -> Result<Json<Corrige>> {
     let b = api::json(body)?;
-    corriger(&state, a, &id, Correction { contacts: Some(contacts(b)?), ..Default::default() }).await
+    corriger(&state, a, id, Correction { contacts: Some(contacts(b)?), ..Default::default() }).await
 }
 
 /// Corrects this year's autorisations, insurance and périscolaire.
@@ -273,11 +269,11 @@ async fn corriger_contacts(
 async fn corriger_annuel(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<EleveId>,
     body: std::result::Result<Json<AnnuelSaisie>, JsonRejection>,
 ) -> Result<Json<Corrige>> {
     let b = api::json(body)?;
-    corriger(&state, a, &id, Correction { annuel: Some(b), ..Default::default() }).await
+    corriger(&state, a, id, Correction { annuel: Some(b), ..Default::default() }).await
 }
 
 /// A family's rectification request.

@@ -454,8 +454,7 @@ fn zip(nom: String, octets: Vec<u8>) -> Response {
         .into_response()
 }
 
-async fn emettre(state: &AppState, a: crate::auth::Acteur, id: &str) -> Result<Response> {
-    let id = crate::domain::EleveId::parse(id.trim()).map_err(|_| Error::introuvable("élève"))?;
+async fn emettre(state: &AppState, a: crate::auth::Acteur, id: crate::domain::EleveId) -> Result<Response> {
     let (nom, octets) = blocking(state, move |s| Ok(super::contexte(s, &a).emettre_dossier(&s.engine, &id)?)).await?;
     Ok(zip(nom, octets))
 }
@@ -468,17 +467,17 @@ async fn emettre(state: &AppState, a: crate::auth::Acteur, id: &str) -> Result<R
 pub(super) async fn dossier(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    Path(id): Path<String>,
+    Id(id): Id<crate::domain::EleveId>,
 ) -> Result<Response> {
-    emettre(&state, a, &id).await
+    emettre(&state, a, id).await
 }
 
 async fn page_dossier(
     State(state): State<AppState>,
     v: Visiteur,
-    Path(id): Path<String>,
+    Id(id): Id<crate::domain::EleveId>,
 ) -> std::result::Result<Response, PageError> {
-    Ok(emettre(&state, v.acteur, &id).await?)
+    Ok(emettre(&state, v.acteur, id).await?)
 }
 
 /// A dossier upload: the ZIP and how to admit.

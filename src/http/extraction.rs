@@ -6,7 +6,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 
 use super::Error;
-use crate::domain::{ClasseId, CompteId, EcoleId, EleveId};
+use crate::domain::{ClasseId, CompteId, ContactId, EcoleId, EleveId, ResponsableId};
 
 /// A public id that a path may carry.
 pub trait IdPublic: Sized + Send {
@@ -27,7 +27,14 @@ macro_rules! id_public {
     };
 }
 
-id_public!(EleveId => "élève", EcoleId => "école", ClasseId => "classe", CompteId => "compte");
+id_public!(
+    EleveId => "élève",
+    EcoleId => "école",
+    ClasseId => "classe",
+    CompteId => "compte",
+    ResponsableId => "responsable",
+    ContactId => "personne à contacter",
+);
 
 /// Whether the request is for the API. The API's router is nested under `/api/v1`, which
 /// strips the prefix from the URI its handlers see; the matched route keeps it.
@@ -125,5 +132,23 @@ impl<T: serde::de::DeserializeOwned + AvecCsrf + Send> axum::extract::FromReques
         let axum::Form(f) = axum::Form::<T>::from_request(req, state).await.map_err(IntoResponse::into_response)?;
         v.verifier_csrf(f.csrf()).map_err(|e| super::pages::PageError::from(e).into_response())?;
         Ok(SoumisDe(v, f))
+    }
+}
+
+/// A path with two ids (`/eleves/{id}/responsables/{rid}`), both parsed: the 404 names the
+/// first that does not.
+#[derive(Debug, Clone)]
+pub struct Ids<A, B>(pub A, pub B);
+
+impl<S: Send + Sync, A: IdPublic, B: IdPublic> FromRequestParts<S> for Ids<A, B> {
+    type Rejection = IdRefusee;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let page = !vers_l_api(parts);
+        let refus = |quoi| IdRefusee { erreur: Error::introuvable(quoi), page };
+        let Path((a, b)) =
+            Path::<(String, String)>::from_request_parts(parts, state).await.map_err(|_| refus(A::QUOI))?;
+        let a = A::lire(&a).ok_or_else(|| refus(A::QUOI))?;
+        Ok(Ids(a, B::lire(&b).ok_or_else(|| refus(B::QUOI))?))
     }
 }

@@ -120,10 +120,32 @@ fn handlers_neither_check_the_csrf_token_nor_parse_a_path_id_themselves() {
             let csrf = (l.contains(".csrf(&v)") || l.contains("verifier_csrf("))
                 && !(nom.ends_with("echanges.rs") && l == "v.verifier_csrf(&e.csrf)?;")
                 && !(nom.ends_with("formulaires.rs") && l.starts_with("Ok(v.verifier_csrf(self.get(\"csrf\")"));
-            let id = ["eleve_id(&id)", "ecole_id(&id)", "classe_id(&id)"].iter().any(|m| l.contains(m))
-                || (l.contains("Id::parse(&id)") && l.contains("introuvable"));
-            if csrf || id {
+            if csrf {
                 fautes.push(format!("{nom}:{} {l}", n + 1));
+            }
+        }
+        // A path's text bound by `Path(…)` and then parsed into an id in the handler.
+        let lignes: Vec<&str> = texte.lines().collect();
+        for (n, ligne) in lignes.iter().enumerate() {
+            let Some(liaison) = ligne.trim().strip_prefix("Path(").and_then(|r| r.split("): Path<").next()) else {
+                continue;
+            };
+            let noms: Vec<&str> = liaison
+                .trim_matches(|c| c == '(' || c == ')')
+                .split(',')
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .collect();
+            for suite in lignes.iter().skip(n + 1).take(20).take_while(|l| !l.starts_with('}')) {
+                for x in &noms {
+                    let parse =
+                        [format!("parse(&{x}"), format!("parse({x}.trim()"), format!("_id(&{x})"), format!(", &{x}, ")]
+                            .iter()
+                            .any(|m| suite.contains(m.as_str()) && (suite.contains("parse") || suite.contains("_id(")));
+                    if parse {
+                        fautes.push(format!("{nom}:{} {}", n + 1, suite.trim()));
+                    }
+                }
             }
         }
     }
