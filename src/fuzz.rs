@@ -65,6 +65,7 @@ pub fn donnees_document(octets: &[u8]) {
         "annee": "2026-2027",
         "assurance": { "assureur": assureur, "numero": "1" },
         "autorisations": { "photo": true },
+        "choix": [{ "libelle": "Photographie", "valeur": true }, { "libelle": "Cantine", "valeur": null }],
         "contacts": [{ "identite": contact, "lien": contact, "recuperer": true, "telephones": ["06 00 00 00 00"], "urgence": false }],
         "ecole": { "academie": "Académie", "adresse": [adresse], "circonscription": "Circonscription",
                    "courriel": null, "departement": "Département", "nom": "École", "telephone": null, "uai": "0350001A" },

@@ -33,7 +33,7 @@ struct VueFiche {
     #[serde(default)]
     contacts: Vec<Value>,
     #[serde(default)]
-    annuel: Option<VueAnnuel>,
+    annuel: Option<serde_json::Map<String, Value>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -216,7 +216,7 @@ pub(in crate::http) async fn page_eleve(
             consultations: consultations.map(|l| l.iter().map(crate::service::eleves::consultation_lisible).collect()),
             docs,
             famille,
-            annuel: f.annuel.as_ref().map(VueAnnuel::lignes).unwrap_or_default(),
+            annuel: f.annuel.as_ref().map(lignes_annuel).unwrap_or_default(),
             fait,
             demarches: super::pages_scolarite::demarches_eleve(s, a, champs, &id, annee)?,
             liens: a.decision(Ressource::Classe, Action::Lire).autorise(),
@@ -409,39 +409,21 @@ fn famille(a: &crate::auth::Acteur, f: &VueFiche, d: DroitsLus, present: bool) -
     }
 }
 
-/// This year's autorisations, insurance and périscolaire, as the page receives them.
-#[derive(Debug, Default, Deserialize)]
-struct VueAnnuel {
-    autorisation_photo: Option<bool>,
-    assureur: Option<String>,
-    assurance_numero: Option<String>,
-    cantine: Option<bool>,
-    garderie_matin: Option<bool>,
-    garderie_soir: Option<bool>,
-    etude: Option<bool>,
-    transport: Option<bool>,
-}
-
-impl VueAnnuel {
-    fn lignes(&self) -> Vec<(&'static str, String)> {
-        let b = |v: Option<bool>| match v {
-            Some(true) => "oui".to_string(),
-            Some(false) => "non".to_string(),
-            None => "non renseigné".to_string(),
-        };
-        vec![
-            ("Photographies pendant les activités", b(self.autorisation_photo)),
-            (
-                "Assurance scolaire",
-                joindre(&[&self.assureur, &self.assurance_numero], " — ").unwrap_or_else(|| "non renseignée".into()),
-            ),
-            ("Cantine", b(self.cantine)),
-            ("Garderie du matin", b(self.garderie_matin)),
-            ("Garderie du soir", b(self.garderie_soir)),
-            ("Étude surveillée", b(self.etude)),
-            ("Transport scolaire", b(self.transport)),
-        ]
-    }
+/// This year's autorisations, insurance and périscolaire: a line per field of the catalogue
+/// that the projection kept (a field the role may not see is absent, not « non renseigné »).
+fn lignes_annuel(annuel: &serde_json::Map<String, Value>) -> Vec<(&'static str, String)> {
+    crate::domain::champs::ChampAnnuel::TOUS
+        .iter()
+        .filter_map(|c| {
+            let texte = match annuel.get(c.cle())? {
+                Value::Bool(true) => "oui".to_string(),
+                Value::Bool(false) => "non".to_string(),
+                Value::String(t) => t.clone(),
+                _ => "non renseigné".to_string(),
+            };
+            Some((c.formulaire().libelle, texte))
+        })
+        .collect()
 }
 
 /// The categories of fields the role sees (the data itself is already projected).

@@ -9,7 +9,7 @@ use time::Date;
 
 use super::perimetre;
 use super::{Error, Result};
-use crate::domain::champs::ChampResponsable;
+use crate::domain::champs::{ChampAnnuel, ChampResponsable};
 use crate::domain::identite::cle_recherche;
 use crate::domain::{
     AnneeScolaire, ClasseId, CommuneInsee, ContactId, ContactIdentite, EcoleId, EleveId, EleveIdentite, EtatScolarite,
@@ -197,24 +197,7 @@ pub fn fiche(c: &Connection, p: &Perimetre, id: &EleveId, annee: AnneeScolaire) 
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
 
-    let annuel = c
-        .prepare_cached(
-            "SELECT autorisation_photo, assureur, assurance_numero, cantine, garderie_matin, garderie_soir, etude, transport
-             FROM eleve_annuel WHERE eleve_id = ? AND annee = ?",
-        )?
-        .query_row(params![id, annee], |r| {
-            Ok(Annuel {
-                autorisation_photo: opt_bool(r.get(0)?),
-                assureur: r.get(1)?,
-                assurance_numero: r.get(2)?,
-                cantine: opt_bool(r.get(3)?),
-                garderie_matin: opt_bool(r.get(4)?),
-                garderie_soir: opt_bool(r.get(5)?),
-                etude: opt_bool(r.get(6)?),
-                transport: opt_bool(r.get(7)?),
-            })
-        })
-        .optional()?;
+    let annuel = annuel(c, id, annee)?;
 
     Ok(FicheEleve { eleve, scolarites, responsables, contacts, annuel })
 }
@@ -416,30 +399,57 @@ pub fn insert_scolarite(c: &Connection, id: &str, eleve: &EleveId, s: &NouvelleS
     Ok(())
 }
 
-/// Sets this year's autorisations, insurance and périscolaire.
+/// Sets this year's autorisations, insurance and périscolaire: one column per field of the
+/// catalogue, of its name.
 pub fn upsert_annuel(c: &Connection, eleve: &EleveId, annee: AnneeScolaire, a: &Annuel) -> Result<()> {
-    c.prepare_cached(
-        "INSERT INTO eleve_annuel (eleve_id, annee, autorisation_photo, assureur, assurance_numero, cantine,
-                                   garderie_matin, garderie_soir, etude, transport)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (eleve_id, annee) DO UPDATE SET autorisation_photo = excluded.autorisation_photo,
-            assureur = excluded.assureur, assurance_numero = excluded.assurance_numero, cantine = excluded.cantine,
-            garderie_matin = excluded.garderie_matin, garderie_soir = excluded.garderie_soir,
-            etude = excluded.etude, transport = excluded.transport",
-    )?
-    .execute(params![
-        eleve,
-        annee,
-        a.autorisation_photo,
-        a.assureur,
-        a.assurance_numero,
-        a.cantine,
-        a.garderie_matin,
-        a.garderie_soir,
-        a.etude,
-        a.transport
-    ])?;
+    let colonnes: Vec<&str> = ChampAnnuel::TOUS.iter().map(|x| x.cle()).collect();
+    let sql = format!(
+        "INSERT INTO eleve_annuel (eleve_id, annee, {}) VALUES (?, ?{})
+         ON CONFLICT (eleve_id, annee) DO UPDATE SET {}",
+        colonnes.join(", "),
+        ", ?".repeat(colonnes.len()),
+        colonnes.iter().map(|k| format!("{k} = excluded.{k}")).collect::<Vec<_>>().join(", ")
+    );
+    let valeurs = ChampAnnuel::TOUS.iter().map(|x| match x.valeur(a) {
+        serde_json::Value::Bool(b) => Value::Integer(i64::from(b)),
+        serde_json::Value::String(t) => Value::Text(t),
+        serde_json::Value::Number(n) => n.as_i64().map_or(Value::Null, Value::Integer),
+        _ => Value::Null,
+    });
+    let tete = [Value::Text(eleve.to_string()), Value::Integer(i64::from(annee.debut()))];
+    c.prepare_cached(&sql)?.execute(params_from_iter(tete.into_iter().chain(valeurs)))?;
     Ok(())
+}
+
+/// This year's record of a pupil, read by the catalogue's fields: a yes/no answer is stored as
+/// 0 or 1, a text as itself. A stored value that no longer reads is `Corrompue`.
+fn annuel(c: &Connection, id: &EleveId, annee: AnneeScolaire) -> Result<Option<Annuel>> {
+    let sql = format!(
+        "SELECT {} FROM eleve_annuel WHERE eleve_id = ? AND annee = ?",
+        ChampAnnuel::TOUS.iter().map(|x| x.cle()).collect::<Vec<_>>().join(", ")
+    );
+    let ligne = c
+        .prepare_cached(&sql)?
+        .query_row(params![id, annee], |r| {
+            let mut m = serde_json::Map::new();
+            for (i, x) in ChampAnnuel::TOUS.iter().enumerate() {
+                let v = match (r.get::<_, Value>(i)?, x.formulaire().genre) {
+                    (Value::Integer(n), "oui_non" | "case") => serde_json::Value::Bool(n != 0),
+                    (Value::Text(t), _) => serde_json::Value::String(t),
+                    (Value::Integer(n), _) => serde_json::Value::from(n),
+                    _ => serde_json::Value::Null,
+                };
+                m.insert(x.cle().to_string(), v);
+            }
+            Ok(m)
+        })
+        .optional()?;
+    ligne
+        .map(|m| {
+            serde_json::from_value(serde_json::Value::Object(m))
+                .map_err(|e| Error::Corrompue(format!("autorisations de l'année de l'élève {id} : {e}")))
+        })
+        .transpose()
 }
 
 /// How many pupils the database holds.

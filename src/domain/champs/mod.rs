@@ -278,7 +278,7 @@ catalogue! {
     ChampAnnuel {
         /// Photographs during school activities.
         AutorisationPhoto => "autorisation_photo", "autorisation photo", Autorisations, famille: false,
-            ("Autorise les photographies pendant les activités scolaires", "oui_non", false, 0);
+            ("Photographie de l'enfant dans le cadre des activités scolaires", "oui_non", false, 0);
         /// Insurer.
         Assureur => "assureur", "assureur", Assurance, famille: false,
             ("Assurance scolaire : assureur", "texte", false, 150);
