@@ -124,7 +124,7 @@ impl Refuse {
         let mut resume: Vec<LigneResume> = Vec::new();
         for c in e.erreurs_champs() {
             let nom = nommer(&c.champ);
-            let message = phrase(&c.message);
+            let message = crate::domain::champs::phrase(&c.message);
             match erreurs.get_mut(&nom) {
                 Some(m) if !m.contains(&message) => *m = format!("{m} ; {message}"),
                 Some(_) => {}
@@ -149,7 +149,7 @@ impl Refuse {
 
     /// A refusal of one field, `nom`, with nothing typed to put back.
     pub(super) fn champ(action: &str, nom: &str, message: &str) -> Self {
-        let message = phrase(message);
+        let message = crate::domain::champs::phrase(message);
         Self {
             action: action.to_string(),
             erreurs: [(nom.to_string(), message.clone())].into(),
@@ -260,15 +260,6 @@ pub(super) fn enregistrer(t: &mut tera::Tera) {
             None => arg(a, "defaut").as_bool().unwrap_or(false),
         }))
     });
-}
-
-/// The message with its first letter upper-cased (the domain's messages start in lower case).
-fn phrase(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
 }
 
 // Confirmations and refusals ---------------------------------------------------------------------

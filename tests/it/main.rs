@@ -8,6 +8,7 @@ mod architecture;
 mod auth;
 mod bombes;
 mod catalogue;
+mod champs;
 mod cli;
 mod concurrence;
 mod connexions;

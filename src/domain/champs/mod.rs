@@ -530,6 +530,16 @@ impl ChampContact {
     }
 }
 
+/// A label or message as the start of a line: its first letter upper-cased (labels and the
+/// domain's messages start in lower case, to be embedded in a sentence).
+pub fn phrase(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
 impl ChampAnnuel {
     /// The stored value.
     pub fn valeur(self, a: &AnnuelSaisie) -> Value {

@@ -178,7 +178,7 @@ struct ContactReleve {
 /// A field of the yearly record, as the relevé lists it: every field of the catalogue.
 #[derive(Debug, Clone, Serialize)]
 struct LigneReleve {
-    libelle: &'static str,
+    libelle: String,
     valeur: serde_json::Value,
 }
 
@@ -513,7 +513,7 @@ impl Imprimeur<'_> {
                 .collect(),
             annuel: crate::domain::champs::ChampAnnuel::TOUS
                 .iter()
-                .map(|c| LigneReleve { libelle: c.formulaire().libelle, valeur: c.valeur(&a) })
+                .map(|c| LigneReleve { libelle: crate::domain::champs::phrase(c.libelle()), valeur: c.valeur(&a) })
                 .collect(),
             consultations: consultations
                 .iter()
