@@ -607,6 +607,7 @@ fn departement(
                         };
                         let annuel = Annuel {
                             autorisation_photo: tri(&mut *rng, 0.88),
+                            sortie_seul: None,
                             assureur: chance(&mut *rng, 0.9).then(|| pick(&mut *rng, ASSUREURS).to_string()),
                             assurance_numero: Some(format!("{:08}", rng.random_range(0..100_000_000u32))),
                             cantine: tri(&mut *rng, 0.7),
@@ -615,8 +616,14 @@ fn departement(
                             etude: if niveau.est_maternelle() { Some(false) } else { tri(&mut *rng, 0.15) },
                             transport: tri(&mut *rng, 0.1),
                         };
+                        // Drawn from nothing new (the demo's other draws stay as they were): a
+                        // maternelle pupil never leaves alone; in élémentaire, those without
+                        // evening care may.
+                        let sortie_seul =
+                            if niveau.est_maternelle() { Some(false) } else { annuel.garderie_soir.map(|g| !g) };
                         let annuel = Annuel {
                             assurance_numero: annuel.assureur.as_ref().and(annuel.assurance_numero.clone()),
+                            sortie_seul,
                             ..annuel
                         };
                         eleves::upsert_annuel(tx, &eleve_id, annee, &annuel)?;

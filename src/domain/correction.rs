@@ -26,6 +26,9 @@ pub struct AnnuelSaisie {
     /// Photographs during school activities.
     #[serde(default)]
     pub autorisation_photo: Option<bool>,
+    /// Leaving school alone after class (élémentaire).
+    #[serde(default)]
+    pub sortie_seul: Option<bool>,
     /// Insurer.
     #[serde(default)]
     pub assureur: Option<String>,

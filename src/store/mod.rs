@@ -56,6 +56,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0010_dossier_transfert", include_str!("../../schema/0010_dossier_transfert.sql")),
     ("0011_journal_scolarite", include_str!("../../schema/0011_journal_scolarite.sql")),
     ("0012_idempotence", include_str!("../../schema/0012_idempotence.sql")),
+    ("0013_sortie_seul", include_str!("../../schema/0013_sortie_seul.sql")),
 ];
 
 /// How many read-only connections the pool holds.

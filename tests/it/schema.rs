@@ -100,6 +100,7 @@ const REVIEWED: &[(&str, &str, &str)] = &[
     ("eleve_annuel", "eleve_id", "II/V"),
     ("eleve_annuel", "annee", "II/V"),
     ("eleve_annuel", "autorisation_photo", "II autorisation"),
+    ("eleve_annuel", "sortie_seul", "II autorisation: leaving school alone (élémentaire)"),
     ("eleve_annuel", "assureur", "II school insurance"),
     ("eleve_annuel", "assurance_numero", "II school insurance"),
     ("eleve_annuel", "cantine", "V périscolaire"),

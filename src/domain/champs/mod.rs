@@ -279,6 +279,10 @@ catalogue! {
         /// Photographs during school activities.
         AutorisationPhoto => "autorisation_photo", "autorisation photo", Autorisations, famille: false,
             ("Photographie de l'enfant dans le cadre des activités scolaires", "oui_non", false, 0);
+        /// Leaving school alone after class (élémentaire: a maternelle pupil is always handed
+        /// to an adult).
+        SortieSeul => "sortie_seul", "sortie seul après la classe", Autorisations, famille: false,
+            ("Autorisé(e) à quitter l'école seul(e) après la classe (élémentaire)", "oui_non", false, 0);
         /// Insurer.
         Assureur => "assureur", "assureur", Assurance, famille: false,
             ("Assurance scolaire : assureur", "texte", false, 150);
@@ -545,6 +549,7 @@ impl ChampAnnuel {
     pub fn valeur(self, a: &AnnuelSaisie) -> Value {
         match self {
             ChampAnnuel::AutorisationPhoto => json(&a.autorisation_photo),
+            ChampAnnuel::SortieSeul => json(&a.sortie_seul),
             ChampAnnuel::Assureur => json(&a.assureur),
             ChampAnnuel::AssuranceNumero => json(&a.assurance_numero),
             ChampAnnuel::Cantine => json(&a.cantine),
@@ -564,6 +569,7 @@ impl ChampAnnuel {
         };
         match self {
             ChampAnnuel::AutorisationPhoto => a.autorisation_photo = b,
+            ChampAnnuel::SortieSeul => a.sortie_seul = b,
             ChampAnnuel::Assureur => a.assureur = opt(v),
             ChampAnnuel::AssuranceNumero => a.assurance_numero = opt(v),
             ChampAnnuel::Cantine => a.cantine = b,

@@ -5,8 +5,9 @@ use std::collections::HashSet;
 fn annuel() -> impl Strategy<Value = AnnuelSaisie> {
     let b = || proptest::option::of(any::<bool>());
     let t = || proptest::option::of("[a-c]{1,2}");
-    (b(), t(), t(), b(), b(), b(), b(), b()).prop_map(|(p, a, n, c, gm, gs, e, tr)| AnnuelSaisie {
+    (b(), b(), t(), t(), b(), b(), b(), b(), b()).prop_map(|(p, so, a, n, c, gm, gs, e, tr)| AnnuelSaisie {
         autorisation_photo: p,
+        sortie_seul: so,
         assureur: a,
         assurance_numero: n,
         cantine: c,
