@@ -93,7 +93,7 @@ impl<S: Send + Sync, T: IdPublic> FromRequestParts<S> for IdEt<T> {
 /// fields. A forged or missing token is refused (403, a French page) before the handler runs;
 /// handlers never check it themselves.
 #[derive(Debug)]
-pub struct Soumis(pub super::session::Visiteur, pub(super) super::pages_parcours::Saisie);
+pub struct Soumis(pub super::session::Visiteur, pub(super) super::pages::parcours::Saisie);
 
 impl axum::extract::FromRequest<super::etat::AppState> for Soumis {
     type Rejection = Response;
@@ -103,7 +103,7 @@ impl axum::extract::FromRequest<super::etat::AppState> for Soumis {
         let v = super::session::Visiteur::from_request_parts(&mut parts, state).await?;
         let req = axum::extract::Request::from_parts(parts, corps);
         let octets = axum::body::Bytes::from_request(req, state).await.map_err(IntoResponse::into_response)?;
-        let s = super::pages_parcours::Saisie::lire(&octets).map_err(IntoResponse::into_response)?;
+        let s = super::pages::parcours::Saisie::lire(&octets).map_err(IntoResponse::into_response)?;
         s.csrf(&v).map_err(IntoResponse::into_response)?;
         Ok(Soumis(v, s))
     }

@@ -283,7 +283,7 @@ const FAITS: &[(&str, &str)] = &[
 /// The confirmation of a `?fait=` code; an unknown code shows nothing.
 pub(super) fn confirmation(code: Option<&str>) -> Option<&'static str> {
     let code = code?;
-    FAITS.iter().chain(super::pages_corrections::FAITS).find(|(c, _)| *c == code).map(|(_, m)| *m)
+    FAITS.iter().chain(super::pages::corrections::FAITS).find(|(c, _)| *c == code).map(|(_, m)| *m)
 }
 
 /// The query of a page: its confirmation code, and the inscriptions' state filter.
@@ -351,12 +351,12 @@ impl PageDe {
         let (st, vi) = (State(state.clone()), v.clone());
         match self {
             PageDe::Accueil => super::pages::accueil(st, vi, Ok(Query(Default::default()))).await,
-            PageDe::Oppositions => super::pages_corrections::page_oppositions(st, vi, q()).await,
+            PageDe::Oppositions => super::pages::corrections::page_oppositions(st, vi, q()).await,
             PageDe::Ecole(id) => super::pages::page_ecole(st, vi, super::extraction::Id(id), q()).await,
             PageDe::Classe(id) => super::pages::page_classe(st, vi, super::extraction::Id(id), q()).await,
             PageDe::Eleve(id) => super::pages::page_eleve(st, vi, super::extraction::Id(id), q()).await,
             PageDe::Prevision(id) => {
-                super::effectifs::page_prevision_ecole(st, vi, super::extraction::Id(id), q()).await
+                super::pages::effectifs::page_prevision_ecole(st, vi, super::extraction::Id(id), q()).await
             }
         }
     }

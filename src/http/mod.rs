@@ -3,25 +3,14 @@
 //! Blocking work (SQLite, Typst) runs on the blocking pool, never on the async executor.
 
 pub mod api;
-pub mod comptes;
 pub mod connexions;
-pub mod corrections;
-pub mod echanges;
-pub mod effectifs;
 pub mod error;
 pub mod etat;
 pub mod extraction;
 mod formulaires;
-pub mod impressions;
 pub mod lectures;
-pub mod page_eleve;
 pub mod pages;
-pub mod pages_comptes;
-pub mod pages_corrections;
-pub mod pages_parcours;
-pub mod pages_scolarite;
-pub mod parcours;
-pub mod scolarite;
+mod routes;
 pub mod session;
 
 use axum::Router;
@@ -29,7 +18,6 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 
 use crate::http::etat::{AppState, Inner};
 pub use error::{Error, Result};
@@ -43,6 +31,7 @@ pub use error::{Error, Result};
 pub fn essayer_corps(quoi: u8, corps: &[u8], today: time::Date) -> bool {
     use crate::domain::correction::{AnnuelSaisie, ResponsableCorrige};
     use crate::service::corrections::Ajout;
+    use api::{corrections, parcours};
     use serde_json::from_slice as lire;
     match quoi % 8 {
         0 => lire::<parcours::DemandeInscription>(corps).is_ok_and(|d| d.valider(today).is_ok()),
@@ -69,10 +58,7 @@ pub fn router(state: AppState) -> Router {
     avec_couches(routes(), state)
 }
 
-/// Every route: the health check, the API and the pages.
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).nest("/api/v1", api::routes()).merge(pages::routes())
-}
+pub use routes::routes;
 
 /// The largest body a request may send (uploads included): axum's default limit, named.
 pub const LIMITE_CORPS: usize = 2 * 1024 * 1024;

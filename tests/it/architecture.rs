@@ -168,3 +168,29 @@ fn no_source_file_grows_past_seven_hundred_lines() {
         .collect();
     assert!(longs.is_empty(), "files over 700 lines:\n{}", longs.join("\n"));
 }
+
+#[test]
+fn one_route_table_and_the_api_apart_from_the_pages() {
+    // Every route is a line of `src/http/routes.rs`; the API's handlers (`src/http/api/`) answer
+    // JSON for a session or a token (`Connecte`), the pages' (`src/http/pages/`) HTML for a
+    // visitor (`Visiteur`, `Soumis`): neither kind lives in the other's folder.
+    let mut fichiers = Vec::new();
+    sources(&racine().join("src"), &mut fichiers);
+    let mut fautes = Vec::new();
+    for (nom, texte) in &fichiers {
+        let code: Vec<&str> = texte.lines().filter(|l| !l.trim_start().starts_with("//")).collect();
+        if !nom.ends_with("src/http/routes.rs") && code.iter().any(|l| l.contains(".route(")) {
+            fautes.push(format!("{nom}: a route outside the table"));
+        }
+        let dans = |dossier: &str| nom.contains(&format!("src/http/{dossier}/"));
+        if dans("api")
+            && code.iter().any(|l| ["Visiteur", "Soumis(", "PageError", "pages.render("].iter().any(|m| l.contains(m)))
+        {
+            fautes.push(format!("{nom}: a page in the API's folder"));
+        }
+        if dans("pages") && code.iter().any(|l| l.contains("Connecte(")) {
+            fautes.push(format!("{nom}: an API handler in the pages' folder"));
+        }
+    }
+    assert!(fautes.is_empty(), "{}", fautes.join("\n"));
+}

@@ -149,45 +149,36 @@ async fn every_api_access_to_personal_data_is_journaled_and_reads_fail_closed() 
     assert_eq!(res.status(), 422, "invalid input is refused before anything");
 }
 
-/// The `GET` routes of the router, read from its source: each `.route("PATH", get(…))` of a
-/// `routes()` (the API, under `/api/v1`, but the pages' own `routes()` and the health check)
-/// or of a `pages()`.
+/// The `GET` routes of the router, read from its one table (`src/http/routes.rs`): each
+/// `.route("PATH", get(…))` of `routes_api` (under `/api/v1`), of `routes_pages`, and the
+/// health check.
 fn routes_get() -> Vec<String> {
-    let dossier = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http");
+    let chemin = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http/routes.rs");
+    // One line per route once the white space is folded (rustfmt may break a long one).
+    let texte: String = std::fs::read_to_string(&chemin)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace("( ", "(")
+        .replace(", )", ")");
+    let (debut_api, debut_pages) = (texte.find("fn routes_api()").unwrap(), texte.find("fn routes_pages()").unwrap());
     let mut routes = Vec::new();
-    for e in std::fs::read_dir(&dossier).unwrap() {
-        let chemin = e.unwrap().path();
-        let nom = chemin.file_name().unwrap().to_string_lossy().into_owned();
-        let texte = std::fs::read_to_string(&chemin).unwrap();
-        let mut api = false;
-        for ligne in texte.lines() {
-            if ligne.starts_with("pub fn routes()") {
-                api = nom != "pages.rs" && nom != "mod.rs" && !nom.starts_with("pages_");
-            } else if ligne.starts_with("pub fn pages()") {
-                api = false;
-            }
-            for (i, _) in ligne.match_indices(".route(\"") {
-                let reste = &ligne[i + 8..];
-                let chemin_route = &reste[..reste.find('"').unwrap()];
-                let methodes = &reste[reste.find('"').unwrap()..];
-                let methodes = &methodes[..methodes.find(".route(").unwrap_or(methodes.len())];
-                if methodes.contains("get(") {
-                    routes.push(if api { format!("/api/v1{chemin_route}") } else { chemin_route.to_string() });
-                }
-            }
+    for (i, _) in texte.match_indices(".route(") {
+        let reste = &texte[i + 7..];
+        // Every route is declared with its path written out: none escapes the reading.
+        assert!(reste.starts_with('"'), "a route without a literal path: {}", &reste[..60.min(reste.len())]);
+        let chemin_route = &reste[1..1 + reste[1..].find('"').unwrap()];
+        let methodes = &reste[..reste.find(".route(").unwrap_or(reste.len())];
+        if methodes.contains("get(") {
+            let api = i > debut_api && !(i > debut_pages && debut_pages > debut_api);
+            routes.push(if api { format!("/api/v1{chemin_route}") } else { chemin_route.to_string() });
         }
     }
     routes.sort();
     routes.dedup();
-    // Every route is declared with its path written out, on one line: none escapes the reading.
-    for e in std::fs::read_dir(&dossier).unwrap() {
-        let texte = std::fs::read_to_string(e.unwrap().path()).unwrap();
-        assert_eq!(
-            texte.matches(".route(").count(),
-            texte.matches(".route(\"").count(),
-            "a route without a literal path"
-        );
-    }
     routes
 }
 

@@ -4,44 +4,27 @@
 
 use std::collections::BTreeMap;
 
+use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::extraction::{Id, IdEt};
-use super::parcours::{eleve_id, niveau, refus};
-use super::session::Connecte;
-use super::{Error, Result, api, blocking, service};
 use crate::domain::identite::{date_fr, parse_date};
 use crate::domain::parcours::{MotifRadiation, Passage, Reponse, TypePassage};
 use crate::domain::{ClasseId, EcoleId, EleveId};
+use crate::http::api::parcours::{eleve_id, niveau, refus};
 use crate::http::etat::AppState;
+use crate::http::extraction::{Id, IdEt};
+use crate::http::session::Connecte;
+use crate::http::{Error, Result, api, blocking, service};
 use crate::service::parcours::Resultat;
-
-/// The school year's routes under `/api/v1`.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/ecoles/{id}/non-repartis", get(non_repartis))
-        .route("/ecoles/{id}/classes/nouvelle", post(creer_classe))
-        .route("/classes/{id}/placements", post(placer))
-        .route("/classes/{id}/passages", post(proposer_classe))
-        .route("/classes/{id}/passages/decisions", post(decider_classe))
-        .route("/eleves/{id}/passage", get(lire_passage))
-        .route("/eleves/{id}/passage/{etape}", post(etape_passage))
-        .route("/eleves/{id}/depart", post(depart))
-        .route("/eleves/{id}/radiation", post(radier))
-        .route("/eleves/{id}/radiation/annulation", post(annuler_radiation))
-        .route("/rentree", post(rentree))
-}
 
 /// The pupils of the school not yet placed in a class.
 #[utoipa::path(get, path = "/api/v1/ecoles/{id}/non-repartis", tag = "parcours", params(("id" = String, Path, description = "École")),
-    responses((status = 200, body = [crate::store::eleves::EleveLigne]), (status = 404, body = super::error::ErrorBody)))]
-async fn non_repartis(
+    responses((status = 200, body = [crate::store::eleves::EleveLigne]), (status = 404, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn non_repartis(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EcoleId>,
@@ -64,8 +47,8 @@ pub struct NouvelleClasse {
 
 /// Creates a class of the current year.
 #[utoipa::path(post, path = "/api/v1/ecoles/{id}/classes/nouvelle", tag = "parcours", request_body = NouvelleClasse, params(("id" = String, Path, description = "École")),
-    responses((status = 201, body = Resultat), (status = 409, body = super::error::ErrorBody)))]
-async fn creer_classe(
+    responses((status = 201, body = Resultat), (status = 409, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn creer_classe(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EcoleId>,
@@ -97,8 +80,8 @@ pub struct Avertissements {
 
 /// Places pupils in the class, or moves them there (all or none).
 #[utoipa::path(post, path = "/api/v1/classes/{id}/placements", tag = "parcours", request_body = Placement, params(("id" = String, Path, description = "Classe")),
-    responses((status = 200, body = Avertissements), (status = 409, body = super::error::ErrorBody)))]
-async fn placer(
+    responses((status = 200, body = Avertissements), (status = 409, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn placer(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<ClasseId>,
@@ -127,8 +110,8 @@ pub struct Propositions {
 
 /// Proposes passages for every pupil of the class.
 #[utoipa::path(post, path = "/api/v1/classes/{id}/passages", tag = "parcours", request_body = Propositions, params(("id" = String, Path, description = "Classe")),
-    responses((status = 200, body = Propose), (status = 409, body = super::error::ErrorBody)))]
-async fn proposer_classe(
+    responses((status = 200, body = Propose), (status = 409, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn proposer_classe(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<ClasseId>,
@@ -166,8 +149,8 @@ pub struct Decide {
 
 /// Decides for every pupil of the class whose family accepted or let 15 days pass.
 #[utoipa::path(post, path = "/api/v1/classes/{id}/passages/decisions", tag = "parcours", params(("id" = String, Path, description = "Classe")),
-    responses((status = 200, body = Decide), (status = 409, body = super::error::ErrorBody)))]
-async fn decider_classe(
+    responses((status = 200, body = Decide), (status = 409, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn decider_classe(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<ClasseId>,
@@ -189,8 +172,8 @@ pub struct PassageVu {
 
 /// A pupil's passage procedure this year.
 #[utoipa::path(get, path = "/api/v1/eleves/{id}/passage", tag = "parcours", params(("id" = String, Path, description = "Élève")),
-    responses((status = 200, body = PassageVu), (status = 404, body = super::error::ErrorBody)))]
-async fn lire_passage(
+    responses((status = 200, body = PassageVu), (status = 404, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn lire_passage(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EleveId>,
@@ -218,8 +201,8 @@ pub struct Etape {
 /// A step: `proposition`, `reponse` (the family), `decision`, `recours`, `commission`.
 #[utoipa::path(post, path = "/api/v1/eleves/{id}/passage/{etape}", tag = "parcours", request_body = Etape,
     params(("id" = String, Path, description = "Élève"), ("etape" = String, Path, description = "proposition, reponse, decision, recours, commission")),
-    responses((status = 200, body = Passage), (status = 409, body = super::error::ErrorBody)))]
-async fn etape_passage(
+    responses((status = 200, body = Passage), (status = 409, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn etape_passage(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     IdEt(id, etape): IdEt<EleveId>,
@@ -265,8 +248,8 @@ pub struct Depart {
 
 /// Marks a pupil as leaving the school at the end of the year ("quitte l'école").
 #[utoipa::path(post, path = "/api/v1/eleves/{id}/depart", tag = "parcours", request_body = Depart, params(("id" = String, Path, description = "Élève")),
-    responses((status = 200, body = Resultat), (status = 409, body = super::error::ErrorBody)))]
-async fn depart(
+    responses((status = 200, body = Resultat), (status = 409, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn depart(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EleveId>,
@@ -277,7 +260,7 @@ async fn depart(
     service(&state, a, move |c| c.quitter(&id, b.quitte, destination.as_deref())).await.map(Json)
 }
 
-pub(super) fn texte_court(champ: &'static str, s: Option<&str>) -> Result<Option<String>> {
+pub(in crate::http) fn texte_court(champ: &'static str, s: Option<&str>) -> Result<Option<String>> {
     match s {
         Some(s) => {
             let t = crate::domain::identite::nettoyer(champ, s, 150).map_err(crate::domain::Error::from)?;
@@ -303,8 +286,8 @@ pub struct RadiationSaisie {
 
 /// Radiates a pupil; the certificat de radiation can then be printed.
 #[utoipa::path(post, path = "/api/v1/eleves/{id}/radiation", tag = "parcours", request_body = RadiationSaisie, params(("id" = String, Path, description = "Élève")),
-    responses((status = 200, body = Resultat), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
-async fn radier(
+    responses((status = 200, body = Resultat), (status = 409, body = crate::http::error::ErrorBody), (status = 422, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn radier(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EleveId>,
@@ -320,8 +303,8 @@ async fn radier(
 /// Cancels a radiation entered by mistake (its author, the same day).
 #[utoipa::path(post, path = "/api/v1/eleves/{id}/radiation/annulation", tag = "parcours", params(("id" = String, Path, description = "Élève")),
     responses((status = 200, body = Resultat, description = "Annuler une radiation saisie par erreur (son auteur, le jour même)"),
-        (status = 404, body = super::error::ErrorBody), (status = 409, body = super::error::ErrorBody)))]
-pub(super) async fn annuler_radiation(
+        (status = 404, body = crate::http::error::ErrorBody), (status = 409, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn annuler_radiation(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EleveId>,
@@ -331,8 +314,8 @@ pub(super) async fn annuler_radiation(
 
 /// The rentrée: closes the year, applies passages, opens the next; archives the registers.
 #[utoipa::path(post, path = "/api/v1/rentree", tag = "parcours",
-    responses((status = 200, body = crate::service::scolarite::Rentree), (status = 409, body = super::error::ErrorBody), (status = 403, body = super::error::ErrorBody)))]
-async fn rentree(
+    responses((status = 200, body = crate::service::scolarite::Rentree), (status = 409, body = crate::http::error::ErrorBody), (status = 403, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn rentree(
     State(state): State<AppState>,
     Connecte(a): Connecte,
 ) -> Result<Json<crate::service::scolarite::Rentree>> {
@@ -340,7 +323,7 @@ async fn rentree(
 }
 
 /// The rentrée, then the archive of the closed year's registers (API and page).
-pub(super) async fn faire_rentree(
+pub(in crate::http) async fn faire_rentree(
     state: &AppState,
     a: crate::auth::Acteur,
 ) -> Result<crate::service::scolarite::Rentree> {

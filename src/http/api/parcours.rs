@@ -2,17 +2,13 @@
 //! public verification of certificates (the school year's steps are `http::scolarite`). Every step is a domain transition, refused with a French message (409) when
 //! the record's state does not allow it, and journaled with its actor.
 
+use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use super::extraction::Id;
-use super::session::Connecte;
-use super::{Error, Result, api, blocking, service};
 use crate::domain::Document;
 use crate::domain::identite::{date_fr, parse_date};
 use crate::domain::parcours::{ModeScolarisation, Piece};
@@ -21,42 +17,30 @@ use crate::domain::{
     ClasseId, CommuneId, CommuneInsee, ContactSaisie, EcoleId, EleveId, EleveSaisie, Niveau, ResponsableSaisie, Sexe,
 };
 use crate::http::etat::AppState;
+use crate::http::extraction::Id;
+use crate::http::session::Connecte;
+use crate::http::{Error, Result, api, blocking, service};
 use crate::service::documents::{Cible, Format};
 use crate::service::parcours::{DemandeAdmission, EleveInscrit, NouvelleInscription, Origine, Resultat};
 use crate::store::parcours::{Candidat, Criteres, Inscription};
 
-/// The routes under `/api/v1`.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/doublons", post(doublons))
-        .route("/inscriptions", get(lister_inscriptions).post(inscrire))
-        .route("/inscriptions/{id}", get(lire_inscription))
-        .route("/inscriptions/{id}/validation", post(valider_inscription))
-        .route("/inscriptions/{id}/annulation", post(annuler_inscription))
-        .route("/inscriptions/{id}/documents/{document}", get(document_inscription))
-        .route("/admissions", post(admettre))
-        .route("/eleves/{id}/admission/completion", post(completer))
-        .route("/verification/{code}", get(verification_json))
-        .merge(super::scolarite::routes())
-}
-
-pub(super) fn eleve_id(s: &str) -> Result<EleveId> {
+pub(in crate::http) fn eleve_id(s: &str) -> Result<EleveId> {
     EleveId::parse(s.trim()).map_err(|_| Error::introuvable("élève"))
 }
 
-pub(super) fn ecole_id(s: &str) -> Result<EcoleId> {
+pub(in crate::http) fn ecole_id(s: &str) -> Result<EcoleId> {
     EcoleId::parse(s.trim()).map_err(|_| Error::introuvable("école"))
 }
 
-pub(super) fn classe_id(s: &str) -> Result<ClasseId> {
+pub(in crate::http) fn classe_id(s: &str) -> Result<ClasseId> {
     ClasseId::parse(s.trim()).map_err(|_| Error::introuvable("classe"))
 }
 
-pub(super) fn niveau(s: &str) -> Result<Niveau> {
+pub(in crate::http) fn niveau(s: &str) -> Result<Niveau> {
     Ok(Niveau::parse(s).map_err(crate::domain::Error::from)?)
 }
 
-pub(super) fn refus(r: crate::domain::parcours::Refus, champ: &'static str) -> Error {
+pub(in crate::http) fn refus(r: crate::domain::parcours::Refus, champ: &'static str) -> Error {
     Error::invalide(champ, r.0)
 }
 
@@ -78,8 +62,8 @@ pub struct CriteresSaisie {
 
 /// Pupils already known who may be this child (score ≥ 60), before creating a new one.
 #[utoipa::path(post, path = "/api/v1/doublons", tag = "parcours", request_body = CriteresSaisie,
-    responses((status = 200, body = [Candidat]), (status = 422, body = super::error::ErrorBody)))]
-async fn doublons(
+    responses((status = 200, body = [Candidat]), (status = 422, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn doublons(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     body: std::result::Result<Json<CriteresSaisie>, JsonRejection>,
@@ -107,8 +91,8 @@ pub struct FiltreInscriptions {
 
 /// The inscriptions of the perimeter.
 #[utoipa::path(get, path = "/api/v1/inscriptions", tag = "parcours", params(FiltreInscriptions),
-    responses((status = 200, body = [Inscription]), (status = 403, body = super::error::ErrorBody)))]
-async fn lister_inscriptions(
+    responses((status = 200, body = [Inscription]), (status = 403, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn lister_inscriptions(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     q: std::result::Result<axum::extract::Query<FiltreInscriptions>, axum::extract::rejection::QueryRejection>,
@@ -127,8 +111,8 @@ async fn lister_inscriptions(
 
 /// One inscription.
 #[utoipa::path(get, path = "/api/v1/inscriptions/{id}", tag = "parcours", params(("id" = String, Path, description = "Identifiant")),
-    responses((status = 200, body = Inscription), (status = 404, body = super::error::ErrorBody)))]
-async fn lire_inscription(
+    responses((status = 200, body = Inscription), (status = 404, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn lire_inscription(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Path(id): Path<String>,
@@ -155,7 +139,7 @@ pub struct EnfantSaisi {
 impl EnfantSaisi {
     /// Checks every field, noting each refusal in `e` (keys `eleve.nom`, `responsables[0].nom`…)
     /// so a form shows them all; `None` when one was refused. An unknown pupil id is a 404.
-    pub(super) fn valider_dans(
+    pub(in crate::http) fn valider_dans(
         &self,
         today: time::Date,
         e: &mut Erreurs,
@@ -256,7 +240,7 @@ pub struct DemandeInscription {
 
 impl DemandeInscription {
     /// An inscription of `enfant` (the pages' requests).
-    pub(super) fn de(
+    pub(in crate::http) fn de(
         enfant: EnfantSaisi,
         mode: Option<String>,
         ecole_id: Option<String>,
@@ -280,7 +264,7 @@ impl DemandeInscription {
 
     /// Checks every field (API and pages), reporting every refusal at once; returns the
     /// inscription and the identity's warnings.
-    pub(super) fn valider(&self, today: time::Date) -> Result<(NouvelleInscription, Vec<String>)> {
+    pub(in crate::http) fn valider(&self, today: time::Date) -> Result<(NouvelleInscription, Vec<String>)> {
         let mut e = Erreurs::default();
         let eleve = self.enfant().valider_dans(today, &mut e)?;
         let commune = self
@@ -314,8 +298,8 @@ impl DemandeInscription {
 
 /// Records an inscription (pending): the mairie for its commune, or a school for itself.
 #[utoipa::path(post, path = "/api/v1/inscriptions", tag = "parcours", request_body = DemandeInscription,
-    responses((status = 201, body = Resultat), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
-async fn inscrire(
+    responses((status = 201, body = Resultat), (status = 409, body = crate::http::error::ErrorBody), (status = 422, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn inscrire(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     body: std::result::Result<Json<DemandeInscription>, JsonRejection>,
@@ -328,8 +312,8 @@ async fn inscrire(
 
 /// Confirms an inscription: en attente → inscrit (the certificate can be printed).
 #[utoipa::path(post, path = "/api/v1/inscriptions/{id}/validation", tag = "parcours", params(("id" = String, Path, description = "Identifiant")),
-    responses((status = 200, body = Resultat), (status = 409, body = super::error::ErrorBody)))]
-async fn valider_inscription(
+    responses((status = 200, body = Resultat), (status = 409, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn valider_inscription(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Path(id): Path<String>,
@@ -339,8 +323,8 @@ async fn valider_inscription(
 
 /// Cancels an inscription.
 #[utoipa::path(post, path = "/api/v1/inscriptions/{id}/annulation", tag = "parcours", params(("id" = String, Path, description = "Identifiant")),
-    responses((status = 200, body = Resultat), (status = 409, body = super::error::ErrorBody)))]
-async fn annuler_inscription(
+    responses((status = 200, body = Resultat), (status = 409, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn annuler_inscription(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Path(id): Path<String>,
@@ -351,8 +335,8 @@ async fn annuler_inscription(
 /// The certificat d'inscription (PDF/A, numbered, with its verification code).
 #[utoipa::path(get, path = "/api/v1/inscriptions/{id}/documents/{document}", tag = "documents",
     params(("id" = String, Path, description = "Identifiant"), ("document" = String, Path, description = "certificat-inscription")),
-    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = super::error::ErrorBody)))]
-async fn document_inscription(
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn document_inscription(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Path((id, doc)): Path<(String, String)>,
@@ -361,7 +345,7 @@ async fn document_inscription(
     if doc != Document::CertificatInscription {
         return Err(Error::transition("une inscription s'imprime en certificat-inscription".into()));
     }
-    super::imprimer(&state, a, doc, Cible::Inscription(id), (Format::Pdf, Vec::new())).await
+    crate::http::imprimer(&state, a, doc, Cible::Inscription(id), (Format::Pdf, Vec::new())).await
 }
 
 /// An admission.
@@ -452,7 +436,7 @@ impl DemandeAdmissionSaisie {
 
     /// Checks every field (API and pages), reporting every refusal at once; returns the
     /// admission and the identity's warnings.
-    pub(super) fn valider(&self, today: time::Date) -> Result<(DemandeAdmission, Vec<String>)> {
+    pub(in crate::http) fn valider(&self, today: time::Date) -> Result<(DemandeAdmission, Vec<String>)> {
         let mut e = Erreurs::default();
         let origine = match &self.inscription_id {
             Some(i) => Some((Origine::Inscription(i.clone()), vec![])),
@@ -487,8 +471,8 @@ impl DemandeAdmissionSaisie {
 
 /// Admits a pupil in the school.
 #[utoipa::path(post, path = "/api/v1/admissions", tag = "parcours", request_body = DemandeAdmissionSaisie,
-    responses((status = 201, body = Resultat), (status = 409, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
-async fn admettre(
+    responses((status = 201, body = Resultat), (status = 409, body = crate::http::error::ErrorBody), (status = 422, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn admettre(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     body: std::result::Result<Json<DemandeAdmissionSaisie>, JsonRejection>,
@@ -501,8 +485,8 @@ async fn admettre(
 
 /// The file is complete: the admission becomes definitive.
 #[utoipa::path(post, path = "/api/v1/eleves/{id}/admission/completion", tag = "parcours", params(("id" = String, Path, description = "Élève")),
-    responses((status = 200, body = Resultat), (status = 409, body = super::error::ErrorBody)))]
-async fn completer(
+    responses((status = 200, body = Resultat), (status = 409, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn completer(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EleveId>,
@@ -535,7 +519,7 @@ fn libelle_certificat(genre: &str) -> &'static str {
     }
 }
 
-fn verifier(store: &crate::store::Store, code: &str) -> Result<Verification> {
+pub(in crate::http) fn verifier(store: &crate::store::Store, code: &str) -> Result<Verification> {
     let code: String =
         code.trim().to_uppercase().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(40).collect();
     let k = crate::service::impression::certificat(store, &code)?;
@@ -562,42 +546,9 @@ fn verifier(store: &crate::store::Store, code: &str) -> Result<Verification> {
 /// Checks a certificate's code (public, no account): type, date, issuer and initials only.
 #[utoipa::path(get, path = "/api/v1/verification/{code}", tag = "parcours", params(("code" = String, Path, description = "Code de vérification")),
     responses((status = 200, body = Verification)), security(()))]
-async fn verification_json(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<Verification>> {
-    blocking(&state, move |s| verifier(&s.store, &code)).await.map(Json)
-}
-
-/// `GET /verifier/{code}`: the public verification page.
-pub async fn page_verification(
+pub(in crate::http) async fn verification_json(
     State(state): State<AppState>,
     Path(code): Path<String>,
-) -> Result<Response, super::pages::PageError> {
-    let v = blocking(&state, move |s| verifier(&s.store, &code)).await?;
-    let html = state.pages.render("verification.html", &PageVerification { v: Some(&v) })?;
-    let status = if v.authentique { StatusCode::OK } else { StatusCode::NOT_FOUND };
-    Ok((status, Html(html)).into_response())
-}
-
-#[derive(Serialize)]
-struct PageVerification<'a> {
-    v: Option<&'a Verification>,
-}
-
-/// The code typed in the form of `/verifier`.
-#[derive(Debug, Deserialize)]
-pub struct CodeSaisi {
-    code: Option<String>,
-}
-
-/// `/verifier`: the form to type a certificate's code (`?code=` leads to its page).
-pub async fn page_verifier(
-    State(state): State<AppState>,
-    q: std::result::Result<axum::extract::Query<CodeSaisi>, axum::extract::rejection::QueryRejection>,
-) -> Result<Response, super::pages::PageError> {
-    let code = q.ok().and_then(|q| q.0.code).map(|c| c.trim().to_uppercase()).filter(|c| !c.is_empty());
-    if let Some(c) = code {
-        let c: String = c.chars().filter(|ch| ch.is_ascii_alphanumeric() || *ch == '-').take(40).collect();
-        return Ok(axum::response::Redirect::to(&format!("/verifier/{c}")).into_response());
-    }
-    let html = state.pages.render("verification.html", &PageVerification { v: None })?;
-    Ok(Html(html).into_response())
+) -> Result<Json<Verification>> {
+    blocking(&state, move |s| verifier(&s.store, &code)).await.map(Json)
 }

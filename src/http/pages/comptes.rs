@@ -2,40 +2,23 @@
 //! (password, second factor), and the accounts an IA-DASEN or a directeur manages. Accounts
 //! are `auth`'s and `service::comptes`'; these pages only translate forms and answers.
 
-use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Form, Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 
-use super::extraction::Id;
-use super::extraction::{AvecCsrf, SoumisDe};
-use super::formulaires::Refuse;
-use super::pages::{Choix, Message, PageError, PageResult, avec_moi};
-use super::session::{self, Visiteur};
-use super::{Error, blocking};
 use crate::auth;
 use crate::domain::CompteId;
 use crate::http::etat::AppState;
+use crate::http::extraction::Id;
+use crate::http::extraction::{AvecCsrf, SoumisDe};
+use crate::http::formulaires::Refuse;
+use crate::http::pages::{Choix, Message, PageError, PageResult, avec_moi};
+use crate::http::session::{self, Visiteur};
+use crate::http::{Error, blocking};
 use crate::policy::{self, Action, Ressource, Role};
-
-/// The account routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/connexion", get(page_connexion).post(connexion))
-        .route("/deconnexion", post(deconnexion))
-        .route("/activer", get(page_activer).post(activer))
-        .route("/reinitialiser", get(page_reinitialiser).post(reinitialiser))
-        .route("/compte", get(page_compte))
-        .route("/compte/mot-de-passe", post(changer_mot_de_passe))
-        .route("/compte/second-facteur", get(page_second_facteur).post(confirmer_second_facteur))
-        .route("/comptes", get(page_comptes).post(creer_compte))
-        .route("/comptes/{id}/desactiver", post(desactiver_compte))
-        .route("/comptes/{id}/reinitialiser", post(reinitialiser_compte))
-}
 
 /// The login form.
 #[derive(Debug, Deserialize)]
@@ -43,7 +26,10 @@ pub struct Suite {
     suite: Option<String>,
 }
 
-async fn page_connexion(State(state): State<AppState>, q: Result<Query<Suite>, QueryRejection>) -> PageResult {
+pub(in crate::http) async fn page_connexion(
+    State(state): State<AppState>,
+    q: Result<Query<Suite>, QueryRejection>,
+) -> PageResult {
     let suite = session::suite_sure(q.ok().and_then(|Query(s)| s.suite).as_deref());
     Ok(Html(state.pages.render("connexion.html", &Connexion { suite: &suite, message: None, login: None })?))
 }
@@ -59,7 +45,7 @@ pub struct FormConnexion {
     suite: Option<String>,
 }
 
-async fn connexion(
+pub(in crate::http) async fn connexion(
     State(state): State<AppState>,
     headers: HeaderMap,
     Form(f): Form<FormConnexion>,
@@ -100,8 +86,11 @@ pub struct Csrf {
     csrf: String,
 }
 
-async fn deconnexion(State(state): State<AppState>, SoumisDe(v, _f): SoumisDe<Csrf>) -> Result<Response, PageError> {
-    blocking(&state, move |s| Ok(super::contexte(s, &v.acteur).deconnecter()?)).await?;
+pub(in crate::http) async fn deconnexion(
+    State(state): State<AppState>,
+    SoumisDe(v, _f): SoumisDe<Csrf>,
+) -> Result<Response, PageError> {
+    blocking(&state, move |s| Ok(crate::http::contexte(s, &v.acteur).deconnecter()?)).await?;
     Ok(([(SET_COOKIE, session::cookie_efface())], Redirect::to("/connexion")).into_response())
 }
 
@@ -149,11 +138,17 @@ fn page_lien(state: &AppState, lien: PageLien, q: Result<Query<Jeton>, QueryReje
     Ok(Html(page_mot_de_passe(state, lien.titre, lien.action, &jeton, None, None)?))
 }
 
-async fn page_activer(State(state): State<AppState>, q: Result<Query<Jeton>, QueryRejection>) -> PageResult {
+pub(in crate::http) async fn page_activer(
+    State(state): State<AppState>,
+    q: Result<Query<Jeton>, QueryRejection>,
+) -> PageResult {
     page_lien(&state, ACTIVATION, q)
 }
 
-async fn page_reinitialiser(State(state): State<AppState>, q: Result<Query<Jeton>, QueryRejection>) -> PageResult {
+pub(in crate::http) async fn page_reinitialiser(
+    State(state): State<AppState>,
+    q: Result<Query<Jeton>, QueryRejection>,
+) -> PageResult {
     page_lien(&state, REINITIALISATION, q)
 }
 
@@ -208,7 +203,10 @@ where
     }
 }
 
-async fn activer(State(state): State<AppState>, Form(f): Form<FormMotDePasse>) -> Result<Response, PageError> {
+pub(in crate::http) async fn activer(
+    State(state): State<AppState>,
+    Form(f): Form<FormMotDePasse>,
+) -> Result<Response, PageError> {
     choisir_mot_de_passe(&state, f, ACTIVATION, |s, le, jeton, mdp| {
         let k = crate::service::comptes::activer(&s.store, &s.cles, le, jeton, mdp)?;
         let suite = if k.role.exige_second_facteur() {
@@ -221,7 +219,10 @@ async fn activer(State(state): State<AppState>, Form(f): Form<FormMotDePasse>) -
     .await
 }
 
-async fn reinitialiser(State(state): State<AppState>, Form(f): Form<FormMotDePasse>) -> Result<Response, PageError> {
+pub(in crate::http) async fn reinitialiser(
+    State(state): State<AppState>,
+    Form(f): Form<FormMotDePasse>,
+) -> Result<Response, PageError> {
     choisir_mot_de_passe(&state, f, REINITIALISATION, |s, le, jeton, mdp| {
         crate::service::comptes::reinitialiser(&s.store, &s.cles, le, jeton, mdp)?;
         Ok(("Mot de passe changé", "Votre nouveau mot de passe est enregistré.".into()))
@@ -231,7 +232,7 @@ async fn reinitialiser(State(state): State<AppState>, Form(f): Form<FormMotDePas
 
 /// The account page, with a message: a success (`erreur` false) or a refusal.
 fn rendre_compte(state: &AppState, v: &Visiteur, message: Option<&str>, erreur: bool) -> Result<String, Error> {
-    let (k, restants) = super::contexte(state, &v.acteur).mon_compte()?;
+    let (k, restants) = crate::http::contexte(state, &v.acteur).mon_compte()?;
     state.pages.render(
         "compte.html",
         &avec_moi(
@@ -250,7 +251,7 @@ fn rendre_compte(state: &AppState, v: &Visiteur, message: Option<&str>, erreur: 
     )
 }
 
-async fn page_compte(State(state): State<AppState>, v: Visiteur) -> PageResult {
+pub(in crate::http) async fn page_compte(State(state): State<AppState>, v: Visiteur) -> PageResult {
     let s = state.clone();
     Ok(Html(blocking(&state, move |_| rendre_compte(&s, &v, None, false)).await?))
 }
@@ -263,13 +264,13 @@ pub struct FormChangement {
     nouveau: String,
 }
 
-async fn changer_mot_de_passe(
+pub(in crate::http) async fn changer_mot_de_passe(
     State(state): State<AppState>,
     SoumisDe(v, f): SoumisDe<FormChangement>,
 ) -> Result<Response, PageError> {
     let s2 = state.clone();
     let (status, html) = blocking(&state, move |s| {
-        match super::contexte(s, &v.acteur).changer_mot_de_passe(&f.actuel, &f.nouveau).map_err(Error::from) {
+        match crate::http::contexte(s, &v.acteur).changer_mot_de_passe(&f.actuel, &f.nouveau).map_err(Error::from) {
             Ok(()) => Ok((
                 StatusCode::OK,
                 rendre_compte(&s2, &v, Some("Mot de passe changé ; vos autres sessions sont fermées."), false)?,
@@ -295,11 +296,14 @@ async fn changer_mot_de_passe(
     Ok((status, Html(html)).into_response())
 }
 
-async fn page_second_facteur(State(state): State<AppState>, v: Visiteur) -> Result<Response, PageError> {
+pub(in crate::http) async fn page_second_facteur(
+    State(state): State<AppState>,
+    v: Visiteur,
+) -> Result<Response, PageError> {
     let s2 = state.clone();
     let html = blocking(&state, move |s| {
         let login = v.acteur.login.clone().unwrap_or_default();
-        match super::contexte(s, &v.acteur).commencer_totp() {
+        match crate::http::contexte(s, &v.acteur).commencer_totp() {
             Ok(secret) => {
                 let uri = auth::totp::uri(&secret, &login);
                 s.pages.render("second_facteur.html", &avec_moi(&v, SecondFacteur::de(&secret, &uri, None)))
@@ -319,15 +323,15 @@ pub struct FormCode {
     code: String,
 }
 
-async fn confirmer_second_facteur(
+pub(in crate::http) async fn confirmer_second_facteur(
     State(state): State<AppState>,
     SoumisDe(v, f): SoumisDe<FormCode>,
 ) -> Result<Response, PageError> {
-    let (status, html) = blocking(&state, move |s| match super::contexte(s, &v.acteur).confirmer_totp(&f.code) {
+    let (status, html) = blocking(&state, move |s| match crate::http::contexte(s, &v.acteur).confirmer_totp(&f.code) {
         Ok(codes) => Ok((StatusCode::OK, s.pages.render("codes_secours.html", &avec_moi(&v, CodesSecours { codes }))?)),
         Err(auth::Error::Verification(m)) => {
             // A new secret is drawn: the page shows it again with the message.
-            let secret = super::contexte(s, &v.acteur).commencer_totp()?;
+            let secret = crate::http::contexte(s, &v.acteur).commencer_totp()?;
             let uri = auth::totp::uri(&secret, v.acteur.login.as_deref().unwrap_or_default());
             let ctx = SecondFacteur::de(&secret, &uri, None);
             let v = Refuse::champ("/compte/second-facteur", "code", &m).ids_par_nom().pour(&v);
@@ -358,7 +362,7 @@ fn rendre_comptes(
     lien: Option<(String, String)>,
     message: Option<String>,
 ) -> Result<String, Error> {
-    let svc = super::contexte(s, &v.acteur);
+    let svc = crate::http::contexte(s, &v.acteur);
     let comptes: Vec<LigneCompte> = svc
         .comptes()?
         .into_iter()
@@ -413,7 +417,7 @@ pub struct ChoixRole {
     role: Option<String>,
 }
 
-async fn page_comptes(
+pub(in crate::http) async fn page_comptes(
     State(state): State<AppState>,
     v: Visiteur,
     q: Result<Query<ChoixRole>, QueryRejection>,
@@ -435,7 +439,7 @@ pub struct FormCompte {
     nom: Option<String>,
 }
 
-async fn creer_compte(
+pub(in crate::http) async fn creer_compte(
     State(state): State<AppState>,
     headers: HeaderMap,
     SoumisDe(v, f): SoumisDe<FormCompte>,
@@ -469,7 +473,7 @@ async fn creer_compte(
                 territoire: f.territoire.clone(),
                 nom: f.nom.clone().filter(|n| !n.trim().is_empty()),
             };
-            Ok(super::contexte(s, &v.acteur).creer_compte(&demande)?)
+            Ok(crate::http::contexte(s, &v.acteur).creer_compte(&demande)?)
         })();
         match r {
             Ok((_, jeton)) => Ok((
@@ -506,7 +510,7 @@ async fn creer_compte(
 }
 
 /// The public address of this server as the browser sees it, for links handed to people.
-pub(super) fn base_url(headers: &HeaderMap, state: &AppState) -> String {
+pub(in crate::http) fn base_url(headers: &HeaderMap, state: &AppState) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -515,18 +519,18 @@ pub(super) fn base_url(headers: &HeaderMap, state: &AppState) -> String {
     host.map(|h| format!("{scheme}://{h}")).unwrap_or_default()
 }
 
-async fn desactiver_compte(
+pub(in crate::http) async fn desactiver_compte(
     State(state): State<AppState>,
     Id(id): Id<CompteId>,
     SoumisDe(v, _f): SoumisDe<Csrf>,
 ) -> Result<Response, PageError> {
     let le = state.clock.now();
     v.acteur.autoriser(Ressource::Compte, Action::Supprimer, le)?;
-    blocking(&state, move |s| Ok(super::contexte(s, &v.acteur).desactiver_compte(&id)?)).await?;
+    blocking(&state, move |s| Ok(crate::http::contexte(s, &v.acteur).desactiver_compte(&id)?)).await?;
     Ok(Redirect::to("/comptes").into_response())
 }
 
-async fn reinitialiser_compte(
+pub(in crate::http) async fn reinitialiser_compte(
     State(state): State<AppState>,
     headers: HeaderMap,
     Id(id): Id<CompteId>,
@@ -536,7 +540,7 @@ async fn reinitialiser_compte(
     v.acteur.autoriser(Ressource::Compte, Action::Modifier, le)?;
     let base = base_url(&headers, &state);
     let html = blocking(&state, move |s| {
-        let jeton = super::contexte(s, &v.acteur).lien_reinitialisation(&id)?;
+        let jeton = crate::http::contexte(s, &v.acteur).lien_reinitialisation(&id)?;
         rendre_comptes(
             s,
             &v,
@@ -595,7 +599,7 @@ struct SecondFacteur {
 
 impl SecondFacteur {
     fn de(secret: &[u8], uri: &str, message: Option<String>) -> Self {
-        Self { secret: auth::totp::base32(secret), qr: super::comptes::qr_svg(uri), message }
+        Self { secret: auth::totp::base32(secret), qr: crate::http::api::comptes::qr_svg(uri), message }
     }
 }
 

@@ -2,41 +2,20 @@
 //! follow its progress, cancel it, download its file. Handlers only translate.
 
 use axum::Json;
-use axum::Router;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Request, State};
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use serde::{Deserialize, Serialize};
+use axum::response::Response;
+use serde::Deserialize;
 use tower::ServiceExt;
 
-use super::api::{document, json};
-use super::extraction::Soumis;
-use super::pages::{Choix, avec_moi};
-use super::pages_parcours::{Sortie, refus};
-use super::session::{Connecte, Visiteur};
-use super::{Error, Result, service};
-use crate::domain::{CirconscriptionId, Colonne, Document};
+use crate::domain::{CirconscriptionId, Colonne};
+use crate::http::api::{document, json};
 use crate::http::etat::AppState;
+use crate::http::session::Connecte;
+use crate::http::{Error, Result, service};
 use crate::service::documents::{Cible, Format};
 use crate::service::travaux::{Demande, VueTravail};
-
-/// The API routes (under `/api/v1`).
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/impressions", get(lister).post(lancer))
-        .route("/impressions/{id}", get(lire))
-        .route("/impressions/{id}/annulation", post(annuler))
-        .route("/impressions/{id}/fichier", get(fichier))
-}
-
-/// The page routes.
-pub fn pages() -> Router<AppState> {
-    Router::new()
-        .route("/impressions", get(page).post(lancer_page))
-        .route("/impressions/{id}/annuler", post(annuler_page))
-}
 
 /// A print run asked for: one document for every pupil (or class, or school) of one target.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -63,11 +42,11 @@ pub struct DemandeImpression {
 }
 
 impl DemandeImpression {
-    fn valider(&self) -> Result<Demande> {
+    pub(in crate::http) fn valider(&self) -> Result<Demande> {
         let document = document(&self.document)?;
         let cible = match (&self.classe, &self.ecole, &self.circonscription) {
-            (Some(k), None, None) => Cible::Classe(super::parcours::classe_id(k)?),
-            (None, Some(e), None) => Cible::Ecole(super::parcours::ecole_id(e)?),
+            (Some(k), None, None) => Cible::Classe(crate::http::api::parcours::classe_id(k)?),
+            (None, Some(e), None) => Cible::Ecole(crate::http::api::parcours::ecole_id(e)?),
             (None, None, Some(c)) => Cible::Circonscription(
                 CirconscriptionId::parse(c.trim()).map_err(|_| Error::introuvable("circonscription"))?,
             ),
@@ -86,7 +65,7 @@ impl DemandeImpression {
     }
 }
 
-async fn demarrer(state: &AppState, a: crate::auth::Acteur, d: Demande) -> Result<VueTravail> {
+pub(in crate::http) async fn demarrer(state: &AppState, a: crate::auth::Acteur, d: Demande) -> Result<VueTravail> {
     let s = state.clone();
     service(state, a, move |svc| {
         let lanceur = s.clone();
@@ -98,8 +77,8 @@ async fn demarrer(state: &AppState, a: crate::auth::Acteur, d: Demande) -> Resul
 /// Asks for a print run; it is made in the background (202), its progress is read at
 /// `/api/v1/impressions/{id}`.
 #[utoipa::path(post, path = "/api/v1/impressions", tag = "documents", request_body = DemandeImpression,
-    responses((status = 202, body = VueTravail), (status = 404, body = super::error::ErrorBody), (status = 409, body = super::error::ErrorBody)))]
-pub(super) async fn lancer(
+    responses((status = 202, body = VueTravail), (status = 404, body = crate::http::error::ErrorBody), (status = 409, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn lancer(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     body: std::result::Result<Json<DemandeImpression>, JsonRejection>,
@@ -110,15 +89,18 @@ pub(super) async fn lancer(
 
 /// My print runs, newest first (kept 24 hours).
 #[utoipa::path(get, path = "/api/v1/impressions", tag = "documents", responses((status = 200, body = [VueTravail])))]
-pub(super) async fn lister(State(state): State<AppState>, Connecte(a): Connecte) -> Result<Json<Vec<VueTravail>>> {
+pub(in crate::http) async fn lister(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+) -> Result<Json<Vec<VueTravail>>> {
     let s = state.clone();
     Ok(Json(service(&state, a, move |svc| svc.impressions(&s.travaux)).await?))
 }
 
 /// One of my print runs: state, documents made, total, estimated time left.
 #[utoipa::path(get, path = "/api/v1/impressions/{id}", tag = "documents", params(("id" = String, Path, description = "Impression")),
-    responses((status = 200, body = VueTravail), (status = 404, body = super::error::ErrorBody)))]
-pub(super) async fn lire(
+    responses((status = 200, body = VueTravail), (status = 404, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn lire(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Path(id): Path<String>,
@@ -129,8 +111,8 @@ pub(super) async fn lire(
 
 /// Cancels one of my print runs (it stops within a second; nothing of it is kept).
 #[utoipa::path(post, path = "/api/v1/impressions/{id}/annulation", tag = "documents", params(("id" = String, Path, description = "Impression")),
-    responses((status = 200, body = VueTravail), (status = 404, body = super::error::ErrorBody)))]
-pub(super) async fn annuler(
+    responses((status = 200, body = VueTravail), (status = 404, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn annuler(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Path(id): Path<String>,
@@ -141,8 +123,8 @@ pub(super) async fn annuler(
 
 /// The file of a finished print run (409 while it is being made).
 #[utoipa::path(get, path = "/api/v1/impressions/{id}/fichier", tag = "documents", params(("id" = String, Path, description = "Impression")),
-    responses((status = 200, content_type = "application/zip", body = Vec<u8>), (status = 404, body = super::error::ErrorBody), (status = 409, body = super::error::ErrorBody)))]
-pub(super) async fn fichier(
+    responses((status = 200, content_type = "application/zip", body = Vec<u8>), (status = 404, body = crate::http::error::ErrorBody), (status = 409, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn fichier(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Path(id): Path<String>,
@@ -163,68 +145,4 @@ pub(super) async fn fichier(
     let mut res = res.map(axum::body::Body::new);
     res.headers_mut().insert(header::CONTENT_DISPOSITION, disposition.parse().map_err(Error::interne)?);
     Ok(res)
-}
-
-// Pages -----------------------------------------------------------------------------------------
-
-#[derive(Debug, Serialize)]
-struct PageImpressions {
-    impressions: Vec<VueTravail>,
-    en_cours: bool,
-}
-
-async fn page(State(state): State<AppState>, v: Visiteur) -> Sortie {
-    let s = state.clone();
-    let impressions = service(&state, v.acteur.clone(), move |svc| svc.impressions(&s.travaux)).await?;
-    let en_cours =
-        impressions.iter().any(|t| t.nom_fichier.is_none() && t.message.is_none() && t.etat_libelle != "annulé");
-    let html = state.pages.render("impressions.html", &avec_moi(&v, PageImpressions { impressions, en_cours }))?;
-    Ok(Html(html).into_response())
-}
-
-async fn lancer_page(State(state): State<AppState>, Soumis(v, sa): Soumis) -> Sortie {
-    let retour = sa
-        .get("retour")
-        .filter(|r| r.starts_with('/') && !r.starts_with("//") && !r.contains('\\'))
-        .unwrap_or("/")
-        .to_string();
-    let d = DemandeImpression {
-        document: sa.texte("document"),
-        classe: sa.opt("classe"),
-        ecole: sa.opt("ecole"),
-        circonscription: sa.opt("circonscription"),
-        format: sa.opt("format"),
-        colonnes: None,
-    };
-    let r = match d.valider() {
-        Ok(d) => demarrer(&state, v.acteur.clone(), d).await,
-        Err(e) => Err(e),
-    };
-    match r {
-        Ok(_) => Ok(Redirect::to("/impressions").into_response()),
-        Err(e) => refus(&state, &v, e, &retour, "Retour"),
-    }
-}
-
-async fn annuler_page(State(state): State<AppState>, Path(id): Path<String>, Soumis(v, _): Soumis) -> Sortie {
-    let s = state.clone();
-    match service(&state, v.acteur.clone(), move |svc| svc.annuler_impression(&s.travaux, &id)).await {
-        Ok(_) => Ok(Redirect::to("/impressions").into_response()),
-        Err(e) => refus(&state, &v, e, "/impressions", "Retour aux impressions"),
-    }
-}
-
-/// The documents the visitor may print in bulk for a class or a school (the forms of those
-/// pages), in catalogue order.
-pub(super) fn documents_en_lot(a: &crate::auth::Acteur, ecole: bool) -> Vec<Choix> {
-    use crate::policy::{Action, Ressource};
-    Document::ALL
-        .iter()
-        .filter(|d| {
-            !matches!(d, Document::CertificatInscription | Document::CertificatRadiation | Document::ConstatEffectifs)
-        })
-        .filter(|d| ecole || !matches!(d, Document::RegistreEleves | Document::ListeElectorale))
-        .filter(|d| a.decision(Ressource::Document(**d), Action::Exporter).autorise())
-        .map(|d| Choix { code: d.name(), libelle: d.titre() })
-        .collect()
 }

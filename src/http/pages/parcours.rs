@@ -1,60 +1,48 @@
 //! The pages of the way into a school: a mairie registers a child, a director admits (from the
 //! inscription or directly). The school year's pages (classes, passages, steps, rentrée) are in
-//! `pages_scolarite`; both read their forms and show their confirmations through `super::formulaires`.
+//! `scolarite`; both read their forms and show their confirmations through `crate::http::formulaires`.
 //!
-//! Every form calls the same domain service as the JSON API (`crate::service`, through `super::service`), so the
+//! Every form calls the same domain service as the JSON API (`crate::service`, through `crate::http::service`), so the
 //! rules, the French refusals and the journal are the same. A success redirects (303) to the
 //! page, which shows a fixed confirmation (`?fait=code`, never a text from the query); warnings
 //! come on a page of their own; a refusal shows its message with a way back, and the child's
 //! form comes back filled in, with the possible duplicates to choose from.
 
-use axum::Router;
+use crate::http::api::parcours::Verification;
+use crate::http::pages::PageError;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::response::{Html, IntoResponse};
-use axum::routing::{get, post};
+use serde::Deserialize;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::extraction::Id;
-use super::extraction::Soumis;
-use super::formulaires::Refuse;
-pub(super) use super::formulaires::*;
-use super::pages::{Choix, avec_moi};
-use super::parcours::{self, DemandeAdmissionSaisie, DemandeInscription, EnfantSaisi};
-use super::session::Visiteur;
-use super::{Error, blocking};
 use crate::auth::Acteur;
 use crate::domain::Document;
 use crate::domain::champs::ChampResponsable;
 use crate::domain::identite::date_fr;
 use crate::domain::parcours::{EtatInscription, ModeScolarisation, Piece};
 use crate::domain::{EcoleId, EleveSaisie, Lien, Niveau, Perimetre, ResponsableSaisie};
+use crate::http::api::parcours::{self, DemandeAdmissionSaisie, DemandeInscription, EnfantSaisi};
 use crate::http::etat::{AppState, Inner};
+use crate::http::extraction::Id;
+use crate::http::extraction::Soumis;
+use crate::http::formulaires::Refuse;
+pub(in crate::http) use crate::http::formulaires::*;
+use crate::http::pages::{Choix, avec_moi};
+use crate::http::session::Visiteur;
+use crate::http::{Error, blocking};
 use crate::policy::{Action, Champs, Ressource, Role};
 use crate::service::parcours::Resultat;
 use crate::store::classes;
 use crate::store::doublons::Candidat;
 
-/// The lifecycle's page routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/inscriptions", get(page_inscriptions))
-        .route("/inscriptions/nouvelle", get(page_nouvelle_inscription).post(nouvelle_inscription))
-        .route("/inscriptions/{id}/confirmer", post(confirmer_inscription))
-        .route("/inscriptions/{id}/annuler", post(annuler_inscription))
-        .route("/inscriptions/{id}/admission", get(page_admission_inscription).post(admission_inscription))
-        .route("/ecoles/{id}/admission", get(page_admission_directe).post(admission_directe))
-        .merge(super::pages_scolarite::routes())
-        .merge(super::pages_corrections::routes())
-        .merge(super::effectifs::pages())
-}
-
 impl Saisie {
     /// The values to fill the form again with (every known field, blank when absent).
-    pub(super) fn valeurs(&self) -> BTreeMap<String, String> {
+    pub(in crate::http) fn valeurs(&self) -> BTreeMap<String, String> {
         let responsables = ["r1", "r2"].iter().flat_map(|p| CHAMPS_RESPONSABLE.iter().map(move |k| format!("{p}_{k}")));
         CHAMPS_ENFANT
             .iter()
@@ -145,7 +133,7 @@ fn enfant(s: &Saisie) -> EnfantSaisi {
 
 /// A possible duplicate, as the form lists it.
 #[derive(Debug, Serialize)]
-pub(super) struct VueCandidat {
+pub(in crate::http) struct VueCandidat {
     eleve_id: String,
     nom: String,
     prenoms: String,
@@ -174,7 +162,7 @@ fn candidats(e: &Error) -> Vec<VueCandidat> {
         .collect()
 }
 
-async fn page_inscriptions(
+pub(in crate::http) async fn page_inscriptions(
     State(state): State<AppState>,
     v: Visiteur,
     q: Result<Query<QueryPage>, QueryRejection>,
@@ -189,7 +177,7 @@ async fn page_inscriptions(
     let fait = confirmation(q.fait.as_deref());
     let html = blocking(&state, move |s| {
         let a = &v.acteur;
-        let l = super::contexte(s, a).inscriptions(None, etat)?;
+        let l = crate::http::contexte(s, a).inscriptions(None, etat)?;
         let modifier = a.decision(Ressource::Inscription, Action::Modifier).autorise();
         let par_l_ecole = matches!(a.perimetre, Perimetre::Ecole(_));
         let certificat = a.decision(Ressource::Document(Document::CertificatInscription), Action::Imprimer).autorise();
@@ -260,7 +248,7 @@ struct Formulaire {
 
 /// A choice named by an id (a school, a class).
 #[derive(Debug, Serialize)]
-pub(super) struct ChoixId {
+pub(in crate::http) struct ChoixId {
     id: String,
     libelle: String,
 }
@@ -331,7 +319,7 @@ fn formulaire(
     message: Option<&str>,
     candidats: Vec<VueCandidat>,
 ) -> Result<Formulaire, Error> {
-    let svc = super::contexte(s, a);
+    let svc = crate::http::contexte(s, a);
     let annee = svc.annee()?;
     let valeurs = match saisie {
         Some(sa) => sa.valeurs(),
@@ -404,12 +392,12 @@ fn formulaire(
 }
 
 /// A class as a `<select>` offers it: its label and niveaux.
-pub(super) fn choix_classe(k: &classes::ClasseResume) -> ChoixId {
+pub(in crate::http) fn choix_classe(k: &classes::ClasseResume) -> ChoixId {
     let niveaux: Vec<&str> = k.niveaux.iter().map(|n| n.code()).collect();
     ChoixId { id: k.id.to_string(), libelle: format!("{} ({})", k.libelle, niveaux.join("-")) }
 }
 
-async fn page_nouvelle_inscription(State(state): State<AppState>, v: Visiteur) -> Sortie {
+pub(in crate::http) async fn page_nouvelle_inscription(State(state): State<AppState>, v: Visiteur) -> Sortie {
     v.acteur.autoriser(Ressource::Inscription, Action::Creer, state.clock.now())?;
     let html = blocking(&state, move |s| {
         let cible = ("/inscriptions/nouvelle".to_string(), "Nouvelle inscription".to_string());
@@ -437,7 +425,7 @@ async fn formulaire_refuse(
     // Each refused field beside its input; the message on top only for what is no field's.
     let refuse = Refuse::de(&e, &action, sa.paires(), |cle| match cle {
         "pieces_manquantes" => "pieces".into(),
-        cle => super::formulaires::nom_enfant(cle),
+        cle => crate::http::formulaires::nom_enfant(cle),
     });
     let html = blocking(state, move |s| {
         let message = refuse.is_none().then(|| e.message());
@@ -462,9 +450,9 @@ fn avec(mut avertissements: Vec<String>, mut r: Resultat) -> Resultat {
     r
 }
 
-async fn nouvelle_inscription(State(state): State<AppState>, Soumis(v, sa): Soumis) -> Sortie {
+pub(in crate::http) async fn nouvelle_inscription(State(state): State<AppState>, Soumis(v, sa): Soumis) -> Sortie {
     let r = match demande_inscription(&sa).valider(state.clock.today()) {
-        Ok((n, w)) => super::service(&state, v.acteur.clone(), move |c| c.inscrire(&n)).await.map(|r| avec(w, r)),
+        Ok((n, w)) => crate::http::service(&state, v.acteur.clone(), move |c| c.inscrire(&n)).await.map(|r| avec(w, r)),
         Err(e) => Err(e),
     };
     match r {
@@ -476,7 +464,11 @@ async fn nouvelle_inscription(State(state): State<AppState>, Soumis(v, sa): Soum
     }
 }
 
-async fn confirmer_inscription(State(state): State<AppState>, Path(id): Path<String>, Soumis(v, _): Soumis) -> Sortie {
+pub(in crate::http) async fn confirmer_inscription(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Soumis(v, _): Soumis,
+) -> Sortie {
     let retour = ("/inscriptions", "Retour aux inscriptions");
     etape(&state, &v, retour, move |c| c.valider_inscription(&id), |_| fait(&state, &v, retour.0, "confirmee", &[]))
         .await
@@ -485,7 +477,7 @@ async fn confirmer_inscription(State(state): State<AppState>, Path(id): Path<Str
 /// The page that asks before an irreversible step: what is concerned, what will happen, and
 /// the same form again with `confirme=oui` (`confirmation.html`).
 #[derive(Debug, Serialize)]
-pub(super) struct Confirmation {
+pub(in crate::http) struct Confirmation {
     pub titre: &'static str,
     pub retour: String,
     pub retour_libelle: String,
@@ -496,12 +488,16 @@ pub(super) struct Confirmation {
     pub bouton: &'static str,
 }
 
-async fn annuler_inscription(State(state): State<AppState>, Path(id): Path<String>, Soumis(v, sa): Soumis) -> Sortie {
+pub(in crate::http) async fn annuler_inscription(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Soumis(v, sa): Soumis,
+) -> Sortie {
     let retour = ("/inscriptions", "Retour aux inscriptions");
     if sa.get("confirme") != Some("oui") {
         // Irreversible from the pages: a page says what will happen first.
         let i = id.clone();
-        let lu = super::service(&state, v.acteur.clone(), move |c| c.inscription(&i)).await;
+        let lu = crate::http::service(&state, v.acteur.clone(), move |c| c.inscription(&i)).await;
         let i = match lu {
             Ok(i) => i,
             Err(e) => return refus(&state, &v, e, retour.0, retour.1),
@@ -533,7 +529,11 @@ async fn annuler_inscription(State(state): State<AppState>, Path(id): Path<Strin
 
 // Admissions ------------------------------------------------------------------------------------
 
-async fn page_admission_inscription(State(state): State<AppState>, v: Visiteur, Path(id): Path<String>) -> Sortie {
+pub(in crate::http) async fn page_admission_inscription(
+    State(state): State<AppState>,
+    v: Visiteur,
+    Path(id): Path<String>,
+) -> Sortie {
     let le = state.clock.now();
     v.acteur.autoriser(Ressource::Eleve, Action::Creer, le)?;
     let html = blocking(&state, move |s| rendre_admission_inscription(s, &v, &id, None, None)).await?;
@@ -548,7 +548,7 @@ fn rendre_admission_inscription(
     message: Option<&str>,
 ) -> Result<String, Error> {
     let a = &v.acteur;
-    let i = super::contexte(s, a).inscription(id)?;
+    let i = crate::http::contexte(s, a).inscription(id)?;
     let ecole = i
         .ecole_id
         .as_deref()
@@ -597,10 +597,14 @@ fn demande_admission(sa: &Saisie, inscription: Option<&str>, ecole: Option<&Ecol
 /// Admits as the form asks.
 async fn admettre(state: &AppState, v: &Visiteur, d: DemandeAdmissionSaisie) -> Result<Resultat, Error> {
     let (demande, w) = d.valider(state.clock.today())?;
-    super::service(state, v.acteur.clone(), move |c| c.admettre(&demande)).await.map(|r| avec(w, r))
+    crate::http::service(state, v.acteur.clone(), move |c| c.admettre(&demande)).await.map(|r| avec(w, r))
 }
 
-async fn admission_inscription(State(state): State<AppState>, Path(id): Path<String>, Soumis(v, sa): Soumis) -> Sortie {
+pub(in crate::http) async fn admission_inscription(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Soumis(v, sa): Soumis,
+) -> Sortie {
     match admettre(&state, &v, demande_admission(&sa, Some(&id), None)).await {
         Ok(r) => admis(&state, &v, &r),
         Err(e)
@@ -623,10 +627,14 @@ fn admis(state: &AppState, v: &Visiteur, r: &Resultat) -> Sortie {
     fait(state, v, &format!("/eleves/{eleve}"), "admission", &r.avertissements)
 }
 
-async fn page_admission_directe(State(state): State<AppState>, v: Visiteur, Id(ecole): Id<EcoleId>) -> Sortie {
+pub(in crate::http) async fn page_admission_directe(
+    State(state): State<AppState>,
+    v: Visiteur,
+    Id(ecole): Id<EcoleId>,
+) -> Sortie {
     v.acteur.autoriser(Ressource::Eleve, Action::Creer, state.clock.now())?;
     let html = blocking(&state, move |s| {
-        let e = super::contexte(s, &v.acteur).ecole(&ecole)?;
+        let e = crate::http::contexte(s, &v.acteur).ecole(&ecole)?;
         let cible = (format!("/ecoles/{ecole}/admission"), format!("Admettre un élève — {}", e.nom));
         let page = formulaire(s, &v.acteur, cible, Some(&ecole), None, None, vec![])?;
         s.pages.render("inscription.html", &avec_moi(&v, page))
@@ -635,14 +643,56 @@ async fn page_admission_directe(State(state): State<AppState>, v: Visiteur, Id(e
     Ok(Html(html).into_response())
 }
 
-async fn admission_directe(State(state): State<AppState>, Id(ecole): Id<EcoleId>, Soumis(v, sa): Soumis) -> Sortie {
+pub(in crate::http) async fn admission_directe(
+    State(state): State<AppState>,
+    Id(ecole): Id<EcoleId>,
+    Soumis(v, sa): Soumis,
+) -> Sortie {
     let titre = {
         let e = ecole.clone();
-        super::service(&state, v.acteur.clone(), move |svc| Ok(svc.ecole(&e)?.nom)).await?
+        crate::http::service(&state, v.acteur.clone(), move |svc| Ok(svc.ecole(&e)?.nom)).await?
     };
     let (action, titre) = (format!("/ecoles/{ecole}/admission"), format!("Admettre un élève — {titre}"));
     match admettre(&state, &v, demande_admission(&sa, None, Some(&ecole))).await {
         Ok(r) => admis(&state, &v, &r),
         Err(e) => formulaire_refuse(&state, v, e, sa, action, titre, Some(ecole)).await,
     }
+}
+
+// The public verification of a certificate --------------------------------------------------------
+
+/// `GET /verifier/{code}`: the public verification page.
+pub(in crate::http) async fn page_verification(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    let v = blocking(&state, move |s| crate::http::api::parcours::verifier(&s.store, &code)).await?;
+    let html = state.pages.render("verification.html", &PageVerification { v: Some(&v) })?;
+    let status = if v.authentique { StatusCode::OK } else { StatusCode::NOT_FOUND };
+    Ok((status, Html(html)).into_response())
+}
+
+#[derive(Serialize)]
+struct PageVerification<'a> {
+    v: Option<&'a Verification>,
+}
+
+/// The code typed in the form of `/verifier`.
+#[derive(Debug, Deserialize)]
+pub struct CodeSaisi {
+    code: Option<String>,
+}
+
+/// `/verifier`: the form to type a certificate's code (`?code=` leads to its page).
+pub(in crate::http) async fn page_verifier(
+    State(state): State<AppState>,
+    q: std::result::Result<axum::extract::Query<CodeSaisi>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, PageError> {
+    let code = q.ok().and_then(|q| q.0.code).map(|c| c.trim().to_uppercase()).filter(|c| !c.is_empty());
+    if let Some(c) = code {
+        let c: String = c.chars().filter(|ch| ch.is_ascii_alphanumeric() || *ch == '-').take(40).collect();
+        return Ok(axum::response::Redirect::to(&format!("/verifier/{c}")).into_response());
+    }
+    let html = state.pages.render("verification.html", &PageVerification { v: None })?;
+    Ok(Html(html).into_response())
 }

@@ -1,28 +1,16 @@
 //! The pages of the school year: a director creates classes and places pupils, follows the
 //! passage and radiates, a family answers a passage proposal, the IA-DASEN makes the rentrée.
-//! Every form calls the same use case as the JSON API, through `super::service`.
+//! Every form calls the same use case as the JSON API, through `crate::http::service`.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
-use axum::routing::{get, post};
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 use serde_json::Value;
 use time::Date;
 
-use super::extraction::Soumis;
-use super::extraction::{Id, IdEt};
-use super::pages::{Choix, avec_moi, ligne_vue};
-use super::pages_parcours::{
-    ChoixId, Confirmation, FormulaireSoumis, PageDe, Sortie, choix_classe, etape, etape_formulaire, fait, refus,
-    reprendre,
-};
-use super::parcours;
-use super::session::Visiteur;
-use super::{Error, blocking};
 use crate::auth::Acteur;
 use crate::domain::Document;
 use crate::domain::ErreurChamp;
@@ -30,25 +18,24 @@ use crate::domain::identite::{date_fr, parse_date};
 use crate::domain::parcours::{EtatInscription, MotifRadiation, Passage, Reponse, TypePassage};
 use crate::domain::{AnneeScolaire, EtatScolarite, Niveau};
 use crate::domain::{ClasseId, EcoleId, EleveId};
+use crate::http::api::parcours;
 use crate::http::etat::{AppState, Inner};
+use crate::http::extraction::Soumis;
+use crate::http::extraction::{Id, IdEt};
+use crate::http::pages::parcours::{
+    ChoixId, Confirmation, FormulaireSoumis, PageDe, Sortie, choix_classe, etape, etape_formulaire, fait, refus,
+    reprendre,
+};
+use crate::http::pages::{Choix, avec_moi, ligne_vue};
+use crate::http::session::Visiteur;
+use crate::http::{Error, blocking};
 use crate::policy::{Action, Champs, Ressource};
 use crate::store::{classes, territoires};
-
-/// The school year's page routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/ecoles/{id}/classes", post(creer_classe))
-        .route("/ecoles/{id}/placements", post(placer))
-        .route("/classes/{id}/passages", post(proposer_classe))
-        .route("/classes/{id}/decisions", post(decider_classe))
-        .route("/eleves/{id}/demarches/{etape}", post(demarche))
-        .route("/rentree", get(page_rentree).post(rentree))
-}
 
 // Répartition -----------------------------------------------------------------------------------
 
 /// What the school page adds for those who manage it: unplaced pupils, the forms, the counts.
-pub(super) fn gestion_ecole(
+pub(in crate::http) fn gestion_ecole(
     s: &Inner,
     a: &Acteur,
     e: &territoires::EcoleResume,
@@ -67,12 +54,13 @@ pub(super) fn gestion_ecole(
         classes_choix: None,
     };
     if a.decision(Ressource::Inscription, Action::Lister).autorise() {
-        g.inscriptions_attendues = Some(super::contexte(s, a).compter_inscriptions(ecole, EtatInscription::Inscrit)?);
+        g.inscriptions_attendues =
+            Some(crate::http::contexte(s, a).compter_inscriptions(ecole, EtatInscription::Inscrit)?);
     }
     if gerer && !champs.is_empty() {
-        let l = super::contexte(s, a).non_repartis(ecole)?;
+        let l = crate::http::contexte(s, a).non_repartis(ecole)?;
         g.non_repartis = Some(l.as_array().map(|l| l.iter().map(ligne_vue).collect()).unwrap_or_default());
-        let l = super::contexte(s, a).provisoires(ecole)?;
+        let l = crate::http::contexte(s, a).provisoires(ecole)?;
         g.provisoires = Some(l.as_array().map(|l| l.iter().map(ligne_vue).collect()).unwrap_or_default());
         g.classes_choix = Some(classes.iter().map(choix_classe).collect());
     }
@@ -81,7 +69,7 @@ pub(super) fn gestion_ecole(
 
 /// What the school page adds for those who manage it.
 #[derive(Debug, Serialize)]
-pub(super) struct GestionEcole {
+pub(in crate::http) struct GestionEcole {
     gerer: bool,
     registre: bool,
     niveaux: Vec<&'static str>,
@@ -97,7 +85,11 @@ pub(super) struct GestionEcole {
     classes_choix: Option<Vec<ChoixId>>,
 }
 
-async fn creer_classe(State(state): State<AppState>, Id(ecole): Id<EcoleId>, Soumis(v, sa): Soumis) -> Sortie {
+pub(in crate::http) async fn creer_classe(
+    State(state): State<AppState>,
+    Id(ecole): Id<EcoleId>,
+    Soumis(v, sa): Soumis,
+) -> Sortie {
     let retour = format!("/ecoles/{ecole}");
     let action = format!("/ecoles/{ecole}/classes");
     let page = PageDe::Ecole(ecole.clone());
@@ -119,7 +111,11 @@ async fn creer_classe(State(state): State<AppState>, Id(ecole): Id<EcoleId>, Sou
     .await
 }
 
-async fn placer(State(state): State<AppState>, Id(ecole): Id<EcoleId>, Soumis(v, sa): Soumis) -> Sortie {
+pub(in crate::http) async fn placer(
+    State(state): State<AppState>,
+    Id(ecole): Id<EcoleId>,
+    Soumis(v, sa): Soumis,
+) -> Sortie {
     let ecole_page = format!("/ecoles/{ecole}");
     // Back to the page the form came from: the school, or the class the pupils left.
     let (retour, page) = match sa.get("depuis").map(parcours::classe_id) {
@@ -184,7 +180,11 @@ fn resume_passage(p: &Passage, today: Date) -> String {
 }
 
 /// What the class page adds: each pupil's passage and the forms.
-pub(super) fn gestion_classe(s: &Inner, a: &Acteur, classe: &classes::ClasseResume) -> Result<GestionClasse, Error> {
+pub(in crate::http) fn gestion_classe(
+    s: &Inner,
+    a: &Acteur,
+    classe: &classes::ClasseResume,
+) -> Result<GestionClasse, Error> {
     let passages = a.decision(Ressource::Passage, Action::Lire).autorise();
     let gerer = a.decision(Ressource::Passage, Action::Modifier).autorise();
     let today = s.clock.today();
@@ -197,7 +197,7 @@ pub(super) fn gestion_classe(s: &Inner, a: &Acteur, classe: &classes::ClasseResu
         autres_classes: None,
     };
     if passages {
-        let m = super::contexte(s, a)
+        let m = crate::http::contexte(s, a)
             .passages_de_classe(&classe.id)?
             .into_iter()
             .map(|(id, p)| (id, resume_passage(&p, today)))
@@ -206,7 +206,7 @@ pub(super) fn gestion_classe(s: &Inner, a: &Acteur, classe: &classes::ClasseResu
         g.types = Some(Choix::de(&TypePassage::TOUS, |t| t.code(), |t| t.libelle()));
     }
     if gerer {
-        let autres = super::contexte(s, a).classes(&classe.ecole_id, Some(classe.annee))?;
+        let autres = crate::http::contexte(s, a).classes(&classe.ecole_id, Some(classe.annee))?;
         g.deplacer = Some(autres.len() > 1);
         g.autres_classes = Some(autres.iter().filter(|k| k.id != classe.id).map(choix_classe).collect());
     }
@@ -215,7 +215,7 @@ pub(super) fn gestion_classe(s: &Inner, a: &Acteur, classe: &classes::ClasseResu
 
 /// What the class page adds: each pupil's passage (by pupil id) and the forms.
 #[derive(Debug, Serialize)]
-pub(super) struct GestionClasse {
+pub(in crate::http) struct GestionClasse {
     gerer: bool,
     lettres: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -228,7 +228,11 @@ pub(super) struct GestionClasse {
     autres_classes: Option<Vec<ChoixId>>,
 }
 
-async fn proposer_classe(State(state): State<AppState>, Id(classe): Id<ClasseId>, Soumis(v, sa): Soumis) -> Sortie {
+pub(in crate::http) async fn proposer_classe(
+    State(state): State<AppState>,
+    Id(classe): Id<ClasseId>,
+    Soumis(v, sa): Soumis,
+) -> Sortie {
     let retour = format!("/classes/{classe}");
     let defaut = match TypePassage::parse(sa.get("defaut").unwrap_or("passage")) {
         Ok(t) => t,
@@ -245,7 +249,11 @@ async fn proposer_classe(State(state): State<AppState>, Id(classe): Id<ClasseId>
     .await
 }
 
-async fn decider_classe(State(state): State<AppState>, Id(classe): Id<ClasseId>, Soumis(v, _): Soumis) -> Sortie {
+pub(in crate::http) async fn decider_classe(
+    State(state): State<AppState>,
+    Id(classe): Id<ClasseId>,
+    Soumis(v, _): Soumis,
+) -> Sortie {
     let retour = format!("/classes/{classe}");
     etape(
         &state,
@@ -261,7 +269,7 @@ async fn decider_classe(State(state): State<AppState>, Id(classe): Id<ClasseId>,
 
 /// What the pupil's page adds: the current record's state, the passage, and the steps the actor
 /// may take now (the domain still decides: a form shown is not a promise).
-pub(super) fn demarches_eleve(
+pub(in crate::http) fn demarches_eleve(
     s: &Inner,
     a: &Acteur,
     champs: Champs,
@@ -272,7 +280,7 @@ pub(super) fn demarches_eleve(
     let gerer = a.decision(Ressource::Eleve, Action::Modifier).autorise();
     let decider = a.decision(Ressource::Passage, Action::Modifier).autorise();
     let repondre = a.decision(Ressource::ReponseFamille, Action::Modifier).autorise();
-    let Some((fiche, passage)) = super::contexte(s, a).demarches(eleve, annee)? else {
+    let Some((fiche, passage)) = crate::http::contexte(s, a).demarches(eleve, annee)? else {
         return Ok(Demarches { certificat_radiation: None, suivi: None });
     };
     let certificat_radiation = fiche.etat == EtatScolarite::Radie
@@ -321,7 +329,7 @@ pub(super) fn demarches_eleve(
             gerer: gerer && present,
             radie: fiche.etat == EtatScolarite::Radie,
             annuler_radiation: fiche.etat == EtatScolarite::Radie
-                && super::contexte(s, a).radiation_annulable(eleve)?,
+                && crate::http::contexte(s, a).radiation_annulable(eleve)?,
             motifs: Choix::de(&MotifRadiation::TOUS, |m| m.code(), |m| m.libelle()),
             types: Choix::de(&TypePassage::TOUS, |t| t.code(), |t| t.libelle()),
             aujourdhui: today.to_string(),
@@ -333,7 +341,7 @@ pub(super) fn demarches_eleve(
 /// The steps of a pupil's page: none (no record this year), the certificat de radiation only
 /// (the mairie), or the schooling's state, the passage and the forms.
 #[derive(Debug, Serialize)]
-pub(super) struct Demarches {
+pub(in crate::http) struct Demarches {
     #[serde(skip_serializing_if = "Option::is_none")]
     certificat_radiation: Option<bool>,
     #[serde(flatten)]
@@ -381,7 +389,11 @@ struct VuePassage {
     lettre: bool,
 }
 
-async fn demarche(State(state): State<AppState>, IdEt(eleve, nom): IdEt<EleveId>, Soumis(v, sa): Soumis) -> Sortie {
+pub(in crate::http) async fn demarche(
+    State(state): State<AppState>,
+    IdEt(eleve, nom): IdEt<EleveId>,
+    Soumis(v, sa): Soumis,
+) -> Sortie {
     let retour = format!("/eleves/{eleve}");
     let back = (retour.as_str(), "Retour à la fiche de l'élève");
     let type_passage =
@@ -420,7 +432,7 @@ async fn demarche(State(state): State<AppState>, IdEt(eleve, nom): IdEt<EleveId>
             let action = format!("/eleves/{eleve}/demarches/depart");
             let page = PageDe::Eleve(eleve.clone());
             let f = FormulaireSoumis { saisie: &sa, action: &action, page: &page };
-            let destination = match super::scolarite::texte_court("destination", sa.get("destination")) {
+            let destination = match crate::http::api::scolarite::texte_court("destination", sa.get("destination")) {
                 Ok(d) => d,
                 Err(err) => return reprendre(&state, &v, err, f, back).await,
             };
@@ -461,7 +473,7 @@ async fn demarche(State(state): State<AppState>, IdEt(eleve, nom): IdEt<EleveId>
                 // on the form, not after the confirmation).
                 let e2 = e.clone();
                 if let Err(err) =
-                    super::service(&state, v.acteur.clone(), move |c| c.verifier_radiation(&e2, date)).await
+                    crate::http::service(&state, v.acteur.clone(), move |c| c.verifier_radiation(&e2, date)).await
                 {
                     return reprendre(&state, &v, err, f, back).await;
                 }
@@ -495,7 +507,7 @@ async fn confirmer_radiation(
     let e = eleve.clone();
     let html = blocking(state, move |s| {
         // Read through the same use case as the pupil's page (perimeter, journal).
-        let fiche = super::contexte(s, &v.acteur).eleve(&e, None)?;
+        let fiche = crate::http::contexte(s, &v.acteur).eleve(&e, None)?;
         let nom = format!(
             "{} {}",
             fiche["eleve"]["prenoms"].as_str().unwrap_or_default(),
@@ -532,7 +544,7 @@ async fn confirmer_radiation(
 // Rentrée ---------------------------------------------------------------------------------------
 
 fn rendre_rentree(s: &Inner, v: &Visiteur, message: Option<&str>) -> Result<String, Error> {
-    let svc = super::contexte(s, &v.acteur);
+    let svc = crate::http::contexte(s, &v.acteur);
     let (annee, departement) = (svc.annee()?, svc.nom_territoire()?);
     #[derive(Serialize)]
     struct PageRentree<'a> {
@@ -545,13 +557,13 @@ fn rendre_rentree(s: &Inner, v: &Visiteur, message: Option<&str>) -> Result<Stri
     s.pages.render("rentree.html", &avec_moi(v, page))
 }
 
-async fn page_rentree(State(state): State<AppState>, v: Visiteur) -> Sortie {
+pub(in crate::http) async fn page_rentree(State(state): State<AppState>, v: Visiteur) -> Sortie {
     v.acteur.autoriser(Ressource::Annee, Action::Modifier, state.clock.now())?;
     let html = blocking(&state, move |s| rendre_rentree(s, &v, None)).await?;
     Ok(Html(html).into_response())
 }
 
-async fn rentree(State(state): State<AppState>, Soumis(v, sa): Soumis) -> Sortie {
+pub(in crate::http) async fn rentree(State(state): State<AppState>, Soumis(v, sa): Soumis) -> Sortie {
     v.acteur.autoriser(Ressource::Annee, Action::Modifier, state.clock.now())?;
     if !sa.coche("confirmation") {
         let html = blocking(&state, move |s| {
@@ -560,7 +572,7 @@ async fn rentree(State(state): State<AppState>, Soumis(v, sa): Soumis) -> Sortie
         .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
     }
-    match super::scolarite::faire_rentree(&state, v.acteur.clone()).await {
+    match crate::http::api::scolarite::faire_rentree(&state, v.acteur.clone()).await {
         Ok(bilan) => {
             #[derive(Serialize)]
             struct Bilan<B> {

@@ -8,42 +8,27 @@
 
 use std::collections::BTreeMap;
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect};
-use axum::routing::{get, post};
 use serde::Serialize;
 
-use super::extraction::Id;
-use super::extraction::Soumis;
-use super::formulaires::Refuse;
-use super::pages::{PageError, avec_moi};
-use super::pages_parcours::{FormulaireSoumis, PageDe, Saisie, Sortie, etape_formulaire, refus};
-use super::session::Visiteur;
-use super::{Error, blocking};
 use crate::domain::champs::{ChampAnnuel, ChampContact, ChampEleve, ChampLien, ChampResponsable, Formulaire, texte};
 use crate::domain::correction::{AnnuelSaisie, ResponsableCorrige};
 use crate::domain::identite::date_fr;
 use crate::domain::{ContactId, ContactSaisie, EleveId, EleveSaisie, Lien, ResponsableId, ResponsableSaisie};
 use crate::http::etat::AppState;
+use crate::http::extraction::Id;
+use crate::http::extraction::Soumis;
+use crate::http::formulaires::Refuse;
+use crate::http::pages::parcours::{FormulaireSoumis, PageDe, Saisie, Sortie, etape_formulaire, refus};
+use crate::http::pages::{PageError, avec_moi};
+use crate::http::session::Visiteur;
+use crate::http::{Error, blocking};
 use crate::policy::Role;
 use crate::service::corrections::{Ajout, Correction, saisie_annuel, saisie_responsable};
 use crate::store::eleves::FicheEleve;
-
-/// The routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/eleves/{id}/fiche", get(page_fiche).post(corriger_fiche))
-        .route("/eleves/{id}/rectification", post(demander_rectification))
-        .route("/rectifications/{id}/decision", post(decider_rectification))
-        .route("/eleves/{id}/opposition", post(opposer))
-        .route("/oppositions", get(page_oppositions))
-        .route("/oppositions/{id}/decision", post(decider_opposition))
-        .route("/eleves/{id}/compte-famille", post(compte_famille))
-        .route("/mot-de-passe-oublie", get(page_oubli).post(oubli))
-}
 
 // The fiche form -------------------------------------------------------------------------------
 
@@ -269,7 +254,7 @@ struct Prefixes {
 
 impl Prefixes {
     fn nom(&self, cle: &str) -> String {
-        if let Some((liste, i, champ)) = super::formulaires::element(cle) {
+        if let Some((liste, i, champ)) = crate::http::formulaires::element(cle) {
             let prefixe = match liste {
                 "responsables" => self.responsables.get(i).cloned(),
                 "contacts" => self.contacts.get(i).cloned(),
@@ -410,13 +395,13 @@ fn rendre_fiche(
     s.pages.render("fiche.html", &avec_moi(v, page))
 }
 
-async fn page_fiche(
+pub(in crate::http) async fn page_fiche(
     State(state): State<AppState>,
     v: Visiteur,
     Id(id): Id<EleveId>,
 ) -> Result<Html<String>, PageError> {
     let html = blocking(&state, move |s| {
-        let svc = super::contexte(s, &v.acteur);
+        let svc = crate::http::contexte(s, &v.acteur);
         let f = svc.a_corriger_lecture(&id)?;
         let retour = if v.acteur.role == Role::AgentMairie { None } else { svc.fiche_retour(&id)? };
         let nom = format!("{} {}", f.eleve.prenoms, f.eleve.nom);
@@ -426,13 +411,17 @@ async fn page_fiche(
     Ok(Html(html))
 }
 
-async fn corriger_fiche(State(state): State<AppState>, Id(id): Id<EleveId>, Soumis(v, s): Soumis) -> Sortie {
+pub(in crate::http) async fn corriger_fiche(
+    State(state): State<AppState>,
+    Id(id): Id<EleveId>,
+    Soumis(v, s): Soumis,
+) -> Sortie {
     let etat_civil = v.acteur.role == Role::AgentMairie;
     let (c, prefixes) = correction_de(&s, etat_civil)?;
     let valeurs = valeurs_saisies(&s);
     let vers = format!("/eleves/{id}");
     let (status, html) = blocking(&state, move |st| {
-        let svc = super::contexte(st, &v.acteur);
+        let svc = crate::http::contexte(st, &v.acteur);
         match svc.corriger(&id, &c) {
             Ok(r) => {
                 let code = if r.fiche_retournee {
@@ -472,7 +461,11 @@ async fn corriger_fiche(State(state): State<AppState>, Id(id): Id<EleveId>, Soum
 
 // The family's requests and the decisions ---------------------------------------------------------
 
-async fn demander_rectification(State(state): State<AppState>, Id(id): Id<EleveId>, Soumis(v, s): Soumis) -> Sortie {
+pub(in crate::http) async fn demander_rectification(
+    State(state): State<AppState>,
+    Id(id): Id<EleveId>,
+    Soumis(v, s): Soumis,
+) -> Sortie {
     let vers = format!("/eleves/{id}");
     let (champ, valeur, commentaire) = (s.texte("champ"), s.texte("valeur"), s.opt("commentaire"));
     let retour = vers.clone();
@@ -489,7 +482,11 @@ async fn demander_rectification(State(state): State<AppState>, Id(id): Id<EleveI
     .await
 }
 
-async fn decider_rectification(State(state): State<AppState>, Path(id): Path<String>, Soumis(v, s): Soumis) -> Sortie {
+pub(in crate::http) async fn decider_rectification(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Soumis(v, s): Soumis,
+) -> Sortie {
     let accepter = s.get("decision") == Some("accepter");
     let motif = s.opt("motif");
     let retour = s.get("retour").filter(|r| r.starts_with("/eleves/") || *r == "/").unwrap_or("/").to_string();
@@ -513,7 +510,11 @@ async fn decider_rectification(State(state): State<AppState>, Path(id): Path<Str
     .await
 }
 
-async fn opposer(State(state): State<AppState>, Id(id): Id<EleveId>, Soumis(v, s): Soumis) -> Sortie {
+pub(in crate::http) async fn opposer(
+    State(state): State<AppState>,
+    Id(id): Id<EleveId>,
+    Soumis(v, s): Soumis,
+) -> Sortie {
     let vers = format!("/eleves/{id}");
     let motifs = s.texte("motifs");
     let retour = vers.clone();
@@ -537,13 +538,13 @@ struct PageOppositions {
     fait: Option<&'static str>,
 }
 
-pub(super) async fn page_oppositions(
+pub(in crate::http) async fn page_oppositions(
     State(state): State<AppState>,
     v: Visiteur,
-    q: Result<axum::extract::Query<super::pages_parcours::QueryPage>, axum::extract::rejection::QueryRejection>,
+    q: Result<axum::extract::Query<crate::http::pages::parcours::QueryPage>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Html<String>, PageError> {
-    let fait = super::pages_parcours::fait_de(q);
-    let l = super::service(&state, v.acteur.clone(), |svc| svc.oppositions(None, None)).await?;
+    let fait = crate::http::pages::parcours::fait_de(q);
+    let l = crate::http::service(&state, v.acteur.clone(), |svc| svc.oppositions(None, None)).await?;
     let (en_attente, decidees) =
         l.into_iter().partition(|o| o.etat == crate::domain::correction::EtatDemande::EnAttente);
     let html = blocking(&state, move |s| {
@@ -553,7 +554,11 @@ pub(super) async fn page_oppositions(
     Ok(Html(html))
 }
 
-async fn decider_opposition(State(state): State<AppState>, Path(id): Path<String>, Soumis(v, s): Soumis) -> Sortie {
+pub(in crate::http) async fn decider_opposition(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Soumis(v, s): Soumis,
+) -> Sortie {
     let accepter = s.get("decision") == Some("accepter");
     let motif = s.texte("motif");
     let action = format!("/oppositions/{id}/decision");
@@ -584,7 +589,7 @@ struct Lettre {
     date: String,
 }
 
-async fn compte_famille(
+pub(in crate::http) async fn compte_famille(
     State(state): State<AppState>,
     headers: HeaderMap,
     Id(id): Id<EleveId>,
@@ -599,9 +604,9 @@ async fn compte_famille(
             "Revenir à la fiche de l'élève",
         );
     };
-    let base = super::corrections::lien_de_base(&state, &headers).await?;
+    let base = crate::http::api::corrections::lien_de_base(&state, &headers).await?;
     let retour = format!("/eleves/{id}");
-    let r = super::service(&state, v.acteur.clone(), {
+    let r = crate::http::service(&state, v.acteur.clone(), {
         let id = id.clone();
         move |svc| svc.creer_compte_famille(&id, &rid)
     })
@@ -615,7 +620,7 @@ async fn compte_famille(
     let html = blocking(&state, move |st| {
         let lettre = Lettre {
             eleve_id: id.to_string(),
-            qr: super::comptes::qr_svg(&lien),
+            qr: crate::http::api::comptes::qr_svg(&lien),
             lien,
             login: k.login,
             destinataire: k.destinataire,
@@ -638,21 +643,22 @@ struct Oubli {
     envoye: Option<&'static str>,
 }
 
-async fn page_oubli(State(state): State<AppState>) -> Result<Html<String>, PageError> {
+pub(in crate::http) async fn page_oubli(State(state): State<AppState>) -> Result<Html<String>, PageError> {
     let html = blocking(&state, |s| s.pages.render("mot_de_passe_oublie.html", &Oubli { envoye: None })).await?;
     Ok(Html(html))
 }
 
-async fn oubli(State(state): State<AppState>, corps: Bytes) -> Sortie {
+pub(in crate::http) async fn oubli(State(state): State<AppState>, corps: Bytes) -> Sortie {
     let s = Saisie::lire(&corps)?;
-    super::corrections::traiter_oubli(&state, s.texte("login"));
-    let html =
-        state.pages.render("mot_de_passe_oublie.html", &Oubli { envoye: Some(super::corrections::REPONSE_OUBLI) })?;
+    crate::http::api::corrections::traiter_oubli(&state, s.texte("login"));
+    let html = state
+        .pages
+        .render("mot_de_passe_oublie.html", &Oubli { envoye: Some(crate::http::api::corrections::REPONSE_OUBLI) })?;
     Ok(Html(html).into_response())
 }
 
 /// The confirmations of this module's forms (`?fait=`).
-pub(super) const FAITS: &[(&str, &str)] = &[
+pub(in crate::http) const FAITS: &[(&str, &str)] = &[
     ("corrige", "Corrections enregistrées : elles figurent sur la prochaine fiche imprimée."),
     ("fiche_retournee", "Fiche retournée enregistrée, avec ses corrections."),
     ("sans_changement", "Aucune valeur n'a changé."),

@@ -2,7 +2,7 @@
 //! the year's answers), what the visitor may do from it (print, correct, radiate, the family's
 //! requests and accounts) and the consultations of the record.
 
-use super::pages::*;
+use crate::http::pages::*;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -10,15 +10,15 @@ use axum::response::Html;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::extraction::Id;
-use super::pages_parcours::{QueryPage, fait_de};
-use super::session::Visiteur;
-use super::{Error, blocking};
 use crate::domain::Document;
 use crate::domain::EleveId;
 use crate::domain::champs::ChampResponsable;
 use crate::domain::identite::date_fr;
 use crate::http::etat::AppState;
+use crate::http::extraction::Id;
+use crate::http::pages::parcours::{QueryPage, fait_de};
+use crate::http::session::Visiteur;
+use crate::http::{Error, blocking};
 use crate::policy::{Action, Champs, Ressource, Role};
 
 /// A pupil's record as a page receives it: read back from the use case's projection, so a
@@ -105,7 +105,7 @@ pub(in crate::http) async fn page_eleve(
     let voir_rectifications = a.decision(Ressource::Rectification, Action::Lister).autorise();
     let voir_oppositions = a.decision(Ressource::Opposition, Action::Lister).autorise();
     let id2 = id.clone();
-    let (annee, vue, consultations, droits) = super::service(&state, a, move |svc| {
+    let (annee, vue, consultations, droits) = crate::http::service(&state, a, move |svc| {
         let id = id2;
         let vue = svc.eleve(&id, None)?;
         let consultations = if journal { Some(svc.consultations(&id)?) } else { None };
@@ -218,7 +218,7 @@ pub(in crate::http) async fn page_eleve(
             famille,
             annuel: f.annuel.as_ref().map(lignes_annuel).unwrap_or_default(),
             fait,
-            demarches: super::pages_scolarite::demarches_eleve(s, a, champs, &id, annee)?,
+            demarches: crate::http::pages::scolarite::demarches_eleve(s, a, champs, &id, annee)?,
             liens: a.decision(Ressource::Classe, Action::Lire).autorise(),
             voir: Voir {
                 adresse: voir(Champs::ADRESSE),
@@ -251,7 +251,7 @@ struct PageEleve<'a> {
     famille: Famille,
     annuel: Vec<(&'static str, String)>,
     fait: Option<&'static str>,
-    demarches: super::pages_scolarite::Demarches,
+    demarches: crate::http::pages::scolarite::Demarches,
     liens: bool,
     voir: Voir,
 }

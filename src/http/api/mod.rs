@@ -4,53 +4,36 @@
 //! perimeter (a record outside it is « introuvable »), shows only the fields the role may see,
 //! and journals the access before answering.
 
+pub mod comptes;
+pub mod corrections;
+pub mod echanges;
+pub mod effectifs;
+pub mod impressions;
+pub mod parcours;
+pub mod scolarite;
+
+use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::OpenApi;
 
 use serde_json::Value;
 
-use super::extraction::{Id, IdEt};
-use super::session::Connecte;
-use super::{Error, Result, service};
 use crate::domain::{AnneeScolaire, ClasseId, EcoleId, EcoleSaisie, EleveId};
 use crate::domain::{Colonne, Document};
 use crate::http::etat::AppState;
+use crate::http::extraction::{Id, IdEt};
+use crate::http::session::Connecte;
+use crate::http::{Error, Result, service};
 use crate::service::documents::{Cible, Format};
 use crate::service::eleves::{RECHERCHE_MAX, Recherche};
 use crate::store::classes::ClasseResume;
 use crate::store::eleves::{EleveLigne, FicheEleve};
 use crate::store::territoires::EcoleResume;
 use crate::store::{journal, statistiques};
-
-/// The API routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .merge(super::comptes::routes())
-        .merge(super::corrections::routes())
-        .merge(super::effectifs::routes())
-        .merge(super::echanges::routes())
-        .merge(super::parcours::routes())
-        .route("/openapi.json", get(openapi))
-        .merge(super::impressions::routes())
-        .route("/statistiques/effectifs", get(effectifs))
-        .route("/eleves/{id}/consultations", get(consultations))
-        .route("/ecoles", get(lister_ecoles).post(creer_ecole))
-        .route("/ecoles/{id}", get(lire_ecole))
-        .route("/ecoles/{id}/classes", get(classes_ecole))
-        .route("/ecoles/{id}/documents/{document}", get(document_ecole))
-        .route("/classes/{id}", get(lire_classe))
-        .route("/classes/{id}/eleves", get(eleves_classe))
-        .route("/classes/{id}/documents/{document}", get(document_classe))
-        .route("/eleves", get(lister_eleves).post(creer_eleve))
-        .route("/eleves/{id}", get(lire_eleve))
-        .route("/eleves/{id}/documents/{document}", get(document_eleve))
-}
 
 /// The OpenAPI description.
 #[derive(OpenApi)]
@@ -59,33 +42,33 @@ pub fn routes() -> Router<AppState> {
     paths(
         lister_ecoles, creer_ecole, lire_ecole, classes_ecole, document_ecole, lire_classe, eleves_classe,
         document_classe, lister_eleves, creer_eleve, lire_eleve, document_eleve, effectifs, consultations,
-        super::comptes::login, super::comptes::logout, super::comptes::moi, super::comptes::changer_mot_de_passe,
-        super::comptes::commencer_second_facteur, super::comptes::confirmer_second_facteur, super::comptes::activation,
-        super::comptes::reinitialisation, super::comptes::lister_comptes, super::comptes::creer_compte,
-        super::comptes::desactiver_compte, super::comptes::lien_reinitialisation, super::comptes::lire_parametres,
-        super::comptes::modifier_parametres, super::parcours::doublons, super::parcours::lister_inscriptions,
-        super::parcours::lire_inscription, super::parcours::inscrire, super::parcours::valider_inscription,
-        super::parcours::annuler_inscription, super::parcours::document_inscription, super::parcours::admettre,
-        super::parcours::completer, super::scolarite::non_repartis, super::scolarite::creer_classe, super::scolarite::placer,
-        super::scolarite::proposer_classe, super::scolarite::decider_classe, super::scolarite::lire_passage,
-        super::scolarite::etape_passage, super::scolarite::depart, super::scolarite::radier, super::scolarite::annuler_radiation, super::scolarite::rentree,
-        super::parcours::verification_json, super::impressions::lancer, super::impressions::lister,
-        super::impressions::lire, super::impressions::annuler, super::impressions::fichier,
-        super::corrections::corriger_fiche, super::corrections::corriger_identite, super::corrections::ajouter_responsable,
-        super::corrections::corriger_responsable, super::corrections::detacher_responsable,
-        super::corrections::corriger_contacts, super::corrections::corriger_annuel,
-        super::corrections::demander_rectification, super::corrections::rectifications_eleve,
-        super::corrections::rectifications, super::corrections::decider_rectification, super::corrections::opposer,
-        super::corrections::oppositions_eleve, super::corrections::oppositions, super::corrections::decider_opposition,
-        super::corrections::compte_famille, super::corrections::mot_de_passe_oublie, super::effectifs::rapport,
-        super::effectifs::constat_ecole, super::effectifs::valider, super::effectifs::campagne,
-        super::effectifs::lister_publications, super::effectifs::publier, super::effectifs::fichier_publication,
-        super::effectifs::rapport_prevision, super::effectifs::prevision_ecole, super::effectifs::ajuster,
-        super::effectifs::valider_prevision, super::echanges::importer, super::echanges::exporter, super::echanges::dossier,
-        super::echanges::importer_dossier, super::echanges::lister_imports, super::echanges::lire_import,
-        super::echanges::annuler_import, super::echanges::rapport_import
+        crate::http::api::comptes::login, crate::http::api::comptes::logout, crate::http::api::comptes::moi, crate::http::api::comptes::changer_mot_de_passe,
+        crate::http::api::comptes::commencer_second_facteur, crate::http::api::comptes::confirmer_second_facteur, crate::http::api::comptes::activation,
+        crate::http::api::comptes::reinitialisation, crate::http::api::comptes::lister_comptes, crate::http::api::comptes::creer_compte,
+        crate::http::api::comptes::desactiver_compte, crate::http::api::comptes::lien_reinitialisation, crate::http::api::comptes::lire_parametres,
+        crate::http::api::comptes::modifier_parametres, crate::http::api::parcours::doublons, crate::http::api::parcours::lister_inscriptions,
+        crate::http::api::parcours::lire_inscription, crate::http::api::parcours::inscrire, crate::http::api::parcours::valider_inscription,
+        crate::http::api::parcours::annuler_inscription, crate::http::api::parcours::document_inscription, crate::http::api::parcours::admettre,
+        crate::http::api::parcours::completer, crate::http::api::scolarite::non_repartis, crate::http::api::scolarite::creer_classe, crate::http::api::scolarite::placer,
+        crate::http::api::scolarite::proposer_classe, crate::http::api::scolarite::decider_classe, crate::http::api::scolarite::lire_passage,
+        crate::http::api::scolarite::etape_passage, crate::http::api::scolarite::depart, crate::http::api::scolarite::radier, crate::http::api::scolarite::annuler_radiation, crate::http::api::scolarite::rentree,
+        crate::http::api::parcours::verification_json, crate::http::api::impressions::lancer, crate::http::api::impressions::lister,
+        crate::http::api::impressions::lire, crate::http::api::impressions::annuler, crate::http::api::impressions::fichier,
+        crate::http::api::corrections::corriger_fiche, crate::http::api::corrections::corriger_identite, crate::http::api::corrections::ajouter_responsable,
+        crate::http::api::corrections::corriger_responsable, crate::http::api::corrections::detacher_responsable,
+        crate::http::api::corrections::corriger_contacts, crate::http::api::corrections::corriger_annuel,
+        crate::http::api::corrections::demander_rectification, crate::http::api::corrections::rectifications_eleve,
+        crate::http::api::corrections::rectifications, crate::http::api::corrections::decider_rectification, crate::http::api::corrections::opposer,
+        crate::http::api::corrections::oppositions_eleve, crate::http::api::corrections::oppositions, crate::http::api::corrections::decider_opposition,
+        crate::http::api::corrections::compte_famille, crate::http::api::corrections::mot_de_passe_oublie, crate::http::api::effectifs::rapport,
+        crate::http::api::effectifs::constat_ecole, crate::http::api::effectifs::valider, crate::http::api::effectifs::campagne,
+        crate::http::api::effectifs::lister_publications, crate::http::api::effectifs::publier, crate::http::api::effectifs::fichier_publication,
+        crate::http::api::effectifs::rapport_prevision, crate::http::api::effectifs::prevision_ecole, crate::http::api::effectifs::ajuster,
+        crate::http::api::effectifs::valider_prevision, crate::http::api::echanges::importer, crate::http::api::echanges::exporter, crate::http::api::echanges::dossier,
+        crate::http::api::echanges::importer_dossier, crate::http::api::echanges::lister_imports, crate::http::api::echanges::lire_import,
+        crate::http::api::echanges::annuler_import, crate::http::api::echanges::rapport_import
     ),
-    components(schemas(super::error::ErrorBody)),
+    components(schemas(crate::http::error::ErrorBody)),
     modifiers(&SecuriteCookie)
 )]
 #[derive(Debug)]
@@ -233,7 +216,7 @@ impl utoipa::Modify for SecuriteCookie {
         components.add_security_scheme(
             "session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
-                super::session::COOKIE,
+                crate::http::session::COOKIE,
                 "Session ouverte par POST /api/v1/login ; les requêtes qui modifient portent aussi l'en-tête X-CSRF-Token.",
             ))),
         );
@@ -241,7 +224,7 @@ impl utoipa::Modify for SecuriteCookie {
     }
 }
 
-async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+pub(in crate::http) async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
 
@@ -253,14 +236,14 @@ fn id<T, F: FnOnce(&str) -> std::result::Result<T, crate::domain::IdError>>(
     parse(s).map_err(|_| Error::introuvable(quoi))
 }
 
-pub(super) fn query<T>(q: std::result::Result<Query<T>, QueryRejection>) -> Result<T> {
+pub(in crate::http) fn query<T>(q: std::result::Result<Query<T>, QueryRejection>) -> Result<T> {
     q.map(|Query(v)| v).map_err(|e| {
         let (champ, message) = traduire(&e.body_text());
         Error::parametre(champ, format!("paramètre de requête invalide : {message}"))
     })
 }
 
-pub(super) fn json<T>(j: std::result::Result<Json<T>, JsonRejection>) -> Result<T> {
+pub(in crate::http) fn json<T>(j: std::result::Result<Json<T>, JsonRejection>) -> Result<T> {
     match j {
         Ok(Json(v)) => Ok(v),
         Err(JsonRejection::MissingJsonContentType(_)) => Err(Error::http(StatusCode::UNSUPPORTED_MEDIA_TYPE)),
@@ -325,15 +308,18 @@ fn annee_de(annee: Option<&str>) -> Result<Option<AnneeScolaire>> {
 /// Lists the schools.
 #[utoipa::path(get, path = "/api/v1/ecoles", tag = "territoires",
     responses((status = 200, description = "Écoles du périmètre", body = [EcoleResume])))]
-async fn lister_ecoles(State(state): State<AppState>, Connecte(a): Connecte) -> Result<Json<Vec<EcoleResume>>> {
+pub(in crate::http) async fn lister_ecoles(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+) -> Result<Json<Vec<EcoleResume>>> {
     service(&state, a, |c| c.ecoles()).await.map(Json)
 }
 
 /// One school.
 #[utoipa::path(get, path = "/api/v1/ecoles/{id}", tag = "territoires",
     params(("id" = String, Path, description = "Identifiant de l'école")),
-    responses((status = 200, body = EcoleResume), (status = 404, body = super::error::ErrorBody)))]
-async fn lire_ecole(
+    responses((status = 200, body = EcoleResume), (status = 404, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn lire_ecole(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(ecole): Id<EcoleId>,
@@ -352,9 +338,9 @@ pub struct Cree {
 
 /// Creates a school.
 #[utoipa::path(post, path = "/api/v1/ecoles", tag = "territoires", request_body = EcoleSaisie,
-    responses((status = 201, body = Cree), (status = 422, body = super::error::ErrorBody),
-              (status = 409, body = super::error::ErrorBody)))]
-async fn creer_ecole(
+    responses((status = 201, body = Cree), (status = 422, body = crate::http::error::ErrorBody),
+              (status = 409, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn creer_ecole(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     body: std::result::Result<Json<EcoleSaisie>, JsonRejection>,
@@ -375,8 +361,8 @@ pub struct AnneeParam {
 /// The classes of a school.
 #[utoipa::path(get, path = "/api/v1/ecoles/{id}/classes", tag = "classes",
     params(("id" = String, Path, description = "Identifiant de l'école"), AnneeParam),
-    responses((status = 200, body = [ClasseResume]), (status = 404, body = super::error::ErrorBody)))]
-async fn classes_ecole(
+    responses((status = 200, body = [ClasseResume]), (status = 404, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn classes_ecole(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(ecole): Id<EcoleId>,
@@ -389,8 +375,8 @@ async fn classes_ecole(
 /// One class.
 #[utoipa::path(get, path = "/api/v1/classes/{id}", tag = "classes",
     params(("id" = String, Path, description = "Identifiant de la classe")),
-    responses((status = 200, body = ClasseResume), (status = 404, body = super::error::ErrorBody)))]
-async fn lire_classe(
+    responses((status = 200, body = ClasseResume), (status = 404, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn lire_classe(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(classe): Id<ClasseId>,
@@ -401,8 +387,8 @@ async fn lire_classe(
 /// The pupils of a class.
 #[utoipa::path(get, path = "/api/v1/classes/{id}/eleves", tag = "classes",
     params(("id" = String, Path, description = "Identifiant de la classe")),
-    responses((status = 200, body = [EleveLigne]), (status = 404, body = super::error::ErrorBody)))]
-async fn eleves_classe(
+    responses((status = 200, body = [EleveLigne]), (status = 404, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn eleves_classe(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(classe): Id<ClasseId>,
@@ -430,8 +416,8 @@ pub struct ListeParams {
 
 /// Lists or searches pupils.
 #[utoipa::path(get, path = "/api/v1/eleves", tag = "eleves", params(ListeParams),
-    responses((status = 200, body = [EleveLigne]), (status = 400, body = super::error::ErrorBody)))]
-async fn lister_eleves(
+    responses((status = 200, body = [EleveLigne]), (status = 400, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn lister_eleves(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     q: std::result::Result<Query<ListeParams>, QueryRejection>,
@@ -454,8 +440,8 @@ async fn lister_eleves(
 /// Everything stored about a pupil.
 #[utoipa::path(get, path = "/api/v1/eleves/{id}", tag = "eleves",
     params(("id" = String, Path, description = "Identifiant de l'élève"), AnneeParam),
-    responses((status = 200, body = FicheEleve), (status = 404, body = super::error::ErrorBody)))]
-async fn lire_eleve(
+    responses((status = 200, body = FicheEleve), (status = 404, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn lire_eleve(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(eleve): Id<EleveId>,
@@ -466,13 +452,13 @@ async fn lire_eleve(
 }
 
 /// Creates a pupil admitted in a school; issues an INE when none is given.
-#[utoipa::path(post, path = "/api/v1/eleves", tag = "eleves", request_body = super::parcours::DemandeAdmissionSaisie,
-    responses((status = 201, body = Cree), (status = 422, body = super::error::ErrorBody),
-              (status = 409, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody)))]
-async fn creer_eleve(
+#[utoipa::path(post, path = "/api/v1/eleves", tag = "eleves", request_body = crate::http::api::parcours::DemandeAdmissionSaisie,
+    responses((status = 201, body = Cree), (status = 422, body = crate::http::error::ErrorBody),
+              (status = 409, body = crate::http::error::ErrorBody), (status = 404, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn creer_eleve(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    body: std::result::Result<Json<super::parcours::DemandeAdmissionSaisie>, JsonRejection>,
+    body: std::result::Result<Json<crate::http::api::parcours::DemandeAdmissionSaisie>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Cree>)> {
     let d = json(body)?;
     if d.inscription_id.is_some() {
@@ -500,7 +486,7 @@ pub struct FormatParam {
     pub colonnes: Option<String>,
 }
 
-pub(super) fn document(name: &str) -> Result<Document> {
+pub(in crate::http) fn document(name: &str) -> Result<Document> {
     Document::from_name(name.trim_end_matches(".pdf")).ok_or_else(|| {
         let noms: Vec<&str> = Document::ALL.iter().map(|d| d.name()).collect();
         Error::introuvable(&format!(
@@ -530,56 +516,59 @@ fn format_de(p: std::result::Result<Query<FormatParam>, QueryRejection>) -> Resu
 #[utoipa::path(get, path = "/api/v1/eleves/{id}/documents/{document}", tag = "documents",
     params(("id" = String, Path, description = "Identifiant de l'élève"),
            ("document" = String, Path, description = "Nom du document")),
-    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = super::error::ErrorBody)))]
-async fn document_eleve(
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn document_eleve(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     IdEt(eleve, doc): IdEt<EleveId>,
 ) -> Result<Response> {
-    super::imprimer(&state, a, document(&doc)?, Cible::Eleve(eleve), (Format::Pdf, Vec::new())).await
+    crate::http::imprimer(&state, a, document(&doc)?, Cible::Eleve(eleve), (Format::Pdf, Vec::new())).await
 }
 
 /// A document for a class: its list, or a pupil document for every pupil (merged PDF or ZIP).
 #[utoipa::path(get, path = "/api/v1/classes/{id}/documents/{document}", tag = "documents",
     params(("id" = String, Path, description = "Identifiant de la classe"),
            ("document" = String, Path, description = "Nom du document"), FormatParam),
-    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = super::error::ErrorBody)))]
-async fn document_classe(
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn document_classe(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     IdEt(classe, doc): IdEt<ClasseId>,
     f: std::result::Result<Query<FormatParam>, QueryRejection>,
 ) -> Result<Response> {
-    super::imprimer(&state, a, document(&doc)?, Cible::Classe(classe), format_de(f)?).await
+    crate::http::imprimer(&state, a, document(&doc)?, Cible::Classe(classe), format_de(f)?).await
 }
 
 /// A document for a school: every class list, or a pupil document for every pupil.
 #[utoipa::path(get, path = "/api/v1/ecoles/{id}/documents/{document}", tag = "documents",
     params(("id" = String, Path, description = "Identifiant de l'école"),
            ("document" = String, Path, description = "Nom du document"), FormatParam),
-    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = super::error::ErrorBody)))]
-async fn document_ecole(
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn document_ecole(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     IdEt(ecole, doc): IdEt<EcoleId>,
     f: std::result::Result<Query<FormatParam>, QueryRejection>,
 ) -> Result<Response> {
-    super::imprimer(&state, a, document(&doc)?, Cible::Ecole(ecole), format_de(f)?).await
+    crate::http::imprimer(&state, a, document(&doc)?, Cible::Ecole(ecole), format_de(f)?).await
 }
 
 /// Counts of pupils per school and niveau (current year). For the statisticien, cells from 1
 /// to 10 and the cells that would reveal them are suppressed (`null`).
 #[utoipa::path(get, path = "/api/v1/statistiques/effectifs", tag = "statistiques",
-    responses((status = 200, body = statistiques::Tableau), (status = 403, body = super::error::ErrorBody)))]
-async fn effectifs(State(state): State<AppState>, Connecte(a): Connecte) -> Result<Json<statistiques::Tableau>> {
+    responses((status = 200, body = statistiques::Tableau), (status = 403, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn effectifs(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+) -> Result<Json<statistiques::Tableau>> {
     service(&state, a, |c| c.effectifs()).await.map(Json)
 }
 
 /// Who consulted a pupil's record, by function and date (never a name).
 #[utoipa::path(get, path = "/api/v1/eleves/{id}/consultations", tag = "eleves",
     params(("id" = String, Path, description = "Identifiant de l'élève")),
-    responses((status = 200, body = [journal::Consultation]), (status = 404, body = super::error::ErrorBody)))]
-async fn consultations(
+    responses((status = 200, body = [journal::Consultation]), (status = 404, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn consultations(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(eleve): Id<EleveId>,

@@ -3,43 +3,22 @@
 //! account from the pupil's record, and « mot de passe oublié ». Every handler translates its
 //! body into a [`Correction`] or a call of `service::corrections` / `service::comptes`.
 
+use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use super::extraction::{Id, Ids};
-use super::session::Connecte;
-use super::{Error, Result, api, blocking, service};
 use crate::domain::EleveId;
 use crate::domain::correction::{AnnuelSaisie, EtatDemande, ResponsableCorrige};
 use crate::domain::{ContactId, ContactSaisie, EleveSaisie, ResponsableId, ResponsableSaisie};
 use crate::http::etat::AppState;
+use crate::http::extraction::{Id, Ids};
+use crate::http::session::Connecte;
+use crate::http::{Error, Result, api, blocking, service};
 use crate::service::comptes::CompteFamille;
 use crate::service::corrections::{Ajout, Correction, Corrige};
 use crate::service::demandes::{OppositionVue, RectificationVue};
-
-/// The routes under `/api/v1`.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/eleves/{id}/fiche", put(corriger_fiche))
-        .route("/eleves/{id}/identite", put(corriger_identite))
-        .route("/eleves/{id}/responsables", post(ajouter_responsable))
-        .route("/eleves/{id}/responsables/{rid}", put(corriger_responsable))
-        .route("/eleves/{id}/responsables/{rid}/detachement", post(detacher_responsable))
-        .route("/eleves/{id}/contacts", put(corriger_contacts))
-        .route("/eleves/{id}/annuel", put(corriger_annuel))
-        .route("/eleves/{id}/rectifications", get(rectifications_eleve).post(demander_rectification))
-        .route("/rectifications", get(rectifications))
-        .route("/rectifications/{id}/decision", post(decider_rectification))
-        .route("/eleves/{id}/oppositions", get(oppositions_eleve).post(opposer))
-        .route("/oppositions", get(oppositions))
-        .route("/oppositions/{id}/decision", post(decider_opposition))
-        .route("/eleves/{id}/compte-famille", post(compte_famille))
-        .route("/mot-de-passe-oublie", post(mot_de_passe_oublie))
-}
 
 fn responsable_id(s: &str) -> Result<ResponsableId> {
     ResponsableId::parse(s.trim()).map_err(|_| Error::introuvable("responsable"))
@@ -112,8 +91,8 @@ pub struct FicheCorrigee {
 /// Corrects a pupil's record in one step (the returned fiche).
 #[utoipa::path(put, path = "/api/v1/eleves/{id}/fiche", tag = "corrections", request_body = FicheCorrigee,
     params(("id" = String, Path, description = "Élève")),
-    responses((status = 200, body = Corrige, description = "Fiche corrigée : noms des champs modifiés"), (status = 404, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
-async fn corriger_fiche(
+    responses((status = 200, body = Corrige, description = "Fiche corrigée : noms des champs modifiés"), (status = 404, body = crate::http::error::ErrorBody), (status = 422, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn corriger_fiche(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EleveId>,
@@ -148,8 +127,8 @@ async fn corriger_fiche(
 /// Corrects the pupil's identity and address (the mairie: the état civil it recorded).
 #[utoipa::path(put, path = "/api/v1/eleves/{id}/identite", tag = "corrections", request_body = EleveSaisie,
     params(("id" = String, Path, description = "Élève")),
-    responses((status = 200, body = Corrige, description = "Identité corrigée"), (status = 404, body = super::error::ErrorBody)))]
-async fn corriger_identite(
+    responses((status = 200, body = Corrige, description = "Identité corrigée"), (status = 404, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn corriger_identite(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EleveId>,
@@ -162,8 +141,8 @@ async fn corriger_identite(
 /// Corrects a responsable (shared by siblings: once for all) and their link with this pupil.
 #[utoipa::path(put, path = "/api/v1/eleves/{id}/responsables/{rid}", tag = "corrections", request_body = ResponsableCorrige,
     params(("id" = String, Path, description = "Élève"), ("rid" = String, Path, description = "Responsable")),
-    responses((status = 200, body = Corrige, description = "Responsable corrigé"), (status = 404, body = super::error::ErrorBody)))]
-async fn corriger_responsable(
+    responses((status = 200, body = Corrige, description = "Responsable corrigé"), (status = 404, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn corriger_responsable(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Ids(id, rid): Ids<EleveId, ResponsableId>,
@@ -201,8 +180,8 @@ pub struct NouveauResponsable {
 /// Adds a responsable to the pupil.
 #[utoipa::path(post, path = "/api/v1/eleves/{id}/responsables", tag = "corrections", request_body = NouveauResponsable,
     params(("id" = String, Path, description = "Élève")),
-    responses((status = 200, body = Corrige, description = "Responsable ajouté"), (status = 404, body = super::error::ErrorBody)))]
-async fn ajouter_responsable(
+    responses((status = 200, body = Corrige, description = "Responsable ajouté"), (status = 404, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn ajouter_responsable(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EleveId>,
@@ -239,8 +218,8 @@ pub(crate) fn ajout(b: NouveauResponsable) -> Result<Ajout> {
 /// Detaches a responsable from the pupil (deleted, with their account, if no other pupil).
 #[utoipa::path(post, path = "/api/v1/eleves/{id}/responsables/{rid}/detachement", tag = "corrections",
     params(("id" = String, Path, description = "Élève"), ("rid" = String, Path, description = "Responsable")),
-    responses((status = 200, body = Corrige, description = "Responsable détaché"), (status = 404, body = super::error::ErrorBody)))]
-async fn detacher_responsable(
+    responses((status = 200, body = Corrige, description = "Responsable détaché"), (status = 404, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn detacher_responsable(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Ids(id, rid): Ids<EleveId, ResponsableId>,
@@ -251,8 +230,8 @@ async fn detacher_responsable(
 /// Replaces the persons to contact (add, edit, remove, order in one list).
 #[utoipa::path(put, path = "/api/v1/eleves/{id}/contacts", tag = "corrections", request_body = Vec<ContactCorrige>,
     params(("id" = String, Path, description = "Élève")),
-    responses((status = 200, body = Corrige, description = "Personnes à contacter corrigées"), (status = 404, body = super::error::ErrorBody)))]
-async fn corriger_contacts(
+    responses((status = 200, body = Corrige, description = "Personnes à contacter corrigées"), (status = 404, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn corriger_contacts(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EleveId>,
@@ -265,8 +244,8 @@ async fn corriger_contacts(
 /// Corrects this year's autorisations, insurance and périscolaire.
 #[utoipa::path(put, path = "/api/v1/eleves/{id}/annuel", tag = "corrections", request_body = AnnuelSaisie,
     params(("id" = String, Path, description = "Élève")),
-    responses((status = 200, body = Corrige, description = "Autorisations et périscolaire corrigés"), (status = 404, body = super::error::ErrorBody)))]
-async fn corriger_annuel(
+    responses((status = 200, body = Corrige, description = "Autorisations et périscolaire corrigés"), (status = 404, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn corriger_annuel(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EleveId>,
@@ -293,8 +272,8 @@ pub struct DemandeRectification {
 /// Files a rectification request (a responsable, for their own child).
 #[utoipa::path(post, path = "/api/v1/eleves/{id}/rectifications", tag = "corrections", request_body = DemandeRectification,
     params(("id" = String, Path, description = "Élève")),
-    responses((status = 201, body = RectificationVue, description = "Demande déposée"), (status = 404, body = super::error::ErrorBody)))]
-async fn demander_rectification(
+    responses((status = 201, body = RectificationVue, description = "Demande déposée"), (status = 404, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn demander_rectification(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EleveId>,
@@ -309,7 +288,7 @@ async fn demander_rectification(
 /// The rectification requests about a pupil.
 #[utoipa::path(get, path = "/api/v1/eleves/{id}/rectifications", tag = "corrections", params(("id" = String, Path, description = "Élève")),
     responses((status = 200, body = [RectificationVue], description = "Demandes de rectification")))]
-async fn rectifications_eleve(
+pub(in crate::http) async fn rectifications_eleve(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EleveId>,
@@ -339,7 +318,7 @@ fn etat(q: std::result::Result<Query<FiltreDemandes>, QueryRejection>) -> Result
 /// The rectification requests of the perimeter (the school's, to decide).
 #[utoipa::path(get, path = "/api/v1/rectifications", tag = "corrections", params(FiltreDemandes),
     responses((status = 200, body = [RectificationVue], description = "Demandes de rectification")))]
-async fn rectifications(
+pub(in crate::http) async fn rectifications(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     q: std::result::Result<Query<FiltreDemandes>, QueryRejection>,
@@ -362,8 +341,8 @@ pub struct Decision {
 /// The school decides on a rectification request.
 #[utoipa::path(post, path = "/api/v1/rectifications/{id}/decision", tag = "corrections", request_body = Decision,
     params(("id" = String, Path, description = "Demande")),
-    responses((status = 200, body = RectificationVue, description = "Décision enregistrée"), (status = 404, body = super::error::ErrorBody), (status = 409, body = super::error::ErrorBody)))]
-async fn decider_rectification(
+    responses((status = 200, body = RectificationVue, description = "Décision enregistrée"), (status = 404, body = crate::http::error::ErrorBody), (status = 409, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn decider_rectification(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Path(id): Path<String>,
@@ -384,8 +363,8 @@ pub struct DemandeOpposition {
 /// A family objects, for legitimate reasons, to the processing of their child's data.
 #[utoipa::path(post, path = "/api/v1/eleves/{id}/oppositions", tag = "corrections", request_body = DemandeOpposition,
     params(("id" = String, Path, description = "Élève")),
-    responses((status = 201, body = OppositionVue, description = "Opposition déposée"), (status = 404, body = super::error::ErrorBody)))]
-async fn opposer(
+    responses((status = 201, body = OppositionVue, description = "Opposition déposée"), (status = 404, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn opposer(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EleveId>,
@@ -399,7 +378,7 @@ async fn opposer(
 /// The oppositions about a pupil.
 #[utoipa::path(get, path = "/api/v1/eleves/{id}/oppositions", tag = "corrections", params(("id" = String, Path, description = "Élève")),
     responses((status = 200, body = [OppositionVue], description = "Oppositions")))]
-async fn oppositions_eleve(
+pub(in crate::http) async fn oppositions_eleve(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EleveId>,
@@ -410,7 +389,7 @@ async fn oppositions_eleve(
 /// The oppositions of the perimeter (the IA-DASEN's, to decide).
 #[utoipa::path(get, path = "/api/v1/oppositions", tag = "corrections", params(FiltreDemandes),
     responses((status = 200, body = [OppositionVue], description = "Oppositions")))]
-async fn oppositions(
+pub(in crate::http) async fn oppositions(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     q: std::result::Result<Query<FiltreDemandes>, QueryRejection>,
@@ -422,8 +401,8 @@ async fn oppositions(
 /// The IA-DASEN decides on an opposition, with a reason.
 #[utoipa::path(post, path = "/api/v1/oppositions/{id}/decision", tag = "corrections", request_body = Decision,
     params(("id" = String, Path, description = "Opposition")),
-    responses((status = 200, body = OppositionVue, description = "Décision enregistrée"), (status = 404, body = super::error::ErrorBody)))]
-async fn decider_opposition(
+    responses((status = 200, body = OppositionVue, description = "Décision enregistrée"), (status = 404, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn decider_opposition(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Path(id): Path<String>,
@@ -458,8 +437,8 @@ pub struct CompteFamilleCree {
 /// The directeur creates the account of one of the pupil's responsables.
 #[utoipa::path(post, path = "/api/v1/eleves/{id}/compte-famille", tag = "corrections", request_body = CompteFamilleSaisie,
     params(("id" = String, Path, description = "Élève")),
-    responses((status = 201, body = CompteFamilleCree, description = "Compte créé, en attente d'activation"), (status = 404, body = super::error::ErrorBody), (status = 409, body = super::error::ErrorBody)))]
-async fn compte_famille(
+    responses((status = 201, body = CompteFamilleCree, description = "Compte créé, en attente d'activation"), (status = 404, body = crate::http::error::ErrorBody), (status = 409, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn compte_famille(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     headers: HeaderMap,
@@ -502,7 +481,7 @@ pub const REPONSE_OUBLI: &str = "Si ce compte existe, la demande est transmise :
 /// « Mot de passe oublié »: the same answer for every login (no enumeration).
 #[utoipa::path(post, path = "/api/v1/mot-de-passe-oublie", tag = "comptes", request_body = MotDePasseOublie,
     responses((status = 202, body = Transmis, description = "Demande transmise (même réponse pour tout identifiant)")))]
-async fn mot_de_passe_oublie(
+pub(in crate::http) async fn mot_de_passe_oublie(
     State(state): State<AppState>,
     body: std::result::Result<Json<MotDePasseOublie>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Transmis>)> {
@@ -514,9 +493,9 @@ async fn mot_de_passe_oublie(
 /// The base of a link shown to the director who created an account (the letter): the public
 /// address if set, else the address the director's browser used. A link sent by mail never
 /// takes the request's `Host` (see `service::comptes::adresse_publique`).
-pub(super) async fn lien_de_base(state: &AppState, headers: &HeaderMap) -> Result<String> {
+pub(in crate::http) async fn lien_de_base(state: &AppState, headers: &HeaderMap) -> Result<String> {
     let public = blocking(state, |s| Ok(crate::service::comptes::adresse_publique(&s.store)?)).await?;
-    Ok(public.unwrap_or_else(|| super::pages_comptes::base_url(headers, state)))
+    Ok(public.unwrap_or_else(|| crate::http::pages::comptes::base_url(headers, state)))
 }
 
 /// « Mot de passe oublié » requests handled at once, at most; more are dropped (and logged).
@@ -525,7 +504,7 @@ static OUBLIS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
 /// Handles a « mot de passe oublié » in the background: the answer leaves at once, the same for
 /// every login, so not even its timing tells a known account (a known one is written to). At
 /// most [`OUBLIS`] at a time: a flood cannot queue unbounded work.
-pub(super) fn traiter_oubli(state: &AppState, login: String) {
+pub(in crate::http) fn traiter_oubli(state: &AppState, login: String) {
     let Ok(jeton) = OUBLIS.try_acquire() else {
         tracing::warn!("mot de passe oublié : trop de demandes simultanées, demande ignorée");
         return;

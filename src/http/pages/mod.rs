@@ -1,72 +1,81 @@
 //! The web pages (French), rendered with Tera; escaping is on for every value.
 //!
-//! The account pages are in `pages_comptes`, the lifecycle's in `pages_parcours`.
+//! This module holds the shared machinery (`Pages`, the header, the home, school, class and search
+//! pages); each kind of page has its module beside: `eleve`, `comptes`, `parcours`, `scolarite`,
+//! `corrections`, `effectifs`, `echanges`, `impressions`.
 //!
 //! Every page but login, activation and reset needs a session; each asks the policy, queries
 //! within the actor's perimeter and journals what it shows, like the API. Forms carry the
 //! session's CSRF token. Errors are French pages with the right status; the stylesheet is the
 //! only static file (the CSP forbids inline styles and scripts).
 
-use axum::Router;
+pub mod comptes;
+pub mod corrections;
+pub mod echanges;
+pub mod effectifs;
+pub mod eleve;
+pub mod impressions;
+pub mod parcours;
+pub mod scolarite;
+
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::extraction::Id;
-pub(super) use super::page_eleve::page_eleve;
-use super::pages_parcours::{QueryPage, fait_de};
-use super::session::Visiteur;
-use super::{Error, blocking};
 use crate::auth::{self};
 use crate::domain::Document;
 use crate::domain::identite::date_fr;
 use crate::domain::{ClasseId, EcoleId};
 use crate::http::etat::AppState;
+use crate::http::extraction::Id;
+pub(in crate::http) use crate::http::pages::eleve::page_eleve;
+use crate::http::pages::parcours::{QueryPage, fait_de};
+use crate::http::session::Visiteur;
+use crate::http::{Error, blocking};
 use crate::policy::{Action, Champs, Ressource, Role};
 use crate::service::eleves::{RECHERCHE_MAX, Recherche as Demande};
 
 const TEMPLATES: &[(&str, &str)] = &[
-    ("champs.html", include_str!("../../templates/pages/champs.html")),
-    ("base.html", include_str!("../../templates/pages/base.html")),
-    ("macros.html", include_str!("../../templates/pages/macros.html")),
-    ("index.html", include_str!("../../templates/pages/index.html")),
-    ("ecole.html", include_str!("../../templates/pages/ecole.html")),
-    ("classe.html", include_str!("../../templates/pages/classe.html")),
-    ("eleve.html", include_str!("../../templates/pages/eleve.html")),
-    ("recherche.html", include_str!("../../templates/pages/recherche.html")),
-    ("erreur.html", include_str!("../../templates/pages/erreur.html")),
-    ("connexion.html", include_str!("../../templates/pages/connexion.html")),
-    ("mot_de_passe.html", include_str!("../../templates/pages/mot_de_passe.html")),
-    ("message.html", include_str!("../../templates/pages/message.html")),
-    ("compte.html", include_str!("../../templates/pages/compte.html")),
-    ("second_facteur.html", include_str!("../../templates/pages/second_facteur.html")),
-    ("codes_secours.html", include_str!("../../templates/pages/codes_secours.html")),
-    ("comptes.html", include_str!("../../templates/pages/comptes.html")),
-    ("statistiques.html", include_str!("../../templates/pages/statistiques.html")),
-    ("verification.html", include_str!("../../templates/pages/verification.html")),
-    ("inscriptions.html", include_str!("../../templates/pages/inscriptions.html")),
-    ("inscription.html", include_str!("../../templates/pages/inscription.html")),
-    ("formulaire_enfant.html", include_str!("../../templates/pages/formulaire_enfant.html")),
-    ("admission.html", include_str!("../../templates/pages/admission.html")),
-    ("rentree.html", include_str!("../../templates/pages/rentree.html")),
-    ("impressions.html", include_str!("../../templates/pages/impressions.html")),
-    ("fiche.html", include_str!("../../templates/pages/fiche.html")),
-    ("oppositions.html", include_str!("../../templates/pages/oppositions.html")),
-    ("lettre_activation.html", include_str!("../../templates/pages/lettre_activation.html")),
-    ("mot_de_passe_oublie.html", include_str!("../../templates/pages/mot_de_passe_oublie.html")),
-    ("constat.html", include_str!("../../templates/pages/constat.html")),
-    ("constat_ecole.html", include_str!("../../templates/pages/constat_ecole.html")),
-    ("publications.html", include_str!("../../templates/pages/publications.html")),
-    ("prevision_ecole.html", include_str!("../../templates/pages/prevision_ecole.html")),
-    ("echanges.html", include_str!("../../templates/pages/echanges.html")),
-    ("import.html", include_str!("../../templates/pages/import.html")),
-    ("confirmation.html", include_str!("../../templates/pages/confirmation.html")),
+    ("champs.html", include_str!("../../../templates/pages/champs.html")),
+    ("base.html", include_str!("../../../templates/pages/base.html")),
+    ("macros.html", include_str!("../../../templates/pages/macros.html")),
+    ("index.html", include_str!("../../../templates/pages/index.html")),
+    ("ecole.html", include_str!("../../../templates/pages/ecole.html")),
+    ("classe.html", include_str!("../../../templates/pages/classe.html")),
+    ("eleve.html", include_str!("../../../templates/pages/eleve.html")),
+    ("recherche.html", include_str!("../../../templates/pages/recherche.html")),
+    ("erreur.html", include_str!("../../../templates/pages/erreur.html")),
+    ("connexion.html", include_str!("../../../templates/pages/connexion.html")),
+    ("mot_de_passe.html", include_str!("../../../templates/pages/mot_de_passe.html")),
+    ("message.html", include_str!("../../../templates/pages/message.html")),
+    ("compte.html", include_str!("../../../templates/pages/compte.html")),
+    ("second_facteur.html", include_str!("../../../templates/pages/second_facteur.html")),
+    ("codes_secours.html", include_str!("../../../templates/pages/codes_secours.html")),
+    ("comptes.html", include_str!("../../../templates/pages/comptes.html")),
+    ("statistiques.html", include_str!("../../../templates/pages/statistiques.html")),
+    ("verification.html", include_str!("../../../templates/pages/verification.html")),
+    ("inscriptions.html", include_str!("../../../templates/pages/inscriptions.html")),
+    ("inscription.html", include_str!("../../../templates/pages/inscription.html")),
+    ("formulaire_enfant.html", include_str!("../../../templates/pages/formulaire_enfant.html")),
+    ("admission.html", include_str!("../../../templates/pages/admission.html")),
+    ("rentree.html", include_str!("../../../templates/pages/rentree.html")),
+    ("impressions.html", include_str!("../../../templates/pages/impressions.html")),
+    ("fiche.html", include_str!("../../../templates/pages/fiche.html")),
+    ("oppositions.html", include_str!("../../../templates/pages/oppositions.html")),
+    ("lettre_activation.html", include_str!("../../../templates/pages/lettre_activation.html")),
+    ("mot_de_passe_oublie.html", include_str!("../../../templates/pages/mot_de_passe_oublie.html")),
+    ("constat.html", include_str!("../../../templates/pages/constat.html")),
+    ("constat_ecole.html", include_str!("../../../templates/pages/constat_ecole.html")),
+    ("publications.html", include_str!("../../../templates/pages/publications.html")),
+    ("prevision_ecole.html", include_str!("../../../templates/pages/prevision_ecole.html")),
+    ("echanges.html", include_str!("../../../templates/pages/echanges.html")),
+    ("import.html", include_str!("../../../templates/pages/import.html")),
+    ("confirmation.html", include_str!("../../../templates/pages/confirmation.html")),
 ];
-const CSS: &str = include_str!("../../static/registre.css");
+const CSS: &str = include_str!("../../../static/registre.css");
 
 /// The compiled page templates.
 #[derive(Debug)]
@@ -79,7 +88,7 @@ impl Pages {
         t.add_raw_templates(TEMPLATES.to_vec()).unwrap_or_else(|e| panic!("gabarits de pages invalides : {e:?}"));
         t.autoescape_on(vec![".html"]);
         t.register_filter("phrase", phrase);
-        super::formulaires::enregistrer(&mut t);
+        crate::http::formulaires::enregistrer(&mut t);
         Self(t)
     }
 
@@ -136,7 +145,7 @@ impl IntoResponse for PageError {
 }
 
 /// The French page of an error, for a visitor whoever they are.
-pub(super) fn page_erreur(e: &Error) -> String {
+pub(in crate::http) fn page_erreur(e: &Error) -> String {
     let titre = match e.status() {
         StatusCode::NOT_FOUND => "Page introuvable",
         StatusCode::FORBIDDEN => "Accès refusé",
@@ -152,39 +161,20 @@ pub(super) fn page_erreur(e: &Error) -> String {
         .unwrap_or_else(|_| format!("<!doctype html><title>{titre}</title><p>{titre}</p>"))
 }
 
-pub(super) type PageResult = Result<Html<String>, PageError>;
+pub(in crate::http) type PageResult = Result<Html<String>, PageError>;
 
-/// The page routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(accueil))
-        .route("/statistiques", get(page_statistiques))
-        .route("/verifier", get(super::parcours::page_verifier))
-        .route("/verifier/{code}", get(super::parcours::page_verification))
-        .route("/ecoles/{id}", get(page_ecole))
-        .route("/classes/{id}", get(page_classe))
-        .route("/eleves", get(page_recherche))
-        .route("/eleves/{id}", get(page_eleve))
-        .route("/static/registre.css", get(css))
-        .merge(super::pages_comptes::routes())
-        .merge(super::pages_parcours::routes())
-        .merge(super::impressions::pages())
-        .merge(super::echanges::pages())
-        .fallback(introuvable)
-}
-
-async fn css() -> Response {
+pub(in crate::http) async fn css() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], CSS)
         .into_response()
 }
 
-async fn introuvable() -> PageError {
+pub(in crate::http) async fn introuvable() -> PageError {
     PageError(Error::introuvable("page"))
 }
 
 /// A message page (`message.html`, `erreur.html`): a title, a sentence, an optional way on.
 #[derive(Debug, Serialize)]
-pub(super) struct Message<'a> {
+pub(in crate::http) struct Message<'a> {
     pub titre: &'a str,
     pub message: &'a str,
     pub lien: Option<&'a str>,
@@ -194,7 +184,7 @@ pub(super) struct Message<'a> {
 
 /// A code and its French label, for a choice in a form.
 #[derive(Debug, Serialize)]
-pub(super) struct Choix {
+pub(in crate::http) struct Choix {
     pub code: &'static str,
     pub libelle: &'static str,
 }
@@ -207,7 +197,7 @@ impl Choix {
 
 /// What the header shows of the visitor: the menu's entries are those the policy allows.
 #[derive(Debug, Serialize)]
-pub(super) struct Moi {
+pub(in crate::http) struct Moi {
     fonction: String,
     csrf: String,
     recherche: bool,
@@ -231,7 +221,7 @@ impl Moi {
             statistiques: a.decision(Ressource::Statistiques, Action::Lire).autorise(),
             comptes: a.decision(Ressource::Compte, Action::Lister).autorise(),
             inscriptions: a.decision(Ressource::Inscription, Action::Lister).autorise(),
-            impressions: !super::impressions::documents_en_lot(a, true).is_empty(),
+            impressions: !crate::http::pages::impressions::documents_en_lot(a, true).is_empty(),
             rentree: a.decision(Ressource::Annee, Action::Modifier).autorise(),
             oppositions: a.decision(Ressource::Opposition, Action::Modifier).autorise() && a.role != Role::Operateur,
             constat: a.decision(Ressource::Constat, Action::Lire).autorise() && a.role != Role::Operateur,
@@ -242,14 +232,14 @@ impl Moi {
 
 /// A page's data beside the header's, and the form refused when the page is drawn again.
 #[derive(Debug, Serialize)]
-pub(super) struct AvecMoi<'a, T> {
+pub(in crate::http) struct AvecMoi<'a, T> {
     moi: Moi,
-    formulaire: Option<&'a super::formulaires::Refuse>,
+    formulaire: Option<&'a crate::http::formulaires::Refuse>,
     #[serde(flatten)]
     page: T,
 }
 
-pub(super) fn avec_moi<T: Serialize>(v: &Visiteur, page: T) -> AvecMoi<'_, T> {
+pub(in crate::http) fn avec_moi<T: Serialize>(v: &Visiteur, page: T) -> AvecMoi<'_, T> {
     AvecMoi { moi: Moi::de(v), formulaire: v.refuse.as_deref(), page }
 }
 
@@ -259,7 +249,7 @@ pub struct QueryAccueil {
     verifier: Option<String>,
 }
 
-pub(super) async fn accueil(
+pub(in crate::http) async fn accueil(
     State(state): State<AppState>,
     v: Visiteur,
     q: Result<axum::extract::Query<QueryAccueil>, axum::extract::rejection::QueryRejection>,
@@ -283,7 +273,7 @@ pub(super) async fn accueil(
     let tableau =
         matches!(a.role, Role::Directeur | Role::Ien | Role::IaDasen | Role::AgentMairie | Role::PrincipalCollege);
     let (annee, enfants, ecoles, rectifications, oppositions, constat, exploitation, tableau) =
-        super::service(&state, a, move |svc| {
+        crate::http::service(&state, a, move |svc| {
             let annee = svc.annee()?;
             let enfants =
                 if enfants { Some(svc.eleves(&Demande { limite: u32::MAX, ..Demande::default() })?) } else { None };
@@ -328,7 +318,7 @@ pub(super) async fn accueil(
             sixiemes: tableau.sixiemes,
             en_retard: tableau.ecoles.iter().filter(|l| l.en_retard).count(),
             lots_circonscription: if matches!(a.role, Role::Ien | Role::IaDasen) {
-                super::impressions::documents_en_lot(a, true)
+                crate::http::pages::impressions::documents_en_lot(a, true)
             } else {
                 Vec::new()
             },
@@ -496,8 +486,8 @@ struct LigneEcole {
     type_libelle: &'static str,
 }
 
-async fn page_statistiques(State(state): State<AppState>, v: Visiteur) -> PageResult {
-    let t = super::service(&state, v.acteur.clone(), |svc| svc.effectifs()).await?;
+pub(in crate::http) async fn page_statistiques(State(state): State<AppState>, v: Visiteur) -> PageResult {
+    let t = crate::http::service(&state, v.acteur.clone(), |svc| svc.effectifs()).await?;
     let niveaux: Vec<&'static str> = crate::domain::Niveau::ALL.iter().map(|n| n.code()).collect();
     #[derive(Serialize)]
     struct Statistiques<T> {
@@ -507,21 +497,21 @@ async fn page_statistiques(State(state): State<AppState>, v: Visiteur) -> PageRe
     Ok(Html(state.pages.render("statistiques.html", &avec_moi(&v, Statistiques { t, niveaux }))?))
 }
 
-pub(super) async fn page_ecole(
+pub(in crate::http) async fn page_ecole(
     State(state): State<AppState>,
     v: Visiteur,
     Id(id): Id<EcoleId>,
     q: Result<Query<QueryPage>, QueryRejection>,
 ) -> PageResult {
     let fait = fait_de(q);
-    let (annee, ecole, classes) = super::service(&state, v.acteur.clone(), move |svc| {
+    let (annee, ecole, classes) = crate::http::service(&state, v.acteur.clone(), move |svc| {
         let classes = svc.classes(&id, None)?;
         Ok((svc.annee()?, svc.ecole(&id)?, classes))
     })
     .await?;
     let html = blocking(&state, move |s| {
         let total: u32 = classes.iter().map(|c| c.effectif).sum();
-        let gestion = super::pages_scolarite::gestion_ecole(s, &v.acteur, &ecole, &classes)?;
+        let gestion = crate::http::pages::scolarite::gestion_ecole(s, &v.acteur, &ecole, &classes)?;
         #[derive(Serialize)]
         struct PageEcole<E, C, G> {
             annee: String,
@@ -537,7 +527,7 @@ pub(super) async fn page_ecole(
         let type_libelle = ecole.type_ecole.libelle();
         let listes =
             imprimables(&v.acteur, &[Document::ListeEleves, Document::ListeElectorale, Document::RegistreEleves]);
-        let lots = super::impressions::documents_en_lot(&v.acteur, true);
+        let lots = crate::http::pages::impressions::documents_en_lot(&v.acteur, true);
         let page =
             PageEcole { annee: annee.to_string(), type_libelle, ecole, classes, total, gestion, fait, listes, lots };
         s.pages.render("ecole.html", &avec_moi(&v, page))
@@ -554,7 +544,7 @@ fn imprimables(a: &crate::auth::Acteur, docs: &[Document]) -> Vec<Choix> {
         .collect()
 }
 
-pub(super) fn ligne_vue(l: &Value) -> Value {
+pub(in crate::http) fn ligne_vue(l: &Value) -> Value {
     // The use case's projected line; only the date is put in French for the page.
     let mut l = l.clone();
     if let Some(d) = l["date_naissance"]
@@ -566,7 +556,7 @@ pub(super) fn ligne_vue(l: &Value) -> Value {
     l
 }
 
-pub(super) async fn page_classe(
+pub(in crate::http) async fn page_classe(
     State(state): State<AppState>,
     v: Visiteur,
     Id(id): Id<ClasseId>,
@@ -574,7 +564,7 @@ pub(super) async fn page_classe(
 ) -> PageResult {
     let fait = fait_de(q);
     let suivi = v.acteur.role == Role::Directeur;
-    let (classe, ecole, lignes, retours) = super::service(&state, v.acteur.clone(), move |svc| {
+    let (classe, ecole, lignes, retours) = crate::http::service(&state, v.acteur.clone(), move |svc| {
         let classe = svc.classe(&id)?;
         let ecole = svc.ecole(&classe.ecole_id)?;
         let retours = if suivi { Some(svc.retours_classe(&id)?) } else { None };
@@ -593,7 +583,7 @@ pub(super) async fn page_classe(
             }
             r.len()
         });
-        let gestion = super::pages_scolarite::gestion_classe(s, &v.acteur, &classe)?;
+        let gestion = crate::http::pages::scolarite::gestion_classe(s, &v.acteur, &classe)?;
         #[derive(Serialize)]
         struct PageClasse<C, E, G> {
             annee: String,
@@ -607,7 +597,7 @@ pub(super) async fn page_classe(
             retours: Option<usize>,
         }
         let listes = imprimables(&v.acteur, &[Document::ListeClasse, Document::ListeAppel, Document::ListeEleves]);
-        let lots = super::impressions::documents_en_lot(&v.acteur, false);
+        let lots = crate::http::pages::impressions::documents_en_lot(&v.acteur, false);
         let page = PageClasse {
             annee: classe.annee.to_string(),
             classe,
@@ -632,7 +622,7 @@ pub struct Recherche {
     ecole: Option<String>,
 }
 
-async fn page_recherche(
+pub(in crate::http) async fn page_recherche(
     State(state): State<AppState>,
     v: Visiteur,
     q: Result<Query<Recherche>, QueryRejection>,
@@ -660,7 +650,7 @@ async fn page_recherche(
         (None, None) => Some(Demande { q: Some(q.clone()), limite, ..Demande::default() }),
         (None, Some(_)) => None,
     };
-    let (annee, lignes) = super::service(&state, v.acteur.clone(), move |svc| {
+    let (annee, lignes) = crate::http::service(&state, v.acteur.clone(), move |svc| {
         let lignes = match demande {
             Some(d) => svc.eleves(&d)?,
             None => Value::Array(Vec::new()),

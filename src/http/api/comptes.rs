@@ -1,39 +1,21 @@
 //! The account API: login, logout, one's own account (password, second factor), activation
 //! and reset links, and the accounts an IA-DASEN or a directeur manages.
 
+use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
-use super::extraction::Id;
-use super::session::{self, Connecte};
-use super::{Error, Result, api, blocking};
 use crate::auth::{self};
 use crate::domain::CompteId;
 use crate::http::etat::AppState;
+use crate::http::extraction::Id;
+use crate::http::session::{self, Connecte};
+use crate::http::{Error, Result, api, blocking};
 use crate::policy::{Action, Ressource, Role};
-
-/// The routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/login", post(login))
-        .route("/logout", post(logout))
-        .route("/moi", get(moi))
-        .route("/moi/mot-de-passe", post(changer_mot_de_passe))
-        .route("/moi/second-facteur", post(commencer_second_facteur))
-        .route("/moi/second-facteur/confirmation", post(confirmer_second_facteur))
-        .route("/activation", post(activation))
-        .route("/reinitialisation", post(reinitialisation))
-        .route("/comptes", get(lister_comptes).post(creer_compte))
-        .route("/comptes/{id}/desactivation", post(desactiver_compte))
-        .route("/comptes/{id}/lien-reinitialisation", post(lien_reinitialisation))
-        .route("/parametres", get(lire_parametres).put(modifier_parametres))
-}
 
 /// The département's settings: each département of an installation has its own.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -45,8 +27,11 @@ pub struct Parametres {
 }
 
 /// The département's settings (IA-DASEN).
-#[utoipa::path(get, path = "/api/v1/parametres", tag = "comptes", responses((status = 200, body = Parametres), (status = 403, body = super::error::ErrorBody)))]
-pub async fn lire_parametres(State(state): State<AppState>, Connecte(a): Connecte) -> Result<Json<Parametres>> {
+#[utoipa::path(get, path = "/api/v1/parametres", tag = "comptes", responses((status = 200, body = Parametres), (status = 403, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn lire_parametres(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+) -> Result<Json<Parametres>> {
     a.autoriser(Ressource::Parametres, Action::Lire, state.clock.now())?;
     departement_de(&a)?;
     Ok(Json(Parametres { mairie_etendue: a.reglages.mairie_etendue }))
@@ -54,14 +39,14 @@ pub async fn lire_parametres(State(state): State<AppState>, Connecte(a): Connect
 
 /// Changes the département's settings (IA-DASEN); journaled.
 #[utoipa::path(put, path = "/api/v1/parametres", tag = "comptes", request_body = Parametres,
-    responses((status = 200, body = Parametres), (status = 403, body = super::error::ErrorBody)))]
-pub async fn modifier_parametres(
+    responses((status = 200, body = Parametres), (status = 403, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn modifier_parametres(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     body: std::result::Result<Json<Parametres>, JsonRejection>,
 ) -> Result<Json<Parametres>> {
     let valeur = api::json(body)?.mairie_etendue;
-    super::service(&state, a, move |c| c.modifier_parametres(valeur)).await?;
+    crate::http::service(&state, a, move |c| c.modifier_parametres(valeur)).await?;
     Ok(Json(Parametres { mairie_etendue: valeur }))
 }
 
@@ -105,8 +90,8 @@ pub struct Moi {
 
 /// Opens a session: sets the `__Host-sid` cookie.
 #[utoipa::path(post, path = "/api/v1/login", tag = "comptes", request_body = Identifiants,
-    responses((status = 200, body = Moi), (status = 401, body = super::error::ErrorBody)))]
-pub async fn login(
+    responses((status = 200, body = Moi), (status = 401, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn login(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: std::result::Result<Json<Identifiants>, JsonRejection>,
@@ -132,14 +117,18 @@ pub async fn login(
 
 /// Ends the session.
 #[utoipa::path(post, path = "/api/v1/logout", tag = "comptes", responses((status = 204)))]
-pub async fn logout(State(state): State<AppState>, Connecte(a): Connecte) -> Result<Response> {
-    blocking(&state, move |s| Ok(super::contexte(s, &a).deconnecter()?)).await?;
+pub(in crate::http) async fn logout(State(state): State<AppState>, Connecte(a): Connecte) -> Result<Response> {
+    blocking(&state, move |s| Ok(crate::http::contexte(s, &a).deconnecter()?)).await?;
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, session::cookie_efface())]).into_response())
 }
 
 /// One's account.
-#[utoipa::path(get, path = "/api/v1/moi", tag = "comptes", responses((status = 200, body = Moi), (status = 401, body = super::error::ErrorBody)))]
-pub async fn moi(State(state): State<AppState>, headers: HeaderMap, Connecte(a): Connecte) -> Result<Json<Moi>> {
+#[utoipa::path(get, path = "/api/v1/moi", tag = "comptes", responses((status = 200, body = Moi), (status = 401, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn moi(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Connecte(a): Connecte,
+) -> Result<Json<Moi>> {
     let sid = session::session_de(&headers).unwrap_or_default();
     Ok(Json(Moi {
         id: a.compte.as_ref().map(|c| c.to_string()).unwrap_or_default(),
@@ -163,14 +152,14 @@ pub struct ChangementMotDePasse {
 
 /// Changes one's password; other sessions end.
 #[utoipa::path(post, path = "/api/v1/moi/mot-de-passe", tag = "comptes", request_body = ChangementMotDePasse,
-    responses((status = 204), (status = 422, body = super::error::ErrorBody)))]
-pub async fn changer_mot_de_passe(
+    responses((status = 204), (status = 422, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn changer_mot_de_passe(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     body: std::result::Result<Json<ChangementMotDePasse>, JsonRejection>,
 ) -> Result<StatusCode> {
     let b = api::json(body)?;
-    blocking(&state, move |s| Ok(super::contexte(s, &a).changer_mot_de_passe(&b.actuel, &b.nouveau)?)).await?;
+    blocking(&state, move |s| Ok(crate::http::contexte(s, &a).changer_mot_de_passe(&b.actuel, &b.nouveau)?)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -192,12 +181,12 @@ pub fn qr_svg(uri: &str) -> String {
 
 /// Starts enrolling a second factor: a new secret (stored encrypted, not yet active).
 #[utoipa::path(post, path = "/api/v1/moi/second-facteur", tag = "comptes", responses((status = 200, body = Enrolement)))]
-pub async fn commencer_second_facteur(
+pub(in crate::http) async fn commencer_second_facteur(
     State(state): State<AppState>,
     Connecte(a): Connecte,
 ) -> Result<Json<Enrolement>> {
     let login = a.login.clone().unwrap_or_default();
-    let secret = blocking(&state, move |s| Ok(super::contexte(s, &a).commencer_totp()?)).await?;
+    let secret = blocking(&state, move |s| Ok(crate::http::contexte(s, &a).commencer_totp()?)).await?;
     let uri = auth::totp::uri(&secret, &login);
     Ok(Json(Enrolement { secret: auth::totp::base32(&secret), qr_svg: qr_svg(&uri), uri }))
 }
@@ -219,14 +208,14 @@ pub struct CodesSecours {
 
 /// Confirms the second factor with a code; returns the recovery codes, shown once.
 #[utoipa::path(post, path = "/api/v1/moi/second-facteur/confirmation", tag = "comptes", request_body = Code,
-    responses((status = 200, body = CodesSecours), (status = 422, body = super::error::ErrorBody)))]
-pub async fn confirmer_second_facteur(
+    responses((status = 200, body = CodesSecours), (status = 422, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn confirmer_second_facteur(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     body: std::result::Result<Json<Code>, JsonRejection>,
 ) -> Result<Json<CodesSecours>> {
     let b = api::json(body)?;
-    let codes = blocking(&state, move |s| Ok(super::contexte(s, &a).confirmer_totp(&b.code)?)).await?;
+    let codes = blocking(&state, move |s| Ok(crate::http::contexte(s, &a).confirmer_totp(&b.code)?)).await?;
     Ok(Json(CodesSecours { codes_secours: codes }))
 }
 
@@ -251,8 +240,8 @@ pub struct Active {
 
 /// Activates an account from its link; the user chooses the password.
 #[utoipa::path(post, path = "/api/v1/activation", tag = "comptes", request_body = JetonMotDePasse,
-    responses((status = 200, body = Active), (status = 410, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
-pub async fn activation(
+    responses((status = 200, body = Active), (status = 410, body = crate::http::error::ErrorBody), (status = 422, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn activation(
     State(state): State<AppState>,
     body: std::result::Result<Json<JetonMotDePasse>, JsonRejection>,
 ) -> Result<Json<Active>> {
@@ -267,8 +256,8 @@ pub async fn activation(
 
 /// Sets a new password from a reset link (unlocks the account).
 #[utoipa::path(post, path = "/api/v1/reinitialisation", tag = "comptes", request_body = JetonMotDePasse,
-    responses((status = 204), (status = 410, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
-pub async fn reinitialisation(
+    responses((status = 204), (status = 410, body = crate::http::error::ErrorBody), (status = 422, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn reinitialisation(
     State(state): State<AppState>,
     body: std::result::Result<Json<JetonMotDePasse>, JsonRejection>,
 ) -> Result<StatusCode> {
@@ -284,9 +273,12 @@ pub async fn reinitialisation(
 pub use crate::service::comptes::CompteVu;
 
 /// The accounts the actor manages.
-#[utoipa::path(get, path = "/api/v1/comptes", tag = "comptes", responses((status = 200, body = [CompteVu]), (status = 403, body = super::error::ErrorBody)))]
-pub async fn lister_comptes(State(state): State<AppState>, Connecte(a): Connecte) -> Result<Json<Vec<CompteVu>>> {
-    super::service(&state, a, |c| c.comptes()).await.map(Json)
+#[utoipa::path(get, path = "/api/v1/comptes", tag = "comptes", responses((status = 200, body = [CompteVu]), (status = 403, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn lister_comptes(
+    State(state): State<AppState>,
+    Connecte(a): Connecte,
+) -> Result<Json<Vec<CompteVu>>> {
+    crate::http::service(&state, a, |c| c.comptes()).await.map(Json)
 }
 
 /// A new account.
@@ -318,8 +310,8 @@ pub struct CompteCree {
 
 /// Creates a pending account and returns its activation link.
 #[utoipa::path(post, path = "/api/v1/comptes", tag = "comptes", request_body = DemandeCompte,
-    responses((status = 201, body = CompteCree), (status = 403, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
-pub async fn creer_compte(
+    responses((status = 201, body = CompteCree), (status = 403, body = crate::http::error::ErrorBody), (status = 422, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn creer_compte(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     body: std::result::Result<Json<DemandeCompte>, JsonRejection>,
@@ -337,7 +329,7 @@ pub async fn creer_compte(
         territoire: d.territoire,
         nom: d.nom,
     };
-    let (id, jeton) = super::service(&state, a, move |c| c.creer_compte(&demande)).await?;
+    let (id, jeton) = crate::http::service(&state, a, move |c| c.creer_compte(&demande)).await?;
     Ok((
         StatusCode::CREATED,
         Json(CompteCree { id: id.to_string(), lien_activation: format!("/activer?jeton={jeton}") }),
@@ -346,15 +338,15 @@ pub async fn creer_compte(
 
 /// Disables an account the actor manages.
 #[utoipa::path(post, path = "/api/v1/comptes/{id}/desactivation", tag = "comptes",
-    params(("id" = String, Path, description = "Identifiant du compte")), responses((status = 204), (status = 404, body = super::error::ErrorBody)))]
-pub async fn desactiver_compte(
+    params(("id" = String, Path, description = "Identifiant du compte")), responses((status = 204), (status = 404, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn desactiver_compte(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<CompteId>,
 ) -> Result<StatusCode> {
     let le = state.clock.now();
     a.autoriser(Ressource::Compte, Action::Supprimer, le)?;
-    blocking(&state, move |s| Ok(super::contexte(s, &a).desactiver_compte(&id)?)).await?;
+    blocking(&state, move |s| Ok(crate::http::contexte(s, &a).desactiver_compte(&id)?)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -367,14 +359,14 @@ pub struct Lien {
 
 /// Issues a password-reset link for an account the actor manages.
 #[utoipa::path(post, path = "/api/v1/comptes/{id}/lien-reinitialisation", tag = "comptes",
-    params(("id" = String, Path, description = "Identifiant du compte")), responses((status = 200, body = Lien), (status = 404, body = super::error::ErrorBody)))]
-pub async fn lien_reinitialisation(
+    params(("id" = String, Path, description = "Identifiant du compte")), responses((status = 200, body = Lien), (status = 404, body = crate::http::error::ErrorBody)))]
+pub(in crate::http) async fn lien_reinitialisation(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<CompteId>,
 ) -> Result<Json<Lien>> {
     let le = state.clock.now();
     a.autoriser(Ressource::Compte, Action::Modifier, le)?;
-    let jeton = blocking(&state, move |s| Ok(super::contexte(s, &a).lien_reinitialisation(&id)?)).await?;
+    let jeton = blocking(&state, move |s| Ok(crate::http::contexte(s, &a).lien_reinitialisation(&id)?)).await?;
     Ok(Json(Lien { lien: format!("/reinitialiser?jeton={jeton}") }))
 }
