@@ -16,6 +16,7 @@
 //! - [`exploitation`]: the operator's verbs (init, check, backup, public address, purge);
 //! - [`projection`]: what a role sees of a record, for the API, the pages and the CLI alike.
 
+pub mod accueil;
 pub mod comptes;
 pub mod corrections;
 pub mod courrier;
@@ -34,6 +35,7 @@ pub mod projection;
 pub mod publications;
 pub mod scolarite;
 pub mod travaux;
+pub mod vue_eleve;
 
 pub use crate::store::requete::Suivi;
 

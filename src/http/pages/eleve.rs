@@ -100,36 +100,27 @@ pub(in crate::http) async fn page_eleve(
 ) -> PageResult {
     let fait = fait_de(q);
     let champs = v.acteur.autoriser(Ressource::Eleve, Action::Lire, state.clock.now())?;
-    let a = v.acteur.clone();
-    let journal = a.decision(Ressource::Journal, Action::Lire).autorise();
-    let voir_rectifications = a.decision(Ressource::Rectification, Action::Lister).autorise();
-    let voir_oppositions = a.decision(Ressource::Opposition, Action::Lister).autorise();
-    let id2 = id.clone();
-    let (annee, vue, consultations, droits) = crate::http::service(&state, a, move |svc| {
-        let id = id2;
-        let vue = svc.eleve(&id, None)?;
-        let consultations = if journal { Some(svc.consultations(&id)?) } else { None };
-        let corriger = svc.correction_possible(&id)?;
-        let droits = DroitsLus {
-            avec_compte: if corriger && svc.acteur.role == Role::Directeur {
-                svc.responsables_avec_compte(&id)?.into_iter().map(|r| r.to_string()).collect()
-            } else {
-                Default::default()
-            },
-            corriger,
-            fiche_retour: if corriger && svc.acteur.role == Role::Directeur { svc.fiche_retour(&id)? } else { None },
-            rectifications: if voir_rectifications { svc.rectifications(Some(&id), None)? } else { Vec::new() },
-            oppositions: if voir_oppositions { svc.oppositions(Some(&id), None)? } else { Vec::new() },
-        };
-        Ok((svc.annee()?, vue, consultations, droits))
-    })
-    .await?;
+    let vue = crate::http::service(&state, v.acteur.clone(), move |svc| svc.vue_eleve(&id)).await?;
+    let crate::service::vue_eleve::VueEleve {
+        annee,
+        fiche,
+        consultations,
+        corriger,
+        avec_compte,
+        fiche_retour,
+        rectifications,
+        oppositions,
+        demarches,
+        radiation_annulable,
+    } = vue;
+    let droits = DroitsLus { corriger, avec_compte, fiche_retour, rectifications, oppositions };
+    let today = state.clock.today();
+    let vue = fiche;
     let f: VueFiche = serde_json::from_value(vue).map_err(Error::interne)?;
     let html = blocking(&state, move |s| {
         let a = &v.acteur;
         let voir = |c: Champs| champs.contient(c);
         let e = &f.eleve;
-        let id = EleveId::parse(&e.id).map_err(|_| Error::introuvable("élève"))?;
         let scolarites: Vec<LigneScolarite> = f
             .scolarites
             .iter()
@@ -218,7 +209,7 @@ pub(in crate::http) async fn page_eleve(
             famille,
             annuel: f.annuel.as_ref().map(lignes_annuel).unwrap_or_default(),
             fait,
-            demarches: crate::http::pages::scolarite::demarches_eleve(s, a, champs, &id, annee)?,
+            demarches: crate::http::pages::scolarite::demarches_eleve(a, champs, today, demarches, radiation_annulable),
             liens: a.decision(Ressource::Classe, Action::Lire).autorise(),
             voir: Voir {
                 adresse: voir(Champs::ADRESSE),

@@ -16,8 +16,8 @@ use crate::domain::Document;
 use crate::domain::ErreurChamp;
 use crate::domain::identite::{date_fr, parse_date};
 use crate::domain::parcours::{EtatInscription, MotifRadiation, Passage, Reponse, TypePassage};
-use crate::domain::{AnneeScolaire, EtatScolarite, Niveau};
 use crate::domain::{ClasseId, EcoleId, EleveId};
+use crate::domain::{EtatScolarite, Niveau};
 use crate::http::api::parcours;
 use crate::http::etat::{AppState, Inner};
 use crate::http::extraction::Soumis;
@@ -270,24 +270,23 @@ pub(in crate::http) async fn decider_classe(
 /// What the pupil's page adds: the current record's state, the passage, and the steps the actor
 /// may take now (the domain still decides: a form shown is not a promise).
 pub(in crate::http) fn demarches_eleve(
-    s: &Inner,
     a: &Acteur,
     champs: Champs,
-    eleve: &EleveId,
-    annee: AnneeScolaire,
-) -> Result<Demarches, Error> {
-    let today = s.clock.today();
+    today: Date,
+    lu: Option<(crate::store::parcours::Fiche, Option<crate::domain::parcours::Passage>)>,
+    annulable: bool,
+) -> Demarches {
     let gerer = a.decision(Ressource::Eleve, Action::Modifier).autorise();
     let decider = a.decision(Ressource::Passage, Action::Modifier).autorise();
     let repondre = a.decision(Ressource::ReponseFamille, Action::Modifier).autorise();
-    let Some((fiche, passage)) = crate::http::contexte(s, a).demarches(eleve, annee)? else {
-        return Ok(Demarches { certificat_radiation: None, suivi: None });
+    let Some((fiche, passage)) = lu else {
+        return Demarches { certificat_radiation: None, suivi: None };
     };
     let certificat_radiation = fiche.etat == EtatScolarite::Radie
         && a.decision(Ressource::Document(Document::CertificatRadiation), Action::Imprimer).autorise();
     if !champs.contient(Champs::SCOLARITE) {
         // The mairie receives its copy of the certificat de radiation, and sees nothing else here.
-        return Ok(Demarches { certificat_radiation: Some(certificat_radiation), suivi: None });
+        return Demarches { certificat_radiation: Some(certificat_radiation), suivi: None };
     }
     let present = matches!(fiche.etat, EtatScolarite::AdmisProvisoire | EtatScolarite::AdmisDefinitif);
     let etape = |(libelle, d): (&'static str, Date)| Etape { libelle, le: date_fr(d) };
@@ -319,7 +318,7 @@ pub(in crate::http) fn demarches_eleve(
                 && a.decision(Ressource::Document(Document::NotificationPassage), Action::Imprimer).autorise(),
         }
     });
-    Ok(Demarches {
+    Demarches {
         certificat_radiation: Some(certificat_radiation),
         suivi: Some(Suivi {
             etat: fiche.etat.libelle(),
@@ -328,14 +327,13 @@ pub(in crate::http) fn demarches_eleve(
             quitte: fiche.quitte,
             gerer: gerer && present,
             radie: fiche.etat == EtatScolarite::Radie,
-            annuler_radiation: fiche.etat == EtatScolarite::Radie
-                && crate::http::contexte(s, a).radiation_annulable(eleve)?,
+            annuler_radiation: fiche.etat == EtatScolarite::Radie && annulable,
             motifs: Choix::de(&MotifRadiation::TOUS, |m| m.code(), |m| m.libelle()),
             types: Choix::de(&TypePassage::TOUS, |t| t.code(), |t| t.libelle()),
             aujourdhui: today.to_string(),
             passage,
         }),
-    })
+    }
 }
 
 /// The steps of a pupil's page: none (no record this year), the certificat de radiation only
