@@ -24,6 +24,10 @@ pub(super) struct Saisie(pub(super) Vec<(String, String)>);
 /// The most fields a form may have.
 pub(super) const CHAMPS_MAX: usize = 200;
 
+/// The longest value a refused form gets back in a field: more than any of the pages' inputs
+/// accepts (`maxlength` 500 at most), so nothing typed is cut; the body's limit bounds the rest.
+const REPRISE_MAX: usize = 2000;
+
 /// The longest value a page form keeps when it comes back filled in.
 pub(super) const VALEUR_MAX: usize = 300;
 
@@ -101,7 +105,7 @@ pub struct Refuse {
     /// the account pages, whose controls are named and identified alike.
     prefixe: &'static str,
     /// What was typed, by the input's name (every value of a list of boxes), each cut to
-    /// [`VALEUR_MAX`] characters. A password is never put back: its input has no value.
+    /// [`REPRISE_MAX`] characters. A password is never put back: its input has no value.
     valeurs: std::collections::BTreeMap<String, Vec<String>>,
 }
 
@@ -142,7 +146,7 @@ impl Refuse {
         }
         let mut valeurs = std::collections::BTreeMap::<String, Vec<String>>::new();
         for (k, v) in saisie.iter().filter(|(k, _)| k != "csrf") {
-            valeurs.entry(k.clone()).or_default().push(v.chars().take(VALEUR_MAX).collect());
+            valeurs.entry(k.clone()).or_default().push(v.chars().take(REPRISE_MAX).collect());
         }
         Some(Self { action: action.to_string(), erreurs, resume, valeurs, liens: true, prefixe: "champ-" })
     }
@@ -221,7 +225,7 @@ pub(super) fn enregistrer(t: &mut tera::Tera) {
     }
     /// What was typed in the field `nom` of the refused form `f` (None: the page is not drawn
     /// again for this form).
-    fn valeurs<'a>(a: &'a HashMap<String, Value>) -> Option<Vec<&'a str>> {
+    fn valeurs(a: &HashMap<String, Value>) -> Option<Vec<&str>> {
         let f = arg(a, "f").as_object()?;
         let nom = a.get("nom")?.as_str()?;
         let l = f.get("valeurs")?.get(nom).and_then(Value::as_array);
@@ -243,10 +247,11 @@ pub(super) fn enregistrer(t: &mut tera::Tera) {
         Ok(Value::Bool(arg(a, "f").get("erreurs").and_then(|e| e.get(&nom)).is_some()))
     });
     t.register_function("saisi", |a: &HashMap<String, Value>| {
-        Ok(match valeurs(a) {
-            Some(l) => Value::String(l.first().map(|s| s.to_string()).unwrap_or_default()),
-            None => Value::String(texte(a, "defaut")),
-        })
+        // A field the form did not send (a disabled input) keeps the record's value.
+        Ok(Value::String(match valeurs(a).as_deref() {
+            Some([premier, ..]) => premier.to_string(),
+            _ => texte(a, "defaut"),
+        }))
     });
     t.register_function("coche", |a: &HashMap<String, Value>| {
         Ok(Value::Bool(match valeurs(a) {
@@ -482,13 +487,20 @@ mod tests {
                 ("eleve.nom", "chiffres interdits"),
                 ("date", "dans le futur"),
             ],
-            &[("csrf", "jeton"), ("eleve_nom", &"x".repeat(VALEUR_MAX + 50)), ("niveaux", "CP"), ("niveaux", "CE1")],
+            &[
+                ("csrf", "jeton"),
+                ("motifs", &"x".repeat(500)),
+                ("eleve_nom", &"y".repeat(REPRISE_MAX + 50)),
+                ("niveaux", "CP"),
+                ("niveaux", "CE1"),
+            ],
         );
         assert_eq!(r.erreurs["eleve_nom"], "Trop long ; Chiffres interdits");
         assert_eq!(r.erreurs["date"], "Dans le futur");
         assert_eq!(r.resume.iter().map(|l| l.nom.as_str()).collect::<Vec<_>>(), ["eleve_nom", "date"]);
         assert!(!r.valeurs.contains_key("csrf"), "the page's own token stays");
-        assert_eq!(r.valeurs["eleve_nom"][0].chars().count(), VALEUR_MAX);
+        assert_eq!(r.valeurs["motifs"][0].chars().count(), 500, "a long reason comes back whole");
+        assert_eq!(r.valeurs["eleve_nom"][0].chars().count(), REPRISE_MAX);
         assert_eq!(r.valeurs["niveaux"], ["CP", "CE1"]);
     }
 
@@ -501,6 +513,7 @@ mod tests {
     const FORMULAIRES: &str = r#"{% import "champs.html" as ch %}{{ ch::resume(f=formulaire) }}
 {% for a in ["/f", "/g"] %}<form action="{{ a }}">{% set f = formulaire | du_formulaire(action=a) %}
 <input name="nom" value="{{ saisi(f=f, nom="nom", defaut="Durand") }}"{{ ch::marque(f=f, nom="nom") }}>{{ ch::message(f=f, nom="nom") }}
+<input name="ville" value="{{ saisi(f=f, nom="ville", defaut="Rennes") }}" disabled>
 {% for n in ["CP", "CE1"] %}<input type="checkbox" name="niveaux" value="{{ n }}"{% if coche(f=f, nom="niveaux", valeur=n, defaut=n == "CP") %} checked{% endif %}>{% endfor %}
 <select name="classe">{% for c in ["a", "b"] %}<option value="{{ c }}"{% if choisi(f=f, nom="classe", valeur=c, defaut=c == "b") %} selected{% endif %}>{% endfor %}</select>
 </form>{% endfor %}"#;
@@ -513,6 +526,10 @@ mod tests {
         assert!(f.contains("id=\"erreurs\"") && f.contains("Rien n'est enregistré : 1 champ à corriger."), "{html}");
         assert!(f.contains("<li><a href=\"#champ-nom\">&lt;b&gt;lettres&lt;&#x2F;b&gt; seulement</a></li>"), "{html}");
         assert!(f.contains(r#"<input name="nom" value="&lt;i&gt;12&lt;&#x2F;i&gt;" aria-invalid="true" aria-describedby="erreur-nom" id="champ-nom"><span class="erreur-champ" id="erreur-nom">&lt;b&gt;lettres"#), "{f}");
+        assert!(
+            f.contains(r#"<input name="ville" value="Rennes" disabled>"#),
+            "a field not sent keeps the record's: {f}"
+        );
         // Boxes as sent (none for CP), the list left alone keeps the record's choice.
         assert!(f.contains(r#"value="CP">"#) && f.contains(r#"value="CE1" checked>"#), "{f}");
         assert!(f.contains(r#"value="b" selected>"#), "{f}");

@@ -23,7 +23,9 @@ impl Store {
     /// Runs `f` in one read transaction: every read it makes through this store, on this
     /// thread (its own, and those of the functions it calls), sees the base at the same
     /// instant, whatever is written meanwhile. A print works out its plan this way, and reads
-    /// each document's data this way. Nested, it joins the transaction already open.
+    /// each document's data this way. Nested, it joins the transaction already open. `f` must
+    /// not write: a reader held while waiting for the writer could wait for ever on a write
+    /// that itself reads ([`Store::ecrire`] refuses, in debug builds).
     pub fn lire<T, E: From<Error>>(
         &self,
         f: impl FnOnce(&Connection) -> std::result::Result<T, E>,
@@ -35,7 +37,9 @@ impl Store {
         let mut emprunt = self.emprunter();
         let conn = std::rc::Rc::new(emprunt.conn.take().unwrap_or_else(|| unreachable!("set above")));
         let cle = self as *const Store as usize;
-        /// Closes the transaction and gives the connection back to the pool, however `f` ends.
+        /// Closes the transaction and gives the connection back to the pool, however `f` ends
+        /// (a panic included): it holds the connection's last reference once the thread's slot
+        /// is emptied, since `f` only borrows it.
         struct Fin<'a> {
             emprunt: Emprunt<'a>,
             conn: Option<std::rc::Rc<Connection>>,
@@ -45,24 +49,27 @@ impl Store {
                 LECTURE.with(|l| l.borrow_mut().take());
                 if let Some(c) = self.conn.take() {
                     let _ = c.execute_batch("ROLLBACK");
-                    // The only other holder was the thread's slot, emptied above.
-                    if let Ok(c) = std::rc::Rc::try_unwrap(c) {
-                        self.emprunt.conn = Some(c);
+                    match std::rc::Rc::try_unwrap(c) {
+                        Ok(c) => self.emprunt.conn = Some(c),
+                        // Never: every other reference is gone. Were one kept, the pool gets a
+                        // new reader rather than one fewer.
+                        Err(_) => {
+                            tracing::error!("lecture : connexion encore partagée, remplacée");
+                            self.emprunt.conn = super::ouvrir_lecteur(&self.emprunt.store.path).ok();
+                        }
                     }
                 }
             }
         }
-        let fin = Fin { emprunt, conn: Some(conn.clone()) };
-        conn.execute_batch("BEGIN").map_err(Error::from)?;
-        LECTURE.with(|l| *l.borrow_mut() = Some((cle, conn.clone())));
-        let r = f(&conn);
-        drop(conn);
-        drop(fin);
-        r
+        let fin = Fin { emprunt, conn: Some(conn) };
+        let c: &Connection = fin.conn.as_deref().unwrap_or_else(|| unreachable!("set above"));
+        c.execute_batch("BEGIN").map_err(Error::from)?;
+        LECTURE.with(|l| *l.borrow_mut() = fin.conn.clone().map(|c| (cle, c)));
+        f(c)
     }
 
     /// The connection of the read transaction open on this thread for this store, if any.
-    fn lecture_en_cours(&self) -> Option<std::rc::Rc<Connection>> {
+    pub(super) fn lecture_en_cours(&self) -> Option<std::rc::Rc<Connection>> {
         let cle = self as *const Store as usize;
         LECTURE.with(|l| l.borrow().as_ref().filter(|(k, _)| *k == cle).map(|(_, c)| c.clone()))
     }

@@ -267,13 +267,7 @@ impl Store {
         let checkpointeur = Checkpointeur::demarrer(path)?;
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
-            let r = Connection::open_with_flags(
-                path,
-                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
-            )?;
-            configure(&r)?;
-            r.pragma_update(None, "query_only", "ON")?;
-            readers.push(r);
+            readers.push(ouvrir_lecteur(path)?);
         }
         Ok(Self {
             path: path.to_path_buf(),
@@ -316,6 +310,7 @@ impl Store {
         &self,
         f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
+        debug_assert!(self.lecture_en_cours().is_none(), "une écriture dans une transaction de lecture");
         let mut conn = self.prendre_ecrivain();
         if requete::abandonnee() {
             return Err(Error::Abandonnee.into());
@@ -566,6 +561,17 @@ pub fn point_de_reprise<T, E: From<Error>>(
     }
 }
 
+/// A read-only connection of the pool.
+fn ouvrir_lecteur(path: &Path) -> Result<Connection> {
+    let r = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+    )?;
+    configure(&r)?;
+    r.pragma_update(None, "query_only", "ON")?;
+    Ok(r)
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -620,12 +626,51 @@ mod tests {
     use super::*;
 
     #[test]
+    fn reads_within_a_read_transaction_see_the_base_at_one_instant() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("l.db")).unwrap();
+        let compter =
+            |c: &Connection| -> Result<i64> { Ok(c.query_row("SELECT count(*) FROM parametre", [], |r| r.get(0))?) };
+        let (avant, pendant, dedans, apres) = store
+            .lire::<_, Error>(|c| {
+                let avant = compter(c)?;
+                // Written meanwhile, by another thread: unseen until the transaction ends.
+                std::thread::scope(|s| {
+                    s.spawn(|| {
+                        store.ecrire::<_, Error>(|tx| {
+                            Ok(tx.execute("INSERT INTO parametre (cle, valeur) VALUES ('essai', 'x')", [])?)
+                        })
+                    })
+                    .join()
+                    .unwrap()
+                })?;
+                let dedans = store.read(compter)?;
+                Ok((avant, compter(c)?, dedans, ()))
+            })
+            .map(|(a, p, d, ())| (a, p, d, store.read(compter).unwrap()))
+            .unwrap();
+        assert_eq!((pendant, dedans), (avant, avant), "a nested read joins the transaction");
+        assert_eq!(apres, avant + 1);
+        let (lectures, ecritures) = store.transactions();
+        assert!(lectures >= 2 && ecritures >= 1);
+    }
+
+    #[test]
     fn a_panicking_read_gives_its_connection_back() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("p.db")).unwrap();
         for _ in 0..READERS + 2 {
             let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 store.read::<()>(|_| panic!("lecture qui échoue"))
+            }));
+            assert!(r.is_err());
+            // Within a read transaction, and within a read that joins one.
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                store.lire::<(), Error>(|_| panic!("transaction de lecture qui échoue"))
+            }));
+            assert!(r.is_err());
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                store.lire::<(), Error>(|_| store.read(|_| panic!("lecture jointe qui échoue")))
             }));
             assert!(r.is_err());
         }

@@ -359,20 +359,22 @@ impl Imprimeur<'_> {
             (Document::CertificatInscription, Sujet::Inscription(id)) => self.certificat_inscription(id),
             (Document::CertificatRadiation, Sujet::Eleve(id)) => self.certificat_radiation(id),
             (_, Sujet::Eleve(id)) => {
-                let (fiche, tete) = self.store.read(|c| {
+                // One read: the record, the school's heading, and the installation's public
+                // address (a certificate's verification link).
+                let (fiche, tete, adresse) = self.store.read(|c| {
                     let fiche = eleves::fiche(c, p, id, annee)?;
                     let ecole = fiche
                         .scolarite(annee)
                         .map(|s| s.ecole_id.clone())
                         .ok_or(store::Error::Introuvable("scolarité de l'année"))?;
-                    Ok((fiche, territoires::en_tete(c, &ecole)?))
+                    let adresse = crate::store::comptes::parametre(c, crate::store::comptes::URL_PUBLIQUE)?;
+                    Ok((fiche, territoires::en_tete(c, &ecole)?, adresse))
                 })?;
                 let data = match doc {
                     Document::CertificatScolarite => {
                         let base = donnees_certificat_scolarite(&fiche, &tete, annee, self.le)?;
                         let s = fiche.scolarite(annee).ok_or(store::Error::Introuvable("scolarité de l'année"))?;
                         let initiales = crate::domain::identite::initiales(&fiche.eleve.prenoms, &fiche.eleve.nom);
-                        let adresse = self.adresse_publique()?;
                         let emission = Emission {
                             genre: "scolarite",
                             sujet: &format!("scolarite:{id}:{}:{}", s.ecole_id, annee.debut()),
@@ -486,7 +488,7 @@ impl Imprimeur<'_> {
     pub fn pdf<W: Write>(&self, plan: &Plan, mut out: W, progress: Progression<'_>) -> Result<usize> {
         let (doc, annee, sujets) = (plan.doc, plan.annee, &plan.sujets);
         if let [sujet] = sujets.as_slice() {
-            let p = self.store.lire(|_| self.piece(doc, sujet, annee))?;
+            let p = self.piece_lue(doc, sujet, annee)?;
             let pdf =
                 self.engine.render(doc, &json!({ "documents": [p.data] }), &Stamp { at: self.le, ident: p.ident })?;
             out.write_all(&pdf).map_err(render::Error::from)?;
@@ -506,9 +508,21 @@ impl Imprimeur<'_> {
         self.sujets(doc, cible, annee)?.iter().map(|s| self.item(doc, s, annee)).collect()
     }
 
-    /// One document of a print, its data read in one read transaction.
+    /// One document's data, read in one read transaction (the base at one instant). Not a
+    /// certificate's: issuing it takes the writer, and no reader may wait for the writer while
+    /// holding a snapshot (a write that reads would then wait for it); its reads are each the
+    /// latest, then its one write issues, seals and journals it.
+    fn piece_lue(&self, doc: Document, sujet: &Sujet, annee: AnneeScolaire) -> Result<Piece> {
+        if est_certificat(doc) {
+            self.piece(doc, sujet, annee)
+        } else {
+            self.store.lire(|_| self.piece(doc, sujet, annee))
+        }
+    }
+
+    /// One document of a print.
     fn item(&self, doc: Document, sujet: &Sujet, annee: AnneeScolaire) -> Result<BatchItem> {
-        self.store.lire(|_| self.piece(doc, sujet, annee)).map(|p| BatchItem {
+        self.piece_lue(doc, sujet, annee).map(|p| BatchItem {
             file_name: p.nom_fichier,
             stamp: Stamp { at: self.le, ident: p.ident },
             data: json!({ "documents": [p.data] }),
