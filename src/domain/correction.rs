@@ -53,6 +53,21 @@ pub struct AnnuelSaisie {
 }
 
 impl AnnuelSaisie {
+    /// The answers that depend on the pupil's niveau: a maternelle pupil is always handed to an
+    /// adult after class, never allowed to leave alone.
+    pub fn controler_niveau(&self, niveau: super::Niveau) -> Result<(), super::Error> {
+        if niveau.est_maternelle() && self.sortie_seul == Some(true) {
+            return Err(super::Error::Champs(vec![super::ErreurChamp {
+                champ: "sortie_seul".into(),
+                message: format!(
+                    "sortie seul : un élève de maternelle ({}) est toujours remis à un adulte",
+                    niveau.code()
+                ),
+            }]));
+        }
+        Ok(())
+    }
+
     /// Validates the texts (insurer, policy number); the answers are yes, no or unknown.
     pub fn valider(&self) -> Result<AnnuelSaisie, super::Error> {
         let mut e = super::Erreurs::default();
@@ -219,6 +234,21 @@ impl EtatDemande {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_maternelle_pupil_never_leaves_alone() {
+        use crate::domain::Niveau;
+        let oui = AnnuelSaisie { sortie_seul: Some(true), ..Default::default() };
+        for n in Niveau::ALL {
+            let r = oui.controler_niveau(n);
+            assert_eq!(r.is_err(), n.est_maternelle(), "{n:?}");
+            if let Err(crate::domain::Error::Champs(l)) = r {
+                assert_eq!(l[0].champ, "sortie_seul");
+            }
+            let non = AnnuelSaisie { sortie_seul: Some(false), ..Default::default() };
+            assert!(non.controler_niveau(n).is_ok() && AnnuelSaisie::default().controler_niveau(n).is_ok());
+        }
+    }
     use super::*;
     use proptest::prelude::*;
 

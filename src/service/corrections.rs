@@ -451,6 +451,11 @@ impl Service<'_> {
             }
         }
         if let Some(a) = &v.annuel {
+            if let Some(s) = avant.scolarite(annee) {
+                let mut er = crate::domain::Erreurs::default();
+                er.garder("annuel", a.controler_niveau(s.niveau));
+                er.finir().map_err(super::Error::Invalide)?;
+            }
             let d = diff_annuel(&saisie_annuel(avant.annuel.as_ref()), a);
             if !d.is_empty() {
                 eleves::upsert_annuel(tx, eleve, annee, a)?;

@@ -36,7 +36,13 @@ async fn every_yes_no_answer_of_the_year_reaches_the_page_the_fiche_the_releve_a
     let s = TestServer::start(40).await;
     let d = s.login("directeur.2").await;
     let l: Value = s.json_as(&d, "/api/v1/eleves").await;
-    let id = l.as_array().unwrap_or_else(|| l["eleves"].as_array().unwrap())[0]["id"].as_str().unwrap().to_string();
+    let l = l.as_array().unwrap_or_else(|| l["eleves"].as_array().unwrap()).clone();
+    let de = |maternelle: bool| {
+        let e = l.iter().find(|e| ["TPS", "PS", "MS", "GS"].contains(&e["niveau"].as_str().unwrap()) == maternelle);
+        e.unwrap_or_else(|| panic!("no pupil (maternelle: {maternelle}) in {l:?}"))["id"].as_str().unwrap().to_string()
+    };
+    // Every answer may be yes in élémentaire (a maternelle pupil never leaves alone: below).
+    let id = de(false);
     let fiche: Value = s.json_as(&d, &format!("/api/v1/eleves/{id}")).await;
     let oui_non: Vec<ChampAnnuel> =
         ChampAnnuel::TOUS.iter().copied().filter(|c| c.formulaire().genre == "oui_non").collect();
@@ -76,4 +82,35 @@ async fn every_yes_no_answer_of_the_year_reaches_the_page_the_fiche_the_releve_a
         assert!(releve.contains(&format!("{} {oui}", phrase(c.libelle()))), "{} in the relevé: {releve}", c.cle());
         assert!(journal.contains(&format!("\"annuel.{}\"", c.cle())), "{} in the journal: {journal}", c.cle());
     }
+}
+
+#[tokio::test]
+async fn a_maternelle_pupil_is_never_allowed_to_leave_alone_and_nothing_is_written() {
+    let s = TestServer::start(40).await;
+    // The demo's directors: one of them has maternelle pupils.
+    let mut trouve = None;
+    for login in ["directeur.1", "directeur.2"] {
+        let d = s.login(login).await;
+        let l: Value = s.json_as(&d, "/api/v1/eleves").await;
+        let l = l.as_array().unwrap_or_else(|| l["eleves"].as_array().unwrap()).clone();
+        if let Some(e) = l.iter().find(|e| ["TPS", "PS", "MS", "GS"].contains(&e["niveau"].as_str().unwrap())) {
+            trouve = Some((d, e["id"].as_str().unwrap().to_string()));
+            break;
+        }
+    }
+    let (d, id) = trouve.expect("a maternelle pupil");
+    let avant = s.row_counts();
+    let chemin = format!("/api/v1/eleves/{id}/annuel");
+    let r = s.put_as(&d, &chemin, &serde_json::json!({ "sortie_seul": true, "cantine": true })).await;
+    assert_eq!(r.status(), 422);
+    let corps: Value = r.json().await.unwrap();
+    assert!(
+        corps.to_string().contains("annuel.sortie_seul") && corps.to_string().contains("remis à un adulte"),
+        "{corps}"
+    );
+    assert_eq!(s.row_counts(), avant, "nothing written, not even the canteen");
+    let fiche: Value = s.json_as(&d, &format!("/api/v1/eleves/{id}")).await;
+    assert_ne!(fiche["annuel"]["sortie_seul"], Value::Bool(true));
+    let r = s.put_as(&d, &chemin, &serde_json::json!({ "sortie_seul": false })).await;
+    assert_eq!(r.status(), 200, "no is fine");
 }
