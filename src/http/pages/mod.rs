@@ -109,11 +109,7 @@ impl Pages {
 /// case, to be embedded; the rest is kept, acronyms included).
 fn phrase(v: &Value, _: &std::collections::HashMap<String, Value>) -> tera::Result<Value> {
     let s = tera::try_get_value!("phrase", "value", String, v);
-    let mut c = s.chars();
-    Ok(Value::String(match c.next() {
-        Some(first) => first.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }))
+    Ok(Value::String(crate::domain::champs::phrase(&s)))
 }
 
 impl Default for Pages {

@@ -166,15 +166,6 @@ struct ResponsableReleve {
     accord_associations: Option<bool>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-struct ContactReleve {
-    identite: String,
-    lien: Option<String>,
-    telephones: Vec<String>,
-    urgence: bool,
-    recuperer: bool,
-}
-
 /// A field of the yearly record, as the relevé lists it: every field of the catalogue.
 #[derive(Debug, Clone, Serialize)]
 struct LigneReleve {
@@ -207,7 +198,7 @@ struct ReleveDonnees {
     ine: Option<String>,
     scolarites: Vec<ScolariteReleve>,
     responsables: Vec<ResponsableReleve>,
-    contacts: Vec<ContactReleve>,
+    contacts: Vec<super::ContactDoc>,
     /// Every field of this year's record, from the field catalogue: what is kept is listed.
     annuel: Vec<LigneReleve>,
     consultations: Vec<ConsultationReleve>,
@@ -500,17 +491,7 @@ impl Imprimeur<'_> {
                     accord_associations: r.accord_associations,
                 })
                 .collect(),
-            contacts: f
-                .contacts
-                .iter()
-                .map(|c| ContactReleve {
-                    identite: format!("{} {}", c.prenom, c.nom),
-                    lien: c.lien.clone(),
-                    telephones: telephones_contact(c),
-                    urgence: c.urgence,
-                    recuperer: c.recuperer,
-                })
-                .collect(),
+            contacts: f.contacts.iter().map(super::ContactDoc::de).collect(),
             annuel: crate::domain::champs::ChampAnnuel::TOUS
                 .iter()
                 .map(|c| LigneReleve { libelle: crate::domain::champs::phrase(c.libelle()), valeur: c.valeur(&a) })

@@ -618,9 +618,10 @@ impl Imprimeur<'_> {
         }
     }
 
-    /// How many documents `doc` for `cible` makes.
+    /// How many documents `doc` for `cible` makes (what they are for, not what the journal will
+    /// name: a queued print run works out its plan when it runs).
     pub fn compter(&self, doc: Document, cible: &Cible) -> Result<usize> {
-        Ok(self.plan(doc, cible)?.len())
+        self.store.lire(|_| Ok(self.sujets(doc, cible, self.annee()?)?.len()))
     }
 
     /// The school of a UAI, in the perimeter.

@@ -210,6 +210,20 @@ pub(crate) struct ContactDoc {
     pub(crate) recuperer: bool,
 }
 
+impl ContactDoc {
+    /// A person to contact as a document prints them: name, link, phones (the first first),
+    /// whom to call in an emergency, who may fetch the child.
+    pub(crate) fn de(c: &eleves::Contact) -> Self {
+        ContactDoc {
+            identite: format!("{} {}", c.prenom, c.nom),
+            lien: c.lien.clone(),
+            telephones: telephones_contact(c),
+            urgence: c.urgence,
+            recuperer: c.recuperer,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct ScolariteFiche {
     pub(crate) niveau: &'static str,
@@ -447,17 +461,7 @@ pub fn donnees_fiche_renseignements(
             accord_associations: r.accord_associations,
         })
         .collect();
-    let contacts = f
-        .contacts
-        .iter()
-        .map(|c| ContactDoc {
-            identite: format!("{} {}", c.prenom, c.nom),
-            lien: c.lien.clone(),
-            telephones: telephones_contact(c),
-            urgence: c.urgence,
-            recuperer: c.recuperer,
-        })
-        .collect();
+    let contacts = f.contacts.iter().map(ContactDoc::de).collect();
     let a = f.annuel.clone().unwrap_or_default();
     valeur(&FicheRenseignements {
         ecole: ecole_json(t),
