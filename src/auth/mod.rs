@@ -102,6 +102,26 @@ pub fn csrf(cles: &Cles, session: &str) -> String {
     hex(&m.finalize().into_bytes())[..32].to_string()
 }
 
+/// The CSRF token as a page carries it: XOR-masked with a fresh random pad at every answer,
+/// pad first, in hexadecimal. A compressed page then never repeats the same secret bytes, so
+/// its compressed size tells nothing of the token (BREACH).
+pub fn csrf_masque(jeton: &str) -> String {
+    let mut pad = vec![0u8; jeton.len()];
+    rand::rng().fill_bytes(&mut pad);
+    let masque: Vec<u8> = pad.iter().zip(jeton.bytes()).map(|(p, j)| p ^ j).collect();
+    format!("{}{}", hex(&pad), hex(&masque))
+}
+
+/// The token a masked one carries (`None` when `masque` is not one).
+pub fn csrf_demasque(masque: &str) -> Option<String> {
+    let octets = crate::config::unhex(masque)?;
+    if octets.is_empty() || octets.len() % 2 != 0 {
+        return None;
+    }
+    let (pad, m) = octets.split_at(octets.len() / 2);
+    String::from_utf8(pad.iter().zip(m).map(|(p, m)| p ^ m).collect()).ok()
+}
+
 /// Why an action is refused to an actor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Interdit {
@@ -366,4 +386,25 @@ pub fn deconnecter(store: &Store, cles: &Cles, le: OffsetDateTime, acteur: &Acte
         })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_masked_csrf_token_differs_every_time_and_unmasks_to_the_token() {
+        let jeton = "0123456789abcdef0123456789abcdef";
+        let (a, b) = (csrf_masque(jeton), csrf_masque(jeton));
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 4 * jeton.len());
+        assert!(!a.contains(jeton));
+        assert_eq!(csrf_demasque(&a).as_deref(), Some(jeton));
+        assert_eq!(csrf_demasque(&b).as_deref(), Some(jeton));
+        // Not a masked token: nothing, or another string.
+        assert_eq!(csrf_demasque(""), None);
+        assert_eq!(csrf_demasque("zz"), None);
+        assert_eq!(csrf_demasque("abc"), None);
+        assert_ne!(csrf_demasque(jeton).as_deref(), Some(jeton));
+    }
 }

@@ -100,20 +100,25 @@ impl Secteur {
 #[serde(deny_unknown_fields)]
 pub struct EcoleSaisie {
     /// UAI (7 digits and the check letter).
+    #[schema(pattern = "^[0-9]{7}[A-Z]$")]
     pub uai: String,
     /// Name (« École élémentaire Jean-Moulin »).
+    #[schema(min_length = 1)]
     pub nom: String,
     /// `maternelle`, `elementaire` or `primaire`.
     #[serde(rename = "type")]
+    #[schema(pattern = "^(maternelle|elementaire|primaire)$")]
     pub type_ecole: String,
     /// `public` or `prive`.
     #[serde(default)]
+    #[schema(pattern = "^(public|prive)$")]
     pub secteur: Option<String>,
     /// Commune id.
     pub commune_id: String,
     /// Circonscription id.
     pub circonscription_id: String,
     /// Street.
+    #[schema(min_length = 1)]
     pub adresse: String,
     /// Phone.
     #[serde(default)]

@@ -33,18 +33,25 @@ pub(super) fn vide(v: &Option<String>) -> bool {
 #[serde(deny_unknown_fields)]
 pub struct EleveSaisie {
     /// Nom de famille.
+    #[schema(min_length = 1)]
     pub nom: String,
     /// Nom d'usage, if different.
     #[serde(default)]
     pub nom_usage: Option<String>,
     /// Prénoms, separated by spaces.
+    #[schema(min_length = 1)]
     pub prenoms: String,
     /// `M` or `F`.
+    #[schema(pattern = "^(M|F)$")]
     pub sexe: String,
     /// `jj/mm/aaaa` or `aaaa-mm-jj`.
+    #[schema(
+        pattern = "^((0[1-9]|[12][0-9]|3[01])/(0[1-9]|1[0-2])/[0-9]{4}|[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))$"
+    )]
     pub date_naissance: String,
     /// INSEE code of the birthplace (commune, or `99xxx` for a country), or the commune's name
     /// (found in the official geographic code).
+    #[schema(min_length = 1)]
     pub naissance_insee: String,
     /// Name of the birthplace as printed (« Rennes », « Belgique »); the commune's name when
     /// left empty for a French commune.
@@ -236,13 +243,16 @@ fn lieu_introuvable(candidats: &[super::commune::referentiel::Commune]) -> Strin
 #[serde(deny_unknown_fields)]
 pub struct ContactSaisie {
     /// Nom.
+    #[schema(min_length = 1)]
     pub nom: String,
     /// Prénom.
+    #[schema(min_length = 1)]
     pub prenom: String,
     /// Short link (« grand-mère »).
     #[serde(default)]
     pub lien: Option<String>,
     /// Phone.
+    #[schema(min_length = 1)]
     pub telephone: String,
     /// Second phone.
     #[serde(default)]

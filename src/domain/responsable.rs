@@ -96,12 +96,16 @@ impl Civilite {
 pub struct ResponsableSaisie {
     /// `M.` or `Mme`.
     #[serde(default)]
+    #[schema(pattern = "^(M\\.|Mme)$")]
     pub civilite: Option<String>,
     /// Nom.
+    #[schema(min_length = 1)]
     pub nom: String,
     /// Prénom.
+    #[schema(min_length = 1)]
     pub prenom: String,
     /// `mere`, `pere`, `tuteur` or `tiers`.
+    #[schema(pattern = "^(mere|pere|tuteur|tiers)$")]
     pub lien: String,
     /// Street.
     #[serde(default)]

@@ -379,7 +379,7 @@ mod tests {
     fn the_french_answer_is_json_for_the_api_and_a_page_elsewhere() {
         let r = String::from_utf8(reponse_francaise(414, true)).unwrap();
         assert!(r.starts_with("HTTP/1.1 414 URI Too Long\r\n"), "{r}");
-        assert!(r.contains("content-type: application/json"), "{r}");
+        assert!(r.contains("content-type: application/problem+json"), "{r}");
         assert!(r.contains("adresse trop longue"), "{r}");
         let r = String::from_utf8(reponse_francaise(431, false)).unwrap();
         assert!(r.contains("content-type: text/html"), "{r}");

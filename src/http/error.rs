@@ -1,5 +1,7 @@
-//! HTTP errors: every failure becomes a status and a French message. On the API the body is
-//! JSON `{"error": code, "message": text}`; 5xx bodies are opaque and the cause is logged.
+//! HTTP errors: every failure becomes a status and a French message. On the API the body is a
+//! problem detail (RFC 9457, `application/problem+json`): `type` (`urn:registre:probleme:CODE`),
+//! `title`, `status`, `detail` (French), and the extensions `code`, `champ`, `champs` and
+//! `candidats`; 5xx bodies are opaque and the cause is logged.
 
 use std::borrow::Cow;
 
@@ -21,24 +23,62 @@ pub struct Error {
     champs: Vec<crate::domain::ErreurChamp>,
 }
 
-/// The JSON body of an API error.
+/// The media type of an API error (RFC 9457).
+pub const PROBLEME: &str = "application/problem+json";
+
+/// The body of an API error: a problem detail (RFC 9457) with the registre's extensions.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ErrorBody {
-    /// Stable machine code (`introuvable`, `invalide`, `conflit`, `requete`, `interne`).
-    pub error: &'static str,
-    /// What went wrong, in French.
-    pub message: String,
-    /// The field at fault, for `invalide` (`eleve.nom` inside an object).
+#[schema(as = Probleme, title = "Probleme")]
+pub struct Probleme {
+    /// Le type du problème : `urn:registre:probleme:` suivi du code (stable pour les programmes).
+    #[serde(rename = "type")]
+    #[schema(example = "urn:registre:probleme:invalide", pattern = "^urn:registre:probleme:[a-z_]+$")]
+    pub type_: String,
+    /// Intitulé court du type de problème, en français (le même pour un même type).
+    pub title: &'static str,
+    /// Le code de statut HTTP de la réponse.
+    #[schema(minimum = 400, maximum = 599)]
+    pub status: u16,
+    /// Ce qui n'a pas été fait et pourquoi, en français.
+    pub detail: String,
+    /// Code stable du problème (`introuvable`, `invalide`, `transition`, `doublons`, `conflit`,
+    /// `requete`, `non_authentifie`, `interdit`, `csrf`, `interne`…), la fin de `type`.
+    pub code: &'static str,
+    /// Pour `invalide` : le champ en faute (`eleve.nom` à l'intérieur d'un objet).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>)]
     pub champ: Option<Cow<'static, str>>,
-    /// For `doublons`: the pupils already known who may be this child.
+    /// Pour `doublons` : les élèves déjà connus qui pourraient être cet enfant.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<Vec<Object>>)]
     pub candidats: Option<serde_json::Value>,
-    /// For `invalide`: every field refused, each with its message (`champ` is the first).
+    /// Pour `invalide` : chaque champ refusé, avec son message (`champ` est le premier).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub champs: Vec<crate::domain::ErreurChamp>,
+}
+
+/// The French title of a problem's status (one per status, so one per type).
+fn titre(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "Requête illisible",
+        401 => "Connexion requise",
+        403 => "Accès refusé",
+        404 => "Introuvable",
+        405 => "Méthode non permise",
+        408 => "Requête trop lente",
+        409 => "Conflit avec l'état du dossier",
+        410 => "Lien expiré ou déjà utilisé",
+        411 => "Longueur requise",
+        413 => "Corps trop volumineux",
+        414 => "Adresse trop longue",
+        415 => "Type de contenu non pris en charge",
+        422 => "Données refusées",
+        429 => "Trop de requêtes",
+        431 => "En-têtes trop volumineux",
+        503 => "Service momentanément indisponible",
+        s if s >= 500 => "Erreur interne",
+        _ => "Requête refusée",
+    }
 }
 
 impl Error {
@@ -319,11 +359,14 @@ impl Error {
         &self.message
     }
 
-    /// The JSON body.
-    pub fn body(&self) -> ErrorBody {
-        ErrorBody {
-            error: self.code,
-            message: self.message.clone(),
+    /// The problem detail (RFC 9457) the API answers.
+    pub fn body(&self) -> Probleme {
+        Probleme {
+            type_: format!("urn:registre:probleme:{}", self.code),
+            title: titre(self.status),
+            status: self.status.as_u16(),
+            detail: self.message.clone(),
+            code: self.code,
             champ: self.champ.clone(),
             candidats: self.candidats.as_deref().cloned(),
             champs: self.champs.clone(),
@@ -455,6 +498,7 @@ impl From<tokio::task::JoinError> for Error {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let mut r = (self.status, Json(self.body())).into_response();
+        r.headers_mut().insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static(PROBLEME));
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
             r.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));
         }

@@ -58,7 +58,7 @@ pub fn router(state: AppState) -> Router {
     avec_couches(routes(), state)
 }
 
-pub use routes::routes;
+pub use routes::{contrat, routes};
 
 /// The largest body a request may send (uploads included): axum's default limit, named.
 pub const LIMITE_CORPS: usize = 2 * 1024 * 1024;
@@ -87,11 +87,57 @@ pub fn avec_couches(routes: Router<AppState>, state: AppState) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panique))
         .layer(middleware::from_fn_with_state(state.clone(), idempotence))
         .layer(middleware::from_fn_with_state(state.clone(), contexte_requete))
+        .layer(middleware::from_fn(tete_sans_effet))
         .layer(middleware::from_fn_with_state(state.clone(), security_headers))
+        .layer(compression())
         .layer(trace)
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// The addresses a `HEAD` is answered on, as their `GET` without its body: the ones whose
+/// `GET` reads nothing personal and writes nothing.
+const TETE_PERMISE: &[&str] = &[
+    "/healthz",
+    "/api/v1/openapi.json",
+    "/connexion",
+    "/activer",
+    "/reinitialiser",
+    "/mot-de-passe-oublie",
+    "/verifier",
+];
+
+/// `HEAD` never writes: a `GET` may issue a certificate or add a row to the journal the family
+/// reads, and a `HEAD` runs the same handler, so elsewhere than [`TETE_PERMISE`] and the
+/// stylesheet it is answered 405 (`Allow: GET`) before any handler runs.
+async fn tete_sans_effet(req: Request, next: Next) -> Response {
+    let chemin = req.uri().path();
+    if req.method() != axum::http::Method::HEAD || TETE_PERMISE.contains(&chemin) || chemin.starts_with("/static/") {
+        return next.run(req).await;
+    }
+    let api = chemin.starts_with("/api/");
+    let mut r = repondre(
+        api,
+        Error::http(axum::http::StatusCode::METHOD_NOT_ALLOWED).avec_message(
+            "HEAD n'est pas servi ici : une lecture peut être journalisée ou délivrer un document ; utilisez GET",
+        ),
+    );
+    r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET"));
+    r
+}
+
+/// Compression (gzip, Brotli) of what gains from it, when the client accepts it: HTML, JSON,
+/// CSV, XLSX, the stylesheet. PDFs and ZIPs are compressed already. The pages' anti-forgery
+/// tokens are masked afresh at every answer, so that compression reveals nothing of them
+/// (`auth::csrf_masque`).
+fn compression() -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
+    use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
+    tower_http::compression::CompressionLayer::new().gzip(true).br(true).compress_when(
+        DefaultPredicate::new()
+            .and(NotForContentType::const_new("application/pdf"))
+            .and(NotForContentType::const_new("application/zip")),
+    )
 }
 
 /// A panic in a handler: logged with its message, answered as any internal error.
@@ -383,9 +429,37 @@ pub(crate) async fn imprimer(
 ) -> Result<Response> {
     let f =
         blocking(state, move |s| Ok(contexte(s, &acteur).imprimer(&s.engine, doc, &cible, format, &colonnes)?)).await?;
-    let disposition = format!("inline; filename=\"{}\"", f.nom);
-    Ok(([(header::CONTENT_TYPE, f.mime().to_string()), (header::CONTENT_DISPOSITION, disposition)], f.octets)
-        .into_response())
+    Ok(telechargement(f.mime(), &f.nom, f.octets))
+}
+
+/// A file handed over: its media type, and a `Content-Disposition` (RFC 6266) that shows a
+/// PDF in the browser and saves anything else (`attachment`), with an ASCII `filename` and the
+/// exact name in UTF-8 (`filename*`).
+pub(crate) fn telechargement(mime: &str, nom: &str, octets: impl IntoResponse) -> Response {
+    let mut res = octets.into_response();
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(mime) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&disposition(nom, mime == "application/pdf")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}
+
+/// The `Content-Disposition` value of a file named `nom`.
+pub fn disposition(nom: &str, inline: bool) -> String {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    // RFC 8187's attr-char: letters, digits and `!#$&+-.^_`|~`.
+    const ATTR: &AsciiSet =
+        &NON_ALPHANUMERIC.remove(b'!').remove(b'#').remove(b'$').remove(b'&').remove(b'+').remove(b'-');
+    const ATTR_CHAR: &AsciiSet = &ATTR.remove(b'.').remove(b'^').remove(b'_').remove(b'`').remove(b'|').remove(b'~');
+    let ascii: String = nom
+        .chars()
+        .map(|c| if c.is_ascii_graphic() && !matches!(c, '"' | '\\' | '/' | ';' | '%') || c == ' ' { c } else { '_' })
+        .collect();
+    let genre = if inline { "inline" } else { "attachment" };
+    format!("{genre}; filename=\"{ascii}\"; filename*=UTF-8''{}", utf8_percent_encode(nom, ATTR_CHAR))
 }
 
 /// `GET /healthz`: the process answers and the database is readable.
@@ -438,7 +512,7 @@ fn repondre(api: bool, e: Error) -> Response {
 /// the router (`connexions`).
 pub(crate) fn corps_erreur(api: bool, e: Error) -> (&'static str, Vec<u8>) {
     if api {
-        ("application/json", serde_json::to_vec(&e.body()).unwrap_or_default())
+        (error::PROBLEME, serde_json::to_vec(&e.body()).unwrap_or_default())
     } else {
         ("text/html; charset=utf-8", pages::page_erreur(&e).into_bytes())
     }
@@ -454,7 +528,7 @@ async fn en_francais(api: bool, res: Response) -> Response {
         return res;
     }
     let ct = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    let json = ct.starts_with("application/json");
+    let json = ct.starts_with(error::PROBLEME);
     if (api && json) || (!api && ct.starts_with("text/html")) {
         return res;
     }
@@ -464,7 +538,7 @@ async fn en_francais(api: bool, res: Response) -> Response {
         // A handler's JSON error on a page's address: keep its French message.
         if let Ok(b) = axum::body::to_bytes(res.into_body(), 64 * 1024).await
             && let Ok(v) = serde_json::from_slice::<serde_json::Value>(&b)
-            && let Some(m) = v["message"].as_str()
+            && let Some(m) = v["detail"].as_str()
         {
             e = e.avec_message(m);
         }

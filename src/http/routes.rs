@@ -2,112 +2,130 @@
 //! pages. Each line names its handler by its module: `api::…` answers JSON, `pages::…` HTML.
 
 use axum::Router;
-use axum::routing::{get, post, put};
+use axum::routing::{get, post};
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::etat::AppState;
 use super::{api, pages};
 
-/// Every route: the health check, the API and the pages.
+/// Every route: the health check, the API with its OpenAPI document, and the pages.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/healthz", get(super::healthz)).nest("/api/v1", routes_api()).merge(routes_pages())
+    let (routes_api, contrat) = api_et_contrat();
+    let contrat = axum::body::Bytes::from(serde_json::to_vec(&contrat).unwrap_or_default());
+    Router::new()
+        .route("/healthz", get(super::healthz))
+        .route("/api/v1/openapi.json", get(move || api::openapi(contrat.clone())))
+        .merge(routes_api)
+        .merge(routes_pages())
 }
 
-/// The API (JSON), nested under `/api/v1`.
-fn routes_api() -> Router<AppState> {
-    Router::new()
+/// The OpenAPI document of the API, as `/api/v1/openapi.json` serves it.
+pub fn contrat() -> serde_json::Value {
+    api_et_contrat().1
+}
+
+/// The API's routes under `/api/v1`, and the document that describes them.
+fn api_et_contrat() -> (Router<AppState>, serde_json::Value) {
+    let (routes, contrat) =
+        OpenApiRouter::with_openapi(api::contrat::ApiDoc::openapi()).nest("/api/v1", routes_api()).split_for_parts();
+    (routes, api::contrat::completer(contrat))
+}
+
+/// The API (JSON), nested under `/api/v1`: each handler's `#[utoipa::path]` gives its path and
+/// method, so the router and the OpenAPI document (`contrat`) are one list.
+fn routes_api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         // api/mod.rs
-        .route("/openapi.json", get(api::openapi))
-        .route("/statistiques/effectifs", get(api::effectifs))
-        .route("/eleves/{id}/consultations", get(api::consultations))
-        .route("/ecoles", get(api::lister_ecoles).post(api::creer_ecole))
-        .route("/ecoles/{id}", get(api::lire_ecole))
-        .route("/ecoles/{id}/classes", get(api::classes_ecole))
-        .route("/ecoles/{id}/documents/{document}", get(api::document_ecole))
-        .route("/classes/{id}", get(api::lire_classe))
-        .route("/classes/{id}/eleves", get(api::eleves_classe))
-        .route("/classes/{id}/documents/{document}", get(api::document_classe))
-        .route("/eleves", get(api::lister_eleves).post(api::creer_eleve))
-        .route("/eleves/{id}", get(api::lire_eleve))
-        .route("/eleves/{id}/documents/{document}", get(api::document_eleve))
+        .routes(routes!(api::effectifs))
+        .routes(routes!(api::consultations))
+        .routes(routes!(api::lister_ecoles, api::creer_ecole))
+        .routes(routes!(api::lire_ecole))
+        .routes(routes!(api::classes_ecole))
+        .routes(routes!(api::document_ecole))
+        .routes(routes!(api::lire_classe))
+        .routes(routes!(api::eleves_classe))
+        .routes(routes!(api::document_classe))
+        .routes(routes!(api::lister_eleves, api::creer_eleve))
+        .routes(routes!(api::lire_eleve))
+        .routes(routes!(api::document_eleve))
         // api/comptes.rs
-        .route("/login", post(api::comptes::login))
-        .route("/logout", post(api::comptes::logout))
-        .route("/moi", get(api::comptes::moi))
-        .route("/moi/mot-de-passe", post(api::comptes::changer_mot_de_passe))
-        .route("/moi/second-facteur", post(api::comptes::commencer_second_facteur))
-        .route("/moi/second-facteur/confirmation", post(api::comptes::confirmer_second_facteur))
-        .route("/activation", post(api::comptes::activation))
-        .route("/reinitialisation", post(api::comptes::reinitialisation))
-        .route("/comptes", get(api::comptes::lister_comptes).post(api::comptes::creer_compte))
-        .route("/comptes/{id}/desactivation", post(api::comptes::desactiver_compte))
-        .route("/comptes/{id}/lien-reinitialisation", post(api::comptes::lien_reinitialisation))
-        .route("/parametres", get(api::comptes::lire_parametres).put(api::comptes::modifier_parametres))
+        .routes(routes!(api::comptes::login))
+        .routes(routes!(api::comptes::logout))
+        .routes(routes!(api::comptes::moi))
+        .routes(routes!(api::comptes::changer_mot_de_passe))
+        .routes(routes!(api::comptes::commencer_second_facteur))
+        .routes(routes!(api::comptes::confirmer_second_facteur))
+        .routes(routes!(api::comptes::activation))
+        .routes(routes!(api::comptes::reinitialisation))
+        .routes(routes!(api::comptes::lister_comptes, api::comptes::creer_compte))
+        .routes(routes!(api::comptes::desactiver_compte))
+        .routes(routes!(api::comptes::lien_reinitialisation))
+        .routes(routes!(api::comptes::lire_parametres, api::comptes::modifier_parametres))
         // api/parcours.rs
-        .route("/doublons", post(api::parcours::doublons))
-        .route("/inscriptions", get(api::parcours::lister_inscriptions).post(api::parcours::inscrire))
-        .route("/inscriptions/{id}", get(api::parcours::lire_inscription))
-        .route("/inscriptions/{id}/validation", post(api::parcours::valider_inscription))
-        .route("/inscriptions/{id}/annulation", post(api::parcours::annuler_inscription))
-        .route("/inscriptions/{id}/documents/{document}", get(api::parcours::document_inscription))
-        .route("/admissions", post(api::parcours::admettre))
-        .route("/eleves/{id}/admission/completion", post(api::parcours::completer))
-        .route("/verification/{code}", get(api::parcours::verification_json))
+        .routes(routes!(api::parcours::doublons))
+        .routes(routes!(api::parcours::lister_inscriptions, api::parcours::inscrire))
+        .routes(routes!(api::parcours::lire_inscription))
+        .routes(routes!(api::parcours::valider_inscription))
+        .routes(routes!(api::parcours::annuler_inscription))
+        .routes(routes!(api::parcours::document_inscription))
+        .routes(routes!(api::parcours::admettre))
+        .routes(routes!(api::parcours::completer))
+        .routes(routes!(api::parcours::verification_json))
         // api/scolarite.rs
-        .route("/ecoles/{id}/non-repartis", get(api::scolarite::non_repartis))
-        .route("/ecoles/{id}/classes/nouvelle", post(api::scolarite::creer_classe))
-        .route("/classes/{id}/placements", post(api::scolarite::placer))
-        .route("/classes/{id}/passages", post(api::scolarite::proposer_classe))
-        .route("/classes/{id}/passages/decisions", post(api::scolarite::decider_classe))
-        .route("/eleves/{id}/passage", get(api::scolarite::lire_passage))
-        .route("/eleves/{id}/passage/{etape}", post(api::scolarite::etape_passage))
-        .route("/eleves/{id}/depart", post(api::scolarite::depart))
-        .route("/eleves/{id}/radiation", post(api::scolarite::radier))
-        .route("/eleves/{id}/radiation/annulation", post(api::scolarite::annuler_radiation))
-        .route("/rentree", post(api::scolarite::rentree))
+        .routes(routes!(api::scolarite::non_repartis))
+        .routes(routes!(api::scolarite::creer_classe))
+        .routes(routes!(api::scolarite::placer))
+        .routes(routes!(api::scolarite::proposer_classe))
+        .routes(routes!(api::scolarite::decider_classe))
+        .routes(routes!(api::scolarite::lire_passage))
+        .routes(routes!(api::scolarite::etape_passage))
+        .routes(routes!(api::scolarite::depart))
+        .routes(routes!(api::scolarite::radier))
+        .routes(routes!(api::scolarite::annuler_radiation))
+        .routes(routes!(api::scolarite::rentree))
         // api/corrections.rs
-        .route("/eleves/{id}/fiche", put(api::corrections::corriger_fiche))
-        .route("/eleves/{id}/identite", put(api::corrections::corriger_identite))
-        .route("/eleves/{id}/responsables", post(api::corrections::ajouter_responsable))
-        .route("/eleves/{id}/responsables/{rid}", put(api::corrections::corriger_responsable))
-        .route("/eleves/{id}/responsables/{rid}/detachement", post(api::corrections::detacher_responsable))
-        .route("/eleves/{id}/contacts", put(api::corrections::corriger_contacts))
-        .route("/eleves/{id}/annuel", put(api::corrections::corriger_annuel))
-        .route(
-            "/eleves/{id}/rectifications",
-            get(api::corrections::rectifications_eleve).post(api::corrections::demander_rectification),
-        )
-        .route("/rectifications", get(api::corrections::rectifications))
-        .route("/rectifications/{id}/decision", post(api::corrections::decider_rectification))
-        .route("/eleves/{id}/oppositions", get(api::corrections::oppositions_eleve).post(api::corrections::opposer))
-        .route("/oppositions", get(api::corrections::oppositions))
-        .route("/oppositions/{id}/decision", post(api::corrections::decider_opposition))
-        .route("/eleves/{id}/compte-famille", post(api::corrections::compte_famille))
-        .route("/mot-de-passe-oublie", post(api::corrections::mot_de_passe_oublie))
+        .routes(routes!(api::corrections::corriger_fiche))
+        .routes(routes!(api::corrections::corriger_identite))
+        .routes(routes!(api::corrections::ajouter_responsable))
+        .routes(routes!(api::corrections::corriger_responsable))
+        .routes(routes!(api::corrections::detacher_responsable))
+        .routes(routes!(api::corrections::corriger_contacts))
+        .routes(routes!(api::corrections::corriger_annuel))
+        .routes(routes!(api::corrections::rectifications_eleve, api::corrections::demander_rectification))
+        .routes(routes!(api::corrections::rectifications))
+        .routes(routes!(api::corrections::decider_rectification))
+        .routes(routes!(api::corrections::oppositions_eleve, api::corrections::opposer))
+        .routes(routes!(api::corrections::oppositions))
+        .routes(routes!(api::corrections::decider_opposition))
+        .routes(routes!(api::corrections::compte_famille))
+        .routes(routes!(api::corrections::mot_de_passe_oublie))
         // api/effectifs.rs
-        .route("/constat", get(api::effectifs::rapport))
-        .route("/ecoles/{id}/constat", get(api::effectifs::constat_ecole))
-        .route("/ecoles/{id}/constat/validation", post(api::effectifs::valider))
-        .route("/campagnes/constat/{etape}", post(api::effectifs::campagne))
-        .route("/prevision", get(api::effectifs::rapport_prevision))
-        .route("/ecoles/{id}/prevision", get(api::effectifs::prevision_ecole))
-        .route("/ecoles/{id}/prevision/ajustements", post(api::effectifs::ajuster))
-        .route("/ecoles/{id}/prevision/validation", post(api::effectifs::valider_prevision))
-        .route("/publications", get(api::effectifs::lister_publications).post(api::effectifs::publier))
-        .route("/publications/{id}/{fichier}", get(api::effectifs::fichier_publication))
+        .routes(routes!(api::effectifs::rapport))
+        .routes(routes!(api::effectifs::constat_ecole))
+        .routes(routes!(api::effectifs::valider))
+        .routes(routes!(api::effectifs::campagne))
+        .routes(routes!(api::effectifs::rapport_prevision))
+        .routes(routes!(api::effectifs::prevision_ecole))
+        .routes(routes!(api::effectifs::ajuster))
+        .routes(routes!(api::effectifs::valider_prevision))
+        .routes(routes!(api::effectifs::lister_publications, api::effectifs::publier))
+        .routes(routes!(api::effectifs::fichier_publication))
         // api/echanges.rs
-        .route("/ecoles/{id}/import/onde", post(api::echanges::importer))
-        .route("/ecoles/{id}/export/onde", get(api::echanges::exporter))
-        .route("/ecoles/{id}/import/dossier", post(api::echanges::importer_dossier))
-        .route("/eleves/{id}/dossier-transfert", get(api::echanges::dossier))
-        .route("/imports", get(api::echanges::lister_imports))
-        .route("/imports/{id}", get(api::echanges::lire_import))
-        .route("/imports/{id}/annulation", post(api::echanges::annuler_import))
-        .route("/imports/{id}/rapport", get(api::echanges::rapport_import))
+        .routes(routes!(api::echanges::importer))
+        .routes(routes!(api::echanges::exporter))
+        .routes(routes!(api::echanges::importer_dossier))
+        .routes(routes!(api::echanges::dossier))
+        .routes(routes!(api::echanges::lister_imports))
+        .routes(routes!(api::echanges::lire_import))
+        .routes(routes!(api::echanges::annuler_import))
+        .routes(routes!(api::echanges::rapport_import))
         // api/impressions.rs
-        .route("/impressions", get(api::impressions::lister).post(api::impressions::lancer))
-        .route("/impressions/{id}", get(api::impressions::lire))
-        .route("/impressions/{id}/annulation", post(api::impressions::annuler))
-        .route("/impressions/{id}/fichier", get(api::impressions::fichier))
+        .routes(routes!(api::impressions::lister, api::impressions::lancer))
+        .routes(routes!(api::impressions::lire))
+        .routes(routes!(api::impressions::annuler))
+        .routes(routes!(api::impressions::fichier))
 }
 
 /// The pages (HTML, French); an unknown address is the French 404 page.

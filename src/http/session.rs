@@ -85,8 +85,10 @@ impl FromRequestParts<AppState> for Connecte {
 pub struct Visiteur {
     /// The actor.
     pub acteur: Acteur,
-    /// The CSRF token to put in forms.
+    /// The CSRF token to put in forms, masked afresh for each answer (`auth::csrf_masque`).
     pub csrf: String,
+    /// The session's token, which a form's (unmasked) must equal.
+    pub(super) attendu: String,
     /// The form refused, when the page is drawn again to show it.
     pub refuse: Option<std::sync::Arc<super::formulaires::Refuse>>,
 }
@@ -124,7 +126,10 @@ impl FromRequestParts<AppState> for Visiteur {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         match acteur_de(parts, state).await {
-            Ok(Some((acteur, id))) => Ok(Visiteur { acteur, csrf: auth::csrf(&state.cles, &id), refuse: None }),
+            Ok(Some((acteur, id))) => {
+                let attendu = auth::csrf(&state.cles, &id);
+                Ok(Visiteur { acteur, csrf: auth::csrf_masque(&attendu), attendu, refuse: None })
+            }
             Ok(None) => {
                 let path = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
                 Err(VersConnexion(path.to_string()).into_response())
@@ -135,9 +140,15 @@ impl FromRequestParts<AppState> for Visiteur {
 }
 
 impl Visiteur {
-    /// Checks a form's CSRF field.
+    /// Checks a form's CSRF field: a token masked by a page, or the session's own token (as
+    /// the API gives it at login).
     pub fn verifier_csrf(&self, donne: &str) -> Result<(), Error> {
-        if egal_temps_constant(donne, &self.csrf) { Ok(()) } else { Err(Error::csrf()) }
+        let demasque = auth::csrf_demasque(donne).unwrap_or_default();
+        if egal_temps_constant(&demasque, &self.attendu) || egal_temps_constant(donne, &self.attendu) {
+            Ok(())
+        } else {
+            Err(Error::csrf())
+        }
     }
 }
 

@@ -37,6 +37,11 @@ impl Service<'_> {
     /// Lists or searches the pupils of the perimeter; the words searched are never journaled,
     /// only their number.
     pub fn eleves(&self, r: &Recherche) -> Result<Value> {
+        Ok(self.eleves_page(r)?.0)
+    }
+
+    /// The same, with how many pupils match in all (`r.limite` aside).
+    pub fn eleves_page(&self, r: &Recherche) -> Result<(Value, u64)> {
         let action = if r.q.is_some() { Action::Rechercher } else { Action::Lister };
         let champs = self.autoriser(Ressource::Eleve, action)?;
         let p = &self.acteur.perimetre;
@@ -49,7 +54,7 @@ impl Service<'_> {
             limite: r.limite,
             decalage: r.decalage,
         };
-        let lignes = self.store.read(|c| {
+        let (lignes, total) = self.store.read(|c| {
             // A school or class outside the perimeter is not found, rather than empty.
             if let Some(e) = &r.ecole {
                 territoires::ecole(c, p, e)?;
@@ -57,12 +62,12 @@ impl Service<'_> {
             if let Some(k) = &r.classe {
                 classes::classe(c, p, k)?;
             }
-            eleves::lister(c, p, &f)
+            eleves::lister_page(c, p, &f)
         })?;
         let mots = r.q.as_deref().map(|t| t.split_whitespace().count());
         let detail = json!({ "ecole": r.ecole, "classe": r.classe, "mots": mots, "nombre": lignes.len() });
         self.noter(&[Fait::new(action, "eleve").detail(detail)])?;
-        Ok(projection::lignes(&lignes, champs))
+        Ok((projection::lignes(&lignes, champs), total))
     }
 
     /// The pupils attending a class.

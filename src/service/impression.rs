@@ -67,13 +67,13 @@ impl super::Service<'_> {
     ) -> super::Result<Imprime> {
         let mut buf = std::io::Cursor::new(Vec::new());
         let t = Tirage { limite: Some(MAX_FUSION), total: &|_| {}, progression: &|_| true, colonnes };
-        self.imprimer_dans(engine, doc, cible, format, &mut buf, t)?;
         let ext = match format {
             Format::Zip => "zip",
             Format::Pdf => "pdf",
             Format::Csv => "csv",
         };
-        Ok(Imprime { octets: buf.into_inner(), nom: format!("{}.{ext}", doc.name()) })
+        let (_, nom) = self.imprimer_nomme(engine, doc, cible, format, &mut buf, t, ext)?;
+        Ok(Imprime { octets: buf.into_inner(), nom })
     }
 
     /// Prints `doc` for `cible` into `sortie`; returns how many documents were made. One
@@ -86,9 +86,24 @@ impl super::Service<'_> {
         doc: Document,
         cible: &Cible,
         format: Format,
-        mut sortie: W,
+        sortie: W,
         tirage: Tirage<'_>,
     ) -> super::Result<usize> {
+        Ok(self.imprimer_nomme(engine, doc, cible, format, sortie, tirage, "")?.0)
+    }
+
+    /// [`Self::imprimer_dans`], and the name the file gets (extension `ext`).
+    #[allow(clippy::too_many_arguments)]
+    fn imprimer_nomme<W: Write + Seek>(
+        &self,
+        engine: &Engine,
+        doc: Document,
+        cible: &Cible,
+        format: Format,
+        mut sortie: W,
+        tirage: Tirage<'_>,
+        ext: &str,
+    ) -> super::Result<(usize, String)> {
         let portee = match cible {
             Cible::Eleve(_) | Cible::Inscription(_) => Portee::Eleve,
             Cible::Classe(_) => Portee::Classe,
@@ -153,7 +168,7 @@ impl super::Service<'_> {
         if !faits.is_empty() {
             self.noter(&faits)?;
         }
-        Ok(n)
+        Ok((n, plan.nom_telechargement(ext)))
     }
 }
 

@@ -20,6 +20,7 @@ pub(super) fn lire_instant(s: Option<String>) -> Option<OffsetDateTime> {
 
 /// The state of an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = EtatCompte)]
 #[serde(rename_all = "snake_case")]
 pub enum Etat {
     /// Created, not yet activated.

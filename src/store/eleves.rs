@@ -63,10 +63,28 @@ fn ligne(r: &rusqlite::Row<'_>) -> rusqlite::Result<EleveLigne> {
 
 /// Lists pupils of the perimeter with a schooling record in the year, by nom and prénoms.
 pub fn lister(c: &Connection, p: &Perimetre, f: &Filtre) -> Result<Vec<EleveLigne>> {
+    Ok(lister_page(c, p, f)?.0)
+}
+
+/// The page of pupils `f` asks for, and how many match in all (the page's limit aside).
+pub fn lister_page(c: &Connection, p: &Perimetre, f: &Filtre) -> Result<(Vec<EleveLigne>, u64)> {
+    let (lignes, total) = lister_compte(c, p, f)?;
+    match total {
+        Some(t) => Ok((lignes, t)),
+        // A page past the end: the total is counted from the first row.
+        None if f.decalage > 0 => {
+            let premiere = Filtre { limite: 1, decalage: 0, ..f.clone() };
+            Ok((lignes, lister_compte(c, p, &premiere)?.1.unwrap_or(0)))
+        }
+        None => Ok((lignes, 0)),
+    }
+}
+
+fn lister_compte(c: &Connection, p: &Perimetre, f: &Filtre) -> Result<(Vec<EleveLigne>, Option<u64>)> {
     let cond = perimetre::scolarites(p);
     let mut sql = String::from(
         "SELECT el.id, el.nom, el.nom_usage, el.prenoms, el.sexe, el.date_naissance, e.id, e.uai, s.niveau,
-                cl.id, cl.libelle, s.etat
+                cl.id, cl.libelle, s.etat, COUNT(*) OVER ()
          FROM scolarite s JOIN eleve el ON el.id = s.eleve_id JOIN ecole e ON e.id = s.ecole_id
          LEFT JOIN classe cl ON cl.id = s.classe_id
          WHERE s.annee = ?",
@@ -97,8 +115,16 @@ pub fn lister(c: &Connection, p: &Perimetre, f: &Filtre) -> Result<Vec<EleveLign
     params.extend(cond.params);
     params.push(i64::from(f.limite).into());
     params.push(i64::from(f.decalage).into());
-    let rows = c.prepare_cached(&sql)?.query_map(params_from_iter(params), ligne)?.collect::<rusqlite::Result<_>>()?;
-    Ok(rows)
+    let mut total = None;
+    let rows = c
+        .prepare_cached(&sql)?
+        .query_map(params_from_iter(params), |r| {
+            let n: i64 = r.get(12)?;
+            Ok((ligne(r)?, u64::try_from(n).unwrap_or(0)))
+        })?
+        .map(|r| r.map(|(l, n)| (l, total.get_or_insert(n))).map(|(l, _)| l))
+        .collect::<rusqlite::Result<_>>()?;
+    Ok((rows, total))
 }
 
 fn opt_bool(v: Option<i64>) -> Option<bool> {

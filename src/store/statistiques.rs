@@ -13,6 +13,7 @@ use crate::domain::{AnneeScolaire, Niveau, Perimetre};
 
 /// One school's counts.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = LigneEffectifs)]
 pub struct Ligne {
     /// UAI.
     pub uai: String,

@@ -233,7 +233,7 @@ async fn bad_input_is_refused_in_french_and_nothing_is_written() {
         let res = s.post_as(&d, "/api/v1/eleves", &body).await;
         assert_eq!(res.status(), status);
         let v: Value = res.json().await.unwrap();
-        assert!(v["message"].as_str().unwrap().contains(words), "{v}");
+        assert!(v["detail"].as_str().unwrap().contains(words), "{v}");
     }
     // A wrong UAI key, for a school.
     let circo = s.json_as(&dasen, "/api/v1/ecoles").await[0]["circonscription_id"].as_str().unwrap().to_string();
@@ -247,8 +247,8 @@ async fn bad_input_is_refused_in_french_and_nothing_is_written() {
         .await;
     assert_eq!(res.status(), 422);
     let v: Value = res.json().await.unwrap();
-    assert_eq!(v["error"], "invalide");
-    assert!(v["message"].as_str().unwrap().contains("lettre clé"), "{v}");
+    assert_eq!(v["code"], "invalide");
+    assert!(v["detail"].as_str().unwrap().contains("lettre clé"), "{v}");
     assert_eq!(s.row_counts(), before, "a refused request wrote something");
 }
 
@@ -271,7 +271,7 @@ async fn malformed_requests_get_a_french_4xx() {
     // Not JSON, wrong encoding, missing fields.
     let res = post(vec![0xff, 0xfe, 0x00], Some("application/json")).await.unwrap();
     assert_eq!(res.status(), 400);
-    assert!(res.json::<Value>().await.unwrap()["message"].as_str().unwrap().contains("JSON"));
+    assert!(res.json::<Value>().await.unwrap()["detail"].as_str().unwrap().contains("JSON"));
     let res = post(b"{}".to_vec(), None).await.unwrap();
     assert_eq!(res.status(), 415, "missing content type");
     let res = s.post_as(&d, "/api/v1/eleves", &json!({ "ecole_id": "x" })).await;
@@ -279,7 +279,7 @@ async fn malformed_requests_get_a_french_4xx() {
     // The admission's road: the child is missing, and named.
     let v: Value = res.json().await.unwrap();
     assert_eq!(v["champ"], "eleve", "{v}");
-    assert!(v["message"].as_str().unwrap().contains("donnez soit eleve_id"), "{v}");
+    assert!(v["detail"].as_str().unwrap().contains("donnez soit eleve_id"), "{v}");
     // Ids that cannot exist, documents that do not exist, queries that do not parse.
     for path in [
         "/api/v1/eleves/abc",
@@ -294,7 +294,7 @@ async fn malformed_requests_get_a_french_4xx() {
     let id = p["id"].as_str().unwrap().to_string();
     let res = s.get_as(&d, &format!("/api/v1/eleves/{id}/documents/inconnu")).await;
     assert_eq!(res.status(), 404);
-    assert!(res.json::<Value>().await.unwrap()["message"].as_str().unwrap().contains("certificat-scolarite"));
+    assert!(res.json::<Value>().await.unwrap()["detail"].as_str().unwrap().contains("certificat-scolarite"));
     let res = s.get_as(&d, &format!("/api/v1/eleves/{id}/documents/liste-classe")).await;
     assert_eq!(res.status(), 409, "a class list for a pupil makes no sense");
     let res = s.get_as(&d, "/api/v1/eleves?limite=beaucoup").await;
@@ -410,4 +410,40 @@ async fn every_operation_of_the_openapi_document_has_a_french_summary() {
         }
     }
     assert!(n >= 80, "{n} operations");
+}
+
+#[test]
+fn every_description_of_the_openapi_document_is_in_french() {
+    // The types' doc comments are English (code); the document takes each schema's, each
+    // property's and each query parameter's description from `descriptions.json`. A type or
+    // a field added without its French description fails here.
+    let doc = registre::http::contrat();
+    let fr: Value = serde_json::from_str(include_str!("../../src/http/api/descriptions.json")).unwrap();
+    let mut manquantes = Vec::new();
+    for (nom, schema) in doc["components"]["schemas"].as_object().unwrap() {
+        if let Some(d) = schema["description"].as_str()
+            && fr["schemas"][nom.as_str()].as_str() != Some(d)
+        {
+            manquantes.push(format!("{nom}: {d}"));
+        }
+        for (champ, prop) in schema["properties"].as_object().into_iter().flatten() {
+            let cle = format!("{nom}.{champ}");
+            let anglaise = prop["description"].as_str().is_some_and(|d| fr["schemas"][&cle].as_str() != Some(d))
+                || prop["oneOf"].as_array().into_iter().flatten().any(|o| o.get("description").is_some());
+            if anglaise {
+                manquantes.push(cle);
+            }
+        }
+    }
+    let parametres: Vec<&str> = fr["parametres"].as_object().unwrap().values().filter_map(Value::as_str).collect();
+    for (chemin, item) in doc["paths"].as_object().unwrap() {
+        for op in item.as_object().unwrap().values() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                if p["in"] == "query" && !parametres.contains(&p["description"].as_str().unwrap_or("")) {
+                    manquantes.push(format!("{chemin} ?{}", p["name"]));
+                }
+            }
+        }
+    }
+    assert!(manquantes.is_empty(), "descriptions without their French one:\n{}", manquantes.join("\n"));
 }

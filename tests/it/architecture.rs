@@ -43,7 +43,7 @@ fn http_handlers_and_cli_verbs_call_the_use_cases_never_the_store_or_the_journal
             };
             // Accounts too go through `service::comptes`; only the pure helpers of `auth` (TOTP
             // codes and URIs, the CSRF token of a session) are called directly.
-            let compte = appel("auth::") && !l.contains("auth::totp::") && !l.contains("auth::csrf(");
+            let compte = appel("auth::") && !l.contains("auth::totp::") && !l.contains("auth::csrf");
             if l.contains(".store.") || appel("store::") || appel("audit::") || compte {
                 fautes.push(format!("{nom}:{} {l}", n + 1));
             }
@@ -55,10 +55,13 @@ fn http_handlers_and_cli_verbs_call_the_use_cases_never_the_store_or_the_journal
 #[test]
 fn pages_and_answers_are_typed_never_json_literals() {
     // A misspelt field of a page or an answer fails at compile time: every context is a struct.
+    // The OpenAPI document is the exception: JSON by nature, completed as such
+    // (`api/contrat.rs`), and checked whole by outside tools (`scripts/contrat`).
     let mut fichiers = Vec::new();
     sources(&racine().join("src/http"), &mut fichiers);
     let fautes: Vec<String> = fichiers
         .iter()
+        .filter(|(nom, _)| !nom.ends_with("src/http/api/contrat.rs"))
         .flat_map(|(nom, texte)| {
             texte
                 .lines()
@@ -193,4 +196,36 @@ fn one_route_table_and_the_api_apart_from_the_pages() {
         }
     }
     assert!(fautes.is_empty(), "{}", fautes.join("\n"));
+}
+
+#[test]
+fn each_schema_name_of_the_openapi_document_means_one_type() {
+    // utoipa names a schema after its type; two types of one name would share one schema, and
+    // the document would describe one of them wrongly. `#[schema(as = …)]` renames.
+    let mut fichiers = Vec::new();
+    sources(&racine().join("src"), &mut fichiers);
+    let mut noms: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for (fichier, texte) in &fichiers {
+        let lignes: Vec<&str> = texte.lines().collect();
+        for (i, l) in lignes.iter().enumerate() {
+            if !(l.contains("#[derive(") && l.contains("ToSchema")) {
+                continue;
+            }
+            let mut nom = None;
+            for suite in &lignes[i + 1..] {
+                let t = suite.trim();
+                if let Some(r) = t.strip_prefix("#[schema(as = ") {
+                    nom = Some(r.split(|c: char| !c.is_alphanumeric() && c != '_').next().unwrap().to_string());
+                }
+                if let Some(r) = t.strip_prefix("pub struct ").or_else(|| t.strip_prefix("pub enum ")) {
+                    let propre = r.split(|c: char| !c.is_alphanumeric() && c != '_').next().unwrap().to_string();
+                    noms.entry(nom.unwrap_or(propre)).or_default().push(fichier.clone());
+                    break;
+                }
+            }
+        }
+    }
+    assert!(noms.len() > 50, "{noms:?}");
+    let doubles: Vec<_> = noms.iter().filter(|(_, f)| f.len() > 1).collect();
+    assert!(doubles.is_empty(), "schema names of more than one type: {doubles:?}");
 }

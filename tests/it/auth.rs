@@ -79,7 +79,7 @@ async fn unknown_logins_wrong_passwords_wrong_codes_and_locks_get_the_same_answe
     assert_eq!(inconnu, mauvais);
     assert_eq!(inconnu, sans_code, "a right password without its code says nothing more");
     assert_eq!(inconnu, faux_code);
-    assert!(inconnu.1["message"].as_str().unwrap().contains("identifiant, mot de passe ou code incorrect"));
+    assert!(inconnu.1["detail"].as_str().unwrap().contains("identifiant, mot de passe ou code incorrect"));
 }
 
 #[tokio::test]
@@ -135,7 +135,7 @@ async fn a_staff_account_without_second_factor_reads_no_pupil_until_it_enrols() 
     for path in ["/api/v1/eleves", "/api/v1/ecoles", "/api/v1/statistiques/effectifs"] {
         let (status, b) = body(s.get_as(&sess, path).await).await;
         assert_eq!(status, 403, "{path}");
-        assert_eq!(b["error"], "second_facteur");
+        assert_eq!(b["code"], "second_facteur");
     }
     // Enrolment: a secret, then a code from it.
     let e: Value = s.post_as(&sess, "/api/v1/moi/second-facteur", &json!({})).await.json().await.unwrap();
@@ -175,7 +175,7 @@ async fn activation_links_are_single_use_expire_and_enforce_the_password_rules()
     ] {
         let (status, b) = body(activer(mdp, jeton.clone()).await.unwrap()).await;
         assert_eq!(status, 422, "{mdp}");
-        assert!(b["message"].as_str().unwrap().contains(mot), "{mdp}: {b}");
+        assert!(b["detail"].as_str().unwrap().contains(mot), "{mdp}: {b}");
     }
     assert_eq!(
         activer("grenade violon lointaine", jeton.clone()).await.unwrap().status(),
@@ -184,7 +184,7 @@ async fn activation_links_are_single_use_expire_and_enforce_the_password_rules()
     );
     let (status, b) = body(activer("grenade violon lointaine", jeton).await.unwrap()).await;
     assert_eq!(status, 410, "single use");
-    assert!(b["message"].as_str().unwrap().contains("lien"));
+    assert!(b["detail"].as_str().unwrap().contains("lien"));
     // Expiry: 72 hours.
     let jeton = nouveau_directeur(&s, "pdurand").await;
     s.clock.advance(Duration::hours(73));
@@ -266,13 +266,14 @@ async fn changes_need_the_csrf_token_and_cross_site_writes_are_refused() {
         .await
         .unwrap();
     assert_eq!(inter.status(), 403);
-    assert_eq!(inter.json::<Value>().await.unwrap()["error"], "intersite");
+    assert_eq!(inter.json::<Value>().await.unwrap()["code"], "intersite");
     // The session is still alive: nothing above logged it out.
     assert_eq!(s.get_as(&d, "/api/v1/moi").await.status(), 200);
 }
 
 fn body_csrf() -> Value {
-    json!({ "error": "csrf", "message": "jeton anti-falsification absent ou incorrect : rechargez la page" })
+    json!({ "type": "urn:registre:probleme:csrf", "title": "Accès refusé", "status": 403, "code": "csrf",
+            "detail": "jeton anti-falsification absent ou incorrect : rechargez la page" })
 }
 
 #[tokio::test]
@@ -305,7 +306,7 @@ async fn bulk_prints_need_a_login_within_ten_minutes() {
     s.clock.advance(Duration::minutes(11));
     let (status, b) = body(s.get_as(&d, &zip).await).await;
     assert_eq!(status, 403);
-    assert_eq!(b["error"], "reauthentification");
+    assert_eq!(b["code"], "reauthentification");
     let eleves = s.json_as(&d, "/api/v1/eleves?limite=1").await;
     let one = format!("/api/v1/eleves/{}/documents/fiche-renseignements", eleves[0]["id"].as_str().unwrap());
     assert_eq!(s.get_as(&d, &one).await.status(), 200, "a single print needs no recent login");

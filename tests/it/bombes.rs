@@ -225,9 +225,9 @@ async fn workbook_and_dossier_bombs_are_refused_in_french_with_bounded_memory() 
         let res = envoyer(adresse, "bombe.xlsx", octets).await.unwrap();
         let statut = res.status();
         let corps: Value = res.json().await.unwrap();
-        println!("{quoi} ({} KiB): {statut}, peak {} MiB — {}", taille / 1024, pic_memoire(pid), corps["message"]);
+        println!("{quoi} ({} KiB): {statut}, peak {} MiB — {}", taille / 1024, pic_memoire(pid), corps["detail"]);
         assert_eq!(statut, 422, "{quoi}: {corps}");
-        assert!(corps["message"].as_str().unwrap().contains(attendu), "{quoi}: {corps}");
+        assert!(corps["detail"].as_str().unwrap().contains(attendu), "{quoi}: {corps}");
         assert!(corps["champ"] == "fichier" || corps["champ"] == "dossier", "{quoi}: {corps}");
     }
     assert_eq!(lignes(&banc.db), avant, "nothing written");

@@ -132,7 +132,7 @@ async fn a_write_past_its_time_is_answered_503_and_leaves_nothing() {
     assert_eq!(r.status(), 503);
     assert_eq!(r.headers()["retry-after"], "5");
     let corps: Value = r.json().await.unwrap();
-    assert!(corps["message"].as_str().unwrap().contains("rien n'a été enregistré"), "{corps}");
+    assert!(corps["detail"].as_str().unwrap().contains("rien n'a été enregistré"), "{corps}");
     // The write was still waiting for the lock; it gets it now, and must not commit.
     drop(verrou);
     let r = s.put_as(&d, &format!("/api/v1/eleves/{autre}/annuel"), &json!({ "assureur": "A-TEMPS" })).await;
@@ -256,7 +256,7 @@ async fn connections_past_the_cap_are_answered_503_in_french() {
     c.write_all(b"GET /api/v1/moi HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
     let (reponse, ferme) = lire_tout(&mut c, Duration::from_secs(10)).await;
     assert!(reponse.starts_with("HTTP/1.1 503"), "{reponse}");
-    assert!(reponse.contains("content-type: application/json"), "{reponse}");
+    assert!(reponse.contains("content-type: application/problem+json"), "{reponse}");
     assert!(reponse.contains("trop occupé"), "{reponse}");
     assert!(ferme);
     drop(tenues);

@@ -205,7 +205,7 @@ pub async fn post_form(s: &TestServer, path: &str, cookie: Option<&str>, body: S
 /// The CSRF token of a page's forms.
 pub fn csrf_de(html: &str) -> String {
     let i = html.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
-    html[i..i + 32].to_string()
+    html[i..i + html[i..].find('"').expect("the value's end")].to_string()
 }
 
 /// The `name=value` of the session cookie set by a response.

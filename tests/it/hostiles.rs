@@ -111,11 +111,11 @@ fn imprime(texte: &str, mot: &str) -> bool {
 /// Asserts a refusal: a French 422 naming the field.
 fn refus(status: u16, v: &Value, cle: &str) {
     assert_eq!(status, 422, "{cle}: {v}");
-    assert_eq!(v["error"], "invalide", "{v}");
+    assert_eq!(v["code"], "invalide", "{v}");
     let champs: Vec<&str> =
         v["champs"].as_array().map(|l| l.iter().filter_map(|c| c["champ"].as_str()).collect()).unwrap_or_default();
     assert!(v["champ"] == cle_api(cle).as_str() || champs.contains(&cle_api(cle).as_str()), "{cle}: {v}");
-    let m = v["message"].as_str().unwrap();
+    let m = v["detail"].as_str().unwrap();
     assert!(!m.is_empty() && !m.contains("error") && !m.contains("invalid"), "French message: {m}");
 }
 

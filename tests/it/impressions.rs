@@ -37,7 +37,7 @@ async fn a_school_print_run_reports_progress_and_zips_one_pdf_per_pupil_under_hu
     let s = TestServer::start(120).await;
     let d = s.login("directeur.2").await;
     let ecole = ecole(&s, &d).await;
-    let eleves = s.json_as(&d, &format!("/api/v1/eleves?ecole={ecole}&limite=2000")).await;
+    let eleves = s.json_as(&d, &format!("/api/v1/eleves?ecole={ecole}&limite=1000")).await;
     let n = eleves.as_array().unwrap().len();
     let res =
         s.post_as(&d, "/api/v1/impressions", &json!({ "document": "fiche-renseignements", "ecole": ecole })).await;

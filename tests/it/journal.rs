@@ -149,9 +149,9 @@ async fn every_api_access_to_personal_data_is_journaled_and_reads_fail_closed() 
     assert_eq!(res.status(), 422, "invalid input is refused before anything");
 }
 
-/// The `GET` routes of the router, read from its one table (`src/http/routes.rs`): each
-/// `.route("PATH", get(…))` of `routes_api` (under `/api/v1`), of `routes_pages`, and the
-/// health check.
+/// The `GET` routes of the router: the API's, from the OpenAPI document the router is built
+/// with (`registre::http::contrat`), and each `.route("PATH", get(…))` of its one table
+/// (`src/http/routes.rs`): the pages, the health check and the document itself.
 fn routes_get() -> Vec<String> {
     let chemin = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http/routes.rs");
     // One line per route once the white space is folded (rustfmt may break a long one).
@@ -164,8 +164,15 @@ fn routes_get() -> Vec<String> {
         .join(" ")
         .replace("( ", "(")
         .replace(", )", ")");
-    let (debut_api, debut_pages) = (texte.find("fn routes_api()").unwrap(), texte.find("fn routes_pages()").unwrap());
-    let mut routes = Vec::new();
+    let contrat = registre::http::contrat();
+    let mut routes: Vec<String> = contrat["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, item)| item.get("get").is_some())
+        .map(|(chemin, _)| chemin.clone())
+        .collect();
+    assert!(routes.iter().all(|r| r.starts_with("/api/v1/")), "{routes:?}");
     for (i, _) in texte.match_indices(".route(") {
         let reste = &texte[i + 7..];
         // Every route is declared with its path written out: none escapes the reading.
@@ -173,8 +180,7 @@ fn routes_get() -> Vec<String> {
         let chemin_route = &reste[1..1 + reste[1..].find('"').unwrap()];
         let methodes = &reste[..reste.find(".route(").unwrap_or(reste.len())];
         if methodes.contains("get(") {
-            let api = i > debut_api && !(i > debut_pages && debut_pages > debut_api);
-            routes.push(if api { format!("/api/v1{chemin_route}") } else { chemin_route.to_string() });
+            routes.push(chemin_route.to_string());
         }
     }
     routes.sort();

@@ -13,6 +13,7 @@ mod cli;
 mod concurrence;
 mod connexions;
 mod constat;
+mod contrat;
 mod corrections;
 mod coupures;
 mod dossier;

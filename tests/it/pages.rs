@@ -270,9 +270,9 @@ async fn a_failing_document_link_gives_a_french_page_to_a_browser() {
     let ct = res.headers()["content-type"].to_str().unwrap().to_string();
     assert!(ct.starts_with("text/html"), "{ct} {}", res.text().await.unwrap());
     let html = res.text().await.unwrap();
-    assert!(html.contains("<html lang=\"fr\"") && !html.contains("{\"error\""), "{html}");
+    assert!(html.contains("<html lang=\"fr\"") && !html.contains("{\"type\""), "{html}");
     let res = s.get_as(&d, &lien).await;
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("application/problem+json"));
 }
 
 /// The technical administrator's home page shows the installation's health, and nothing of

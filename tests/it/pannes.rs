@@ -41,8 +41,8 @@ async fn panics_get_a_french_500_and_the_server_keeps_serving_with_its_readers()
         assert_eq!(res.status(), 500);
         assert!(res.headers().get("x-request-id").is_some(), "each answer carries its request id");
         let v: Value = res.json().await.unwrap();
-        assert_eq!(v["error"], "interne");
-        assert!(v["message"].as_str().unwrap().contains("erreur interne du serveur"), "{v}");
+        assert_eq!(v["code"], "interne");
+        assert!(v["detail"].as_str().unwrap().contains("erreur interne du serveur"), "{v}");
         assert!(!v.to_string().contains("défaillant"), "the cause is logged, never shown");
         // More panicking reads than the pool has readers; a page gets a French page.
         let res = client.get(format!("{base}/essai/lecture")).send().await.unwrap();

@@ -383,8 +383,8 @@ async fn illegal_transitions_are_refused_in_french_and_change_nothing() {
         let status = res.status();
         let v: Value = res.json().await.unwrap();
         assert_eq!(status, 409, "{path}: {v}");
-        assert_eq!(v["error"], "transition");
-        assert!(v["message"].as_str().unwrap().contains(words), "{path}: {v}");
+        assert_eq!(v["code"], "transition");
+        assert!(v["detail"].as_str().unwrap().contains(words), "{path}: {v}");
     }
     assert_eq!(s.row_counts(), before, "a refused transition changed something");
     // Admitting twice: after a valid admission, the second is refused.
@@ -402,7 +402,7 @@ async fn illegal_transitions_are_refused_in_french_and_change_nothing() {
         )
         .await;
     assert_eq!(res.status(), 409);
-    assert!(res.json::<Value>().await.unwrap()["message"].as_str().unwrap().contains("déjà admis"));
+    assert!(res.json::<Value>().await.unwrap()["detail"].as_str().unwrap().contains("déjà admis"));
     assert_eq!(s.row_counts(), before);
     // A pupil still attending another school cannot be admitted before being radiated there.
     let ailleurs = s.json_as(&d2, "/api/v1/eleves?limite=2").await[1]["id"].as_str().unwrap().to_string();
@@ -414,7 +414,7 @@ async fn illegal_transitions_are_refused_in_french_and_change_nothing() {
         )
         .await;
     assert_eq!(res.status(), 409);
-    assert!(res.json::<Value>().await.unwrap()["message"].as_str().unwrap().contains("doit d'abord le radier"));
+    assert!(res.json::<Value>().await.unwrap()["detail"].as_str().unwrap().contains("doit d'abord le radier"));
     // Only the IA-DASEN (or the operator) makes the rentrée.
     assert_eq!(s.post_as(&d1, "/api/v1/rentree", &json!({})).await.status(), 403);
 }
@@ -439,7 +439,7 @@ async fn the_duplicate_search_finds_a_pupil_whatever_the_case_accents_and_hyphen
         s.post_as(&d2, "/api/v1/admissions", &json!({ "eleve": eleve, "ecole_id": ecole, "niveau": "CE2" })).await;
     assert_eq!(res.status(), 409);
     let v: Value = res.json().await.unwrap();
-    assert_eq!(v["error"], "doublons");
+    assert_eq!(v["code"], "doublons");
     find(&v["candidats"], "eleve_id", id);
     // A different child of the same birth date is not a candidate.
     let c = post_ok(&s, &mairie, "/api/v1/doublons", json!({ "nom": "Nguyen", "prenoms": "Bao", "sexe": "M", "date_naissance": "03/05/2018", "naissance_insee": "99243" })).await;
@@ -569,7 +569,7 @@ async fn children_schooled_outside_an_ordinary_school_are_registered_with_their_
         let res = s.post_as(&mairie, "/api/v1/inscriptions", &body).await;
         assert!(res.status().is_client_error(), "{body}");
         let v: Value = res.json().await.unwrap();
-        assert!(v["message"].as_str().unwrap().contains(message), "{v}");
+        assert!(v["detail"].as_str().unwrap().contains(message), "{v}");
     }
     assert_eq!(s.row_counts(), before);
     let insc = post_ok(

@@ -162,14 +162,14 @@ async fn an_inscription_by_id_opens_nothing_of_a_pupil_attending_another_school(
         // The admission waits for the radiation at the former school.
         let (st, e) = post(&s, &d, "/api/v1/admissions", json!({ "inscription_id": iid })).await;
         assert_eq!(st, 409, "{e}");
-        assert!(e["message"].as_str().unwrap().contains("radier"), "{e}");
+        assert!(e["detail"].as_str().unwrap().contains("radier"), "{e}");
         rien_ne_s_ouvre(&s, &d, &v, "directeur.2 after a refused admission").await;
     }
     // A direct admission by id is refused the same way.
     let (st, e) =
         post(&s, &d, "/api/v1/admissions", json!({ "eleve_id": v.id, "ecole_id": ecole, "niveau": "CE2" })).await;
     assert_eq!(st, 409, "{e}");
-    assert!(e["message"].as_str().unwrap().contains("radier"), "{e}");
+    assert!(e["detail"].as_str().unwrap().contains("radier"), "{e}");
     rien_ne_s_ouvre(&s, &d, &v, "directeur.2 after a refused direct admission").await;
     assert_eq!(dossier(&s, &v.id), avant, "the pupil's record changed");
     // An id that names no pupil is « introuvable », not a server error.
@@ -317,8 +317,8 @@ async fn the_name_of_the_issue_is_refused_naming_the_character_and_writes_nothin
         let res = s.post_as(&d, "/api/v1/eleves", &admission(&ecole, "Durand", prenoms)).await;
         assert_eq!(res.status(), 422);
         let e: Value = res.json().await.unwrap();
-        assert_eq!(e["error"], "invalide");
-        assert!(e["message"].as_str().unwrap().contains(&format!("« {c} »")), "{e}");
+        assert_eq!(e["code"], "invalide");
+        assert!(e["detail"].as_str().unwrap().contains(&format!("« {c} »")), "{e}");
         assert_eq!(e["champ"], "eleve.prenoms", "{e}");
     }
     // The same through the inscription, the duplicate search and a responsable's name.
@@ -362,7 +362,7 @@ async fn every_document_prints_a_pupil_named_in_every_accepted_script() {
         if nom.contains('\u{202E}') {
             // A right-to-left override is refused, naming the field.
             assert_eq!(status, 422, "{v}");
-            assert!(v["message"].as_str().unwrap().contains("contrôle"), "{v}");
+            assert!(v["detail"].as_str().unwrap().contains("contrôle"), "{v}");
             continue;
         }
         assert_eq!(status, 201, "{nom} {prenoms}: {v}");
@@ -395,7 +395,7 @@ async fn unknown_fields_are_refused_naming_the_field_and_nothing_is_written() {
     assert_eq!(res.status(), 422);
     let e: Value = res.json().await.unwrap();
     assert_eq!(e["champ"], "nationalite", "{e}");
-    assert!(e["message"].as_str().unwrap().contains("champ inconnu"), "{e}");
+    assert!(e["detail"].as_str().unwrap().contains("champ inconnu"), "{e}");
     let mut a = admission(&ecole, "Durand", "Léa");
     a["eleve"]["religion"] = json!("x");
     let e: Value = s.post_as(&d, "/api/v1/eleves", &a).await.json().await.unwrap();
@@ -415,8 +415,8 @@ async fn unknown_fields_are_refused_naming_the_field_and_nothing_is_written() {
 /// Whether a body is the API's French error.
 fn erreur_francaise(status: u16, body: &str) -> Value {
     let v: Value = serde_json::from_str(body).unwrap_or_else(|_| panic!("{status}: not JSON: {body:.200}"));
-    assert!(v["error"].is_string(), "{status}: {v}");
-    let m = v["message"].as_str().unwrap();
+    assert!(v["code"].is_string(), "{status}: {v}");
+    let m = v["detail"].as_str().unwrap();
     assert!(
         m.chars().any(|c| "éèàçêô".contains(c))
             || [" de ", " la ", " le ", " du ", " : "].iter().any(|w| m.contains(w)),
@@ -465,7 +465,7 @@ async fn every_error_of_the_http_layer_is_french_json_on_the_api() {
         let ct = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
         let body = res.text().await.unwrap();
         assert_eq!(status, attendu, "{body:.300}");
-        assert!(ct.starts_with("application/json"), "{status}: {ct}");
+        assert!(ct.starts_with("application/problem+json"), "{status}: {ct}");
         erreur_francaise(status, &body);
         if status == 405 {
             assert!(allow, "a 405 names the allowed methods");
@@ -508,7 +508,7 @@ async fn writes_from_another_site_are_refused_even_with_a_valid_token() {
             .unwrap();
         assert_eq!(res.status(), 403, "{nom}: {valeur}");
         let e: Value = res.json().await.unwrap();
-        assert_eq!(e["error"], "intersite", "{e}");
+        assert_eq!(e["code"], "intersite", "{e}");
     }
     assert_eq!(s.row_counts(), avant);
     // The server's own origin, or a same-origin browser request, goes through.
@@ -567,8 +567,8 @@ async fn a_malformed_path_id_is_not_found_as_json_on_the_api_and_as_a_page_elsew
         .unwrap();
     assert_eq!(res.status().as_u16(), 404);
     let v = erreur_francaise(404, &res.text().await.unwrap());
-    assert_eq!(v["error"], "introuvable", "{v}");
-    assert_eq!(v["message"], "école introuvable", "{v}");
+    assert_eq!(v["code"], "introuvable", "{v}");
+    assert_eq!(v["detail"], "école introuvable", "{v}");
     let res = c.get(s.url("/ecoles/pas-un-id")).header("cookie", &d.cookie).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 404);
     let ct = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();

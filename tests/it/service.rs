@@ -25,7 +25,7 @@ async fn creating_a_pupil_known_elsewhere_answers_409_with_the_candidates_like_a
         let res = s.post_as(&d, chemin, &corps).await;
         assert_eq!(res.status(), 409, "{chemin}");
         let e: Value = res.json().await.unwrap();
-        assert_eq!(e["error"], "doublons", "{chemin}: {e}");
+        assert_eq!(e["code"], "doublons", "{chemin}: {e}");
         let ids: Vec<&str> = e["candidats"].as_array().unwrap().iter().filter_map(|c| c["eleve_id"].as_str()).collect();
         assert!(ids.contains(&v.id.as_str()), "{chemin}: {e}");
         assert!(!e.to_string().contains(&v.ine), "{chemin}: the INE in the candidates");
@@ -40,7 +40,7 @@ async fn creating_a_pupil_known_elsewhere_answers_409_with_the_candidates_like_a
         let res = s.post_as(&d, chemin, &json!({ "eleve_id": v.id, "ecole_id": ecole, "niveau": "CE2" })).await;
         assert_eq!(res.status(), 409, "{chemin}");
         let e: Value = res.json().await.unwrap();
-        assert!(e["message"].as_str().unwrap().contains("radier"), "{chemin}: {e}");
+        assert!(e["detail"].as_str().unwrap().contains("radier"), "{chemin}: {e}");
     }
     // A date of admission in the future is refused on both roads.
     let mut futur = corps.clone();
@@ -51,7 +51,7 @@ async fn creating_a_pupil_known_elsewhere_answers_409_with_the_candidates_like_a
         let res = s.post_as(&d, chemin, &futur).await;
         assert_eq!(res.status(), 409, "{chemin}");
         let e: Value = res.json().await.unwrap();
-        assert!(e["message"].as_str().unwrap().contains("futur"), "{chemin}: {e}");
+        assert!(e["detail"].as_str().unwrap().contains("futur"), "{chemin}: {e}");
     }
     assert_eq!(s.row_counts(), lignes, "nothing written");
 }

@@ -27,7 +27,7 @@ pub struct Parametres {
 }
 
 /// The département's settings (IA-DASEN).
-#[utoipa::path(get, path = "/api/v1/parametres", tag = "comptes", responses((status = 200, body = Parametres), (status = 403, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(get, path = "/parametres", tag = "comptes", responses((status = 200, body = Parametres), (status = 403, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn lire_parametres(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -38,8 +38,8 @@ pub(in crate::http) async fn lire_parametres(
 }
 
 /// Changes the département's settings (IA-DASEN); journaled.
-#[utoipa::path(put, path = "/api/v1/parametres", tag = "comptes", request_body = Parametres,
-    responses((status = 200, body = Parametres), (status = 403, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(put, path = "/parametres", tag = "comptes", request_body = Parametres,
+    responses((status = 200, body = Parametres), (status = 403, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn modifier_parametres(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -89,8 +89,8 @@ pub struct Moi {
 }
 
 /// Opens a session: sets the `__Host-sid` cookie.
-#[utoipa::path(post, path = "/api/v1/login", tag = "comptes", request_body = Identifiants,
-    responses((status = 200, body = Moi), (status = 401, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(post, path = "/login", tag = "comptes", request_body = Identifiants,
+    responses((status = 200, body = Moi), (status = 401, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn login(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -116,14 +116,14 @@ pub(in crate::http) async fn login(
 }
 
 /// Ends the session.
-#[utoipa::path(post, path = "/api/v1/logout", tag = "comptes", responses((status = 204)))]
+#[utoipa::path(post, path = "/logout", tag = "comptes", responses((status = 204)))]
 pub(in crate::http) async fn logout(State(state): State<AppState>, Connecte(a): Connecte) -> Result<Response> {
     blocking(&state, move |s| Ok(crate::http::contexte(s, &a).deconnecter()?)).await?;
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, session::cookie_efface())]).into_response())
 }
 
 /// One's account.
-#[utoipa::path(get, path = "/api/v1/moi", tag = "comptes", responses((status = 200, body = Moi), (status = 401, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(get, path = "/moi", tag = "comptes", responses((status = 200, body = Moi), (status = 401, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn moi(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -151,8 +151,8 @@ pub struct ChangementMotDePasse {
 }
 
 /// Changes one's password; other sessions end.
-#[utoipa::path(post, path = "/api/v1/moi/mot-de-passe", tag = "comptes", request_body = ChangementMotDePasse,
-    responses((status = 204), (status = 422, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(post, path = "/moi/mot-de-passe", tag = "comptes", request_body = ChangementMotDePasse,
+    responses((status = 204), (status = 422, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn changer_mot_de_passe(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -180,7 +180,7 @@ pub fn qr_svg(uri: &str) -> String {
 }
 
 /// Starts enrolling a second factor: a new secret (stored encrypted, not yet active).
-#[utoipa::path(post, path = "/api/v1/moi/second-facteur", tag = "comptes", responses((status = 200, body = Enrolement)))]
+#[utoipa::path(post, path = "/moi/second-facteur", tag = "comptes", responses((status = 200, body = Enrolement)))]
 pub(in crate::http) async fn commencer_second_facteur(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -196,6 +196,7 @@ pub(in crate::http) async fn commencer_second_facteur(
 #[serde(deny_unknown_fields)]
 pub struct Code {
     /// The 6 digits shown by the app.
+    #[schema(pattern = "^[0-9]{6}$")]
     pub code: String,
 }
 
@@ -207,8 +208,8 @@ pub struct CodesSecours {
 }
 
 /// Confirms the second factor with a code; returns the recovery codes, shown once.
-#[utoipa::path(post, path = "/api/v1/moi/second-facteur/confirmation", tag = "comptes", request_body = Code,
-    responses((status = 200, body = CodesSecours), (status = 422, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(post, path = "/moi/second-facteur/confirmation", tag = "comptes", request_body = Code,
+    responses((status = 200, body = CodesSecours), (status = 422, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn confirmer_second_facteur(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -224,9 +225,23 @@ pub(in crate::http) async fn confirmer_second_facteur(
 #[serde(deny_unknown_fields)]
 pub struct JetonMotDePasse {
     /// The token of the link.
+    #[schema(pattern = "^[0-9a-f]{64}$")]
     pub jeton: String,
     /// The chosen password.
     pub mot_de_passe: String,
+}
+
+impl JetonMotDePasse {
+    /// The token as a link carries it (64 hexadecimal digits), else a refusal naming it:
+    /// a token cut or altered in the copy is told apart from one expired (410).
+    fn jeton(&self) -> Result<&str> {
+        let ok = self.jeton.len() == 64 && self.jeton.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        if ok {
+            Ok(&self.jeton)
+        } else {
+            Err(Error::invalide("jeton", "lien incomplet ou altéré : copiez l'adresse entière du courrier reçu"))
+        }
+    }
 }
 
 /// The activated account.
@@ -239,32 +254,34 @@ pub struct Active {
 }
 
 /// Activates an account from its link; the user chooses the password.
-#[utoipa::path(post, path = "/api/v1/activation", tag = "comptes", request_body = JetonMotDePasse,
-    responses((status = 200, body = Active), (status = 410, body = crate::http::error::ErrorBody), (status = 422, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(post, path = "/activation", tag = "comptes", request_body = JetonMotDePasse,
+    responses((status = 200, body = Active), (status = 410, body = crate::http::error::Probleme), (status = 422, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn activation(
     State(state): State<AppState>,
     body: std::result::Result<Json<JetonMotDePasse>, JsonRejection>,
 ) -> Result<Json<Active>> {
     let b = api::json(body)?;
+    b.jeton()?;
     let le = state.clock.now();
     let k = blocking(&state, move |s| {
-        Ok(crate::service::comptes::activer(&s.store, &s.cles, le, b.jeton.trim(), &b.mot_de_passe)?)
+        Ok(crate::service::comptes::activer(&s.store, &s.cles, le, &b.jeton, &b.mot_de_passe)?)
     })
     .await?;
     Ok(Json(Active { login: k.login, second_facteur_requis: k.role.exige_second_facteur() }))
 }
 
 /// Sets a new password from a reset link (unlocks the account).
-#[utoipa::path(post, path = "/api/v1/reinitialisation", tag = "comptes", request_body = JetonMotDePasse,
-    responses((status = 204), (status = 410, body = crate::http::error::ErrorBody), (status = 422, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(post, path = "/reinitialisation", tag = "comptes", request_body = JetonMotDePasse,
+    responses((status = 204), (status = 410, body = crate::http::error::Probleme), (status = 422, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn reinitialisation(
     State(state): State<AppState>,
     body: std::result::Result<Json<JetonMotDePasse>, JsonRejection>,
 ) -> Result<StatusCode> {
     let b = api::json(body)?;
+    b.jeton()?;
     let le = state.clock.now();
     blocking(&state, move |s| {
-        Ok(crate::service::comptes::reinitialiser(&s.store, &s.cles, le, b.jeton.trim(), &b.mot_de_passe)?)
+        Ok(crate::service::comptes::reinitialiser(&s.store, &s.cles, le, &b.jeton, &b.mot_de_passe)?)
     })
     .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -273,7 +290,7 @@ pub(in crate::http) async fn reinitialisation(
 pub use crate::service::comptes::CompteVu;
 
 /// The accounts the actor manages.
-#[utoipa::path(get, path = "/api/v1/comptes", tag = "comptes", responses((status = 200, body = [CompteVu]), (status = 403, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(get, path = "/comptes", tag = "comptes", responses((status = 200, body = [CompteVu]), (status = 403, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn lister_comptes(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -286,6 +303,7 @@ pub(in crate::http) async fn lister_comptes(
 #[serde(deny_unknown_fields)]
 pub struct DemandeCompte {
     /// Login.
+    #[schema(min_length = 1)]
     pub login: String,
     /// Role code (`directeur`, `agent_mairie`, `ien`, `principal_college`, `responsable`…).
     pub role: String,
@@ -293,6 +311,7 @@ pub struct DemandeCompte {
     /// `college`, `responsable`).
     pub perimetre: String,
     /// Its id (or UAI, INSEE code, département code).
+    #[schema(min_length = 1)]
     pub territoire: String,
     /// Holder's name.
     #[serde(default)]
@@ -309,8 +328,8 @@ pub struct CompteCree {
 }
 
 /// Creates a pending account and returns its activation link.
-#[utoipa::path(post, path = "/api/v1/comptes", tag = "comptes", request_body = DemandeCompte,
-    responses((status = 201, body = CompteCree), (status = 403, body = crate::http::error::ErrorBody), (status = 422, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(post, path = "/comptes", tag = "comptes", request_body = DemandeCompte,
+    responses((status = 201, body = CompteCree), (status = 403, body = crate::http::error::Probleme), (status = 422, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn creer_compte(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -337,8 +356,8 @@ pub(in crate::http) async fn creer_compte(
 }
 
 /// Disables an account the actor manages.
-#[utoipa::path(post, path = "/api/v1/comptes/{id}/desactivation", tag = "comptes",
-    params(("id" = String, Path, description = "Identifiant du compte")), responses((status = 204), (status = 404, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(post, path = "/comptes/{id}/desactivation", tag = "comptes",
+    params(("id" = String, Path, description = "Identifiant du compte")), responses((status = 204), (status = 404, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn desactiver_compte(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -352,14 +371,15 @@ pub(in crate::http) async fn desactiver_compte(
 
 /// A reset link.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = LienCompte)]
 pub struct Lien {
     /// The single-use link (valid 24 hours).
     pub lien: String,
 }
 
 /// Issues a password-reset link for an account the actor manages.
-#[utoipa::path(post, path = "/api/v1/comptes/{id}/lien-reinitialisation", tag = "comptes",
-    params(("id" = String, Path, description = "Identifiant du compte")), responses((status = 200, body = Lien), (status = 404, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(post, path = "/comptes/{id}/lien-reinitialisation", tag = "comptes",
+    params(("id" = String, Path, description = "Identifiant du compte")), responses((status = 200, body = Lien), (status = 404, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn lien_reinitialisation(
     State(state): State<AppState>,
     Connecte(a): Connecte,

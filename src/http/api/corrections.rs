@@ -49,6 +49,7 @@ pub(crate) fn contacts(l: Vec<ContactCorrige>) -> Result<Vec<(Option<ContactId>,
 
 /// A responsable corrected within a fiche.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = ResponsableFicheSaisie)]
 #[serde(deny_unknown_fields)]
 pub struct ResponsableFiche {
     /// The responsable (one of the pupil's).
@@ -89,9 +90,9 @@ pub struct FicheCorrigee {
 }
 
 /// Corrects a pupil's record in one step (the returned fiche).
-#[utoipa::path(put, path = "/api/v1/eleves/{id}/fiche", tag = "corrections", request_body = FicheCorrigee,
+#[utoipa::path(put, path = "/eleves/{id}/fiche", tag = "corrections", request_body = FicheCorrigee,
     params(("id" = String, Path, description = "Élève")),
-    responses((status = 200, body = Corrige, description = "Fiche corrigée : noms des champs modifiés"), (status = 404, body = crate::http::error::ErrorBody), (status = 422, body = crate::http::error::ErrorBody)))]
+    responses((status = 200, body = Corrige, description = "Fiche corrigée : noms des champs modifiés"), (status = 404, body = crate::http::error::Probleme), (status = 422, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn corriger_fiche(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -125,9 +126,9 @@ pub(in crate::http) async fn corriger_fiche(
 }
 
 /// Corrects the pupil's identity and address (the mairie: the état civil it recorded).
-#[utoipa::path(put, path = "/api/v1/eleves/{id}/identite", tag = "corrections", request_body = EleveSaisie,
+#[utoipa::path(put, path = "/eleves/{id}/identite", tag = "corrections", request_body = EleveSaisie,
     params(("id" = String, Path, description = "Élève")),
-    responses((status = 200, body = Corrige, description = "Identité corrigée"), (status = 404, body = crate::http::error::ErrorBody)))]
+    responses((status = 200, body = Corrige, description = "Identité corrigée"), (status = 404, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn corriger_identite(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -139,9 +140,9 @@ pub(in crate::http) async fn corriger_identite(
 }
 
 /// Corrects a responsable (shared by siblings: once for all) and their link with this pupil.
-#[utoipa::path(put, path = "/api/v1/eleves/{id}/responsables/{rid}", tag = "corrections", request_body = ResponsableCorrige,
+#[utoipa::path(put, path = "/eleves/{id}/responsables/{rid}", tag = "corrections", request_body = ResponsableCorrige,
     params(("id" = String, Path, description = "Élève"), ("rid" = String, Path, description = "Responsable")),
-    responses((status = 200, body = Corrige, description = "Responsable corrigé"), (status = 404, body = crate::http::error::ErrorBody)))]
+    responses((status = 200, body = Corrige, description = "Responsable corrigé"), (status = 404, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn corriger_responsable(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -178,9 +179,9 @@ pub struct NouveauResponsable {
 }
 
 /// Adds a responsable to the pupil.
-#[utoipa::path(post, path = "/api/v1/eleves/{id}/responsables", tag = "corrections", request_body = NouveauResponsable,
+#[utoipa::path(post, path = "/eleves/{id}/responsables", tag = "corrections", request_body = NouveauResponsable,
     params(("id" = String, Path, description = "Élève")),
-    responses((status = 200, body = Corrige, description = "Responsable ajouté"), (status = 404, body = crate::http::error::ErrorBody)))]
+    responses((status = 200, body = Corrige, description = "Responsable ajouté"), (status = 404, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn ajouter_responsable(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -216,9 +217,9 @@ pub(crate) fn ajout(b: NouveauResponsable) -> Result<Ajout> {
 }
 
 /// Detaches a responsable from the pupil (deleted, with their account, if no other pupil).
-#[utoipa::path(post, path = "/api/v1/eleves/{id}/responsables/{rid}/detachement", tag = "corrections",
+#[utoipa::path(post, path = "/eleves/{id}/responsables/{rid}/detachement", tag = "corrections",
     params(("id" = String, Path, description = "Élève"), ("rid" = String, Path, description = "Responsable")),
-    responses((status = 200, body = Corrige, description = "Responsable détaché"), (status = 404, body = crate::http::error::ErrorBody)))]
+    responses((status = 200, body = Corrige, description = "Responsable détaché"), (status = 404, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn detacher_responsable(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -228,9 +229,9 @@ pub(in crate::http) async fn detacher_responsable(
 }
 
 /// Replaces the persons to contact (add, edit, remove, order in one list).
-#[utoipa::path(put, path = "/api/v1/eleves/{id}/contacts", tag = "corrections", request_body = Vec<ContactCorrige>,
+#[utoipa::path(put, path = "/eleves/{id}/contacts", tag = "corrections", request_body = Vec<ContactCorrige>,
     params(("id" = String, Path, description = "Élève")),
-    responses((status = 200, body = Corrige, description = "Personnes à contacter corrigées"), (status = 404, body = crate::http::error::ErrorBody)))]
+    responses((status = 200, body = Corrige, description = "Personnes à contacter corrigées"), (status = 404, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn corriger_contacts(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -242,9 +243,9 @@ pub(in crate::http) async fn corriger_contacts(
 }
 
 /// Corrects this year's autorisations, insurance and périscolaire.
-#[utoipa::path(put, path = "/api/v1/eleves/{id}/annuel", tag = "corrections", request_body = AnnuelSaisie,
+#[utoipa::path(put, path = "/eleves/{id}/annuel", tag = "corrections", request_body = AnnuelSaisie,
     params(("id" = String, Path, description = "Élève")),
-    responses((status = 200, body = Corrige, description = "Autorisations et périscolaire corrigés"), (status = 404, body = crate::http::error::ErrorBody)))]
+    responses((status = 200, body = Corrige, description = "Autorisations et périscolaire corrigés"), (status = 404, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn corriger_annuel(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -270,9 +271,9 @@ pub struct DemandeRectification {
 }
 
 /// Files a rectification request (a responsable, for their own child).
-#[utoipa::path(post, path = "/api/v1/eleves/{id}/rectifications", tag = "corrections", request_body = DemandeRectification,
+#[utoipa::path(post, path = "/eleves/{id}/rectifications", tag = "corrections", request_body = DemandeRectification,
     params(("id" = String, Path, description = "Élève")),
-    responses((status = 201, body = RectificationVue, description = "Demande déposée"), (status = 404, body = crate::http::error::ErrorBody)))]
+    responses((status = 201, body = RectificationVue, description = "Demande déposée"), (status = 404, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn demander_rectification(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -286,7 +287,7 @@ pub(in crate::http) async fn demander_rectification(
 }
 
 /// The rectification requests about a pupil.
-#[utoipa::path(get, path = "/api/v1/eleves/{id}/rectifications", tag = "corrections", params(("id" = String, Path, description = "Élève")),
+#[utoipa::path(get, path = "/eleves/{id}/rectifications", tag = "corrections", params(("id" = String, Path, description = "Élève")),
     responses((status = 200, body = [RectificationVue], description = "Demandes de rectification")))]
 pub(in crate::http) async fn rectifications_eleve(
     State(state): State<AppState>,
@@ -298,10 +299,12 @@ pub(in crate::http) async fn rectifications_eleve(
 
 /// Which requests to list.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct FiltreDemandes {
     /// `en_attente`, `acceptee` or `refusee`.
     #[serde(default)]
+    #[param(pattern = "^(|en_attente|acceptee|refusee)$")]
     pub etat: Option<String>,
 }
 
@@ -316,7 +319,7 @@ fn etat(q: std::result::Result<Query<FiltreDemandes>, QueryRejection>) -> Result
 }
 
 /// The rectification requests of the perimeter (the school's, to decide).
-#[utoipa::path(get, path = "/api/v1/rectifications", tag = "corrections", params(FiltreDemandes),
+#[utoipa::path(get, path = "/rectifications", tag = "corrections", params(FiltreDemandes),
     responses((status = 200, body = [RectificationVue], description = "Demandes de rectification")))]
 pub(in crate::http) async fn rectifications(
     State(state): State<AppState>,
@@ -339,9 +342,9 @@ pub struct Decision {
 }
 
 /// The school decides on a rectification request.
-#[utoipa::path(post, path = "/api/v1/rectifications/{id}/decision", tag = "corrections", request_body = Decision,
+#[utoipa::path(post, path = "/rectifications/{id}/decision", tag = "corrections", request_body = Decision,
     params(("id" = String, Path, description = "Demande")),
-    responses((status = 200, body = RectificationVue, description = "Décision enregistrée"), (status = 404, body = crate::http::error::ErrorBody), (status = 409, body = crate::http::error::ErrorBody)))]
+    responses((status = 200, body = RectificationVue, description = "Décision enregistrée"), (status = 404, body = crate::http::error::Probleme), (status = 409, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn decider_rectification(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -357,13 +360,14 @@ pub(in crate::http) async fn decider_rectification(
 #[serde(deny_unknown_fields)]
 pub struct DemandeOpposition {
     /// The legitimate reasons the family gives.
+    #[schema(min_length = 1)]
     pub motifs: String,
 }
 
 /// A family objects, for legitimate reasons, to the processing of their child's data.
-#[utoipa::path(post, path = "/api/v1/eleves/{id}/oppositions", tag = "corrections", request_body = DemandeOpposition,
+#[utoipa::path(post, path = "/eleves/{id}/oppositions", tag = "corrections", request_body = DemandeOpposition,
     params(("id" = String, Path, description = "Élève")),
-    responses((status = 201, body = OppositionVue, description = "Opposition déposée"), (status = 404, body = crate::http::error::ErrorBody)))]
+    responses((status = 201, body = OppositionVue, description = "Opposition déposée"), (status = 404, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn opposer(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -376,7 +380,7 @@ pub(in crate::http) async fn opposer(
 }
 
 /// The oppositions about a pupil.
-#[utoipa::path(get, path = "/api/v1/eleves/{id}/oppositions", tag = "corrections", params(("id" = String, Path, description = "Élève")),
+#[utoipa::path(get, path = "/eleves/{id}/oppositions", tag = "corrections", params(("id" = String, Path, description = "Élève")),
     responses((status = 200, body = [OppositionVue], description = "Oppositions")))]
 pub(in crate::http) async fn oppositions_eleve(
     State(state): State<AppState>,
@@ -387,7 +391,7 @@ pub(in crate::http) async fn oppositions_eleve(
 }
 
 /// The oppositions of the perimeter (the IA-DASEN's, to decide).
-#[utoipa::path(get, path = "/api/v1/oppositions", tag = "corrections", params(FiltreDemandes),
+#[utoipa::path(get, path = "/oppositions", tag = "corrections", params(FiltreDemandes),
     responses((status = 200, body = [OppositionVue], description = "Oppositions")))]
 pub(in crate::http) async fn oppositions(
     State(state): State<AppState>,
@@ -399,9 +403,9 @@ pub(in crate::http) async fn oppositions(
 }
 
 /// The IA-DASEN decides on an opposition, with a reason.
-#[utoipa::path(post, path = "/api/v1/oppositions/{id}/decision", tag = "corrections", request_body = Decision,
+#[utoipa::path(post, path = "/oppositions/{id}/decision", tag = "corrections", request_body = Decision,
     params(("id" = String, Path, description = "Opposition")),
-    responses((status = 200, body = OppositionVue, description = "Décision enregistrée"), (status = 404, body = crate::http::error::ErrorBody)))]
+    responses((status = 200, body = OppositionVue, description = "Décision enregistrée"), (status = 404, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn decider_opposition(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -435,9 +439,9 @@ pub struct CompteFamilleCree {
 }
 
 /// The directeur creates the account of one of the pupil's responsables.
-#[utoipa::path(post, path = "/api/v1/eleves/{id}/compte-famille", tag = "corrections", request_body = CompteFamilleSaisie,
+#[utoipa::path(post, path = "/eleves/{id}/compte-famille", tag = "corrections", request_body = CompteFamilleSaisie,
     params(("id" = String, Path, description = "Élève")),
-    responses((status = 201, body = CompteFamilleCree, description = "Compte créé, en attente d'activation"), (status = 404, body = crate::http::error::ErrorBody), (status = 409, body = crate::http::error::ErrorBody)))]
+    responses((status = 201, body = CompteFamilleCree, description = "Compte créé, en attente d'activation"), (status = 404, body = crate::http::error::Probleme), (status = 409, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn compte_famille(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -479,7 +483,7 @@ pub struct Transmis {
 pub const REPONSE_OUBLI: &str = "Si ce compte existe, la demande est transmise : une famille dont le courriel est connu de l'école reçoit un lien par courriel ; sinon, la personne qui gère le compte (direction de l'école, services de la direction académique) vous remettra un lien.";
 
 /// « Mot de passe oublié »: the same answer for every login (no enumeration).
-#[utoipa::path(post, path = "/api/v1/mot-de-passe-oublie", tag = "comptes", request_body = MotDePasseOublie,
+#[utoipa::path(post, path = "/mot-de-passe-oublie", tag = "comptes", request_body = MotDePasseOublie,
     responses((status = 202, body = Transmis, description = "Demande transmise (même réponse pour tout identifiant)")))]
 pub(in crate::http) async fn mot_de_passe_oublie(
     State(state): State<AppState>,

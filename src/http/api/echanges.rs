@@ -84,16 +84,51 @@ pub(in crate::http) async fn lancer(
     .await
 }
 
+/// The form of an ONDE import (`multipart/form-data`), as the OpenAPI document shows it.
+#[derive(Debug, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct EnvoiOnde {
+    /// ONDE's files (pupils, responsables; CSV or XLSX): one or more, 2 MB at most in all.
+    #[schema(value_type = Vec<String>, format = Binary, min_items = 1)]
+    pub fichier: Vec<Vec<u8>>,
+    /// `true` for a dry run: everything is checked, nothing is written.
+    #[schema(value_type = Option<String>, pattern = "^(true|false|on|oui|1|0)$")]
+    pub essai: Option<bool>,
+    /// `true`: every line is written, or none.
+    #[schema(value_type = Option<String>, pattern = "^(true|false|on|oui|1|0)$")]
+    pub tout_ou_rien: Option<bool>,
+}
+
+/// The form of a transfer dossier's admission (`multipart/form-data`), as the OpenAPI
+/// document shows it.
+#[derive(Debug, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct EnvoiDossierForme {
+    /// The signed transfer dossier (ZIP) the previous school delivered.
+    #[schema(value_type = String, format = Binary)]
+    pub dossier: Vec<u8>,
+    /// The niveau, when it changes (`TPS`…`CM2`).
+    pub niveau: Option<String>,
+    /// A class to place the pupil in at once.
+    pub classe_id: Option<String>,
+    /// A missing paper (the field repeated for each).
+    pub pieces_manquantes: Option<String>,
+    /// Confirms a new child despite possible duplicates.
+    #[schema(value_type = Option<String>, pattern = "^(true|false|on|oui|1|0)$")]
+    pub confirmer_nouveau: Option<bool>,
+}
+
 /// Imports the ministry's files (pupils, responsables) into the school, as a job: the files
 /// are read and checked now (a file refused is answered 422 and nothing is queued), the import
 /// runs in the background in short transactions; its progress and report are at the address of
 /// `Location` (`/api/v1/imports/{id}`). `essai=true` for a dry run. Multipart fields: `fichier`
 /// (one or more), `essai`, `tout_ou_rien`.
-#[utoipa::path(post, path = "/api/v1/ecoles/{id}/import/onde", tag = "echanges",
+#[utoipa::path(post, path = "/ecoles/{id}/import/onde", tag = "echanges",
+    request_body(content = EnvoiOnde, content_type = "multipart/form-data"),
     params(("id" = String, Path, description = "Identifiant de l'école")),
     responses((status = 202, body = VueImport, description = "Importer les fichiers d'ONDE : l'import est lancé en arrière-plan"),
-        (status = 404, body = crate::http::error::ErrorBody), (status = 409, body = crate::http::error::ErrorBody),
-        (status = 422, body = crate::http::error::ErrorBody)))]
+        (status = 404, body = crate::http::error::Probleme), (status = 409, body = crate::http::error::Probleme),
+        (status = 422, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn importer(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -102,7 +137,10 @@ pub(in crate::http) async fn importer(
 ) -> Result<Response> {
     // The school first: another territory's is « introuvable » before the body is read.
     acceder(&state, &a, &id).await?;
-    let m = m.map_err(|_| Error::invalide("fichier", "envoyez les fichiers en multipart/form-data"))?;
+    let m = m.map_err(|_| {
+        Error::http(axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE)
+            .avec_message("envoyez les fichiers en multipart/form-data (champ « fichier »)")
+    })?;
     let e = lire_envoi(m).await?;
     let v = lancer(&state, a, id, e).await?;
     Ok((axum::http::StatusCode::ACCEPTED, [(header::LOCATION, format!("/api/v1/imports/{}", v.id))], axum::Json(v))
@@ -110,7 +148,7 @@ pub(in crate::http) async fn importer(
 }
 
 /// My imports, newest first (kept 24 hours), without their reports.
-#[utoipa::path(get, path = "/api/v1/imports", tag = "echanges", responses((status = 200, body = [VueImport])))]
+#[utoipa::path(get, path = "/imports", tag = "echanges", responses((status = 200, body = [VueImport])))]
 pub(in crate::http) async fn lister_imports(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -120,8 +158,8 @@ pub(in crate::http) async fn lister_imports(
 }
 
 /// One of my imports: state, lines gone through, total, time left, and its report once over.
-#[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "echanges", params(("id" = String, Path, description = "Import")),
-    responses((status = 200, body = VueImport), (status = 404, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(get, path = "/imports/{id}", tag = "echanges", params(("id" = String, Path, description = "Import")),
+    responses((status = 200, body = VueImport), (status = 404, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn lire_import(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -133,8 +171,8 @@ pub(in crate::http) async fn lire_import(
 
 /// Cancels one of my imports: waiting, it never runs; running, it stops after the
 /// transaction under way (the lines already written stay, the report says which).
-#[utoipa::path(post, path = "/api/v1/imports/{id}/annulation", tag = "echanges", params(("id" = String, Path, description = "Import")),
-    responses((status = 200, body = VueImport), (status = 404, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(post, path = "/imports/{id}/annulation", tag = "echanges", params(("id" = String, Path, description = "Import")),
+    responses((status = 200, body = VueImport), (status = 404, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn annuler_import(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -145,9 +183,9 @@ pub(in crate::http) async fn annuler_import(
 }
 
 /// The report of one of my imports, line by line, as a CSV file (409 while it runs).
-#[utoipa::path(get, path = "/api/v1/imports/{id}/rapport", tag = "echanges", params(("id" = String, Path, description = "Import")),
+#[utoipa::path(get, path = "/imports/{id}/rapport", tag = "echanges", params(("id" = String, Path, description = "Import")),
     responses((status = 200, content_type = "text/csv", description = "Le rapport de l'import, ligne par ligne"),
-        (status = 404, body = crate::http::error::ErrorBody), (status = 409, body = crate::http::error::ErrorBody)))]
+        (status = 404, body = crate::http::error::Probleme), (status = 409, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn rapport_import(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -171,14 +209,7 @@ pub(in crate::http) async fn telecharger_rapport(
         Ok((format!("rapport-import-{}-{jour}.csv", crate::service::documents::ascii(&v.libelle)), r.csv()?))
     })
     .await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{nom}\"")),
-        ],
-        octets,
-    )
-        .into_response())
+    Ok(crate::http::telechargement("text/csv; charset=utf-8", &nom, octets))
 }
 
 /// The school, within the actor's perimeter and rights to exchange files (404 / 403 before
@@ -198,13 +229,16 @@ pub(in crate::http) async fn acceder(
 
 /// The export's options.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct Export {
     /// `csv` (default) or `xlsx`.
     #[serde(default)]
+    #[param(pattern = "^(csv|xlsx)$")]
     pub format: Option<String>,
     /// For CSV: `eleves` (default) or `responsables`.
     #[serde(default)]
+    #[param(pattern = "^(eleves|responsables)$")]
     pub fichier: Option<String>,
 }
 
@@ -229,22 +263,15 @@ pub(in crate::http) async fn exporter_fichier(
         return Err(Error::interne("export incomplet"));
     }
     let (nom, octets) = fichiers.swap_remove(rang);
-    Ok((
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{nom}\"")),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-        octets,
-    )
-        .into_response())
+    Ok(crate::http::telechargement(mime, &nom, octets))
 }
 
 /// The school's pupils of the year in the ministry's format (plus birthplace and link).
-#[utoipa::path(get, path = "/api/v1/ecoles/{id}/export/onde", tag = "echanges",
+#[utoipa::path(get, path = "/ecoles/{id}/export/onde", tag = "echanges",
     params(("id" = String, Path, description = "Identifiant de l'école"), Export),
-    responses((status = 200, description = "Exporter les élèves et responsables au format d'ONDE (CSV ou XLSX)"),
-        (status = 404, body = crate::http::error::ErrorBody)))]
+    responses((status = 200, description = "Exporter les élèves et responsables au format d'ONDE (CSV ou XLSX)",
+        content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 404, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn exporter(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -258,15 +285,7 @@ pub(in crate::http) async fn exporter(
 // Transfer dossiers ------------------------------------------------------------------------------
 
 pub(in crate::http) fn zip(nom: String, octets: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "application/zip".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{nom}\"")),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-        octets,
-    )
-        .into_response()
+    crate::http::telechargement("application/zip", &nom, octets)
 }
 
 pub(in crate::http) async fn emettre(
@@ -280,10 +299,10 @@ pub(in crate::http) async fn emettre(
 }
 
 /// The transfer dossier of a pupil radiated from the school: a signed ZIP.
-#[utoipa::path(get, path = "/api/v1/eleves/{id}/dossier-transfert", tag = "echanges",
+#[utoipa::path(get, path = "/eleves/{id}/dossier-transfert", tag = "echanges",
     params(("id" = String, Path, description = "Élève radié")),
     responses((status = 200, description = "Délivrer le dossier de transfert (ZIP signé)"),
-        (status = 404, body = crate::http::error::ErrorBody)))]
+        (status = 404, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn dossier(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -349,11 +368,12 @@ pub(in crate::http) async fn lire_dossier(mut m: Multipart) -> Result<EnvoiDossi
 /// Admits a pupil in the school from a transfer dossier issued in another département.
 /// Multipart fields: `fichier`, `niveau`, `classe_id`, `pieces_manquantes` (repeated),
 /// `confirmer_nouveau`.
-#[utoipa::path(post, path = "/api/v1/ecoles/{id}/import/dossier", tag = "echanges",
+#[utoipa::path(post, path = "/ecoles/{id}/import/dossier", tag = "echanges",
+    request_body(content = EnvoiDossierForme, content_type = "multipart/form-data"),
     params(("id" = String, Path, description = "Identifiant de l'école")),
     responses((status = 201, body = Resultat, description = "Admettre un élève avec son dossier de transfert"),
-        (status = 404, body = crate::http::error::ErrorBody), (status = 409, body = crate::http::error::ErrorBody),
-        (status = 422, body = crate::http::error::ErrorBody)))]
+        (status = 404, body = crate::http::error::Probleme), (status = 409, body = crate::http::error::Probleme),
+        (status = 422, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn importer_dossier(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -361,7 +381,10 @@ pub(in crate::http) async fn importer_dossier(
     m: std::result::Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<(axum::http::StatusCode, axum::Json<Resultat>)> {
     acceder(&state, &a, &id).await?;
-    let m = m.map_err(|_| Error::invalide("dossier", "envoyez le dossier en multipart/form-data"))?;
+    let m = m.map_err(|_| {
+        Error::http(axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE)
+            .avec_message("envoyez le dossier en multipart/form-data (champ « dossier »)")
+    })?;
     let e = lire_dossier(m).await?;
     let r = service(&state, a, move |s| s.importer_dossier(&id, &e.octets, &e.admission)).await?;
     Ok((axum::http::StatusCode::CREATED, axum::Json(r)))

@@ -3,7 +3,7 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
@@ -16,10 +16,12 @@ use crate::service::effectifs::{self, ConstatEcole, Rapport};
 
 /// The format of the report.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct Format {
     /// `json` (default), `csv`, `xlsx` or `pdf`.
     #[serde(default)]
+    #[param(pattern = "^(json|csv|xlsx|pdf)$")]
     pub format: Option<String>,
 }
 
@@ -36,13 +38,14 @@ pub(in crate::http) async fn rendre(state: &AppState, r: Rapport, format: &str) 
         }
         _ => return Err(Error::invalide("format", "attendu : json, csv, xlsx ou pdf")),
     };
-    let disposition = format!("inline; filename=\"{nom}.{format}\"");
-    Ok(([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], octets).into_response())
+    Ok(crate::http::telechargement(mime, &format!("{nom}.{format}"), octets))
 }
 
 /// The constat report of the actor's territory (IEN: by commune; IA-DASEN: by circonscription).
-#[utoipa::path(get, path = "/api/v1/constat", tag = "effectifs", params(Format),
-    responses((status = 200, body = Rapport, description = "Constat des effectifs du territoire (ou CSV, XLSX, PDF)"), (status = 403, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(get, path = "/constat", tag = "effectifs", params(Format),
+    responses((status = 200, description = "Constat des effectifs du territoire (ou CSV, XLSX, PDF)",
+        content((Rapport = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (Vec<u8> = "application/pdf"))),
+        (status = 403, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn rapport(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -63,8 +66,9 @@ pub(in crate::http) fn format_de(q: std::result::Result<Query<Format>, QueryReje
 }
 
 /// Next year's forecast of the actor's territory, consolidated like the constat.
-#[utoipa::path(get, path = "/api/v1/prevision", tag = "effectifs", params(Format),
-    responses((status = 200, body = Rapport, description = "Prévision des effectifs de l'an prochain (ou CSV, XLSX, PDF)")))]
+#[utoipa::path(get, path = "/prevision", tag = "effectifs", params(Format),
+    responses((status = 200, description = "Prévision des effectifs de l'an prochain (ou CSV, XLSX, PDF)",
+        content((Rapport = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (Vec<u8> = "application/pdf")))))]
 pub(in crate::http) async fn rapport_prevision(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -78,8 +82,8 @@ pub(in crate::http) async fn rapport_prevision(
 use crate::service::effectifs::PrevisionEcole;
 
 /// A school's forecast for next year, niveau by niveau, with where it comes from.
-#[utoipa::path(get, path = "/api/v1/ecoles/{id}/prevision", tag = "effectifs", params(("id" = String, Path, description = "École")),
-    responses((status = 200, body = PrevisionEcole, description = "Prévision de l'école"), (status = 404, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(get, path = "/ecoles/{id}/prevision", tag = "effectifs", params(("id" = String, Path, description = "École")),
+    responses((status = 200, body = PrevisionEcole, description = "Prévision de l'école"), (status = 404, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn prevision_ecole(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -96,9 +100,11 @@ pub struct Ajustement {
     pub niveau: String,
     /// Arrivals expected.
     #[serde(default)]
+    #[schema(maximum = 500)]
     pub arrivees: u32,
     /// Departures expected.
     #[serde(default)]
+    #[schema(maximum = 500)]
     pub departs: u32,
     /// Why (about the school, never a pupil; 200 characters).
     #[serde(default)]
@@ -106,9 +112,9 @@ pub struct Ajustement {
 }
 
 /// The directeur adjusts a niveau of next year's forecast.
-#[utoipa::path(post, path = "/api/v1/ecoles/{id}/prevision/ajustements", tag = "effectifs", request_body = Ajustement,
+#[utoipa::path(post, path = "/ecoles/{id}/prevision/ajustements", tag = "effectifs", request_body = Ajustement,
     params(("id" = String, Path, description = "École")),
-    responses((status = 200, body = PrevisionEcole, description = "Prévision ajustée"), (status = 404, body = crate::http::error::ErrorBody)))]
+    responses((status = 200, body = PrevisionEcole, description = "Prévision ajustée"), (status = 404, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn ajuster(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -123,8 +129,8 @@ pub(in crate::http) async fn ajuster(
 }
 
 /// The directeur validates the school's forecast.
-#[utoipa::path(post, path = "/api/v1/ecoles/{id}/prevision/validation", tag = "effectifs", params(("id" = String, Path, description = "École")),
-    responses((status = 200, body = PrevisionEcole, description = "Prévision validée"), (status = 404, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(post, path = "/ecoles/{id}/prevision/validation", tag = "effectifs", params(("id" = String, Path, description = "École")),
+    responses((status = 200, body = PrevisionEcole, description = "Prévision validée"), (status = 404, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn valider_prevision(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -134,8 +140,8 @@ pub(in crate::http) async fn valider_prevision(
 }
 
 /// A school's constat: counted now, and as validated.
-#[utoipa::path(get, path = "/api/v1/ecoles/{id}/constat", tag = "effectifs", params(("id" = String, Path, description = "École")),
-    responses((status = 200, body = ConstatEcole, description = "Constat de l'école"), (status = 404, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(get, path = "/ecoles/{id}/constat", tag = "effectifs", params(("id" = String, Path, description = "École")),
+    responses((status = 200, body = ConstatEcole, description = "Constat de l'école"), (status = 404, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn constat_ecole(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -145,8 +151,8 @@ pub(in crate::http) async fn constat_ecole(
 }
 
 /// The directeur validates the school's constat (frozen; while the campaign is open).
-#[utoipa::path(post, path = "/api/v1/ecoles/{id}/constat/validation", tag = "effectifs", params(("id" = String, Path, description = "École")),
-    responses((status = 200, body = ConstatEcole, description = "Constat validé"), (status = 409, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(post, path = "/ecoles/{id}/constat/validation", tag = "effectifs", params(("id" = String, Path, description = "École")),
+    responses((status = 200, body = ConstatEcole, description = "Constat validé"), (status = 409, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn valider(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -165,8 +171,8 @@ pub struct Campagne {
 }
 
 /// The IA-DASEN opens (`ouverture`) or closes (`cloture`) the département's campaign.
-#[utoipa::path(post, path = "/api/v1/campagnes/constat/{etape}", tag = "effectifs", params(("etape" = String, Path, description = "ouverture ou cloture")),
-    responses((status = 200, body = Campagne, description = "Campagne ouverte ou close"), (status = 409, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(post, path = "/campagnes/constat/{etape}", tag = "effectifs", params(("etape" = String, Path, description = "ouverture ou cloture")),
+    responses((status = 200, body = Campagne, description = "Campagne ouverte ou close"), (status = 409, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn campagne(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -185,7 +191,7 @@ pub(in crate::http) async fn campagne(
 use crate::service::publications::PublicationVue;
 
 /// The releases the actor may download.
-#[utoipa::path(get, path = "/api/v1/publications", tag = "effectifs",
+#[utoipa::path(get, path = "/publications", tag = "effectifs",
     responses((status = 200, body = [PublicationVue], description = "Publications statistiques")))]
 pub(in crate::http) async fn lister_publications(
     State(state): State<AppState>,
@@ -204,7 +210,7 @@ pub struct NouvellePublication {
 }
 
 /// The IA-DASEN prepares a release of the département's current year.
-#[utoipa::path(post, path = "/api/v1/publications", tag = "effectifs", request_body = NouvellePublication,
+#[utoipa::path(post, path = "/publications", tag = "effectifs", request_body = NouvellePublication,
     responses((status = 201, body = PublicationVue, description = "Publication préparée")))]
 pub(in crate::http) async fn publier(
     State(state): State<AppState>,
@@ -217,9 +223,9 @@ pub(in crate::http) async fn publier(
 }
 
 /// One file of a release (`eleves.csv`, `effectifs.csv`, `LISEZMOI.txt`).
-#[utoipa::path(get, path = "/api/v1/publications/{id}/{fichier}", tag = "effectifs",
+#[utoipa::path(get, path = "/publications/{id}/{fichier}", tag = "effectifs",
     params(("id" = String, Path, description = "Publication"), ("fichier" = String, Path, description = "eleves.csv, effectifs.csv ou LISEZMOI.txt")),
-    responses((status = 200, description = "Le fichier"), (status = 404, body = crate::http::error::ErrorBody)))]
+    responses((status = 200, description = "Le fichier"), (status = 404, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn fichier_publication(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -228,12 +234,5 @@ pub(in crate::http) async fn fichier_publication(
     let nom = fichier.clone();
     let octets = service(&state, a, move |s| s.fichier_publication(&id, &fichier)).await?;
     let mime = if nom.ends_with(".csv") { "text/csv; charset=utf-8" } else { "text/plain; charset=utf-8" };
-    Ok((
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{nom}\"")),
-        ],
-        octets,
-    )
-        .into_response())
+    Ok(crate::http::telechargement(mime, &nom, octets))
 }

@@ -76,8 +76,8 @@ pub(in crate::http) async fn demarrer(state: &AppState, a: crate::auth::Acteur, 
 
 /// Asks for a print run; it is made in the background (202), its progress is read at
 /// `/api/v1/impressions/{id}`.
-#[utoipa::path(post, path = "/api/v1/impressions", tag = "documents", request_body = DemandeImpression,
-    responses((status = 202, body = VueTravail), (status = 404, body = crate::http::error::ErrorBody), (status = 409, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(post, path = "/impressions", tag = "documents", request_body = DemandeImpression,
+    responses((status = 202, body = VueTravail), (status = 404, body = crate::http::error::Probleme), (status = 409, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn lancer(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -88,7 +88,7 @@ pub(in crate::http) async fn lancer(
 }
 
 /// My print runs, newest first (kept 24 hours).
-#[utoipa::path(get, path = "/api/v1/impressions", tag = "documents", responses((status = 200, body = [VueTravail])))]
+#[utoipa::path(get, path = "/impressions", tag = "documents", responses((status = 200, body = [VueTravail])))]
 pub(in crate::http) async fn lister(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -98,8 +98,8 @@ pub(in crate::http) async fn lister(
 }
 
 /// One of my print runs: state, documents made, total, estimated time left.
-#[utoipa::path(get, path = "/api/v1/impressions/{id}", tag = "documents", params(("id" = String, Path, description = "Impression")),
-    responses((status = 200, body = VueTravail), (status = 404, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(get, path = "/impressions/{id}", tag = "documents", params(("id" = String, Path, description = "Impression")),
+    responses((status = 200, body = VueTravail), (status = 404, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn lire(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -110,8 +110,8 @@ pub(in crate::http) async fn lire(
 }
 
 /// Cancels one of my print runs (it stops within a second; nothing of it is kept).
-#[utoipa::path(post, path = "/api/v1/impressions/{id}/annulation", tag = "documents", params(("id" = String, Path, description = "Impression")),
-    responses((status = 200, body = VueTravail), (status = 404, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(post, path = "/impressions/{id}/annulation", tag = "documents", params(("id" = String, Path, description = "Impression")),
+    responses((status = 200, body = VueTravail), (status = 404, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn annuler(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -122,8 +122,8 @@ pub(in crate::http) async fn annuler(
 }
 
 /// The file of a finished print run (409 while it is being made).
-#[utoipa::path(get, path = "/api/v1/impressions/{id}/fichier", tag = "documents", params(("id" = String, Path, description = "Impression")),
-    responses((status = 200, content_type = "application/zip", body = Vec<u8>), (status = 404, body = crate::http::error::ErrorBody), (status = 409, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(get, path = "/impressions/{id}/fichier", tag = "documents", params(("id" = String, Path, description = "Impression")),
+    responses((status = 200, content_type = "application/zip", body = Vec<u8>), (status = 404, body = crate::http::error::Probleme), (status = 409, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn fichier(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -141,7 +141,7 @@ pub(in crate::http) async fn fichier(
     if !(res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED) {
         return Err(Error::introuvable("fichier de l'impression"));
     }
-    let disposition = format!("attachment; filename=\"{nom}\"");
+    let disposition = crate::http::disposition(&nom, false);
     let mut res = res.map(axum::body::Body::new);
     res.headers_mut().insert(header::CONTENT_DISPOSITION, disposition.parse().map_err(Error::interne)?);
     Ok(res)

@@ -49,20 +49,27 @@ pub(in crate::http) fn refus(r: crate::domain::parcours::Refus, champ: &'static 
 #[serde(deny_unknown_fields)]
 pub struct CriteresSaisie {
     /// Nom.
+    #[schema(min_length = 1)]
     pub nom: String,
     /// Prénom(s).
+    #[schema(min_length = 1)]
     pub prenoms: String,
     /// `M` or `F`.
+    #[schema(pattern = "^(M|F)$")]
     pub sexe: String,
     /// `jj/mm/aaaa`.
+    #[schema(
+        pattern = "^((0[1-9]|[12][0-9]|3[01])/(0[1-9]|1[0-2])/[0-9]{4}|[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))$"
+    )]
     pub date_naissance: String,
     /// INSEE code of the birthplace.
+    #[schema(min_length = 1)]
     pub naissance_insee: String,
 }
 
 /// Pupils already known who may be this child (score ≥ 60), before creating a new one.
-#[utoipa::path(post, path = "/api/v1/doublons", tag = "parcours", request_body = CriteresSaisie,
-    responses((status = 200, body = [Candidat]), (status = 422, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(post, path = "/doublons", tag = "parcours", request_body = CriteresSaisie,
+    responses((status = 200, body = [Candidat]), (status = 422, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn doublons(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -81,17 +88,19 @@ pub(in crate::http) async fn doublons(
 
 /// Filters of the inscriptions.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct FiltreInscriptions {
     /// Only those designating this school.
     pub ecole: Option<String>,
     /// Only this state (`en_attente`, `inscrit`, `annule`, `admis`).
+    #[param(pattern = "^(en_attente|inscrit|annule|admis)$")]
     pub etat: Option<String>,
 }
 
 /// The inscriptions of the perimeter.
-#[utoipa::path(get, path = "/api/v1/inscriptions", tag = "parcours", params(FiltreInscriptions),
-    responses((status = 200, body = [Inscription]), (status = 403, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(get, path = "/inscriptions", tag = "parcours", params(FiltreInscriptions),
+    responses((status = 200, body = [Inscription]), (status = 403, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn lister_inscriptions(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -110,8 +119,8 @@ pub(in crate::http) async fn lister_inscriptions(
 }
 
 /// One inscription.
-#[utoipa::path(get, path = "/api/v1/inscriptions/{id}", tag = "parcours", params(("id" = String, Path, description = "Identifiant")),
-    responses((status = 200, body = Inscription), (status = 404, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(get, path = "/inscriptions/{id}", tag = "parcours", params(("id" = String, Path, description = "Identifiant")),
+    responses((status = 200, body = Inscription), (status = 404, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn lire_inscription(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -224,6 +233,7 @@ pub struct DemandeInscription {
     pub confirmer_nouveau: bool,
     /// `ecole` (default), `cned`, `hopital`, `etablissement_specialise`, `instruction_famille`.
     #[serde(default)]
+    #[schema(pattern = "^(ecole|cned|hopital|etablissement_specialise|instruction_famille)$")]
     pub mode: Option<String>,
     /// The designated school.
     #[serde(default)]
@@ -297,8 +307,8 @@ impl DemandeInscription {
 }
 
 /// Records an inscription (pending): the mairie for its commune, or a school for itself.
-#[utoipa::path(post, path = "/api/v1/inscriptions", tag = "parcours", request_body = DemandeInscription,
-    responses((status = 201, body = Resultat), (status = 409, body = crate::http::error::ErrorBody), (status = 422, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(post, path = "/inscriptions", tag = "parcours", request_body = DemandeInscription,
+    responses((status = 201, body = Resultat), (status = 409, body = crate::http::error::Probleme), (status = 422, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn inscrire(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -311,8 +321,8 @@ pub(in crate::http) async fn inscrire(
 }
 
 /// Confirms an inscription: en attente → inscrit (the certificate can be printed).
-#[utoipa::path(post, path = "/api/v1/inscriptions/{id}/validation", tag = "parcours", params(("id" = String, Path, description = "Identifiant")),
-    responses((status = 200, body = Resultat), (status = 409, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(post, path = "/inscriptions/{id}/validation", tag = "parcours", params(("id" = String, Path, description = "Identifiant")),
+    responses((status = 200, body = Resultat), (status = 409, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn valider_inscription(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -322,8 +332,8 @@ pub(in crate::http) async fn valider_inscription(
 }
 
 /// Cancels an inscription.
-#[utoipa::path(post, path = "/api/v1/inscriptions/{id}/annulation", tag = "parcours", params(("id" = String, Path, description = "Identifiant")),
-    responses((status = 200, body = Resultat), (status = 409, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(post, path = "/inscriptions/{id}/annulation", tag = "parcours", params(("id" = String, Path, description = "Identifiant")),
+    responses((status = 200, body = Resultat), (status = 409, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn annuler_inscription(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -333,9 +343,9 @@ pub(in crate::http) async fn annuler_inscription(
 }
 
 /// The certificat d'inscription (PDF/A, numbered, with its verification code).
-#[utoipa::path(get, path = "/api/v1/inscriptions/{id}/documents/{document}", tag = "documents",
+#[utoipa::path(get, path = "/inscriptions/{id}/documents/{document}", tag = "documents",
     params(("id" = String, Path, description = "Identifiant"), ("document" = String, Path, description = "certificat-inscription")),
-    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = crate::http::error::ErrorBody)))]
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn document_inscription(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -388,12 +398,14 @@ pub struct DemandeAdmissionSaisie {
     pub ulis: bool,
     /// Date of admission (`jj/mm/aaaa`), today by default.
     #[serde(default)]
+    #[schema(pattern = "^(0[1-9]|[12][0-9]|3[01])/(0[1-9]|1[0-2])/[0-9]{4}$")]
     pub date: Option<String>,
     /// The previous school, as the certificat de radiation names it (the registre's column).
     #[serde(default)]
     pub ecole_precedente: Option<String>,
     /// The date of that certificat de radiation (`jj/mm/aaaa`).
     #[serde(default)]
+    #[schema(pattern = "^(0[1-9]|[12][0-9]|3[01])/(0[1-9]|1[0-2])/[0-9]{4}$")]
     pub radiation_precedente: Option<String>,
 }
 
@@ -470,8 +482,8 @@ impl DemandeAdmissionSaisie {
 }
 
 /// Admits a pupil in the school.
-#[utoipa::path(post, path = "/api/v1/admissions", tag = "parcours", request_body = DemandeAdmissionSaisie,
-    responses((status = 201, body = Resultat), (status = 409, body = crate::http::error::ErrorBody), (status = 422, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(post, path = "/admissions", tag = "parcours", request_body = DemandeAdmissionSaisie,
+    responses((status = 201, body = Resultat), (status = 409, body = crate::http::error::Probleme), (status = 422, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn admettre(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -484,8 +496,8 @@ pub(in crate::http) async fn admettre(
 }
 
 /// The file is complete: the admission becomes definitive.
-#[utoipa::path(post, path = "/api/v1/eleves/{id}/admission/completion", tag = "parcours", params(("id" = String, Path, description = "Élève")),
-    responses((status = 200, body = Resultat), (status = 409, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(post, path = "/eleves/{id}/admission/completion", tag = "parcours", params(("id" = String, Path, description = "Élève")),
+    responses((status = 200, body = Resultat), (status = 409, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn completer(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -544,7 +556,7 @@ pub(in crate::http) fn verifier(store: &crate::store::Store, code: &str) -> Resu
 }
 
 /// Checks a certificate's code (public, no account): type, date, issuer and initials only.
-#[utoipa::path(get, path = "/api/v1/verification/{code}", tag = "parcours", params(("code" = String, Path, description = "Code de vérification")),
+#[utoipa::path(get, path = "/verification/{code}", tag = "parcours", params(("code" = String, Path, description = "Code de vérification")),
     responses((status = 200, body = Verification)), security(()))]
 pub(in crate::http) async fn verification_json(
     State(state): State<AppState>,

@@ -22,8 +22,8 @@ use crate::http::{Error, Result, api, blocking, service};
 use crate::service::parcours::Resultat;
 
 /// The pupils of the school not yet placed in a class.
-#[utoipa::path(get, path = "/api/v1/ecoles/{id}/non-repartis", tag = "parcours", params(("id" = String, Path, description = "École")),
-    responses((status = 200, body = [crate::store::eleves::EleveLigne]), (status = 404, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(get, path = "/ecoles/{id}/non-repartis", tag = "parcours", params(("id" = String, Path, description = "École")),
+    responses((status = 200, body = [crate::store::eleves::EleveLigne]), (status = 404, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn non_repartis(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -37,8 +37,10 @@ pub(in crate::http) async fn non_repartis(
 #[serde(deny_unknown_fields)]
 pub struct NouvelleClasse {
     /// Label (« CE2-CM1 B »).
+    #[schema(min_length = 1)]
     pub libelle: String,
     /// Niveaux taught.
+    #[schema(min_items = 1)]
     pub niveaux: Vec<String>,
     /// Teacher's name.
     #[serde(default)]
@@ -46,8 +48,8 @@ pub struct NouvelleClasse {
 }
 
 /// Creates a class of the current year.
-#[utoipa::path(post, path = "/api/v1/ecoles/{id}/classes/nouvelle", tag = "parcours", request_body = NouvelleClasse, params(("id" = String, Path, description = "École")),
-    responses((status = 201, body = Resultat), (status = 409, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(post, path = "/ecoles/{id}/classes/nouvelle", tag = "parcours", request_body = NouvelleClasse, params(("id" = String, Path, description = "École")),
+    responses((status = 201, body = Resultat), (status = 409, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn creer_classe(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -68,6 +70,7 @@ pub(in crate::http) async fn creer_classe(
 #[serde(deny_unknown_fields)]
 pub struct Placement {
     /// Pupil ids (all placed, or none).
+    #[schema(min_items = 1, max_items = 60)]
     pub eleves: Vec<String>,
 }
 
@@ -79,8 +82,8 @@ pub struct Avertissements {
 }
 
 /// Places pupils in the class, or moves them there (all or none).
-#[utoipa::path(post, path = "/api/v1/classes/{id}/placements", tag = "parcours", request_body = Placement, params(("id" = String, Path, description = "Classe")),
-    responses((status = 200, body = Avertissements), (status = 409, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(post, path = "/classes/{id}/placements", tag = "parcours", request_body = Placement, params(("id" = String, Path, description = "Classe")),
+    responses((status = 200, body = Avertissements), (status = 409, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn placer(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -102,6 +105,7 @@ pub(in crate::http) async fn placer(
 pub struct Propositions {
     /// For everyone: `passage` (default), `maintien` or `anticipe`.
     #[serde(default)]
+    #[schema(pattern = "^(passage|maintien|anticipe)$")]
     pub defaut: Option<String>,
     /// For some pupils (id → type).
     #[serde(default)]
@@ -109,8 +113,8 @@ pub struct Propositions {
 }
 
 /// Proposes passages for every pupil of the class.
-#[utoipa::path(post, path = "/api/v1/classes/{id}/passages", tag = "parcours", request_body = Propositions, params(("id" = String, Path, description = "Classe")),
-    responses((status = 200, body = Propose), (status = 409, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(post, path = "/classes/{id}/passages", tag = "parcours", request_body = Propositions, params(("id" = String, Path, description = "Classe")),
+    responses((status = 200, body = Propose), (status = 409, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn proposer_classe(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -148,8 +152,8 @@ pub struct Decide {
 }
 
 /// Decides for every pupil of the class whose family accepted or let 15 days pass.
-#[utoipa::path(post, path = "/api/v1/classes/{id}/passages/decisions", tag = "parcours", params(("id" = String, Path, description = "Classe")),
-    responses((status = 200, body = Decide), (status = 409, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(post, path = "/classes/{id}/passages/decisions", tag = "parcours", params(("id" = String, Path, description = "Classe")),
+    responses((status = 200, body = Decide), (status = 409, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn decider_classe(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -171,8 +175,8 @@ pub struct PassageVu {
 }
 
 /// A pupil's passage procedure this year.
-#[utoipa::path(get, path = "/api/v1/eleves/{id}/passage", tag = "parcours", params(("id" = String, Path, description = "Élève")),
-    responses((status = 200, body = PassageVu), (status = 404, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(get, path = "/eleves/{id}/passage", tag = "parcours", params(("id" = String, Path, description = "Élève")),
+    responses((status = 200, body = PassageVu), (status = 404, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn lire_passage(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -192,16 +196,18 @@ pub(in crate::http) async fn lire_passage(
 pub struct Etape {
     /// For `proposition`, `decision`, `commission`: `passage`, `maintien`, `anticipe`.
     #[serde(default, rename = "type")]
+    #[schema(pattern = "^(passage|maintien|anticipe)$")]
     pub type_passage: Option<String>,
     /// For `reponse`: `accepte` or `conteste`.
     #[serde(default)]
+    #[schema(pattern = "^(accepte|conteste)$")]
     pub reponse: Option<String>,
 }
 
 /// A step: `proposition`, `reponse` (the family), `decision`, `recours`, `commission`.
-#[utoipa::path(post, path = "/api/v1/eleves/{id}/passage/{etape}", tag = "parcours", request_body = Etape,
+#[utoipa::path(post, path = "/eleves/{id}/passage/{etape}", tag = "parcours", request_body = Etape,
     params(("id" = String, Path, description = "Élève"), ("etape" = String, Path, description = "proposition, reponse, decision, recours, commission")),
-    responses((status = 200, body = Passage), (status = 409, body = crate::http::error::ErrorBody)))]
+    responses((status = 200, body = Passage), (status = 409, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn etape_passage(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -247,8 +253,8 @@ pub struct Depart {
 }
 
 /// Marks a pupil as leaving the school at the end of the year ("quitte l'école").
-#[utoipa::path(post, path = "/api/v1/eleves/{id}/depart", tag = "parcours", request_body = Depart, params(("id" = String, Path, description = "Élève")),
-    responses((status = 200, body = Resultat), (status = 409, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(post, path = "/eleves/{id}/depart", tag = "parcours", request_body = Depart, params(("id" = String, Path, description = "Élève")),
+    responses((status = 200, body = Resultat), (status = 409, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn depart(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -276,8 +282,12 @@ pub(in crate::http) fn texte_court(champ: &'static str, s: Option<&str>) -> Resu
 pub struct RadiationSaisie {
     /// `demenagement`, `changement_ecole`, `instruction_famille`, `depart_etranger`,
     /// `fin_scolarite_primaire`, `autre`.
+    #[schema(
+        pattern = "^(demenagement|changement_ecole|instruction_famille|depart_etranger|fin_scolarite_primaire|autre)$"
+    )]
     pub motif: String,
     /// Effective date (`jj/mm/aaaa`).
+    #[schema(pattern = "^(0[1-9]|[12][0-9]|3[01])/(0[1-9]|1[0-2])/[0-9]{4}$")]
     pub date: String,
     /// The next school, if known (UAI and name, or as told).
     #[serde(default)]
@@ -285,8 +295,8 @@ pub struct RadiationSaisie {
 }
 
 /// Radiates a pupil; the certificat de radiation can then be printed.
-#[utoipa::path(post, path = "/api/v1/eleves/{id}/radiation", tag = "parcours", request_body = RadiationSaisie, params(("id" = String, Path, description = "Élève")),
-    responses((status = 200, body = Resultat), (status = 409, body = crate::http::error::ErrorBody), (status = 422, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(post, path = "/eleves/{id}/radiation", tag = "parcours", request_body = RadiationSaisie, params(("id" = String, Path, description = "Élève")),
+    responses((status = 200, body = Resultat), (status = 409, body = crate::http::error::Probleme), (status = 422, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn radier(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -301,9 +311,9 @@ pub(in crate::http) async fn radier(
 }
 
 /// Cancels a radiation entered by mistake (its author, the same day).
-#[utoipa::path(post, path = "/api/v1/eleves/{id}/radiation/annulation", tag = "parcours", params(("id" = String, Path, description = "Élève")),
+#[utoipa::path(post, path = "/eleves/{id}/radiation/annulation", tag = "parcours", params(("id" = String, Path, description = "Élève")),
     responses((status = 200, body = Resultat, description = "Annuler une radiation saisie par erreur (son auteur, le jour même)"),
-        (status = 404, body = crate::http::error::ErrorBody), (status = 409, body = crate::http::error::ErrorBody)))]
+        (status = 404, body = crate::http::error::Probleme), (status = 409, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn annuler_radiation(
     State(state): State<AppState>,
     Connecte(a): Connecte,
@@ -313,8 +323,8 @@ pub(in crate::http) async fn annuler_radiation(
 }
 
 /// The rentrée: closes the year, applies passages, opens the next; archives the registers.
-#[utoipa::path(post, path = "/api/v1/rentree", tag = "parcours",
-    responses((status = 200, body = crate::service::scolarite::Rentree), (status = 409, body = crate::http::error::ErrorBody), (status = 403, body = crate::http::error::ErrorBody)))]
+#[utoipa::path(post, path = "/rentree", tag = "parcours",
+    responses((status = 200, body = crate::service::scolarite::Rentree), (status = 409, body = crate::http::error::Probleme), (status = 403, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn rentree(
     State(state): State<AppState>,
     Connecte(a): Connecte,

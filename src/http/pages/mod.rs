@@ -159,9 +159,25 @@ pub(in crate::http) fn page_erreur(e: &Error) -> String {
 
 pub(in crate::http) type PageResult = Result<Html<String>, PageError>;
 
-pub(in crate::http) async fn css() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], CSS)
-        .into_response()
+/// The stylesheet, with its validator: a client that holds this version gets a 304.
+pub(in crate::http) async fn css(entetes: axum::http::HeaderMap) -> Response {
+    static ETAG: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        use sha2::Digest;
+        let h = sha2::Sha256::digest(CSS.as_bytes());
+        // Weak: the same sheet may be sent compressed or not.
+        format!("W/\"{}\"", h.iter().take(12).map(|b| format!("{b:02x}")).collect::<String>())
+    });
+    let cache = [(header::ETAG, ETAG.as_str()), (header::CACHE_CONTROL, "public, max-age=3600")];
+    let connue = entetes
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|e| e.trim() == "*" || e.trim().trim_start_matches("W/") == ETAG.trim_start_matches("W/"));
+    if connue {
+        return (axum::http::StatusCode::NOT_MODIFIED, cache).into_response();
+    }
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], cache, CSS).into_response()
 }
 
 pub(in crate::http) async fn introuvable() -> PageError {

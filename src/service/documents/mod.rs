@@ -107,6 +107,8 @@ pub struct Plan {
     /// The pupils the lists name (each journaled: a family's consultation log shows their
     /// child was on a printed list).
     listes: Vec<EleveId>,
+    /// What the print is about, as its file name starts (`DUPONT_Lea`, `CE1-B`).
+    titre: String,
 }
 
 impl Plan {
@@ -426,7 +428,8 @@ impl Imprimeur<'_> {
             let sujets = self.sujets(doc, cible, annee)?;
             let journal = self.sujets_ids(&sujets)?;
             let listes = if Self::par_eleve(doc) { Vec::new() } else { self.eleves_des_listes(doc, &sujets, annee)? };
-            Ok(Plan { doc, annee, sujets, journal, listes })
+            let titre = self.titre(cible, annee)?;
+            Ok(Plan { doc, annee, sujets, journal, listes, titre })
         })
     }
 

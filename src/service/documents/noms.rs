@@ -52,6 +52,45 @@ pub fn nom_humain(uai: &str, ecole: &str, classe: Option<&str>, nom: &str, preno
     format!("{uai}-{}/{classe}/{}_{}_{}.pdf", ascii(ecole), ascii(nom), ascii(prenom), doc.name())
 }
 
+impl super::Plan {
+    /// The name of the file a direct print hands over, like a print run's: what it is about,
+    /// then the document (`DUPONT_Lea_certificat-scolarite.pdf`, `CE1-B_fiche-urgence.zip`).
+    pub fn nom_telechargement(&self, ext: &str) -> String {
+        format!("{}_{}.{ext}", self.titre, self.doc.name())
+    }
+}
+
+impl Imprimeur<'_> {
+    /// What `cible` is, as a file name starts: the pupil's nom and first prénom, the class's
+    /// label, the school's UAI and name, the circonscription's name.
+    pub(super) fn titre(&self, cible: &Cible, annee: AnneeScolaire) -> Result<String> {
+        let p = self.perimetre;
+        let personne = |nom: &str, prenoms: &str| {
+            format!("{}_{}", ascii(nom), ascii(prenoms.split_whitespace().next().unwrap_or("")))
+        };
+        Ok(self.store.read(|c| match cible {
+            Cible::Eleve(id) => {
+                let f = crate::store::eleves::fiche(c, p, id, annee)?;
+                Ok(personne(&f.eleve.nom, &f.eleve.prenoms))
+            }
+            // The inscription's own names: all a mairie may see of a pupil known elsewhere.
+            Cible::Inscription(id) => {
+                let i = sc::inscription(c, p, id)?;
+                Ok(personne(&i.nom, &i.prenoms))
+            }
+            Cible::Classe(id) => Ok(ascii(&crate::store::classes::classe(c, p, id)?.libelle)),
+            Cible::Ecole(id) => {
+                let e = crate::store::territoires::ecole(c, p, id)?;
+                Ok(format!("{}-{}", e.uai, ascii(&e.nom)))
+            }
+            Cible::Circonscription(id) => {
+                let nom = crate::store::territoires::nom_perimetre(c, &Perimetre::Circonscription(id.clone()))?;
+                Ok(format!("Circonscription-{}", ascii(&nom.unwrap_or_default())))
+            }
+        })?)
+    }
+}
+
 /// An ASCII file-name fragment of a name.
 pub fn slug(s: &str) -> String {
     let k = crate::domain::identite::cle_recherche(s);

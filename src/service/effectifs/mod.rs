@@ -25,6 +25,7 @@ pub use prevision::{NiveauPrevision, PrevisionEcole};
 
 /// One line of the report (a school, a subtotal or the total).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = LigneConstat)]
 pub struct Ligne {
     /// The school's id (none for a subtotal).
     pub ecole_id: Option<String>,

@@ -160,17 +160,45 @@ pub(super) fn csv_protege(lignes: &[Vec<String>]) -> Result<Vec<u8>> {
     )
 }
 
-/// A workbook, one sheet per table, every cell written as text.
+/// A workbook as an office worker expects it, one sheet per table: the header row bold,
+/// frozen and filtered, columns as wide as their content, dates as dates (`jj/mm/aaaa`), every
+/// other cell as text (codes and phones keep their leading zeros).
 pub(super) fn classeur(tables: &[Table]) -> Result<Vec<u8>> {
-    let mut wb = rust_xlsxwriter::Workbook::new();
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let e = super::super::erreur_fichier;
+    let mut wb = Workbook::new();
+    let gras = Format::new().set_bold();
+    let date = Format::new().set_num_format("dd/mm/yyyy");
     for (nom, lignes) in tables {
         let ws = wb.add_worksheet();
-        ws.set_name(*nom).map_err(super::super::erreur_fichier)?;
+        ws.set_name(*nom).map_err(e)?;
         for (i, l) in lignes.iter().enumerate() {
             for (j, c) in l.iter().enumerate() {
-                ws.write_string(i as u32, j as u16, c).map_err(super::super::erreur_fichier)?;
+                let (ligne, colonne) = (i as u32, j as u16);
+                if i == 0 {
+                    ws.write_string_with_format(ligne, colonne, c, &gras).map_err(e)?;
+                } else if let Some(d) = jour(c).and_then(|(a, m, j)| ExcelDateTime::from_ymd(a, m, j).ok()) {
+                    ws.write_datetime_with_format(ligne, colonne, &d, &date).map_err(e)?;
+                } else {
+                    ws.write_string(ligne, colonne, c).map_err(e)?;
+                }
             }
         }
+        let colonnes = lignes.first().map_or(0, Vec::len);
+        if colonnes > 0 {
+            ws.set_freeze_panes(1, 0).map_err(e)?;
+            ws.autofilter(0, 0, lignes.len().saturating_sub(1) as u32, (colonnes - 1) as u16).map_err(e)?;
+            ws.autofit();
+        }
     }
-    wb.save_to_buffer().map_err(super::super::erreur_fichier)
+    wb.save_to_buffer().map_err(e)
+}
+
+/// `jj/mm/aaaa` as (year, month, day), when `s` is exactly that and a real day.
+fn jour(s: &str) -> Option<(u16, u8, u8)> {
+    if s.len() != 10 {
+        return None;
+    }
+    let d = time::Date::parse(s, time::macros::format_description!("[day]/[month]/[year]")).ok()?;
+    Some((u16::try_from(d.year()).ok()?, u8::from(d.month()), d.day()))
 }

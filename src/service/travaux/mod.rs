@@ -57,6 +57,7 @@ pub const MAX_IMPORTS_GARDES: usize = 10;
 
 /// Where a job stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = EtatTravail)]
 #[serde(rename_all = "snake_case")]
 pub enum Etat {
     /// Waiting for its turn.
@@ -157,9 +158,10 @@ impl Travail {
         }
     }
 
-    /// The name the download of a print run gets.
+    /// The name the download of a print run gets: what it is for, then the document
+    /// (`CE2-B-Ecole-Les-Tilleuls_fiche-urgence.zip`), as a direct print's.
     fn nom_fichier(&self, d: &Demande) -> String {
-        format!("{}-{}.{}", d.document.name(), super::documents::ascii(&self.libelle), Self::extension(d))
+        format!("{}_{}.{}", super::documents::ascii(&self.libelle), d.document.name(), Self::extension(d))
     }
 
     fn etat(&self) -> (Etat, Option<String>) {
