@@ -365,7 +365,8 @@ fn completer_operation(chemin: &str, methode: &str, op: &mut Value) {
         // (422) or still being answered (409).
         erreurs.extend([403, 409, 422]);
     }
-    if chemin.contains('{') || requete || corps {
+    // A record named by the address, or by a query or body sent with a session.
+    if chemin.contains('{') || (!public && (requete || corps)) {
         erreurs.push(404);
     }
     if requete || corps || chemin.contains('{') {
