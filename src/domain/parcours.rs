@@ -419,19 +419,19 @@ impl Reponse {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Passage {
     /// The conseil des maîtres' proposal, and when.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<(String, String)>)]
     pub proposition: Option<(TypePassage, Date)>,
     /// The family's answer, and when.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<(String, String)>)]
     pub reponse: Option<(Reponse, Date)>,
     /// The decision, and when.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<(String, String)>)]
     pub decision: Option<(TypePassage, Date)>,
     /// The family's appeal, and when.
     #[schema(value_type = Option<String>)]
     pub recours: Option<Date>,
     /// The departmental commission's ruling, and when.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<(String, String)>)]
     pub recours_issue: Option<(TypePassage, Date)>,
 }
 

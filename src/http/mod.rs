@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod connexions;
+pub mod corps;
 pub mod error;
 pub mod etat;
 pub mod extraction;
@@ -24,15 +25,15 @@ pub use error::{Error, Result};
 
 #[cfg(any(test, feature = "fuzz"))]
 /// What the fuzz target `corps_json` drives (`crate::fuzz`): `corps` read as the JSON body of
-/// one of the API's writes, as its handler reads it (serde, as axum's `Json` does), then checked
+/// one of the API's writes, as its handler reads it (strictly: `http::corps`), then checked
 /// as the handler checks it before the service runs. `quoi % 8` chooses the body: an inscription,
 /// an admission, a school, a pupil's identity, a corrected responsable, the persons to contact,
 /// the year's answers, a responsable added. True when the body is accepted.
 pub fn essayer_corps(quoi: u8, corps: &[u8], today: time::Date) -> bool {
     use crate::domain::correction::{AnnuelSaisie, ResponsableCorrige};
+    use crate::http::corps::lire;
     use crate::service::corrections::Ajout;
     use api::{corrections, parcours};
-    use serde_json::from_slice as lire;
     match quoi % 8 {
         0 => lire::<parcours::DemandeInscription>(corps).is_ok_and(|d| d.valider(today).is_ok()),
         1 => lire::<parcours::DemandeAdmissionSaisie>(corps).is_ok_and(|d| d.valider(today).is_ok()),

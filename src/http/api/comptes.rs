@@ -1,9 +1,9 @@
 //! The account API: login, logout, one's own account (password, second factor), activation
 //! and reset links, and the accounts an IA-DASEN or a directeur manages.
 
+use crate::http::corps::{Corps, CorpsRefuse};
 use axum::Json;
 use axum::extract::State;
-use axum::extract::rejection::JsonRejection;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -43,7 +43,7 @@ pub(in crate::http) async fn lire_parametres(
 pub(in crate::http) async fn modifier_parametres(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    body: std::result::Result<Json<Parametres>, JsonRejection>,
+    body: std::result::Result<Corps<Parametres>, CorpsRefuse>,
 ) -> Result<Json<Parametres>> {
     let valeur = api::json(body)?.mairie_etendue;
     crate::http::service(&state, a, move |c| c.modifier_parametres(valeur)).await?;
@@ -94,7 +94,7 @@ pub struct Moi {
 pub(in crate::http) async fn login(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: std::result::Result<Json<Identifiants>, JsonRejection>,
+    body: std::result::Result<Corps<Identifiants>, CorpsRefuse>,
 ) -> Result<Response> {
     let i = api::json(body)?;
     let le = state.clock.now();
@@ -156,7 +156,7 @@ pub struct ChangementMotDePasse {
 pub(in crate::http) async fn changer_mot_de_passe(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    body: std::result::Result<Json<ChangementMotDePasse>, JsonRejection>,
+    body: std::result::Result<Corps<ChangementMotDePasse>, CorpsRefuse>,
 ) -> Result<StatusCode> {
     let b = api::json(body)?;
     blocking(&state, move |s| Ok(crate::http::contexte(s, &a).changer_mot_de_passe(&b.actuel, &b.nouveau)?)).await?;
@@ -213,7 +213,7 @@ pub struct CodesSecours {
 pub(in crate::http) async fn confirmer_second_facteur(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    body: std::result::Result<Json<Code>, JsonRejection>,
+    body: std::result::Result<Corps<Code>, CorpsRefuse>,
 ) -> Result<Json<CodesSecours>> {
     let b = api::json(body)?;
     let codes = blocking(&state, move |s| Ok(crate::http::contexte(s, &a).confirmer_totp(&b.code)?)).await?;
@@ -258,7 +258,7 @@ pub struct Active {
     responses((status = 200, body = Active), (status = 410, body = crate::http::error::Probleme), (status = 422, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn activation(
     State(state): State<AppState>,
-    body: std::result::Result<Json<JetonMotDePasse>, JsonRejection>,
+    body: std::result::Result<Corps<JetonMotDePasse>, CorpsRefuse>,
 ) -> Result<Json<Active>> {
     let b = api::json(body)?;
     b.jeton()?;
@@ -275,7 +275,7 @@ pub(in crate::http) async fn activation(
     responses((status = 204), (status = 410, body = crate::http::error::Probleme), (status = 422, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn reinitialisation(
     State(state): State<AppState>,
-    body: std::result::Result<Json<JetonMotDePasse>, JsonRejection>,
+    body: std::result::Result<Corps<JetonMotDePasse>, CorpsRefuse>,
 ) -> Result<StatusCode> {
     let b = api::json(body)?;
     b.jeton()?;
@@ -333,7 +333,7 @@ pub struct CompteCree {
 pub(in crate::http) async fn creer_compte(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    body: std::result::Result<Json<DemandeCompte>, JsonRejection>,
+    body: std::result::Result<Corps<DemandeCompte>, CorpsRefuse>,
 ) -> Result<(StatusCode, Json<CompteCree>)> {
     let le = state.clock.now();
     a.autoriser(Ressource::Compte, Action::Creer, le)?;

@@ -3,8 +3,9 @@
 //! account from the pupil's record, and « mot de passe oublié ». Every handler translates its
 //! body into a [`Correction`] or a call of `service::corrections` / `service::comptes`.
 
+use crate::http::corps::{Corps, CorpsRefuse};
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
@@ -97,7 +98,7 @@ pub(in crate::http) async fn corriger_fiche(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EleveId>,
-    body: std::result::Result<Json<FicheCorrigee>, JsonRejection>,
+    body: std::result::Result<Corps<FicheCorrigee>, CorpsRefuse>,
 ) -> Result<Json<Corrige>> {
     let b = api::json(body)?;
     let responsables = b
@@ -133,7 +134,7 @@ pub(in crate::http) async fn corriger_identite(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EleveId>,
-    body: std::result::Result<Json<EleveSaisie>, JsonRejection>,
+    body: std::result::Result<Corps<EleveSaisie>, CorpsRefuse>,
 ) -> Result<Json<Corrige>> {
     let b = api::json(body)?;
     corriger(&state, a, id, Correction { eleve: Some(b), ..Default::default() }).await
@@ -147,7 +148,7 @@ pub(in crate::http) async fn corriger_responsable(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Ids(id, rid): Ids<EleveId, ResponsableId>,
-    body: std::result::Result<Json<ResponsableCorrige>, JsonRejection>,
+    body: std::result::Result<Corps<ResponsableCorrige>, CorpsRefuse>,
 ) -> Result<Json<Corrige>> {
     let b = api::json(body)?;
     // The service names the fiche's keys (`responsables[0].nom`); this body is one responsable.
@@ -186,7 +187,7 @@ pub(in crate::http) async fn ajouter_responsable(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EleveId>,
-    body: std::result::Result<Json<NouveauResponsable>, JsonRejection>,
+    body: std::result::Result<Corps<NouveauResponsable>, CorpsRefuse>,
 ) -> Result<Json<Corrige>> {
     let b = api::json(body)?;
     // The service names the keys of its list of additions (`ajouts[0].nom`, `ajouts[0].lien`);
@@ -236,7 +237,7 @@ pub(in crate::http) async fn corriger_contacts(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EleveId>,
-    body: std::result::Result<Json<Vec<ContactCorrige>>, JsonRejection>,
+    body: std::result::Result<Corps<Vec<ContactCorrige>>, CorpsRefuse>,
 ) -> Result<Json<Corrige>> {
     let b = api::json(body)?;
     corriger(&state, a, id, Correction { contacts: Some(contacts(b)?), ..Default::default() }).await
@@ -250,7 +251,7 @@ pub(in crate::http) async fn corriger_annuel(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EleveId>,
-    body: std::result::Result<Json<AnnuelSaisie>, JsonRejection>,
+    body: std::result::Result<Corps<AnnuelSaisie>, CorpsRefuse>,
 ) -> Result<Json<Corrige>> {
     let b = api::json(body)?;
     corriger(&state, a, id, Correction { annuel: Some(b), ..Default::default() }).await
@@ -278,7 +279,7 @@ pub(in crate::http) async fn demander_rectification(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EleveId>,
-    body: std::result::Result<Json<DemandeRectification>, JsonRejection>,
+    body: std::result::Result<Corps<DemandeRectification>, CorpsRefuse>,
 ) -> Result<(StatusCode, Json<RectificationVue>)> {
     let b = api::json(body)?;
     let r = service(&state, a, move |s| s.demander_rectification(&id, &b.champ, &b.valeur, b.commentaire.as_deref()))
@@ -349,7 +350,7 @@ pub(in crate::http) async fn decider_rectification(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Path(id): Path<String>,
-    body: std::result::Result<Json<Decision>, JsonRejection>,
+    body: std::result::Result<Corps<Decision>, CorpsRefuse>,
 ) -> Result<Json<RectificationVue>> {
     let b = api::json(body)?;
     service(&state, a, move |s| s.decider_rectification(&id, b.accepter, b.motif.as_deref())).await.map(Json)
@@ -372,7 +373,7 @@ pub(in crate::http) async fn opposer(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EleveId>,
-    body: std::result::Result<Json<DemandeOpposition>, JsonRejection>,
+    body: std::result::Result<Corps<DemandeOpposition>, CorpsRefuse>,
 ) -> Result<(StatusCode, Json<OppositionVue>)> {
     let b = api::json(body)?;
     let r = service(&state, a, move |s| s.opposer(&id, &b.motifs)).await?;
@@ -410,7 +411,7 @@ pub(in crate::http) async fn decider_opposition(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Path(id): Path<String>,
-    body: std::result::Result<Json<Decision>, JsonRejection>,
+    body: std::result::Result<Corps<Decision>, CorpsRefuse>,
 ) -> Result<Json<OppositionVue>> {
     let b = api::json(body)?;
     let motif = b.motif.unwrap_or_default();
@@ -447,7 +448,7 @@ pub(in crate::http) async fn compte_famille(
     Connecte(a): Connecte,
     headers: HeaderMap,
     Id(id): Id<EleveId>,
-    body: std::result::Result<Json<CompteFamilleSaisie>, JsonRejection>,
+    body: std::result::Result<Corps<CompteFamilleSaisie>, CorpsRefuse>,
 ) -> Result<(StatusCode, Json<CompteFamilleCree>)> {
     let b = api::json(body)?;
     let rid = responsable_id(&b.responsable_id)?;
@@ -487,7 +488,7 @@ pub const REPONSE_OUBLI: &str = "Si ce compte existe, la demande est transmise :
     responses((status = 202, body = Transmis, description = "Demande transmise (même réponse pour tout identifiant)")))]
 pub(in crate::http) async fn mot_de_passe_oublie(
     State(state): State<AppState>,
-    body: std::result::Result<Json<MotDePasseOublie>, JsonRejection>,
+    body: std::result::Result<Corps<MotDePasseOublie>, CorpsRefuse>,
 ) -> Result<(StatusCode, Json<Transmis>)> {
     let b = api::json(body)?;
     traiter_oubli(&state, b.login);

@@ -1,6 +1,7 @@
 //! The constat des effectifs: the JSON API under `/api/v1` and the pages
 //! (`/constat`, `/ecoles/{id}/constat`). Every handler calls `service::effectifs`.
 
+use crate::http::corps::{Corps, CorpsRefuse};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -119,7 +120,7 @@ pub(in crate::http) async fn ajuster(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EcoleId>,
-    body: std::result::Result<axum::Json<Ajustement>, axum::extract::rejection::JsonRejection>,
+    body: std::result::Result<Corps<Ajustement>, CorpsRefuse>,
 ) -> Result<axum::Json<PrevisionEcole>> {
     let b = crate::http::api::json(body)?;
     let n = crate::http::api::parcours::niveau(&b.niveau)?;
@@ -215,7 +216,7 @@ pub struct NouvellePublication {
 pub(in crate::http) async fn publier(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    body: std::result::Result<axum::Json<NouvellePublication>, axum::extract::rejection::JsonRejection>,
+    body: std::result::Result<Corps<NouvellePublication>, CorpsRefuse>,
 ) -> Result<(StatusCode, axum::Json<PublicationVue>)> {
     let b = crate::http::api::json(body)?;
     let p = service(&state, a, move |s| s.publier(b.conserver_cle)).await?;

@@ -1,8 +1,8 @@
 //! Print runs in the background (`service::travaux`), from the API and the pages: ask for one,
 //! follow its progress, cancel it, download its file. Handlers only translate.
 
+use crate::http::corps::{Corps, CorpsRefuse};
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::Response;
@@ -81,7 +81,7 @@ pub(in crate::http) async fn demarrer(state: &AppState, a: crate::auth::Acteur, 
 pub(in crate::http) async fn lancer(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    body: std::result::Result<Json<DemandeImpression>, JsonRejection>,
+    body: std::result::Result<Corps<DemandeImpression>, CorpsRefuse>,
 ) -> Result<(StatusCode, Json<VueTravail>)> {
     let d = json(body)?.valider()?;
     Ok((StatusCode::ACCEPTED, Json(demarrer(&state, a, d).await?)))

@@ -13,8 +13,9 @@ pub mod impressions;
 pub mod parcours;
 pub mod scolarite;
 
+use crate::http::corps::{Corps, CorpsRefuse};
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -56,18 +57,16 @@ pub(in crate::http) fn query<T>(q: std::result::Result<Query<T>, QueryRejection>
     })
 }
 
-pub(in crate::http) fn json<T>(j: std::result::Result<Json<T>, JsonRejection>) -> Result<T> {
+pub(in crate::http) fn json<T>(j: std::result::Result<Corps<T>, CorpsRefuse>) -> Result<T> {
     match j {
-        Ok(Json(v)) => Ok(v),
-        Err(JsonRejection::MissingJsonContentType(_)) => Err(Error::http(StatusCode::UNSUPPORTED_MEDIA_TYPE)),
-        Err(JsonRejection::JsonSyntaxError(_)) => {
-            Err(Error::requete("le corps de la requête n'est pas du JSON valide (UTF-8)"))
-        }
-        Err(JsonRejection::JsonDataError(e)) => {
-            let (champ, message) = traduire(&e.body_text());
+        Ok(Corps(v)) => Ok(v),
+        Err(CorpsRefuse::TypeContenu) => Err(Error::http(StatusCode::UNSUPPORTED_MEDIA_TYPE)),
+        Err(CorpsRefuse::Syntaxe) => Err(Error::requete("le corps de la requête n'est pas du JSON valide (UTF-8)")),
+        Err(CorpsRefuse::Donnees(e)) => {
+            let (champ, message) = traduire(&e);
             Err(Error::invalide(champ, message))
         }
-        Err(e) => Err(Error::http(e.status())),
+        Err(CorpsRefuse::Http(status)) => Err(Error::http(status)),
     }
 }
 
@@ -156,7 +155,7 @@ pub struct Cree {
 pub(in crate::http) async fn creer_ecole(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    body: std::result::Result<Json<EcoleSaisie>, JsonRejection>,
+    body: std::result::Result<Corps<EcoleSaisie>, CorpsRefuse>,
 ) -> Result<(StatusCode, Json<Cree>)> {
     let ecole = json(body)?.valider()?;
     let id = service(&state, a, move |c| c.creer_ecole(&ecole)).await?;
@@ -299,7 +298,7 @@ pub(in crate::http) async fn lire_eleve(
 pub(in crate::http) async fn creer_eleve(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    body: std::result::Result<Json<crate::http::api::parcours::DemandeAdmissionSaisie>, JsonRejection>,
+    body: std::result::Result<Corps<crate::http::api::parcours::DemandeAdmissionSaisie>, CorpsRefuse>,
 ) -> Result<(StatusCode, Json<Cree>)> {
     let d = json(body)?;
     if d.inscription_id.is_some() {

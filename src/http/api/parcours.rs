@@ -2,8 +2,8 @@
 //! public verification of certificates (the school year's steps are `http::scolarite`). Every step is a domain transition, refused with a French message (409) when
 //! the record's state does not allow it, and journaled with its actor.
 
+use crate::http::corps::{Corps, CorpsRefuse};
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -73,7 +73,7 @@ pub struct CriteresSaisie {
 pub(in crate::http) async fn doublons(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    body: std::result::Result<Json<CriteresSaisie>, JsonRejection>,
+    body: std::result::Result<Corps<CriteresSaisie>, CorpsRefuse>,
 ) -> Result<Json<Vec<Candidat>>> {
     let b = api::json(body)?;
     let k = Criteres {
@@ -312,7 +312,7 @@ impl DemandeInscription {
 pub(in crate::http) async fn inscrire(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    body: std::result::Result<Json<DemandeInscription>, JsonRejection>,
+    body: std::result::Result<Corps<DemandeInscription>, CorpsRefuse>,
 ) -> Result<(StatusCode, Json<Resultat>)> {
     let (n, mut w) = api::json(body)?.valider(state.clock.today())?;
     let mut r = service(&state, a, move |c| c.inscrire(&n)).await?;
@@ -487,7 +487,7 @@ impl DemandeAdmissionSaisie {
 pub(in crate::http) async fn admettre(
     State(state): State<AppState>,
     Connecte(a): Connecte,
-    body: std::result::Result<Json<DemandeAdmissionSaisie>, JsonRejection>,
+    body: std::result::Result<Corps<DemandeAdmissionSaisie>, CorpsRefuse>,
 ) -> Result<(StatusCode, Json<Resultat>)> {
     let (demande, mut w) = api::json(body)?.valider(state.clock.today())?;
     let mut r = service(&state, a, move |c| c.admettre(&demande)).await?;

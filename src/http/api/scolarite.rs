@@ -2,11 +2,11 @@
 //! departures and radiations, the rentrée. Every step is a domain transition, refused with a
 //! French message (409) when the record's state does not allow it, and journaled with its actor.
 
+use crate::http::corps::{Corps, CorpsRefuse};
 use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::State;
-use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -54,7 +54,7 @@ pub(in crate::http) async fn creer_classe(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EcoleId>,
-    body: std::result::Result<Json<NouvelleClasse>, JsonRejection>,
+    body: std::result::Result<Corps<NouvelleClasse>, CorpsRefuse>,
 ) -> Result<(StatusCode, Json<Resultat>)> {
     let b = api::json(body)?;
     let niveaux = b.niveaux.iter().map(|n| niveau(n)).collect::<Result<Vec<_>>>()?;
@@ -88,7 +88,7 @@ pub(in crate::http) async fn placer(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<ClasseId>,
-    body: std::result::Result<Json<Placement>, JsonRejection>,
+    body: std::result::Result<Corps<Placement>, CorpsRefuse>,
 ) -> Result<Json<Avertissements>> {
     let b = api::json(body)?;
     if b.eleves.is_empty() || b.eleves.len() > 60 {
@@ -119,7 +119,7 @@ pub(in crate::http) async fn proposer_classe(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<ClasseId>,
-    body: std::result::Result<Json<Propositions>, JsonRejection>,
+    body: std::result::Result<Corps<Propositions>, CorpsRefuse>,
 ) -> Result<Json<Propose>> {
     let b = api::json(body)?;
     let defaut = match b.defaut.as_deref() {
@@ -212,7 +212,7 @@ pub(in crate::http) async fn etape_passage(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     IdEt(id, etape): IdEt<EleveId>,
-    body: std::result::Result<Json<Etape>, JsonRejection>,
+    body: std::result::Result<Corps<Etape>, CorpsRefuse>,
 ) -> Result<Json<Passage>> {
     let b = api::json(body)?;
     let t = || -> Result<TypePassage> {
@@ -259,7 +259,7 @@ pub(in crate::http) async fn depart(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EleveId>,
-    body: std::result::Result<Json<Depart>, JsonRejection>,
+    body: std::result::Result<Corps<Depart>, CorpsRefuse>,
 ) -> Result<Json<Resultat>> {
     let b = api::json(body)?;
     let destination = texte_court("destination", b.destination.as_deref())?;
@@ -301,7 +301,7 @@ pub(in crate::http) async fn radier(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EleveId>,
-    body: std::result::Result<Json<RadiationSaisie>, JsonRejection>,
+    body: std::result::Result<Corps<RadiationSaisie>, CorpsRefuse>,
 ) -> Result<Json<Resultat>> {
     let b = api::json(body)?;
     let motif = MotifRadiation::parse(&b.motif).map_err(|r| refus(r, "motif"))?;
