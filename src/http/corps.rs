@@ -55,11 +55,76 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Corps<T> {
     }
 }
 
-/// `octets` as a `T`, strictly (see the module).
+/// `octets` as a `T`, strictly (see the module): a key twice in one object is refused too, as
+/// serde's derived code refuses a field twice (a `Value` would keep the last one).
 pub fn lire<T: DeserializeOwned>(octets: &[u8]) -> Result<T, CorpsRefuse> {
+    let donnees = |e: serde_path_to_error::Error<serde_json::Error>| {
+        CorpsRefuse::Donnees(format!("Failed to deserialize the JSON body into the target type: {e}"))
+    };
+    match serde_path_to_error::deserialize::<_, SansDoublon>(&mut serde_json::Deserializer::from_slice(octets)) {
+        Ok(SansDoublon) => {}
+        Err(e) if e.inner().is_data() => return Err(donnees(e)),
+        Err(_) => return Err(CorpsRefuse::Syntaxe),
+    }
     let v: Value = serde_json::from_slice(octets).map_err(|_| CorpsRefuse::Syntaxe)?;
-    serde_path_to_error::deserialize(Strict(v))
-        .map_err(|e| CorpsRefuse::Donnees(format!("Failed to deserialize the JSON body into the target type: {e}")))
+    serde_path_to_error::deserialize(Strict(v)).map_err(donnees)
+}
+
+/// Any JSON in which no object holds a key twice.
+struct SansDoublon;
+
+impl<'de> de::Deserialize<'de> for SansDoublon {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(SansDoublon)
+    }
+}
+
+impl<'de> Visitor<'de> for SansDoublon {
+    type Value = SansDoublon;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("du JSON")
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, mut m: M) -> Result<Self, M::Error> {
+        let mut vues = std::collections::HashSet::new();
+        while let Some(cle) = m.next_key::<String>()? {
+            if !vues.insert(cle.clone()) {
+                return Err(de::Error::custom(format_args!("duplicate field `{cle}`")));
+            }
+            m.next_value::<SansDoublon>()?;
+        }
+        Ok(SansDoublon)
+    }
+
+    fn visit_seq<S: SeqAccess<'de>>(self, mut s: S) -> Result<Self, S::Error> {
+        while s.next_element::<SansDoublon>()?.is_some() {}
+        Ok(SansDoublon)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self, E> {
+        Ok(SansDoublon)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self, E> {
+        Ok(SansDoublon)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self, E> {
+        Ok(SansDoublon)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self, E> {
+        Ok(SansDoublon)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Self, E> {
+        Ok(SansDoublon)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self, E> {
+        Ok(SansDoublon)
+    }
 }
 
 /// The media type of a body: JSON when it is `application/json` or ends in `+json`.
@@ -222,6 +287,16 @@ mod tests {
         assert!(m.contains("contacts[0]: invalid type: sequence"), "{m}");
         let m = erreur::<Fiche>(r#"{"annuel": {"religion": 1}}"#);
         assert!(m.contains("target type: annuel") && m.contains("unknown field `religion`"), "{m}");
+    }
+
+    #[test]
+    fn a_key_twice_is_refused_by_its_path() {
+        let m = erreur::<Fiche>(r#"{"annuel": {"cantine": true, "cantine": false}}"#);
+        assert!(
+            m.contains("annuel.cantine: duplicate field `cantine`") || m.contains("annuel: duplicate field"),
+            "{m}"
+        );
+        assert!(serde_json::from_str::<Value>(r#"{"a": 1, "a": 2}"#).is_ok(), "a Value alone keeps the last");
     }
 
     #[test]

@@ -128,8 +128,8 @@ async fn tete_sans_effet(req: Request, next: Next) -> Response {
     r
 }
 
-/// Compression (gzip, Brotli) of what gains from it, when the client accepts it: HTML, JSON,
-/// CSV, XLSX, the stylesheet. PDFs and ZIPs are compressed already. The pages' anti-forgery
+/// Compression (gzip, Brotli), when the client accepts it: HTML, JSON, CSV, the stylesheet (and
+/// XLSX, little: a workbook is deflated already). PDFs and ZIPs are sent as they are. The pages' anti-forgery
 /// tokens are masked afresh at every answer, so that compression reveals nothing of them
 /// (`auth::csrf_masque`).
 fn compression() -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {

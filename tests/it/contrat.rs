@@ -43,12 +43,18 @@ async fn head_writes_nothing_on_any_route_and_is_refused_where_a_get_would_write
     let contrat = registre::http::contrat();
     for (modele, item) in contrat["paths"].as_object().unwrap() {
         if item.get("get").is_some() && modele != "/api/v1/openapi.json" {
+            // Each address with a record of its kind, so that its GET would have found it.
+            let (id, document) = if modele.starts_with("/api/v1/classes/") {
+                (&classe, "liste-classe")
+            } else if modele.starts_with("/api/v1/ecoles/") {
+                (&ecole, "registre-eleves")
+            } else {
+                (&eleve, "certificat-scolarite")
+            };
             chemins.push(
                 modele
-                    .replace("{id}/documents/{document}", &format!("{eleve}/documents/certificat-scolarite"))
-                    .replace("ecoles/{id}", &format!("ecoles/{ecole}"))
-                    .replace("classes/{id}", &format!("classes/{classe}"))
-                    .replace("{id}", &eleve)
+                    .replace("{id}", id)
+                    .replace("{document}", document)
                     .replace("{fichier}", "eleves.csv")
                     .replace("{code}", "ABCD-EFGH"),
             );

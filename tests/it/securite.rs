@@ -214,6 +214,13 @@ async fn a_mairie_inscription_of_a_pupil_known_elsewhere_shows_only_what_the_dup
     for t in &v.telephones {
         assert!(!text.contains(t.as_str()), "a responsable's phone on the certificate");
     }
+    // Asked by the pupil's id, the same certificate (a duplicata now), named from the
+    // inscription's own names: the pupil's record stays out of the mairie's reach.
+    let res = s.get_as(&m, &format!("/api/v1/eleves/{}/documents/certificat-inscription", v.id)).await;
+    assert_eq!(res.status(), 200);
+    let cd = res.headers()["content-disposition"].to_str().unwrap().to_string();
+    assert!(cd.contains("_certificat-inscription.pdf"), "{cd}");
+    assert!(pdftotext(&res.bytes().await.unwrap()).contains("CERTIFICAT D'INSCRIPTION"));
     // The designated school's director sees no more than the mairie.
     assert_eq!(dossier(&s, &v.id), avant, "the pupil's record changed");
 }

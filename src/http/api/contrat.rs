@@ -14,7 +14,8 @@ use utoipa::OpenApi;
         description = "API du registre des élèves du premier degré. Les erreurs sont des détails de problème \
 (RFC 9457, `application/problem+json`) : `type` (`urn:registre:probleme:CODE`), `title`, `status`, `detail` \
 en français, et les extensions `code`, `champ`, `champs` (chaque champ refusé et son message) et \
-`candidats` (doublons possibles). Les listes donnent leur total dans l'en-tête `X-Total-Count`.",
+`candidats` (doublons possibles). `GET /eleves` donne son total dans l'en-tête `X-Total-Count` ; les \
+autres listes sont entières.",
         version = env!("CARGO_PKG_VERSION")
     ),
     components(schemas(crate::http::error::Probleme))
@@ -374,6 +375,14 @@ fn completer_operation(chemin: &str, methode: &str, op: &mut Value) {
     }
     if requete {
         erreurs.push(422);
+    }
+    // A document the record's state does not allow (a certificate before the inscription is
+    // confirmed, a list for a pupil), a file not ready yet.
+    if ["/documents/{document}", "/dossier-transfert", "/fichier", "/rapport", "/{fichier}"]
+        .iter()
+        .any(|f| chemin.ends_with(f))
+    {
+        erreurs.push(409);
     }
     if corps {
         erreurs.extend([408, 413, 415, 422]);

@@ -301,7 +301,7 @@ pub(in crate::http) async fn emettre(
 /// The transfer dossier of a pupil radiated from the school: a signed ZIP.
 #[utoipa::path(get, path = "/eleves/{id}/dossier-transfert", tag = "echanges",
     params(("id" = String, Path, description = "Élève radié")),
-    responses((status = 200, description = "Délivrer le dossier de transfert (ZIP signé)"),
+    responses((status = 200, description = "Délivrer le dossier de transfert (ZIP signé)", content_type = "application/zip", body = Vec<u8>),
         (status = 404, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn dossier(
     State(state): State<AppState>,

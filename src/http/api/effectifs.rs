@@ -226,7 +226,8 @@ pub(in crate::http) async fn publier(
 /// One file of a release (`eleves.csv`, `effectifs.csv`, `LISEZMOI.txt`).
 #[utoipa::path(get, path = "/publications/{id}/{fichier}", tag = "effectifs",
     params(("id" = String, Path, description = "Publication"), ("fichier" = String, Path, description = "eleves.csv, effectifs.csv ou LISEZMOI.txt")),
-    responses((status = 200, description = "Le fichier"), (status = 404, body = crate::http::error::Probleme)))]
+    responses((status = 200, description = "Le fichier", content((String = "text/csv"), (String = "text/plain"))),
+        (status = 404, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn fichier_publication(
     State(state): State<AppState>,
     Connecte(a): Connecte,

@@ -89,6 +89,9 @@ fn traduire(msg: &str) -> (String, String) {
         // The path already ends with the unknown key.
         let c = if chemin.rsplit(['.', ']']).next() == Some(nomme) { chemin.to_string() } else { joindre(nomme) };
         (c.clone(), format!("champ inconnu : {c} (un champ que l'API ne connaît pas n'est jamais enregistré)"))
+    } else if detail.starts_with("duplicate field") {
+        let c = if chemin.rsplit(['.', ']']).next() == Some(nomme) { chemin.to_string() } else { joindre(nomme) };
+        (c.clone(), format!("champ en double : {c} (chaque champ ne s'envoie qu'une fois)"))
     } else if detail.starts_with("missing field") {
         let c = joindre(nomme);
         (c.clone(), format!("champ obligatoire manquant : {c}"))

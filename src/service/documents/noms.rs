@@ -63,27 +63,33 @@ impl super::Plan {
 impl Imprimeur<'_> {
     /// What `cible` is, as a file name starts: the pupil's nom and first prénom, the class's
     /// label, the school's UAI and name, the circonscription's name.
-    pub(super) fn titre(&self, cible: &Cible, annee: AnneeScolaire) -> Result<String> {
+    pub(super) fn titre(&self, cible: &Cible, sujets: &[super::Sujet], annee: AnneeScolaire) -> Result<String> {
         let p = self.perimetre;
         let personne = |nom: &str, prenoms: &str| {
             format!("{}_{}", ascii(nom), ascii(prenoms.split_whitespace().next().unwrap_or("")))
         };
-        Ok(self.store.read(|c| match cible {
-            Cible::Eleve(id) => {
-                let f = crate::store::eleves::fiche(c, p, id, annee)?;
-                Ok(personne(&f.eleve.nom, &f.eleve.prenoms))
-            }
-            // The inscription's own names: all a mairie may see of a pupil known elsewhere.
-            Cible::Inscription(id) => {
+        Ok(self.store.read(|c| match (cible, sujets) {
+            // A certificat d'inscription, asked by the inscription or by the pupil: the
+            // inscription's own names, all a mairie or a designated school may see of a pupil
+            // known elsewhere.
+            (_, [super::Sujet::Inscription(id)]) => {
                 let i = sc::inscription(c, p, id)?;
                 Ok(personne(&i.nom, &i.prenoms))
             }
-            Cible::Classe(id) => Ok(ascii(&crate::store::classes::classe(c, p, id)?.libelle)),
-            Cible::Ecole(id) => {
+            (Cible::Eleve(id), _) => {
+                let f = crate::store::eleves::fiche(c, p, id, annee)?;
+                Ok(personne(&f.eleve.nom, &f.eleve.prenoms))
+            }
+            (Cible::Inscription(id), _) => {
+                let i = sc::inscription(c, p, id)?;
+                Ok(personne(&i.nom, &i.prenoms))
+            }
+            (Cible::Classe(id), _) => Ok(ascii(&crate::store::classes::classe(c, p, id)?.libelle)),
+            (Cible::Ecole(id), _) => {
                 let e = crate::store::territoires::ecole(c, p, id)?;
                 Ok(format!("{}-{}", e.uai, ascii(&e.nom)))
             }
-            Cible::Circonscription(id) => {
+            (Cible::Circonscription(id), _) => {
                 let nom = crate::store::territoires::nom_perimetre(c, &Perimetre::Circonscription(id.clone()))?;
                 Ok(format!("Circonscription-{}", ascii(&nom.unwrap_or_default())))
             }
