@@ -55,75 +55,88 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Corps<T> {
     }
 }
 
-/// `octets` as a `T`, strictly (see the module): a key twice in one object is refused too, as
-/// serde's derived code refuses a field twice (a `Value` would keep the last one).
+/// `octets` as a `T`, strictly (see the module). The body is parsed once, into a value in
+/// which no object holds a key twice (serde's derived code refuses a field sent twice; a plain
+/// `Value` would keep the last one), then given to `T`.
 pub fn lire<T: DeserializeOwned>(octets: &[u8]) -> Result<T, CorpsRefuse> {
     let donnees = |e: serde_path_to_error::Error<serde_json::Error>| {
         CorpsRefuse::Donnees(format!("Failed to deserialize the JSON body into the target type: {e}"))
     };
-    match serde_path_to_error::deserialize::<_, SansDoublon>(&mut serde_json::Deserializer::from_slice(octets)) {
-        Ok(SansDoublon) => {}
+    let mut lecteur = serde_json::Deserializer::from_slice(octets);
+    let v = match serde_path_to_error::deserialize::<_, SansDoublon>(&mut lecteur) {
+        Ok(SansDoublon(v)) => v,
         Err(e) if e.inner().is_data() => return Err(donnees(e)),
         Err(_) => return Err(CorpsRefuse::Syntaxe),
-    }
-    let v: Value = serde_json::from_slice(octets).map_err(|_| CorpsRefuse::Syntaxe)?;
+    };
+    lecteur.end().map_err(|_| CorpsRefuse::Syntaxe)?;
     serde_path_to_error::deserialize(Strict(v)).map_err(donnees)
 }
 
-/// Any JSON in which no object holds a key twice.
-struct SansDoublon;
+/// A JSON value in which no object holds a key twice.
+struct SansDoublon(Value);
 
 impl<'de> de::Deserialize<'de> for SansDoublon {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(SansDoublon)
+        d.deserialize_any(VisiteurSansDoublon)
     }
 }
 
-impl<'de> Visitor<'de> for SansDoublon {
+/// Builds a [`SansDoublon`].
+struct VisiteurSansDoublon;
+
+impl<'de> Visitor<'de> for VisiteurSansDoublon {
     type Value = SansDoublon;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("du JSON")
     }
 
-    fn visit_map<M: MapAccess<'de>>(self, mut m: M) -> Result<Self, M::Error> {
-        let mut vues = std::collections::HashSet::new();
+    fn visit_map<M: MapAccess<'de>>(self, mut m: M) -> Result<SansDoublon, M::Error> {
+        let mut objet = Map::new();
         while let Some(cle) = m.next_key::<String>()? {
-            if !vues.insert(cle.clone()) {
+            if objet.contains_key(&cle) {
                 return Err(de::Error::custom(format_args!("duplicate field `{cle}`")));
             }
-            m.next_value::<SansDoublon>()?;
+            let SansDoublon(v) = m.next_value()?;
+            objet.insert(cle, v);
         }
-        Ok(SansDoublon)
+        Ok(SansDoublon(Value::Object(objet)))
     }
 
-    fn visit_seq<S: SeqAccess<'de>>(self, mut s: S) -> Result<Self, S::Error> {
-        while s.next_element::<SansDoublon>()?.is_some() {}
-        Ok(SansDoublon)
+    fn visit_seq<S: SeqAccess<'de>>(self, mut s: S) -> Result<SansDoublon, S::Error> {
+        let mut liste = Vec::new();
+        while let Some(SansDoublon(v)) = s.next_element()? {
+            liste.push(v);
+        }
+        Ok(SansDoublon(Value::Array(liste)))
     }
 
-    fn visit_bool<E>(self, _: bool) -> Result<Self, E> {
-        Ok(SansDoublon)
+    fn visit_bool<E>(self, b: bool) -> Result<SansDoublon, E> {
+        Ok(SansDoublon(Value::Bool(b)))
     }
 
-    fn visit_i64<E>(self, _: i64) -> Result<Self, E> {
-        Ok(SansDoublon)
+    fn visit_i64<E>(self, n: i64) -> Result<SansDoublon, E> {
+        Ok(SansDoublon(n.into()))
     }
 
-    fn visit_u64<E>(self, _: u64) -> Result<Self, E> {
-        Ok(SansDoublon)
+    fn visit_u64<E>(self, n: u64) -> Result<SansDoublon, E> {
+        Ok(SansDoublon(n.into()))
     }
 
-    fn visit_f64<E>(self, _: f64) -> Result<Self, E> {
-        Ok(SansDoublon)
+    fn visit_f64<E>(self, n: f64) -> Result<SansDoublon, E> {
+        Ok(SansDoublon(n.into()))
     }
 
-    fn visit_str<E>(self, _: &str) -> Result<Self, E> {
-        Ok(SansDoublon)
+    fn visit_str<E>(self, t: &str) -> Result<SansDoublon, E> {
+        Ok(SansDoublon(Value::String(t.to_string())))
     }
 
-    fn visit_unit<E>(self) -> Result<Self, E> {
-        Ok(SansDoublon)
+    fn visit_string<E>(self, t: String) -> Result<SansDoublon, E> {
+        Ok(SansDoublon(Value::String(t)))
+    }
+
+    fn visit_unit<E>(self) -> Result<SansDoublon, E> {
+        Ok(SansDoublon(Value::Null))
     }
 }
 
@@ -302,6 +315,7 @@ mod tests {
     #[test]
     fn not_json_is_a_syntax_error() {
         assert!(matches!(lire::<Annuel>(b"{"), Err(CorpsRefuse::Syntaxe)));
+        assert!(matches!(lire::<Annuel>(b"{} {}"), Err(CorpsRefuse::Syntaxe)), "trailing JSON");
         assert!(matches!(lire::<Annuel>(b"\xff"), Err(CorpsRefuse::Syntaxe)));
     }
 

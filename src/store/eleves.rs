@@ -131,6 +131,19 @@ fn opt_bool(v: Option<i64>) -> Option<bool> {
     v.map(|b| b == 1)
 }
 
+/// The nom and prénoms of a pupil of the perimeter (a download's name), without the rest of
+/// the record.
+pub fn nom_prenoms(c: &Connection, p: &Perimetre, id: &EleveId) -> Result<(String, String)> {
+    let cond = perimetre::eleves(p);
+    let sql = format!("SELECT el.nom, el.prenoms FROM eleve el WHERE el.id = ? AND {}", cond.sql);
+    let mut params: Vec<Value> = vec![id.to_string().into()];
+    params.extend(cond.params);
+    c.prepare_cached(&sql)?
+        .query_row(params_from_iter(params), |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .ok_or(Error::Introuvable("élève"))
+}
+
 /// Whether the pupil lies in the perimeter: the proof the store's reads by id ask for.
 pub fn voir(c: &Connection, p: &Perimetre, id: &EleveId) -> Result<super::Vu> {
     let cond = perimetre::eleves(p);

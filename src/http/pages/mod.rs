@@ -165,7 +165,7 @@ pub(in crate::http) async fn css(entetes: axum::http::HeaderMap) -> Response {
         use sha2::Digest;
         let h = sha2::Sha256::digest(CSS.as_bytes());
         // Weak: the same sheet may be sent compressed or not.
-        format!("W/\"{}\"", h.iter().take(12).map(|b| format!("{b:02x}")).collect::<String>())
+        format!("W/\"{}\"", crate::config::hex(&h[..12]))
     });
     let cache = [(header::ETAG, ETAG.as_str()), (header::CACHE_CONTROL, "public, max-age=3600")];
     let connue = entetes

@@ -428,7 +428,7 @@ impl Imprimeur<'_> {
             let sujets = self.sujets(doc, cible, annee)?;
             let journal = self.sujets_ids(&sujets)?;
             let listes = if Self::par_eleve(doc) { Vec::new() } else { self.eleves_des_listes(doc, &sujets, annee)? };
-            let titre = self.titre(cible, &sujets, annee)?;
+            let titre = self.titre(cible, &sujets)?;
             Ok(Plan { doc, annee, sujets, journal, listes, titre })
         })
     }

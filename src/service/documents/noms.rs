@@ -63,7 +63,7 @@ impl super::Plan {
 impl Imprimeur<'_> {
     /// What `cible` is, as a file name starts: the pupil's nom and first prénom, the class's
     /// label, the school's UAI and name, the circonscription's name.
-    pub(super) fn titre(&self, cible: &Cible, sujets: &[super::Sujet], annee: AnneeScolaire) -> Result<String> {
+    pub(super) fn titre(&self, cible: &Cible, sujets: &[super::Sujet]) -> Result<String> {
         let p = self.perimetre;
         let personne = |nom: &str, prenoms: &str| {
             format!("{}_{}", ascii(nom), ascii(prenoms.split_whitespace().next().unwrap_or("")))
@@ -77,8 +77,8 @@ impl Imprimeur<'_> {
                 Ok(personne(&i.nom, &i.prenoms))
             }
             (Cible::Eleve(id), _) => {
-                let f = crate::store::eleves::fiche(c, p, id, annee)?;
-                Ok(personne(&f.eleve.nom, &f.eleve.prenoms))
+                let (nom, prenoms) = crate::store::eleves::nom_prenoms(c, p, id)?;
+                Ok(personne(&nom, &prenoms))
             }
             (Cible::Inscription(id), _) => {
                 let i = sc::inscription(c, p, id)?;
