@@ -58,6 +58,12 @@ impl Document {
     pub fn from_name(name: &str) -> Option<Document> {
         Document::ALL.iter().copied().find(|d| d.name() == name)
     }
+
+    /// Whether the document also exists as a spreadsheet (CSV): the lists a school hands to
+    /// others (the parents' elections, the liste des élèves). Pages offer it beside the PDF.
+    pub fn en_tableur(self) -> bool {
+        matches!(self, Document::ListeElectorale | Document::ListeEleves)
+    }
 }
 
 impl fmt::Display for Document {
@@ -80,6 +86,8 @@ mod tests {
         assert!(Document::CertificatScolarite.pdf_a() && Document::RegistreEleves.pdf_a());
         assert!(!Document::FicheRenseignements.pdf_a());
         assert_eq!(Document::from_name("inconnu"), None);
+        let tableurs: Vec<_> = Document::ALL.iter().filter(|d| d.en_tableur()).collect();
+        assert_eq!(tableurs, [&Document::ListeEleves, &Document::ListeElectorale]);
     }
 }
 

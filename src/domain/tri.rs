@@ -89,6 +89,19 @@ pub fn comparer_naturel(a: &str, b: &str) -> Ordering {
     x.len().cmp(&y.len()).then_with(|| comparer(a, b))
 }
 
+/// The sort key of a (nom, prénoms) pair: comparing keys (bytes) is [`comparer_noms`]. Stored
+/// with each pupil (`eleve.cle_tri`), so that a list sorts by comparing bytes and only the page
+/// asked for is ordered.
+pub fn cle_noms(nom: &str, prenoms: &str) -> Vec<u8> {
+    // Each key ends with the text itself, which holds no NUL: two NULs end the name's key below
+    // any byte of a longer one, so a name that is a prefix of another sorts first, as it does
+    // in `comparer`.
+    let mut k = cle(nom);
+    k.extend([0, 0]);
+    k.extend(cle(prenoms));
+    k
+}
+
 /// French order of two (nom, prénoms) pairs: the name first, then the first names.
 pub fn comparer_noms(a: (&str, &str), b: (&str, &str)) -> Ordering {
     comparer(a.0, b.0).then_with(|| comparer(a.1, b.1))
@@ -199,6 +212,15 @@ mod tests {
         #[test]
         fn the_key_orders_as_the_comparison_does(a in "\\PC{0,12}", b in "\\PC{0,12}") {
             prop_assert_eq!(cle(&a).cmp(&cle(&b)), comparer(&a, &b));
+        }
+
+        #[test]
+        fn the_names_key_orders_as_the_names_comparison_does(
+            n in "[a-zA-ZéÉèàçŒœ' -]{0,8}", p in "[a-zA-ZéÉèàçŒœ' -]{0,8}",
+            m in "[a-zA-ZéÉèàçŒœ' -]{0,8}", q in "[a-zA-ZéÉèàçŒœ' -]{0,8}",
+        ) {
+            prop_assert_eq!(cle_noms(&n, &p).cmp(&cle_noms(&m, &q)), comparer_noms((&n, &p), (&m, &q)));
+            prop_assert_eq!(cle_noms(&n, &p).cmp(&cle_noms(&n, &q)), comparer(&p, &q));
         }
 
         #[test]

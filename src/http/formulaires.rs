@@ -278,7 +278,6 @@ const FAITS: &[(&str, &str)] = &[
     ("classe", "Classe créée."),
     ("placement", "Répartition enregistrée."),
     ("propositions", "Propositions de passage enregistrées pour la classe."),
-    ("decisions", "Décisions de passage arrêtées."),
     ("passage", "Passage mis à jour."),
     ("depart", "Départ en fin d'année enregistré."),
     ("radiation", "Élève radié : le certificat de radiation peut être imprimé."),
@@ -312,7 +311,14 @@ pub(super) fn refus(state: &AppState, v: &Visiteur, e: Error, lien: &str, texte:
         "erreur.html",
         &avec_moi(
             v,
-            Message { titre, message: e.message(), lien: Some(lien), lien_texte: Some(texte), avertissements: &[] },
+            Message {
+                titre,
+                message: e.message(),
+                lien: Some(lien),
+                lien_texte: Some(texte),
+                avertissements: &[],
+                intitule: None,
+            },
         ),
     )?;
     Ok((e.status(), Html(html)).into_response())
@@ -331,6 +337,33 @@ pub(super) fn fait(state: &AppState, v: &Visiteur, vers: &str, code: &str, avert
                 titre: "C'est fait",
                 message: confirmation(Some(code)).unwrap_or("C'est enregistré."),
                 avertissements,
+                intitule: None,
+                lien: Some(vers),
+                lien_texte: Some("Continuer"),
+            },
+        ),
+    )?;
+    Ok(Html(html).into_response())
+}
+
+/// The outcome of a step over many records that may have done nothing: says how many it did
+/// (never « C'est fait » for nothing) and lists what still waits, under its own heading.
+pub(super) fn bilan(
+    state: &AppState,
+    v: &Visiteur,
+    vers: &str,
+    (titre, message): (&str, &str),
+    restent: (&str, &[String]),
+) -> Sortie {
+    let html = state.pages.render(
+        "message.html",
+        &avec_moi(
+            v,
+            Message {
+                titre,
+                message,
+                avertissements: restent.1,
+                intitule: Some(restent.0),
                 lien: Some(vers),
                 lien_texte: Some("Continuer"),
             },

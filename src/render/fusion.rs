@@ -165,6 +165,10 @@ impl<W: Write> Fusion<W> {
         catalogue.set("Type", Object::Name(b"Catalog".to_vec()));
         catalogue.set("Pages", Object::Reference((PAGES, 0)));
         catalogue.set("Lang", Object::string_literal("fr-FR"));
+        // Viewers show the bundle's title, not its file name, as for each single document.
+        let mut preferences = Dictionary::new();
+        preferences.set("DisplayDocTitle", Object::Boolean(true));
+        catalogue.set("ViewerPreferences", Object::Dictionary(preferences));
         self.objet(CATALOGUE, &Object::Dictionary(catalogue))?;
         let info = self.suivant;
         let mut d = Dictionary::new();

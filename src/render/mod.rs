@@ -8,7 +8,8 @@
 //! - memoised results are evicted regularly (`comemo::evict`) so memory stays flat;
 //! - output is deterministic: the date and PDF timestamp come from the caller's clock and the
 //!   PDF identifier from a stable key, so the same data gives the same bytes;
-//! - every PDF is tagged; certificates are PDF/A-2b.
+//! - every PDF is PDF/UA-1 (tagged, headings as H1-H3, its title displayed by viewers);
+//!   certificates and the register are PDF/A-2b as well.
 
 pub mod batch;
 mod fonts;
@@ -450,11 +451,11 @@ impl Engine {
         let timestamp =
             Datetime::from_ymd_hms(at.year(), u8::from(at.month()), at.day(), at.hour(), at.minute(), at.second())
                 .map(Timestamp::new_utc);
-        let standards = if document.pdf_a() {
-            PdfStandards::new(&[PdfStandard::A_2b]).map_err(|e| typst_error(document, format!("{e:?}")))?
-        } else {
-            PdfStandards::default()
-        };
+        // Every document is PDF/UA-1 (tagged for assistive technology, its title shown by viewers,
+        // `DisplayDocTitle`); certificates and the register are PDF/A-2b as well.
+        let liste: &[PdfStandard] =
+            if document.pdf_a() { &[PdfStandard::A_2b, PdfStandard::Ua_1] } else { &[PdfStandard::Ua_1] };
+        let standards = PdfStandards::new(liste).map_err(|e| typst_error(document, format!("{e:?}")))?;
         Ok(PdfOptions {
             ident: Smart::Custom(format!("registre/{}/{}", document.name(), stamp.ident)),
             creator: Smart::Custom(Some("registre".into())),

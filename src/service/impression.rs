@@ -139,7 +139,7 @@ impl super::Service<'_> {
         // Worked out once: the count, the render and the journal use the same plan.
         let plan = imp.plan(doc, cible)?;
         let n = plan.len();
-        if format == Format::Csv && !matches!(doc, Document::ListeElectorale | Document::ListeEleves) {
+        if format == Format::Csv && !doc.en_tableur() {
             return Err(super::Error::Conflit(
                 "seules la liste électorale et la liste des élèves existent en tableur (format csv)".into(),
             ));

@@ -337,9 +337,6 @@ impl Service<'_> {
         let annee = territoires::annee_courante(tx)?;
         let today = self.today();
         let date = d.date.unwrap_or(today);
-        if date > today {
-            return Err(Error::Transition("la date d'admission ne peut pas être dans le futur".into()));
-        }
         {
             let p = &self.acteur.perimetre;
             let (eleve, ecole, niveau, inscription, nouveau) = match &d.origine {
@@ -373,6 +370,22 @@ impl Service<'_> {
                 }
             };
             let ecole_resume = territoires::ecole(tx, p, &ecole)?;
+            // The rules about the school and the day, all at once, each under its field.
+            let classe = match &d.classe {
+                None => None,
+                Some(id) => Some(
+                    store::classes::classe(tx, p, id)
+                        .ok()
+                        .filter(|k| k.ecole_id == ecole && k.annee == annee)
+                        .map(|k| k.niveaux),
+                ),
+            };
+            let choisie = match &classe {
+                None => ClasseChoisie::Aucune,
+                Some(None) => ClasseChoisie::Inconnue,
+                Some(Some(n)) => ClasseChoisie::Niveaux(n),
+            };
+            crate::domain::scolarite::regles_admission(date, today, ecole_resume.type_ecole, niveau, choisie)?;
             // Admitting twice, or while attending another school, is refused.
             if let Some((frequentee, nom)) = sc::ecole_frequentee(tx, &eleve, annee)? {
                 crate::policy::admission_possible(Some(nom.as_str()), frequentee == ecole)
@@ -485,4 +498,5 @@ pub struct DemandeAdmission {
     pub provenance: Option<(String, Option<Date>)>,
 }
 
+use crate::domain::scolarite::ClasseChoisie;
 use sc::{commune_ecole as ecole_commune, departement_commune as departement_de_commune, type_ecole as ecole_type};

@@ -3,7 +3,8 @@
 //! it holds:
 //! - `eleves.csv`: one line per pupil attending, the INE replaced by HMAC-SHA-256 under a key
 //!   drawn for this release only, the year of birth (never the date), sexe, niveau, cycle,
-//!   ULIS, the school's UAI and commune (INSEE); no name, no address. A pupil without an INE,
+//!   the school's UAI and commune (INSEE); no name, no address, no ULIS (it would say a
+//!   disability was recognised). A pupil without an INE,
 //!   or whose family's opposition was accepted, is left out (and counted);
 //! - `effectifs.csv`: pupils per school and niveau with the statistical secret
 //!   ([`crate::domain::secret`]): « s » where suppressed;

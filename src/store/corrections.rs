@@ -38,7 +38,8 @@ pub fn etat_civil_de_la_mairie(c: &Connection, p: &Perimetre, eleve: &EleveId) -
 pub fn modifier_eleve(c: &Connection, vu: &Vu, e: &EleveIdentite) -> Result<()> {
     c.prepare_cached(
         "UPDATE eleve SET nom = ?, nom_usage = ?, prenoms = ?, sexe = ?, date_naissance = ?, naissance_insee = ?,
-                naissance_lieu = ?, adresse = ?, code_postal = ?, commune_residence = ?, cle_recherche = ?
+                naissance_lieu = ?, adresse = ?, code_postal = ?, commune_residence = ?, cle_recherche = ?,
+                cle_tri = ?
          WHERE id = ?",
     )?
     .execute(params![
@@ -53,6 +54,7 @@ pub fn modifier_eleve(c: &Connection, vu: &Vu, e: &EleveIdentite) -> Result<()> 
         e.code_postal,
         e.commune_residence,
         super::eleves::cle_eleve(e),
+        super::eleves::cle_tri(e),
         vu.eleve()
     ])?;
     Ok(())

@@ -63,29 +63,48 @@ fn ligne(r: &rusqlite::Row<'_>) -> rusqlite::Result<EleveLigne> {
 
 /// Lists pupils of the perimeter with a schooling record in the year, by nom and prénoms.
 pub fn lister(c: &Connection, p: &Perimetre, f: &Filtre) -> Result<Vec<EleveLigne>> {
-    Ok(lister_page(c, p, f)?.0)
+    let (sql, params) = requete(p, f);
+    let sql = format!(
+        "SELECT el.id, el.nom, el.nom_usage, el.prenoms, el.sexe, el.date_naissance, e.id, e.uai, s.niveau,
+                cl.id, cl.libelle, s.etat
+         {sql} ORDER BY el.cle_tri, el.id LIMIT ? OFFSET ?"
+    );
+    let mut params = params;
+    params.push(i64::from(f.limite).into());
+    params.push(i64::from(f.decalage).into());
+    Ok(c.prepare_cached(&sql)?.query_map(params_from_iter(params), ligne)?.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The page of pupils `f` asks for, and how many match in all (the page's limit aside).
 pub fn lister_page(c: &Connection, p: &Perimetre, f: &Filtre) -> Result<(Vec<EleveLigne>, u64)> {
-    let (lignes, total) = lister_compte(c, p, f)?;
-    match total {
-        Some(t) => Ok((lignes, t)),
-        // A page past the end: the total is counted from the first row.
-        None if f.decalage > 0 => {
-            let premiere = Filtre { limite: 1, decalage: 0, ..f.clone() };
-            Ok((lignes, lister_compte(c, p, &premiere)?.1.unwrap_or(0)))
-        }
-        None => Ok((lignes, 0)),
+    let lignes = lister(c, p, f)?;
+    let n = u64::try_from(lignes.len()).unwrap_or(u64::MAX);
+    // A page that is not full, and not past the end, holds the rest: no need to count.
+    if n < u64::from(f.limite) && (n > 0 || f.decalage == 0) {
+        return Ok((lignes, u64::from(f.decalage) + n));
     }
+    let (sql, params) = requete(p, f);
+    let total: i64 = c.prepare_cached(&format!("SELECT COUNT(*) {sql}"))?.query_row(params_from_iter(params), |r| r.get(0))?;
+    Ok((lignes, u64::try_from(total).unwrap_or(0)))
 }
 
-fn lister_compte(c: &Connection, p: &Perimetre, f: &Filtre) -> Result<(Vec<EleveLigne>, Option<u64>)> {
+/// The words of a search as an FTS5 query: each must begin a word of the pupil's noms or
+/// prénoms (`mar dup`: a word starting with « mar » and one starting with « dup », in any
+/// order), case, accents, hyphens and apostrophes ignored; at most 8 words. None when nothing
+/// searchable was typed.
+pub fn expression_recherche(q: &str) -> Option<String> {
+    // The key holds only letters, digits and spaces: nothing typed can be an FTS5 operator, and
+    // each word is quoted besides.
+    let mots: Vec<String> =
+        cle_recherche(q).split(' ').filter(|m| !m.is_empty()).take(8).map(|m| format!("\"{m}\"*")).collect();
+    (!mots.is_empty()).then(|| mots.join(" "))
+}
+
+/// `FROM … WHERE …` of a list, and its parameters.
+fn requete(p: &Perimetre, f: &Filtre) -> (String, Vec<Value>) {
     let cond = perimetre::scolarites(p);
     let mut sql = String::from(
-        "SELECT el.id, el.nom, el.nom_usage, el.prenoms, el.sexe, el.date_naissance, e.id, e.uai, s.niveau,
-                cl.id, cl.libelle, s.etat, COUNT(*) OVER ()
-         FROM scolarite s JOIN eleve el ON el.id = s.eleve_id JOIN ecole e ON e.id = s.ecole_id
+        "FROM scolarite s JOIN eleve el ON el.id = s.eleve_id JOIN ecole e ON e.id = s.ecole_id
          LEFT JOIN classe cl ON cl.id = s.classe_id
          WHERE s.annee = ?",
     );
@@ -101,30 +120,13 @@ fn lister_compte(c: &Connection, p: &Perimetre, f: &Filtre) -> Result<(Vec<Eleve
     if f.presents {
         sql.push_str(" AND s.etat IN ('admis_provisoire', 'admis_definitif')");
     }
-    if let Some(q) = &f.q {
-        // The key holds only letters, digits and spaces: no LIKE wildcard can come from input.
-        for mot in cle_recherche(q).split(' ').filter(|m| !m.is_empty()).take(8) {
-            sql.push_str(" AND el.cle_recherche LIKE ?");
-            params.push(format!("%{mot}%").into());
-        }
+    if let Some(expression) = f.q.as_deref().and_then(expression_recherche) {
+        sql.push_str(" AND el.rowid IN (SELECT rowid FROM eleve_recherche WHERE eleve_recherche MATCH ?)");
+        params.push(expression.into());
     }
-    sql.push_str(&format!(
-        " AND {} ORDER BY el.nom COLLATE FR, el.prenoms COLLATE FR, el.id LIMIT ? OFFSET ?",
-        cond.sql
-    ));
+    sql.push_str(&format!(" AND {}", cond.sql));
     params.extend(cond.params);
-    params.push(i64::from(f.limite).into());
-    params.push(i64::from(f.decalage).into());
-    let mut total = None;
-    let rows = c
-        .prepare_cached(&sql)?
-        .query_map(params_from_iter(params), |r| {
-            let n: i64 = r.get(12)?;
-            Ok((ligne(r)?, u64::try_from(n).unwrap_or(0)))
-        })?
-        .map(|r| r.map(|(l, n)| (l, total.get_or_insert(n))).map(|(l, _)| l))
-        .collect::<rusqlite::Result<_>>()?;
-    Ok((rows, total))
+    (sql, params)
 }
 
 fn opt_bool(v: Option<i64>) -> Option<bool> {
@@ -291,6 +293,11 @@ pub fn cle_eleve(e: &EleveIdentite) -> String {
     cle_recherche(&format!("{} {usage} {}", e.nom, e.prenoms))
 }
 
+/// The French sort key stored with a pupil (`tri::cle_noms` of nom and prénoms).
+pub fn cle_tri(e: &EleveIdentite) -> Vec<u8> {
+    crate::domain::tri::cle_noms(e.nom.as_str(), e.prenoms.as_str())
+}
+
 /// Creates a pupil (category I); refuses an INE already held by another pupil.
 pub fn insert_eleve(c: &Connection, id: &EleveId, e: &EleveIdentite) -> Result<()> {
     if let Some(ine) = &e.ine {
@@ -302,8 +309,8 @@ pub fn insert_eleve(c: &Connection, id: &EleveId, e: &EleveIdentite) -> Result<(
     }
     c.prepare_cached(
         "INSERT INTO eleve (id, ine, nom, nom_usage, prenoms, sexe, date_naissance, naissance_insee, naissance_lieu,
-                            adresse, code_postal, commune_residence, cle_recherche)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            adresse, code_postal, commune_residence, cle_recherche, cle_tri)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )?
     .execute(params![
         id,
@@ -318,7 +325,8 @@ pub fn insert_eleve(c: &Connection, id: &EleveId, e: &EleveIdentite) -> Result<(
         e.adresse,
         e.code_postal,
         e.commune_residence,
-        cle_eleve(e)
+        cle_eleve(e),
+        cle_tri(e)
     ])?;
     Ok(())
 }

@@ -57,6 +57,8 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0011_journal_scolarite", include_str!("../../schema/0011_journal_scolarite.sql")),
     ("0012_idempotence", include_str!("../../schema/0012_idempotence.sql")),
     ("0013_sortie_seul", include_str!("../../schema/0013_sortie_seul.sql")),
+    ("0014_recherche", include_str!("../../schema/0014_recherche.sql")),
+    ("0015_certificat_original", include_str!("../../schema/0015_certificat_original.sql")),
 ];
 
 /// How many read-only connections the pool holds.
@@ -236,9 +238,25 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // Deleted records leave no trace in the file (retention, docs/domaine.md §4).
     conn.pragma_update(None, "secure_delete", "ON")?;
     conn.set_prepared_statement_cache_capacity(64);
-    // French order for every list (`ORDER BY el.nom COLLATE FR`): the domain's comparison.
+    francais(conn)
+}
+
+/// What every connection needs to order in French: the collation (`ORDER BY x COLLATE FR`)
+/// and the sort key of a pupil's names (`cle_tri_noms(nom, prenoms)`, written by the triggers
+/// of schema/0014_recherche.sql into `eleve.cle_tri`).
+fn francais(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
     conn.create_collation(crate::domain::tri::COLLATION, crate::domain::tri::comparer)?;
-    Ok(())
+    conn.create_scalar_function(
+        "cle_tri_noms",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC | FunctionFlags::SQLITE_INNOCUOUS,
+        |ctx| {
+            let nom: String = ctx.get(0)?;
+            let prenoms: String = ctx.get(1)?;
+            Ok(crate::domain::tri::cle_noms(&nom, &prenoms))
+        },
+    )
 }
 
 impl Store {
@@ -395,13 +413,17 @@ impl Store {
             // point to a table created after its own (`scolarite.inscription_id`): the source is
             // consistent, its rows are taken as they are.
             c.pragma_update(None, "foreign_keys", "OFF")?;
-            c.create_collation(crate::domain::tri::COLLATION, crate::domain::tri::comparer)?;
+            francais(&c)?;
             migrate(&c)?;
             c.execute("ATTACH DATABASE ?1 AS source", [uri_lecture(&self.path)])?;
+            // Plain tables only: the search index (a virtual table and its shadow tables) is
+            // filled by the copy's own triggers as the pupils arrive.
             let tables: Vec<String> = c
                 .prepare(
-                    "SELECT name FROM source.sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-                     AND name NOT IN ('journal', 'session', 'jeton', 'code_secours', 'echec_connexion', 'idempotence')",
+                    "SELECT name FROM pragma_table_list WHERE schema = 'source' AND type = 'table'
+                     AND name NOT LIKE 'sqlite_%'
+                     AND name NOT IN ('journal', 'session', 'jeton', 'code_secours', 'echec_connexion', 'idempotence')
+                     ORDER BY (SELECT rowid FROM source.sqlite_schema s WHERE s.name = pragma_table_list.name)",
                 )?
                 .query_map([], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
@@ -609,8 +631,11 @@ pub fn version_schema(c: &Connection) -> Result<i64> {
 
 /// The tables and columns of the schema, for the review test of what may be stored.
 pub fn columns(conn: &Connection) -> Result<Vec<(String, String)>> {
-    let mut tables =
-        conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")?;
+    // Tables and virtual tables; not the shadow tables an index keeps for itself.
+    let mut tables = conn.prepare(
+        "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type IN ('table', 'virtual')
+         AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )?;
     let names: Vec<String> = tables.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     let mut out = Vec::new();
     for t in names {

@@ -192,10 +192,30 @@ pub fn sceau(c: &Connection, numero: &str) -> Result<Option<Sceau>> {
         .and_then(|(g, e)| Some(Sceau { gabarit: g?, empreinte: e? })))
 }
 
-/// Seals a certificate (once: a seal never changes).
-pub fn sceller(c: &Connection, numero: &str, s: &Sceau) -> Result<()> {
-    c.prepare_cached("UPDATE certificat SET gabarit = ?, empreinte = ? WHERE numero = ? AND empreinte IS NULL")?
-        .execute(params![s.gabarit, s.empreinte, numero])?;
+/// Who issued a certificate, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origine {
+    /// The issuing account's id (`operateur` for the CLI).
+    pub par: String,
+    /// The instant of issue, in Unix seconds: the original's PDF date.
+    pub a: i64,
+}
+
+/// Who issued a certificate and when (none for certificates issued without an account, or
+/// before this was kept).
+pub fn origine(c: &Connection, numero: &str) -> Result<Option<Origine>> {
+    Ok(c.prepare_cached("SELECT emis_par, emis_a FROM certificat WHERE numero = ?")?
+        .query_row([numero], |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<i64>>(1)?)))
+        .optional()?
+        .and_then(|(par, a)| Some(Origine { par: par?, a: a? })))
+}
+
+/// Seals a certificate (once: a seal never changes), with who issued it and when.
+pub fn sceller(c: &Connection, numero: &str, s: &Sceau, origine: Option<&Origine>) -> Result<()> {
+    c.prepare_cached(
+        "UPDATE certificat SET gabarit = ?, empreinte = ?, emis_par = ?, emis_a = ? WHERE numero = ? AND empreinte IS NULL",
+    )?
+    .execute(params![s.gabarit, s.empreinte, origine.map(|o| &o.par), origine.map(|o| o.a), numero])?;
     Ok(())
 }
 

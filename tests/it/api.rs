@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{HOSTILE, Session, TestServer, pdf_chars, pdftotext};
+use crate::helpers::{HOSTILE, Session, TestServer, pdf_chars, pdftotext, urlencode};
 
 /// The first pupil of directeur.2's school (an élémentaire), with a session of that director.
 async fn first_pupil(s: &TestServer) -> (Session, Value) {
@@ -227,7 +227,7 @@ async fn bad_input_is_refused_in_french_and_nothing_is_written() {
         (bad_ine, 422, "INE"),
         (bad_insee, 422, "code INSEE"),
         (long, 422, "caractères"),
-        (niveau, 409, "n'accueille pas"),
+        (niveau, 422, "n'accueille pas"),
     ];
     for (body, status, words) in cases {
         let res = s.post_as(&d, "/api/v1/eleves", &body).await;
@@ -313,6 +313,55 @@ async fn searching_ignores_case_accents_and_hyphens() {
     assert_eq!(res.status(), 201);
     let found = s.json_as(&d, "/api/v1/eleves?q=elodie%20martin%20durand").await;
     assert!(found.as_array().unwrap().iter().any(|e| e["nom"] == "MARTIN-DURAND" && e["prenoms"] == "Élodie"));
+}
+
+/// The search rule (README « Rechercher un élève »): each word typed begins a word of the
+/// pupil's noms or prénoms, in any order, case, accents, hyphens and apostrophes ignored; the
+/// index follows every correction; nobody finds a pupil outside their perimeter.
+#[tokio::test]
+async fn searching_finds_the_start_of_names_and_never_outside_the_perimeter() {
+    let s = TestServer::start(30).await;
+    let (d, ecole) = elementaire(&s).await;
+    let res = s.post_as(&d, "/api/v1/eleves", &admission(&ecole, "de La Quilliec-Saint-Kervella", "Marie-Bernadette Joséphine")).await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let trouve = |v: &Value| v.as_array().unwrap().iter().any(|e| e["id"] == id.as_str());
+    for q in ["quilliec", "QUIL", "saint kerv", "jos mar", "Joséphine", "josephine", "marie-bern", "d'la", "la quil"] {
+        let v = s.json_as(&d, &format!("/api/v1/eleves?q={}", urlencode(q))).await;
+        assert!(trouve(&v), "{q}");
+    }
+    // The middle of a word is not its start; every word must be found.
+    for q in ["illiec", "ephine", "quilliec zoe", "bernadettex"] {
+        let v = s.json_as(&d, &format!("/api/v1/eleves?q={}", urlencode(q))).await;
+        assert!(!trouve(&v), "{q}");
+    }
+    // A correction of the name moves the pupil in the index, at once.
+    let fiche = s.json_as(&d, &format!("/api/v1/eleves/{id}")).await;
+    let mut identite = json!({ "nom": "Kerhervé", "prenoms": "Marie-Bernadette Joséphine", "sexe": "F",
+        "date_naissance": "03/05/2018", "naissance_insee": "35001", "naissance_lieu": "Kervalan" });
+    identite["date_naissance"] = fiche["eleve"]["date_naissance"].clone();
+    let r = s.put_as(&d, &format!("/api/v1/eleves/{id}/identite"), &identite).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    assert!(trouve(&s.json_as(&d, "/api/v1/eleves?q=kerherve").await));
+    assert!(!trouve(&s.json_as(&d, "/api/v1/eleves?q=quilliec").await));
+    // The old name's words are gone from the index itself.
+    let c = rusqlite::Connection::open(&s.db).unwrap();
+    c.execute_batch("CREATE VIRTUAL TABLE temp.mots USING fts5vocab(main, eleve_recherche, row)").unwrap();
+    let restes: i64 =
+        c.query_row("SELECT count(*) FROM temp.mots WHERE term IN ('quilliec', 'kervella')", [], |r| r.get(0)).unwrap();
+    assert_eq!(restes, 0, "the index still holds the old name");
+    drop(c);
+    // An IEN finds the pupil only in their own circonscription; another school's director never.
+    let mut vu_par_ien = 0;
+    for k in s.comptes.iter().filter(|k| k.role == "ien" || (k.role == "directeur" && k.login != "directeur.2")) {
+        let sess = s.login(&k.login.clone()).await;
+        let ecoles = s.json_as(&sess, "/api/v1/ecoles").await;
+        let dedans = ecoles.as_array().unwrap().iter().any(|e| e["id"] == ecole.as_str());
+        let v = s.json_as(&sess, "/api/v1/eleves?q=kerh%20jos").await;
+        assert_eq!(trouve(&v), dedans, "{}", k.login);
+        vu_par_ien += usize::from(dedans && k.role == "ien");
+    }
+    assert_eq!(vu_par_ien, 1, "one IEN holds the school's circonscription");
 }
 
 #[tokio::test]

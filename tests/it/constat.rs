@@ -291,6 +291,12 @@ async fn no_release_file_holds_a_name_an_address_a_birth_date_an_ine_or_an_unkey
         fichiers.push_str(&r.text().await.unwrap());
         fichiers.push('\n');
     }
+    // The page says what eleves.csv holds, as its header does: no ULIS.
+    let entete = fichiers.lines().next().unwrap().to_lowercase();
+    assert!(!entete.contains("ulis"), "{entete}");
+    let page = crate::helpers::html_texte(&s.get_as(&stat, "/publications").await.text().await.unwrap());
+    let eleves = page.split("eleves.csv").nth(1).unwrap().split("cohortes.csv").next().unwrap();
+    assert!(eleves.contains("ni ULIS") && !eleves.contains("l'ULIS,"), "{eleves}");
     // Everything the register holds that must not leave the département.
     let c = rusqlite::Connection::open(&s.db).unwrap();
     let mut interdits: Vec<String> = Vec::new();

@@ -193,6 +193,64 @@ async fn the_admission_form_marks_the_child_and_the_previous_school() {
     assert_eq!(s.row_counts(), avant);
 }
 
+/// The admission's business rules (a niveau the school does not teach, a class that is not
+/// the school's or not of the niveau, a date in the future) come back all at once, each beside
+/// its field, with the summary.
+#[tokio::test]
+async fn the_admission_s_business_rules_are_each_beside_their_field_all_at_once() {
+    let s = TestServer::start(30).await;
+    let d = s.login("directeur.2").await;
+    let ecole = s.json_as(&d, "/api/v1/ecoles").await[0].clone();
+    assert_eq!(ecole["type"], "elementaire");
+    let ecole = ecole["id"].as_str().unwrap().to_string();
+    let c = rusqlite::Connection::open(&s.db).unwrap();
+    let ailleurs: String =
+        c.query_row("SELECT id FROM classe WHERE ecole_id <> ? LIMIT 1", [&ecole], |r| r.get(0)).unwrap();
+    let sans_cp: String = c
+        .query_row(
+            "SELECT cl.id FROM classe cl WHERE cl.ecole_id = ?
+             AND NOT EXISTS (SELECT 1 FROM classe_niveau cn WHERE cn.classe_id = cl.id AND cn.niveau = 'CP') LIMIT 1",
+            [&ecole],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let avant = s.row_counts();
+    let enfant = |niveau: &'static str, classe: &str| {
+        vec![
+            ("eleve_nom", "Quillivic".to_string()),
+            ("eleve_prenoms", "Maëlys".to_string()),
+            ("eleve_sexe", "F".to_string()),
+            ("eleve_date_naissance", "2019-04-02".to_string()),
+            ("eleve_naissance_insee", "35238".to_string()),
+            ("confirmer_nouveau", "1".to_string()),
+            ("niveau", niveau.to_string()),
+            ("classe_id", classe.to_string()),
+            // Tomorrow, for the test's clock.
+            ("date", "2026-11-30".to_string()),
+        ]
+    };
+    let action = format!("/ecoles/{ecole}/admission");
+    let champs = enfant("PS", &ailleurs);
+    let champs: Vec<(&str, &str)> = champs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, html) = poster(&s, &d, &action, &champs).await;
+    assert_eq!(status, 422, "{html}");
+    resume(&html, 3);
+    en_erreur(&html, "niveau", "une école élémentaire n'accueille pas le niveau PS");
+    en_erreur(&html, "classe_id", "pas une classe de l'école");
+    en_erreur(&html, "date", "ne peut pas être dans le futur");
+    garde(&html, "eleve_prenoms", "Maëlys");
+    // A class of the school, but not of the niveau: named with what it takes.
+    let champs = enfant("CP", &sans_cp);
+    let champs: Vec<(&str, &str)> = champs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, html) = poster(&s, &d, &action, &champs).await;
+    assert_eq!(status, 422, "{html}");
+    resume(&html, 2);
+    en_erreur(&html, "classe_id", "n'accueille pas le niveau CP (elle accueille");
+    en_erreur(&html, "date", "futur");
+    sans_erreur(&html, "niveau");
+    assert_eq!(s.row_counts(), avant, "nothing written");
+}
+
 #[tokio::test]
 async fn the_correction_form_marks_the_child_a_responsable_and_a_contact() {
     let s = TestServer::start(20).await;
@@ -221,6 +279,32 @@ async fn the_correction_form_marks_the_child_a_responsable_and_a_contact() {
     en_erreur(&html, "r1_tel_portable", "téléphone");
     en_erreur(&html, "c1_telephone", "téléphone");
     garde(&html, "c1_nom", "Morvan");
+    assert_eq!(s.row_counts(), avant);
+}
+
+/// Adding a responsable starts with no relationship chosen: added without one, the form names
+/// the field; nothing is written.
+#[tokio::test]
+async fn a_responsable_added_on_the_correction_form_has_no_preset_relationship() {
+    let s = TestServer::start(20).await;
+    let d = s.login("directeur.1").await;
+    let id = un_eleve(&s, &d).await;
+    let action = format!("/eleves/{id}/fiche");
+    let html = page(&s, &d, &action).await;
+    let mut champs = valeurs_du_formulaire(&html, &action);
+    let lien = champs.iter().find(|(k, _)| k == "rn_lien").expect("the add block's link").1.clone();
+    assert_eq!(lien, "", "nothing chosen for the person to add");
+    for (k, v) in [("rn_civilite", "Mme"), ("rn_nom", "Le Bihan"), ("rn_prenom", "Soizic")] {
+        champs.retain(|(n, _)| n != k);
+        champs.push((k.to_string(), v.to_string()));
+    }
+    let avant = s.row_counts();
+    let paires: Vec<(&str, &str)> = champs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let res = post_form(&s, &action, Some(&d.cookie), form(&paires)).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    en_erreur(&html, "rn_lien", "lien");
+    garde(&html, "rn_nom", "Le Bihan");
     assert_eq!(s.row_counts(), avant);
 }
 

@@ -295,3 +295,63 @@ pub fn html_texte(html: &str) -> String {
         .replace("&gt;", ">")
         .replace("&amp;", "&")
 }
+
+/// `s` percent-encoded for a query string (every byte but ASCII letters and digits).
+pub fn urlencode(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { char::from(b).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+/// One page of a PDF as laid out: its height, and its lines of text from top to bottom, each
+/// with the position of its top (points from the top of the page).
+#[derive(Debug)]
+pub struct PagePdf {
+    pub hauteur: f64,
+    pub lignes: Vec<(f64, String)>,
+}
+
+impl PagePdf {
+    /// The lines above the footer (the bottom margin, 1.8 cm, holds only the footer).
+    pub fn corps(&self) -> Vec<&str> {
+        self.lignes.iter().filter(|(y, _)| *y < self.hauteur - 51.0).map(|(_, t)| t.as_str()).collect()
+    }
+}
+
+/// The pages of a PDF with their lines (`pdftotext -bbox-layout`).
+pub fn pages_pdf(pdf: &[u8]) -> Vec<PagePdf> {
+    assert!(pdf.starts_with(b"%PDF-"), "not a PDF");
+    let xml = run_with_stdin("pdftotext", &["-bbox-layout", "-enc", "UTF-8", "-", "-"], pdf);
+    let attr = |tag: &str, a: &str| -> f64 {
+        let m = format!(" {a}=\"");
+        let i = tag.find(&m).map(|i| i + m.len()).unwrap_or_else(|| panic!("{a} missing in {tag}"));
+        tag[i..i + tag[i..].find('"').unwrap()].parse().unwrap()
+    };
+    let texte = |s: &str| {
+        s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
+    };
+    let mut pages = Vec::new();
+    for morceau in xml.split("<page ").skip(1) {
+        let tete = &morceau[..morceau.find('>').unwrap()];
+        let mut lignes = Vec::new();
+        for ligne in morceau.split("<line ").skip(1) {
+            let ligne = &ligne[..ligne.find("</line>").unwrap_or(ligne.len())];
+            let y = attr(&ligne[..ligne.find('>').unwrap()], "yMin");
+            let mots: Vec<String> = ligne
+                .split("<word ")
+                .skip(1)
+                .map(|w| texte(&w[w.find('>').unwrap() + 1..w.find("</word>").unwrap()]))
+                .collect();
+            // Typst sets typographic apostrophes; the tests write straight ones.
+            lignes.push((y, mots.join(" ").replace('\u{2019}', "'")));
+        }
+        lignes.sort_by(|a, b| a.0.total_cmp(&b.0));
+        pages.push(PagePdf { hauteur: attr(tete, "height"), lignes });
+    }
+    pages
+}
+
+/// What a PDF tells assistive technology (tests/pdfstructure.py): `display_doc_title`,
+/// `titre`, and the `roles` of its structure tree in order.
+pub fn structure_pdf(pdf: &[u8]) -> serde_json::Value {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pdfstructure.py");
+    serde_json::from_str(&run_with_stdin("python3", &[script], pdf)).unwrap()
+}

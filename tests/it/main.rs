@@ -16,6 +16,7 @@ mod constat;
 mod contrat;
 mod corrections;
 mod coupures;
+mod documents;
 mod dossier;
 mod formulaires;
 mod gabarits;

@@ -8,7 +8,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Session, TestServer, pdftotext};
+use crate::helpers::{Session, TestServer, pdftotext, urlencode};
 
 /// A pupil used as a target, as the operator sees it.
 #[derive(Debug, Clone)]
@@ -195,10 +195,6 @@ fn chemin(endpoint: &str, c: &Cible) -> (bool, String) {
         _ => unreachable!(),
     };
     (post, path)
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes().map(|b| if b.is_ascii_alphanumeric() { char::from(b).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
 /// The text of a response body, PDFs and ZIPs included.

@@ -279,6 +279,12 @@ async fn a_family_answers_the_passage_proposal_and_the_director_decides() {
     // The class decisions leave the contested one for an individual decision, named.
     let (status, _, html) = poster(&s, &d1, &format!("/classes/{classe}/decisions"), &[]).await;
     assert_eq!(status, 200);
+    // Within the families' fifteen days, nothing is decided, and the page says so: what was
+    // decided (nothing) and what still waits (each pupil, and why).
+    let texte = html_texte(&html);
+    assert!(texte.contains("Aucune décision arrêtée") && texte.contains("rien n'a été décidé"), "{texte}");
+    assert!(texte.contains("Reste à décider") && texte.contains("peut répondre jusqu'au 14/12/2026"), "{texte}");
+    assert!(!texte.contains("C'est fait"), "{texte}");
     let nom = enfant["nom"].as_str().unwrap();
     assert!(
         html_texte(&html).contains(&format!("{nom} {} : la famille conteste", enfant["prenoms"].as_str().unwrap())),
@@ -291,6 +297,14 @@ async fn a_family_answers_the_passage_proposal_and_the_director_decides() {
     // An unknown step or decision is refused in French.
     assert_eq!(poster(&s, &d1, &format!("/eleves/{id}/demarches/decision"), &[("type", "triple")]).await.0, 422);
     assert_eq!(poster(&s, &d1, &format!("/eleves/{id}/demarches/effacer"), &[]).await.0, 404);
+    // Fifteen days later, the silent families' proposals become decisions, counted.
+    s.clock.advance(time::Duration::days(16));
+    let d1 = s.login("directeur.1").await;
+    let (status, _, html) = poster(&s, &d1, &format!("/classes/{classe}/decisions"), &[]).await;
+    assert_eq!(status, 200);
+    let texte = html_texte(&html);
+    assert!(texte.contains("Décisions arrêtées") && texte.contains("de passage arrêtée"), "{texte}");
+    assert!(!texte.contains(&format!("{nom} {} :", enfant["prenoms"].as_str().unwrap())), "decided already: {texte}");
 }
 
 #[tokio::test]

@@ -327,6 +327,32 @@ impl<'b> Fenetre<'b> {
         eprintln!("[{}] capture : {}", self.login, fichier.display());
     }
 
+    /// Narrows the window to a phone's width (`largeur` CSS pixels) and asserts the page does
+    /// not scroll sideways and the header's search button is on screen; then restores the size.
+    pub async fn tient_dans(&self, largeur: u32, quoi: &str) {
+        let (w, h) = self.c.get_window_size().await.unwrap();
+        self.c.set_window_size(largeur, 800).await.unwrap();
+        let mesure = self
+            .c
+            .execute(
+                "const b = document.querySelector('form.recherche button');
+                 return { vue: document.documentElement.clientWidth, page: document.documentElement.scrollWidth,
+                          bouton: b ? b.getBoundingClientRect().right : -1 };",
+                vec![],
+            )
+            .await
+            .unwrap();
+        self.c.set_window_size(w as u32, h as u32).await.unwrap();
+        let n = |k: &str| mesure[k].as_f64().unwrap_or(f64::MAX);
+        assert!(n("vue") <= f64::from(largeur), "[{}] {quoi} : fenêtre non réduite à {largeur} px : {mesure}", self.login);
+        assert!(n("page") <= n("vue"), "[{}] {quoi} défile de côté à {largeur} px : {mesure}", self.login);
+        assert!(
+            n("bouton") > 0.0 && n("bouton") <= n("vue"),
+            "[{}] {quoi} : le bouton Rechercher sort de l'écran à {largeur} px : {mesure}",
+            self.login
+        );
+    }
+
     /// Ends the browser session (chromedriver closes its Chromium).
     pub async fn fermer(self) {
         if let Err(e) = self.c.close().await {

@@ -247,6 +247,7 @@ async fn direction(banc: &Banc, enfant: &Enfant, famille: &[String]) -> (String,
     f.attendre("main h1").await;
     f.accessibilite("accueil (direction d'école)").await;
     f.capture("accueil-directeur").await;
+    f.tient_dans(360, "l'accueil").await;
 
     f.aller("/inscriptions").await;
     let ligne = format!("//main//tbody/tr[td[1][contains(normalize-space(.), '{}')]]", enfant.nom);

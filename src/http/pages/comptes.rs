@@ -195,6 +195,7 @@ where
                 lien: Some("/connexion"),
                 lien_texte: Some("Se connecter"),
                 avertissements: &[],
+                intitule: None,
             },
         )?)
         .into_response()),

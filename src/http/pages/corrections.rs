@@ -178,9 +178,15 @@ fn personne(v: &Valeurs, p: &str, requis: bool) -> Vec<Champ> {
             du_catalogue(v, format!("{p}{}", k.cle()), f, CIVILITES.to_vec())
         })
         .collect();
-    // The link is chosen in a list that always has a value: not marked required, as before.
+    // The link of a person already recorded is chosen in a list that always has a value; the
+    // block that adds one starts on none, so that nobody is made « mère » by default (refused,
+    // named, if a person is added without it).
     let lien = Formulaire { requis: false, ..ChampLien::Lien.formulaire() };
-    c.insert(3, du_catalogue(v, format!("{p}lien"), lien, liens()));
+    let mut options = liens();
+    if !requis {
+        options.insert(0, ("", "—"));
+    }
+    c.insert(3, du_catalogue(v, format!("{p}lien"), lien, options));
     c
 }
 

@@ -152,7 +152,7 @@ pub(in crate::http) fn page_erreur(e: &Error) -> String {
     Pages::partagees()
         .render(
             "erreur.html",
-            &Message { titre, message: e.message(), lien: None, lien_texte: None, avertissements: &[] },
+            &Message { titre, message: e.message(), lien: None, lien_texte: None, avertissements: &[], intitule: None },
         )
         .unwrap_or_else(|_| format!("<!doctype html><title>{titre}</title><p>{titre}</p>"))
 }
@@ -192,6 +192,8 @@ pub(in crate::http) struct Message<'a> {
     pub lien: Option<&'a str>,
     pub lien_texte: Option<&'a str>,
     pub avertissements: &'a [String],
+    /// What the list of `avertissements` is (« À vérifier » when none).
+    pub intitule: Option<&'a str>,
 }
 
 /// A code and its French label, for a choice in a form.
@@ -325,7 +327,7 @@ pub(in crate::http) async fn page_ecole(
             total: u32,
             gestion: G,
             fait: Option<&'static str>,
-            listes: Vec<Choix>,
+            listes: Vec<Imprimable>,
             lots: Vec<Choix>,
         }
         let type_libelle = ecole.type_ecole.libelle();
@@ -341,10 +343,18 @@ pub(in crate::http) async fn page_ecole(
 }
 
 /// The documents of `docs` the visitor may print.
-fn imprimables(a: &crate::auth::Acteur, docs: &[Document]) -> Vec<Choix> {
+/// A document a page offers: PDF, and CSV too when it exists as a spreadsheet.
+#[derive(Debug, Serialize)]
+pub(in crate::http) struct Imprimable {
+    code: &'static str,
+    libelle: &'static str,
+    csv: bool,
+}
+
+fn imprimables(a: &crate::auth::Acteur, docs: &[Document]) -> Vec<Imprimable> {
     docs.iter()
         .filter(|d| a.decision(Ressource::Document(**d), Action::Imprimer).autorise())
-        .map(|d| Choix { code: d.name(), libelle: d.titre() })
+        .map(|d| Imprimable { code: d.name(), libelle: d.titre(), csv: d.en_tableur() })
         .collect()
 }
 
@@ -396,7 +406,7 @@ pub(in crate::http) async fn page_classe(
             eleves: Vec<Value>,
             gestion: G,
             fait: Option<&'static str>,
-            listes: Vec<Choix>,
+            listes: Vec<Imprimable>,
             lots: Vec<Choix>,
             retours: Option<usize>,
         }

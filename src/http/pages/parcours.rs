@@ -613,9 +613,18 @@ pub(in crate::http) async fn admission_inscription(
                 && e.status() != StatusCode::NOT_FOUND =>
         {
             let status = e.status();
-            let html =
-                blocking(&state, move |s| rendre_admission_inscription(s, &v, &id, Some(&sa), Some(e.message())))
-                    .await?;
+            // Each refused field beside its control; the message on top only for the rest.
+            let action = format!("/inscriptions/{id}/admission");
+            let refuse = Refuse::de(&e, &action, sa.paires(), |cle| match cle {
+                "pieces_manquantes" => "pieces".into(),
+                cle => cle.to_string(),
+            });
+            let html = blocking(&state, move |s| {
+                let message = refuse.is_none().then(|| e.message());
+                let v = Refuse::visiteur(refuse, v);
+                rendre_admission_inscription(s, &v, &id, Some(&sa), message)
+            })
+            .await?;
             Ok((status, Html(html)).into_response())
         }
         Err(e) => refus(&state, &v, e, "/inscriptions", "Retour aux inscriptions"),

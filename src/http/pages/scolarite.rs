@@ -23,7 +23,7 @@ use crate::http::etat::{AppState, Inner};
 use crate::http::extraction::Soumis;
 use crate::http::extraction::{Id, IdEt};
 use crate::http::pages::parcours::{
-    ChoixId, Confirmation, FormulaireSoumis, PageDe, Sortie, choix_classe, etape, etape_formulaire, fait, refus,
+    ChoixId, Confirmation, FormulaireSoumis, PageDe, Sortie, bilan, choix_classe, etape, etape_formulaire, fait, refus,
     reprendre,
 };
 use crate::http::pages::{Choix, avec_moi, ligne_vue};
@@ -260,7 +260,15 @@ pub(in crate::http) async fn decider_classe(
         &v,
         (&retour, "Retour à la classe"),
         move |c| c.decider_classe(&classe),
-        |(_, restent)| fait(&state, &v, &retour, "decisions", &restent),
+        |(n, restent)| {
+            let message = match n {
+                0 => "Aucune famille de la classe n'est d'accord avec la proposition, ou sans réponse depuis quinze jours : rien n'a été décidé.".to_string(),
+                1 => "Une décision de passage arrêtée : la proposition, acceptée par la famille ou sans réponse depuis quinze jours.".to_string(),
+                n => format!("{n} décisions de passage arrêtées : les propositions acceptées par les familles ou sans réponse depuis quinze jours."),
+            };
+            let titre = if n == 0 { "Aucune décision arrêtée" } else { "Décisions arrêtées" };
+            bilan(&state, &v, &retour, (titre, &message), ("Reste à décider", &restent))
+        },
     )
     .await
 }

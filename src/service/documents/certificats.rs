@@ -17,18 +17,24 @@ impl Imprimeur<'_> {
     }
 
     /// Delivers a certificate, in one write transaction: issued once (number, code, date),
-    /// sealed with its template's version and its data's hash, and its journal row written. A
-    /// later print whose seal matches is a duplicata, identical but for the mark « Duplicata
-    /// délivré le … »; one whose data or template changed since gets a new certificate (the
-    /// old one stays verifiable). `construire` only shapes the data: the transaction stays short.
+    /// sealed with its template's version, its data's hash and who issued it when, and its
+    /// journal row written. Returns the data and the instant the PDF is dated.
+    ///
+    /// The same certificate opened again by the account that issued it, the day it was issued,
+    /// with its data and template unchanged, is the same original, dated as it was: the same
+    /// bytes, so that opening it to look and again to print never makes a copy. Any other print
+    /// whose seal matches (another account, a later day) is a duplicata, identical but for the
+    /// mark « Duplicata délivré le … ». One whose data or template changed since gets a new
+    /// certificate (the old one stays verifiable). `construire` only shapes the data: the
+    /// transaction stays short.
     pub(super) fn delivrer(
         &self,
         doc: Document,
         e: &Emission<'_>,
         construire: impl Fn(&sc::Certificat) -> Result<Value>,
-    ) -> Result<Value> {
+    ) -> Result<(Value, OffsetDateTime)> {
         if self.essai {
-            return construire(&self.essai_de(e));
+            return Ok((construire(&self.essai_de(e))?, self.le));
         }
         let today = self.le.date();
         let cles = self.cles;
@@ -37,26 +43,36 @@ impl Imprimeur<'_> {
                 crate::service::parcours::code_verification(cles, n)
             })
         };
+        let auteur = self.journal.map(|j| j.auteur.id.as_str());
+        let ici = auteur.map(|par| sc::Origine { par: par.to_string(), a: self.le.unix_timestamp() });
         let gabarit = self.engine.version(doc);
         self.store.ecrire(|tx| {
             let k = emettre(tx)?;
             let data = construire(&k)?;
             let sceau = sc::Sceau { gabarit: gabarit.clone(), empreinte: empreinte(&data) };
-            let data = match sc::sceau(tx, &k.numero)? {
+            let livre = match sc::sceau(tx, &k.numero)? {
                 // Issued just now: sealed.
                 None if k.emis_le == today => {
-                    sc::sceller(tx, &k.numero, &sceau)?;
-                    data
+                    sc::sceller(tx, &k.numero, &sceau, ici.as_ref())?;
+                    (data, self.le)
                 }
-                Some(s) if s == sceau => duplicata(data, today),
+                Some(s) if s == sceau => match sc::origine(tx, &k.numero)? {
+                    Some(o) if k.emis_le == today && Some(o.par.as_str()) == auteur => {
+                        let le = OffsetDateTime::from_unix_timestamp(o.a)
+                            .map(|t| t.to_offset(self.le.offset()))
+                            .unwrap_or(self.le);
+                        (data, le)
+                    }
+                    _ => (duplicata(data, today), self.le),
+                },
                 // Changed since, or issued before seals existed (what it held is unknown): a
                 // new certificate, never a duplicata that might differ from the original.
                 _ => {
                     sc::remplacer(tx, &k.numero)?;
                     let k = emettre(tx)?;
                     let data = construire(&k)?;
-                    sc::sceller(tx, &k.numero, &sc::Sceau { empreinte: empreinte(&data), ..sceau })?;
-                    data
+                    sc::sceller(tx, &k.numero, &sc::Sceau { empreinte: empreinte(&data), ..sceau }, ici.as_ref())?;
+                    (data, self.le)
                 }
             };
             if let Some(j) = &self.journal {
@@ -66,7 +82,7 @@ impl Imprimeur<'_> {
                     .detail(serde_json::json!({ "document": doc.name() }));
                 crate::audit::ajouter(tx, cles, j.auteur, self.le, &[fait])?;
             }
-            Ok(data)
+            Ok(livre)
         })
     }
 }

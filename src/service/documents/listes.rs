@@ -276,6 +276,7 @@ impl Imprimeur<'_> {
             nom_fichier: format!("{}-{}/{}/liste-appel.pdf", tete.uai, ascii(&tete.nom), ascii(&classe.libelle)),
             ident: format!("appel/{id}/{}", classe.annee),
             data,
+            le: self.le,
         })
     }
 
@@ -349,7 +350,7 @@ impl Imprimeur<'_> {
             Some(k) => format!("{dossier}/{}/liste-eleves.pdf", ascii(&k)),
             None => format!("{dossier}/liste-eleves.pdf"),
         };
-        Ok(Piece { nom_fichier, ident: format!("eleves/{ecole}/{}", filtre.annee), data })
+        Ok(Piece { nom_fichier, ident: format!("eleves/{ecole}/{}", filtre.annee), data, le: self.le })
     }
 
     /// The electors of a school, by the rules of `domain::election`.
@@ -410,6 +411,7 @@ impl Imprimeur<'_> {
             nom_fichier: format!("liste-electorale-{}-{annee}.pdf", tete.uai),
             ident: format!("electorale/{id}/{annee}"),
             data,
+            le: self.le,
         })
     }
 

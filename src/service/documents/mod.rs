@@ -181,6 +181,8 @@ pub(super) struct Piece {
     pub(super) nom_fichier: String,
     pub(super) ident: String,
     pub(super) data: Value,
+    /// The instant the PDF is dated: now, or a certificate's original issue.
+    pub(super) le: OffsetDateTime,
 }
 
 /// A person to contact's phones, the first one first.
@@ -372,7 +374,7 @@ impl Imprimeur<'_> {
                     let adresse = crate::store::comptes::parametre(c, crate::store::comptes::URL_PUBLIQUE)?;
                     Ok((fiche, territoires::en_tete(c, &ecole)?, adresse))
                 })?;
-                let data = match doc {
+                let (data, le) = match doc {
                     Document::CertificatScolarite => {
                         let base = donnees_certificat_scolarite(&fiche, &tete, annee, self.le)?;
                         let s = fiche.scolarite(annee).ok_or(store::Error::Introuvable("scolarité de l'année"))?;
@@ -392,16 +394,17 @@ impl Imprimeur<'_> {
                             data.certification = Some(Certification {
                                 numero: k.numero.clone(),
                                 code: k.code.clone(),
+                                emetteur: k.emetteur.clone(),
                                 adresse_verification,
                                 qr,
                             });
                             valeur(&data)
                         })?
                     }
-                    Document::NotificationPassage => self.notification(&fiche, &tete, annee)?,
-                    Document::FicheUrgence => valeur(&listes::fiche_urgence(&fiche, &tete, annee, self.le))?,
-                    Document::ReleveDonnees => self.releve_donnees(&fiche, &tete, annee)?,
-                    _ => donnees_fiche_renseignements(&fiche, &tete, annee, self.le)?,
+                    Document::NotificationPassage => (self.notification(&fiche, &tete, annee)?, self.le),
+                    Document::FicheUrgence => (valeur(&listes::fiche_urgence(&fiche, &tete, annee, self.le))?, self.le),
+                    Document::ReleveDonnees => (self.releve_donnees(&fiche, &tete, annee)?, self.le),
+                    _ => (donnees_fiche_renseignements(&fiche, &tete, annee, self.le)?, self.le),
                 };
                 Ok(Piece {
                     nom_fichier: nom_humain(
@@ -414,6 +417,7 @@ impl Imprimeur<'_> {
                     ),
                     ident: format!("{id}/{annee}"),
                     data,
+                    le,
                 })
             }
             _ => Err(Error::Conflit("document et cible incompatibles".into())),
@@ -493,7 +497,7 @@ impl Imprimeur<'_> {
         if let [sujet] = sujets.as_slice() {
             let p = self.piece_lue(doc, sujet, annee)?;
             let pdf =
-                self.engine.render(doc, &json!({ "documents": [p.data] }), &Stamp { at: self.le, ident: p.ident })?;
+                self.engine.render(doc, &json!({ "documents": [p.data] }), &Stamp { at: p.le, ident: p.ident })?;
             out.write_all(&pdf).map_err(render::Error::from)?;
             progress(1);
             return Ok(1);
@@ -527,7 +531,7 @@ impl Imprimeur<'_> {
     fn item(&self, doc: Document, sujet: &Sujet, annee: AnneeScolaire) -> Result<BatchItem> {
         self.piece_lue(doc, sujet, annee).map(|p| BatchItem {
             file_name: p.nom_fichier,
-            stamp: Stamp { at: self.le, ident: p.ident },
+            stamp: Stamp { at: p.le, ident: p.ident },
             data: json!({ "documents": [p.data] }),
         })
     }

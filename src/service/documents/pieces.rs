@@ -50,6 +50,7 @@ impl Imprimeur<'_> {
             nom_fichier: format!("{}-{}/{}/liste-classe.pdf", tete.uai, ascii(&tete.nom), ascii(&classe.libelle)),
             ident: format!("{id}/{}", classe.annee),
             data,
+            le: self.le,
         })
     }
 
@@ -81,6 +82,7 @@ impl Imprimeur<'_> {
             nom_fichier: format!("registre-eleves-{}-{}.pdf", tete.uai, annee),
             ident: format!("{id}/{annee}"),
             data,
+            le: self.le,
         })
     }
 
@@ -121,7 +123,7 @@ impl Imprimeur<'_> {
             emetteur: &emetteur,
             initiales: &initiales,
         };
-        let data = self.delivrer(Document::CertificatInscription, &emission, |k| {
+        let (data, le) = self.delivrer(Document::CertificatInscription, &emission, |k| {
             let (adresse_verification, qr) = verification(&adresse, &k.code);
             valeur(&CertificatInscription {
                 mairie: MairieDoc {
@@ -144,6 +146,7 @@ impl Imprimeur<'_> {
                 certification: Certification {
                     numero: k.numero.clone(),
                     code: k.code.clone(),
+                    emetteur: k.emetteur.clone(),
                     adresse_verification,
                     qr,
                 },
@@ -159,6 +162,7 @@ impl Imprimeur<'_> {
             nom_fichier: format!("certificat-inscription-{}-{}.pdf", slug(&eleve.nom), eleve.id),
             ident: format!("inscription/{id}"),
             data,
+            le,
         })
     }
 
@@ -195,7 +199,7 @@ impl Imprimeur<'_> {
             .or(passage.decision)
             .map(|(t, _)| t.libelle().to_string())
             .or_else(|| passage.proposition.map(|(t, _)| format!("{} (proposition)", t.libelle())));
-        let data = self.delivrer(Document::CertificatRadiation, &emission, |k| {
+        let (data, le) = self.delivrer(Document::CertificatRadiation, &emission, |k| {
             let (adresse, qr) = verification(&publique, &k.code);
             valeur(&CertificatRadiation {
                 ecole: ecole_json(&tete),
@@ -215,6 +219,7 @@ impl Imprimeur<'_> {
                 certification: Certification {
                     numero: k.numero.clone(),
                     code: k.code.clone(),
+                    emetteur: k.emetteur.clone(),
                     adresse_verification: adresse,
                     qr,
                 },
@@ -226,6 +231,7 @@ impl Imprimeur<'_> {
             nom_fichier: format!("certificat-radiation-{}-{id}.pdf", slug(&fiche.eleve.nom)),
             ident: format!("radiation/{}", r.scolarite_id),
             data,
+            le,
         })
     }
 

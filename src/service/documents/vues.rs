@@ -80,6 +80,9 @@ pub struct CertificatScolarite {
 pub struct Certification {
     pub(crate) numero: String,
     pub(crate) code: String,
+    /// Who issued it (the school, or the mairie): who confirms it when the installation has no
+    /// public address.
+    pub(crate) emetteur: String,
     pub(crate) adresse_verification: Option<String>,
     pub(crate) qr: Option<String>,
 }
