@@ -1,4 +1,5 @@
--- Pupil search by the start of words, and French order without comparing texts.
+-- Pupil search by the start of words, and French order without comparing texts
+-- (docs/architecture.md « Recherche d'élèves »).
 --
 -- `eleve_recherche` indexes the folded noms and prénoms (`cle_recherche`: lower case, no accents,
 -- hyphens and apostrophes as spaces) word by word, with prefix indexes for the first one, two
@@ -33,4 +34,22 @@ CREATE TRIGGER eleve_apres_correction_cle AFTER UPDATE OF cle_recherche ON eleve
 END;
 CREATE TRIGGER eleve_apres_suppression AFTER DELETE ON eleve BEGIN
     INSERT INTO eleve_recherche(eleve_recherche, rowid, cle_recherche) VALUES ('delete', old.rowid, old.cle_recherche);
+END;
+
+-- A search within a few schools (a director, a mairie, an IEN's circonscription) reads each
+-- school's records of the year from one index that also holds the pupil's folded names and
+-- sort key: no pupil row is read but the page's. The keys are copies of the pupil's, kept in
+-- step by these triggers (plain SQL), erased with the record.
+ALTER TABLE scolarite ADD COLUMN cle_recherche TEXT;
+ALTER TABLE scolarite ADD COLUMN cle_tri BLOB;
+UPDATE scolarite SET (cle_recherche, cle_tri) = (SELECT el.cle_recherche, el.cle_tri FROM eleve el WHERE el.id = scolarite.eleve_id);
+DROP INDEX scolarite_ecole;
+CREATE INDEX scolarite_recherche ON scolarite(ecole_id, annee, etat, cle_recherche, cle_tri, eleve_id);
+
+CREATE TRIGGER scolarite_apres_insertion AFTER INSERT ON scolarite BEGIN
+    UPDATE scolarite SET (cle_recherche, cle_tri) = (SELECT el.cle_recherche, el.cle_tri FROM eleve el WHERE el.id = new.eleve_id)
+    WHERE rowid = new.rowid;
+END;
+CREATE TRIGGER eleve_apres_correction_noms AFTER UPDATE OF cle_recherche, cle_tri ON eleve BEGIN
+    UPDATE scolarite SET cle_recherche = new.cle_recherche, cle_tri = new.cle_tri WHERE eleve_id = new.id;
 END;

@@ -133,7 +133,13 @@ mod tests {
         // A class of another niveau: named with what it takes.
         let ce = [Niveau::Ce1, Niveau::Ce2];
         let l = champs(regles_admission(d(1), d(1), TypeEcole::Elementaire, Niveau::Cp, ClasseChoisie::Niveaux(&ce)));
-        assert_eq!(l, [("classe_id".to_string(), "classe : la classe choisie n'accueille pas le niveau CP (elle accueille : CE1, CE2)".to_string())]);
+        assert_eq!(
+            l,
+            [(
+                "classe_id".to_string(),
+                "classe : la classe choisie n'accueille pas le niveau CP (elle accueille : CE1, CE2)".to_string()
+            )]
+        );
         // A niveau refused by the school is what to correct, not the class as well.
         let l = champs(regles_admission(d(1), d(1), TypeEcole::Maternelle, Niveau::Cp, ClasseChoisie::Niveaux(&ce)));
         assert_eq!(l.len(), 1, "{l:?}");

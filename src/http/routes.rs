@@ -134,8 +134,8 @@ fn routes_pages() -> Router<AppState> {
         // pages/mod.rs
         .route("/", get(pages::accueil))
         .route("/statistiques", get(pages::page_statistiques))
-        .route("/verifier", get(pages::parcours::page_verifier))
-        .route("/verifier/{code}", get(pages::parcours::page_verification))
+        .route("/verifier", get(pages::verification::page_verifier))
+        .route("/verifier/{code}", get(pages::verification::page_verification))
         .route("/ecoles/{id}", get(pages::page_ecole))
         .route("/classes/{id}", get(pages::page_classe))
         .route("/eleves", get(pages::page_recherche))

@@ -8,8 +8,8 @@
 //! - memoised results are evicted regularly (`comemo::evict`) so memory stays flat;
 //! - output is deterministic: the date and PDF timestamp come from the caller's clock and the
 //!   PDF identifier from a stable key, so the same data gives the same bytes;
-//! - every PDF is PDF/UA-1 (tagged, headings as H1-H3, its title displayed by viewers);
-//!   certificates and the register are PDF/A-2b as well.
+//! - every PDF is tagged (headings as H1 to H3) and asks viewers to display its title;
+//!   certificates and the register are PDF/A-2b.
 
 pub mod batch;
 mod fonts;
@@ -417,7 +417,9 @@ impl Engine {
         let compiled = typst::compile::<PagedDocument>(&world).output;
         compiled.map_err(|diags| typst_error(document, describe(&diags[..]))).and_then(|doc| {
             let options = self.pdf_options(document, stamp)?;
-            typst_pdf::pdf(&doc, &options).map_err(|diags| typst_error(document, describe(&diags[..])))
+            typst_pdf::pdf(&doc, &options)
+                .map(afficher_titre)
+                .map_err(|diags| typst_error(document, describe(&diags[..])))
         })
     }
 
@@ -451,11 +453,11 @@ impl Engine {
         let timestamp =
             Datetime::from_ymd_hms(at.year(), u8::from(at.month()), at.day(), at.hour(), at.minute(), at.second())
                 .map(Timestamp::new_utc);
-        // Every document is PDF/UA-1 (tagged for assistive technology, its title shown by viewers,
-        // `DisplayDocTitle`); certificates and the register are PDF/A-2b as well.
-        let liste: &[PdfStandard] =
-            if document.pdf_a() { &[PdfStandard::A_2b, PdfStandard::Ua_1] } else { &[PdfStandard::Ua_1] };
-        let standards = PdfStandards::new(liste).map_err(|e| typst_error(document, format!("{e:?}")))?;
+        let standards = if document.pdf_a() {
+            PdfStandards::new(&[PdfStandard::A_2b]).map_err(|e| typst_error(document, format!("{e:?}")))?
+        } else {
+            PdfStandards::default()
+        };
         Ok(PdfOptions {
             ident: Smart::Custom(format!("registre/{}/{}", document.name(), stamp.ident)),
             creator: Smart::Custom(Some("registre".into())),
@@ -470,6 +472,50 @@ impl Engine {
     pub fn rendered(&self) -> u64 {
         self.rendered.load(Ordering::Relaxed)
     }
+}
+
+/// `pdf` with its catalogue asking viewers to show the document's title rather than its file
+/// name (`/ViewerPreferences /DisplayDocTitle true`), which Typst sets only for PDF/UA-1. PDF/UA-1
+/// itself is not asked: its text layer for right-to-left names with marks reads doubled in
+/// common extractors.
+///
+/// Typst writes the catalogue last, just before the cross-reference table: the entry goes into
+/// it in place, and only `startxref` moves. A PDF laid out otherwise is returned as it is (the
+/// tests check every document has the entry).
+pub fn afficher_titre(pdf: Vec<u8>) -> Vec<u8> {
+    fn chercher(h: &[u8], n: &[u8]) -> Option<usize> {
+        h.windows(n.len()).rposition(|w| w == n)
+    }
+    let Some(xref) = chercher(&pdf, b"\nxref\n") else { return pdf };
+    let Some(catalogue) = chercher(&pdf[..xref], b"<</Type/Catalog") else { return pdf };
+    // The catalogue is the last object before the table.
+    if chercher(&pdf[catalogue..xref], b" obj\n").is_some() {
+        return pdf;
+    }
+    let objet = &pdf[catalogue..xref];
+    let (position, ajout): (usize, &[u8]) = match chercher(objet, b"/ViewerPreferences<<") {
+        Some(i) => (catalogue + i + b"/ViewerPreferences<<".len(), b"/DisplayDocTitle true"),
+        None => match chercher(objet, b">>\nendobj") {
+            Some(i) => (catalogue + i, b"/ViewerPreferences<</DisplayDocTitle true>>"),
+            None => return pdf,
+        },
+    };
+    let Some(s) = chercher(&pdf, b"\nstartxref\n") else { return pdf };
+    let debut = s + b"\nstartxref\n".len();
+    let Some(fin) = pdf[debut..].iter().position(|b| *b == b'\n').map(|f| debut + f) else { return pdf };
+    let Some(ancien) = std::str::from_utf8(&pdf[debut..fin]).ok().and_then(|t| t.trim().parse::<usize>().ok()) else {
+        return pdf;
+    };
+    if ancien != xref + 1 || s < xref {
+        return pdf;
+    }
+    let mut out = Vec::with_capacity(pdf.len() + ajout.len() + 4);
+    out.extend_from_slice(&pdf[..position]);
+    out.extend_from_slice(ajout);
+    out.extend_from_slice(&pdf[position..debut]);
+    out.extend_from_slice((ancien + ajout.len()).to_string().as_bytes());
+    out.extend_from_slice(&pdf[fin..]);
+    out
 }
 
 /// Where the time of one document went ([`Engine::profil`]).

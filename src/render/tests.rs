@@ -67,6 +67,28 @@ fn certificates_are_pdf_a_2b_and_every_document_is_tagged() {
     let raw = String::from_utf8_lossy(&cert);
     assert!(raw.contains("<pdfaid:part>2</pdfaid:part>") && raw.contains("<pdfaid:conformance>B</pdfaid:conformance>"));
     assert!(raw.contains("/StructTreeRoot") && raw.contains("/Lang(fr-FR)"));
+    // Viewers show the title (the catalogue is rewritten in place: the file stays valid).
+    assert!(raw.contains("/DisplayDocTitle true"), "no DisplayDocTitle");
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("c.pdf");
+    std::fs::write(&f, &cert).unwrap();
+    let o = std::process::Command::new("pdfinfo").arg(&f).output().expect("pdfinfo (poppler-utils)");
+    let info = String::from_utf8_lossy(&o.stdout);
+    // (poppler also grumbles about Typst's MarkInfo /Suspects, an unrelated boolean.)
+    let erreurs = String::from_utf8_lossy(&o.stderr).to_lowercase();
+    assert!(o.status.success() && !erreurs.contains("xref") && !erreurs.contains("trailer"), "{info}{erreurs}");
+    let fiche = engine.render(Document::CertificatScolarite, &certificat("Léa", "DURAND"), &stamp()).unwrap();
+    assert_eq!(fiche, cert, "the same data gives the same bytes");
+}
+
+#[test]
+fn an_ordinal_keeps_its_french_typography_in_capitals() {
+    let engine = Engine::new();
+    let mut data = certificat("Léa", "DURAND");
+    data["documents"][0]["duplicata"] = json!("Duplicata délivré le 1er décembre 2026");
+    let texte = pdftotext(&engine.render(Document::CertificatScolarite, &data, &stamp()).unwrap());
+    assert!(texte.contains("DUPLICATA DÉLIVRÉ LE 1er DÉCEMBRE 2026"), "{texte}");
+    assert!(!texte.contains("1ER"), "{texte}");
 }
 
 #[test]

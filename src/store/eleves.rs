@@ -63,52 +63,60 @@ fn ligne(r: &rusqlite::Row<'_>) -> rusqlite::Result<EleveLigne> {
 
 /// Lists pupils of the perimeter with a schooling record in the year, by nom and prénoms.
 pub fn lister(c: &Connection, p: &Perimetre, f: &Filtre) -> Result<Vec<EleveLigne>> {
-    let (sql, params) = requete(p, f);
-    let sql = format!(
-        "SELECT el.id, el.nom, el.nom_usage, el.prenoms, el.sexe, el.date_naissance, e.id, e.uai, s.niveau,
-                cl.id, cl.libelle, s.etat
-         {sql} ORDER BY el.cle_tri, el.id LIMIT ? OFFSET ?"
-    );
-    let mut params = params;
-    params.push(i64::from(f.limite).into());
-    params.push(i64::from(f.decalage).into());
-    Ok(c.prepare_cached(&sql)?.query_map(params_from_iter(params), ligne)?.collect::<rusqlite::Result<_>>()?)
+    Ok(lister_compte(c, p, f)?.0)
 }
 
 /// The page of pupils `f` asks for, and how many match in all (the page's limit aside).
 pub fn lister_page(c: &Connection, p: &Perimetre, f: &Filtre) -> Result<(Vec<EleveLigne>, u64)> {
-    let lignes = lister(c, p, f)?;
-    let n = u64::try_from(lignes.len()).unwrap_or(u64::MAX);
-    // A page that is not full, and not past the end, holds the rest: no need to count.
-    if n < u64::from(f.limite) && (n > 0 || f.decalage == 0) {
-        return Ok((lignes, u64::from(f.decalage) + n));
+    let (lignes, total) = lister_compte(c, p, f)?;
+    match total {
+        Some(t) => Ok((lignes, t)),
+        // A page past the end: the total is counted from the first row.
+        None if f.decalage > 0 => {
+            let premiere = Filtre { limite: 1, decalage: 0, ..f.clone() };
+            Ok((lignes, lister_compte(c, p, &premiere)?.1.unwrap_or(0)))
+        }
+        None => Ok((lignes, 0)),
     }
-    let (sql, params) = requete(p, f);
-    let total: i64 = c.prepare_cached(&format!("SELECT COUNT(*) {sql}"))?.query_row(params_from_iter(params), |r| r.get(0))?;
-    Ok((lignes, u64::try_from(total).unwrap_or(0)))
 }
 
-/// The words of a search as an FTS5 query: each must begin a word of the pupil's noms or
-/// prénoms (`mar dup`: a word starting with « mar » and one starting with « dup », in any
-/// order), case, accents, hyphens and apostrophes ignored; at most 8 words. None when nothing
-/// searchable was typed.
-pub fn expression_recherche(q: &str) -> Option<String> {
-    // The key holds only letters, digits and spaces: nothing typed can be an FTS5 operator, and
-    // each word is quoted besides.
-    let mots: Vec<String> =
-        cle_recherche(q).split(' ').filter(|m| !m.is_empty()).take(8).map(|m| format!("\"{m}\"*")).collect();
-    (!mots.is_empty()).then(|| mots.join(" "))
+/// The perimeters too wide to read school by school (a département, an académie): a search
+/// there starts from the words' index instead.
+fn large(p: &Perimetre) -> bool {
+    matches!(p, Perimetre::Departement(_) | Perimetre::Academie(_) | Perimetre::Installation)
 }
 
-/// `FROM … WHERE …` of a list, and its parameters.
-fn requete(p: &Perimetre, f: &Filtre) -> (String, Vec<Value>) {
+/// In two steps. First the page's schooling records, in French order, and how many match,
+/// read from indexes only: within a few schools (a director, a mairie, an IEN), each school's
+/// records of the year with the pupil's folded names and sort key (`scolarite_recherche`);
+/// in a wide perimeter, the pupils whose names start with the words (`eleve_recherche`, FTS5).
+/// Then the page's rows, and nothing else.
+fn lister_compte(c: &Connection, p: &Perimetre, f: &Filtre) -> Result<(Vec<EleveLigne>, Option<u64>)> {
     let cond = perimetre::scolarites(p);
-    let mut sql = String::from(
-        "FROM scolarite s JOIN eleve el ON el.id = s.eleve_id JOIN ecole e ON e.id = s.ecole_id
-         LEFT JOIN classe cl ON cl.id = s.classe_id
-         WHERE s.annee = ?",
-    );
-    let mut params: Vec<Value> = vec![i64::from(f.annee.debut()).into()];
+    let mots = f.q.as_deref().map(mots_recherche).unwrap_or_default();
+    let mut params: Vec<Value> = Vec::new();
+    let mut sql = String::from("SELECT s.rowid, COUNT(*) OVER () FROM ");
+    if large(p) && !mots.is_empty() {
+        // `CROSS JOIN` keeps this order: the words' matches first.
+        sql.push_str(
+            "eleve_recherche r CROSS JOIN eleve el ON el.rowid = r.rowid CROSS JOIN scolarite s ON s.eleve_id = el.id
+             JOIN ecole e ON e.id = s.ecole_id WHERE r.eleve_recherche MATCH ? AND ",
+        );
+        params.push(mots.iter().map(|m| format!("\"{m}\"*")).collect::<Vec<_>>().join(" ").into());
+    } else {
+        sql.push_str("scolarite s JOIN ecole e ON e.id = s.ecole_id ");
+        if perimetre::par_eleve(p) {
+            sql.push_str("JOIN eleve el ON el.id = s.eleve_id ");
+        }
+        sql.push_str("WHERE ");
+        // Each word begins a word of the folded names (words are separated by one space).
+        for m in &mots {
+            sql.push_str("instr(' ' || s.cle_recherche, ?) > 0 AND ");
+            params.push(format!(" {m}").into());
+        }
+    }
+    sql.push_str("s.annee = ?");
+    params.push(i64::from(f.annee.debut()).into());
     if let Some(ecole) = &f.ecole {
         sql.push_str(" AND s.ecole_id = ?");
         params.push(ecole.to_string().into());
@@ -120,13 +128,53 @@ fn requete(p: &Perimetre, f: &Filtre) -> (String, Vec<Value>) {
     if f.presents {
         sql.push_str(" AND s.etat IN ('admis_provisoire', 'admis_definitif')");
     }
-    if let Some(expression) = f.q.as_deref().and_then(expression_recherche) {
-        sql.push_str(" AND el.rowid IN (SELECT rowid FROM eleve_recherche WHERE eleve_recherche MATCH ?)");
-        params.push(expression.into());
-    }
-    sql.push_str(&format!(" AND {}", cond.sql));
+    sql.push_str(&format!(" AND {} ORDER BY s.cle_tri, s.eleve_id LIMIT ? OFFSET ?", cond.sql));
     params.extend(cond.params);
-    (sql, params)
+    params.push(i64::from(f.limite).into());
+    params.push(i64::from(f.decalage).into());
+    let mut total = None;
+    let page: Vec<i64> = c
+        .prepare_cached(&sql)?
+        .query_map(params_from_iter(params), |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?
+        .map(|r| {
+            r.map(|(id, n)| {
+                total.get_or_insert(u64::try_from(n).unwrap_or(0));
+                id
+            })
+        })
+        .collect::<rusqlite::Result<_>>()?;
+    if page.is_empty() {
+        return Ok((Vec::new(), total));
+    }
+    // The page's rows (by chunks, a school's whole list being one page), put back in the
+    // order found.
+    let mut lignes = std::collections::HashMap::with_capacity(page.len());
+    for morceau in page.chunks(200) {
+        let marques = vec!["?"; morceau.len()].join(", ");
+        let sql = format!(
+            "SELECT el.id, el.nom, el.nom_usage, el.prenoms, el.sexe, el.date_naissance, e.id, e.uai, s.niveau,
+                    cl.id, cl.libelle, s.etat, s.rowid
+             FROM scolarite s JOIN eleve el ON el.id = s.eleve_id JOIN ecole e ON e.id = s.ecole_id
+             LEFT JOIN classe cl ON cl.id = s.classe_id
+             WHERE s.rowid IN ({marques})"
+        );
+        let mut st = c.prepare_cached(&sql)?;
+        let rows = st.query_map(params_from_iter(morceau.iter()), |r| Ok((r.get::<_, i64>(12)?, ligne(r)?)))?;
+        for r in rows {
+            let (id, l) = r?;
+            lignes.insert(id, l);
+        }
+    }
+    Ok((page.iter().filter_map(|id| lignes.remove(id)).collect(), total))
+}
+
+/// The words of a search, folded: case, accents, hyphens and apostrophes ignored, at most 8.
+/// Each must begin a word of the pupil's noms or prénoms, in any order (`mar dup`: a word
+/// starting with « mar » and one starting with « dup »).
+pub fn mots_recherche(q: &str) -> Vec<String> {
+    // The key holds only letters, digits and spaces: nothing typed can be an FTS5 operator
+    // (each word is quoted besides) or a pattern.
+    cle_recherche(q).split(' ').filter(|m| !m.is_empty()).take(8).map(str::to_string).collect()
 }
 
 fn opt_bool(v: Option<i64>) -> Option<bool> {

@@ -322,7 +322,13 @@ async fn searching_ignores_case_accents_and_hyphens() {
 async fn searching_finds_the_start_of_names_and_never_outside_the_perimeter() {
     let s = TestServer::start(30).await;
     let (d, ecole) = elementaire(&s).await;
-    let res = s.post_as(&d, "/api/v1/eleves", &admission(&ecole, "de La Quilliec-Saint-Kervella", "Marie-Bernadette Joséphine")).await;
+    let res = s
+        .post_as(
+            &d,
+            "/api/v1/eleves",
+            &admission(&ecole, "de La Quilliec-Saint-Kervella", "Marie-Bernadette Joséphine"),
+        )
+        .await;
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
     let trouve = |v: &Value| v.as_array().unwrap().iter().any(|e| e["id"] == id.as_str());
@@ -351,17 +357,29 @@ async fn searching_finds_the_start_of_names_and_never_outside_the_perimeter() {
         c.query_row("SELECT count(*) FROM temp.mots WHERE term IN ('quilliec', 'kervella')", [], |r| r.get(0)).unwrap();
     assert_eq!(restes, 0, "the index still holds the old name");
     drop(c);
-    // An IEN finds the pupil only in their own circonscription; another school's director never.
+    // An IEN finds the pupil only in their own circonscription, an IA-DASEN in their
+    // département (the search then starts from the words' index); another school's director
+    // never.
     let mut vu_par_ien = 0;
-    for k in s.comptes.iter().filter(|k| k.role == "ien" || (k.role == "directeur" && k.login != "directeur.2")) {
+    let mut dasen = 0;
+    for k in s
+        .comptes
+        .iter()
+        .filter(|k| k.role == "ien" || k.role == "ia_dasen" || (k.role == "directeur" && k.login != "directeur.2"))
+    {
         let sess = s.login(&k.login.clone()).await;
         let ecoles = s.json_as(&sess, "/api/v1/ecoles").await;
         let dedans = ecoles.as_array().unwrap().iter().any(|e| e["id"] == ecole.as_str());
         let v = s.json_as(&sess, "/api/v1/eleves?q=kerh%20jos").await;
         assert_eq!(trouve(&v), dedans, "{}", k.login);
         vu_par_ien += usize::from(dedans && k.role == "ien");
+        if k.role == "ia_dasen" {
+            dasen += 1;
+            assert!(!trouve(&s.json_as(&sess, "/api/v1/eleves?q=illiec").await), "{}", k.login);
+        }
     }
     assert_eq!(vu_par_ien, 1, "one IEN holds the school's circonscription");
+    assert!(dasen > 0);
 }
 
 #[tokio::test]

@@ -110,7 +110,15 @@ async fn the_liste_electorale_follows_the_1985_rules_on_constructed_families() {
     assert!(text.contains("Maëlle rue des Écoles"));
     assert!(!text.contains("Nadia rue des Écoles"));
 
-    // The CSV holds the same electors.
+    // The CSV holds the same electors; the school's page offers it beside the PDF, and the
+    // class page the liste des élèves' CSV.
+    let page = crate::helpers::html_texte(&s.get_as(&d, &format!("/ecoles/{ecole}")).await.text().await.unwrap());
+    for doc in ["liste-electorale", "liste-eleves"] {
+        assert!(page.contains(&format!("/api/v1/ecoles/{ecole}/documents/{doc}?format=csv\"")), "{doc}: {page}");
+    }
+    assert!(!page.contains("registre-eleves?format=csv"), "a PDF-only document has no CSV link");
+    let page = crate::helpers::html_texte(&s.get_as(&d, &format!("/classes/{}", classe.0)).await.text().await.unwrap());
+    assert!(page.contains(&format!("/api/v1/classes/{}/documents/liste-eleves?format=csv\"", classe.0)), "{page}");
     let res = s.get_as(&d, &format!("/api/v1/ecoles/{ecole}/documents/liste-electorale?format=csv")).await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");

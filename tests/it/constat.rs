@@ -407,6 +407,9 @@ async fn next_year_s_forecast_moves_pupils_up_keeps_maintiens_and_adds_the_schoo
     assert_eq!(s.get_as(&ien, "/api/v1/prevision?format=pdf").await.status(), 200);
     let page = s.get_as(&ien, "/prevision").await.text().await.unwrap();
     assert!(page.contains("Prévision des effectifs") && page.contains(&format!("/ecoles/{ecole}/prevision")));
+    // The CP line of an élémentaire, at zero until the mairies' inscriptions, is explained.
+    let texte = crate::helpers::html_texte(&page);
+    assert!(texte.contains("Le CP d'une école élémentaire part de zéro"), "{texte}");
     // The school's page: adjustments and validation in one form, all or nothing.
     let page = s.get_as(&d, &format!("/ecoles/{ecole}/prevision")).await.text().await.unwrap();
     let csrf = crate::helpers::csrf_de(&page);

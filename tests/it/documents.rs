@@ -38,10 +38,17 @@ const CLASSE: &str = "CE2-CM1 Saint-Exupéry";
 async fn cas_difficile(s: &TestServer) -> (Session, String, String, String) {
     let d = s.login("directeur.2").await;
     let ecole = s.json_as(&d, "/api/v1/ecoles").await[0]["id"].as_str().unwrap().to_string();
-    rusqlite::Connection::open(&s.db).unwrap().execute("UPDATE ecole SET nom = ? WHERE id = ?", [ECOLE, &ecole]).unwrap();
+    rusqlite::Connection::open(&s.db)
+        .unwrap()
+        .execute("UPDATE ecole SET nom = ? WHERE id = ?", [ECOLE, &ecole])
+        .unwrap();
     let r = s
-        .post_as(&d, &format!("/api/v1/ecoles/{ecole}/classes/nouvelle"), &json!({
-            "libelle": CLASSE, "niveaux": ["CE2", "CM1"], "enseignant": "Anne-Sophie Le Floch-Kerhervé" }))
+        .post_as(
+            &d,
+            &format!("/api/v1/ecoles/{ecole}/classes/nouvelle"),
+            &json!({
+            "libelle": CLASSE, "niveaux": ["CE2", "CM1"], "enseignant": "Anne-Sophie Le Floch-Kerhervé" }),
+        )
         .await;
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     let classe = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
@@ -51,8 +58,10 @@ async fn cas_difficile(s: &TestServer) -> (Session, String, String, String) {
                 "adresse": "12 boulevard de la Duchesse-Anne, résidence Les Jardins-du-Thabor", "code_postal": "35000",
                 "commune": "Rennes" })
     };
-    let contact = |nom, prenom, tel: &str| json!({ "nom": nom, "prenom": prenom, "telephone": tel,
-        "telephone_2": "0299112233", "lien": "grand-parent", "urgence": true, "recuperer": true });
+    let contact = |nom, prenom, tel: &str| {
+        json!({ "nom": nom, "prenom": prenom, "telephone": tel,
+        "telephone_2": "0299112233", "lien": "grand-parent", "urgence": true, "recuperer": true })
+    };
     let body = json!({
         "ecole_id": ecole, "niveau": "CM1", "classe_id": classe, "confirmer_nouveau": true,
         "eleve": { "nom": "de La Fontaine-Saint-Germain", "prenoms": "Marie-Bernadette Joséphine", "sexe": "F",
@@ -147,7 +156,9 @@ async fn every_document_keeps_labels_with_what_they_label_and_never_breaks_a_com
         assert_eq!(ou(&pages, &format!("Responsable {}", k + 1)), [*page], "responsable {} and their consent", k + 1);
     }
     let texte: String = pages.iter().flat_map(|p| p.lignes.iter().map(|l| l.1.clone())).collect::<Vec<_>>().join("\n");
-    for mot in ["FONTAINE-SAINT-GERMAIN", "Marie-Bernadette", "CE2-CM1", "Saint-Exupéry", "GUENNEC-KERJEAN", "QUÉMÉNER-LE"] {
+    for mot in
+        ["FONTAINE-SAINT-GERMAIN", "Marie-Bernadette", "CE2-CM1", "Saint-Exupéry", "GUENNEC-KERJEAN", "QUÉMÉNER-LE"]
+    {
         assert!(texte.contains(mot), "{mot} not on one line:\n{texte}");
     }
     let st = structure_pdf(&fiche);

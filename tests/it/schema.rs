@@ -176,6 +176,8 @@ const REVIEWED: &[(&str, &str, &str)] = &[
     ("inscription", "cree_eleve", "IV the inscription brought the pupil's record (grants reads)"),
     ("inscription", "inscrit_le", "IV date of inscription"),
     ("inscription", "clos_le", "IV date"),
+    ("scolarite", "cle_recherche", "I names, folded: a copy of eleve.cle_recherche for the search by school"),
+    ("scolarite", "cle_tri", "I names: a copy of eleve.cle_tri for the search by school"),
     ("scolarite", "pieces_manquantes", "IV admission: codes of missing papers (no content)"),
     ("scolarite", "inscription_id", "IV"),
     ("scolarite", "quitte", "IV quitte l'école"),

@@ -42,16 +42,17 @@ async fn creating_a_pupil_known_elsewhere_answers_409_with_the_candidates_like_a
         let e: Value = res.json().await.unwrap();
         assert!(e["detail"].as_str().unwrap().contains("radier"), "{chemin}: {e}");
     }
-    // A date of admission in the future is refused on both roads.
+    // A date of admission in the future is refused on both roads, by its field.
     let mut futur = corps.clone();
     futur["eleve"]["nom"] = json!("Nouvelle");
     futur["eleve"]["prenoms"] = json!("Personne");
     futur["date"] = json!("01/01/2031");
     for chemin in ["/api/v1/eleves", "/api/v1/admissions"] {
         let res = s.post_as(&d, chemin, &futur).await;
-        assert_eq!(res.status(), 409, "{chemin}");
+        assert_eq!(res.status(), 422, "{chemin}");
         let e: Value = res.json().await.unwrap();
         assert!(e["detail"].as_str().unwrap().contains("futur"), "{chemin}: {e}");
+        assert_eq!(e["champ"], "date", "{chemin}: {e}");
     }
     assert_eq!(s.row_counts(), lignes, "nothing written");
 }

@@ -344,7 +344,11 @@ impl<'b> Fenetre<'b> {
             .unwrap();
         self.c.set_window_size(w as u32, h as u32).await.unwrap();
         let n = |k: &str| mesure[k].as_f64().unwrap_or(f64::MAX);
-        assert!(n("vue") <= f64::from(largeur), "[{}] {quoi} : fenêtre non réduite à {largeur} px : {mesure}", self.login);
+        assert!(
+            n("vue") <= f64::from(largeur),
+            "[{}] {quoi} : fenêtre non réduite à {largeur} px : {mesure}",
+            self.login
+        );
         assert!(n("page") <= n("vue"), "[{}] {quoi} défile de côté à {largeur} px : {mesure}", self.login);
         assert!(
             n("bouton") > 0.0 && n("bouton") <= n("vue"),

@@ -17,6 +17,7 @@ pub mod eleve;
 pub mod impressions;
 pub mod parcours;
 pub mod scolarite;
+pub mod verification;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
