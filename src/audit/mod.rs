@@ -123,12 +123,16 @@ pub fn ajouter(
     Ok(())
 }
 
-/// Journals `faits` in a transaction of their own (reads: call before sending the data).
+/// Journals `faits` and returns once committed (reads: call before sending the data), in a
+/// transaction shared with the other reads journaled at the same moment
+/// ([`Store::ecrire_groupe`]).
 pub fn noter(store: &Store, cles: &Cles, auteur: &Auteur, le: OffsetDateTime, faits: &[Fait]) -> store::Result<()> {
     if faits.is_empty() {
         return Ok(());
     }
-    store.ecrire(|tx| ajouter(tx, cles, auteur, le, faits))
+    // Shared with the other reads journaled at the same moment: one commit, one sync.
+    let (cles, auteur, faits) = (cles.clone(), auteur.clone(), faits.to_vec());
+    store.ecrire_groupe(Box::new(move |tx| ajouter(tx, &cles, &auteur, le, &faits)))
 }
 
 /// The first problem of the journal, if any.

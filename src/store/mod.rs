@@ -11,11 +11,13 @@ pub mod comptes;
 mod connexion;
 pub mod conservation;
 pub mod constat;
+mod copie;
 pub mod corrections;
 pub mod dossier;
 pub mod doublons;
 pub mod eleves;
 mod fichiers;
+mod groupe;
 pub mod idempotence;
 pub mod journal;
 mod lecture;
@@ -40,7 +42,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::domain;
 
-use connexion::{configure, francais};
+use connexion::configure;
 use fichiers::*;
 pub use fichiers::{Verrou, copier_base, supprimer_base, verrouiller, verrouiller_restauration};
 
@@ -91,6 +93,9 @@ pub enum Error {
     /// was committed: nothing was written.
     #[error("demande abandonnée avant d'être enregistrée : rien n'est écrit")]
     Abandonnee,
+    /// A write that ran in a transaction shared with others ([`Store::ecrire_groupe`]) failed.
+    #[error("écriture refusée : {0}")]
+    Groupe(String),
 }
 
 /// Result of the store.
@@ -136,6 +141,8 @@ pub struct Store {
     ecritures: std::sync::atomic::AtomicU64,
     /// The checkpointer (see [`Checkpointeur`]), stopped and joined when the store closes.
     checkpointeur: Mutex<Option<Checkpointeur>>,
+    /// Short writes waiting to share a transaction ([`Store::ecrire_groupe`]).
+    groupe: groupe::File,
     /// `<base>.acces`, shared: a restore waits for every open base to close. Last, so that it
     /// is released after every connection is closed.
     _acces: std::fs::File,
@@ -271,6 +278,7 @@ impl Store {
             lectures: Default::default(),
             ecritures: Default::default(),
             checkpointeur: Mutex::new(Some(checkpointeur)),
+            groupe: groupe::File::default(),
             _acces: acces,
         })
     }
@@ -302,20 +310,30 @@ impl Store {
         &self,
         f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, E>,
     ) -> std::result::Result<T, E> {
+        self.ecrire_pour(true, f)
+    }
+
+    /// [`Store::ecrire`]; `requete`: whether the current request's abandonment and idempotency
+    /// key apply (not to a transaction shared by several requests, [`Store::ecrire_groupe`]).
+    fn ecrire_pour<T, E: From<Error>>(
+        &self,
+        requete: bool,
+        f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
         debug_assert!(self.lecture_en_cours().is_none(), "une écriture dans une transaction de lecture");
         let mut conn = self.prendre_ecrivain();
-        if requete::abandonnee() {
+        if requete && requete::abandonnee() {
             return Err(Error::Abandonnee.into());
         }
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(Error::from)?;
         self.ecritures.fetch_add(1, Ordering::Relaxed);
         let value = f(&tx)?;
-        let cle = requete::cle_a_enregistrer();
+        let cle = if requete { requete::cle_a_enregistrer() } else { None };
         if let Some(k) = &cle {
             idempotence::reserver(&tx, k)?;
         }
         // The last moment a request given up can still leave nothing behind.
-        if !requete::engager() {
+        if requete && !requete::engager() {
             drop(tx);
             return Err(Error::Abandonnee.into());
         }
@@ -360,60 +378,6 @@ impl Store {
         let value = f(&tx);
         tx.rollback().map_err(Error::from)?;
         value
-    }
-
-    /// A private copy of this base at `dest` (which must not exist, in a folder only the
-    /// server reads): every table but the journal and the secrets of sign-in (sessions,
-    /// tokens, recovery codes, failures, idempotency keys), read in one consistent snapshot
-    /// through a connection of its own, without ever taking the writer. A dry run works on it
-    /// exactly as the real run would on the base, and nobody else sees it; the caller deletes
-    /// it ([`supprimer_base`]).
-    pub fn copie_privee(&self, dest: &Path) -> Result<Store> {
-        if dest.exists() {
-            return Err(Error::Ouverture(format!("{} existe déjà", dest.display())));
-        }
-        {
-            let c = Connection::open(dest)?;
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(dest, std::fs::Permissions::from_mode(0o600))
-                    .map_err(|e| Error::Ouverture(format!("permissions de {} : {e}", dest.display())))?;
-            }
-            // A scratch file: no journal of its own, no waiting for the disk.
-            c.pragma_update(None, "journal_mode", "OFF")?;
-            c.pragma_update(None, "synchronous", "OFF")?;
-            // Tables are copied in the order they were created, and a column added later may
-            // point to a table created after its own (`scolarite.inscription_id`): the source is
-            // consistent, its rows are taken as they are.
-            c.pragma_update(None, "foreign_keys", "OFF")?;
-            francais(&c)?;
-            migrate(&c)?;
-            c.execute("ATTACH DATABASE ?1 AS source", [uri_lecture(&self.path)])?;
-            // Plain tables only: the search index (a virtual table and its shadow tables) is
-            // filled by the copy's own triggers as the pupils arrive.
-            let tables: Vec<String> = c
-                .prepare(
-                    "SELECT name FROM pragma_table_list WHERE schema = 'source' AND type = 'table'
-                     AND name NOT LIKE 'sqlite_%'
-                     AND name NOT IN ('journal', 'session', 'jeton', 'code_secours', 'echec_connexion', 'idempotence')
-                     ORDER BY (SELECT rowid FROM source.sqlite_schema s WHERE s.name = pragma_table_list.name)",
-                )?
-                .query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            // One read transaction over the source: every table from the same instant.
-            c.execute_batch("BEGIN")?;
-            for t in &tables {
-                c.execute(&format!("INSERT INTO main.\"{t}\" SELECT * FROM source.\"{t}\""), [])?;
-            }
-            c.execute_batch("COMMIT")?;
-            c.execute("DETACH DATABASE source", [])?;
-            // The copy's journal starts empty, anchored there.
-            let a = ancre::fin(&c)?;
-            ancre::ecrire(&ancre::chemin(dest), &a)
-                .map_err(|e| Error::Ouverture(format!("point de contrôle de la copie : {e}")))?;
-        }
-        Store::open(dest)
     }
 
     /// How the journal stands against its anchor file (`registre check`).
