@@ -529,8 +529,15 @@ fn ouvrir_lecteur(path: &Path) -> Result<Connection> {
     )?;
     configure(&r)?;
     r.pragma_update(None, "query_only", "ON")?;
+    // Readers map the file: a page is read from the system's cache without a copy through a
+    // system call (a search of a circonscription touches thousands of pages).
+    r.pragma_update(None, "mmap_size", LECTURE_MMAP)?;
     Ok(r)
 }
+
+/// How much of the file each reader maps (address space, not memory: the pages are the system's
+/// cache, shared).
+const LECTURE_MMAP: i64 = 1 << 30;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
