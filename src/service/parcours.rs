@@ -373,12 +373,12 @@ impl Service<'_> {
             // The rules about the school and the day, all at once, each under its field.
             let classe = match &d.classe {
                 None => None,
-                Some(id) => Some(
-                    store::classes::classe(tx, p, id)
-                        .ok()
-                        .filter(|k| k.ecole_id == ecole && k.annee == annee)
-                        .map(|k| k.niveaux),
-                ),
+                // Not a class of the perimeter, or of another school or year: unknown here.
+                Some(id) => match store::classes::classe(tx, p, id) {
+                    Ok(k) => Some((k.ecole_id == ecole && k.annee == annee).then_some(k.niveaux)),
+                    Err(store::Error::Introuvable(_)) => Some(None),
+                    Err(e) => return Err(e.into()),
+                },
             };
             let choisie = match &classe {
                 None => ClasseChoisie::Aucune,

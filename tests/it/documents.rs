@@ -1,5 +1,6 @@
-//! Every document as printed, read page by page for the hard cases (README « Documents »): a
-//! pupil with two responsables and three contacts, long compound names, a multi-niveau class
+//! The documents of a pupil, a class and a school as printed (all but the mairie's certificat
+//! d'inscription and the constat's counts), read page by page for the hard cases (README
+//! « Documents relus page par page »): a pupil with two responsables and three contacts, long compound names, a multi-niveau class
 //! with a hyphen in its label and a long school name. A label never leaves what it labels (each
 //! responsable's consent on the page of that responsable's table), no heading ends a page, no
 //! word breaks at its hyphen; headings are tagged and every PDF asks viewers for its title.
@@ -166,7 +167,13 @@ async fn every_document_keeps_labels_with_what_they_label_and_never_breaks_a_com
     assert!(roles.contains(&"H2") && roles.contains(&"H3"), "{roles:?}");
 
     for doc in ["releve-donnees", "fiche-urgence", "certificat-scolarite"] {
-        verifier(doc, &get(format!("/api/v1/eleves/{eleve}/documents/{doc}")).await);
+        let pages = verifier(doc, &get(format!("/api/v1/eleves/{eleve}/documents/{doc}")).await);
+        if doc == "certificat-scolarite" {
+            // No public address: the certificate names whom to ask, not a page of no site.
+            let texte = pages.iter().flat_map(|p| p.lignes.iter().map(|l| l.1.as_str())).collect::<Vec<_>>().join(" ");
+            assert!(texte.contains("adressez-vous à son émetteur (École élémentaire publique"), "{texte}");
+            assert!(!texte.contains("/verifier/"), "{texte}");
+        }
     }
     for doc in ["liste-classe", "liste-appel", "liste-eleves"] {
         verifier(doc, &get(format!("/api/v1/classes/{classe}/documents/{doc}")).await);
@@ -181,4 +188,15 @@ async fn every_document_keeps_labels_with_what_they_label_and_never_breaks_a_com
             assert!(lignes.iter().any(|l| l.contains(CLASSE)), "{lignes:#?}");
         }
     }
+    // The passage letter; then the radiation and its certificate (last: the pupil then leaves
+    // the school's lists).
+    let r = s.post_as(&d, &format!("/api/v1/classes/{classe}/passages"), &json!({ "defaut": "passage" })).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    verifier("notification-passage", &get(format!("/api/v1/eleves/{eleve}/documents/notification-passage")).await);
+    let r = s
+        .post_as(&d, &format!("/api/v1/eleves/{eleve}/radiation"), &json!({ "motif": "changement_ecole",
+            "date": "29/11/2026", "destination": "École élémentaire publique Saint-Exupéry-de-la-Lande, Saint-Aubin-de-la-Lande" }))
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    verifier("certificat-radiation", &get(format!("/api/v1/eleves/{eleve}/documents/certificat-radiation")).await);
 }
