@@ -39,9 +39,7 @@ impl std::fmt::Debug for File {
 
 /// What a turn at the writer found for a write.
 enum Tour {
-    /// Its outcome, published by an earlier transaction.
-    Issue(std::result::Result<(), String>),
-    /// Taken by a transaction whose outcome is not published yet.
+    /// Taken by an earlier transaction: its outcome is published, or will be.
     Attendre,
     /// Written by this transaction, with others: their outcomes.
     Ecrit(Vec<(u64, std::result::Result<(), String>)>),
@@ -65,10 +63,8 @@ impl Store {
         let tour = self.ecrire_pour(false, |tx| -> Result<Tour> {
             let travaux = {
                 let mut g = lock(&self.groupe.etat);
-                if let Some(issue) = g.issues.remove(&ticket) {
-                    return Ok(Tour::Issue(issue));
-                }
-                if !g.en_attente.iter().any(|(t, _)| *t == ticket) {
+                // Taken by an earlier transaction: its outcome is (or will be) published.
+                if g.issues.contains_key(&ticket) || !g.en_attente.iter().any(|(t, _)| *t == ticket) {
                     return Ok(Tour::Attendre);
                 }
                 let travaux = std::mem::take(&mut g.en_attente);
@@ -96,16 +92,7 @@ impl Store {
             Ok(Tour::Ecrit(issues))
         });
         let issue = match tour {
-            Ok(Tour::Issue(issue)) => issue,
-            Ok(Tour::Attendre) => {
-                let mut g = lock(&self.groupe.etat);
-                loop {
-                    if let Some(issue) = g.issues.remove(&ticket) {
-                        break issue;
-                    }
-                    g = self.groupe.publiees.wait(g).unwrap_or_else(|p| p.into_inner());
-                }
-            }
+            Ok(Tour::Attendre) => self.attendre_issue(ticket),
             Ok(Tour::Ecrit(issues)) => {
                 // Committed: the other writes' outcomes are published, this one returns its own.
                 let mut mienne = Ok(());
@@ -122,20 +109,38 @@ impl Store {
                 mienne
             }
             Err(e) => {
-                // Nothing was written: the writes this turn took fail as this one does; if it
-                // took none, this one leaves the queue.
+                // Nothing of this turn was written: the writes it took fail as it did.
                 let message = e.to_string();
                 let mut g = lock(&self.groupe.etat);
-                g.en_attente.retain(|(t, _)| *t != ticket);
-                for t in pris.into_iter().filter(|t| *t != ticket) {
-                    g.issues.insert(t, Err(message.clone()));
+                for t in pris.iter().filter(|t| **t != ticket) {
+                    g.issues.insert(*t, Err(message.clone()));
                 }
+                let avant = g.en_attente.len();
+                g.en_attente.retain(|(t, _)| *t != ticket);
+                let encore_en_file = g.en_attente.len() < avant;
                 drop(g);
                 self.groupe.publiees.notify_all();
-                return Err(e);
+                if pris.contains(&ticket) || encore_en_file {
+                    return Err(e);
+                }
+                // Taken by another transaction before this turn failed: its outcome.
+                self.attendre_issue(ticket)
             }
         };
         issue.map_err(Error::Groupe)
+    }
+}
+
+impl Store {
+    /// The outcome of a write another transaction took, once published.
+    fn attendre_issue(&self, ticket: u64) -> std::result::Result<(), String> {
+        let mut g = lock(&self.groupe.etat);
+        loop {
+            if let Some(issue) = g.issues.remove(&ticket) {
+                return issue;
+            }
+            g = self.groupe.publiees.wait(g).unwrap_or_else(|p| p.into_inner());
+        }
     }
 }
 
