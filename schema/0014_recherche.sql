@@ -10,8 +10,12 @@
 --
 -- `cle_tri` is the French sort key of (nom, prénoms) (`tri::cle_noms`): lists sort by comparing
 -- bytes, not by calling the collation for every pair of names, and a page of 20 out of 5,000
--- matches keeps only those 20. Written by the store with the pupil's names (as `cle_recherche`
--- is); filled here by the function `cle_tri_noms` the store registers on its connections.
+-- matches keeps only those 20. Written by the store in the same statement as the pupil's names
+-- and `cle_recherche` (a name changed by hand in SQL keeps its old key); filled here, once, by
+-- the function `cle_tri_noms` the store registers on its connections.
+--
+-- The index is keyed by `eleve`'s rowid: a `VACUUM` (which the program never runs) may renumber
+-- it; `INSERT INTO eleve_recherche(eleve_recherche) VALUES ('rebuild')` then rebuilds it.
 ALTER TABLE eleve ADD COLUMN cle_tri BLOB;
 UPDATE eleve SET cle_tri = cle_tri_noms(nom, prenoms);
 

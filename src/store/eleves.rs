@@ -92,6 +92,15 @@ fn large(p: &Perimetre) -> bool {
 /// in a wide perimeter, the pupils whose names start with the words (`eleve_recherche`, FTS5).
 /// Then the page's rows, and nothing else.
 fn lister_compte(c: &Connection, p: &Perimetre, f: &Filtre) -> Result<(Vec<EleveLigne>, Option<u64>)> {
+    // Both steps see the base at one instant (a savepoint is a read transaction of its own, or
+    // nests in the caller's): a record deleted, or a rowid reused, in between cannot slip in.
+    c.execute_batch("SAVEPOINT lister")?;
+    let r = lister_deux_temps(c, p, f);
+    c.execute_batch("RELEASE lister")?;
+    r
+}
+
+fn lister_deux_temps(c: &Connection, p: &Perimetre, f: &Filtre) -> Result<(Vec<EleveLigne>, Option<u64>)> {
     let cond = perimetre::scolarites(p);
     let mots = f.q.as_deref().map(mots_recherche).unwrap_or_default();
     let mut params: Vec<Value> = Vec::new();

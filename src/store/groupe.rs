@@ -51,6 +51,16 @@ impl Store {
     /// transaction has committed, with this write's own outcome. Neither the request's
     /// abandonment nor its idempotency key applies: the transaction is not one request's.
     pub fn ecrire_groupe(&self, travail: Travail) -> Result<()> {
+        // A request with an idempotency key keeps a transaction of its own, which records the
+        // key with its write (launching a print, an import).
+        if super::requete::cle_a_enregistrer().is_some() {
+            return self.ecrire(|tx| travail(tx));
+        }
+        // The request commits to its write before waiting: once engaged it is not given up, so
+        // it never answers « rien n'est écrit » for a write that a shared transaction commits.
+        if !super::requete::engager() {
+            return Err(Error::Abandonnee);
+        }
         let ticket = {
             let mut g = lock(&self.groupe.etat);
             let t = g.prochain;
@@ -60,37 +70,53 @@ impl Store {
         };
         // The tickets this turn took from the queue, known even if the transaction fails.
         let mut pris: Vec<u64> = Vec::new();
-        let tour = self.ecrire_pour(false, |tx| -> Result<Tour> {
-            let travaux = {
-                let mut g = lock(&self.groupe.etat);
-                // Taken by an earlier transaction: its outcome is (or will be) published.
-                if g.issues.contains_key(&ticket) || !g.en_attente.iter().any(|(t, _)| *t == ticket) {
-                    return Ok(Tour::Attendre);
-                }
-                let travaux = std::mem::take(&mut g.en_attente);
-                pris = travaux.iter().map(|(t, _)| *t).collect();
-                travaux
-            };
-            let mut issues = Vec::with_capacity(travaux.len());
-            for (t, f) in travaux {
-                tx.execute_batch("SAVEPOINT groupe")?;
-                // A write that panics fails alone, like one that errs.
-                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(tx)))
-                    .unwrap_or_else(|_| Err(Error::Groupe("erreur interne".into())));
-                let issue = match r {
-                    Ok(()) => {
-                        tx.execute_batch("RELEASE groupe")?;
-                        Ok(())
+        let tour = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.ecrire_pour(false, |tx| -> Result<Tour> {
+                let travaux = {
+                    let mut g = lock(&self.groupe.etat);
+                    // Taken by an earlier transaction: its outcome is (or will be) published.
+                    if g.issues.contains_key(&ticket) || !g.en_attente.iter().any(|(t, _)| *t == ticket) {
+                        return Ok(Tour::Attendre);
                     }
-                    Err(e) => {
-                        tx.execute_batch("ROLLBACK TO groupe; RELEASE groupe")?;
-                        Err(e.to_string())
-                    }
+                    let travaux = std::mem::take(&mut g.en_attente);
+                    pris = travaux.iter().map(|(t, _)| *t).collect();
+                    travaux
                 };
-                issues.push((t, issue));
+                let mut issues = Vec::with_capacity(travaux.len());
+                for (t, f) in travaux {
+                    tx.execute_batch("SAVEPOINT groupe")?;
+                    // A write that panics fails alone, like one that errs.
+                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(tx)))
+                        .unwrap_or_else(|_| Err(Error::Groupe("erreur interne".into())));
+                    let issue = match r {
+                        Ok(()) => {
+                            tx.execute_batch("RELEASE groupe")?;
+                            Ok(())
+                        }
+                        Err(e) => {
+                            tx.execute_batch("ROLLBACK TO groupe; RELEASE groupe")?;
+                            Err(e.to_string())
+                        }
+                    };
+                    issues.push((t, issue));
+                }
+                Ok(Tour::Ecrit(issues))
+            })
+        }));
+        let tour = match tour {
+            Ok(tour) => tour,
+            Err(panique) => {
+                // Whatever this turn took fails, published, so that nobody waits for it forever.
+                let mut g = lock(&self.groupe.etat);
+                for t in pris.iter().filter(|t| **t != ticket) {
+                    g.issues.insert(*t, Err("erreur interne".into()));
+                }
+                g.en_attente.retain(|(t, _)| *t != ticket);
+                drop(g);
+                self.groupe.publiees.notify_all();
+                std::panic::resume_unwind(panique);
             }
-            Ok(Tour::Ecrit(issues))
-        });
+        };
         let issue = match tour {
             Ok(Tour::Attendre) => self.attendre_issue(ticket),
             Ok(Tour::Ecrit(issues)) => {

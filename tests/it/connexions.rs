@@ -194,6 +194,35 @@ async fn an_idempotency_key_runs_a_creation_once_and_refuses_another_body() {
     assert_eq!(compter(), 2);
 }
 
+/// A print launch writes nothing but its journal row: replayed with the same key, it is not
+/// launched twice (the journal row shares no transaction with other reads then).
+#[tokio::test]
+async fn a_print_launch_replayed_with_its_key_runs_once() {
+    let s = TestServer::start(30).await;
+    let d = s.login("directeur.1").await;
+    let ecole = s.json_as(&d, "/api/v1/ecoles").await[0]["id"].as_str().unwrap().to_string();
+    let corps = json!({ "document": "certificat-scolarite", "ecole": ecole });
+    let envoyer = || {
+        s.client
+            .post(s.url("/api/v1/impressions"))
+            .header("cookie", &d.cookie)
+            .header("x-csrf-token", &d.csrf)
+            .header("idempotency-key", "lot-1")
+            .json(&corps)
+            .send()
+    };
+    let a = envoyer().await.unwrap();
+    assert!(a.status().is_success(), "{}", a.status());
+    let a: Value = a.json().await.unwrap();
+    let b = envoyer().await.unwrap();
+    assert_eq!(b.headers()["idempotency-replayed"], "true");
+    let b: Value = b.json().await.unwrap();
+    assert_eq!(a["id"], b["id"], "the same print");
+    let lots = s.json_as(&d, "/api/v1/impressions").await;
+    let n = lots.as_array().map(Vec::len).unwrap_or_else(|| lots["impressions"].as_array().unwrap().len());
+    assert_eq!(n, 1, "{lots}");
+}
+
 #[tokio::test]
 async fn a_client_that_never_finishes_its_headers_is_closed_within_the_limit() {
     let s = TestServer::start_avec(30, limites(|l| l.entetes = Duration::from_secs(1)), |_| {}).await;

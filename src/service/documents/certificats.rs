@@ -58,9 +58,17 @@ impl Imprimeur<'_> {
                 }
                 Some(s) if s == sceau => match sc::origine(tx, &k.numero)? {
                     Some(o) if k.emis_le == today && Some(o.par.as_str()) == auteur => {
-                        let le = OffsetDateTime::from_unix_timestamp(o.a)
-                            .map(|t| t.to_offset(self.le.offset()))
-                            .unwrap_or(self.le);
+                        // In the offset of its own instant (a change of time since keeps its day).
+                        let le =
+                            OffsetDateTime::from_unix_timestamp(o.a)
+                                .map(|t| {
+                                    if self.le.offset().is_utc() {
+                                        t
+                                    } else {
+                                        t.to_offset(crate::clock::paris_offset(t))
+                                    }
+                                })
+                                .unwrap_or(self.le);
                         (data, le)
                     }
                     _ => (duplicata(data, today), self.le),
