@@ -82,8 +82,12 @@ impl Fait {
 
 /// The MAC of a row: HMAC-SHA-256(key, previous MAC ‖ canonical JSON of the row, seq included).
 pub fn mac(cles: &Cles, precedent: &str, e: &Entree) -> String {
-    let mut m =
-        <Hmac<Sha256> as KeyInit>::new_from_slice(&cles.journal).unwrap_or_else(|_| unreachable!("32-byte key"));
+    mac_cle(&cles.journal, precedent, e)
+}
+
+/// [`mac`] with the journal's key alone.
+fn mac_cle(cle: &[u8; 32], precedent: &str, e: &Entree) -> String {
+    let mut m = <Hmac<Sha256> as KeyInit>::new_from_slice(cle).unwrap_or_else(|_| unreachable!("32-byte key"));
     m.update(precedent.as_bytes());
     m.update(b"\x1e");
     // serde_json writes the struct's fields in declaration order: a canonical encoding.
@@ -95,6 +99,18 @@ pub fn mac(cles: &Cles, precedent: &str, e: &Entree) -> String {
 pub fn ajouter(
     c: &store::Lecture,
     cles: &Cles,
+    auteur: &Auteur,
+    le: OffsetDateTime,
+    faits: &[Fait],
+) -> store::Result<()> {
+    ajouter_cle(c, &cles.journal, auteur, le, faits)
+}
+
+/// [`ajouter`] with the journal's key alone (what a write queued for a shared transaction
+/// carries: not the installation's other secrets).
+fn ajouter_cle(
+    c: &store::Lecture,
+    cle: &[u8; 32],
     auteur: &Auteur,
     le: OffsetDateTime,
     faits: &[Fait],
@@ -116,7 +132,7 @@ pub fn ajouter(
             eleve_id: f.eleve.clone(),
             detail: f.detail.as_ref().map(Value::to_string),
         };
-        let m = mac(cles, &precedent, &e);
+        let m = mac_cle(cle, &precedent, &e);
         journal::inserer(c, &e, &m)?;
         precedent = m;
     }
@@ -131,8 +147,8 @@ pub fn noter(store: &Store, cles: &Cles, auteur: &Auteur, le: OffsetDateTime, fa
         return Ok(());
     }
     // Shared with the other reads journaled at the same moment: one commit, one sync.
-    let (cles, auteur, faits) = (cles.clone(), auteur.clone(), faits.to_vec());
-    store.ecrire_groupe(Box::new(move |tx| ajouter(tx, &cles, &auteur, le, &faits)))
+    let (cle, auteur, faits) = (cles.journal, auteur.clone(), faits.to_vec());
+    store.ecrire_groupe(Box::new(move |tx| ajouter_cle(tx, &cle, &auteur, le, &faits)))
 }
 
 /// The first problem of the journal, if any.

@@ -51,7 +51,8 @@ pub struct Criteres {
     pub naissance_insee: CommuneInsee,
 }
 
-fn mots(s: &str) -> Vec<String> {
+/// The words of a text, folded (case, accents, hyphens and apostrophes ignored).
+pub(super) fn mots(s: &str) -> Vec<String> {
     cle_recherche(s).split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect()
 }
 

@@ -183,7 +183,9 @@ fn lister_deux_temps(c: &Connection, p: &Perimetre, f: &Filtre) -> Result<(Vec<E
 pub fn mots_recherche(q: &str) -> Vec<String> {
     // The key holds only letters, digits and spaces: nothing typed can be an FTS5 operator
     // (each word is quoted besides) or a pattern.
-    cle_recherche(q).split(' ').filter(|m| !m.is_empty()).take(8).map(str::to_string).collect()
+    let mut mots = super::doublons::mots(q);
+    mots.truncate(8);
+    mots
 }
 
 fn opt_bool(v: Option<i64>) -> Option<bool> {

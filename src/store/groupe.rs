@@ -107,13 +107,7 @@ impl Store {
             Ok(tour) => tour,
             Err(panique) => {
                 // Whatever this turn took fails, published, so that nobody waits for it forever.
-                let mut g = lock(&self.groupe.etat);
-                for t in pris.iter().filter(|t| **t != ticket) {
-                    g.issues.insert(*t, Err("erreur interne".into()));
-                }
-                g.en_attente.retain(|(t, _)| *t != ticket);
-                drop(g);
-                self.groupe.publiees.notify_all();
+                self.echouer(ticket, &pris, "erreur interne");
                 std::panic::resume_unwind(panique);
             }
         };
@@ -136,16 +130,7 @@ impl Store {
             }
             Err(e) => {
                 // Nothing of this turn was written: the writes it took fail as it did.
-                let message = e.to_string();
-                let mut g = lock(&self.groupe.etat);
-                for t in pris.iter().filter(|t| **t != ticket) {
-                    g.issues.insert(*t, Err(message.clone()));
-                }
-                let avant = g.en_attente.len();
-                g.en_attente.retain(|(t, _)| *t != ticket);
-                let encore_en_file = g.en_attente.len() < avant;
-                drop(g);
-                self.groupe.publiees.notify_all();
+                let encore_en_file = self.echouer(ticket, &pris, &e.to_string());
                 if pris.contains(&ticket) || encore_en_file {
                     return Err(e);
                 }
@@ -158,6 +143,21 @@ impl Store {
 }
 
 impl Store {
+    /// A turn that failed: the writes it took (`pris`) get `message` as their outcome, and
+    /// `ticket` leaves the queue. Returns whether `ticket` was still queued (nobody took it).
+    fn echouer(&self, ticket: u64, pris: &[u64], message: &str) -> bool {
+        let mut g = lock(&self.groupe.etat);
+        for t in pris.iter().filter(|t| **t != ticket) {
+            g.issues.insert(*t, Err(message.to_string()));
+        }
+        let avant = g.en_attente.len();
+        g.en_attente.retain(|(t, _)| *t != ticket);
+        let encore_en_file = g.en_attente.len() < avant;
+        drop(g);
+        self.groupe.publiees.notify_all();
+        encore_en_file
+    }
+
     /// The outcome of a write another transaction took, once published.
     fn attendre_issue(&self, ticket: u64) -> std::result::Result<(), String> {
         let mut g = lock(&self.groupe.etat);

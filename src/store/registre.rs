@@ -184,14 +184,6 @@ pub struct Sceau {
     pub empreinte: String,
 }
 
-/// The seal of a certificate, if it has one (certificates issued before it existed have none).
-pub fn sceau(c: &Connection, numero: &str) -> Result<Option<Sceau>> {
-    Ok(c.prepare_cached("SELECT gabarit, empreinte FROM certificat WHERE numero = ?")?
-        .query_row([numero], |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?)))
-        .optional()?
-        .and_then(|(g, e)| Some(Sceau { gabarit: g?, empreinte: e? })))
-}
-
 /// Who issued a certificate, and when.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origine {
@@ -201,13 +193,18 @@ pub struct Origine {
     pub a: i64,
 }
 
-/// Who issued a certificate and when (none for certificates issued without an account, or
-/// before this was kept).
-pub fn origine(c: &Connection, numero: &str) -> Result<Option<Origine>> {
-    Ok(c.prepare_cached("SELECT emis_par, emis_a FROM certificat WHERE numero = ?")?
-        .query_row([numero], |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<i64>>(1)?)))
-        .optional()?
-        .and_then(|(par, a)| Some(Origine { par: par?, a: a? })))
+/// The seal of a certificate, if it has one (certificates issued before it existed have none),
+/// with who issued it and when (none when issued without an account, or before this was kept).
+pub fn sceau(c: &Connection, numero: &str) -> Result<Option<(Sceau, Option<Origine>)>> {
+    type Colonnes = (Option<String>, Option<String>, Option<String>, Option<i64>);
+    let lu: Option<Colonnes> = c
+        .prepare_cached("SELECT gabarit, empreinte, emis_par, emis_a FROM certificat WHERE numero = ?")?
+        .query_row([numero], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .optional()?;
+    Ok(lu.and_then(|(g, e, par, a)| {
+        let origine = par.zip(a).map(|(par, a)| Origine { par, a });
+        Some((Sceau { gabarit: g?, empreinte: e? }, origine))
+    }))
 }
 
 /// Seals a certificate (once: a seal never changes), with who issued it and when.

@@ -215,35 +215,36 @@ async fn the_admission_s_business_rules_are_each_beside_their_field_all_at_once(
         )
         .unwrap();
     let avant = s.row_counts();
-    let enfant = |niveau: &'static str, classe: &str| {
-        vec![
-            ("eleve_nom", "Quillivic".to_string()),
-            ("eleve_prenoms", "Maëlys".to_string()),
-            ("eleve_sexe", "F".to_string()),
-            ("eleve_date_naissance", "2019-04-02".to_string()),
-            ("eleve_naissance_insee", "35238".to_string()),
-            ("confirmer_nouveau", "1".to_string()),
-            ("niveau", niveau.to_string()),
-            ("classe_id", classe.to_string()),
-            // Tomorrow, for the test's clock.
-            ("date", "2026-11-30".to_string()),
-        ]
-    };
     let action = format!("/ecoles/{ecole}/admission");
-    let champs = enfant("PS", &ailleurs);
-    let champs: Vec<(&str, &str)> = champs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let (status, html) = poster(&s, &d, &action, &champs).await;
-    assert_eq!(status, 422, "{html}");
+    let admettre = |niveau: &'static str, classe: String| {
+        let action = action.clone();
+        let (s, d) = (&s, &d);
+        async move {
+            let champs = [
+                ("eleve_nom", "Quillivic"),
+                ("eleve_prenoms", "Maëlys"),
+                ("eleve_sexe", "F"),
+                ("eleve_date_naissance", "2019-04-02"),
+                ("eleve_naissance_insee", "35238"),
+                ("confirmer_nouveau", "1"),
+                ("niveau", niveau),
+                ("classe_id", classe.as_str()),
+                // Tomorrow, for the test's clock.
+                ("date", "2026-11-30"),
+            ];
+            let (status, html) = poster(s, d, &action, &champs).await;
+            assert_eq!(status, 422, "{html}");
+            html
+        }
+    };
+    let html = admettre("PS", ailleurs).await;
     resume(&html, 3);
     en_erreur(&html, "niveau", "une école élémentaire n'accueille pas le niveau PS");
     en_erreur(&html, "classe_id", "pas une classe de l'école");
     en_erreur(&html, "date", "ne peut pas être dans le futur");
     garde(&html, "eleve_prenoms", "Maëlys");
     // A class of the school, but not of the niveau: named with what it takes.
-    let champs = enfant("CP", &sans_cp);
-    let champs: Vec<(&str, &str)> = champs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let (status, html) = poster(&s, &d, &action, &champs).await;
-    assert_eq!(status, 422, "{html}");
+    let html = admettre("CP", sans_cp).await;
     resume(&html, 2);
     en_erreur(&html, "classe_id", "n'accueille pas le niveau CP (elle accueille");
     en_erreur(&html, "date", "futur");

@@ -56,7 +56,7 @@ impl Imprimeur<'_> {
                     sc::sceller(tx, &k.numero, &sceau, ici.as_ref())?;
                     (data, self.le)
                 }
-                Some(s) if s == sceau => match sc::origine(tx, &k.numero)? {
+                Some((s, origine)) if s == sceau => match origine {
                     Some(o) if k.emis_le == today && Some(o.par.as_str()) == auteur => {
                         // In the offset of its own instant (a change of time since keeps its day).
                         let le =
