@@ -13,6 +13,7 @@
 
 mod cycle;
 pub mod mot_de_passe;
+pub mod oidc;
 pub mod totp;
 pub mod verrou;
 
@@ -289,55 +290,79 @@ pub fn connecter(
     } else if !enrole {
         true
     } else {
-        match code.map(str::trim).filter(|c| !c.is_empty()) {
-            None => false,
-            Some(c) if totp::est_code_secours(c) => {
-                let e = totp::empreinte_code(cles, k.id.as_str(), c);
-                store.ecrire(|tx| comptes::consommer_code_secours(tx, &k.id, &e, le))?
-            }
-            Some(c) => {
-                let secret = k.totp_chiffre.as_deref().and_then(|s| totp::dechiffrer(cles, k.id.as_str(), s));
-                match secret.and_then(|s| totp::etape_valide(&s, c, u64::try_from(le.unix_timestamp()).unwrap_or(0))) {
-                    // A code is accepted once: the step must be newer than the last one used.
-                    Some(etape) => store.ecrire(|tx| comptes::consommer_etape(tx, &k.id, etape))?,
-                    None => false,
-                }
-            }
-        }
+        code_valide(store, cles, &k, code, le)?
     };
     if !(mdp_ok && facteur_ok) {
-        let consecutifs = k.echecs + 1;
-        let mut jour = jour;
-        jour.push(le);
-        let v = verrou::verrou_apres_echec(consecutifs, &jour, le);
-        store.ecrire(|tx| {
-            comptes::noter_echec(tx, &k.id, consecutifs, v, le)?;
-            let auteur = auteur_de(tx, &k)?;
-            let detail = serde_json::json!({ "reussie": false, "verrou": v.map(comptes::instant) });
-            audit::ajouter(
-                tx,
-                cles,
-                &auteur,
-                le,
-                &[Fait::new(Action::Lire, "connexion").cible(k.id.to_string()).detail(detail)],
-            )
-        })?;
+        noter_echec(store, cles, &k, jour, le)?;
         return Err(Error::Connexion);
     }
-    let session = aleatoire();
+    if let Some(libelle) = oidc::mot_de_passe_interdit(store, &k)? {
+        return Err(Error::Interdit(format!(
+            "les mots de passe personnels sont désactivés pour votre compte par l'IA-DASEN : connectez-vous avec « {libelle} »"
+        )));
+    }
     let second_facteur = enrole || !k.role.exige_second_facteur();
+    ouvrir_session(store, cles, k, second_facteur, None, le)
+}
+
+/// Whether an enrolled account's TOTP or recovery code is right; a right one is spent (a code
+/// is accepted once).
+fn code_valide(store: &Store, cles: &Cles, k: &Compte, code: Option<&str>, le: OffsetDateTime) -> Result<bool> {
+    Ok(match code.map(str::trim).filter(|c| !c.is_empty()) {
+        None => false,
+        Some(c) if totp::est_code_secours(c) => {
+            let e = totp::empreinte_code(cles, k.id.as_str(), c);
+            store.ecrire(|tx| comptes::consommer_code_secours(tx, &k.id, &e, le))?
+        }
+        Some(c) => {
+            let secret = k.totp_chiffre.as_deref().and_then(|s| totp::dechiffrer(cles, k.id.as_str(), s));
+            match secret.and_then(|s| totp::etape_valide(&s, c, u64::try_from(le.unix_timestamp()).unwrap_or(0))) {
+                // A code is accepted once: the step must be newer than the last one used.
+                Some(etape) => store.ecrire(|tx| comptes::consommer_etape(tx, &k.id, etape))?,
+                None => false,
+            }
+        }
+    })
+}
+
+/// Notes a failed login (lockout) and journals it. `jour` holds the day's failures so far.
+fn noter_echec(store: &Store, cles: &Cles, k: &Compte, mut jour: Vec<OffsetDateTime>, le: OffsetDateTime) -> Result<()> {
+    let consecutifs = k.echecs + 1;
+    jour.push(le);
+    let v = verrou::verrou_apres_echec(consecutifs, &jour, le);
+    store.ecrire(|tx| {
+        comptes::noter_echec(tx, &k.id, consecutifs, v, le)?;
+        let auteur = auteur_de(tx, k)?;
+        let detail = serde_json::json!({ "reussie": false, "verrou": v.map(comptes::instant) });
+        audit::ajouter(tx, cles, &auteur, le, &[Fait::new(Action::Lire, "connexion").cible(k.id.to_string()).detail(detail)])
+    })?;
+    Ok(())
+}
+
+/// Opens a session for an account whose identity is proven, journaled; `fournisseur` names
+/// the identity provider it came through, if any.
+fn ouvrir_session(
+    store: &Store,
+    cles: &Cles,
+    k: Compte,
+    second_facteur: bool,
+    fournisseur: Option<&str>,
+    le: OffsetDateTime,
+) -> Result<Connexion> {
+    let session = aleatoire();
+    let e = empreinte(&session);
     store.ecrire(|tx| {
         comptes::noter_succes(tx, &k.id, le)?;
-        comptes::creer_session(tx, &empreinte(&session), &k.id, second_facteur, le)?;
+        comptes::creer_session(tx, &e, &k.id, second_facteur, le)?;
+        if let Some(f) = fournisseur {
+            store::identites::marquer_session(tx, &e, f)?;
+        }
         let auteur = auteur_de(tx, &k)?;
-        let detail = serde_json::json!({ "reussie": true, "second_facteur": second_facteur });
-        audit::ajouter(
-            tx,
-            cles,
-            &auteur,
-            le,
-            &[Fait::new(Action::Lire, "connexion").cible(k.id.to_string()).detail(detail)],
-        )
+        let mut detail = serde_json::json!({ "reussie": true, "second_facteur": second_facteur });
+        if let Some(f) = fournisseur {
+            detail["fournisseur"] = f.into();
+        }
+        audit::ajouter(tx, cles, &auteur, le, &[Fait::new(Action::Lire, "connexion").cible(k.id.to_string()).detail(detail)])
     })?;
     Ok(Connexion { csrf: csrf(cles, &session), session, compte: k, second_facteur })
 }
@@ -377,15 +402,16 @@ pub fn acteur(store: &Store, le: OffsetDateTime, session: &str) -> Result<Option
     }))
 }
 
-/// Ends a session.
-pub fn deconnecter(store: &Store, cles: &Cles, le: OffsetDateTime, acteur: &Acteur) -> Result<()> {
-    if let Some(e) = &acteur.session {
-        store.ecrire(|tx| {
-            comptes::supprimer_session(tx, e)?;
-            audit::ajouter(tx, cles, &acteur.auteur, le, &[Fait::new(Action::Supprimer, "session")])
-        })?;
-    }
-    Ok(())
+/// Ends a session; returns the identity provider it was opened through, if any (its session
+/// ends there too: RP-initiated logout).
+pub fn deconnecter(store: &Store, cles: &Cles, le: OffsetDateTime, acteur: &Acteur) -> Result<Option<String>> {
+    let Some(e) = &acteur.session else { return Ok(None) };
+    Ok(store.ecrire(|tx| {
+        let fournisseur = store::identites::fournisseur_de_session(tx, e)?;
+        comptes::supprimer_session(tx, e)?;
+        audit::ajouter(tx, cles, &acteur.auteur, le, &[Fait::new(Action::Supprimer, "session")])?;
+        Ok::<_, store::Error>(fournisseur)
+    })?)
 }
 
 #[cfg(test)]

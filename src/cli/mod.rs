@@ -349,6 +349,34 @@ enum AdminAction {
         /// Adresse, par exemple https://registre.ac-exemple.fr
         url: Option<String>,
     },
+    /// Services d'identité (OpenID Connect) : celui de l'académie pour les personnels,
+    /// EduConnect pour les familles. L'adresse de retour à déclarer auprès de chacun est
+    /// ADRESSE-PUBLIQUE/connexion/oidc/retour (voir « admin url-publique »).
+    Oidc {
+        #[command(subcommand)]
+        action: OidcAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OidcAction {
+    /// Ajoute (ou remplace) un service d'identité.
+    Ajouter(Box<verbes::FournisseurCli>),
+    /// Liste les services d'identité réglés.
+    Lister {
+        /// Fichier de la base SQLite.
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// Retire un service d'identité : les comptes qui y sont liés gardent leur lien et ne
+    /// peuvent plus l'utiliser tant qu'un service du même émetteur n'est pas réglé à nouveau.
+    Retirer {
+        /// Fichier de la base SQLite.
+        #[arg(long)]
+        db: PathBuf,
+        /// Nom court du service.
+        nom: String,
+    },
 }
 
 /// The command line with its help in French: headings, the help and version flags, the help
@@ -442,6 +470,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             admin_create(&db, &role, perimeter.as_deref(), &login, nom, &url, &clock)
         }
         Command::Admin { action: AdminAction::UrlPublique { db, url } } => url_publique(&db, url.as_deref(), &clock),
+        Command::Admin { action: AdminAction::Oidc { action: OidcAction::Ajouter(f) } } => {
+            verbes::oidc_ajouter(*f, &clock)
+        }
+        Command::Admin { action: AdminAction::Oidc { action: OidcAction::Lister { db } } } => verbes::oidc_lister(&db),
+        Command::Admin { action: AdminAction::Oidc { action: OidcAction::Retirer { db, nom } } } => {
+            verbes::oidc_retirer(&db, &nom, &clock)
+        }
         Command::Eleves { db, ecole, q } => lister(&db, ecole.as_deref(), q.as_deref(), &clock),
         Command::Render { document, db, eleve, classe, ecole, output, colonnes } => {
             let colonnes = match colonnes {

@@ -28,6 +28,8 @@ pub struct Inner {
     pub travaux: crate::service::travaux::Travaux,
     /// The limits of connections and requests.
     pub limites: Limites,
+    /// Sign-in through the OpenID Connect providers.
+    pub oidc: crate::http::oidc::Oidc,
 }
 
 /// The shared state (cheap to clone).
@@ -54,6 +56,7 @@ impl AppState {
             transport,
             travaux,
             limites: Limites::default(),
+            oidc: crate::http::oidc::Oidc::new(),
         })))
     }
 

@@ -10,6 +10,7 @@ pub mod etat;
 pub mod extraction;
 mod formulaires;
 pub mod lectures;
+pub mod oidc;
 pub mod pages;
 mod routes;
 pub mod session;

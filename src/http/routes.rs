@@ -144,6 +144,10 @@ fn routes_pages() -> Router<AppState> {
         // pages/comptes.rs
         .route("/connexion", get(pages::comptes::page_connexion).post(pages::comptes::connexion))
         .route("/deconnexion", post(pages::comptes::deconnexion))
+        // pages/identite.rs
+        .route("/connexion/oidc/retour", get(pages::identite::revenir))
+        .route("/connexion/oidc/code", get(pages::identite::page_code).post(pages::identite::code))
+        .route("/connexion/oidc/{nom}", get(pages::identite::demarrer))
         .route("/activer", get(pages::comptes::page_activer).post(pages::comptes::activer))
         .route("/reinitialiser", get(pages::comptes::page_reinitialiser).post(pages::comptes::reinitialiser))
         .route("/compte", get(pages::comptes::page_compte))

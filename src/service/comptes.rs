@@ -56,6 +56,23 @@ pub fn connexion(
     Ok((c, fonction))
 }
 
+/// Opens a session from an identity a provider proved (no actor yet): the browser's previous
+/// session ends, then `auth::oidc` ties, finds or creates the account.
+pub fn connexion_par_identite(
+    store: &Store,
+    cles: &Cles,
+    le: OffsetDateTime,
+    ancienne: Option<&str>,
+    f: &auth::oidc::Fournisseur,
+    identite: &auth::oidc::Identite,
+    but: &auth::oidc::But,
+) -> Result<auth::oidc::Issue> {
+    if let Some(old) = ancienne {
+        store.ecrire(|tx| comptes::supprimer_session(tx, &auth::empreinte(old)))?;
+    }
+    Ok(auth::oidc::connecter_par_identite(store, cles, le, f, identite, but)?)
+}
+
 /// A new account, as asked: the territory is found among the kinds of perimeter given.
 #[derive(Debug, Clone)]
 pub struct DemandeCompte {
@@ -148,8 +165,8 @@ impl Service<'_> {
 /// the API, the pages and the CLI use. Their errors stay `auth`'s, so a form can tell a wrong
 /// code (shown again) from a refusal.
 impl Service<'_> {
-    /// Ends the actor's session.
-    pub fn deconnecter(&self) -> std::result::Result<(), auth::Error> {
+    /// Ends the actor's session; returns the identity provider it came through, if any.
+    pub fn deconnecter(&self) -> std::result::Result<Option<String>, auth::Error> {
         auth::deconnecter(self.store, self.cles, self.le, self.acteur)
     }
 

@@ -199,6 +199,14 @@ pub fn activer(c: &Connection, id: &CompteId, hash: &str, le: OffsetDateTime) ->
     Ok(())
 }
 
+/// Activates a pending account tied to an identity: no password, the provider proves who
+/// signs in.
+pub fn activer_sans_mot_de_passe(c: &Connection, id: &CompteId, le: OffsetDateTime) -> Result<()> {
+    c.prepare_cached("UPDATE compte SET etat = 'actif', active_le = ?, echecs = 0, verrou_jusqua = NULL WHERE id = ?")?
+        .execute(params![instant(le), id.as_str()])?;
+    Ok(())
+}
+
 /// Replaces the password hash (change or reset); a reset also unlocks.
 pub fn changer_mot_de_passe(c: &Connection, id: &CompteId, hash: &str) -> Result<()> {
     c.prepare_cached("UPDATE compte SET mot_de_passe = ?, echecs = 0, verrou_jusqua = NULL WHERE id = ?")?

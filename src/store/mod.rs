@@ -19,6 +19,7 @@ pub mod eleves;
 mod fichiers;
 mod groupe;
 pub mod idempotence;
+pub mod identites;
 pub mod journal;
 mod lecture;
 pub mod onde;
@@ -63,6 +64,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0013_sortie_seul", include_str!("../../schema/0013_sortie_seul.sql")),
     ("0014_recherche", include_str!("../../schema/0014_recherche.sql")),
     ("0015_certificat_original", include_str!("../../schema/0015_certificat_original.sql")),
+    ("0016_identites", include_str!("../../schema/0016_identites.sql")),
 ];
 
 /// How many read-only connections the pool holds.

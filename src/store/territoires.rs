@@ -332,6 +332,21 @@ pub fn departement_de_commune(c: &Connection, commune: &CommuneId) -> Result<Opt
         .optional()?)
 }
 
+/// The département of a staff perimeter (school, circonscription, commune, département), if
+/// it has one.
+pub fn departement_du_perimetre(c: &Connection, p: &Perimetre) -> Result<Option<DepartementId>> {
+    let sql = match p {
+        Perimetre::Departement(d) => return Ok(Some(d.clone())),
+        Perimetre::Commune(_) => "SELECT departement_id FROM commune WHERE id = ?",
+        Perimetre::Circonscription(_) => "SELECT departement_id FROM circonscription WHERE id = ?",
+        Perimetre::Ecole(_) => {
+            "SELECT departement_id FROM circonscription WHERE id = (SELECT circonscription_id FROM ecole WHERE id = ?)"
+        }
+        _ => return Ok(None),
+    };
+    Ok(c.prepare_cached(sql)?.query_row([p.id().unwrap_or_default()], |r| r.get(0)).optional()?)
+}
+
 /// Finds the perimeter an operator names on the command line: a UAI (school or collège), an
 /// INSEE code (commune), a département code, or an id of any territory.
 pub fn trouver_perimetre(c: &Connection, genre: &str, valeur: &str) -> Result<Option<Perimetre>> {

@@ -31,7 +31,12 @@ pub(in crate::http) async fn page_connexion(
     q: Result<Query<Suite>, QueryRejection>,
 ) -> PageResult {
     let suite = session::suite_sure(q.ok().and_then(|Query(s)| s.suite).as_deref());
-    Ok(Html(state.pages.render("connexion.html", &Connexion { suite: &suite, message: None, login: None })?))
+    let identites = super::identite::offres(&state);
+    let suite_url = percent_encoding::utf8_percent_encode(&suite, percent_encoding::NON_ALPHANUMERIC).to_string();
+    Ok(Html(state.pages.render(
+        "connexion.html",
+        &Connexion { suite: &suite, suite_url: &suite_url, message: None, login: None, identites: &identites },
+    )?))
 }
 
 /// Credentials from the form.
@@ -68,13 +73,22 @@ pub(in crate::http) async fn connexion(
             };
             Ok(([(SET_COOKIE, session::cookie(&c.session))], Redirect::to(&vers)).into_response())
         }
-        Err(e) if e.status() == StatusCode::UNAUTHORIZED => {
+        // A refused password, or a password the IA-DASEN forbade (the provider to use named).
+        Err(e) if matches!(e.status(), StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) => {
             let login: String = login.chars().take(100).collect();
+            let identites = super::identite::offres(&state);
+            let suite_url = percent_encoding::utf8_percent_encode(&suite, percent_encoding::NON_ALPHANUMERIC).to_string();
             let html = state.pages.render(
                 "connexion.html",
-                &Connexion { suite: &suite, message: Some(e.message()), login: Some(&login) },
+                &Connexion {
+                    suite: &suite,
+                    suite_url: &suite_url,
+                    message: Some(e.message()),
+                    login: Some(&login),
+                    identites: &identites,
+                },
             )?;
-            Ok((StatusCode::UNAUTHORIZED, Html(html)).into_response())
+            Ok((e.status(), Html(html)).into_response())
         }
         Err(e) => Err(e.into()),
     }
@@ -90,8 +104,21 @@ pub(in crate::http) async fn deconnexion(
     State(state): State<AppState>,
     SoumisDe(v, _f): SoumisDe<Csrf>,
 ) -> Result<Response, PageError> {
-    blocking(&state, move |s| Ok(crate::http::contexte(s, &v.acteur).deconnecter()?)).await?;
-    Ok(([(SET_COOKIE, session::cookie_efface())], Redirect::to("/connexion")).into_response())
+    let fournisseur = blocking(&state, move |s| {
+        let Some(nom) = crate::http::contexte(s, &v.acteur).deconnecter()? else { return Ok(None) };
+        let adresse = crate::service::comptes::adresse_publique(&s.store)?;
+        Ok(auth::oidc::fournisseur(&s.store, &nom)?.zip(adresse))
+    })
+    .await?;
+    // A session opened through a provider ends there too, back to this login page.
+    let vers = match fournisseur {
+        Some((f, adresse)) => {
+            state.oidc.fin_de_session(&f, &format!("{}/connexion", adresse.trim_end_matches('/'))).await
+        }
+        None => None,
+    };
+    let vers = vers.unwrap_or_else(|| "/connexion".into());
+    Ok(([(SET_COOKIE, session::cookie_efface())], Redirect::to(&vers)).into_response())
 }
 
 /// A link's token.
@@ -109,11 +136,13 @@ fn page_mot_de_passe(
     formulaire: Option<&Refuse>,
 ) -> Result<String, Error> {
     let jeton: String = jeton.chars().filter(char::is_ascii_hexdigit).take(64).collect();
+    let identites = if action == ACTIVATION.action { super::identite::offres(state) } else { Vec::new() };
     state.pages.render(
         "mot_de_passe.html",
         &MotDePasse {
             titre,
             action,
+            identites: &identites,
             jeton: &jeton,
             minimum: crate::policy::Role::Responsable.longueur_minimale(),
             minimum_personnels: crate::policy::Role::Directeur.longueur_minimale(),
@@ -560,13 +589,19 @@ pub(in crate::http) async fn reinitialiser_compte(
 #[derive(Debug, Serialize)]
 struct Connexion<'a> {
     suite: &'a str,
+    /// `suite`, percent-encoded for a link's query.
+    suite_url: &'a str,
     message: Option<&'a str>,
     login: Option<&'a str>,
+    /// The identity providers offered.
+    identites: &'a [super::identite::Offre],
 }
 
 #[derive(Debug, Serialize)]
 struct MotDePasse<'a> {
     titre: &'a str,
+    /// On the activation page: the identity providers that may activate the account instead.
+    identites: &'a [super::identite::Offre],
     action: &'a str,
     jeton: &'a str,
     minimum: usize,

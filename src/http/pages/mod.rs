@@ -14,6 +14,7 @@ pub mod corrections;
 pub mod echanges;
 pub mod effectifs;
 pub mod eleve;
+pub mod identite;
 pub mod impressions;
 pub mod parcours;
 pub mod scolarite;
@@ -50,6 +51,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("recherche.html", include_str!("../../../templates/pages/recherche.html")),
     ("erreur.html", include_str!("../../../templates/pages/erreur.html")),
     ("connexion.html", include_str!("../../../templates/pages/connexion.html")),
+    ("code_identite.html", include_str!("../../../templates/pages/code_identite.html")),
     ("mot_de_passe.html", include_str!("../../../templates/pages/mot_de_passe.html")),
     ("message.html", include_str!("../../../templates/pages/message.html")),
     ("compte.html", include_str!("../../../templates/pages/compte.html")),

@@ -1,0 +1,390 @@
+//! The OpenID Connect protocol, as a relying party, through the `openidconnect` crate: the
+//! provider's discovery document and keys (fetched when first needed, kept an hour, the keys
+//! fetched again when a token names an unknown one), the authorization request (code flow,
+//! PKCE S256, `state`, `nonce`), the code's exchange and the ID token's checks (signature
+//! against the published keys with an allow-list of algorithms, issuer, audience, expiry,
+//! nonce). What a verified identity leads to is `auth::oidc`'s.
+//!
+//! A sign-in under way is kept in memory, not in the database: ten minutes at most, a bounded
+//! number, bound to the browser that started it by a cookie, and spent at its return (a
+//! replayed `state` finds nothing). A restart forgets them: the person starts again.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use openidconnect::core::{
+    CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreIdTokenVerifier, CoreJsonWebKeySet, CoreJweContentEncryptionAlgorithm,
+    CoreJwsSigningAlgorithm,
+};
+use openidconnect::{
+    AdditionalClaims, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, IdToken,
+    IssuerUrl, LogoutRequest, Nonce, PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl,
+    ProviderMetadataWithLogout, RedirectUrl, Scope, SignatureVerificationError, reqwest,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::oidc::{But, Fournisseur, Identite};
+
+/// How long a sign-in may stay at the provider.
+const DUREE_ATTENTE: Duration = Duration::from_secs(600);
+/// At most this many sign-ins under way at once (the oldest past their time are forgotten).
+const ATTENTES_MAX: usize = 10_000;
+/// How long a discovery document and its keys are kept.
+const DUREE_DECOUVERTE: Duration = Duration::from_secs(3600);
+/// The keys are fetched again for an unknown key id at most this often.
+const INTERVALLE_CLES: Duration = Duration::from_secs(30);
+
+/// The ID token's signature algorithms accepted (never `none`, never a shared-secret HMAC).
+const ALGORITHMES: [CoreJwsSigningAlgorithm; 7] = [
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha384,
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha512,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha256,
+    CoreJwsSigningAlgorithm::EcdsaP256Sha256,
+    CoreJwsSigningAlgorithm::EcdsaP384Sha384,
+    CoreJwsSigningAlgorithm::EdDsa,
+];
+
+/// Every claim besides the standard ones (read for the installation's claim mapping only).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Autres {
+    #[serde(flatten)]
+    autres: serde_json::Map<String, serde_json::Value>,
+}
+impl AdditionalClaims for Autres {}
+
+type Jeton = IdToken<Autres, CoreGenderClaim, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm>;
+
+/// Why a sign-in through a provider failed: what the person is told (the cause is logged,
+/// without any personal data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refus {
+    /// No such provider.
+    Inconnu,
+    /// The sign-in is unknown, spent, too old, or from another browser.
+    Expire,
+    /// The person or the provider stopped it.
+    Interrompu,
+    /// The provider cannot be reached or answered nonsense.
+    Injoignable,
+    /// The ID token failed a check.
+    Jeton,
+    /// The installation is not set up for it (no public address, unreadable secret).
+    Reglage,
+}
+
+impl Refus {
+    /// The French message.
+    pub fn message(self) -> &'static str {
+        match self {
+            Refus::Inconnu => "ce service d'identité n'est pas proposé ici",
+            Refus::Expire => {
+                "cette demande de connexion a expiré, a déjà servi ou vient d'un autre navigateur : recommencez depuis la page de connexion"
+            }
+            Refus::Interrompu => "la connexion a été interrompue ou refusée par le service d'identité : recommencez",
+            Refus::Injoignable => {
+                "le service d'identité ne répond pas : réessayez dans quelques minutes ; si vous avez un mot de passe, vous pouvez vous connecter avec lui"
+            }
+            Refus::Jeton => {
+                "la réponse du service d'identité n'a pas pu être vérifiée : la connexion est refusée ; recommencez, et prévenez l'assistance si cela se reproduit"
+            }
+            Refus::Reglage => {
+                "ce service d'identité est mal réglé sur ce serveur : prévenez l'assistance (le journal du serveur en dit la cause)"
+            }
+        }
+    }
+}
+
+struct Attente {
+    fournisseur: String,
+    nonce: Nonce,
+    verificateur: PkceCodeVerifier,
+    but: But,
+    suite: String,
+    navigateur: String,
+    depuis: Instant,
+}
+
+/// The second step of a sign-in whose provider asserted no second factor, for an account
+/// with a TOTP: the account and the provider, bound to the browser, for ten minutes.
+struct AttenteCode {
+    fournisseur: String,
+    compte: crate::domain::CompteId,
+    suite: String,
+    depuis: Instant,
+}
+
+struct Decouverte {
+    meta: ProviderMetadataWithLogout,
+    emetteur: String,
+    depuis: Instant,
+    cles_depuis: Instant,
+}
+
+/// The relying party: its HTTP client, the providers' documents, the sign-ins under way.
+pub struct Oidc {
+    http: reqwest::Client,
+    decouvertes: tokio::sync::Mutex<HashMap<String, Decouverte>>,
+    attentes: Mutex<HashMap<String, Attente>>,
+    codes: Mutex<HashMap<String, AttenteCode>>,
+}
+
+impl std::fmt::Debug for Oidc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Oidc")
+    }
+}
+
+impl Default for Oidc {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What a provider's return proves.
+#[derive(Debug)]
+pub struct Retour {
+    /// The provider.
+    pub fournisseur: Fournisseur,
+    /// The identity, verified.
+    pub identite: Identite,
+    /// Why it was started.
+    pub but: But,
+    /// Where to go after.
+    pub suite: String,
+}
+
+fn verrou<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Oidc {
+    /// A relying party with an HTTP client that follows no redirect and waits 10 s at most.
+    pub fn new() -> Self {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(10))
+            .connect_timeout(Duration::from_secs(5))
+            .build()
+            .unwrap_or_default();
+        Self {
+            http,
+            decouvertes: tokio::sync::Mutex::new(HashMap::new()),
+            attentes: Mutex::new(HashMap::new()),
+            codes: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The provider's discovery document with its keys: kept an hour; `cles` asks for the keys
+    /// again (a token named an unknown key), at most every 30 s.
+    async fn decouverte(&self, f: &Fournisseur, cles: bool) -> Result<ProviderMetadataWithLogout, Refus> {
+        let mut d = self.decouvertes.lock().await;
+        let frais = d
+            .get(&f.nom)
+            .filter(|x| x.emetteur == f.emetteur && x.depuis.elapsed() < DUREE_DECOUVERTE)
+            .map(|x| (x.meta.clone(), x.cles_depuis.elapsed() >= INTERVALLE_CLES));
+        match frais {
+            Some((meta, _)) if !cles => return Ok(meta),
+            Some((mut meta, true)) => {
+                let jwks = CoreJsonWebKeySet::fetch_async(meta.jwks_uri(), &self.http).await.map_err(|e| {
+                    tracing::warn!(fournisseur = %f.nom, "clés du service d'identité injoignables : {e}");
+                    Refus::Injoignable
+                })?;
+                meta = meta.set_jwks(jwks);
+                if let Some(x) = d.get_mut(&f.nom) {
+                    x.meta = meta.clone();
+                    x.cles_depuis = Instant::now();
+                }
+                return Ok(meta);
+            }
+            Some((meta, false)) => return Ok(meta),
+            None => {}
+        }
+        let emetteur = IssuerUrl::new(f.emetteur.clone()).map_err(|_| Refus::Reglage)?;
+        let meta = ProviderMetadataWithLogout::discover_async(emetteur, &self.http).await.map_err(|e| {
+            tracing::warn!(fournisseur = %f.nom, "découverte du service d'identité impossible : {e}");
+            Refus::Injoignable
+        })?;
+        let maintenant = Instant::now();
+        d.insert(
+            f.nom.clone(),
+            Decouverte { meta: meta.clone(), emetteur: f.emetteur.clone(), depuis: maintenant, cles_depuis: maintenant },
+        );
+        Ok(meta)
+    }
+
+    fn client(
+        f: &Fournisseur,
+        meta: ProviderMetadataWithLogout,
+        retour: &str,
+    ) -> Result<
+        CoreClient<
+            openidconnect::EndpointSet,
+            openidconnect::EndpointNotSet,
+            openidconnect::EndpointNotSet,
+            openidconnect::EndpointNotSet,
+            openidconnect::EndpointMaybeSet,
+            openidconnect::EndpointMaybeSet,
+        >,
+        Refus,
+    > {
+        let secret = f.secret().map_err(|e| {
+            tracing::warn!(fournisseur = %f.nom, "secret du service d'identité illisible : {e}");
+            Refus::Reglage
+        })?;
+        let retour = RedirectUrl::new(retour.to_string()).map_err(|_| Refus::Reglage)?;
+        Ok(CoreClient::from_provider_metadata(meta, ClientId::new(f.client_id.clone()), Some(ClientSecret::new(secret)))
+            .set_redirect_uri(retour))
+    }
+
+    /// Starts a sign-in at `f`: the address to send the browser to, and the value of the
+    /// cookie that binds the sign-in to this browser.
+    pub async fn demarrer(
+        &self,
+        f: &Fournisseur,
+        retour: &str,
+        but: But,
+        suite: String,
+    ) -> Result<(String, String), Refus> {
+        let meta = self.decouverte(f, false).await?;
+        let client = Self::client(f, meta, retour)?;
+        let (defi, verificateur) = PkceCodeChallenge::new_random_sha256();
+        let mut requete = client
+            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .set_pkce_challenge(defi);
+        for p in &f.portees {
+            requete = requete.add_scope(Scope::new(p.clone()));
+        }
+        let (url, etat, nonce) = requete.url();
+        let navigateur = crate::auth::aleatoire();
+        let mut a = verrou(&self.attentes);
+        a.retain(|_, x| x.depuis.elapsed() < DUREE_ATTENTE);
+        if a.len() >= ATTENTES_MAX {
+            tracing::warn!("trop de connexions en cours auprès des services d'identité");
+            return Err(Refus::Injoignable);
+        }
+        a.insert(
+            etat.secret().clone(),
+            Attente {
+                fournisseur: f.nom.clone(),
+                nonce,
+                verificateur,
+                but,
+                suite,
+                navigateur: crate::auth::empreinte(&navigateur),
+                depuis: Instant::now(),
+            },
+        );
+        Ok((url.to_string(), navigateur))
+    }
+
+    /// The provider's return: the sign-in of `etat` is spent (whatever follows), it must come
+    /// from the browser that started it, then the code is exchanged and the ID token checked.
+    /// `lire` finds a provider's current settings by name.
+    pub async fn terminer(
+        &self,
+        etat: &str,
+        code: Option<&str>,
+        navigateur: Option<&str>,
+        retour: &str,
+        lire: impl FnOnce(&str) -> Option<Fournisseur>,
+    ) -> Result<Retour, Refus> {
+        let attente = verrou(&self.attentes).remove(etat).ok_or(Refus::Expire)?;
+        if attente.depuis.elapsed() >= DUREE_ATTENTE
+            || navigateur.map(crate::auth::empreinte).as_deref() != Some(attente.navigateur.as_str())
+        {
+            return Err(Refus::Expire);
+        }
+        let code = code.filter(|c| !c.is_empty() && c.len() <= 2048).ok_or(Refus::Interrompu)?;
+        let f = lire(&attente.fournisseur).ok_or(Refus::Inconnu)?;
+        let meta = self.decouverte(&f, false).await?;
+        let client = Self::client(&f, meta.clone(), retour)?;
+        let reponse = client
+            .exchange_code(AuthorizationCode::new(code.to_string()))
+            .map_err(|_| Refus::Reglage)?
+            .set_pkce_verifier(attente.verificateur)
+            .request_async(&self.http)
+            .await
+            .map_err(|e| {
+                tracing::warn!(fournisseur = %f.nom, "échange du code refusé : {e}");
+                match e {
+                    openidconnect::RequestTokenError::ServerResponse(_) => Refus::Interrompu,
+                    openidconnect::RequestTokenError::Parse(..) => Refus::Jeton,
+                    _ => Refus::Injoignable,
+                }
+            })?;
+        let brut = reponse.extra_fields().id_token().ok_or(Refus::Jeton)?.to_string();
+        let jeton: Jeton = brut.parse().map_err(|e| {
+            tracing::warn!(fournisseur = %f.nom, "jeton d'identité illisible : {e}");
+            Refus::Jeton
+        })?;
+        let verifier = |meta: &ProviderMetadataWithLogout| {
+            let v = CoreIdTokenVerifier::new_public_client(
+                ClientId::new(f.client_id.clone()),
+                meta.issuer().clone(),
+                meta.jwks().clone(),
+            )
+            .set_allowed_algs(ALGORITHMES);
+            jeton.claims(&v, &attente.nonce).cloned()
+        };
+        let claims = match verifier(&meta) {
+            // A key the document does not hold: the provider may have rotated its keys.
+            Err(ClaimsVerificationError::SignatureVerification(SignatureVerificationError::NoMatchingKey)) => {
+                verifier(&self.decouverte(&f, true).await?)
+            }
+            autre => autre,
+        }
+        .map_err(|e| {
+            tracing::warn!(fournisseur = %f.nom, "jeton d'identité refusé : {e}");
+            Refus::Jeton
+        })?;
+        let identite = Identite {
+            emetteur: claims.issuer().to_string(),
+            sujet: claims.subject().to_string(),
+            amr: claims.auth_method_refs().map(|v| v.iter().map(|a| a.to_string()).collect()).unwrap_or_default(),
+            acr: claims.auth_context_ref().map(|a| a.to_string()),
+            revendications: claims.additional_claims().autres.clone(),
+        };
+        Ok(Retour { fournisseur: f, identite, but: attente.but, suite: attente.suite })
+    }
+
+    /// Keeps the second step of a sign-in (the account's code); returns the browser's cookie.
+    pub fn attendre_code(&self, fournisseur: &str, compte: crate::domain::CompteId, suite: String) -> String {
+        let navigateur = crate::auth::aleatoire();
+        let mut c = verrou(&self.codes);
+        c.retain(|_, x| x.depuis.elapsed() < DUREE_ATTENTE);
+        if c.len() < ATTENTES_MAX {
+            c.insert(
+                crate::auth::empreinte(&navigateur),
+                AttenteCode { fournisseur: fournisseur.to_string(), compte, suite, depuis: Instant::now() },
+            );
+        }
+        navigateur
+    }
+
+    /// The second step the browser's cookie names, if under way: (provider, account, next).
+    pub fn code_en_attente(&self, navigateur: &str) -> Option<(String, crate::domain::CompteId, String)> {
+        let c = verrou(&self.codes);
+        c.get(&crate::auth::empreinte(navigateur))
+            .filter(|x| x.depuis.elapsed() < DUREE_ATTENTE)
+            .map(|x| (x.fournisseur.clone(), x.compte.clone(), x.suite.clone()))
+    }
+
+    /// Ends the second step (signed in).
+    pub fn oublier_code(&self, navigateur: &str) {
+        verrou(&self.codes).remove(&crate::auth::empreinte(navigateur));
+    }
+
+    /// Where to send the browser to end its session at the provider too (RP-initiated
+    /// logout), coming back to `apres`; none when the provider does not offer it.
+    pub async fn fin_de_session(&self, f: &Fournisseur, apres: &str) -> Option<String> {
+        let meta = self.decouverte(f, false).await.ok()?;
+        let fin = meta.additional_metadata().end_session_endpoint.clone()?;
+        let mut r = LogoutRequest::from(fin).set_client_id(ClientId::new(f.client_id.clone()));
+        if let Ok(u) = PostLogoutRedirectUrl::new(apres.to_string()) {
+            r = r.set_post_logout_redirect_uri(u);
+        }
+        Some(r.http_get_url().to_string())
+    }
+}

@@ -1,0 +1,251 @@
+//! Sign-in through an identity provider (the académie's for staff, EduConnect for families):
+//! the start, the provider's return, the code of an account whose provider asserted no second
+//! factor. The protocol is `http::oidc`'s, what an identity leads to `auth::oidc`'s; these
+//! handlers only translate.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::oidc::{But, Fournisseur, Issue, Public};
+use crate::http::etat::AppState;
+use crate::http::oidc::Refus;
+use crate::http::pages::{Message, PageError};
+use crate::http::session;
+use crate::http::{Error, blocking};
+
+/// The cookie binding a sign-in under way to its browser.
+const COOKIE_ATTENTE: &str = "__Host-oidc";
+/// The cookie of the second step (the account's code).
+const COOKIE_CODE: &str = "__Host-oidc-code";
+/// Where providers send the browser back (registered at each provider).
+pub const RETOUR: &str = "/connexion/oidc/retour";
+
+fn cookie(nom: &str, valeur: &str, secondes: u32) -> HeaderValue {
+    // `Lax`, not `Strict`: the provider's return is a navigation from another site.
+    HeaderValue::from_str(&format!("{nom}={valeur}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age={secondes}"))
+        .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+fn cookie_de(headers: &HeaderMap, nom: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(n, v)| *n == nom && v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(|(_, v)| v.to_string())
+}
+
+/// A provider as the login and activation pages offer it.
+#[derive(Debug, Serialize)]
+pub(in crate::http) struct Offre {
+    nom: String,
+    libelle: String,
+    pour: &'static str,
+}
+
+/// The providers offered, staff first.
+pub(in crate::http) fn offres(state: &AppState) -> Vec<Offre> {
+    let mut l = crate::auth::oidc::fournisseurs(&state.store).unwrap_or_default();
+    l.sort_by_key(|f| f.public == Public::Familles);
+    l.into_iter()
+        .map(|f| Offre {
+            pour: match f.public {
+                Public::Personnels => "personnels de l'Éducation nationale",
+                Public::Familles => "parents et responsables légaux",
+            },
+            nom: f.nom,
+            libelle: f.libelle,
+        })
+        .collect()
+}
+
+fn page_refus(state: &AppState, status: StatusCode, message: &str) -> Result<Response, PageError> {
+    let html = state.pages.render(
+        "message.html",
+        &Message {
+            titre: "Connexion impossible",
+            message,
+            lien: Some("/connexion"),
+            lien_texte: Some("Revenir à la page de connexion"),
+            avertissements: &[],
+            intitule: None,
+        },
+    )?;
+    Ok((status, Html(html)).into_response())
+}
+
+fn refus(state: &AppState, r: Refus) -> Result<Response, PageError> {
+    let status = match r {
+        Refus::Inconnu => StatusCode::NOT_FOUND,
+        Refus::Injoignable => StatusCode::BAD_GATEWAY,
+        Refus::Reglage => StatusCode::SERVICE_UNAVAILABLE,
+        Refus::Expire | Refus::Interrompu | Refus::Jeton => StatusCode::BAD_REQUEST,
+    };
+    page_refus(state, status, r.message())
+}
+
+/// The installation's public address: the only base of the return address given to a
+/// provider (never the request's `Host`).
+async fn retour(state: &AppState) -> Result<Option<String>, Error> {
+    let adresse = blocking(state, |s| Ok(crate::service::comptes::adresse_publique(&s.store)?)).await?;
+    Ok(adresse.map(|a| format!("{}{RETOUR}", a.trim_end_matches('/'))))
+}
+
+async fn lire_fournisseur(state: &AppState, nom: String) -> Result<Option<Fournisseur>, Error> {
+    blocking(state, move |s| Ok(crate::auth::oidc::fournisseur(&s.store, &nom)?)).await
+}
+
+/// How a sign-in starts: where to go after, or the activation link it ties.
+#[derive(Debug, Deserialize)]
+pub struct Depart {
+    suite: Option<String>,
+    jeton: Option<String>,
+}
+
+/// `GET /connexion/oidc/{nom}`: sends the browser to the provider.
+pub(in crate::http) async fn demarrer(
+    State(state): State<AppState>,
+    Path(nom): Path<String>,
+    q: Result<Query<Depart>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Query(d)) = q else { return refus(&state, Refus::Expire) };
+    let nom: String = nom.chars().take(30).collect();
+    let Some(f) = lire_fournisseur(&state, nom).await? else { return refus(&state, Refus::Inconnu) };
+    let Some(retour) = retour(&state).await? else {
+        tracing::warn!("connexion par un service d'identité impossible : adresse publique non réglée (registre admin url-publique)");
+        return refus(&state, Refus::Reglage);
+    };
+    let but = match d.jeton.map(|j| j.trim().to_string()).filter(|j| !j.is_empty()) {
+        Some(j) if j.len() == 64 && j.bytes().all(|b| b.is_ascii_hexdigit()) => But::Activation(j),
+        Some(_) => return Err(Error::from(crate::auth::Error::Lien).into()),
+        None => But::Connexion,
+    };
+    match state.oidc.demarrer(&f, &retour, but, session::suite_sure(d.suite.as_deref())).await {
+        Ok((vers, navigateur)) => {
+            Ok(([(SET_COOKIE, cookie(COOKIE_ATTENTE, &navigateur, 600))], Redirect::to(&vers)).into_response())
+        }
+        Err(r) => refus(&state, r),
+    }
+}
+
+/// What a provider sends back.
+#[derive(Debug, Deserialize)]
+pub struct RetourFournisseur {
+    state: Option<String>,
+    code: Option<String>,
+    error: Option<String>,
+}
+
+/// `GET /connexion/oidc/retour`: the provider's answer; a session, the code step, or a refusal.
+pub(in crate::http) async fn revenir(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    q: Result<Query<RetourFournisseur>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let Ok(Query(q)) = q else { return refus(&state, Refus::Expire) };
+    let efface = cookie(COOKIE_ATTENTE, "", 0);
+    let Some(etat) = q.state.filter(|s| s.len() <= 200) else { return refus(&state, Refus::Expire) };
+    let Some(adresse) = retour(&state).await? else { return refus(&state, Refus::Reglage) };
+    let code = if q.error.is_some() { None } else { q.code };
+    let navigateur = cookie_de(&headers, COOKIE_ATTENTE);
+    let etat_partage = state.clone();
+    // One row by its key: read in place.
+    let lire = move |nom: &str| crate::auth::oidc::fournisseur(&etat_partage.store, nom).ok().flatten();
+    let r = match state.oidc.terminer(&etat, code.as_deref(), navigateur.as_deref(), &adresse, lire).await {
+        Ok(r) => r,
+        Err(r) => {
+            let mut rep = refus(&state, r)?;
+            rep.headers_mut().append(SET_COOKIE, efface);
+            return Ok(rep);
+        }
+    };
+    let le = state.clock.now();
+    let ancienne = session::session_de(&headers);
+    let (f, identite, but, suite) = (r.fournisseur, r.identite, r.but, r.suite);
+    let f2 = f.clone();
+    let issue = blocking(&state, move |s| {
+        Ok(crate::service::comptes::connexion_par_identite(&s.store, &s.cles, le, ancienne.as_deref(), &f2, &identite, &but)?)
+    })
+    .await;
+    let mut rep = match issue {
+        Ok(Issue::Session(c)) => {
+            let vers = if c.compte.role.exige_second_facteur() && !c.second_facteur {
+                "/compte/second-facteur".to_string()
+            } else {
+                suite
+            };
+            ([(SET_COOKIE, session::cookie(&c.session))], Redirect::to(&vers)).into_response()
+        }
+        Ok(Issue::Code(compte)) => {
+            let navigateur = state.oidc.attendre_code(&f.nom, compte, suite);
+            ([(SET_COOKIE, cookie(COOKIE_CODE, &navigateur, 600))], Redirect::to("/connexion/oidc/code")).into_response()
+        }
+        Err(e) if e.status().is_client_error() => page_refus(&state, e.status(), e.message())?,
+        Err(e) => return Err(e.into()),
+    };
+    rep.headers_mut().append(SET_COOKIE, efface);
+    Ok(rep)
+}
+
+#[derive(Debug, Serialize)]
+struct PageCode<'a> {
+    libelle: &'a str,
+    message: Option<&'a str>,
+}
+
+/// `GET /connexion/oidc/code`: the account's code, after a provider that asserted no second
+/// factor.
+pub(in crate::http) async fn page_code(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+    let attente = cookie_de(&headers, COOKIE_CODE).and_then(|n| state.oidc.code_en_attente(&n));
+    let Some((nom, _, _)) = attente else { return refus(&state, Refus::Expire) };
+    let libelle = lire_fournisseur(&state, nom).await?.map(|f| f.libelle).unwrap_or_default();
+    Ok(Html(state.pages.render("code_identite.html", &PageCode { libelle: &libelle, message: None })?).into_response())
+}
+
+/// The code typed.
+#[derive(Debug, Deserialize)]
+pub struct FormCode {
+    code: String,
+}
+
+/// `POST /connexion/oidc/code`.
+pub(in crate::http) async fn code(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<FormCode>,
+) -> Result<Response, PageError> {
+    let navigateur = cookie_de(&headers, COOKIE_CODE);
+    let attente = navigateur.as_deref().and_then(|n| state.oidc.code_en_attente(n));
+    let (Some(navigateur), Some((nom, compte, suite))) = (navigateur, attente) else {
+        return refus(&state, Refus::Expire);
+    };
+    let Some(f) = lire_fournisseur(&state, nom).await? else { return refus(&state, Refus::Inconnu) };
+    let le = state.clock.now();
+    let f2 = f.clone();
+    let r = blocking(&state, move |s| {
+        let code: String = form.code.chars().take(20).collect();
+        Ok(crate::auth::oidc::completer_par_code(&s.store, &s.cles, le, &f2, &compte, &code)?)
+    })
+    .await;
+    match r {
+        Ok(c) => {
+            state.oidc.oublier_code(&navigateur);
+            let mut rep = ([(SET_COOKIE, session::cookie(&c.session))], Redirect::to(&suite)).into_response();
+            rep.headers_mut().append(SET_COOKIE, cookie(COOKIE_CODE, "", 0));
+            Ok(rep)
+        }
+        Err(e) if e.status() == StatusCode::UNAUTHORIZED => {
+            let html = state
+                .pages
+                .render("code_identite.html", &PageCode { libelle: &f.libelle, message: Some(e.message()) })?;
+            Ok((StatusCode::UNAUTHORIZED, Html(html)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
