@@ -326,7 +326,13 @@ fn code_valide(store: &Store, cles: &Cles, k: &Compte, code: Option<&str>, le: O
 }
 
 /// Notes a failed login (lockout) and journals it. `jour` holds the day's failures so far.
-fn noter_echec(store: &Store, cles: &Cles, k: &Compte, mut jour: Vec<OffsetDateTime>, le: OffsetDateTime) -> Result<()> {
+fn noter_echec(
+    store: &Store,
+    cles: &Cles,
+    k: &Compte,
+    mut jour: Vec<OffsetDateTime>,
+    le: OffsetDateTime,
+) -> Result<()> {
     let consecutifs = k.echecs + 1;
     jour.push(le);
     let v = verrou::verrou_apres_echec(consecutifs, &jour, le);
@@ -334,7 +340,13 @@ fn noter_echec(store: &Store, cles: &Cles, k: &Compte, mut jour: Vec<OffsetDateT
         comptes::noter_echec(tx, &k.id, consecutifs, v, le)?;
         let auteur = auteur_de(tx, k)?;
         let detail = serde_json::json!({ "reussie": false, "verrou": v.map(comptes::instant) });
-        audit::ajouter(tx, cles, &auteur, le, &[Fait::new(Action::Lire, "connexion").cible(k.id.to_string()).detail(detail)])
+        audit::ajouter(
+            tx,
+            cles,
+            &auteur,
+            le,
+            &[Fait::new(Action::Lire, "connexion").cible(k.id.to_string()).detail(detail)],
+        )
     })?;
     Ok(())
 }
@@ -362,7 +374,13 @@ fn ouvrir_session(
         if let Some(f) = fournisseur {
             detail["fournisseur"] = f.into();
         }
-        audit::ajouter(tx, cles, &auteur, le, &[Fait::new(Action::Lire, "connexion").cible(k.id.to_string()).detail(detail)])
+        audit::ajouter(
+            tx,
+            cles,
+            &auteur,
+            le,
+            &[Fait::new(Action::Lire, "connexion").cible(k.id.to_string()).detail(detail)],
+        )
     })?;
     Ok(Connexion { csrf: csrf(cles, &session), session, compte: k, second_facteur })
 }

@@ -46,8 +46,12 @@ impl Public {
     /// Whom to ask when an identity is tied to no account.
     pub fn recours(self) -> &'static str {
         match self {
-            Public::Personnels => "demandez à votre IA-DASEN (ou à votre directeur pour un compte de mairie) de créer votre compte, puis activez-le avec le lien reçu",
-            Public::Familles => "activez d'abord votre compte avec le lien de la lettre remise par l'école, ou demandez-en une au directeur",
+            Public::Personnels => {
+                "demandez à la direction académique (IA-DASEN) de créer votre compte, puis activez-le avec le lien reçu en choisissant ce service"
+            }
+            Public::Familles => {
+                "activez d'abord votre compte avec le lien de la lettre remise par l'école, en choisissant ce service, ou demandez une lettre à la direction de l'école"
+            }
         }
     }
 }
@@ -152,13 +156,18 @@ impl Fournisseur {
                 "rôles",
                 match self.public {
                     Public::Familles => "un service d'identité des familles ne sert que les comptes « responsable »",
-                    Public::Personnels => "un service d'identité des personnels sert des rôles de personnels (pas « responsable »)",
+                    Public::Personnels => {
+                        "un service d'identité des personnels sert des rôles de personnels (pas « responsable »)"
+                    }
                 },
             ));
         }
         if let Some(c) = &self.creation {
             if self.public != Public::Personnels {
-                refus.push(invalide("création", "seuls des comptes de personnels peuvent être créés à la première connexion"));
+                refus.push(invalide(
+                    "création",
+                    "seuls des comptes de personnels peuvent être créés à la première connexion",
+                ));
             } else if c.fonctions.is_empty()
                 || c.fonctions.values().any(|r| !matches!(r, Role::Directeur | Role::Ien) || !self.roles.contains(r))
             {
@@ -169,7 +178,10 @@ impl Fournisseur {
             } else if c.fonctions.values().any(|r| *r == Role::Directeur) && c.revendication_ecole.is_none()
                 || c.fonctions.values().any(|r| *r == Role::Ien) && c.revendication_circonscription.is_none()
             {
-                refus.push(invalide("création", "nommez la revendication qui porte l'école (directeur) ou la circonscription (IEN)"));
+                refus.push(invalide(
+                    "création",
+                    "nommez la revendication qui porte l'école (directeur) ou la circonscription (IEN)",
+                ));
             }
         }
         match refus.len() {
@@ -203,7 +215,8 @@ impl Fournisseur {
         revendications: &serde_json::Map<String, serde_json::Value>,
     ) -> Option<(Role, &'static str, String)> {
         let c = self.creation.as_ref()?;
-        let texte = |nom: &str| revendications.get(nom).and_then(|v| v.as_str()).map(str::trim).filter(|v| !v.is_empty());
+        let texte =
+            |nom: &str| revendications.get(nom).and_then(|v| v.as_str()).map(str::trim).filter(|v| !v.is_empty());
         let role = *c.fonctions.get(texte(&c.revendication_fonction)?)?;
         let (genre, revendication) = match role {
             Role::Directeur => ("ecole", c.revendication_ecole.as_deref()?),
@@ -464,7 +477,13 @@ fn creer_par_identite(
                 "perimetre": perimetre.genre(),
                 "revendications": c.iter().flatten().flatten().collect::<Vec<_>>(),
             });
-            audit::ajouter(tx, cles, &auteur, le, &[Fait::new(Action::Creer, "compte").cible(compte.to_string()).detail(detail)])
+            audit::ajouter(
+                tx,
+                cles,
+                &auteur,
+                le,
+                &[Fait::new(Action::Creer, "compte").cible(compte.to_string()).detail(detail)],
+            )
         })
         .map_err(|e| if matches!(e, store::Error::Conflit(_)) { non_lie(f) } else { e.into() })?;
     Ok(store.read(|c| comptes::par_id(c, &compte))?)
@@ -481,7 +500,9 @@ pub(super) fn mot_de_passe_interdit(store: &Store, k: &Compte) -> Result<Option<
     }
     let interdit = store.read(|c| {
         Ok(match territoires::departement_du_perimetre(c, &k.perimetre)? {
-            Some(d) => comptes::parametre(c, &comptes::cle_departement(MOTS_DE_PASSE_INTERDITS, &d))?.as_deref() == Some("1"),
+            Some(d) => {
+                comptes::parametre(c, &comptes::cle_departement(MOTS_DE_PASSE_INTERDITS, &d))?.as_deref() == Some("1")
+            }
             None => false,
         })
     })?;

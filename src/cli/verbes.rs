@@ -552,7 +552,9 @@ fn roles(codes: &[String], option: &str) -> anyhow::Result<Vec<crate::policy::Ro
     codes
         .iter()
         .filter(|c| !c.trim().is_empty())
-        .map(|c| crate::policy::Role::parse(c).ok_or_else(|| anyhow::anyhow!("{option} : rôle inconnu « {} »", c.trim())))
+        .map(|c| {
+            crate::policy::Role::parse(c).ok_or_else(|| anyhow::anyhow!("{option} : rôle inconnu « {} »", c.trim()))
+        })
         .collect()
 }
 
@@ -563,15 +565,17 @@ fn liste(v: Vec<String>) -> Vec<String> {
 /// Adds or replaces an identity provider; journaled.
 pub(super) fn oidc_ajouter(f: FournisseurCli, clock: &Clock) -> anyhow::Result<()> {
     use crate::auth::oidc::{Correspondance, Fournisseur, Public};
-    let public = Public::parse(&f.public).ok_or_else(|| anyhow::anyhow!("--public : « personnels » ou « familles »"))?;
+    let public =
+        Public::parse(&f.public).ok_or_else(|| anyhow::anyhow!("--public : « personnels » ou « familles »"))?;
     let creation = match f.creation_fonction {
         None if f.fonctions.is_empty() => None,
         None => anyhow::bail!("--fonction demande --creation-fonction"),
         Some(revendication_fonction) => {
             let mut fonctions = std::collections::BTreeMap::new();
             for v in &f.fonctions {
-                let (valeur, role) =
-                    v.split_once('=').ok_or_else(|| anyhow::anyhow!("--fonction : VALEUR=ROLE, par exemple DIR=directeur"))?;
+                let (valeur, role) = v
+                    .split_once('=')
+                    .ok_or_else(|| anyhow::anyhow!("--fonction : VALEUR=ROLE, par exemple DIR=directeur"))?;
                 fonctions.insert(valeur.trim().to_string(), roles(&[role.to_string()], "--fonction")?[0]);
             }
             Some(Correspondance {
@@ -607,7 +611,9 @@ pub(super) fn oidc_ajouter(f: FournisseurCli, clock: &Clock) -> anyhow::Result<(
             a.trim_end_matches('/'),
             a.trim_end_matches('/')
         ),
-        None => println!("Réglez d'abord l'adresse publique du serveur (registre admin url-publique) : elle fait l'adresse de retour."),
+        None => println!(
+            "Réglez d'abord l'adresse publique du serveur (registre admin url-publique) : elle fait l'adresse de retour."
+        ),
     }
     Ok(())
 }

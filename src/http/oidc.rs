@@ -14,8 +14,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreIdTokenVerifier, CoreJsonWebKeySet, CoreJweContentEncryptionAlgorithm,
-    CoreJwsSigningAlgorithm,
+    CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreIdTokenVerifier, CoreJsonWebKeySet,
+    CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
 };
 use openidconnect::{
     AdditionalClaims, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, IdToken,
@@ -209,7 +209,12 @@ impl Oidc {
         let maintenant = Instant::now();
         d.insert(
             f.nom.clone(),
-            Decouverte { meta: meta.clone(), emetteur: f.emetteur.clone(), depuis: maintenant, cles_depuis: maintenant },
+            Decouverte {
+                meta: meta.clone(),
+                emetteur: f.emetteur.clone(),
+                depuis: maintenant,
+                cles_depuis: maintenant,
+            },
         );
         Ok(meta)
     }
@@ -234,8 +239,12 @@ impl Oidc {
             Refus::Reglage
         })?;
         let retour = RedirectUrl::new(retour.to_string()).map_err(|_| Refus::Reglage)?;
-        Ok(CoreClient::from_provider_metadata(meta, ClientId::new(f.client_id.clone()), Some(ClientSecret::new(secret)))
-            .set_redirect_uri(retour))
+        Ok(CoreClient::from_provider_metadata(
+            meta,
+            ClientId::new(f.client_id.clone()),
+            Some(ClientSecret::new(secret)),
+        )
+        .set_redirect_uri(retour))
     }
 
     /// Starts a sign-in at `f`: the address to send the browser to, and the value of the

@@ -144,17 +144,40 @@ impl Service<'_> {
         Ok(self.store.read(|c| Ok((comptes::par_id(c, &id)?, comptes::codes_secours_restants(c, &id)?)))?)
     }
 
-    /// Widens (or narrows) what the mairies of the actor's département see; journaled.
-    pub fn modifier_parametres(&self, mairie_etendue: bool) -> Result<()> {
+    /// The actor's département's settings: the mairies' widened view, and whether staff
+    /// passwords are forbidden.
+    pub fn parametres(&self) -> Result<(bool, bool)> {
+        self.autoriser(Ressource::Parametres, Action::Lire)?;
+        let Perimetre::Departement(d) = &self.acteur.perimetre else {
+            return Err(Interdit::Role.into());
+        };
+        let cle = comptes::cle_departement(auth::oidc::MOTS_DE_PASSE_INTERDITS, d);
+        let interdits = self.store.read(|c| comptes::parametre(c, &cle))?.as_deref() == Some("1");
+        Ok((self.acteur.reglages.mairie_etendue, interdits))
+    }
+
+    /// Widens (or narrows) what the mairies of the actor's département see, and forbids (or
+    /// allows again) staff passwords, which needs a staff identity service; journaled.
+    pub fn modifier_parametres(&self, mairie_etendue: bool, mots_de_passe_interdits: bool) -> Result<()> {
         self.autoriser(Ressource::Parametres, Action::Modifier)?;
         let Perimetre::Departement(d) = &self.acteur.perimetre else {
             return Err(Interdit::Role.into());
         };
+        if mots_de_passe_interdits
+            && !auth::oidc::fournisseurs(self.store)?.iter().any(|f| f.public == auth::oidc::Public::Personnels)
+        {
+            return Err(super::Error::Conflit(
+                "aucun service d'identité des personnels n'est réglé sur ce serveur : les mots de passe restent le seul moyen de connexion".into(),
+            ));
+        }
         let cle = comptes::cle_departement(comptes::MAIRIE_ETENDUE, d);
+        let cle_mdp = comptes::cle_departement(auth::oidc::MOTS_DE_PASSE_INTERDITS, d);
         Ok(self.store.ecrire(|tx| {
             comptes::poser_parametre(tx, &cle, if mairie_etendue { "1" } else { "0" })?;
-            let fait = Fait::new(Action::Modifier, "parametres")
-                .detail(serde_json::json!({ "mairie_etendue": mairie_etendue }));
+            comptes::poser_parametre(tx, &cle_mdp, if mots_de_passe_interdits { "1" } else { "0" })?;
+            let fait = Fait::new(Action::Modifier, "parametres").detail(
+                serde_json::json!({ "mairie_etendue": mairie_etendue, "mots_de_passe_interdits": mots_de_passe_interdits }),
+            );
             self.journal(tx, &[fait])
         })?)
     }

@@ -25,6 +25,7 @@ mod hostiles;
 mod impressions;
 mod journal;
 mod matrice;
+mod oidc;
 mod onde;
 mod pages;
 mod pages_parcours;

@@ -24,6 +24,11 @@ pub struct Parametres {
     /// The mairies see, beyond the état civil, the responsables, contacts, schooling and
     /// périscolaire of the arrêté (never the INE, the autorisations or the insurance).
     pub mairie_etendue: bool,
+    /// Staff sign in through the académie's identity service only: their local passwords are
+    /// refused (the IA-DASEN's own account keeps its password). Needs a staff identity
+    /// service set on the installation.
+    #[serde(default)]
+    pub mots_de_passe_interdits: bool,
 }
 
 /// The département's settings (IA-DASEN).
@@ -32,22 +37,24 @@ pub(in crate::http) async fn lire_parametres(
     State(state): State<AppState>,
     Connecte(a): Connecte,
 ) -> Result<Json<Parametres>> {
-    a.autoriser(Ressource::Parametres, Action::Lire, state.clock.now())?;
     departement_de(&a)?;
-    Ok(Json(Parametres { mairie_etendue: a.reglages.mairie_etendue }))
+    let (mairie_etendue, mots_de_passe_interdits) = crate::http::service(&state, a, |c| c.parametres()).await?;
+    Ok(Json(Parametres { mairie_etendue, mots_de_passe_interdits }))
 }
 
 /// Changes the département's settings (IA-DASEN); journaled.
 #[utoipa::path(put, path = "/parametres", tag = "comptes", request_body = Parametres,
-    responses((status = 200, body = Parametres), (status = 403, body = crate::http::error::Probleme)))]
+    responses((status = 200, body = Parametres), (status = 403, body = crate::http::error::Probleme),
+        (status = 409, body = crate::http::error::Probleme)))]
 pub(in crate::http) async fn modifier_parametres(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     body: std::result::Result<Corps<Parametres>, CorpsRefuse>,
 ) -> Result<Json<Parametres>> {
-    let valeur = api::json(body)?.mairie_etendue;
-    crate::http::service(&state, a, move |c| c.modifier_parametres(valeur)).await?;
-    Ok(Json(Parametres { mairie_etendue: valeur }))
+    let p = api::json(body)?;
+    let (mairie_etendue, mots_de_passe_interdits) = (p.mairie_etendue, p.mots_de_passe_interdits);
+    crate::http::service(&state, a, move |c| c.modifier_parametres(mairie_etendue, mots_de_passe_interdits)).await?;
+    Ok(Json(Parametres { mairie_etendue, mots_de_passe_interdits }))
 }
 
 /// The département whose settings the actor governs (an IA-DASEN's own).

@@ -77,7 +77,8 @@ pub(in crate::http) async fn connexion(
         Err(e) if matches!(e.status(), StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) => {
             let login: String = login.chars().take(100).collect();
             let identites = super::identite::offres(&state);
-            let suite_url = percent_encoding::utf8_percent_encode(&suite, percent_encoding::NON_ALPHANUMERIC).to_string();
+            let suite_url =
+                percent_encoding::utf8_percent_encode(&suite, percent_encoding::NON_ALPHANUMERIC).to_string();
             let html = state.pages.render(
                 "connexion.html",
                 &Connexion {

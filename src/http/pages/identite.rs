@@ -118,7 +118,9 @@ pub(in crate::http) async fn demarrer(
     let nom: String = nom.chars().take(30).collect();
     let Some(f) = lire_fournisseur(&state, nom).await? else { return refus(&state, Refus::Inconnu) };
     let Some(retour) = retour(&state).await? else {
-        tracing::warn!("connexion par un service d'identité impossible : adresse publique non réglée (registre admin url-publique)");
+        tracing::warn!(
+            "connexion par un service d'identité impossible : adresse publique non réglée (registre admin url-publique)"
+        );
         return refus(&state, Refus::Reglage);
     };
     let but = match d.jeton.map(|j| j.trim().to_string()).filter(|j| !j.is_empty()) {
@@ -170,7 +172,15 @@ pub(in crate::http) async fn revenir(
     let (f, identite, but, suite) = (r.fournisseur, r.identite, r.but, r.suite);
     let f2 = f.clone();
     let issue = blocking(&state, move |s| {
-        Ok(crate::service::comptes::connexion_par_identite(&s.store, &s.cles, le, ancienne.as_deref(), &f2, &identite, &but)?)
+        Ok(crate::service::comptes::connexion_par_identite(
+            &s.store,
+            &s.cles,
+            le,
+            ancienne.as_deref(),
+            &f2,
+            &identite,
+            &but,
+        )?)
     })
     .await;
     let mut rep = match issue {
@@ -184,7 +194,8 @@ pub(in crate::http) async fn revenir(
         }
         Ok(Issue::Code(compte)) => {
             let navigateur = state.oidc.attendre_code(&f.nom, compte, suite);
-            ([(SET_COOKIE, cookie(COOKIE_CODE, &navigateur, 600))], Redirect::to("/connexion/oidc/code")).into_response()
+            ([(SET_COOKIE, cookie(COOKIE_CODE, &navigateur, 600))], Redirect::to("/connexion/oidc/code"))
+                .into_response()
         }
         Err(e) if e.status().is_client_error() => page_refus(&state, e.status(), e.message())?,
         Err(e) => return Err(e.into()),
@@ -201,7 +212,10 @@ struct PageCode<'a> {
 
 /// `GET /connexion/oidc/code`: the account's code, after a provider that asserted no second
 /// factor.
-pub(in crate::http) async fn page_code(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+pub(in crate::http) async fn page_code(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
     let attente = cookie_de(&headers, COOKIE_CODE).and_then(|n| state.oidc.code_en_attente(&n));
     let Some((nom, _, _)) = attente else { return refus(&state, Refus::Expire) };
     let libelle = lire_fournisseur(&state, nom).await?.map(|f| f.libelle).unwrap_or_default();
