@@ -267,6 +267,53 @@ async fn every_role_relation_resource_and_action_answers_as_the_policy_says_and_
     for k in s.comptes.clone() {
         sessions.push((k.clone(), s.login(&k.login).await));
     }
+    matrice(&s, sessions).await;
+}
+
+/// The same matrix, unchanged, for the same accounts signed in through the identity
+/// providers: staff through the académie's (asserting a second factor), families through
+/// EduConnect, each account tied to its identity as an activation would have tied it.
+#[tokio::test]
+async fn the_matrix_holds_for_accounts_signed_in_through_the_identity_providers() {
+    use crate::oidc::{Fournisseur, Navigateur, regler, utilisateur};
+    let s = TestServer::start(400).await;
+    let sujet = |login: &str| format!("sujet-{login}");
+    let (familles, personnels): (Vec<_>, Vec<_>) = s.comptes.iter().partition(|k| k.role == "responsable");
+    let users = |l: &[&registre::samples::CompteDemo]| {
+        l.iter().map(|k| utilisateur(&k.login, &sujet(&k.login), json!({}), &["pwd", "otp"], None)).collect()
+    };
+    let academie = Fournisseur::demarrer(&s, users(&personnels));
+    let educonnect = Fournisseur::demarrer(&s, users(&familles));
+    let roles =
+        ["directeur", "agent_mairie", "ien", "ia_dasen", "statisticien", "principal_college", "admin_technique"];
+    regler(&s, "academie", "personnels", &academie, &roles, json!({}));
+    regler(&s, "educonnect", "familles", &educonnect, &["responsable"], json!({}));
+    s.state
+        .store
+        .ecrire(|tx| {
+            for k in &s.comptes {
+                let id: String = tx.query_row("SELECT id FROM compte WHERE login = ?", [&k.login], |r| r.get(0))?;
+                let (nom, f) =
+                    if k.role == "responsable" { ("educonnect", &educonnect) } else { ("academie", &academie) };
+                let id = registre::domain::CompteId::parse(&id).unwrap();
+                registre::store::identites::lier(tx, &f.emetteur, &sujet(&k.login), &id, nom, s.clock.now())?;
+            }
+            Ok::<_, registre::store::Error>(())
+        })
+        .unwrap();
+    let mut sessions = Vec::new();
+    for k in s.comptes.clone() {
+        let nom = if k.role == "responsable" { "educonnect" } else { "academie" };
+        let mut nav = Navigateur::new();
+        let (fin, _) = nav.connecter(&s, nom, &k.login, None).await;
+        assert_eq!(fin.status, 303, "{}: {}", k.login, fin.corps);
+        sessions.push((k.clone(), nav.session(&s, &k.login).await));
+    }
+    matrice(&s, sessions).await;
+}
+
+async fn matrice(s: &TestServer, sessions: Vec<(registre::samples::CompteDemo, Session)>) {
+    let s = s;
     let mut cases = 0;
     let mut by_role: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
     for (k, sess) in &sessions {

@@ -238,13 +238,17 @@ impl Navigateur {
         Arrivee { status, location, corps: crate::helpers::html_texte(&r.text().await.unwrap()) }
     }
 
-    /// The session this browser holds, with a CSRF token read from a page.
+    /// The session this browser holds (its page works), with its CSRF token as the API takes
+    /// it (the pages carry it masked).
     pub async fn session(&mut self, s: &TestServer, login: &str) -> Session {
         let sid = self.cookies.iter().find(|(k, _)| k == "__Host-sid").expect("a session cookie").1.clone();
         let cookie = format!("__Host-sid={sid}");
         let page = self.serveur.get(s.url("/compte")).header("cookie", &cookie).send().await.unwrap();
         assert_eq!(page.status(), 200);
-        Session { csrf: csrf_de(&page.text().await.unwrap()), cookie, login: login.into() }
+        let masque = csrf_de(&page.text().await.unwrap());
+        let csrf = registre::auth::csrf(&s.cles, &sid);
+        assert_eq!(registre::auth::csrf_demasque(&masque).as_deref(), Some(csrf.as_str()));
+        Session { csrf, cookie, login: login.into() }
     }
 }
 
