@@ -80,6 +80,7 @@ pub const LECTURES: &[(&str, Lecture)] = &[
     ("/connexion/oidc/{nom}", Libre("départ vers un service d'identité (rien n'est lu ni écrit)")),
     ("/connexion/oidc/retour", Libre("retour d'un service d'identité : la connexion ouverte est journalisée")),
     ("/connexion/oidc/code", Libre("formulaire du code du second facteur")),
+    ("/deconnexion/fin", Libre("renvoi vers la déconnexion du service d'identité")),
     ("/reinitialiser", Libre("formulaire de réinitialisation")),
     ("/mot-de-passe-oublie", Libre("formulaire de mot de passe oublié")),
     ("/compte", Libre("le compte du visiteur lui-même")),

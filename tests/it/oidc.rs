@@ -460,7 +460,12 @@ async fn logging_out_ends_the_session_here_and_at_the_provider() {
     let sess = nav.session(&s, "nouvelle.directrice").await;
     let r = nav.post(&s.url("/deconnexion"), form(&[("csrf", &sess.csrf)])).await;
     assert_eq!(r.status(), 303);
-    let fin = r.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(r.headers()["location"], "/deconnexion/fin?fournisseur=academie");
+    let page = nav.get(&s.url("/deconnexion/fin?fournisseur=academie")).await.text().await.unwrap();
+    let fin = crate::helpers::html_texte(
+        page.split("id=\"fin-fournisseur\" href=\"").nth(1).unwrap().split('"').next().unwrap(),
+    );
+    assert!(page.contains("<meta http-equiv=\"refresh\" content=\"0;url=http:&#x2F;&#x2F;127.0.0.1"), "{page}");
     assert!(fin.starts_with(&format!("{}/session/end?", academie.emetteur)), "{fin}");
     assert!(fin.contains("client_id=registre") && fin.contains("post_logout_redirect_uri="), "{fin}");
     assert_eq!(s.get_as(&sess, "/api/v1/eleves").await.status(), 401, "the session ended here");

@@ -34,7 +34,8 @@ impl Processus {
     fn lancer(nom: &'static str, mut commande: Command, journal: PathBuf, groupe: bool) -> Self {
         let sortie = File::create(&journal).unwrap_or_else(|e| panic!("{} : {e}", journal.display()));
         let erreurs = sortie.try_clone().unwrap();
-        commande.stdin(Stdio::null()).stdout(sortie).stderr(erreurs);
+        // stdin stays open while the child lives: the identity provider stops when it closes.
+        commande.stdin(Stdio::piped()).stdout(sortie).stderr(erreurs);
         if groupe {
             commande.process_group(0);
         }
@@ -86,8 +87,12 @@ pub struct Banc {
     pub captures: PathBuf,
     /// The serious and critical accessibility violations found, one line each.
     pub violations: Mutex<Vec<String>>,
+    /// The identity provider's issuer (oidc-provider, tests/oidc/fournisseur.mjs), set on the
+    /// server as « academie »; its one user is `directrice` (password `mdp-directrice`).
+    pub emetteur: String,
     _chromedriver: Processus,
     _serveur: Processus,
+    _fournisseur: Processus,
     _dossier: tempfile::TempDir,
 }
 
@@ -153,7 +158,91 @@ async fn attendre_http(url: &str, processus: &mut Processus, delai: Duration) ->
     }
 }
 
+/// Runs `registre ARGS` on the bench's base, panicking with its output on failure.
+fn registre(args: &[&std::ffi::OsStr]) -> String {
+    let sortie = Command::new(env!("CARGO_BIN_EXE_registre")).args(args).output().unwrap();
+    let texte = format!("{}{}", String::from_utf8_lossy(&sortie.stdout), String::from_utf8_lossy(&sortie.stderr));
+    assert!(sortie.status.success(), "registre {args:?} :\n{texte}");
+    texte
+}
+
+/// Starts the identity provider (one user, `directrice`, asserting a second factor) for the
+/// server at `base`, and sets it on the base as « academie » through the operator's CLI.
+async fn fournisseur(dossier: &Path, db: &Path, base: &str) -> (Processus, String) {
+    let port = port_libre();
+    let emetteur = format!("http://127.0.0.1:{port}");
+    let config = json!({
+        "port": port,
+        "clients": [{ "client_id": "registre", "client_secret": "secret-du-banc",
+                      "redirect_uris": [format!("{base}/connexion/oidc/retour")],
+                      "post_logout_redirect_uris": [format!("{base}/connexion")] }],
+        "comptes": [{ "login": "directrice", "mot_de_passe": "mdp-directrice", "sub": "agent-banc-1",
+                      "claims": {}, "amr": ["pwd", "otp"] }],
+    });
+    let chemin = dossier.join("fournisseur.json");
+    std::fs::write(&chemin, config.to_string()).unwrap();
+    let mut commande = Command::new("node");
+    commande.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oidc/fournisseur.mjs")).arg(&chemin);
+    let mut p = Processus::lancer("le service d'identité", commande, dossier.join("fournisseur.log"), false);
+    attendre_http(&format!("{emetteur}/_test/sante"), &mut p, Duration::from_secs(30)).await;
+    let secret = dossier.join("academie.secret");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::write(&secret, "secret-du-banc\n").unwrap();
+        std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    registre(&["admin".as_ref(), "url-publique".as_ref(), "--db".as_ref(), db.as_os_str(), base.as_ref()]);
+    registre(&[
+        "admin".as_ref(),
+        "oidc".as_ref(),
+        "ajouter".as_ref(),
+        "--db".as_ref(),
+        db.as_os_str(),
+        "--nom".as_ref(),
+        "academie".as_ref(),
+        "--libelle".as_ref(),
+        "Guichet agents de l'académie".as_ref(),
+        "--public".as_ref(),
+        "personnels".as_ref(),
+        "--emetteur".as_ref(),
+        emetteur.as_ref(),
+        "--client-id".as_ref(),
+        "registre".as_ref(),
+        "--secret-fichier".as_ref(),
+        secret.as_os_str(),
+        "--roles".as_ref(),
+        "directeur,ien".as_ref(),
+    ]);
+    (p, emetteur)
+}
+
 impl Banc {
+    /// A pending account made by the operator's CLI: its activation address (path and query).
+    pub fn compte_en_attente(&self, login: &str, role: &str, perimetre: &str) -> String {
+        let sortie = registre(&[
+            "admin".as_ref(),
+            "create".as_ref(),
+            "--db".as_ref(),
+            self.db.as_os_str(),
+            "--role".as_ref(),
+            role.as_ref(),
+            "--perimeter".as_ref(),
+            perimetre.as_ref(),
+            "--login".as_ref(),
+            login.as_ref(),
+            "--url".as_ref(),
+            self.base.as_ref(),
+        ]);
+        let lien =
+            sortie.split_whitespace().find(|m| m.contains("/activer?jeton=")).unwrap_or_else(|| panic!("{sortie}"));
+        lien.trim_start_matches(&self.base).to_string()
+    }
+
+    /// A new browser session, not signed in.
+    pub async fn fenetre(&self, nom: &str) -> Fenetre<'_> {
+        Fenetre::nouvelle(self, self.navigateur().await, nom)
+    }
+
     /// Makes the demonstration base, starts its server and chromedriver, and reads the accounts
     /// and axe-core. Fails (never skips) when a tool is missing.
     pub async fn demarrer() -> Self {
@@ -184,6 +273,7 @@ impl Banc {
 
         let port = port_libre();
         let base = format!("http://127.0.0.1:{port}");
+        let (fournisseur, emetteur) = fournisseur(dossier.path(), &db, &base).await;
         let mut commande = Command::new(env!("CARGO_BIN_EXE_registre"));
         commande.arg("serve").arg("--db").arg(&db).arg("--addr").arg(format!("127.0.0.1:{port}"));
         let mut serveur = Processus::lancer("le serveur registre", commande, dossier.path().join("serveur.log"), false);
@@ -210,8 +300,10 @@ impl Banc {
             axe,
             captures,
             violations: Mutex::new(Vec::new()),
+            emetteur,
             _chromedriver: pilote,
             _serveur: serveur,
+            _fournisseur: fournisseur,
             _dossier: dossier,
         }
     }

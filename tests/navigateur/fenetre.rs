@@ -121,6 +121,11 @@ impl<'b> Fenetre<'b> {
         }
     }
 
+    /// The current page's whole address.
+    pub async fn url(&self) -> String {
+        self.c.current_url().await.unwrap().to_string()
+    }
+
     /// The current page's path.
     pub async fn chemin(&self) -> String {
         self.c.current_url().await.unwrap().path().to_string()

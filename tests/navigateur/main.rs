@@ -4,7 +4,9 @@
 //! One test, so that each account logs in once (a TOTP code serves once per account and 30 s
 //! step): the family's view first, then the mairie registers a child (and a form with three
 //! errors), the school admits it, prints its certificat de scolarité and radiates another pupil
-//! after a confirmation page, and an IEN is refused a pupil of another circonscription. axe-core
+//! after a confirmation page, an IEN is refused a pupil of another circonscription, and a new
+//! director activates her account through the académie's identity service (oidc-provider,
+//! started by the bench) on its own login page, logs out there too, and signs in again. axe-core
 //! checks each main page (serious and critical violations fail the test) and screenshots go to
 //! target/captures/.
 //!
@@ -73,6 +75,7 @@ async fn parcours_dans_le_navigateur() {
     let (admis, _radie) = direction(&banc, &enfant, &enfants_de_la_famille).await;
     let ailleurs = eleve_d_une_autre_circonscription(&banc).await;
     ien(&banc, &ailleurs, &admis, &enfant).await;
+    identite(&banc).await;
 
     let violations = banc.violations.lock().unwrap().clone();
     assert!(
@@ -406,5 +409,52 @@ async fn ien(banc: &Banc, ailleurs: &str, admis: &str, enfant: &Enfant) {
     assert!(titre_page.starts_with("Page introuvable"), "titre de la page : « {titre_page} »");
     assert_eq!(f.statut(ailleurs).await, 404, "{ailleurs} pour ien.1");
     f.accessibilite("page introuvable").await;
+    f.fermer().await;
+}
+
+/// A director whose account the operator created activates it through the académie's identity
+/// service: the activation page offers it, the provider's own login page asks her password,
+/// the home page follows without a local code (the provider asserted a second factor).
+/// Logging out ends the provider's session too (its confirmation page), back on the login
+/// page, from which she signs in again through the provider.
+async fn identite(banc: &Banc) {
+    let lien = banc.compte_en_attente("directrice.oidc", "directeur", &banc.perimetre("directeur.1"));
+    let f = banc.fenetre("directrice.oidc").await;
+    f.aller(&lien).await;
+    f.attendre("main h1").await;
+    f.accessibilite("activation (services d'identité)").await;
+    f.cliquer("main a[href^='/connexion/oidc/academie?jeton=']").await;
+    for etape in ["activation", "nouvelle connexion"] {
+        f.attendre("#login").await;
+        assert!(
+            f.url().await.starts_with(&banc.emetteur),
+            "{etape} : pas chez le service d'identité\n{}",
+            f.contexte().await
+        );
+        f.saisir("#login", "directrice").await;
+        f.saisir("#password", "mdp-directrice").await;
+        f.cliquer("#connexion").await;
+        let chemin = f.attendre_chemin("l'accueil après le service d'identité", |p| p == "/" || p == "/eleves").await;
+        assert!(f.url().await.starts_with(&banc.base), "{etape} : {chemin}");
+        f.attendre("main h1").await;
+        assert!(
+            f.present("form[action='/deconnexion']").await,
+            "{etape} : pas de session ouverte\n{}",
+            f.contexte().await
+        );
+        if etape == "nouvelle connexion" {
+            break;
+        }
+        f.cliquer("form[action='/deconnexion'] button[type='submit']").await;
+        // The provider's confirmation, then back here.
+        f.attendre("#deconnexion").await;
+        assert!(f.url().await.starts_with(&banc.emetteur), "la déconnexion ne passe pas par le service d'identité");
+        f.cliquer("#deconnexion").await;
+        f.attendre_chemin("la page de connexion après la déconnexion", |p| p == "/connexion").await;
+        f.attendre("main a[href^='/connexion/oidc/academie']").await;
+        f.accessibilite("connexion (services d'identité)").await;
+        f.capture("connexion-services-identite").await;
+        f.cliquer("main a[href^='/connexion/oidc/academie']").await;
+    }
     f.fermer().await;
 }

@@ -105,20 +105,13 @@ pub(in crate::http) async fn deconnexion(
     State(state): State<AppState>,
     SoumisDe(v, _f): SoumisDe<Csrf>,
 ) -> Result<Response, PageError> {
-    let fournisseur = blocking(&state, move |s| {
-        let Some(nom) = crate::http::contexte(s, &v.acteur).deconnecter()? else { return Ok(None) };
-        let adresse = crate::service::comptes::adresse_publique(&s.store)?;
-        Ok(auth::oidc::fournisseur(&s.store, &nom)?.zip(adresse))
-    })
-    .await?;
-    // A session opened through a provider ends there too, back to this login page.
+    let fournisseur = blocking(&state, move |s| Ok(crate::http::contexte(s, &v.acteur).deconnecter()?)).await?;
+    // A session opened through a provider ends there too: a page of this server leads there
+    // (the pages' `form-action 'self'` forbids a form's redirection to another site).
     let vers = match fournisseur {
-        Some((f, adresse)) => {
-            state.oidc.fin_de_session(&f, &format!("{}/connexion", adresse.trim_end_matches('/'))).await
-        }
-        None => None,
+        Some(nom) => format!("/deconnexion/fin?fournisseur={nom}"),
+        None => "/connexion".into(),
     };
-    let vers = vers.unwrap_or_else(|| "/connexion".into());
     Ok(([(SET_COOKIE, session::cookie_efface())], Redirect::to(&vers)).into_response())
 }
 

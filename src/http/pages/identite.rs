@@ -263,3 +263,39 @@ pub(in crate::http) async fn code(
         Err(e) => Err(e.into()),
     }
 }
+
+/// Which provider's session to end.
+#[derive(Debug, Deserialize)]
+pub struct Fin {
+    fournisseur: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct PageFin<'a> {
+    libelle: &'a str,
+    vers: &'a str,
+}
+
+/// `GET /deconnexion/fin`: after the session here ended, leads the browser to the provider's
+/// logout (RP-initiated), which comes back to the login page (a fixed address). Nothing of a
+/// session is needed or read: at worst, a link to it ends a session at the provider, which
+/// asks for confirmation.
+pub(in crate::http) async fn fin_de_session(
+    State(state): State<AppState>,
+    q: Result<Query<Fin>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let nom: String = q.ok().and_then(|Query(f)| f.fournisseur).unwrap_or_default().chars().take(30).collect();
+    let f = lire_fournisseur(&state, nom).await?;
+    let adresse = blocking(&state, |s| Ok(crate::service::comptes::adresse_publique(&s.store)?)).await?;
+    let vers = match (&f, adresse) {
+        (Some(f), Some(a)) => state.oidc.fin_de_session(f, &format!("{}/connexion", a.trim_end_matches('/'))).await,
+        _ => None,
+    };
+    match (f, vers) {
+        (Some(f), Some(vers)) => {
+            Ok(Html(state.pages.render("deconnexion.html", &PageFin { libelle: &f.libelle, vers: &vers })?)
+                .into_response())
+        }
+        _ => Ok(Redirect::to("/connexion").into_response()),
+    }
+}
