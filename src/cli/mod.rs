@@ -24,6 +24,7 @@ use crate::service::eleves::Recherche;
 use crate::service::impression::Tirage;
 use crate::store::Store;
 
+mod identites;
 mod verbes;
 use verbes::*;
 
@@ -361,7 +362,7 @@ enum AdminAction {
 #[derive(Debug, Subcommand)]
 enum OidcAction {
     /// Ajoute (ou remplace) un service d'identité.
-    Ajouter(Box<verbes::FournisseurCli>),
+    Ajouter(Box<identites::FournisseurCli>),
     /// Liste les services d'identité réglés.
     Lister {
         /// Fichier de la base SQLite.
@@ -471,11 +472,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Admin { action: AdminAction::UrlPublique { db, url } } => url_publique(&db, url.as_deref(), &clock),
         Command::Admin { action: AdminAction::Oidc { action: OidcAction::Ajouter(f) } } => {
-            verbes::oidc_ajouter(*f, &clock)
+            identites::oidc_ajouter(*f, &clock)
         }
-        Command::Admin { action: AdminAction::Oidc { action: OidcAction::Lister { db } } } => verbes::oidc_lister(&db),
+        Command::Admin { action: AdminAction::Oidc { action: OidcAction::Lister { db } } } => {
+            identites::oidc_lister(&db)
+        }
         Command::Admin { action: AdminAction::Oidc { action: OidcAction::Retirer { db, nom } } } => {
-            verbes::oidc_retirer(&db, &nom, &clock)
+            identites::oidc_retirer(&db, &nom, &clock)
         }
         Command::Eleves { db, ecole, q } => lister(&db, ecole.as_deref(), q.as_deref(), &clock),
         Command::Render { document, db, eleve, classe, ecole, output, colonnes } => {

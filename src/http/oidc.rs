@@ -72,6 +72,8 @@ pub enum Refus {
     Jeton,
     /// The installation is not set up for it (no public address, unreadable secret).
     Reglage,
+    /// Too many sign-ins under way at once.
+    Sature,
 }
 
 impl Refus {
@@ -89,6 +91,7 @@ impl Refus {
             Refus::Jeton => {
                 "la réponse du service d'identité n'a pas pu être vérifiée : la connexion est refusée ; recommencez, et prévenez l'assistance si cela se reproduit"
             }
+            Refus::Sature => "trop de connexions sont en cours en ce moment : réessayez dans quelques minutes",
             Refus::Reglage => {
                 "ce service d'identité est mal réglé sur ce serveur : prévenez l'assistance (le journal du serveur en dit la cause)"
             }
@@ -271,7 +274,7 @@ impl Oidc {
         a.retain(|_, x| x.depuis.elapsed() < DUREE_ATTENTE);
         if a.len() >= ATTENTES_MAX {
             tracing::warn!("trop de connexions en cours auprès des services d'identité");
-            return Err(Refus::Injoignable);
+            return Err(Refus::Sature);
         }
         a.insert(
             etat.secret().clone(),

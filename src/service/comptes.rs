@@ -73,6 +73,29 @@ pub fn connexion_par_identite(
     Ok(auth::oidc::connecter_par_identite(store, cles, le, f, identite, but)?)
 }
 
+/// The identity providers of the installation (the login page offers them; the CLI lists them).
+pub fn fournisseurs(store: &Store) -> Result<Vec<auth::oidc::Fournisseur>> {
+    Ok(auth::oidc::fournisseurs(store)?)
+}
+
+/// One identity provider, by its short name.
+pub fn fournisseur(store: &Store, nom: &str) -> Result<Option<auth::oidc::Fournisseur>> {
+    Ok(auth::oidc::fournisseur(store, nom)?)
+}
+
+/// The second step of a sign-in through a provider that asserted no second factor: the
+/// account's code opens the session (`auth::oidc`).
+pub fn connexion_par_code(
+    store: &Store,
+    cles: &Cles,
+    le: OffsetDateTime,
+    f: &auth::oidc::Fournisseur,
+    compte: &crate::domain::CompteId,
+    code: &str,
+) -> std::result::Result<Connexion, auth::Error> {
+    auth::oidc::completer_par_code(store, cles, le, f, compte, code)
+}
+
 /// A new account, as asked: the territory is found among the kinds of perimeter given.
 #[derive(Debug, Clone)]
 pub struct DemandeCompte {

@@ -42,8 +42,10 @@ fn http_handlers_and_cli_verbs_call_the_use_cases_never_the_store_or_the_journal
                 })
             };
             // Accounts too go through `service::comptes`; only the pure helpers of `auth` (TOTP
-            // codes and URIs, the CSRF token of a session) are called directly.
-            let compte = appel("auth::") && !l.contains("auth::totp::") && !l.contains("auth::csrf");
+            // codes and URIs, the CSRF token of a session, a random token and its digest) are
+            // called directly.
+            let pur = ["auth::totp::", "auth::csrf", "auth::aleatoire()", "auth::empreinte("];
+            let compte = appel("auth::") && !pur.iter().any(|p| l.contains(p));
             if l.contains(".store.") || appel("store::") || appel("audit::") || compte {
                 fautes.push(format!("{nom}:{} {l}", n + 1));
             }

@@ -286,8 +286,8 @@ async fn the_matrix_holds_for_accounts_signed_in_through_the_identity_providers(
     let educonnect = Fournisseur::demarrer(&s, users(&familles));
     let roles =
         ["directeur", "agent_mairie", "ien", "ia_dasen", "statisticien", "principal_college", "admin_technique"];
-    regler(&s, "academie", "personnels", &academie, &roles, json!({}));
-    regler(&s, "educonnect", "familles", &educonnect, &["responsable"], json!({}));
+    regler(&s, "academie", "personnels", &academie.emetteur, &roles, json!({}));
+    regler(&s, "educonnect", "familles", &educonnect.emetteur, &["responsable"], json!({}));
     s.state
         .store
         .ecrire(|tx| {

@@ -86,7 +86,7 @@ impl Fournisseur {
 }
 
 /// Sets a provider on the server `s` through the operator's use case, its secret in a 0600 file.
-pub fn regler(s: &TestServer, nom: &str, public: &str, f: &Fournisseur, roles: &[&str], reglage: Value) {
+pub fn regler(s: &TestServer, nom: &str, public: &str, emetteur: &str, roles: &[&str], reglage: Value) {
     use std::os::unix::fs::PermissionsExt;
     let secret = s.db.with_file_name(format!("{nom}.secret"));
     std::fs::write(&secret, "secret-de-test-du-registre\n").unwrap();
@@ -94,7 +94,7 @@ pub fn regler(s: &TestServer, nom: &str, public: &str, f: &Fournisseur, roles: &
     let mut j = json!({
         "libelle": if public == "familles" { "EduConnect" } else { "Guichet agents de l'académie" },
         "public": public,
-        "emetteur": f.emetteur,
+        "emetteur": emetteur,
         "client_id": "registre",
         "secret_fichier": secret,
         "portees": ["annuaire"],
@@ -283,8 +283,8 @@ async fn staff_activate_with_the_academie_families_tie_once_with_educonnect_and_
         ],
     );
     let educonnect = Fournisseur::demarrer(&s, vec![utilisateur("parent", "ec-parent-1", json!({}), &["pwd"], None)]);
-    regler(&s, "academie", "personnels", &academie, &["directeur", "ien"], json!({}));
-    regler(&s, "educonnect", "familles", &educonnect, &["responsable"], json!({}));
+    regler(&s, "academie", "personnels", &academie.emetteur, &["directeur", "ien"], json!({}));
+    regler(&s, "educonnect", "familles", &educonnect.emetteur, &["responsable"], json!({}));
 
     // The login page offers both, staff first; the activation page too.
     let page = s.client.get(s.url("/connexion")).send().await.unwrap().text().await.unwrap();
@@ -394,7 +394,7 @@ async fn forged_or_replayed_answers_are_refused_and_nothing_is_created() {
     let s = TestServer::start(60).await;
     let academie =
         Fournisseur::demarrer(&s, vec![utilisateur("directrice", "agent-0001", json!({}), &["otp"], Some("eidas2"))]);
-    regler(&s, "academie", "personnels", &academie, &["directeur"], json!({}));
+    regler(&s, "academie", "personnels", &academie.emetteur, &["directeur"], json!({}));
     let dasen = s.login("dasen.1").await;
     let (_, uai) = une_ecole(&s, "directeur.1");
     let jeton = compte_en_attente(
@@ -445,7 +445,7 @@ async fn logging_out_ends_the_session_here_and_at_the_provider() {
     let s = TestServer::start(60).await;
     let academie =
         Fournisseur::demarrer(&s, vec![utilisateur("directrice", "agent-0001", json!({}), &["otp"], Some("eidas2"))]);
-    regler(&s, "academie", "personnels", &academie, &["directeur"], json!({}));
+    regler(&s, "academie", "personnels", &academie.emetteur, &["directeur"], json!({}));
     let dasen = s.login("dasen.1").await;
     let (_, uai) = une_ecole(&s, "directeur.1");
     let jeton = compte_en_attente(
@@ -503,7 +503,7 @@ async fn without_a_second_factor_from_the_provider_staff_give_their_code_and_a_r
             utilisateur("directeur-annuaire", "agent-0004", json!({"fonction": "DIR", "ecole": "X"}), &["otp"], None),
         ],
     );
-    regler(&s, "academie", "personnels", &academie, &["directeur", "ien"], json!({}));
+    regler(&s, "academie", "personnels", &academie.emetteur, &["directeur", "ien"], json!({}));
     let dasen = s.login("dasen.1").await;
     let (_, uai) = une_ecole(&s, "directeur.1");
     let jeton = compte_en_attente(
@@ -545,7 +545,7 @@ async fn without_a_second_factor_from_the_provider_staff_give_their_code_and_a_r
     assert_eq!(r.status(), 400);
 
     // The installation now requires eidas2 of staff: eidas1 is refused, nothing opened.
-    regler(&s, "academie", "personnels", &academie, &["directeur", "ien"], json!({"acr_requis": ["eidas2"]}));
+    regler(&s, "academie", "personnels", &academie.emetteur, &["directeur", "ien"], json!({"acr_requis": ["eidas2"]}));
     let sessions = compter(&s, "SELECT count(*) FROM session");
     let (fin, _) = Navigateur::new().connecter(&s, "academie", "sans-otp", None).await;
     assert_eq!(fin.status, 403, "{}", fin.corps);
@@ -556,7 +556,7 @@ async fn without_a_second_factor_from_the_provider_staff_give_their_code_and_a_r
     // school this register does not hold creates nothing; the right one a director's account.
     let creation = json!({"creation": {"revendication_fonction": "fonction", "fonctions": {"DIR": "directeur"},
         "revendication_ecole": "ecole", "revendication_circonscription": null}});
-    regler(&s, "academie", "personnels", &academie, &["directeur", "ien"], creation);
+    regler(&s, "academie", "personnels", &academie.emetteur, &["directeur", "ien"], creation);
     let comptes = compter(&s, "SELECT count(*) FROM compte");
     let (fin, _) = Navigateur::new().connecter(&s, "academie", "directeur-annuaire", None).await;
     assert_eq!(fin.status, 403, "{}", fin.corps);
@@ -577,7 +577,7 @@ async fn a_director_s_account_is_created_from_the_directory_s_signed_claims_and_
     );
     let creation = json!({"creation": {"revendication_fonction": "fonction", "fonctions": {"DIR": "directeur"},
         "revendication_ecole": "ecole", "revendication_circonscription": null}});
-    regler(&s, "academie", "personnels", &academie, &["directeur"], creation);
+    regler(&s, "academie", "personnels", &academie.emetteur, &["directeur"], creation);
     // A teacher's function creates nothing.
     let comptes = compter(&s, "SELECT count(*) FROM compte");
     let (fin, _) = Navigateur::new().connecter(&s, "academie", "annuaire-ens", None).await;
@@ -624,7 +624,7 @@ async fn the_ia_dasen_can_forbid_staff_passwords_once_a_staff_provider_is_set() 
     let r = s.put_as(&dasen, "/api/v1/parametres", &corps).await;
     assert_eq!(r.status(), 409, "{}", r.text().await.unwrap());
     let academie = Fournisseur::demarrer(&s, vec![]);
-    regler(&s, "academie", "personnels", &academie, &["directeur", "ien", "ia_dasen"], json!({}));
+    regler(&s, "academie", "personnels", &academie.emetteur, &["directeur", "ien", "ia_dasen"], json!({}));
     let r = s.put_as(&dasen, "/api/v1/parametres", &corps).await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     assert_eq!(s.json_as(&dasen, "/api/v1/parametres").await["mots_de_passe_interdits"], true);
@@ -640,7 +640,13 @@ async fn the_ia_dasen_can_forbid_staff_passwords_once_a_staff_provider_is_set() 
     assert_eq!(r.status(), 403);
     let page = crate::helpers::html_texte(&r.text().await.unwrap());
     assert!(page.contains("Guichet agents de l'académie"), "{page}");
-    // The IA-DASEN keeps the password (the way back in), a family too.
+    // A provider that does not answer: a French 502 naming the way out, and the IA-DASEN
+    // keeps the password (the way back in), a family too.
+    regler(&s, "panne", "personnels", "http://127.0.0.1:9", &["directeur"], json!({"libelle": "Service en panne"}));
+    let r = s.client.get(s.url("/connexion/oidc/panne")).send().await.unwrap();
+    assert_eq!(r.status(), 502);
+    let page = crate::helpers::html_texte(&r.text().await.unwrap());
+    assert!(page.contains("ne répond pas") && page.contains("mot de passe"), "{page}");
     s.login("dasen.1").await;
     let famille = s.comptes.iter().find(|c| c.role == "responsable").unwrap().login.clone();
     s.login(&famille).await;

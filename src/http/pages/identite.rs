@@ -51,7 +51,7 @@ pub(in crate::http) struct Offre {
 
 /// The providers offered, staff first.
 pub(in crate::http) fn offres(state: &AppState) -> Vec<Offre> {
-    let mut l = crate::auth::oidc::fournisseurs(&state.store).unwrap_or_default();
+    let mut l = crate::service::comptes::fournisseurs(&state.store).unwrap_or_default();
     l.sort_by_key(|f| f.public == Public::Familles);
     l.into_iter()
         .map(|f| Offre {
@@ -84,7 +84,7 @@ fn refus(state: &AppState, r: Refus) -> Result<Response, PageError> {
     let status = match r {
         Refus::Inconnu => StatusCode::NOT_FOUND,
         Refus::Injoignable => StatusCode::BAD_GATEWAY,
-        Refus::Reglage => StatusCode::SERVICE_UNAVAILABLE,
+        Refus::Reglage | Refus::Sature => StatusCode::SERVICE_UNAVAILABLE,
         Refus::Expire | Refus::Interrompu | Refus::Jeton => StatusCode::BAD_REQUEST,
     };
     page_refus(state, status, r.message())
@@ -98,7 +98,7 @@ async fn retour(state: &AppState) -> Result<Option<String>, Error> {
 }
 
 async fn lire_fournisseur(state: &AppState, nom: String) -> Result<Option<Fournisseur>, Error> {
-    blocking(state, move |s| Ok(crate::auth::oidc::fournisseur(&s.store, &nom)?)).await
+    blocking(state, move |s| Ok(crate::service::comptes::fournisseur(&s.store, &nom)?)).await
 }
 
 /// How a sign-in starts: where to go after, or the activation link it ties.
@@ -158,7 +158,7 @@ pub(in crate::http) async fn revenir(
     let navigateur = cookie_de(&headers, COOKIE_ATTENTE);
     let etat_partage = state.clone();
     // One row by its key: read in place.
-    let lire = move |nom: &str| crate::auth::oidc::fournisseur(&etat_partage.store, nom).ok().flatten();
+    let lire = move |nom: &str| crate::service::comptes::fournisseur(&etat_partage.store, nom).ok().flatten();
     let r = match state.oidc.terminer(&etat, code.as_deref(), navigateur.as_deref(), &adresse, lire).await {
         Ok(r) => r,
         Err(r) => {
@@ -244,7 +244,7 @@ pub(in crate::http) async fn code(
     let f2 = f.clone();
     let r = blocking(&state, move |s| {
         let code: String = form.code.chars().take(20).collect();
-        Ok(crate::auth::oidc::completer_par_code(&s.store, &s.cles, le, &f2, &compte, &code)?)
+        Ok(crate::service::comptes::connexion_par_code(&s.store, &s.cles, le, &f2, &compte, &code)?)
     })
     .await;
     match r {
