@@ -302,7 +302,7 @@ pub enum But {
 #[derive(Debug)]
 pub enum Issue {
     /// A session.
-    Session(Connexion),
+    Session(Box<Connexion>),
     /// A staff account with a TOTP, the provider asserting no second factor: its code is asked
     /// before any session ([`completer_par_code`]).
     Code(CompteId),
@@ -353,7 +353,7 @@ pub fn connecter_par_identite(
         return Ok(Issue::Code(k.id));
     }
     let second_facteur = affirme || enrole || !k.role.exige_second_facteur();
-    Ok(Issue::Session(ouvrir_session(store, cles, k, second_facteur, Some(&f.nom), le)?))
+    Ok(Issue::Session(Box::new(ouvrir_session(store, cles, k, second_facteur, Some(&f.nom), le)?)))
 }
 
 /// The second step of a sign-in through `f` for an account with a TOTP: its code (or a

@@ -122,7 +122,8 @@ struct Decouverte {
     meta: ProviderMetadataWithLogout,
     emetteur: String,
     depuis: Instant,
-    cles_depuis: Instant,
+    /// When the keys were last fetched again for an unknown key id (none yet: at once).
+    cles_relues: Option<Instant>,
 }
 
 /// The relying party: its HTTP client, the providers' documents, the sign-ins under way.
@@ -180,13 +181,13 @@ impl Oidc {
     }
 
     /// The provider's discovery document with its keys: kept an hour; `cles` asks for the keys
-    /// again (a token named an unknown key), at most every 30 s.
+    /// again (a token named an unknown key): at once the first time, then at most every 30 s.
     async fn decouverte(&self, f: &Fournisseur, cles: bool) -> Result<ProviderMetadataWithLogout, Refus> {
         let mut d = self.decouvertes.lock().await;
         let frais = d
             .get(&f.nom)
             .filter(|x| x.emetteur == f.emetteur && x.depuis.elapsed() < DUREE_DECOUVERTE)
-            .map(|x| (x.meta.clone(), x.cles_depuis.elapsed() >= INTERVALLE_CLES));
+            .map(|x| (x.meta.clone(), x.cles_relues.is_none_or(|t| t.elapsed() >= INTERVALLE_CLES)));
         match frais {
             Some((meta, _)) if !cles => return Ok(meta),
             Some((mut meta, true)) => {
@@ -197,7 +198,7 @@ impl Oidc {
                 meta = meta.set_jwks(jwks);
                 if let Some(x) = d.get_mut(&f.nom) {
                     x.meta = meta.clone();
-                    x.cles_depuis = Instant::now();
+                    x.cles_relues = Some(Instant::now());
                 }
                 return Ok(meta);
             }
@@ -209,16 +210,9 @@ impl Oidc {
             tracing::warn!(fournisseur = %f.nom, "découverte du service d'identité impossible : {e}");
             Refus::Injoignable
         })?;
-        let maintenant = Instant::now();
-        d.insert(
-            f.nom.clone(),
-            Decouverte {
-                meta: meta.clone(),
-                emetteur: f.emetteur.clone(),
-                depuis: maintenant,
-                cles_depuis: maintenant,
-            },
-        );
+        let x =
+            Decouverte { meta: meta.clone(), emetteur: f.emetteur.clone(), depuis: Instant::now(), cles_relues: None };
+        d.insert(f.nom.clone(), x);
         Ok(meta)
     }
 

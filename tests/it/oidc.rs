@@ -397,12 +397,9 @@ async fn forged_or_replayed_answers_are_refused_and_nothing_is_created() {
     regler(&s, "academie", "personnels", &academie.emetteur, &["directeur"], json!({}));
     let dasen = s.login("dasen.1").await;
     let (_, uai) = une_ecole(&s, "directeur.1");
-    let jeton = compte_en_attente(
-        &s,
-        &dasen,
-        json!({"login": "nouvelle.directrice", "role": "directeur", "perimetre": "ecole", "territoire": uai}),
-    )
-    .await;
+    let directrice =
+        |login: &str| json!({"login": login, "role": "directeur", "perimetre": "ecole", "territoire": uai});
+    let jeton = compte_en_attente(&s, &dasen, directrice("nouvelle.directrice")).await;
     let avant = s.row_counts();
     let sessions = compter(&s, "SELECT count(*) FROM session");
     for mode in ["audience", "expire", "nonce", "kid", "none", "signature", "emetteur"] {
@@ -650,4 +647,32 @@ async fn the_ia_dasen_can_forbid_staff_passwords_once_a_staff_provider_is_set() 
     s.login("dasen.1").await;
     let famille = s.comptes.iter().find(|c| c.role == "responsable").unwrap().login.clone();
     s.login(&famille).await;
+}
+
+#[tokio::test]
+async fn keys_the_provider_rotates_are_fetched_again() {
+    let s = TestServer::start(60).await;
+    let academie =
+        Fournisseur::demarrer(&s, vec![utilisateur("directrice", "agent-0001", json!({}), &["otp"], Some("eidas2"))]);
+    regler(&s, "academie", "personnels", &academie.emetteur, &["directeur"], json!({}));
+    let dasen = s.login("dasen.1").await;
+    let (_, uai) = une_ecole(&s, "directeur.1");
+    let jeton = compte_en_attente(
+        &s,
+        &dasen,
+        json!({"login": "nouvelle.directrice", "role": "directeur", "perimetre": "ecole", "territoire": uai}),
+    )
+    .await;
+    // The ID token names a key the set fetched at discovery lacks: the keys are fetched again
+    // and hold it, and the sign-in goes through.
+    academie.falsifier("rotation").await;
+    let (fin, _) = Navigateur::new().connecter(&s, "academie", "directrice", Some(&jeton)).await;
+    assert_eq!((fin.status, fin.location.as_deref()), (303, Some("/")), "{}", fin.corps);
+    assert_eq!(compter(&s, "SELECT count(*) FROM identite"), 1);
+    // A key no set holds is still refused (the keys are not fetched again within 30 s).
+    academie.falsifier("kid").await;
+    let sessions = compter(&s, "SELECT count(*) FROM session");
+    let (fin, _) = Navigateur::new().connecter(&s, "academie", "directrice", None).await;
+    assert_eq!(fin.status, 400, "{}", fin.corps);
+    assert_eq!(compter(&s, "SELECT count(*) FROM session"), sessions);
 }

@@ -51,7 +51,10 @@ const privateJwk = { ...(await jose.exportJWK(privateKey)), kid, alg: 'RS256', u
 
 // One-shot tampering of the next successful token response.
 let falsification = null;
-const MODES = new Set(['audience', 'expire', 'nonce', 'kid', 'none', 'signature', 'emetteur']);
+const MODES = new Set(['audience', 'expire', 'nonce', 'kid', 'none', 'signature', 'emetteur', 'rotation']);
+// 'rotation': a new key signs the next ID token and is published in the JWKS from then on,
+// as a provider rotating its keys does (the relying party must fetch the keys again).
+let cleTournee = null;
 
 async function signer(payload, key, headerKid) {
   return new jose.CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
@@ -70,6 +73,12 @@ async function falsifier(idToken, mode) {
     case 'emetteur': return signer({ ...payload, iss: 'http://127.0.0.1:1' }, privateKey, kid);
     case 'kid': return signer(payload, await autreCle(), 'cle-inconnue');
     case 'signature': return signer(payload, await autreCle(), kid);
+    case 'rotation': {
+      const { privateKey: cle, publicKey } = await jose.generateKeyPair('RS256', { extractable: true });
+      const nouveau = `tournee-${aleatoire(6)}`;
+      cleTournee = { ...(await jose.exportJWK(publicKey)), kid: nouveau, alg: 'RS256', use: 'sig' };
+      return signer(payload, cle, nouveau);
+    }
     case 'none': {
       const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
       return `${b64({ alg: 'none', typ: 'JWT' })}.${b64(payload)}.`;
@@ -185,6 +194,9 @@ provider.use(async (ctx, next) => {
     falsification = null;
     ctx.body = { ...ctx.body, id_token: await falsifier(ctx.body.id_token, mode) };
     log(`jeton d'identité falsifié (mode ${mode})`);
+  }
+  if (cleTournee && ctx.method === 'GET' && ctx.path === '/jwks' && ctx.status === 200 && ctx.body?.keys) {
+    ctx.body = { ...ctx.body, keys: [...ctx.body.keys, cleTournee] };
   }
 });
 
