@@ -81,6 +81,7 @@ pub const LECTURES: &[(&str, Lecture)] = &[
     ("/connexion/oidc/retour", Libre("retour d'un service d'identité : la connexion ouverte est journalisée")),
     ("/connexion/oidc/code", Libre("formulaire du code du second facteur")),
     ("/deconnexion/fin", Libre("renvoi vers la déconnexion du service d'identité")),
+    ("/compte/identite/{nom}", Libre("départ vers un service d'identité pour y lier son compte")),
     ("/reinitialiser", Libre("formulaire de réinitialisation")),
     ("/mot-de-passe-oublie", Libre("formulaire de mot de passe oublié")),
     ("/compte", Libre("le compte du visiteur lui-même")),

@@ -5,31 +5,38 @@
 //! against the published keys with an allow-list of algorithms, issuer, audience, expiry,
 //! nonce). What a verified identity leads to is `auth::oidc`'s.
 //!
-//! A sign-in under way is kept in memory, not in the database: ten minutes at most, a bounded
-//! number, bound to the browser that started it by a cookie, and spent at its return (a
-//! replayed `state` finds nothing). A restart forgets them: the person starts again.
+//! A sign-in under way (its `state`, `nonce`, PKCE verifier, purpose and next page) is kept by
+//! the browser that started it, in a cookie sealed with a key of the installation
+//! (XChaCha20-Poly1305): the server holds nothing per anonymous visitor, another browser
+//! cannot finish it (login CSRF), and it lasts ten minutes. A `state` that came back is spent,
+//! remembered ten minutes: a replayed return finds it spent.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use chacha20poly1305::aead::{Aead, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, KeyInit, Mac};
 use openidconnect::core::{
     CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreIdTokenVerifier, CoreJsonWebKeySet,
     CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
 };
 use openidconnect::{
-    AdditionalClaims, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, IdToken,
-    IssuerUrl, LogoutRequest, Nonce, PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl,
+    AdditionalClaims, AuthenticationContextClass, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret,
+    CsrfToken, IdToken, IssuerUrl, LogoutRequest, Nonce, PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl,
     ProviderMetadataWithLogout, RedirectUrl, Scope, SignatureVerificationError, reqwest,
 };
+use rand::Rng;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::auth::oidc::{But, Fournisseur, Identite};
 
 /// How long a sign-in may stay at the provider.
 const DUREE_ATTENTE: Duration = Duration::from_secs(600);
-/// At most this many sign-ins under way at once (the oldest past their time are forgotten).
-const ATTENTES_MAX: usize = 10_000;
+/// At most this many returns remembered as spent within ten minutes (and code steps at once).
+const ATTENTES_MAX: usize = 100_000;
 /// How long a discovery document and its keys are kept.
 const DUREE_DECOUVERTE: Duration = Duration::from_secs(3600);
 /// The keys are fetched again for an unknown key id at most this often.
@@ -99,14 +106,60 @@ impl Refus {
     }
 }
 
+/// A sign-in under way, as its sealed cookie carries it.
+#[derive(Serialize, Deserialize)]
 struct Attente {
+    etat: String,
     fournisseur: String,
-    nonce: Nonce,
-    verificateur: PkceCodeVerifier,
-    but: But,
+    nonce: String,
+    verificateur: String,
+    but: ButScelle,
     suite: String,
-    navigateur: String,
-    depuis: Instant,
+    /// The session the browser held when it started (ended when the new one opens).
+    ancienne: Option<String>,
+    /// Unix seconds.
+    depuis: i64,
+}
+
+#[derive(Serialize, Deserialize)]
+enum ButScelle {
+    Connexion,
+    Activation(String),
+    Liaison(String),
+}
+
+/// The key sealing the cookies of sign-ins under way, derived from the installation's.
+fn cle_scellement(cles: &crate::config::Cles) -> [u8; 32] {
+    let mut m = <Hmac<Sha256> as KeyInit>::new_from_slice(&cles.jetons).unwrap_or_else(|_| unreachable!("32-byte key"));
+    m.update(b"oidc\x1eattente");
+    m.finalize().into_bytes().into()
+}
+
+fn sceller(cles: &crate::config::Cles, a: &Attente) -> String {
+    let clair = serde_json::to_vec(a).unwrap_or_default();
+    let mut nonce = [0u8; 24];
+    rand::rng().fill_bytes(&mut nonce);
+    let scelle = XChaCha20Poly1305::new(&cle_scellement(cles).into())
+        .encrypt(&XNonce::from(nonce), Payload { msg: &clair, aad: b"oidc" })
+        .unwrap_or_default();
+    crate::config::hex(&[nonce.as_slice(), &scelle].concat())
+}
+
+fn desceller(cles: &crate::config::Cles, cookie: &str) -> Option<Attente> {
+    let octets = crate::config::unhex(cookie)?;
+    if octets.len() < 24 {
+        return None;
+    }
+    let (nonce, scelle) = octets.split_at(24);
+    let nonce: [u8; 24] = nonce.try_into().ok()?;
+    let clair = XChaCha20Poly1305::new(&cle_scellement(cles).into())
+        .decrypt(&XNonce::from(nonce), Payload { msg: scelle, aad: b"oidc" })
+        .ok()?;
+    serde_json::from_slice(&clair).ok()
+}
+
+fn maintenant_unix() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
 /// The second step of a sign-in whose provider asserted no second factor, for an account
@@ -126,11 +179,12 @@ struct Decouverte {
     cles_relues: Option<Instant>,
 }
 
-/// The relying party: its HTTP client, the providers' documents, the sign-ins under way.
+/// The relying party: its HTTP client, the providers' documents, the `state`s spent, the
+/// code steps under way.
 pub struct Oidc {
     http: reqwest::Client,
-    decouvertes: tokio::sync::Mutex<HashMap<String, Decouverte>>,
-    attentes: Mutex<HashMap<String, Attente>>,
+    decouvertes: Mutex<HashMap<String, Decouverte>>,
+    depenses: Mutex<HashMap<String, Instant>>,
     codes: Mutex<HashMap<String, AttenteCode>>,
 }
 
@@ -157,6 +211,8 @@ pub struct Retour {
     pub but: But,
     /// Where to go after.
     pub suite: String,
+    /// The session the browser held when it started.
+    pub ancienne: Option<String>,
 }
 
 fn verrou<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -174,8 +230,8 @@ impl Oidc {
             .unwrap_or_default();
         Self {
             http,
-            decouvertes: tokio::sync::Mutex::new(HashMap::new()),
-            attentes: Mutex::new(HashMap::new()),
+            decouvertes: Mutex::new(HashMap::new()),
+            depenses: Mutex::new(HashMap::new()),
             codes: Mutex::new(HashMap::new()),
         }
     }
@@ -183,22 +239,25 @@ impl Oidc {
     /// The provider's discovery document with its keys: kept an hour; `cles` asks for the keys
     /// again (a token named an unknown key): at once the first time, then at most every 30 s.
     async fn decouverte(&self, f: &Fournisseur, cles: bool) -> Result<ProviderMetadataWithLogout, Refus> {
-        let mut d = self.decouvertes.lock().await;
-        let frais = d
+        // No lock is held across a request to a provider: a slow one delays only its own
+        // sign-ins (two first requests may both fetch the document; the last one is kept).
+        let frais = verrou(&self.decouvertes)
             .get(&f.nom)
             .filter(|x| x.emetteur == f.emetteur && x.depuis.elapsed() < DUREE_DECOUVERTE)
             .map(|x| (x.meta.clone(), x.cles_relues.is_none_or(|t| t.elapsed() >= INTERVALLE_CLES)));
         match frais {
             Some((meta, _)) if !cles => return Ok(meta),
-            Some((mut meta, true)) => {
+            Some((meta, true)) => {
+                if let Some(x) = verrou(&self.decouvertes).get_mut(&f.nom) {
+                    x.cles_relues = Some(Instant::now());
+                }
                 let jwks = CoreJsonWebKeySet::fetch_async(meta.jwks_uri(), &self.http).await.map_err(|e| {
                     tracing::warn!(fournisseur = %f.nom, "clés du service d'identité injoignables : {e}");
                     Refus::Injoignable
                 })?;
-                meta = meta.set_jwks(jwks);
-                if let Some(x) = d.get_mut(&f.nom) {
+                let meta = meta.set_jwks(jwks);
+                if let Some(x) = verrou(&self.decouvertes).get_mut(&f.nom) {
                     x.meta = meta.clone();
-                    x.cles_relues = Some(Instant::now());
                 }
                 return Ok(meta);
             }
@@ -212,7 +271,7 @@ impl Oidc {
         })?;
         let x =
             Decouverte { meta: meta.clone(), emetteur: f.emetteur.clone(), depuis: Instant::now(), cles_relues: None };
-        d.insert(f.nom.clone(), x);
+        verrou(&self.decouvertes).insert(f.nom.clone(), x);
         Ok(meta)
     }
 
@@ -244,14 +303,16 @@ impl Oidc {
         .set_redirect_uri(retour))
     }
 
-    /// Starts a sign-in at `f`: the address to send the browser to, and the value of the
-    /// cookie that binds the sign-in to this browser.
+    /// Starts a sign-in at `f`: the address to send the browser to, and the sealed cookie
+    /// that carries the sign-in. `ancienne` is the browser's current session, if any.
     pub async fn demarrer(
         &self,
+        cles: &crate::config::Cles,
         f: &Fournisseur,
         retour: &str,
         but: But,
         suite: String,
+        ancienne: Option<String>,
     ) -> Result<(String, String), Refus> {
         let meta = self.decouverte(f, false).await?;
         let client = Self::client(f, meta, retour)?;
@@ -262,46 +323,65 @@ impl Oidc {
         for p in &f.portees {
             requete = requete.add_scope(Scope::new(p.clone()));
         }
-        let (url, etat, nonce) = requete.url();
-        let navigateur = crate::auth::aleatoire();
-        let mut a = verrou(&self.attentes);
-        a.retain(|_, x| x.depuis.elapsed() < DUREE_ATTENTE);
-        if a.len() >= ATTENTES_MAX {
-            tracing::warn!("trop de connexions en cours auprès des services d'identité");
-            return Err(Refus::Sature);
+        // The level the installation requires of staff is asked for.
+        if f.public == crate::auth::oidc::Public::Personnels {
+            for a in &f.acr_requis {
+                requete = requete.add_auth_context_value(AuthenticationContextClass::new(a.clone()));
+            }
         }
-        a.insert(
-            etat.secret().clone(),
-            Attente {
-                fournisseur: f.nom.clone(),
-                nonce,
-                verificateur,
-                but,
-                suite,
-                navigateur: crate::auth::empreinte(&navigateur),
-                depuis: Instant::now(),
+        let (url, etat, nonce) = requete.url();
+        let attente = Attente {
+            etat: etat.secret().clone(),
+            fournisseur: f.nom.clone(),
+            nonce: nonce.secret().clone(),
+            verificateur: verificateur.secret().clone(),
+            but: match but {
+                But::Connexion => ButScelle::Connexion,
+                But::Activation(j) => ButScelle::Activation(j),
+                But::Liaison(c) => ButScelle::Liaison(c.to_string()),
             },
-        );
-        Ok((url.to_string(), navigateur))
+            suite: if suite.len() <= 300 { suite } else { "/".into() },
+            ancienne,
+            depuis: maintenant_unix(),
+        };
+        Ok((url.to_string(), sceller(cles, &attente)))
     }
 
-    /// The provider's return: the sign-in of `etat` is spent (whatever follows), it must come
-    /// from the browser that started it, then the code is exchanged and the ID token checked.
-    /// `lire` finds a provider's current settings by name.
+    /// The provider's return: the sealed cookie must carry this `state`, from less than ten
+    /// minutes ago, not yet spent; it is spent (whatever follows), then the code is exchanged
+    /// and the ID token checked. `lire` finds a provider's current settings by name.
     pub async fn terminer(
         &self,
+        cles: &crate::config::Cles,
         etat: &str,
         code: Option<&str>,
-        navigateur: Option<&str>,
+        cookie: Option<&str>,
         retour: &str,
         lire: impl FnOnce(&str) -> Option<Fournisseur>,
     ) -> Result<Retour, Refus> {
-        let attente = verrou(&self.attentes).remove(etat).ok_or(Refus::Expire)?;
-        if attente.depuis.elapsed() >= DUREE_ATTENTE
-            || navigateur.map(crate::auth::empreinte).as_deref() != Some(attente.navigateur.as_str())
-        {
+        let attente = cookie.and_then(|c| desceller(cles, c)).ok_or(Refus::Expire)?;
+        let age = maintenant_unix() - attente.depuis;
+        let meme = Sha256::digest(attente.etat.as_bytes()) == Sha256::digest(etat.as_bytes());
+        if !meme || !(-60..DUREE_ATTENTE.as_secs() as i64).contains(&age) {
             return Err(Refus::Expire);
         }
+        {
+            let mut d = verrou(&self.depenses);
+            d.retain(|_, t| t.elapsed() < DUREE_ATTENTE);
+            if d.contains_key(&attente.etat) {
+                return Err(Refus::Expire);
+            }
+            if d.len() >= ATTENTES_MAX {
+                tracing::warn!("trop de retours de services d'identité en dix minutes");
+                return Err(Refus::Sature);
+            }
+            d.insert(attente.etat.clone(), Instant::now());
+        }
+        let but = match attente.but {
+            ButScelle::Connexion => But::Connexion,
+            ButScelle::Activation(j) => But::Activation(j),
+            ButScelle::Liaison(c) => But::Liaison(crate::domain::CompteId::parse(&c).map_err(|_| Refus::Expire)?),
+        };
         let code = code.filter(|c| !c.is_empty() && c.len() <= 2048).ok_or(Refus::Interrompu)?;
         let f = lire(&attente.fournisseur).ok_or(Refus::Inconnu)?;
         let meta = self.decouverte(&f, false).await?;
@@ -309,7 +389,7 @@ impl Oidc {
         let reponse = client
             .exchange_code(AuthorizationCode::new(code.to_string()))
             .map_err(|_| Refus::Reglage)?
-            .set_pkce_verifier(attente.verificateur)
+            .set_pkce_verifier(PkceCodeVerifier::new(attente.verificateur))
             .request_async(&self.http)
             .await
             .map_err(|e| {
@@ -332,7 +412,7 @@ impl Oidc {
                 meta.jwks().clone(),
             )
             .set_allowed_algs(ALGORITHMES);
-            jeton.claims(&v, &attente.nonce).cloned()
+            jeton.claims(&v, &Nonce::new(attente.nonce.clone())).cloned()
         };
         let claims = match verifier(&meta) {
             // A key the document does not hold: the provider may have rotated its keys.
@@ -352,7 +432,7 @@ impl Oidc {
             acr: claims.auth_context_ref().map(|a| a.to_string()),
             revendications: claims.additional_claims().autres.clone(),
         };
-        Ok(Retour { fournisseur: f, identite, but: attente.but, suite: attente.suite })
+        Ok(Retour { fournisseur: f, identite, but, suite: attente.suite, ancienne: attente.ancienne })
     }
 
     /// Keeps the second step of a sign-in (the account's code); returns the browser's cookie.

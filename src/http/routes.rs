@@ -149,6 +149,7 @@ fn routes_pages() -> Router<AppState> {
         .route("/connexion/oidc/code", get(pages::identite::page_code).post(pages::identite::code))
         .route("/connexion/oidc/{nom}", get(pages::identite::demarrer))
         .route("/deconnexion/fin", get(pages::identite::fin_de_session))
+        .route("/compte/identite/{nom}", get(pages::identite::lier))
         .route("/activer", get(pages::comptes::page_activer).post(pages::comptes::activer))
         .route("/reinitialiser", get(pages::comptes::page_reinitialiser).post(pages::comptes::reinitialiser))
         .route("/compte", get(pages::comptes::page_compte))

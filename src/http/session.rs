@@ -113,11 +113,44 @@ pub fn encoder(s: &str) -> String {
         .collect()
 }
 
-/// Where to go after login: only a local path (no open redirect).
+/// Where to go after login: only a local path (no open redirect). Visible ASCII only: a
+/// browser drops a tab or a line break inside an address, so « /\t/ailleurs » would become
+/// « //ailleurs », another site.
 pub fn suite_sure(suite: Option<&str>) -> String {
     match suite {
-        Some(s) if s.starts_with('/') && !s.starts_with("//") && !s.contains('\\') && s.len() < 500 => s.to_string(),
+        Some(s)
+            if s.starts_with('/')
+                && !s.starts_with("//")
+                && !s.contains('\\')
+                && s.len() < 500
+                && s.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            s.to_string()
+        }
         _ => "/".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests_suite {
+    use super::suite_sure;
+
+    #[test]
+    fn only_a_local_path_of_visible_characters_is_kept() {
+        assert_eq!(suite_sure(Some("/eleves?q=ma")), "/eleves?q=ma");
+        for ailleurs in [
+            "//ailleurs.test",
+            "/\t/ailleurs.test",
+            "/\n/ailleurs.test",
+            "/ /ailleurs.test",
+            "/\\ailleurs.test",
+            "https://ailleurs.test",
+            "/é",
+            "",
+        ] {
+            assert_eq!(suite_sure(Some(ailleurs)), "/", "{ailleurs:?}");
+        }
+        assert_eq!(suite_sure(None), "/");
     }
 }
 

@@ -161,6 +161,38 @@ impl Service<'_> {
         })?)
     }
 
+    /// Whether the actor may tie their account to an identity now: signed in with the second
+    /// factor their role requires, less than 10 minutes ago. Returns the account.
+    pub fn peut_lier(&self) -> Result<crate::domain::CompteId> {
+        let id = self.acteur.compte.clone().ok_or(crate::store::Error::Introuvable("compte"))?;
+        if self.acteur.role.exige_second_facteur() && !self.acteur.second_facteur {
+            return Err(Interdit::SecondFacteur.into());
+        }
+        if self.le - self.acteur.authentifie_le > auth::RECENT {
+            return Err(Interdit::Reauthentification.into());
+        }
+        Ok(id)
+    }
+
+    /// The identity service the actor's account is tied to (its libellé), or the services
+    /// that could be tied (short name and libellé): those that serve the actor's role.
+    pub fn mon_identite(&self) -> Result<(Option<String>, Vec<(String, String)>)> {
+        let id = self.acteur.compte.clone().ok_or(crate::store::Error::Introuvable("compte"))?;
+        let lie = self.store.read(|c| crate::store::identites::identite_du_compte(c, &id))?;
+        let services = auth::oidc::fournisseurs(self.store)?;
+        Ok(match lie {
+            Some(nom) => (Some(services.into_iter().find(|f| f.nom == nom).map_or(nom, |f| f.libelle)), Vec::new()),
+            None => (
+                None,
+                services
+                    .into_iter()
+                    .filter(|f| f.roles.contains(&self.acteur.role))
+                    .map(|f| (f.nom, f.libelle))
+                    .collect(),
+            ),
+        })
+    }
+
     /// The actor's own account and how many recovery codes remain unused.
     pub fn mon_compte(&self) -> Result<(Compte, u32)> {
         let id = self.acteur.compte.clone().ok_or(crate::store::Error::Introuvable("compte"))?;
@@ -181,10 +213,15 @@ impl Service<'_> {
 
     /// Widens (or narrows) what the mairies of the actor's département see, and forbids (or
     /// allows again) staff passwords, which needs a staff identity service; journaled.
-    pub fn modifier_parametres(&self, mairie_etendue: bool, mots_de_passe_interdits: bool) -> Result<()> {
+    pub fn modifier_parametres(&self, mairie_etendue: bool, mots_de_passe_interdits: Option<bool>) -> Result<bool> {
         self.autoriser(Ressource::Parametres, Action::Modifier)?;
         let Perimetre::Departement(d) = &self.acteur.perimetre else {
             return Err(Interdit::Role.into());
+        };
+        // Absent, the setting stays as it is.
+        let mots_de_passe_interdits = match mots_de_passe_interdits {
+            Some(v) => v,
+            None => self.parametres()?.1,
         };
         if mots_de_passe_interdits
             && !auth::oidc::fournisseurs(self.store)?.iter().any(|f| f.public == auth::oidc::Public::Personnels)
@@ -201,7 +238,8 @@ impl Service<'_> {
             let fait = Fait::new(Action::Modifier, "parametres").detail(
                 serde_json::json!({ "mairie_etendue": mairie_etendue, "mots_de_passe_interdits": mots_de_passe_interdits }),
             );
-            self.journal(tx, &[fait])
+            self.journal(tx, &[fait])?;
+            Ok::<_, crate::store::Error>(mots_de_passe_interdits)
         })?)
     }
 }

@@ -362,6 +362,7 @@ async fn every_get_route_follows_the_journal_s_rule() {
         ("/connexion/oidc/retour", None, "/connexion/oidc/retour?state=inconnu&code=x".into()),
         ("/connexion/oidc/code", None, "/connexion/oidc/code".into()),
         ("/deconnexion/fin", None, "/deconnexion/fin?fournisseur=academie".into()),
+        ("/compte/identite/{nom}", Some(&d), "/compte/identite/academie".into()),
         ("/reinitialiser", None, "/reinitialiser".into()),
         ("/mot-de-passe-oublie", None, "/mot-de-passe-oublie".into()),
         ("/compte", Some(&d), "/compte".into()),

@@ -230,12 +230,23 @@ impl Navigateur {
         (self.revenir(&retour).await, retour)
     }
 
-    /// The provider's return, given to the server.
+    /// The provider's return, given to the server. A session opened answers a page that
+    /// leads on at once (`location` is then where it leads).
     pub async fn revenir(&mut self, retour: &str) -> Arrivee {
         let r = self.get(retour).await;
         let status = r.status().as_u16();
         let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_string());
-        Arrivee { status, location, corps: crate::helpers::html_texte(&r.text().await.unwrap()) }
+        let corps = crate::helpers::html_texte(&r.text().await.unwrap());
+        let rafraichit = corps
+            .split("<meta http-equiv=\"refresh\" content=\"0;url=")
+            .nth(1)
+            .map(|v| v.split('"').next().unwrap().to_string());
+        Arrivee { status, location: location.or(rafraichit), corps }
+    }
+
+    /// The sealed cookie of the sign-in under way.
+    pub fn scelle(&self) -> Option<String> {
+        self.cookies.iter().find(|(k, _)| k == "__Host-oidc").map(|(_, v)| v.clone())
     }
 
     /// The session this browser holds (its page works), with its CSRF token as the API takes
@@ -306,7 +317,7 @@ async fn staff_activate_with_the_academie_families_tie_once_with_educonnect_and_
     assert!(activation.contains(&format!("/connexion/oidc/academie?jeton={jeton}")), "{activation}");
     let mut nav = Navigateur::new();
     let (fin, _) = nav.connecter(&s, "academie", "directrice", Some(&jeton)).await;
-    assert_eq!((fin.status, fin.location.as_deref()), (303, Some("/")), "{}", fin.corps);
+    assert_eq!((fin.status, fin.location.as_deref()), (200, Some("/")), "{}", fin.corps);
     // The provider asserted a second factor (amr otp): no local code, the pupils are readable.
     let sess = nav.session(&s, "nouvelle.directrice").await;
     let eleves = s.json_as(&sess, "/api/v1/eleves?limite=1").await;
@@ -336,7 +347,7 @@ async fn staff_activate_with_the_academie_families_tie_once_with_educonnect_and_
     // Signing in again: the same account, no link needed.
     let mut nav2 = Navigateur::new();
     let (fin, _) = nav2.connecter(&s, "academie", "directrice", None).await;
-    assert_eq!((fin.status, fin.location.as_deref()), (303, Some("/eleves")), "{}", fin.corps);
+    assert_eq!((fin.status, fin.location.as_deref()), (200, Some("/eleves")), "{}", fin.corps);
     // An identity tied to nothing is refused, and told whom to ask; nothing is created.
     let comptes = compter(&s, "SELECT count(*) FROM compte");
     let (fin, _) = autre.connecter(&s, "academie", "sans-compte", None).await;
@@ -373,7 +384,7 @@ async fn staff_activate_with_the_academie_families_tie_once_with_educonnect_and_
     assert!(fin.corps.contains("ne sert pas les comptes"), "{}", fin.corps);
     let mut parent = Navigateur::new();
     let (fin, _) = parent.connecter(&s, "educonnect", "parent", Some(&jeton)).await;
-    assert_eq!((fin.status, fin.location.as_deref()), (303, Some("/")), "{}", fin.corps);
+    assert_eq!((fin.status, fin.location.as_deref()), (200, Some("/")), "{}", fin.corps);
     let sess = parent.session(&s, "famille.oidc").await;
     let enfants = s.json_as(&sess, "/api/v1/eleves").await;
     assert!(!enfants.as_array().unwrap().is_empty());
@@ -385,7 +396,7 @@ async fn staff_activate_with_the_academie_families_tie_once_with_educonnect_and_
     assert_eq!(compter(&s, "SELECT count(*) FROM compte WHERE login = 'famille.deux' AND etat = 'en_attente'"), 1);
     // And signs in again with EduConnect.
     let (fin, _) = Navigateur::new().connecter(&s, "educonnect", "parent", None).await;
-    assert_eq!(fin.status, 303, "{}", fin.corps);
+    assert_eq!(fin.status, 200, "{}", fin.corps);
     assert_eq!(compter(&s, "SELECT count(*) FROM identite"), 2);
 }
 
@@ -418,16 +429,21 @@ async fn forged_or_replayed_answers_are_refused_and_nothing_is_created() {
     let fin = Navigateur::new().revenir(&retour).await;
     assert_eq!(fin.status, 400, "{}", fin.corps);
     assert!(fin.corps.contains("vient d'un autre navigateur"), "{}", fin.corps);
-    // The genuine answer activates; the same answer replayed (its `state`) opens nothing.
+    // The genuine answer activates; the same answer replayed, with the same sealed cookie,
+    // finds its `state` spent (not an exchange of a spent code: that would say « interrompue »).
     let mut nav = Navigateur::new();
-    let (fin, retour) = nav.connecter(&s, "academie", "directrice", Some(&jeton)).await;
-    assert_eq!(fin.status, 303, "{}", fin.corps);
+    let r = nav.get(&s.url(&format!("/connexion/oidc/academie?jeton={jeton}"))).await;
+    let vers = r.headers()["location"].to_str().unwrap().to_string();
+    let scelle = nav.scelle().unwrap();
+    let retour = nav.chez_le_fournisseur(&vers, &s.base, "directrice").await;
+    let fin = nav.revenir(&retour).await;
+    assert_eq!((fin.status, fin.location.as_deref()), (200, Some("/")), "{}", fin.corps);
     let apres = s.row_counts();
     let sessions = compter(&s, "SELECT count(*) FROM session");
-    nav.cookies.push(("__Host-oidc".into(), "0".repeat(64)));
+    nav.cookies.push(("__Host-oidc".into(), scelle));
     let fin = nav.revenir(&retour).await;
     assert_eq!(fin.status, 400, "{}", fin.corps);
-    assert!(fin.corps.contains("a déjà servi"), "{}", fin.corps);
+    assert!(fin.corps.contains("a déjà servi") && !fin.corps.contains("interrompue"), "{}", fin.corps);
     assert_eq!((s.row_counts(), compter(&s, "SELECT count(*) FROM session")), (apres, sessions));
     // An unknown provider, a made-up state: French refusals.
     let r = s.client.get(s.url("/connexion/oidc/inconnu")).send().await.unwrap();
@@ -453,15 +469,13 @@ async fn logging_out_ends_the_session_here_and_at_the_provider() {
     .await;
     let mut nav = Navigateur::new();
     let (fin, _) = nav.connecter(&s, "academie", "directrice", Some(&jeton)).await;
-    assert_eq!(fin.status, 303);
+    assert_eq!(fin.status, 200);
     let sess = nav.session(&s, "nouvelle.directrice").await;
     let r = nav.post(&s.url("/deconnexion"), form(&[("csrf", &sess.csrf)])).await;
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/deconnexion/fin?fournisseur=academie");
     let page = nav.get(&s.url("/deconnexion/fin?fournisseur=academie")).await.text().await.unwrap();
-    let fin = crate::helpers::html_texte(
-        page.split("id=\"fin-fournisseur\" href=\"").nth(1).unwrap().split('"').next().unwrap(),
-    );
+    let fin = crate::helpers::html_texte(page.split("id=\"suite\" href=\"").nth(1).unwrap().split('"').next().unwrap());
     assert!(page.contains("<meta http-equiv=\"refresh\" content=\"0;url=http:&#x2F;&#x2F;127.0.0.1"), "{page}");
     assert!(fin.starts_with(&format!("{}/session/end?", academie.emetteur)), "{fin}");
     assert!(fin.contains("client_id=registre") && fin.contains("post_logout_redirect_uri="), "{fin}");
@@ -574,6 +588,15 @@ async fn a_director_s_account_is_created_from_the_directory_s_signed_claims_and_
     );
     let creation = json!({"creation": {"revendication_fonction": "fonction", "fonctions": {"DIR": "directeur"},
         "revendication_ecole": "ecole", "revendication_circonscription": null}});
+    // Staff must show eidas2: a director of the directory without it creates nothing.
+    let mut exigeant = creation.clone();
+    exigeant["acr_requis"] = json!(["eidas2"]);
+    regler(&s, "academie", "personnels", &academie.emetteur, &["directeur"], exigeant);
+    let comptes = compter(&s, "SELECT count(*) FROM compte");
+    let (fin, _) = Navigateur::new().connecter(&s, "academie", "annuaire-dir", None).await;
+    assert_eq!(fin.status, 403, "{}", fin.corps);
+    assert!(fin.corps.contains("niveau d'authentification"), "{}", fin.corps);
+    assert_eq!(compter(&s, "SELECT count(*) FROM compte"), comptes);
     regler(&s, "academie", "personnels", &academie.emetteur, &["directeur"], creation);
     // A teacher's function creates nothing.
     let comptes = compter(&s, "SELECT count(*) FROM compte");
@@ -582,7 +605,7 @@ async fn a_director_s_account_is_created_from_the_directory_s_signed_claims_and_
     assert_eq!(compter(&s, "SELECT count(*) FROM compte"), comptes);
     let mut nav = Navigateur::new();
     let (fin, _) = nav.connecter(&s, "academie", "annuaire-dir", None).await;
-    assert_eq!(fin.status, 303, "{}", fin.corps);
+    assert_eq!(fin.status, 200, "{}", fin.corps);
     let db = rusqlite::Connection::open(&s.db).unwrap();
     let (login, role, perimetre): (String, String, String) = db
         .query_row(
@@ -625,7 +648,16 @@ async fn the_ia_dasen_can_forbid_staff_passwords_once_a_staff_provider_is_set() 
     let r = s.put_as(&dasen, "/api/v1/parametres", &corps).await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     assert_eq!(s.json_as(&dasen, "/api/v1/parametres").await["mots_de_passe_interdits"], true);
-    // A director's right password is refused, naming the service to use.
+    // A director's account tied to the service: its right password is refused, naming the
+    // service to use.
+    s.state
+        .store
+        .ecrire(|tx| {
+            let id: String = tx.query_row("SELECT id FROM compte WHERE login = 'directeur.1'", [], |r| r.get(0))?;
+            let id = registre::domain::CompteId::parse(&id).unwrap();
+            registre::store::identites::lier(tx, &academie.emetteur, "agent-0009", &id, "academie", s.clock.now())
+        })
+        .unwrap();
     let k = s.compte("directeur.1").clone();
     let r = crate::helpers::post_form(
         &s,
@@ -667,12 +699,85 @@ async fn keys_the_provider_rotates_are_fetched_again() {
     // and hold it, and the sign-in goes through.
     academie.falsifier("rotation").await;
     let (fin, _) = Navigateur::new().connecter(&s, "academie", "directrice", Some(&jeton)).await;
-    assert_eq!((fin.status, fin.location.as_deref()), (303, Some("/")), "{}", fin.corps);
+    assert_eq!((fin.status, fin.location.as_deref()), (200, Some("/")), "{}", fin.corps);
     assert_eq!(compter(&s, "SELECT count(*) FROM identite"), 1);
-    // A key no set holds is still refused (the keys are not fetched again within 30 s).
+    // A key no set holds is still refused.
     academie.falsifier("kid").await;
     let sessions = compter(&s, "SELECT count(*) FROM session");
     let (fin, _) = Navigateur::new().connecter(&s, "academie", "directrice", None).await;
     assert_eq!(fin.status, 400, "{}", fin.corps);
     assert_eq!(compter(&s, "SELECT count(*) FROM session"), sessions);
+}
+
+#[tokio::test]
+async fn an_active_account_ties_itself_from_its_page_and_a_link_from_another_site_ties_nothing() {
+    let s = TestServer::start(60).await;
+    let academie =
+        Fournisseur::demarrer(&s, vec![utilisateur("directrice", "agent-0001", json!({}), &["otp"], Some("eidas2"))]);
+    regler(&s, "academie", "personnels", &academie.emetteur, &["directeur"], json!({}));
+    // An activation started from another site's link is refused, the link still good.
+    let dasen = s.login("dasen.1").await;
+    let (_, uai) = une_ecole(&s, "directeur.1");
+    let jeton = compte_en_attente(
+        &s,
+        &dasen,
+        json!({"login": "nouvelle.directrice", "role": "directeur", "perimetre": "ecole", "territoire": uai}),
+    )
+    .await;
+    let r = s
+        .client
+        .get(s.url(&format!("/connexion/oidc/academie?jeton={jeton}")))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(crate::helpers::html_texte(&r.text().await.unwrap()).contains("vient d'un autre site"));
+    // directeur.1, signed in with password and code, ties the account from « Mon compte ».
+    let d = s.login("directeur.1").await;
+    let page = crate::helpers::html_texte(&s.get_as(&d, "/compte").await.text().await.unwrap());
+    assert!(page.contains("href=\"/compte/identite/academie\""), "{page}");
+    let mut nav = Navigateur::new();
+    nav.cookies.push(("__Host-sid".into(), d.cookie.trim_start_matches("__Host-sid=").into()));
+    let r = nav.get(&s.url("/compte/identite/academie")).await;
+    assert_eq!(r.status(), 303);
+    let vers = r.headers()["location"].to_str().unwrap().to_string();
+    let retour = nav.chez_le_fournisseur(&vers, &s.base, "directrice").await;
+    let fin = nav.revenir(&retour).await;
+    assert_eq!((fin.status, fin.location.as_deref()), (200, Some("/compte")), "{}", fin.corps);
+    assert_eq!(
+        compter(&s, "SELECT count(*) FROM identite JOIN compte ON compte.id = compte_id WHERE login = 'directeur.1'"),
+        1
+    );
+    assert_eq!(s.get_as(&d, "/api/v1/eleves").await.status(), 401, "the session held when it started ended");
+    let page = crate::helpers::html_texte(
+        &s.get_as(&nav.session(&s, "directeur.1").await, "/compte").await.text().await.unwrap(),
+    );
+    assert!(page.contains("lié à « Guichet agents de l'académie »"), "{page}");
+    // From now on, signing in goes through the provider, and once the IA-DASEN forbids staff
+    // passwords, the tied account's password is refused while an untied one still works.
+    let (fin, _) = Navigateur::new().connecter(&s, "academie", "directrice", None).await;
+    assert_eq!(fin.status, 200, "{}", fin.corps);
+    let corps = json!({"mairie_etendue": false, "mots_de_passe_interdits": true});
+    assert_eq!(s.put_as(&dasen, "/api/v1/parametres", &corps).await.status(), 200);
+    // Leaving the field out keeps it.
+    let r = s.put_as(&dasen, "/api/v1/parametres", &json!({"mairie_etendue": false})).await;
+    assert_eq!(r.json::<Value>().await.unwrap()["mots_de_passe_interdits"], true);
+    let k = s.compte("directeur.1").clone();
+    s.clock.advance(time::Duration::seconds(30));
+    let r = crate::helpers::post_form(
+        &s,
+        "/connexion",
+        None,
+        form(&[("login", &k.login), ("mot_de_passe", &k.mot_de_passe), ("code", &s.code(&k.login))]),
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+    s.login("directeur.2").await;
+    // A tie needs a recent sign-in.
+    s.clock.advance(time::Duration::minutes(11));
+    let d2 = s.login("directeur.2").await;
+    s.clock.advance(time::Duration::minutes(11));
+    let r = s.get_as(&d2, "/compte/identite/academie").await;
+    assert_eq!(r.status(), 403, "{}", r.text().await.unwrap());
 }

@@ -27,8 +27,9 @@ pub struct Parametres {
     /// Staff sign in through the académie's identity service only: their local passwords are
     /// refused (the IA-DASEN's own account keeps its password). Needs a staff identity
     /// service set on the installation.
+    /// Absent from a change: unchanged.
     #[serde(default)]
-    pub mots_de_passe_interdits: bool,
+    pub mots_de_passe_interdits: Option<bool>,
 }
 
 /// The département's settings (IA-DASEN).
@@ -39,7 +40,7 @@ pub(in crate::http) async fn lire_parametres(
 ) -> Result<Json<Parametres>> {
     departement_de(&a)?;
     let (mairie_etendue, mots_de_passe_interdits) = crate::http::service(&state, a, |c| c.parametres()).await?;
-    Ok(Json(Parametres { mairie_etendue, mots_de_passe_interdits }))
+    Ok(Json(Parametres { mairie_etendue, mots_de_passe_interdits: Some(mots_de_passe_interdits) }))
 }
 
 /// Changes the département's settings (IA-DASEN); journaled.
@@ -53,8 +54,10 @@ pub(in crate::http) async fn modifier_parametres(
 ) -> Result<Json<Parametres>> {
     let p = api::json(body)?;
     let (mairie_etendue, mots_de_passe_interdits) = (p.mairie_etendue, p.mots_de_passe_interdits);
-    crate::http::service(&state, a, move |c| c.modifier_parametres(mairie_etendue, mots_de_passe_interdits)).await?;
-    Ok(Json(Parametres { mairie_etendue, mots_de_passe_interdits }))
+    let mots_de_passe_interdits =
+        crate::http::service(&state, a, move |c| c.modifier_parametres(mairie_etendue, mots_de_passe_interdits))
+            .await?;
+    Ok(Json(Parametres { mairie_etendue, mots_de_passe_interdits: Some(mots_de_passe_interdits) }))
 }
 
 /// The département whose settings the actor governs (an IA-DASEN's own).

@@ -257,6 +257,7 @@ pub(in crate::http) async fn reinitialiser(
 /// The account page, with a message: a success (`erreur` false) or a refusal.
 fn rendre_compte(state: &AppState, v: &Visiteur, message: Option<&str>, erreur: bool) -> Result<String, Error> {
     let (k, restants) = crate::http::contexte(state, &v.acteur).mon_compte()?;
+    let (identite, liables) = crate::http::contexte(state, &v.acteur).mon_identite()?;
     state.pages.render(
         "compte.html",
         &avec_moi(
@@ -267,6 +268,8 @@ fn rendre_compte(state: &AppState, v: &Visiteur, message: Option<&str>, erreur: 
                     login: k.login,
                     totp: k.totp_confirme,
                     codes_restants: restants,
+                    identite,
+                    liables,
                 },
                 message,
                 erreur,
@@ -617,6 +620,10 @@ struct MonCompte {
     totp: bool,
     totp_requis: bool,
     codes_restants: u32,
+    /// The identity service the account is tied to.
+    identite: Option<String>,
+    /// The services it could be tied to: (short name, libellé).
+    liables: Vec<(String, String)>,
 }
 
 /// The enrolment of a second factor: the secret as text and as a QR code.

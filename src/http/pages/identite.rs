@@ -30,6 +30,7 @@ fn cookie(nom: &str, valeur: &str, secondes: u32) -> HeaderValue {
         .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
+/// A cookie of ours: hexadecimal, 4 Kio at most.
 fn cookie_de(headers: &HeaderMap, nom: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
@@ -37,8 +38,16 @@ fn cookie_de(headers: &HeaderMap, nom: &str) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|c| c.trim().split_once('='))
-        .find(|(n, v)| *n == nom && v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+        .find(|(n, v)| *n == nom && !v.is_empty() && v.len() <= 4096 && v.bytes().all(|b| b.is_ascii_hexdigit()))
         .map(|(_, v)| v.to_string())
+}
+
+/// Whether the browser says the request comes from another site (`Sec-Fetch-Site`): an
+/// activation or a tie must start from this server's own page, or from an address typed or
+/// scanned (`none`), never from a link on another site (which could tie the visitor's
+/// identity to an account of the link's author).
+fn d_un_autre_site(headers: &HeaderMap) -> bool {
+    headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()).is_some_and(|v| !matches!(v, "same-origin" | "none"))
 }
 
 /// A provider as the login and activation pages offer it.
@@ -112,28 +121,58 @@ pub struct Depart {
 pub(in crate::http) async fn demarrer(
     State(state): State<AppState>,
     Path(nom): Path<String>,
+    headers: HeaderMap,
     q: Result<Query<Depart>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let Ok(Query(d)) = q else { return refus(&state, Refus::Expire) };
-    let nom: String = nom.chars().take(30).collect();
-    let Some(f) = lire_fournisseur(&state, nom).await? else { return refus(&state, Refus::Inconnu) };
-    let Some(retour) = retour(&state).await? else {
-        tracing::warn!(
-            "connexion par un service d'identité impossible : adresse publique non réglée (registre admin url-publique)"
-        );
-        return refus(&state, Refus::Reglage);
-    };
     let but = match d.jeton.map(|j| j.trim().to_string()).filter(|j| !j.is_empty()) {
+        Some(_) if d_un_autre_site(&headers) => return page_refus(&state, StatusCode::FORBIDDEN, AUTRE_SITE),
         Some(j) if j.len() == 64 && j.bytes().all(|b| b.is_ascii_hexdigit()) => But::Activation(j),
         Some(_) => return Err(Error::from(crate::auth::Error::Lien).into()),
         None => But::Connexion,
     };
-    match state.oidc.demarrer(&f, &retour, but, session::suite_sure(d.suite.as_deref())).await {
-        Ok((vers, navigateur)) => {
-            Ok(([(SET_COOKIE, cookie(COOKIE_ATTENTE, &navigateur, 600))], Redirect::to(&vers)).into_response())
+    partir(&state, nom, but, session::suite_sure(d.suite.as_deref()), session::session_de(&headers)).await
+}
+
+const AUTRE_SITE: &str = "ce lien vient d'un autre site : ouvrez vous-même votre lien d'activation, ou la page « Mon compte », puis choisissez le service";
+
+/// Sends the browser to provider `nom` for `but`, with the sealed cookie of the sign-in.
+async fn partir(
+    state: &AppState,
+    nom: String,
+    but: But,
+    suite: String,
+    ancienne: Option<String>,
+) -> Result<Response, PageError> {
+    let nom: String = nom.chars().take(30).collect();
+    let Some(f) = lire_fournisseur(state, nom).await? else { return refus(state, Refus::Inconnu) };
+    let Some(retour) = retour(state).await? else {
+        tracing::warn!(
+            "connexion par un service d'identité impossible : adresse publique non réglée (registre admin url-publique)"
+        );
+        return refus(state, Refus::Reglage);
+    };
+    match state.oidc.demarrer(&state.cles, &f, &retour, but, suite, ancienne).await {
+        Ok((vers, scelle)) => {
+            Ok(([(SET_COOKIE, cookie(COOKIE_ATTENTE, &scelle, 600))], Redirect::to(&vers)).into_response())
         }
-        Err(r) => refus(&state, r),
+        Err(r) => refus(state, r),
     }
+}
+
+/// `GET /compte/identite/{nom}`: ties the signed-in account to its holder's identity at the
+/// provider (once; a recent sign-in with its second factor is required).
+pub(in crate::http) async fn lier(
+    State(state): State<AppState>,
+    Path(nom): Path<String>,
+    headers: HeaderMap,
+    v: session::Visiteur,
+) -> Result<Response, PageError> {
+    if d_un_autre_site(&headers) {
+        return page_refus(&state, StatusCode::FORBIDDEN, AUTRE_SITE);
+    }
+    let compte = crate::http::service(&state, v.acteur, |c| c.peut_lier()).await?;
+    partir(&state, nom, But::Liaison(compte), "/compte".into(), session::session_de(&headers)).await
 }
 
 /// What a provider sends back.
@@ -155,11 +194,11 @@ pub(in crate::http) async fn revenir(
     let Some(etat) = q.state.filter(|s| s.len() <= 200) else { return refus(&state, Refus::Expire) };
     let Some(adresse) = retour(&state).await? else { return refus(&state, Refus::Reglage) };
     let code = if q.error.is_some() { None } else { q.code };
-    let navigateur = cookie_de(&headers, COOKIE_ATTENTE);
+    let scelle = cookie_de(&headers, COOKIE_ATTENTE);
     let etat_partage = state.clone();
     // One row by its key: read in place.
     let lire = move |nom: &str| crate::service::comptes::fournisseur(&etat_partage.store, nom).ok().flatten();
-    let r = match state.oidc.terminer(&etat, code.as_deref(), navigateur.as_deref(), &adresse, lire).await {
+    let r = match state.oidc.terminer(&state.cles, &etat, code.as_deref(), scelle.as_deref(), &adresse, lire).await {
         Ok(r) => r,
         Err(r) => {
             let mut rep = refus(&state, r)?;
@@ -168,7 +207,9 @@ pub(in crate::http) async fn revenir(
         }
     };
     let le = state.clock.now();
-    let ancienne = session::session_de(&headers);
+    // The session cookie is `SameSite=Strict`: the provider's return (from another site) does
+    // not carry it; the session held at the start, sealed in the sign-in's cookie, ends.
+    let ancienne = r.ancienne.clone();
     let (f, identite, but, suite) = (r.fournisseur, r.identite, r.but, r.suite);
     let f2 = f.clone();
     let issue = blocking(&state, move |s| {
@@ -190,7 +231,14 @@ pub(in crate::http) async fn revenir(
             } else {
                 suite
             };
-            ([(SET_COOKIE, session::cookie(&c.session))], Redirect::to(&vers)).into_response()
+            // A page of this server leads on: a redirection would keep the navigation
+            // cross-site, and the browser would not send the new `SameSite=Strict` cookie.
+            let page =
+                PageSuite {
+                    titre: "Connexion", message: "Vous êtes connecté.", vers: &vers, lien_texte: "Continuer"
+                };
+            let html = state.pages.render("redirection.html", &page)?;
+            ([(SET_COOKIE, session::cookie(&c.session))], Html(html)).into_response()
         }
         Ok(Issue::Code(compte)) => {
             let navigateur = state.oidc.attendre_code(&f.nom, compte, suite);
@@ -270,10 +318,13 @@ pub struct Fin {
     fournisseur: Option<String>,
 }
 
+/// A page that leads the browser on at once (`redirection.html`).
 #[derive(Debug, Serialize)]
-struct PageFin<'a> {
-    libelle: &'a str,
+struct PageSuite<'a> {
+    titre: &'a str,
+    message: &'a str,
     vers: &'a str,
+    lien_texte: &'a str,
 }
 
 /// `GET /deconnexion/fin`: after the session here ended, leads the browser to the provider's
@@ -293,8 +344,14 @@ pub(in crate::http) async fn fin_de_session(
     };
     match (f, vers) {
         (Some(f), Some(vers)) => {
-            Ok(Html(state.pages.render("deconnexion.html", &PageFin { libelle: &f.libelle, vers: &vers })?)
-                .into_response())
+            let message = format!(
+                "Votre session est fermée ici. Vous êtes conduit à « {} » pour la fermer aussi là-bas ; sinon, suivez ce lien",
+                f.libelle
+            );
+            let lien_texte = format!("Se déconnecter aussi de {}", f.libelle);
+            let page =
+                PageSuite { titre: "Vous êtes déconnecté", message: &message, vers: &vers, lien_texte: &lien_texte };
+            Ok(Html(state.pages.render("redirection.html", &page)?).into_response())
         }
         _ => Ok(Redirect::to("/connexion").into_response()),
     }

@@ -52,7 +52,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("erreur.html", include_str!("../../../templates/pages/erreur.html")),
     ("connexion.html", include_str!("../../../templates/pages/connexion.html")),
     ("code_identite.html", include_str!("../../../templates/pages/code_identite.html")),
-    ("deconnexion.html", include_str!("../../../templates/pages/deconnexion.html")),
+    ("redirection.html", include_str!("../../../templates/pages/redirection.html")),
     ("mot_de_passe.html", include_str!("../../../templates/pages/mot_de_passe.html")),
     ("message.html", include_str!("../../../templates/pages/message.html")),
     ("compte.html", include_str!("../../../templates/pages/compte.html")),

@@ -247,8 +247,8 @@ fn lire_secret(p: &std::path::Path) -> std::result::Result<String, String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        if meta.permissions().mode() & 0o007 != 0 {
-            return Err(format!("{} est lisible par d'autres utilisateurs : chmod 600 {}", p.display(), p.display()));
+        if meta.permissions().mode() & 0o077 != 0 {
+            return Err(format!("{} est lisible par d'autres comptes : chmod 600 {}", p.display(), p.display()));
         }
     }
     if meta.len() > 4096 {
@@ -296,6 +296,8 @@ pub enum But {
     Connexion,
     /// Activating a pending account (its activation token): the identity is tied to it.
     Activation(String),
+    /// Tying an active account, signed in here when the sign-in started, to the identity.
+    Liaison(CompteId),
 }
 
 /// What a verified identity leads to.
@@ -306,6 +308,13 @@ pub enum Issue {
     /// A staff account with a TOTP, the provider asserting no second factor: its code is asked
     /// before any session ([`completer_par_code`]).
     Code(CompteId),
+}
+
+fn acr_insuffisant(f: &Fournisseur) -> Error {
+    Error::Interdit(format!(
+        "« {} » n'a pas confirmé le niveau d'authentification exigé des personnels (second facteur) : reconnectez-vous en le choisissant",
+        f.libelle
+    ))
 }
 
 /// The one answer to an identity tied to no usable account (the cause is journaled).
@@ -334,18 +343,25 @@ pub fn connecter_par_identite(
         }
         (But::Connexion, Some(k)) => store.read(|c| comptes::par_id(c, &k))?,
         (But::Connexion, None) => match f.correspondance(&id.revendications) {
+            // The level is checked before anything is created.
+            Some(m) if !f.acr_suffisant(m.0, id.acr.as_deref()) => return Err(acr_insuffisant(f)),
             Some(m) => creer_par_identite(store, cles, le, f, id, m)?,
             None => return Err(non_lie(f)),
         },
+        (But::Liaison(compte), None) => lier_compte_actif(store, cles, le, f, id, compte)?,
+        (But::Liaison(_), Some(_)) => {
+            return Err(Error::Interdit(
+                "cette identité est déjà liée à un compte : elle n'en lie pas un second".into(),
+            ));
+        }
     };
-    if k.etat != Etat::Actif || !f.roles.contains(&k.role) || k.verrou_jusqua.is_some_and(|v| v > le) {
+    // The password lockout is not checked here: it guards passwords, and anyone who knows a
+    // login could otherwise keep its holder out of the provider's sign-in too.
+    if k.etat != Etat::Actif || !f.roles.contains(&k.role) {
         return Err(non_lie(f));
     }
     if !f.acr_suffisant(k.role, id.acr.as_deref()) {
-        return Err(Error::Interdit(format!(
-            "« {} » n'a pas confirmé le niveau d'authentification exigé des personnels (second facteur) : reconnectez-vous en le choisissant",
-            f.libelle
-        )));
+        return Err(acr_insuffisant(f));
     }
     let affirme = f.second_facteur_affirme(&id.amr, id.acr.as_deref());
     let enrole = k.totp_confirme && k.totp_chiffre.is_some();
@@ -407,10 +423,7 @@ fn activer_par_identite(
         )));
     }
     if !f.acr_suffisant(k.role, id.acr.as_deref()) {
-        return Err(Error::Interdit(format!(
-            "« {} » n'a pas confirmé le niveau d'authentification exigé des personnels (second facteur)",
-            f.libelle
-        )));
+        return Err(acr_insuffisant(f));
     }
     store
         .ecrire(|tx| {
@@ -434,6 +447,51 @@ fn activer_par_identite(
             )
         })
         .map_err(|e| if matches!(e, store::Error::Conflit(_)) { Error::Lien } else { e.into() })?;
+    Ok(store.read(|c| comptes::par_id(c, &k.id))?)
+}
+
+/// Ties an active account to the identity, once: its holder was signed in here (password and
+/// second factor) when the sign-in started. Journaled.
+fn lier_compte_actif(
+    store: &Store,
+    cles: &Cles,
+    le: OffsetDateTime,
+    f: &Fournisseur,
+    id: &Identite,
+    compte: &CompteId,
+) -> Result<Compte> {
+    let k = store.read(|c| comptes::par_id(c, compte))?;
+    if k.etat != Etat::Actif || !f.roles.contains(&k.role) {
+        return Err(Error::Interdit(format!("« {} » ne sert pas les comptes « {} »", f.libelle, k.role.libelle())));
+    }
+    if !f.acr_suffisant(k.role, id.acr.as_deref()) {
+        return Err(acr_insuffisant(f));
+    }
+    store
+        .ecrire(|tx| {
+            if identites::identite_du_compte(tx, &k.id)?.is_some()
+                || identites::compte_de(tx, &id.emetteur, &id.sujet)?.is_some()
+            {
+                return Err(store::Error::Conflit("identité".into()));
+            }
+            identites::lier(tx, &id.emetteur, &id.sujet, &k.id, &f.nom, le)?;
+            let auteur = auteur_de(tx, &k)?;
+            audit::ajouter(
+                tx,
+                cles,
+                &auteur,
+                le,
+                &[Fait::new(Action::Modifier, "compte")
+                    .cible(k.id.to_string())
+                    .detail(serde_json::json!({ "identite": f.nom, "liaison": true }))],
+            )
+        })
+        .map_err(|e| match e {
+            store::Error::Conflit(_) => {
+                Error::Interdit("ce compte est déjà lié à une identité, ou cette identité à un autre compte".into())
+            }
+            e => e.into(),
+        })?;
     Ok(store.read(|c| comptes::par_id(c, &k.id))?)
 }
 
@@ -506,7 +564,9 @@ pub(super) fn mot_de_passe_interdit(store: &Store, k: &Compte) -> Result<Option<
             None => false,
         })
     })?;
-    if !interdit {
+    // *(choice)* An account not yet tied keeps its password: it could not sign in otherwise.
+    // Its « Mon compte » page offers the tie; once tied, the password is refused.
+    if !interdit || store.read(|c| identites::identite_du_compte(c, &k.id))?.is_none() {
         return Ok(None);
     }
     Ok(fournisseurs(store)?
@@ -516,126 +576,4 @@ pub(super) fn mot_de_passe_interdit(store: &Store, k: &Compte) -> Result<Option<
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn fournisseur(public: Public, roles: &[Role]) -> Fournisseur {
-        Fournisseur {
-            nom: "academie".into(),
-            libelle: "Guichet agents".into(),
-            public,
-            emetteur: "https://guichet.ac-exemple.fr".into(),
-            client_id: "registre".into(),
-            secret_fichier: PathBuf::from("/nonexistent"),
-            portees: vec![],
-            roles: roles.to_vec(),
-            amr_forts: AMR_FORTS.iter().map(|s| s.to_string()).collect(),
-            acr_forts: vec!["eidas2".into()],
-            acr_requis: vec![],
-            creation: None,
-        }
-    }
-
-    #[test]
-    fn an_issuer_is_https_or_this_machine() {
-        assert!(emetteur_valide("https://guichet.ac-rennes.fr").is_ok());
-        assert!(emetteur_valide("https://guichet.ac-rennes.fr/realms/agents").is_ok());
-        assert!(emetteur_valide("http://127.0.0.1:8443").is_ok());
-        assert!(emetteur_valide("http://localhost").is_ok());
-        for mauvais in [
-            "http://guichet.ac-rennes.fr",
-            "http://127.0.0.1.evil.fr",
-            "http://localhost.evil.fr:80",
-            "https://guichet.ac-rennes.fr/",
-            "https://guichet.ac-rennes.fr?x=1",
-            "ftp://x",
-            "",
-        ] {
-            assert!(emetteur_valide(mauvais).is_err(), "{mauvais}");
-        }
-    }
-
-    #[test]
-    fn a_provider_serves_its_public_s_roles_only() {
-        let mut f = fournisseur(Public::Familles, &[Role::Responsable]);
-        let refus = f.valider().unwrap_err().to_string();
-        assert!(refus.contains("fichier du secret"), "{refus}");
-        assert!(!refus.contains("rôles"), "{refus}");
-        f.roles = vec![Role::Directeur];
-        assert!(f.valider().unwrap_err().to_string().contains("ne sert que les comptes « responsable »"));
-        let mut f = fournisseur(Public::Personnels, &[Role::Responsable]);
-        assert!(f.valider().unwrap_err().to_string().contains("rôles de personnels"));
-        f.roles = vec![];
-        assert!(f.valider().unwrap_err().to_string().contains("rôles"));
-        f.nom = "Académie".into();
-        assert!(f.valider().unwrap_err().to_string().contains("nom"));
-    }
-
-    #[test]
-    fn a_secret_file_readable_by_others_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("secret");
-        std::fs::write(&p, "s3cret\n").unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
-            assert!(lire_secret(&p).unwrap_err().contains("chmod 600"));
-            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
-        }
-        assert_eq!(lire_secret(&p).unwrap(), "s3cret");
-        let mut f = fournisseur(Public::Personnels, &[Role::Directeur, Role::Ien]);
-        f.secret_fichier = p;
-        f.valider().unwrap();
-    }
-
-    #[test]
-    fn a_second_factor_is_asserted_by_amr_or_acr() {
-        let f = fournisseur(Public::Personnels, &[Role::Directeur]);
-        assert!(f.second_facteur_affirme(&["pwd".into(), "otp".into()], None));
-        assert!(f.second_facteur_affirme(&["mfa".into()], None));
-        assert!(f.second_facteur_affirme(&[], Some("eidas2")));
-        assert!(!f.second_facteur_affirme(&["pwd".into()], Some("eidas1")));
-        assert!(!f.second_facteur_affirme(&[], None));
-    }
-
-    #[test]
-    fn a_required_acr_binds_staff_only() {
-        let mut f = fournisseur(Public::Personnels, &[Role::Directeur]);
-        assert!(f.acr_suffisant(Role::Directeur, None));
-        f.acr_requis = vec!["eidas2".into()];
-        assert!(!f.acr_suffisant(Role::Directeur, None));
-        assert!(!f.acr_suffisant(Role::Directeur, Some("eidas1")));
-        assert!(f.acr_suffisant(Role::Directeur, Some("eidas2")));
-        assert!(f.acr_suffisant(Role::Responsable, None));
-    }
-
-    #[test]
-    fn the_claim_mapping_names_a_role_and_its_territory_or_nothing() {
-        let mut f = fournisseur(Public::Personnels, &[Role::Directeur, Role::Ien]);
-        let claims = |v: serde_json::Value| v.as_object().unwrap().clone();
-        let c = claims(serde_json::json!({"fonction": "DIR", "ecole": " 0350001a ", "circ": "c-1"}));
-        assert_eq!(f.correspondance(&c), None, "no mapping, no account");
-        f.creation = Some(Correspondance {
-            revendication_fonction: "fonction".into(),
-            fonctions: BTreeMap::from([("DIR".into(), Role::Directeur), ("IEN".into(), Role::Ien)]),
-            revendication_ecole: Some("ecole".into()),
-            revendication_circonscription: Some("circ".into()),
-        });
-        assert_eq!(f.correspondance(&c), Some((Role::Directeur, "ecole", "0350001a".into())));
-        let c = claims(serde_json::json!({"fonction": "IEN", "circ": "c-1"}));
-        assert_eq!(f.correspondance(&c), Some((Role::Ien, "circonscription", "c-1".into())));
-        for autre in [
-            serde_json::json!({"fonction": "ENS", "ecole": "0350001A"}),
-            serde_json::json!({"fonction": "DIR"}),
-            serde_json::json!({"fonction": "DIR", "ecole": ""}),
-            serde_json::json!({"fonction": ["DIR"], "ecole": "0350001A"}),
-            serde_json::json!({"ecole": "0350001A"}),
-        ] {
-            assert_eq!(f.correspondance(&claims(autre.clone())), None, "{autre}");
-        }
-        // A mapping to a role the provider does not serve, or to the IA-DASEN, is refused.
-        f.creation.as_mut().unwrap().fonctions.insert("DASEN".into(), Role::IaDasen);
-        assert!(f.valider().unwrap_err().to_string().contains("création"));
-    }
-}
+mod tests;
