@@ -131,29 +131,6 @@ pub fn suite_sure(suite: Option<&str>) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests_suite {
-    use super::suite_sure;
-
-    #[test]
-    fn only_a_local_path_of_visible_characters_is_kept() {
-        assert_eq!(suite_sure(Some("/eleves?q=ma")), "/eleves?q=ma");
-        for ailleurs in [
-            "//ailleurs.test",
-            "/\t/ailleurs.test",
-            "/\n/ailleurs.test",
-            "/ /ailleurs.test",
-            "/\\ailleurs.test",
-            "https://ailleurs.test",
-            "/é",
-            "",
-        ] {
-            assert_eq!(suite_sure(Some(ailleurs)), "/", "{ailleurs:?}");
-        }
-        assert_eq!(suite_sure(None), "/");
-    }
-}
-
 impl FromRequestParts<AppState> for Visiteur {
     type Rejection = Response;
 
@@ -221,4 +198,27 @@ pub fn ecriture_intersite(method: &Method, headers: &HeaderMap, https: bool) -> 
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests_suite {
+    use super::suite_sure;
+
+    #[test]
+    fn only_a_local_path_of_visible_characters_is_kept() {
+        assert_eq!(suite_sure(Some("/eleves?q=ma")), "/eleves?q=ma");
+        for ailleurs in [
+            "//ailleurs.test",
+            "/\t/ailleurs.test",
+            "/\n/ailleurs.test",
+            "/ /ailleurs.test",
+            "/\\ailleurs.test",
+            "https://ailleurs.test",
+            "/é",
+            "",
+        ] {
+            assert_eq!(suite_sure(Some(ailleurs)), "/", "{ailleurs:?}");
+        }
+        assert_eq!(suite_sure(None), "/");
+    }
 }

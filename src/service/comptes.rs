@@ -56,6 +56,15 @@ pub fn connexion(
     Ok((c, fonction))
 }
 
+/// The identity service of one's own account.
+#[derive(Debug)]
+pub struct MonIdentite {
+    /// The libellé of the service the account is tied to.
+    pub lie: Option<String>,
+    /// The services it could be tied to: (short name, libellé).
+    pub liables: Vec<(String, String)>,
+}
+
 /// Opens a session from an identity a provider proved (no actor yet): the browser's previous
 /// session ends, then `auth::oidc` ties, finds or creates the account.
 pub fn connexion_par_identite(
@@ -176,20 +185,23 @@ impl Service<'_> {
 
     /// The identity service the actor's account is tied to (its libellé), or the services
     /// that could be tied (short name and libellé): those that serve the actor's role.
-    pub fn mon_identite(&self) -> Result<(Option<String>, Vec<(String, String)>)> {
+    pub fn mon_identite(&self) -> Result<MonIdentite> {
         let id = self.acteur.compte.clone().ok_or(crate::store::Error::Introuvable("compte"))?;
         let lie = self.store.read(|c| crate::store::identites::identite_du_compte(c, &id))?;
         let services = auth::oidc::fournisseurs(self.store)?;
         Ok(match lie {
-            Some(nom) => (Some(services.into_iter().find(|f| f.nom == nom).map_or(nom, |f| f.libelle)), Vec::new()),
-            None => (
-                None,
-                services
+            Some(nom) => MonIdentite {
+                lie: Some(services.into_iter().find(|f| f.nom == nom).map_or(nom, |f| f.libelle)),
+                liables: Vec::new(),
+            },
+            None => MonIdentite {
+                lie: None,
+                liables: services
                     .into_iter()
                     .filter(|f| f.roles.contains(&self.acteur.role))
                     .map(|f| (f.nom, f.libelle))
                     .collect(),
-            ),
+            },
         })
     }
 

@@ -257,7 +257,8 @@ pub(in crate::http) async fn reinitialiser(
 /// The account page, with a message: a success (`erreur` false) or a refusal.
 fn rendre_compte(state: &AppState, v: &Visiteur, message: Option<&str>, erreur: bool) -> Result<String, Error> {
     let (k, restants) = crate::http::contexte(state, &v.acteur).mon_compte()?;
-    let (identite, liables) = crate::http::contexte(state, &v.acteur).mon_identite()?;
+    let crate::service::comptes::MonIdentite { lie: identite, liables } =
+        crate::http::contexte(state, &v.acteur).mon_identite()?;
     state.pages.render(
         "compte.html",
         &avec_moi(
