@@ -313,23 +313,22 @@ async fn the_matrix_holds_for_accounts_signed_in_through_the_identity_providers(
 }
 
 async fn matrice(s: &TestServer, sessions: Vec<(registre::samples::CompteDemo, Session)>) {
-    let s = s;
     let mut cases = 0;
     let mut by_role: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
     for (k, sess) in &sessions {
         let autre = s.comptes.iter().find(|o| o.role == k.role && o.login != k.login).expect("two tenants per role");
-        let propres = cibles_de(&s, &k.role, k.perimetre_id.as_deref());
+        let propres = cibles_de(s, &k.role, k.perimetre_id.as_deref());
         let autres = if k.role == "admin_technique" {
             propres.clone()
         } else {
-            cibles_de(&s, &k.role, autre.perimetre_id.as_deref())
+            cibles_de(s, &k.role, autre.perimetre_id.as_deref())
         };
         for (rel, targets) in [(Rel::Propre, &propres), (Rel::Autre, &autres)] {
             for c in targets {
                 for endpoint in ENDPOINTS {
                     cases += 1;
                     let (post, path) = chemin(endpoint, c);
-                    let (status, body) = requete(&s, sess, post, &path, c, cases).await;
+                    let (status, body) = requete(s, sess, post, &path, c, cases).await;
                     let ctx = format!("{} ({}) {rel:?} {endpoint} {path} → {status}", k.login, k.role);
                     // The installation is the technical administrator's only perimeter: both
                     // of its tenants cover the same records.
@@ -398,7 +397,7 @@ async fn a_pending_inscription_or_a_refused_admission_opens_nothing_of_the_matri
         let k = s.compte(login).clone();
         let sess = s.login(login).await;
         let autre = s.comptes.iter().find(|o| o.role == k.role && o.login != k.login).unwrap().clone();
-        let cibles = cibles_de(&s, &k.role, autre.perimetre_id.as_deref());
+        let cibles = cibles_de(s, &k.role, autre.perimetre_id.as_deref());
         let ecoles = s.json_as(&sess, "/api/v1/ecoles").await;
         let ecole = ecoles.as_array().unwrap()[0].clone();
         let niveau = if ecole["type"] == "maternelle" { "MS" } else { "CE2" };
