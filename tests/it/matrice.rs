@@ -397,7 +397,7 @@ async fn a_pending_inscription_or_a_refused_admission_opens_nothing_of_the_matri
         let k = s.compte(login).clone();
         let sess = s.login(login).await;
         let autre = s.comptes.iter().find(|o| o.role == k.role && o.login != k.login).unwrap().clone();
-        let cibles = cibles_de(s, &k.role, autre.perimetre_id.as_deref());
+        let cibles = cibles_de(&s, &k.role, autre.perimetre_id.as_deref());
         let ecoles = s.json_as(&sess, "/api/v1/ecoles").await;
         let ecole = ecoles.as_array().unwrap()[0].clone();
         let niveau = if ecole["type"] == "maternelle" { "MS" } else { "CE2" };
