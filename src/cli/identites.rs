@@ -142,10 +142,13 @@ pub(super) fn oidc_lister(db: &Path) -> anyhow::Result<()> {
     for f in l {
         let roles: Vec<&str> = f.roles.iter().map(|r| r.code()).collect();
         println!(
-            "{} — « {} » ({:?}) : émetteur {}, client {}, rôles {}{}",
+            "{} — « {} » ({}) : émetteur {}, client {}, rôles {}{}",
             f.nom,
             f.libelle,
-            f.public,
+            match f.public {
+                crate::auth::oidc::Public::Personnels => "personnels",
+                crate::auth::oidc::Public::Familles => "familles",
+            },
             f.emetteur,
             f.client_id,
             roles.join(", "),
