@@ -19,7 +19,7 @@ use chacha20poly1305::aead::{Aead, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hmac::{Hmac, KeyInit, Mac};
 use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreIdTokenVerifier, CoreJsonWebKeySet,
+    CoreAuthPrompt, CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreIdTokenVerifier, CoreJsonWebKeySet,
     CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
 };
 use openidconnect::{
@@ -115,7 +115,8 @@ struct Attente {
     verificateur: String,
     but: ButScelle,
     suite: String,
-    /// The session the browser held when it started (ended when the new one opens).
+    /// The digest of the session the browser held when it started (ended when the new one
+    /// opens).
     ancienne: Option<String>,
     /// Unix seconds.
     depuis: i64,
@@ -169,7 +170,12 @@ struct AttenteCode {
     compte: crate::domain::CompteId,
     suite: String,
     depuis: Instant,
+    /// Wrong codes given so far.
+    essais: u32,
 }
+
+/// Codes a step accepts before it ends (the person starts again at the provider).
+const ESSAIS_CODE: u32 = 5;
 
 struct Decouverte {
     meta: ProviderMetadataWithLogout,
@@ -211,7 +217,7 @@ pub struct Retour {
     pub but: But,
     /// Where to go after.
     pub suite: String,
-    /// The session the browser held when it started.
+    /// The digest of the session the browser held when it started.
     pub ancienne: Option<String>,
 }
 
@@ -329,6 +335,11 @@ impl Oidc {
                 requete = requete.add_auth_context_value(AuthenticationContextClass::new(a.clone()));
             }
         }
+        // A tie is made once for good: the provider asks who is there, whatever session it
+        // holds (a colleague's, left open on a shared computer).
+        if !matches!(but, But::Connexion) {
+            requete = requete.add_prompt(CoreAuthPrompt::Login);
+        }
         let (url, etat, nonce) = requete.url();
         let attente = Attente {
             etat: etat.secret().clone(),
@@ -365,17 +376,10 @@ impl Oidc {
         if !meme || !(-60..DUREE_ATTENTE.as_secs() as i64).contains(&age) {
             return Err(Refus::Expire);
         }
-        {
-            let mut d = verrou(&self.depenses);
-            d.retain(|_, t| t.elapsed() < DUREE_ATTENTE);
-            if d.contains_key(&attente.etat) {
-                return Err(Refus::Expire);
-            }
-            if d.len() >= ATTENTES_MAX {
-                tracing::warn!("trop de retours de services d'identité en dix minutes");
-                return Err(Refus::Sature);
-            }
-            d.insert(attente.etat.clone(), Instant::now());
+        // A `state` is marked spent once its ID token is verified (only a real sign-in at the
+        // provider fills the list); the provider's single-use code covers two returns at once.
+        if verrou(&self.depenses).contains_key(&attente.etat) {
+            return Err(Refus::Expire);
         }
         let but = match attente.but {
             ButScelle::Connexion => But::Connexion,
@@ -425,6 +429,19 @@ impl Oidc {
             tracing::warn!(fournisseur = %f.nom, "jeton d'identité refusé : {e}");
             Refus::Jeton
         })?;
+        {
+            let mut d = verrou(&self.depenses);
+            if d.len() >= ATTENTES_MAX {
+                d.retain(|_, t| t.elapsed() < DUREE_ATTENTE);
+            }
+            if d.len() >= ATTENTES_MAX {
+                tracing::warn!("trop de connexions par les services d'identité en dix minutes");
+                return Err(Refus::Sature);
+            }
+            if d.insert(attente.etat.clone(), Instant::now()).is_some() {
+                return Err(Refus::Expire);
+            }
+        }
         let identite = Identite {
             emetteur: claims.issuer().to_string(),
             sujet: claims.subject().to_string(),
@@ -443,7 +460,7 @@ impl Oidc {
         if c.len() < ATTENTES_MAX {
             c.insert(
                 crate::auth::empreinte(&navigateur),
-                AttenteCode { fournisseur: fournisseur.to_string(), compte, suite, depuis: Instant::now() },
+                AttenteCode { fournisseur: fournisseur.to_string(), compte, suite, depuis: Instant::now(), essais: 0 },
             );
         }
         navigateur
@@ -460,6 +477,18 @@ impl Oidc {
     /// Ends the second step (signed in).
     pub fn oublier_code(&self, navigateur: &str) {
         verrou(&self.codes).remove(&crate::auth::empreinte(navigateur));
+    }
+
+    /// Counts a wrong code; the fifth ends the step.
+    pub fn code_refuse(&self, navigateur: &str) {
+        let mut c = verrou(&self.codes);
+        let cle = crate::auth::empreinte(navigateur);
+        if let Some(x) = c.get_mut(&cle) {
+            x.essais += 1;
+            if x.essais >= ESSAIS_CODE {
+                c.remove(&cle);
+            }
+        }
     }
 
     /// Where to send the browser to end its session at the provider too (RP-initiated

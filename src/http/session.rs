@@ -123,7 +123,11 @@ pub fn suite_sure(suite: Option<&str>) -> String {
                 && !s.starts_with("//")
                 && !s.contains('\\')
                 && s.len() < 500
-                && s.bytes().all(|b| b.is_ascii_graphic()) =>
+                && s.bytes().all(|b| b.is_ascii_graphic())
+                // Never the start of a sign-in, an activation or a tie: a link could otherwise
+                // chain one after the visitor's own login, from this site.
+                && !s.starts_with("/connexion/oidc/")
+                && !s.starts_with("/compte/identite/") =>
         {
             s.to_string()
         }
@@ -215,6 +219,8 @@ mod tests_suite {
             "/\\ailleurs.test",
             "https://ailleurs.test",
             "/é",
+            "/connexion/oidc/educonnect?jeton=00",
+            "/compte/identite/academie",
             "",
         ] {
             assert_eq!(suite_sure(Some(ailleurs)), "/", "{ailleurs:?}");

@@ -65,8 +65,10 @@ pub struct MonIdentite {
     pub liables: Vec<(String, String)>,
 }
 
-/// Opens a session from an identity a provider proved (no actor yet): the browser's previous
-/// session ends, then `auth::oidc` ties, finds or creates the account.
+/// Opens a session from an identity a provider proved (no actor yet): `auth::oidc` ties,
+/// finds or creates the account; then the session the browser held when the sign-in started
+/// (`ancienne`, its digest) ends. A tie needs that session still open, of that account: the
+/// holder who asked for it has not logged out since.
 pub fn connexion_par_identite(
     store: &Store,
     cles: &Cles,
@@ -76,10 +78,23 @@ pub fn connexion_par_identite(
     identite: &auth::oidc::Identite,
     but: &auth::oidc::But,
 ) -> Result<auth::oidc::Issue> {
-    if let Some(old) = ancienne {
-        store.ecrire(|tx| comptes::supprimer_session(tx, &auth::empreinte(old)))?;
+    if let auth::oidc::But::Liaison(compte) = but {
+        let vivante = match ancienne {
+            Some(e) => store.read(|c| comptes::session(c, e))?.is_some_and(|s| &s.compte_id == compte),
+            None => false,
+        };
+        if !vivante {
+            return Err(auth::Error::Interdit(
+                "la session qui a demandé ce lien est fermée : reconnectez-vous, puis recommencez depuis « Mon compte »".into(),
+            )
+            .into());
+        }
     }
-    Ok(auth::oidc::connecter_par_identite(store, cles, le, f, identite, but)?)
+    let issue = auth::oidc::connecter_par_identite(store, cles, le, f, identite, but)?;
+    if let Some(e) = ancienne {
+        store.ecrire(|tx| comptes::supprimer_session(tx, e))?;
+    }
+    Ok(issue)
 }
 
 /// The identity providers of the installation (the login page offers them; the CLI lists them).

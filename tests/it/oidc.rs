@@ -733,8 +733,39 @@ async fn an_active_account_ties_itself_from_its_page_and_a_link_from_another_sit
         .unwrap();
     assert_eq!(r.status(), 403);
     assert!(crate::helpers::html_texte(&r.text().await.unwrap()).contains("vient d'un autre site"));
-    // directeur.1, signed in with password and code, ties the account from « Mon compte ».
+    assert_eq!(
+        compter(&s, "SELECT count(*) FROM compte WHERE login = 'nouvelle.directrice' AND etat = 'en_attente'"),
+        1
+    );
+    assert_eq!(compter(&s, "SELECT count(*) FROM jeton WHERE usage = 'activation' AND utilise_le IS NULL"), 1);
+    // A tie asked by a session that has ended since (logged out, the sealed cookie kept by
+    // whoever used the computer next) ties nothing.
     let d = s.login("directeur.1").await;
+    let mut nav = Navigateur::new();
+    nav.cookies.push(("__Host-sid".into(), d.cookie.trim_start_matches("__Host-sid=").into()));
+    let r = nav.get(&s.url("/compte/identite/academie")).await;
+    let vers = r.headers()["location"].to_str().unwrap().to_string();
+    let scelle = nav.scelle().unwrap();
+    assert_eq!(s.post_as(&d, "/api/v1/logout", &json!({})).await.status(), 204);
+    let retour = nav.chez_le_fournisseur(&vers, &s.base, "directrice").await;
+    nav.cookies.push(("__Host-oidc".into(), scelle));
+    let fin = nav.revenir(&retour).await;
+    assert_eq!(fin.status, 403, "{}", fin.corps);
+    assert!(fin.corps.contains("session qui a demandé ce lien est fermée"), "{}", fin.corps);
+    assert_eq!(compter(&s, "SELECT count(*) FROM identite"), 0);
+    // A tie from another site's link is refused.
+    s.clock.advance(time::Duration::seconds(30));
+    let d = s.login("directeur.1").await;
+    let r = s
+        .client
+        .get(s.url("/compte/identite/academie"))
+        .header("cookie", &d.cookie)
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // directeur.1, signed in with password and code, ties the account from « Mon compte ».
     let page = crate::helpers::html_texte(&s.get_as(&d, "/compte").await.text().await.unwrap());
     assert!(page.contains("href=\"/compte/identite/academie\""), "{page}");
     let mut nav = Navigateur::new();
@@ -779,5 +810,17 @@ async fn an_active_account_ties_itself_from_its_page_and_a_link_from_another_sit
     let d2 = s.login("directeur.2").await;
     s.clock.advance(time::Duration::minutes(11));
     let r = s.get_as(&d2, "/compte/identite/academie").await;
-    assert_eq!(r.status(), 403, "{}", r.text().await.unwrap());
+    assert_eq!(r.status(), 403);
+    assert!(crate::helpers::html_texte(&r.text().await.unwrap()).contains("econnectez-vous"));
+    // An account locked by wrong passwords still signs in through the provider (the lockout
+    // guards passwords: whoever knows a login could otherwise keep its holder out).
+    rusqlite::Connection::open(&s.db)
+        .unwrap()
+        .execute(
+            "UPDATE compte SET verrou_jusqua = '2099-01-01T00:00:00Z', echecs = 30 WHERE login = 'directeur.1'",
+            [],
+        )
+        .unwrap();
+    let (fin, _) = Navigateur::new().connecter(&s, "academie", "directrice", None).await;
+    assert_eq!(fin.status, 200, "{}", fin.corps);
 }

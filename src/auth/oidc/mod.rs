@@ -373,7 +373,7 @@ pub fn connecter_par_identite(
 }
 
 /// The second step of a sign-in through `f` for an account with a TOTP: its code (or a
-/// recovery code). A wrong code counts toward the lockout, as at a password login.
+/// recovery code). A wrong code is journaled and counted, as at a password login.
 pub fn completer_par_code(
     store: &Store,
     cles: &Cles,
@@ -384,7 +384,9 @@ pub fn completer_par_code(
 ) -> Result<Connexion> {
     let k = store.read(|c| comptes::par_id(c, compte))?;
     let jour = store.read(|c| comptes::echecs_depuis(c, &k.id, le - Duration::hours(24)))?;
-    if k.etat != Etat::Actif || k.verrou_jusqua.is_some_and(|v| v > le) || jour.len() >= verrou::MAX_PAR_JOUR {
+    // The password lockout is not checked: the provider proved who is there, and a step
+    // allows five codes only (`http::oidc`); failures still count, as at a password login.
+    if k.etat != Etat::Actif {
         return Err(Error::Connexion);
     }
     if !code_valide(store, cles, &k, Some(code), le)? {

@@ -112,7 +112,10 @@ pub(in crate::http) async fn deconnexion(
         Some(nom) => format!("/deconnexion/fin?fournisseur={nom}"),
         None => "/connexion".into(),
     };
-    Ok(([(SET_COOKIE, session::cookie_efface())], Redirect::to(&vers)).into_response())
+    let mut r = ([(SET_COOKIE, session::cookie_efface())], Redirect::to(&vers)).into_response();
+    // A sign-in or a tie started and left: it ends with the session.
+    r.headers_mut().append(SET_COOKIE, super::identite::cookie_attente_efface());
+    Ok(r)
 }
 
 /// A link's token.

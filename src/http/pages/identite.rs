@@ -24,6 +24,11 @@ const COOKIE_CODE: &str = "__Host-oidc-code";
 /// Where providers send the browser back (registered at each provider).
 pub const RETOUR: &str = "/connexion/oidc/retour";
 
+/// The `Set-Cookie` ending a sign-in under way.
+pub(in crate::http) fn cookie_attente_efface() -> HeaderValue {
+    cookie(COOKIE_ATTENTE, "", 0)
+}
+
 fn cookie(nom: &str, valeur: &str, secondes: u32) -> HeaderValue {
     // `Lax`, not `Strict`: the provider's return is a navigation from another site.
     HeaderValue::from_str(&format!("{nom}={valeur}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age={secondes}"))
@@ -131,7 +136,8 @@ pub(in crate::http) async fn demarrer(
         Some(_) => return Err(Error::from(crate::auth::Error::Lien).into()),
         None => But::Connexion,
     };
-    partir(&state, nom, but, session::suite_sure(d.suite.as_deref()), session::session_de(&headers)).await
+    let ancienne = session::session_de(&headers).map(|s| crate::auth::empreinte(&s));
+    partir(&state, nom, but, session::suite_sure(d.suite.as_deref()), ancienne).await
 }
 
 const AUTRE_SITE: &str = "ce lien vient d'un autre site : ouvrez vous-même votre lien d'activation, ou la page « Mon compte », puis choisissez le service";
@@ -172,7 +178,8 @@ pub(in crate::http) async fn lier(
         return page_refus(&state, StatusCode::FORBIDDEN, AUTRE_SITE);
     }
     let compte = crate::http::service(&state, v.acteur, |c| c.peut_lier()).await?;
-    partir(&state, nom, But::Liaison(compte), "/compte".into(), session::session_de(&headers)).await
+    let ancienne = session::session_de(&headers).map(|s| crate::auth::empreinte(&s));
+    partir(&state, nom, But::Liaison(compte), "/compte".into(), ancienne).await
 }
 
 /// What a provider sends back.
@@ -303,6 +310,7 @@ pub(in crate::http) async fn code(
             Ok(rep)
         }
         Err(e) if e.status() == StatusCode::UNAUTHORIZED => {
+            state.oidc.code_refuse(&navigateur);
             let html = state
                 .pages
                 .render("code_identite.html", &PageCode { libelle: &f.libelle, message: Some(e.message()) })?;
