@@ -35,7 +35,7 @@ use crate::auth::oidc::{But, Fournisseur, Identite};
 
 /// How long a sign-in may stay at the provider.
 const DUREE_ATTENTE: Duration = Duration::from_secs(600);
-/// At most this many returns remembered as spent within ten minutes (and code steps at once).
+/// At most this many `state`s remembered as spent (and code steps under way at once).
 const ATTENTES_MAX: usize = 100_000;
 /// How long a discovery document and its keys are kept.
 const DUREE_DECOUVERTE: Duration = Duration::from_secs(3600);
@@ -359,8 +359,8 @@ impl Oidc {
     }
 
     /// The provider's return: the sealed cookie must carry this `state`, from less than ten
-    /// minutes ago, not yet spent; it is spent (whatever follows), then the code is exchanged
-    /// and the ID token checked. `lire` finds a provider's current settings by name.
+    /// minutes ago, not yet spent; then the code is exchanged and the ID token checked, and
+    /// the `state` is spent. `lire` finds a provider's current settings by name.
     pub async fn terminer(
         &self,
         cles: &crate::config::Cles,
