@@ -107,21 +107,8 @@ pub(super) fn contexte(k: &Compte) -> Vec<String> {
 
 /// Activates an account from its link: the user chooses the password.
 pub fn activer(store: &Store, cles: &Cles, le: OffsetDateTime, jeton: &str, mdp: &str) -> Result<Compte> {
-    if jeton.len() != 64 {
-        return Err(Error::Lien);
-    }
     // The rules are checked before the token is spent, so a refused password can be retried.
-    let e = empreinte(jeton);
-    let k = store.read(|c| {
-        // A SQLite error stays an error: only an unknown or spent token is « lien invalide ».
-        match comptes::compte_du_jeton(c, &e, "activation")? {
-            Some(id) => Ok(Some(comptes::par_id(c, &id)?)),
-            None => Ok(None),
-        }
-    })?;
-    let Some(k) = k.filter(|k| k.etat == Etat::EnAttente && le - k.cree_le <= EXPIRATION_EN_ATTENTE) else {
-        return Err(Error::Lien);
-    };
+    let (e, k) = compte_du_lien_d_activation(store, jeton, le)?;
     let ctx = contexte(&k);
     let ctx: Vec<&str> = ctx.iter().map(String::as_str).collect();
     mot_de_passe::verifier_regles(mdp, k.role.longueur_minimale(), &ctx)?;
@@ -132,16 +119,7 @@ pub fn activer(store: &Store, cles: &Cles, le: OffsetDateTime, jeton: &str, mdp:
                 return Err(store::Error::Conflit("lien".into()));
             }
             comptes::activer(tx, &k.id, &hash, le)?;
-            let auteur = auteur_de(tx, &k)?;
-            audit::ajouter(
-                tx,
-                cles,
-                &auteur,
-                le,
-                &[Fait::new(Action::Modifier, "compte")
-                    .cible(k.id.to_string())
-                    .detail(serde_json::json!({"activation": true}))],
-            )
+            noter_du_compte(tx, cles, &k, le, Action::Modifier, "compte", serde_json::json!({"activation": true}))
         })
         .map_err(|e| if matches!(e, store::Error::Conflit(_)) { Error::Lien } else { e.into() })?;
     Ok(store.read(|c| comptes::par_id(c, &k.id))?)
@@ -202,16 +180,8 @@ pub fn mot_de_passe_oublie(
         if courriel.is_some() {
             comptes::creer_jeton(tx, &empreinte(&jeton), &k.id, "reinitialisation", le + VALIDITE_REINITIALISATION)?;
         }
-        let auteur = auteur_de(tx, &k)?;
-        audit::ajouter(
-            tx,
-            cles,
-            &auteur,
-            le,
-            &[Fait::new(Action::Modifier, "compte")
-                .cible(k.id.to_string())
-                .detail(serde_json::json!({ "mot_de_passe_oublie": true, "courriel": courriel.is_some() }))],
-        )?;
+        let detail = serde_json::json!({ "mot_de_passe_oublie": true, "courriel": courriel.is_some() });
+        noter_du_compte(tx, cles, &k, le, Action::Modifier, "compte", detail)?;
         Ok(courriel.map(|c| (c, jeton.clone())))
     })?)
 }
@@ -242,16 +212,8 @@ pub fn reinitialiser(store: &Store, cles: &Cles, le: OffsetDateTime, jeton: &str
             comptes::changer_mot_de_passe(tx, &k.id, &hash)?;
             comptes::supprimer_sessions(tx, &k.id)?;
             store::corrections::effacer_demande_reinitialisation(tx, &k.id)?;
-            let auteur = auteur_de(tx, &k)?;
-            audit::ajouter(
-                tx,
-                cles,
-                &auteur,
-                le,
-                &[Fait::new(Action::Modifier, "compte")
-                    .cible(k.id.to_string())
-                    .detail(serde_json::json!({"reinitialisation": true}))],
-            )
+            let detail = serde_json::json!({"reinitialisation": true});
+            noter_du_compte(tx, cles, &k, le, Action::Modifier, "compte", detail)
         })
         .map_err(|e| if matches!(e, store::Error::Conflit(_)) { Error::Lien } else { e.into() })
 }

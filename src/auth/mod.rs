@@ -245,6 +245,41 @@ fn auteur_de(c: &store::Lecture, k: &Compte) -> store::Result<Auteur> {
     Ok(Auteur { id: k.id.to_string(), role: k.role, fonction: fonction(c, k.role, &k.perimetre)? })
 }
 
+/// Journals what an account did itself (activation, login, reset…), in `tx`: `k` is the
+/// author and the target, `ressource` is `compte` or `connexion`.
+fn noter_du_compte(
+    tx: &store::Lecture,
+    cles: &Cles,
+    k: &Compte,
+    le: OffsetDateTime,
+    action: Action,
+    ressource: &'static str,
+    detail: serde_json::Value,
+) -> store::Result<()> {
+    let auteur = auteur_de(tx, k)?;
+    audit::ajouter(tx, cles, &auteur, le, &[Fait::new(action, ressource).cible(k.id.to_string()).detail(detail)])
+}
+
+/// The pending account of an activation link, and the link's digest (to spend it): an
+/// unknown, spent or malformed link, or an account past its 30 days, is [`Error::Lien`].
+fn compte_du_lien_d_activation(store: &Store, jeton: &str, le: OffsetDateTime) -> Result<(String, Compte)> {
+    if jeton.len() != 64 {
+        return Err(Error::Lien);
+    }
+    let e = empreinte(jeton);
+    let k = store.read(|c| {
+        // A SQLite error stays an error: only an unknown or spent token is « lien invalide ».
+        match comptes::compte_du_jeton(c, &e, "activation")? {
+            Some(id) => Ok(Some(comptes::par_id(c, &id)?)),
+            None => Ok(None),
+        }
+    })?;
+    match k.filter(|k| k.etat == Etat::EnAttente && le - k.cree_le <= EXPIRATION_EN_ATTENTE) {
+        Some(k) => Ok((e, k)),
+        None => Err(Error::Lien),
+    }
+}
+
 /// A successful login.
 #[derive(Debug, Clone)]
 pub struct Connexion {
@@ -338,15 +373,8 @@ fn noter_echec(
     let v = verrou::verrou_apres_echec(consecutifs, &jour, le);
     store.ecrire(|tx| {
         comptes::noter_echec(tx, &k.id, consecutifs, v, le)?;
-        let auteur = auteur_de(tx, k)?;
         let detail = serde_json::json!({ "reussie": false, "verrou": v.map(comptes::instant) });
-        audit::ajouter(
-            tx,
-            cles,
-            &auteur,
-            le,
-            &[Fait::new(Action::Lire, "connexion").cible(k.id.to_string()).detail(detail)],
-        )
+        noter_du_compte(tx, cles, k, le, Action::Lire, "connexion", detail)
     })?;
     Ok(())
 }
@@ -369,18 +397,11 @@ fn ouvrir_session(
         if let Some(f) = fournisseur {
             store::identites::marquer_session(tx, &e, f)?;
         }
-        let auteur = auteur_de(tx, &k)?;
         let mut detail = serde_json::json!({ "reussie": true, "second_facteur": second_facteur });
         if let Some(f) = fournisseur {
             detail["fournisseur"] = f.into();
         }
-        audit::ajouter(
-            tx,
-            cles,
-            &auteur,
-            le,
-            &[Fait::new(Action::Lire, "connexion").cible(k.id.to_string()).detail(detail)],
-        )
+        noter_du_compte(tx, cles, &k, le, Action::Lire, "connexion", detail)
     })?;
     Ok(Connexion { csrf: csrf(cles, &session), session, compte: k, second_facteur })
 }

@@ -31,13 +31,18 @@ pub fn cookie_efface() -> HeaderValue {
 
 /// The session id of the request's cookie.
 pub fn session_de(headers: &HeaderMap) -> Option<String> {
+    cookie_nomme(headers, COOKIE)
+}
+
+/// The value of the request's cookie `nom`.
+pub fn cookie_nomme(headers: &HeaderMap, nom: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
+        .find(|(k, _)| *k == nom)
         .map(|(_, v)| v.to_string())
 }
 

@@ -271,6 +271,26 @@ async fn compte_en_attente(s: &TestServer, createur: &Session, corps: Value) -> 
     v["lien_activation"].as_str().unwrap().rsplit('=').next().unwrap().to_string()
 }
 
+/// A director's account `login`, created pending by the IA-DASEN `dasen` for directeur.1's
+/// school: its activation token.
+async fn directrice_en_attente(s: &TestServer, dasen: &Session, login: &str) -> String {
+    let (_, uai) = une_ecole(s, "directeur.1");
+    compte_en_attente(s, dasen, json!({"login": login, "role": "directeur", "perimetre": "ecole", "territoire": uai}))
+        .await
+}
+
+/// The académie's service, its one user `directrice` asserting a second factor, set on `s`
+/// for directors; and `nouvelle.directrice`, pending: the provider, the IA-DASEN's session
+/// and the activation token.
+async fn academie_et_directrice(s: &TestServer) -> (Fournisseur, Session, String) {
+    let academie =
+        Fournisseur::demarrer(s, vec![utilisateur("directrice", "agent-0001", json!({}), &["otp"], Some("eidas2"))]);
+    regler(s, "academie", "personnels", &academie.emetteur, &["directeur"], json!({}));
+    let dasen = s.login("dasen.1").await;
+    let jeton = directrice_en_attente(s, &dasen, "nouvelle.directrice").await;
+    (academie, dasen, jeton)
+}
+
 fn compter(s: &TestServer, sql: &str) -> i64 {
     let c = rusqlite::Connection::open(&s.db).unwrap();
     c.query_row(sql, [], |r| r.get(0)).unwrap()
@@ -305,13 +325,8 @@ async fn staff_activate_with_the_academie_families_tie_once_with_educonnect_and_
 
     // The IA-DASEN creates a director's account, pending; she activates it with the académie.
     let dasen = s.login("dasen.1").await;
-    let (ecole, uai) = une_ecole(&s, "directeur.1");
-    let jeton = compte_en_attente(
-        &s,
-        &dasen,
-        json!({"login": "nouvelle.directrice", "role": "directeur", "perimetre": "ecole", "territoire": uai}),
-    )
-    .await;
+    let (ecole, _) = une_ecole(&s, "directeur.1");
+    let jeton = directrice_en_attente(&s, &dasen, "nouvelle.directrice").await;
     let activation =
         s.client.get(s.url(&format!("/activer?jeton={jeton}"))).send().await.unwrap().text().await.unwrap();
     assert!(activation.contains(&format!("/connexion/oidc/academie?jeton={jeton}")), "{activation}");
@@ -403,14 +418,7 @@ async fn staff_activate_with_the_academie_families_tie_once_with_educonnect_and_
 #[tokio::test]
 async fn forged_or_replayed_answers_are_refused_and_nothing_is_created() {
     let s = TestServer::start(60).await;
-    let academie =
-        Fournisseur::demarrer(&s, vec![utilisateur("directrice", "agent-0001", json!({}), &["otp"], Some("eidas2"))]);
-    regler(&s, "academie", "personnels", &academie.emetteur, &["directeur"], json!({}));
-    let dasen = s.login("dasen.1").await;
-    let (_, uai) = une_ecole(&s, "directeur.1");
-    let directrice =
-        |login: &str| json!({"login": login, "role": "directeur", "perimetre": "ecole", "territoire": uai});
-    let jeton = compte_en_attente(&s, &dasen, directrice("nouvelle.directrice")).await;
+    let (academie, _, jeton) = academie_et_directrice(&s).await;
     let avant = s.row_counts();
     let sessions = compter(&s, "SELECT count(*) FROM session");
     for mode in ["audience", "expire", "nonce", "kid", "none", "signature", "emetteur"] {
@@ -456,17 +464,7 @@ async fn forged_or_replayed_answers_are_refused_and_nothing_is_created() {
 #[tokio::test]
 async fn logging_out_ends_the_session_here_and_at_the_provider() {
     let s = TestServer::start(60).await;
-    let academie =
-        Fournisseur::demarrer(&s, vec![utilisateur("directrice", "agent-0001", json!({}), &["otp"], Some("eidas2"))]);
-    regler(&s, "academie", "personnels", &academie.emetteur, &["directeur"], json!({}));
-    let dasen = s.login("dasen.1").await;
-    let (_, uai) = une_ecole(&s, "directeur.1");
-    let jeton = compte_en_attente(
-        &s,
-        &dasen,
-        json!({"login": "nouvelle.directrice", "role": "directeur", "perimetre": "ecole", "territoire": uai}),
-    )
-    .await;
+    let (academie, _, jeton) = academie_et_directrice(&s).await;
     let mut nav = Navigateur::new();
     let (fin, _) = nav.connecter(&s, "academie", "directrice", Some(&jeton)).await;
     assert_eq!(fin.status, 200);
@@ -516,13 +514,7 @@ async fn without_a_second_factor_from_the_provider_staff_give_their_code_and_a_r
     );
     regler(&s, "academie", "personnels", &academie.emetteur, &["directeur", "ien"], json!({}));
     let dasen = s.login("dasen.1").await;
-    let (_, uai) = une_ecole(&s, "directeur.1");
-    let jeton = compte_en_attente(
-        &s,
-        &dasen,
-        json!({"login": "dir.sans.otp", "role": "directeur", "perimetre": "ecole", "territoire": uai}),
-    )
-    .await;
+    let jeton = directrice_en_attente(&s, &dasen, "dir.sans.otp").await;
     // Activated without a second factor from the provider: sent to enrol one, pupils closed.
     let mut nav = Navigateur::new();
     let (fin, _) = nav.connecter(&s, "academie", "sans-otp", Some(&jeton)).await;
@@ -684,17 +676,7 @@ async fn the_ia_dasen_can_forbid_staff_passwords_once_a_staff_provider_is_set() 
 #[tokio::test]
 async fn keys_the_provider_rotates_are_fetched_again() {
     let s = TestServer::start(60).await;
-    let academie =
-        Fournisseur::demarrer(&s, vec![utilisateur("directrice", "agent-0001", json!({}), &["otp"], Some("eidas2"))]);
-    regler(&s, "academie", "personnels", &academie.emetteur, &["directeur"], json!({}));
-    let dasen = s.login("dasen.1").await;
-    let (_, uai) = une_ecole(&s, "directeur.1");
-    let jeton = compte_en_attente(
-        &s,
-        &dasen,
-        json!({"login": "nouvelle.directrice", "role": "directeur", "perimetre": "ecole", "territoire": uai}),
-    )
-    .await;
+    let (academie, _, jeton) = academie_et_directrice(&s).await;
     // The ID token names a key the set fetched at discovery lacks: the keys are fetched again
     // and hold it, and the sign-in goes through.
     academie.falsifier("rotation").await;
@@ -712,18 +694,8 @@ async fn keys_the_provider_rotates_are_fetched_again() {
 #[tokio::test]
 async fn an_active_account_ties_itself_from_its_page_and_a_link_from_another_site_ties_nothing() {
     let s = TestServer::start(60).await;
-    let academie =
-        Fournisseur::demarrer(&s, vec![utilisateur("directrice", "agent-0001", json!({}), &["otp"], Some("eidas2"))]);
-    regler(&s, "academie", "personnels", &academie.emetteur, &["directeur"], json!({}));
+    let (_academie, dasen, jeton) = academie_et_directrice(&s).await;
     // An activation started from another site's link is refused, the link still good.
-    let dasen = s.login("dasen.1").await;
-    let (_, uai) = une_ecole(&s, "directeur.1");
-    let jeton = compte_en_attente(
-        &s,
-        &dasen,
-        json!({"login": "nouvelle.directrice", "role": "directeur", "perimetre": "ecole", "territoire": uai}),
-    )
-    .await;
     let r = s
         .client
         .get(s.url(&format!("/connexion/oidc/academie?jeton={jeton}")))

@@ -406,17 +406,7 @@ fn activer_par_identite(
     id: &Identite,
     jeton: &str,
 ) -> Result<Compte> {
-    if jeton.len() != 64 {
-        return Err(Error::Lien);
-    }
-    let e = empreinte(jeton);
-    let k = store.read(|c| match comptes::compte_du_jeton(c, &e, "activation")? {
-        Some(id) => Ok(Some(comptes::par_id(c, &id)?)),
-        None => Ok(None),
-    })?;
-    let Some(k) = k.filter(|k| k.etat == Etat::EnAttente && le - k.cree_le <= EXPIRATION_EN_ATTENTE) else {
-        return Err(Error::Lien);
-    };
+    let (e, k) = compte_du_lien_d_activation(store, jeton, le)?;
     if !f.roles.contains(&k.role) {
         return Err(Error::Interdit(format!(
             "« {} » ne sert pas les comptes « {} » : activez ce compte avec un mot de passe ou avec le service prévu",
@@ -437,16 +427,8 @@ fn activer_par_identite(
             }
             comptes::activer_sans_mot_de_passe(tx, &k.id, le)?;
             identites::lier(tx, &id.emetteur, &id.sujet, &k.id, &f.nom, le)?;
-            let auteur = auteur_de(tx, &k)?;
-            audit::ajouter(
-                tx,
-                cles,
-                &auteur,
-                le,
-                &[Fait::new(Action::Modifier, "compte")
-                    .cible(k.id.to_string())
-                    .detail(serde_json::json!({ "activation": true, "identite": f.nom }))],
-            )
+            let detail = serde_json::json!({ "activation": true, "identite": f.nom });
+            noter_du_compte(tx, cles, &k, le, Action::Modifier, "compte", detail)
         })
         .map_err(|e| if matches!(e, store::Error::Conflit(_)) { Error::Lien } else { e.into() })?;
     Ok(store.read(|c| comptes::par_id(c, &k.id))?)
@@ -477,16 +459,8 @@ fn lier_compte_actif(
                 return Err(store::Error::Conflit("identité".into()));
             }
             identites::lier(tx, &id.emetteur, &id.sujet, &k.id, &f.nom, le)?;
-            let auteur = auteur_de(tx, &k)?;
-            audit::ajouter(
-                tx,
-                cles,
-                &auteur,
-                le,
-                &[Fait::new(Action::Modifier, "compte")
-                    .cible(k.id.to_string())
-                    .detail(serde_json::json!({ "identite": f.nom, "liaison": true }))],
-            )
+            let detail = serde_json::json!({ "identite": f.nom, "liaison": true });
+            noter_du_compte(tx, cles, &k, le, Action::Modifier, "compte", detail)
         })
         .map_err(|e| match e {
             store::Error::Conflit(_) => {
@@ -529,7 +503,6 @@ fn creer_par_identite(
             comptes::activer_sans_mot_de_passe(tx, &compte, le)?;
             identites::lier(tx, &id.emetteur, &id.sujet, &compte, &f.nom, le)?;
             let k = comptes::par_id(tx, &compte)?;
-            let auteur = auteur_de(tx, &k)?;
             let detail = serde_json::json!({
                 "creation_premiere_connexion": true,
                 "identite": f.nom,
@@ -537,13 +510,7 @@ fn creer_par_identite(
                 "perimetre": perimetre.genre(),
                 "revendications": c.iter().flatten().flatten().collect::<Vec<_>>(),
             });
-            audit::ajouter(
-                tx,
-                cles,
-                &auteur,
-                le,
-                &[Fait::new(Action::Creer, "compte").cible(compte.to_string()).detail(detail)],
-            )
+            noter_du_compte(tx, cles, &k, le, Action::Creer, "compte", detail)
         })
         .map_err(|e| if matches!(e, store::Error::Conflit(_)) { non_lie(f) } else { e.into() })?;
     Ok(store.read(|c| comptes::par_id(c, &compte))?)

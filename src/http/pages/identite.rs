@@ -6,7 +6,7 @@
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::header::SET_COOKIE;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
@@ -37,14 +37,8 @@ fn cookie(nom: &str, valeur: &str, secondes: u32) -> HeaderValue {
 
 /// A cookie of ours: hexadecimal, 4 Kio at most.
 fn cookie_de(headers: &HeaderMap, nom: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(n, v)| *n == nom && !v.is_empty() && v.len() <= 4096 && v.bytes().all(|b| b.is_ascii_hexdigit()))
-        .map(|(_, v)| v.to_string())
+    session::cookie_nomme(headers, nom)
+        .filter(|v| !v.is_empty() && v.len() <= 4096 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Whether the browser says the request comes from another site (`Sec-Fetch-Site`): an
