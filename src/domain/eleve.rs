@@ -239,7 +239,7 @@ fn lieu_introuvable(candidats: &[super::commune::referentiel::Commune]) -> Strin
 }
 
 /// A person to call in an emergency or allowed to collect the child, as typed (category III).
-#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactSaisie {
     /// Nom.

@@ -28,6 +28,7 @@ pub mod scolarite;
 pub mod secret;
 pub mod tri;
 pub mod uai;
+pub mod verification;
 
 pub use commune::{CommuneError, CommuneInsee};
 pub use document::{Colonne, Document};

@@ -197,6 +197,10 @@ pub enum Ressource {
     Publication,
     /// The installation's health (base, journal, backups): never pupil data.
     Exploitation,
+    /// A family's answer at the yearly check of the fiche, block by block.
+    Verification,
+    /// A school's campaign of the yearly check (closing date, reminders).
+    CampagneVerification,
     /// A school's exchange files: the ministry's files (ONDE) imported or exported, a pupil's
     /// transfer dossier issued at radiation or imported at admission.
     Echange,
@@ -464,6 +468,34 @@ pub fn decider(role: Role, relation: Relation, ressource: Ressource, action: Act
         },
         (R::Publication, Lister | Lire | Exporter) => match role {
             Statisticien | IaDasen | Operateur => oui(Champs::AUCUN),
+            _ => Refuse,
+        },
+        (R::Verification, Creer) => match role {
+            // Each family answers for its own children; nobody answers in its name.
+            Responsable => oui(Champs::AUCUN),
+            _ => Refuse,
+        },
+        (R::Verification, Lire) => match role {
+            Responsable | Directeur | Ien | IaDasen | Operateur => oui(Champs::AUCUN),
+            _ => Refuse,
+        },
+        (R::Verification, Lister) => match role {
+            // Who answered, per class: the school follows it, its inspectors count.
+            Directeur | Ien | IaDasen | Operateur => oui(Champs::AUCUN),
+            _ => Refuse,
+        },
+        (R::Verification, Modifier) => match role {
+            // The school decides, as for any correction of the record.
+            Directeur | Operateur => oui(Champs::AUCUN),
+            _ => Refuse,
+        },
+        (R::CampagneVerification, Lire) => match role {
+            Responsable | Directeur | Ien | IaDasen | Operateur => oui(Champs::AUCUN),
+            _ => Refuse,
+        },
+        (R::CampagneVerification, Modifier) => match role {
+            // The school for itself; the IA-DASEN for every school of the département.
+            Directeur | IaDasen | Operateur => oui(Champs::AUCUN),
             _ => Refuse,
         },
         (R::Campagne, Modifier) => match role {

@@ -30,6 +30,8 @@ fn ressources() -> Vec<Ressource> {
         Ressource::Opposition,
         Ressource::Constat,
         Ressource::Campagne,
+        Ressource::Verification,
+        Ressource::CampagneVerification,
         Ressource::Publication,
         Ressource::Echange,
         Ressource::Exploitation,
@@ -225,6 +227,35 @@ fn families_ask_the_school_decides_rectifications_and_the_data_controller_opposi
     // The inspectors see the families' requests (docs/domaine.md §5), read-only.
     assert!(ok(Role::Ien, Ressource::Rectification, Action::Lister));
     assert!(!ok(Role::Ien, Ressource::Rectification, Action::Modifier));
+}
+
+#[test]
+fn at_the_yearly_check_families_answer_the_school_decides_inspectors_count() {
+    let g = Reglages::default();
+    let ok = |role, r, a| decider(role, Relation::Propre, r, a, g).autorise();
+    for role in Role::COMPTES {
+        // Only a family answers; the school cannot answer in its name.
+        assert_eq!(ok(role, Ressource::Verification, Action::Creer), role == Role::Responsable, "{role}");
+        // The school decides, as for every correction of its record.
+        assert_eq!(ok(role, Ressource::Verification, Action::Modifier), role == Role::Directeur, "{role}");
+        // The school opens its campaign; the IA-DASEN the département's.
+        assert_eq!(
+            ok(role, Ressource::CampagneVerification, Action::Modifier),
+            matches!(role, Role::Directeur | Role::IaDasen),
+            "{role}"
+        );
+        // Who answered is followed by the school and counted by its inspectors, never by a
+        // mairie, a collège, a statisticien or the technical administrator.
+        assert_eq!(
+            ok(role, Ressource::Verification, Action::Lister),
+            matches!(role, Role::Directeur | Role::Ien | Role::IaDasen),
+            "{role}"
+        );
+        if matches!(role, Role::Statisticien | Role::AdminTechnique | Role::AgentMairie | Role::PrincipalCollege) {
+            assert!(!ok(role, Ressource::Verification, Action::Lire), "{role}");
+            assert!(!ok(role, Ressource::CampagneVerification, Action::Lire), "{role}");
+        }
+    }
 }
 
 #[test]

@@ -35,6 +35,7 @@ pub mod projection;
 pub mod publications;
 pub mod scolarite;
 pub mod travaux;
+pub mod verifications;
 pub mod vue_eleve;
 
 pub use crate::store::requete::Suivi;

@@ -64,6 +64,8 @@ pub fn responsables_orphelins(c: &Connection) -> Result<usize> {
 
 /// Clears the autorisations, insurance and périscolaire of years before `annee` (idempotent).
 pub fn effacer_annuel_passe(c: &Connection, annee: AnneeScolaire) -> Result<usize> {
+    // The yearly check's answers and campaigns go with the year they were about.
+    super::verifications::purger_avant(c, annee)?;
     Ok(c.execute("DELETE FROM eleve_annuel WHERE annee < ?", [annee])?)
 }
 

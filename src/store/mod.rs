@@ -33,6 +33,7 @@ mod sql;
 pub mod statistiques;
 pub mod tableau;
 pub mod territoires;
+pub mod verifications;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -65,6 +66,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0014_recherche", include_str!("../../schema/0014_recherche.sql")),
     ("0015_certificat_original", include_str!("../../schema/0015_certificat_original.sql")),
     ("0016_identites", include_str!("../../schema/0016_identites.sql")),
+    ("0017_verification", include_str!("../../schema/0017_verification.sql")),
 ];
 
 /// How many read-only connections the pool holds.

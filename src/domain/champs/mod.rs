@@ -105,6 +105,22 @@ impl Groupe {
     }
 }
 
+/// What a family may do with a field (docs/domaine.md §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Famille {
+    /// Nothing: a decision (the INE, the schooling, the parental authority) or what the
+    /// school records from the birth certificate.
+    Aucun,
+    /// Ask the school to rectify it, one field at a time: the état civil the mairie recorded,
+    /// which the yearly check shows but does not ask the family to retype.
+    Demande,
+    /// Answer it at the yearly check, and ask to rectify it at any time.
+    Fiche,
+    /// Answer it at the yearly check only: the year's choices (autorisations, insurance,
+    /// périscolaire, who may collect the child, consent for the parents' associations).
+    Annee,
+}
+
 /// How a form asks for a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Formulaire {
@@ -123,7 +139,7 @@ macro_rules! catalogue {
     (
         $(#[$m:meta])*
         $nom:ident {
-            $($(#[$vm:meta])* $var:ident => $cle:literal, $libelle:literal, $groupe:ident, famille: $famille:literal,
+            $($(#[$vm:meta])* $var:ident => $cle:literal, $libelle:literal, $groupe:ident, famille: $famille:ident,
                 ($form:literal, $genre:literal, $requis:literal, $max:literal);)*
         }
     ) => {
@@ -152,9 +168,19 @@ macro_rules! catalogue {
                 match self { $($nom::$var => Groupe::$groupe,)* }
             }
 
+            /// What a family may do with it.
+            pub fn famille(self) -> Famille {
+                match self { $($nom::$var => Famille::$famille,)* }
+            }
+
             /// Whether a family may ask to rectify it.
             pub fn rectifiable_par_la_famille(self) -> bool {
-                match self { $($nom::$var => $famille,)* }
+                matches!(self.famille(), Famille::Demande | Famille::Fiche)
+            }
+
+            /// Whether a family answers it at the yearly check (`service::verifications`).
+            pub fn verifie_par_la_famille(self) -> bool {
+                matches!(self.famille(), Famille::Fiche | Famille::Annee)
             }
 
             /// How the correction form asks for it.
@@ -176,30 +202,30 @@ catalogue! {
     /// The pupil's fields (category I).
     ChampEleve {
         /// INE.
-        Ine => "ine", "INE", Ine, famille: false, ("INE", "texte", false, 11);
+        Ine => "ine", "INE", Ine, famille: Aucun, ("INE", "texte", false, 11);
         /// Nom de famille.
-        Nom => "nom", "nom de famille", Identite, famille: true, ("Nom de famille", "texte", true, 100);
+        Nom => "nom", "nom de famille", Identite, famille: Demande, ("Nom de famille", "texte", true, 100);
         /// Nom d'usage.
-        NomUsage => "nom_usage", "nom d'usage", Identite, famille: true, ("Nom d'usage", "texte", false, 100);
+        NomUsage => "nom_usage", "nom d'usage", Identite, famille: Demande, ("Nom d'usage", "texte", false, 100);
         /// Prénoms.
-        Prenoms => "prenoms", "prénoms", Identite, famille: true, ("Prénoms", "texte", true, 200);
+        Prenoms => "prenoms", "prénoms", Identite, famille: Demande, ("Prénoms", "texte", true, 200);
         /// Sexe.
-        Sexe => "sexe", "sexe", Identite, famille: true, ("Sexe", "choix", true, 0);
+        Sexe => "sexe", "sexe", Identite, famille: Demande, ("Sexe", "choix", true, 0);
         /// Date of birth.
-        DateNaissance => "date_naissance", "date de naissance", Naissance, famille: true,
+        DateNaissance => "date_naissance", "date de naissance", Naissance, famille: Demande,
             ("Date de naissance (jj/mm/aaaa)", "texte", true, 10);
         /// Birthplace as printed.
-        NaissanceLieu => "naissance_lieu", "lieu de naissance", Naissance, famille: false,
+        NaissanceLieu => "naissance_lieu", "lieu de naissance", Naissance, famille: Aucun,
             ("Lieu de naissance", "texte", true, 150);
         /// Birthplace code.
-        NaissanceInsee => "naissance_insee", "code INSEE du lieu de naissance", Naissance, famille: false,
+        NaissanceInsee => "naissance_insee", "code INSEE du lieu de naissance", Naissance, famille: Aucun,
             ("Code INSEE du lieu de naissance (99… à l'étranger ; 00000 : à compléter)", "texte", true, 5);
         /// Street.
-        Adresse => "adresse", "adresse", Adresse, famille: true, ("Adresse", "texte", false, 150);
+        Adresse => "adresse", "adresse", Adresse, famille: Fiche, ("Adresse", "texte", false, 150);
         /// Postcode.
-        CodePostal => "code_postal", "code postal", Adresse, famille: true, ("Code postal", "texte", false, 5);
+        CodePostal => "code_postal", "code postal", Adresse, famille: Fiche, ("Code postal", "texte", false, 5);
         /// Commune of residence.
-        CommuneResidence => "commune_residence", "commune de résidence", Adresse, famille: true,
+        CommuneResidence => "commune_residence", "commune de résidence", Adresse, famille: Fiche,
             ("Commune", "texte", false, 150);
     }
 }
@@ -208,30 +234,30 @@ catalogue! {
     /// A responsable's own fields (category II): the person, shared by siblings.
     ChampResponsable {
         /// `M.` or `Mme`.
-        Civilite => "civilite", "civilité", Responsables, famille: true, ("Civilité", "choix", false, 0);
+        Civilite => "civilite", "civilité", Responsables, famille: Fiche, ("Civilité", "choix", false, 0);
         /// Nom.
-        Nom => "nom", "nom", Responsables, famille: true, ("Nom", "texte", true, 100);
+        Nom => "nom", "nom", Responsables, famille: Fiche, ("Nom", "texte", true, 100);
         /// Prénom.
-        Prenom => "prenom", "prénom", Responsables, famille: true, ("Prénom", "texte", true, 200);
+        Prenom => "prenom", "prénom", Responsables, famille: Fiche, ("Prénom", "texte", true, 200);
         /// Street.
-        Adresse => "adresse", "adresse", Responsables, famille: true, ("Adresse", "texte", false, 150);
+        Adresse => "adresse", "adresse", Responsables, famille: Fiche, ("Adresse", "texte", false, 150);
         /// Postcode.
-        CodePostal => "code_postal", "code postal", Responsables, famille: true, ("Code postal", "texte", false, 10);
+        CodePostal => "code_postal", "code postal", Responsables, famille: Fiche, ("Code postal", "texte", false, 10);
         /// Commune.
-        Commune => "commune", "commune", Responsables, famille: true, ("Commune", "texte", false, 150);
+        Commune => "commune", "commune", Responsables, famille: Fiche, ("Commune", "texte", false, 150);
         /// Country, when abroad.
-        Pays => "pays", "pays", Responsables, famille: true, ("Pays (à l'étranger)", "texte", false, 150);
+        Pays => "pays", "pays", Responsables, famille: Fiche, ("Pays (à l'étranger)", "texte", false, 150);
         /// Mobile phone.
-        TelPortable => "tel_portable", "téléphone portable", Responsables, famille: true,
+        TelPortable => "tel_portable", "téléphone portable", Responsables, famille: Fiche,
             ("Téléphone portable", "tel", false, 30);
         /// Home phone.
-        TelDomicile => "tel_domicile", "téléphone domicile", Responsables, famille: true,
+        TelDomicile => "tel_domicile", "téléphone domicile", Responsables, famille: Fiche,
             ("Téléphone domicile", "tel", false, 30);
         /// Work phone.
-        TelTravail => "tel_travail", "téléphone travail", Responsables, famille: true,
+        TelTravail => "tel_travail", "téléphone travail", Responsables, famille: Fiche,
             ("Téléphone travail", "tel", false, 30);
         /// E-mail.
-        Courriel => "courriel", "courriel", Responsables, famille: true, ("Courriel", "email", false, 150);
+        Courriel => "courriel", "courriel", Responsables, famille: Fiche, ("Courriel", "email", false, 150);
     }
 }
 
@@ -239,13 +265,13 @@ catalogue! {
     /// A responsable's link with one pupil (category II).
     ChampLien {
         /// Mother, father, guardian, third party.
-        Lien => "lien", "lien avec l'enfant", Responsables, famille: false, ("Lien avec l'enfant", "choix", true, 0);
+        Lien => "lien", "lien avec l'enfant", Responsables, famille: Aucun, ("Lien avec l'enfant", "choix", true, 0);
         /// False only when withdrawn by a court.
-        AutoriteParentale => "autorite_parentale", "autorité parentale", Responsables, famille: false,
+        AutoriteParentale => "autorite_parentale", "autorité parentale", Responsables, famille: Aucun,
             ("Autorité parentale", "oui_non", false, 0);
         /// The address may be given to parents' associations (this year).
         AccordAssociations => "accord_associations", "accord pour les associations de parents", Autorisations,
-            famille: false, ("Accepte que son adresse soit donnée aux associations de parents", "oui_non", false, 0);
+            famille: Annee, ("Accepte que son adresse soit donnée aux associations de parents", "oui_non", false, 0);
     }
 }
 
@@ -253,22 +279,22 @@ catalogue! {
     /// A person to call or allowed to collect the child (category III).
     ChampContact {
         /// Nom.
-        Nom => "nom", "nom", Contacts, famille: true, ("Nom", "texte", false, 100);
+        Nom => "nom", "nom", Contacts, famille: Fiche, ("Nom", "texte", false, 100);
         /// Prénom.
-        Prenom => "prenom", "prénom", Contacts, famille: true, ("Prénom", "texte", false, 200);
+        Prenom => "prenom", "prénom", Contacts, famille: Fiche, ("Prénom", "texte", false, 200);
         /// Short link (« grand-mère »).
-        Lien => "lien", "lien avec l'enfant", Contacts, famille: true,
+        Lien => "lien", "lien avec l'enfant", Contacts, famille: Fiche,
             ("Lien avec l'enfant (grand-mère, voisin…)", "texte", false, 40);
         /// Phone.
-        Telephone => "telephone", "téléphone", Contacts, famille: true, ("Téléphone", "tel", false, 30);
+        Telephone => "telephone", "téléphone", Contacts, famille: Fiche, ("Téléphone", "tel", false, 30);
         /// Second phone.
-        Telephone2 => "telephone_2", "second téléphone", Contacts, famille: true,
+        Telephone2 => "telephone_2", "second téléphone", Contacts, famille: Fiche,
             ("Second téléphone", "tel", false, 30);
         /// To call in an emergency.
-        Urgence => "urgence", "à appeler en cas d'urgence", Contacts, famille: false,
+        Urgence => "urgence", "à appeler en cas d'urgence", Contacts, famille: Annee,
             ("À appeler en cas d'urgence", "case", false, 0);
         /// Allowed to collect the child.
-        Recuperer => "recuperer", "autorisée à venir chercher l'enfant", Contacts, famille: false,
+        Recuperer => "recuperer", "autorisée à venir chercher l'enfant", Contacts, famille: Annee,
             ("Autorisée à venir chercher l'enfant", "case", false, 0);
     }
 }
@@ -277,31 +303,31 @@ catalogue! {
     /// This year's autorisations, insurance and périscolaire (categories II and V).
     ChampAnnuel {
         /// Photographs during school activities.
-        AutorisationPhoto => "autorisation_photo", "autorisation photo", Autorisations, famille: false,
+        AutorisationPhoto => "autorisation_photo", "autorisation photo", Autorisations, famille: Annee,
             ("Photographie de l'enfant dans le cadre des activités scolaires", "oui_non", false, 0);
         /// Leaving school alone after class (élémentaire: a maternelle pupil is always handed
         /// to an adult).
-        SortieSeul => "sortie_seul", "sortie seul après la classe", Autorisations, famille: false,
+        SortieSeul => "sortie_seul", "sortie seul après la classe", Autorisations, famille: Annee,
             ("Autorisé(e) à quitter l'école seul(e) après la classe (élémentaire)", "oui_non", false, 0);
         /// Insurer.
-        Assureur => "assureur", "assureur", Assurance, famille: false,
+        Assureur => "assureur", "assureur", Assurance, famille: Annee,
             ("Assurance scolaire : assureur", "texte", false, 150);
         /// Policy number.
-        AssuranceNumero => "assurance_numero", "numéro de contrat d'assurance", Assurance, famille: false,
+        AssuranceNumero => "assurance_numero", "numéro de contrat d'assurance", Assurance, famille: Annee,
             ("Numéro de contrat", "texte", false, 60);
         /// School canteen.
-        Cantine => "cantine", "cantine", Periscolaire, famille: false,
+        Cantine => "cantine", "cantine", Periscolaire, famille: Annee,
             ("Restauration scolaire (cantine)", "oui_non", false, 0);
         /// Morning care.
-        GarderieMatin => "garderie_matin", "garderie du matin", Periscolaire, famille: false,
+        GarderieMatin => "garderie_matin", "garderie du matin", Periscolaire, famille: Annee,
             ("Garderie du matin", "oui_non", false, 0);
         /// Evening care.
-        GarderieSoir => "garderie_soir", "garderie du soir", Periscolaire, famille: false,
+        GarderieSoir => "garderie_soir", "garderie du soir", Periscolaire, famille: Annee,
             ("Garderie du soir", "oui_non", false, 0);
         /// Supervised study.
-        Etude => "etude", "étude surveillée", Periscolaire, famille: false, ("Étude surveillée", "oui_non", false, 0);
+        Etude => "etude", "étude surveillée", Periscolaire, famille: Annee, ("Étude surveillée", "oui_non", false, 0);
         /// School transport.
-        Transport => "transport", "transport scolaire", Periscolaire, famille: false,
+        Transport => "transport", "transport scolaire", Periscolaire, famille: Annee,
             ("Transport scolaire", "oui_non", false, 0);
     }
 }
@@ -310,30 +336,30 @@ catalogue! {
     /// One schooling record (category IV; the school and state with the identity).
     ChampScolarite {
         /// Année scolaire.
-        Annee => "annee", "année scolaire", Ecole, famille: false, ("Année scolaire", "texte", true, 9);
+        Annee => "annee", "année scolaire", Ecole, famille: Aucun, ("Année scolaire", "texte", true, 9);
         /// School id.
-        EcoleId => "ecole_id", "école", Ecole, famille: false, ("École", "choix", true, 0);
+        EcoleId => "ecole_id", "école", Ecole, famille: Aucun, ("École", "choix", true, 0);
         /// School UAI.
-        Uai => "uai", "UAI de l'école", Ecole, famille: false, ("UAI", "texte", true, 8);
+        Uai => "uai", "UAI de l'école", Ecole, famille: Aucun, ("UAI", "texte", true, 8);
         /// School name.
-        Ecole => "ecole", "nom de l'école", Ecole, famille: false, ("École", "texte", true, 150);
+        Ecole => "ecole", "nom de l'école", Ecole, famille: Aucun, ("École", "texte", true, 150);
         /// State.
-        Etat => "etat", "état", Ecole, famille: false, ("État", "choix", true, 0);
+        Etat => "etat", "état", Ecole, famille: Aucun, ("État", "choix", true, 0);
         /// Date of admission.
-        DateAdmission => "date_admission", "date d'admission", Ecole, famille: false,
+        DateAdmission => "date_admission", "date d'admission", Ecole, famille: Aucun,
             ("Date d'admission", "texte", true, 10);
         /// Date of leaving.
-        DateSortie => "date_sortie", "date de sortie", Ecole, famille: false, ("Date de sortie", "texte", false, 10);
+        DateSortie => "date_sortie", "date de sortie", Ecole, famille: Aucun, ("Date de sortie", "texte", false, 10);
         /// Niveau.
-        Niveau => "niveau", "niveau", Scolarite, famille: false, ("Niveau", "choix", true, 0);
+        Niveau => "niveau", "niveau", Scolarite, famille: Aucun, ("Niveau", "choix", true, 0);
         /// Cycle.
-        Cycle => "cycle", "cycle", Scolarite, famille: false, ("Cycle", "texte", false, 1);
+        Cycle => "cycle", "cycle", Scolarite, famille: Aucun, ("Cycle", "texte", false, 1);
         /// Class id.
-        ClasseId => "classe_id", "classe", Scolarite, famille: false, ("Classe", "choix", false, 0);
+        ClasseId => "classe_id", "classe", Scolarite, famille: Aucun, ("Classe", "choix", false, 0);
         /// Class label.
-        Classe => "classe", "libellé de la classe", Scolarite, famille: false, ("Classe", "texte", false, 60);
+        Classe => "classe", "libellé de la classe", Scolarite, famille: Aucun, ("Classe", "texte", false, 60);
         /// ULIS dispositif.
-        Ulis => "ulis", "dispositif ULIS", Scolarite, famille: false, ("ULIS", "case", false, 0);
+        Ulis => "ulis", "dispositif ULIS", Scolarite, famille: Aucun, ("ULIS", "case", false, 0);
     }
 }
 

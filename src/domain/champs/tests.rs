@@ -62,6 +62,27 @@ fn a_family_may_never_rectify_the_ine_the_schooling_or_the_year_s_decisions() {
 }
 
 #[test]
+fn at_the_yearly_check_a_family_answers_its_own_details_and_the_year_s_choices_not_the_etat_civil() {
+    // What the mairie recorded and the school's decisions are never retyped by the family.
+    for c in [ChampEleve::Ine, ChampEleve::Nom, ChampEleve::Prenoms, ChampEleve::DateNaissance, ChampEleve::NaissanceInsee]
+    {
+        assert!(!c.verifie_par_la_famille(), "{c:?}");
+    }
+    assert!(ChampScolarite::TOUS.iter().all(|c| !c.verifie_par_la_famille()));
+    assert!(!ChampLien::Lien.verifie_par_la_famille() && !ChampLien::AutoriteParentale.verifie_par_la_famille());
+    // The address, the family's own details, the contacts and the year's answers are.
+    assert!(ChampEleve::Adresse.verifie_par_la_famille() && ChampEleve::CommuneResidence.verifie_par_la_famille());
+    assert!(ChampResponsable::TOUS.iter().all(|c| c.verifie_par_la_famille()));
+    assert!(ChampContact::TOUS.iter().all(|c| c.verifie_par_la_famille()));
+    assert!(ChampAnnuel::TOUS.iter().all(|c| c.verifie_par_la_famille()));
+    assert!(ChampLien::AccordAssociations.verifie_par_la_famille());
+    // The year's choices are answered, not « rectified »: the request road stays as it was.
+    assert!(ChampAnnuel::TOUS.iter().all(|c| !c.rectifiable_par_la_famille()));
+    assert!(!ChampContact::Urgence.rectifiable_par_la_famille() && ChampContact::Telephone.rectifiable_par_la_famille());
+    assert!(ChampEleve::Nom.rectifiable_par_la_famille());
+}
+
+#[test]
 fn groups_fall_in_their_category_of_the_arrete() {
     assert_eq!(ChampResponsable::TelTravail.groupe().categorie(), Categorie::II);
     assert_eq!(ChampContact::Telephone.groupe().categorie(), Categorie::III);
