@@ -79,6 +79,7 @@ pub fn mesurer(db: &Path, n: usize, document: &str, clock: &Clock) -> anyhow::Re
         annee: None,
         colonnes: &[],
         essai: false,
+        sans_reponse: false,
         journal: None,
     };
     println!(
@@ -298,6 +299,7 @@ pub fn preparer_comparaison(
         annee: None,
         colonnes: &[],
         essai: false,
+        sans_reponse: false,
         journal: None,
     };
     let items = imp.items_cible(doc, &Cible::Ecole(ecole_id.clone()))?;

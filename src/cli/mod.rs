@@ -202,6 +202,13 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Dépose les relances du jour de la vérification annuelle des fiches (un courriel par
+    /// famille sans réponse, dans le dossier du courrier) ; le serveur le fait chaque jour.
+    Relancer {
+        /// Fichier de la base SQLite.
+        #[arg(long)]
+        db: PathBuf,
+    },
     /// Fait la rentrée : clôt l'année, applique les passages, ouvre l'année suivante.
     Rentree {
         /// Fichier de la base SQLite.
@@ -528,5 +535,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Purge { db, dry_run } => purge(&db, dry_run, &clock),
         Command::Rentree { db } => rentree(&db, &clock),
+        Command::Relancer { db } => relancer(&db, &clock),
     }
 }

@@ -385,7 +385,7 @@ pub(super) fn render(
             bar.set_position(k as u64);
             true
         };
-        let tirage = Tirage { limite: None, total: &total, progression: &progression, colonnes };
+        let tirage = Tirage { limite: None, total: &total, progression: &progression, colonnes, sans_reponse: false };
         operateur(&store, &cles, clock, |svc| {
             let cible = match (&cible, &uai) {
                 (Some(c), _) => c.clone(),
@@ -598,6 +598,17 @@ pub(super) fn purge(db: &Path, essai: bool, clock: &Clock) -> anyhow::Result<()>
         r.comptes,
         r.responsables,
         r.annuel
+    );
+    Ok(())
+}
+
+pub(super) fn relancer(db: &Path, clock: &Clock) -> anyhow::Result<()> {
+    let (store, cles) = ouvrir(db)?;
+    let n = crate::service::verifications::relancer(&store, &cles, clock.now())?;
+    println!(
+        "Vérification annuelle au {} : {n} relance(s) déposée(s) dans {}.",
+        date_fr(clock.today()),
+        crate::service::courrier::dossier(db).display()
     );
     Ok(())
 }

@@ -282,6 +282,12 @@ const FAITS: &[(&str, &str)] = &[
     ("depart", "Départ en fin d'année enregistré."),
     ("radiation", "Élève radié : le certificat de radiation peut être imprimé."),
     ("radiation_annulee", "Radiation annulée : l'élève fait de nouveau partie de l'école."),
+    ("verification_envoyee", "Corrections envoyées : l'école les examine, elles ne changent la fiche qu'une fois acceptées."),
+    ("verification_confirmee", "Partie confirmée telle quelle."),
+    ("verification_terminee", "Merci : la fiche est vérifiée. Vous pouvez télécharger votre accusé de réception."),
+    ("verification_acceptee", "Corrections acceptées : elles figurent sur la prochaine fiche imprimée."),
+    ("verification_refusee", "Corrections refusées : la famille lit votre raison et peut répondre à nouveau."),
+    ("campagne_verification", "Vérification annuelle enregistrée : les familles peuvent répondre en ligne jusqu'à la date de fin."),
 ];
 
 /// The confirmation of a `?fait=` code; an unknown code shows nothing.
@@ -381,6 +387,9 @@ pub(super) enum PageDe {
     Classe(crate::domain::ClasseId),
     Eleve(crate::domain::EleveId),
     Prevision(crate::domain::EcoleId),
+    Verification(crate::domain::EleveId),
+    VerificationEcole(crate::domain::EcoleId),
+    VerificationTerritoire,
 }
 
 impl PageDe {
@@ -396,6 +405,13 @@ impl PageDe {
             PageDe::Prevision(id) => {
                 super::pages::effectifs::page_prevision_ecole(st, vi, super::extraction::Id(id), q()).await
             }
+            PageDe::Verification(id) => {
+                super::pages::verification_annuelle::page_eleve(st, vi, super::extraction::Id(id), q()).await
+            }
+            PageDe::VerificationEcole(id) => {
+                super::pages::verification_annuelle::page_ecole(st, vi, super::extraction::Id(id), q()).await
+            }
+            PageDe::VerificationTerritoire => super::pages::verification_annuelle::page_territoire(st, vi).await,
         }
     }
 }
@@ -406,6 +422,15 @@ impl PageDe {
         match (self, cle.split_once('.')) {
             // The forecast's `CP.arrivees` is the input `arrivees_CP`.
             (PageDe::Prevision(_), Some((niveau, champ))) => format!("{champ}_{niveau}"),
+            // The yearly check's blocks: `v_<clé>`, and the contacts `c<n>_<clé>` (from 1).
+            (PageDe::Verification(_), _) => match element(cle) {
+                Some(("contacts", i, champ)) => format!("c{}_{champ}", i + 1),
+                Some((_, _, champ)) => format!("v_{champ}"),
+                None => match cle.split_once('.') {
+                    Some(("valeurs" | "eleve" | "annuel", champ)) => format!("v_{champ}"),
+                    _ => cle.to_string(),
+                },
+            },
             _ => cle.to_string(),
         }
     }

@@ -121,6 +121,12 @@ fn routes_api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::echanges::lire_import))
         .routes(routes!(api::echanges::annuler_import))
         .routes(routes!(api::echanges::rapport_import))
+        // api/verifications.rs
+        .routes(routes!(api::verifications::ouvrir_territoire))
+        .routes(routes!(api::verifications::tableau, api::verifications::ouvrir_ecole))
+        .routes(routes!(api::verifications::lire, api::verifications::repondre))
+        .routes(routes!(api::verifications::confirmer))
+        .routes(routes!(api::verifications::decider))
         // api/impressions.rs
         .routes(routes!(api::impressions::lister, api::impressions::lancer))
         .routes(routes!(api::impressions::lire))
@@ -184,6 +190,21 @@ fn routes_pages() -> Router<AppState> {
         .route("/classes/{id}/decisions", post(pages::scolarite::decider_classe))
         .route("/eleves/{id}/demarches/{etape}", post(pages::scolarite::demarche))
         .route("/rentree", get(pages::scolarite::page_rentree).post(pages::scolarite::rentree))
+        // pages/verification_annuelle.rs
+        .route(
+            "/eleves/{id}/verification-annuelle",
+            get(pages::verification_annuelle::page_eleve).post(pages::verification_annuelle::repondre),
+        )
+        .route("/eleves/{id}/verification-annuelle/confirmation", post(pages::verification_annuelle::confirmer))
+        .route("/verifications-annuelles/{id}/decision", post(pages::verification_annuelle::decider))
+        .route(
+            "/ecoles/{id}/verification-annuelle",
+            get(pages::verification_annuelle::page_ecole).post(pages::verification_annuelle::ouvrir_ecole),
+        )
+        .route(
+            "/verification-annuelle",
+            get(pages::verification_annuelle::page_territoire).post(pages::verification_annuelle::ouvrir_territoire),
+        )
         // pages/corrections.rs
         .route("/eleves/{id}/fiche", get(pages::corrections::page_fiche).post(pages::corrections::corriger_fiche))
         .route("/eleves/{id}/rectification", post(pages::corrections::demander_rectification))

@@ -46,6 +46,9 @@ pub struct Tirage<'a> {
     pub progression: crate::render::batch::Progression<'a>,
     /// The columns of a liste des élèves (none: the default ones).
     pub colonnes: &'a [Colonne],
+    /// Only the pupils whose family has not answered the yearly check online (the fiche de
+    /// renseignements).
+    pub sans_reponse: bool,
 }
 
 impl std::fmt::Debug for Tirage<'_> {
@@ -66,7 +69,7 @@ impl super::Service<'_> {
         colonnes: &[Colonne],
     ) -> super::Result<Imprime> {
         let mut buf = std::io::Cursor::new(Vec::new());
-        let t = Tirage { limite: Some(MAX_FUSION), total: &|_| {}, progression: &|_| true, colonnes };
+        let t = Tirage { limite: Some(MAX_FUSION), total: &|_| {}, progression: &|_| true, colonnes, sans_reponse: false };
         let ext = match format {
             Format::Zip => "zip",
             Format::Pdf => "pdf",
@@ -122,6 +125,12 @@ impl super::Service<'_> {
                 c.code()
             )));
         }
+        if tirage.sans_reponse && doc != Document::FicheRenseignements {
+            return Err(super::Error::Conflit(
+                "« seulement les familles qui n'ont pas répondu en ligne » ne vaut que pour la fiche de renseignements"
+                    .into(),
+            ));
+        }
         if !tirage.colonnes.is_empty() && doc != Document::ListeEleves {
             return Err(super::Error::Conflit("le choix des colonnes ne vaut que pour la liste des élèves".into()));
         }
@@ -134,6 +143,7 @@ impl super::Service<'_> {
             annee: None,
             colonnes: tirage.colonnes,
             essai: false,
+            sans_reponse: tirage.sans_reponse,
             journal: Some(super::documents::Journal { auteur: &self.acteur.auteur, action }),
         };
         // Worked out once: the count, the render and the journal use the same plan.

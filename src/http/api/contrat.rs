@@ -147,6 +147,25 @@ const RESUMES: &[(&str, &str)] = &[
     ("POST /api/v1/rentree", "Faire la rentrée : clore l'année, appliquer les passages, ouvrir la suivante"),
     ("GET /api/v1/statistiques/effectifs", "Effectifs par école et par niveau (année en cours)"),
     ("GET /api/v1/verification/{code}", "Vérifier le code d'un certificat (public, sans compte)"),
+    (
+        "PUT /api/v1/verification-annuelle",
+        "Ouvrir la vérification annuelle des fiches dans chaque école du territoire, ou changer ses dates",
+    ),
+    ("GET /api/v1/ecoles/{id}/verification-annuelle", "Suivre la vérification annuelle des fiches de l'école, classe par classe"),
+    ("PUT /api/v1/ecoles/{id}/verification-annuelle", "Ouvrir la vérification annuelle des fiches de l'école, ou changer ses dates"),
+    ("GET /api/v1/eleves/{id}/verification-annuelle", "Lire la vérification annuelle de la fiche d'un élève, partie par partie"),
+    (
+        "POST /api/v1/eleves/{id}/verification-annuelle",
+        "Confirmer ou corriger une partie de la fiche de son enfant (un responsable)",
+    ),
+    (
+        "POST /api/v1/eleves/{id}/verification-annuelle/confirmation",
+        "Confirmer telles quelles les parties de la fiche pas encore vérifiées (un responsable)",
+    ),
+    (
+        "POST /api/v1/verifications-annuelles/{id}/decision",
+        "Accepter les corrections d'une famille, ou les refuser avec une raison que la famille lit (l'école)",
+    ),
 ];
 
 /// The document `/api/v1/openapi.json` serves: `doc` (from the router) completed.

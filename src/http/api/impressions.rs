@@ -39,6 +39,10 @@ pub struct DemandeImpression {
     /// Columns of a liste des élèves.
     #[serde(default)]
     pub colonnes: Option<String>,
+    /// Fiche de renseignements only: the pupils whose family has not answered the yearly
+    /// check online (the paper goes to the others only).
+    #[serde(default)]
+    pub sans_reponse: Option<bool>,
 }
 
 impl DemandeImpression {
@@ -61,7 +65,14 @@ impl DemandeImpression {
             Some(c) => Colonne::liste(c).map_err(|m| Error::invalide("colonnes", m))?,
             None => Vec::new(),
         };
-        Ok(Demande { document, cible, format, colonnes })
+        let sans_reponse = self.sans_reponse.unwrap_or(false);
+        if sans_reponse && document != crate::domain::Document::FicheRenseignements {
+            return Err(Error::invalide(
+                "sans_reponse",
+                "« seulement les familles qui n'ont pas répondu en ligne » ne vaut que pour la fiche de renseignements",
+            ));
+        }
+        Ok(Demande { document, cible, format, colonnes, sans_reponse })
     }
 }
 

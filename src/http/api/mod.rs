@@ -12,6 +12,7 @@ pub mod effectifs;
 pub mod impressions;
 pub mod parcours;
 pub mod scolarite;
+pub mod verifications;
 
 use crate::http::corps::{Corps, CorpsRefuse};
 use axum::Json;

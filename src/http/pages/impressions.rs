@@ -41,6 +41,7 @@ pub(in crate::http) async fn lancer_page(State(state): State<AppState>, Soumis(v
         circonscription: sa.opt("circonscription"),
         format: sa.opt("format"),
         colonnes: None,
+        sans_reponse: Some(sa.coche("sans_reponse")),
     };
     let r = match d.valider() {
         Ok(d) => demarrer(&state, v.acteur.clone(), d).await,

@@ -19,6 +19,7 @@ pub mod impressions;
 pub mod parcours;
 pub mod scolarite;
 pub mod verification;
+pub mod verification_annuelle;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -68,6 +69,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("rentree.html", include_str!("../../../templates/pages/rentree.html")),
     ("impressions.html", include_str!("../../../templates/pages/impressions.html")),
     ("fiche.html", include_str!("../../../templates/pages/fiche.html")),
+    ("verification_annuelle.html", include_str!("../../../templates/pages/verification_annuelle.html")),
+    ("verification_ecole.html", include_str!("../../../templates/pages/verification_ecole.html")),
+    ("verification_territoire.html", include_str!("../../../templates/pages/verification_territoire.html")),
     ("oppositions.html", include_str!("../../../templates/pages/oppositions.html")),
     ("lettre_activation.html", include_str!("../../../templates/pages/lettre_activation.html")),
     ("mot_de_passe_oublie.html", include_str!("../../../templates/pages/mot_de_passe_oublie.html")),

@@ -83,6 +83,8 @@ pub struct Imprimeur<'a> {
     /// transaction that issues and seals it (none: the bench and the yearly archive, which
     /// hand nothing over).
     pub journal: Option<Journal<'a>>,
+    /// Only the pupils whose family has not answered the yearly check online.
+    pub sans_reponse: bool,
 }
 
 /// The journal of a print: its author and the policy's action (print or export).
@@ -248,6 +250,16 @@ impl Imprimeur<'_> {
     /// The pupils a pupil document is printed for: one, a class, or each school of the target
     /// class by class (the order fiches are handed out), in French order.
     fn eleves_de(&self, cible: &Cible, annee: AnneeScolaire) -> Result<Vec<Sujet>> {
+        let l = self.eleves_de_la_cible(cible, annee)?;
+        if !self.sans_reponse {
+            return Ok(l);
+        }
+        let ids: Vec<EleveId> = l.iter().filter_map(|s| if let Sujet::Eleve(e) = s { Some(e.clone()) } else { None }).collect();
+        let repondu = self.store.read(|c| crate::store::verifications::ont_repondu(c, annee, &ids))?;
+        Ok(l.into_iter().filter(|s| !matches!(s, Sujet::Eleve(e) if repondu.contains(e))).collect())
+    }
+
+    fn eleves_de_la_cible(&self, cible: &Cible, annee: AnneeScolaire) -> Result<Vec<Sujet>> {
         let p = self.perimetre;
         if let Some(ecoles) = self.ecoles_de(cible)? {
             return Ok(self.store.read(|c| {

@@ -133,6 +133,7 @@ pub fn archiver_registres(
         annee: Some(annee),
         colonnes: &[],
         essai: false,
+        sans_reponse: false,
         journal: None,
     };
     let ecoles = store.read(|c| sc::ecoles_de_l_annee(c, annee))?;

@@ -100,6 +100,8 @@ pub struct Demande {
     pub format: Format,
     /// Columns of a liste des élèves.
     pub colonnes: Vec<Colonne>,
+    /// Only the pupils whose family has not answered the yearly check online.
+    pub sans_reponse: bool,
 }
 
 /// What a job makes.
@@ -439,6 +441,7 @@ impl Service<'_> {
             annee: None,
             colonnes: &d.colonnes,
             essai: false,
+            sans_reponse: d.sans_reponse,
             journal: None,
         };
         let total = imp.compter(d.document, &d.cible)?;

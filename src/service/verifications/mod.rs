@@ -707,3 +707,60 @@ pub struct LigneVerification {
     /// A responsable has an active family account (else: paper, or the activation letter).
     pub compte_famille: bool,
 }
+
+/// Sends the reminders due today (the daily upkeep, or `registre verification relancer`): to
+/// each responsable with an active family account and an e-mail on file whose child at the
+/// school has no answer yet, one message per address, dropped in the outbox
+/// ([`super::courrier`]). The message names neither the child nor the school: it travels
+/// through mail relays. Journaled as the server's operator, with counts only. Returns how
+/// many messages were dropped.
+pub fn relancer(
+    store: &crate::store::Store,
+    cles: &crate::config::Cles,
+    le: time::OffsetDateTime,
+) -> Result<usize> {
+    let today = le.to_offset(crate::clock::paris_offset(le)).date();
+    let base = super::comptes::adresse_publique(store)?;
+    let dues = store.read(|c| vs::relances_dues(c, today))?;
+    let mut total = 0;
+    for (k, jour) in dues {
+        let adresses = store.read(|c| vs::a_relancer(c, &k.ecole_id, k.annee))?;
+        let lien = match &base {
+            Some(b) => format!("Connectez-vous à {b}/ puis ouvrez la page de votre enfant."),
+            None => "Connectez-vous au registre des élèves puis ouvrez la page de votre enfant.".to_string(),
+        };
+        let texte = format!(
+            "Bonjour,\n\nL'école vous invite à vérifier en ligne la fiche de renseignements de votre enfant, \
+             au plus tard le {}.\n{lien}\nVous pourrez confirmer chaque partie ou la corriger ; l'école valide vos corrections.\n\n\
+             Si vous avez déjà rendu la fiche papier, ne tenez pas compte de ce message.\n",
+            date_fr(k.fin)
+        );
+        let mut envoyes = 0;
+        for a in &adresses {
+            match super::courrier::deposer(
+                store.path(),
+                a,
+                "Registre des élèves : fiche de renseignements à vérifier",
+                &texte,
+                le,
+            ) {
+                Ok(_) => envoyes += 1,
+                Err(e) => tracing::error!(erreur = %e, "relance de la vérification : courriel non déposé"),
+            }
+        }
+        store.ecrire(|tx| {
+            vs::relance_envoyee(tx, &k, jour)?;
+            crate::audit::ajouter(
+                tx,
+                cles,
+                &crate::audit::Auteur::operateur(),
+                le,
+                &[Fait::new(Action::Creer, "relance_verification")
+                    .cible(k.ecole_id.to_string())
+                    .detail(json!({ "date": jour.to_string(), "courriels": envoyes }))],
+            )
+        })?;
+        total += envoyes;
+    }
+    Ok(total)
+}
