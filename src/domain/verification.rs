@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::champs::{ChampAnnuel, ChampContact, ChampEleve, ChampLien, ChampResponsable, Famille};
+use super::champs::{ChampAnnuel, ChampContact, ChampEleve, ChampLien, ChampResponsable, ChampScolarite, Famille};
 use super::identite::ChampInvalide;
 
 /// Most persons to contact a proposal lists (as the correction form).
@@ -74,11 +74,13 @@ impl Bloc {
     /// Checks that a family may answer field `cle` in this block: the message names the field.
     pub fn champ_permis(self, cle: &str) -> Result<(), ChampInvalide> {
         let famille = match self {
-            Bloc::Eleve => ChampEleve::parse(cle).map(|c| (c.libelle(), c.famille())),
-            Bloc::Responsable if cle == ChampLien::AccordAssociations.cle() => {
-                Some((ChampLien::AccordAssociations.libelle(), ChampLien::AccordAssociations.famille()))
-            }
-            Bloc::Responsable => ChampResponsable::parse(cle).map(|c| (c.libelle(), c.famille())),
+            Bloc::Eleve => ChampEleve::parse(cle)
+                .map(|c| (c.libelle(), c.famille()))
+                .or_else(|| ChampScolarite::parse(cle).map(|c| (c.libelle(), c.famille()))),
+            // The person's fields, and the link's (only the consent is the family's).
+            Bloc::Responsable => ChampResponsable::parse(cle)
+                .map(|c| (c.libelle(), c.famille()))
+                .or_else(|| ChampLien::parse(cle).map(|c| (c.libelle(), c.famille()))),
             Bloc::Contacts => ChampContact::parse(cle).map(|c| (c.libelle(), c.famille())),
             Bloc::Annuel => ChampAnnuel::parse(cle).map(|c| (c.libelle(), c.famille())),
         };
@@ -187,7 +189,10 @@ impl Proposition {
         let mut e = super::Erreurs::default();
         for cle in self.valeurs.keys() {
             if bloc == Bloc::Contacts {
-                e.ajouter("valeurs", ChampInvalide::new("valeurs", "les personnes à contacter vont dans « contacts »").into());
+                e.ajouter(
+                    "valeurs",
+                    ChampInvalide::new("valeurs", "les personnes à contacter vont dans « contacts »").into(),
+                );
                 break;
             }
             e.garder(&format!("valeurs.{}", cle_sure(cle)), bloc.champ_permis(cle));
@@ -250,7 +255,9 @@ mod tests {
     #[test]
     fn a_family_answers_its_address_its_details_and_the_year_s_choices() {
         valeurs(&[("adresse", "1 rue"), ("code_postal", "35000")]).controler(Bloc::Eleve).unwrap();
-        valeurs(&[("tel_portable", "0600000000"), ("accord_associations", "oui")]).controler(Bloc::Responsable).unwrap();
+        valeurs(&[("tel_portable", "0600000000"), ("accord_associations", "oui")])
+            .controler(Bloc::Responsable)
+            .unwrap();
         valeurs(&[("cantine", "oui"), ("assureur", "MAE")]).controler(Bloc::Annuel).unwrap();
         let k = ContactPropose { id: None, valeurs: [("nom".to_string(), "X".to_string())].into() };
         Proposition { valeurs: BTreeMap::new(), contacts: Some(vec![k]) }.controler(Bloc::Contacts).unwrap();
@@ -288,7 +295,7 @@ mod tests {
             let bloc = Bloc::TOUS[b];
             let permis = match bloc {
                 Bloc::Eleve => ChampEleve::parse(&cle).is_some_and(|c| c.verifie_par_la_famille()),
-                Bloc::Responsable => cle == "accord_associations"
+                Bloc::Responsable => ChampLien::parse(&cle).is_some_and(|c| c.verifie_par_la_famille())
                     || ChampResponsable::parse(&cle).is_some_and(|c| c.verifie_par_la_famille()),
                 Bloc::Contacts => ChampContact::parse(&cle).is_some_and(|c| c.verifie_par_la_famille()),
                 Bloc::Annuel => ChampAnnuel::parse(&cle).is_some_and(|c| c.verifie_par_la_famille()),

@@ -282,12 +282,18 @@ const FAITS: &[(&str, &str)] = &[
     ("depart", "Départ en fin d'année enregistré."),
     ("radiation", "Élève radié : le certificat de radiation peut être imprimé."),
     ("radiation_annulee", "Radiation annulée : l'élève fait de nouveau partie de l'école."),
-    ("verification_envoyee", "Corrections envoyées : l'école les examine, elles ne changent la fiche qu'une fois acceptées."),
+    (
+        "verification_envoyee",
+        "Corrections envoyées : l'école les examine, elles ne changent la fiche qu'une fois acceptées.",
+    ),
     ("verification_confirmee", "Partie confirmée telle quelle."),
     ("verification_terminee", "Merci : la fiche est vérifiée. Vous pouvez télécharger votre accusé de réception."),
     ("verification_acceptee", "Corrections acceptées : elles figurent sur la prochaine fiche imprimée."),
     ("verification_refusee", "Corrections refusées : la famille lit votre raison et peut répondre à nouveau."),
-    ("campagne_verification", "Vérification annuelle enregistrée : les familles peuvent répondre en ligne jusqu'à la date de fin."),
+    (
+        "campagne_verification",
+        "Vérification annuelle enregistrée : les familles peuvent répondre en ligne jusqu'à la date de fin.",
+    ),
 ];
 
 /// The confirmation of a `?fait=` code; an unknown code shows nothing.

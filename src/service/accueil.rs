@@ -77,10 +77,41 @@ impl Service<'_> {
             && let Some(l) = comptes.values().next()
         {
             page.a_faire = taches_directeur(l);
+            // The yearly check online, when the school opened it: what waits on the school,
+            // and the families to reach on paper. Not fatal: the page shows without it.
+            if let Ok(Some(v)) =
+                EcoleId::parse(&l.id).map_err(|_| ()).and_then(|e| self.verification_en_attente(&e).map_err(|_| ()))
+            {
+                let lien = format!("/ecoles/{}/verification-annuelle", l.id);
+                if v.a_decider > 0 {
+                    let s = if v.a_decider > 1 { "s" } else { "" };
+                    page.a_faire.push(Tache {
+                        texte: format!("{} fiche{s} vérifiée{s} en ligne avec des corrections à examiner", v.a_decider),
+                        lien: lien.clone(),
+                    });
+                }
+                if v.non_repondu > 0 {
+                    let s = if v.non_repondu > 1 { "s" } else { "" };
+                    page.a_faire.push(Tache {
+                        texte: format!(
+                            "{} famille{s} sans réponse en ligne à la vérification annuelle (fiche papier)",
+                            v.non_repondu
+                        ),
+                        lien,
+                    });
+                }
+            }
             page.ecole = Some(l.clone());
         }
         if let Some(enfants) = enfants {
             page.enfants = enfants;
+            // A child's fiche to check online while its school's campaign is open.
+            for (id, nom, fin) in self.verifications_a_faire().unwrap_or_default() {
+                page.a_faire.push(Tache {
+                    texte: format!("Vérifiez la fiche de renseignements de {nom} avant le {fin} inclus"),
+                    lien: format!("/eleves/{id}/verification-annuelle"),
+                });
+            }
         } else if let Some(mut ecoles) = ecoles {
             use crate::domain::tri::comparer;
             ecoles.sort_by(|x, y| {

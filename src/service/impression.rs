@@ -69,7 +69,8 @@ impl super::Service<'_> {
         colonnes: &[Colonne],
     ) -> super::Result<Imprime> {
         let mut buf = std::io::Cursor::new(Vec::new());
-        let t = Tirage { limite: Some(MAX_FUSION), total: &|_| {}, progression: &|_| true, colonnes, sans_reponse: false };
+        let t =
+            Tirage { limite: Some(MAX_FUSION), total: &|_| {}, progression: &|_| true, colonnes, sans_reponse: false };
         let ext = match format {
             Format::Zip => "zip",
             Format::Pdf => "pdf",

@@ -72,13 +72,16 @@ pub fn ouvrir(c: &Connection, k: &Campagne) -> Result<()> {
 /// The campaigns with a reminder due on `jour` (a date passed and not yet sent), open that day.
 pub fn relances_dues(c: &Connection, jour: Date) -> Result<Vec<(Campagne, Date)>> {
     let toutes: Vec<Campagne> = c
-        .prepare_cached(&format!("{CAMPAGNE} WHERE fin >= ? AND annee = (SELECT debut FROM annee_scolaire WHERE etat = 'ouverte')"))?
+        .prepare_cached(&format!(
+            "{CAMPAGNE} WHERE fin >= ? AND annee = (SELECT debut FROM annee_scolaire WHERE etat = 'ouverte')"
+        ))?
         .query_map([jour], campagne_de)?
         .collect::<rusqlite::Result<_>>()?;
     Ok(toutes
         .into_iter()
         .filter_map(|k| {
-            let due = k.relances.iter().copied().filter(|d| *d <= jour && k.derniere_relance.is_none_or(|x| *d > x)).max();
+            let due =
+                k.relances.iter().copied().filter(|d| *d <= jour && k.derniere_relance.is_none_or(|x| *d > x)).max();
             due.map(|d| (k, d))
         })
         .collect())
@@ -289,10 +292,7 @@ pub fn purger_avant(c: &Connection, annee: AnneeScolaire) -> Result<usize> {
 }
 
 /// The responsables of each of `eleves` (their ids).
-pub fn responsables_des(
-    c: &Connection,
-    eleves: &[EleveId],
-) -> Result<std::collections::HashMap<EleveId, Vec<String>>> {
+pub fn responsables_des(c: &Connection, eleves: &[EleveId]) -> Result<std::collections::HashMap<EleveId, Vec<String>>> {
     let mut out = std::collections::HashMap::new();
     let mut st = c.prepare_cached("SELECT responsable_id FROM eleve_responsable WHERE eleve_id = ?")?;
     for e in eleves {

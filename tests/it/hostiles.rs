@@ -15,7 +15,7 @@ use crate::helpers::{Session, TestServer, pdf_chars};
 
 /// Typst markup, a template's delimiters, SQL, HTML, a template engine's syntax, a
 /// right-to-left override, combining characters, an emoji sequence, a very long string.
-fn hostiles() -> Vec<String> {
+pub(crate) fn hostiles() -> Vec<String> {
     vec![
         "#exit()".into(),
         "#import \"/etc/passwd\"".into(),
@@ -87,7 +87,7 @@ fn sans_blancs(s: &str) -> String {
 /// Whether the text layer holds `mot`: exactly once both are folded, or, when `mot` stacks
 /// combining marks (the shaper may draw them as a precomposed letter plus a mark), its letters in
 /// order within twice its length.
-fn imprime(texte: &str, mot: &str) -> bool {
+pub(crate) fn imprime(texte: &str, mot: &str) -> bool {
     let (t, m) = (sans_blancs(texte), sans_blancs(mot));
     if t.contains(&m) {
         return true;

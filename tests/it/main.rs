@@ -35,3 +35,4 @@ mod sauvegarde;
 mod schema;
 mod securite;
 mod service;
+mod verification;

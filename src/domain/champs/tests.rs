@@ -64,7 +64,8 @@ fn a_family_may_never_rectify_the_ine_the_schooling_or_the_year_s_decisions() {
 #[test]
 fn at_the_yearly_check_a_family_answers_its_own_details_and_the_year_s_choices_not_the_etat_civil() {
     // What the mairie recorded and the school's decisions are never retyped by the family.
-    for c in [ChampEleve::Ine, ChampEleve::Nom, ChampEleve::Prenoms, ChampEleve::DateNaissance, ChampEleve::NaissanceInsee]
+    for c in
+        [ChampEleve::Ine, ChampEleve::Nom, ChampEleve::Prenoms, ChampEleve::DateNaissance, ChampEleve::NaissanceInsee]
     {
         assert!(!c.verifie_par_la_famille(), "{c:?}");
     }
@@ -78,7 +79,9 @@ fn at_the_yearly_check_a_family_answers_its_own_details_and_the_year_s_choices_n
     assert!(ChampLien::AccordAssociations.verifie_par_la_famille());
     // The year's choices are answered, not « rectified »: the request road stays as it was.
     assert!(ChampAnnuel::TOUS.iter().all(|c| !c.rectifiable_par_la_famille()));
-    assert!(!ChampContact::Urgence.rectifiable_par_la_famille() && ChampContact::Telephone.rectifiable_par_la_famille());
+    assert!(
+        !ChampContact::Urgence.rectifiable_par_la_famille() && ChampContact::Telephone.rectifiable_par_la_famille()
+    );
     assert!(ChampEleve::Nom.rectifiable_par_la_famille());
 }
 

@@ -151,9 +151,18 @@ const RESUMES: &[(&str, &str)] = &[
         "PUT /api/v1/verification-annuelle",
         "Ouvrir la vérification annuelle des fiches dans chaque école du territoire, ou changer ses dates",
     ),
-    ("GET /api/v1/ecoles/{id}/verification-annuelle", "Suivre la vérification annuelle des fiches de l'école, classe par classe"),
-    ("PUT /api/v1/ecoles/{id}/verification-annuelle", "Ouvrir la vérification annuelle des fiches de l'école, ou changer ses dates"),
-    ("GET /api/v1/eleves/{id}/verification-annuelle", "Lire la vérification annuelle de la fiche d'un élève, partie par partie"),
+    (
+        "GET /api/v1/ecoles/{id}/verification-annuelle",
+        "Suivre la vérification annuelle des fiches de l'école, classe par classe",
+    ),
+    (
+        "PUT /api/v1/ecoles/{id}/verification-annuelle",
+        "Ouvrir la vérification annuelle des fiches de l'école, ou changer ses dates",
+    ),
+    (
+        "GET /api/v1/eleves/{id}/verification-annuelle",
+        "Lire la vérification annuelle de la fiche d'un élève, partie par partie",
+    ),
     (
         "POST /api/v1/eleves/{id}/verification-annuelle",
         "Confirmer ou corriger une partie de la fiche de son enfant (un responsable)",

@@ -211,6 +211,7 @@ pub(in crate::http) async fn page_eleve(
             fait,
             demarches: crate::http::pages::scolarite::demarches_eleve(a, champs, today, demarches, radiation_annulable),
             liens: a.decision(Ressource::Classe, Action::Lire).autorise(),
+            verification: a.decision(Ressource::Verification, Action::Lire).autorise(),
             voir: Voir {
                 adresse: voir(Champs::ADRESSE),
                 ine: voir(Champs::INE),
@@ -245,6 +246,8 @@ struct PageEleve<'a> {
     demarches: crate::http::pages::scolarite::Demarches,
     liens: bool,
     voir: Voir,
+    /// The yearly check's page (the family, the school, its inspectors).
+    verification: bool,
 }
 
 #[derive(Debug, Serialize)]

@@ -337,13 +337,25 @@ pub(in crate::http) async fn page_ecole(
             fait: Option<&'static str>,
             listes: Vec<Imprimable>,
             lots: Vec<Choix>,
+            verification: bool,
         }
         let type_libelle = ecole.type_ecole.libelle();
         let listes =
             imprimables(&v.acteur, &[Document::ListeEleves, Document::ListeElectorale, Document::RegistreEleves]);
         let lots = crate::http::pages::impressions::documents_en_lot(&v.acteur, true);
-        let page =
-            PageEcole { annee: annee.to_string(), type_libelle, ecole, classes, total, gestion, fait, listes, lots };
+        let verification = v.acteur.decision(Ressource::Verification, Action::Lister).autorise();
+        let page = PageEcole {
+            annee: annee.to_string(),
+            type_libelle,
+            ecole,
+            classes,
+            total,
+            gestion,
+            fait,
+            listes,
+            lots,
+            verification,
+        };
         s.pages.render("ecole.html", &avec_moi(&v, page))
     })
     .await?;

@@ -55,7 +55,8 @@ pub(in crate::http) async fn page_eleve(
     let n = vue.blocs.iter().find(|b| b.bloc == Bloc::Contacts).map_or(0, |b| b.contacts.len());
     let nouveaux = (n + 1..=(n + CONTACTS_NOUVEAUX).min(crate::domain::verification::CONTACTS_MAX)).collect();
     let html = blocking(&state, move |s| {
-        s.pages.render("verification_annuelle.html", &avec_moi(&v, PageEleve { v: vue, famille, decide, nouveaux, fait }))
+        s.pages
+            .render("verification_annuelle.html", &avec_moi(&v, PageEleve { v: vue, famille, decide, nouveaux, fait }))
     })
     .await?;
     Ok(Html(html))
@@ -65,11 +66,8 @@ pub(in crate::http) async fn page_eleve(
 /// (a line without id left blank, or ticked « retirer », is not kept).
 fn proposition(s: &Saisie, bloc: Bloc) -> Proposition {
     if bloc != Bloc::Contacts {
-        let valeurs: BTreeMap<String, String> = s
-            .paires()
-            .iter()
-            .filter_map(|(k, v)| k.strip_prefix("v_").map(|k| (k.to_string(), v.clone())))
-            .collect();
+        let valeurs: BTreeMap<String, String> =
+            s.paires().iter().filter_map(|(k, v)| k.strip_prefix("v_").map(|k| (k.to_string(), v.clone()))).collect();
         return Proposition { valeurs, contacts: None };
     }
     let mut l = Vec::new();
@@ -99,11 +97,23 @@ fn proposition(s: &Saisie, bloc: Bloc) -> Proposition {
 }
 
 /// A family sends one block: confirmed as it is, or its changes.
-pub(in crate::http) async fn repondre(State(state): State<AppState>, Id(id): Id<EleveId>, Soumis(v, s): Soumis) -> Sortie {
+pub(in crate::http) async fn repondre(
+    State(state): State<AppState>,
+    Id(id): Id<EleveId>,
+    Soumis(v, s): Soumis,
+) -> Sortie {
     let vers = format!("/eleves/{id}/verification-annuelle");
     let bloc = match Bloc::parse(&s.texte("bloc")) {
         Ok(b) => b,
-        Err(e) => return crate::http::formulaires::refus(&state, &v, Error::from(crate::service::Error::from(e)), &vers, "Revenir"),
+        Err(e) => {
+            return crate::http::formulaires::refus(
+                &state,
+                &v,
+                Error::from(crate::service::Error::from(e)),
+                &vers,
+                "Revenir",
+            );
+        }
     };
     let p = (!s.coche("confirmer")).then(|| proposition(&s, bloc));
     let page = PageDe::Verification(id.clone());
@@ -130,7 +140,11 @@ pub(in crate::http) async fn repondre(State(state): State<AppState>, Id(id): Id<
 }
 
 /// « Tout le reste est exact »: the blocks not answered yet, confirmed.
-pub(in crate::http) async fn confirmer(State(state): State<AppState>, Id(id): Id<EleveId>, Soumis(v, _): Soumis) -> Sortie {
+pub(in crate::http) async fn confirmer(
+    State(state): State<AppState>,
+    Id(id): Id<EleveId>,
+    Soumis(v, _): Soumis,
+) -> Sortie {
     let vers = format!("/eleves/{id}/verification-annuelle");
     let retour = vers.clone();
     crate::http::formulaires::etape(
@@ -144,7 +158,11 @@ pub(in crate::http) async fn confirmer(State(state): State<AppState>, Id(id): Id
 }
 
 /// The school accepts a family's changes or refuses them with a reason.
-pub(in crate::http) async fn decider(State(state): State<AppState>, Path(id): Path<String>, Soumis(v, s): Soumis) -> Sortie {
+pub(in crate::http) async fn decider(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Soumis(v, s): Soumis,
+) -> Sortie {
     let accepter = s.get("decision") == Some("accepter");
     let motif = s.opt("motif");
     let eleve = s.get("eleve").and_then(|e| EleveId::parse(e).ok());
@@ -208,9 +226,8 @@ pub(in crate::http) async fn page_ecole(
 /// The campaign's dates as the form sends them: `fin`, then `relance` (several; blanks ignored).
 fn reglage_de(s: &Saisie) -> Result<Reglage, crate::service::Error> {
     let date = |champ: &'static str, v: &str| {
-        time::Date::parse(v.trim(), &time::macros::format_description!("[year]-[month]-[day]")).map_err(|_| {
-            crate::domain::ChampInvalide::new(champ, "date attendue (jour, mois et année)")
-        })
+        time::Date::parse(v.trim(), &time::macros::format_description!("[year]-[month]-[day]"))
+            .map_err(|_| crate::domain::ChampInvalide::new(champ, "date attendue (jour, mois et année)"))
     };
     let mut e = crate::domain::Erreurs::default();
     let fin = e.garder("fin", date("date de fin", &s.texte("fin")));
@@ -225,7 +242,11 @@ fn reglage_de(s: &Saisie) -> Result<Reglage, crate::service::Error> {
 }
 
 /// Opens the school's campaign, or moves its dates.
-pub(in crate::http) async fn ouvrir_ecole(State(state): State<AppState>, Id(id): Id<EcoleId>, Soumis(v, s): Soumis) -> Sortie {
+pub(in crate::http) async fn ouvrir_ecole(
+    State(state): State<AppState>,
+    Id(id): Id<EcoleId>,
+    Soumis(v, s): Soumis,
+) -> Sortie {
     let vers = format!("/ecoles/{id}/verification-annuelle");
     let page = PageDe::VerificationEcole(id.clone());
     let r = reglage_de(&s);
@@ -248,7 +269,10 @@ struct PageTerritoire {
 }
 
 /// The IA-DASEN's form: the yearly check of every school of the département.
-pub(in crate::http) async fn page_territoire(State(state): State<AppState>, v: Visiteur) -> Result<Html<String>, PageError> {
+pub(in crate::http) async fn page_territoire(
+    State(state): State<AppState>,
+    v: Visiteur,
+) -> Result<Html<String>, PageError> {
     if !v.acteur.decision(Ressource::CampagneVerification, Action::Modifier).autorise() {
         return Err(Error::from(crate::service::Error::from(crate::auth::Interdit::Role)).into());
     }

@@ -254,7 +254,8 @@ impl Imprimeur<'_> {
         if !self.sans_reponse {
             return Ok(l);
         }
-        let ids: Vec<EleveId> = l.iter().filter_map(|s| if let Sujet::Eleve(e) = s { Some(e.clone()) } else { None }).collect();
+        let ids: Vec<EleveId> =
+            l.iter().filter_map(|s| if let Sujet::Eleve(e) = s { Some(e.clone()) } else { None }).collect();
         let repondu = self.store.read(|c| crate::store::verifications::ont_repondu(c, annee, &ids))?;
         Ok(l.into_iter().filter(|s| !matches!(s, Sujet::Eleve(e) if repondu.contains(e))).collect())
     }

@@ -57,7 +57,13 @@ pub(super) fn faire(
         t.fait.store(n, Ordering::Relaxed);
         !t.annule.load(Ordering::Relaxed)
     };
-    let tirage = Tirage { limite: None, total: &total, progression: &progression, colonnes: &d.colonnes, sans_reponse: d.sans_reponse };
+    let tirage = Tirage {
+        limite: None,
+        total: &total,
+        progression: &progression,
+        colonnes: &d.colonnes,
+        sans_reponse: d.sans_reponse,
+    };
     // The file is complete and journaled before it is renamed into place.
     svc.imprimer_dans(engine, d.document, &d.cible, d.format, &mut sortie, tirage)?;
     use std::io::Write;

@@ -58,7 +58,10 @@ impl Reglage {
         }
         let fin_annee = Date::from_calendar_date(annee.debut() + 1, time::Month::August, 31).unwrap_or(today);
         if self.fin > fin_annee {
-            e.ajouter("fin", ChampInvalide::new("date de fin", format!("au plus tard le {}", date_fr(fin_annee))).into());
+            e.ajouter(
+                "fin",
+                ChampInvalide::new("date de fin", format!("au plus tard le {}", date_fr(fin_annee))).into(),
+            );
         }
         if self.relances.len() > RELANCES_MAX {
             e.ajouter("relances", ChampInvalide::new("relances", "au plus six dates").into());
@@ -67,8 +70,11 @@ impl Reglage {
             if *d < today || *d > self.fin {
                 e.ajouter(
                     &format!("relances[{i}]"),
-                    ChampInvalide::new("date de relance", format!("entre aujourd'hui et la date de fin ({})", date_fr(*d)))
-                        .into(),
+                    ChampInvalide::new(
+                        "date de relance",
+                        format!("entre aujourd'hui et la date de fin ({})", date_fr(*d)),
+                    )
+                    .into(),
                 );
             }
         }
@@ -203,7 +209,9 @@ fn vue_campagne(k: &Campagne, uai: &str, ecole: &str, today: Date) -> CampagneVu
 
 /// The school of a pupil attending this year.
 fn ecole_de(f: &FicheEleve, annee: crate::domain::AnneeScolaire) -> Option<(EcoleId, String, String)> {
-    f.scolarite(annee).filter(|s| s.etat.est_present()).map(|s| (s.ecole_id.clone(), s.uai.to_string(), s.ecole.clone()))
+    f.scolarite(annee)
+        .filter(|s| s.etat.est_present())
+        .map(|s| (s.ecole_id.clone(), s.uai.to_string(), s.ecole.clone()))
 }
 
 impl Service<'_> {
@@ -310,7 +318,8 @@ impl Service<'_> {
                         let r = f.responsables.iter().find(|r| r.id.as_str() == sujet);
                         format!(
                             "Responsable légal {}",
-                            r.map(|r| format!("{} : {} {}", r.rang, r.personne.prenom, r.personne.nom)).unwrap_or_default()
+                            r.map(|r| format!("{} : {} {}", r.rang, r.personne.prenom, r.personne.nom))
+                                .unwrap_or_default()
                         )
                     }
                     _ => bloc.titre().to_string(),
@@ -353,7 +362,10 @@ impl Service<'_> {
         Ok(self.store.ecrire(|tx| {
             let vu = eleves::voir(tx, &self.acteur.perimetre, eleve)?;
             let v = self.vue_verification(tx, &vu)?;
-            self.journal(tx, &[Fait::new(Action::Lire, "verification").cible(eleve.to_string()).eleve(eleve.to_string())])?;
+            self.journal(
+                tx,
+                &[Fait::new(Action::Lire, "verification").cible(eleve.to_string()).eleve(eleve.to_string())],
+            )?;
             Ok::<_, Error>(v)
         })?)
     }
@@ -551,13 +563,22 @@ impl Service<'_> {
             s.accord_associations = accord;
             let c = Correction { responsables: vec![(rid.clone(), s)], ..Default::default() };
             let v = valider(&c, &f, today)?;
-            champs.extend(self.appliquer(tx, &vu, &f, &v, false, None)?.champs.into_iter().map(|c| format!("{autre}:{c}")));
+            champs.extend(
+                self.appliquer(tx, &vu, &f, &v, false, None)?.champs.into_iter().map(|c| format!("{autre}:{c}")),
+            );
         }
         Ok(champs)
     }
 
     /// A school's screen: per class, each pupil's state; the counts. Journaled as a list.
     pub fn verifications_ecole(&self, ecole: &EcoleId) -> Result<TableauVerification> {
+        let t = self.tableau_verification(ecole)?;
+        self.noter(&[Fait::new(Action::Lister, "verification").cible(ecole.to_string())])?;
+        Ok(t)
+    }
+
+    /// The school's screen, read (the caller journals what it hands over).
+    fn tableau_verification(&self, ecole: &EcoleId) -> Result<TableauVerification> {
         self.autoriser(Ressource::Verification, Action::Lister)?;
         let today = self.today();
         let t = self.store.read(|c| {
@@ -572,14 +593,20 @@ impl Service<'_> {
             let liens = vs::responsables_des(c, &ids)?;
             let comptes = vs::avec_compte(c, &ids)?;
             let mut par_classe: BTreeMap<usize, ClasseVerification> = BTreeMap::new();
-            let rang: HashMap<_, _> =
-                classes::classes(c, p, ecole, annee)?.into_iter().enumerate().map(|(i, k)| (k.id, (i, k.libelle))).collect();
+            let rang: HashMap<_, _> = classes::classes(c, p, ecole, annee)?
+                .into_iter()
+                .enumerate()
+                .map(|(i, k)| (k.id, (i, k.libelle)))
+                .collect();
             let mut totaux = Totaux::default();
             for l in eleves {
                 let resp = liens.get(&l.id).cloned().unwrap_or_default();
                 let siennes: Vec<&Reponse> = reponses
                     .iter()
-                    .filter(|r| r.eleve_id == l.id && r.bloc.de_l_eleve() || r.bloc == Bloc::Responsable && resp.contains(&r.sujet))
+                    .filter(|r| {
+                        r.eleve_id == l.id && r.bloc.de_l_eleve()
+                            || r.bloc == Bloc::Responsable && resp.contains(&r.sujet)
+                    })
                     .collect();
                 let etat = EtatEleve::de(&siennes);
                 totaux.ajouter(etat);
@@ -588,16 +615,18 @@ impl Service<'_> {
                     .as_ref()
                     .and_then(|k| rang.get(k).cloned())
                     .unwrap_or((usize::MAX, "Sans classe".to_string()));
-                par_classe.entry(i).or_insert_with(|| ClasseVerification { classe: libelle, eleves: Vec::new() }).eleves.push(
-                    LigneVerification {
+                par_classe
+                    .entry(i)
+                    .or_insert_with(|| ClasseVerification { classe: libelle, eleves: Vec::new() })
+                    .eleves
+                    .push(LigneVerification {
                         eleve_id: l.id.to_string(),
                         eleve: format!("{} {}", l.nom, l.prenoms),
                         etat,
                         etat_libelle: etat.libelle(),
                         a_examiner: siennes.iter().filter(|r| r.etat == EtatBloc::Propose).count(),
                         compte_famille: comptes.contains(&l.id),
-                    },
-                );
+                    });
             }
             Ok(TableauVerification {
                 uai: e.uai.to_string(),
@@ -607,8 +636,29 @@ impl Service<'_> {
                 classes: par_classe.into_values().collect(),
             })
         })?;
-        self.noter(&[Fait::new(Action::Lister, "verification").cible(ecole.to_string())])?;
         Ok(t)
+    }
+
+    /// A family's children whose fiche waits for its check online (the campaign open, a block
+    /// of the child not answered yet): id, prénoms, the last day (French).
+    pub fn verifications_a_faire(&self) -> Result<Vec<(String, String, String)>> {
+        self.autoriser(Ressource::Verification, Action::Creer)?;
+        let today = self.today();
+        Ok(self.store.read(|c| {
+            let annee = territoires::annee_courante(c)?;
+            let f = Filtre { presents: true, ..Filtre::annee(annee) };
+            let mut out = Vec::new();
+            for l in eleves::lister(c, &self.acteur.perimetre, &f)? {
+                let Some(k) = vs::campagne(c, &l.ecole_id, annee)?.filter(|k| today <= k.fin) else { continue };
+                let vu = eleves::voir(c, &self.acteur.perimetre, &l.id)?;
+                let r = vs::reponses_eleve(c, &vu, &l.ecole_id, annee)?;
+                let faits = r.iter().filter(|r| r.bloc.de_l_eleve() && r.etat != EtatBloc::Refuse).count();
+                if faits < 3 {
+                    out.push((l.id.to_string(), l.prenoms, date_fr(k.fin)));
+                }
+            }
+            Ok(out)
+        })?)
     }
 
     /// How many pupils of the actor's school wait for a decision and how many families have
@@ -617,7 +667,8 @@ impl Service<'_> {
         if !self.acteur.decision(Ressource::Verification, Action::Lister).autorise() {
             return Ok(None);
         }
-        let t = self.verifications_ecole(ecole)?;
+        // Counts only: nothing about a pupil is handed over, so nothing is journaled.
+        let t = self.tableau_verification(ecole)?;
         Ok(t.campagne.map(|_| t.totaux))
     }
 }
@@ -714,11 +765,7 @@ pub struct LigneVerification {
 /// ([`super::courrier`]). The message names neither the child nor the school: it travels
 /// through mail relays. Journaled as the server's operator, with counts only. Returns how
 /// many messages were dropped.
-pub fn relancer(
-    store: &crate::store::Store,
-    cles: &crate::config::Cles,
-    le: time::OffsetDateTime,
-) -> Result<usize> {
+pub fn relancer(store: &crate::store::Store, cles: &crate::config::Cles, le: time::OffsetDateTime) -> Result<usize> {
     let today = le.to_offset(crate::clock::paris_offset(le)).date();
     let base = super::comptes::adresse_publique(store)?;
     let dues = store.read(|c| vs::relances_dues(c, today))?;

@@ -130,7 +130,10 @@ fn coche(v: &str) -> Option<String> {
 
 /// The contacts a proposal lists, each from the stored one it keeps (a stranger id is not
 /// found) with the values sent.
-fn contacts_proposes(f: &FicheEleve, l: &[ContactPropose]) -> Result<Vec<(Option<ContactId>, ContactSaisie)>, super::Error> {
+fn contacts_proposes(
+    f: &FicheEleve,
+    l: &[ContactPropose],
+) -> Result<Vec<(Option<ContactId>, ContactSaisie)>, super::Error> {
     l.iter()
         .map(|k| {
             let (id, mut s) = match &k.id {
