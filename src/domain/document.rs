@@ -49,6 +49,7 @@ documents! {
     ListeAppel => "liste-appel", "Liste d'appel", false;
     ListeEleves => "liste-eleves", "Liste des élèves", false;
     ListeElectorale => "liste-electorale", "Liste électorale des parents d'élèves", false;
+    AccuseVerification => "accuse-verification", "Accusé de réception de la vérification annuelle", false;
     ReleveDonnees => "releve-donnees", "Relevé des données", false;
     ConstatEffectifs => "constat-effectifs", "Constat des effectifs", false;
 }

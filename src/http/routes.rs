@@ -122,11 +122,11 @@ fn routes_api() -> OpenApiRouter<AppState> {
         .routes(routes!(api::echanges::annuler_import))
         .routes(routes!(api::echanges::rapport_import))
         // api/verifications.rs
-        .routes(routes!(api::verifications::ouvrir_territoire))
-        .routes(routes!(api::verifications::tableau, api::verifications::ouvrir_ecole))
-        .routes(routes!(api::verifications::lire, api::verifications::repondre))
-        .routes(routes!(api::verifications::confirmer))
-        .routes(routes!(api::verifications::decider))
+        .routes(routes!(api::verifications::ouvrir_verification_territoire))
+        .routes(routes!(api::verifications::tableau_verification, api::verifications::ouvrir_verification_ecole))
+        .routes(routes!(api::verifications::lire_verification, api::verifications::repondre_verification))
+        .routes(routes!(api::verifications::confirmer_verification))
+        .routes(routes!(api::verifications::decider_verification))
         // api/impressions.rs
         .routes(routes!(api::impressions::lister, api::impressions::lancer))
         .routes(routes!(api::impressions::lire))

@@ -356,13 +356,15 @@ pub fn decider(role: Role, relation: Relation, ressource: Ressource, action: Act
                 // The right of access: any staff of the Éducation nationale on request, or the
                 // family (not the mairie, whose view is limited).
                 Document::ReleveDonnees => matches!(role, Directeur | Ien | IaDasen | Responsable | Operateur),
+                // The family's own receipt of its yearly check; the school may hand it over.
+                Document::AccuseVerification => matches!(role, Directeur | Responsable | Operateur),
                 // Counts, no pupil: the school, its IEN and its IA-DASEN.
                 Document::ConstatEffectifs => matches!(role, Directeur | Ien | IaDasen | Operateur),
             };
             match (allowed, action) {
                 (false, _) => Refuse,
                 // The right of access is answered one pupil at a time, on request: never in bulk.
-                (true, Exporter) if doc == Document::ReleveDonnees => Refuse,
+                (true, Exporter) if matches!(doc, Document::ReleveDonnees | Document::AccuseVerification) => Refuse,
                 (true, Imprimer) => oui(champs),
                 // Bulk prints and exports are for those who manage or inspect whole classes.
                 (true, _) if matches!(role, Directeur | Ien | IaDasen | Operateur) => recent(champs),

@@ -88,6 +88,7 @@ gabarits! {
     ListeEleves => "liste-eleves.typ";
     ListeElectorale => "liste-electorale.typ";
     ReleveDonnees => "releve-donnees.typ";
+    AccuseVerification => "accuse-verification.typ";
     ConstatEffectifs => "constat-effectifs.typ";
 }
 

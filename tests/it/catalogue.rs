@@ -214,6 +214,7 @@ async fn every_document_of_the_catalogue_prints_for_a_small_school_with_a_hostil
         (eleve("fiche-urgence"), "FICHE D".into(), true),
         (eleve("notification-passage"), "POURSUITE DE SCOLARITÉ".into(), true),
         (eleve("releve-donnees"), "RELEVÉ DES DONNÉES".into(), true),
+        (eleve("accuse-verification"), "ACCUSÉ DE RÉCEPTION".into(), true),
         (format!("/api/v1/inscriptions/{inscription}/documents/certificat-inscription"), "CERTIFICAT D".into(), true),
         (format!("/api/v1/eleves/{autre}/documents/certificat-radiation"), "CERTIFICAT DE RADIATION".into(), false),
         (format!("/api/v1/classes/{}/documents/liste-classe", classe.0), "LISTE DE CLASSE".into(), true),

@@ -237,6 +237,28 @@ async fn a_campaign_from_the_families_answers_to_the_school_s_decisions_and_the_
     let vue = s.json_as(pb, &format!("/api/v1/eleves/{b}/verification-annuelle")).await;
     assert_eq!(bloc(&vue, "contacts")["a_repondre"], true);
 
+    // The family's receipt: one page, block by block, the school's reason, never a value.
+    let r = s.get_as(pb, &format!("/api/v1/eleves/{b}/documents/accuse-verification")).await;
+    assert_eq!(r.status(), 200);
+    let pdf = r.bytes().await.unwrap();
+    assert_eq!(crate::helpers::pages_pdf(&pdf).len(), 1, "a one-page receipt");
+    let t = pdftotext(&pdf);
+    for attendu in [
+        "ACCUSÉ DE RÉCEPTION",
+        "modifications acceptées par l'école",
+        "modifications refusées par l'école",
+        "confirmé",
+        "Responsable légal : Anne BERVAS",
+    ] {
+        assert!(t.contains(attendu), "{attendu} missing from the receipt:\n{t}");
+    }
+    assert!(
+        t.replace('\n', " ").contains("venez la présenter") && !t.contains("0699887766") && !t.contains("Martin"),
+        "{t}"
+    );
+    // Staff other than the school do not print it; a family prints its own child's only.
+    assert_eq!(s.get_as(pa, &format!("/api/v1/eleves/{b}/documents/accuse-verification")).await.status(), 404);
+
     // The fiche printed now shows the accepted change only.
     let r = s.get_as(&d, &format!("/api/v1/eleves/{b}/documents/fiche-renseignements")).await;
     assert_eq!(r.status(), 200);

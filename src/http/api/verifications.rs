@@ -24,6 +24,7 @@ use crate::service::verifications::{CampagneVue, Reglage, TableauVerification, V
 #[serde(deny_unknown_fields)]
 pub struct ReglageVerification {
     /// The last day families may answer (`AAAA-MM-JJ`).
+    #[schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     pub fin: String,
     /// The reminders' dates (`AAAA-MM-JJ`), at most six.
     #[serde(default)]
@@ -69,7 +70,7 @@ impl ReponseBloc {
 /// département), or moves its dates.
 #[utoipa::path(put, path = "/verification-annuelle", tag = "verification", request_body = ReglageVerification,
     responses((status = 200, body = [CampagneVue], description = "Campagnes ouvertes"), (status = 409, body = crate::http::error::Probleme)))]
-pub(in crate::http) async fn ouvrir_territoire(
+pub(in crate::http) async fn ouvrir_verification_territoire(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     body: std::result::Result<Corps<ReglageVerification>, CorpsRefuse>,
@@ -82,7 +83,7 @@ pub(in crate::http) async fn ouvrir_territoire(
 /// not answered.
 #[utoipa::path(get, path = "/ecoles/{id}/verification-annuelle", tag = "verification", params(("id" = String, Path, description = "École")),
     responses((status = 200, body = TableauVerification, description = "Suivi de la vérification"), (status = 404, body = crate::http::error::Probleme)))]
-pub(in crate::http) async fn tableau(
+pub(in crate::http) async fn tableau_verification(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EcoleId>,
@@ -94,7 +95,7 @@ pub(in crate::http) async fn tableau(
 #[utoipa::path(put, path = "/ecoles/{id}/verification-annuelle", tag = "verification", request_body = ReglageVerification,
     params(("id" = String, Path, description = "École")),
     responses((status = 200, body = CampagneVue, description = "Campagne ouverte"), (status = 404, body = crate::http::error::Probleme)))]
-pub(in crate::http) async fn ouvrir_ecole(
+pub(in crate::http) async fn ouvrir_verification_ecole(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EcoleId>,
@@ -108,7 +109,7 @@ pub(in crate::http) async fn ouvrir_ecole(
 /// A pupil's yearly check: the fiche block by block, what was answered, the changes waiting.
 #[utoipa::path(get, path = "/eleves/{id}/verification-annuelle", tag = "verification", params(("id" = String, Path, description = "Élève")),
     responses((status = 200, body = VerificationEleve, description = "Vérification de la fiche"), (status = 404, body = crate::http::error::Probleme)))]
-pub(in crate::http) async fn lire(
+pub(in crate::http) async fn lire_verification(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EleveId>,
@@ -121,7 +122,7 @@ pub(in crate::http) async fn lire(
 #[utoipa::path(post, path = "/eleves/{id}/verification-annuelle", tag = "verification", request_body = ReponseBloc,
     params(("id" = String, Path, description = "Élève")),
     responses((status = 200, body = VerificationEleve, description = "Réponse enregistrée"), (status = 404, body = crate::http::error::Probleme), (status = 409, body = crate::http::error::Probleme)))]
-pub(in crate::http) async fn repondre(
+pub(in crate::http) async fn repondre_verification(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EleveId>,
@@ -137,7 +138,7 @@ pub(in crate::http) async fn repondre(
 #[utoipa::path(post, path = "/eleves/{id}/verification-annuelle/confirmation", tag = "verification",
     params(("id" = String, Path, description = "Élève")),
     responses((status = 200, body = VerificationEleve, description = "Fiche confirmée"), (status = 404, body = crate::http::error::Probleme), (status = 409, body = crate::http::error::Probleme)))]
-pub(in crate::http) async fn confirmer(
+pub(in crate::http) async fn confirmer_verification(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Id(id): Id<EleveId>,
@@ -150,7 +151,7 @@ pub(in crate::http) async fn confirmer(
 #[utoipa::path(post, path = "/verifications-annuelles/{id}/decision", tag = "verification", request_body = Decision,
     params(("id" = String, Path, description = "Réponse de la famille")),
     responses((status = 200, body = VerificationEleve, description = "Décision enregistrée"), (status = 404, body = crate::http::error::Probleme), (status = 409, body = crate::http::error::Probleme)))]
-pub(in crate::http) async fn decider(
+pub(in crate::http) async fn decider_verification(
     State(state): State<AppState>,
     Connecte(a): Connecte,
     Path(id): Path<String>,

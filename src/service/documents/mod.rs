@@ -21,6 +21,7 @@ use crate::store::{self, Store, classes};
 
 pub use super::{Error, Result};
 
+mod accuse;
 mod certificats;
 mod listes;
 mod noms;
@@ -309,7 +310,8 @@ impl Imprimeur<'_> {
             | Document::FicheRenseignements
             | Document::NotificationPassage
             | Document::FicheUrgence
-            | Document::ReleveDonnees => self.eleves_de(cible, annee),
+            | Document::ReleveDonnees
+            | Document::AccuseVerification => self.eleves_de(cible, annee),
             Document::ListeEleves => match (cible, self.ecoles_de(cible)?) {
                 (Cible::Classe(id), _) => {
                     self.store.read(|c| classes::classe(c, p, id))?;
@@ -417,6 +419,7 @@ impl Imprimeur<'_> {
                     Document::NotificationPassage => (self.notification(&fiche, &tete, annee)?, self.le),
                     Document::FicheUrgence => (valeur(&listes::fiche_urgence(&fiche, &tete, annee, self.le))?, self.le),
                     Document::ReleveDonnees => (self.releve_donnees(&fiche, &tete, annee)?, self.le),
+                    Document::AccuseVerification => (self.accuse_verification(&fiche, &tete, annee)?, self.le),
                     _ => (donnees_fiche_renseignements(&fiche, &tete, annee, self.le)?, self.le),
                 };
                 Ok(Piece {
