@@ -76,6 +76,7 @@ async fn parcours_dans_le_navigateur() {
     let ailleurs = eleve_d_une_autre_circonscription(&banc).await;
     ien(&banc, &ailleurs, &admis, &enfant).await;
     identite(&banc).await;
+    verification_annuelle(&banc).await;
 
     let violations = banc.violations.lock().unwrap().clone();
     assert!(
@@ -457,4 +458,57 @@ async fn identite(banc: &Banc) {
         f.cliquer("main a[href^='/connexion/oidc/academie']").await;
     }
     f.fermer().await;
+}
+
+/// The yearly check online, at directeur.2's school: the director opens it, parent.2 corrects
+/// a phone in its own block and confirms the rest, the director sees the change before/after
+/// and accepts it.
+async fn verification_annuelle(banc: &Banc) {
+    let d = banc.connecter("directeur.2").await;
+    let ecole = banc.perimetre("directeur.2");
+    d.aller(&format!("/ecoles/{ecole}/verification-annuelle")).await;
+    d.attendre("main form[action$='/verification-annuelle'] input[name='fin']").await;
+    let fin = (time::OffsetDateTime::now_utc() + time::Duration::days(14)).date();
+    d.poser("fin", &fin.to_string()).await;
+    d.cliquer("main form[action$='/verification-annuelle'] button[type='submit']").await;
+    d.attendre("main p.confirmation").await;
+    assert!(d.texte("main").await.contains("jusqu'au"), "{}", d.contexte().await);
+
+    let p = banc.connecter("parent.2").await;
+    let lien = p.attendre("main ul.a-faire a[href$='/verification-annuelle']").await;
+    let page = lien.attr("href").await.unwrap().unwrap_or_default();
+    lien.click().await.unwrap();
+    p.attendre_chemin("la vérification de la fiche", |c| c == page).await;
+    p.attendre("main section[id^='bloc-responsable'] details").await;
+    p.accessibilite("vérification annuelle (famille)").await;
+    p.cliquer("main section[id^='bloc-responsable'] details summary").await;
+    p.remplir("v_tel_portable", "06 12 34 56 78").await;
+    p.cliquer("main section[id^='bloc-responsable'] form button[type='submit']").await;
+    p.attendre("main p.confirmation").await;
+    assert!(p.texte("main p.confirmation").await.contains("Corrections envoyées"), "{}", p.contexte().await);
+    p.cliquer("main form[action$='/verification-annuelle/confirmation'] button[type='submit']").await;
+    p.attendre("main p.confirmation").await;
+    let texte = p.texte("main").await;
+    assert!(texte.contains("la fiche est vérifiée") || texte.contains("modifications à examiner"), "{texte}");
+    assert!(texte.contains("06 12 34 56 78"), "the change sent is shown before the school decides: {texte}");
+    p.accessibilite("vérification annuelle envoyée (famille)").await;
+    p.capture("verification-famille").await;
+    let accuse = p.attendre("main a[href$='/documents/accuse-verification']").await;
+    p.verifier_pdf(&accuse, "accusé de réception").await;
+    p.fermer().await;
+
+    d.aller(&format!("/ecoles/{ecole}/verification-annuelle")).await;
+    d.attendre("main table").await;
+    d.accessibilite("suivi de la vérification annuelle (direction)").await;
+    d.aller(&page).await;
+    d.attendre("main form[action$='/decision']").await;
+    assert!(d.texte("main table.ecarts").await.contains("06 12 34 56 78"), "{}", d.contexte().await);
+    d.accessibilite("vérification d'une fiche (direction)").await;
+    d.capture("verification-direction").await;
+    d.cliquer("main form[action$='/decision'] input[value='accepter']").await;
+    d.cliquer("main form[action$='/decision'] button[type='submit']").await;
+    d.attendre("main p.confirmation").await;
+    assert!(d.texte("main p.confirmation").await.contains("Corrections acceptées"), "{}", d.contexte().await);
+    assert!(!d.present("main form[action$='/decision']").await, "decided once");
+    d.fermer().await;
 }
