@@ -287,7 +287,11 @@ const FAITS: &[(&str, &str)] = &[
         "Corrections envoyées : l'école les examine, elles ne changent la fiche qu'une fois acceptées.",
     ),
     ("verification_confirmee", "Partie confirmée telle quelle."),
-    ("verification_terminee", "Merci : la fiche est vérifiée. Vous pouvez télécharger votre accusé de réception."),
+    (
+        "verification_terminee",
+        "Merci : la fiche est vérifiée pour cette année. Vous pouvez télécharger votre accusé de réception.",
+    ),
+    ("verification_transmise", "Merci : le reste est confirmé ; vos corrections attendent la décision de l'école."),
     ("verification_acceptee", "Corrections acceptées : elles figurent sur la prochaine fiche imprimée."),
     ("verification_refusee", "Corrections refusées : la famille lit votre raison et peut répondre à nouveau."),
     (

@@ -471,7 +471,7 @@ async fn verification_annuelle(banc: &Banc) {
     let fin = (time::OffsetDateTime::now_utc() + time::Duration::days(14)).date();
     d.poser("fin", &fin.to_string()).await;
     d.cliquer("main form[action$='/verification-annuelle'] button[type='submit']").await;
-    d.attendre("main p.confirmation").await;
+    d.attendre_xpath(&confirmation("Vérification annuelle enregistrée")).await;
     assert!(d.texte("main").await.contains("jusqu'au"), "{}", d.contexte().await);
 
     let p = banc.connecter("parent.2").await;
@@ -484,12 +484,11 @@ async fn verification_annuelle(banc: &Banc) {
     p.cliquer("main section[id^='bloc-responsable'] details summary").await;
     p.remplir("v_tel_portable", "06 12 34 56 78").await;
     p.cliquer("main section[id^='bloc-responsable'] form button[type='submit']").await;
-    p.attendre("main p.confirmation").await;
-    assert!(p.texte("main p.confirmation").await.contains("Corrections envoyées"), "{}", p.contexte().await);
+    p.attendre_xpath(&confirmation("Corrections envoyées")).await;
     p.cliquer("main form[action$='/verification-annuelle/confirmation'] button[type='submit']").await;
-    p.attendre("main p.confirmation").await;
+    p.attendre_xpath(&confirmation("vos corrections attendent la décision de l'école")).await;
     let texte = p.texte("main").await;
-    assert!(texte.contains("la fiche est vérifiée") || texte.contains("modifications à examiner"), "{texte}");
+    assert!(texte.contains("modifications à examiner"), "{texte}");
     assert!(texte.contains("06 12 34 56 78"), "the change sent is shown before the school decides: {texte}");
     p.accessibilite("vérification annuelle envoyée (famille)").await;
     p.capture("verification-famille").await;
@@ -507,8 +506,12 @@ async fn verification_annuelle(banc: &Banc) {
     d.capture("verification-direction").await;
     d.cliquer("main form[action$='/decision'] input[value='accepter']").await;
     d.cliquer("main form[action$='/decision'] button[type='submit']").await;
-    d.attendre("main p.confirmation").await;
-    assert!(d.texte("main p.confirmation").await.contains("Corrections acceptées"), "{}", d.contexte().await);
+    d.attendre_xpath(&confirmation("Corrections acceptées")).await;
     assert!(!d.present("main form[action$='/decision']").await, "decided once");
     d.fermer().await;
+}
+
+/// The page's confirmation once it says `texte` (the page before may have had another one).
+fn confirmation(texte: &str) -> String {
+    format!("//main//p[contains(@class, 'confirmation') and contains(., \"{texte}\")]")
 }

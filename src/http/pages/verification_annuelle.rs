@@ -152,7 +152,15 @@ pub(in crate::http) async fn confirmer(
         &v,
         (&retour, "Revenir à la vérification"),
         move |svc| svc.confirmer_verification(&id),
-        |_| Ok(Redirect::to(&format!("{vers}?fait=verification_terminee")).into_response()),
+        |v| {
+            // What the family is told is what happened: changes may still wait for the school.
+            let code = if v.etat == crate::service::verifications::EtatEleve::Verifie {
+                "verification_terminee"
+            } else {
+                "verification_transmise"
+            };
+            Ok(Redirect::to(&format!("{vers}?fait={code}")).into_response())
+        },
     )
     .await
 }
