@@ -73,6 +73,7 @@ pub(super) fn champs_eleve(f: &FicheEleve) -> Vec<ChampVue> {
         .map(|c| {
             let v = match c {
                 ChampEleve::DateNaissance => Some(date_fr(f.eleve.date_naissance)),
+                ChampEleve::Sexe => Some(crate::service::documents::sexe_libelle(f.eleve.sexe).to_string()),
                 _ => texte(&c.valeur(&f.eleve)),
             };
             vue(c.cle(), c.formulaire(), v, c.verifie_par_la_famille())
