@@ -150,9 +150,10 @@ impl EtatBloc {
         }
     }
 
-    /// Whether the family may answer this block again: only after a refusal.
-    pub fn peut_repondre_a_nouveau(self) -> bool {
-        self == EtatBloc::Refuse
+    /// Whether the family may answer this block (again) while the campaign is open: always,
+    /// unless changes of it wait for the school's decision.
+    pub fn ouvert(self) -> bool {
+        self != EtatBloc::Propose
     }
 }
 
@@ -276,15 +277,15 @@ mod tests {
     }
 
     #[test]
-    fn only_changes_sent_are_decided_and_only_a_refusal_opens_the_block_again() {
+    fn only_changes_sent_are_decided_and_a_block_waiting_for_the_school_is_closed() {
         assert_eq!(EtatBloc::Propose.decider(true).unwrap(), EtatBloc::Accepte);
         assert_eq!(EtatBloc::Propose.decider(false).unwrap(), EtatBloc::Refuse);
         for e in [EtatBloc::Confirme, EtatBloc::Accepte, EtatBloc::Refuse] {
             assert!(e.decider(true).is_err() && e.decider(false).is_err());
             assert_eq!(EtatBloc::parse(e.code()), Some(e));
         }
-        assert!(EtatBloc::Refuse.peut_repondre_a_nouveau());
-        assert!(!EtatBloc::Propose.peut_repondre_a_nouveau() && !EtatBloc::Confirme.peut_repondre_a_nouveau());
+        assert!(EtatBloc::Refuse.ouvert() && EtatBloc::Confirme.ouvert() && EtatBloc::Accepte.ouvert());
+        assert!(!EtatBloc::Propose.ouvert());
     }
 
     proptest! {

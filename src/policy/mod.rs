@@ -482,7 +482,8 @@ pub fn decider(role: Role, relation: Relation, ressource: Ressource, action: Act
             _ => Refuse,
         },
         (R::Verification, Lister) => match role {
-            // Who answered, per class: the school follows it, its inspectors count.
+            // Who answered, per class (names and states, never the values sent): the school
+            // follows it, its inspectors consult it like the class lists.
             Directeur | Ien | IaDasen | Operateur => oui(Champs::AUCUN),
             _ => Refuse,
         },

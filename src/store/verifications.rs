@@ -87,15 +87,21 @@ pub fn relances_dues(c: &Connection, jour: Date) -> Result<Vec<(Campagne, Date)>
         .collect())
 }
 
-/// Notes the reminder of `date` sent.
-pub fn relance_envoyee(c: &Connection, k: &Campagne, date: Date) -> Result<()> {
-    c.prepare_cached("UPDATE campagne_verification SET derniere_relance = ? WHERE ecole_id = ? AND annee = ?")?
+/// Claims the reminder of `date` before it is sent: false when another run already did (a
+/// reminder is sent once, even by two runs at the same time).
+pub fn reclamer_relance(c: &Connection, k: &Campagne, date: Date) -> Result<bool> {
+    let n = c
+        .prepare_cached(
+            "UPDATE campagne_verification SET derniere_relance = ?1 WHERE ecole_id = ?2 AND annee = ?3
+             AND (derniere_relance IS NULL OR derniere_relance < ?1)",
+        )?
         .execute(params![date, k.ecole_id, k.annee])?;
-    Ok(())
+    Ok(n == 1)
 }
 
 /// The e-mail addresses of the responsables with an active family account whose children
-/// present at the school this year have no answer at all yet (each address once, sorted).
+/// present at the school this year have not finished the check: a block of the child not
+/// answered (or refused), and no fiche returned on paper either (each address once, sorted).
 pub fn a_relancer(c: &Connection, ecole: &EcoleId, annee: AnneeScolaire) -> Result<Vec<String>> {
     let mut v: Vec<String> = c
         .prepare_cached(
@@ -105,9 +111,9 @@ pub fn a_relancer(c: &Connection, ecole: &EcoleId, annee: AnneeScolaire) -> Resu
              JOIN compte k ON k.perimetre_genre = 'responsable' AND k.perimetre_id = r.id AND k.etat = 'actif'
              WHERE s.ecole_id = ?1 AND s.annee = ?2 AND s.etat IN ('admis_provisoire', 'admis_definitif')
                AND r.courriel IS NOT NULL AND r.courriel <> ''
-               AND NOT EXISTS (SELECT 1 FROM verification v WHERE v.annee = ?2 AND v.ecole_id = ?1
-                               AND (v.eleve_id = s.eleve_id OR (v.bloc = 'responsable' AND v.sujet IN
-                                   (SELECT x.responsable_id FROM eleve_responsable x WHERE x.eleve_id = s.eleve_id))))",
+               AND NOT EXISTS (SELECT 1 FROM fiche_retour f WHERE f.eleve_id = s.eleve_id AND f.annee = ?2)
+               AND (SELECT count(DISTINCT v.bloc) FROM verification v WHERE v.annee = ?2 AND v.ecole_id = ?1
+                    AND v.eleve_id = s.eleve_id AND v.bloc <> 'responsable' AND v.etat <> 'refuse') < 3",
         )?
         .query_map(params![ecole, annee], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
@@ -188,11 +194,11 @@ pub fn reponses_ecole(c: &Connection, p: &Perimetre, ecole: &EcoleId, annee: Ann
     Ok(c.prepare_cached(&sql)?.query_map(params_from_iter(v), reponse_de)?.collect::<rusqlite::Result<_>>()?)
 }
 
-/// One answer whose pupil lies in the perimeter (else « introuvable »).
-pub fn une(c: &Connection, p: &Perimetre, id: &str) -> Result<Reponse> {
-    let cond = perimetre::eleves(p);
-    let sql = format!("{REPONSE} JOIN eleve el ON el.id = v.eleve_id WHERE v.id = ? AND {}", cond.sql);
-    let mut v: Vec<Value> = vec![id.to_string().into()];
+/// One answer of `annee`'s campaign of a school of the perimeter (else « introuvable »).
+pub fn une(c: &Connection, p: &Perimetre, id: &str, annee: AnneeScolaire) -> Result<Reponse> {
+    let cond = perimetre::ecoles(p);
+    let sql = format!("{REPONSE} JOIN ecole e ON e.id = v.ecole_id WHERE v.id = ? AND v.annee = ? AND {}", cond.sql);
+    let mut v: Vec<Value> = vec![id.to_string().into(), i64::from(annee.debut()).into()];
     v.extend(cond.params);
     c.prepare_cached(&sql)?
         .query_row(params_from_iter(v), reponse_de)
@@ -221,8 +227,8 @@ pub struct Nouvelle<'a> {
     pub proposition: Option<&'a Proposition>,
 }
 
-/// Records a family's answer for a block of a pupil seen in the perimeter; a block already
-/// answered is refused unless the school refused its changes (then it is answered again).
+/// Records a family's answer for a block of a pupil seen in the perimeter; it replaces the
+/// block's former answer, unless changes of it wait for the school.
 pub fn repondre(c: &Connection, vu: &Vu, n: &Nouvelle<'_>, le: OffsetDateTime) -> Result<()> {
     let prop = n.proposition.map(serde_json::to_string).transpose().map_err(|e| Error::Conflit(e.to_string()))?;
     let changes = c
@@ -232,7 +238,7 @@ pub fn repondre(c: &Connection, vu: &Vu, n: &Nouvelle<'_>, le: OffsetDateTime) -
              ON CONFLICT (annee, ecole_id, bloc, sujet) DO UPDATE SET eleve_id = excluded.eleve_id,
                  responsable_id = excluded.responsable_id, etat = excluded.etat, proposition = excluded.proposition,
                  motif_refus = NULL, repondu_le = excluded.repondu_le, decide_le = NULL
-             WHERE verification.etat = 'refuse'",
+             WHERE verification.etat <> 'propose'",
         )?
         .execute(params![
             n.id,
@@ -248,7 +254,7 @@ pub fn repondre(c: &Connection, vu: &Vu, n: &Nouvelle<'_>, le: OffsetDateTime) -
         ])?;
     if changes == 0 {
         return Err(Error::Conflit(
-            "ce bloc a déjà reçu une réponse : l'école la traite (vous pourrez répondre à nouveau si elle la refuse)"
+            "des corrections de cette partie attendent déjà la décision de l'école : vous pourrez répondre de nouveau ensuite"
                 .into(),
         ));
     }
@@ -267,13 +273,14 @@ pub fn decider(c: &Connection, id: &str, etat: EtatBloc, motif: Option<&str>, le
     if n == 0 { Err(Error::Conflit("ces modifications ont déjà reçu une décision".into())) } else { Ok(()) }
 }
 
-/// Of `eleves`, those whose family answered online this year (any block of theirs, or a
-/// responsable's own block at their school).
+/// Of `eleves`, those whose family answered online this year at the school they attend (any
+/// block of theirs, or a responsable's own block).
 pub fn ont_repondu(c: &Connection, annee: AnneeScolaire, eleves: &[EleveId]) -> Result<HashSet<EleveId>> {
     let mut out = HashSet::new();
     let mut st = c.prepare_cached(
-        "SELECT EXISTS (SELECT 1 FROM verification v WHERE v.annee = ?2 AND (v.eleve_id = ?1 OR (v.bloc = 'responsable'
-             AND v.ecole_id = (SELECT s.ecole_id FROM scolarite s WHERE s.eleve_id = ?1 AND s.annee = ?2)
+        "SELECT EXISTS (SELECT 1 FROM verification v JOIN scolarite s ON s.eleve_id = ?1 AND s.annee = ?2
+             AND s.ecole_id = v.ecole_id AND s.etat IN ('admis_provisoire', 'admis_definitif')
+             WHERE v.annee = ?2 AND (v.eleve_id = ?1 OR (v.bloc = 'responsable'
              AND v.sujet IN (SELECT er.responsable_id FROM eleve_responsable er WHERE er.eleve_id = ?1))))",
     )?;
     for e in eleves {

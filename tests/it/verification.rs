@@ -126,6 +126,17 @@ async fn a_campaign_from_the_families_answers_to_the_school_s_decisions_and_the_
         .unwrap();
     assert_eq!(retour, 1);
 
+    // A confirmed block may still be corrected while the campaign is open.
+    let r = s
+        .post_as(
+            pa,
+            &format!("/api/v1/eleves/{a}/verification-annuelle"),
+            &json!({ "bloc": "annuel", "valeurs": { "cantine": "oui" } }),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    assert_eq!(r.json::<Value>().await.unwrap()["etat"], "a_decider");
+
     // B corrects a phone and adds a contact, then confirms the rest.
     let avant_b = lignes(&s, b);
     let r = s
@@ -170,13 +181,13 @@ async fn a_campaign_from_the_families_answers_to_the_school_s_decisions_and_the_
     let t = s.json_as(&d, &format!("/api/v1/ecoles/{ecole}/verification-annuelle")).await;
     let k = t["classes"].as_array().unwrap().iter().find(|k| k["classe"] == "CE1-V").unwrap();
     let etat = |id: &str| k["eleves"].as_array().unwrap().iter().find(|e| e["eleve_id"] == id).unwrap()["etat"].clone();
-    assert_eq!((etat(a), etat(b), etat(c)), (json!("verifie"), json!("a_decider"), json!("non_repondu")));
+    assert_eq!((etat(a), etat(b), etat(c)), (json!("a_decider"), json!("a_decider"), json!("non_repondu")));
     let page = html_texte(&s.get_as(&d, &format!("/ecoles/{ecole}/verification-annuelle")).await.text().await.unwrap());
     assert!(
         page.contains("CE1-V") && page.contains("modifications à examiner") && page.contains("pas de réponse en ligne")
     );
     let accueil = html_texte(&s.get_as(&d, "/").await.text().await.unwrap());
-    assert!(accueil.contains("1 fiche vérifiée en ligne avec des corrections à examiner"), "{accueil}");
+    assert!(accueil.contains("2 fiches vérifiées en ligne avec des corrections à examiner"), "{accueil}");
 
     // Before/after, then one change accepted and the other refused with a reason.
     let vue = s.json_as(&d, &format!("/api/v1/eleves/{b}/verification-annuelle")).await;
@@ -227,7 +238,9 @@ async fn a_campaign_from_the_families_answers_to_the_school_s_decisions_and_the_
     // The proposals are not kept once decided.
     let gardees: i64 = rusqlite::Connection::open(&s.db)
         .unwrap()
-        .query_row("SELECT count(*) FROM verification WHERE proposition IS NOT NULL", [], |r| r.get(0))
+        .query_row("SELECT count(*) FROM verification WHERE proposition IS NOT NULL AND etat <> 'propose'", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(gardees, 0);
 
@@ -299,7 +312,7 @@ async fn a_campaign_from_the_families_answers_to_the_school_s_decisions_and_the_
         .await;
     assert_eq!(r.status(), 422);
 
-    // The reminder of the day goes to the family that did not answer, once.
+    // The reminder of the day goes to the families that have not finished, once.
     let outbox = registre::service::courrier::dossier(&s.db);
     let _ = std::fs::remove_dir_all(&outbox);
     let n = registre::service::verifications::relancer(&s.state.store, &s.cles, s.clock.now()).unwrap();
@@ -307,7 +320,9 @@ async fn a_campaign_from_the_families_answers_to_the_school_s_decisions_and_the_
     let lus: Vec<String> =
         std::fs::read_dir(&outbox).unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).collect();
     assert!(lus.iter().any(|m| m.contains("To: cadiou@exemple.fr")), "{lus:?}");
-    assert!(!lus.iter().any(|m| m.contains("abalain@") || m.contains("bervas@")), "{lus:?}");
+    // B has a refused block to answer again; A answered everything (its change waits).
+    assert!(lus.iter().any(|m| m.contains("To: bervas@exemple.fr")), "{lus:?}");
+    assert!(!lus.iter().any(|m| m.contains("abalain@")), "{lus:?}");
     assert!(lus.iter().all(|m| !m.contains("Cadiou") && !m.contains("Lou")), "no name in a reminder: {lus:?}");
     assert_eq!(registre::service::verifications::relancer(&s.state.store, &s.cles, s.clock.now()).unwrap(), 0);
     let out = crate::helpers::registre()
@@ -436,6 +451,37 @@ async fn a_family_answers_for_its_own_child_and_fields_only_and_another_school_s
         .query_row("SELECT etat || fin FROM verification v JOIN campagne_verification k ON k.ecole_id = v.ecole_id WHERE v.id = ?", [&id], |r| r.get(0))
         .unwrap();
     assert_eq!(en_attente, "propose2026-12-15", "nothing changed by the other school");
+
+    // The child moves to directeur.1's school: the new school neither sees nor decides what the
+    // family sent to the former one, and the former one no longer reads the child's check.
+    let r = s
+        .post_as(
+            &d,
+            &format!("/api/v1/eleves/{b}/radiation"),
+            &json!({ "motif": "changement_ecole", "date": "29/11/2026" }),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    // directeur.1 runs a maternelle: the niveau is not what this checks.
+    let nouvelle = s.json_as(&autre, "/api/v1/ecoles").await[0]["id"].as_str().unwrap().to_string();
+    let r =
+        s.post_as(&autre, "/api/v1/admissions", &json!({ "eleve_id": b, "ecole_id": nouvelle, "niveau": "GS" })).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let vue = s.json_as(&autre, &format!("/api/v1/eleves/{b}/verification-annuelle")).await;
+    assert!(
+        vue["campagne"].is_null() && !vue.to_string().contains(&id) && !vue.to_string().contains("0612345678"),
+        "{vue}"
+    );
+    let r = s
+        .post_as(&autre, &format!("/api/v1/verifications-annuelles/{id}/decision"), &json!({ "accepter": true }))
+        .await;
+    assert_eq!(r.status(), 404);
+    assert_eq!(s.get_as(&d, &format!("/api/v1/eleves/{b}/verification-annuelle")).await.status(), 404);
+    let avant = s.row_counts();
+    let r =
+        s.post_as(&d, &format!("/api/v1/verifications-annuelles/{id}/decision"), &json!({ "accepter": true })).await;
+    assert_eq!(r.status(), 409, "the former school no longer corrects the record");
+    assert_eq!(s.row_counts(), avant);
 }
 
 #[tokio::test]
@@ -450,20 +496,20 @@ async fn hostile_text_a_family_sends_is_refused_by_name_or_printed_literally_onc
     for ((eleve, p, _), h) in f.iter().zip(&hostiles) {
         // Every text field a family may send, by block: (block, body, printed on).
         let envois = [
-            ("eleve", json!({ "valeurs": { "adresse": h, "commune_residence": h } }), "fiche-renseignements"),
+            ("eleve", json!({ "valeurs": { "adresse": h, "commune_residence": h } }), &["fiche-renseignements"][..]),
             (
                 "responsable",
                 json!({ "valeurs": { "nom": h, "prenom": h, "adresse": h, "commune": h, "pays": h } }),
-                "fiche-renseignements",
+                &["fiche-renseignements"][..],
             ),
             (
                 "contacts",
                 json!({ "contacts": [{ "valeurs": { "nom": h, "prenom": h, "lien": h, "telephone": "0611223344" } }] }),
-                "fiche-urgence",
+                &["fiche-renseignements", "fiche-urgence"][..],
             ),
-            ("annuel", json!({ "valeurs": { "assureur": h, "assurance_numero": h } }), "fiche-renseignements"),
+            ("annuel", json!({ "valeurs": { "assureur": h, "assurance_numero": h } }), &["fiche-renseignements"][..]),
         ];
-        for (b, mut corps, document) in envois {
+        for (b, mut corps, documents) in envois {
             corps["bloc"] = json!(b);
             let avant = s.row_counts();
             let r = s.post_as(p, &format!("/api/v1/eleves/{eleve}/verification-annuelle"), &corps).await;
@@ -486,10 +532,15 @@ async fn hostile_text_a_family_sends_is_refused_by_name_or_printed_literally_onc
                 .post_as(&d, &format!("/api/v1/verifications-annuelles/{rep}/decision"), &json!({ "accepter": true }))
                 .await;
             assert_eq!(r.status(), 200, "{b} accepted with « {h:.40} »: {}", r.text().await.unwrap());
-            let pdf = s.get_as(&d, &format!("/api/v1/eleves/{eleve}/documents/{document}")).await;
-            assert_eq!(pdf.status(), 200);
-            let t = crate::helpers::pdf_chars(&pdf.bytes().await.unwrap());
-            assert!(crate::hostiles::imprime(&t, h), "{b}: « {h:.60} » not printed literally on the {document}:\n{t}");
+            for document in documents {
+                let pdf = s.get_as(&d, &format!("/api/v1/eleves/{eleve}/documents/{document}")).await;
+                assert_eq!(pdf.status(), 200);
+                let t = crate::helpers::pdf_chars(&pdf.bytes().await.unwrap());
+                assert!(
+                    crate::hostiles::imprime(&t, h),
+                    "{b}: « {h:.60} » not printed literally on the {document}:\n{t}"
+                );
+            }
             imprimes += 1;
         }
     }

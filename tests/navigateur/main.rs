@@ -504,8 +504,7 @@ async fn verification_annuelle(banc: &Banc) {
     assert!(d.texte("main table.ecarts").await.contains("06 12 34 56 78"), "{}", d.contexte().await);
     d.accessibilite("vérification d'une fiche (direction)").await;
     d.capture("verification-direction").await;
-    d.cliquer("main form[action$='/decision'] input[value='accepter']").await;
-    d.cliquer("main form[action$='/decision'] button[type='submit']").await;
+    d.cliquer("main form[action$='/decision']:has(input[name='decision'][value='accepter']) button").await;
     d.attendre_xpath(&confirmation("Corrections acceptées")).await;
     assert!(!d.present("main form[action$='/decision']").await, "decided once");
     d.fermer().await;

@@ -203,8 +203,11 @@ struct PageEcole {
     fait: Option<&'static str>,
 }
 
-fn relances_du_formulaire(k: Option<&CampagneVue>) -> Vec<String> {
-    let mut l: Vec<String> = k.map(|k| k.relances.clone()).unwrap_or_default();
+/// The reminders still to come (a past one is not offered again: the form would be refused),
+/// then blanks.
+fn relances_du_formulaire(k: Option<&CampagneVue>, aujourd_hui: time::Date) -> Vec<String> {
+    let a_venir = |d: &&String| d.as_str() >= aujourd_hui.to_string().as_str();
+    let mut l: Vec<String> = k.map(|k| k.relances.iter().filter(a_venir).cloned().collect()).unwrap_or_default();
     while l.len() < RELANCES_FORMULAIRE {
         l.push(String::new());
     }
@@ -222,7 +225,7 @@ pub(in crate::http) async fn page_ecole(
     let ecole = id.clone();
     let t = crate::http::service(&state, v.acteur.clone(), move |svc| svc.verifications_ecole(&ecole)).await?;
     let reglage = v.acteur.decision(Ressource::CampagneVerification, Action::Modifier).autorise();
-    let relances = relances_du_formulaire(t.campagne.as_ref());
+    let relances = relances_du_formulaire(t.campagne.as_ref(), state.clock.today());
     let html = blocking(&state, move |s| {
         let page = PageEcole { t, ecole_id: id.to_string(), reglage, relances, fait };
         s.pages.render("verification_ecole.html", &avec_moi(&v, page))
@@ -285,7 +288,7 @@ pub(in crate::http) async fn page_territoire(
         return Err(Error::from(crate::service::Error::from(crate::auth::Interdit::Role)).into());
     }
     let html = blocking(&state, move |s| {
-        let page = PageTerritoire { campagnes: Vec::new(), relances: relances_du_formulaire(None) };
+        let page = PageTerritoire { campagnes: Vec::new(), relances: relances_du_formulaire(None, s.clock.today()) };
         s.pages.render("verification_territoire.html", &avec_moi(&v, page))
     })
     .await?;

@@ -65,6 +65,10 @@ impl Imprimeur<'_> {
         let (campagne, reponses) = match &ecole {
             Some(e) => self.store.read(|c| {
                 let vu = eleves::voir(c, p, &f.eleve.id)?;
+                // Staff print the check of their own school only (not one the child left).
+                if !matches!(p, Perimetre::Responsable(_)) && crate::store::territoires::ecole(c, p, e).is_err() {
+                    return Ok((None, Vec::new()));
+                }
                 Ok((vs::campagne(c, e, annee)?, vs::reponses_eleve(c, &vu, e, annee)?))
             })?,
             None => (None, Vec::new()),
@@ -88,10 +92,14 @@ impl Imprimeur<'_> {
         }
         sujets.push((Bloc::Contacts, f.eleve.id.to_string(), Bloc::Contacts.titre().to_string()));
         sujets.push((Bloc::Annuel, f.eleve.id.to_string(), Bloc::Annuel.titre().to_string()));
+        // What the printer sees: a family, its own block and the child's, never the other
+        // responsable's.
+        let reponses: Vec<&vs::Reponse> =
+            reponses.iter().filter(|r| sujets.iter().any(|(b, s, _)| *b == r.bloc && *s == r.sujet)).collect();
         let blocs: Vec<BlocAccuse> = sujets
             .into_iter()
             .map(|(bloc, sujet, titre)| {
-                let r = reponses.iter().find(|r| r.bloc == bloc && r.sujet == sujet);
+                let r = reponses.iter().copied().find(|r| r.bloc == bloc && r.sujet == sujet);
                 let champs = r
                     .and_then(|r| r.proposition.as_ref())
                     .map(|p| {

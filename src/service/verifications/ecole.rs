@@ -197,7 +197,24 @@ pub fn relancer(store: &crate::store::Store, cles: &crate::config::Cles, le: tim
     let dues = store.read(|c| vs::relances_dues(c, today))?;
     let mut total = 0;
     for (k, jour) in dues {
-        let adresses = store.read(|c| vs::a_relancer(c, &k.ecole_id, k.annee))?;
+        // Claimed and journaled first, in one short write: a reminder is sent once, even if two
+        // runs meet; one that fails to drop a message logs it (the relay's outbox is local).
+        let adresses = store.ecrire(|tx| {
+            if !vs::reclamer_relance(tx, &k, jour)? {
+                return Ok(Vec::new());
+            }
+            let adresses = vs::a_relancer(tx, &k.ecole_id, k.annee)?;
+            crate::audit::ajouter(
+                tx,
+                cles,
+                &crate::audit::Auteur::operateur(),
+                le,
+                &[Fait::new(Action::Creer, "relance_verification")
+                    .cible(k.ecole_id.to_string())
+                    .detail(json!({ "date": jour.to_string(), "courriels": adresses.len() }))],
+            )?;
+            Ok::<_, crate::store::Error>(adresses)
+        })?;
         let lien = match &base {
             Some(b) => format!("Connectez-vous à {b}/ puis ouvrez la page de votre enfant."),
             None => "Connectez-vous au registre des élèves puis ouvrez la page de votre enfant.".to_string(),
@@ -221,18 +238,6 @@ pub fn relancer(store: &crate::store::Store, cles: &crate::config::Cles, le: tim
                 Err(e) => tracing::error!(erreur = %e, "relance de la vérification : courriel non déposé"),
             }
         }
-        store.ecrire(|tx| {
-            vs::relance_envoyee(tx, &k, jour)?;
-            crate::audit::ajouter(
-                tx,
-                cles,
-                &crate::audit::Auteur::operateur(),
-                le,
-                &[Fait::new(Action::Creer, "relance_verification")
-                    .cible(k.ecole_id.to_string())
-                    .detail(json!({ "date": jour.to_string(), "courriels": envoyes }))],
-            )
-        })?;
         total += envoyes;
     }
     Ok(total)

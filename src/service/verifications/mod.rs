@@ -74,7 +74,11 @@ impl Reglage {
                     &format!("relances[{i}]"),
                     ChampInvalide::new(
                         "date de relance",
-                        format!("entre aujourd'hui et la date de fin ({})", date_fr(*d)),
+                        format!(
+                            "le {} n'est pas entre aujourd'hui et la date de fin ({})",
+                            date_fr(*d),
+                            date_fr(self.fin)
+                        ),
                     )
                     .into(),
                 );
@@ -231,7 +235,7 @@ impl Service<'_> {
         self.autoriser(Ressource::CampagneVerification, Action::Modifier)?;
         let today = self.today();
         let par_departement = ecole.is_none() && matches!(self.acteur.perimetre, Perimetre::Departement(_));
-        Ok(self.store.ecrire(|tx| {
+        self.store.ecrire(|tx| {
             let annee = territoires::annee_courante(tx)?;
             let r = r.valider(today, annee)?;
             let ecoles = match ecole {
@@ -264,7 +268,7 @@ impl Service<'_> {
             }
             self.journal(tx, &faits)?;
             Ok::<_, Error>(vues)
-        })?)
+        })
     }
 
     /// A school's campaign this year, if one was opened.
@@ -284,7 +288,15 @@ impl Service<'_> {
         let f = eleves::fiche(c, &self.acteur.perimetre, vu.eleve(), annee)?;
         let moi = self.famille().ok();
         let today = self.today();
-        let (campagne, reponses) = match ecole_de(&f, annee) {
+        let ecole = ecole_de(&f, annee);
+        // Staff see the check of the pupil's school of this year only: a school the child
+        // left, or its inspectors, do not read what the family sends to the new one.
+        if moi.is_none()
+            && ecole.as_ref().is_none_or(|(e, _, _)| territoires::ecole(c, &self.acteur.perimetre, e).is_err())
+        {
+            return Err(crate::store::Error::Introuvable("élève").into());
+        }
+        let (campagne, reponses) = match ecole {
             Some((ecole, uai, nom)) => (
                 vs::campagne(c, &ecole, annee)?.map(|k| vue_campagne(&k, &uai, &nom, today)),
                 vs::reponses_eleve(c, vu, &ecole, annee)?,
@@ -302,6 +314,11 @@ impl Service<'_> {
         }
         sujets.push((Bloc::Contacts, sujet_eleve.clone()));
         sujets.push((Bloc::Annuel, sujet_eleve));
+        // The state over the blocks the viewer sees: a family is not told of the other
+        // responsable's own block.
+        let visibles: Vec<&Reponse> =
+            reponses.iter().filter(|r| sujets.iter().any(|(b, s)| *b == r.bloc && *s == r.sujet)).collect();
+        let etat = EtatEleve::de(&visibles);
         let blocs = sujets
             .into_iter()
             .map(|(bloc, sujet)| {
@@ -330,7 +347,7 @@ impl Service<'_> {
                     bloc,
                     titre,
                     responsable_id: (bloc == Bloc::Responsable).then(|| sujet.clone()),
-                    a_repondre: moi.is_some() && ouverte && rep.is_none_or(|r| r.etat.peut_repondre_a_nouveau()),
+                    a_repondre: moi.is_some() && ouverte && rep.is_none_or(|r| r.etat.ouvert()),
                     reponse_id: rep.map(|r| r.id.clone()),
                     etat: rep.map(|r| r.etat),
                     etat_libelle: rep.map(|r| r.etat.libelle()),
@@ -345,8 +362,6 @@ impl Service<'_> {
                 }
             })
             .collect();
-        let mine: Vec<&Reponse> = reponses.iter().collect();
-        let etat = EtatEleve::de(&mine);
         Ok(VerificationEleve {
             eleve_id: vu.eleve().to_string(),
             eleve: format!("{} {}", f.eleve.prenoms, f.eleve.nom),
@@ -361,15 +376,13 @@ impl Service<'_> {
     /// Journaled as a reading of the record.
     pub fn verification_eleve(&self, eleve: &EleveId) -> Result<VerificationEleve> {
         self.autoriser(Ressource::Verification, Action::Lire)?;
-        Ok(self.store.ecrire(|tx| {
-            let vu = eleves::voir(tx, &self.acteur.perimetre, eleve)?;
-            let v = self.vue_verification(tx, &vu)?;
-            self.journal(
-                tx,
-                &[Fait::new(Action::Lire, "verification").cible(eleve.to_string()).eleve(eleve.to_string())],
-            )?;
-            Ok::<_, Error>(v)
-        })?)
+        let v = self.store.lire(|c| {
+            let vu = eleves::voir(c, &self.acteur.perimetre, eleve)?;
+            self.vue_verification(c, &vu)
+        })?;
+        // Journaled before it is handed over (fail closed).
+        self.noter(&[Fait::new(Action::Lire, "verification").cible(eleve.to_string()).eleve(eleve.to_string())])?;
+        Ok(v)
     }
 
     /// The pupil's record and school this year, for a family answering: its own child, the
@@ -393,7 +406,8 @@ impl Service<'_> {
 
     /// A family answers one block: confirmed as it is (`None`), or changes proposed. The changes
     /// are checked now like the director's correction (every refusal at once, named by field),
-    /// kept until the school decides. Sending the stored values is confirming.
+    /// kept until the school decides. Sending the stored values is confirming. A block may be
+    /// answered again while the campaign is open, unless changes of it wait for the school.
     pub fn repondre_verification(
         &self,
         eleve: &EleveId,
@@ -406,7 +420,7 @@ impl Service<'_> {
             p.controler(bloc)?;
         }
         let today = self.today();
-        let v = self.store.ecrire(|tx| {
+        let vu = self.store.ecrire(|tx| {
             let (vu, f, k) = self.a_verifier(tx, eleve)?;
             let sujet = if bloc == Bloc::Responsable { moi.to_string() } else { eleve.to_string() };
             let p = proposition.and_then(|p| vues::reduire(&f, bloc, &sujet, p));
@@ -428,17 +442,20 @@ impl Service<'_> {
             };
             vs::repondre(tx, &vu, &n, self.le)?;
             let champs: Vec<String> = p.as_ref().map(cles).unwrap_or_default();
+            let mut detail = json!({ "bloc": bloc.code(), "etat": etat.code(), "champs": champs });
+            if self.noter_si_verifiee(tx, &vu, &k)? {
+                detail["fiche_retournee"] = json!(true);
+            }
             self.journal(
                 tx,
                 &[Fait::new(Action::Creer, "verification")
                     .cible(eleve.to_string())
                     .eleve(eleve.to_string())
-                    .detail(json!({ "bloc": bloc.code(), "etat": etat.code(), "champs": champs }))],
+                    .detail(detail)],
             )?;
-            self.noter_si_verifiee(tx, &vu, &k)?;
-            self.vue_verification(tx, &vu)
+            Ok::<_, Error>(vu)
         })?;
-        Ok(v)
+        self.store.lire(|c| self.vue_verification(c, &vu))
     }
 
     /// « Tout le reste est exact »: every block of the pupil not answered yet (or refused), and
@@ -446,7 +463,7 @@ impl Service<'_> {
     pub fn confirmer_verification(&self, eleve: &EleveId) -> Result<VerificationEleve> {
         self.autoriser(Ressource::Verification, Action::Creer)?;
         let moi = self.famille()?;
-        Ok(self.store.ecrire(|tx| {
+        let vu = self.store.ecrire(|tx| {
             let (vu, _, k) = self.a_verifier(tx, eleve)?;
             let deja = vs::reponses_eleve(tx, &vu, &k.ecole_id, k.annee)?;
             let mut confirmes = Vec::new();
@@ -456,7 +473,7 @@ impl Service<'_> {
                 (Bloc::Contacts, eleve.to_string()),
                 (Bloc::Annuel, eleve.to_string()),
             ] {
-                if deja.iter().any(|r| r.bloc == bloc && r.sujet == sujet && !r.etat.peut_repondre_a_nouveau()) {
+                if deja.iter().any(|r| r.bloc == bloc && r.sujet == sujet && r.etat != EtatBloc::Refuse) {
                     continue;
                 }
                 let id = crate::domain::ids::random_id(&mut rand::rng());
@@ -476,31 +493,60 @@ impl Service<'_> {
             if confirmes.is_empty() {
                 return Err(Error::Conflit("chaque partie de la fiche a déjà reçu une réponse".into()));
             }
+            let mut detail = json!({ "confirmes": confirmes });
+            if self.noter_si_verifiee(tx, &vu, &k)? {
+                detail["fiche_retournee"] = json!(true);
+            }
             self.journal(
                 tx,
                 &[Fait::new(Action::Creer, "verification")
                     .cible(eleve.to_string())
                     .eleve(eleve.to_string())
-                    .detail(json!({ "confirmes": confirmes }))],
+                    .detail(detail)],
             )?;
-            self.noter_si_verifiee(tx, &vu, &k)?;
-            self.vue_verification(tx, &vu)
-        })?)
+            Ok::<_, Error>(vu)
+        })?;
+        self.store.lire(|c| self.vue_verification(c, &vu))
     }
 
     /// Once every block of the pupil is answered and nothing waits, the fiche counts as
-    /// returned this year, as a paper one checked and signed.
-    fn noter_si_verifiee(&self, tx: &Ecriture<'_>, vu: &Vu, k: &Campagne) -> Result<()> {
+    /// returned this year, as a paper one checked and signed. Returns whether it was noted now
+    /// (the caller journals it).
+    fn noter_si_verifiee(&self, tx: &Ecriture<'_>, vu: &Vu, k: &Campagne) -> Result<bool> {
+        // The pupil's own blocks and its responsables' (the fiche prints them all).
         let r = vs::reponses_eleve(tx, vu, &k.ecole_id, k.annee)?;
         if EtatEleve::de(&r.iter().collect::<Vec<_>>()) == EtatEleve::Verifie && co::retour(tx, vu, k.annee)?.is_none()
         {
             co::noter_retour(tx, vu, k.annee, self.le)?;
+            return Ok(true);
         }
-        Ok(())
+        Ok(false)
+    }
+
+    /// The pupil through which the school decides on an answer: the one it was sent from, or,
+    /// for a responsable's block, any of that responsable's children attending the school now
+    /// (the first may have left since). The answer must be of the school's own campaign.
+    fn decidable(&self, tx: &Ecriture<'_>, d: &Reponse) -> Result<(Vu, FicheEleve)> {
+        let annee = territoires::annee_courante(tx)?;
+        let mut candidats = vec![d.eleve_id.clone()];
+        if d.bloc == Bloc::Responsable
+            && let Ok(rid) = ResponsableId::parse(&d.sujet)
+        {
+            candidats.extend(co::eleves_du_responsable(tx, &rid)?.into_iter().filter(|e| e != &d.eleve_id));
+        }
+        for e in candidats {
+            let Ok((vu, f)) = self.a_corriger(tx, &e) else { continue };
+            if ecole_de(&f, annee).is_some_and(|(x, _, _)| x == d.ecole_id) {
+                return Ok((vu, f));
+            }
+        }
+        Err(Error::Transition(
+            "l'élève ne fréquente plus l'école : ses corrections se traitent dans sa nouvelle école".into(),
+        ))
     }
 
     /// The school decides on changes sent: accepted, they are applied as a correction (same
-    /// transaction, journaled by field names) and a responsable's block for every sibling at
+    /// transaction, journaled by field names) and a responsable's consent for every sibling at
     /// the school; refused, with a reason the family sees. Returns the pupil's check.
     pub fn decider_verification(&self, id: &str, accepter: bool, raison: Option<&str>) -> Result<VerificationEleve> {
         self.autoriser(Ressource::Verification, Action::Modifier)?;
@@ -512,41 +558,63 @@ impl Service<'_> {
             (true, _) => None,
         };
         let today = self.today();
-        let v = self.store.ecrire(|tx| {
-            let d = vs::une(tx, &self.acteur.perimetre, id)?;
+        let vu = self.store.ecrire(|tx| {
+            let annee = territoires::annee_courante(tx)?;
+            // Only an answer of this year's campaign of a school of the perimeter.
+            let d = vs::une(tx, &self.acteur.perimetre, id, annee)?;
             let etat = d.etat.decider(accepter)?;
-            let (vu, avant) = self.a_corriger(tx, &d.eleve_id)?;
+            let (vu, avant) = self.decidable(tx, &d)?;
             let mut champs = Vec::new();
+            let mut revenues = Vec::new();
             if accepter {
-                let p = d.proposition.clone().unwrap_or_default();
+                let p = d.proposition.clone().ok_or_else(|| {
+                    Error::Conflit("ces corrections ne se lisent plus : demandez à la famille de les renvoyer".into())
+                })?;
                 let c = vues::correction(&avant, d.bloc, &d.sujet, &p)?;
                 let v = valider(&c, &avant, today)?;
                 champs = self.appliquer(tx, &vu, &avant, &v, false, None)?.champs;
                 if d.bloc == Bloc::Responsable && p.valeurs.contains_key("accord_associations") {
-                    champs.extend(self.accord_des_freres(tx, &d, &p, today)?);
+                    champs.extend(self.accord_des_freres(tx, &d, vu.eleve(), &p, today)?);
                 }
             }
             vs::decider(tx, id, etat, raison.as_deref(), self.le)?;
+            if let Some(k) = vs::campagne(tx, &d.ecole_id, annee)? {
+                // A responsable's block is on each sibling's fiche: each may be complete now.
+                let mut eleves = vec![vu.eleve().clone()];
+                if d.bloc == Bloc::Responsable
+                    && let Ok(rid) = ResponsableId::parse(&d.sujet)
+                {
+                    eleves.extend(co::eleves_du_responsable(tx, &rid)?.into_iter().filter(|e| e != vu.eleve()));
+                }
+                for e in eleves {
+                    let Ok((x, f)) = self.a_corriger(tx, &e) else { continue };
+                    if ecole_de(&f, annee).is_some_and(|(s, _, _)| s == d.ecole_id) && self.noter_si_verifiee(tx, &x, &k)? {
+                        revenues.push(e.to_string());
+                    }
+                }
+            }
             self.journal(
                 tx,
-                &[Fait::new(Action::Modifier, "verification")
-                    .cible(id.to_string())
-                    .eleve(d.eleve_id.to_string())
-                    .detail(json!({ "bloc": d.bloc.code(), "decision": etat.code(), "champs": champs }))],
+                &[Fait::new(Action::Modifier, "verification").cible(id.to_string()).eleve(vu.eleve().to_string()).detail(
+                    json!({ "bloc": d.bloc.code(), "decision": etat.code(), "champs": champs, "fiches_revenues": revenues }),
+                )],
             )?;
-            let k = vs::campagne(tx, &d.ecole_id, territoires::annee_courante(tx)?)?;
-            if let Some(k) = k {
-                self.noter_si_verifiee(tx, &vu, &k)?;
-            }
-            self.vue_verification(tx, &vu)
+            Ok::<_, Error>(vu)
         })?;
         self.effacer_traces();
-        Ok(v)
+        self.store.lire(|c| self.vue_verification(c, &vu))
     }
 
     /// The consent for the parents' associations is the responsable's: accepted on one
-    /// child's fiche, it is set on the link with each sibling attending the same school.
-    fn accord_des_freres(&self, tx: &Ecriture<'_>, d: &Reponse, p: &Proposition, today: Date) -> Result<Vec<String>> {
+    /// child's fiche (`deja`), it is set on the link with each sibling attending the school.
+    fn accord_des_freres(
+        &self,
+        tx: &Ecriture<'_>,
+        d: &Reponse,
+        deja: &EleveId,
+        p: &Proposition,
+        today: Date,
+    ) -> Result<Vec<String>> {
         let rid = ResponsableId::parse(&d.sujet).map_err(|_| crate::store::Error::Introuvable("responsable"))?;
         let accord = match p.valeurs.get("accord_associations").map(|v| v.trim()) {
             Some("oui") => Some(true),
@@ -555,7 +623,7 @@ impl Service<'_> {
         };
         let annee = territoires::annee_courante(tx)?;
         let mut champs = Vec::new();
-        for autre in co::eleves_du_responsable(tx, &rid)?.into_iter().filter(|e| e != &d.eleve_id) {
+        for autre in co::eleves_du_responsable(tx, &rid)?.into_iter().filter(|e| e != deja) {
             let Ok((vu, f)) = self.a_corriger(tx, &autre) else { continue };
             if ecole_de(&f, annee).is_none_or(|(e, _, _)| e != d.ecole_id) {
                 continue;

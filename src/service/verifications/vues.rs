@@ -149,7 +149,7 @@ fn contacts_proposes(
                 None => (None, ContactSaisie::default()),
             };
             for (cle, v) in &k.valeurs {
-                if let Some(c) = ChampContact::parse(cle) {
+                if let Some(c) = ChampContact::parse(cle).filter(|c| c.verifie_par_la_famille()) {
                     let v = if c.formulaire().genre == "case" { coche(v) } else { opt(v) };
                     c.poser(&mut s, v);
                 }
@@ -181,6 +181,9 @@ pub(super) fn correction(f: &FicheEleve, bloc: Bloc, sujet: &str, p: &Propositio
                 .ok_or(crate::store::Error::Introuvable("responsable"))?;
             let mut s = saisie_responsable(r);
             for (cle, v) in &p.valeurs {
+                if Bloc::Responsable.champ_permis(cle).is_err() {
+                    continue;
+                }
                 if cle == ChampLien::AccordAssociations.cle() {
                     s.accord_associations = match v.trim() {
                         "oui" => Some(true),
@@ -197,7 +200,7 @@ pub(super) fn correction(f: &FicheEleve, bloc: Bloc, sujet: &str, p: &Propositio
         Bloc::Annuel => {
             let mut a = saisie_annuel(f.annuel.as_ref());
             for (cle, v) in &p.valeurs {
-                if let Some(ch) = ChampAnnuel::parse(cle) {
+                if let Some(ch) = ChampAnnuel::parse(cle).filter(|c| c.verifie_par_la_famille()) {
                     ch.poser(&mut a, opt(v));
                 }
             }
