@@ -429,30 +429,9 @@ impl Service<'_> {
                 valider(&c, &f, today)?;
             }
             let etat = if p.is_some() { EtatBloc::Propose } else { EtatBloc::Confirme };
-            let id = crate::domain::ids::random_id(&mut rand::rng());
-            let n = vs::Nouvelle {
-                id: &id,
-                ecole: &k.ecole_id,
-                annee: k.annee,
-                bloc,
-                sujet: &sujet,
-                responsable: &moi,
-                etat,
-                proposition: p.as_ref(),
-            };
-            vs::repondre(tx, &vu, &n, self.le)?;
+            self.noter_reponse(tx, &vu, &k, (bloc, &sujet, &moi), etat, p.as_ref())?;
             let champs: Vec<String> = p.as_ref().map(cles).unwrap_or_default();
-            let mut detail = json!({ "bloc": bloc.code(), "etat": etat.code(), "champs": champs });
-            if self.noter_si_verifiee(tx, &vu, &k)? {
-                detail["fiche_retournee"] = json!(true);
-            }
-            self.journal(
-                tx,
-                &[Fait::new(Action::Creer, "verification")
-                    .cible(eleve.to_string())
-                    .eleve(eleve.to_string())
-                    .detail(detail)],
-            )?;
+            self.journal_reponse(tx, &vu, &k, json!({ "bloc": bloc.code(), "etat": etat.code(), "champs": champs }))?;
             Ok::<_, Error>(vu)
         })?;
         self.store.lire(|c| self.vue_verification(c, &vu))
@@ -476,37 +455,51 @@ impl Service<'_> {
                 if deja.iter().any(|r| r.bloc == bloc && r.sujet == sujet && r.etat != EtatBloc::Refuse) {
                     continue;
                 }
-                let id = crate::domain::ids::random_id(&mut rand::rng());
-                let n = vs::Nouvelle {
-                    id: &id,
-                    ecole: &k.ecole_id,
-                    annee: k.annee,
-                    bloc,
-                    sujet: &sujet,
-                    responsable: &moi,
-                    etat: EtatBloc::Confirme,
-                    proposition: None,
-                };
-                vs::repondre(tx, &vu, &n, self.le)?;
+                self.noter_reponse(tx, &vu, &k, (bloc, &sujet, &moi), EtatBloc::Confirme, None)?;
                 confirmes.push(bloc.code());
             }
             if confirmes.is_empty() {
                 return Err(Error::Conflit("chaque partie de la fiche a déjà reçu une réponse".into()));
             }
-            let mut detail = json!({ "confirmes": confirmes });
-            if self.noter_si_verifiee(tx, &vu, &k)? {
-                detail["fiche_retournee"] = json!(true);
-            }
-            self.journal(
-                tx,
-                &[Fait::new(Action::Creer, "verification")
-                    .cible(eleve.to_string())
-                    .eleve(eleve.to_string())
-                    .detail(detail)],
-            )?;
+            self.journal_reponse(tx, &vu, &k, json!({ "confirmes": confirmes }))?;
             Ok::<_, Error>(vu)
         })?;
         self.store.lire(|c| self.vue_verification(c, &vu))
+    }
+
+    /// Records a family's answer to a block (`bloc`, its subject, who answers).
+    fn noter_reponse(
+        &self,
+        tx: &Ecriture<'_>,
+        vu: &Vu,
+        k: &Campagne,
+        (bloc, sujet, moi): (Bloc, &str, &ResponsableId),
+        etat: EtatBloc,
+        proposition: Option<&Proposition>,
+    ) -> Result<()> {
+        let id = crate::domain::ids::random_id(&mut rand::rng());
+        let n = vs::Nouvelle {
+            id: &id,
+            ecole: &k.ecole_id,
+            annee: k.annee,
+            bloc,
+            sujet,
+            responsable: moi,
+            etat,
+            proposition,
+        };
+        Ok(vs::repondre(tx, vu, &n, self.le)?)
+    }
+
+    /// Journals a family's answer (`detail`: blocks and field names, never values), and the
+    /// fiche returned when the answer completes it.
+    fn journal_reponse(&self, tx: &Ecriture<'_>, vu: &Vu, k: &Campagne, mut detail: serde_json::Value) -> Result<()> {
+        if self.noter_si_verifiee(tx, vu, k)? {
+            detail["fiche_retournee"] = json!(true);
+        }
+        let eleve = vu.eleve().to_string();
+        let fait = Fait::new(Action::Creer, "verification").cible(eleve.clone()).eleve(eleve).detail(detail);
+        Ok(self.journal(tx, &[fait])?)
     }
 
     /// Once every block of the pupil is answered and nothing waits, the fiche counts as
