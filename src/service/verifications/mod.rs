@@ -107,6 +107,8 @@ pub struct CampagneVue {
     pub fin_libelle: String,
     /// The reminders' dates (`AAAA-MM-JJ`).
     pub relances: Vec<String>,
+    /// The same, in French.
+    pub relances_libelles: Vec<String>,
     /// Families may answer today.
     pub ouverte: bool,
     /// Opened by the IA-DASEN for the département.
@@ -208,6 +210,7 @@ fn vue_campagne(k: &Campagne, uai: &str, ecole: &str, today: Date) -> CampagneVu
         fin: k.fin.to_string(),
         fin_libelle: date_fr(k.fin),
         relances: k.relances.iter().map(Date::to_string).collect(),
+        relances_libelles: k.relances.iter().copied().map(date_fr).collect(),
         ouverte: today <= k.fin,
         par_departement: k.par_departement,
     }
