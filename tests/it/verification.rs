@@ -580,3 +580,65 @@ async fn the_family_s_block_form_comes_back_with_each_refusal_beside_its_field()
     let page = html_texte(&s.get_as(p, &format!("/eleves/{eleve}/verification-annuelle")).await.text().await.unwrap());
     assert!(page.contains("Corrections envoyées") && page.contains("MAE"), "{page}");
 }
+
+#[tokio::test]
+async fn the_ia_dasen_opens_the_check_in_every_school_and_each_school_then_sets_its_own_dates() {
+    let s = TestServer::start(20).await;
+    let dasen = s.login("dasen.1").await;
+    let d = s.login("directeur.2").await;
+    let ien = s.login("ien.1").await;
+    let parent = s.login("parent.1").await;
+    let ecoles = s.json_as(&dasen, "/api/v1/ecoles").await;
+    let corps = json!({ "fin": "2026-12-18", "relances": ["2026-12-01"] });
+    // Neither an inspector nor a family opens it.
+    let avant = s.row_counts();
+    assert_eq!(s.put_as(&ien, "/api/v1/verification-annuelle", &corps).await.status(), 403);
+    assert_eq!(s.put_as(&parent, "/api/v1/verification-annuelle", &corps).await.status(), 403);
+    assert_eq!(s.row_counts(), avant);
+    // Bad dates are named, nothing written.
+    let r = s
+        .put_as(&dasen, "/api/v1/verification-annuelle", &json!({ "fin": "2026-11-01", "relances": ["2027-01-05"] }))
+        .await;
+    assert_eq!(r.status(), 422);
+    let v: Value = r.json().await.unwrap();
+    let champs = v["champs"].to_string();
+    assert!(champs.contains("\"fin\"") && champs.contains("relances[0]"), "{v}");
+    let r = s.put_as(&dasen, "/api/v1/verification-annuelle", &json!({ "fin": "15/12/2026" })).await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(s.row_counts(), avant);
+    // The IA-DASEN: every school of the département.
+    let r = s.put_as(&dasen, "/api/v1/verification-annuelle", &corps).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let l: Value = r.json().await.unwrap();
+    assert_eq!(l.as_array().unwrap().len(), ecoles.as_array().unwrap().len());
+    assert!(l.as_array().unwrap().iter().all(|k| k["par_departement"] == true && k["fin"] == "2026-12-18"));
+    // A school then moves its own dates; the others keep the département's.
+    let ecole = s.json_as(&d, "/api/v1/ecoles").await[0]["id"].as_str().unwrap().to_string();
+    let r =
+        s.put_as(&d, &format!("/api/v1/ecoles/{ecole}/verification-annuelle"), &json!({ "fin": "2026-12-22" })).await;
+    assert_eq!(r.status(), 200);
+    let k: Value = r.json().await.unwrap();
+    assert_eq!((k["fin"].as_str(), k["par_departement"].as_bool()), (Some("2026-12-22"), Some(true)));
+    // Its inspector follows it (the other IEN's circonscription does not hold it).
+    let ien2 = s.login("ien.2").await;
+    let mut suivis = 0;
+    for i in [&ien, &ien2] {
+        let r = s.get_as(i, &format!("/api/v1/ecoles/{ecole}/verification-annuelle")).await;
+        if r.status() == 200 {
+            assert_eq!(r.json::<Value>().await.unwrap()["campagne"]["fin_libelle"], "22/12/2026");
+            suivis += 1;
+        } else {
+            assert_eq!(r.status(), 404);
+        }
+    }
+    assert_eq!(suivis, 1);
+    let autre = ecoles.as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).find(|e| *e != ecole).unwrap();
+    let k = s.json_as(&dasen, &format!("/api/v1/ecoles/{autre}/verification-annuelle")).await;
+    assert_eq!(k["campagne"]["fin"], "2026-12-18");
+    // A director's « territory » is its school.
+    let r = s.put_as(&d, "/api/v1/verification-annuelle", &corps).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap().as_array().unwrap().len(), 1);
+    // A family does not follow the school's screen.
+    assert_eq!(s.get_as(&parent, &format!("/api/v1/ecoles/{ecole}/verification-annuelle")).await.status(), 403);
+}
