@@ -212,7 +212,8 @@ fn routes_pages() -> Router<AppState> {
         .route("/eleves/{id}/opposition", post(pages::corrections::opposer))
         .route("/oppositions", get(pages::corrections::page_oppositions))
         .route("/oppositions/{id}/decision", post(pages::corrections::decider_opposition))
-        .route("/eleves/{id}/compte-famille", post(pages::corrections::compte_famille))
+        .route("/eleves/{id}/compte-famille", post(pages::lettres::compte_famille))
+        .route("/ecoles/{id}/verification-annuelle/lettres", post(pages::lettres::lettres_ecole))
         .route("/mot-de-passe-oublie", get(pages::corrections::page_oubli).post(pages::corrections::oubli))
         // pages/effectifs.rs
         .route("/constat", get(pages::effectifs::page_rapport))

@@ -642,3 +642,67 @@ async fn the_ia_dasen_opens_the_check_in_every_school_and_each_school_then_sets_
     // A family does not follow the school's screen.
     assert_eq!(s.get_as(&parent, &format!("/api/v1/ecoles/{ecole}/verification-annuelle")).await.status(), 403);
 }
+
+#[tokio::test]
+async fn the_school_makes_the_accounts_of_the_families_without_one_and_prints_every_letter_at_once() {
+    let s = TestServer::start(80).await;
+    let d = s.login("directeur.2").await;
+    let ecole = s.json_as(&d, "/api/v1/ecoles").await[0]["id"].as_str().unwrap().to_string();
+    let comptes = || -> i64 {
+        rusqlite::Connection::open(&s.db)
+            .unwrap()
+            .query_row("SELECT count(*) FROM compte WHERE perimetre_genre = 'responsable'", [], |r| r.get(0))
+            .unwrap()
+    };
+    // Another school's director: not found, nothing made.
+    let autre = s.login("directeur.1").await;
+    let page = s.get_as(&d, &format!("/ecoles/{ecole}/verification-annuelle")).await.text().await.unwrap();
+    assert!(page.contains("Créer les comptes des familles sans compte"), "{page}");
+    let avant = s.row_counts();
+    let r = post_form(
+        &s,
+        &format!("/ecoles/{ecole}/verification-annuelle/lettres"),
+        Some(&autre.cookie),
+        form(&[("csrf", &csrf_de(&s.get_as(&autre, "/").await.text().await.unwrap()))]),
+    )
+    .await;
+    assert_eq!(r.status(), 404);
+    assert_eq!(s.row_counts(), avant);
+    // The school: one account per family without one, every letter on one page.
+    let t = s.json_as(&d, &format!("/api/v1/ecoles/{ecole}/verification-annuelle")).await;
+    let sans: usize = t["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|k| k["eleves"].as_array().unwrap())
+        .filter(|e| e["compte_famille"] == false)
+        .count();
+    assert!(sans > 0);
+    let n = comptes();
+    let r = post_form(
+        &s,
+        &format!("/ecoles/{ecole}/verification-annuelle/lettres"),
+        Some(&d.cookie),
+        form(&[("csrf", &csrf_de(&page))]),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let html = r.text().await.unwrap();
+    let lettres = html.matches("<article class=\"lettre\">").count();
+    assert_eq!(html.matches("activer?jeton=").count(), lettres, "each letter has its link");
+    assert_eq!(comptes() - n, lettres as i64);
+    assert!(lettres > 1 && lettres <= sans, "{lettres} letters for {sans} pupils without an account (siblings once)");
+    assert!(html.contains("<svg"), "QR codes");
+    // Done once: a second time, nothing to print.
+    let page = s.get_as(&d, &format!("/ecoles/{ecole}/verification-annuelle")).await.text().await.unwrap();
+    let r = post_form(
+        &s,
+        &format!("/ecoles/{ecole}/verification-annuelle/lettres"),
+        Some(&d.cookie),
+        form(&[("csrf", &csrf_de(&page))]),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    assert!(html_texte(&r.text().await.unwrap()).contains("aucune lettre à imprimer"));
+    assert_eq!(comptes() - n, lettres as i64);
+}

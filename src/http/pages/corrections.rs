@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect};
 use serde::Serialize;
 
@@ -22,7 +22,7 @@ use crate::http::etat::AppState;
 use crate::http::extraction::Id;
 use crate::http::extraction::Soumis;
 use crate::http::formulaires::Refuse;
-use crate::http::pages::parcours::{FormulaireSoumis, PageDe, Saisie, Sortie, etape_formulaire, refus};
+use crate::http::pages::parcours::{FormulaireSoumis, PageDe, Saisie, Sortie, etape_formulaire};
 use crate::http::pages::{PageError, avec_moi};
 use crate::http::session::Visiteur;
 use crate::http::{Error, blocking};
@@ -580,67 +580,6 @@ pub(in crate::http) async fn decider_opposition(
 }
 
 // A family's account ------------------------------------------------------------------------------
-
-#[derive(Debug, Serialize)]
-struct Lettre {
-    eleve_id: String,
-    login: String,
-    lien: String,
-    qr: String,
-    destinataire: String,
-    adresse: Option<String>,
-    enfant: String,
-    courriel: Option<String>,
-    ecole: String,
-    date: String,
-}
-
-pub(in crate::http) async fn compte_famille(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Id(id): Id<EleveId>,
-    Soumis(v, s): Soumis,
-) -> Sortie {
-    let Some(rid) = s.get("responsable").and_then(|r| ResponsableId::parse(r).ok()) else {
-        return refus(
-            &state,
-            &v,
-            Error::invalide("responsable", "choisissez le responsable dans la liste"),
-            &format!("/eleves/{id}"),
-            "Revenir à la fiche de l'élève",
-        );
-    };
-    let base = crate::http::api::corrections::lien_de_base(&state, &headers).await?;
-    let retour = format!("/eleves/{id}");
-    let r = crate::http::service(&state, v.acteur.clone(), {
-        let id = id.clone();
-        move |svc| svc.creer_compte_famille(&id, &rid)
-    })
-    .await;
-    let k = match r {
-        Ok(k) => k,
-        Err(e) => return refus(&state, &v, e, &retour, "Revenir à la fiche de l'élève"),
-    };
-    let lien = format!("{base}/activer?jeton={}", k.jeton);
-    let today = state.clock.today();
-    let html = blocking(&state, move |st| {
-        let lettre = Lettre {
-            eleve_id: id.to_string(),
-            qr: crate::http::api::comptes::qr_svg(&lien),
-            lien,
-            login: k.login,
-            destinataire: k.destinataire,
-            adresse: k.adresse,
-            enfant: k.enfant,
-            courriel: k.courriel,
-            ecole: k.ecole,
-            date: crate::domain::identite::date_longue(today),
-        };
-        st.pages.render("lettre_activation.html", &avec_moi(&v, lettre))
-    })
-    .await?;
-    Ok((StatusCode::CREATED, Html(html)).into_response())
-}
 
 // Mot de passe oublié ------------------------------------------------------------------------------
 

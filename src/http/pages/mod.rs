@@ -16,6 +16,7 @@ pub mod effectifs;
 pub mod eleve;
 pub mod identite;
 pub mod impressions;
+pub mod lettres;
 pub mod parcours;
 pub mod scolarite;
 pub mod verification;
@@ -74,6 +75,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("verification_territoire.html", include_str!("../../../templates/pages/verification_territoire.html")),
     ("oppositions.html", include_str!("../../../templates/pages/oppositions.html")),
     ("lettre_activation.html", include_str!("../../../templates/pages/lettre_activation.html")),
+    ("lettres_activation.html", include_str!("../../../templates/pages/lettres_activation.html")),
     ("mot_de_passe_oublie.html", include_str!("../../../templates/pages/mot_de_passe_oublie.html")),
     ("constat.html", include_str!("../../../templates/pages/constat.html")),
     ("constat_ecole.html", include_str!("../../../templates/pages/constat_ecole.html")),

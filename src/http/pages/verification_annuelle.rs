@@ -198,6 +198,8 @@ struct PageEcole {
     ecole_id: String,
     /// The campaign's dates may be set here.
     reglage: bool,
+    /// Family accounts may be made here (the activation letters).
+    comptes: bool,
     /// The form's reminder dates (those set, then blanks).
     relances: Vec<String>,
     fait: Option<&'static str>,
@@ -225,9 +227,11 @@ pub(in crate::http) async fn page_ecole(
     let ecole = id.clone();
     let t = crate::http::service(&state, v.acteur.clone(), move |svc| svc.verifications_ecole(&ecole)).await?;
     let reglage = v.acteur.decision(Ressource::CampagneVerification, Action::Modifier).autorise();
+    let comptes = v.acteur.decision(Ressource::Compte, Action::Creer).autorise()
+        && v.acteur.role == crate::policy::Role::Directeur;
     let relances = relances_du_formulaire(t.campagne.as_ref(), state.clock.today());
     let html = blocking(&state, move |s| {
-        let page = PageEcole { t, ecole_id: id.to_string(), reglage, relances, fait };
+        let page = PageEcole { t, ecole_id: id.to_string(), reglage, comptes, relances, fait };
         s.pages.render("verification_ecole.html", &avec_moi(&v, page))
     })
     .await?;

@@ -108,6 +108,53 @@ impl Service<'_> {
         })?)
     }
 
+    /// The families of the school's pupils without any family account yet: one account each
+    /// (for the first responsable, in the record's order, with parental authority; a
+    /// responsable shared by siblings once), made by the same use case as from a pupil's page,
+    /// one short write each, so that the school prints every activation letter at once. Returns
+    /// the accounts made (their one-time links are shown once) and the refusals, named.
+    pub fn comptes_familles_sans_compte(
+        &self,
+        ecole: &EcoleId,
+    ) -> Result<(Vec<(EleveId, crate::service::comptes::CompteFamille)>, Vec<String>)> {
+        self.autoriser(Ressource::Compte, Action::Creer)?;
+        let choisis = self.store.read(|c| {
+            let p = &self.acteur.perimetre;
+            territoires::ecole(c, p, ecole)?;
+            let annee = territoires::annee_courante(c)?;
+            let f = Filtre { ecole: Some(ecole.clone()), presents: true, ..Filtre::annee(annee) };
+            let mut choisis: Vec<(EleveId, crate::domain::ResponsableId, String)> = Vec::new();
+            for l in eleves::lister(c, p, &f)? {
+                let fiche = eleves::fiche(c, p, &l.id, annee)?;
+                let mut sans_compte = true;
+                for r in &fiche.responsables {
+                    if crate::store::corrections::compte_du_responsable(c, &r.id)?.is_some() {
+                        sans_compte = false;
+                    }
+                }
+                let premier = fiche.responsables.iter().find(|r| r.autorite_parentale);
+                if let (true, Some(r)) = (sans_compte, premier)
+                    && !choisis.iter().any(|(_, x, _)| x == &r.id)
+                {
+                    choisis.push((l.id.clone(), r.id.clone(), format!("{} {}", l.nom, l.prenoms)));
+                }
+            }
+            Ok(choisis)
+        })?;
+        let mut faits = Vec::new();
+        let mut refus = Vec::new();
+        for (eleve, responsable, nom) in choisis {
+            match self.creer_compte_famille(&eleve, &responsable) {
+                Ok(k) => faits.push((eleve, k)),
+                Err(e @ (super::Error::Invalide(_) | super::Error::Conflit(_) | super::Error::Transition(_))) => {
+                    refus.push(format!("{nom} : {e}"));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((faits, refus))
+    }
+
     /// How many pupils of the actor's school wait for a decision and how many families have
     /// not answered (the home page); `None` without a campaign this year.
     pub fn verification_en_attente(&self, ecole: &EcoleId) -> Result<Option<Totaux>> {
