@@ -100,8 +100,9 @@ pub fn reclamer_relance(c: &Connection, k: &Campagne, date: Date) -> Result<bool
 }
 
 /// The e-mail addresses of the responsables with an active family account whose children
-/// present at the school this year have not finished the check: a block of the child not
-/// answered (or refused), and no fiche returned on paper either (each address once, sorted).
+/// present at the school this year have not finished the check: a block of the child, or
+/// every responsable's own, not answered (or refused), and no fiche returned on paper either
+/// (each address once, sorted).
 pub fn a_relancer(c: &Connection, ecole: &EcoleId, annee: AnneeScolaire) -> Result<Vec<String>> {
     let mut v: Vec<String> = c
         .prepare_cached(
@@ -112,8 +113,11 @@ pub fn a_relancer(c: &Connection, ecole: &EcoleId, annee: AnneeScolaire) -> Resu
              WHERE s.ecole_id = ?1 AND s.annee = ?2 AND s.etat IN ('admis_provisoire', 'admis_definitif')
                AND r.courriel IS NOT NULL AND r.courriel <> ''
                AND NOT EXISTS (SELECT 1 FROM fiche_retour f WHERE f.eleve_id = s.eleve_id AND f.annee = ?2)
-               AND (SELECT count(DISTINCT v.bloc) FROM verification v WHERE v.annee = ?2 AND v.ecole_id = ?1
-                    AND v.eleve_id = s.eleve_id AND v.bloc <> 'responsable' AND v.etat <> 'refuse') < 3",
+               AND ((SELECT count(DISTINCT v.bloc) FROM verification v WHERE v.annee = ?2 AND v.ecole_id = ?1
+                    AND v.eleve_id = s.eleve_id AND v.bloc <> 'responsable' AND v.etat <> 'refuse') < 3
+                 OR NOT EXISTS (SELECT 1 FROM verification v WHERE v.annee = ?2 AND v.ecole_id = ?1
+                    AND v.bloc = 'responsable' AND v.etat <> 'refuse' AND v.sujet IN
+                        (SELECT x.responsable_id FROM eleve_responsable x WHERE x.eleve_id = s.eleve_id)))",
         )?
         .query_map(params![ecole, annee], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;

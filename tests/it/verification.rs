@@ -184,7 +184,9 @@ async fn a_campaign_from_the_families_answers_to_the_school_s_decisions_and_the_
     assert_eq!((etat(a), etat(b), etat(c)), (json!("a_decider"), json!("a_decider"), json!("non_repondu")));
     let page = html_texte(&s.get_as(&d, &format!("/ecoles/{ecole}/verification-annuelle")).await.text().await.unwrap());
     assert!(
-        page.contains("CE1-V") && page.contains("modifications à examiner") && page.contains("pas de réponse en ligne")
+        page.contains("CE1-V")
+            && page.contains("corrections en attente de la décision")
+            && page.contains("pas de réponse en ligne")
     );
     let accueil = html_texte(&s.get_as(&d, "/").await.text().await.unwrap());
     assert!(accueil.contains("2 fiches vérifiées en ligne avec des corrections à examiner"), "{accueil}");
@@ -477,6 +479,7 @@ async fn a_family_answers_for_its_own_child_and_fields_only_and_another_school_s
         .await;
     assert_eq!(r.status(), 404);
     assert_eq!(s.get_as(&d, &format!("/api/v1/eleves/{b}/verification-annuelle")).await.status(), 404);
+    assert_eq!(s.get_as(&d, &format!("/api/v1/eleves/{b}/documents/accuse-verification")).await.status(), 404);
     let avant = s.row_counts();
     let r =
         s.post_as(&d, &format!("/api/v1/verifications-annuelles/{id}/decision"), &json!({ "accepter": true })).await;
@@ -579,6 +582,19 @@ async fn the_family_s_block_form_comes_back_with_each_refusal_beside_its_field()
     assert!(r.headers()["location"].to_str().unwrap().contains("fait=verification_envoyee"));
     let page = html_texte(&s.get_as(p, &format!("/eleves/{eleve}/verification-annuelle")).await.text().await.unwrap());
     assert!(page.contains("Corrections envoyées") && page.contains("MAE"), "{page}");
+    assert!(page.contains("3 parties à confirmer ou corriger"), "{page}");
+    // Once the rest is confirmed, nothing is left to confirm: the button goes.
+    let r = post_form(
+        &s,
+        &format!("/eleves/{eleve}/verification-annuelle/confirmation"),
+        Some(&p.cookie),
+        form(&[("csrf", &csrf_de(&page))]),
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    assert!(r.headers()["location"].to_str().unwrap().contains("fait=verification_transmise"));
+    let page = html_texte(&s.get_as(p, &format!("/eleves/{eleve}/verification-annuelle")).await.text().await.unwrap());
+    assert!(!page.contains("Tout le reste est exact") && page.contains("en attente de la décision"), "{page}");
 }
 
 #[tokio::test]
@@ -702,7 +718,7 @@ async fn the_school_makes_the_accounts_of_the_families_without_one_and_prints_ev
         form(&[("csrf", &csrf_de(&page))]),
     )
     .await;
-    assert_eq!(r.status(), 201);
+    assert_eq!(r.status(), 200);
     assert!(html_texte(&r.text().await.unwrap()).contains("aucune lettre à imprimer"));
     assert_eq!(comptes() - n, lettres as i64);
 }

@@ -488,7 +488,7 @@ async fn verification_annuelle(banc: &Banc) {
     p.cliquer("main form[action$='/verification-annuelle/confirmation'] button[type='submit']").await;
     p.attendre_xpath(&confirmation("vos corrections attendent la décision de l'école")).await;
     let texte = p.texte("main").await;
-    assert!(texte.contains("modifications à examiner"), "{texte}");
+    assert!(texte.contains("corrections en attente de la décision de l'école"), "{texte}");
     assert!(texte.contains("06 12 34 56 78"), "the change sent is shown before the school decides: {texte}");
     p.accessibilite("vérification annuelle envoyée (famille)").await;
     p.capture("verification-famille").await;

@@ -26,6 +26,8 @@ pub(in crate::http) struct Lettre {
     courriel: Option<String>,
     ecole: String,
     date: String,
+    /// The last day the link works (it lasts 72 hours).
+    expire: String,
 }
 
 impl Lettre {
@@ -48,6 +50,7 @@ impl Lettre {
             courriel: k.courriel,
             ecole: k.ecole,
             date: crate::domain::identite::date_longue(today),
+            expire: crate::domain::identite::date_longue(today + time::Duration::days(3)),
         }
     }
 }
@@ -106,17 +109,18 @@ pub(in crate::http) async fn lettres_ecole(
     let base = crate::http::api::corrections::lien_de_base(&state, &headers).await?;
     let retour = format!("/ecoles/{id}/verification-annuelle");
     let r = crate::http::service(&state, v.acteur.clone(), move |svc| svc.comptes_familles_sans_compte(&id)).await;
-    let (comptes, refus_) = match r {
+    let l = match r {
         Ok(x) => x,
         Err(e) => return refus(&state, &v, e, &retour, "Revenir au suivi"),
     };
     let today = state.clock.today();
+    let status = if l.comptes.is_empty() { StatusCode::OK } else { StatusCode::CREATED };
     let html = blocking(&state, move |st| {
-        let lettres: Vec<Lettre> = comptes.into_iter().map(|(e, k)| Lettre::de(k, &e, &base, today)).collect();
-        st.pages.render("lettres_activation.html", &avec_moi(&v, PageLettres { lettres, refus: refus_, retour }))
+        let lettres: Vec<Lettre> = l.comptes.into_iter().map(|(e, k)| Lettre::de(k, &e, &base, today)).collect();
+        st.pages.render("lettres_activation.html", &avec_moi(&v, PageLettres { lettres, refus: l.refus, retour }))
     })
     .await?;
-    Ok((StatusCode::CREATED, Html(html)).into_response())
+    Ok((status, Html(html)).into_response())
 }
 
 /// The page of a school's letters.

@@ -67,7 +67,7 @@ impl Imprimeur<'_> {
                 let vu = eleves::voir(c, p, &f.eleve.id)?;
                 // Staff print the check of their own school only (not one the child left).
                 if !matches!(p, Perimetre::Responsable(_)) && crate::store::territoires::ecole(c, p, e).is_err() {
-                    return Ok((None, Vec::new()));
+                    return Err(crate::store::Error::Introuvable("élève"));
                 }
                 Ok((vs::campagne(c, e, annee)?, vs::reponses_eleve(c, &vu, e, annee)?))
             })?,
@@ -120,15 +120,12 @@ impl Imprimeur<'_> {
                 }
             })
             .collect();
-        let repondu = reponses.iter().filter(|r| r.bloc.de_l_eleve() && r.etat != EtatBloc::Refuse).count();
-        let etat = if reponses.is_empty() {
-            "Aucune réponse en ligne cette année."
-        } else if reponses.iter().any(|r| r.etat == EtatBloc::Propose) {
-            "Des corrections attendent la décision de l'école."
-        } else if repondu == 3 {
-            "La fiche est vérifiée pour cette année."
-        } else {
-            "Réponse commencée : des parties restent à vérifier."
+        use crate::service::verifications::EtatEleve;
+        let etat = match EtatEleve::de(&reponses) {
+            EtatEleve::NonRepondu => "Aucune réponse en ligne cette année.",
+            EtatEleve::ADecider => "Des corrections attendent la décision de l'école.",
+            EtatEleve::Verifie => "La fiche est vérifiée pour cette année.",
+            EtatEleve::EnCours => "Réponse commencée : des parties restent à vérifier.",
         };
         valeur(&Accuse {
             ecole: ecole_json(t),

@@ -113,11 +113,13 @@ impl Service<'_> {
     /// responsable shared by siblings once), made by the same use case as from a pupil's page,
     /// one short write each, so that the school prints every activation letter at once. Returns
     /// the accounts made (their one-time links are shown once) and the refusals, named.
-    pub fn comptes_familles_sans_compte(
-        &self,
-        ecole: &EcoleId,
-    ) -> Result<(Vec<(EleveId, crate::service::comptes::CompteFamille)>, Vec<String>)> {
+    pub fn comptes_familles_sans_compte(&self, ecole: &EcoleId) -> Result<LettresFamilles> {
         self.autoriser(Ressource::Compte, Action::Creer)?;
+        // Family accounts are the school's (an IA-DASEN makes staff accounts): refused before
+        // any record is read.
+        if !matches!(self.acteur.role, crate::policy::Role::Directeur | crate::policy::Role::Operateur) {
+            return Err(crate::auth::Interdit::Role.into());
+        }
         let choisis = self.store.read(|c| {
             let p = &self.acteur.perimetre;
             territoires::ecole(c, p, ecole)?;
@@ -126,8 +128,10 @@ impl Service<'_> {
             let mut choisis: Vec<(EleveId, crate::domain::ResponsableId, String)> = Vec::new();
             for l in eleves::lister(c, p, &f)? {
                 let fiche = eleves::fiche(c, p, &l.id, annee)?;
+                // A family « has an account » when a responsable exercising parental
+                // authority holds one (pending or active).
                 let mut sans_compte = true;
-                for r in &fiche.responsables {
+                for r in fiche.responsables.iter().filter(|r| r.autorite_parentale) {
                     if crate::store::corrections::compte_du_responsable(c, &r.id)?.is_some() {
                         sans_compte = false;
                     }
@@ -141,18 +145,18 @@ impl Service<'_> {
             }
             Ok(choisis)
         })?;
-        let mut faits = Vec::new();
-        let mut refus = Vec::new();
+        let mut l = LettresFamilles::default();
         for (eleve, responsable, nom) in choisis {
+            // Each account in its own short write: one that fails (the family changed
+            // meanwhile, a second click made it already) is named, the letters already made
+            // are kept and printed.
             match self.creer_compte_famille(&eleve, &responsable) {
-                Ok(k) => faits.push((eleve, k)),
-                Err(e @ (super::Error::Invalide(_) | super::Error::Conflit(_) | super::Error::Transition(_))) => {
-                    refus.push(format!("{nom} : {e}"));
-                }
-                Err(e) => return Err(e),
+                Ok(k) => l.comptes.push((eleve, k)),
+                Err(e @ super::Error::Interdit(_)) if l.comptes.is_empty() => return Err(e),
+                Err(e) => l.refus.push(format!("{nom} : {e}")),
             }
         }
-        Ok((faits, refus))
+        Ok(l)
     }
 
     /// How many pupils of the actor's school wait for a decision and how many families have
@@ -165,6 +169,15 @@ impl Service<'_> {
         let t = self.tableau_verification(ecole)?;
         Ok(t.campagne.map(|_| t.totaux))
     }
+}
+
+/// The family accounts made at once for a school, and the families for whom none could be.
+#[derive(Debug, Default)]
+pub struct LettresFamilles {
+    /// Each pupil and the account made for its family (the one-time link inside).
+    pub comptes: Vec<(EleveId, crate::service::comptes::CompteFamille)>,
+    /// The families refused, named, with why.
+    pub refus: Vec<String>,
 }
 
 /// A school's screen of the yearly check.

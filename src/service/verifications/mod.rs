@@ -21,7 +21,7 @@ use serde::Serialize;
 use serde_json::json;
 use time::Date;
 
-pub use ecole::{ClasseVerification, LigneVerification, TableauVerification, Totaux, relancer};
+pub use ecole::{ClasseVerification, LettresFamilles, LigneVerification, TableauVerification, Totaux, relancer};
 pub use vues::{ChampVue, ContactVue, Ecart};
 
 use super::corrections::{Correction, saisie_responsable};
@@ -135,21 +135,22 @@ impl EtatEleve {
         match self {
             EtatEleve::NonRepondu => "pas de réponse en ligne",
             EtatEleve::EnCours => "réponse commencée",
-            EtatEleve::ADecider => "modifications à examiner",
+            EtatEleve::ADecider => "corrections en attente de la décision de l'école",
             EtatEleve::Verifie => "vérifiée",
         }
     }
 
-    fn de(reponses: &[&Reponse]) -> EtatEleve {
+    /// The state of a pupil's check from its answers (the child's blocks and the responsables').
+    pub(crate) fn de(reponses: &[&Reponse]) -> EtatEleve {
         if reponses.is_empty() {
             return EtatEleve::NonRepondu;
         }
         if reponses.iter().any(|r| r.etat == EtatBloc::Propose) {
             return EtatEleve::ADecider;
         }
-        let faits: HashSet<Bloc> =
-            reponses.iter().filter(|r| r.bloc.de_l_eleve() && r.etat != EtatBloc::Refuse).map(|r| r.bloc).collect();
-        if faits.len() == 3 { EtatEleve::Verifie } else { EtatEleve::EnCours }
+        // The child's three blocks, and a responsable's own details (the one who answered).
+        let faits: HashSet<Bloc> = reponses.iter().filter(|r| r.etat != EtatBloc::Refuse).map(|r| r.bloc).collect();
+        if faits.len() == 4 { EtatEleve::Verifie } else { EtatEleve::EnCours }
     }
 }
 
@@ -162,9 +163,10 @@ pub struct BlocVue {
     pub titre: String,
     /// The responsable of a responsable's block.
     pub responsable_id: Option<String>,
-    /// The viewer may answer it now (a family, the campaign open, the block not answered or
-    /// refused).
+    /// The viewer may answer it now (a family, the campaign open, no change of it waiting).
     pub a_repondre: bool,
+    /// « Tout le reste est exact » would confirm it (not answered yet, or refused).
+    pub a_confirmer: bool,
     /// The answer's id (the school decides on it).
     pub reponse_id: Option<String>,
     /// The answer's state.
@@ -351,6 +353,7 @@ impl Service<'_> {
                     titre,
                     responsable_id: (bloc == Bloc::Responsable).then(|| sujet.clone()),
                     a_repondre: moi.is_some() && ouverte && rep.is_none_or(|r| r.etat.ouvert()),
+                    a_confirmer: moi.is_some() && ouverte && rep.is_none_or(|r| r.etat == EtatBloc::Refuse),
                     reponse_id: rep.map(|r| r.id.clone()),
                     etat: rep.map(|r| r.etat),
                     etat_libelle: rep.map(|r| r.etat.libelle()),
