@@ -432,6 +432,10 @@ impl PageDe {
         match (self, cle.split_once('.')) {
             // The forecast's `CP.arrivees` is the input `arrivees_CP`.
             (PageDe::Prevision(_), Some((niveau, champ))) => format!("{champ}_{niveau}"),
+            // A campaign's reminders are the inputs `relance` (the first carries the message).
+            (PageDe::VerificationEcole(_) | PageDe::VerificationTerritoire, _) if cle.starts_with("relances") => {
+                "relance".to_string()
+            }
             // The yearly check's blocks: `v_<clé>`, and the contacts `c<n>_<clé>` (from 1).
             (PageDe::Verification(_), _) => match element(cle) {
                 Some(("contacts", i, champ)) => format!("c{}_{champ}", i + 1),

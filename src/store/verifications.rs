@@ -327,3 +327,23 @@ pub fn avec_compte(c: &Connection, eleves: &[EleveId]) -> Result<HashSet<EleveId
     }
     Ok(out)
 }
+
+/// The school a pupil (seen in the perimeter) attends this year, if it lies in the perimeter
+/// too: its id, UAI and name. A school the child left, or its inspectors, get none; a family,
+/// its child's school.
+pub fn ecole_courante(
+    c: &Connection,
+    p: &Perimetre,
+    vu: &Vu,
+    annee: AnneeScolaire,
+) -> Result<Option<(EcoleId, String, String)>> {
+    let cond = perimetre::ecoles(p);
+    let sql = format!(
+        "SELECT e.id, e.uai, e.nom FROM scolarite s JOIN ecole e ON e.id = s.ecole_id
+         WHERE s.eleve_id = ? AND s.annee = ? AND s.etat IN ('admis_provisoire', 'admis_definitif') AND {}",
+        cond.sql
+    );
+    let mut v: Vec<Value> = vec![vu.eleve().to_string().into(), i64::from(annee.debut()).into()];
+    v.extend(cond.params);
+    Ok(c.prepare_cached(&sql)?.query_row(params_from_iter(v), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?)
+}

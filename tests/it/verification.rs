@@ -61,6 +61,11 @@ pub(crate) async fn ouvrir(s: &TestServer, d: &Session, ecole: &str) {
     assert_eq!(v["fin_libelle"], "15/12/2026");
 }
 
+/// A family's answer for one block of `eleve`'s check (the API).
+async fn repondre(s: &TestServer, p: &Session, eleve: &str, corps: &Value) -> reqwest::Response {
+    s.post_as(p, &format!("/api/v1/eleves/{eleve}/verification-annuelle"), corps).await
+}
+
 /// The block of a pupil's check.
 fn bloc<'v>(v: &'v Value, nom: &str) -> &'v Value {
     v["blocs"].as_array().unwrap().iter().find(|b| b["bloc"] == nom).unwrap_or_else(|| panic!("no block {nom}: {v}"))
@@ -118,8 +123,6 @@ async fn a_campaign_from_the_families_answers_to_the_school_s_decisions_and_the_
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["etat"], "verifie", "{v}");
     // Online, as on paper: the fiche counts as returned.
-    let fiche = s.json_as(&d, &format!("/api/v1/eleves/{a}")).await;
-    let _ = fiche;
     let retour: i64 = rusqlite::Connection::open(&s.db)
         .unwrap()
         .query_row("SELECT count(*) FROM fiche_retour WHERE eleve_id = ?", [a], |r| r.get(0))
@@ -127,52 +130,28 @@ async fn a_campaign_from_the_families_answers_to_the_school_s_decisions_and_the_
     assert_eq!(retour, 1);
 
     // A confirmed block may still be corrected while the campaign is open.
-    let r = s
-        .post_as(
-            pa,
-            &format!("/api/v1/eleves/{a}/verification-annuelle"),
-            &json!({ "bloc": "annuel", "valeurs": { "cantine": "oui" } }),
-        )
-        .await;
+    let r = repondre(&s, pa, a, &json!({ "bloc": "annuel", "valeurs": { "cantine": "oui" } })).await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     assert_eq!(r.json::<Value>().await.unwrap()["etat"], "a_decider");
 
     // B corrects a phone and adds a contact, then confirms the rest.
     let avant_b = lignes(&s, b);
-    let r = s
-        .post_as(
-            pb,
-            &format!("/api/v1/eleves/{b}/verification-annuelle"),
-            &json!({ "bloc": "responsable", "valeurs": { "tel_portable": "0699887766" } }),
-        )
-        .await;
+    let r = repondre(&s, pb, b, &json!({ "bloc": "responsable", "valeurs": { "tel_portable": "0699887766" } })).await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     let vue = s.json_as(pb, &format!("/api/v1/eleves/{b}/verification-annuelle")).await;
     let contacts = &bloc(&vue, "contacts")["contacts"];
     let garde = contacts[0]["id"].as_str().unwrap();
-    let r = s
-        .post_as(
-            pb,
-            &format!("/api/v1/eleves/{b}/verification-annuelle"),
-            &json!({ "bloc": "contacts", "contacts": [
+    let r = repondre(&s, pb, b, &json!({ "bloc": "contacts", "contacts": [
                 { "id": garde, "valeurs": {} },
                 { "valeurs": { "nom": "Martin", "prenom": "Léa", "lien": "voisine", "telephone": "0611223344", "urgence": "oui" } }
-            ] }),
-        )
-        .await;
+            ] })).await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     let r = s.post_as(pb, &format!("/api/v1/eleves/{b}/verification-annuelle/confirmation"), &json!({})).await;
     assert_eq!(r.status(), 200);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["etat"], "a_decider", "{v}");
     // A block answered is answered: no second answer while the school has not decided.
-    let r = s
-        .post_as(
-            pb,
-            &format!("/api/v1/eleves/{b}/verification-annuelle"),
-            &json!({ "bloc": "responsable", "valeurs": { "tel_portable": "0600000009" } }),
-        )
-        .await;
+    let r = repondre(&s, pb, b, &json!({ "bloc": "responsable", "valeurs": { "tel_portable": "0600000009" } })).await;
     assert_eq!(r.status(), 409);
     // Nothing a family sends changes the record before the school accepts it.
     assert_eq!(lignes(&s, b), avant_b);
@@ -348,13 +327,7 @@ async fn a_family_answers_for_its_own_child_and_fields_only_and_another_school_s
     let avant = s.row_counts();
     assert_eq!(s.get_as(pb, &format!("/api/v1/eleves/{a}/verification-annuelle")).await.status(), 404);
     assert_eq!(s.get_as(pb, &format!("/eleves/{a}/verification-annuelle")).await.status(), 404);
-    let r = s
-        .post_as(
-            pb,
-            &format!("/api/v1/eleves/{a}/verification-annuelle"),
-            &json!({ "bloc": "eleve", "valeurs": { "adresse": "1 rue X" } }),
-        )
-        .await;
+    let r = repondre(&s, pb, a, &json!({ "bloc": "eleve", "valeurs": { "adresse": "1 rue X" } })).await;
     assert_eq!(r.status(), 404);
     assert_eq!(
         s.post_as(pb, &format!("/api/v1/eleves/{a}/verification-annuelle/confirmation"), &json!({})).await.status(),
@@ -369,13 +342,7 @@ async fn a_family_answers_for_its_own_child_and_fields_only_and_another_school_s
         ("responsable", "lien", "valeurs.lien"),
         ("responsable", "autorite_parentale", "valeurs.autorite_parentale"),
     ] {
-        let r = s
-            .post_as(
-                pb,
-                &format!("/api/v1/eleves/{b}/verification-annuelle"),
-                &json!({ "bloc": bloc, "valeurs": { cle: "1234567890A" } }),
-            )
-            .await;
+        let r = repondre(&s, pb, b, &json!({ "bloc": bloc, "valeurs": { cle: "1234567890A" } })).await;
         assert_eq!(r.status(), 422, "{bloc}.{cle}");
         let v: Value = r.json().await.unwrap();
         assert!(v["champs"].to_string().contains(attendu), "{v}");
@@ -389,24 +356,18 @@ async fn a_family_answers_for_its_own_child_and_fields_only_and_another_school_s
     // Another family's person to contact cannot be slipped into one's list.
     let autre = s.json_as(pa, &format!("/api/v1/eleves/{a}/verification-annuelle")).await;
     let etranger = bloc(&autre, "contacts")["contacts"][0]["id"].as_str().unwrap().to_string();
-    let r = s
-        .post_as(
-            pb,
-            &format!("/api/v1/eleves/{b}/verification-annuelle"),
-            &json!({ "bloc": "contacts", "contacts": [{ "id": etranger, "valeurs": { "telephone": "0612121212" } }] }),
-        )
-        .await;
+    let r = repondre(
+        &s,
+        pb,
+        b,
+        &json!({ "bloc": "contacts", "contacts": [{ "id": etranger, "valeurs": { "telephone": "0612121212" } }] }),
+    )
+    .await;
     assert_eq!(r.status(), 404);
     assert_eq!(s.row_counts(), avant);
     // A responsable's block is always the sender's own: the other family's responsable is
     // out of reach (no field names it), and a family never decides.
-    let r = s
-        .post_as(
-            pb,
-            &format!("/api/v1/eleves/{b}/verification-annuelle"),
-            &json!({ "bloc": "responsable", "valeurs": { "tel_portable": "0612345678" } }),
-        )
-        .await;
+    let r = repondre(&s, pb, b, &json!({ "bloc": "responsable", "valeurs": { "tel_portable": "0612345678" } })).await;
     assert_eq!(r.status(), 200);
     let vue = s.json_as(pb, &format!("/api/v1/eleves/{b}/verification-annuelle")).await;
     let id = bloc(&vue, "responsable")["reponse_id"].as_str().unwrap().to_string();
@@ -423,13 +384,7 @@ async fn a_family_answers_for_its_own_child_and_fields_only_and_another_school_s
         403
     );
     // Bad input is named: a phone that is no phone, as the director's form says it.
-    let r = s
-        .post_as(
-            pb,
-            &format!("/api/v1/eleves/{b}/verification-annuelle"),
-            &json!({ "bloc": "annuel", "valeurs": { "assureur": "x".repeat(400) } }),
-        )
-        .await;
+    let r = repondre(&s, pb, b, &json!({ "bloc": "annuel", "valeurs": { "assureur": "x".repeat(400) } })).await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("annuel.assureur"));
 
@@ -515,7 +470,7 @@ async fn hostile_text_a_family_sends_is_refused_by_name_or_printed_literally_onc
         for (b, mut corps, documents) in envois {
             corps["bloc"] = json!(b);
             let avant = s.row_counts();
-            let r = s.post_as(p, &format!("/api/v1/eleves/{eleve}/verification-annuelle"), &corps).await;
+            let r = repondre(&s, p, eleve, &corps).await;
             let status = r.status().as_u16();
             let v: Value = r.json().await.unwrap();
             if status == 422 {
@@ -619,8 +574,9 @@ async fn the_ia_dasen_opens_the_check_in_every_school_and_each_school_then_sets_
     let v: Value = r.json().await.unwrap();
     let champs = v["champs"].to_string();
     assert!(champs.contains("\"fin\"") && champs.contains("relances[0]"), "{v}");
-    let r = s.put_as(&dasen, "/api/v1/verification-annuelle", &json!({ "fin": "15/12/2026" })).await;
+    let r = s.put_as(&dasen, "/api/v1/verification-annuelle", &json!({ "fin": "31/02/2027" })).await;
     assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("date impossible"));
     assert_eq!(s.row_counts(), avant);
     // The IA-DASEN: every school of the département.
     let r = s.put_as(&dasen, "/api/v1/verification-annuelle", &corps).await;
@@ -651,6 +607,20 @@ async fn the_ia_dasen_opens_the_check_in_every_school_and_each_school_then_sets_
     let autre = ecoles.as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).find(|e| *e != ecole).unwrap();
     let k = s.json_as(&dasen, &format!("/api/v1/ecoles/{autre}/verification-annuelle")).await;
     assert_eq!(k["campagne"]["fin"], "2026-12-18");
+    // The school's form: a reminder after the end is named beside its input, nothing written.
+    let page = s.get_as(&d, &format!("/ecoles/{ecole}/verification-annuelle")).await.text().await.unwrap();
+    let avant = s.row_counts();
+    let r = post_form(
+        &s,
+        &format!("/ecoles/{ecole}/verification-annuelle"),
+        Some(&d.cookie),
+        form(&[("csrf", &csrf_de(&page)), ("fin", "2026-12-22"), ("relance", "2027-01-10"), ("relance", "")]),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"erreur-relance\"") && html.contains("n&#x27;est pas entre"), "{html}");
+    assert_eq!(s.row_counts(), avant);
     // A director's « territory » is its school.
     let r = s.put_as(&d, "/api/v1/verification-annuelle", &corps).await;
     assert_eq!(r.status(), 200);

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::Deserialize;
-use time::Date;
 
 use crate::domain::verification::{Bloc, ContactPropose, Proposition};
 use crate::domain::{EcoleId, EleveId};
@@ -24,23 +23,16 @@ use crate::service::verifications::{CampagneVue, Reglage, TableauVerification, V
 #[serde(deny_unknown_fields)]
 pub struct ReglageVerification {
     /// The last day families may answer (`AAAA-MM-JJ`).
-    #[schema(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     pub fin: String,
     /// The reminders' dates (`AAAA-MM-JJ`), at most six.
     #[serde(default)]
     pub relances: Vec<String>,
 }
 
-/// A date of a form or a body, `AAAA-MM-JJ`; the error names the field.
-pub(in crate::http) fn date_iso(champ: &'static str, s: &str) -> Result<Date> {
-    let f = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(s.trim(), &f).map_err(|_| Error::invalide(champ, "date attendue au format AAAA-MM-JJ"))
-}
-
 impl ReglageVerification {
     pub(in crate::http) fn valider(&self) -> Result<Reglage> {
-        let relances = self.relances.iter().map(|d| date_iso("relances", d)).collect::<Result<Vec<_>>>()?;
-        Ok(Reglage { fin: date_iso("fin", &self.fin)?, relances })
+        let relances: Vec<&str> = self.relances.iter().map(String::as_str).collect();
+        Ok(Reglage::lire(&self.fin, &relances)?)
     }
 }
 

@@ -240,20 +240,8 @@ pub(in crate::http) async fn page_ecole(
 
 /// The campaign's dates as the form sends them: `fin`, then `relance` (several; blanks ignored).
 fn reglage_de(s: &Saisie) -> Result<Reglage, crate::service::Error> {
-    let date = |champ: &'static str, v: &str| {
-        time::Date::parse(v.trim(), &time::macros::format_description!("[year]-[month]-[day]"))
-            .map_err(|_| crate::domain::ChampInvalide::new(champ, "date attendue (jour, mois et année)"))
-    };
-    let mut e = crate::domain::Erreurs::default();
-    let fin = e.garder("fin", date("date de fin", &s.texte("fin")));
-    let relances: Vec<_> = s
-        .paires()
-        .iter()
-        .filter(|(k, v)| k == "relance" && !v.trim().is_empty())
-        .filter_map(|(_, v)| e.garder("relance", date("date de relance", v)))
-        .collect();
-    e.finir()?;
-    Ok(Reglage { fin: crate::domain::tenu(fin, "fin")?, relances })
+    let relances: Vec<&str> = s.paires().iter().filter(|(k, _)| k == "relance").map(|(_, v)| v.as_str()).collect();
+    Reglage::lire(&s.texte("fin"), &relances)
 }
 
 /// Opens the school's campaign, or moves its dates.
@@ -279,7 +267,6 @@ pub(in crate::http) async fn ouvrir_ecole(
 
 #[derive(Debug, Serialize)]
 struct PageTerritoire {
-    campagnes: Vec<CampagneVue>,
     relances: Vec<String>,
 }
 
@@ -292,7 +279,7 @@ pub(in crate::http) async fn page_territoire(
         return Err(Error::from(crate::service::Error::from(crate::auth::Interdit::Role)).into());
     }
     let html = blocking(&state, move |s| {
-        let page = PageTerritoire { campagnes: Vec::new(), relances: relances_du_formulaire(None, s.clock.today()) };
+        let page = PageTerritoire { relances: relances_du_formulaire(None, s.clock.today()) };
         s.pages.render("verification_territoire.html", &avec_moi(&v, page))
     })
     .await?;

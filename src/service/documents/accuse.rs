@@ -61,18 +61,16 @@ impl Imprimeur<'_> {
         annee: AnneeScolaire,
     ) -> Result<serde_json::Value> {
         let p = self.perimetre;
-        let ecole = f.scolarite(annee).filter(|s| s.etat.est_present()).map(|s| s.ecole_id.clone());
-        let (campagne, reponses) = match &ecole {
-            Some(e) => self.store.read(|c| {
-                let vu = eleves::voir(c, p, &f.eleve.id)?;
-                // Staff print the check of their own school only (not one the child left).
-                if !matches!(p, Perimetre::Responsable(_)) && crate::store::territoires::ecole(c, p, e).is_err() {
-                    return Err(crate::store::Error::Introuvable("élève"));
-                }
-                Ok((vs::campagne(c, e, annee)?, vs::reponses_eleve(c, &vu, e, annee)?))
-            })?,
-            None => (None, Vec::new()),
-        };
+        let (campagne, reponses) = self.store.read(|c| {
+            let vu = eleves::voir(c, p, &f.eleve.id)?;
+            // Staff print the check of the school the child attends, if theirs (not one it
+            // left: it would read « no answer »); a family, its child's.
+            match vs::ecole_courante(c, p, &vu, annee)? {
+                Some((e, _, _)) => Ok((vs::campagne(c, &e, annee)?, vs::reponses_eleve(c, &vu, &e, annee)?)),
+                None if matches!(p, Perimetre::Responsable(_)) => Ok((None, Vec::new())),
+                None => Err(crate::store::Error::Introuvable("élève")),
+            }
+        })?;
         let moi = match p {
             Perimetre::Responsable(r) => Some(r.clone()),
             _ => None,

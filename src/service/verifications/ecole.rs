@@ -165,9 +165,16 @@ impl Service<'_> {
         if !self.acteur.decision(Ressource::Verification, Action::Lister).autorise() {
             return Ok(None);
         }
+        // Most of the year there is no campaign: the home page then reads nothing more.
+        let ouverte = self.store.read(|c| {
+            let annee = territoires::annee_courante(c)?;
+            Ok(vs::campagne(c, ecole, annee)?.is_some())
+        })?;
+        if !ouverte {
+            return Ok(None);
+        }
         // Counts only: nothing about a pupil is handed over, so nothing is journaled.
-        let t = self.tableau_verification(ecole)?;
-        Ok(t.campagne.map(|_| t.totaux))
+        Ok(Some(self.tableau_verification(ecole)?.totaux))
     }
 }
 

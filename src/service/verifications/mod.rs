@@ -51,6 +51,22 @@ pub struct Reglage {
 }
 
 impl Reglage {
+    /// The dates as typed (`AAAA-MM-JJ` or `jj/mm/aaaa`; blanks among the reminders ignored),
+    /// every unreadable one named at once (`fin`, `relances[i]`).
+    pub fn lire(fin: &str, relances: &[&str]) -> Result<Reglage> {
+        use crate::domain::identite::parse_date;
+        let mut e = crate::domain::Erreurs::default();
+        let fin = e.garder("fin", parse_date("date de fin", fin));
+        let relances: Vec<Date> = relances
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| !d.trim().is_empty())
+            .filter_map(|(i, d)| e.garder(&format!("relances[{i}]"), parse_date("date de relance", d)))
+            .collect();
+        e.finir()?;
+        Ok(Reglage { fin: crate::domain::tenu(fin, "fin")?, relances })
+    }
+
     /// Checks the dates against today, every refusal at once: the end not past, within the
     /// school year; reminders between today and the end, at most six.
     pub fn valider(&self, today: Date, annee: crate::domain::AnneeScolaire) -> Result<Reglage> {
@@ -293,12 +309,10 @@ impl Service<'_> {
         let f = eleves::fiche(c, &self.acteur.perimetre, vu.eleve(), annee)?;
         let moi = self.famille().ok();
         let today = self.today();
-        let ecole = ecole_de(&f, annee);
         // Staff see the check of the pupil's school of this year only: a school the child
         // left, or its inspectors, do not read what the family sends to the new one.
-        if moi.is_none()
-            && ecole.as_ref().is_none_or(|(e, _, _)| territoires::ecole(c, &self.acteur.perimetre, e).is_err())
-        {
+        let ecole = vs::ecole_courante(c, &self.acteur.perimetre, vu, annee)?;
+        if moi.is_none() && ecole.is_none() {
             return Err(crate::store::Error::Introuvable("élève").into());
         }
         let (campagne, reponses) = match ecole {

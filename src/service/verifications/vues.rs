@@ -93,24 +93,29 @@ pub(super) fn champs_responsable(f: &FicheEleve, id: &ResponsableId) -> Vec<Cham
     v
 }
 
-/// The persons to contact, in calling order.
-pub(super) fn contacts(f: &FicheEleve) -> Vec<ContactVue> {
-    f.contacts
+/// A person to contact's fields, as stored or as proposed (boxes: `oui`/`non`).
+fn champs_contact(s: &ContactSaisie) -> Vec<ChampVue> {
+    let oui = |b: bool| Some(if b { "oui" } else { "non" }.to_string());
+    ChampContact::TOUS
         .iter()
-        .map(|k| ContactVue {
-            id: k.id.to_string(),
-            champs: ChampContact::TOUS
-                .iter()
-                .map(|c| {
-                    let v = match (c.formulaire().genre, c.valeur(k)) {
-                        ("case", x) => Some(if x == serde_json::Value::Bool(true) { "oui" } else { "non" }.to_string()),
-                        (_, x) => texte(&x),
-                    };
-                    vue(c.cle(), c.formulaire(), v, true)
-                })
-                .collect(),
+        .map(|c| {
+            let v = match c {
+                ChampContact::Nom => Some(s.nom.clone()),
+                ChampContact::Prenom => Some(s.prenom.clone()),
+                ChampContact::Lien => s.lien.clone(),
+                ChampContact::Telephone => Some(s.telephone.clone()),
+                ChampContact::Telephone2 => s.telephone_2.clone(),
+                ChampContact::Urgence => oui(s.urgence),
+                ChampContact::Recuperer => oui(s.recuperer),
+            };
+            vue(c.cle(), c.formulaire(), v.map(|v| v.trim().to_string()), true)
         })
         .collect()
+}
+
+/// The persons to contact, in calling order.
+pub(super) fn contacts(f: &FicheEleve) -> Vec<ContactVue> {
+    f.contacts.iter().map(|k| ContactVue { id: k.id.to_string(), champs: champs_contact(&saisie_contact(k)) }).collect()
 }
 
 /// The year's answers.
@@ -163,11 +168,13 @@ fn contacts_proposes(
 /// stored ones, nothing else. `sujet` is the responsable of a responsable's block.
 pub(super) fn correction(f: &FicheEleve, bloc: Bloc, sujet: &str, p: &Proposition) -> Result<Correction, super::Error> {
     let mut c = Correction::default();
+    // Only what the catalogue lets a family answer in this block, whatever was stored.
+    let valeurs = || p.valeurs.iter().filter(|(cle, _)| bloc.champ_permis(cle).is_ok());
     match bloc {
         Bloc::Eleve => {
             let mut s = saisie_eleve(&f.eleve);
-            for (cle, v) in &p.valeurs {
-                if let Some(ch) = ChampEleve::parse(cle).filter(|c| c.verifie_par_la_famille()) {
+            for (cle, v) in valeurs() {
+                if let Some(ch) = ChampEleve::parse(cle) {
                     ch.poser(&mut s, opt(v));
                 }
             }
@@ -180,10 +187,7 @@ pub(super) fn correction(f: &FicheEleve, bloc: Bloc, sujet: &str, p: &Propositio
                 .find(|r| r.id.as_str() == sujet)
                 .ok_or(crate::store::Error::Introuvable("responsable"))?;
             let mut s = saisie_responsable(r);
-            for (cle, v) in &p.valeurs {
-                if Bloc::Responsable.champ_permis(cle).is_err() {
-                    continue;
-                }
+            for (cle, v) in valeurs() {
                 if cle == ChampLien::AccordAssociations.cle() {
                     s.accord_associations = match v.trim() {
                         "oui" => Some(true),
@@ -199,8 +203,8 @@ pub(super) fn correction(f: &FicheEleve, bloc: Bloc, sujet: &str, p: &Propositio
         Bloc::Contacts => c.contacts = Some(contacts_proposes(f, p.contacts.as_deref().unwrap_or_default())?),
         Bloc::Annuel => {
             let mut a = saisie_annuel(f.annuel.as_ref());
-            for (cle, v) in &p.valeurs {
-                if let Some(ch) = ChampAnnuel::parse(cle).filter(|c| c.verifie_par_la_famille()) {
+            for (cle, v) in valeurs() {
+                if let Some(ch) = ChampAnnuel::parse(cle) {
                     ch.poser(&mut a, opt(v));
                 }
             }
@@ -268,29 +272,7 @@ pub(super) fn ecarts(f: &FicheEleve, bloc: Bloc, sujet: &str, p: &Proposition) -
     if bloc == Bloc::Contacts {
         let avant = contacts(f);
         let apres: Vec<String> = match contacts_proposes(f, p.contacts.as_deref().unwrap_or_default()) {
-            Ok(l) => l
-                .iter()
-                .map(|(_, s)| {
-                    let oui = |b: bool| if b { "oui" } else { "non" }.to_string();
-                    let v = [
-                        ("prenom", s.prenom.clone()),
-                        ("nom", s.nom.clone()),
-                        ("lien", s.lien.clone().unwrap_or_default()),
-                        ("telephone", s.telephone.clone()),
-                        ("telephone_2", s.telephone_2.clone().unwrap_or_default()),
-                        ("urgence", oui(s.urgence)),
-                        ("recuperer", oui(s.recuperer)),
-                    ];
-                    let champs: Vec<ChampVue> = ChampContact::TOUS
-                        .iter()
-                        .map(|c| {
-                            let x = v.iter().find(|(k, _)| *k == c.cle()).map(|(_, x)| x.trim().to_string());
-                            vue(c.cle(), c.formulaire(), x, true)
-                        })
-                        .collect();
-                    resume_contact(&champs)
-                })
-                .collect(),
+            Ok(l) => l.iter().map(|(_, s)| resume_contact(&champs_contact(s))).collect(),
             Err(_) => vec!["(liste devenue invalide : une personne a été retirée depuis)".into()],
         };
         let n = avant.len().max(apres.len());
