@@ -12,7 +12,9 @@ pub mod domain;
 #[cfg(any(test, feature = "fuzz"))]
 pub mod fuzz;
 pub mod http;
+pub mod mesures;
 pub mod policy;
+pub mod reglages;
 pub mod render;
 #[path = "../samples/generator.rs"]
 pub mod samples;

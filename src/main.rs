@@ -1,13 +1,7 @@
-//! The `registre` binary: parses the command line and hands over to the library.
+//! The `registre` binary: parses the command line and hands over to the library (which starts
+//! the logs once it knows whether they are JSON).
 
 fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     // Typst's layout recurses deeply: the threads that render get room (the default 2 MiB
     // overflows on long documents, in debug builds especially).
     let _ = rayon::ThreadPoolBuilder::new().stack_size(registre::render::PILE).build_global();

@@ -294,8 +294,24 @@ pub struct Connexion {
 }
 
 /// Checks credentials and opens a session. `code` is a TOTP code or a recovery code. Every
-/// failure answers [`Error::Connexion`], after the same amount of hashing work.
+/// failure answers [`Error::Connexion`], after the same amount of hashing work, and is counted
+/// in the metrics.
 pub fn connecter(
+    store: &Store,
+    cles: &Cles,
+    le: OffsetDateTime,
+    login: &str,
+    mdp: &str,
+    code: Option<&str>,
+) -> Result<Connexion> {
+    let r = verifier_et_ouvrir(store, cles, le, login, mdp, code);
+    if matches!(r, Err(Error::Connexion)) {
+        crate::mesures::mesures().connexion_echouee();
+    }
+    r
+}
+
+fn verifier_et_ouvrir(
     store: &Store,
     cles: &Cles,
     le: OffsetDateTime,
@@ -371,6 +387,9 @@ fn noter_echec(
     let consecutifs = k.echecs + 1;
     jour.push(le);
     let v = verrou::verrou_apres_echec(consecutifs, &jour, le);
+    if v.is_some() {
+        crate::mesures::mesures().verrouillage();
+    }
     store.ecrire(|tx| {
         comptes::noter_echec(tx, &k.id, consecutifs, v, le)?;
         let detail = serde_json::json!({ "reussie": false, "verrou": v.map(comptes::instant) });

@@ -11,10 +11,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::auth::{self, Acteur};
 use crate::clock::Clock;
-use crate::config::{Cles, Transport};
+use crate::config::Cles;
 use crate::domain::identite::date_fr;
 use crate::domain::{AnneeScolaire, ClasseId, EleveId, Uai};
-use crate::http::etat::{self, AppState};
+use crate::reglages::Reglages;
+
 use crate::policy::Role;
 use crate::render::{Document, Engine};
 use crate::samples;
@@ -25,6 +26,7 @@ use crate::service::impression::Tirage;
 use crate::store::Store;
 
 mod identites;
+mod service;
 mod verbes;
 use verbes::*;
 
@@ -42,11 +44,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Crée une base vide (schéma et année scolaire en cours).
+    /// Crée une base vide (schéma et année scolaire en cours) ; ne remplace jamais une base.
     Init {
         /// Fichier de la base SQLite.
+        #[arg(long, required_unless_present = "config")]
+        db: Option<PathBuf>,
+        /// Fichier de configuration (sa clé « base ») : /etc/registre/registre.toml.
         #[arg(long)]
-        db: PathBuf,
+        config: Option<PathBuf>,
     },
     /// Crée une base de démonstration : un département fictif réaliste.
     Demo {
@@ -63,11 +68,16 @@ enum Command {
     /// Lance le serveur web.
     Serve {
         /// Fichier de la base SQLite.
+        #[arg(long, required_unless_present = "config")]
+        db: Option<PathBuf>,
+        /// Fichier de configuration (/etc/registre/registre.toml) : chaque option donnée ici
+        /// l'emporte sur sa clé.
         #[arg(long)]
-        db: PathBuf,
-        /// Adresse d'écoute : locale en HTTP simple ; toute adresse avec --tls-cert et --tls-key.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        addr: SocketAddr,
+        config: Option<PathBuf>,
+        /// Adresse d'écoute : locale en HTTP simple ; toute adresse avec --tls-cert et --tls-key
+        /// (127.0.0.1:8080 par défaut).
+        #[arg(long)]
+        addr: Option<SocketAddr>,
         /// Crée la base de démonstration si le fichier n'existe pas.
         #[arg(long)]
         demo: bool,
@@ -80,6 +90,15 @@ enum Command {
         /// Le serveur est derrière un mandataire HTTPS (il écoute en local et envoie HSTS).
         #[arg(long, conflicts_with = "tls_cert")]
         derriere_proxy: bool,
+        /// Journaux en JSON, un objet par ligne, avec l'identifiant de la requête.
+        #[arg(long)]
+        journal_json: bool,
+        /// Adresse locale où /metrics, /healthz et /readyz sont aussi servis, sans jeton.
+        #[arg(long)]
+        metriques_addr: Option<SocketAddr>,
+        /// Fichier du jeton qui ouvre /metrics depuis une autre machine (Authorization: Bearer).
+        #[arg(long)]
+        metriques_jeton: Option<PathBuf>,
     },
     /// Affiche le code TOTP du moment d'un compte de démonstration (lu dans FICHIER.demo-accounts.json).
     CodeDemo {
@@ -173,14 +192,25 @@ enum Command {
         #[command(subcommand)]
         quoi: ExportQuoi,
     },
-    /// Copie cohérente de la base, serveur en marche (API de sauvegarde de SQLite).
+    /// Copie cohérente de la base, serveur en marche (API de sauvegarde de SQLite) : dans un
+    /// fichier (-o), ou dans le dossier des sauvegardes (--dossier, ou la table [sauvegardes]
+    /// de la configuration) sous un nom daté, en effaçant celles de plus de N jours.
     Backup {
         /// Fichier de la base SQLite.
+        #[arg(long, required_unless_present = "config")]
+        db: Option<PathBuf>,
+        /// Fichier de configuration (clés « base » et [sauvegardes]).
         #[arg(long)]
-        db: PathBuf,
+        config: Option<PathBuf>,
         /// Fichier de la copie (ne doit pas exister).
-        #[arg(short = 'o', long = "output")]
-        output: PathBuf,
+        #[arg(short = 'o', long = "output", conflicts_with = "dossier")]
+        output: Option<PathBuf>,
+        /// Dossier des sauvegardes datées.
+        #[arg(long, requires = "garder_jours")]
+        dossier: Option<PathBuf>,
+        /// Jours de conservation des sauvegardes du dossier.
+        #[arg(long, requires = "dossier")]
+        garder_jours: Option<u32>,
     },
     /// Remet en place une sauvegarde : la vérifie d'abord (structure, valeurs, chaîne du
     /// journal avec le fichier de clés de la base), refuse si un serveur utilise la base, met
@@ -196,8 +226,11 @@ enum Command {
     /// Applique les règles de conservation : efface ce qui doit l'être.
     Purge {
         /// Fichier de la base SQLite.
+        #[arg(long, required_unless_present = "config")]
+        db: Option<PathBuf>,
+        /// Fichier de configuration (sa clé « base »).
         #[arg(long)]
-        db: PathBuf,
+        config: Option<PathBuf>,
         /// Compte seulement, sans rien effacer.
         #[arg(long)]
         dry_run: bool,
@@ -218,8 +251,11 @@ enum Command {
     /// Vérifie l'intégrité de la base.
     Check {
         /// Fichier de la base SQLite.
+        #[arg(long, required_unless_present = "config")]
+        db: Option<PathBuf>,
+        /// Fichier de configuration (sa clé « base »).
         #[arg(long)]
-        db: PathBuf,
+        config: Option<PathBuf>,
         /// Après examen, écrit un nouveau point de contrôle du journal à sa fin actuelle (point
         /// de contrôle perdu, ou base d'une version antérieure) ; refusé si la chaîne est rompue.
         #[arg(long)]
@@ -460,19 +496,45 @@ pub fn erreur_en_francais(e: &clap::Error) -> Option<String> {
     Some(format!("erreur : {message}{usage}\n\nPour l'aide : registre --help, ou registre COMMANDE --help"))
 }
 
-/// Runs the parsed command line.
+impl Command {
+    /// The configuration file the verb was given.
+    fn config(&self) -> Option<&Path> {
+        match self {
+            Command::Init { config, .. }
+            | Command::Serve { config, .. }
+            | Command::Backup { config, .. }
+            | Command::Purge { config, .. }
+            | Command::Check { config, .. } => config.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// Runs the parsed command line: reads the configuration file first (refused whole, every
+/// fault named), then starts the logs (JSON when asked by `--journal-json` or the file).
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let reglages = cli.command.config().map(Reglages::lire).transpose().map_err(anyhow::Error::msg)?;
+    let json = matches!(cli.command, Command::Serve { journal_json: true, .. })
+        || reglages.as_ref().is_some_and(|r| r.journal_json);
+    service::journaux(json);
+    let r = reglages.as_ref();
     let clock = Clock::from_env().map_err(anyhow::Error::msg)?;
     match cli.command {
-        Command::Init { db } => init(&db, &clock),
+        Command::Init { db, .. } => init(&service::base(db, r)?, &clock),
         Command::Demo { db, pupils, seed } => demo(&db, pupils, seed, &clock).map(|_| ()),
-        Command::Serve { db, addr, demo: with_demo, tls_cert, tls_key, derriere_proxy } => {
-            let transport = match (tls_cert, tls_key) {
-                (Some(cert), Some(key)) => Transport::Tls { cert, key },
-                _ if derriere_proxy => Transport::DerriereProxy,
-                _ => Transport::Local,
+        Command::Serve {
+            db, addr, demo, tls_cert, tls_key, derriere_proxy, metriques_addr, metriques_jeton, ..
+        } => {
+            let drapeaux = service::Drapeaux {
+                db,
+                addr,
+                demo,
+                tls: tls_cert.zip(tls_key),
+                derriere_proxy,
+                metriques_addr,
+                metriques_jeton,
             };
-            serve(&db, addr, with_demo, clock, transport)
+            service::serve(drapeaux.sur(r)?, clock)
         }
         Command::Admin { action: AdminAction::Create { db, role, perimeter, login, nom, url } } => {
             admin_create(&db, &role, perimeter.as_deref(), &login, nom, &url, &clock)
@@ -503,7 +565,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench { db, import: Some(n), .. } => crate::bench::import(&db, n, &clock),
         #[cfg(feature = "bench")]
         Command::Bench { db, documents, document, .. } => crate::bench::mesurer(&db, documents, &document, &clock),
-        Command::Check { db, reancrer } => check(&db, reancrer, &clock),
+        Command::Check { db, reancrer, .. } => check(&service::base(db, r)?, reancrer, &clock),
         Command::EssaiGabarit { secondes, memoire, document, le } => {
             let d = crate::domain::Document::from_name(&document)
                 .ok_or_else(|| anyhow::anyhow!("document inconnu : {document}"))?;
@@ -512,7 +574,19 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             std::process::exit(crate::render::isole::enfant(limites, d, le))
         }
         Command::CodeDemo { db, login } => code_demo(&db, &login, &clock),
-        Command::Backup { db, output } => backup(&db, &output, &clock),
+        Command::Backup { db, output: Some(output), .. } => backup(&service::base(db, r)?, &output, &clock),
+        Command::Backup { db, dossier, garder_jours, .. } => {
+            let db = service::base(db, r)?;
+            match (dossier.zip(garder_jours), r.and_then(|r| r.sauvegardes.as_ref())) {
+                (Some((d, n)), _) => service::backup_dans(&db, &d, n, &clock),
+                (None, Some(s)) => service::backup_dans(&db, &s.dossier, s.jours, &clock),
+                (None, None) => {
+                    bail!(
+                        "où écrire la sauvegarde ? -o FICHIER, --dossier DOSSIER --garder-jours N, ou la table [sauvegardes] de --config"
+                    )
+                }
+            }
+        }
         Command::Restore { db, depuis } => restore(&db, &depuis, &clock),
         Command::Import { quoi: ImportQuoi::Onde { db, ecole, fichiers, dry_run, tout_ou_rien } } => {
             import_onde(&db, &ecole, &fichiers, dry_run, tout_ou_rien, &clock)
@@ -533,7 +607,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Purge { db, dry_run } => purge(&db, dry_run, &clock),
+        Command::Purge { db, dry_run, .. } => purge(&service::base(db, r)?, dry_run, &clock),
         Command::Rentree { db } => rentree(&db, &clock),
         Command::Relancer { db } => relancer(&db, &clock),
     }

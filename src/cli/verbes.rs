@@ -248,61 +248,6 @@ pub(super) fn ecrire_prive(path: &Path, data: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub(super) fn serve(
-    db: &Path,
-    addr: SocketAddr,
-    with_demo: bool,
-    clock: Clock,
-    transport: Transport,
-) -> anyhow::Result<()> {
-    if !addr.ip().is_loopback() && !matches!(transport, Transport::Tls { .. }) {
-        bail!("{}", etat::ServeError::PasLocal(addr));
-    }
-    let (store, cles) = if with_demo && !db.exists() { demo(db, 2000, 1, &clock)? } else { ouvrir(db)? };
-    // One server per database; `registre restore` refuses while this lock is held.
-    let _verrou = crate::service::exploitation::verrouiller_serveur(db)?;
-    let problems = store.quick_check()?;
-    if !problems.is_empty() {
-        bail!("la base est endommagée : {}", problems.join(" ; "));
-    }
-    // Fail closed: a journal whose end disagrees with its anchor is evidence; the server does
-    // not start over it (an operator looks with `registre check` first).
-    if let Some(p) = store.probleme_ancre() {
-        bail!("journal d'audit : {p} ; lancez « registre check --db {} »", db.display());
-    }
-    if clock.is_fixed() {
-        tracing::warn!("horloge fixée par {} : à n'utiliser que pour les essais", crate::clock::ENV_FIXED);
-    }
-    let state = AppState::new(store, cles, clock, transport.clone())
-        .with_context(|| format!("dossier des impressions en lot à côté de {}", db.display()))?;
-    // The département's templates are tried within limits before the first print: one that
-    // loops or allocates without end is set aside, the built-in template serves.
-    let state = state.verifier_gabarits(
-        &std::env::current_exe().context("chemin du programme")?,
-        crate::render::isole::Limites::par_defaut(),
-    );
-    let runtime =
-        tokio::runtime::Builder::new_multi_thread().enable_all().thread_stack_size(crate::render::PILE).build()?;
-    runtime.block_on(async move {
-        etat::entretien(state.clone());
-        match &transport {
-            Transport::Tls { cert, key } => {
-                etat::serve_tls(addr, cert, key, state, etat::shutdown_signal(), |local| {
-                    println!("registre écoute sur https://{local}/ (Ctrl-C pour arrêter)");
-                })
-                .await?;
-            }
-            _ => {
-                let listener = etat::bind(addr).await?;
-                let local = listener.local_addr()?;
-                println!("registre écoute sur http://{local}/ (Ctrl-C pour arrêter)");
-                etat::serve(listener, state, etat::shutdown_signal()).await?;
-            }
-        }
-        Ok::<(), anyhow::Error>(())
-    })
-}
-
 pub(super) fn lister(db: &Path, ecole: Option<&str>, q: Option<&str>, clock: &Clock) -> anyhow::Result<()> {
     let (store, cles) = ouvrir(db)?;
     let uai = ecole.map(Uai::parse).transpose().map_err(crate::domain::Error::from)?;

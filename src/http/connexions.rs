@@ -90,7 +90,7 @@ impl<S> Flux<S> {
 /// Whether a request line (its first bytes) asks for an address of the API.
 fn adresse_api(debut: &[u8]) -> bool {
     let t = String::from_utf8_lossy(debut);
-    t.split(' ').nth(1).is_some_and(|p| p.starts_with("/api/") || p == "/healthz")
+    t.split(' ').nth(1).is_some_and(|p| p.starts_with("/api/") || super::exploitation::ADRESSES.contains(&p))
 }
 
 /// The status of an answer hyper made up itself: a status line of an error, and a head with no
@@ -220,7 +220,7 @@ pub async fn servir(
     let (arreter, arret) = tokio::sync::watch::channel(false);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        let (flux, _) = tokio::select! {
+        let (flux, pair) = tokio::select! {
             r = listener.accept() => match r {
                 Ok(c) => c,
                 Err(e) => {
@@ -250,10 +250,10 @@ pub async fn servir(
         tokio::spawn(async move {
             match tls {
                 Some(acceptor) => match tokio::time::timeout(POIGNEE_DE_MAIN, acceptor.accept(flux)).await {
-                    Ok(Ok(f)) => connexion(Flux::new(f, limites.corps), app, limites, arret).await,
+                    Ok(Ok(f)) => connexion(Flux::new(f, limites.corps), app, pair, limites, arret).await,
                     _ => tracing::debug!("poignée de main TLS manquée"),
                 },
-                None => connexion(Flux::new(flux, limites.corps), app, limites, arret).await,
+                None => connexion(Flux::new(flux, limites.corps), app, pair, limites, arret).await,
             }
             drop(place);
         });
@@ -266,8 +266,14 @@ pub async fn servir(
 }
 
 /// One connection: HTTP/1.1 with the limits of [`Limites`], closed gracefully on shutdown.
-async fn connexion<S>(flux: Flux<S>, app: Router, limites: Limites, mut arret: tokio::sync::watch::Receiver<bool>)
-where
+/// Each request carries the peer's address (`ConnectInfo`: `/metrics` answers the loopback).
+async fn connexion<S>(
+    flux: Flux<S>,
+    app: Router,
+    pair: std::net::SocketAddr,
+    limites: Limites,
+    mut arret: tokio::sync::watch::Receiver<bool>,
+) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let mut builder = hyper::server::conn::http1::Builder::new();
@@ -276,6 +282,10 @@ where
         .header_read_timeout(limites.entetes)
         .max_buf_size(TETE_MAX)
         .keep_alive(true);
+    let app = tower::ServiceExt::map_request(app, move |mut req: hyper::Request<hyper::body::Incoming>| {
+        req.extensions_mut().insert(axum::extract::ConnectInfo(pair));
+        req
+    });
     let service = hyper_util::service::TowerToHyperService::new(app);
     let conn = builder.serve_connection(hyper_util::rt::TokioIo::new(flux), service);
     let mut conn = std::pin::pin!(conn);

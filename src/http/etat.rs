@@ -30,6 +30,8 @@ pub struct Inner {
     pub limites: Limites,
     /// Sign-in through the OpenID Connect providers.
     pub oidc: crate::http::oidc::Oidc,
+    /// The token that opens `/metrics` to another host than the loopback.
+    pub jeton_metriques: Option<crate::http::exploitation::Jeton>,
 }
 
 /// The shared state (cheap to clone).
@@ -57,6 +59,7 @@ impl AppState {
             travaux,
             limites: Limites::default(),
             oidc: crate::http::oidc::Oidc::new(),
+            jeton_metriques: None,
         })))
     }
 
@@ -100,6 +103,15 @@ impl AppState {
         match Arc::get_mut(&mut self.0) {
             Some(inner) => inner.limites = limites,
             None => tracing::error!("limites ignorées : l'état est déjà partagé"),
+        }
+        self
+    }
+
+    /// The same state with the token of `/metrics` (before it is shared).
+    pub fn avec_jeton_metriques(mut self, jeton: Option<crate::http::exploitation::Jeton>) -> Self {
+        match Arc::get_mut(&mut self.0) {
+            Some(inner) => inner.jeton_metriques = jeton,
+            None => tracing::error!("jeton des métriques ignoré : l'état est déjà partagé"),
         }
         self
     }
@@ -172,6 +184,51 @@ pub async fn serve(
     let limites = state.limites;
     let app = crate::http::router(state);
     crate::http::connexions::servir(listener, None, app, limites, shutdown).await
+}
+
+/// Serves the operators' addresses only (`/metrics`, `/healthz`, `/readyz`) on a loopback
+/// listener of their own: `/metrics` answers there without a token, behind a proxy too (the
+/// proxy forwards to the other listener). Ends with the process.
+pub async fn serve_surveillance(listener: tokio::net::TcpListener, state: AppState) {
+    let limites = state.limites;
+    let app = crate::http::routes_surveillance(state);
+    if let Err(e) = crate::http::connexions::servir(listener, None, app, limites, std::future::pending()).await {
+        tracing::error!(%e, "écoute des métriques arrêtée");
+    }
+}
+
+/// Tells systemd the server is listening (`Type=notify`); nothing without systemd.
+pub fn pret() {
+    if let Err(e) = sd_notify::notify(false, &[sd_notify::NotifyState::Ready]) {
+        tracing::warn!(%e, "systemd n'a pas pu être prévenu du démarrage");
+    }
+}
+
+/// Under systemd's watchdog (`WatchdogSec=`), tells it twice per period that the server is
+/// alive: the blocking pool answers and the database reads. A server stuck there is not
+/// vouched for, and systemd restarts it. Readiness (`/readyz`) is for load balancers: a disk
+/// nearly full is not a reason to restart.
+pub fn chien_de_garde(state: AppState) {
+    let mut usec = 0;
+    if !sd_notify::watchdog_enabled(false, &mut usec) || usec == 0 {
+        return;
+    }
+    let periode = std::time::Duration::from_micros(usec / 2);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(periode);
+        loop {
+            tick.tick().await;
+            let s = state.clone();
+            let vivant = tokio::task::spawn_blocking(move || crate::service::exploitation::sante(&s.store).is_ok())
+                .await
+                .unwrap_or(false);
+            if vivant {
+                let _ = sd_notify::notify(false, &[sd_notify::NotifyState::Watchdog]);
+            } else {
+                tracing::error!("la base ne répond pas : le chien de garde de systemd n'est pas prévenu");
+            }
+        }
+    });
 }
 
 /// Serves over TLS (rustls) on any address until `shutdown` resolves.

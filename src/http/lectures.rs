@@ -30,6 +30,8 @@ use Lecture::{Journalisee, Libre};
 /// Every `GET` route of the router (`METHOD PATH` as declared), and its rule.
 pub const LECTURES: &[(&str, Lecture)] = &[
     ("/healthz", Libre("état du service")),
+    ("/readyz", Libre("état du service")),
+    ("/metrics", Libre("compteurs et tailles, sans donnée personnelle")),
     ("/api/v1/openapi.json", Libre("description de l'API")),
     ("/api/v1/moi", Libre("le compte du visiteur lui-même")),
     ("/api/v1/parametres", Libre("réglages du département")),

@@ -7,6 +7,7 @@ pub mod connexions;
 pub mod corps;
 pub mod error;
 pub mod etat;
+pub mod exploitation;
 pub mod extraction;
 mod formulaires;
 pub mod lectures;
@@ -60,7 +61,7 @@ pub fn router(state: AppState) -> Router {
     avec_couches(routes(), state)
 }
 
-pub use routes::{contrat, routes};
+pub use routes::{contrat, routes, routes_surveillance};
 
 /// The largest body a request may send (uploads included): axum's default limit, named.
 pub const LIMITE_CORPS: usize = 2 * 1024 * 1024;
@@ -80,11 +81,16 @@ pub const CSP: &str =
 /// request gets an id (`x-request-id`, echoed) carried by its tracing span.
 pub fn avec_couches(routes: Router<AppState>, state: AppState) -> Router {
     use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-    let trace = tower_http::trace::TraceLayer::new_for_http().make_span_with(|req: &Request| {
-        let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
-        // The path only: a query may hold the words searched (a name).
-        tracing::info_span!("requete", id, methode = %req.method(), chemin = %req.uri().path())
-    });
+    let trace = tower_http::trace::TraceLayer::new_for_http()
+        .make_span_with(|req: &Request| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+            // The route's template, never the address: a path may hold a certificate's code, a
+            // query the words searched (a name).
+            let route = req.extensions().get::<axum::extract::MatchedPath>().map_or("(aucune)", |m| m.as_str());
+            tracing::info_span!("requete", id, methode = %req.method(), route)
+        })
+        // One line per request answered: its status and duration, within the span (its id).
+        .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO));
     routes
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panique))
         .layer(middleware::from_fn_with_state(state.clone(), idempotence))
@@ -93,6 +99,7 @@ pub fn avec_couches(routes: Router<AppState>, state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), security_headers))
         .layer(compression())
         .layer(trace)
+        .layer(middleware::from_fn(exploitation::compter))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
@@ -102,6 +109,7 @@ pub fn avec_couches(routes: Router<AppState>, state: AppState) -> Router {
 /// `GET` reads nothing personal and writes nothing.
 const TETE_PERMISE: &[&str] = &[
     "/healthz",
+    "/readyz",
     "/api/v1/openapi.json",
     "/connexion",
     "/activer",
@@ -570,7 +578,8 @@ async fn security_headers(
                 .get(header::ACCEPT)
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|a| a.starts_with("text/html")));
-    let api = (req.uri().path().starts_with("/api/") || req.uri().path() == "/healthz") && !navigation;
+    let api =
+        (req.uri().path().starts_with("/api/") || exploitation::ADRESSES.contains(&req.uri().path())) && !navigation;
     let refus = trop_grand(&req)
         .or_else(|| session::ecriture_intersite(req.method(), req.headers(), state.transport.https()))
         .or_else(|| adresse_illisible(req.uri()));

@@ -16,9 +16,23 @@ pub fn routes() -> Router<AppState> {
     let contrat = axum::body::Bytes::from(serde_json::to_vec(&contrat).unwrap_or_default());
     Router::new()
         .route("/healthz", get(super::healthz))
+        .route("/readyz", get(super::exploitation::readyz))
+        .route("/metrics", get(super::exploitation::metrics))
         .route("/api/v1/openapi.json", get(move || api::openapi(contrat.clone())))
         .merge(routes_api)
         .merge(routes_pages())
+}
+
+/// The router of the operators' own loopback listener (`--metriques-addr`): `/metrics` for the
+/// loopback without a token (whatever the main listener's transport), `/healthz`, `/readyz`.
+pub fn routes_surveillance(state: AppState) -> axum::Router {
+    use super::exploitation as e;
+    Router::new()
+        .route("/metrics", get(e::metrics_local))
+        .route("/healthz", get(super::healthz))
+        .route("/readyz", get(e::readyz))
+        .layer(axum::middleware::from_fn(e::compter))
+        .with_state(state)
 }
 
 /// The OpenAPI document of the API, as `/api/v1/openapi.json` serves it.

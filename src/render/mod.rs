@@ -400,6 +400,9 @@ impl Engine {
             }
             result = self.compiler(document, integre, data, today, stamp);
         }
+        if result.is_ok() {
+            crate::mesures::mesures().documents(document.name(), 1);
+        }
         if self.rendered.fetch_add(1, Ordering::Relaxed) % EVICT_EVERY == EVICT_EVERY - 1 {
             typst::comemo::evict(EVICT_MAX_AGE);
         }

@@ -34,6 +34,7 @@ pub mod parcours;
 pub mod projection;
 pub mod publications;
 pub mod scolarite;
+pub mod surveillance;
 pub mod travaux;
 pub mod verifications;
 pub mod vue_eleve;

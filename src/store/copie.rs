@@ -5,7 +5,7 @@ use std::path::Path;
 use rusqlite::Connection;
 
 use super::connexion::francais;
-use super::{Error, Result, Store, ancre, migrate, uri_lecture};
+use super::{Error, MIGRATIONS, Result, Store, ancre, migrations, uri_lecture};
 
 impl Store {
     /// A private copy of this base at `dest` (which must not exist, in a folder only the
@@ -34,7 +34,7 @@ impl Store {
             // consistent, its rows are taken as they are.
             c.pragma_update(None, "foreign_keys", "OFF")?;
             francais(&c)?;
-            migrate(&c)?;
+            migrations::migrer(&c, dest, MIGRATIONS)?;
             c.execute("ATTACH DATABASE ?1 AS source", [uri_lecture(&self.path)])?;
             // Plain tables only: the search index (a virtual table and its shadow tables) is
             // filled by the copy's own triggers as the pupils arrive.

@@ -16,12 +16,14 @@ pub mod corrections;
 pub mod dossier;
 pub mod doublons;
 pub mod eleves;
+pub mod exploitation;
 mod fichiers;
 mod groupe;
 pub mod idempotence;
 pub mod identites;
 pub mod journal;
 mod lecture;
+mod migrations;
 pub mod onde;
 pub mod parcours;
 pub mod perimetre;
@@ -67,6 +69,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0015_certificat_original", include_str!("../../schema/0015_certificat_original.sql")),
     ("0016_identites", include_str!("../../schema/0016_identites.sql")),
     ("0017_verification", include_str!("../../schema/0017_verification.sql")),
+    ("0018_mises_a_jour", include_str!("../../schema/0018_mises_a_jour.sql")),
 ];
 
 /// How many read-only connections the pool holds.
@@ -265,7 +268,7 @@ impl Store {
         configure(&writer)?;
         // Checkpoints run on their own thread (see `Checkpointeur`), never within a commit.
         writer.pragma_update(None, "wal_autocheckpoint", 0)?;
-        migrate(&writer)?;
+        migrations::migrer(&writer, path, MIGRATIONS)?;
         let ancrage = ancre::Ancrage::ouvrir(&writer, path, nouveau)?;
         let checkpointeur = Checkpointeur::demarrer(path)?;
         let mut readers = Vec::with_capacity(READERS);
@@ -355,9 +358,11 @@ impl Store {
 
     /// The writer, counted among the waiting writes until it is ours.
     fn prendre_ecrivain(&self) -> MutexGuard<'_, Connection> {
+        let debut = Instant::now();
         self.en_attente.fetch_add(1, Ordering::AcqRel);
         let conn = lock(&self.writer);
         self.en_attente.fetch_sub(1, Ordering::AcqRel);
+        crate::mesures::mesures().attente_ecrivain(debut.elapsed());
         conn
     }
 
@@ -498,8 +503,9 @@ impl Store {
             c.backup(rusqlite::MAIN_DB, dest, None::<fn(rusqlite::backup::Progress)>)?;
             Ok(())
         })?;
-        // The copy's own anchor, at the copy's end of journal.
-        let copy = Connection::open_with_flags(dest, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        // The copy's own anchor, at the copy's end of journal. Read-write, so that closing it
+        // removes its WAL and shared-memory files (a read-only connection leaves them).
+        let copy = Connection::open(dest)?;
         let a = ancre::fin(&copy)?;
         ancre::ecrire(&ancre::chemin(dest), &a)
             .map_err(|e| Error::Ouverture(format!("écriture du point de contrôle de la copie : {e}")))
@@ -551,26 +557,6 @@ fn pragma_messages(c: &Connection, pragma: &str) -> Result<Vec<String>> {
     let mut stmt = c.prepare(pragma)?;
     let rows: Vec<String> = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<_>>()?;
     Ok(rows.into_iter().filter(|m| m != "ok").collect())
-}
-
-fn migrate(conn: &Connection) -> Result<()> {
-    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    let known = MIGRATIONS.len() as i64;
-    if version > known {
-        return Err(Error::Ouverture(format!(
-            "la base est au schéma {version}, plus récent que ce programme (schéma {known}) : mettez registre à jour"
-        )));
-    }
-    for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-        let apply = || -> rusqlite::Result<()> {
-            let tx = conn.unchecked_transaction()?;
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", i as i64 + 1)?;
-            tx.commit()
-        };
-        apply().map_err(|e| Error::Ouverture(format!("migration {name} impossible : {e}")))?;
-    }
-    Ok(())
 }
 
 /// The schema version (`user_version`).

@@ -294,6 +294,8 @@ async fn every_get_route_follows_the_journal_s_rule() {
 
     let cas: Vec<(&str, Option<&Session>, String)> = vec![
         ("/healthz", None, "/healthz".into()),
+        ("/readyz", None, "/readyz".into()),
+        ("/metrics", None, "/metrics".into()),
         ("/api/v1/openapi.json", None, "/api/v1/openapi.json".into()),
         ("/api/v1/moi", Some(&d), "/api/v1/moi".into()),
         ("/api/v1/parametres", Some(&dasen), "/api/v1/parametres".into()),

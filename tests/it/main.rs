@@ -18,6 +18,7 @@ mod corrections;
 mod coupures;
 mod documents;
 mod dossier;
+mod exploitation;
 mod formulaires;
 mod gabarits;
 mod helpers;

@@ -170,10 +170,22 @@ impl Travail {
         self.etat.lock().map(|e| e.clone()).unwrap_or((Etat::Echec, Some("état illisible".into())))
     }
 
+    /// Sets the state; the first end of a job is counted in the metrics, with its duration.
     fn poser(&self, e: Etat, message: Option<String>) {
-        if let Ok(mut g) = self.etat.lock() {
-            *g = (e, message);
+        use crate::mesures::{Genre, Issue};
+        let issue = match e {
+            Etat::Termine => Some(Issue::termine),
+            Etat::Echec => Some(Issue::echoue),
+            Etat::Annule => Some(Issue::arrete),
+            Etat::EnAttente | Etat::EnCours => None,
+        };
+        let Ok(mut g) = self.etat.lock() else { return };
+        if let (Some(issue), true) = (issue, g.0.en_file()) {
+            let genre = if matches!(self.sorte, Sorte::Import { .. }) { Genre::import } else { Genre::impression };
+            let debut = *self.debut.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            crate::mesures::mesures().travail(genre, issue, debut.map(|d| d.elapsed()).unwrap_or_default());
         }
+        *g = (e, message);
     }
 
     fn reste_secondes(&self, etat: &Etat, fait: usize, total: usize) -> Option<u64> {

@@ -71,3 +71,23 @@ pub struct VueImport {
     /// the list.
     pub rapport: Option<RapportImport>,
 }
+
+impl Travaux {
+    /// The jobs waiting and running, by sort: (print runs, imports), for the metrics.
+    pub fn en_file(&self) -> ((i64, i64), (i64, i64)) {
+        let r = self.registre();
+        let compter = |import: bool, e: Etat| {
+            r.travaux.iter().filter(|t| matches!(t.sorte, Sorte::Import { .. }) == import && t.etat().0 == e).count()
+                as i64
+        };
+        (
+            (compter(false, Etat::EnAttente), compter(false, Etat::EnCours)),
+            (compter(true, Etat::EnAttente), compter(true, Etat::EnCours)),
+        )
+    }
+
+    /// The folder of the jobs' files.
+    pub fn chemin(&self) -> &Path {
+        &self.dossier
+    }
+}
