@@ -63,11 +63,10 @@ impl Reglages {
     /// Reads the text of a configuration file.
     pub fn depuis(texte: &str) -> Result<Self, Vec<String>> {
         let table: toml::Table = texte.parse().map_err(|e: toml::de::Error| {
-            let ligne = e.span().map(|s| texte[..s.start.min(texte.len())].lines().count().max(1));
+            let ligne = e.span().and_then(|s| texte.get(..s.start)).map(|avant| avant.matches('\n').count() + 1);
             vec![format!(
-                "TOML illisible{} : {}",
+                "syntaxe illisible{} : chaque réglage s'écrit « clé = valeur », un texte entre guillemets, true ou false, un nombre ; une table [sauvegardes] seule sur sa ligne",
                 ligne.map(|l| format!(" à la ligne {l}")).unwrap_or_default(),
-                e.message()
             )]
         })?;
         let mut fautes = Vec::new();
@@ -220,6 +219,8 @@ jours = 0
     fn broken_toml_names_its_line() {
         let fautes = Reglages::depuis("base = \"/x\"\nadresse = \n").unwrap_err();
         assert!(fautes[0].contains("ligne 2"), "{fautes:?}");
+        let fautes = Reglages::depuis("base = \"/x\"\n= 3\n").unwrap_err();
+        assert!(fautes[0].contains("ligne 2"), "an error at the start of a line: {fautes:?}");
     }
 
     #[test]

@@ -208,8 +208,8 @@ enum Command {
         /// Dossier des sauvegardes datées.
         #[arg(long, requires = "garder_jours")]
         dossier: Option<PathBuf>,
-        /// Jours de conservation des sauvegardes du dossier.
-        #[arg(long, requires = "dossier")]
+        /// Jours de conservation des sauvegardes du dossier (1 à 3 650).
+        #[arg(long, requires = "dossier", value_parser = clap::value_parser!(u32).range(1..=3650))]
         garder_jours: Option<u32>,
     },
     /// Remet en place une sauvegarde : la vérifie d'abord (structure, valeurs, chaîne du

@@ -102,6 +102,7 @@ pub fn avec_couches(routes: Router<AppState>, state: AppState) -> Router {
         .layer(middleware::from_fn(exploitation::compter))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(middleware::from_fn(exploitation::id_client))
         .with_state(state)
 }
 
@@ -403,11 +404,14 @@ where
     F: FnOnce(&Inner) -> Result<T> + Send + 'static,
 {
     let s = state.clone();
+    // The request's span goes along: what the work logs carries the request's id.
+    let span = tracing::Span::current();
     let Ok(r) = REQUETE.try_with(Requete::clone) else {
-        return tokio::task::spawn_blocking(move || f(&s)).await?;
+        return tokio::task::spawn_blocking(move || span.in_scope(|| f(&s))).await?;
     };
     let suivi = r.suivi.clone();
-    let mut tache = tokio::task::spawn_blocking(move || crate::service::pour_la_requete(suivi, || f(&s)));
+    let mut tache =
+        tokio::task::spawn_blocking(move || span.in_scope(|| crate::service::pour_la_requete(suivi, || f(&s))));
     match tokio::time::timeout_at(r.echeance, &mut tache).await {
         Ok(res) => res?,
         Err(_) if r.suivi.abandonner() => Err(Error::abandonnee()),

@@ -30,7 +30,7 @@ pub fn routes_surveillance(state: AppState) -> axum::Router {
     Router::new()
         .route("/metrics", get(e::metrics_local))
         .route("/healthz", get(super::healthz))
-        .route("/readyz", get(e::readyz))
+        .route("/readyz", get(e::readyz_local))
         .layer(axum::middleware::from_fn(e::compter))
         .with_state(state)
 }

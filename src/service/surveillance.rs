@@ -16,7 +16,8 @@ pub const ESPACE_LIBRE_MIN: (f64, u64) = (0.05, 2 << 30);
 /// The values read at a scrape: the journal's rows, open sessions, the files' sizes and the
 /// jobs waiting and running.
 pub fn instantane(store: &Store, travaux: &Travaux, le: OffsetDateTime) -> Result<Instantane> {
-    let (journal_lignes, sessions) = store.read(|c| exploitation::compter(c, le, crate::auth::INACTIVITE))?;
+    let (journal_lignes, sessions) =
+        store.read(|c| exploitation::compter(c, le, (crate::auth::INACTIVITE, crate::auth::DUREE_MAX)))?;
     let (base, wal) = store.fichiers();
     let taille = |p: &Path| std::fs::metadata(p).map_or(0, |m| i64::try_from(m.len()).unwrap_or(i64::MAX));
     let impressions_octets = std::fs::read_dir(travaux.chemin())
@@ -66,11 +67,12 @@ pub fn preparation(store: &Store, travaux: &Travaux) -> Vec<Controle> {
     ]
 }
 
-/// A file written, synced and removed in the print runs' folder.
+/// A file written and removed in the print runs' folder (not synced: the check stays cheap,
+/// `/readyz` being open to load balancers).
 fn essai_ecriture(dossier: &Path) -> std::result::Result<String, String> {
     use std::io::Write;
     let f = dossier.join(format!(".essai-{:016x}", rand::random::<u64>()));
-    let r = crate::config::fichier_prive(&f, true).and_then(|mut h| h.write_all(b"ok").and_then(|()| h.sync_all()));
+    let r = crate::config::fichier_prive(&f, true).and_then(|mut h| h.write_all(b"ok"));
     let _ = std::fs::remove_file(&f);
     r.map(|()| format!("le dossier des impressions {} accepte un fichier", dossier.display()))
         .map_err(|e| format!("le dossier des impressions {} n'accepte pas de fichier : {e}", dossier.display()))

@@ -1,11 +1,14 @@
 //! Bringing a database's schema up to date at open, safely.
 //!
 //! - A database whose schema is newer than the program is refused, in French, untouched.
-//! - Before migrating a database that holds data, a consistent copy is taken beside it
-//!   (`registre.db.avant-schema-18-20261207-023005`, mode 0600): the operator's way back.
-//! - Every pending migration runs in **one** transaction, with the row of `mise_a_jour` that
-//!   records it: one that fails rolls them all back, and the file is as it was (the copy,
-//!   useless then, is deleted).
+//! - Before migrating an installation's database (one that holds data, its key file beside it;
+//!   not a backup or a scratch copy opened on its own), a consistent copy is taken beside it
+//!   (`registre.db.avant-schema-18-20261207-023005`, mode 0600, synced to disk): the
+//!   operator's way back.
+//! - Every pending migration runs in **one** `IMMEDIATE` transaction, with the row of
+//!   `mise_a_jour` that records it: one that fails rolls them all back, and the file is as it
+//!   was (the copy, useless then, is deleted). The version is read again once the transaction
+//!   holds the writer: two processes opening the base at once migrate it once.
 
 use std::path::{Path, PathBuf};
 
@@ -30,9 +33,19 @@ pub(super) fn migrer(conn: &Connection, db: &Path, migrations: &[(&str, &str)]) 
     }
     let le = time::OffsetDateTime::now_utc();
     // A new database (schema 0) holds nothing to keep.
-    let copie = if version > 0 { Some(copier_avant(conn, db, connue, le)?) } else { None };
-    let appliquer = || -> std::result::Result<(), String> {
-        let tx = conn.unchecked_transaction().map_err(|e| e.to_string())?;
+    let copie = if version > 0 && crate::config::Cles::chemin(db).exists() {
+        Some(copier_avant(conn, db, connue, le)?)
+    } else {
+        None
+    };
+    let appliquer = || -> std::result::Result<bool, String> {
+        let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| e.to_string())?;
+        let actuelle: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(|e| e.to_string())?;
+        if actuelle != version {
+            // Another process migrated it meanwhile.
+            return Ok(false);
+        }
         for (name, sql) in migrations.iter().skip(version as usize) {
             tx.execute_batch(sql).map_err(|e| format!("migration {name} : {e}"))?;
         }
@@ -50,16 +63,25 @@ pub(super) fn migrer(conn: &Connection, db: &Path, migrations: &[(&str, &str)]) 
             .map_err(|e| format!("table mise_a_jour : {e}"))?;
         }
         tx.pragma_update(None, "user_version", connue).map_err(|e| e.to_string())?;
-        tx.commit().map_err(|e| e.to_string())
+        tx.commit().map_err(|e| e.to_string()).map(|()| true)
     };
-    if let Err(e) = appliquer() {
-        if let Some(c) = &copie {
-            let _ = std::fs::remove_file(c);
+    match appliquer() {
+        Ok(true) => {}
+        Ok(false) => {
+            if let Some(c) = &copie {
+                let _ = std::fs::remove_file(c);
+            }
+            return migrer(conn, db, migrations);
         }
-        return Err(Error::Ouverture(format!(
-            "mise à jour du schéma {version} au schéma {connue} impossible : {e} ; la base {} n'a pas été modifiée",
-            db.display()
-        )));
+        Err(e) => {
+            if let Some(c) = &copie {
+                let _ = std::fs::remove_file(c);
+            }
+            return Err(Error::Ouverture(format!(
+                "mise à jour du schéma {version} au schéma {connue} impossible : {e} ; la base {} n'a pas été modifiée",
+                db.display()
+            )));
+        }
     }
     if let Some(c) = copie {
         tracing::info!(
@@ -80,7 +102,15 @@ fn copier_avant(conn: &Connection, db: &Path, vers: i64, le: time::OffsetDateTim
     let copie = PathBuf::from(nom);
     crate::config::fichier_prive(&copie, true)
         .map_err(|e| Error::Ouverture(format!("copie d'avant mise à jour {} impossible : {e}", copie.display())))?;
-    if let Err(e) = conn.execute("VACUUM INTO ?1", params![copie.to_string_lossy()]) {
+    // SQLite does not sync what VACUUM INTO writes: the copy, then its name in the folder, are
+    // on disk before the migration may commit.
+    let synchroniser = || -> std::io::Result<()> {
+        std::fs::File::open(&copie)?.sync_all()?;
+        let dossier = copie.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::File::open(dossier)?.sync_all()
+    };
+    let r = conn.execute("VACUUM INTO ?1", params![copie.to_string_lossy()]).map_err(|e| e.to_string());
+    if let Err(e) = r.and_then(|_| synchroniser().map_err(|e| e.to_string())) {
         let _ = std::fs::remove_file(&copie);
         return Err(Error::Ouverture(format!(
             "copie d'avant mise à jour {} impossible : {e} ; la base n'a pas été modifiée",
@@ -104,6 +134,7 @@ mod tests {
 
     fn base(dir: &Path, migrations: &[(&str, &str)]) -> PathBuf {
         let db = dir.join("r.db");
+        std::fs::write(crate::config::Cles::chemin(&db), b"").unwrap();
         let c = Connection::open(&db).unwrap();
         c.pragma_update(None, "journal_mode", "WAL").unwrap();
         migrer(&c, &db, migrations).unwrap();
@@ -143,6 +174,16 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(dir.path().join(&faites[0])).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn a_base_without_its_key_file_beside_it_is_migrated_without_a_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = base(dir.path(), &DEUX[..1]);
+        std::fs::remove_file(crate::config::Cles::chemin(&db)).unwrap();
+        let c = Connection::open(&db).unwrap();
+        migrer(&c, &db, DEUX).unwrap();
+        assert!(copies(dir.path()).is_empty(), "a backup or a scratch copy is not copied again");
     }
 
     #[test]
