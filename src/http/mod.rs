@@ -90,7 +90,9 @@ pub fn avec_couches(routes: Router<AppState>, state: AppState) -> Router {
             tracing::info_span!("requete", id, methode = %req.method(), route)
         })
         // One line per request answered: its status and duration, within the span (its id).
-        .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO));
+        .on_response(|r: &Response, duree: std::time::Duration, _: &tracing::Span| {
+            tracing::info!(statut = r.status().as_u16(), duree_ms = duree.as_secs_f64() * 1000.0, "requête servie");
+        });
     routes
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panique))
         .layer(middleware::from_fn_with_state(state.clone(), idempotence))
