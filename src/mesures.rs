@@ -221,10 +221,12 @@ impl Mesures {
         self.latence.get_or_create(&Route { route, methode }).observe(duree.as_secs_f64());
     }
 
-    /// A background job ended.
-    pub fn travail(&self, genre: Genre, issue: Issue, duree: Duration) {
+    /// A background job ended; `duree` since it started, if it had.
+    pub fn travail(&self, genre: Genre, issue: Issue, duree: Option<Duration>) {
         self.travaux_finis.get_or_create(&TravailFini { genre, issue }).inc();
-        self.duree_travaux.get_or_create(&TravailGenre { genre }).observe(duree.as_secs_f64());
+        if let Some(d) = duree {
+            self.duree_travaux.get_or_create(&TravailGenre { genre }).observe(d.as_secs_f64());
+        }
     }
 
     /// `n` documents of type `document` (its name in the catalogue) printed.
@@ -275,7 +277,8 @@ mod tests {
         m.requete(Some("/api/v1/eleves/{id}"), "GET", 200, Duration::from_millis(3));
         m.requete(Some("/api/v1/eleves/{id}"), "GET", 200, Duration::from_millis(5));
         m.requete(None, "BREW", 404, Duration::from_millis(1));
-        m.travail(Genre::impression, Issue::termine, Duration::from_secs(2));
+        m.travail(Genre::impression, Issue::termine, Some(Duration::from_secs(2)));
+        m.travail(Genre::import, Issue::arrete, None);
         m.documents("certificat-scolarite", 3);
         m.connexion_echouee();
         m.verrouillage();
@@ -287,6 +290,8 @@ mod tests {
         assert!(s.contains(r#"registre_requetes_total{route="(aucune)",methode="autre",statut="404"} 1"#), "{s}");
         assert!(s.contains(r#"registre_requete_duree_seconds_count{route="/api/v1/eleves/{id}",methode="GET"} 2"#));
         assert!(s.contains(r#"registre_travaux_total{genre="impression",issue="termine"} 1"#), "{s}");
+        assert!(s.contains(r#"registre_travaux_total{genre="import",issue="arrete"} 1"#), "{s}");
+        assert!(!s.contains(r#"registre_travail_duree_seconds_count{genre="import"}"#), "never started: {s}");
         assert!(s.contains(r#"registre_documents_total{document="certificat-scolarite"} 3"#), "{s}");
         assert!(s.contains(r#"registre_travaux_en_file{genre="import",etat="en_attente"} 1"#), "{s}");
         assert!(s.contains("registre_journal_lignes 42"), "{s}");

@@ -14,9 +14,8 @@ use crate::clock::Clock;
 use crate::config::Cles;
 use crate::domain::identite::date_fr;
 use crate::domain::{AnneeScolaire, ClasseId, EleveId, Uai};
-use crate::reglages::Reglages;
-
 use crate::policy::Role;
+use crate::reglages::Reglages;
 use crate::render::{Document, Engine};
 use crate::samples;
 use crate::service::Service;

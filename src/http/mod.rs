@@ -77,8 +77,9 @@ pub const CSP: &str =
 /// The layers every answer goes through, innermost first: a panic becomes an opaque French
 /// 500 (logged); an idempotency key is honoured; the request gets its context (its time
 /// budget, given up when it is dropped: see [`blocking`]) and its body a deadline; then the
-/// size limits of the address and headers, the security headers and French errors, and each
-/// request gets an id (`x-request-id`, echoed) carried by its tracing span.
+/// size limits of the address and headers, the security headers and French errors; its
+/// tracing span (route template, one line at the answer); its count in the metrics; and its id
+/// (`x-request-id`, echoed; one sent by the client kept only if short and plain).
 pub fn avec_couches(routes: Router<AppState>, state: AppState) -> Router {
     use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
     let trace = tower_http::trace::TraceLayer::new_for_http()

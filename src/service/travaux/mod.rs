@@ -170,7 +170,8 @@ impl Travail {
         self.etat.lock().map(|e| e.clone()).unwrap_or((Etat::Echec, Some("état illisible".into())))
     }
 
-    /// Sets the state; the first end of a job is counted in the metrics, with its duration.
+    /// Sets the state; the first end of a job is counted in the metrics, with its duration if it
+    /// had started (one cancelled while waiting has none).
     fn poser(&self, e: Etat, message: Option<String>) {
         use crate::mesures::{Genre, Issue};
         let issue = match e {
@@ -183,7 +184,7 @@ impl Travail {
         if let (Some(issue), true) = (issue, g.0.en_file()) {
             let genre = if matches!(self.sorte, Sorte::Import { .. }) { Genre::import } else { Genre::impression };
             let debut = *self.debut.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            crate::mesures::mesures().travail(genre, issue, debut.map(|d| d.elapsed()).unwrap_or_default());
+            crate::mesures::mesures().travail(genre, issue, debut.map(|d| d.elapsed()));
         }
         *g = (e, message);
     }
