@@ -99,6 +99,20 @@ fn last_sunday(year: i32, month: Month) -> Date {
     d
 }
 
+/// The stamp of an instant in a file's name, in UTC: `AAAAMMJJ-HHMMSS` (the dated backups, the
+/// copy taken before an upgrade).
+pub fn horodatage(t: OffsetDateTime) -> String {
+    t.to_offset(UtcOffset::UTC).format(HORODATAGE).unwrap_or_default()
+}
+
+/// The instant of a stamp made by [`horodatage`]; `None` for anything else.
+pub fn lire_horodatage(s: &str) -> Option<OffsetDateTime> {
+    time::PrimitiveDateTime::parse(s, HORODATAGE).ok().map(time::PrimitiveDateTime::assume_utc)
+}
+
+const HORODATAGE: &[time::format_description::BorrowedFormatItem<'static>] =
+    time::macros::format_description!("[year][month][day]-[hour][minute][second]");
+
 /// The offset of Paris at the instant `at`: +02:00 in summer time, +01:00 otherwise.
 pub fn paris_offset(at: OffsetDateTime) -> UtcOffset {
     let utc = at.to_offset(UtcOffset::UTC);

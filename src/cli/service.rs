@@ -193,25 +193,14 @@ pub(super) fn backup_dans(db: &Path, dossier: &Path, jours: u32, clock: &Clock) 
 
 /// `registre-AAAAMMJJ-HHMMSS.db`, in UTC.
 fn nom_sauvegarde(le: time::OffsetDateTime) -> String {
-    let t = le.to_offset(time::UtcOffset::UTC);
-    format!(
-        "registre-{:04}{:02}{:02}-{:02}{:02}{:02}.db",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    format!("registre-{}.db", crate::clock::horodatage(le))
 }
 
 /// The instant a file named by [`nom_sauvegarde`] was taken, or one of its companions (its
 /// journal anchor `.ancre`, SQLite's `-wal` and `-shm`); `None` for any other name.
 fn date_sauvegarde(nom: &str) -> Option<time::OffsetDateTime> {
-    let f = time::macros::format_description!("[year][month][day]-[hour][minute][second]");
     let nom = ["", ".ancre", "-wal", "-shm"].iter().find_map(|s| nom.strip_suffix(s).filter(|n| n.ends_with(".db")))?;
-    let milieu = nom.strip_prefix("registre-")?.strip_suffix(".db")?;
-    time::PrimitiveDateTime::parse(milieu, f).ok().map(time::PrimitiveDateTime::assume_utc)
+    crate::clock::lire_horodatage(nom.strip_prefix("registre-")?.strip_suffix(".db")?)
 }
 
 #[cfg(test)]

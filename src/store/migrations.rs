@@ -96,9 +96,8 @@ pub(super) fn migrer(conn: &Connection, db: &Path, migrations: &[(&str, &str)]) 
 
 /// A consistent copy of the database before a migration (`VACUUM INTO` a new private file).
 fn copier_avant(conn: &Connection, db: &Path, vers: i64, le: time::OffsetDateTime) -> Result<PathBuf> {
-    let f = time::macros::format_description!("[year][month][day]-[hour][minute][second]");
     let mut nom = db.as_os_str().to_owned();
-    nom.push(format!(".avant-schema-{vers}-{}", le.format(&f).unwrap_or_default()));
+    nom.push(format!(".avant-schema-{vers}-{}", crate::clock::horodatage(le)));
     let copie = PathBuf::from(nom);
     crate::config::fichier_prive(&copie, true)
         .map_err(|e| Error::Ouverture(format!("copie d'avant mise à jour {} impossible : {e}", copie.display())))?;

@@ -470,8 +470,7 @@ impl Store {
         // any write (an import lets it pass between two of its transactions), what is left is
         // copied and the WAL truncated.
         let exclusif = fil.as_ref().map(|(c, _)| lock(c));
-        let mut wal = self.path.clone().into_os_string();
-        wal.push("-wal");
+        let (_, wal) = self.fichiers();
         let grand = std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_COPIE_A_PART);
         if let Some(c) = exclusif.as_ref().filter(|_| grand) {
             let _ = c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
